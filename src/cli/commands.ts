@@ -1,0 +1,10 @@
+/** The list of df2 commands, in the order `df2 --help` shows them. */
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+const registrations: Register[] = [];
+
+export function registerCommands(program: Command): void {
+  for (const register of registrations) register(program);
+}

@@ -1,0 +1,41 @@
+/**
+ * The df2 command line: thin wiring from arguments to the modules that do the
+ * work. Each command lives in its own file and registers itself here.
+ */
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../util/errors.js';
+import { registerCommands } from './commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('df2')
+    .description('The DeepFashion2 benchmark: read, check, convert, evaluate, draw and serve.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false });
+  registerCommands(program);
+  return program;
+}
+
+/** Reports bad input as one line and exit code 1; anything else is a bug and keeps its stack. */
+export function reportFailure(err: unknown): number {
+  if (err instanceof InputError) {
+    process.stderr.write(`df2: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof CommanderError) return err.exitCode;
+  if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+  process.stderr.write(`df2: internal error: ${err instanceof Error ? (process.env.DF2_DEBUG ? err.stack : err.message) : String(err)}\n`);
+  return 2;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportFailure(err);
+  }
+}

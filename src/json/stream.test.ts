@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { streamJson } from './stream.js';
+import { InputError } from '../util/errors.js';
+
+async function tmpFile(content: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'df2-json-'));
+  const file = join(dir, 'f.json');
+  await writeFile(file, content);
+  return file;
+}
+
+async function collect(file: string, chunkBytes?: number) {
+  const elements: [string | null, number, unknown][] = [];
+  const values: [string, unknown][] = [];
+  const summary = await streamJson(
+    file,
+    { onElement: (k, i, v) => elements.push([k, i, v]), onValue: (k, v) => values.push([k, v]) },
+    { chunkBytes },
+  );
+  return { elements, values, summary };
+}
+
+const doc = {
+  info: { note: 'a "quoted" \\ value ] }', n: 1 },
+  images: [{ id: 1, file_name: '000001.jpg' }, { id: 2 }],
+  annotations: [{ id: 1, bbox: [1.5, 2, 3e2, -4.25e-3], s: 'x]}[{"' }, 7, 'str', null, true, [[1, 2], []]],
+  empty: [],
+  count: 12,
+};
+
+test('streams elements of every array under a top-level object, at any chunk size', async () => {
+  const file = await tmpFile(JSON.stringify(doc, null, 1));
+  for (const chunk of [1, 2, 3, 7, 64, 1 << 20]) {
+    const { elements, values, summary } = await collect(file, chunk);
+    assert.deepEqual(values, [['info', doc.info], ['count', 12]], `chunk ${chunk}`);
+    assert.deepEqual(elements.filter((e) => e[0] === 'images').map((e) => e[2]), doc.images);
+    assert.deepEqual(elements.filter((e) => e[0] === 'annotations').map((e) => e[2]), doc.annotations);
+    assert.deepEqual(elements.filter((e) => e[0] === 'annotations').map((e) => e[1]), [0, 1, 2, 3, 4, 5]);
+    assert.equal(summary.topLevel, 'object');
+    assert.deepEqual(summary.keys, ['info', 'images', 'annotations', 'empty', 'count']);
+    assert.equal(summary.counts.get('empty'), 0);
+  }
+});
+
+test('streams a top-level array, numbers parsed exactly as JSON.parse does', async () => {
+  const arr = [0.1, 1e-7, 123456789.123456789, -0, 5e-324, 1.7976931348623157e308, 'é€😀', { a: [] }];
+  const file = await tmpFile(JSON.stringify(arr));
+  for (const chunk of [1, 5, 4096]) {
+    const { elements, summary } = await collect(file, chunk);
+    assert.deepEqual(elements.map((e) => e[2]), JSON.parse(JSON.stringify(arr)));
+    assert.ok(elements.every((e) => e[0] === null));
+    assert.equal(summary.topLevel, 'array');
+    assert.equal(summary.counts.get(''), arr.length);
+  }
+});
+
+test('empty array and white space with a byte order mark', async () => {
+  const { elements, summary } = await collect(await tmpFile('\ufeff  [ ]\n'));
+  assert.deepEqual(elements, []);
+  assert.equal(summary.counts.get(''), 0);
+});
+
+async function rejects(content: string, pattern: RegExp): Promise<void> {
+  const file = await tmpFile(content);
+  await assert.rejects(collect(file, 3), (err: unknown) => {
+    assert.ok(err instanceof InputError, `not an InputError: ${String(err)}`);
+    assert.match(err.message, pattern);
+    assert.ok(err.message.includes(file));
+    return true;
+  });
+}
+
+test('reports malformed and truncated input with the entry', async () => {
+  await rejects('[{"a": 1}, {"a": 2', /\[1\].*truncated/);
+  await rejects('{"annotations": [1, 2, {"x": nan}]}', /annotations\[2\]: expected valid JSON/);
+  await rejects('[1 2]', /after \[0\].*expected ',' or '\]', found "2"/);
+  await rejects('', /expected a JSON array or object, found an empty file/);
+  await rejects('"just a string"', /expected a JSON array or object/);
+  await rejects('[1] x', /expected the end of the file/);
+  await rejects('{"a" 1}', /expected ':'/);
+  await rejects('[1,,2]', /expected a value/);
+});
+
+test('reports a missing file', async () => {
+  await assert.rejects(streamJson('/nonexistent/df2.json', { onElement() {} }), /nonexistent\/df2.json: expected a readable file, found ENOENT/);
+});

@@ -1,0 +1,42 @@
+/**
+ * Bad input is reported as one line naming the file, the entry (index or JSON
+ * path) and what was expected. Everything that reads user files throws
+ * InputError; the CLI prints `error.message` and exits 1, without a stack.
+ */
+export class InputError extends Error {
+  constructor(
+    /** The file (or directory) that holds the bad entry. */
+    readonly file: string,
+    /** JSON path or entry of the problem, e.g. `[12].bbox` or `annotations[3].keypoints`; '' for the whole file. */
+    readonly entry: string,
+    /** What was expected there, e.g. "4 finite numbers". */
+    readonly expected: string,
+    /** What was found instead (short), if known. */
+    readonly found?: string,
+  ) {
+    super(formatProblem(file, entry, expected, found));
+    this.name = 'InputError';
+  }
+}
+
+export function formatProblem(file: string, entry: string, expected: string, found?: string): string {
+  const where = entry ? `${file}: ${entry}` : file;
+  return `${where}: expected ${expected}${found === undefined ? '' : `, found ${found}`}`;
+}
+
+/** A short, single-line description of a JSON value for error messages. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 37) + '...' : value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : `non-finite ${value}`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** Appends a JSON path step: key or array index. */
+export function pathJoin(base: string, step: string | number): string {
+  if (typeof step === 'number') return `${base}[${step}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(step) ? (base ? `${base}.${step}` : step) : `${base}[${JSON.stringify(step)}]`;
+}

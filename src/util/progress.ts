@@ -1,0 +1,54 @@
+/**
+ * Progress on a terminal: a bar on stderr when stderr is a TTY and the command
+ * was not asked for --json; otherwise nothing at all.
+ */
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  /** Sets the total amount of work (e.g. bytes or files), if it becomes known late. */
+  setTotal(total: number): void;
+  /** Sets the amount of work done so far. */
+  update(done: number): void;
+  /** Adds to the amount of work done. */
+  increment(by?: number): void;
+  stop(): void;
+}
+
+const silent: Progress = { setTotal() {}, update() {}, increment() {}, stop() {} };
+
+export interface ProgressOptions {
+  /** Shown before the bar, e.g. "reading results". */
+  label: string;
+  total: number;
+  /** When true (e.g. --json), never draw. */
+  quiet?: boolean;
+  /** 'bytes' shows MB figures instead of plain counts. */
+  unit?: 'items' | 'bytes';
+}
+
+export function startProgress(opts: ProgressOptions): Progress {
+  if (opts.quiet || !process.stderr.isTTY || process.env.CI) return silent;
+  const bytes = opts.unit === 'bytes';
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${opts.label.padEnd(22)} {bar} {percentage}% | {shown} | {eta_formatted} left`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const shown = (done: number, total: number): string =>
+    bytes ? `${(done / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB` : `${done}/${total}`;
+  let total = Math.max(1, opts.total);
+  let done = 0;
+  bar.start(total, 0, { shown: shown(0, total) });
+  return {
+    setTotal(t) { total = Math.max(1, t); bar.setTotal(total); },
+    update(d) { done = d; bar.update(d, { shown: shown(d, total) }); },
+    increment(by = 1) { done += by; bar.update(done, { shown: shown(done, total) }); },
+    stop() { bar.stop(); },
+  };
+}
