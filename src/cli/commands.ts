@@ -1,11 +1,29 @@
 /** The list of df2 commands, in the order `df2 --help` shows them. */
 import type { Command } from 'commander';
 import { registerEval } from './eval.js';
+import { registerValidate } from './validate.js';
+import { registerConvert } from './convert.js';
+import { registerPairs } from './pairs.js';
+import { registerStats } from './stats.js';
+import { registerSynth } from './synth.js';
+import { registerServe } from './serve.js';
+import { registerUsers } from './users.js';
+import { registerRender } from './render.js';
+import { registerReport } from './report.js';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [
+  registerValidate,
+  registerConvert,
+  registerPairs,
+  registerStats,
   registerEval,
+  registerRender,
+  registerReport,
+  registerSynth,
+  registerServe,
+  registerUsers,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,4 +1,79 @@
-import type { Command } from 'commander';
+/**
+ * `df2 eval retrieval`: top-k accuracy of consumer-to-shop retrieval results
+ * under the release's protocol, optionally broken down by item attribute.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
+import { retrievalJson, retrievalText, warningLines } from '../eval/retrieval/report.js';
+import { startProgress } from '../util/progress.js';
 
-/** Registers `eval retrieval` (being written). */
-export function registerRetrievalEval(_evalCommand: Command): void {}
+interface RetrievalEvalOptions {
+  query: string;
+  gallery: string;
+  results: string;
+  json?: boolean;
+  by?: AttributeName[];
+}
+
+/** `--by` is repeatable; `all` stands for the four attributes. */
+function collectAttribute(value: string, previous: AttributeName[] = []): AttributeName[] {
+  if (value === 'all') return [...new Set([...previous, ...ATTRIBUTE_NAMES])];
+  if (!(ATTRIBUTE_NAMES as string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${ATTRIBUTE_NAMES.join(', ')} or all`);
+  }
+  const name = value as AttributeName;
+  return previous.includes(name) ? previous : [...previous, name];
+}
+
+export function registerRetrievalEval(evalCommand: Command): void {
+  evalCommand
+    .command('retrieval')
+    .description('top-1/5/10/15/20 accuracy of consumer-to-shop retrieval results (official protocol)')
+    .requiredOption('--query <file>', 'query ground truth (val_query.json format)')
+    .requiredOption('--gallery <file>', 'gallery ground truth (val_gallery.json format)')
+    .requiredOption('--results <file>', 'retrieval results: top-20 shop items per detected consumer item')
+    .option('--json', 'print the figures as JSON on stdout (no progress, no warning lines)')
+    .option(
+      '--by <attribute>',
+      `break the figures down by ${ATTRIBUTE_NAMES.join('|')} or all (repeatable; needs a query file with attributes)`,
+      collectAttribute,
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ df2 eval retrieval --query val_query.json --gallery val_gallery.json --results retrieval.json
+  $ df2 eval retrieval --query query-attributes.json --gallery val_gallery.json --results retrieval.json --by occlusion --by scale
+  $ df2 eval retrieval --query query-attributes.json --gallery val_gallery.json --results retrieval.json --by all --json
+
+A query with style > 0 is found at rank k when the detection standing for it
+(its highest-scoring detection of the right class among those assigned to it by
+IoU) retrieved, within its first k items, a box with IoU >= 0.5 against a shop
+item of the same pair_id and style. Queries nobody detected count as misses.
+Attribute breakdowns need the query file written by
+\`df2 convert retrieval --attributes\`.
+`,
+    )
+    .action(async (options: RetrievalEvalOptions) => {
+      const progress = startProgress({ label: 'reading results', total: 1, quiet: options.json, unit: 'bytes' });
+      let result;
+      try {
+        result = await evaluateRetrievalFiles(options.query, options.gallery, options.results, {
+          by: options.by ?? [],
+          onResultsProgress(bytesRead, totalBytes) {
+            progress.setTotal(totalBytes);
+            progress.update(bytesRead);
+          },
+        });
+      } finally {
+        progress.stop();
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(retrievalJson(result))}\n`);
+        return;
+      }
+      for (const line of warningLines(result)) process.stderr.write(`df2: warning: ${line}\n`);
+      process.stdout.write(retrievalText(result));
+    });
+}

@@ -242,8 +242,11 @@ export async function streamJson(
     }
   } catch (err) {
     stream.destroy();
-    if (err instanceof InputError) throw err;
-    throw new InputError(file, '', 'a readable file', (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    // Only the file system's own errors become "not readable"; errors raised by
+    // the handlers (including a deliberate early stop) pass through unchanged.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof InputError || typeof code !== 'string' || !code.startsWith('E')) throw err;
+    throw new InputError(file, '', 'a readable file', code);
   }
   pump(true);
   const finalMode = mode as Mode; // set inside pump()

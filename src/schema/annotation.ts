@@ -42,7 +42,7 @@ export interface ImageRecord extends ImageAnnotation {
   annoPath: string;
   /** Path of the JPEG, or undefined when the image is missing. */
   imagePath: string | undefined;
-  /** From the JPEG header; 0 when the image is missing or unreadable. */
+  /** From the image header; 0 when the image is missing or sizes were not read (readSplit's imageSizes: false). An unreadable image is an error. */
   width: number;
   height: number;
 }

@@ -1,0 +1,154 @@
+/**
+ * `df2 eval bbox|segm|keypoints` end to end: output layout, JSON shape, and
+ * one clear line (exit 1, no stack) for each kind of bad input.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { rleFromBox, rleToString } from '../mask/index.js';
+import { runCli } from '../testing/cli.js';
+import { goldenPath } from '../testing/paths.js';
+import { cocoGt, keypointVector, landmarksIn, writeJson } from '../eval/coco/tiny-cases.js';
+
+const GT = cocoGt([{ id: 1, width: 100, height: 80 }], [
+  { image_id: 1, category_id: 1, bbox: [10, 10, 30, 30], occlusion: 1, scale: 2, zoom_in: 1, viewpoint: 2 },
+  { image_id: 1, category_id: 2, bbox: [50, 20, 30, 40], occlusion: 2, scale: 2, zoom_in: 1, viewpoint: 2 },
+]);
+const BOX = { image_id: 1, category_id: 1, bbox: [10, 10, 30, 30], score: 0.9 };
+
+async function evalCli(task: string, results: unknown, gt: unknown = GT, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string; gtFile: string; resultsFile: string }> {
+  const gtFile = await writeJson(gt, 'gt.json');
+  const resultsFile = await writeJson(results, 'results.json');
+  const out = await runCli(['eval', task, '--gt', gtFile, '--results', resultsFile, ...extra]);
+  return { ...out, gtFile, resultsFile };
+}
+
+/** Exit 1 and exactly one line naming the file and entry. */
+function assertBadInput(out: { code: number; stdout: string; stderr: string }, file: string, entry: string, words: RegExp): void {
+  assert.equal(out.code, 1, out.stderr);
+  assert.equal(out.stdout, '');
+  const lines = out.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line, got: ${out.stderr}`);
+  assert.ok(lines[0]!.startsWith(`df2: ${file}: ${entry}`), lines[0]);
+  assert.match(lines[0]!, words);
+}
+
+test('prints the 12 summary lines, per-category AP and the attribute table', async () => {
+  const gt = goldenPath('basic', 'gt', 'coco-attributes.json');
+  const res = goldenPath('basic', 'results', 'bbox_results.json');
+  const out = await runCli(['eval', 'bbox', '--gt', gt, '--results', res, '--by', 'occlusion', '--by', 'viewpoint']);
+  assert.equal(out.code, 0, out.stderr);
+  const lines = out.stdout.split('\n');
+  assert.equal(lines[0], ' Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.441');
+  assert.equal(lines[11], ' Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ] = 0.534');
+  assert.ok(lines.some((l) => /^\s+6\s+sling\s+-1\.000/.test(l)), 'a category without ground truth');
+  assert.ok(lines.some((l) => /^\s+1\s+short_sleeved_shirt\s+0\.432$/.test(l)));
+  const head = lines.findIndex((l) => l.includes('slight') && l.includes('side or back'));
+  assert.ok(head > 0, 'value names of occlusion and viewpoint');
+  assert.match(lines[head - 1]!, /occlusion.*viewpoint.*overall/);
+  assert.match(lines[head + 1]!, /^AP\s+0\.379\s+0\.385\s+0\.462\s+0\.267\s+0\.456\s+0\.319\s+0\.441$/);
+  assert.match(lines[head + 3]!, /^AP75\s/);
+});
+
+test('--json gives stats, per_category_ap and the breakdown', async () => {
+  const gt = goldenPath('basic', 'gt', 'coco-attributes.json');
+  const res = goldenPath('basic', 'results', 'keypoints_results.json');
+  const out = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--json', '--by', 'scale']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stderr, '');
+  const json = JSON.parse(out.stdout);
+  const golden = JSON.parse(readFileSync(goldenPath('basic', 'golden.json'), 'utf8')).keypoints;
+  const subsets = JSON.parse(readFileSync(goldenPath('basic', 'subsets.json'), 'utf8')).keypoints;
+  assert.equal(json.task, 'keypoints');
+  assert.equal(json.stats.length, 10);
+  json.stats.forEach((v: number, i: number) => assert.ok(Math.abs(v - golden.stats[i]) < 1e-9));
+  assert.deepEqual(json.per_category_ap.map((c: { category_id: number }) => c.category_id), golden.per_category_ap.map((c: { category_id: number }) => c.category_id));
+  assert.equal(json.per_category_ap[5].ap, -1);
+  assert.deepEqual(Object.keys(json.by), ['scale']);
+  assert.ok(Math.abs(json.by.scale['2'].ap75 - subsets.scale['2'][2]) < 1e-9);
+});
+
+test('an empty results list gives 0 where there is ground truth, -1 where none', async () => {
+  const out = await evalCli('bbox', [], GT, ['--json']);
+  assert.equal(out.code, 0, out.stderr);
+  const json = JSON.parse(out.stdout);
+  assert.deepEqual(json.per_category_ap.slice(0, 3).map((c: { ap: number }) => c.ap), [0, 0, -1]);
+  assert.equal(json.stats[0], 0);
+});
+
+test('bad results: an image the ground truth does not have', async () => {
+  const out = await evalCli('bbox', [BOX, { ...BOX, image_id: 5 }]);
+  assertBadInput(out, out.resultsFile, '[1].image_id', /an image of the ground truth.*found 5/);
+});
+
+test('bad results: an unknown category', async () => {
+  const out = await evalCli('bbox', [{ ...BOX, category_id: 14 }]);
+  assertBadInput(out, out.resultsFile, '[0].category_id', /category id.*found 14/);
+});
+
+test('bad results: a non-finite number', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const resultsFile = await writeJson('[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 1e999}]', 'results.json');
+  const out = await runCli(['eval', 'bbox', '--gt', gtFile, '--results', resultsFile]);
+  assertBadInput(out, resultsFile, '[0].score', /finite number, found non-finite Infinity/);
+});
+
+test('bad results: a negative box width', async () => {
+  const out = await evalCli('bbox', [BOX, { ...BOX, bbox: [1, 2, -3, 4] }]);
+  assertBadInput(out, out.resultsFile, '[1].bbox', /width and height >= 0/);
+});
+
+test('bad results: a keypoint vector that is not 882 long', async () => {
+  const out = await evalCli('keypoints', [{ image_id: 1, category_id: 1, keypoints: [1, 2, 2], score: 0.5 }]);
+  assertBadInput(out, out.resultsFile, '[0].keypoints', /882 numbers/);
+});
+
+test('bad results: an RLE whose size differs from the image', async () => {
+  const counts = rleToString(rleFromBox(1, 1, 5, 5, 50, 50));
+  const out = await evalCli('segm', [{ image_id: 1, category_id: 1, segmentation: { size: [50, 50], counts }, score: 0.5 }]);
+  assertBadInput(out, out.resultsFile, '[0].segmentation.size', /size of image 1 \[80, 100\].*found \[50, 50\]/);
+});
+
+test('bad results: RLE counts that do not sum to h*w', async () => {
+  const counts = rleToString(rleFromBox(1, 1, 5, 5, 50, 50));
+  const out = await evalCli('segm', [{ image_id: 1, category_id: 1, segmentation: { size: [80, 100], counts }, score: 0.5 }]);
+  assertBadInput(out, out.resultsFile, '[0].segmentation', /sum to 2500, expected 80\*100/);
+});
+
+test('bad results: a truncated file and a file that is not JSON', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const truncated = await writeJson(JSON.stringify([BOX, BOX]).slice(0, -20), 'truncated.json');
+  const cut = await runCli(['eval', 'bbox', '--gt', gtFile, '--results', truncated]);
+  assert.equal(cut.code, 1);
+  assert.match(cut.stderr, new RegExp(`^df2: ${truncated}: .*truncated.*\\n$`));
+  const text = await writeJson('image_id,category_id\n1,1\n', 'results.csv');
+  const notJson = await runCli(['eval', 'bbox', '--gt', gtFile, '--results', text]);
+  assert.equal(notJson.code, 1);
+  assert.match(notJson.stderr, new RegExp(`^df2: ${text}: .*expected a JSON array or object.*\\n$`));
+});
+
+test('bad ground truth: not a COCO file', async () => {
+  const { annotations: _a, ...noAnnotations } = GT;
+  const missing = await evalCli('bbox', [BOX], noAnnotations);
+  assertBadInput(missing, missing.gtFile, 'annotations', /"images", "annotations" and "categories".*no "annotations"/);
+  const swapped = await evalCli('bbox', [BOX], [BOX]);
+  assertBadInput(swapped, swapped.gtFile, '', /COCO ground-truth object.*JSON array/);
+});
+
+test('bad ground truth: a field of the wrong kind', async () => {
+  const gt = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, bbox: [1, 2, 3], area: 6 }]);
+  const out = await evalCli('bbox', [BOX], gt);
+  assertBadInput(out, out.gtFile, 'annotations[0].bbox', /4 finite numbers/);
+  const kps = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, bbox: [1, 2, 3, 4], keypoints: keypointVector(1, landmarksIn(1, 0, 0, 9, 9)).slice(1) }]);
+  const shortVector = await evalCli('keypoints', [], kps);
+  assertBadInput(shortVector, shortVector.gtFile, 'annotations[0].keypoints', /882 numbers/);
+});
+
+test('--by needs the attributes in the ground truth', async () => {
+  const gt = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, bbox: [1, 2, 3, 4] }]);
+  const out = await evalCli('bbox', [BOX], gt, ['--by', 'all']);
+  assertBadInput(out, out.gtFile, 'annotations[0].scale', /df2 convert coco --attributes/);
+  const unknown = await evalCli('bbox', [BOX], GT, ['--by', 'colour']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /expected one of scale, occlusion, zoom_in, viewpoint or all/);
+});

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { runCli } from '../testing/cli.js';
+import { goldenPath, tempDir } from '../testing/paths.js';
+import { evaluateCocoFiles } from '../eval/coco/api.js';
+import { readPixels } from '../render/pixel-reader.js';
+
+const GT = goldenPath('basic', 'gt', 'coco.json');
+const GT_ATTRIBUTES = goldenPath('basic', 'gt', 'coco-attributes.json');
+const BBOX = goldenPath('basic', 'results', 'bbox_results.json');
+const RETRIEVAL = (name: string): string => goldenPath('basic', 'retrieval', name);
+
+/** Attribute values of every element matching `<tag ... attr="...">` in a section of the page. */
+const attributeValues = (html: string, attr: string): string[] => [...html.matchAll(new RegExp(`\\s${attr}="([^"]*)"`, 'g'))].map((m) => m[1]!);
+
+/** The HTML between the opening tag carrying `marker` and the end of that element (no nesting of the same tag inside). */
+function element(html: string, tag: string, marker: string): string {
+  const start = html.indexOf(marker);
+  assert.ok(start >= 0, `${marker} in the page`);
+  const open = html.lastIndexOf(`<${tag}`, start);
+  const end = html.indexOf(`</${tag}>`, start);
+  return html.slice(open, end + tag.length + 3);
+}
+
+interface EvalJson {
+  stats: number[];
+  per_category_ap: { category_id: number; ap: number }[];
+  by: Record<string, Record<string, { ap: number; ap50: number; ap75: number }>>;
+}
+
+test('df2 report: one self-contained page whose figures equal df2 eval --json', async () => {
+  const out = await tempDir('df2-report-');
+  try {
+    const file = join(out, 'report.html');
+    const { code, stdout, stderr } = await runCli([
+      'report', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--data', goldenPath('basic', 'dataset'),
+      '--query', RETRIEVAL('query.json'), '--gallery', RETRIEVAL('gallery.json'), '--retrieval-results', RETRIEVAL('results.json'),
+      '--out', file,
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /report\.html \(\d+ KB\)/);
+    assert.deepEqual(await readdir(out), ['report.html'], 'no temporary file left');
+    const html = await readFile(file, 'utf8');
+
+    // Self-contained: no scripts, no stylesheets or fonts fetched, pictures inline.
+    assert.doesNotMatch(html, /<script|<link|<iframe|@import|url\(/i);
+    const sources = attributeValues(html, 'src');
+    assert.ok(sources.length > 0);
+    for (const src of sources) assert.match(src, /^data:image\/(png|jpeg);base64,[A-Za-z0-9+/=]+$/);
+    for (const href of attributeValues(html, 'href')) assert.match(href, /^#/);
+    const urls = [...html.matchAll(/https?:\/\/[^\s"'<>]+/g)].map((m) => m[0]);
+    assert.ok(urls.every((u) => u === 'http://www.w3.org/2000/svg'), `only SVG namespaces, found ${urls.filter((u) => !u.includes('w3.org'))}`);
+
+    // Summary, per-category and per-attribute figures are df2 eval's, exactly.
+    const evalRun = await runCli(['eval', 'bbox', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--by', 'all', '--json']);
+    assert.equal(evalRun.code, 0, evalRun.stderr);
+    const evaluated = JSON.parse(evalRun.stdout) as EvalJson;
+    const summary = element(html, 'table', 'class="summary" data-task="bbox"');
+    assert.deepEqual(attributeValues(summary, 'data-value').map(Number), evaluated.stats);
+    const perCategory = element(html, 'table', 'class="per-category" data-task="bbox"');
+    const apCells = [...perCategory.matchAll(/<tr data-category="(\d+)">.*?data-key="ap" data-value="([^"]*)"/g)].map((m) => ({ category_id: Number(m[1]), ap: Number(m[2]) }));
+    assert.deepEqual(apCells, evaluated.per_category_ap);
+    const attributes = element(html, 'table', 'class="attributes" data-task="bbox"');
+    const attributeRows = [...attributes.matchAll(/<tr data-attribute="(\w+)" data-attribute-value="(\d)">.*?data-key="ap" data-value="([^"]*)".*?data-key="ap50" data-value="([^"]*)".*?data-key="ap75" data-value="([^"]*)"/g)];
+    assert.equal(attributeRows.length, 12);
+    for (const [, attribute, value, ap, ap50, ap75] of attributeRows) {
+      assert.deepEqual({ ap: Number(ap), ap50: Number(ap50), ap75: Number(ap75) }, evaluated.by[attribute!]![value!], `${attribute}=${value}`);
+    }
+    const result = await evaluateCocoFiles('bbox', GT, BBOX);
+
+    // One curve per category with ground truth (and the mean), at both thresholds.
+    const rows = [...perCategory.matchAll(/<tr data-category="(\d+)">.*?<td>(\d+)<\/td><td>\d+<\/td><\/tr>/g)];
+    const withGt = rows.filter((r) => Number(r[2]) > 0).map((r) => `category-${r[1]}`);
+    assert.ok(withGt.length >= 10 && withGt.length < 13, 'the fixture has a category without ground truth');
+    for (const threshold of ['0.5', '0.75']) {
+      const chart = element(html, 'div', `data-curves="${threshold}"`);
+      const series = [...chart.matchAll(/<path [^>]*data-series="([^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(series.filter((s) => s !== 'overall').sort(), [...withGt].sort());
+      assert.equal(series.filter((s) => s === 'overall').length, 1);
+    }
+
+    // The histogram counts every counted detection once.
+    const histogram = element(html, 'div', 'data-histogram="scores"');
+    const counted = [...histogram.matchAll(/data-count="(\d+)"/g)].reduce((s, m) => s + Number(m[1]), 0);
+    const m = result.matches;
+    let detections = 0;
+    for (let i = 0; i < m.detIgnored50.length; i++) if (!m.detIgnored50[i]) detections++;
+    assert.equal(counted, detections);
+
+    // The 24 worst images, drawn by render (two panels side by side), embedded.
+    const figures = [...html.matchAll(/<figure data-image="(\d+)"><img alt="[^"]*" src="(data:image\/jpeg;base64,[^"]+)">/g)];
+    assert.equal(figures.length, 24);
+    const first = await readPixels(Buffer.from(figures[0]![2]!.split(',')[1]!, 'base64'));
+    assert.equal(first.width, 560);
+
+    // Retrieval: the evaluator's figures and example strips.
+    const retrieval = element(html, 'table', 'class="retrieval"');
+    assert.ok(retrieval.includes('data-key="top1" data-value="0.09302325581395349"'));
+    assert.equal([...html.matchAll(/<div class="strips">/g)].length, 1);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('df2 report: results without ground truth are refused in one line', async () => {
+  const { code, stderr } = await runCli(['report', '--results', BBOX, '--out', '/nonexistent/report.html']);
+  assert.equal(code, 1);
+  assert.equal(stderr, 'df2: df2 report: --gt: expected a COCO ground-truth file for the --results, found none\n');
+});
+
+test('df2 report: a bad results file names the file and entry, and writes nothing', async () => {
+  const out = await tempDir('df2-report-');
+  try {
+    const { code, stderr } = await runCli(['report', '--gt', GT, '--results', GT, '--out', join(out, 'r.html')]);
+    assert.equal(code, 1);
+    assert.match(stderr, /^df2: .*coco\.json: .*expected /);
+    assert.deepEqual(await readdir(out), []);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,200 @@
+/**
+ * Reading a split (`DIR/annos/NNNNNN.json` + `DIR/image/NNNNNN.jpg`) as a
+ * stream of checked, typed records in image-number order.
+ *
+ * The train split has 390,884 files. The list of names is held in memory
+ * (a few tens of MB at most); the files themselves are read a window at a
+ * time: at most `concurrency` files are being read, and at most that many
+ * finished records wait for the consumer. Reads overlap so that file system
+ * latency, not the 2 cores, sets the pace.
+ */
+import { readFile } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { basename, join } from 'node:path';
+import type { ImageRecord } from '../schema/annotation.js';
+import {
+  ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, ITEM_KEY, checkAnnotation, problemError, type Problem,
+} from '../schema/validate-annotation.js';
+import { InputError } from '../util/errors.js';
+import { mapOrdered } from '../util/ordered-map.js';
+import { parseJsonText } from '../json/stream.js';
+import { readImageSize } from './image-size.js';
+
+export interface ReadSplitOptions {
+  /** Files in flight at once (default 32). */
+  concurrency?: number;
+  /** Read width/height from the image headers (default true); otherwise both are 0. */
+  imageSizes?: boolean;
+  /** Called after each file with the number done and the number of annotation files. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_CONCURRENCY = 32;
+
+/** What a split directory holds, by name. */
+export interface SplitListing {
+  /** Six-digit names ("000001") of annos/*.json, sorted by number. */
+  names: string[];
+  /** Six-digit names of image/*.jpg. */
+  images: Set<string>;
+  /** Whether DIR/image exists at all (a split may come without images). */
+  hasImageDir: boolean;
+  /** Entries of annos/ not named NNNNNN.json, sorted. */
+  strayAnnotations: string[];
+  /** Entries of image/ not named NNNNNN.jpg, sorted. */
+  strayImages: string[];
+}
+
+/** One annotation file after reading and checking it (and its image's header). */
+export interface CheckedFile {
+  /** "000001", or the file name without .json for a file not named by six digits. */
+  name: string;
+  annoPath: string;
+  imagePath: string | undefined;
+  /** From the image header; 0 when there is no image, it is unreadable, or sizes were not asked for. */
+  width: number;
+  height: number;
+  /** Number of item keys in the file (whether or not the items are valid). */
+  itemCount: number;
+  /** Set when the file has no error. */
+  record?: ImageRecord;
+  /** Read, JSON, content and image problems of this file, errors and warnings. */
+  problems: Problem[];
+}
+
+/** Lists a split: the six-digit annotation names (sorted by number) and the image names. */
+export async function listSplit(dir: string): Promise<{ names: string[]; images: Set<string> }> {
+  const { names, images } = await scanSplit(dir);
+  return { names, images };
+}
+
+/** Lists a split, keeping what does not follow the naming rules (for `df2 validate`). */
+export async function scanSplit(dir: string): Promise<SplitListing> {
+  const dirStat = await stat(dir).catch(() => undefined);
+  if (!dirStat?.isDirectory()) {
+    throw new InputError(dir, '', 'a split directory with annos/ and image/', dirStat ? 'a file' : 'nothing there');
+  }
+  const annosDir = join(dir, 'annos');
+  const annoEntries = await readdir(annosDir).catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
+  });
+  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
+
+  const names: string[] = [];
+  const strayAnnotations: string[] = [];
+  for (const entry of annoEntries) {
+    const match = ANNOTATION_FILE_NAME.exec(entry);
+    if (match) names.push(match[1]!);
+    else strayAnnotations.push(entry);
+  }
+  const images = new Set<string>();
+  const strayImages: string[] = [];
+  for (const entry of imageEntries ?? []) {
+    const match = IMAGE_FILE_NAME.exec(entry);
+    if (match) images.add(match[1]!);
+    else strayImages.push(entry);
+  }
+  // Six digits sort by number as strings.
+  names.sort();
+  strayAnnotations.sort();
+  strayImages.sort();
+  return { names, images, hasImageDir: imageEntries !== undefined, strayAnnotations, strayImages };
+}
+
+/**
+ * Reads and checks the files of a listing in order, collecting problems
+ * instead of throwing (for `df2 validate`). Only failures that are not about
+ * the input (bugs) are thrown.
+ */
+export async function* checkSplitFiles(
+  dir: string,
+  listing: Pick<SplitListing, 'names' | 'images'>,
+  options: ReadSplitOptions = {},
+): AsyncGenerator<CheckedFile> {
+  const imageSizes = options.imageSizes ?? true;
+  const total = listing.names.length;
+  let done = 0;
+  const checked = mapOrdered(listing.names, options.concurrency ?? DEFAULT_CONCURRENCY, (name) =>
+    checkAnnotationFile(
+      join(dir, 'annos', `${name}.json`),
+      listing.images.has(name) ? join(dir, 'image', `${name}.jpg`) : undefined,
+      imageSizes,
+    ),
+  );
+  for await (const file of checked) {
+    options.onProgress?.(++done, total);
+    yield file;
+  }
+}
+
+/**
+ * Reads a split as ImageRecords in image-number order, items in each file's
+ * key order. Throws InputError with the first error (the same line that
+ * `df2 validate` prints for it); warnings are ignored. An annotation whose
+ * image is missing is read with imagePath undefined and size 0; files in
+ * annos/ not named NNNNNN.json are not read (`df2 validate` reports them).
+ */
+export async function* readSplit(dir: string, options: ReadSplitOptions = {}): AsyncGenerator<ImageRecord> {
+  const listing = await listSplit(dir);
+  for await (const file of checkSplitFiles(dir, listing, options)) {
+    const firstError = file.problems.find((p) => p.severity === 'error');
+    if (firstError) throw problemError(firstError);
+    yield file.record!;
+  }
+}
+
+/** Reads, parses and checks one annotation file, and its image's header when asked. */
+export async function checkAnnotationFile(annoPath: string, imagePath: string | undefined, imageSizes = true): Promise<CheckedFile> {
+  const name = basename(annoPath).replace(/\.json$/, '');
+  const result: CheckedFile = { name, annoPath, imagePath, width: 0, height: 0, itemCount: 0, problems: [] };
+
+  let json: unknown;
+  let parsed = false;
+  try {
+    json = parseJsonText(annoPath, await readText(annoPath));
+    parsed = true;
+  } catch (err) {
+    result.problems.push(inputProblem(err));
+  }
+
+  let imageProblem: Problem | undefined;
+  if (imagePath && imageSizes) {
+    try {
+      const size = await readImageSize(imagePath);
+      result.width = size.width;
+      result.height = size.height;
+    } catch (err) {
+      imageProblem = inputProblem(err);
+    }
+  }
+
+  if (parsed) {
+    if (typeof json === 'object' && json !== null) result.itemCount = Object.keys(json).filter((k) => ITEM_KEY.test(k)).length;
+    const size = result.width > 0 ? { width: result.width, height: result.height } : undefined;
+    const { record, problems } = checkAnnotation(annoPath, json, size);
+    result.problems.push(...problems);
+    if (record) result.record = { ...record, name, annoPath, imagePath, width: result.width, height: result.height };
+  }
+  if (imageProblem) result.problems.push(imageProblem);
+  return result;
+}
+
+// fs/promises' readFile costs about three times more per small file than the
+// callback version (measured: 17k vs 60k files/s on 4 KB files).
+const readFileText = promisify(readFile);
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFileText(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(file, '', 'a readable file', code === 'EISDIR' ? 'a directory' : code === 'ENOENT' ? 'no such file' : (code ?? 'an error'));
+  }
+}
+
+/** An InputError as an error Problem; anything else is a bug and is rethrown. */
+function inputProblem(err: unknown): Problem {
+  if (!(err instanceof InputError)) throw err;
+  return { file: err.file, path: err.entry, expected: err.expected, found: err.found ?? 'something else', severity: 'error' };
+}

@@ -1,0 +1,61 @@
+/**
+ * The official figures of the golden fixtures (../shared/golden): every
+ * summarize() value and per-category AP of bbox, segm, keypoints and
+ * keypoints on visible landmarks, and AP / AP50 / AP75 per attribute value.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
+import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
+import { evaluateByAttribute, evaluateLoaded } from './evaluate.js';
+import { loadCocoPair } from './load.js';
+import type { CocoTask } from './params.js';
+
+const TOLERANCE = 1e-9;
+
+interface GoldenTask {
+  stats: number[];
+  per_category_ap: { category_id: number; ap: number }[];
+}
+
+function assertClose(actual: number, expected: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= TOLERANCE, `${what}: ${actual} differs from the official ${expected}`);
+}
+
+const RUNS: [name: string, task: CocoTask, gtFile: string][] = [
+  ['bbox', 'bbox', 'coco.json'],
+  ['segm', 'segm', 'coco.json'],
+  ['keypoints', 'keypoints', 'coco.json'],
+  ['keypoints_visible', 'keypoints', 'coco-visible.json'],
+];
+
+for (const fixture of GOLDEN_FIXTURES) {
+  const golden = JSON.parse(readFileSync(goldenPath(fixture, 'golden.json'), 'utf8')) as Record<string, GoldenTask>;
+  const subsets = JSON.parse(readFileSync(goldenPath(fixture, 'subsets.json'), 'utf8')) as Record<string, Record<string, Record<string, number[]>>>;
+
+  for (const [name, task, gtFile] of RUNS) {
+    test(`${fixture}: ${name} equals the official figures`, async () => {
+      const { gt, results } = await loadCocoPair(task, goldenPath(fixture, 'gt', gtFile), goldenPath(fixture, 'results', `${task}_results.json`));
+      const result = evaluateLoaded(task, gt, results);
+      const expected = golden[name]!;
+      assert.equal(result.stats.length, expected.stats.length);
+      result.stats.forEach((v, i) => assertClose(v, expected.stats[i]!, `stats[${i}]`));
+      assert.deepEqual(result.perCategoryAp.map((c) => c.categoryId), expected.per_category_ap.map((c) => c.category_id));
+      result.perCategoryAp.forEach((c, i) => assertClose(c.ap, expected.per_category_ap[i]!.ap, `AP of category ${c.categoryId}`));
+    });
+  }
+
+  for (const task of ['bbox', 'segm', 'keypoints'] as const) {
+    test(`${fixture}: ${task} per attribute equals the official figures`, async () => {
+      const { gt, results } = await loadCocoPair(task, goldenPath(fixture, 'gt', 'coco-attributes.json'), goldenPath(fixture, 'results', `${task}_results.json`));
+      const by = evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES);
+      for (const attribute of ATTRIBUTE_NAMES) {
+        for (const value of ['1', '2', '3'] as const) {
+          const expected = subsets[task]![attribute]![value]!;
+          by[attribute]![value].forEach((v, i) => assertClose(v, expected[i]!, `${attribute}=${value} [${['AP', 'AP50', 'AP75'][i]}]`));
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/** Loading ground truth and results: layouts the official loader accepts, and problems it would trip over later. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { rleArea, rleFromSegmentation } from '../../mask/index.js';
+import { InputError } from '../../util/errors.js';
+import { readCocoGroundTruth } from './ground-truth.js';
+import { loadCocoGroundTruth, loadCocoPair } from './load.js';
+import { maskOf } from './mask-store.js';
+import { recordOf } from './records.js';
+import { cocoGt, keypointVector, writeJson } from './tiny-cases.js';
+
+const GT = cocoGt([{ id: 3, width: 60, height: 40 }, { id: 1, width: 50, height: 50 }], [
+  { image_id: 1, category_id: 2, bbox: [5, 5, 20, 10], segmentation: [[5, 5, 25, 5, 25, 15, 5, 15]] },
+  { image_id: 3, category_id: 1, bbox: [0, 0, 30, 30], iscrowd: 1, num_keypoints: 2, keypoints: keypointVector(1, [[1, 2, 2], [0, 0, 0], [5, 6, 1]]) },
+]);
+
+test('ground truth is stored by field; landmarks sparse; masks made with the image size', async () => {
+  const gt = await readCocoGroundTruth(await writeJson(GT), { tasks: ['segm', 'keypoints'] });
+  assert.deepEqual([...gt.images.id], [3, 1]);
+  assert.deepEqual([...gt.annotations.image], [1, 0]);
+  assert.deepEqual([...gt.annotations.iscrowd], [0, 1]);
+  assert.deepEqual([...recordOf(gt.annotations.landmarks, 1)], [0, 1, 2, 2, 5, 6], 'labelled landmarks only: [index, x, y]');
+  assert.equal(recordOf(gt.annotations.landmarks, 0).length, 0);
+  const mask = maskOf(gt.annotations.masks, 0);
+  assert.deepEqual([mask.height, mask.width], [50, 50]);
+  assert.equal(rleArea(mask), rleArea(rleFromSegmentation([[5, 5, 25, 5, 25, 15, 5, 15]], 50, 50)));
+});
+
+test('annotations listed before images still get masks of their image size', async () => {
+  const { annotations, images, categories } = GT as { annotations: unknown; images: unknown; categories: unknown };
+  const file = await writeJson(`{"annotations": ${JSON.stringify(annotations)}, "categories": ${JSON.stringify(categories)}, "images": ${JSON.stringify(images)}}`);
+  const gt = await readCocoGroundTruth(file, { tasks: ['segm'] });
+  const mask = maskOf(gt.annotations.masks, 0);
+  assert.deepEqual([mask.height, mask.width], [50, 50]);
+  assert.equal(rleArea(mask), rleArea(rleFromSegmentation([[5, 5, 25, 5, 25, 15, 5, 15]], 50, 50)));
+});
+
+test('fields a task does not read are not required', async () => {
+  const bare = {
+    images: [{ id: 1 }],
+    annotations: [{ id: 1, image_id: 1, category_id: 1, area: 100, bbox: [0, 0, 10, 10] }],
+    categories: [{ id: 1, name: 'short_sleeved_shirt' }],
+  };
+  const gt = await readCocoGroundTruth(await writeJson(bare), { tasks: ['bbox'] });
+  assert.equal(gt.annotations.count, 1);
+  await assert.rejects(readCocoGroundTruth(await writeJson(bare), { tasks: ['segm'] }), /images\[0\]\.height: expected a positive integer/);
+});
+
+test('inconsistent ground truth is refused with the entry that is wrong', async () => {
+  const twice = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, id: 4 }, { image_id: 1, category_id: 1, id: 4 }]);
+  await assert.rejects(readCocoGroundTruth(await writeJson(twice)), (err: unknown) => err instanceof InputError && err.entry === 'annotations[1].id');
+  const orphan = cocoGt([{ id: 1 }], [{ image_id: 2, category_id: 1 }]);
+  await assert.rejects(readCocoGroundTruth(await writeJson(orphan)), /annotations\[0\]\.image_id: expected the id of an image in "images", found 2/);
+  const badCategory = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 40 }]);
+  await assert.rejects(readCocoGroundTruth(await writeJson(badCategory)), /annotations\[0\]\.category_id/);
+});
+
+test('a problem found in the loading thread arrives as an InputError', async () => {
+  const file = await writeJson('{"images": [], "annotations": [{"id": 1}], "categories": []}');
+  await assert.rejects(loadCocoGroundTruth(file, ['bbox']), (err: unknown) => err instanceof InputError && err.file === file && err.entry === 'annotations[0].image_id');
+});
+
+test('bad results stop the ground-truth thread and are reported', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const resultsFile = await writeJson([{ image_id: 1, category_id: 2, bbox: [0, 0, 1] , score: 1 }], 'r.json');
+  await assert.rejects(loadCocoPair('bbox', gtFile, resultsFile), (err: unknown) => err instanceof InputError && err.file === resultsFile && err.entry === '[0].bbox');
+});

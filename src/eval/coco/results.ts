@@ -1,0 +1,312 @@
+/**
+ * A COCO results file (a list of detections), streamed into typed columns
+ * and read by the official loader's rules (loadRes of the release's
+ * pycocotools), which depend on the FIRST result:
+ * - it has a non-empty `bbox`: every result is a box result; area = w * h and
+ *   the segmentation, when absent, is the box as a polygon. A `segmentation`
+ *   that is present is kept, but the area still comes from the box
+ *   (detectron2 writes both).
+ * - else it has a `segmentation`: mask results (compressed RLE); area = mask
+ *   area, bbox = the given one or the mask's bounding box.
+ * - else it has `keypoints`: bbox and area from the min and max over all 294
+ *   x and y values, zeros included.
+ * Result i gets id i + 1. Landmarks are kept as exact doubles (x and y only;
+ * the official OKS never reads a detection's v). Checks against the ground
+ * truth (image ids, categories, mask sizes) happen in linkResults, so that
+ * results can be read while the ground truth is still loading.
+ */
+import { streamJson } from '../../json/stream.js';
+import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
+import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/categories.js';
+import { InputError, describe, pathJoin } from '../../util/errors.js';
+import { f64, u8 } from './columns.js';
+import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
+import { type MaskStore, MaskStoreWriter, emptyMaskStore, maskOf, patchMasks } from './mask-store.js';
+import type { CocoTask } from './params.js';
+import { type RecordBlocks, RecordWriter, emptyRecords } from './records.js';
+
+/** How the official loader read the file, decided by its first result. */
+export type ResultKind = 'box' | 'mask' | 'keypoints' | 'empty';
+
+/** Where a result's mask comes from, until the image sizes are known. */
+const enum MaskSource {
+  /** Decoded RLE in the store. */
+  Decoded = 0,
+  /** The box as a polygon (box results without a segmentation). */
+  Box = 1,
+  /** A polygon list or uncompressed RLE, decoded at link time. */
+  Pending = 2,
+}
+
+export interface CocoResultsData {
+  readonly file: string;
+  readonly tasks: readonly CocoTask[];
+  readonly kind: ResultKind;
+  readonly count: number;
+  readonly imageId: Float64Array;
+  readonly categoryId: Float64Array;
+  readonly score: Float64Array;
+  readonly area: Float64Array;
+  /** [x, y, w, h] per result. */
+  readonly bbox: Float64Array;
+  /** keypoints task: x, y of the 294 landmarks per result (588 doubles). */
+  readonly keypoints: RecordBlocks<Float64Array>;
+  /** segm task: one RLE per result (placeholders where maskSource is not Decoded). */
+  readonly masks: MaskStore;
+  readonly maskSource: Uint8Array;
+  readonly pendingMasks: Map<number, unknown>;
+}
+
+/** Results checked against a ground truth: every result names a known image and category, masks have the image's size. */
+export interface CocoResults extends CocoResultsData {
+  /** Index into gt.images per result. */
+  readonly image: Int32Array;
+}
+
+export interface ResultsReadOptions {
+  /** Tasks the results will be evaluated for (what to check and keep); default all three. */
+  tasks?: readonly CocoTask[];
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const LANDMARK_XY = TOTAL_LANDMARKS * 2;
+const KEYPOINT_BLOCK = LANDMARK_XY * 4096;
+const NO_BOX = [NaN, NaN, NaN, NaN];
+const NOT_RESULTS = 'a JSON array of results ({"image_id", "category_id", "score", ...})';
+
+export async function readCocoResults(file: string, options: ResultsReadOptions = {}): Promise<CocoResultsData> {
+  const tasks = options.tasks ?? ['bbox', 'segm', 'keypoints'];
+  const wantBoxes = tasks.includes('bbox');
+  const wantMasks = tasks.includes('segm');
+  const wantKeypoints = tasks.includes('keypoints');
+
+  let kind: ResultKind = 'empty';
+  const imageId = f64();
+  const categoryId = f64();
+  const score = f64();
+  const area = f64();
+  const bbox = f64(4096);
+  const keypoints = new RecordWriter((n) => new Float64Array(n), KEYPOINT_BLOCK);
+  const masks = new MaskStoreWriter();
+  const maskSource = u8();
+  const pendingMasks = new Map<number, unknown>();
+
+  const fail = (entry: string, expected: string, value: unknown): never => {
+    throw new InputError(file, entry, expected, describe(value));
+  };
+
+  const readBox = (at: string, value: unknown): number[] => {
+    if (!Array.isArray(value) || value.length !== 4 || !value.every(isFiniteNumber)) {
+      fail(pathJoin(at, 'bbox'), '[x, y, width, height] (4 finite numbers)', value);
+    }
+    const box = value as number[];
+    if (box[2]! < 0 || box[3]! < 0) throw new InputError(file, pathJoin(at, 'bbox'), 'a width and height >= 0', `[${box.join(', ')}]`);
+    return box;
+  };
+
+  const readKeypoints = (at: string, value: unknown): unknown[] => {
+    if (!Array.isArray(value) || value.length !== KEYPOINT_VECTOR_LENGTH) {
+      fail(pathJoin(at, 'keypoints'), `${KEYPOINT_VECTOR_LENGTH} numbers ([x, y, v] for each of the 294 landmarks)`, value);
+    }
+    const list = value as unknown[];
+    for (let j = 0; j < KEYPOINT_VECTOR_LENGTH; j++) {
+      if (!isFiniteNumber(list[j])) fail(pathJoin(pathJoin(at, 'keypoints'), j), 'a finite number', list[j]);
+    }
+    return list;
+  };
+
+  const readCompressedRle = (at: string, value: unknown): Rle => {
+    const where = pathJoin(at, 'segmentation');
+    const expected = 'a compressed RLE {"size": [height, width], "counts": string}';
+    if (!isObject(value)) fail(where, expected, value);
+    const rle = value as Record<string, unknown>;
+    const size = rle.size;
+    if (!Array.isArray(size) || size.length !== 2 || !size.every(isFiniteNumber)) fail(pathJoin(where, 'size'), '[height, width]', size);
+    if (typeof rle.counts !== 'string') fail(pathJoin(where, 'counts'), 'a compressed RLE string', rle.counts);
+    try {
+      return rleFromString(rle.counts as string, (size as number[])[0]!, (size as number[])[1]!);
+    } catch (err) {
+      if (err instanceof RleFormatError) throw new InputError(file, where, expected, err.reason);
+      throw err;
+    }
+  };
+
+  /** The segmentation for the segm task, given the loader's reading of the result. */
+  const keepMask = (index: number, at: string, value: unknown, fromBox: boolean, decoded?: Rle): void => {
+    if (decoded) {
+      masks.append(decoded);
+      maskSource.push(MaskSource.Decoded);
+    } else if (value === undefined && fromBox) {
+      masks.appendPlaceholder();
+      maskSource.push(MaskSource.Box);
+    } else if (value === undefined) {
+      fail(pathJoin(at, 'segmentation'), 'a segmentation (the segm task reads it)', value);
+    } else if (isObject(value) && typeof value.counts === 'string') {
+      masks.append(readCompressedRle(at, value));
+      maskSource.push(MaskSource.Decoded);
+    } else {
+      pendingMasks.set(index, value);
+      masks.appendPlaceholder();
+      maskSource.push(MaskSource.Pending);
+    }
+  };
+
+  const onResult = (index: number, value: unknown): void => {
+    const at = `[${index}]`;
+    if (!isObject(value)) fail(at, 'a result object', value);
+    const result = value as Record<string, unknown>;
+    if (index === 0) {
+      const box = result.bbox;
+      if (box !== undefined && !(Array.isArray(box) && box.length === 0)) kind = 'box';
+      else if (result.segmentation !== undefined) kind = 'mask';
+      else if (result.keypoints !== undefined) kind = 'keypoints';
+      else fail(at, 'a result with "bbox", "segmentation" or "keypoints"', value);
+    }
+    const image = result.image_id;
+    if (!isFiniteNumber(image)) fail(pathJoin(at, 'image_id'), 'a number', image);
+    const category = result.category_id;
+    if (!isFiniteNumber(category)) fail(pathJoin(at, 'category_id'), 'a number', category);
+    const s = result.score;
+    if (!isFiniteNumber(s)) fail(pathJoin(at, 'score'), 'a finite number', s);
+    imageId.push(image as number);
+    categoryId.push(category as number);
+    score.push(s as number);
+
+    let list: unknown[] | undefined;
+    if (kind === 'box') {
+      const box = readBox(at, result.bbox);
+      bbox.pushFrom(box, 0, 4);
+      area.push(box[2]! * box[3]!);
+      if (wantMasks) keepMask(index, at, result.segmentation, true);
+    } else if (kind === 'mask') {
+      const rle = readCompressedRle(at, result.segmentation);
+      area.push(rleArea(rle));
+      // Only the bbox task reads a mask result's box.
+      const given = result.bbox;
+      if (given !== undefined && !(Array.isArray(given) && given.length === 0)) bbox.pushFrom(readBox(at, given), 0, 4);
+      else if (wantBoxes) bbox.pushFrom(rleToBbox(rle), 0, 4);
+      else bbox.pushFrom(NO_BOX, 0, 4);
+      if (wantMasks) keepMask(index, at, undefined, false, rle);
+    } else {
+      list = readKeypoints(at, result.keypoints);
+      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      for (let j = 0; j < KEYPOINT_VECTOR_LENGTH; j += 3) {
+        const x = list[j] as number;
+        const y = list[j + 1] as number;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+      area.push((x1 - x0) * (y1 - y0));
+      bbox.push(x0);
+      bbox.push(y0);
+      bbox.push(x1 - x0);
+      bbox.push(y1 - y0);
+      if (wantMasks) keepMask(index, at, result.segmentation, false);
+    }
+
+    if (wantKeypoints) {
+      const kps = list ?? readKeypoints(at, result.keypoints);
+      keypoints.appendWith(LANDMARK_XY, (target, start) => {
+        for (let k = 0, w = start; k < TOTAL_LANDMARKS; k++) {
+          target[w++] = kps[3 * k] as number;
+          target[w++] = kps[3 * k + 1] as number;
+        }
+      });
+    }
+  };
+
+  let sawObject = false;
+  const summary = await streamJson(file, {
+    onElement(key, index, value) {
+      if (key !== null) {
+        sawObject = true;
+        throw new InputError(file, '', NOT_RESULTS, 'a JSON object (is this a ground-truth file?)');
+      }
+      onResult(index, value);
+    },
+    onValue() {
+      sawObject = true;
+    },
+    onProgress: options.onProgress,
+  });
+  if (sawObject || summary.topLevel !== 'array') throw new InputError(file, '', NOT_RESULTS, 'a JSON object (is this a ground-truth file?)');
+
+  return {
+    file,
+    tasks: [...tasks],
+    kind,
+    count: imageId.length,
+    imageId: imageId.finish(),
+    categoryId: categoryId.finish(),
+    score: score.finish(),
+    area: area.finish(),
+    bbox: bbox.finish(),
+    keypoints: wantKeypoints ? keypoints.finish() : emptyRecords<Float64Array>(),
+    masks: wantMasks ? masks.finish() : emptyMaskStore(),
+    maskSource: maskSource.finish(),
+    pendingMasks,
+  };
+}
+
+/**
+ * Checks results against the ground truth as the official loader does (every
+ * image id must be one of the ground truth's) and more strictly (categories
+ * must be the ground truth's; masks must have their image's size), and makes
+ * the masks that need the image size (box polygons, polygon lists,
+ * uncompressed RLE).
+ */
+export function linkResults(gt: CocoGroundTruth, data: CocoResultsData): CocoResults {
+  const { file, count } = data;
+  const images = imageIndexById(gt);
+  const categories = new Set(gt.categories.id);
+  const image = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = images.get(data.imageId[i]!);
+    if (at === undefined) {
+      throw new InputError(file, `[${i}].image_id`, `the id of an image of the ground truth (${gt.file})`, describe(data.imageId[i]));
+    }
+    image[i] = at;
+    if (!categories.has(data.categoryId[i]!)) {
+      throw new InputError(file, `[${i}].category_id`, `a category id of the ground truth (${gt.categories.id.join(', ')})`, describe(data.categoryId[i]));
+    }
+  }
+  let masks = data.masks;
+  if (data.tasks.includes('segm')) {
+    if (!gt.tasks.includes('segm')) throw new Error('linkResults: the ground truth was not loaded for segm');
+    const heights = gt.images.height;
+    const widths = gt.images.width;
+    const made = (i: number): Rle | undefined => {
+      const h = heights[image[i]!]!;
+      const w = widths[image[i]!]!;
+      const source = data.maskSource[i]!;
+      if (source === MaskSource.Decoded) return undefined;
+      let value = data.pendingMasks.get(i);
+      if (source === MaskSource.Box) {
+        const [x, y, bw, bh] = data.bbox.subarray(4 * i, 4 * i + 4);
+        value = [[x!, y!, x!, y! + bh!, x! + bw!, y! + bh!, x! + bw!, y!]];
+      }
+      try {
+        return rleFromSegmentation(value, h, w);
+      } catch (err) {
+        if (err instanceof RleFormatError) throw new InputError(file, `[${i}].segmentation`, 'a polygon list or an RLE', err.reason);
+        throw err;
+      }
+    };
+    const needsMaking = data.maskSource.some((s) => s !== MaskSource.Decoded);
+    if (needsMaking) masks = patchMasks(masks, count, made);
+    for (let i = 0; i < count; i++) {
+      const h = heights[image[i]!]!;
+      const w = widths[image[i]!]!;
+      if (masks.height[i] !== h || masks.width[i] !== w) {
+        throw new InputError(file, `[${i}].segmentation.size`, `the size of image ${data.imageId[i]} [${h}, ${w}]`, `[${masks.height[i]}, ${masks.width[i]}]`);
+      }
+    }
+  }
+  return { ...data, masks, image };
+}
+
+export { maskOf };

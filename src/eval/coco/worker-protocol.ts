@@ -1,0 +1,32 @@
+/** Messages between the loading worker (worker.ts) and the thread that started it (worker-client.ts). */
+import type { CocoTask } from './params.js';
+
+export interface LoadJob {
+  kind: 'ground-truth' | 'results';
+  file: string;
+  tasks: readonly CocoTask[];
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'done'; data: unknown }
+  | { type: 'input-error'; file: string; entry: string; expected: string; found: string | undefined }
+  | { type: 'error'; message: string; stack: string };
+
+/** Every distinct ArrayBuffer under a value (typed arrays in objects, arrays and maps). */
+export function transferablesOf(value: unknown): ArrayBuffer[] {
+  const found = new Set<ArrayBuffer>();
+  const visit = (v: unknown): void => {
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength > 0) found.add(v.buffer);
+    } else if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) visit(item);
+    } else if (v instanceof Map) {
+      for (const item of v.values()) visit(item);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const item of Object.values(v)) visit(item);
+    }
+  };
+  visit(value);
+  return [...found];
+}

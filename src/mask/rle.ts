@@ -1,0 +1,196 @@
+/**
+ * Run-length encoded binary masks in the layout of the COCO mask API
+ * (cocoapi common/maskApi.c): pixels in column-major order (index
+ * x*height + y), alternating runs of 0s and 1s, the first run of 0s (its
+ * length may be 0). Every operation here matches maskApi bit for bit,
+ * including its treatment of zero-length runs; merge and area work on the
+ * runs only, never per pixel.
+ */
+import { RleFormatError, checkRleSize } from './errors.js';
+import { ScratchU32 } from './scratch.js';
+
+export interface Rle {
+  height: number;
+  width: number;
+  /** Run lengths, column-major, starting with a run of 0s. */
+  counts: Uint32Array;
+}
+
+/** Throws RleFormatError unless the size is valid and the runs cover exactly height*width pixels. */
+export function rleCheck(rle: Rle): void {
+  checkRleSize(rle.height, rle.width);
+  const total = rleTotal(rle.counts);
+  const area = rle.height * rle.width;
+  if (total !== area) throw new RleFormatError(`run lengths sum to ${total}, expected ${rle.height}*${rle.width} = ${area}`);
+}
+
+/** Sum of all run lengths (exact: a double holds it for any Uint32Array we can allocate). */
+export function rleTotal(counts: Uint32Array): number {
+  let total = 0;
+  for (let j = 0; j < counts.length; j++) total += counts[j]!;
+  return total;
+}
+
+/** Encodes a column-major mask (nonzero = set) of height*width pixels. */
+export function rleEncode(mask: Uint8Array, height: number, width: number): Rle {
+  checkRleSize(height, width);
+  const area = height * width;
+  if (mask.length !== area) throw new RangeError(`rleEncode: mask has ${mask.length} pixels, expected ${height}*${width} = ${area}`);
+  // Two passes (count runs, then fill) so the result is allocated once at its exact size.
+  let runs = 1;
+  let state = 0;
+  for (let i = 0; i < area; i++) {
+    const bit = mask[i] === 0 ? 0 : 1;
+    if (bit !== state) {
+      runs++;
+      state = bit;
+    }
+  }
+  const counts = new Uint32Array(runs);
+  let k = 0;
+  let runStart = 0;
+  state = 0;
+  for (let i = 0; i < area; i++) {
+    const bit = mask[i] === 0 ? 0 : 1;
+    if (bit !== state) {
+      counts[k++] = i - runStart;
+      runStart = i;
+      state = bit;
+    }
+  }
+  counts[k] = area - runStart;
+  return { height, width, counts };
+}
+
+/** Decodes to a column-major 0/1 mask of height*width pixels. */
+export function rleDecode(rle: Rle): Uint8Array {
+  rleCheck(rle);
+  const mask = new Uint8Array(rle.height * rle.width);
+  const counts = rle.counts;
+  let at = 0;
+  for (let j = 0; j < counts.length; j++) {
+    const run = counts[j]!;
+    if (j & 1) mask.fill(1, at, at + run);
+    at += run;
+  }
+  return mask;
+}
+
+/** Number of set pixels: the sum of the odd-indexed runs. */
+export function rleArea(rle: Rle): number {
+  const counts = rle.counts;
+  let area = 0;
+  for (let j = 1; j < counts.length; j += 2) area += counts[j]!;
+  return area;
+}
+
+const UINT32_WRAP = 4294967296;
+
+/**
+ * Bounding box [x, y, w, h] as maskApi's rleToBbox computes it: from the first
+ * and last pixel of every run of 1s (a run spanning columns widens the box to
+ * the full height), ignoring a trailing run of 0s. Like maskApi it treats a
+ * zero-length run of 1s as the pixel before it, and an empty mask as [0,0,0,0].
+ */
+export function rleToBbox(rle: Rle): [number, number, number, number] {
+  const { height: h, width: w, counts } = rle;
+  const m = counts.length - (counts.length % 2);
+  if (m === 0 || h === 0) return [0, 0, 0, 0];
+  let xs = w;
+  let ys = h;
+  let xe = 0;
+  let ye = 0;
+  let runEnd = 0;
+  let xStart = 0;
+  for (let j = 0; j < m; j++) {
+    // Unsigned 32-bit arithmetic as in maskApi: a run of 1s of length 0 at
+    // the very start looks at pixel -1, i.e. 2^32-1.
+    runEnd = (runEnd + counts[j]!) % UINT32_WRAP;
+    const pixel = (runEnd - (j & 1) + UINT32_WRAP) % UINT32_WRAP;
+    const y = pixel % h;
+    const x = (pixel - y) / h;
+    if ((j & 1) === 0) xStart = x;
+    else if (xStart < x) {
+      ys = 0;
+      ye = h - 1;
+    }
+    if (x < xs) xs = x;
+    if (x > xe) xe = x;
+    if (y < ys) ys = y;
+    if (y > ye) ye = y;
+  }
+  return [xs, ys, xe - xs + 1, ye - ys + 1];
+}
+
+const mergeScratch = [new ScratchU32(), new ScratchU32()] as const;
+
+/**
+ * Union (default) or intersection of masks of one size, merged left to right
+ * pair by pair as maskApi's rleMerge does. Like maskApi: no masks give an
+ * empty 0x0 RLE; masks of different sizes give an empty 0x0 RLE too.
+ */
+export function rleMerge(rles: readonly Rle[], intersect = false): Rle {
+  if (rles.length === 0) return { height: 0, width: 0, counts: new Uint32Array(0) };
+  const first = rles[0]!;
+  const { height, width } = first;
+  if (rles.length === 1) return { height, width, counts: first.counts.slice() };
+  for (const rle of rles) {
+    if (rle.height !== height || rle.width !== width) return { height: 0, width: 0, counts: new Uint32Array(0) };
+  }
+  let merged: Uint32Array = first.counts;
+  for (let i = 1; i < rles.length; i++) {
+    const next = rles[i]!.counts;
+    const out = mergeScratch[i & 1]!.get(merged.length + next.length + 1);
+    const m = mergeRuns(merged, next, intersect, out);
+    merged = out.subarray(0, m);
+  }
+  return { height, width, counts: merged.slice() };
+}
+
+/**
+ * One pairwise merge. Walks both run lists in step: each step consumes the
+ * shorter of the two current runs, then loads the next run of whichever list
+ * ran out (at most one per list per step, so a zero-length run is seen as a
+ * step of its own, exactly as in maskApi), and closes an output run when the
+ * combined state flips or both lists end. Returns the number of runs written.
+ */
+function mergeRuns(a: Uint32Array, b: Uint32Array, intersect: boolean, out: Uint32Array): number {
+  const aLen = a.length;
+  const bLen = b.length;
+  let restA = aLen > 0 ? a[0]! : 0;
+  let restB = bLen > 0 ? b[0]! : 0;
+  let nextA = 1;
+  let nextB = 1;
+  let setA = false;
+  let setB = false;
+  let setOut = false;
+  let pending = 0;
+  let m = 0;
+  for (;;) {
+    const step = restA < restB ? restA : restB;
+    pending += step;
+    restA -= step;
+    if (restA === 0 && nextA < aLen) {
+      restA = a[nextA++]!;
+      setA = !setA;
+    }
+    restB -= step;
+    if (restB === 0 && nextB < bLen) {
+      restB = b[nextB++]!;
+      setB = !setB;
+    }
+    const left = restA + restB;
+    const set = intersect ? setA && setB : setA || setB;
+    if (set !== setOut || left === 0) {
+      out[m++] = pending;
+      pending = 0;
+    }
+    setOut = set;
+    if (left === 0) return m;
+    if ((restA === 0 && nextA >= aLen) || (restB === 0 && nextB >= bLen)) throw unequalTotals();
+  }
+}
+
+export function unequalTotals(): RleFormatError {
+  return new RleFormatError('masks of one size whose run lengths sum to different totals');
+}

@@ -1,0 +1,24 @@
+/** Small helpers for writing HTML and SVG as strings. */
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** A number for SVG coordinates: two decimals at most, no "-0". */
+export function coord(n: number): string {
+  const r = Math.round(n * 100) / 100;
+  return Object.is(r, -0) ? '0' : String(r);
+}
+
+/** A figure as the report shows it: three decimals, "–" for -1 (no ground truth). */
+export function figure(value: number, digits = 3): string {
+  return value < 0 ? '–' : value.toFixed(digits);
+}
+
+/** A PNG or JPEG as a data: URI, so the report needs no other file. */
+export function dataUri(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg'): string {
+  return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
+}

@@ -1,0 +1,190 @@
+/**
+ * Detections of a results file for the images being drawn: streamed (a
+ * keypoint results file can be larger than one V8 string), only the records
+ * of the asked-for images kept, each with its index in the file (the engine's
+ * match records name detections by that index).
+ */
+import { categoryById } from '../schema/categories.js';
+import { streamJson } from '../json/stream.js';
+import { rleFromString, RleFormatError } from '../mask/codec.js';
+import { rleDecode, rleToBbox, type Rle } from '../mask/rle.js';
+import { InputError, describe, pathJoin } from '../util/errors.js';
+import type { Verdict } from './gt-items.js';
+import type { BitMask, DrawnItem, Xywh } from './drawn-item.js';
+
+export type ResultKind = 'bbox' | 'segm' | 'keypoints';
+export const RESULT_KINDS: readonly ResultKind[] = ['bbox', 'segm', 'keypoints'];
+
+export interface DetectionRecord {
+  /** Index of the record in the results file. */
+  index: number;
+  imageId: number;
+  categoryId: number;
+  score: number;
+  bbox?: Xywh;
+  segmentation?: { size: [number, number]; counts: string | number[] };
+  keypoints?: number[];
+  /** The record as read, for writing a results file of only the drawn images. */
+  raw: unknown;
+}
+
+export interface ImageResults {
+  file: string;
+  kind: ResultKind;
+  /** Records per image id, in file order. */
+  byImage: Map<number, DetectionRecord[]>;
+}
+
+/**
+ * The task a result record belongs to, by its fields: keypoints, else a
+ * segmentation, else a box. (A segmentation result that also carries a box,
+ * as detectron2 writes them, is a segm result; the evaluation decides how its
+ * area is read.)
+ */
+export function resultKindOf(record: unknown): ResultKind | undefined {
+  if (typeof record !== 'object' || record === null) return undefined;
+  const r = record as Record<string, unknown>;
+  if (Array.isArray(r.keypoints)) return 'keypoints';
+  if (typeof r.segmentation === 'object' && r.segmentation !== null) return 'segm';
+  if (Array.isArray(r.bbox)) return 'bbox';
+  return undefined;
+}
+
+/**
+ * Thrown to stop streaming once the first record has been seen. An
+ * InputError, because streamJson passes those through unchanged (it turns
+ * other errors into read errors); it never reaches a user.
+ */
+class FirstRecordSeen extends InputError {
+  constructor(file: string) {
+    super(file, '', 'nothing (first record seen)');
+  }
+}
+
+/** The kind of a results file, from its first record (the file is read only that far). */
+export async function detectResultsKind(file: string): Promise<ResultKind> {
+  let kind: ResultKind | undefined;
+  try {
+    await streamJson(file, {
+      onElement(key, index, value) {
+        if (key !== null) return;
+        kind = resultKindOf(value);
+        if (!kind) throw new InputError(file, pathJoin('', index), 'a bbox, segm or keypoints result (bbox, segmentation or keypoints)', describe(value));
+        throw new FirstRecordSeen(file);
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof FirstRecordSeen)) throw err;
+  }
+  if (!kind) throw new InputError(file, '', 'a non-empty JSON array of results', 'no result');
+  return kind;
+}
+
+/** Reads the records of `imageIds` from a bbox, segm or keypoints results file. */
+export async function readResultsForImages(file: string, imageIds: ReadonlySet<number>): Promise<ImageResults> {
+  let kind: ResultKind | undefined;
+  const byImage = new Map<number, DetectionRecord[]>();
+  const summary = await streamJson(file, {
+    onElement(key, index, value) {
+      if (key !== null) return;
+      const entry = pathJoin('', index);
+      if (kind === undefined) {
+        kind = resultKindOf(value);
+        if (!kind) throw new InputError(file, entry, 'a bbox, segm or keypoints result (bbox, segmentation or keypoints)', describe(value));
+      }
+      const imageId = (value as { image_id?: unknown } | null)?.image_id;
+      if (typeof imageId !== 'number' || !imageIds.has(imageId)) return;
+      const record = checkRecord(file, entry, index, value as Record<string, unknown>, kind);
+      const list = byImage.get(imageId);
+      if (list) list.push(record);
+      else byImage.set(imageId, [record]);
+    },
+  });
+  if (summary.topLevel !== 'array') throw new InputError(file, '', 'a JSON array of results', 'an object');
+  return { file, kind: kind ?? 'bbox', byImage };
+}
+
+function checkRecord(file: string, entry: string, index: number, r: Record<string, unknown>, kind: ResultKind): DetectionRecord {
+  const fail = (field: string, expected: string): never => {
+    throw new InputError(file, pathJoin(entry, field), expected, describe(r[field]));
+  };
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!Number.isInteger(r.category_id) || !categoryById(r.category_id as number)) fail('category_id', 'a category id 1..13');
+  if (!finite(r.score)) fail('score', 'a finite number');
+  const record: DetectionRecord = {
+    index,
+    imageId: r.image_id as number,
+    categoryId: r.category_id as number,
+    score: r.score as number,
+    raw: r,
+  };
+  const bbox = r.bbox;
+  if (Array.isArray(bbox) && bbox.length > 0) {
+    if (bbox.length !== 4 || !bbox.every(finite)) fail('bbox', '[x, y, width, height] of finite numbers');
+    record.bbox = bbox as unknown as Xywh;
+  } else if (kind === 'bbox') fail('bbox', '[x, y, width, height] of finite numbers');
+  if (kind === 'segm') {
+    const s = r.segmentation as { size?: unknown; counts?: unknown } | null;
+    const size = s?.size;
+    if (!Array.isArray(size) || size.length !== 2 || !size.every((n) => Number.isInteger(n) && n > 0)) {
+      fail('segmentation', 'an RLE {size: [height, width], counts}');
+    }
+    if (typeof s!.counts !== 'string' && !Array.isArray(s!.counts)) fail('segmentation', 'an RLE {size: [height, width], counts}');
+    record.segmentation = { size: size as [number, number], counts: s!.counts as string | number[] };
+  }
+  if (kind === 'keypoints') {
+    const k = r.keypoints as unknown[];
+    if (!Array.isArray(k) || k.length % 3 !== 0 || !k.every(finite)) fail('keypoints', 'x, y, v triples of finite numbers');
+    record.keypoints = k as number[];
+  }
+  return record;
+}
+
+/** A segm result's mask as a row-major bit mask (RLE is column-major). */
+export function decodeResultMask(file: string, record: DetectionRecord): { mask: BitMask; rle: Rle } {
+  const seg = record.segmentation!;
+  const [height, width] = seg.size;
+  let rle: Rle;
+  try {
+    rle = typeof seg.counts === 'string'
+      ? rleFromString(seg.counts, height, width)
+      : { height, width, counts: Uint32Array.from(seg.counts) };
+    const columnMajor = rleDecode(rle);
+    const data = new Uint8Array(height * width);
+    for (let x = 0; x < width; x++) {
+      const column = x * height;
+      for (let y = 0; y < height; y++) if (columnMajor[column + y]) data[y * width + x] = 1;
+    }
+    return { mask: { width, height, data }, rle };
+  } catch (err) {
+    if (err instanceof RleFormatError) throw new InputError(file, `[${record.index}].segmentation`, 'a valid RLE mask', err.message);
+    throw err;
+  }
+}
+
+/**
+ * A detection as a drawable item: its box (bbox results, or the mask's
+ * bounding box), mask (segm), or landmarks (keypoints: the slice of the
+ * 294-landmark vector that belongs to its category).
+ */
+export function predictionItem(file: string, kind: ResultKind, record: DetectionRecord, verdict?: Verdict): DrawnItem {
+  const category = categoryById(record.categoryId)!;
+  const parts = [`${category.annotationName} ${record.score.toFixed(2)}`];
+  if (verdict?.note) parts.push(verdict.note);
+  const item: DrawnItem = { categoryId: record.categoryId, label: parts.join(' · ') };
+  if (verdict) item.state = verdict.state;
+  if (kind === 'segm') {
+    const { mask, rle } = decodeResultMask(file, record);
+    item.mask = mask;
+    item.box = record.bbox ?? rleToBbox(rle);
+  } else if (kind === 'keypoints') {
+    const k = record.keypoints!;
+    // Results may hold the whole 294-landmark vector, or only the category's landmarks.
+    const start = k.length >= (category.offset + category.landmarks) * 3 ? category.offset * 3 : 0;
+    item.landmarks = k.slice(start, start + category.landmarks * 3);
+    item.landmarkKind = 'predicted';
+  } else {
+    item.box = record.bbox;
+  }
+  return item;
+}

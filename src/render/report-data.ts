@@ -1,0 +1,233 @@
+/**
+ * Builds the report's numbers from the evaluation engine (the same calls as
+ * `df2 eval`): summary figures, per-category AP, precision-recall curves
+ * read from the engine's precision array, per-attribute figures when the
+ * ground truth carries attributes, score histograms and the worst images
+ * from its per-image match records. Nothing here matches or scores anew.
+ */
+import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../schema/categories.js';
+import { loadCocoGroundTruth, loadCocoResults } from '../eval/coco/load.js';
+import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../eval/coco/evaluate.js';
+import { firstMissingAttribute, type CocoGroundTruth } from '../eval/coco/ground-truth.js';
+import { paramsFor, type CocoTask } from '../eval/coco/params.js';
+import { sliceMean } from '../eval/coco/summarize.js';
+import type { SummaryLine } from '../eval/coco/summarize.js';
+import { cellMatches } from '../eval/coco/matches.js';
+import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../eval/retrieval/evaluate.js';
+import { TOP_K } from '../eval/retrieval/score.js';
+import { binCounts } from './svg-chart.js';
+import { MATCH_THRESHOLD } from './match-verdicts.js';
+import type {
+  AttributeTable, CategoryRow, CocoTaskSection, PrCurves, ReportModel, RetrievalSection, ScoreHistogram, SummaryFigure,
+} from './report-model.js';
+
+export interface ReportRequest {
+  gtFile: string;
+  tasks: { task: CocoTask; resultsFile: string }[];
+  retrieval?: { query: string; gallery: string; results: string };
+  title?: string;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** What the pictures of a task section need besides the model: the engine's result. */
+export interface EvaluatedTask {
+  section: CocoTaskSection;
+  result: CocoEvalResult;
+}
+
+export interface ReportData {
+  model: ReportModel;
+  evaluated: EvaluatedTask[];
+  retrieval?: { inputs: RetrievalInputs; result: RetrievalResult };
+}
+
+export const SCORE_BINS = 20;
+
+export async function buildReportData(request: ReportRequest): Promise<ReportData> {
+  const tasks = [...new Set(request.tasks.map((t) => t.task))];
+  const evaluated: EvaluatedTask[] = [];
+  if (request.tasks.length > 0) {
+    const gt = await loadCocoGroundTruth(request.gtFile, tasks, { onProgress: request.onProgress });
+    for (const { task, resultsFile } of request.tasks) {
+      const results = await loadCocoResults(resultsFile, gt, [task], { onProgress: request.onProgress });
+      const result = evaluateLoaded(task, gt, results, { quiet: true, onProgress: request.onProgress });
+      const attributes = hasAttributes(gt) ? attributeTables(task, gt, results, request.onProgress) : [];
+      evaluated.push({ section: taskSection(task, request.gtFile, resultsFile, result, attributes), result });
+    }
+  }
+  const model: ReportModel = {
+    title: request.title ?? 'DeepFashion2 evaluation report',
+    createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    tasks: evaluated.map((e) => e.section),
+  };
+  if (!request.retrieval) return { model, evaluated };
+  const retrieval = await evaluateRetrievalForReport(request.retrieval);
+  model.retrieval = retrievalSection(request.retrieval, retrieval.result);
+  return { model, evaluated, retrieval };
+}
+
+/** Whether every annotation carries the four attributes (a file written with `df2 convert coco --attributes`). */
+export function hasAttributes(gt: CocoGroundTruth): boolean {
+  return gt.annotations.count > 0 && ATTRIBUTE_NAMES.every((_, a) => firstMissingAttribute(gt, a) === -1);
+}
+
+/** AP, AP50, AP75 per attribute value: the engine's breakdown, as `df2 eval --by` prints it. */
+function attributeTables(
+  task: CocoTask, gt: CocoGroundTruth, results: Parameters<typeof evaluateLoaded>[2], onProgress?: ReportRequest['onProgress'],
+): AttributeTable[] {
+  const by = evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES, { quiet: true, ...(onProgress ? { onProgress } : {}) });
+  return ATTRIBUTE_NAMES.map((attribute) => ({
+    attribute,
+    rows: ATTRIBUTES[attribute].map((valueName, i) => {
+      const [ap, ap50, ap75] = by[attribute]![String(i + 1) as '1' | '2' | '3'];
+      return { value: i + 1, valueName, ap, ap50, ap75 };
+    }),
+  }));
+}
+
+const SHORT_NAMES = { AP: 'AP', AR: 'AR' } as const;
+
+function summaryFigures(summary: readonly SummaryLine[]): SummaryFigure[] {
+  return summary.map((line) => {
+    const iou = line.iouThr === null ? '0.50:0.95' : line.iouThr.toFixed(2);
+    const short = SHORT_NAMES[line.kind]
+      + (line.iouThr === null ? '' : String(Math.round(line.iouThr * 100)))
+      + (line.areaRng === 'all' ? '' : ` ${line.areaRng}`)
+      + (line.kind === 'AR' && line.iouThr === null && line.areaRng === 'all' ? String(line.maxDets) : '');
+    return { name: `${line.kind} @[IoU=${iou} | area=${line.areaRng} | maxDets=${line.maxDets}]`, short, value: line.value };
+  });
+}
+
+export function taskSection(task: CocoTask, gtFile: string, resultsFile: string, result: CocoEvalResult, attributes: AttributeTable[]): CocoTaskSection {
+  const params = paramsFor(task);
+  const acc = { precision: result.precision, recall: result.recall, scores: result.scores, dims: result.dims };
+  const maxDets = params.maxDets[params.maxDets.length - 1]!;
+  const counts = matchCounts(result);
+  const perCategory: CategoryRow[] = result.perCategoryAp.map((c, k) => ({
+    categoryId: c.categoryId,
+    name: categoryById(c.categoryId)?.annotationName ?? c.name,
+    ap: c.ap,
+    ap50: sliceMean(params, acc, { ap: true, iouThr: 0.5, maxDets }, [k]),
+    ap75: sliceMean(params, acc, { ap: true, iouThr: 0.75, maxDets }, [k]),
+    groundTruth: counts.groundTruth.get(c.categoryId) ?? 0,
+    detections: counts.detections.get(c.categoryId) ?? 0,
+  }));
+  return {
+    task,
+    gtFile,
+    resultsFile,
+    summary: summaryFigures(result.summary),
+    perCategory,
+    curves: [0.5, 0.75].map((threshold) => prCurves(result, threshold)),
+    attributes,
+    scores: scoreHistogram(result),
+    matchThreshold: MATCH_THRESHOLD,
+    worst: [],
+  };
+}
+
+/** Precision at the 101 recall points, area all, largest maxDets, per category with ground truth, and their mean. */
+export function prCurves(result: CocoEvalResult, threshold: number): PrCurves {
+  const { T, R, K, A, M } = result.dims;
+  const t = result.params.iouThrs.indexOf(threshold);
+  if (t < 0 || t >= T) throw new RangeError(`no IoU threshold ${threshold} in the evaluation`);
+  const a = 0, m = M - 1;
+  const at = (r: number, k: number): number => result.precision[(((t * R + r) * K + k) * A + a) * M + m]!;
+  const perCategory: PrCurves['perCategory'] = [];
+  for (let k = 0; k < K; k++) {
+    const precision = Array.from({ length: R }, (_, r) => at(r, k));
+    if (precision.every((p) => p < 0)) continue; // no ground truth
+    perCategory.push({ categoryId: result.params.categoryIds[k]!, precision });
+  }
+  const overall = Array.from({ length: R }, (_, r) => {
+    const valid = perCategory.map((c) => c.precision[r]!).filter((p) => p > -1);
+    return valid.length === 0 ? -1 : valid.reduce((s, p) => s + p, 0) / valid.length;
+  });
+  return { threshold, recall: result.params.recThrs, perCategory, overall };
+}
+
+interface Counts {
+  groundTruth: Map<number, number>;
+  detections: Map<number, number>;
+}
+
+/** Regular (not ignored) ground truth and kept detections per category, from the match records. */
+function matchCounts(result: CocoEvalResult): Counts {
+  const m = result.matches;
+  const groundTruth = new Map<number, number>();
+  const detections = new Map<number, number>();
+  for (let c = 0; c < m.cellImageId.length; c++) {
+    const category = m.cellCategoryId[c]!;
+    let gt = 0;
+    for (let i = m.cellGtStart[c]!; i < m.cellGtStart[c + 1]!; i++) if (!m.gtIgnored[i]) gt++;
+    groundTruth.set(category, (groundTruth.get(category) ?? 0) + gt);
+    detections.set(category, (detections.get(category) ?? 0) + m.cellDetStart[c + 1]! - m.cellDetStart[c]!);
+  }
+  return { groundTruth, detections };
+}
+
+/** Scores of detections that count (not ignored) at IoU .50, split into true and false positives. */
+export function scoreHistogram(result: CocoEvalResult): ScoreHistogram {
+  const m = result.matches;
+  const tp: number[] = [];
+  const fp: number[] = [];
+  for (let i = 0; i < m.detScore.length; i++) {
+    if (m.detIgnored50[i]) continue;
+    (m.detGtId50[i] !== 0 ? tp : fp).push(m.detScore[i]!);
+  }
+  const edges = Array.from({ length: SCORE_BINS + 1 }, (_, i) => i / SCORE_BINS);
+  return { edges, truePositives: binCounts(tp, edges), falsePositives: binCounts(fp, edges) };
+}
+
+export interface ImageErrors {
+  imageId: number;
+  missed: number;
+  falsePositives: number;
+}
+
+/** Images ordered by missed ground truth plus false positives at IoU .50 (most first; ties by image id). */
+export function worstImages(result: CocoEvalResult, count: number): ImageErrors[] {
+  const m = result.matches;
+  const byImage = new Map<number, ImageErrors>();
+  for (let c = 0; c < m.cellImageId.length; c++) {
+    const cell = cellMatches(m, c);
+    let entry = byImage.get(cell.imageId);
+    if (!entry) byImage.set(cell.imageId, (entry = { imageId: cell.imageId, missed: 0, falsePositives: 0 }));
+    for (const g of cell.groundTruth) if (!g.ignored && !g.matched50) entry.missed++;
+    for (const d of cell.detections) if (!d.ignored50 && d.gtId50 === 0) entry.falsePositives++;
+  }
+  return [...byImage.values()]
+    .filter((e) => e.missed + e.falsePositives > 0)
+    .sort((a, b) => b.missed + b.falsePositives - (a.missed + a.falsePositives) || a.imageId - b.imageId)
+    .slice(0, count);
+}
+
+/** Retrieval figures, broken down by every attribute that all counted queries carry. */
+async function evaluateRetrievalForReport(files: { query: string; gallery: string; results: string }): Promise<{ inputs: RetrievalInputs; result: RetrievalResult }> {
+  const inputs = await loadRetrievalInputs(files.query, files.gallery, files.results);
+  const counted = inputs.queries.items.filter((q) => q.style > 0);
+  const by = counted.length > 0 ? ATTRIBUTE_NAMES.filter((a) => counted.every((q) => q.attributes[a] !== undefined)) : [];
+  return { inputs, result: evaluateRetrieval(inputs, { by }) };
+}
+
+function retrievalSection(files: { query: string; gallery: string; results: string }, result: RetrievalResult): RetrievalSection {
+  const by = ATTRIBUTE_NAMES.filter((a) => result.by[a] !== undefined);
+  const accuracy = (t: { top1: number; top5: number; top10: number; top15: number; top20: number }): number[] =>
+    [t.top1, t.top5, t.top10, t.top15, t.top20];
+  return {
+    queryFile: files.query,
+    galleryFile: files.gallery,
+    resultsFile: files.results,
+    topK: TOP_K.map((k, i) => ({ k, accuracy: accuracy(result)[i]! })),
+    queries: result.queries,
+    missed: result.missed,
+    attributes: by.map((attribute) => ({
+      attribute,
+      rows: ATTRIBUTES[attribute].map((valueName, i) => {
+        const figures = result.by[attribute]![String(i + 1)]!;
+        return { value: i + 1, valueName, queries: figures.queries, topK: accuracy(figures) };
+      }),
+    })),
+    strips: [],
+  };
+}

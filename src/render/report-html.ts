@@ -1,0 +1,189 @@
+/**
+ * The evaluation report as ONE self-contained HTML file: inline CSS, inline
+ * SVG charts, pictures as data: URIs, no scripts and no external URL, so it
+ * opens offline and can be mailed or attached as it is. Every figure carries
+ * its exact value in a data-value attribute (the text shows three decimals).
+ */
+import { ATTRIBUTES } from '../schema/categories.js';
+import { categoryColor, STATE_COLORS } from './colors.js';
+import { escapeHtml, figure } from './html.js';
+import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
+import { svgBarChart } from './svg-bar-chart.js';
+import type { CocoTaskSection, ReportModel, RetrievalSection } from './report-model.js';
+
+const TASK_TITLES = { bbox: 'Clothes detection (bbox)', segm: 'Clothes segmentation (segm)', keypoints: 'Landmark estimation (keypoints)' } as const;
+
+const CHART_WIDTH = 570;
+
+const CSS = `
+body{font:14px/1.45 "DejaVu Sans",system-ui,sans-serif;color:#1d1d1f;margin:0;background:#f6f6f7}
+main{max-width:1200px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid #ddd;padding-bottom:4px}
+h3{font-size:15px;margin:20px 0 6px}
+.meta{color:#666;font-size:12px}.files{color:#666;font-size:12px;font-family:"DejaVu Sans Mono",monospace}
+table{border-collapse:collapse;background:#fff;margin:6px 0;font-size:13px}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f0f0f2}
+td.name,th.name{text-align:left}
+.swatch{display:inline-block;width:10px;height:10px;margin-right:6px;vertical-align:middle;border-radius:2px}
+.cards{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
+.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:90px}
+.card .v{font-size:22px;font-weight:bold}.card .k{font-size:11px;color:#666}
+.charts,.row{display:flex;flex-wrap:wrap;gap:12px 20px;align-items:flex-start}
+.chart{background:#fff;border:1px solid #ddd;border-radius:6px}
+.chart .grid{stroke:#eee}.chart .frame{fill:none;stroke:#999}
+.chart .tick{font-size:10px;fill:#666}.chart .axis-label{font-size:11px;fill:#333}
+.chart .chart-title{font-size:12px;font-weight:bold;fill:#222}.chart .legend{font-size:10px;fill:#333}
+.thumbs{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:10px}
+figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px}
+figure img{width:100%;height:auto;display:block}figcaption{font-size:12px;color:#444;margin-top:4px}
+.strips img{max-width:100%;display:block;margin:6px 0}
+.note{color:#555;font-size:12px;max-width:900px}
+nav a{margin-right:12px}
+`;
+
+export function reportHtml(model: ReportModel): string {
+  const sections = model.tasks.map(taskSection);
+  if (model.retrieval) sections.push(retrievalSection(model.retrieval));
+  const nav = [...model.tasks.map((t) => `<a href="#${t.task}">${escapeHtml(TASK_TITLES[t.task])}</a>`), ...(model.retrieval ? ['<a href="#retrieval">Retrieval</a>'] : [])];
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(model.title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head><body><main>',
+    `<h1>${escapeHtml(model.title)}</h1>`,
+    `<p class="meta">Made by df2 on ${escapeHtml(model.createdAt)} with the same engine as <code>df2 eval</code>; figures equal <code>df2 eval --json</code>.</p>`,
+    `<nav>${nav.join('')}</nav>`,
+    ...sections,
+    '</main></body></html>',
+    '',
+  ].join('\n');
+}
+
+function taskSection(s: CocoTaskSection): string {
+  const out: string[] = [];
+  out.push(`<section id="${s.task}" data-task="${s.task}">`);
+  out.push(`<h2>${escapeHtml(TASK_TITLES[s.task])}</h2>`);
+  out.push(`<p class="files">ground truth ${escapeHtml(s.gtFile)}<br>results ${escapeHtml(s.resultsFile)}</p>`);
+  out.push('<div class="cards">');
+  for (const f of s.summary.slice(0, 3)) out.push(`<div class="card"><div class="v">${figure(f.value)}</div><div class="k">${escapeHtml(f.short)}</div></div>`);
+  out.push('</div>');
+  out.push('<div class="row"><div>');
+  out.push('<h3>Summary</h3>');
+  out.push(`<table class="summary" data-task="${s.task}"><tr><th class="name">figure</th><th>value</th></tr>`);
+  s.summary.forEach((f, i) => out.push(`<tr><td class="name">${escapeHtml(f.name)}</td><td data-stat="${i}" data-value="${f.value}">${figure(f.value)}</td></tr>`));
+  out.push('</table></div><div>');
+
+  out.push('<h3>Per category</h3>');
+  out.push(`<table class="per-category" data-task="${s.task}"><tr><th class="name">category</th><th>AP</th><th>AP50</th><th>AP75</th><th>ground truth</th><th>detections</th></tr>`);
+  for (const c of s.perCategory) {
+    out.push(
+      `<tr data-category="${c.categoryId}"><td class="name"><span class="swatch" style="background:${categoryColor(c.categoryId)}"></span>${escapeHtml(c.name)}</td>` +
+        `<td data-key="ap" data-value="${c.ap}">${figure(c.ap)}</td><td data-key="ap50" data-value="${c.ap50}">${figure(c.ap50)}</td><td data-key="ap75" data-value="${c.ap75}">${figure(c.ap75)}</td>` +
+        `<td>${c.groundTruth}</td><td>${c.detections}</td></tr>`,
+    );
+  }
+  out.push('</table>');
+  out.push('<p class="note">AP over IoU .50:.95 (OKS for keypoints), area all, largest maxDets; – where the category has no ground truth.</p>');
+  out.push('</div></div>');
+
+  const metric = s.task === 'keypoints' ? 'OKS' : 'IoU';
+  out.push('<h3>Precision and recall</h3><div class="charts">');
+  for (const c of s.curves) {
+    const series: LineSeries[] = c.perCategory.map((p) => ({
+      name: categoryName(s, p.categoryId),
+      color: categoryColor(p.categoryId),
+      ys: p.precision,
+      key: `category-${p.categoryId}`,
+    }));
+    series.push({ name: 'all categories (mean)', color: '#111111', ys: c.overall, emphasis: true, key: 'overall' });
+    out.push(`<div data-curves="${c.threshold}">${lineChartSvg({ title: `Precision-recall at ${metric} ${c.threshold.toFixed(2)}`, xLabel: 'recall', yLabel: 'precision', xs: c.recall, series, width: CHART_WIDTH, height: 340 })}</div>`);
+  }
+  out.push(
+    `<div data-histogram="scores">${histogramSvg({
+      title: `Scores of true and false positives (${metric} ${s.matchThreshold.toFixed(2)})`,
+      width: CHART_WIDTH,
+      xLabel: 'score',
+      edges: s.scores.edges,
+      series: [
+        { name: 'true positives', color: STATE_COLORS.matched, counts: s.scores.truePositives, key: 'true-positives' },
+        { name: 'false positives', color: STATE_COLORS['false-positive'], counts: s.scores.falsePositives, key: 'false-positives' },
+      ],
+    })}</div>`,
+  );
+  const bars = s.perCategory.filter((c) => c.ap >= 0).map((c) => ({ label: c.name, value: c.ap, color: categoryColor(c.categoryId) }));
+  out.push(`<div data-chart="category-ap">${svgBarChart(bars, { title: `AP per category (${metric} .50:.95)`, width: CHART_WIDTH, valueText: (bar) => figure(bar.value) })}</div>`);
+  out.push('</div>');
+
+  if (s.attributes.length > 0) {
+    out.push('<h3>Per attribute</h3>');
+    out.push('<p class="note">Only ground-truth items with the attribute value count (others are ignored, and so are detections matched to them); unmatched detections stay false positives.</p>');
+    out.push(`<table class="attributes" data-task="${s.task}"><tr><th class="name">attribute</th><th class="name">value</th><th>AP</th><th>AP50</th><th>AP75</th></tr>`);
+    for (const a of s.attributes) {
+      for (const r of a.rows) {
+        out.push(
+          `<tr data-attribute="${a.attribute}" data-attribute-value="${r.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(r.valueName)}</td>` +
+            `<td data-key="ap" data-value="${r.ap}">${figure(r.ap)}</td><td data-key="ap50" data-value="${r.ap50}">${figure(r.ap50)}</td><td data-key="ap75" data-value="${r.ap75}">${figure(r.ap75)}</td></tr>`,
+        );
+      }
+    }
+    out.push('</table>');
+  }
+
+  if (s.worst.length > 0) {
+    out.push(`<h3>The ${s.worst.length} worst images</h3>`);
+    out.push(`<p class="note">Most missed ground-truth items plus false positives at ${metric} ${s.matchThreshold.toFixed(2)}; left ground truth, right predictions.</p>`);
+    out.push('<div class="thumbs">');
+    for (const w of s.worst) {
+      out.push(`<figure data-image="${w.imageId}"><img alt="image ${w.imageId}" src="${w.picture}"><figcaption>${String(w.imageId).padStart(6, '0')}: ${w.missed} missed, ${w.falsePositives} false positives</figcaption></figure>`);
+    }
+    out.push('</div>');
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function categoryName(s: CocoTaskSection, id: number): string {
+  return s.perCategory.find((c) => c.categoryId === id)?.name ?? `category ${id}`;
+}
+
+function retrievalSection(r: RetrievalSection): string {
+  const out: string[] = [];
+  out.push('<section id="retrieval" data-task="retrieval">');
+  out.push('<h2>Consumer-to-shop retrieval</h2>');
+  out.push(`<p class="files">queries ${escapeHtml(r.queryFile)}<br>gallery ${escapeHtml(r.galleryFile)}<br>results ${escapeHtml(r.resultsFile)}</p>`);
+  out.push('<div class="cards">');
+  for (const t of r.topK) out.push(`<div class="card"><div class="v">${figure(t.accuracy)}</div><div class="k">top-${t.k}</div></div>`);
+  out.push('</div>');
+  out.push('<table class="retrieval" data-task="retrieval"><tr><th class="name">figure</th><th>value</th></tr>');
+  for (const t of r.topK) out.push(`<tr><td class="name">top-${t.k} accuracy</td><td data-key="top${t.k}" data-value="${t.accuracy}">${figure(t.accuracy)}</td></tr>`);
+  out.push(`<tr><td class="name">queries (style &gt; 0)</td><td data-key="queries" data-value="${r.queries}">${r.queries}</td></tr>`);
+  out.push(`<tr><td class="name">missed (no detection stands for the query)</td><td data-key="missed" data-value="${r.missed}">${r.missed}</td></tr>`);
+  out.push('</table>');
+  if (r.attributes.length > 0) {
+    const ks = r.topK.map((t) => t.k);
+    out.push('<h3>Per attribute</h3>');
+    out.push(`<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>`).join('')}</tr>`);
+    for (const a of r.attributes) {
+      for (const row of a.rows) {
+        out.push(
+          `<tr data-attribute="${a.attribute}" data-attribute-value="${row.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(row.valueName)}</td><td>${row.queries}</td>` +
+            row.topK.map((v, i) => `<td data-key="top${ks[i]}" data-value="${v}">${figure(v)}</td>`).join('') + '</tr>',
+        );
+      }
+    }
+    out.push('</table>');
+  }
+  if (r.strips.length > 0) {
+    out.push('<h3>Examples</h3><p class="note">Query crop, then the retrieved shop items best first: green a hit, red not.</p><div class="strips">');
+    for (const s of r.strips) out.push(`<img alt="${escapeHtml(s.title)}" src="${s.picture}">`);
+    out.push('</div>');
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** The value names of an attribute, for table rows. */
+export const attributeValueName = (attribute: keyof typeof ATTRIBUTES, value: number): string =>
+  ATTRIBUTES[attribute][value - 1] ?? String(value);

@@ -1,0 +1,93 @@
+/**
+ * What the evaluation report shows, as plain numbers and pictures: built from
+ * the evaluation engine's results (report-data.ts), turned into HTML by
+ * report-html.ts.
+ */
+import type { AttributeName } from '../schema/categories.js';
+
+export type CocoTask = 'bbox' | 'segm' | 'keypoints';
+
+export interface SummaryFigure {
+  /** e.g. "AP @[IoU=0.50:0.95 | area=all | maxDets=100]" */
+  name: string;
+  /** Short column heading, e.g. "AP", "AP50", "AR100". */
+  short: string;
+  value: number;
+}
+
+export interface CategoryRow {
+  categoryId: number;
+  name: string;
+  /** AP at IoU .50:.95, .50 and .75 (area all, largest maxDets); -1 = no ground truth. */
+  ap: number;
+  ap50: number;
+  ap75: number;
+  /** Ground-truth items (not ignored) and detections of the category. */
+  groundTruth: number;
+  detections: number;
+}
+
+export interface PrCurves {
+  /** The IoU (or OKS) threshold of these curves. */
+  threshold: number;
+  /** Recall sampling points (101, 0 to 1). */
+  recall: readonly number[];
+  /** Interpolated precision per category with ground truth. */
+  perCategory: { categoryId: number; precision: readonly number[] }[];
+  /** Mean over those categories at each recall point. */
+  overall: readonly number[];
+}
+
+export interface AttributeTable {
+  attribute: AttributeName;
+  /** One row per value 1..3: AP, AP50, AP75 with only items of that value counted. */
+  rows: { value: number; valueName: string; ap: number; ap50: number; ap75: number }[];
+}
+
+export interface ScoreHistogram {
+  edges: readonly number[];
+  truePositives: readonly number[];
+  falsePositives: readonly number[];
+}
+
+export interface WorstImage {
+  imageId: number;
+  missed: number;
+  falsePositives: number;
+  /** The image drawn by render (ground truth | predictions), as a data: URI. */
+  picture: string;
+}
+
+export interface CocoTaskSection {
+  task: CocoTask;
+  gtFile: string;
+  resultsFile: string;
+  /** The summarize() figures, in order. */
+  summary: SummaryFigure[];
+  perCategory: CategoryRow[];
+  curves: PrCurves[];
+  attributes: AttributeTable[];
+  scores: ScoreHistogram;
+  /** Threshold at which detections count as true positives in `scores` and `worst`. */
+  matchThreshold: number;
+  worst: WorstImage[];
+}
+
+export interface RetrievalSection {
+  queryFile: string;
+  galleryFile: string;
+  resultsFile: string;
+  topK: { k: number; accuracy: number }[];
+  queries: number;
+  missed: number;
+  attributes: { attribute: AttributeName; rows: { value: number; valueName: string; queries: number; topK: number[] }[] }[];
+  /** Example strips (data: URIs) with titles. */
+  strips: { title: string; picture: string }[];
+}
+
+export interface ReportModel {
+  title: string;
+  createdAt: string;
+  tasks: CocoTaskSection[];
+  retrieval?: RetrievalSection;
+}

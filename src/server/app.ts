@@ -1,0 +1,27 @@
+/** The hono app: the API under /api, the browser app at /. */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppContext } from './context.js';
+import { challengeRoutes } from './routes/challenge.js';
+import { explorerRoutes } from './routes/explorer.js';
+import { staticRoutes } from './routes/static.js';
+
+export function createApp(ctx: AppContext): Hono {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+  });
+  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.route('/api', explorerRoutes(ctx));
+  app.route('/api', challengeRoutes(ctx));
+  app.route('/', staticRoutes(ctx));
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such endpoint' }, 404) : c.text('not found', 404)));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    process.stderr.write(`df2 serve: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

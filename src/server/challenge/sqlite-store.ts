@@ -1,0 +1,175 @@
+/** The challenge Store on the embedded SQLite database. */
+import type { Db } from '../store/sqlite.js';
+import { migrate } from '../store/sqlite.js';
+import type {
+  EvaluationResult, LeaderboardEntry, NewSubmission, Store, Submission, SubmissionStatus, Task, User,
+} from './types.js';
+import { primaryFigure } from './tasks.js';
+
+const SCHEMA = [
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     admin INTEGER NOT NULL DEFAULT 0,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE submissions (
+     id INTEGER PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id),
+     task TEXT NOT NULL,
+     name TEXT NOT NULL,
+     file_name TEXT NOT NULL,
+     file_bytes INTEGER NOT NULL,
+     stored_path TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     error TEXT,
+     result TEXT,
+     score REAL,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT
+   );
+   CREATE INDEX submissions_quota ON submissions (user_id, task, created_at);
+   CREATE INDEX submissions_status ON submissions (status, id);
+   CREATE INDEX submissions_board ON submissions (task, status, score DESC);`,
+];
+
+interface UserRow { id: number; name: string; admin: number; created_at: string }
+interface SubmissionRow {
+  id: number; user_id: number; user_name: string; task: Task; name: string; file_name: string; file_bytes: number;
+  status: SubmissionStatus; attempts: number; error: string | null; result: string | null;
+  created_at: string; started_at: string | null; finished_at: string | null;
+}
+
+const now = (): string => new Date().toISOString();
+const toUser = (r: UserRow): User => ({ id: r.id, name: r.name, admin: r.admin === 1, createdAt: r.created_at });
+const toSubmission = (r: SubmissionRow): Submission => ({
+  id: r.id, userId: r.user_id, userName: r.user_name, task: r.task, name: r.name, fileName: r.file_name,
+  fileBytes: r.file_bytes, status: r.status, attempts: r.attempts, error: r.error,
+  result: r.result === null ? null : (JSON.parse(r.result) as EvaluationResult),
+  createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+});
+
+const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, s.task, s.name, s.file_name, s.file_bytes, s.status,
+  s.attempts, s.error, s.result, s.created_at, s.started_at, s.finished_at`;
+
+export class SqliteStore implements Store {
+  constructor(private readonly db: Db) {
+    migrate(db, 'challenge', SCHEMA);
+  }
+
+  async addUser(name: string, admin: boolean, tokenHash: string): Promise<User> {
+    const createdAt = now();
+    const info = this.db.prepare('INSERT INTO users (name, admin, token_hash, created_at) VALUES (?, ?, ?, ?)')
+      .run(name, admin ? 1 : 0, tokenHash, createdAt);
+    return { id: Number(info.lastInsertRowid), name, admin, createdAt };
+  }
+
+  async userByName(name: string): Promise<User | undefined> {
+    const row = this.db.prepare('SELECT id, name, admin, created_at FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  async userByTokenHash(tokenHash: string): Promise<User | undefined> {
+    const row = this.db.prepare('SELECT id, name, admin, created_at FROM users WHERE token_hash = ?').get(tokenHash) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (this.db.prepare('SELECT id, name, admin, created_at FROM users ORDER BY id').all() as UserRow[]).map(toUser);
+  }
+
+  async countSubmissionsSince(userId: number, task: Task, since: string): Promise<number> {
+    return this.countSince(userId, task, since);
+  }
+
+  private countSince(userId: number, task: Task, since: string): number {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM submissions WHERE user_id = ? AND task = ? AND created_at >= ?')
+      .get(userId, task, since) as { n: number };
+    return row.n;
+  }
+
+  async createSubmission(sub: NewSubmission, quota: { limit: number; since: string }): Promise<Submission | undefined> {
+    const insert = this.db.transaction((): number | undefined => {
+      if (this.countSince(sub.userId, sub.task, quota.since) >= quota.limit) return undefined;
+      const info = this.db.prepare(
+        `INSERT INTO submissions (user_id, task, name, file_name, file_bytes, stored_path, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      ).run(sub.userId, sub.task, sub.name, sub.fileName, sub.fileBytes, sub.storedPath, now());
+      return Number(info.lastInsertRowid);
+    });
+    // IMMEDIATE takes the write lock before counting, so two uploads cannot both pass the quota.
+    const id = insert.immediate();
+    return id === undefined ? undefined : this.submission(id);
+  }
+
+  async submission(id: number): Promise<Submission | undefined> {
+    const row = this.db.prepare(`SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`)
+      .get(id) as SubmissionRow | undefined;
+    return row && toSubmission(row);
+  }
+
+  async storedPath(id: number): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT stored_path FROM submissions WHERE id = ?').get(id) as { stored_path: string } | undefined;
+    return row?.stored_path;
+  }
+
+  async listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]> {
+    const where = filter.userId === undefined ? '' : 'WHERE s.user_id = @userId';
+    const rows = this.db.prepare(
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id ${where} ORDER BY s.id DESC LIMIT @limit`,
+    ).all({ userId: filter.userId, limit: filter.limit ?? 100 }) as SubmissionRow[];
+    return rows.map(toSubmission);
+  }
+
+  async claimSubmission(id: number): Promise<boolean> {
+    const info = this.db.prepare(
+      `UPDATE submissions SET status = 'running', attempts = attempts + 1, started_at = ?, error = NULL
+       WHERE id = ? AND status = 'queued'`,
+    ).run(now(), id);
+    return info.changes === 1;
+  }
+
+  async finishSubmission(id: number, result: EvaluationResult): Promise<void> {
+    this.db.prepare(
+      `UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ? WHERE id = ?`,
+    ).run(JSON.stringify(result), primaryFigure(result), now(), id);
+  }
+
+  async failSubmission(id: number, error: string): Promise<void> {
+    this.db.prepare(`UPDATE submissions SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`).run(error, now(), id);
+  }
+
+  async requeueSubmission(id: number): Promise<void> {
+    this.db.prepare(`UPDATE submissions SET status = 'queued', started_at = NULL WHERE id = ? AND status = 'running'`).run(id);
+  }
+
+  async recoverInterrupted(maxAttempts: number): Promise<number[]> {
+    const recover = this.db.transaction(() => {
+      this.db.prepare(
+        `UPDATE submissions SET status = 'failed', finished_at = @at,
+           error = 'evaluation was interrupted ' || attempts || ' times (server stopped or crashed); not retried again'
+         WHERE status = 'running' AND attempts >= @max`,
+      ).run({ at: now(), max: maxAttempts });
+      this.db.prepare(`UPDATE submissions SET status = 'queued', started_at = NULL WHERE status = 'running'`).run();
+      return (this.db.prepare(`SELECT id FROM submissions WHERE status = 'queued' ORDER BY id`).all() as { id: number }[])
+        .map((r) => r.id);
+    });
+    return recover.immediate();
+  }
+
+  async leaderboard(task: Task): Promise<LeaderboardEntry[]> {
+    const rows = this.db.prepare(
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+       WHERE s.task = ? AND s.status = 'done' ORDER BY s.score DESC, s.finished_at ASC, s.id ASC`,
+    ).all(task) as SubmissionRow[];
+    return rows.map((row, i) => {
+      const sub = toSubmission(row);
+      return { rank: i + 1, submissionId: sub.id, name: sub.name, userName: sub.userName, finishedAt: sub.finishedAt ?? '', result: sub.result! };
+    });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,109 @@
+/**
+ * Receives a multipart submission (fields task and name, one file) and
+ * streams the file to disk: never held in memory, refused with 413 as soon
+ * as the declared Content-Length or the bytes counted so far pass the limit,
+ * and fsynced (file and directory) before the caller records it, so that an
+ * accepted submission survives a crash.
+ */
+import busboy from 'busboy';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export class UploadError extends Error {
+  constructor(readonly status: 400 | 413 | 415, message: string) {
+    super(message);
+  }
+}
+
+export interface ReceivedUpload {
+  fields: Record<string, string>;
+  /** Final path of the stored file. */
+  path: string;
+  bytes: number;
+  /** File name given by the client (display only). */
+  fileName: string;
+}
+
+/** Room for the multipart headers and small fields around the file. */
+const ENVELOPE_BYTES = 64 * 1024;
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function receiveUpload(request: Request, dir: string, maxBytes: number): Promise<ReceivedUpload> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(contentType)) throw new UploadError(415, 'expected a multipart/form-data upload with fields task, name and file');
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes + ENVELOPE_BYTES) {
+    throw new UploadError(413, `the upload is ${declared} bytes; the limit is ${maxBytes} bytes`);
+  }
+  if (!request.body) throw new UploadError(400, 'the upload has no body');
+  await mkdir(dir, { recursive: true });
+
+  const id = randomUUID();
+  const partPath = join(dir, `.${id}.part`);
+  const finalPath = join(dir, `${id}.json`);
+  const fields: Record<string, string> = {};
+  let fileName = '';
+  let bytes = 0;
+  let sawFile = false;
+  let tooLarge = false;
+  let fileDone: Promise<void> = Promise.resolve();
+
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      limits: { files: 1, fields: 8, fieldSize: 4096, fileSize: maxBytes, parts: 12 },
+    });
+  } catch {
+    throw new UploadError(400, 'malformed multipart/form-data header');
+  }
+  parser.on('field', (name, value) => { fields[name] = value; });
+  parser.on('file', (name, stream, info) => {
+    if (name !== 'file' || sawFile) {
+      stream.resume();
+      return;
+    }
+    sawFile = true;
+    fileName = info.filename ?? 'results.json';
+    stream.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    stream.on('limit', () => {
+      tooLarge = true;
+      // Stop reading the rest of the request at once.
+      source.destroy();
+    });
+    fileDone = pipeline(stream, createWriteStream(partPath));
+    // Awaited below once the request has been read; a failure before then must not go unhandled.
+    fileDone.catch(() => {});
+  });
+
+  const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  try {
+    await pipeline(source, parser);
+    await fileDone;
+  } catch (err) {
+    await rm(partPath, { force: true });
+    if (tooLarge) throw new UploadError(413, `the file is larger than the limit of ${maxBytes} bytes`);
+    throw new UploadError(400, `the upload was not a complete multipart/form-data body (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (tooLarge) {
+    await rm(partPath, { force: true });
+    throw new UploadError(413, `the file is larger than the limit of ${maxBytes} bytes`);
+  }
+  if (!sawFile) throw new UploadError(400, 'the upload has no file field');
+  await fsyncPath(partPath);
+  await rename(partPath, finalPath);
+  await fsyncPath(dir);
+  return { fields, path: finalPath, bytes, fileName };
+}

@@ -1,0 +1,131 @@
+/**
+ * The explorer's filters: parsed from query parameters (every value checked,
+ * unknown values refused) into a plain object, and turned into SQL conditions
+ * with bound parameters only (no value is ever spliced into SQL text).
+ *
+ * Item filters (category, style, scale, occlusion, zoom_in, viewpoint) must
+ * hold for one and the same item of an image; image filters (source, pair_id,
+ * number of items) for the image. Several values of one filter mean "any of".
+ */
+import { ATTRIBUTE_NAMES, NUM_CATEGORIES } from '../../schema/categories.js';
+
+export type StyleClass = 'zero' | 'positive';
+
+export interface ImageFilters {
+  category?: number[];
+  source?: ('user' | 'shop')[];
+  pairId?: number;
+  style?: StyleClass[];
+  scale?: number[];
+  occlusion?: number[];
+  zoomIn?: number[];
+  viewpoint?: number[];
+  /** Number of items in the image. */
+  items?: number[];
+}
+
+/** Filters that have per-value counts (pair_id has too many values to count). */
+export const FACETS = ['category', 'source', 'style', 'scale', 'occlusion', 'zoomIn', 'viewpoint', 'items'] as const;
+export type Facet = (typeof FACETS)[number];
+export const ITEM_FACETS: readonly Facet[] = ['category', 'style', 'scale', 'occlusion', 'zoomIn', 'viewpoint'];
+
+/** Query parameter names (the release's field names). */
+export const FACET_PARAMS: Record<Facet, string> = {
+  category: 'category', source: 'source', style: 'style', scale: 'scale', occlusion: 'occlusion',
+  zoomIn: 'zoom_in', viewpoint: 'viewpoint', items: 'items',
+};
+
+/** Item columns of each item facet in the `items` table. */
+const ITEM_COLUMN: Record<string, string> = {
+  category: 'i.category_id', scale: 'i.scale', occlusion: 'i.occlusion', zoomIn: 'i.zoom_in', viewpoint: 'i.viewpoint',
+};
+
+export class FilterError extends Error {}
+
+function intList(name: string, raw: string, min: number, max: number): number[] {
+  const values = raw.split(',').filter((s) => s !== '').map((s) => {
+    if (!/^\d{1,9}$/.test(s)) throw new FilterError(`${name}: expected integers ${min}..${max}, found ${JSON.stringify(s.slice(0, 20))}`);
+    const n = Number(s);
+    if (n < min || n > max) throw new FilterError(`${name}: expected integers ${min}..${max}, found ${n}`);
+    return n;
+  });
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
+  const values = raw.split(',').filter((s) => s !== '').map((s) => {
+    if (!(allowed as readonly string[]).includes(s)) throw new FilterError(`${name}: expected one of ${allowed.join(', ')}, found ${JSON.stringify(s.slice(0, 20))}`);
+    return s as T;
+  });
+  return [...new Set(values)].sort();
+}
+
+/** Reads filters from query parameters; throws FilterError naming the bad parameter. */
+export function parseFilters(query: (name: string) => string | undefined): ImageFilters {
+  const filters: ImageFilters = {};
+  const get = (name: string): string | undefined => {
+    const v = query(name);
+    return v === undefined || v === '' ? undefined : v;
+  };
+  let raw: string | undefined;
+  if ((raw = get('category'))) filters.category = intList('category', raw, 1, NUM_CATEGORIES);
+  if ((raw = get('source'))) filters.source = oneOf('source', raw, ['shop', 'user'] as const);
+  if ((raw = get('pair_id'))) {
+    if (!/^\d{1,9}$/.test(raw)) throw new FilterError(`pair_id: expected an integer, found ${JSON.stringify(raw.slice(0, 20))}`);
+    filters.pairId = Number(raw);
+  }
+  if ((raw = get('style'))) filters.style = oneOf('style', raw, ['positive', 'zero'] as const);
+  for (const attr of ATTRIBUTE_NAMES) {
+    if ((raw = get(attr))) filters[attr === 'zoom_in' ? 'zoomIn' : attr] = intList(attr, raw, 1, 3);
+  }
+  if ((raw = get('items'))) filters.items = intList('items', raw, 0, 1000);
+  return filters;
+}
+
+/** Query parameters for filters (the inverse of parseFilters). */
+export function filtersToParams(filters: ImageFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const facet of FACETS) {
+    const values = filters[facet];
+    if (values && values.length > 0) params[FACET_PARAMS[facet]] = values.join(',');
+  }
+  if (filters.pairId !== undefined) params.pair_id = String(filters.pairId);
+  return params;
+}
+
+export interface SqlParts {
+  /** Conditions on the image (alias `imageAlias`). */
+  image: string[];
+  /** Conditions on one item (alias i). */
+  item: string[];
+  params: Record<string, number | string>;
+}
+
+/**
+ * SQL conditions for the filters, leaving out `except` (for that facet's own
+ * counts). Image conditions use `imageAlias`: the images table, or the items
+ * table, which repeats source, pair_id and n_items so that item queries need
+ * no join.
+ */
+export function filterSql(filters: ImageFilters, except?: Facet, imageAlias = 'm'): SqlParts {
+  const parts: SqlParts = { image: [], item: [], params: {} };
+  const inList = (column: string, key: string, values: readonly (number | string)[]): string => {
+    const names = values.map((v, k) => {
+      parts.params[`${key}${k}`] = v;
+      return `@${key}${k}`;
+    });
+    return `${column} IN (${names.join(', ')})`;
+  };
+  for (const facet of ['category', 'scale', 'occlusion', 'zoomIn', 'viewpoint'] as const) {
+    const values = filters[facet];
+    if (values?.length && except !== facet) parts.item.push(inList(ITEM_COLUMN[facet]!, facet, values));
+  }
+  if (filters.style?.length === 1 && except !== 'style') parts.item.push(filters.style[0] === 'zero' ? 'i.style = 0' : 'i.style > 0');
+  if (filters.source?.length && except !== 'source') parts.image.push(inList(`${imageAlias}.source`, 'source', filters.source));
+  if (filters.items?.length && except !== 'items') parts.image.push(inList(`${imageAlias}.n_items`, 'items', filters.items));
+  if (filters.pairId !== undefined) {
+    parts.image.push(`${imageAlias}.pair_id = @pairId`);
+    parts.params.pairId = filters.pairId;
+  }
+  return parts;
+}

@@ -1,0 +1,169 @@
+/**
+ * Indexes split directories into the DatasetIndex, in the background, one
+ * split at a time. Only annotation files whose mtime or size changed since
+ * the last run are read again (a restart on an unchanged train split only
+ * stats its files). Files that fail the checks of `df2 validate` are
+ * recorded as bad files with their message and left out; indexing goes on.
+ */
+import { stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { ImageRecord } from '../../schema/annotation.js';
+import { checkSplitFiles, listSplit } from '../../dataset/read-split.js';
+import { formatProblemLine } from '../../schema/validate-annotation.js';
+import { InputError } from '../../util/errors.js';
+import type { BadFile, DatasetIndex, IndexedImage, SplitInfo } from './types.js';
+
+export type IndexState = 'queued' | 'scanning' | 'reading' | 'ready' | 'failed';
+
+export interface IndexProgress {
+  state: IndexState;
+  /** Files done and to do in the current phase. */
+  done: number;
+  total: number;
+  /** Files read again in the last run (changed or new). */
+  changed: number;
+  error?: string;
+}
+
+const BATCH = 2000;
+const STAT_CONCURRENCY = 64;
+
+export function indexedImage(record: ImageRecord, mtimeMs: number, size: number): IndexedImage {
+  return {
+    imageId: record.id,
+    source: record.source,
+    pairId: record.pairId,
+    width: record.width,
+    height: record.height,
+    hasImage: record.imagePath !== undefined,
+    mtimeMs,
+    size,
+    items: record.items.map((item) => {
+      let visible = 0, occluded = 0;
+      for (let k = 2; k < item.landmarks.length; k += 3) {
+        if (item.landmarks[k] === 2) visible++;
+        else if (item.landmarks[k] === 1) occluded++;
+      }
+      return {
+        categoryId: item.categoryId, style: item.style, scale: item.scale, occlusion: item.occlusion,
+        zoomIn: item.zoomIn, viewpoint: item.viewpoint, visible, occluded,
+      };
+    }),
+  };
+}
+
+export class Indexer {
+  private readonly progress = new Map<string, IndexProgress>();
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly index: DatasetIndex,
+    private readonly onProgress?: (split: string, progress: IndexProgress) => void,
+  ) {}
+
+  /** Progress of a split's latest indexing run (undefined if never run in this process). */
+  status(split: string): IndexProgress | undefined {
+    return this.progress.get(split);
+  }
+
+  /** Queues (re-)indexing of a split; resolves when that run has finished. */
+  enqueue(split: SplitInfo): Promise<void> {
+    this.setProgress(split.name, { state: 'queued', done: 0, total: 0, changed: 0 });
+    const run = this.chain.then(() => this.run(split));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves when every queued run has finished. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Stops at the next batch (the index keeps what was written; the next run reads the rest). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.chain;
+  }
+
+  private setProgress(split: string, p: IndexProgress): void {
+    this.progress.set(split, p);
+    this.onProgress?.(split, p);
+  }
+
+  private async run(split: SplitInfo): Promise<void> {
+    if (this.stopped) return;
+    const p: IndexProgress = { state: 'scanning', done: 0, total: 0, changed: 0 };
+    try {
+      this.setProgress(split.name, p);
+      const listing = await listSplit(split.dir);
+      p.total = listing.names.length;
+      const known = await this.index.fileStates(split.id);
+      const changed: string[] = [];
+      const fileStat = new Map<string, { mtimeMs: number; size: number }>();
+      for (let start = 0; start < listing.names.length; start += STAT_CONCURRENCY) {
+        if (this.stopped) return;
+        const names = listing.names.slice(start, start + STAT_CONCURRENCY);
+        const stats = await Promise.all(names.map((n) => stat(join(split.dir, 'annos', `${n}.json`)).catch(() => undefined)));
+        names.forEach((name, k) => {
+          const s = stats[k];
+          const state = s ? { mtimeMs: s.mtimeMs, size: s.size } : { mtimeMs: -1, size: -1 };
+          fileStat.set(name, state);
+          const before = known.get(Number(name));
+          if (!before || before.mtimeMs !== state.mtimeMs || before.size !== state.size) changed.push(name);
+        });
+        p.done = Math.min(start + STAT_CONCURRENCY, listing.names.length);
+        this.onProgress?.(split.name, p);
+      }
+      const present = new Set(listing.names.map(Number));
+      const removed = [...known.keys()].filter((id) => !present.has(id));
+
+      p.state = 'reading';
+      p.done = 0;
+      p.total = changed.length;
+      p.changed = changed.length;
+      this.onProgress?.(split.name, p);
+      const bad: BadFile[] = [];
+      let batch: IndexedImage[] = [];
+      const badIds: number[] = [];
+      for await (const file of checkSplitFiles(split.dir, { names: changed, images: listing.images }, {
+        onProgress: (done) => {
+          p.done = done;
+          if (done % 500 === 0) this.onProgress?.(split.name, p);
+        },
+      })) {
+        const firstError = file.problems.find((problem) => problem.severity === 'error');
+        if (firstError || !file.record) {
+          const line = firstError ? formatProblemLine(firstError) : 'unreadable';
+          bad.push({ file: relative(split.dir, file.annoPath), message: line.split(split.dir).join(split.name) });
+          badIds.push(Number(file.name));
+          continue;
+        }
+        const s = fileStat.get(file.name)!;
+        batch.push(indexedImage(file.record, s.mtimeMs, s.size));
+        if (batch.length >= BATCH) {
+          if (this.stopped) return;
+          await this.index.writeImages(split.id, batch, []);
+          batch = [];
+        }
+      }
+      if (this.stopped) return;
+      // A file that turned bad leaves the index too.
+      await this.index.writeImages(split.id, batch, [...removed, ...badIds.filter((id) => known.has(id))]);
+      await this.index.setBadFiles(split.id, bad);
+      await this.index.finishIndexing(split.id);
+      // Warm the caches that the first page view needs (a second or two on the train split).
+      await this.index.facetCounts(split.id, {});
+      await this.index.stats(split.id);
+      p.state = 'ready';
+      p.done = p.total;
+      this.setProgress(split.name, p);
+    } catch (err) {
+      // A missing or unreadable split directory is the user's input; anything else is a bug worth its stack.
+      p.state = 'failed';
+      p.error = err instanceof InputError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      this.setProgress(split.name, p);
+      if (!(err instanceof InputError)) throw err;
+    }
+  }
+}

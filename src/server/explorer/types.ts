@@ -1,0 +1,100 @@
+/**
+ * The explorer's index of a split: one row per image and per item with the
+ * fields the filters need. Geometry (boxes, polygons, landmarks) is not
+ * copied: a page of results reads its few annotation files, so the index
+ * stays small and the files stay the one source of truth.
+ */
+import type { Facet, ImageFilters } from './filters.js';
+
+export interface SplitInfo {
+  id: number;
+  /** Server-side name used in URLs ("validation"); never a path. */
+  name: string;
+  /** The directory (server-side only; never sent to clients). */
+  dir: string;
+  images: number;
+  items: number;
+  badFiles: number;
+  indexedAt: string | null;
+}
+
+export interface IndexedItem {
+  categoryId: number;
+  style: number;
+  scale: number;
+  occlusion: number;
+  zoomIn: number;
+  viewpoint: number;
+  /** Landmarks with v = 2 and v = 1. */
+  visible: number;
+  occluded: number;
+}
+
+export interface IndexedImage {
+  imageId: number;
+  source: 'user' | 'shop';
+  pairId: number;
+  width: number;
+  height: number;
+  hasImage: boolean;
+  items: IndexedItem[];
+  /** The annotation file's mtime (ms) and size when it was read: re-read only when they change. */
+  mtimeMs: number;
+  size: number;
+}
+
+export interface ImageRow {
+  imageId: number;
+  source: 'user' | 'shop';
+  pairId: number;
+  width: number;
+  height: number;
+  hasImage: boolean;
+  itemCount: number;
+}
+
+export interface BadFile {
+  /** File name relative to the split ("annos/000012.json"). */
+  file: string;
+  message: string;
+}
+
+export type FacetCounts = Record<Facet, Record<string, number>>;
+
+export interface SplitStats {
+  images: { user: number; shop: number };
+  items: { user: number; shop: number };
+  /** category id -> items (user, shop). */
+  categories: Record<string, { user: number; shop: number }>;
+  /** attribute -> value -> items. */
+  attributes: Record<string, Record<string, number>>;
+  /** items with style 0 and > 0. */
+  style: { zero: number; positive: number };
+  /** number of items in an image -> images. */
+  itemsPerImage: Record<string, number>;
+  pairIds: number;
+  /** Consumer-shop item pairs with the same pair_id and style > 0. */
+  positivePairs: number;
+  landmarks: { visible: number; occluded: number };
+}
+
+export interface DatasetIndex {
+  /** Registers (or finds) a split by name; the directory of an existing name is updated. */
+  registerSplit(name: string, dir: string): Promise<SplitInfo>;
+  splits(): Promise<SplitInfo[]>;
+  split(name: string): Promise<SplitInfo | undefined>;
+  /** image id -> mtime/size of the annotation file as indexed. */
+  fileStates(splitId: number): Promise<Map<number, { mtimeMs: number; size: number }>>;
+  /** Replaces the rows of these images (and removes `removed`), in one transaction. */
+  writeImages(splitId: number, images: IndexedImage[], removed: number[]): Promise<void>;
+  /** Replaces the list of files that could not be indexed. */
+  setBadFiles(splitId: number, bad: BadFile[]): Promise<void>;
+  badFiles(splitId: number, limit: number): Promise<BadFile[]>;
+  /** Updates image/item/bad-file counts and the indexing time. */
+  finishIndexing(splitId: number): Promise<void>;
+  queryImages(splitId: number, filters: ImageFilters, offset: number, limit: number): Promise<{ total: number; images: ImageRow[] }>;
+  facetCounts(splitId: number, filters: ImageFilters): Promise<FacetCounts>;
+  image(splitId: number, imageId: number): Promise<ImageRow | undefined>;
+  imagesOfPair(splitId: number, pairId: number): Promise<ImageRow[]>;
+  stats(splitId: number): Promise<SplitStats>;
+}

@@ -1,0 +1,44 @@
+/** Small helpers shared by the routes: checked path parameters, errors as JSON, the current user. */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppContext } from './context.js';
+import type { User } from './challenge/types.js';
+import { bearerToken, hashToken } from './challenge/tokens.js';
+import type { SplitInfo } from './explorer/types.js';
+
+export const fail = (status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string): never => {
+  throw new HTTPException(status, { res: Response.json({ error: message }, { status }) });
+};
+
+/** Split names are registered server-side; a request names one, never a path. */
+export const SPLIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export async function splitParam(ctx: AppContext, raw: string | undefined): Promise<SplitInfo> {
+  if (!raw || !SPLIT_NAME.test(raw) || raw.includes('..')) fail(400, 'split: expected the name of a registered split');
+  const split = await ctx.index.split(raw!);
+  if (!split) fail(404, `no split named ${JSON.stringify(raw)}`);
+  return split!;
+}
+
+/** A non-negative integer path or query parameter of at most `digits` digits. */
+export function intParam(name: string, raw: string | undefined, digits = 9): number {
+  if (!raw || !new RegExp(`^\\d{1,${digits}}$`).test(raw)) fail(400, `${name}: expected an integer`);
+  return Number(raw);
+}
+
+export async function currentUser(ctx: AppContext, c: Context): Promise<User | undefined> {
+  const token = bearerToken(c.req.header('authorization'));
+  return token ? ctx.store.userByTokenHash(hashToken(token)) : undefined;
+}
+
+export async function requireUser(ctx: AppContext, c: Context): Promise<User> {
+  const user = await currentUser(ctx, c);
+  if (!user) fail(401, 'a valid API token is required (Authorization: Bearer TOKEN)');
+  return user!;
+}
+
+export async function requireAdmin(ctx: AppContext, c: Context): Promise<User> {
+  const user = await requireUser(ctx, c);
+  if (!user.admin) fail(403, 'this needs an admin token');
+  return user;
+}

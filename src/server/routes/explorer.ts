@@ -1,0 +1,182 @@
+/** The explorer's API: splits, filtered pages of images, one image, its JPEG, pairs, statistics. */
+import { Hono } from 'hono';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { checkAnnotationFile } from '../../dataset/read-split.js';
+import { ATTRIBUTES, CATEGORIES } from '../../schema/categories.js';
+import type { ImageRecord } from '../../schema/annotation.js';
+import type { AppContext } from '../context.js';
+import { FilterError, parseFilters } from '../explorer/filters.js';
+import type { ImageRow, SplitInfo } from '../explorer/types.js';
+import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumbnails.js';
+import { fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
+import { registerSplitDir } from '../splits.js';
+
+const DEFAULT_PER_PAGE = 48;
+const MAX_PER_PAGE = 200;
+const imageName = (id: number): string => String(id).padStart(6, '0');
+
+/** An image and its items as clients see them (fields named as in the release). */
+export interface ImageJson {
+  id: number;
+  name: string;
+  source: 'user' | 'shop';
+  pair_id: number;
+  width: number;
+  height: number;
+  has_image: boolean;
+  items: {
+    key: string; category_id: number; category_name: string; style: number;
+    bounding_box: number[]; landmarks: number[]; segmentation: number[][];
+    scale: number; occlusion: number; zoom_in: number; viewpoint: number;
+  }[];
+  /** Set when the annotation file changed since indexing and no longer reads. */
+  error?: string;
+}
+
+async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
+  const name = imageName(row.imageId);
+  const base: ImageJson = {
+    id: row.imageId, name, source: row.source, pair_id: row.pairId, width: row.width, height: row.height,
+    has_image: row.hasImage, items: [],
+  };
+  const file = await checkAnnotationFile(join(split.dir, 'annos', `${name}.json`), undefined, false);
+  const record: ImageRecord | undefined = file.record;
+  if (!record) {
+    const first = file.problems.find((p) => p.severity === 'error');
+    return { ...base, error: first ? `${first.path}: expected ${first.expected}, found ${first.found}` : 'unreadable' };
+  }
+  base.items = record.items.map((it) => ({
+    key: it.key, category_id: it.categoryId, category_name: it.categoryName, style: it.style,
+    bounding_box: it.boundingBox, landmarks: it.landmarks, segmentation: it.segmentation,
+    scale: it.scale, occlusion: it.occlusion, zoom_in: it.zoomIn, viewpoint: it.viewpoint,
+  }));
+  return base;
+}
+
+async function splitJson(ctx: AppContext, split: SplitInfo): Promise<Record<string, unknown>> {
+  return {
+    name: split.name, images: split.images, items: split.items, bad_files: split.badFiles, indexed_at: split.indexedAt,
+    indexing: ctx.indexer.status(split.name) ?? { state: split.indexedAt ? 'ready' : 'queued', done: 0, total: 0, changed: 0 },
+  };
+}
+
+export function explorerRoutes(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  app.get('/meta', (c) => c.json({
+    categories: CATEGORIES.map((cat) => ({
+      id: cat.id, name: cat.annotationName, coco_name: cat.cocoName, landmarks: cat.landmarks, skeleton: cat.skeleton,
+    })),
+    attributes: ATTRIBUTES,
+    tasks: ctx.settings.tasks,
+    quota: ctx.settings.quota,
+    max_upload_bytes: ctx.settings.maxUploadBytes,
+  }));
+
+  app.get('/splits', async (c) => c.json(await Promise.all((await ctx.index.splits()).map((s) => splitJson(ctx, s)))));
+
+  // Adding a split names a directory on the server: admins only.
+  app.post('/splits', async (c) => {
+    await requireAdmin(ctx, c);
+    const body = (await c.req.json().catch(() => ({}))) as { dir?: unknown; name?: unknown };
+    if (typeof body.dir !== 'string' || !isAbsolute(body.dir)) return fail(400, 'dir: expected an absolute directory path on the server');
+    if (body.name !== undefined && (typeof body.name !== 'string' || !SPLIT_NAME.test(body.name))) {
+      return fail(400, 'name: expected letters, digits, ".", "_" or "-"');
+    }
+    const dirStat = await stat(join(body.dir, 'annos')).catch(() => undefined);
+    if (!dirStat?.isDirectory()) return fail(400, `dir: expected a split directory with annos/, found none in ${body.dir}`);
+    const split = await registerSplitDir(ctx, body.dir, body.name as string | undefined);
+    return c.json(await splitJson(ctx, split), 201);
+  });
+
+  app.post('/splits/:split/reindex', async (c) => {
+    await requireAdmin(ctx, c);
+    const split = await splitParam(ctx, c.req.param('split'));
+    ctx.indexer.enqueue(split).catch(() => {});
+    return c.json(await splitJson(ctx, split), 202);
+  });
+
+  app.get('/splits/:split/bad-files', async (c) => {
+    const split = await splitParam(ctx, c.req.param('split'));
+    return c.json(await ctx.index.badFiles(split.id, 1000));
+  });
+
+  const filtersOf = (c: { req: { query(name: string): string | undefined } }) => {
+    try {
+      return parseFilters((name) => c.req.query(name));
+    } catch (err) {
+      if (err instanceof FilterError) return fail(400, err.message);
+      throw err;
+    }
+  };
+
+  app.get('/images', async (c) => {
+    const split = await splitParam(ctx, c.req.query('split'));
+    const filters = filtersOf(c);
+    const page = c.req.query('page') === undefined ? 1 : Math.max(1, intParam('page', c.req.query('page'), 7));
+    const perPage = c.req.query('per_page') === undefined ? DEFAULT_PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
+    if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
+    const { total, images } = await ctx.index.queryImages(split.id, filters, (page - 1) * perPage, perPage);
+    return c.json({ split: split.name, total, page, per_page: perPage, images: await Promise.all(images.map((row) => readImage(split, row))) });
+  });
+
+  app.get('/facets', async (c) => {
+    const split = await splitParam(ctx, c.req.query('split'));
+    return c.json(await ctx.index.facetCounts(split.id, filtersOf(c)));
+  });
+
+  app.get('/images/:split/:id', async (c) => {
+    const split = await splitParam(ctx, c.req.param('split'));
+    const row = await ctx.index.image(split.id, intParam('id', c.req.param('id'), 6));
+    if (!row) return fail(404, 'no such image in this split');
+    return c.json(await readImage(split, row));
+  });
+
+  app.get('/images/:split/:id/image', async (c) => {
+    const split = await splitParam(ctx, c.req.param('split'));
+    const id = intParam('id', c.req.param('id'), 6);
+    const row = await ctx.index.image(split.id, id);
+    if (!row || !row.hasImage) return fail(404, 'no image file for this id');
+    const source = join(split.dir, 'image', `${imageName(id)}.jpg`);
+    const headers = { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' };
+    const w = c.req.query('w');
+    if (w !== undefined) {
+      const width = thumbnailWidth(intParam('w', w, 5));
+      const bytes = await thumbnail(source, thumbnailCachePath(ctx.settings.thumbnailsDir, split.id, width, id), width)
+        .catch(() => fail(404, 'the image file could not be read'));
+      return new Response(new Uint8Array(bytes), { headers });
+    }
+    const s = await stat(source).catch(() => fail(404, 'the image file is missing'));
+    return new Response(Readable.toWeb(createReadStream(source)) as ReadableStream, { headers: { ...headers, 'content-length': String(s.size) } });
+  });
+
+  app.get('/pairs/:split/:pairId', async (c) => {
+    const split = await splitParam(ctx, c.req.param('split'));
+    const pairId = intParam('pair_id', c.req.param('pairId'));
+    const rows = await ctx.index.imagesOfPair(split.id, pairId);
+    const images = await Promise.all(rows.map((row) => readImage(split, row)));
+    // Positive pairs: a consumer item and a shop item of this pair_id with the same style > 0.
+    const links: { style: number; user: { image: number; item: string }; shop: { image: number; item: string } }[] = [];
+    for (const u of images.filter((img) => img.source === 'user')) {
+      for (const ui of u.items) {
+        if (ui.style <= 0) continue;
+        for (const s of images.filter((img) => img.source === 'shop')) {
+          for (const si of s.items) {
+            if (si.style === ui.style) links.push({ style: ui.style, user: { image: u.id, item: ui.key }, shop: { image: s.id, item: si.key } });
+          }
+        }
+      }
+    }
+    return c.json({ split: split.name, pair_id: pairId, images, links });
+  });
+
+  app.get('/stats/:split', async (c) => {
+    const split = await splitParam(ctx, c.req.param('split'));
+    return c.json({ split: split.name, ...(await ctx.index.stats(split.id)) });
+  });
+
+  return app;
+}

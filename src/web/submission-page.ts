@@ -1,0 +1,43 @@
+/** One submission (its owner's view): status, the validation message, the figures and tables. */
+import { api, type SubmissionJson } from './api.js';
+import { count, errorBox, h, mount, when } from './dom.js';
+import { perCategoryTable, statsTable, subsetTables } from './results-tables.js';
+import { href, type Route } from './router.js';
+import { meta } from './state.js';
+import { statusBadge } from './submit.js';
+
+export async function submissionPage(root: HTMLElement, route: Route, isCurrent: () => boolean): Promise<void> {
+  const m = await meta();
+  let sub: SubmissionJson;
+  try {
+    sub = await api.submission(Number(route.args[0]));
+  } catch (err) {
+    mount(root, h('div', { class: 'page narrow' }, errorBox((err as Error).message), h('p', null, h('a', { href: href('submit') }, 'Your submissions'))));
+    return;
+  }
+  if (sub.status === 'queued' || sub.status === 'running') setTimeout(() => { if (isCurrent()) void submissionPage(root, route, isCurrent); }, 1000);
+  const r = sub.result;
+  const reportBox = h('div', { class: 'report-box' });
+  if (sub.status === 'done') {
+    void api.reportUrl(sub.id).then((url) => {
+      mount(reportBox, url
+        ? h('a', { class: 'button', href: url, target: '_blank', rel: 'noopener', id: 'report-link' }, 'Open the full report (df2 report)')
+        : h('span', { class: 'muted' }, 'The full report is being written…'));
+    });
+  }
+  mount(root, h('div', { class: 'page submission-page', 'data-status': sub.status },
+    h('nav', { class: 'crumbs' }, h('a', { href: href('submit') }, '‹ Your submissions')),
+    h('header', { class: 'page-head' }, h('h1', null, `#${sub.id} ${sub.name}`), statusBadge(sub), reportBox),
+    h('dl', { class: 'facts' },
+      h('dt', null, 'task'), h('dd', null, h('a', { href: href('leaderboard', [sub.task]) }, sub.task)),
+      h('dt', null, 'file'), h('dd', null, `${sub.file_name} (${count(sub.file_bytes)} bytes)`),
+      h('dt', null, 'submitted'), h('dd', null, when(sub.created_at)),
+      h('dt', null, 'evaluated'), h('dd', null, when(sub.finished_at)),
+      h('dt', null, 'attempts'), h('dd', null, sub.attempts),
+      r ? [h('dt', null, 'time'), h('dd', null, `${r.seconds.toFixed(2)} s`)] : null,
+      r?.queries !== undefined ? [h('dt', null, 'queries'), h('dd', null, `${r.queries} (${r.missed ?? 0} without a detection)`)] : null),
+    sub.error ? h('section', null, h('h2', null, sub.status === 'failed' ? 'Why it failed' : 'Note'), errorBox(sub.error)) : null,
+    r ? h('section', null, h('h2', null, 'Figures'), statsTable(r.statNames, r.stats)) : null,
+    r?.perCategoryAp?.length ? h('section', null, h('h2', null, 'AP per category (IoU .50:.95)'), perCategoryTable(m, r.perCategoryAp)) : null,
+    r?.subsets ? h('section', null, h('h2', null, 'By attribute'), subsetTables(m, r)) : null));
+}
