@@ -4,8 +4,9 @@
  * broken down by item attribute.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { evaluateByAttribute, evaluateLoaded, requireAttributes } from '../eval/coco/evaluate.js';
+import { requireAttributes } from '../eval/coco/evaluate.js';
 import { loadCocoPair } from '../eval/coco/load.js';
+import { CocoEvaluator } from '../eval/coco/parallel.js';
 import type { CocoTask } from '../eval/coco/params.js';
 import { cocoReportJson, cocoReportText } from '../eval/coco/report.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
@@ -84,9 +85,14 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
       bars.update('evaluating', finished * K + done, runs * K);
       if (done === K) finished++;
     };
-    const result = evaluateLoaded(task, gt, results, { quiet, onProgress, matches: false });
-    const by = attributes.length > 0 ? evaluateByAttribute(task, gt, results, attributes, { quiet, onProgress }) : undefined;
-    text = quiet ? `${JSON.stringify(cocoReportJson(result, by))}\n` : cocoReportText(result, by);
+    const evaluator = CocoEvaluator.create(task, gt, results);
+    try {
+      const result = await evaluator.evaluate({ quiet, onProgress, matches: false });
+      const by = attributes.length > 0 ? await evaluator.evaluateByAttribute(attributes, { quiet, onProgress }) : undefined;
+      text = quiet ? `${JSON.stringify(cocoReportJson(result, by))}\n` : cocoReportText(result, by);
+    } finally {
+      await evaluator.close();
+    }
   } finally {
     bars.stop();
   }

@@ -13,7 +13,8 @@
  * their final place and renamed into it at the end (replacing an earlier
  * conversion of the same split); data.yaml is written atomically last.
  */
-import { copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Document, parse } from 'yaml';
 import type { ImageRecord } from '../schema/annotation.js';
@@ -63,6 +64,11 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
   const [imagesTree, labelsTree] = trees as [typeof trees[0], typeof trees[0]];
   const summary: YoloWriteSummary = { images: 0, labels: 0, skipped: 0, dataYaml: join(outDir, 'data.yaml') };
   const pool = new TaskPool(options.concurrency ?? 16);
+  // Folders this run creates, removed again (if still empty) on failure.
+  const created: string[] = [];
+  for (const dir of [outDir, join(outDir, 'images'), join(outDir, 'labels')]) {
+    if (!(await stat(dir).then(() => true, () => false))) created.push(dir);
+  }
   try {
     for (const tree of trees) await mkdir(tree.building, { recursive: true });
     for await (const record of records) {
@@ -73,14 +79,16 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
       summary.skipped += skipped;
       const imageTarget = join(imagesTree.building, `${record.name}.jpg`);
       const imageSource = resolve(record.imagePath!);
-      await pool.add(writeFile(join(labelsTree.building, `${record.name}.txt`), text));
-      await pool.add(options.copy ? copyFile(imageSource, imageTarget) : symlink(imageSource, imageTarget));
+      writeFileSync(join(labelsTree.building, `${record.name}.txt`), text);
+      if (options.copy) await pool.add(copyFile(imageSource, imageTarget));
+      else symlinkSync(imageSource, imageTarget);
     }
     await pool.drain();
     for (const tree of trees) await replaceDir(tree.building, tree.final);
   } catch (err) {
     await pool.settle(); // no write may land in a folder being removed
     for (const tree of trees) await rm(tree.building, { recursive: true, force: true });
+    for (const dir of created.reverse()) await rmdir(dir).catch(() => {});
     throw err;
   }
   await writeFileAtomic(summary.dataYaml, await dataYamlText(outDir, options));

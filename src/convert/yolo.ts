@@ -29,21 +29,105 @@ export interface ImageSize {
   height: number;
 }
 
-/** C's printf("%g"): six significant digits, trailing zeros dropped, exponent form below 1e-4 or from 1e6. */
+/**
+ * C's printf("%g") as Ultralytics writes labels: six significant digits,
+ * rounded half to even on the exact binary value, trailing zeros dropped,
+ * exponent form below 1e-4 and from 1e6.
+ */
 export function formatG(v: number): string {
   if (v === 0) return '0';
-  const exponent = Math.floor(Math.log10(Math.abs(v)));
-  const rounded = Number(v.toPrecision(6));
-  // Rounding can carry into the next power of ten (999999.5 -> 1e6).
-  const e = rounded === 0 ? exponent : Math.floor(Math.log10(Math.abs(rounded)));
-  if (e < -4 || e >= 6) {
-    const [mantissa, exp] = rounded.toExponential(5).split('e') as [string, string];
-    const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
-    const n = Number(exp);
-    return `${trimmed}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(v);
+  if (Number.isInteger(v) && abs < 1e6) return String(v);
+  if (abs >= 0.1 && abs < 0.9999995) {
+    // Most label values are coordinates in [0.1, 1): six significant digits
+    // are six decimals. Away from a rounding tie, rounding the scaled double
+    // is exact enough, and its shortest form drops trailing zeros.
+    const scaled = abs * 1e6;
+    const rounded = Math.round(scaled);
+    if (Math.abs(Math.abs(rounded - scaled) - 0.5) > 1e-6) return String((v < 0 ? -rounded : rounded) / 1e6);
   }
-  const fixed = rounded.toFixed(Math.max(0, 5 - e));
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  return formatGExact(v);
+}
+
+const TEN = 10n;
+
+/** %g from the exact value of the double (BigInt arithmetic): the slow, always right path. */
+function formatGExact(v: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(v));
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = hi >>> 20;
+  const fraction = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  // |v| = mantissa * 2^power exactly.
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const power = biased === 0 ? -1074 : biased - 1075;
+
+  let e = Math.floor(Math.log10(Math.abs(v)));
+  let digits: bigint;
+  for (;;) {
+    // q = |v| * 10^(5 - e) as num / den; six digits before the point when e is right.
+    let num = mantissa;
+    let den = 1n;
+    if (power >= 0) num <<= BigInt(power);
+    else den <<= BigInt(-power);
+    if (5 - e >= 0) num *= TEN ** BigInt(5 - e);
+    else den *= TEN ** BigInt(e - 5);
+    const whole = num / den;
+    if (whole < 100000n) { e--; continue; }
+    if (whole >= 1000000n) { e++; continue; }
+    const twiceRest = 2n * (num - whole * den);
+    digits = twiceRest > den || (twiceRest === den && whole % 2n === 1n) ? whole + 1n : whole;
+    if (digits === 1000000n) { digits = 100000n; e++; }
+    break;
+  }
+  const text = digits.toString(); // six digits
+  const sign = v < 0 ? '-' : '';
+  if (e < -4 || e >= 6) {
+    const mantissaText = trimZeros(`${text[0]}.${text.slice(1)}`);
+    return `${sign}${mantissaText}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e >= 0) return sign + trimZeros(`${text.slice(0, e + 1)}.${text.slice(e + 1)}`);
+  return sign + trimZeros(`0.${'0'.repeat(-e - 1)}${text}`);
+}
+
+/** "0.250000" -> "0.25", "3.00000" -> "3", "3." -> "3" (only after a decimal point). */
+function trimZeros(text: string): string {
+  if (!text.includes('.')) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (text.charCodeAt(end - 1) === 46 /* . */) end--;
+  return text.slice(0, end);
+}
+
+/** "0 0 ... 0" (n zeros), cached: pose lines are mostly the zeros of other categories' landmarks. */
+const zeroRuns = new Map<number, string>();
+function zeroRun(n: number): string {
+  let run = zeroRuns.get(n);
+  if (run === undefined) {
+    run = new Array<string>(n).fill('0').join(' ');
+    zeroRuns.set(n, run);
+  }
+  return run;
+}
+
+/** Numbers as %g separated by spaces. */
+export function formatValues(values: readonly number[]): string {
+  let text = '';
+  for (let i = 0; i < values.length;) {
+    if (i > 0) text += ' ';
+    if (values[i] === 0) {
+      let end = i + 1;
+      while (end < values.length && values[end] === 0) end++;
+      text += zeroRun(end - i);
+      i = end;
+    } else {
+      text += formatG(values[i]!);
+      i++;
+    }
+  }
+  return text;
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
@@ -156,7 +240,7 @@ export function yoloLabelLine(item: Item, size: ImageSize, task: YoloTask): stri
     const joined = joinPolygons(item.segmentation);
     values = normalizePath(joined.length >= 6 ? joined : boxPolygon(item.boundingBox), size);
   }
-  return [cls, ...values.map(formatG)].join(' ');
+  return `${cls} ${formatValues(values)}`;
 }
 
 /** The label file of one image, and how many items had to be left out (empty boxes). */

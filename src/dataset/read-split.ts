@@ -5,8 +5,10 @@
  * The train split has 390,884 files. The list of names is held in memory
  * (a few tens of MB at most); the files themselves are read a window at a
  * time: at most `concurrency` files are being read, and at most that many
- * finished records wait for the consumer. Reads overlap so that file system
- * latency, not the 2 cores, sets the pace.
+ * finished records wait for the consumer. Overlapping reads hide file
+ * system latency; with the files in the page cache the CPU sets the pace
+ * (about 10,000 files/s with image sizes on 2 cores, most of it the cost of
+ * the thread-pool round trips of open/read/close).
  */
 import { readFile } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';

@@ -18,13 +18,16 @@ export async function submissionPage(root: HTMLElement, route: Route, isCurrent:
   if (sub.status === 'queued' || sub.status === 'running') setTimeout(() => { if (isCurrent()) void submissionPage(root, route, isCurrent); }, 1000);
   const r = sub.result;
   const reportBox = h('div', { class: 'report-box' });
-  if (sub.status === 'done') {
+  // The report is written after the figures: look again every two seconds, a few times.
+  const showReport = (triesLeft: number): void => {
     void api.reportUrl(sub.id).then((url) => {
       mount(reportBox, url
         ? h('a', { class: 'button', href: url, target: '_blank', rel: 'noopener', id: 'report-link' }, 'Open the full report (df2 report)')
-        : h('span', { class: 'muted' }, 'The full report is being written…'));
+        : h('span', { class: 'muted' }, triesLeft > 0 ? 'The full report is being written…' : 'No full report.'));
+      if (!url && triesLeft > 0) setTimeout(() => { if (isCurrent()) showReport(triesLeft - 1); }, 2000);
     });
-  }
+  };
+  if (sub.status === 'done') showReport(15);
   mount(root, h('div', { class: 'page submission-page', 'data-status': sub.status },
     h('nav', { class: 'crumbs' }, h('a', { href: href('submit') }, '‹ Your submissions')),
     h('header', { class: 'page-head' }, h('h1', null, `#${sub.id} ${sub.name}`), statusBadge(sub), reportBox),

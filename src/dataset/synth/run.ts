@@ -133,15 +133,16 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(join(temp, 'image'), { recursive: true });
   mkdirSync(join(temp, 'annos'), { recursive: true });
-  // An interrupted run leaves nothing behind.
+  const pool = new PaintPool(options.workers ?? 2);
+  // An interrupted run leaves nothing behind: stop the painters, then remove their directory.
   const onSignal = (): void => {
-    rmSync(temp, { recursive: true, force: true });
-    process.exit(130);
+    void pool.close().finally(() => {
+      rmSync(temp, { recursive: true, force: true, maxRetries: 5 });
+      process.exit(130);
+    });
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-
-  const pool = new PaintPool(options.workers ?? 2);
   const predictions = options.predictions ? await PredictionFiles.open(temp) : undefined;
   const summary: SynthSummary = {
     out, seed: options.seed, images: 0, items: 0, pairIds: 0, userImages: 0, shopImages: 0,
@@ -179,7 +180,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
   } catch (err) {
     await predictions?.abort().catch(() => {});
     await pool.close();
-    rmSync(temp, { recursive: true, force: true });
+    rmSync(temp, { recursive: true, force: true, maxRetries: 5 });
     throw err;
   } finally {
     await pool.close();

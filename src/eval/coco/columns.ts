@@ -1,16 +1,35 @@
 /**
  * Growable typed columns: the loaders append one value per annotation or
  * result and end with one exact-size typed array per field, instead of
- * keeping a JS object per record.
+ * keeping a JS object per record. Finished arrays live in SharedArrayBuffers,
+ * so that any thread can be handed them without a copy.
  */
-type Typed = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array;
+export type Typed = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array;
+
+export interface TypedConstructor<T extends Typed> {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/** A zero-filled typed array of `length` elements in a SharedArrayBuffer. */
+export function sharedArray<T extends Typed>(Type: TypedConstructor<T>, length: number): T {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
+}
+
+/** A copy of values[start, end) in a SharedArrayBuffer. */
+export function sharedCopy<T extends Typed>(Type: TypedConstructor<T>, values: T, start = 0, end = values.length): T {
+  const out = sharedArray(Type, end - start);
+  out.set(values.subarray(start, end) as never);
+  return out;
+}
 
 export class Column<T extends Typed> {
   private data: T;
   length = 0;
 
-  constructor(private readonly make: (n: number) => T, initial = 1024) {
-    this.data = make(initial);
+  constructor(private readonly Type: TypedConstructor<T>, initial = 1024) {
+    this.data = new Type(initial);
   }
 
   push(value: number): void {
@@ -34,20 +53,20 @@ export class Column<T extends Typed> {
   private grow(needed: number): void {
     let size = Math.max(16, this.data.length * 2);
     while (size < needed) size *= 2;
-    const next = this.make(size);
+    const next = new this.Type(size);
     next.set(this.data as never);
     this.data = next;
   }
 
-  /** The values as an exact-size array (a copy; the column may be dropped afterwards). */
+  /** The values as an exact-size shared array (a copy; the column may be dropped afterwards). */
   finish(): T {
-    return this.data.slice(0, this.length) as T;
+    return sharedCopy(this.Type, this.data, 0, this.length);
   }
 }
 
-export const f64 = (initial?: number): Column<Float64Array> => new Column((n) => new Float64Array(n), initial);
-export const i32 = (initial?: number): Column<Int32Array> => new Column((n) => new Int32Array(n), initial);
-export const u32 = (initial?: number): Column<Uint32Array> => new Column((n) => new Uint32Array(n), initial);
-export const u16 = (initial?: number): Column<Uint16Array> => new Column((n) => new Uint16Array(n), initial);
-export const u8 = (initial?: number): Column<Uint8Array> => new Column((n) => new Uint8Array(n), initial);
-export const i8 = (initial?: number): Column<Int8Array> => new Column((n) => new Int8Array(n), initial);
+export const f64 = (initial?: number): Column<Float64Array> => new Column(Float64Array, initial);
+export const i32 = (initial?: number): Column<Int32Array> => new Column(Int32Array, initial);
+export const u32 = (initial?: number): Column<Uint32Array> => new Column(Uint32Array, initial);
+export const u16 = (initial?: number): Column<Uint16Array> => new Column(Uint16Array, initial);
+export const u8 = (initial?: number): Column<Uint8Array> => new Column(Uint8Array, initial);
+export const i8 = (initial?: number): Column<Int8Array> => new Column(Int8Array, initial);

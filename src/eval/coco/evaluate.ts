@@ -10,7 +10,7 @@ import { InputError } from '../../util/errors.js';
 import { type AccumulatedArrays, type CategoryMatches, accumulateCategory, createAccumulated } from './accumulate.js';
 import { type CocoGroundTruth, firstMissingAttribute } from './ground-truth.js';
 import { type CellMatch, CellMatcher, createCellMatch } from './match.js';
-import { type CocoMatchRecords, MatchRecordWriter } from './matches.js';
+import { type CocoMatchRecords, MatchRecordWriter, mergeMatchRecords } from './matches.js';
 import { stableOrderByDescending } from './numeric.js';
 import { type CocoEvalParams, type CocoTask, paramsFor, thresholdIndex } from './params.js';
 import type { CocoResults } from './results.js';
@@ -70,22 +70,45 @@ export interface CocoEvalResult {
 
 const uniqueSorted = (values: Iterable<number>): number[] => [...new Set(values)].sort((a, b) => a - b);
 
-export function evaluateLoaded(task: CocoTask, gt: CocoGroundTruth, res: CocoResults, options: CocoEvalOptions = {}): CocoEvalResult {
-  if (!gt.tasks.includes(task)) throw new Error(`evaluateLoaded: the ground truth was loaded without ${task}`);
-  if (!res.tasks.includes(task)) throw new Error(`evaluateLoaded: the results were loaded without ${task}`);
-  const params = paramsFor(task);
-  const ann = gt.annotations;
+/**
+ * Everything one evaluation needs besides the per-category work: which
+ * images and categories, ground truth and detections grouped by (category,
+ * image), and the ground truth's ignore flags. Deterministic in its inputs,
+ * so every thread that shares a category's work builds the same plan.
+ */
+export interface EvaluationPlan {
+  readonly task: CocoTask;
+  readonly params: CocoEvalParams;
+  readonly gt: CocoGroundTruth;
+  readonly res: CocoResults;
+  readonly options: CocoEvalOptions;
+  /** Evaluated images, ascending (the official imgIds = sorted(getImgIds())). */
+  readonly imageIds: number[];
+  readonly categoryIds: number[];
+  readonly gtGroups: Groups;
+  readonly detGroups: Groups;
+  readonly baseIgnore: Uint8Array;
+  /** Index into gt.images per image rank. */
+  readonly imageIndexOfRank: Int32Array;
+}
 
-  // Images in id order, as the official imgIds = sorted(getImgIds()).
+/** The options that travel to another thread (no callbacks). */
+export function portableOptions(options: CocoEvalOptions): CocoEvalOptions {
+  const { imageIds, categoryIds, subset, matches } = options;
+  return { imageIds, categoryIds, subset, matches };
+}
+
+export function planEvaluation(task: CocoTask, gt: CocoGroundTruth, res: CocoResults, options: CocoEvalOptions = {}): EvaluationPlan {
+  if (!gt.tasks.includes(task)) throw new Error(`evaluate: the ground truth was loaded without ${task}`);
+  if (!res.tasks.includes(task)) throw new Error(`evaluate: the results were loaded without ${task}`);
+  const ann = gt.annotations;
   const imageById = new Map<number, number>();
   for (let i = 0; i < gt.images.id.length; i++) imageById.set(gt.images.id[i]!, i);
   const imageIds = uniqueSorted(options.imageIds ?? gt.images.id).filter((id) => imageById.has(id));
   const nImages = imageIds.length;
   const imageRank = new Int32Array(gt.images.id.length).fill(-1);
   imageIds.forEach((id, rank) => (imageRank[imageById.get(id)!] = rank));
-
   const categoryIds = uniqueSorted(options.categoryIds ?? gt.categories.id);
-  const K = categoryIds.length;
   const categoryRank = new Map(categoryIds.map((id, k) => [id, k]));
 
   // Cells (category k, image rank r) -> k * nImages + r; ground truth and
@@ -100,23 +123,72 @@ export function evaluateLoaded(task: CocoTask, gt: CocoGroundTruth, res: CocoRes
     const r = imageRank[res.image[i]!]!;
     return k === undefined || r < 0 ? -1 : k * nImages + r;
   };
-  const gtGroups = groupByCell(ann.count, K * nImages, cellOfGt);
-  const detGroups = groupByCell(res.count, K * nImages, cellOfDet);
+  const gtGroups = groupByCell(ann.count, categoryIds.length * nImages, cellOfGt);
+  const detGroups = groupByCell(res.count, categoryIds.length * nImages, cellOfDet);
+  return {
+    task,
+    params: paramsFor(task),
+    gt,
+    res,
+    options,
+    imageIds,
+    categoryIds,
+    gtGroups,
+    detGroups,
+    baseIgnore: groundTruthIgnore(task, gt, options.subset, gtGroups.items),
+    imageIndexOfRank: Int32Array.from(imageIds, (id) => imageById.get(id)!),
+  };
+}
 
-  const baseIgnore = groundTruthIgnore(task, gt, options.subset, gtGroups.items);
+/** A rough cost per category (its detections and ground truth), to share categories between threads. */
+export function categoryWork(plan: EvaluationPlan): number[] {
+  const nImages = plan.imageIds.length;
+  return plan.categoryIds.map((_, k) => {
+    const lo = k * nImages;
+    const hi = lo + nImages;
+    return plan.gtGroups.start[hi]! - plan.gtGroups.start[lo]! + 2 * (plan.detGroups.start[hi]! - plan.detGroups.start[lo]!);
+  });
+}
 
-  const acc = createAccumulated(params, K);
-  const records = new MatchRecordWriter();
-  const similarities = similarityCache(task, gt, res);
-  const evaluator = new CellEvaluator(task, params, gt, res, baseIgnore, options.matches === false ? null : records, similarities);
+/** The evaluation of some categories (ranks into plan.categoryIds): precision etc. filled for those only. */
+export interface EvaluationPart {
+  categories: number[];
+  acc: AccumulatedArrays;
+  matches: CocoMatchRecords | null;
+}
+
+export function evaluateCategories(plan: EvaluationPlan, categories: readonly number[], onCategory?: () => void): EvaluationPart {
+  const { task, params, gt, res, imageIds, categoryIds } = plan;
+  const nImages = imageIds.length;
+  const acc = createAccumulated(params, categoryIds.length);
+  const records = plan.options.matches === false ? null : new MatchRecordWriter();
+  const evaluator = new CellEvaluator(task, params, gt, res, plan.baseIgnore, records, similarityCache(task, gt, res));
   const categoryPosition = new Map(gt.categories.id.map((id, i) => [id, i]));
-  const imageIndexOfRank = Int32Array.from(imageIds, (id) => imageById.get(id)!);
-  for (let k = 0; k < K; k++) {
+  const ks = [...categories].sort((a, b) => a - b);
+  for (const k of ks) {
     const cacheBase = (categoryPosition.get(categoryIds[k]!) ?? -1) * gt.images.id.length;
-    const matches = evaluator.category(k, categoryIds[k]!, nImages, imageIds, gtGroups, detGroups, (r) => cacheBase < 0 ? -1 : cacheBase + imageIndexOfRank[r]!);
+    const cacheKey = (r: number): number => (cacheBase < 0 ? -1 : cacheBase + plan.imageIndexOfRank[r]!);
+    const matches = evaluator.category(k, categoryIds[k]!, nImages, imageIds, plan.gtGroups, plan.detGroups, cacheKey);
     accumulateCategory(params, acc, k, matches);
-    options.onProgress?.('evaluating', k + 1, K);
+    onCategory?.();
   }
+  return { categories: ks, acc, matches: records?.finish() ?? null };
+}
+
+/** The result from parts that together cover every category of the plan. */
+export function combineParts(plan: EvaluationPlan, parts: readonly EvaluationPart[]): CocoEvalResult {
+  const { task, params, gt, categoryIds, imageIds } = plan;
+  let acc: AccumulatedArrays;
+  if (parts.length === 1) acc = parts[0]!.acc;
+  else {
+    acc = createAccumulated(params, categoryIds.length);
+    for (const part of parts) for (const k of part.categories) copyCategory(part.acc, acc, k);
+  }
+  const owner = new Map<number, CocoMatchRecords | null>();
+  for (const part of parts) for (const k of part.categories) owner.set(categoryIds[k]!, part.matches);
+  const matches = parts.length === 1 && parts[0]!.matches
+    ? parts[0]!.matches
+    : mergeMatchRecords(categoryIds.map((id) => ({ categoryId: id, records: owner.get(id) ?? null })));
 
   const names = new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!]));
   const summary = summarizeStats(params, acc);
@@ -139,9 +211,36 @@ export function evaluateLoaded(task: CocoTask, gt: CocoGroundTruth, res: CocoRes
       imageIds,
       categoryIds,
     },
-    subset: options.subset,
-    matches: records.finish(),
+    subset: plan.options.subset,
+    matches,
   };
+}
+
+/** Copies category k's precision, recall and scores from one accumulation to another. */
+function copyCategory(from: AccumulatedArrays, to: AccumulatedArrays, k: number): void {
+  const { T, R, K, A, M } = to.dims;
+  for (let t = 0; t < T; t++) {
+    for (let a = 0; a < A; a++) {
+      for (let m = 0; m < M; m++) {
+        const at = ((t * K + k) * A + a) * M + m;
+        to.recall[at] = from.recall[at]!;
+        for (let r = 0; r < R; r++) {
+          const p = (((t * R + r) * K + k) * A + a) * M + m;
+          to.precision[p] = from.precision[p]!;
+          to.scores[p] = from.scores[p]!;
+        }
+      }
+    }
+  }
+}
+
+/** Evaluates in this thread (see CocoEvaluator for both cores). */
+export function evaluateLoaded(task: CocoTask, gt: CocoGroundTruth, res: CocoResults, options: CocoEvalOptions = {}): CocoEvalResult {
+  const plan = planEvaluation(task, gt, res, options);
+  let done = 0;
+  const K = plan.categoryIds.length;
+  const part = evaluateCategories(plan, plan.categoryIds.map((_, k) => k), () => options.onProgress?.('evaluating', ++done, K));
+  return combineParts(plan, [part]);
 }
 
 /**
@@ -160,7 +259,11 @@ function similarityCache(task: CocoTask, gt: CocoGroundTruth, res: CocoResults):
   return cells;
 }
 
-/** Per attribute and value 1..3: [AP, AP50, AP75] over the ground truth with that value (see CocoEvalOptions.subset). */
+/**
+ * Per attribute and value 1..3: [AP, AP50, AP75] over the ground truth with
+ * that value (see CocoEvalOptions.subset), in this thread. CocoEvaluator's
+ * evaluateByAttribute does the same on both cores.
+ */
 export function evaluateByAttribute(
   task: CocoTask, gt: CocoGroundTruth, res: CocoResults, attributes: readonly AttributeName[], options: CocoEvalOptions = {},
 ): Partial<Record<AttributeName, Record<'1' | '2' | '3', [number, number, number]>>> {
@@ -176,7 +279,7 @@ export function evaluateByAttribute(
 }
 
 /** Items grouped by cell: items[start[c] .. start[c + 1]) in ascending item order. */
-interface Groups {
+export interface Groups {
   start: Int32Array;
   items: Int32Array;
 }

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
 import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
-import { evaluateByAttribute, evaluateLoaded } from './evaluate.js';
+import { evaluateLoaded } from './evaluate.js';
 import { loadCocoPair } from './load.js';
+import { CocoEvaluator } from './parallel.js';
 import type { CocoTask } from './params.js';
 
 const TOLERANCE = 1e-9;
@@ -49,7 +50,10 @@ for (const fixture of GOLDEN_FIXTURES) {
   for (const task of ['bbox', 'segm', 'keypoints'] as const) {
     test(`${fixture}: ${task} per attribute equals the official figures`, async () => {
       const { gt, results } = await loadCocoPair(task, goldenPath(fixture, 'gt', 'coco-attributes.json'), goldenPath(fixture, 'results', `${task}_results.json`));
-      const by = evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES);
+      // Two threads even on this small input, so that the split is exercised too.
+      const evaluator = CocoEvaluator.create(task, gt, results, { threads: fixture === 'basic' ? 2 : 1 });
+      const by = await evaluator.evaluateByAttribute(ATTRIBUTE_NAMES);
+      await evaluator.close();
       for (const attribute of ATTRIBUTE_NAMES) {
         for (const value of ['1', '2', '3'] as const) {
           const expected = subsets[task]![attribute]![value]!;

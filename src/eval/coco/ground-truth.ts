@@ -14,12 +14,12 @@
  * Fields a task does not read are neither checked nor kept.
  */
 import { streamJson } from '../../json/stream.js';
-import { type Rle, rleFromSegmentation, RleFormatError } from '../../mask/index.js';
 import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH } from '../../schema/categories.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
-import { f64, i8, u8 } from './columns.js';
+import { f64, i8, sharedArray, u8 } from './columns.js';
 import type { CocoTask } from './params.js';
-import { type MaskStore, MaskStoreWriter, emptyMaskStore, patchMasks } from './mask-store.js';
+import { type MaskPart, type SegmentationBatch, SegmentationWriter, createBatchClaims, joinMaskParts, rasterizeUnclaimed } from './gt-masks.js';
+import { type MaskStore, emptyMaskStore } from './mask-store.js';
 import { type RecordBlocks, RecordWriter, emptyRecords } from './records.js';
 
 export interface CocoGroundTruth {
@@ -54,14 +54,21 @@ export interface GroundTruthAnnotations {
   readonly attributes: Int8Array;
   /** keypoints: [landmark index, x, y] for each landmark with v > 0. */
   readonly landmarks: RecordBlocks<Float64Array>;
-  /** segm: one RLE per annotation, with the RLE's own size (empty store when segm was not loaded). */
-  readonly masks: MaskStore;
+  /** segm: the segmentations as read, in batches (null when segm was not loaded). */
+  readonly segmentations: readonly SegmentationBatch[] | null;
+  /**
+   * segm: one RLE per annotation, with the RLE's own size. Empty until the
+   * segmentations are rasterized (see rasterizeGroundTruth; the loaders do it).
+   */
+  masks: MaskStore;
 }
 
 export interface GroundTruthReadOptions {
   /** Tasks to load for; default all three. */
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** segm: called with each batch of segmentations as soon as it can be rasterized (see gt-masks.ts). */
+  onSegmentationBatch?: (batch: SegmentationBatch) => void;
 }
 
 const COCO_KEYS = ['images', 'annotations', 'categories'] as const;
@@ -90,13 +97,9 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
   const annCrowd = u8();
   const annNumKeypoints = f64();
   const annAttributes = i8(4096);
-  const landmarks = new RecordWriter((n) => new Float64Array(n), 1 << 16);
-  const masks = new MaskStoreWriter();
+  const landmarks = new RecordWriter(Float64Array, 1 << 16);
+  const segmentations = new SegmentationWriter(options.onSegmentationBatch);
   const idsSeen = new Set<number>();
-  // Segmentations met before their image (annotations listed before images):
-  // kept as JSON values until the image sizes are known. Rare; the official
-  // converter writes images first.
-  const pendingMasks = new Map<number, unknown>();
 
   const categoryIds: number[] = [];
   const categoryNames: string[] = [];
@@ -127,15 +130,6 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
     imageId.push(id as number);
     imageHeight.push(height);
     imageWidth.push(width);
-  };
-
-  const maskFrom = (index: number, segmentation: unknown, height: number, width: number): Rle => {
-    try {
-      return rleFromSegmentation(segmentation, height, width);
-    } catch (err) {
-      if (err instanceof RleFormatError) throw new InputError(file, pathJoin(pathJoin('annotations', index), 'segmentation'), 'a polygon list or an RLE', err.reason);
-      throw err;
-    }
   };
 
   const onAnnotation = (index: number, value: unknown): void => {
@@ -211,12 +205,8 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
       const segmentation = ann.segmentation;
       if (segmentation === undefined) fail(pathJoin(at, 'segmentation'), 'a polygon list or an RLE', segmentation);
       const imageAt = imageIndex.get(image as number);
-      if (imageAt === undefined) {
-        pendingMasks.set(index, segmentation);
-        masks.appendPlaceholder();
-      } else {
-        masks.append(maskFrom(index, segmentation, imageHeight.at(imageAt), imageWidth.at(imageAt)));
-      }
+      if (imageAt === undefined) segmentations.add(segmentation, NaN, NaN);
+      else segmentations.add(segmentation, imageHeight.at(imageAt), imageWidth.at(imageAt));
     }
   };
 
@@ -257,7 +247,7 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
   const count = annId.length;
   const annImageIds = annImageId.finish();
   const annCategories = annCategory.finish();
-  const image = new Int32Array(count);
+  const image = sharedArray(Int32Array, count);
   const categorySet = new Set(categoryIds);
   for (let i = 0; i < count; i++) {
     const at = imageIndex.get(annImageIds[i]!);
@@ -268,14 +258,6 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
 
   const heights = imageHeight.finish();
   const widths = imageWidth.finish();
-  let maskStore = needMasks ? masks.finish() : emptyMaskStore();
-  if (pendingMasks.size > 0) {
-    maskStore = patchMasks(maskStore, count, (i) => {
-      const segmentation = pendingMasks.get(i);
-      return segmentation === undefined ? undefined : maskFrom(i, segmentation, heights[image[i]!]!, widths[image[i]!]!);
-    });
-  }
-
   return {
     file,
     tasks: [...tasks],
@@ -292,7 +274,8 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
       numKeypoints: annNumKeypoints.finish(),
       attributes: annAttributes.finish(),
       landmarks: needLandmarks ? landmarks.finish() : emptyRecords<Float64Array>(),
-      masks: maskStore,
+      segmentations: needMasks ? segmentations.finish((i) => [heights[image[i]!]!, widths[image[i]!]!]) : null,
+      masks: emptyMaskStore(),
     },
   };
 }
@@ -315,4 +298,20 @@ export function firstMissingAttribute(gt: CocoGroundTruth, attribute: number, an
     if (values[i * ATTRIBUTE_NAMES.length + attribute]! <= 0 && (first < 0 || i < first)) first = i;
   }
   return first;
+}
+
+/**
+ * Makes the ground truth's masks (segm) from its segmentations in this
+ * thread: every batch not yet claimed in `claims` (shared with other threads
+ * doing the same; default: all of them). Returns this thread's part.
+ */
+export function rasterizeGroundTruth(gt: CocoGroundTruth, claims: Int32Array = createBatchClaims()): MaskPart {
+  if (!gt.annotations.segmentations) throw new Error('rasterizeGroundTruth: the ground truth was loaded without segm');
+  return rasterizeUnclaimed(gt.file, gt.annotations.segmentations, claims).finish();
+}
+
+/** Sets gt.annotations.masks from the parts made by rasterizeGroundTruth. */
+export function attachMasks(gt: CocoGroundTruth, parts: readonly MaskPart[]): CocoGroundTruth {
+  gt.annotations.masks = joinMaskParts(gt.annotations.count, parts);
+  return gt;
 }

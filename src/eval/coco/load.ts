@@ -2,10 +2,13 @@
  * Loading ground truth and results. The two files are independent until
  * they are linked, so they are read at the same time: the ground truth in a
  * worker thread, the results in this thread (both parse JSON, which is most
- * of the time of an evaluation). The typed storage crosses threads without
- * copying.
+ * of the time of an evaluation). For segm, this thread then rasterizes
+ * ground-truth segmentations that the worker has already read, while the
+ * worker reads on. The typed storage crosses threads without copying.
  */
-import { type CocoGroundTruth, readCocoGroundTruth } from './ground-truth.js';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { MaskPartWriter, type SegmentationBatch, claimBatch, createBatchClaims, rasterizeUnclaimed } from './gt-masks.js';
+import { type CocoGroundTruth, attachMasks, rasterizeGroundTruth, readCocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import { type CocoResults, linkResults, readCocoResults } from './results.js';
 import { runLoadWorker } from './worker-client.js';
@@ -22,9 +25,15 @@ export interface LoadOptions {
 
 /** Loads a COCO ground-truth file for the given tasks (default all three). */
 export async function loadCocoGroundTruth(file: string, tasks: readonly CocoTask[] = ['bbox', 'segm', 'keypoints'], options: LoadOptions = {}): Promise<CocoGroundTruth> {
-  const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!('reading ground truth', done, total));
-  if (options.useWorker === false) return readCocoGroundTruth(file, { tasks, onProgress });
-  return runLoadWorker({ kind: 'ground-truth', file, tasks }, onProgress, options.signal) as Promise<CocoGroundTruth>;
+  const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true });
+  const loading = startGroundTruth(file, tasks, { ...options, signal: controller.signal });
+  try {
+    return await loading.finish();
+  } catch (err) {
+    controller.abort(err); // a bad mask found in this thread stops the worker
+    throw err;
+  }
 }
 
 /** Loads a results file and checks it against the ground truth. */
@@ -42,23 +51,84 @@ export async function loadCocoResults(file: string, gt: CocoGroundTruth, tasks: 
 export async function loadCocoPair(task: CocoTask, gtFile: string, resultsFile: string, options: LoadOptions = {}): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
   const tasks = [task];
   const controller = new AbortController();
+  const loading = startGroundTruth(gtFile, tasks, { ...options, signal: controller.signal });
   let gtFailure: unknown;
-  const gtPromise = loadCocoGroundTruth(gtFile, tasks, { ...options, signal: controller.signal });
-  gtPromise.catch((err: unknown) => (gtFailure = err));
-  let data;
+  loading.data.catch((err: unknown) => (gtFailure = err));
   try {
-    data = await readCocoResults(resultsFile, {
+    const data = await readCocoResults(resultsFile, {
       tasks,
       onProgress(done, total) {
         if (gtFailure !== undefined) throw gtFailure;
         options.onProgress?.('reading results', done, total);
       },
     });
+    const gt = await loading.finish();
+    return { gt, results: linkResults(gt, data) };
   } catch (err) {
-    if (gtFailure !== undefined) throw gtFailure;
-    controller.abort(err);
-    throw err;
+    const first = gtFailure ?? err;
+    controller.abort(first);
+    throw first;
   }
-  const gt = await gtPromise;
-  return { gt, results: linkResults(gt, data) };
+}
+
+interface GroundTruthLoading {
+  /** The ground truth as read (for segm, masks not made yet). */
+  data: Promise<CocoGroundTruth>;
+  /** The complete ground truth: for segm, helps make the masks and joins them with the worker's. */
+  finish(): Promise<CocoGroundTruth>;
+}
+
+function startGroundTruth(file: string, tasks: readonly CocoTask[], options: LoadOptions): GroundTruthLoading {
+  const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!('reading ground truth', done, total));
+  const segm = tasks.includes('segm');
+  if (options.useWorker === false) {
+    const data = readCocoGroundTruth(file, { tasks, onProgress });
+    return { data, finish: async () => (segm ? withOwnMasks(await data) : data) };
+  }
+
+  const claims = segm ? createBatchClaims() : undefined;
+  const queue: SegmentationBatch[] = [];
+  let wake: (() => void) | null = null;
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const load = runLoadWorker({ kind: 'ground-truth', file, tasks, claims }, {
+    onProgress,
+    signal: options.signal,
+    onBatch(batch) {
+      queue.push(batch);
+      poke();
+    },
+  });
+  const data = load.then((l) => l.data as CocoGroundTruth);
+  let settled = false;
+  data.then(() => { settled = true; poke(); }, () => { settled = true; poke(); });
+
+  const finish = async (): Promise<CocoGroundTruth> => {
+    if (!segm) return data;
+    // Rasterize what the worker has read so far, until it has read everything.
+    const mine = new MaskPartWriter(file);
+    for (;;) {
+      while (queue.length > 0) {
+        const batch = queue.shift()!;
+        if (claimBatch(claims!, batch.index)) {
+          mine.add(batch);
+          await yieldToEvents(); // let further batches and progress arrive
+        }
+      }
+      if (settled) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    const gt = await data;
+    rasterizeUnclaimed(file, gt.annotations.segmentations!, claims!, mine);
+    const theirs = await (await load).masks!;
+    return attachMasks(gt, [mine.finish(), theirs]);
+  };
+  return { data, finish };
+}
+
+function withOwnMasks(gt: CocoGroundTruth): CocoGroundTruth {
+  return attachMasks(gt, [rasterizeGroundTruth(gt)]);
 }

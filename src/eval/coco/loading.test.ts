@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rleArea, rleFromSegmentation } from '../../mask/index.js';
 import { InputError } from '../../util/errors.js';
-import { readCocoGroundTruth } from './ground-truth.js';
+import { attachMasks, rasterizeGroundTruth, readCocoGroundTruth } from './ground-truth.js';
 import { loadCocoGroundTruth, loadCocoPair } from './load.js';
 import { maskOf } from './mask-store.js';
 import { recordOf } from './records.js';
@@ -15,7 +15,7 @@ const GT = cocoGt([{ id: 3, width: 60, height: 40 }, { id: 1, width: 50, height:
 ]);
 
 test('ground truth is stored by field; landmarks sparse; masks made with the image size', async () => {
-  const gt = await readCocoGroundTruth(await writeJson(GT), { tasks: ['segm', 'keypoints'] });
+  const gt = await loadCocoGroundTruth(await writeJson(GT), ['segm', 'keypoints']);
   assert.deepEqual([...gt.images.id], [3, 1]);
   assert.deepEqual([...gt.annotations.image], [1, 0]);
   assert.deepEqual([...gt.annotations.iscrowd], [0, 1]);
@@ -30,6 +30,7 @@ test('annotations listed before images still get masks of their image size', asy
   const { annotations, images, categories } = GT as { annotations: unknown; images: unknown; categories: unknown };
   const file = await writeJson(`{"annotations": ${JSON.stringify(annotations)}, "categories": ${JSON.stringify(categories)}, "images": ${JSON.stringify(images)}}`);
   const gt = await readCocoGroundTruth(file, { tasks: ['segm'] });
+  attachMasks(gt, [rasterizeGroundTruth(gt)]);
   const mask = maskOf(gt.annotations.masks, 0);
   assert.deepEqual([mask.height, mask.width], [50, 50]);
   assert.equal(rleArea(mask), rleArea(rleFromSegmentation([[5, 5, 25, 5, 25, 15, 5, 15]], 50, 50)));
@@ -64,4 +65,41 @@ test('bad results stop the ground-truth thread and are reported', async () => {
   const gtFile = await writeJson(GT, 'gt.json');
   const resultsFile = await writeJson([{ image_id: 1, category_id: 2, bbox: [0, 0, 1] , score: 1 }], 'r.json');
   await assert.rejects(loadCocoPair('bbox', gtFile, resultsFile), (err: unknown) => err instanceof InputError && err.file === resultsFile && err.entry === '[0].bbox');
+});
+
+/** Many small annotations (several batches of 1024), optionally listed before the images. */
+function manyMasks(annotationsFirst: boolean): string {
+  const images = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, width: 40 + (i % 7), height: 30 + (i % 5) }));
+  const annotations = Array.from({ length: 2600 }, (_, i) => {
+    const x = i % 11, y = i % 13, s = 5 + (i % 9);
+    const segmentation = i % 500 === 7 ? { size: [5, 203], counts: [5, 10, 1000] } : [[x, y, x + s, y, x + s, y + s, x, y + s]];
+    return { image_id: (i % 300) + 1, category_id: 1 + (i % 13), bbox: [x, y, s, s], segmentation };
+  });
+  const gt = cocoGt(images, annotations) as Record<string, unknown>;
+  return annotationsFirst
+    ? `{"annotations": ${JSON.stringify(gt.annotations)}, "categories": ${JSON.stringify(gt.categories)}, "images": ${JSON.stringify(gt.images)}}`
+    : JSON.stringify(gt);
+}
+
+for (const annotationsFirst of [false, true]) {
+  test(`masks made by two threads equal those made by one (${annotationsFirst ? 'annotations listed first' : 'images first'})`, async () => {
+    const file = await writeJson(manyMasks(annotationsFirst));
+    const twoThreads = await loadCocoGroundTruth(file, ['segm']);
+    const oneThread = await loadCocoGroundTruth(file, ['segm'], { useWorker: false });
+    for (let i = 0; i < 2600; i++) {
+      const a = maskOf(twoThreads.annotations.masks, i);
+      const b = maskOf(oneThread.annotations.masks, i);
+      assert.deepEqual([a.height, a.width, [...a.counts]], [b.height, b.width, [...b.counts]], `annotation ${i}`);
+    }
+    const fifth = maskOf(oneThread.annotations.masks, 5);
+    assert.deepEqual([fifth.height, fifth.width], [30, 45]);
+    assert.deepEqual([...maskOf(oneThread.annotations.masks, 7).counts], [5, 10, 1000], 'an RLE object as given');
+  });
+}
+
+test('a segmentation that is no mask is reported with its annotation', async () => {
+  const images = Array.from({ length: 10 }, (_, i) => ({ id: i + 1 }));
+  const annotations = Array.from({ length: 600 }, (_, i) => ({ image_id: (i % 10) + 1, category_id: 1, segmentation: i === 555 ? [[1, 2]] : [[1, 1, 9, 1, 9, 9]] }));
+  const file = await writeJson(cocoGt(images, annotations));
+  await assert.rejects(loadCocoGroundTruth(file, ['segm']), (err: unknown) => err instanceof InputError && err.entry === 'annotations[555].segmentation');
 });

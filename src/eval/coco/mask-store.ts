@@ -15,7 +15,7 @@ export interface MaskStore {
 const BLOCK_RUNS = 1 << 20;
 
 export class MaskStoreWriter {
-  private readonly runs = new RecordWriter((n) => new Uint32Array(n), BLOCK_RUNS);
+  private readonly runs = new RecordWriter(Uint32Array, BLOCK_RUNS);
   private readonly height = i32();
   private readonly width = i32();
 

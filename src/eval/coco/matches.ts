@@ -77,6 +77,27 @@ export class MatchRecordWriter {
   readonly gtMatched75 = u8();
   readonly gtIgnored = u8();
 
+  /** Appends cell c of other records. */
+  copyCell(from: CocoMatchRecords, c: number): void {
+    this.openCell(from.cellImageId[c]!, from.cellCategoryId[c]!);
+    for (let i = from.cellDetStart[c]!; i < from.cellDetStart[c + 1]!; i++) {
+      this.detResultIndex.push(from.detResultIndex[i]!);
+      this.detScore.push(from.detScore[i]!);
+      this.detGtId50.push(from.detGtId50[i]!);
+      this.detGtId75.push(from.detGtId75[i]!);
+      this.detIgnored50.push(from.detIgnored50[i]!);
+      this.detIgnored75.push(from.detIgnored75[i]!);
+      this.detBestIou.push(from.detBestIou[i]!);
+    }
+    for (let i = from.cellGtStart[c]!; i < from.cellGtStart[c + 1]!; i++) {
+      this.gtAnnotationIndex.push(from.gtAnnotationIndex[i]!);
+      this.gtId.push(from.gtId[i]!);
+      this.gtMatched50.push(from.gtMatched50[i]!);
+      this.gtMatched75.push(from.gtMatched75[i]!);
+      this.gtIgnored.push(from.gtIgnored[i]!);
+    }
+  }
+
   /** Opens a cell; its detections and ground truth are pushed next. */
   openCell(imageId: number, categoryId: number): void {
     this.cellImageId.push(imageId);
@@ -141,4 +162,14 @@ export function matchesOfImage(records: CocoMatchRecords, imageId: number): Cell
   const out: CellMatches[] = [];
   for (let c = 0; c < records.cellImageId.length; c++) if (records.cellImageId[c] === imageId) out.push(cellMatches(records, c));
   return out;
+}
+
+/** Records of several parts joined in category order (each part holds the cells of its own categories). */
+export function mergeMatchRecords(byCategory: readonly { categoryId: number; records: CocoMatchRecords | null }[]): CocoMatchRecords {
+  const out = new MatchRecordWriter();
+  for (const { categoryId, records } of byCategory) {
+    if (!records) continue;
+    for (let c = 0; c < records.cellCategoryId.length; c++) if (records.cellCategoryId[c] === categoryId) out.copyCell(records, c);
+  }
+  return out.finish();
 }

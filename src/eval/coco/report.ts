@@ -74,7 +74,8 @@ function attributeTable(result: CocoEvalResult, by: AttributeBreakdown): string[
     return line;
   };
   const label = 6;
-  const out = [`${result.task} by attribute (AP at IoU .50:.95, .50 and .75):`];
+  const similarity = result.task === 'keypoints' ? 'OKS' : 'IoU';
+  const out = [`${result.task} by attribute (AP at ${similarity} .50:.95, .50 and .75):`];
   out.push(' '.repeat(label + 2) + groupLine());
   out.push(' '.repeat(label + 2) + cells(columns.map((c) => c.head)));
   (['AP', 'AP50', 'AP75'] as const).forEach((row, r) => {

@@ -88,7 +88,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
   const score = f64();
   const area = f64();
   const bbox = f64(4096);
-  const keypoints = new RecordWriter((n) => new Float64Array(n), KEYPOINT_BLOCK);
+  const keypoints = new RecordWriter(Float64Array, KEYPOINT_BLOCK);
   const masks = new MaskStoreWriter();
   const maskSource = u8();
   const pendingMasks = new Map<number, unknown>();

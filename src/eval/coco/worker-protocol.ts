@@ -1,19 +1,27 @@
 /** Messages between the loading worker (worker.ts) and the thread that started it (worker-client.ts). */
+import type { MaskPart, SegmentationBatch } from './gt-masks.js';
 import type { CocoTask } from './params.js';
 
 export interface LoadJob {
   kind: 'ground-truth' | 'results';
   file: string;
   tasks: readonly CocoTask[];
+  /** Ground truth with segm: the shared claim flags of the segmentation batches (see gt-masks.ts). */
+  claims?: Int32Array;
 }
 
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number }
+  /** A batch of ground-truth segmentations ready to be rasterized (while the file is still being read). */
+  | { type: 'segm-batch'; batch: SegmentationBatch }
+  /** The data (ground truth with segm: without masks; the worker goes on rasterizing unclaimed batches). */
   | { type: 'done'; data: unknown }
+  /** The masks the worker made (after 'done'). */
+  | { type: 'masks'; part: MaskPart }
   | { type: 'input-error'; file: string; entry: string; expected: string; found: string | undefined }
   | { type: 'error'; message: string; stack: string };
 
-/** Every distinct ArrayBuffer under a value (typed arrays in objects, arrays and maps). */
+/** Every distinct ArrayBuffer under a value (typed arrays in objects, arrays and maps); shared buffers are shared, not moved. */
 export function transferablesOf(value: unknown): ArrayBuffer[] {
   const found = new Set<ArrayBuffer>();
   const visit = (v: unknown): void => {

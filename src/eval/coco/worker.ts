@@ -1,11 +1,15 @@
 /**
  * Worker-thread entry: reads one file (ground truth or results) and posts
- * the typed storage back, transferring its buffers instead of copying them.
+ * the typed storage back (shared buffers, so nothing is copied). For ground
+ * truth with segm it also posts each batch of segmentations as soon as it
+ * is read, so that the other thread can rasterize it meanwhile, and after
+ * reading rasterizes the batches nobody has claimed and posts its masks.
  * Bad input is posted as the fields of its InputError, to be rethrown as
  * one on the other side.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../../util/errors.js';
+import { rasterizeUnclaimed } from './gt-masks.js';
 import { readCocoGroundTruth } from './ground-truth.js';
 import { readCocoResults } from './results.js';
 import { type LoadJob, type WorkerMessage, transferablesOf } from './worker-protocol.js';
@@ -15,10 +19,22 @@ const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => par
 const onProgress = (done: number, total: number): void => post({ type: 'progress', done, total });
 
 try {
-  const data = job.kind === 'ground-truth'
-    ? await readCocoGroundTruth(job.file, { tasks: job.tasks, onProgress })
-    : await readCocoResults(job.file, { tasks: job.tasks, onProgress });
-  post({ type: 'done', data }, transferablesOf(data));
+  if (job.kind === 'ground-truth') {
+    const claims = job.claims;
+    const gt = await readCocoGroundTruth(job.file, {
+      tasks: job.tasks,
+      onProgress,
+      onSegmentationBatch: claims ? (batch) => post({ type: 'segm-batch', batch }) : undefined,
+    });
+    post({ type: 'done', data: gt }, transferablesOf(gt));
+    if (gt.annotations.segmentations && claims) {
+      const part = rasterizeUnclaimed(job.file, gt.annotations.segmentations, claims).finish();
+      post({ type: 'masks', part }, transferablesOf(part));
+    }
+  } else {
+    const data = await readCocoResults(job.file, { tasks: job.tasks, onProgress });
+    post({ type: 'done', data }, transferablesOf(data));
+  }
 } catch (err) {
   if (err instanceof InputError) {
     post({ type: 'input-error', file: err.file, entry: err.entry, expected: err.expected, found: err.found });

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: `df2 eval bbox|segm|keypoints` on a validation-sized
+ * synthetic split (33,669 images, as the release's validation set), each as
+ * a whole process, printing wall seconds, CPU seconds and peak memory. Prints
+ * figures; it is not a test.
+ *
+ * The case is made once and cached in bench-data/ (gitignored) with
+ * `df2 synth --images 33669 --seed 1 --predictions` and
+ * `df2 convert coco` (plain and with attributes).
+ *
+ * Also measured: keypoint results of ~0.6 GB (past V8's string limit, the
+ * size of the official file for this many detections: every landmark
+ * written), and with --train a train-sized ground truth (the validation one
+ * repeated 11 times with new ids: ~3.3 GB, 648k annotations).
+ *
+ *   npm run bench                       # three tasks, the 0.6 GB keypoint file, --by all
+ *   node dist/bench/run.js --train      # also a train-sized ground truth (writes ~3.3 GB once)
+ *   node dist/bench/run.js --images 2000 --tasks bbox,keypoints --no-by
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../testing/paths.js';
+import { writeRepeatedGroundTruth, writeWideKeypointResults } from './big-files.js';
+
+const DF2 = join(REPO_ROOT, 'bin', 'df2.js');
+const MEASURE = join(REPO_ROOT, 'dist', 'bench', 'measure.js');
+const TASKS = ['bbox', 'segm', 'keypoints'] as const;
+
+interface Args {
+  images: number;
+  tasks: string[];
+  by: boolean;
+  repeat: number;
+  train: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { images: 33_669, tasks: [...TASKS], by: true, repeat: 1, train: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--images') args.images = Number(argv[++i]);
+    else if (a === '--tasks') args.tasks = argv[++i]!.split(',');
+    else if (a === '--repeat') args.repeat = Number(argv[++i]);
+    else if (a === '--no-by') args.by = false;
+    else if (a === '--train') args.train = true;
+    else throw new Error(`unknown argument ${a} (expected --images N, --tasks a,b, --repeat N, --no-by, --train)`);
+  }
+  return args;
+}
+
+function df2(args: string[]): void {
+  const run = spawnSync(process.execPath, [DF2, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error(`df2 ${args.join(' ')} failed (exit ${run.status})`);
+}
+
+/** Makes (once) the synthetic split, its predictions and its COCO ground truth. */
+function ensureCase(images: number): string {
+  const dir = join(REPO_ROOT, 'bench-data', `val-${images}`);
+  if (!existsSync(join(dir, 'results', 'keypoints_results.json'))) {
+    process.stderr.write(`making the case in ${dir} (once; several minutes at validation size)\n`);
+    df2(['synth', '--out', dir, '--images', String(images), '--seed', '1', '--predictions', '--force', '--json']);
+  }
+  for (const [name, extra] of [['coco.json', []], ['coco-attributes.json', ['--attributes']]] as const) {
+    if (!existsSync(join(dir, 'gt', name))) df2(['convert', 'coco', dir, '--out', join(dir, 'gt', name), ...extra, '--json']);
+  }
+  return dir;
+}
+
+interface Measured {
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+}
+
+async function measure(args: string[]): Promise<Measured> {
+  const tmp = await mkdtemp(join(tmpdir(), 'df2-bench-'));
+  try {
+    const out = join(tmp, 'usage.json');
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, [MEASURE, out, ...args], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 26 });
+    const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (run.status !== 0) throw new Error(`df2 ${args.join(' ')} failed (exit ${run.status})`);
+    const usage = JSON.parse(readFileSync(out, 'utf8')) as { maxRssKb: number; userSeconds: number; systemSeconds: number };
+    return { wallSeconds, cpuSeconds: usage.userSeconds + usage.systemSeconds, maxRssMb: usage.maxRssKb / 1024 };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = ensureCase(args.images);
+  const gt = join(dir, 'gt', 'coco.json');
+  console.log(`df2 eval on ${dir}`);
+  console.log(`ground truth ${mb(gt)}; results: ${args.tasks.map((t) => `${t} ${mb(join(dir, 'results', `${t}_results.json`))}`).join(', ')}`);
+  console.log('');
+  console.log('command                          wall s   cpu s   peak RSS');
+  const row = (label: string, m: Measured): void =>
+    console.log(`${label.padEnd(32)} ${m.wallSeconds.toFixed(2).padStart(6)}  ${m.cpuSeconds.toFixed(2).padStart(6)}  ${m.maxRssMb.toFixed(0).padStart(6)} MB`);
+  for (const task of args.tasks) {
+    for (let r = 0; r < args.repeat; r++) {
+      row(`df2 eval ${task}`, await measure(['eval', task, '--gt', gt, '--results', join(dir, 'results', `${task}_results.json`), '--json']));
+    }
+  }
+  if (args.tasks.includes('keypoints')) {
+    const wide = join(dir, 'results', 'keypoints_results-wide.json');
+    if (!existsSync(wide)) await writeWideKeypointResults(join(dir, 'results', 'keypoints_results.json'), wide);
+    row(`df2 eval keypoints (${mb(wide)})`, await measure(['eval', 'keypoints', '--gt', gt, '--results', wide, '--json']));
+  }
+  if (args.train) {
+    const train = join(REPO_ROOT, 'bench-data', `train-like-${args.images}x11.json`);
+    if (!existsSync(train)) await writeRepeatedGroundTruth(gt, train, 11);
+    console.log(`train-sized ground truth: ${mb(train)}`);
+    for (const task of args.tasks) {
+      row(`df2 eval ${task} (train-sized gt)`, await measure(['eval', task, '--gt', train, '--results', join(dir, 'results', `${task}_results.json`), '--json']));
+    }
+  }
+  if (args.by) {
+    const withAttributes = join(dir, 'gt', 'coco-attributes.json');
+    for (const task of args.tasks) {
+      row(`df2 eval ${task} --by all`, await measure(['eval', task, '--gt', withAttributes, '--results', join(dir, 'results', `${task}_results.json`), '--by', 'all', '--json']));
+    }
+  }
+}
+
+await main();

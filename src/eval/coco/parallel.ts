@@ -1,0 +1,141 @@
+/**
+ * Evaluation on both cores: categories are shared between this thread and
+ * one evaluation thread, each matching and accumulating its own, and the
+ * parts are joined. The split is by a work estimate and the same for every
+ * run, so each thread's cache of IoUs / OKS stays valid across runs (e.g.
+ * the twelve runs of a per-attribute breakdown). Small inputs are evaluated
+ * in this thread alone: starting a thread would cost more than it saves.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/categories.js';
+import { InputError } from '../../util/errors.js';
+import {
+  type CocoEvalOptions, type CocoEvalResult, type EvaluationPart, categoryWork, combineParts, evaluateCategories,
+  planEvaluation, portableOptions,
+} from './evaluate.js';
+import type { EvalRequest, EvalResponse } from './eval-protocol.js';
+import type { CocoGroundTruth } from './ground-truth.js';
+import type { CocoTask } from './params.js';
+import type { AttributeBreakdown } from './report.js';
+import type { CocoResults } from './results.js';
+
+/** Below this many detections + ground truths, one thread is faster. */
+const PARALLEL_THRESHOLD = 20_000;
+
+export interface CocoEvaluatorOptions {
+  /** 1 = this thread only; default: 2 when the machine has 2 cores and the input is large. */
+  threads?: number;
+}
+
+export class CocoEvaluator {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (part: EvaluationPart) => void; reject: (err: unknown) => void }>();
+
+  private constructor(
+    readonly task: CocoTask,
+    readonly gt: CocoGroundTruth,
+    readonly results: CocoResults,
+    private readonly worker: Worker | null,
+  ) {
+    worker?.on('message', (message: EvalResponse) => this.onMessage(message));
+    worker?.on('error', (err) => this.failAll(err));
+    worker?.on('exit', (code) => this.failAll(new Error(`the evaluation thread stopped (exit code ${code})`)));
+  }
+
+  static create(task: CocoTask, gt: CocoGroundTruth, results: CocoResults, options: CocoEvaluatorOptions = {}): CocoEvaluator {
+    const large = gt.annotations.count + results.count >= PARALLEL_THRESHOLD;
+    const threads = options.threads ?? (large && availableParallelism() >= 2 ? 2 : 1);
+    let worker: Worker | null = null;
+    if (threads > 1) {
+      worker = new Worker(new URL('./eval-worker.js', import.meta.url));
+      worker.unref(); // referenced only while a request is out
+      const init: EvalRequest = { type: 'init', task, gt, res: results };
+      worker.postMessage(init);
+    }
+    return new CocoEvaluator(task, gt, results, worker);
+  }
+
+  /** One evaluation (see CocoEvalOptions). */
+  async evaluate(options: CocoEvalOptions = {}): Promise<CocoEvalResult> {
+    const plan = planEvaluation(this.task, this.gt, this.results, options);
+    const K = plan.categoryIds.length;
+    let done = 0;
+    const progress = (): void => options.onProgress?.('evaluating', ++done, K);
+    if (!this.worker || K < 2) return combineParts(plan, [evaluateCategories(plan, plan.categoryIds.map((_, k) => k), progress)]);
+    const [mine, theirs] = splitByWork(categoryWork(plan));
+    const remote = this.request(options, theirs);
+    let local: EvaluationPart;
+    try {
+      local = evaluateCategories(plan, mine, progress);
+    } catch (err) {
+      remote.catch(() => {});
+      throw err;
+    }
+    const part = await remote;
+    for (let i = 0; i < part.categories.length; i++) progress();
+    return combineParts(plan, [local, part]);
+  }
+
+  /** Per attribute and value 1..3: [AP, AP50, AP75] (see CocoEvalOptions.subset). */
+  async evaluateByAttribute(attributes: readonly AttributeName[], options: CocoEvalOptions = {}): Promise<AttributeBreakdown> {
+    const out: AttributeBreakdown = {};
+    for (const attribute of attributes) {
+      if (!ATTRIBUTE_NAMES.includes(attribute)) throw new RangeError(`unknown attribute ${attribute}`);
+      const values = {} as Record<'1' | '2' | '3', [number, number, number]>;
+      for (const value of [1, 2, 3] as const) {
+        const result = await this.evaluate({ ...options, matches: false, subset: { attribute, value } });
+        values[String(value) as '1' | '2' | '3'] = result.headline;
+      }
+      out[attribute] = values;
+    }
+    return out;
+  }
+
+  /** Stops the evaluation thread. */
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private request(options: CocoEvalOptions, categories: number[]): Promise<EvaluationPart> {
+    const id = this.nextId++;
+    const message: EvalRequest = { type: 'evaluate', id, options: portableOptions(options), categories };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker!.ref();
+      this.worker!.postMessage(message);
+    });
+  }
+
+  private onMessage(message: EvalResponse): void {
+    const waiting = this.pending.get(message.id);
+    if (!waiting) return;
+    this.pending.delete(message.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if (message.type === 'part') waiting.resolve(message.part);
+    else if (message.type === 'input-error') waiting.reject(new InputError(message.file, message.entry, message.expected, message.found));
+    else {
+      const err = new Error(message.message);
+      err.stack = message.stack;
+      waiting.reject(err);
+    }
+  }
+
+  private failAll(err: unknown): void {
+    for (const waiting of this.pending.values()) waiting.reject(err);
+    this.pending.clear();
+  }
+}
+
+/** Categories (ranks) in two groups of about equal work: greedy, heaviest first. */
+function splitByWork(work: readonly number[]): [number[], number[]] {
+  const order = work.map((_, k) => k).sort((a, b) => work[b]! - work[a]! || a - b);
+  const groups: [number[], number[]] = [[], []];
+  const load = [0, 0];
+  for (const k of order) {
+    const g = load[0]! <= load[1]! ? 0 : 1;
+    groups[g].push(k);
+    load[g]! += work[k]!;
+  }
+  return groups;
+}
