@@ -32,7 +32,7 @@ export async function writeCocoFile(
   options: CocoOptions = {},
 ): Promise<CocoWriteSummary> {
   return withAtomicWriter(target, async (out) => {
-    const spool = new SpoolFile(target, 'annotations');
+    const spool = await SpoolFile.open(target, 'annotations');
     try {
       let images = 0;
       let annotations = 0;

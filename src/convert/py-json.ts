@@ -6,6 +6,7 @@
  * every other number keeps the type it had in the annotation file. Writing
  * the same text keeps df2's files byte-comparable with the release's.
  */
+import { joinNumbers } from './join-numbers.js';
 
 /** A number as Python's `repr(float(n))` writes it: "0.0", "138.0", "0.1", "1e-05", "1e+16". */
 export function pyFloat(n: number): string {
@@ -24,8 +25,7 @@ export function pyFloat(n: number): string {
     const digits = String(Math.abs(exponent)).padStart(2, '0');
     return `${mantissa}e${sign}${digits}`;
   }
-  const text = String(n); // plain notation in this exponent range
-  return Number.isInteger(n) ? `${text}.0` : text;
+  return String(n); // plain notation in this exponent range, as Python's
 }
 
 /** A number as Python writes it when it is an int (integral values) or a float (others). */
@@ -51,35 +51,9 @@ function pyKey(key: string): string {
   return text;
 }
 
-/** "0.0, 0.0, ..., 0.0" (n zeros), cached: keypoint vectors are mostly zeros. */
-const zeroRuns = new Map<number, string>();
-function zeroRun(n: number): string {
-  let run = zeroRuns.get(n);
-  if (run === undefined) {
-    run = new Array<string>(n).fill('0.0').join(', ');
-    zeroRuns.set(n, run);
-  }
-  return run;
-}
-
-const isPlusZero = (v: number): boolean => v === 0 && !Object.is(v, -0);
-
 /** A list of numbers written as Python floats: "[0.0, 138.0, 2.0]". */
 export function pyFloatList(values: ArrayLike<number>): string {
-  let text = '[';
-  for (let i = 0; i < values.length;) {
-    if (i > 0) text += ', ';
-    if (isPlusZero(values[i]!)) {
-      let end = i + 1;
-      while (end < values.length && isPlusZero(values[end]!)) end++;
-      text += zeroRun(end - i);
-      i = end;
-    } else {
-      text += pyFloat(values[i]!);
-      i++;
-    }
-  }
-  return text + ']';
+  return `[${joinNumbers(values, ', ', '0.0', pyFloat)}]`;
 }
 
 /**

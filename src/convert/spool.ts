@@ -4,45 +4,32 @@
  * come from the same pass over the split). Lives beside the final output so
  * that it is on the same disk, and is always removed.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { finished } from 'node:stream/promises';
+import { AtomicWriter } from '../util/atomic.js';
 
 export class SpoolFile {
-  private readonly stream: WriteStream;
-  readonly path: string;
-  bytes = 0;
+  private constructor(readonly path: string, private readonly writer: AtomicWriter) {}
 
-  constructor(besideTarget: string, label: string) {
-    this.path = join(dirname(besideTarget), `.${basename(besideTarget)}.${label}.${process.pid}.${Date.now().toString(36)}.tmp`);
-    this.stream = createWriteStream(this.path, { highWaterMark: 1 << 20 });
+  static async open(besideTarget: string, label: string): Promise<SpoolFile> {
+    const path = join(dirname(besideTarget), `.${basename(besideTarget)}.${label}.${process.pid}.${Date.now().toString(36)}.tmp`);
+    return new SpoolFile(path, await AtomicWriter.open(path));
   }
 
-  /** Writes a chunk; resolves at once unless the stream's buffer is full. */
+  /** Writes a chunk; resolves at once unless the buffer is full. */
   write(chunk: string): Promise<void> | void {
-    this.bytes += Buffer.byteLength(chunk);
-    if (this.stream.write(chunk)) return;
-    return new Promise((resolve, reject) => {
-      const onDrain = (): void => { this.stream.off('error', onError); resolve(); };
-      const onError = (e: Error): void => { this.stream.off('drain', onDrain); reject(e); };
-      this.stream.once('drain', onDrain);
-      this.stream.once('error', onError);
-    });
+    return this.writer.write(chunk);
   }
 
   /** Ends writing and yields the content back in large chunks. */
   async *readBack(): AsyncGenerator<Buffer> {
-    this.stream.end();
-    await finished(this.stream);
+    await this.writer.commit();
     for await (const chunk of createReadStream(this.path, { highWaterMark: 4 << 20 })) yield chunk as Buffer;
   }
 
   async remove(): Promise<void> {
-    // Writes may still be in flight when a failure lands here; their late
-    // errors ("write after destroy") are moot once the file is removed.
-    this.stream.on('error', () => {});
-    this.stream.destroy();
+    await this.writer.abort();
     await rm(this.path, { force: true });
   }
 }

@@ -13,7 +13,6 @@
  * their final place and renamed into it at the end (replacing an earlier
  * conversion of the same split); data.yaml is written atomically last.
  */
-import { symlinkSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Document, parse } from 'yaml';
@@ -79,9 +78,8 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
       summary.skipped += skipped;
       const imageTarget = join(imagesTree.building, `${record.name}.jpg`);
       const imageSource = resolve(record.imagePath!);
-      writeFileSync(join(labelsTree.building, `${record.name}.txt`), text);
-      if (options.copy) await pool.add(copyFile(imageSource, imageTarget));
-      else symlinkSync(imageSource, imageTarget);
+      await pool.add(writeFile(join(labelsTree.building, `${record.name}.txt`), text));
+      await pool.add(options.copy ? copyFile(imageSource, imageTarget) : symlink(imageSource, imageTarget));
     }
     await pool.drain();
     for (const tree of trees) await replaceDir(tree.building, tree.final);

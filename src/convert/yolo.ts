@@ -20,6 +20,7 @@
  */
 import type { Corners, Item } from '../schema/annotation.js';
 import { CATEGORIES, TOTAL_LANDMARKS, categoryById } from '../schema/categories.js';
+import { joinNumbers } from './join-numbers.js';
 
 export type YoloTask = 'detect' | 'segment' | 'pose';
 export const YOLO_TASKS: readonly YoloTask[] = ['detect', 'segment', 'pose'];
@@ -35,7 +36,7 @@ export interface ImageSize {
  * exponent form below 1e-4 and from 1e6.
  */
 export function formatG(v: number): string {
-  if (v === 0) return '0';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
   const abs = Math.abs(v);
   if (Number.isInteger(v) && abs < 1e6) return String(v);
@@ -101,33 +102,9 @@ function trimZeros(text: string): string {
   return text.slice(0, end);
 }
 
-/** "0 0 ... 0" (n zeros), cached: pose lines are mostly the zeros of other categories' landmarks. */
-const zeroRuns = new Map<number, string>();
-function zeroRun(n: number): string {
-  let run = zeroRuns.get(n);
-  if (run === undefined) {
-    run = new Array<string>(n).fill('0').join(' ');
-    zeroRuns.set(n, run);
-  }
-  return run;
-}
-
 /** Numbers as %g separated by spaces. */
 export function formatValues(values: readonly number[]): string {
-  let text = '';
-  for (let i = 0; i < values.length;) {
-    if (i > 0) text += ' ';
-    if (values[i] === 0) {
-      let end = i + 1;
-      while (end < values.length && values[end] === 0) end++;
-      text += zeroRun(end - i);
-      i = end;
-    } else {
-      text += formatG(values[i]!);
-      i++;
-    }
-  }
-  return text;
+  return joinNumbers(values, ' ', '0', formatG);
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);

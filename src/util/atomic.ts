@@ -65,6 +65,9 @@ export class AtomicWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A write may still be in flight: its late ERR_STREAM_DESTROYED must not
+    // become an uncaught error once the output is abandoned anyway.
+    this.stream.on('error', () => {});
     this.stream.destroy();
     await rm(this.tmp, { force: true });
   }

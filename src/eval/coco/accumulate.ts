@@ -46,56 +46,97 @@ export function createAccumulated(params: CocoEvalParams, K: number): Accumulate
   };
 }
 
-/** Fills category k of `acc` from its matches. */
+/**
+ * Fills category k of `acc` from its matches, with the values of
+ * accumulate()'s arrays but without building them. In score order, recall
+ * (tp / npig) only rises at a true positive, so a recall sample is first
+ * reached (searchsorted 'left') at a true positive, or at the first
+ * detection for the sample 0; and precision made monotone from the right is,
+ * at a true positive, the largest precision at it or at any later true
+ * positive (a false positive or ignored detection never has more than the
+ * true positive before it). So per (area range, threshold, maxDets) it is
+ * enough to count false positives before each true positive, compute
+ * precision there (the same double: tp / (fp + tp + eps)) and take running
+ * maxima from the right.
+ */
 export function accumulateCategory(params: CocoEvalParams, acc: AccumulatedArrays, k: number, cat: CategoryMatches): void {
   if (cat.cells === 0) return;
   const { T, R, K, A, M } = acc.dims;
   const recThrs = params.recThrs;
-  const order = stableOrderByDescending(cat.score, cat.count);
-  const selected = new Int32Array(cat.count);
-  const rc = new Float64Array(cat.count);
-  const pr = new Float64Array(cat.count);
+  const n = cat.count;
+  const order = stableOrderByDescending(cat.score, n);
+  const sortedScore = new Float64Array(n);
+  const sortedRank = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    sortedScore[i] = cat.score[order[i]!]!;
+    sortedRank[i] = cat.rank[order[i]!]!;
+  }
+  // Per maxDets: the positions (in score order) of the detections within each image's cut.
+  const selected = params.maxDets.map((maxDet) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if (sortedRank[i]! < maxDet) out.push(i);
+    return Int32Array.from(out);
+  });
+  /** Per detection in score order: 0 ignored, 1 true positive, 2 false positive. */
+  const code = new Uint8Array(n);
+  /** Per true positive (in order): false positives before it, and its place in the selection. */
+  const fpBefore = new Int32Array(n);
+  const placeOf = new Int32Array(n);
+  /** Per recall sample: the true positive that first reaches it (-1: the first detection, not a true positive). */
+  const reachedAt = new Int32Array(R);
+  const { precision, recall, scores } = acc;
+  const stride = K * A * M; // from recall sample r to r + 1 in precision / scores
   for (let a = 0; a < A; a++) {
     const npig = cat.regularGt[a]!;
     if (npig === 0) continue;
-    for (let m = 0; m < M; m++) {
-      const maxDet = params.maxDets[m]!;
-      let nd = 0;
-      for (let i = 0; i < cat.count; i++) {
-        const det = order[i]!;
-        if (cat.rank[det]! < maxDet) selected[nd++] = det;
+    for (let t = 0; t < T; t++) {
+      const base = (a * T + t) * n;
+      for (let i = 0; i < n; i++) {
+        const d = base + order[i]!;
+        code[i] = cat.ignored[d] ? 0 : cat.matched[d] ? 1 : 2;
       }
-      for (let t = 0; t < T; t++) {
-        const base = (a * T + t) * cat.count;
-        let tp = 0;
+      for (let m = 0; m < M; m++) {
+        const positions = selected[m]!;
+        const nd = positions.length;
+        const first = ((t * R * K + k) * A + a) * M + m;
         let fp = 0;
-        for (let i = 0; i < nd; i++) {
-          const at = base + selected[i]!;
-          if (!cat.ignored[at]) {
-            if (cat.matched[at]) tp++;
-            else fp++;
+        let tp = 0;
+        for (let j = 0; j < nd; j++) {
+          const c = code[positions[j]!]!;
+          if (c === 2) fp++;
+          else if (c === 1) {
+            fpBefore[tp] = fp;
+            placeOf[tp] = j;
+            tp++;
           }
-          rc[i] = tp / npig;
-          pr[i] = tp / (fp + tp + NP_SPACING_1);
         }
-        acc.recall[((t * K + k) * A + a) * M + m] = nd > 0 ? rc[nd - 1]! : 0;
-        for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-        // searchsorted(rc, recThrs, 'left'): rc never decreases and neither do the samples.
-        let i = 0;
-        for (let r = 0; r < R; r++) {
-          const at = (((t * R + r) * K + k) * A + a) * M + m;
-          const threshold = recThrs[r]!;
-          while (i < nd && rc[i]! < threshold) i++;
-          if (i >= nd) {
-            for (let rest = r; rest < R; rest++) {
-              const restAt = (((t * R + rest) * K + k) * A + a) * M + m;
-              acc.precision[restAt] = 0;
-              acc.scores[restAt] = 0;
-            }
-            break;
+        recall[((t * K + k) * A + a) * M + m] = nd > 0 ? tp / npig : 0;
+        let reached = 0;
+        if (nd > 0 && code[positions[0]!] !== 1) {
+          while (reached < R && 0 >= recThrs[reached]!) reachedAt[reached++] = -1;
+        }
+        for (let e = 0; e < tp; e++) {
+          const rc = (e + 1) / npig;
+          while (reached < R && rc >= recThrs[reached]!) reachedAt[reached++] = e;
+        }
+        for (let r = reached; r < R; r++) {
+          precision[first + r * stride] = 0;
+          scores[first + r * stride] = 0;
+        }
+        let best = 0;
+        let r = reached - 1;
+        for (let e = tp - 1; e >= 0 && r >= 0; e--) {
+          const pr = (e + 1) / (fpBefore[e]! + (e + 1) + NP_SPACING_1);
+          if (pr > best) best = pr;
+          while (r >= 0 && reachedAt[r] === e) {
+            precision[first + r * stride] = best;
+            scores[first + r * stride] = sortedScore[positions[placeOf[e]!]!]!;
+            r--;
           }
-          acc.precision[at] = pr[i]!;
-          acc.scores[at] = cat.score[selected[i]!]!;
+        }
+        for (; r >= 0; r--) {
+          precision[first + r * stride] = best;
+          scores[first + r * stride] = sortedScore[positions[0]!]!;
         }
       }
     }

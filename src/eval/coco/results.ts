@@ -106,15 +106,34 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     return box;
   };
 
-  const readKeypoints = (at: string, value: unknown): unknown[] => {
+  // Extents of the last keypoint vector scanned (keypoint results take their box from them).
+  let minX = 0, minY = 0, maxX = 0, maxY = 0;
+  /**
+   * Checks a keypoint vector (882 finite numbers) and, when `xy` is given,
+   * writes its x and y from `start`: one pass for checks, extents and copy.
+   */
+  const scanKeypoints = (at: string, value: unknown, xy: Float64Array | null, start: number): void => {
     if (!Array.isArray(value) || value.length !== KEYPOINT_VECTOR_LENGTH) {
       fail(pathJoin(at, 'keypoints'), `${KEYPOINT_VECTOR_LENGTH} numbers ([x, y, v] for each of the 294 landmarks)`, value);
     }
     const list = value as unknown[];
-    for (let j = 0; j < KEYPOINT_VECTOR_LENGTH; j++) {
-      if (!isFiniteNumber(list[j])) fail(pathJoin(pathJoin(at, 'keypoints'), j), 'a finite number', list[j]);
+    minX = Infinity; minY = Infinity; maxX = -Infinity; maxY = -Infinity;
+    for (let k = 0, w = start; k < TOTAL_LANDMARKS; k++) {
+      const x = list[3 * k] as number;
+      const y = list[3 * k + 1] as number;
+      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(list[3 * k + 2])) {
+        const j = [3 * k, 3 * k + 1, 3 * k + 2].find((i) => !Number.isFinite(list[i]))!;
+        fail(pathJoin(pathJoin(at, 'keypoints'), j), 'a finite number', list[j]);
+      }
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+      if (xy) {
+        xy[w++] = x;
+        xy[w++] = y;
+      }
     }
-    return list;
   };
 
   const readCompressedRle = (at: string, value: unknown): Rle => {
@@ -174,7 +193,9 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     categoryId.push(category as number);
     score.push(s as number);
 
-    let list: unknown[] | undefined;
+    if (wantKeypoints) {
+      keypoints.appendWith(LANDMARK_XY, (target, start) => scanKeypoints(at, result.keypoints, target, start));
+    }
     if (kind === 'box') {
       const box = readBox(at, result.bbox);
       bbox.pushFrom(box, 0, 4);
@@ -190,32 +211,13 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
       else bbox.pushFrom(NO_BOX, 0, 4);
       if (wantMasks) keepMask(index, at, undefined, false, rle);
     } else {
-      list = readKeypoints(at, result.keypoints);
-      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-      for (let j = 0; j < KEYPOINT_VECTOR_LENGTH; j += 3) {
-        const x = list[j] as number;
-        const y = list[j + 1] as number;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-      area.push((x1 - x0) * (y1 - y0));
-      bbox.push(x0);
-      bbox.push(y0);
-      bbox.push(x1 - x0);
-      bbox.push(y1 - y0);
+      if (!wantKeypoints) scanKeypoints(at, result.keypoints, null, 0);
+      area.push((maxX - minX) * (maxY - minY));
+      bbox.push(minX);
+      bbox.push(minY);
+      bbox.push(maxX - minX);
+      bbox.push(maxY - minY);
       if (wantMasks) keepMask(index, at, result.segmentation, false);
-    }
-
-    if (wantKeypoints) {
-      const kps = list ?? readKeypoints(at, result.keypoints);
-      keypoints.appendWith(LANDMARK_XY, (target, start) => {
-        for (let k = 0, w = start; k < TOTAL_LANDMARKS; k++) {
-          target[w++] = kps[3 * k] as number;
-          target[w++] = kps[3 * k + 1] as number;
-        }
-      });
     }
   };
 
