@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mulberry32 } from '../dataset/pairs.js';
+import { Random } from '../util/random.js';
 import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
 import { REPO_ROOT } from '../testing/paths.js';
 
@@ -53,7 +53,8 @@ export interface RetrievalBenchFiles {
 }
 
 export async function writeRetrievalBenchFiles(dir: string): Promise<RetrievalBenchFiles> {
-  const rnd = mulberry32(2019); // deterministic: every run writes the same files
+  const random = Random.from(2019);
+  const rnd = (): number => random.next(); // deterministic: every run writes the same files
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const box = (): Box => {
     const x = int(0, 600), y = int(0, 800);

@@ -3,13 +3,14 @@
  * detection, segmentation and landmark results in COCO format, optionally
  * broken down by item attribute.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { requireAttributes } from '../eval/coco/evaluate.js';
 import { loadCocoPair } from '../eval/coco/load.js';
 import { CocoEvaluator } from '../eval/coco/parallel.js';
 import type { CocoTask } from '../eval/coco/params.js';
 import { cocoReportJson, cocoReportText } from '../eval/coco/report.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
 
 interface CocoEvalCliOptions {
@@ -17,16 +18,6 @@ interface CocoEvalCliOptions {
   results: string;
   json?: boolean;
   by?: AttributeName[];
-}
-
-/** `--by` is repeatable; `all` stands for the four attributes. */
-function collectAttribute(value: string, previous: AttributeName[] = []): AttributeName[] {
-  if (value === 'all') return [...new Set([...previous, ...ATTRIBUTE_NAMES])];
-  if (!(ATTRIBUTE_NAMES as string[]).includes(value)) {
-    throw new InvalidArgumentError(`expected one of ${ATTRIBUTE_NAMES.join(', ')} or all`);
-  }
-  const name = value as AttributeName;
-  return previous.includes(name) ? previous : [...previous, name];
 }
 
 const DESCRIPTIONS: Record<CocoTask, string> = {

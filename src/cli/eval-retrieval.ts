@@ -2,8 +2,9 @@
  * `df2 eval retrieval`: top-k accuracy of consumer-to-shop retrieval results
  * under the release's protocol, optionally broken down by item attribute.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import { collectAttribute } from './attribute-option.js';
 import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
 import { retrievalJson, retrievalText, warningLines } from '../eval/retrieval/report.js';
 import { startProgress } from '../util/progress.js';
@@ -14,16 +15,6 @@ interface RetrievalEvalOptions {
   results: string;
   json?: boolean;
   by?: AttributeName[];
-}
-
-/** `--by` is repeatable; `all` stands for the four attributes. */
-function collectAttribute(value: string, previous: AttributeName[] = []): AttributeName[] {
-  if (value === 'all') return [...new Set([...previous, ...ATTRIBUTE_NAMES])];
-  if (!(ATTRIBUTE_NAMES as string[]).includes(value)) {
-    throw new InvalidArgumentError(`expected one of ${ATTRIBUTE_NAMES.join(', ')} or all`);
-  }
-  const name = value as AttributeName;
-  return previous.includes(name) ? previous : [...previous, name];
 }
 
 export function registerRetrievalEval(evalCommand: Command): void {

@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GOLDEN_FIXTURES, goldenPath, tempDir, type GoldenFixture } from '../testing/paths.js';
 import { readSplit } from './read-split.js';
-import { PairIndex, emptyPairCounts, mulberry32, writePairsFile, type ItemPair } from './pairs.js';
+import { PairIndex, emptyPairCounts, writePairsFile, type ItemPair } from './pairs.js';
 
 interface RawItem { key: string; style: number; category: number }
 interface RawImage { id: number; source: string; pairId: number; items: RawItem[] }
@@ -105,12 +105,3 @@ test('writePairsFile writes JSON lines with the documented fields', async () => 
   assert.equal(lines.filter((l) => l.label === 1).length, counts.positives);
 });
 
-test('mulberry32 is deterministic and uniform enough', () => {
-  const a = mulberry32(42);
-  const b = mulberry32(42);
-  const values = Array.from({ length: 10000 }, () => a());
-  assert.deepEqual(values.slice(0, 5), Array.from({ length: 5 }, () => b()));
-  assert.ok(values.every((v) => v >= 0 && v < 1));
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  assert.ok(Math.abs(mean - 0.5) < 0.02, String(mean));
-});

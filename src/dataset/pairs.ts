@@ -14,6 +14,7 @@
  */
 import type { ImageRecord } from '../schema/annotation.js';
 import { withAtomicWriter } from '../util/atomic.js';
+import { Random } from '../util/random.js';
 
 /** One item of the index (by its row number). */
 export interface PairItem {
@@ -163,7 +164,7 @@ export class PairIndex {
    */
   *pairs(negativesPerPositive: number, seed: number, counts: PairCounts = emptyPairCounts()): Generator<ItemPair> {
     const pools = negativesPerPositive > 0 ? this.shopPools() : undefined;
-    const random = mulberry32(seed);
+    const random = Random.from(seed);
     const seenQuery = new Set<number>();
     const seenGallery = new Set<number>();
     let lastPair: number | undefined;
@@ -199,7 +200,7 @@ export class PairIndex {
   }
 
   /** Up to k distinct shop rows that are not positives of `queryRow`: same category first. */
-  private drawNegatives(queryRow: number, k: number, pools: { byCategory: Map<number, Int32Array>; all: Int32Array }, random: () => number): number[] {
+  private drawNegatives(queryRow: number, k: number, pools: { byCategory: Map<number, Int32Array>; all: Int32Array }, random: Random): number[] {
     const pairId = this.pairId.get(queryRow);
     const style = this.style.get(queryRow);
     const isPositive = (row: number): boolean => this.pairId.get(row) === pairId && this.style.get(row) === style;
@@ -210,7 +211,7 @@ export class PairIndex {
       // Rejection sampling; the bound only matters when nearly every
       // candidate is a positive or already taken.
       for (let attempts = 0; chosen.length < k && attempts < 20 * k + 20; attempts++) {
-        const row = pool[Math.floor(random() * pool.length)]!;
+        const row = pool[Math.floor(random.next() * pool.length)]!;
         if (taken.has(row) || isPositive(row)) continue;
         taken.add(row);
         chosen.push(row);
@@ -223,18 +224,6 @@ export class PairIndex {
 
 export function emptyPairCounts(): PairCounts {
   return { positives: 0, negatives: 0, queryItems: 0, galleryItems: 0, pairIds: 0, negativesShort: 0 };
-}
-
-/** A small, fast, seedable generator (mulberry32): uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One pair as a JSON line (the `df2 pairs` output format). */

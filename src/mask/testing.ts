@@ -3,10 +3,13 @@
  * references computed from decoded masks (independent of run arithmetic).
  * Not used by the library itself.
  */
-import { mulberry32 } from '../dataset/pairs.js';
+import { Random } from '../util/random.js';
 
-/** Deterministic pseudo-random numbers in [0, 1) (the project's mulberry32). */
-export const seededRandom: (seed: number) => () => number = mulberry32;
+/** Deterministic pseudo-random numbers in [0, 1) from df2's seeded generator. */
+export function seededRandom(seed: number): () => number {
+  const random = Random.from(seed);
+  return () => random.next();
+}
 
 /**
  * A random column-major mask: blobs of runs (so masks have structure, not

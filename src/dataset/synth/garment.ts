@@ -6,7 +6,7 @@
  */
 import type { Corners } from '../../schema/annotation.js';
 import { clipToRect, doubleArea, place, polygonBounds, roundPolygon, type Placement } from './geometry.js';
-import type { Random } from './random.js';
+import type { Random } from '../../util/random.js';
 import type { GarmentTemplate } from './templates.js';
 
 export interface DrawnGarment {

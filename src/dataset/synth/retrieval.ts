@@ -7,7 +7,7 @@
  * (same category), items of the same pair group and random shop items.
  */
 import type { Corners } from '../../schema/annotation.js';
-import { Random, STREAM } from './random.js';
+import { Random, STREAM } from '../../util/random.js';
 import { round } from './predictions.js';
 
 export interface GalleryItem {

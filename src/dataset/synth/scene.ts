@@ -16,7 +16,7 @@
 import type { Corners, Source } from '../../schema/annotation.js';
 import { drawGarment } from './garment.js';
 import { insidePolygon, polygonBounds, rotationFromHalfTangent, type Placement } from './geometry.js';
-import { Random, STREAM } from './random.js';
+import { Random, STREAM } from '../../util/random.js';
 import { templateFor } from './templates.js';
 
 export type Rgb = readonly [number, number, number];

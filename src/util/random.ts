@@ -1,5 +1,6 @@
 /**
- * The seeded random source of `df2 synth`. A synthetic split must be the same
+ * df2's one seeded random source (`df2 synth`, pair sampling, tests and
+ * benchmarks). A synthetic split must be the same
  * bytes for the same seed on every machine and every future version of its
  * dependencies, so the generator is written here (sfc32, a small counter-based
  * generator that passes PractRand) instead of borrowed, and only arithmetic is
