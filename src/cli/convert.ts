@@ -14,7 +14,15 @@ import { readSplitWithProgress, seconds } from './split-input.js';
 export function registerConvert(program: Command): void {
   const convert = program
     .command('convert')
-    .description('convert a split to COCO ground truth, retrieval query/gallery files, or a YOLO dataset');
+    .description('convert a split to COCO ground truth, retrieval query/gallery files, or a YOLO dataset')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ df2 convert coco data/validation --out val-coco.json --attributes
+  $ df2 convert retrieval data/validation --query val_query.json --gallery val_gallery.json
+  $ df2 convert yolo data/train --out df2-yolo --task pose`,
+    );
   registerCoco(convert);
   registerRetrieval(convert);
   registerYolo(convert);

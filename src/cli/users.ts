@@ -21,7 +21,17 @@ function userName(value: string): string {
 }
 
 export function registerUsers(program: Command): void {
-  const users = program.command('users').description('manage the accounts of the challenge server (df2 serve)');
+  const users = program
+    .command('users')
+    .description('manage the accounts of the challenge server (df2 serve)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ df2 users add alice            # prints alice's API token, once
+  $ df2 users add bob --admin --db /srv/df2/df2.sqlite
+  $ df2 users list`,
+    );
   users
     .command('add')
     .description('create a user and print a new API token (shown once; only its hash is stored)')
