@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: `df2 eval bbox|segm|keypoints` on a validation-sized
+ * `npm run bench`: `df2 eval bbox|segm|keypoints|retrieval` on a validation-sized
  * synthetic split (33,669 images, as the release's validation set), each as
  * a whole process, printing wall seconds, CPU seconds and peak memory. Prints
  * figures; it is not a test.
  *
  * The case is made once and cached in bench-data/ (gitignored) with
  * `df2 synth --images 33669 --seed 1 --predictions` and
- * `df2 convert coco` (plain and with attributes).
+ * `df2 convert coco` (plain and with attributes) and `df2 convert retrieval`.
  *
  * Also measured: keypoint results of ~0.6 GB (past V8's string limit, the
  * size of the official file for this many detections: every landmark
@@ -28,7 +28,9 @@ import { writeRepeatedGroundTruth, writeWideKeypointResults } from './big-files.
 
 const DF2 = join(REPO_ROOT, 'bin', 'df2.js');
 const MEASURE = join(REPO_ROOT, 'dist', 'bench', 'measure.js');
-const TASKS = ['bbox', 'segm', 'keypoints'] as const;
+const COCO_TASKS = ['bbox', 'segm', 'keypoints'] as const;
+const TASKS = [...COCO_TASKS, 'retrieval'] as const;
+const isCocoTask = (task: string): boolean => (COCO_TASKS as readonly string[]).includes(task);
 
 interface Args {
   images: number;
@@ -67,6 +69,9 @@ function ensureCase(images: number): string {
   for (const [name, extra] of [['coco.json', []], ['coco-attributes.json', ['--attributes']]] as const) {
     if (!existsSync(join(dir, 'gt', name))) df2(['convert', 'coco', dir, '--out', join(dir, 'gt', name), ...extra, '--json']);
   }
+  if (!existsSync(join(dir, 'gt', 'query.json'))) {
+    df2(['convert', 'retrieval', dir, '--query', join(dir, 'gt', 'query.json'), '--gallery', join(dir, 'gt', 'gallery.json'), '--attributes', '--json']);
+  }
   return dir;
 }
 
@@ -98,7 +103,9 @@ async function main(): Promise<void> {
   const dir = ensureCase(args.images);
   const gt = join(dir, 'gt', 'coco.json');
   console.log(`df2 eval on ${dir}`);
-  console.log(`ground truth ${mb(gt)}; results: ${args.tasks.map((t) => `${t} ${mb(join(dir, 'results', `${t}_results.json`))}`).join(', ')}`);
+  const resultsFile = (task: string): string =>
+    isCocoTask(task) ? join(dir, 'results', `${task}_results.json`) : join(dir, 'retrieval', 'results.json');
+  console.log(`ground truth ${mb(gt)}; results: ${args.tasks.map((t) => `${t} ${mb(resultsFile(t))}`).join(', ')}`);
   console.log('');
   console.log(`${'command'.padEnd(36)} wall s   cpu s   peak RSS${args.repeat > 1 ? `   (best wall of ${args.repeat})` : ''}`);
   // With --repeat N, the run with the least wall time is shown (the others
@@ -111,9 +118,12 @@ async function main(): Promise<void> {
     }
     console.log(`${label.padEnd(36)} ${best!.wallSeconds.toFixed(2).padStart(6)}  ${best!.cpuSeconds.toFixed(2).padStart(6)}  ${best!.maxRssMb.toFixed(0).padStart(6)} MB`);
   };
-  for (const task of args.tasks) {
-    await row(`df2 eval ${task}`, ['eval', task, '--gt', gt, '--results', join(dir, 'results', `${task}_results.json`), '--json']);
+  const cocoTasks = args.tasks.filter(isCocoTask);
+  for (const task of cocoTasks) {
+    await row(`df2 eval ${task}`, ['eval', task, '--gt', gt, '--results', resultsFile(task), '--json']);
   }
+  const retrievalArgs = ['eval', 'retrieval', '--query', join(dir, 'gt', 'query.json'), '--gallery', join(dir, 'gt', 'gallery.json'), '--results', resultsFile('retrieval'), '--json'];
+  if (args.tasks.includes('retrieval')) await row('df2 eval retrieval', retrievalArgs);
   if (args.tasks.includes('keypoints')) {
     const wide = join(dir, 'results', 'keypoints_results-wide.json');
     if (!existsSync(wide)) await writeWideKeypointResults(join(dir, 'results', 'keypoints_results.json'), wide);
@@ -123,15 +133,16 @@ async function main(): Promise<void> {
     const train = join(REPO_ROOT, 'bench-data', `train-like-${args.images}x11.json`);
     if (!existsSync(train)) await writeRepeatedGroundTruth(gt, train, 11);
     console.log(`train-sized ground truth: ${mb(train)}`);
-    for (const task of args.tasks) {
+    for (const task of cocoTasks) {
       await row(`df2 eval ${task} (train-sized gt)`, ['eval', task, '--gt', train, '--results', join(dir, 'results', `${task}_results.json`), '--json']);
     }
   }
   if (args.by) {
     const withAttributes = join(dir, 'gt', 'coco-attributes.json');
-    for (const task of args.tasks) {
-      await row(`df2 eval ${task} --by all`, ['eval', task, '--gt', withAttributes, '--results', join(dir, 'results', `${task}_results.json`), '--by', 'all', '--json']);
+    for (const task of cocoTasks) {
+      await row(`df2 eval ${task} --by all`, ['eval', task, '--gt', withAttributes, '--results', resultsFile(task), '--by', 'all', '--json']);
     }
+    if (args.tasks.includes('retrieval')) await row('df2 eval retrieval --by all', [...retrievalArgs, '--by', 'all']);
   }
 }
 
