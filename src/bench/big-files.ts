@@ -104,6 +104,7 @@ export async function writeRepeatedGroundTruth(source: string, target: string, c
     buffered = [];
     size = 0;
   };
+  let complete = false;
   try {
     write('{"info": {}, "licenses": [], "images": [');
     let first = true;
@@ -128,13 +129,12 @@ export async function writeRepeatedGroundTruth(source: string, target: string, c
     });
     write(`], "categories": ${pyJson(categories)}}`);
     flush();
+    complete = true;
+  } finally {
     closeSync(fd);
-    renameSync(tmp, target);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
+    if (!complete) rmSync(tmp, { force: true });
   }
+  renameSync(tmp, target);
 }
 
 const FLOAT_KEYS = new Set(['keypoints']);

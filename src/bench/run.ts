@@ -51,6 +51,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--train') args.train = true;
     else throw new Error(`unknown argument ${a} (expected --images N, --tasks a,b, --repeat N, --no-by, --train)`);
   }
+  const unknown = args.tasks.filter((t) => !(TASKS as readonly string[]).includes(t));
+  if (unknown.length > 0) throw new Error(`unknown task ${unknown.join(', ')} (expected some of ${TASKS.join(', ')})`);
+  if (!(Number.isInteger(args.images) && args.images > 0)) throw new Error('--images expects a positive integer');
+  if (!(Number.isInteger(args.repeat) && args.repeat > 0)) throw new Error('--repeat expects a positive integer');
   return args;
 }
 

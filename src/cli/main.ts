@@ -18,7 +18,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Reports bad input as one line and exit code 1; anything else is a bug and keeps its stack. */
+/**
+ * Reports bad input as one line and exit code 1. Anything else is a bug: exit
+ * code 2 with its message, and its stack when DF2_DEBUG is set.
+ */
 export function reportFailure(err: unknown): number {
   if (err instanceof InputError) {
     process.stderr.write(`df2: ${err.message}\n`);

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PARTS, type Part } from '../render/drawn-item.js';
-import { renderImages, type PictureFormat } from '../render/render-images.js';
+import type { PictureFormat } from '../render/render-images.js';
 import { InputError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 
@@ -101,6 +101,8 @@ Examples:
       if (retrievalFiles.some((f) => f !== undefined) && !retrievalFiles.every((f) => f !== undefined)) {
         throw new InputError('df2 render', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
+      // Loaded here, not at start-up: the drawing code brings the canvas library, which other commands do not need.
+      const { renderImages } = await import('../render/render-images.js');
       const pictures = imageIds.length * (Math.max(1, options.results.length) + (options.query ? 1 : 0));
       const progress = startProgress({ label: 'rendering', total: pictures, quiet: options.quiet });
       let written: string[];

@@ -4,13 +4,9 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/coco/params.js';
-import { buildReportData } from '../render/report-data.js';
-import { addReportPictures } from '../render/report-pictures.js';
-import { reportHtml } from '../render/report-html.js';
-import { detectResultsKind } from '../render/prediction-items.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 interface ReportCliOptions {
   gt?: string;
@@ -69,6 +65,10 @@ Examples:
       if (options.task.length > 0 && options.task.length !== options.results.length) {
         throw new InputError('df2 report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }
+      // Loaded here, not at start-up: the evaluation engine and the canvas library are only needed once a report is made.
+      const { detectResultsKind } = await import('../render/prediction-items.js');
+      const { buildReportData } = await import('../render/report-data.js');
+      const { reportHtml } = await import('../render/report-html.js');
       const tasks = [];
       for (const [i, file] of options.results.entries()) tasks.push({ task: options.task[i] ?? (await detectResultsKind(file)), resultsFile: file });
 
@@ -86,7 +86,10 @@ Examples:
           ...(options.title ? { title: options.title } : {}),
           onProgress,
         });
-        if (options.data) await addReportPictures(data, options.data, onProgress);
+        if (options.data) {
+          const { addReportPictures } = await import('../render/report-pictures.js');
+          await addReportPictures(data, options.data, onProgress);
+        }
         html = reportHtml(data.model);
       } finally {
         progress.stop();

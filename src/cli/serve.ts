@@ -3,7 +3,7 @@
  * localhost, with its SQLite database under the working directory.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { startServer, DEFAULT_QUOTA, type RunningServer } from '../server/server.js';
@@ -13,7 +13,6 @@ import { quotaDayStart } from '../server/routes/challenge.js';
 import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
-import { writeFileAtomic } from '../util/atomic.js';
 
 export const DEFAULT_DB_FILE = join('.df2', 'df2.sqlite');
 export const DEFAULT_PORT = 8420;
@@ -119,9 +118,11 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
   const users = await server.ctx.store.listUsers();
   const name = users.some((u) => u.name === 'demo') ? `demo-${users.length + 1}` : 'demo';
   await server.ctx.store.addUser(name, true, hashToken(token));
-  await writeFileAtomic(file, token);
-  const { chmod } = await import('node:fs/promises');
-  await chmod(file, 0o600);
+  // Created with mode 0600 (not chmod-ed after the write): no moment when others could read it.
+  await mkdir(dirname(file), { recursive: true });
+  const part = `${file}.${process.pid}.part`;
+  await writeFile(part, token, { mode: 0o600 });
+  await rename(part, file);
   return token;
 }
 

@@ -1,7 +1,8 @@
 /**
  * A split read for a command: records in image order, with a progress bar on
  * a terminal (none with --json). Bad input ends the command with the first
- * problem, as `df2 validate` words it.
+ * problem, as `df2 validate` words it. Also the integer option parser of the
+ * commands that read splits (and of synth).
  */
 import { InvalidArgumentError } from 'commander';
 import type { ImageRecord } from '../schema/annotation.js';
@@ -27,10 +28,15 @@ export async function* readSplitWithProgress(
   }
 }
 
-export function parseNonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer >= 0');
-  return n;
+/** A commander parser for a whole-number option from `low` to `high`; `message` says what is expected. */
+export function integerOption(low: number, high: number, message: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < low || n > high) throw new InvalidArgumentError(message);
+    return n;
+  };
 }
+
+export const parseNonNegativeInt = integerOption(0, Number.MAX_SAFE_INTEGER, 'expected an integer >= 0');
 
 export const seconds = (startMs: number): string => `${((performance.now() - startMs) / 1000).toFixed(1)} s`;

@@ -3,9 +3,10 @@
  * deterministic synthetic split in the release layout (and, with
  * --predictions, imitation model outputs for all four tasks).
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { MAX_IMAGES, synthesize, type SynthSummary } from '../dataset/synth/run.js';
 import { startProgress } from '../util/progress.js';
+import { integerOption } from './split-input.js';
 
 interface SynthCliOptions {
   out: string;
@@ -17,15 +18,8 @@ interface SynthCliOptions {
   force?: boolean;
 }
 
-function integerIn(low: number, high: number, what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < low || n > high) {
-      throw new InvalidArgumentError(`expected ${what} (an integer from ${low} to ${high}).`);
-    }
-    return n;
-  };
-}
+const integerIn = (low: number, high: number, what: string): ((value: string) => number) =>
+  integerOption(low, high, `expected ${what} (an integer from ${low} to ${high}).`);
 
 export function registerSynth(program: Command): void {
   program

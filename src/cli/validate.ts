@@ -4,12 +4,13 @@
  * with "warning: "), then a one-line summary. Exit code 1 when there is an
  * error, 0 otherwise (warnings do not fail).
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Problem } from '../schema/validate-annotation.js';
 import { formatProblemLine } from '../schema/validate-annotation.js';
 import { DEFAULT_CONCURRENCY } from '../dataset/read-split.js';
 import { validateSplit, type SplitSummary } from '../dataset/validate-split.js';
 import { startProgress } from '../util/progress.js';
+import { integerOption } from './split-input.js';
 
 interface ValidateOptions {
   json?: boolean;
@@ -22,7 +23,7 @@ export function registerValidate(program: Command): void {
     .description('check a split (annos/*.json and image/*.jpg) and report every problem')
     .argument('<dir>', 'split directory holding annos/ and image/')
     .option('--json', 'print {files, items, errors, warnings, problems} as JSON on stdout (no progress bar)')
-    .option('--concurrency <n>', 'files read at once', parsePositiveInt, DEFAULT_CONCURRENCY)
+    .option('--concurrency <n>', 'files read at once', integerOption(1, Number.MAX_SAFE_INTEGER, 'expected a positive integer'), DEFAULT_CONCURRENCY)
     .addHelpText(
       'after',
       `
@@ -110,9 +111,3 @@ function summaryLine(dir: string, s: SplitSummary): string {
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}

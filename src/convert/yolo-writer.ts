@@ -62,6 +62,8 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
   }));
   const [imagesTree, labelsTree] = trees as [typeof trees[0], typeof trees[0]];
   const summary: YoloWriteSummary = { images: 0, labels: 0, skipped: 0, dataYaml: join(outDir, 'data.yaml') };
+  // A data.yaml that cannot be updated is refused before the conversion, not after it.
+  await readDataYaml(summary.dataYaml);
   const pool = new TaskPool(options.concurrency ?? 16);
   // Folders this run creates, removed again (if still empty) on failure.
   const created: string[] = [];
@@ -104,10 +106,9 @@ async function replaceDir(building: string, final: string): Promise<void> {
   if (hadOld) await rm(old, { recursive: true, force: true });
 }
 
-/** data.yaml: this split plus any other split already converted into OUTDIR. */
-async function dataYamlText(outDir: string, options: YoloWriteOptions): Promise<string> {
-  const file = join(outDir, 'data.yaml');
-  const previous = await readFile(file, 'utf8').then(
+/** An existing data.yaml's content (null when there is none). */
+async function readDataYaml(file: string): Promise<Record<string, unknown> | null> {
+  return readFile(file, 'utf8').then(
     (text) => {
       try {
         return parse(text) as Record<string, unknown> | null;
@@ -117,6 +118,15 @@ async function dataYamlText(outDir: string, options: YoloWriteOptions): Promise<
     },
     () => null,
   );
+}
+
+/**
+ * data.yaml: this split plus any other split already converted into OUTDIR.
+ * Read again at the end, so that a split converted meanwhile by another run
+ * into the same OUTDIR is kept.
+ */
+async function dataYamlText(outDir: string, options: YoloWriteOptions): Promise<string> {
+  const previous = await readDataYaml(join(outDir, 'data.yaml'));
   const splits: Partial<Record<YoloSplit, string>> = {};
   for (const split of YOLO_SPLITS) {
     const listed = previous?.[split];

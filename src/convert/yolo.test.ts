@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { readSplit } from '../dataset/read-split.js';
@@ -169,6 +169,17 @@ test('--copy copies images; a second split joins data.yaml; converting again rep
   assert.ok((await lstat(copied)).isSymbolicLink(), 'the second val conversion replaced the first');
   assert.deepEqual((await readdir(join(out, 'images'))).sort(), ['train', 'val'], 'no building folders left');
   assert.deepEqual((await readdir(join(out, 'labels'))).sort(), ['train', 'val']);
+});
+
+test('an existing data.yaml that cannot be read is refused before anything is converted', async () => {
+  const out = join(await tempDir(), 'yolo');
+  await mkdir(out);
+  await writeFile(join(out, 'data.yaml'), 'names: [unclosed\n');
+  await assert.rejects(
+    writeYoloDataset(readSplit(goldenPath('quirks', 'dataset'), { imageSizes: true }), { outDir: out, split: 'val', task: 'detect' }),
+    /data\.yaml: expected a data\.yaml that df2 can update/,
+  );
+  assert.deepEqual(await readdir(out), ['data.yaml'], 'no images/ or labels/ written');
 });
 
 test('joinPolygons links parts at their nearest vertices and walks each link both ways', () => {

@@ -12,7 +12,7 @@
  * similar looking. When the category has too few, the rest come from all shop
  * items. Same seed and same split give the same pairs.
  */
-import type { ImageRecord } from '../schema/annotation.js';
+import type { ImageRecord, Source } from '../schema/annotation.js';
 import { withAtomicWriter } from '../util/atomic.js';
 import { Random } from '../util/random.js';
 
@@ -24,7 +24,7 @@ export interface PairItem {
   pairId: number;
   style: number;
   categoryId: number;
-  source: 'user' | 'shop';
+  source: Source;
 }
 
 export interface ItemPair {

@@ -13,7 +13,7 @@
  * slower, and loading time is most of an evaluation's time.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError, pathJoin } from '../util/errors.js';
 
 export interface JsonStreamHandlers {
@@ -259,7 +259,6 @@ export async function streamJson(
 
 /** Reads a small JSON file whole; InputError if it is missing or not JSON. */
 export async function readJsonFile(file: string): Promise<unknown> {
-  const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -4,30 +4,34 @@
  * being allocated per call; only the final result is a fresh array.
  * Everything here is single-threaded and must not be held across calls.
  */
-export class ScratchU32 {
-  private buffer = new Uint32Array(256);
+class Scratch<T extends Uint32Array | Int32Array | Uint8Array> {
+  private buffer: T;
+
+  constructor(private readonly Type: new (length: number) => T, initialLength: number) {
+    this.buffer = new Type(initialLength);
+  }
 
   /** A buffer of at least `length` elements (contents unspecified). */
-  get(length: number): Uint32Array {
-    if (this.buffer.length < length) this.buffer = new Uint32Array(Math.max(length, this.buffer.length * 2));
+  get(length: number): T {
+    if (this.buffer.length < length) this.buffer = new this.Type(Math.max(length, this.buffer.length * 2));
     return this.buffer;
   }
 }
 
-export class ScratchI32 {
-  private buffer = new Int32Array(256);
-
-  get(length: number): Int32Array {
-    if (this.buffer.length < length) this.buffer = new Int32Array(Math.max(length, this.buffer.length * 2));
-    return this.buffer;
+export class ScratchU32 extends Scratch<Uint32Array> {
+  constructor() {
+    super(Uint32Array, 256);
   }
 }
 
-export class ScratchU8 {
-  private buffer = new Uint8Array(1024);
+export class ScratchI32 extends Scratch<Int32Array> {
+  constructor() {
+    super(Int32Array, 256);
+  }
+}
 
-  get(length: number): Uint8Array {
-    if (this.buffer.length < length) this.buffer = new Uint8Array(Math.max(length, this.buffer.length * 2));
-    return this.buffer;
+export class ScratchU8 extends Scratch<Uint8Array> {
+  constructor() {
+    super(Uint8Array, 1024);
   }
 }

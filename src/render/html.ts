@@ -22,3 +22,8 @@ export function figure(value: number, digits = 3): string {
 export function dataUri(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg'): string {
   return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
 }
+
+/** The opening tag of an inline SVG chart (class "chart"), labelled for screen readers. */
+export function svgChartOpen(width: number, height: number, label: string): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)}">`;
+}

@@ -40,13 +40,15 @@ export const MATCH_THRESHOLD = 0.5;
 
 export const metricOf = (kind: ResultKind): 'IoU' | 'OKS' => (kind === 'keypoints' ? 'OKS' : 'IoU');
 
-/** What the match records say of every item of one image, checked against its annotation. */
-export function imageVerdicts(kind: ResultKind, records: CocoMatchRecords, record: ImageRecord, gtFile: string): ImageVerdicts {
+/**
+ * What the match records say of every item of one image, checked against its
+ * annotation. `cells` are the indices of the image's cells in the records.
+ */
+function imageVerdicts(kind: ResultKind, records: CocoMatchRecords, cells: readonly number[], record: ImageRecord, gtFile: string): ImageVerdicts {
   const metric = metricOf(kind);
   const gt: { annotationIndex: number; categoryId: number; verdict: Verdict }[] = [];
   const detections = new Map<number, Verdict>();
-  for (let c = 0; c < records.cellImageId.length; c++) {
-    if (records.cellImageId[c] !== record.id) continue;
+  for (const c of cells) {
     const cell = cellMatches(records, c);
     for (const g of cell.groundTruth) {
       const state = g.ignored ? 'ignored' : g.matched50 ? 'matched' : 'missed';
@@ -72,8 +74,12 @@ export function imageVerdicts(kind: ResultKind, records: CocoMatchRecords, recor
 }
 
 export function verdictsFromResult(kind: ResultKind, result: CocoEvalResult, records: readonly ImageRecord[], gtFile: string): EvaluatedResults {
+  // One pass over the records' cells (the whole evaluation's, for the report), not one per drawn image.
+  const cellsByImage = new Map<number, number[]>(records.map((r) => [r.id, []]));
+  const cellImageId = result.matches.cellImageId;
+  for (let c = 0; c < cellImageId.length; c++) cellsByImage.get(cellImageId[c]!)?.push(c);
   const perImage = new Map<number, ImageVerdicts>();
-  for (const record of records) perImage.set(record.id, imageVerdicts(kind, result.matches, record, gtFile));
+  for (const record of records) perImage.set(record.id, imageVerdicts(kind, result.matches, cellsByImage.get(record.id)!, record, gtFile));
   const maxDets = result.params.maxDets[result.params.maxDets.length - 1];
   return {
     metric: metricOf(kind),

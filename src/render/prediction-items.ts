@@ -5,6 +5,7 @@
  * match records name detections by that index).
  */
 import { categoryById } from '../schema/categories.js';
+import type { CocoTask } from '../eval/coco/params.js';
 import { streamJson } from '../json/stream.js';
 import { rleFromString, RleFormatError } from '../mask/codec.js';
 import { rleDecode, rleToBbox, type Rle } from '../mask/rle.js';
@@ -12,8 +13,8 @@ import { InputError, describe, pathJoin } from '../util/errors.js';
 import type { Verdict } from './gt-items.js';
 import type { BitMask, DrawnItem, Xywh } from './drawn-item.js';
 
-export type ResultKind = 'bbox' | 'segm' | 'keypoints';
-export const RESULT_KINDS: readonly ResultKind[] = ['bbox', 'segm', 'keypoints'];
+/** A results file's kind is the evaluation task it is for. */
+export type ResultKind = CocoTask;
 
 export interface DetectionRecord {
   /** Index of the record in the results file. */
@@ -50,6 +51,13 @@ export function resultKindOf(record: unknown): ResultKind | undefined {
   return undefined;
 }
 
+/** The kind of the result record at `index`, or an InputError when it is none of the three. */
+function recordKind(file: string, index: number, value: unknown): ResultKind {
+  const kind = resultKindOf(value);
+  if (!kind) throw new InputError(file, pathJoin('', index), 'a bbox, segm or keypoints result (bbox, segmentation or keypoints)', describe(value));
+  return kind;
+}
+
 /**
  * Thrown to stop streaming once the first record has been seen. An
  * InputError, because streamJson passes those through unchanged (it turns
@@ -68,8 +76,7 @@ export async function detectResultsKind(file: string): Promise<ResultKind> {
     await streamJson(file, {
       onElement(key, index, value) {
         if (key !== null) return;
-        kind = resultKindOf(value);
-        if (!kind) throw new InputError(file, pathJoin('', index), 'a bbox, segm or keypoints result (bbox, segmentation or keypoints)', describe(value));
+        kind = recordKind(file, index, value);
         throw new FirstRecordSeen(file);
       },
     });
@@ -87,14 +94,10 @@ export async function readResultsForImages(file: string, imageIds: ReadonlySet<n
   const summary = await streamJson(file, {
     onElement(key, index, value) {
       if (key !== null) return;
-      const entry = pathJoin('', index);
-      if (kind === undefined) {
-        kind = resultKindOf(value);
-        if (!kind) throw new InputError(file, entry, 'a bbox, segm or keypoints result (bbox, segmentation or keypoints)', describe(value));
-      }
+      kind ??= recordKind(file, index, value);
       const imageId = (value as { image_id?: unknown } | null)?.image_id;
       if (typeof imageId !== 'number' || !imageIds.has(imageId)) return;
-      const record = checkRecord(file, entry, index, value as Record<string, unknown>, kind);
+      const record = checkRecord(file, pathJoin('', index), index, value as Record<string, unknown>, kind);
       const list = byImage.get(imageId);
       if (list) list.push(record);
       else byImage.set(imageId, [record]);

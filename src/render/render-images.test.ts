@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { readImageRecord } from './split-image.js';
 import { renderImages } from './render-images.js';
@@ -121,4 +121,17 @@ test('ground truth alone: visible landmarks are filled dots, occluded ones hollo
   }
   assert.ok(filled > 0, 'a visible landmark was checked');
   assert.ok(hollow > 0, 'an occluded landmark was checked');
+});
+
+test('bad retrieval files stop render before any picture is written', async () => {
+  const out = join(await tempDir(), 'pictures');
+  const missing = join(out, 'missing.json');
+  await assert.rejects(
+    renderImages({
+      dir: DATASET, imageIds: [1], outDir: out, parts: new Set(PARTS), overlay: false, format: 'png', resultsFiles: [], minScore: 0,
+      retrieval: { query: goldenPath('basic', 'retrieval', 'query.json'), gallery: goldenPath('basic', 'retrieval', 'gallery.json'), results: missing, topK: 5 },
+    }),
+    /missing\.json: expected a readable file/,
+  );
+  await assert.rejects(readdir(out), { code: 'ENOENT' });
 });

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import type { Canvas } from '@napi-rs/canvas';
 import type { ImageRecord } from '../schema/annotation.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { loadRetrievalInputs, evaluateRetrieval } from '../eval/retrieval/evaluate.js';
+import { loadRetrievalInputs, evaluateRetrieval, type RetrievalInputs, type RetrievalResult } from '../eval/retrieval/evaluate.js';
 import { groundTruthItems } from './gt-items.js';
 import type { DrawnItem, Part } from './drawn-item.js';
 import { composePanels, type Panel } from './panel.js';
 import { predictionItem, readResultsForImages, type ImageResults } from './prediction-items.js';
-import { decodeImage, imageName, readImageRecord } from './split-image.js';
+import { decodeImage, readImageRecord } from './split-image.js';
 import { drawQueryStrip, queryStripsForImage, SplitImages } from './retrieval-strips.js';
 import { stackVertically } from './retrieval-strip.js';
 import { evaluateForPictures, type EvaluatedResults } from './match-verdicts.js';
@@ -71,6 +71,9 @@ export async function renderImages(request: RenderRequest): Promise<string[]> {
     sets.push({ results, evaluated, tag: seen === 1 ? results.kind : `${results.kind}-${seen}` });
   }
 
+  // Read and checked before any picture is written, so bad retrieval files stop the command early.
+  const retrieval = request.retrieval ? await loadRetrieval(request.retrieval) : undefined;
+
   const written: string[] = [];
   const write = async (name: string, canvas: Canvas): Promise<void> => {
     const file = join(request.outDir, `${name}.${request.format === 'jpeg' ? 'jpg' : 'png'}`);
@@ -90,19 +93,23 @@ export async function renderImages(request: RenderRequest): Promise<string[]> {
     }
   }
 
-  if (request.retrieval) {
-    const r = request.retrieval;
-    const inputs = await loadRetrievalInputs(r.query, r.gallery, r.results);
-    const result = evaluateRetrieval(inputs);
-    const images = new SplitImages(request.dir);
+  if (retrieval) {
+    const { inputs, result } = retrieval;
     for (const record of records) {
-      const strips = queryStripsForImage(inputs, result, record.id, r.topK);
+      const strips = queryStripsForImage(inputs, result, record.id, request.retrieval!.topK);
       if (strips.length === 0) continue;
+      // Shop images decoded for this picture only: memory stays one picture's worth however many ids are asked for.
+      const images = new SplitImages(request.dir);
       const canvases = await Promise.all(strips.map((s) => drawQueryStrip(inputs, s, images)));
       await write(`${record.name}-retrieval`, stackVertically(canvases));
     }
   }
   return written;
+}
+
+async function loadRetrieval(files: RetrievalFiles): Promise<{ inputs: RetrievalInputs; result: RetrievalResult }> {
+  const inputs = await loadRetrievalInputs(files.query, files.gallery, files.results);
+  return { inputs, result: evaluateRetrieval(inputs) };
 }
 
 /** Ground truth and predictions of one results file for one image, as panels. */
@@ -129,4 +136,3 @@ export async function encodePicture(canvas: Canvas, format: PictureFormat): Prom
   return format === 'jpeg' ? canvas.encode('jpeg', 90) : canvas.encode('png');
 }
 
-export { imageName };

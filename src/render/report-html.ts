@@ -4,7 +4,6 @@
  * opens offline and can be mailed or attached as it is. Every figure carries
  * its exact value in a data-value attribute (the text shows three decimals).
  */
-import { ATTRIBUTES } from '../schema/categories.js';
 import { categoryColor, STATE_COLORS } from './colors.js';
 import { escapeHtml, figure } from './html.js';
 import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
@@ -80,7 +79,7 @@ function taskSection(s: CocoTaskSection): string {
   for (const c of s.perCategory) {
     out.push(
       `<tr data-category="${c.categoryId}"><td class="name"><span class="swatch" style="background:${categoryColor(c.categoryId)}"></span>${escapeHtml(c.name)}</td>` +
-        `<td data-key="ap" data-value="${c.ap}">${figure(c.ap)}</td><td data-key="ap50" data-value="${c.ap50}">${figure(c.ap50)}</td><td data-key="ap75" data-value="${c.ap75}">${figure(c.ap75)}</td>` +
+        figureCell('ap', c.ap) + figureCell('ap50', c.ap50) + figureCell('ap75', c.ap75) +
         `<td>${c.groundTruth}</td><td>${c.detections}</td></tr>`,
     );
   }
@@ -124,7 +123,7 @@ function taskSection(s: CocoTaskSection): string {
       for (const r of a.rows) {
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${r.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(r.valueName)}</td>` +
-            `<td data-key="ap" data-value="${r.ap}">${figure(r.ap)}</td><td data-key="ap50" data-value="${r.ap50}">${figure(r.ap50)}</td><td data-key="ap75" data-value="${r.ap75}">${figure(r.ap75)}</td></tr>`,
+            figureCell('ap', r.ap) + figureCell('ap50', r.ap50) + figureCell('ap75', r.ap75) + '</tr>',
         );
       }
     }
@@ -144,6 +143,11 @@ function taskSection(s: CocoTaskSection): string {
   return out.join('\n');
 }
 
+/** A figure's table cell: three decimals shown, the exact value in data-value. */
+function figureCell(key: string, value: number): string {
+  return `<td data-key="${key}" data-value="${value}">${figure(value)}</td>`;
+}
+
 function categoryName(s: CocoTaskSection, id: number): string {
   return s.perCategory.find((c) => c.categoryId === id)?.name ?? `category ${id}`;
 }
@@ -157,7 +161,7 @@ function retrievalSection(r: RetrievalSection): string {
   for (const t of r.topK) out.push(`<div class="card"><div class="v">${figure(t.accuracy)}</div><div class="k">top-${t.k}</div></div>`);
   out.push('</div>');
   out.push('<table class="retrieval" data-task="retrieval"><tr><th class="name">figure</th><th>value</th></tr>');
-  for (const t of r.topK) out.push(`<tr><td class="name">top-${t.k} accuracy</td><td data-key="top${t.k}" data-value="${t.accuracy}">${figure(t.accuracy)}</td></tr>`);
+  for (const t of r.topK) out.push(`<tr><td class="name">top-${t.k} accuracy</td>${figureCell(`top${t.k}`, t.accuracy)}</tr>`);
   out.push(`<tr><td class="name">queries (style &gt; 0)</td><td data-key="queries" data-value="${r.queries}">${r.queries}</td></tr>`);
   out.push(`<tr><td class="name">missed (no detection stands for the query)</td><td data-key="missed" data-value="${r.missed}">${r.missed}</td></tr>`);
   out.push('</table>');
@@ -169,7 +173,7 @@ function retrievalSection(r: RetrievalSection): string {
       for (const row of a.rows) {
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${row.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(row.valueName)}</td><td>${row.queries}</td>` +
-            row.topK.map((v, i) => `<td data-key="top${ks[i]}" data-value="${v}">${figure(v)}</td>`).join('') + '</tr>',
+            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v)).join('') + '</tr>',
         );
       }
     }
@@ -183,7 +187,3 @@ function retrievalSection(r: RetrievalSection): string {
   out.push('</section>');
   return out.join('\n');
 }
-
-/** The value names of an attribute, for table rows. */
-export const attributeValueName = (attribute: keyof typeof ATTRIBUTES, value: number): string =>
-  ATTRIBUTES[attribute][value - 1] ?? String(value);

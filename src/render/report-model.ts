@@ -4,8 +4,7 @@
  * report-html.ts.
  */
 import type { AttributeName } from '../schema/categories.js';
-
-export type CocoTask = 'bbox' | 'segm' | 'keypoints';
+import type { CocoTask } from '../eval/coco/params.js';
 
 export interface SummaryFigure {
   /** e.g. "AP @[IoU=0.50:0.95 | area=all | maxDets=100]" */

@@ -5,7 +5,7 @@
  * scripts or external resources, so a page that embeds them stands alone.
  * Styling comes from the page's CSS classes: chart, chart-title, tick, legend.
  */
-import { coord, escapeHtml } from './html.js';
+import { coord, escapeHtml, svgChartOpen } from './html.js';
 
 export interface Bar {
   label: string;
@@ -111,6 +111,6 @@ export function svgStackedBarChart(bars: readonly StackedBar[], options: Stacked
 }
 
 function svgOpen(width: number, height: number, title: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">`
+  return svgChartOpen(width, height, title)
     + `<text x="4" y="15" class="chart-title">${escapeHtml(title)}</text>`;
 }

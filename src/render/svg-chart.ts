@@ -3,7 +3,7 @@
  * a grouped histogram (scores of true and false positives). Pure functions
  * from numbers to SVG text; no scripts, no external resources.
  */
-import { coord, escapeHtml } from './html.js';
+import { coord, escapeHtml, svgChartOpen } from './html.js';
 
 export interface LineSeries {
   name: string;
@@ -38,7 +38,7 @@ export function lineChartSvg(options: LineChartOptions): string {
   const x = (v: number): number => MARGIN.left + v * plotW;
   const y = (v: number): number => MARGIN.top + (1 - v) * plotH;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.title)}">`);
+  out.push(svgChartOpen(width, height, options.title));
   out.push(`<text x="${MARGIN.left}" y="16" class="chart-title">${escapeHtml(options.title)}</text>`);
   out.push(...unitAxes(x, y, plotW, plotH, options.xLabel, options.yLabel));
   const ordered = [...options.series.filter((s) => !s.emphasis), ...options.series.filter((s) => s.emphasis)];
@@ -120,7 +120,7 @@ export function histogramSvg(options: HistogramOptions): string {
   const barW = (binW - 2) / Math.max(1, options.series.length);
   const y = (count: number): number => MARGIN.top + (1 - count / top) * plotH;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.title)}">`);
+  out.push(svgChartOpen(width, height, options.title));
   out.push(`<text x="${MARGIN.left}" y="16" class="chart-title">${escapeHtml(options.title)}</text>`);
   // Whole-number ticks: top is 1, 2, 2.5 or 5 x 10^k, so one of these divides it.
   const divisions = [4, 5, 2].find((d) => Number.isInteger(top / d)) ?? 1;

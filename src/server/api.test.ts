@@ -30,6 +30,28 @@ describe('df2 serve API', () => {
   let bob: string;
   let annotations: Awaited<ReturnType<typeof readAnnotations>>;
   const get = (path: string, token?: string) => fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  /** Posts a form as a chunked body (no Content-Length), 64 KiB at a time; `cutAfter` bytes: the client goes away there. */
+  const postChunked = async (form: FormData, token: string, cutAfter?: number): Promise<Response | Error> => {
+    const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    const bytes = new Uint8Array(await encoded.arrayBuffer());
+    const end = cutAfter ?? bytes.length;
+    let at = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (at < end) {
+          controller.enqueue(bytes.slice(at, Math.min(end, at + 64 * 1024)));
+          at += 64 * 1024;
+        } else if (cutAfter === undefined) controller.close();
+        else {
+          await new Promise((r) => setTimeout(r, 50));
+          controller.error(new Error('client gone'));
+        }
+      },
+    });
+    return fetch(`${server.url}/api/submissions`, {
+      method: 'POST', body: stream, headers: { authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! }, duplex: 'half',
+    } as RequestInit).catch((err: Error) => err);
+  };
 
   before(async () => {
     server = await startTestServer({ gtDir: await goldenGtDir(), quota: 3, maxUploadBytes: 4 * 1024 * 1024 });
@@ -229,21 +251,34 @@ describe('df2 serve API', () => {
     f.set('task', 'retrieval');
     f.set('name', 'big');
     f.set('file', new Blob([big]), 'big.json');
-    const encoded = new Request('http://localhost/', { method: 'POST', body: f });
-    const contentType = encoded.headers.get('content-type')!;
-    const bytes = new Uint8Array(await encoded.arrayBuffer());
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.slice(at, at + 64 * 1024));
-        controller.close();
-      },
-    });
-    const counted = await fetch(`${server.url}/api/submissions`, {
-      method: 'POST', body: stream, headers: { authorization: `Bearer ${bob}`, 'content-type': contentType }, duplex: 'half',
-    } as RequestInit).catch((err: Error) => err);
+    const counted = await postChunked(f, bob);
     if (counted instanceof Error) assert.match(counted.message, /fetch failed|socket|reset/i);
     else assert.equal(counted.status, 413);
     const subs = (await (await get('/api/submissions', bob)).json()) as { name: string }[];
     assert.ok(!subs.some((s) => s.name === 'big'), 'nothing recorded');
+  });
+
+  test('a chunked body over the limit is refused with 413 even when its big part is not the file', async () => {
+    const f = new FormData();
+    f.set('task', 'retrieval');
+    f.set('name', 'padded');
+    f.set('padding', new Blob([new Uint8Array(5 * 1024 * 1024).fill(0x20)]), 'padding.bin');
+    f.set('file', new Blob(['[]']), 'results.json');
+    const res = await postChunked(f, bob);
+    if (res instanceof Error) assert.match(res.message, /fetch failed|socket|reset/i);
+    else assert.equal(res.status, 413);
+    const subs = (await (await get('/api/submissions', bob)).json()) as { name: string }[];
+    assert.ok(!subs.some((s) => s.name === 'padded'), 'nothing recorded');
+  });
+
+  test('an upload cut off in a part other than the file leaves the server running', async () => {
+    const f = new FormData();
+    f.set('task', 'retrieval');
+    f.set('padding', new Blob([new Uint8Array(1024 * 1024).fill(0x20)]), 'padding.bin');
+    f.set('file', new Blob(['[]']), 'results.json');
+    // Half of the padding, then the client goes away.
+    await postChunked(f, bob, 512 * 1024);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await fetch(`${server.url}/api/health`)).status, 200);
   });
 });

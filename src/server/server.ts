@@ -17,6 +17,7 @@ import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import { Evaluator } from './challenge/evaluator.js';
 import { availableTasks } from './challenge/tasks.js';
 import { registerSplitDir } from './splits.js';
+import { InputError } from '../util/errors.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/web (compiled browser modules) and src/web/public (HTML, CSS), from dist/server. */
@@ -89,13 +90,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   for (const id of await store.recoverInterrupted(maxAttempts)) await queue.enqueue(id);
   if (options.startWorker !== false) queue.start(evaluator.work);
 
-  const app = createApp(ctx);
-  const server = await new Promise<Server>((resolveServer, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host ?? '127.0.0.1', port: options.port ?? 0 }, () => resolveServer(s as Server));
-    s.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const stopWork = async (): Promise<void> => {
+    evaluator.stop();
+    await queue.stop();
+    await indexer.stop();
+  };
   const host = options.host ?? '127.0.0.1';
+  let server: Server;
+  try {
+    server = await listen(createApp(ctx), host, options.port ?? 0);
+  } catch (err) {
+    // Nothing may go on in the background of a server that could not start.
+    await stopWork();
+    db.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
 
   return {
@@ -107,9 +117,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await queue.idle();
     },
     async close() {
-      evaluator.stop();
-      await queue.stop();
-      await indexer.stop();
+      await stopWork();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
@@ -117,4 +125,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       db.close();
     },
   };
+}
+
+/** Listens; a port in use or not allowed is the user's input, reported in one line. */
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+  return new Promise<Server>((resolveServer, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s as Server));
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'in use' : err.code === 'EACCES' ? 'not allowed' : err.code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : undefined;
+      reject(why ? new InputError(`${host}:${port}`, '', 'a free port and address to listen on (--host, --port)', why) : err);
+    });
+  });
 }

@@ -1,25 +1,50 @@
 /**
  * Outputs are written to a temporary file beside the target and renamed into
  * place only when complete, so that a failure never leaves a half-written file.
+ * An output path the system refuses (a missing permission, a file where a
+ * directory should be, a full disk) is the user's input, so it is reported as
+ * an InputError naming the output, not as an internal error.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { InputError } from './errors.js';
 
 function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
 
+/** A system call's failure on the output as an InputError; anything else unchanged. */
+function outputError(target: string, err: unknown): unknown {
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string') {
+    return new InputError(target, '', 'a writable output path', err.message);
+  }
+  return err;
+}
+
+/** Removes a temporary file; a failure here must not hide the error that made us remove it. */
+async function removeTemp(tmp: string): Promise<void> {
+  await rm(tmp, { force: true }).catch(() => {});
+}
+
+async function makeParentDir(target: string): Promise<void> {
+  try {
+    await mkdir(dirname(target), { recursive: true });
+  } catch (err) {
+    throw outputError(target, err);
+  }
+}
+
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
+  await makeParentDir(target);
   const tmp = tempPathFor(target);
   try {
     await writeFile(tmp, data);
     await rename(tmp, target);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await removeTemp(tmp);
+    throw outputError(target, err);
   }
 }
 
@@ -32,23 +57,28 @@ export class AtomicWriter {
   private readonly stream: WriteStream;
   private readonly tmp: string;
   private closed = false;
+  /** The stream's first error (e.g. the temporary file could not be opened), kept until the next write or commit. */
+  private failure: unknown;
 
   private constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
     this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
+    // Without a listener, an error between two writes would crash the process.
+    this.stream.on('error', (e) => { this.failure ??= outputError(target, e); });
   }
 
   static async open(target: string): Promise<AtomicWriter> {
-    await mkdir(dirname(target), { recursive: true });
+    await makeParentDir(target);
     return new AtomicWriter(target);
   }
 
   /** Writes a chunk; resolves at once unless the stream's buffer is full. */
   write(chunk: string | Uint8Array): Promise<void> | void {
+    if (this.failure !== undefined) throw this.failure;
     if (this.stream.write(chunk)) return;
     return new Promise((resolve, reject) => {
       const onDrain = (): void => { this.stream.off('error', onError); resolve(); };
-      const onError = (e: Error): void => { this.stream.off('drain', onDrain); reject(e); };
+      const onError = (e: Error): void => { this.stream.off('drain', onDrain); reject(outputError(this.target, e)); };
       this.stream.once('drain', onDrain);
       this.stream.once('error', onError);
     });
@@ -56,20 +86,28 @@ export class AtomicWriter {
 
   async commit(): Promise<void> {
     if (this.closed) return;
+    if (this.failure !== undefined) {
+      await this.abort();
+      throw this.failure;
+    }
     this.closed = true;
-    this.stream.end();
-    await finished(this.stream);
-    await rename(this.tmp, this.target);
+    try {
+      this.stream.end();
+      await finished(this.stream);
+      await rename(this.tmp, this.target);
+    } catch (err) {
+      await removeTemp(this.tmp);
+      throw outputError(this.target, err);
+    }
   }
 
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // A write may still be in flight: its late ERR_STREAM_DESTROYED must not
-    // become an uncaught error once the output is abandoned anyway.
-    this.stream.on('error', () => {});
+    // A write still in flight ends in ERR_STREAM_DESTROYED; the constructor's
+    // error listener keeps it from becoming an uncaught error.
     this.stream.destroy();
-    await rm(this.tmp, { force: true });
+    await removeTemp(this.tmp);
   }
 }
 

@@ -1,66 +1,14 @@
 /** The df2 serve API as typed calls; the API token lives in localStorage. */
 
-export interface Category { id: number; name: string; coco_name: string; landmarks: number; skeleton: [number, number][] }
-export interface Meta {
-  categories: Category[];
-  attributes: Record<string, string[]>;
-  tasks: string[];
-  quota: number;
-  max_upload_bytes: number;
-}
-export interface IndexingJson { state: 'queued' | 'scanning' | 'reading' | 'ready' | 'failed'; done: number; total: number; changed: number; error?: string }
-export interface SplitJson { name: string; images: number; items: number; bad_files: number; indexed_at: string | null; indexing: IndexingJson }
-export interface ItemJson {
-  key: string; category_id: number; category_name: string; style: number;
-  bounding_box: [number, number, number, number]; landmarks: number[]; segmentation: number[][];
-  scale: number; occlusion: number; zoom_in: number; viewpoint: number;
-}
-export interface ImageJson {
-  id: number; name: string; source: 'user' | 'shop'; pair_id: number; width: number; height: number;
-  has_image: boolean; items: ItemJson[]; error?: string;
-}
-export interface ImagePage { split: string; total: number; page: number; per_page: number; images: ImageJson[] }
-export type FacetCounts = Record<string, Record<string, number>>;
-export interface PairJson {
-  split: string; pair_id: number; images: ImageJson[];
-  links: { style: number; user: { image: number; item: string }; shop: { image: number; item: string } }[];
-}
-export interface StatsJson {
-  split: string;
-  images: { user: number; shop: number };
-  items: { user: number; shop: number };
-  categories: Record<string, { user: number; shop: number }>;
-  attributes: Record<string, Record<string, number>>;
-  style: { zero: number; positive: number };
-  itemsPerImage: Record<string, number>;
-  pairIds: number;
-  positivePairs: number;
-  landmarks: { visible: number; occluded: number };
-}
-export interface TaskJson { task: string; title: string; available: boolean; stat_names: string[]; primary: string }
-export interface EvaluationResult {
-  task: string; stats: number[]; statNames: string[];
-  perCategoryAp?: { categoryId: number; ap: number }[];
-  queries?: number; missed?: number;
-  subsets?: Record<string, Record<string, number[]>>; subsetStatNames?: string[];
-  seconds: number;
-}
-export interface SubmissionJson {
-  id: number; user: string; task: string; name: string; file_name: string; file_bytes: number;
-  status: 'queued' | 'running' | 'done' | 'failed'; attempts: number; error: string | null;
-  stats: number[] | null; stat_names: string[]; result: EvaluationResult | null;
-  created_at: string; started_at: string | null; finished_at: string | null;
-}
-export interface LeaderboardJson {
-  task: string; title: string; primary: string; stat_names: string[];
-  entries: {
-    rank: number; submission_id: number; name: string; user: string; finished_at: string; stats: number[];
-    per_category_ap: { categoryId: number; ap: number }[] | null;
-    subsets: Record<string, Record<string, number[]>> | null; subset_stat_names: string[] | null;
-    queries: number | null; missed: number | null; mine: boolean;
-  }[];
-}
-export interface UserJson { id: number; name: string; admin: boolean; created_at: string; token?: string }
+export type {
+  BadFileJson, EvaluationResult, ImageJson, IndexingJson, ItemJson, LeaderboardJson, PairJson, SplitJson, StatsJson,
+  SubmissionJson, TaskJson, UserJson,
+  CategoryJson as Category, FacetCountsJson as FacetCounts, ImagePageJson as ImagePage, MetaJson as Meta,
+} from '../shared/api-types.js';
+import type {
+  BadFileJson, FacetCountsJson, ImageJson, ImagePageJson, LeaderboardJson, MetaJson, PairJson, SplitJson, StatsJson,
+  SubmissionJson, TaskJson, UserJson,
+} from '../shared/api-types.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -92,15 +40,15 @@ const query = (params: Record<string, string | number | undefined>): string => {
 };
 
 export const api = {
-  meta: () => request<Meta>('/api/meta'),
+  meta: () => request<MetaJson>('/api/meta'),
   splits: () => request<SplitJson[]>('/api/splits'),
   addSplit: (dir: string, name?: string) => request<SplitJson>('/api/splits', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dir, name: name || undefined }),
   }),
   reindex: (split: string) => request<SplitJson>(`/api/splits/${encodeURIComponent(split)}/reindex`, { method: 'POST' }),
-  badFiles: (split: string) => request<{ file: string; message: string }[]>(`/api/splits/${encodeURIComponent(split)}/bad-files`),
-  images: (params: Record<string, string | number | undefined>) => request<ImagePage>(`/api/images?${query(params)}`),
-  facets: (params: Record<string, string | number | undefined>) => request<FacetCounts>(`/api/facets?${query(params)}`),
+  badFiles: (split: string) => request<BadFileJson[]>(`/api/splits/${encodeURIComponent(split)}/bad-files`),
+  images: (params: Record<string, string | number | undefined>) => request<ImagePageJson>(`/api/images?${query(params)}`),
+  facets: (params: Record<string, string | number | undefined>) => request<FacetCountsJson>(`/api/facets?${query(params)}`),
   image: (split: string, id: number) => request<ImageJson>(`/api/images/${encodeURIComponent(split)}/${id}`),
   pair: (split: string, pairId: number) => request<PairJson>(`/api/pairs/${encodeURIComponent(split)}/${pairId}`),
   stats: (split: string) => request<StatsJson>(`/api/stats/${encodeURIComponent(split)}`),

@@ -1,5 +1,5 @@
 /** One image at full size with every item drawn, its fields and landmarks listed; hovering an item highlights it. */
-import { api, type Category, type ImageJson, type ItemJson, type Meta } from './api.js';
+import { api, type Category, type ItemJson, type Meta } from './api.js';
 import { errorBox, h, imageName, mount } from './dom.js';
 import { imageFigure } from './grid.js';
 import { categoryColor, highlight } from './overlay.js';
@@ -59,13 +59,8 @@ export function linkHover(figure: HTMLElement, panels: HTMLElement[]): void {
 export async function imagePage(root: HTMLElement, route: Route): Promise<void> {
   const [split = '', idText = ''] = route.args;
   const m = await meta();
-  let image: ImageJson;
-  try {
-    image = await api.image(split, Number(idText));
-  } catch (err) {
-    mount(root, errorBox((err as Error).message));
-    return;
-  }
+  // A failed request throws: the app's render() shows its message.
+  const image = await api.image(split, Number(idText));
   const figure = imageFigure(split, image, m.categories, { ...overlayOptions() });
   figure.classList.add('large');
   // As wide as fits, but never taller than the window.

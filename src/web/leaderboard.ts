@@ -1,10 +1,10 @@
 /** Leaderboards: one tab per task, ranked by its primary figure, with per-attribute tables. */
 import { api, type LeaderboardJson, type TaskJson } from './api.js';
-import { errorBox, figureCell, h, mount, when } from './dom.js';
+import { figureCell, h, mount, when } from './dom.js';
 import { href, type Route } from './router.js';
 import { meta } from './state.js';
 
-function attributeTables(board: LeaderboardJson, attrNames: Record<string, string[]>): HTMLElement | null {
+function attributeTables(board: LeaderboardJson, attrNames: Record<string, readonly string[]>): HTMLElement | null {
   const withSubsets = board.entries.filter((e) => e.subsets);
   if (withSubsets.length === 0) return null;
   // The first subset figure: AP for the COCO tasks; for retrieval the primary one (top-20).
@@ -24,13 +24,8 @@ export async function leaderboardPage(root: HTMLElement, route: Route): Promise<
   const available = tasks.filter((t) => t.available);
   const task: TaskJson | undefined = tasks.find((t) => t.task === route.args[0]) ?? available[0] ?? tasks[0];
   if (!task) return;
-  let board: LeaderboardJson;
-  try {
-    board = await api.leaderboard(task.task);
-  } catch (err) {
-    mount(root, errorBox((err as Error).message));
-    return;
-  }
+  // A failed request throws: the app's render() shows its message.
+  const board = await api.leaderboard(task.task);
   const primaryIndex = board.stat_names.indexOf(board.primary);
   const tabs = h('nav', { class: 'tabs' }, tasks.map((t) => h('a', {
     href: href('leaderboard', [t.task]), class: `tab${t.task === task.task ? ' active' : ''}${t.available ? '' : ' disabled'}`, 'data-task': t.task,

@@ -1,6 +1,6 @@
 /** The consumer and shop images of one pair_id; items that form positive pairs (same style > 0) are linked. */
-import { api, type PairJson } from './api.js';
-import { count, errorBox, h, imageName, mount } from './dom.js';
+import { api } from './api.js';
+import { count, h, imageName, mount } from './dom.js';
 import { fittedFigure } from './grid.js';
 import { highlight } from './overlay.js';
 import { href, type Route } from './router.js';
@@ -12,13 +12,8 @@ const STYLE_COLORS = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed', '#0
 export async function pairPage(root: HTMLElement, route: Route): Promise<void> {
   const [split = '', pairText = ''] = route.args;
   const m = await meta();
-  let pair: PairJson;
-  try {
-    pair = await api.pair(split, Number(pairText));
-  } catch (err) {
-    mount(root, errorBox((err as Error).message));
-    return;
-  }
+  // A failed request throws: the app's render() shows its message.
+  const pair = await api.pair(split, Number(pairText));
   const figures = new Map<number, HTMLElement>();
   const column = (source: 'user' | 'shop'): HTMLElement => {
     const images = pair.images.filter((i) => i.source === source);

@@ -15,7 +15,7 @@ function itemJson(item: SynthItem): string {
   return (
     `{"segmentation": [${item.segmentation.map(list).join(', ')}], ` +
     `"scale": ${item.scale}, "viewpoint": ${item.viewpoint}, "zoom_in": ${item.zoomIn}, ` +
-    `"landmarks": ${list(item.landmarks)}, "style": ${item.style}, "bounding_box": ${list(item.box)}, ` +
+    `"landmarks": ${list(item.landmarks)}, "style": ${item.style}, "bounding_box": ${list(item.boundingBox)}, ` +
     `"category_id": ${item.categoryId}, "occlusion": ${item.occlusion}, ` +
     `"category_name": ${JSON.stringify(category.annotationName)}}`
   );

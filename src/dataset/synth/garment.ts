@@ -4,7 +4,6 @@
  * from those landmark positions, with a few extra vertices on long edges, then
  * clipped to the image.
  */
-import type { Corners } from '../../schema/annotation.js';
 import { clipToRect, doubleArea, place, polygonBounds, roundPolygon, type Placement } from './geometry.js';
 import type { Random } from '../../util/random.js';
 import type { GarmentTemplate } from './templates.js';
@@ -16,8 +15,6 @@ export interface DrawnGarment {
   pieces: number[][];
   /** Extra overlapping polygons (sleeves, legs...), clipped and closed. */
   parts: number[][];
-  /** Bounds of the pieces. */
-  box: Corners;
 }
 
 /** Landmark jitter as a fraction of the garment's height in pixels. */
@@ -76,7 +73,9 @@ export function drawGarment(
   const pieces = template.pieces.map((ids) => finish(outline(ids, true))).filter((p): p is number[] => p !== undefined);
   if (pieces.length === 0) return undefined;
   const parts = template.parts.map((ids) => finish(outline(ids, false))).filter((p): p is number[] => p !== undefined);
-  const box = polygonBounds(pieces);
-  if (box[2] - box[0] < 2 || box[3] - box[1] < 2) return undefined;
-  return { points, pieces, parts, box };
+  // A sliver of a garment at the border is placed again (the item's box is
+  // computed by the caller from the polygons it writes).
+  const [x1, y1, x2, y2] = polygonBounds(pieces);
+  if (x2 - x1 < 2 || y2 - y1 < 2) return undefined;
+  return { points, pieces, parts };
 }

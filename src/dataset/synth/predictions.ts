@@ -38,7 +38,7 @@ const CONFUSABLE: Record<number, number[]> = {
 
 /** How hard an item is to find and outline, 0 (easy) to about 1. */
 function hardness(item: SynthItem): number {
-  const [x1, y1, x2, y2] = item.box;
+  const [x1, y1, x2, y2] = item.boundingBox;
   const tiny = (x2 - x1) * (y2 - y1) < 32 * 32;
   return (tiny ? 0.35 : 0) + (item.scale === 1 ? 0.15 : 0) + (item.occlusion - 1) * 0.1
     + (item.zoomIn === 3 ? 0.1 : 0) + (item.viewpoint === 3 ? 0.05 : 0);
@@ -78,7 +78,7 @@ export function imitateDetections(seed: number, image: SynthImage): Detection[] 
 function fromTruth(
   rng: Random, image: SynthImage, item: SynthItem, index: number, categoryId: number, quality: number, score: number, looseness: number,
 ): Detection {
-  const [gx1, gy1, gx2, gy2] = item.box;
+  const [gx1, gy1, gx2, gy2] = item.boundingBox;
   const gw = Math.max(1, gx2 - gx1);
   const gh = Math.max(1, gy2 - gy1);
   const spread = (0.015 + 0.13 * (1 - quality)) * looseness;

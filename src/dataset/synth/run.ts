@@ -99,7 +99,7 @@ class PredictionFiles {
     }
     if (image.source === 'shop') {
       for (const item of image.items) {
-        this.gallery.push({ imageId: image.id, box: item.box, categoryId: item.categoryId, pairId: image.pairId, style: item.style });
+        this.gallery.push({ imageId: image.id, box: item.boundingBox, categoryId: item.categoryId, pairId: image.pairId, style: item.style });
       }
     }
   }
@@ -143,12 +143,14 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const predictions = options.predictions ? await PredictionFiles.open(temp) : undefined;
+  let predictions: PredictionFiles | undefined;
   const summary: SynthSummary = {
     out, seed: options.seed, images: 0, items: 0, pairIds: 0, userImages: 0, shopImages: 0,
     itemsPerCategory: new Array<number>(13).fill(0), imageBytes: 0,
   };
   try {
+    // Inside the try: a failure to open them still stops the painters and removes the directory.
+    if (options.predictions) predictions = await PredictionFiles.open(temp);
     for (const image of synthesizeSplit(options.seed, options.images)) {
       const stem = imageStem(image.id);
       writeFileSync(join(temp, 'annos', `${stem}.json`), annotationJson(image));

@@ -13,7 +13,7 @@
  * a group depends only on the seed and its index, and an image only on the
  * seed, its id and its group's plan.
  */
-import type { Corners, Source } from '../../schema/annotation.js';
+import type { Item, Source } from '../../schema/annotation.js';
 import { drawGarment } from './garment.js';
 import { insidePolygon, polygonBounds, rotationFromHalfTangent, type Placement } from './geometry.js';
 import { Random, STREAM } from '../../util/random.js';
@@ -21,20 +21,15 @@ import { templateFor } from './templates.js';
 
 export type Rgb = readonly [number, number, number];
 
-export interface SynthItem {
-  categoryId: number;
-  /** 0 = cannot form a pair. */
-  style: number;
-  box: Corners;
-  /** [x, y, v] per landmark; v = 0 has x = y = 0. */
-  landmarks: number[];
-  /** Closed polygons: the outline pieces, then (usually) the extra parts. */
-  segmentation: number[][];
-  scale: number;
-  occlusion: number;
-  zoomIn: number;
-  viewpoint: number;
-  /** Truth kept for painting and imitation predictions: every landmark's position, unclipped. */
+/**
+ * An item of the release's annotation (schema's Item, less what the file
+ * layout derives: its key from its position, its category name from its id),
+ * plus the truth kept for painting and imitation predictions. Landmarks with
+ * v = 0 have x = y = 0; polygons are closed: the outline pieces, then
+ * (usually) the extra parts.
+ */
+export interface SynthItem extends Omit<Item, 'key' | 'categoryName'> {
+  /** Every landmark's position, unclipped. */
   points: number[];
   /** The outline pieces alone (what is painted and what occludes later landmarks). */
   pieces: number[][];
@@ -179,7 +174,7 @@ export function synthesizeImage(seed: number, id: number, pairId: number, plan: 
 
   const items = looks.map((look) => synthesizeItem(rng, look, plan.source, width, height));
   // Big garments first, as in photos where smaller things lie in front of larger ones.
-  const area = (item: SynthItem): number => (item.box[2] - item.box[0]) * (item.box[3] - item.box[1]);
+  const area = (item: SynthItem): number => (item.boundingBox[2] - item.boundingBox[0]) * (item.boundingBox[3] - item.boundingBox[1]);
   items.sort((a, b) => area(b) - area(a));
   markOccludedLandmarks(items);
 
@@ -245,13 +240,13 @@ function synthesizeItem(rng: Random, look: GarmentPlan, source: Source, width: n
     const landmarks = landmarkVisibility(rng, drawn.points, level, width, height);
     const segmentation = rng.chance(0.3) ? drawn.pieces : drawn.pieces.concat(drawn.parts);
     // The box is the bounds of the polygons written, as in the release.
-    const box = polygonBounds(segmentation);
-    const [x1, y1, x2, y2] = box;
+    const boundingBox = polygonBounds(segmentation);
+    const [x1, y1, x2, y2] = boundingBox;
     const share = ((x2 - x1) * (y2 - y1)) / (width * height);
     return {
       categoryId: look.categoryId,
       style: look.style,
-      box,
+      boundingBox,
       landmarks,
       segmentation,
       scale: share < 0.1 ? 1 : share < 0.4 ? 2 : 3,

@@ -3,6 +3,7 @@ import type { CocoEvalOptions, EvaluationPart } from './evaluate.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoResults } from './results.js';
+import type { ErrorMessage } from './worker-protocol.js';
 
 export type EvalRequest =
   | { type: 'init'; task: CocoTask; gt: CocoGroundTruth; res: CocoResults }
@@ -11,5 +12,4 @@ export type EvalRequest =
 
 export type EvalResponse =
   | { type: 'part'; id: number; part: EvaluationPart }
-  | { type: 'input-error'; id: number; file: string; entry: string; expected: string; found: string | undefined }
-  | { type: 'error'; id: number; message: string; stack: string };
+  | (ErrorMessage & { id: number });

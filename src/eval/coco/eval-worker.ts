@@ -5,13 +5,12 @@
  * repeated evaluations (per attribute) reuse IoUs and OKS.
  */
 import { parentPort } from 'node:worker_threads';
-import { InputError } from '../../util/errors.js';
 import { type EvaluationPart, evaluateCategories, planEvaluation } from './evaluate.js';
 import type { EvalRequest, EvalResponse } from './eval-protocol.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoResults } from './results.js';
-import { transferablesOf } from './worker-protocol.js';
+import { errorToMessage, transferablesOf } from './worker-protocol.js';
 
 let loaded: { task: CocoTask; gt: CocoGroundTruth; res: CocoResults } | null = null;
 const post = (message: EvalResponse, part?: EvaluationPart): void => parentPort!.postMessage(message, part ? transferablesOf(part) : []);
@@ -27,11 +26,6 @@ parentPort!.on('message', (message: EvalRequest) => {
     const part = evaluateCategories(plan, message.categories);
     post({ type: 'part', id: message.id, part }, part);
   } catch (err) {
-    if (err instanceof InputError) {
-      post({ type: 'input-error', id: message.id, file: err.file, entry: err.entry, expected: err.expected, found: err.found });
-    } else {
-      const e = err instanceof Error ? err : new Error(String(err));
-      post({ type: 'error', id: message.id, message: e.message, stack: e.stack ?? '' });
-    }
+    post({ ...errorToMessage(err), id: message.id });
   }
 });

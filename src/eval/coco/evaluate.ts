@@ -13,6 +13,7 @@ import { type CellMatch, CellMatcher, createCellMatch } from './match.js';
 import { type CocoMatchRecords, MatchRecordWriter, mergeMatchRecords } from './matches.js';
 import { stableOrderByDescending } from './numeric.js';
 import { type CocoEvalParams, type CocoTask, paramsFor, thresholdIndex } from './params.js';
+import type { AttributeBreakdown } from './report.js';
 import type { CocoResults } from './results.js';
 import { SimilarityComputer } from './similarity.js';
 import { type SummaryLine, categoryAp, headlineAp, summarizeStats } from './summarize.js';
@@ -260,22 +261,36 @@ function similarityCache(task: CocoTask, gt: CocoGroundTruth, res: CocoResults):
 }
 
 /**
+ * The subsets of a per-attribute breakdown, in report order: values 1..3 of
+ * each attribute. Each one's headline goes into attributeBreakdown.
+ */
+export function attributeSubsets(attributes: readonly AttributeName[]): CocoSubset[] {
+  return attributes.flatMap((attribute) => {
+    if (!ATTRIBUTE_NAMES.includes(attribute)) throw new RangeError(`unknown attribute ${attribute}`);
+    return ([1, 2, 3] as const).map((value) => ({ attribute, value }));
+  });
+}
+
+/** The breakdown from the headline [AP, AP50, AP75] of each subset of attributeSubsets. */
+export function attributeBreakdown(subsets: readonly CocoSubset[], headlines: readonly [number, number, number][]): AttributeBreakdown {
+  const out: AttributeBreakdown = {};
+  subsets.forEach(({ attribute, value }, i) => {
+    const values = (out[attribute] ??= {} as Record<'1' | '2' | '3', [number, number, number]>);
+    values[String(value) as '1' | '2' | '3'] = headlines[i]!;
+  });
+  return out;
+}
+
+/**
  * Per attribute and value 1..3: [AP, AP50, AP75] over the ground truth with
  * that value (see CocoEvalOptions.subset), in this thread. CocoEvaluator's
  * evaluateByAttribute does the same on both cores.
  */
 export function evaluateByAttribute(
   task: CocoTask, gt: CocoGroundTruth, res: CocoResults, attributes: readonly AttributeName[], options: CocoEvalOptions = {},
-): Partial<Record<AttributeName, Record<'1' | '2' | '3', [number, number, number]>>> {
-  const out: Partial<Record<AttributeName, Record<'1' | '2' | '3', [number, number, number]>>> = {};
-  for (const attribute of attributes) {
-    const values = {} as Record<'1' | '2' | '3', [number, number, number]>;
-    for (const value of [1, 2, 3] as const) {
-      values[String(value) as '1' | '2' | '3'] = evaluateLoaded(task, gt, res, { ...options, matches: false, subset: { attribute, value } }).headline;
-    }
-    out[attribute] = values;
-  }
-  return out;
+): AttributeBreakdown {
+  const subsets = attributeSubsets(attributes);
+  return attributeBreakdown(subsets, subsets.map((subset) => evaluateLoaded(task, gt, res, { ...options, matches: false, subset }).headline));
 }
 
 /** Items grouped by cell: items[start[c] .. start[c + 1]) in ascending item order. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
 import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
-import { evaluateLoaded } from './evaluate.js';
+import { evaluateByAttribute, evaluateLoaded } from './evaluate.js';
 import { loadCocoPair } from './load.js';
 import { CocoEvaluator } from './parallel.js';
 import type { CocoTask } from './params.js';
@@ -54,6 +54,8 @@ for (const fixture of GOLDEN_FIXTURES) {
       const evaluator = CocoEvaluator.create(task, gt, results, { threads: fixture === 'basic' ? 2 : 1 });
       const by = await evaluator.evaluateByAttribute(ATTRIBUTE_NAMES);
       await evaluator.close();
+      // The one-thread breakdown (used by reports) gives the same figures.
+      assert.deepEqual(evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES), by);
       for (const attribute of ATTRIBUTE_NAMES) {
         for (const value of ['1', '2', '3'] as const) {
           const expected = subsets[task]![attribute]![value]!;

@@ -59,6 +59,10 @@ export interface CellMatches {
   groundTruth: GroundTruthMatch[];
 }
 
+/** The per-detection and per-ground-truth columns (each cell's rows are contiguous in them). */
+const DETECTION_COLUMNS = ['detResultIndex', 'detScore', 'detGtId50', 'detGtId75', 'detIgnored50', 'detIgnored75', 'detBestIou'] as const;
+const GROUND_TRUTH_COLUMNS = ['gtAnnotationIndex', 'gtId', 'gtMatched50', 'gtMatched75', 'gtIgnored'] as const;
+
 export class MatchRecordWriter {
   private readonly cellImageId = f64();
   private readonly cellCategoryId = f64();
@@ -80,22 +84,12 @@ export class MatchRecordWriter {
   /** Appends cell c of other records. */
   copyCell(from: CocoMatchRecords, c: number): void {
     this.openCell(from.cellImageId[c]!, from.cellCategoryId[c]!);
-    for (let i = from.cellDetStart[c]!; i < from.cellDetStart[c + 1]!; i++) {
-      this.detResultIndex.push(from.detResultIndex[i]!);
-      this.detScore.push(from.detScore[i]!);
-      this.detGtId50.push(from.detGtId50[i]!);
-      this.detGtId75.push(from.detGtId75[i]!);
-      this.detIgnored50.push(from.detIgnored50[i]!);
-      this.detIgnored75.push(from.detIgnored75[i]!);
-      this.detBestIou.push(from.detBestIou[i]!);
-    }
-    for (let i = from.cellGtStart[c]!; i < from.cellGtStart[c + 1]!; i++) {
-      this.gtAnnotationIndex.push(from.gtAnnotationIndex[i]!);
-      this.gtId.push(from.gtId[i]!);
-      this.gtMatched50.push(from.gtMatched50[i]!);
-      this.gtMatched75.push(from.gtMatched75[i]!);
-      this.gtIgnored.push(from.gtIgnored[i]!);
-    }
+    const d = from.cellDetStart[c]!;
+    const nDet = from.cellDetStart[c + 1]! - d;
+    for (const name of DETECTION_COLUMNS) this[name].pushFrom(from[name], d, nDet);
+    const g = from.cellGtStart[c]!;
+    const nGt = from.cellGtStart[c + 1]! - g;
+    for (const name of GROUND_TRUTH_COLUMNS) this[name].pushFrom(from[name], g, nGt);
   }
 
   /** Opens a cell; its detections and ground truth are pushed next. */

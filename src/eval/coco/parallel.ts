@@ -8,17 +8,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/categories.js';
-import { InputError } from '../../util/errors.js';
+import type { AttributeName } from '../../schema/categories.js';
 import {
-  type CocoEvalOptions, type CocoEvalResult, type EvaluationPart, categoryWork, combineParts, evaluateCategories,
-  planEvaluation, portableOptions,
+  type CocoEvalOptions, type CocoEvalResult, type EvaluationPart, attributeBreakdown, attributeSubsets, categoryWork,
+  combineParts, evaluateCategories, planEvaluation, portableOptions,
 } from './evaluate.js';
 import type { EvalRequest, EvalResponse } from './eval-protocol.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { AttributeBreakdown } from './report.js';
 import type { CocoResults } from './results.js';
+import { errorFromMessage } from './worker-protocol.js';
 
 /** Below this many detections + ground truths, one thread is faster. */
 const PARALLEL_THRESHOLD = 20_000;
@@ -79,17 +79,10 @@ export class CocoEvaluator {
 
   /** Per attribute and value 1..3: [AP, AP50, AP75] (see CocoEvalOptions.subset). */
   async evaluateByAttribute(attributes: readonly AttributeName[], options: CocoEvalOptions = {}): Promise<AttributeBreakdown> {
-    const out: AttributeBreakdown = {};
-    for (const attribute of attributes) {
-      if (!ATTRIBUTE_NAMES.includes(attribute)) throw new RangeError(`unknown attribute ${attribute}`);
-      const values = {} as Record<'1' | '2' | '3', [number, number, number]>;
-      for (const value of [1, 2, 3] as const) {
-        const result = await this.evaluate({ ...options, matches: false, subset: { attribute, value } });
-        values[String(value) as '1' | '2' | '3'] = result.headline;
-      }
-      out[attribute] = values;
-    }
-    return out;
+    const subsets = attributeSubsets(attributes);
+    const headlines: [number, number, number][] = [];
+    for (const subset of subsets) headlines.push((await this.evaluate({ ...options, matches: false, subset })).headline);
+    return attributeBreakdown(subsets, headlines);
   }
 
   /** Stops the evaluation thread. */
@@ -113,12 +106,7 @@ export class CocoEvaluator {
     this.pending.delete(message.id);
     if (this.pending.size === 0) this.worker?.unref();
     if (message.type === 'part') waiting.resolve(message.part);
-    else if (message.type === 'input-error') waiting.reject(new InputError(message.file, message.entry, message.expected, message.found));
-    else {
-      const err = new Error(message.message);
-      err.stack = message.stack;
-      waiting.reject(err);
-    }
+    else waiting.reject(errorFromMessage(message));
   }
 
   private failAll(err: unknown): void {

@@ -1,8 +1,7 @@
 /** Runs a load job in a worker thread; resolves with the data, rethrows bad input as InputError. */
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../../util/errors.js';
 import type { MaskPart, SegmentationBatch } from './gt-masks.js';
-import type { LoadJob, WorkerMessage } from './worker-protocol.js';
+import { type LoadJob, type WorkerMessage, errorFromMessage } from './worker-protocol.js';
 
 export interface WorkerLoad {
   data: unknown;
@@ -62,14 +61,9 @@ export function runLoadWorker(job: LoadJob, callbacks: WorkerCallbacks = {}): Pr
           stage = 'over';
           break;
         case 'input-error':
-          fail(new InputError(message.file, message.entry, message.expected, message.found));
+        case 'error':
+          fail(errorFromMessage(message));
           break;
-        case 'error': {
-          const err = new Error(message.message);
-          err.stack = message.stack;
-          fail(err);
-          break;
-        }
       }
     });
     worker.on('error', (err) => fail(err));

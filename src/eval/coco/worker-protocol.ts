@@ -1,4 +1,5 @@
 /** Messages between the loading worker (worker.ts) and the thread that started it (worker-client.ts). */
+import { InputError } from '../../util/errors.js';
 import type { MaskPart, SegmentationBatch } from './gt-masks.js';
 import type { CocoTask } from './params.js';
 
@@ -18,8 +19,29 @@ export type WorkerMessage =
   | { type: 'done'; data: unknown }
   /** The masks the worker made (after 'done'). */
   | { type: 'masks'; part: MaskPart }
+  | ErrorMessage;
+
+/**
+ * A failure as it crosses threads (errors do not keep their class): an
+ * InputError by its fields, to be rethrown as one (one line, no stack),
+ * anything else by its message and stack.
+ */
+export type ErrorMessage =
   | { type: 'input-error'; file: string; entry: string; expected: string; found: string | undefined }
   | { type: 'error'; message: string; stack: string };
+
+export function errorToMessage(err: unknown): ErrorMessage {
+  if (err instanceof InputError) return { type: 'input-error', file: err.file, entry: err.entry, expected: err.expected, found: err.found };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { type: 'error', message: e.message, stack: e.stack ?? '' };
+}
+
+export function errorFromMessage(message: ErrorMessage): Error {
+  if (message.type === 'input-error') return new InputError(message.file, message.entry, message.expected, message.found);
+  const err = new Error(message.message);
+  err.stack = message.stack;
+  return err;
+}
 
 /** Every distinct ArrayBuffer under a value (typed arrays in objects, arrays and maps); shared buffers are shared, not moved. */
 export function transferablesOf(value: unknown): ArrayBuffer[] {

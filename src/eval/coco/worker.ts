@@ -8,11 +8,10 @@
  * one on the other side.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../../util/errors.js';
 import { rasterizeUnclaimed } from './gt-masks.js';
 import { readCocoGroundTruth } from './ground-truth.js';
 import { readCocoResults } from './results.js';
-import { type LoadJob, type WorkerMessage, transferablesOf } from './worker-protocol.js';
+import { type LoadJob, type WorkerMessage, errorToMessage, transferablesOf } from './worker-protocol.js';
 
 const job = workerData as LoadJob;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(message, transfer);
@@ -36,10 +35,5 @@ try {
     post({ type: 'done', data }, transferablesOf(data));
   }
 } catch (err) {
-  if (err instanceof InputError) {
-    post({ type: 'input-error', file: err.file, entry: err.entry, expected: err.expected, found: err.found });
-  } else {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({ type: 'error', message: e.message, stack: e.stack ?? '' });
-  }
+  post(errorToMessage(err));
 }

@@ -28,6 +28,11 @@ async function handle(job: EvalJob): Promise<EvalReply> {
   }
 }
 
+// A server that dies (crash, SIGKILL) closes the IPC channel: stop too (at the next turn of the
+// event loop) rather than go on evaluating for nobody while the restarted server runs the same
+// submission again.
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (job: EvalJob) => {
   void handle(job).then((reply) => {
     process.send!(reply, () => process.exit(0));

@@ -70,7 +70,7 @@ export class Evaluator {
       case 'crashed':
         // `sub` was read after the claim, so its attempts count this one.
         if (sub.attempts >= this.options.maxAttempts) {
-          await this.store.failSubmission(id, `evaluation failed ${sub.attempts} times: ${outcome.message}`);
+          await this.store.failSubmission(id, `evaluation failed ${sub.attempts} times: ${clean(outcome.message)}`);
         } else {
           await this.store.requeueSubmission(id);
           await this.queue.enqueue(id);

@@ -6,39 +6,22 @@
  * Every method is async so that a networked backend fits.
  */
 
-export const TASKS = ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval'] as const;
-export type Task = (typeof TASKS)[number];
-export const isTask = (value: unknown): value is Task => typeof value === 'string' && (TASKS as readonly string[]).includes(value);
+import type { EvaluationResult, SubmissionStatus, Task } from '../../shared/api-types.js';
 
-export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed';
+export type { EvaluationResult, SubmissionStatus, Task };
+
+/** Every task, in the order the app lists them. */
+export const TASKS = ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval'] as const satisfies readonly Task[];
+// Fails to compile when the Task type (src/shared/api-types.ts) gains a task that TASKS lacks.
+const everyTaskListed: [Exclude<Task, (typeof TASKS)[number]>] extends [never] ? true : false = true;
+void everyTaskListed;
+export const isTask = (value: unknown): value is Task => typeof value === 'string' && (TASKS as readonly string[]).includes(value);
 
 export interface User {
   id: number;
   name: string;
   admin: boolean;
   createdAt: string;
-}
-
-/** Figures of one evaluation, as stored and shown. */
-export interface EvaluationResult {
-  task: Task;
-  /** COCO tasks: the 12 (bbox, segm) or 10 (keypoints) summarize() figures; retrieval: top-1, 5, 10, 15, 20. */
-  stats: number[];
-  /** Names of the figures in `stats`, in order. */
-  statNames: string[];
-  /** COCO tasks: AP per category (-1 = no ground truth). */
-  perCategoryAp?: { categoryId: number; ap: number }[];
-  /** Retrieval: queries counted and queries without a detection. */
-  queries?: number;
-  missed?: number;
-  /**
-   * Per attribute value (the release README's Tables 3, 5, 7, 9), when the
-   * ground truth carries attributes: attribute -> value "1".."3" -> figures
-   * (AP, AP50, AP75 for COCO tasks; top-1..top-20 for retrieval).
-   */
-  subsets?: Record<string, Record<string, number[]>>;
-  subsetStatNames?: string[];
-  seconds: number;
 }
 
 export interface Submission {

@@ -1,7 +1,8 @@
 /**
  * Receives a multipart submission (fields task and name, one file) and
  * streams the file to disk: never held in memory, refused with 413 as soon
- * as the declared Content-Length or the bytes counted so far pass the limit,
+ * as the declared Content-Length or the bytes counted so far (of the file or
+ * of the whole body) pass the limit,
  * and fsynced (file and directory) before the caller records it, so that an
  * accepted submission survives a crash.
  */
@@ -72,6 +73,8 @@ export async function receiveUpload(request: Request, dir: string, maxBytes: num
   parser.on('field', (name, value) => { fields[name] = value; });
   parser.on('file', (name, stream, info) => {
     if (name !== 'file' || sawFile) {
+      // Dropped; a body cut short errors this stream too, which must not go unhandled (it would end the server).
+      stream.on('error', () => {});
       stream.resume();
       return;
     }
@@ -89,6 +92,15 @@ export async function receiveUpload(request: Request, dir: string, maxBytes: num
   });
 
   const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  // The whole body is bounded too (without Content-Length, parts other than `file` are read and dropped).
+  let bodyBytes = 0;
+  source.on('data', (chunk: Uint8Array) => {
+    bodyBytes += chunk.length;
+    if (bodyBytes > maxBytes + ENVELOPE_BYTES && !tooLarge) {
+      tooLarge = true;
+      source.destroy();
+    }
+  });
   try {
     await pipeline(source, parser);
     await fileDone;

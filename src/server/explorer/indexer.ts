@@ -12,18 +12,11 @@ import { checkSplitFiles, listSplit } from '../../dataset/read-split.js';
 import { formatProblemLine } from '../../schema/validate-annotation.js';
 import { InputError } from '../../util/errors.js';
 import type { BadFile, DatasetIndex, IndexedImage, SplitInfo } from './types.js';
+import type { IndexingJson } from '../../shared/api-types.js';
 
-export type IndexState = 'queued' | 'scanning' | 'reading' | 'ready' | 'failed';
-
-export interface IndexProgress {
-  state: IndexState;
-  /** Files done and to do in the current phase. */
-  done: number;
-  total: number;
-  /** Files read again in the last run (changed or new). */
-  changed: number;
-  error?: string;
-}
+/** A split's indexing run as GET /api/splits reports it (done/total: files in the current phase; changed: files read again). */
+export type IndexProgress = IndexingJson;
+export type IndexState = IndexingJson['state'];
 
 const BATCH = 2000;
 const STAT_CONCURRENCY = 64;

@@ -5,6 +5,9 @@
  * stays small and the files stay the one source of truth.
  */
 import type { Facet, ImageFilters } from './filters.js';
+import type { BadFileJson, SplitStats } from '../../shared/api-types.js';
+
+export type { SplitStats };
 
 export interface SplitInfo {
   id: number;
@@ -30,19 +33,7 @@ export interface IndexedItem {
   occluded: number;
 }
 
-export interface IndexedImage {
-  imageId: number;
-  source: 'user' | 'shop';
-  pairId: number;
-  width: number;
-  height: number;
-  hasImage: boolean;
-  items: IndexedItem[];
-  /** The annotation file's mtime (ms) and size when it was read: re-read only when they change. */
-  mtimeMs: number;
-  size: number;
-}
-
+/** An image as the index keeps it: what a page of results shows without reading the annotation file. */
 export interface ImageRow {
   imageId: number;
   source: 'user' | 'shop';
@@ -53,30 +44,18 @@ export interface ImageRow {
   itemCount: number;
 }
 
-export interface BadFile {
-  /** File name relative to the split ("annos/000012.json"). */
-  file: string;
-  message: string;
+/** An image as the indexer writes it: the row's fields, its items, and the file state it was read at. */
+export interface IndexedImage extends Omit<ImageRow, 'itemCount'> {
+  items: IndexedItem[];
+  /** The annotation file's mtime (ms) and size when it was read: re-read only when they change. */
+  mtimeMs: number;
+  size: number;
 }
+
+/** A file that could not be indexed, and why. */
+export type BadFile = BadFileJson;
 
 export type FacetCounts = Record<Facet, Record<string, number>>;
-
-export interface SplitStats {
-  images: { user: number; shop: number };
-  items: { user: number; shop: number };
-  /** category id -> items (user, shop). */
-  categories: Record<string, { user: number; shop: number }>;
-  /** attribute -> value -> items. */
-  attributes: Record<string, Record<string, number>>;
-  /** items with style 0 and > 0. */
-  style: { zero: number; positive: number };
-  /** number of items in an image -> images. */
-  itemsPerImage: Record<string, number>;
-  pairIds: number;
-  /** Consumer-shop item pairs with the same pair_id and style > 0. */
-  positivePairs: number;
-  landmarks: { visible: number; occluded: number };
-}
 
 export interface DatasetIndex {
   /** Registers (or finds) a split by name; the directory of an existing name is updated. */

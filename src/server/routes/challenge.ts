@@ -8,6 +8,7 @@ import { newToken, hashToken, USER_NAME } from '../challenge/tokens.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
 import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
+import type { LeaderboardJson, SubmissionJson, TaskJson, UserJson } from '../../shared/api-types.js';
 
 /** Start of the current UTC day: quotas count submissions since then. */
 export const quotaDayStart = (now = new Date()): string =>
@@ -15,19 +16,19 @@ export const quotaDayStart = (now = new Date()): string =>
 
 const SUBMISSION_NAME_MAX = 80;
 
-export const submissionJson = (s: Submission): Record<string, unknown> => ({
+export const submissionJson = (s: Submission): SubmissionJson => ({
   id: s.id, user: s.userName, task: s.task, name: s.name, file_name: s.fileName, file_bytes: s.fileBytes,
   status: s.status, attempts: s.attempts, error: s.error,
   stats: s.result?.stats ?? null, stat_names: s.result?.statNames ?? statNames(s.task), result: s.result,
   created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
 });
 
-const userJson = (u: User): Record<string, unknown> => ({ id: u.id, name: u.name, admin: u.admin, created_at: u.createdAt });
+const userJson = (u: User): UserJson => ({ id: u.id, name: u.name, admin: u.admin, created_at: u.createdAt });
 
 export function challengeRoutes(ctx: AppContext): Hono {
   const app = new Hono();
 
-  app.get('/tasks', (c) => c.json(TASKS.map((task) => ({
+  app.get('/tasks', (c) => c.json(TASKS.map((task): TaskJson => ({
     task, title: TASK_TITLES[task], available: ctx.settings.tasks.includes(task),
     stat_names: statNames(task), primary: PRIMARY_FIGURE_NAME[task],
   }))));
@@ -46,7 +47,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const token = newToken();
     try {
       const user = await ctx.store.addUser(body.name, body.admin === true, hashToken(token));
-      return c.json({ ...userJson(user), token }, 201);
+      return c.json<UserJson>({ ...userJson(user), token }, 201);
     } catch (err) {
       if (String(err).includes('UNIQUE')) return fail(409, `a user named ${body.name} exists already`);
       throw err;
@@ -117,7 +118,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
     if (!isTask(task)) return fail(400, `task: expected one of ${TASKS.join(', ')}`);
     const entries = await ctx.store.leaderboard(task);
     const viewer = await currentUser(ctx, c);
-    return c.json({
+    return c.json<LeaderboardJson>({
       task, title: TASK_TITLES[task], primary: PRIMARY_FIGURE_NAME[task], stat_names: statNames(task),
       entries: entries.map((e) => ({
         rank: e.rank, submission_id: e.submissionId, name: e.name, user: e.userName, finished_at: e.finishedAt,

@@ -13,28 +13,11 @@ import type { ImageRow, SplitInfo } from '../explorer/types.js';
 import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumbnails.js';
 import { fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
 import { registerSplitDir } from '../splits.js';
+import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
 
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
 const imageName = (id: number): string => String(id).padStart(6, '0');
-
-/** An image and its items as clients see them (fields named as in the release). */
-export interface ImageJson {
-  id: number;
-  name: string;
-  source: 'user' | 'shop';
-  pair_id: number;
-  width: number;
-  height: number;
-  has_image: boolean;
-  items: {
-    key: string; category_id: number; category_name: string; style: number;
-    bounding_box: number[]; landmarks: number[]; segmentation: number[][];
-    scale: number; occlusion: number; zoom_in: number; viewpoint: number;
-  }[];
-  /** Set when the annotation file changed since indexing and no longer reads. */
-  error?: string;
-}
 
 async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
   const name = imageName(row.imageId);
@@ -56,7 +39,7 @@ async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
   return base;
 }
 
-async function splitJson(ctx: AppContext, split: SplitInfo): Promise<Record<string, unknown>> {
+function splitJson(ctx: AppContext, split: SplitInfo): SplitJson {
   return {
     name: split.name, images: split.images, items: split.items, bad_files: split.badFiles, indexed_at: split.indexedAt,
     indexing: ctx.indexer.status(split.name) ?? { state: split.indexedAt ? 'ready' : 'queued', done: 0, total: 0, changed: 0 },
@@ -66,7 +49,7 @@ async function splitJson(ctx: AppContext, split: SplitInfo): Promise<Record<stri
 export function explorerRoutes(ctx: AppContext): Hono {
   const app = new Hono();
 
-  app.get('/meta', (c) => c.json({
+  app.get('/meta', (c) => c.json<MetaJson>({
     categories: CATEGORIES.map((cat) => ({
       id: cat.id, name: cat.annotationName, coco_name: cat.cocoName, landmarks: cat.landmarks, skeleton: cat.skeleton,
     })),
@@ -76,7 +59,7 @@ export function explorerRoutes(ctx: AppContext): Hono {
     max_upload_bytes: ctx.settings.maxUploadBytes,
   }));
 
-  app.get('/splits', async (c) => c.json(await Promise.all((await ctx.index.splits()).map((s) => splitJson(ctx, s)))));
+  app.get('/splits', async (c) => c.json((await ctx.index.splits()).map((s) => splitJson(ctx, s))));
 
   // Adding a split names a directory on the server: admins only.
   app.post('/splits', async (c) => {
@@ -89,14 +72,14 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const dirStat = await stat(join(body.dir, 'annos')).catch(() => undefined);
     if (!dirStat?.isDirectory()) return fail(400, `dir: expected a split directory with annos/, found none in ${body.dir}`);
     const split = await registerSplitDir(ctx, body.dir, body.name as string | undefined);
-    return c.json(await splitJson(ctx, split), 201);
+    return c.json(splitJson(ctx, split), 201);
   });
 
   app.post('/splits/:split/reindex', async (c) => {
     await requireAdmin(ctx, c);
     const split = await splitParam(ctx, c.req.param('split'));
     ctx.indexer.enqueue(split).catch(() => {});
-    return c.json(await splitJson(ctx, split), 202);
+    return c.json(splitJson(ctx, split), 202);
   });
 
   app.get('/splits/:split/bad-files', async (c) => {
@@ -120,7 +103,7 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const perPage = c.req.query('per_page') === undefined ? DEFAULT_PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
     const { total, images } = await ctx.index.queryImages(split.id, filters, (page - 1) * perPage, perPage);
-    return c.json({ split: split.name, total, page, per_page: perPage, images: await Promise.all(images.map((row) => readImage(split, row))) });
+    return c.json<ImagePageJson>({ split: split.name, total, page, per_page: perPage, images: await Promise.all(images.map((row) => readImage(split, row))) });
   });
 
   app.get('/facets', async (c) => {
@@ -159,23 +142,24 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const rows = await ctx.index.imagesOfPair(split.id, pairId);
     const images = await Promise.all(rows.map((row) => readImage(split, row)));
     // Positive pairs: a consumer item and a shop item of this pair_id with the same style > 0.
-    const links: { style: number; user: { image: number; item: string }; shop: { image: number; item: string } }[] = [];
+    const links: PairLinkJson[] = [];
+    const shops = images.filter((img) => img.source === 'shop');
     for (const u of images.filter((img) => img.source === 'user')) {
       for (const ui of u.items) {
         if (ui.style <= 0) continue;
-        for (const s of images.filter((img) => img.source === 'shop')) {
+        for (const s of shops) {
           for (const si of s.items) {
             if (si.style === ui.style) links.push({ style: ui.style, user: { image: u.id, item: ui.key }, shop: { image: s.id, item: si.key } });
           }
         }
       }
     }
-    return c.json({ split: split.name, pair_id: pairId, images, links });
+    return c.json<PairJson>({ split: split.name, pair_id: pairId, images, links });
   });
 
   app.get('/stats/:split', async (c) => {
     const split = await splitParam(ctx, c.req.param('split'));
-    return c.json({ split: split.name, ...(await ctx.index.stats(split.id)) });
+    return c.json<StatsJson>({ split: split.name, ...(await ctx.index.stats(split.id)) });
   });
 
   return app;

@@ -1,0 +1,113 @@
+/**
+ * The JSON shapes of the df2 serve API, declared once for the server
+ * (src/server, compiled by tsconfig.json) and the browser app (src/web,
+ * compiled by tsconfig.web.json): the routes are type-checked against what
+ * the app reads. Types only: nothing here exists at run time, so the browser
+ * never loads this module.
+ */
+
+export type Task = 'bbox' | 'segm' | 'keypoints' | 'keypoints_visible' | 'retrieval';
+export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface CategoryJson { id: number; name: string; coco_name: string; landmarks: number; skeleton: readonly (readonly [number, number])[] }
+export interface MetaJson {
+  categories: CategoryJson[];
+  attributes: Record<string, readonly string[]>;
+  tasks: Task[];
+  quota: number;
+  max_upload_bytes: number;
+}
+
+export interface IndexingJson {
+  state: 'queued' | 'scanning' | 'reading' | 'ready' | 'failed';
+  /** Files done and to do in the current phase. */
+  done: number;
+  total: number;
+  /** Files read again in the last run (changed or new). */
+  changed: number;
+  error?: string;
+}
+export interface SplitJson { name: string; images: number; items: number; bad_files: number; indexed_at: string | null; indexing: IndexingJson }
+export interface BadFileJson {
+  /** File name relative to the split ("annos/000012.json"). */
+  file: string;
+  message: string;
+}
+
+/** An item as clients see it (fields named as in the release). */
+export interface ItemJson {
+  key: string; category_id: number; category_name: string; style: number;
+  bounding_box: [number, number, number, number]; landmarks: number[]; segmentation: number[][];
+  scale: number; occlusion: number; zoom_in: number; viewpoint: number;
+}
+export interface ImageJson {
+  id: number; name: string; source: 'user' | 'shop'; pair_id: number; width: number; height: number;
+  has_image: boolean; items: ItemJson[];
+  /** Set when the annotation file changed since indexing and no longer reads. */
+  error?: string;
+}
+export interface ImagePageJson { split: string; total: number; page: number; per_page: number; images: ImageJson[] }
+/** Facet -> value -> images. */
+export type FacetCountsJson = Record<string, Record<string, number>>;
+export interface PairLinkJson { style: number; user: { image: number; item: string }; shop: { image: number; item: string } }
+export interface PairJson { split: string; pair_id: number; images: ImageJson[]; links: PairLinkJson[] }
+
+/** What the explorer counts in a split (GET /api/stats/SPLIT adds the split's name). */
+export interface SplitStats {
+  images: { user: number; shop: number };
+  items: { user: number; shop: number };
+  /** category id -> items (user, shop). */
+  categories: Record<string, { user: number; shop: number }>;
+  /** attribute -> value -> items. */
+  attributes: Record<string, Record<string, number>>;
+  /** items with style 0 and > 0. */
+  style: { zero: number; positive: number };
+  /** number of items in an image -> images. */
+  itemsPerImage: Record<string, number>;
+  pairIds: number;
+  /** Consumer-shop item pairs with the same pair_id and style > 0. */
+  positivePairs: number;
+  landmarks: { visible: number; occluded: number };
+}
+export interface StatsJson extends SplitStats { split: string }
+
+/** Figures of one evaluation, as stored and shown. */
+export interface EvaluationResult {
+  task: Task;
+  /** COCO tasks: the 12 (bbox, segm) or 10 (keypoints) summarize() figures; retrieval: top-1, 5, 10, 15, 20. */
+  stats: number[];
+  /** Names of the figures in `stats`, in order. */
+  statNames: string[];
+  /** COCO tasks: AP per category (-1 = no ground truth). */
+  perCategoryAp?: { categoryId: number; ap: number }[];
+  /** Retrieval: queries counted and queries without a detection. */
+  queries?: number;
+  missed?: number;
+  /**
+   * Per attribute value (the release README's Tables 3, 5, 7, 9), when the
+   * ground truth carries attributes: attribute -> value "1".."3" -> figures
+   * (AP, AP50, AP75 for COCO tasks; top-1..top-20 for retrieval).
+   */
+  subsets?: Record<string, Record<string, number[]>>;
+  subsetStatNames?: string[];
+  seconds: number;
+}
+
+export interface TaskJson { task: Task; title: string; available: boolean; stat_names: string[]; primary: string }
+export interface SubmissionJson {
+  id: number; user: string; task: Task; name: string; file_name: string; file_bytes: number;
+  status: SubmissionStatus; attempts: number; error: string | null;
+  stats: number[] | null; stat_names: string[]; result: EvaluationResult | null;
+  created_at: string; started_at: string | null; finished_at: string | null;
+}
+export interface LeaderboardEntryJson {
+  rank: number; submission_id: number; name: string; user: string; finished_at: string; stats: number[];
+  per_category_ap: { categoryId: number; ap: number }[] | null;
+  subsets: Record<string, Record<string, number[]>> | null; subset_stat_names: string[] | null;
+  queries: number | null; missed: number | null;
+  /** The viewer's own submission (its details page is open to them). */
+  mine: boolean;
+}
+export interface LeaderboardJson { task: Task; title: string; primary: string; stat_names: string[]; entries: LeaderboardEntryJson[] }
+/** `token` only in the answer to the user's creation: it is shown once. */
+export interface UserJson { id: number; name: string; admin: boolean; created_at: string; token?: string }
