@@ -6,7 +6,7 @@
  */
 import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
 import { loadCocoPair } from '../../eval/coco/load.js';
-import { evaluateLoaded } from '../../eval/coco/evaluate.js';
+import { evaluateByAttribute, evaluateLoaded } from '../../eval/coco/evaluate.js';
 import { firstMissingAttribute } from '../../eval/coco/ground-truth.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
@@ -17,7 +17,7 @@ export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFi
   // keypoints_visible is the keypoints evaluation against the visible-only ground truth (coco-visible.json).
   const engineTask = task === 'keypoints_visible' ? 'keypoints' : task;
   const { gt, results } = await loadCocoPair(engineTask, gtFile, resultsFile);
-  const whole = evaluateLoaded(engineTask, gt, results, { quiet: true });
+  const whole = evaluateLoaded(engineTask, gt, results, { quiet: true, matches: false });
   const out: Omit<EvaluationResult, 'statNames' | 'seconds'> = {
     task,
     stats: whole.stats,
@@ -25,14 +25,7 @@ export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFi
   };
   const hasAttributes = gt.annotations.count > 0 && ATTRIBUTE_NAMES.every((_name, a) => firstMissingAttribute(gt, a) < 0);
   if (hasAttributes) {
-    out.subsets = {};
-    for (const attribute of ATTRIBUTE_NAMES) {
-      const perValue: Record<string, number[]> = {};
-      for (const value of [1, 2, 3]) {
-        perValue[String(value)] = [...evaluateLoaded(engineTask, gt, results, { quiet: true, subset: { attribute, value } }).headline];
-      }
-      out.subsets[attribute] = perValue;
-    }
+    out.subsets = evaluateByAttribute(engineTask, gt, results, ATTRIBUTE_NAMES, { quiet: true });
     out.subsetStatNames = COCO_SUBSET_STAT_NAMES;
   }
   return out;
