@@ -3,21 +3,13 @@
  * localhost, with its SQLite database under the working directory.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
-import { startServer, DEFAULT_QUOTA, type RunningServer } from '../server/server.js';
-import { ensureDemoData } from '../server/demo.js';
-import { hashToken, newToken } from '../server/challenge/tokens.js';
-import { quotaDayStart } from '../server/routes/challenge.js';
-import type { Task } from '../server/challenge/types.js';
-import type { IndexProgress } from '../server/explorer/indexer.js';
-import { startProgress, type Progress } from '../util/progress.js';
+import { join } from 'node:path';
+import { DEFAULT_QUOTA } from '../server/defaults.js';
 
 export const DEFAULT_DB_FILE = join('.df2', 'df2.sqlite');
 export const DEFAULT_PORT = 8420;
 
-interface ServeCliOptions {
+export interface ServeCliOptions {
   data?: string[];
   gtDir?: string;
   db: string;
@@ -55,93 +47,9 @@ Examples:
   $ df2 serve --data data/validation --gt-dir gt/validation
   $ df2 serve --data data/train data/validation --port 9000 --db /srv/df2/df2.sqlite`)
     .action(async (options: ServeCliOptions) => {
+      // The server (hono, SQLite, canvas) loads only when this command runs.
+      const { runServe } = await import('./serve-run.js');
       await runServe(options);
     });
 }
 
-async function runServe(options: ServeCliOptions): Promise<void> {
-  const dbFile = resolve(options.db);
-  const cacheDir = dirname(dbFile);
-  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
-  let dataDirs = options.data ?? [];
-  let gtDir = options.gtDir;
-  const demo = options.demo === true && dataDirs.length === 0 ? await ensureDemoData(cacheDir, { log }) : undefined;
-  if (demo) {
-    dataDirs = [demo.splitDir];
-    gtDir ??= demo.gtDir;
-  }
-
-  const bars = new Map<string, Progress>();
-  const onIndexProgress = (split: string, p: IndexProgress): void => {
-    if (p.state === 'reading' && p.total > 0) {
-      let bar = bars.get(split);
-      if (!bar) bars.set(split, (bar = startProgress({ label: `indexing ${split}`, total: p.total })));
-      bar.update(p.done);
-    } else if (p.state === 'ready' || p.state === 'failed') {
-      bars.get(split)?.stop();
-      bars.delete(split);
-      log(p.state === 'ready' ? `${split}: indexed (${p.changed} files read)` : `${split}: indexing failed: ${p.error}`);
-    }
-  };
-
-  const server = await startServer({
-    dataDirs, gtDir, dbFile, host: options.host, port: options.port, quota: options.quota,
-    maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress,
-  });
-  let url = server.url;
-  if (demo) {
-    const token = await demoToken(server, cacheDir);
-    await submitDemoBaseline(server, demo.resultsFiles);
-    url = `${server.url}/#token=${token}`;
-  }
-  log(`df2 serve: ${server.ctx.settings.tasks.length} challenge task(s): ${server.ctx.settings.tasks.join(', ') || 'none (no --gt-dir)'}`);
-  process.stdout.write(`${url}\n`);
-
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      log('df2 serve: stopping');
-      void server.close().then(done);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
-/** The demo's admin user; its token is kept in the cache (mode 0600) so the printed URL stays the same. */
-async function demoToken(server: RunningServer, cacheDir: string): Promise<string> {
-  const file = join(cacheDir, 'demo', 'token');
-  const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (saved && (await server.ctx.store.userByTokenHash(hashToken(saved)))) return saved;
-  const token = newToken();
-  const users = await server.ctx.store.listUsers();
-  const name = users.some((u) => u.name === 'demo') ? `demo-${users.length + 1}` : 'demo';
-  await server.ctx.store.addUser(name, true, hashToken(token));
-  // Created with mode 0600 (not chmod-ed after the write): no moment when others could read it.
-  await mkdir(dirname(file), { recursive: true });
-  const part = `${file}.${process.pid}.part`;
-  await writeFile(part, token, { mode: 0o600 });
-  await rename(part, file);
-  return token;
-}
-
-/** Once: the imitation model's results as the demo user's first submissions, so the leaderboards show something. */
-async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 'segm' | 'keypoints' | 'retrieval', string>): Promise<void> {
-  const { store, settings, queue } = server.ctx;
-  if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
-  const user = (await store.listUsers()).find((u) => u.admin);
-  if (!user) return;
-  const plan: [Task, string][] = [['bbox', files.bbox], ['segm', files.segm], ['keypoints', files.keypoints], ['keypoints_visible', files.keypoints], ['retrieval', files.retrieval]];
-  await mkdir(settings.uploadsDir, { recursive: true });
-  for (const [task, file] of plan) {
-    if (!settings.tasks.includes(task)) continue;
-    const stored = join(settings.uploadsDir, `${randomUUID()}.json`);
-    await copyFile(file, stored);
-    const sub = await store.createSubmission(
-      { userId: user.id, task, name: 'synthetic baseline', fileName: file.split('/').pop()!, fileBytes: (await stat(stored)).size, storedPath: stored },
-      { limit: settings.quota, since: quotaDayStart() },
-    );
-    if (sub) await queue.enqueue(sub.id);
-  }
-}

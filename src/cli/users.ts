@@ -4,8 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { openDatabase } from '../server/store/sqlite.js';
-import { SqliteStore } from '../server/challenge/sqlite-store.js';
+import type { SqliteStore } from '../server/challenge/sqlite-store.js';
 import { hashToken, newToken, USER_NAME } from '../server/challenge/tokens.js';
 import { DEFAULT_DB_FILE } from './serve.js';
 
@@ -45,9 +44,8 @@ Examples:
   $ df2 users add admin --admin --db /srv/df2/df2.sqlite
   $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8420/api/me`)
     .action(async (name: string, options: UsersOptions) => {
-      const db = openDatabase(resolve(options.db));
+      const { db, store } = await openStore(options.db);
       try {
-        const store = new SqliteStore(db);
         if (await store.userByName(name)) {
           process.stderr.write(`df2: a user named ${name} exists already in ${options.db}\n`);
           process.exitCode = 1;
@@ -69,13 +67,23 @@ Examples:
     .option('--json', 'print the users as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users list --db .df2/df2.sqlite')
     .action(async (options: UsersOptions) => {
-      const db = openDatabase(resolve(options.db));
+      const { db, store } = await openStore(options.db);
       try {
-        const list = await new SqliteStore(db).listUsers();
+        const list = await store.listUsers();
         if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
         else for (const u of list) process.stdout.write(`${u.name}${u.admin ? ' (admin)' : ''}\t${u.createdAt}\n`);
       } finally {
         db.close();
       }
     });
+}
+
+/** The challenge store in `file`; SQLite loads only when a users command runs. */
+async function openStore(file: string): Promise<{ db: { close(): void }; store: SqliteStore }> {
+  const [{ openDatabase }, { SqliteStore }] = await Promise.all([
+    import('../server/store/sqlite.js'),
+    import('../server/challenge/sqlite-store.js'),
+  ]);
+  const db = openDatabase(resolve(file));
+  return { db, store: new SqliteStore(db) };
 }

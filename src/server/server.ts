@@ -24,7 +24,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = resolve(HERE, '../web');
 export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
-export const DEFAULT_QUOTA = 5;
+import { DEFAULT_QUOTA } from './defaults.js';
+
+export { DEFAULT_QUOTA };
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 
 export interface ServeOptions {
