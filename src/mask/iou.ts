@@ -95,31 +95,34 @@ function boxesOverlap(d: readonly number[], g: readonly number[]): boolean {
  * Box IoU of boxes packed [x, y, w, h] * n, as maskApi's bbIou (same
  * operations in the same order, so the same doubles).
  */
+/**
+ * maskApi bbIou for one pair of [x, y, w, h] boxes, with its arithmetic
+ * (right edge as w + x, union as area_d + area_g - overlap, or area_d for a
+ * crowd ground truth): the last bits decide threshold comparisons, so every
+ * box IoU in df2 goes through here.
+ */
+export function xywhIou(
+  dx: number, dy: number, dw: number, dh: number,
+  gx: number, gy: number, gw: number, gh: number, crowd: boolean,
+): number {
+  const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
+  if (w <= 0) return 0;
+  const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
+  if (h <= 0) return 0;
+  const inter = w * h;
+  const dtArea = dw * dh;
+  return inter / (crowd ? dtArea : dtArea + gw * gh - inter);
+}
+
 export function boxIou(dt: Float64Array, gt: Float64Array, iscrowd: ArrayLike<number>): Float64Array {
   const nDt = Math.floor(dt.length / 4);
   const nGt = Math.floor(gt.length / 4);
   const crowd = crowdFlags(iscrowd, nGt);
   const out = new Float64Array(nDt * nGt);
   for (let g = 0; g < nGt; g++) {
-    const gx = gt[4 * g]!;
-    const gy = gt[4 * g + 1]!;
-    const gw = gt[4 * g + 2]!;
-    const gh = gt[4 * g + 3]!;
-    const gtArea = gw * gh;
-    const gRight = gw + gx;
-    const gBottom = gh + gy;
+    const gx = gt[4 * g]!, gy = gt[4 * g + 1]!, gw = gt[4 * g + 2]!, gh = gt[4 * g + 3]!;
     for (let d = 0; d < nDt; d++) {
-      const dx = dt[4 * d]!;
-      const dy = dt[4 * d + 1]!;
-      const dw = dt[4 * d + 2]!;
-      const dh = dt[4 * d + 3]!;
-      const w = Math.min(dw + dx, gRight) - Math.max(dx, gx);
-      if (w <= 0) continue;
-      const h = Math.min(dh + dy, gBottom) - Math.max(dy, gy);
-      if (h <= 0) continue;
-      const inter = w * h;
-      const dtArea = dw * dh;
-      out[d * nGt + g] = inter / (crowd[g] ? dtArea : dtArea + gtArea - inter);
+      out[d * nGt + g] = xywhIou(dt[4 * d]!, dt[4 * d + 1]!, dt[4 * d + 2]!, dt[4 * d + 3]!, gx, gy, gw, gh, crowd[g] === 1);
     }
   }
   return out;

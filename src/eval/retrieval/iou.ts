@@ -6,20 +6,18 @@
  * x2 as (x2 - x1) + x1 can differ from x2 in the last bit; keeping the same
  * arithmetic keeps every IoU >= 0.5 decision identical to the release's.
  *
+ * The pair arithmetic is the mask module's xywhIou (maskApi's bbIou).
+ *
  * Boxes live in flat Float64Arrays of corners (4 numbers each) so that tens of
  * thousands of results stay compact.
  */
+import { xywhIou } from '../../mask/iou.js';
 
 /** IoU of box `a` (at a[ai..ai+3]) and box `b` (at b[bi..bi+3]), both [x1, y1, x2, y2]. */
 export function releaseBoxIou(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
-  const ax = a[ai]!, ay = a[ai + 1]!, aw = a[ai + 2]! - ax, ah = a[ai + 3]! - ay;
-  const bx = b[bi]!, by = b[bi + 1]!, bw = b[bi + 2]! - bx, bh = b[bi + 3]! - by;
-  const w = Math.min(aw + ax, bw + bx) - Math.max(ax, bx);
-  if (w <= 0) return 0;
-  const h = Math.min(ah + ay, bh + by) - Math.max(ay, by);
-  if (h <= 0) return 0;
-  const overlap = w * h;
-  return overlap / (aw * ah + bw * bh - overlap);
+  const ax = a[ai]!, ay = a[ai + 1]!;
+  const bx = b[bi]!, by = b[bi + 1]!;
+  return xywhIou(ax, ay, a[ai + 2]! - ax, a[ai + 3]! - ay, bx, by, b[bi + 2]! - bx, b[bi + 3]! - by, false);
 }
 
 /** A retrieved item counts as found when its IoU with a matching gallery item reaches this. */
