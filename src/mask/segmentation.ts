@@ -16,6 +16,7 @@ import { RleFormatError, checkRleSize } from './errors.js';
 import { rleFromString } from './codec.js';
 import { rleFromBox, rleFromPolygon } from './polygon.js';
 import { type Rle, rleCheck, rleMerge } from './rle.js';
+import { isJsonObject as isObject, isFiniteNumber } from '../util/json-guards.js';
 
 export function rleFromSegmentation(segm: unknown, height: number, width: number): Rle {
   if (Array.isArray(segm)) return fromList(segm, height, width);
@@ -82,14 +83,6 @@ function fromRleObject(obj: Record<string, unknown>, where = 'segmentation'): Rl
     throw error;
   }
   throw new RleFormatError(`${where}.counts must be a string or a list of run lengths, found ${kindOf(counts)}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function kindOf(value: unknown): string {

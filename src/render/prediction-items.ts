@@ -12,6 +12,7 @@ import { rleDecode, rleToBbox, type Rle } from '../mask/rle.js';
 import { InputError, describe, pathJoin } from '../util/errors.js';
 import type { Verdict } from './gt-items.js';
 import type { BitMask, DrawnItem, Xywh } from './drawn-item.js';
+import { isFiniteNumber } from '../util/json-guards.js';
 
 /** A results file's kind is the evaluation task it is for. */
 export type ResultKind = CocoTask;
@@ -111,9 +112,8 @@ function checkRecord(file: string, entry: string, index: number, r: Record<strin
   const fail = (field: string, expected: string): never => {
     throw new InputError(file, pathJoin(entry, field), expected, describe(r[field]));
   };
-  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   if (!Number.isInteger(r.category_id) || !categoryById(r.category_id as number)) fail('category_id', 'a category id 1..13');
-  if (!finite(r.score)) fail('score', 'a finite number');
+  if (!isFiniteNumber(r.score)) fail('score', 'a finite number');
   const record: DetectionRecord = {
     index,
     imageId: r.image_id as number,
@@ -123,7 +123,7 @@ function checkRecord(file: string, entry: string, index: number, r: Record<strin
   };
   const bbox = r.bbox;
   if (Array.isArray(bbox) && bbox.length > 0) {
-    if (bbox.length !== 4 || !bbox.every(finite)) fail('bbox', '[x, y, width, height] of finite numbers');
+    if (bbox.length !== 4 || !bbox.every(isFiniteNumber)) fail('bbox', '[x, y, width, height] of finite numbers');
     record.bbox = bbox as unknown as Xywh;
   } else if (kind === 'bbox') fail('bbox', '[x, y, width, height] of finite numbers');
   if (kind === 'segm') {
@@ -137,7 +137,7 @@ function checkRecord(file: string, entry: string, index: number, r: Record<strin
   }
   if (kind === 'keypoints') {
     const k = r.keypoints as unknown[];
-    if (!Array.isArray(k) || k.length % 3 !== 0 || !k.every(finite)) fail('keypoints', 'x, y, v triples of finite numbers');
+    if (!Array.isArray(k) || k.length % 3 !== 0 || !k.every(isFiniteNumber)) fail('keypoints', 'x, y, v triples of finite numbers');
     record.keypoints = k as number[];
   }
   return record;

@@ -14,6 +14,7 @@ import { basename } from 'node:path';
 import { ATTRIBUTE_NAMES, categoryByAnnotationName, categoryById, type Category } from './categories.js';
 import type { Corners, ImageAnnotation, Item, Source } from './annotation.js';
 import { InputError, describe, formatProblem, pathJoin } from '../util/errors.js';
+import { isJsonObject as isObject, isFiniteNumber } from '../util/json-guards.js';
 
 export interface Problem {
   file: string;
@@ -254,8 +255,6 @@ function describeArray(value: unknown): string {
   return bad < 0 ? `${value.length} numbers` : `${describe(value[bad])} at [${bad}]`;
 }
 
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Problems of one file, in the order found. */
 class ProblemList {

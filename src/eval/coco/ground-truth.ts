@@ -21,6 +21,7 @@ import type { CocoTask } from './params.js';
 import { type MaskPart, type SegmentationBatch, SegmentationWriter, createBatchClaims, joinMaskParts, rasterizeUnclaimed } from './gt-masks.js';
 import { type MaskStore, emptyMaskStore } from './mask-store.js';
 import { type RecordBlocks, RecordWriter, emptyRecords } from './records.js';
+import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 export interface CocoGroundTruth {
   readonly file: string;
@@ -74,8 +75,6 @@ export interface GroundTruthReadOptions {
 const COCO_KEYS = ['images', 'annotations', 'categories'] as const;
 const NOT_COCO = 'a COCO ground-truth object with "images", "annotations" and "categories" arrays';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Reads and checks a COCO ground-truth file; InputError names the file, entry and field of the first problem. */
 export async function readCocoGroundTruth(file: string, options: GroundTruthReadOptions = {}): Promise<CocoGroundTruth> {

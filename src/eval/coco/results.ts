@@ -24,6 +24,7 @@ import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
 import { type MaskStore, MaskStoreWriter, emptyMaskStore, maskOf, patchMasks } from './mask-store.js';
 import type { CocoTask } from './params.js';
 import { type RecordBlocks, RecordWriter, emptyRecords } from './records.js';
+import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 /** How the official loader read the file, decided by its first result. */
 export type ResultKind = 'box' | 'mask' | 'keypoints' | 'empty';
@@ -69,8 +70,6 @@ export interface ResultsReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const LANDMARK_XY = TOTAL_LANDMARKS * 2;
 const KEYPOINT_BLOCK = LANDMARK_XY * 4096;
 const NO_BOX = [NaN, NaN, NaN, NaN];
