@@ -3,7 +3,7 @@
  * registers the command): demo data, the server, the demo account and the
  * baseline submissions.
  */
-import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../server/server.js';
@@ -13,6 +13,7 @@ import { quotaDayStart } from '../server/routes/challenge.js';
 import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import type { ServeCliOptions } from './serve.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
@@ -75,10 +76,7 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
   const name = users.some((u) => u.name === 'demo') ? `demo-${users.length + 1}` : 'demo';
   await server.ctx.store.addUser(name, true, hashToken(token));
   // Created with mode 0600 (not chmod-ed after the write): no moment when others could read it.
-  await mkdir(dirname(file), { recursive: true });
-  const part = `${file}.${process.pid}.part`;
-  await writeFile(part, token, { mode: 0o600 });
-  await rename(part, file);
+  await writeFileAtomic(file, token, { mode: 0o600 });
   return token;
 }
 

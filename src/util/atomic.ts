@@ -36,11 +36,12 @@ async function makeParentDir(target: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+/** `mode` sets the file's permissions from its creation on (e.g. 0o600 for a secret). */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   await makeParentDir(target);
   const tmp = tempPathFor(target);
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { mode: options.mode });
     await rename(tmp, target);
   } catch (err) {
     await removeTemp(tmp);
