@@ -9,6 +9,7 @@ import { escapeHtml, figure } from './html.js';
 import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
 import { svgBarChart } from './svg-bar-chart.js';
 import type { CocoTaskSection, ReportModel, RetrievalSection } from './report-model.js';
+import { imageName } from '../schema/annotation.js';
 
 const TASK_TITLES = { bbox: 'Clothes detection (bbox)', segm: 'Clothes segmentation (segm)', keypoints: 'Landmark estimation (keypoints)' } as const;
 
@@ -135,7 +136,7 @@ function taskSection(s: CocoTaskSection): string {
     out.push(`<p class="note">Most missed ground-truth items plus false positives at ${metric} ${s.matchThreshold.toFixed(2)}; left ground truth, right predictions.</p>`);
     out.push('<div class="thumbs">');
     for (const w of s.worst) {
-      out.push(`<figure data-image="${w.imageId}"><img alt="image ${w.imageId}" src="${w.picture}"><figcaption>${String(w.imageId).padStart(6, '0')}: ${w.missed} missed, ${w.falsePositives} false positives</figcaption></figure>`);
+      out.push(`<figure data-image="${w.imageId}"><img alt="image ${w.imageId}" src="${w.picture}"><figcaption>${imageName(w.imageId)}: ${w.missed} missed, ${w.falsePositives} false positives</figcaption></figure>`);
     }
     out.push('</div>');
   }

@@ -10,7 +10,7 @@ import { categoryById } from '../schema/categories.js';
 import type { RetrievalInputs, RetrievalResult } from '../eval/retrieval/evaluate.js';
 import { HIT_IOU, releaseBoxIou } from '../eval/retrieval/iou.js';
 import { drawStrip, type StripCell } from './retrieval-strip.js';
-import { imageName } from './split-image.js';
+import { imageName } from '../schema/annotation.js';
 
 /**
  * Whether rank t (0-based) of result row `row` is a hit for query q: a gallery

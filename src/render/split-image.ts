@@ -9,9 +9,9 @@ import type { ImageRecord } from '../schema/annotation.js';
 import { problemError } from '../schema/validate-annotation.js';
 import { checkAnnotationFile } from '../dataset/read-split.js';
 import { InputError } from '../util/errors.js';
+import { imageName } from '../schema/annotation.js';
 
 /** "000123" for image id 123. */
-export const imageName = (imageId: number): string => String(imageId).padStart(6, '0');
 
 /** Reads and checks DIR/annos/NNNNNN.json and the header of DIR/image/NNNNNN.jpg. */
 export async function readImageRecord(dir: string, imageId: number): Promise<ImageRecord> {

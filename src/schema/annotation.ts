@@ -46,3 +46,6 @@ export interface ImageRecord extends ImageAnnotation {
   width: number;
   height: number;
 }
+
+/** The release's file stem for an image id: six digits, e.g. 12 -> "000012" (annos/000012.json, image/000012.jpg). */
+export const imageName = (id: number): string => String(id).padStart(6, '0');

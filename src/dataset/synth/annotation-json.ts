@@ -34,4 +34,3 @@ export function annotationJson(image: SynthImage): string {
 }
 
 /** Six-digit file stem of an image id: 1 -> "000001". */
-export const imageStem = (id: number): string => String(id).padStart(6, '0');

@@ -9,7 +9,8 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import type { Progress } from '../../util/progress.js';
-import { annotationJson, imageStem } from './annotation-json.js';
+import { annotationJson } from './annotation-json.js';
+import { imageName } from '../../schema/annotation.js';
 import { PaintPool } from './paint-pool.js';
 import { imitateDetections } from './predictions.js';
 import {
@@ -152,7 +153,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
     // Inside the try: a failure to open them still stops the painters and removes the directory.
     if (options.predictions) predictions = await PredictionFiles.open(temp);
     for (const image of synthesizeSplit(options.seed, options.images)) {
-      const stem = imageStem(image.id);
+      const stem = imageName(image.id);
       writeFileSync(join(temp, 'annos', `${stem}.json`), annotationJson(image));
       await pool.submit({
         file: join(temp, 'image', `${stem}.jpg`),

@@ -14,10 +14,10 @@ import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumb
 import { fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
 import { registerSplitDir } from '../splits.js';
 import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
+import { imageName } from '../../schema/annotation.js';
 
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
-const imageName = (id: number): string => String(id).padStart(6, '0');
 
 async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
   const name = imageName(row.imageId);
