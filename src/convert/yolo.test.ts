@@ -9,7 +9,7 @@ import { lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { readSplit } from '../dataset/read-split.js';
-import { GOLDEN_FIXTURES, SHARED_DIR, goldenPath, tempDir, type GoldenFixture } from '../testing/paths.js';
+import { GOLDEN_FIXTURES, REFERENCE_DIR, goldenPath, tempDir, type GoldenFixture } from '../testing/paths.js';
 import { formatG, joinPolygons, yoloLabelLine } from './yolo.js';
 import { writeYoloDataset, yoloSplitForDir } from './yolo-writer.js';
 import type { Item } from '../schema/annotation.js';
@@ -41,7 +41,7 @@ async function rawSplit(fixture: GoldenFixture): Promise<Map<string, { width: nu
 }
 
 const reference = async (): Promise<Reference> =>
-  JSON.parse(await readFile(join(SHARED_DIR, 'reference', 'deepfashion2-landmarks.json'), 'utf8')) as Reference;
+  JSON.parse(await readFile(join(REFERENCE_DIR, 'deepfashion2-landmarks.json'), 'utf8')) as Reference;
 
 const labelLines = async (out: string, name: string): Promise<number[][]> =>
   (await readFile(join(out, 'labels', 'val', `${name}.txt`), 'utf8')).split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));

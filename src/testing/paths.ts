@@ -6,13 +6,20 @@ import { tmpdir } from 'node:os';
 
 /** The repository root (this file is compiled to dist/testing/paths.js). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** ../shared beside the repository: golden fixtures and reference data (read-only). */
+/**
+ * The repository's own copy of the golden fixtures and reference data, so a clone anywhere runs
+ * its tests. `fixtures/golden` is a byte-equal copy of `../shared/golden`; `fixtures.test.ts`
+ * checks that whenever `../shared` is present beside the clone.
+ */
+export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
+/** `../shared` beside the repository, where the project's source of the fixtures lives (may be absent). */
 export const SHARED_DIR = resolve(REPO_ROOT, '../shared');
-export const GOLDEN_DIR = join(SHARED_DIR, 'golden');
+export const GOLDEN_DIR = join(FIXTURES_DIR, 'golden');
 export const GOLDEN_FIXTURES = ['basic', 'quirks'] as const;
 export type GoldenFixture = (typeof GOLDEN_FIXTURES)[number];
 export const goldenPath = (fixture: GoldenFixture, ...parts: string[]): string => join(GOLDEN_DIR, fixture, ...parts);
-export const RELEASE_SAMPLE_DIR = join(SHARED_DIR, 'reference', 'release-sample');
+export const REFERENCE_DIR = join(FIXTURES_DIR, 'reference');
+export const RELEASE_SAMPLE_DIR = join(REFERENCE_DIR, 'release-sample');
 
 /** A fresh temporary directory for one test. */
 export const tempDir = (prefix = 'df2-test-'): Promise<string> => mkdtemp(join(tmpdir(), prefix));
