@@ -188,7 +188,13 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
   return { labels: [...categoryIds, 'background'], matrix, entries: entries.finish() };
 }
 
-/** Only the matrix (see confusionAnalysis). */
+/**
+ * Only the matrix (see confusionAnalysis).
+ *
+ * @example
+ * const { matrix } = confusionMatrix(gt, results, { conf: 0.1 });
+ * const missedVests = matrix[13]![4]; // background row, vest column
+ */
 export function confusionMatrix(gt: CocoGroundTruth, res: CocoResults, options: ConfusionOptions = {}): ConfusionMatrix {
   const { labels, matrix } = confusionAnalysis(gt, res, options);
   return { labels, matrix };
