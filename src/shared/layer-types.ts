@@ -115,7 +115,10 @@ export interface RetrievalExplainedJson {
   verdict: 'not-counted' | 'no-detection' | 'no-hit' | 'hit';
   candidates: RetrievalCandidateJson[];
   standing: number;
-  retrieved: { rank: number; gallery_image_id: number; bbox: [number, number, number, number]; hit: boolean; hit_item?: string }[];
+  /** gt_image: the retrieved image holds a ground-truth gallery item (a non-hit there is a box with IoU < 0.5). */
+  retrieved: { rank: number; gallery_image_id: number; bbox: [number, number, number, number]; hit: boolean; hit_item?: string; gt_image: boolean }[];
   first_hit_rank: number;
   ground_truth_gallery: { gallery_image_id: number; item: string; bbox: [number, number, number, number] }[];
+  /** Size of every image named above (query, retrieved and ground-truth gallery images), for drawing. */
+  images: Record<string, { width: number; height: number; has_image: boolean }>;
 }

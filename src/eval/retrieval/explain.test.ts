@@ -44,7 +44,11 @@ for (const fixture of GOLDEN_FIXTURES) {
       assert.equal(firstMarked, e.firstHitRank);
       assert.deepEqual(e.candidates.filter((c) => c.verdict === 'chosen').map((c) => c.row), e.standing >= 0 ? [e.standing] : []);
       // A hit names a ground-truth gallery item of the query.
-      for (const r of e.retrieved) if (r.hitGalleryItem >= 0) assert.ok(e.groundTruthGallery.some((g) => g.index === r.hitGalleryItem));
+      for (const r of e.retrieved) {
+        if (r.hitGalleryItem >= 0) assert.ok(e.groundTruthGallery.some((g) => g.index === r.hitGalleryItem));
+        assert.equal(r.groundTruthImage, e.groundTruthGallery.some((g) => g.item.galleryImageId === r.galleryImageId));
+        if (r.hitGalleryItem >= 0) assert.ok(r.groundTruthImage);
+      }
       // A chosen detection has the query's class and the highest score among those assigned here with that class.
       const eligible = e.candidates.filter((c) => c.assignedQuery === e.query && c.cls === e.item.cls);
       if (e.standing >= 0) assert.equal(Math.max(...eligible.map((c) => c.score)), e.candidates.find((c) => c.verdict === 'chosen')!.score);

@@ -33,6 +33,8 @@ export interface RetrievedItem {
   bbox: Corners;
   /** The gallery item (index in the gallery file) that makes this rank a hit, -1 when it is not one. */
   hitGalleryItem: number;
+  /** The retrieved shop image holds a ground-truth gallery item of the query (a miss here is a box of IoU < 0.5). */
+  groundTruthImage: boolean;
 }
 
 export type QueryVerdict =
@@ -95,6 +97,10 @@ export function explainQuery(inputs: RetrievalInputs, q: number, assignment: Ass
     });
   }
 
+  const groundTruthGallery = counted
+    ? gallery.items.flatMap((g, index) => (g.pairId === item.pairId && g.style === item.style ? [{ index, item: g }] : []))
+    : [];
+  const groundTruthImages = new Set(groundTruthGallery.map((g) => g.item.galleryImageId));
   const retrieved: RetrievedItem[] = [];
   if (standing >= 0) {
     for (let t = 0; t < results.retrievedCounts[standing]!; t++) {
@@ -102,13 +108,11 @@ export function explainQuery(inputs: RetrievalInputs, q: number, assignment: Ass
       retrieved.push({
         rank: t + 1, galleryImageId: results.galleryImageIds[slot]!, bbox: cornersAt(results.galleryBoxes, slot * 4),
         hitGalleryItem: hitGalleryItem(item, results, standing, t, gallery),
+        groundTruthImage: groundTruthImages.has(results.galleryImageIds[slot]!),
       });
     }
   }
   const rank = standing >= 0 ? firstHitRank(item, results, standing, gallery) : 0;
-  const groundTruthGallery = counted
-    ? gallery.items.flatMap((g, index) => (g.pairId === item.pairId && g.style === item.style ? [{ index, item: g }] : []))
-    : [];
   const verdict: QueryVerdict = !counted ? 'not-counted' : standing < 0 ? 'no-detection' : rank === 0 ? 'no-hit' : 'hit';
   return { query: q, item, verdict, candidates, standing, retrieved, firstHitRank: rank, groundTruthGallery };
 }

@@ -68,7 +68,7 @@ export function retrievalPredictions(layer: RetrievalLayerData, imageId: number)
 
 const box = (c: readonly number[]): [number, number, number, number] => [c[0]!, c[1]!, c[2]!, c[3]!];
 
-export function explainedJson(layer: RetrievalLayerData, split: string, layerId: string, q: number): RetrievalExplainedJson {
+export function explainedJson(layer: RetrievalLayerData, split: string, layerId: string, q: number): Omit<RetrievalExplainedJson, 'images'> {
   const e = explainQuery(layer.inputs, q, layer.assignment);
   const queryKey = (i: number): string | undefined => layer.truth.queryItems![i]?.key;
   const galleryKey = (i: number) => layer.truth.galleryItems![i]!;
@@ -82,7 +82,7 @@ export function explainedJson(layer: RetrievalLayerData, split: string, layerId:
     })),
     standing: e.standing,
     retrieved: e.retrieved.map((r) => ({
-      rank: r.rank, gallery_image_id: r.galleryImageId, bbox: box(r.bbox), hit: r.hitGalleryItem >= 0,
+      rank: r.rank, gallery_image_id: r.galleryImageId, bbox: box(r.bbox), hit: r.hitGalleryItem >= 0, gt_image: r.groundTruthImage,
       ...(r.hitGalleryItem >= 0 ? { hit_item: galleryKey(r.hitGalleryItem).key } : {}),
     })),
     first_hit_rank: e.firstHitRank,

@@ -17,7 +17,7 @@ import { groundTruthOf, predictionsOf } from '../layers/coco-layer.js';
 import { explainedJson, retrievalPredictions } from '../layers/retrieval-layer.js';
 import type { SplitInfo } from '../explorer/types.js';
 import type {
-  GroundTruthState, LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, TallyJson,
+  GroundTruthState, LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson,
 } from '../../shared/layer-types.js';
 
 const DEFAULT_PER_PAGE = 48;
@@ -152,7 +152,14 @@ export function layerRoutes(ctx: AppContext): Hono {
     if (data.kind !== 'retrieval') return fail(400, 'layer: expected a retrieval layer');
     const q = intParam('query', c.req.param('query'));
     if (q >= data.inputs.queries.items.length) return fail(404, `no query ${q} in this split (it has ${data.inputs.queries.items.length})`);
-    return c.json(explainedJson(data, split.name, layer.id, q));
+    const explained = explainedJson(data, split.name, layer.id, q);
+    const ids = new Set([explained.query_image_id, ...explained.retrieved.map((r) => r.gallery_image_id), ...explained.ground_truth_gallery.map((g) => g.gallery_image_id)]);
+    const images: RetrievalExplainedJson['images'] = {};
+    for (const id of ids) {
+      const row = await ctx.index.image(split.id, id);
+      if (row) images[id] = { width: row.width, height: row.height, has_image: row.hasImage };
+    }
+    return c.json<RetrievalExplainedJson>({ ...explained, images });
   });
 
   return app;

@@ -1,0 +1,74 @@
+/**
+ * The explorer's layer controls: pick a layer (a results file or a finished
+ * submission), filter and sort the grid by per-image false positives and
+ * misses, see the layer's figures, and decorate each card with its
+ * predictions and counts.
+ */
+import type { ImageJson, Meta } from './api.js';
+import { count, figureCell, h } from './dom.js';
+import { layerApi, type LayerImageJson, type LayerJson, type LayerSummaryJson } from './layer-api.js';
+import { layerOverlay, stateLegend, tallyBadges } from './layer-overlay.js';
+import type { OverlayOptions } from './overlay.js';
+
+/** Query parameters of the explore page that belong to layers. */
+export const LAYER_PARAMS = ['layer', 'errors', 'sort', 'confusion'];
+
+const ERROR_FILTERS: [string, string][] = [['', 'all images'], ['fp', 'with false positives'], ['fn', 'with misses'], ['any', 'with any error']];
+const SORTS: [string, string][] = [['', 'image id'], ['errors', 'most errors'], ['fp', 'most false positives'], ['fn', 'most misses']];
+
+function select(id: string, label: string, options: [string, string][], current: string, onChange: (v: string) => void): HTMLElement {
+  const el = h('select', { id, 'aria-label': label }, options.map(([value, text]) => {
+    const o = h('option', { value }, text);
+    o.selected = value === current;
+    return o;
+  }));
+  el.addEventListener('change', () => onChange(el.value));
+  return h('label', { class: 'layer-select' }, `${label} `, el);
+}
+
+/** Layer, error filter and sort pickers; `navigate` gets the page's new parameters. */
+export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navigate: (p: URLSearchParams) => void): HTMLElement | null {
+  if (layers.length === 0) return null;
+  const set = (name: string, value: string, clear: string[] = []): void => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    for (const c of [...clear, 'page']) next.delete(c);
+    navigate(next);
+  };
+  const layer = params.get('layer') ?? '';
+  const options: [string, string][] = [['', 'none'], ...layers.map((l): [string, string] => [l.id, `${l.name} (${l.task}${l.user ? `, ${l.user}` : ''})`])];
+  return h('div', { class: 'layer-toolbar', id: 'layer-toolbar' },
+    select('layer-picker', 'Layer', options, layer, (v) => set('layer', v, v ? [] : ['errors', 'sort', 'confusion'])),
+    layer ? select('errors-filter', 'Show', ERROR_FILTERS, params.get('errors') ?? '', (v) => set('errors', v)) : null,
+    layer ? select('errors-sort', 'Sort by', SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null);
+}
+
+/** The layer's official figures on this split and its error counts. */
+export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | null): HTMLElement {
+  const t = summary.totals;
+  const retrieval = summary.layer.task === 'retrieval';
+  return h('section', { class: 'layer-summary', id: 'layer-summary', 'data-layer': summary.layer.id },
+    h('div', { class: 'layer-summary-head' },
+      h('strong', null, summary.layer.name), h('span', { class: 'muted' }, ` ${summary.layer.task} on ${summary.split}`),
+      stateLegend(summary.layer.task)),
+    h('table', { class: 'figures compact', 'data-table': 'layer-stats' },
+      h('thead', null, h('tr', null, summary.stat_names.map((n) => h('th', null, n)), h('th', null, retrieval ? 'found' : 'TP'), h('th', null, retrieval ? 'unused' : 'FP'), h('th', null, retrieval ? 'not found' : 'FN'))),
+      h('tbody', null, h('tr', null, summary.stats.map((v) => figureCell(v)),
+        h('td', { class: 'num', 'data-value': t.tp }, count(t.tp)), h('td', { class: 'num', 'data-value': t.fp }, count(t.fp)), h('td', { class: 'num', 'data-value': t.fn }, count(t.fn))))),
+    h('p', { class: 'hint' }, retrieval
+      ? `Counts per consumer image: queries found in the top 20, detections standing for no query, queries not found (${count(summary.images_with_fn)} images).`
+      : `From the official matching at ${summary.layer.task === 'keypoints' || summary.layer.task === 'keypoints_visible' ? 'OKS' : 'IoU'} .50, area all: ${count(summary.images_with_fp)} images with false positives, ${count(summary.images_with_fn)} with misses.`),
+    extra);
+}
+
+/** Adds the layer's predictions and counts to a grid card. */
+export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: LayerImageJson }, meta: Meta, options: OverlayOptions): void {
+  if (!image.layer) return;
+  card.querySelector('.figure')?.append(layerOverlay(image, image.layer, meta.categories, { labels: false, masks: options.masks, landmarks: options.landmarks }));
+  card.querySelector('.card-caption')?.append(tallyBadges(image.layer.tally));
+  card.dataset.fp = String(image.layer.tally.fp);
+  card.dataset.fn = String(image.layer.tally.fn);
+}
+
+export { layerApi };
