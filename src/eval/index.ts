@@ -1,11 +1,13 @@
 /**
  * df2's evaluation library: COCO-style tasks (clothes detection,
  * segmentation, landmark estimation) and consumer-to-shop retrieval, each
- * with the figures of the release's official evaluation. The two are also
- * available whole as the namespaces `coco` and `retrieval`.
+ * with the figures of the release's official evaluation, and error analysis
+ * (TIDE, confusion matrix, per-image counts). Each part is also available
+ * whole as the namespaces `coco`, `retrieval` and `errors`.
  */
 export * as coco from './coco/index.js';
 export * as retrieval from './retrieval/index.js';
+export * as errors from './errors/index.js';
 export {
   evaluateCocoFiles,
   CocoEvaluator,
@@ -42,3 +44,27 @@ export {
   type RetrievalOptions,
   type RetrievalFileOptions,
 } from './retrieval/index.js';
+export {
+  groupByImage,
+  tideAnalysis,
+  tideErrors,
+  TIDE_MAIN_ERRORS,
+  TIDE_OUTCOME,
+  TIDE_OUTCOME_ERROR,
+  confusionAnalysis,
+  confusionMatrix,
+  perImageCounts,
+  perImageRows,
+  type ImageGroups,
+  type TideAnalysis,
+  type TideErrors,
+  type TideMainError,
+  type TideOptions,
+  type TideTask,
+  type ConfusionAnalysis,
+  type ConfusionEntries,
+  type ConfusionMatrix,
+  type ConfusionOptions,
+  type ImageCounts,
+  type ImageCountRow,
+} from './errors/index.js';

@@ -4,4 +4,4 @@ export { type Rle, rleEncode, rleDecode, rleArea, rleToBbox, rleMerge, rleCheck 
 export { rleToString, rleFromString } from './codec.js';
 export { rleFromPolygon, rleFromBox } from './polygon.js';
 export { rleFromSegmentation } from './segmentation.js';
-export { rleIou, boxIou } from './iou.js';
+export { rleIou, boxIou, xywhIou } from './iou.js';

@@ -21,6 +21,11 @@ export interface LoadOptions {
   useWorker?: boolean;
   /** Stops the worker (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * loadCocoPair: also load what these tasks read (e.g. 'bbox' for segm,
+   * so that the boxes of both sides are there for the confusion matrix).
+   */
+  extraTasks?: readonly CocoTask[];
 }
 
 /** Loads a COCO ground-truth file for the given tasks (default all three). */
@@ -49,7 +54,7 @@ export async function loadCocoResults(file: string, gt: CocoGroundTruth, tasks: 
  * ground truth ends the results read at its next chunk.
  */
 export async function loadCocoPair(task: CocoTask, gtFile: string, resultsFile: string, options: LoadOptions = {}): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
-  const tasks = [task];
+  const tasks = [task, ...(options.extraTasks ?? []).filter((t) => t !== task)];
   const controller = new AbortController();
   const loading = startGroundTruth(gtFile, tasks, { ...options, signal: controller.signal });
   let gtFailure: unknown;

@@ -1,0 +1,528 @@
+/**
+ * The TIDE error breakdown (Bolya et al., ECCV 2020) as the tidecv package
+ * (1.0.1) computes it, for boxes and masks:
+ *
+ * - Matching, per image over every category at once: detections in stable
+ *   score order (cut to `maxDets` per image over every category: 100, the
+ *   max_dets of tidecv's COCO loader) each take the
+ *   unused ground truth of their own category with the highest IoU, when it
+ *   is >= the foreground threshold (0.5). Crowd ground truth is an ignore
+ *   region: an unmatched detection of its category with crowd IoU > 0.5 is
+ *   left out.
+ * - Every other detection gets one error, tested in this order: the image
+ *   has no ground truth (background); best same-category IoU in [0.1, 0.5]
+ *   (localization); IoU >= 0.5 with ground truth of another category
+ *   (classification); IoU >= 0.5 with same-category ground truth already
+ *   used (duplicate); best IoU of any category <= 0.1 (background); else
+ *   both (classification and localization). Ground truth left unmatched and
+ *   not named by a localization or classification error is missed.
+ * - AP: per category, data points sorted by score (stable), precision made
+ *   monotone from the right, sampled at recall 0:.01:1 (searchsorted left),
+ *   averaged; a category with detections but no ground truth counts 0; mean
+ *   over categories with either. Percent inside, fractions outside.
+ * - dAP of an error type: the AP with those errors fixed minus the AP
+ *   (floored at 0). Fixing a localization or classification error makes the
+ *   highest-scoring such detection of each ground truth a true positive (of
+ *   the ground truth's category) and drops the others; fixing a duplicate,
+ *   background or both error drops the detection; fixing a miss removes the
+ *   ground truth. As in tidecv, the fixed data lists the errors first and
+ *   the true positives after, which decides the order of tied scores.
+ * - Special errors: false positives (every true positive scored 1, every
+ *   false positive 0) and false negatives (every unmatched ground truth
+ *   removed), each minus the AP.
+ *
+ * One pass over the images fills typed arrays; the nine AP computations then
+ * reuse two sorted orders.
+ */
+import { rleIou, xywhIou, type Rle } from '../../mask/index.js';
+import type { CocoGroundTruth } from '../coco/ground-truth.js';
+import { maskOf } from '../coco/mask-store.js';
+import { stableOrderByDescending } from '../coco/numeric.js';
+import type { CocoResults } from '../coco/results.js';
+import { type ImageGroups, groupByImage } from './image-groups.js';
+
+export type TideTask = 'bbox' | 'segm';
+
+/** The six main error types, in tidecv's order. */
+export const TIDE_MAIN_ERRORS = ['cls', 'loc', 'both', 'dupe', 'bkg', 'miss'] as const;
+export type TideMainError = (typeof TIDE_MAIN_ERRORS)[number];
+
+/** The figures of `df2 eval --errors` (fractions: tidecv's percentages / 100). */
+export interface TideErrors {
+  /** AP at IoU 0.5 as TIDE computes it (101 recall points, no area ranges). */
+  ap50: number;
+  /** dAP of fixing each main error type (>= 0). */
+  main: Record<TideMainError, number>;
+  /** dAP of perfect precision (false_pos) and of perfect recall (false_neg). */
+  special: { false_pos: number; false_neg: number };
+}
+
+export interface TideOptions {
+  /** Foreground IoU (default 0.5). */
+  posThreshold?: number;
+  /** Background IoU (default 0.1). */
+  backgroundThreshold?: number;
+  /** Detections kept per image over every category, highest scores first (default 100, as tidecv's COCO loader). */
+  maxDets?: number;
+  /** Groups from groupByImage, when the caller already has them. */
+  groups?: ImageGroups;
+}
+
+/**
+ * What happened to each detection (TideAnalysis.detOutcome): -1 not
+ * evaluated (beyond maxDets), 0 true positive, 1..5 the error (see
+ * TIDE_OUTCOME_ERROR), 6 left out inside a crowd region of its category.
+ */
+export const TIDE_OUTCOME = { notEvaluated: -1, truePositive: 0, cls: 1, loc: 2, both: 3, dupe: 4, bkg: 5, ignored: 6 } as const;
+
+/** Outcome code -> error name (null: no error). */
+export const TIDE_OUTCOME_ERROR: readonly (TideMainError | null)[] = [null, 'cls', 'loc', 'both', 'dupe', 'bkg', null];
+
+export interface TideAnalysis {
+  errors: TideErrors;
+  /** Number of errors of each main type. */
+  counts: Record<TideMainError, number>;
+  /** Per result (results-file order): a TIDE_OUTCOME code. */
+  detOutcome: Int8Array;
+  /** Per result: the annotation index it matched (true positive) or that its localization / classification error names; -1 otherwise. */
+  detGt: Int32Array;
+  /** Per annotation: 1 if missed (a MissedError). */
+  gtMissed: Uint8Array;
+}
+
+const CLS = 1, LOC = 2, BOTH = 3, DUPE = 4, BKG = 5, MISS = 7;
+const NOT_EVALUATED = -1, TRUE_POSITIVE = 0, IGNORED = 6;
+const MAIN_CODES: Record<TideMainError, number> = { cls: CLS, loc: LOC, both: BOTH, dupe: DUPE, bkg: BKG, miss: MISS };
+
+/**
+ * The TIDE figures of one results set (bbox: boxes; segm: masks).
+ *
+ * @example
+ * const { gt, results } = await loadCocoPair('bbox', 'val-coco.json', 'bbox_results.json');
+ * const { errors } = tideAnalysis('bbox', gt, results);
+ * console.log(errors.ap50, errors.main.cls, errors.special.false_neg);
+ */
+export function tideAnalysis(task: TideTask, gt: CocoGroundTruth, res: CocoResults, options: TideOptions = {}): TideAnalysis {
+  const matching = matchImages(task, gt, res, options);
+  return { ...summarize(matching), detOutcome: matching.detOutcome, detGt: matching.detGt, gtMissed: matching.gtMissed };
+}
+
+/** Only the figures (see tideAnalysis). */
+export function tideErrors(task: TideTask, gt: CocoGroundTruth, res: CocoResults, options: TideOptions = {}): TideErrors {
+  return tideAnalysis(task, gt, res, options).errors;
+}
+
+/** Everything the AP computations need, from the one pass over the images. */
+interface Matching {
+  K: number;
+  /** Categories in the order tidecv first meets them (its dict order). */
+  classOrder: number[];
+  /** Non-ignored ground truth per category. */
+  npos: Float64Array;
+  /** Unmatched non-ignored ground truth per category (special false negatives). */
+  falseNegatives: Float64Array;
+  /** Missed errors per category. */
+  missed: Float64Array;
+  /** Data points in push order: category, score, 1 = true positive. */
+  nPoints: number;
+  pointClass: Int32Array;
+  pointScore: Float64Array;
+  pointTp: Uint8Array;
+  /** Detection errors in tidecv's error order: type, category, score, fixed category, 1 = fixing makes it a true positive. */
+  nErrors: number;
+  errType: Uint8Array;
+  errClass: Int32Array;
+  errScore: Float64Array;
+  errFixedClass: Int32Array;
+  errFixedTp: Uint8Array;
+  counts: Record<TideMainError, number>;
+  detOutcome: Int8Array;
+  detGt: Int32Array;
+  gtMissed: Uint8Array;
+}
+
+function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, options: TideOptions): Matching {
+  const pos = options.posThreshold ?? 0.5;
+  const bg = options.backgroundThreshold ?? 0.1;
+  const maxDets = options.maxDets ?? 100;
+  const groups = options.groups ?? groupByImage(gt, res);
+  const ann = gt.annotations;
+  const classIndex = new Map<number, number>(gt.categories.id.map((id, k) => [id, k]));
+  const K = gt.categories.id.length;
+  const annClass = Int32Array.from(ann.category, (c) => classIndex.get(c) ?? -1);
+  const resClass = Int32Array.from(res.categoryId, (c) => classIndex.get(c) ?? -1);
+
+  const touched = new Uint8Array(K);
+  const classOrder: number[] = [];
+  const touch = (c: number): void => {
+    if (!touched[c]) {
+      touched[c] = 1;
+      classOrder.push(c);
+    }
+  };
+  const npos = new Float64Array(K);
+  const falseNegatives = new Float64Array(K);
+  const missed = new Float64Array(K);
+  const counts: Record<TideMainError, number> = { cls: 0, loc: 0, both: 0, dupe: 0, bkg: 0, miss: 0 };
+
+  const pointClass = new Int32Array(res.count);
+  const pointScore = new Float64Array(res.count);
+  const pointTp = new Uint8Array(res.count);
+  let nPoints = 0;
+  const errType = new Uint8Array(res.count);
+  const errClass = new Int32Array(res.count);
+  const errScore = new Float64Array(res.count);
+  const errDet = new Int32Array(res.count);
+  const errGt = new Int32Array(res.count);
+  let nErrors = 0;
+
+  const detOutcome = new Int8Array(res.count).fill(NOT_EVALUATED);
+  const detGt = new Int32Array(res.count).fill(-1);
+  const gtMissed = new Uint8Array(ann.count);
+  // Per annotation (tidecv keeps these on the ground-truth dicts).
+  const gtUsed = new Uint8Array(ann.count);
+  const gtUsable = new Uint8Array(ann.count);
+  const bestScore = new Float64Array(ann.count).fill(-1);
+  const bestDet = new Int32Array(ann.count).fill(-1);
+
+  let order = new Int32Array(64);
+  let scores = new Float64Array(64);
+  let preds = new Int32Array(64);
+  let regular = new Int32Array(64);
+  let crowd = new Int32Array(64);
+  let iou: Float64Array = new Float64Array(256);
+  let crowdIou: Float64Array = new Float64Array(64);
+  const predBox = res.bbox;
+  const gtBox = ann.bbox;
+
+  /** Pairwise IoU of preds[0..nP) and the annotations gts[0..nG), as out[p * nG + g] (out grown as needed). */
+  const pairwiseIou = (nP: number, gts: Int32Array, nG: number, isCrowd: boolean, out: Float64Array): Float64Array => {
+    if (out.length < nP * nG) out = new Float64Array(nP * nG * 2);
+    if (task === 'bbox') {
+      for (let p = 0; p < nP; p++) {
+        const d = 4 * preds[p]!;
+        const dx = predBox[d]!, dy = predBox[d + 1]!, dw = predBox[d + 2]!, dh = predBox[d + 3]!;
+        for (let g = 0; g < nG; g++) {
+          const a = 4 * gts[g]!;
+          out[p * nG + g] = xywhIou(dx, dy, dw, dh, gtBox[a]!, gtBox[a + 1]!, gtBox[a + 2]!, gtBox[a + 3]!, isCrowd);
+        }
+      }
+      return out;
+    }
+    const dt: Rle[] = new Array(nP);
+    for (let p = 0; p < nP; p++) dt[p] = maskOf(res.masks, preds[p]!);
+    const gm: Rle[] = new Array(nG);
+    for (let g = 0; g < nG; g++) gm[g] = maskOf(ann.masks, gts[g]!);
+    out.set(rleIou(dt, gm, new Uint8Array(nG).fill(isCrowd ? 1 : 0)));
+    return out;
+  };
+
+  const pushPoint = (c: number, score: number, tp: number): void => {
+    pointClass[nPoints] = c;
+    pointScore[nPoints] = score;
+    pointTp[nPoints++] = tp;
+  };
+  const pushError = (type: number, det: number, g: number): void => {
+    errType[nErrors] = type;
+    errClass[nErrors] = resClass[det]!;
+    errScore[nErrors] = res.score[det]!;
+    errDet[nErrors] = det;
+    errGt[nErrors++] = g;
+    detOutcome[det] = type;
+    counts[type === CLS ? 'cls' : type === LOC ? 'loc' : type === BOTH ? 'both' : type === DUPE ? 'dupe' : 'bkg']++;
+  };
+  /** tidecv's BestGTMatch: the highest-scoring error naming an unused ground truth may fix it. */
+  const bestMatch = (det: number, g: number): void => {
+    detGt[det] = g;
+    if (gtUsed[g]) return;
+    gtUsable[g] = 1;
+    const score = res.score[det]!;
+    if (bestScore[g]! < score) {
+      bestScore[g] = score;
+      bestDet[g] = det;
+    }
+  };
+  const miss = (g: number): void => {
+    missed[annClass[g]!]!++;
+    gtMissed[g] = 1;
+    counts.miss++;
+  };
+
+  for (let image = 0; image < groups.count; image++) {
+    const g0 = groups.gtStart[image]!;
+    const nAll = groups.gtStart[image + 1]! - g0;
+    if (regular.length < nAll) {
+      regular = new Int32Array(nAll * 2);
+      crowd = new Int32Array(nAll * 2);
+    }
+    let nG = 0;
+    let nCrowd = 0;
+    for (let i = 0; i < nAll; i++) {
+      const a = groups.gtItems[g0 + i]!;
+      if (ann.iscrowd[a]) crowd[nCrowd++] = a;
+      else {
+        regular[nG++] = a;
+        npos[annClass[a]!]!++;
+        touch(annClass[a]!);
+      }
+    }
+    const d0 = groups.detStart[image]!;
+    const nDet = groups.detStart[image + 1]! - d0;
+    if (nDet === 0) {
+      for (let g = 0; g < nG; g++) {
+        falseNegatives[annClass[regular[g]!]!]!++;
+        miss(regular[g]!);
+      }
+      continue;
+    }
+    if (order.length < nDet) {
+      order = new Int32Array(nDet * 2);
+      scores = new Float64Array(nDet * 2);
+      preds = new Int32Array(nDet * 2);
+    }
+    for (let i = 0; i < nDet; i++) scores[i] = res.score[groups.detItems[d0 + i]!]!;
+    stableOrderByDescending(scores, nDet, order);
+    const nP = Math.min(nDet, maxDets);
+    for (let p = 0; p < nP; p++) preds[p] = groups.detItems[d0 + order[p]!]!;
+
+    // Greedy matching in score order, same category only.
+    iou = pairwiseIou(nP, regular, nG, false, iou);
+    for (let p = 0; p < nP; p++) {
+      const det = preds[p]!;
+      const c = resClass[det]!;
+      let best = -1;
+      let at = -1;
+      for (let g = 0; g < nG; g++) {
+        const v = gtUsed[regular[g]!] || annClass[regular[g]!] !== c ? 0 : iou[p * nG + g]!;
+        if (v > best) {
+          best = v;
+          at = g;
+        }
+      }
+      if (at >= 0 && best >= pos) {
+        gtUsed[regular[at]!] = 1;
+        detOutcome[det] = TRUE_POSITIVE;
+        detGt[det] = regular[at]!;
+      }
+    }
+    // Crowd regions: unmatched detections of their category inside them are left out.
+    for (let r = 0; r < nCrowd; r++) {
+      const region = crowd.subarray(r, r + 1);
+      crowdIou = pairwiseIou(nP, region, 1, true, crowdIou);
+      const regionClass = annClass[region[0]!];
+      for (let p = 0; p < nP; p++) {
+        const det = preds[p]!;
+        if (detOutcome[det] === NOT_EVALUATED && crowdIou[p]! > pos && resClass[det] === regionClass) detOutcome[det] = IGNORED;
+      }
+    }
+
+    for (let p = 0; p < nP; p++) {
+      const det = preds[p]!;
+      const c = resClass[det]!;
+      if (detOutcome[det] === IGNORED) continue;
+      const tp = detOutcome[det] === TRUE_POSITIVE ? 1 : 0;
+      touch(c);
+      pushPoint(c, res.score[det]!, tp);
+      if (tp) continue;
+      if (nG === 0) {
+        pushError(BKG, det, -1);
+        continue;
+      }
+      // The four maxima the tests read (first index of the maximum, as argmax).
+      let clsBest = -1, clsAt = 0, otherBest = -1, otherAt = 0, usedBest = -1, anyBest = -1;
+      for (let g = 0; g < nG; g++) {
+        const a = regular[g]!;
+        const v = iou[p * nG + g]!;
+        const same = annClass[a] === c;
+        const vCls = same ? v : 0;
+        const vOther = same ? 0 : v;
+        const vUsed = same && gtUsed[a] ? v : 0;
+        if (vCls > clsBest) { clsBest = vCls; clsAt = g; }
+        if (vOther > otherBest) { otherBest = vOther; otherAt = g; }
+        if (vUsed > usedBest) usedBest = vUsed;
+        if (v > anyBest) anyBest = v;
+      }
+      if (bg <= clsBest && clsBest <= pos) {
+        pushError(LOC, det, regular[clsAt]!);
+        bestMatch(det, regular[clsAt]!);
+      } else if (otherBest >= pos) {
+        pushError(CLS, det, regular[otherAt]!);
+        bestMatch(det, regular[otherAt]!);
+      } else if (usedBest >= pos) {
+        pushError(DUPE, det, -1);
+      } else if (anyBest <= bg) {
+        pushError(BKG, det, -1);
+      } else {
+        pushError(BOTH, det, -1);
+      }
+    }
+    for (let g = 0; g < nG; g++) {
+      const a = regular[g]!;
+      if (gtUsed[a]) continue;
+      falseNegatives[annClass[a]!]!++;
+      if (!gtUsable[a]) miss(a);
+    }
+  }
+
+  // How each error is fixed, now that every ground truth knows its best error.
+  const errFixedClass = new Int32Array(nErrors);
+  const errFixedTp = new Uint8Array(nErrors);
+  for (let e = 0; e < nErrors; e++) {
+    const g = errGt[e]!;
+    const type = errType[e]!;
+    errFixedClass[e] = type === CLS ? annClass[g]! : errClass[e]!;
+    errFixedTp[e] = (type === CLS || type === LOC) && !gtUsed[g] && bestDet[g] === errDet[e] ? 1 : 0;
+  }
+  return {
+    K, classOrder, npos, falseNegatives, missed, nPoints, pointClass, pointScore, pointTp,
+    nErrors, errType, errClass, errScore, errFixedClass, errFixedTp, counts, detOutcome, detGt, gtMissed,
+  };
+}
+
+/** The nine mAPs (in percent) and the figures from them. */
+function summarize(m: Matching): { errors: TideErrors; counts: Record<TideMainError, number> } {
+  const ap = new ApComputer(m.K, m.nPoints + m.nErrors);
+  // Base: the data points in push order.
+  const baseOrder = stableOrderByDescending(m.pointScore, m.nPoints);
+  const baseAp = ap.mean(baseOrder, m.pointClass, m.pointTp, m.npos, m.classOrder);
+
+  // Fixed data: the detection errors (in error order), then the true positives (in push order).
+  const nTp = m.nPoints - m.nErrors;
+  const n = m.nErrors + nTp;
+  const score = new Float64Array(n);
+  const origClass = new Int32Array(n);
+  score.set(m.errScore.subarray(0, m.nErrors));
+  origClass.set(m.errClass.subarray(0, m.nErrors));
+  for (let i = 0, at = m.nErrors; i < m.nPoints; i++) {
+    if (!m.pointTp[i]) continue;
+    score[at] = m.pointScore[i]!;
+    origClass[at++] = m.pointClass[i]!;
+  }
+  const fixOrder = stableOrderByDescending(score, n);
+  const cls = new Int32Array(n);
+  const tp = new Uint8Array(n);
+  tp.fill(1, m.nErrors);
+  cls.set(origClass.subarray(m.nErrors), m.nErrors);
+
+  const fixedMean = (fixType: number, npos: Float64Array): number => {
+    for (let e = 0; e < m.nErrors; e++) {
+      if (m.errType[e] === fixType) {
+        cls[e] = m.errFixedTp[e] ? m.errFixedClass[e]! : -1;
+        tp[e] = m.errFixedTp[e]!;
+      } else {
+        cls[e] = origClass[e]!;
+        tp[e] = 0;
+      }
+    }
+    return ap.mean(fixOrder, cls, tp, npos, pushOrder(m, cls));
+  };
+
+  const main = {} as Record<TideMainError, number>;
+  for (const name of TIDE_MAIN_ERRORS) {
+    const code = MAIN_CODES[name];
+    const npos = code === MISS ? m.npos.map((v, c) => v - m.missed[c]!) : m.npos;
+    main[name] = Math.max(fixedMean(code, npos) - baseAp, 0) / 100;
+  }
+  // Perfect recall: every unmatched ground truth removed, nothing else changed.
+  const falseNeg = fixedMean(0, m.npos.map((v, c) => v - m.falseNegatives[c]!)) - baseAp;
+  // Perfect precision: true positives score 1, false positives 0 (so all true positives come first).
+  const tpFirst = new Int32Array(n);
+  let k = 0;
+  for (let i = m.nErrors; i < n; i++) tpFirst[k++] = i;
+  for (let e = 0; e < m.nErrors; e++) tpFirst[k++] = e;
+  for (let e = 0; e < m.nErrors; e++) {
+    cls[e] = origClass[e]!;
+    tp[e] = 0;
+  }
+  const falsePos = ap.mean(tpFirst, cls, tp, m.npos, pushOrder(m, cls)) - baseAp;
+  return { errors: { ap50: baseAp / 100, main, special: { false_pos: falsePos / 100, false_neg: falseNeg / 100 } }, counts: m.counts };
+}
+
+/** Category order of fixed data: as first pushed among the errors, then the rest in the original order. */
+function pushOrder(m: Matching, cls: Int32Array): number[] {
+  const seen = new Uint8Array(m.K);
+  const out: number[] = [];
+  for (let e = 0; e < m.nErrors; e++) {
+    const c = cls[e]!;
+    if (c >= 0 && !seen[c]) {
+      seen[c] = 1;
+      out.push(c);
+    }
+  }
+  for (const c of m.classOrder) {
+    if (!seen[c]) {
+      seen[c] = 1;
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+/** tidecv's APDataObject.get_ap per category and ClassedAPDataObject.get_mAP, with reused buffers. */
+class ApComputer {
+  private readonly count: Int32Array;
+  private readonly start: Int32Array;
+  private readonly flags: Uint8Array;
+  private readonly precision: Float64Array;
+  private readonly recall: Float64Array;
+
+  constructor(private readonly K: number, capacity: number) {
+    this.count = new Int32Array(K);
+    this.start = new Int32Array(K + 1);
+    this.flags = new Uint8Array(capacity);
+    this.precision = new Float64Array(capacity);
+    this.recall = new Float64Array(capacity);
+  }
+
+  /**
+   * Mean AP (percent) over the categories of `classOrder` that have data
+   * points or ground truth. order: item positions sorted by score; cls[i]
+   * (-1 = dropped) and tp[i] per position; npos per category.
+   */
+  mean(order: Int32Array, cls: Int32Array, tp: Uint8Array, npos: ArrayLike<number>, classOrder: readonly number[]): number {
+    const { K, count, start, flags } = this;
+    count.fill(0);
+    for (let i = 0; i < order.length; i++) {
+      const c = cls[order[i]!]!;
+      if (c >= 0) count[c]!++;
+    }
+    start[0] = 0;
+    for (let c = 0; c < K; c++) start[c + 1] = start[c]! + count[c]!;
+    const fill = start.slice(0, K);
+    for (let i = 0; i < order.length; i++) {
+      const at = order[i]!;
+      const c = cls[at]!;
+      if (c >= 0) flags[fill[c]!++] = tp[at]!;
+    }
+    let sum = 0;
+    let used = 0;
+    for (const c of classOrder) {
+      if (count[c] === 0 && npos[c] === 0) continue;
+      sum += this.categoryAp(start[c]!, count[c]!, npos[c]!);
+      used++;
+    }
+    return used === 0 ? 0 : sum / used;
+  }
+
+  private categoryAp(from: number, n: number, npos: number): number {
+    if (npos === 0) return 0;
+    const { flags, precision, recall } = this;
+    let trues = 0;
+    let falses = 0;
+    for (let i = 0; i < n; i++) {
+      if (flags[from + i]) trues++;
+      else falses++;
+      precision[i] = trues / (trues + falses);
+      recall[i] = trues / npos;
+    }
+    for (let i = n - 1; i > 0; i--) if (precision[i]! > precision[i - 1]!) precision[i - 1] = precision[i]!;
+    let sum = 0;
+    let j = 0;
+    for (let bar = 0; bar <= 100; bar++) {
+      const x = bar / 100;
+      while (j < n && recall[j]! < x) j++;
+      sum += j < n ? precision[j]! : 0;
+    }
+    return (sum / 101) * 100;
+  }
+}
