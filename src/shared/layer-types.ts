@@ -64,6 +64,8 @@ export interface LayerImageJson {
   ground_truth: Record<string, GroundTruthState>;
   /** Retrieval layers: the image's queries. */
   queries?: LayerQueryJson[];
+  /** When the grid is narrowed to a confusion-matrix cell: the cell's entries in this image. */
+  confusion_count?: number;
 }
 
 export interface LayerSummaryJson {

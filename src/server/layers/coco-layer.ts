@@ -3,10 +3,12 @@
  * the evaluation engine (the same run that gives `df2 eval` its figures), its
  * per-image match records turned into what the explorer shows: each
  * detection's verdict at IoU (OKS) .50, each ground-truth item's, and the
- * image's tp / fp / fn. The detections' geometry is read once (compactly) so
+ * image's tp / fp / fn (eval/errors' perImageCounts); for bbox and segm the
+ * detection confusion matrix (eval/errors' confusionAnalysis) with the
+ * images behind each of its cells. The detections' geometry is read once (compactly) so
  * that pages of images need no further pass over a large results file.
  */
-import { evaluateCocoFiles, type CocoMatchRecords, type CocoTask } from '../../eval/index.js';
+import { CocoEvaluator, confusionAnalysis, loadCocoPair, perImageCounts, type CocoEvalResult, type CocoMatchRecords, type CocoTask } from '../../eval/index.js';
 import { readResultsForImages, type DetectionRecord } from '../../render/prediction-items.js';
 import { rleFromString } from '../../mask/index.js';
 import type { GroundTruthState, PredictionJson, PredictionState, TallyJson } from '../../shared/layer-types.js';
@@ -35,12 +37,13 @@ export interface CocoLayerData {
   perImage: Map<number, CocoImageData>;
   records: Map<number, DetectionRecord[]>;
   truth: SplitTruth;
-  /** The evaluation's match records (for the error analysis built on them). */
-  matches: CocoMatchRecords;
+  /** bbox and segm: the confusion matrix, and per cell ("row,col") the images holding it with their counts. */
+  confusion?: { labels: (number | 'background')[]; matrix: number[][]; cellImages: Map<string, Map<number, number>> };
 }
 
 /** Per image: tallies and verdicts from the match records (IoU .50, area all, the largest maxDets). */
-export function imageVerdicts(matches: CocoMatchRecords): Map<number, CocoImageData> {
+export function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
+  const matches: CocoMatchRecords = result.matches;
   interface Gt { annotationIndex: number; id: number; state: GroundTruthState }
   const gts = new Map<number, Gt[]>();
   const dets = new Map<number, { index: number; gtId: number; ignored: boolean; best: number }[]>();
@@ -64,31 +67,55 @@ export function imageVerdicts(matches: CocoMatchRecords): Map<number, CocoImageD
     // The converter writes an image's annotations in its file's key order: the k-th is item k.
     g.sort((a, b) => a.annotationIndex - b.annotationIndex);
     const position = new Map(g.map((x, k) => [x.id, k]));
-    const tally: TallyJson = { tp: 0, fp: 0, fn: 0 };
-    for (const x of g) if (x.state === 'missed') tally.fn++;
     const detections = new Map<number, DetectionVerdict>();
     for (const d of dets.get(imageId) ?? []) {
       const state: PredictionState = d.ignored ? 'ignored' : d.gtId !== 0 ? 'matched' : 'false-positive';
-      if (state === 'matched') tally.tp++;
-      else if (state === 'false-positive') tally.fp++;
       detections.set(d.index, { state, best: d.best, matchedItem: d.gtId !== 0 ? position.get(d.gtId) ?? -1 : -1 });
     }
-    perImage.set(imageId, { tally, groundTruth: g.map((x) => x.state), detections });
+    perImage.set(imageId, { tally: { tp: 0, fp: 0, fn: 0 }, groundTruth: g.map((x) => x.state), detections });
   }
+  const counts = perImageCounts(result);
+  counts.imageId.forEach((imageId, i) => {
+    const data = perImage.get(imageId);
+    if (data) data.tally = { tp: counts.tp[i]!, fp: counts.fp[i]!, fn: counts.fn[i]! };
+  });
   return perImage;
 }
 
 export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: SplitTruth): Promise<CocoLayerData> {
   const gtFile = truth.files.gt!;
-  const [result, read] = await Promise.all([
-    evaluateCocoFiles(task, gtFile, resultsFile, { quiet: true }),
+  // Segm's confusion matrix takes boxes: the results' own, else their masks'.
+  const [{ gt, results }, read] = await Promise.all([
+    loadCocoPair(task, gtFile, resultsFile, { extraTasks: task === 'segm' ? ['bbox'] : [] }),
     readResultsForImages(resultsFile, new Set(truth.itemKeys.keys()), { compact: true }),
   ]);
-  const perImage = imageVerdicts(result.matches);
+  const evaluator = CocoEvaluator.create(task, gt, results);
+  let result: CocoEvalResult;
+  try {
+    result = await evaluator.evaluate({ quiet: true });
+  } finally {
+    await evaluator.close();
+  }
+  let confusion: CocoLayerData['confusion'];
+  if (task !== 'keypoints') {
+    const analysis = confusionAnalysis(gt, results);
+    const cellImages = new Map<string, Map<number, number>>();
+    const e = analysis.entries;
+    for (let i = 0; i < e.count; i++) {
+      const key = `${e.row[i]},${e.col[i]}`;
+      let images = cellImages.get(key);
+      if (!images) cellImages.set(key, (images = new Map()));
+      const imageId = gt.images.id[e.image[i]!]!;
+      images.set(imageId, (images.get(imageId) ?? 0) + 1);
+    }
+    confusion = { labels: analysis.labels, matrix: analysis.matrix, cellImages };
+  }
+  const perImage = imageVerdicts(result);
   // Images of the split without ground truth or detections: nothing to count.
   for (const imageId of truth.itemKeys.keys()) if (!perImage.has(imageId)) perImage.set(imageId, { tally: { tp: 0, fp: 0, fn: 0 }, groundTruth: [], detections: new Map() });
   return {
-    kind: 'coco', task, metric: task === 'keypoints' ? 'OKS' : 'IoU', stats: result.stats, perImage, records: read.byImage, truth, matches: result.matches,
+    kind: 'coco', task, metric: task === 'keypoints' ? 'OKS' : 'IoU', stats: result.stats, perImage, records: read.byImage, truth,
+    ...(confusion ? { confusion } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, R
 
 type PerImage = { image_id: number; tp: number; fp: number; fn: number }[];
 const readJson = async <T>(...parts: string[]): Promise<T> => JSON.parse(await readFile(goldenPath('basic', ...parts), 'utf8')) as T;
-const errorsJson = await readJson<Record<'bbox' | 'segm' | 'keypoints', { per_image: PerImage }>>('errors.json');
+const errorsJson = await readJson<Record<'bbox' | 'segm' | 'keypoints', { per_image: PerImage; confusion?: { labels: (number | string)[]; matrix: number[][] } }>>('errors.json');
 const golden = await readJson<Record<string, { stats?: number[]; top1?: number; top5?: number; top10?: number; top15?: number; top20?: number; queries?: number; missed?: number }>>('golden.json');
 const RESULTS = {
   bbox: goldenPath('basic', 'results', 'bbox_results.json'),
@@ -115,6 +115,31 @@ describe('explorer layers', () => {
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&errors=most')).status, 400);
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=x')).status, 400);
   });
+
+  for (const task of ['bbox', 'segm'] as const) {
+    test(`${task}: the confusion matrix is errors.json's, and each cell lists the images holding it`, async () => {
+      const { body: summary } = await get<LayerSummaryJson>(`/api/layers/file-${task}/summary?split=dataset`);
+      const expected = errorsJson[task].confusion!;
+      assert.deepEqual(summary.confusion, expected);
+      const matrix = expected.matrix;
+      let cellsChecked = 0;
+      for (let r = 0; r < matrix.length; r++) {
+        for (let c = 0; c < matrix.length; c++) {
+          // Every non-empty cell (and a few empty ones): the images' counts sum to the cell.
+          if (matrix[r]![c] === 0 && (r + c) % 7 !== 0) continue;
+          const images = await allImages(`file-${task}`, `&confusion=${r},${c}`);
+          assert.equal(images.reduce((n, img) => n + img.layer.confusion_count!, 0), matrix[r]![c], `cell ${r},${c}`);
+          assert.ok(images.every((img) => img.layer.confusion_count! > 0));
+          // A confusion between two categories: the image holds a ground-truth item of the column's category.
+          if (c < 13) for (const img of images) assert.ok(img.items.some((it) => it.category_id === expected.labels[c]), `cell ${r},${c} image ${img.id}`);
+          cellsChecked++;
+        }
+      }
+      assert.ok(cellsChecked > 20);
+      assert.equal((await get('/api/layers/file-bbox/images?split=dataset&confusion=14,0')).status, 400);
+      assert.equal((await get('/api/layers/file-keypoints/images?split=dataset&confusion=0,0')).status, 400);
+    });
+  }
 
   test('retrieval: every query explained, aggregated to golden top-k; the image lists its queries', async () => {
     const { body: summary } = await get<LayerSummaryJson>('/api/layers/file-ret/summary?split=dataset');

@@ -104,6 +104,7 @@ export function layerRoutes(ctx: AppContext): Hono {
     return c.json<LayerSummaryJson>({
       layer: layerJson(layer), split: split.name, stat_names: statNames(layer.task), stats: data.stats,
       totals, images_with_fp: withFp, images_with_fn: withFn,
+      ...(data.kind === 'coco' && data.confusion ? { confusion: { labels: data.confusion.labels, matrix: data.confusion.matrix } } : {}),
     });
   });
 
@@ -124,14 +125,27 @@ export function layerRoutes(ctx: AppContext): Hono {
     const page = c.req.query('page') === undefined ? 1 : Math.max(1, intParam('page', c.req.query('page'), 7));
     const perPage = c.req.query('per_page') === undefined ? DEFAULT_PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
+    const cell = c.req.query('confusion') || undefined;
+    if (cell !== undefined && !/^\d{1,2},\d{1,2}$/.test(cell)) return fail(400, 'confusion: expected ROW,COL (indices into the matrix labels)');
     const data = await load(layer, split);
-    // The index filters (every matching image), the layer's errors narrow and order them.
+    let cellImages: Map<number, number> | undefined;
+    if (cell !== undefined) {
+      if (data.kind !== 'coco' || !data.confusion) return fail(400, 'confusion: this layer has no confusion matrix (bbox and segm only)');
+      const [row, col] = cell.split(',').map(Number) as [number, number];
+      if (row >= data.confusion.labels.length || col >= data.confusion.labels.length) return fail(400, `confusion: expected indices below ${data.confusion.labels.length}`);
+      cellImages = data.confusion.cellImages.get(cell) ?? new Map();
+    }
+    // The index filters (every matching image), the layer's errors (and confusion cell) narrow and order them.
     const all = await ctx.index.queryImages(split.id, filters, 0, Math.max(1, split.images) * 2 + 1000);
-    const rows = new Map(all.images.map((r) => [r.imageId, r]));
+    const rows = new Map(all.images.filter((r) => !cellImages || cellImages.has(r.imageId)).map((r) => [r.imageId, r]));
     const zero: TallyJson = { tp: 0, fp: 0, fn: 0 };
     const ids = selectByErrors([...rows.keys()], (id) => data.perImage.get(id)?.tally ?? zero, errors as never, sort as never);
     const shown = ids.slice((page - 1) * perPage, page * perPage);
-    const images = await Promise.all(shown.map(async (id) => ({ ...(await readImage(split, rows.get(id)!)), layer: imageLayerJson(data, id) })));
+    const images = await Promise.all(shown.map(async (id) => {
+      const json = imageLayerJson(data, id);
+      if (cellImages) json.confusion_count = cellImages.get(id) ?? 0;
+      return { ...(await readImage(split, rows.get(id)!)), layer: json };
+    }));
     return c.json<LayerImagePageJson>({ split: split.name, layer: layer.id, total: ids.length, page, per_page: perPage, images });
   });
 
