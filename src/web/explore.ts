@@ -6,7 +6,7 @@ import { imageCard, pager } from './grid.js';
 import { go, href, type Route } from './router.js';
 import { meta, overlayOptions, rememberSplit, saveOverlayOptions } from './state.js';
 import type { OverlayOptions } from './overlay.js';
-import { decorateCard, layerApi, layerSummary, layerToolbar, LAYER_PARAMS } from './layer-controls.js';
+import { confusionTable, decorateCard, layerApi, layerSummary, layerToolbar, LAYER_PARAMS } from './layer-controls.js';
 
 const PER_PAGE = 48;
 
@@ -101,7 +101,7 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
         split.bad_files > 0 ? h('a', { class: 'warn', href: href('stats', [split.name]) }, `${count(split.bad_files)} bad files`) : null,
         layerToolbar(layers, params, navigate)),
       banner,
-      summary ? layerSummary(summary, null) : null,
+      summary ? layerSummary(summary, summary.confusion ? confusionTable(m, summary.confusion, params, navigate) : null) : null,
       pagerEl(),
       grid,
       pagerEl())));

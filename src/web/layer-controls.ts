@@ -62,11 +62,51 @@ export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | nul
     extra);
 }
 
+/**
+ * The detection confusion matrix as a heat map (rows: predicted category,
+ * columns: ground truth, last: background); clicking a cell narrows the grid
+ * to the images holding that confusion.
+ */
+export function confusionTable(meta: Meta, confusion: NonNullable<LayerSummaryJson['confusion']>, params: URLSearchParams, navigate: (p: URLSearchParams) => void): HTMLElement {
+  const name = (label: number | 'background'): string => (label === 'background' ? 'background' : meta.categories[label - 1]?.name ?? String(label));
+  const selected = params.get('confusion');
+  const max = Math.max(1, ...confusion.matrix.flatMap((row, r) => row.filter((_v, c) => c !== r)));
+  const choose = (cell: string | undefined): void => {
+    const next = new URLSearchParams(params);
+    if (cell) next.set('confusion', cell);
+    else next.delete('confusion');
+    next.delete('page');
+    navigate(next);
+  };
+  const [sr, sc] = (selected ?? '').split(',').map(Number);
+  return h('details', { class: 'confusion-box', open: selected !== null || undefined },
+    h('summary', null, 'Confusion matrix (score > 0.25, box IoU > 0.45): click a cell to list its images'),
+    selected !== null
+      ? h('p', { class: 'hint', id: 'confusion-selected' }, `Showing images where ${name(confusion.labels[sr!]!)} was predicted for ${name(confusion.labels[sc!]!)}. `,
+        h('button', { class: 'link', type: 'button', onclick: () => choose(undefined) }, 'show all'))
+      : null,
+    h('table', { class: 'confusion compact', id: 'confusion' },
+      h('thead', null, h('tr', null, h('th', null, 'pred \\ gt'), confusion.labels.map((l) => h('th', { title: name(l) }, l === 'background' ? 'bg' : l)))),
+      h('tbody', null, confusion.matrix.map((row, r) => h('tr', null,
+        h('th', { title: name(confusion.labels[r]!) }, `${confusion.labels[r] === 'background' ? 'bg' : confusion.labels[r]} ${name(confusion.labels[r]!)}`),
+        row.map((v, c) => {
+          // Off-diagonal cells shaded by count (red), the diagonal (agreement) in green.
+          const alpha = v === 0 ? 0 : 0.12 + 0.7 * Math.min(1, v / (r === c ? Math.max(...confusion.matrix.map((x, i) => x[i]!)) || 1 : max));
+          const color = r === c ? `rgba(22, 163, 74, ${alpha})` : `rgba(220, 38, 38, ${alpha})`;
+          return h('td', {
+            class: `cell${r === sr && c === sc ? ' selected' : ''}`, style: `background: ${color}`, 'data-cell': `${r},${c}`, 'data-value': v,
+            title: `${name(confusion.labels[r]!)} predicted for ${name(confusion.labels[c]!)}: ${v}`,
+            onclick: () => { if (v > 0) choose(`${r},${c}`); },
+          }, v === 0 ? '' : count(v));
+        }))))));
+}
+
 /** Adds the layer's predictions and counts to a grid card. */
 export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: LayerImageJson }, meta: Meta, options: OverlayOptions): void {
   if (!image.layer) return;
   card.querySelector('.figure')?.append(layerOverlay(image, image.layer, meta.categories, { labels: false, masks: options.masks, landmarks: options.landmarks }));
   card.querySelector('.card-caption')?.append(tallyBadges(image.layer.tally));
+  if (image.layer.confusion_count !== undefined) card.querySelector('.card-caption')?.append(h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, `${image.layer.confusion_count}×`));
   card.dataset.fp = String(image.layer.tally.fp);
   card.dataset.fn = String(image.layer.tally.fn);
 }

@@ -19,7 +19,7 @@ const TOP_K = [1, 5, 10, 15, 20];
 function boxedImage(split: string, e: RetrievalExplainedJson, imageId: number, boxes: { box: Box; color: string; dashed?: boolean; label?: string }[], width?: number): HTMLElement {
   const size = e.images[imageId] ?? { width: 0, height: 0, has_image: false };
   const w = size.width || 1, hh = size.height || 1;
-  const unit = Math.max(1, Math.max(w, hh) / 300);
+  const unit = Math.max(1, Math.max(w, hh) / 500);
   const svg = s('svg', { class: 'overlay', viewBox: `0 0 ${w} ${hh}`, preserveAspectRatio: 'none' },
     boxes.map((b) => {
       const [x1, y1, x2, y2] = b.box;
