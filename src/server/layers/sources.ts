@@ -37,7 +37,16 @@ class FirstRecord extends InputError {
 export async function resultsFileTask(file: string): Promise<Task> {
   let first: unknown;
   try {
-    await streamJson(file, { onElement(key, _i, value) { if (key === null) throw new FirstRecord(file, value); } });
+    // An object (a COCO ground-truth file given by mistake) is refused at its first value, not read whole.
+    const notArray = (): never => { throw new InputError(file, '', 'a JSON array of results', 'an object'); };
+    const summary = await streamJson(file, {
+      onElement(key, _i, value) {
+        if (key !== null) notArray();
+        throw new FirstRecord(file, value);
+      },
+      onValue: notArray,
+    });
+    if (summary.topLevel !== 'array') notArray();
   } catch (err) {
     if (!(err instanceof FirstRecord)) throw err;
     first = err.value;
