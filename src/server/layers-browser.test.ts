@@ -8,18 +8,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterRender, chromiumMissing, launchChromium } from '../testing/browser.js';
 import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer } from './test-support.js';
 import type { LayerImageJson, LayerImagePageJson, LayerSummaryJson, RetrievalExplainedJson } from '../shared/layer-types.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe('explorer layers in the browser', { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}` }, () => {
+describe('explorer layers in the browser', { skip: chromiumMissing }, () => {
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
@@ -28,11 +26,7 @@ describe('explorer layers in the browser', { skip: existsSync(CHROMIUM) ? false 
   const errors: string[] = [];
 
   const shot = (name: string, fullPage = false) => page.screenshot({ path: join(shots, `${name}.png`), fullPage });
-  const navigate = async (action: () => Promise<unknown>): Promise<void> => {
-    const before = Number((await page.getAttribute('#app', 'data-render')) ?? 0);
-    await action();
-    await page.waitForFunction(`Number(document.querySelector('#app').dataset.render ?? 0) > ${before} && document.querySelector('#app').getAttribute('aria-busy') === 'false'`);
-  };
+  const navigate = (action: () => Promise<unknown>): Promise<void> => afterRender(page, action);
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
   const cardIds = () => page.$$eval('#grid .card', (cards) => cards.map((c) => Number(c.getAttribute('data-image'))));
   /** The first images under `selector` (lazy ones below the fold never load in a headless window). */
@@ -50,16 +44,7 @@ describe('explorer layers in the browser', { skip: existsSync(CHROMIUM) ? false 
     token = await addUser(server, 'viewer', false);
     shots = process.env.DF2_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'images') : await tempDir('df2-layer-shots-');
     await mkdir(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(await tempDir('df2-chromium-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (err) => errors.push(err.message));
+    ({ context, page } = await launchChromium(errors, 20_000));
   });
   after(async () => {
     await context?.close();
