@@ -8,7 +8,9 @@
  * `df2 synth --images 33669 --seed 1 --predictions` and
  * `df2 convert coco` (plain and with attributes) and `df2 convert retrieval`.
  *
- * Also measured: keypoint results of ~0.6 GB (past V8's string limit, the
+ * Also measured: the error analysis (`--errors --confusion --per-image`)
+ * of bbox and segm beside the plain evaluation, with the ratio of the two;
+ * keypoint results of ~0.6 GB (past V8's string limit, the
  * size of the official file for this many detections: every landmark
  * written), and with --train a train-sized ground truth (the validation one
  * repeated 11 times with new ids: ~3.3 GB, 648k annotations).
@@ -114,17 +116,29 @@ async function main(): Promise<void> {
   console.log(`${'command'.padEnd(36)} wall s   cpu s   peak RSS${args.repeat > 1 ? `   (best wall of ${args.repeat})` : ''}`);
   // With --repeat N, the run with the least wall time is shown (the others
   // mostly measure whatever else the machine was doing).
-  const row = async (label: string, dfArgs: string[]): Promise<void> => {
+  const row = async (label: string, dfArgs: string[], note = ''): Promise<Measured> => {
     let best: Measured | null = null;
     for (let r = 0; r < args.repeat; r++) {
       const m = await measure(dfArgs);
       if (!best || m.wallSeconds < best.wallSeconds) best = m;
     }
-    console.log(`${label.padEnd(36)} ${best!.wallSeconds.toFixed(2).padStart(6)}  ${best!.cpuSeconds.toFixed(2).padStart(6)}  ${best!.maxRssMb.toFixed(0).padStart(6)} MB`);
+    console.log(`${label.padEnd(36)} ${best!.wallSeconds.toFixed(2).padStart(6)}  ${best!.cpuSeconds.toFixed(2).padStart(6)}  ${best!.maxRssMb.toFixed(0).padStart(6)} MB${note}`);
+    return best!;
   };
   const cocoTasks = args.tasks.filter(isCocoTask);
-  for (const task of cocoTasks) {
-    await row(`df2 eval ${task}`, ['eval', task, '--gt', gt, '--results', resultsFile(task), '--json']);
+  const perImageDir = await mkdtemp(join(tmpdir(), 'df2-bench-per-image-'));
+  try {
+    for (const task of cocoTasks) {
+      const plainArgs = ['eval', task, '--gt', gt, '--results', resultsFile(task), '--json'];
+      const plain = await row(`df2 eval ${task}`, plainArgs);
+      if (task === 'keypoints') continue;
+      // The error analysis costs at most twice the plain evaluation (issue 12).
+      const analysisArgs = [...plainArgs, '--errors', '--confusion', '--per-image', join(perImageDir, `${task}.json`)];
+      const withErrors = await row('  + --errors --confusion --per-image', analysisArgs);
+      console.log(`${''.padEnd(36)} ${(withErrors.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall, ${(withErrors.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu of df2 eval ${task}`);
+    }
+  } finally {
+    await rm(perImageDir, { recursive: true, force: true });
   }
   const retrievalArgs = ['eval', 'retrieval', '--query', join(dir, 'gt', 'query.json'), '--gallery', join(dir, 'gt', 'gallery.json'), '--results', resultsFile('retrieval'), '--json'];
   if (args.tasks.includes('retrieval')) await row('df2 eval retrieval', retrievalArgs);

@@ -3,11 +3,12 @@
  * one clear line (exit 1, no stack) for each kind of bad input.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { rleFromBox, rleToString } from '../mask/index.js';
 import { runCli } from '../testing/cli.js';
-import { goldenPath } from '../testing/paths.js';
+import { goldenPath, tempDir } from '../testing/paths.js';
 import { cocoGt, keypointVector, landmarksIn, writeJson } from '../eval/coco/tiny-cases.js';
 
 const GT = cocoGt([{ id: 1, width: 100, height: 80 }], [
@@ -151,4 +152,66 @@ test('--by needs the attributes in the ground truth', async () => {
   const unknown = await evalCli('bbox', [BOX], GT, ['--by', 'colour']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /expected one of scale, occlusion, zoom_in, viewpoint or all/);
+});
+
+test('--errors --confusion --per-image: the reference figures in --json and in the file', async () => {
+  const errorsGolden = JSON.parse(readFileSync(goldenPath('quirks', 'errors.json'), 'utf8')).segm;
+  const dir = await tempDir('df2-eval-errors-');
+  const perImage = join(dir, 'per-image.json');
+  const out = await runCli([
+    'eval', 'segm', '--gt', goldenPath('quirks', 'gt', 'coco.json'), '--results', goldenPath('quirks', 'results', 'segm_results.json'),
+    '--errors', '--confusion', '--per-image', perImage, '--json',
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stderr, '');
+  const json = JSON.parse(out.stdout);
+  assert.equal(json.task, 'segm');
+  assert.deepEqual(Object.keys(json.errors), ['ap50', 'main', 'special']);
+  assert.deepEqual(Object.keys(json.errors.main), ['cls', 'loc', 'both', 'dupe', 'bkg', 'miss']);
+  assert.ok(Math.abs(json.errors.ap50 - errorsGolden.errors.ap50) < 1e-9);
+  for (const [name, value] of Object.entries(errorsGolden.errors.main)) assert.ok(Math.abs(json.errors.main[name] - (value as number)) < 1e-9, name);
+  for (const [name, value] of Object.entries(errorsGolden.errors.special)) assert.ok(Math.abs(json.errors.special[name] - (value as number)) < 1e-9, name);
+  assert.deepEqual(json.confusion, errorsGolden.confusion);
+  assert.deepEqual(JSON.parse(readFileSync(perImage, 'utf8')), errorsGolden.per_image);
+  assert.deepEqual(readdirSync(dir), ['per-image.json'], 'no temporary file left');
+});
+
+test('--errors and --confusion as text; --conf and --iou change the matrix', async () => {
+  const args = ['eval', 'bbox', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', goldenPath('basic', 'results', 'bbox_results.json'), '--errors', '--confusion'];
+  const out = await runCli(args);
+  assert.equal(out.code, 0, out.stderr);
+  const lines = out.stdout.split('\n');
+  const tide = lines.findIndex((l) => l.startsWith('TIDE errors of bbox'));
+  assert.ok(tide > 0, out.stdout);
+  assert.match(lines[tide]!, /AP50 as TIDE computes it = 0\.6456/);
+  assert.match(lines[tide + 2]!, /^ {2}dAP\s+0\.0936\s+0\.0405\s+0\.0050\s+0\.0043\s+0\.0048\s+0\.0776$/);
+  assert.match(lines[tide + 4]!, /^ {2}dAP\s+0\.0573\s+0\.1960$/);
+  const head = lines.findIndex((l) => l.startsWith('pred\\gt'));
+  assert.match(lines[head + 1]!, /^1\s+57(\s+0){5}\s+1(\s+0){6}\s+17$/);
+  assert.match(lines[head + 14]!, /^bg\s+12\s+2\s+0\s+3\s/);
+  const loose = JSON.parse((await runCli([...args, '--conf', '0.05', '--iou', '0.3', '--json'])).stdout);
+  const strict = JSON.parse((await runCli([...args, '--json'])).stdout);
+  const total = (m: number[][]): number => m.flat().reduce((s, v) => s + v, 0);
+  assert.notDeepEqual(loose.confusion.matrix, strict.confusion.matrix);
+  assert.ok(total(loose.confusion.matrix) > 0 && total(strict.confusion.matrix) > 0);
+});
+
+test('keypoints --per-image uses OKS .50; --errors is not a keypoints option', async () => {
+  const dir = await tempDir('df2-eval-errors-');
+  const perImage = join(dir, 'kp.json');
+  const gt = goldenPath('basic', 'gt', 'coco.json');
+  const res = goldenPath('basic', 'results', 'keypoints_results.json');
+  const out = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--per-image', perImage, '--json']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(perImage, 'utf8')), JSON.parse(readFileSync(goldenPath('basic', 'errors.json'), 'utf8')).keypoints.per_image);
+  const bad = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--errors']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown option '--errors'/);
+});
+
+test('a bad --conf is one clear line', async () => {
+  const out = await evalCli('bbox', [BOX], GT, ['--confusion', '--conf', '1.5']);
+  assert.equal(out.code, 1);
+  assert.match(out.stderr, /--conf <score>.*expected a number from 0 to 1/);
+  assert.equal(out.stdout, '');
 });

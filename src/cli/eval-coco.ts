@@ -1,23 +1,41 @@
 /**
  * `df2 eval bbox|segm|keypoints`: the official DeepFashion2 figures for
  * detection, segmentation and landmark results in COCO format, optionally
- * broken down by item attribute.
+ * broken down by item attribute, with error analysis (TIDE, confusion
+ * matrix, per-image counts).
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { requireAttributes } from '../eval/coco/evaluate.js';
 import { loadCocoPair } from '../eval/coco/load.js';
 import { CocoEvaluator } from '../eval/coco/parallel.js';
 import type { CocoTask } from '../eval/coco/params.js';
 import { cocoReportJson, cocoReportText } from '../eval/coco/report.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import {
+  confusionMatrix, confusionReportText, groupByImage, perImageCounts, perImageRows, tideErrors, tideReportText,
+  type ConfusionMatrix, type TideErrors,
+} from '../eval/errors/index.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 interface CocoEvalCliOptions {
   gt: string;
   results: string;
   json?: boolean;
   by?: AttributeName[];
+  errors?: boolean;
+  confusion?: boolean;
+  conf: number;
+  iou: number;
+  perImage?: string;
+}
+
+/** A number in [0, 1] (a score or IoU threshold). */
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number from 0 to 1, found ${JSON.stringify(value)}`);
+  return n;
 }
 
 const DESCRIPTIONS: Record<CocoTask, string> = {
@@ -28,7 +46,7 @@ const DESCRIPTIONS: Record<CocoTask, string> = {
 
 export function registerCocoEval(evalCommand: Command): void {
   for (const task of ['bbox', 'segm', 'keypoints'] as const) {
-    evalCommand
+    const command = evalCommand
       .command(task)
       .description(DESCRIPTIONS[task])
       .requiredOption('--gt <file>', 'COCO ground truth (as written by `df2 convert coco`)')
@@ -39,8 +57,18 @@ export function registerCocoEval(evalCommand: Command): void {
         `also give AP, AP50, AP75 per value of ${ATTRIBUTE_NAMES.join('|')} or all (repeatable; needs a ground truth with attributes)`,
         collectAttribute,
       )
-      .addHelpText('after', helpText(task))
-      .action(async (options: CocoEvalCliOptions) => run(task, options));
+      .option(
+        '--per-image <file>',
+        `write [{"image_id", "tp", "fp", "fn"}] per image of the ground truth (official matching at ${task === 'keypoints' ? 'OKS' : 'IoU'} .50, area all)`,
+      );
+    if (task !== 'keypoints') {
+      command
+        .option('--errors', 'also give the TIDE error breakdown (dAP of cls, loc, both, dupe, bkg, miss; false_pos, false_neg)')
+        .option('--confusion', 'also give the 14 x 14 detection confusion matrix (13 categories + background; boxes)')
+        .option('--conf <score>', 'confusion matrix: detections with a score above this', fraction, 0.25)
+        .option('--iou <iou>', 'confusion matrix: pairs with a box IoU above this match', fraction, 0.45);
+    }
+    command.addHelpText('after', helpText(task)).action(async (options: CocoEvalCliOptions) => run(task, options));
   }
 }
 
@@ -51,13 +79,19 @@ Examples:
   $ df2 eval ${task} --gt ${gt} --results ${task}_results.json
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by occlusion --by scale
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by all --json
+  $ df2 eval ${task} --gt ${gt} --results ${task}_results.json ${task === 'keypoints' ? '' : '--errors --confusion '}--per-image per-image.json
 
 The figures are those of the release's evaluation API (deepfashion2_api, a
 pycocotools fork): ${task === 'keypoints'
     ? 'OKS with the 294 DeepFashion2 sigmas, up to 20 detections per image,\narea ranges all / medium / large'
     : 'IoU thresholds .50:.05:.95, up to 1 / 10 / 100 detections per image,\narea ranges all / small / medium / large'}. Per-attribute figures ignore ground
 truth with another value of the attribute (and detections matched to it);
-they need a ground truth written by \`df2 convert coco --attributes\`.
+they need a ground truth written by \`df2 convert coco --attributes\`.${task === 'keypoints' ? '' : `
+
+--errors follows tidecv 1.0.1 (its own AP at IoU .5, 101 recall points, up to
+100 detections per image, no area ranges); --confusion follows Ultralytics'
+detection ConfusionMatrix (matrix[pred][gt], last row and column background).
+See docs/errors.md.`}
 `;
 }
 
@@ -67,7 +101,12 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   const bars = new StageBars(quiet);
   let text: string;
   try {
-    const { gt, results } = await loadCocoPair(task, options.gt, options.results, { onProgress: (stage, done, total) => bars.update(stage, done, total) });
+    // The confusion matrix of segm results reads boxes: load them too.
+    const extraTasks = task === 'segm' && options.confusion ? (['bbox'] as const) : [];
+    const { gt, results } = await loadCocoPair(task, options.gt, options.results, {
+      onProgress: (stage, done, total) => bars.update(stage, done, total),
+      extraTasks,
+    });
     requireAttributes(gt, attributes);
     const K = gt.categories.id.length;
     const runs = 1 + 3 * attributes.length;
@@ -78,9 +117,24 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
     };
     const evaluator = CocoEvaluator.create(task, gt, results);
     try {
-      const result = await evaluator.evaluate({ quiet, onProgress, matches: false });
+      const result = await evaluator.evaluate({ quiet, onProgress, matches: options.perImage !== undefined });
       const by = attributes.length > 0 ? await evaluator.evaluateByAttribute(attributes, { quiet, onProgress }) : undefined;
-      text = quiet ? `${JSON.stringify(cocoReportJson(result, by))}\n` : cocoReportText(result, by);
+      // Error analysis: one grouping of both files by image serves TIDE and the confusion matrix.
+      let errors: TideErrors | undefined;
+      let confusion: ConfusionMatrix | undefined;
+      if (task !== 'keypoints' && (options.errors || options.confusion)) {
+        const groups = groupByImage(gt, results);
+        if (options.errors) errors = tideErrors(task, gt, results, { groups });
+        if (options.confusion) confusion = confusionMatrix(gt, results, { groups, conf: options.conf, iou: options.iou });
+      }
+      if (options.perImage !== undefined) await writeFileAtomic(options.perImage, `${JSON.stringify(perImageRows(perImageCounts(result)))}\n`);
+      if (quiet) {
+        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errors && { errors }), ...(confusion && { confusion }) })}\n`;
+      } else {
+        text = cocoReportText(result, by);
+        if (errors) text += `\n${tideReportText(task, errors)}`;
+        if (confusion) text += `\n${confusionReportText(confusion, new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!])), options.conf, options.iou)}`;
+      }
     } finally {
       await evaluator.close();
     }

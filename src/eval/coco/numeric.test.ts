@@ -45,6 +45,18 @@ test('stableOrderByDescending keeps ties in order, short and long lists', () => 
   assert.deepEqual(order, expected);
 });
 
+test('stableOrderByDescending equals a stable comparator sort on long lists with many ties', () => {
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const n of [33, 64, 65, 1000, 4099]) {
+    const key = Array.from({ length: n }, () => Math.round(random() * 20) / 20);
+    const expected = [...key.keys()].sort((a, b) => key[b]! - key[a]! || a - b);
+    assert.deepEqual([...stableOrderByDescending(key, n)], expected, `n = ${n}`);
+    const out = new Int32Array(n + 5);
+    assert.deepEqual([...stableOrderByDescending(key, n, out)], expected, `n = ${n}, into a longer buffer`);
+  }
+});
+
 test('pyFixed rounds exact ties to even, as Python formats', () => {
   assert.equal(pyFixed(0.0625, 3), '0.062');
   assert.equal(pyFixed(0.1875, 3), '0.188');

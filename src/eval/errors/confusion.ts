@@ -21,7 +21,7 @@ import type { CocoGroundTruth } from '../coco/ground-truth.js';
 import type { CocoResults } from '../coco/results.js';
 import { rleToBbox } from '../../mask/index.js';
 import { maskOf } from '../coco/mask-store.js';
-import { type ImageGroups, groupByImage } from './image-groups.js';
+import { type ImageGroups, categoryRanks, groupByImage } from './image-groups.js';
 
 export interface ConfusionOptions {
   /** Detections with a score above this count (default 0.25). */
@@ -75,12 +75,12 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
   const iouThreshold = options.iou ?? 0.45;
   const groups = options.groups ?? groupByImage(gt, res);
   const categoryIds = [...gt.categories.id].sort((a, b) => a - b);
-  const classIndex = new Map(categoryIds.map((id, k) => [id, k]));
   const K = categoryIds.length;
   const background = K;
   const cells = new Float64Array((K + 1) * (K + 1));
   const ann = gt.annotations;
-  const annClass = Int32Array.from(ann.category, (c) => classIndex.get(c) ?? -1);
+  const annClass = categoryRanks(ann.category, categoryIds);
+  const resClass = categoryRanks(res.categoryId, categoryIds);
   const resBoxes = detectionBoxes(res);
 
   const entries = new EntryWriter(res.count + ann.count);
@@ -93,6 +93,9 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
   let pairIou = new Float64Array(256);
   let pairOrder = new Int32Array(256);
   let bestOfDet = new Int32Array(64);
+  let kept = new Int32Array(64);
+  let keptIou = new Float64Array(64);
+  let keptOrder = new Int32Array(64);
 
   for (let image = 0; image < groups.count; image++) {
     const g0 = groups.gtStart[image]!;
@@ -103,6 +106,9 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
       dets = new Int32Array(nAll * 2);
       detTaken = new Uint8Array(nAll * 2);
       bestOfDet = new Int32Array(nAll * 2);
+      kept = new Int32Array(nAll * 2);
+      keptIou = new Float64Array(nAll * 2);
+      keptOrder = new Int32Array(nAll * 2);
     }
     let nD = 0;
     for (let i = 0; i < nAll; i++) {
@@ -151,13 +157,11 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
       }
       // The kept pairs, in detection order (np.unique's order), sorted again.
       let nKept = 0;
-      const kept = new Int32Array(nD);
       for (let d = 0; d < nD; d++) if (bestOfDet[d]! >= 0) kept[nKept++] = bestOfDet[d]!;
-      const keptIou = new Float64Array(nKept);
       for (let i = 0; i < nKept; i++) keptIou[i] = pairIou[kept[i]!]!;
-      const keptOrder = byIouDescending(keptIou, nKept, new Int32Array(nKept));
+      const keptSorted = byIouDescending(keptIou, nKept, keptOrder);
       for (let i = 0; i < nKept; i++) {
-        const p = kept[keptOrder[i]!]!;
+        const p = kept[keptSorted[i]!]!;
         if (gtPair[pairGt[p]!] === -1) gtPair[pairGt[p]!] = p;
       }
     }
@@ -167,7 +171,7 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
       if (p >= 0) {
         const det = dets[pairDet[p]!]!;
         detTaken[pairDet[p]!] = 1;
-        entries.push(cells, K, image, classIndex.get(res.categoryId[det]!)!, annClass[a]!, det, a);
+        entries.push(cells, K, image, resClass[det]!, annClass[a]!, det, a);
       } else {
         entries.push(cells, K, image, background, annClass[a]!, -1, a);
       }
@@ -175,7 +179,7 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
     for (let d = 0; d < nD; d++) {
       if (detTaken[d]) continue;
       const det = dets[d]!;
-      entries.push(cells, K, image, classIndex.get(res.categoryId[det]!)!, background, det, -1);
+      entries.push(cells, K, image, resClass[det]!, background, det, -1);
     }
   }
 
@@ -205,7 +209,17 @@ function detectionBoxes(res: CocoResults): Float64Array {
 function byIouDescending(iou: Float64Array, n: number, out: Int32Array): Int32Array {
   const order = out.subarray(0, n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => iou[b]! - iou[a]! || b - a);
+  if (n > 64) return order.sort((a, b) => iou[b]! - iou[a]! || b - a);
+  // Insertion sort (an image has few pairs): a later item passes earlier ones of equal IoU.
+  for (let i = 1; i < n; i++) {
+    const v = iou[i]!;
+    let j = i - 1;
+    while (j >= 0 && iou[order[j]!]! <= v) {
+      order[j + 1] = order[j]!;
+      j--;
+    }
+    order[j + 1] = i;
+  }
   return order;
 }
 

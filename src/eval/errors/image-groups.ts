@@ -43,3 +43,14 @@ function countingGroups(groupOf: Int32Array, n: number, groups: number): [Int32A
   for (let i = 0; i < n; i++) items[fill[groupOf[i]!]!++] = i;
   return [start, items];
 }
+
+/**
+ * Category rank (position in `categoryIds`) of each of `ids`, -1 for an id
+ * not listed: the analyses index their tables by it.
+ */
+export function categoryRanks(ids: Float64Array, categoryIds: readonly number[]): Int32Array {
+  const rank = new Map(categoryIds.map((id, k) => [id, k]));
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = rank.get(ids[i]!) ?? -1;
+  return out;
+}

@@ -26,3 +26,4 @@ export {
   type ConfusionOptions,
 } from './confusion.js';
 export { perImageCounts, perImageRows, type ImageCounts, type ImageCountRow } from './per-image.js';
+export { tideReportText, confusionReportText } from './report.js';

@@ -39,7 +39,7 @@ import type { CocoGroundTruth } from '../coco/ground-truth.js';
 import { maskOf } from '../coco/mask-store.js';
 import { stableOrderByDescending } from '../coco/numeric.js';
 import type { CocoResults } from '../coco/results.js';
-import { type ImageGroups, groupByImage } from './image-groups.js';
+import { type ImageGroups, categoryRanks, groupByImage } from './image-groups.js';
 
 export type TideTask = 'bbox' | 'segm';
 
@@ -147,10 +147,9 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
   const maxDets = options.maxDets ?? 100;
   const groups = options.groups ?? groupByImage(gt, res);
   const ann = gt.annotations;
-  const classIndex = new Map<number, number>(gt.categories.id.map((id, k) => [id, k]));
   const K = gt.categories.id.length;
-  const annClass = Int32Array.from(ann.category, (c) => classIndex.get(c) ?? -1);
-  const resClass = Int32Array.from(res.categoryId, (c) => classIndex.get(c) ?? -1);
+  const annClass = categoryRanks(ann.category, gt.categories.id);
+  const resClass = categoryRanks(res.categoryId, gt.categories.id);
 
   const touched = new Uint8Array(K);
   const classOrder: number[] = [];
@@ -163,7 +162,8 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
   const npos = new Float64Array(K);
   const falseNegatives = new Float64Array(K);
   const missed = new Float64Array(K);
-  const counts: Record<TideMainError, number> = { cls: 0, loc: 0, both: 0, dupe: 0, bkg: 0, miss: 0 };
+  /** Errors per type code. */
+  const typeCounts = new Int32Array(8);
 
   const pointClass = new Int32Array(res.count);
   const pointScore = new Float64Array(res.count);
@@ -229,7 +229,7 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
     errDet[nErrors] = det;
     errGt[nErrors++] = g;
     detOutcome[det] = type;
-    counts[type === CLS ? 'cls' : type === LOC ? 'loc' : type === BOTH ? 'both' : type === DUPE ? 'dupe' : 'bkg']++;
+    typeCounts[type]!++;
   };
   /** tidecv's BestGTMatch: the highest-scoring error naming an unused ground truth may fix it. */
   const bestMatch = (det: number, g: number): void => {
@@ -245,7 +245,7 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
   const miss = (g: number): void => {
     missed[annClass[g]!]!++;
     gtMissed[g] = 1;
-    counts.miss++;
+    typeCounts[MISS]!++;
   };
 
   for (let image = 0; image < groups.count; image++) {
@@ -373,6 +373,7 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
     errFixedClass[e] = type === CLS ? annClass[g]! : errClass[e]!;
     errFixedTp[e] = (type === CLS || type === LOC) && !gtUsed[g] && bestDet[g] === errDet[e] ? 1 : 0;
   }
+  const counts = Object.fromEntries(TIDE_MAIN_ERRORS.map((name) => [name, typeCounts[MAIN_CODES[name]]!])) as Record<TideMainError, number>;
   return {
     K, classOrder, npos, falseNegatives, missed, nPoints, pointClass, pointScore, pointTp,
     nErrors, errType, errClass, errScore, errFixedClass, errFixedTp, counts, detOutcome, detGt, gtMissed,
