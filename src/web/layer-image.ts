@@ -43,7 +43,7 @@ export async function layerImageSection(split: string, image: ImageJson, params:
     stateLegend(layer?.task ?? ''),
     h('p', { class: 'hint' }, h('a', { href: href('image', [split, image.id], without) }, 'hide the layer')),
     data.queries
-      ? h('div', null, h('h4', null, 'Queries of this image'), h('ul', { id: 'layer-queries' }, data.queries.map((q) => h('li', { 'data-verdict': q.verdict },
+      ? h('div', null, h('h4', null, 'Queries of this image'), data.queries.length === 0 ? h('p', { class: 'muted' }, 'None: a shop image, or no items.') : null, h('ul', { id: 'layer-queries' }, data.queries.map((q) => h('li', { 'data-verdict': q.verdict },
         h('a', { href: href('query', [split, q.query], { layer: layerId }) }, `${q.item}: ${QUERY_VERDICTS[q.verdict]}${q.verdict === 'hit' ? ` at rank ${q.first_hit_rank}` : ''}`)))))
       : null,
     h('h4', null, `Predictions (${data.predictions.length})`),

@@ -7,9 +7,9 @@
  * them: the converters keep file key order, so the k-th annotation of an
  * image is its k-th item.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readSplit } from '../../dataset/read-split.js';
 import type { ImageRecord } from '../../schema/annotation.js';
 import { writeCocoFile } from '../../convert/coco-writer.js';
@@ -63,6 +63,7 @@ async function build(dir: string, split: SplitInfo, kind: TruthKind): Promise<Sp
   if (saved) return fromKeys(JSON.parse(saved) as KeysFile, kind, files);
 
   await mkdir(dir, { recursive: true });
+  await removeStale(dir, split);
   const keys: KeysFile = { images: [], user: [], shop: [] };
   async function* tapped(): AsyncGenerator<ImageRecord> {
     for await (const record of readSplit(split.dir, { imageSizes: kind !== 'retrieval' })) {
@@ -81,6 +82,15 @@ async function build(dir: string, split: SplitInfo, kind: TruthKind): Promise<Sp
   // Written last: its presence says the converted files are complete.
   await writeFileAtomic(keysFile, JSON.stringify(keys));
   return fromKeys(keys, kind, files);
+}
+
+/** Conversions of this split at earlier index states are of no more use. */
+async function removeStale(current: string, split: SplitInfo): Promise<void> {
+  const parent = dirname(current);
+  const prefix = `split-${split.id}-`;
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (name.startsWith(prefix) && join(parent, name) !== current) await rm(join(parent, name), { recursive: true, force: true });
+  }
 }
 
 /** The split's ground truth of one kind, converted on first use (concurrent callers share the work). */
