@@ -105,8 +105,8 @@ export function confusionTable(meta: Meta, confusion: NonNullable<LayerSummaryJs
 export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: LayerImageJson }, meta: Meta, options: OverlayOptions): void {
   if (!image.layer) return;
   card.querySelector('.figure')?.append(layerOverlay(image, image.layer, meta.categories, { labels: false, masks: options.masks, landmarks: options.landmarks }));
-  card.querySelector('.card-caption')?.append(tallyBadges(image.layer.tally));
-  if (image.layer.confusion_count !== undefined) card.querySelector('.card-caption')?.append(h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, `${image.layer.confusion_count}×`));
+  card.querySelector('.card-caption')?.after(h('div', { class: 'card-tally' }, tallyBadges(image.layer.tally),
+    image.layer.confusion_count !== undefined ? h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, ` ${image.layer.confusion_count}× this confusion`) : null));
   card.dataset.fp = String(image.layer.tally.fp);
   card.dataset.fn = String(image.layer.tally.fn);
 }
