@@ -54,6 +54,10 @@ describe('explorer layers in the browser', { skip: chromiumMissing }, () => {
   test('pick a layer: cards carry the predictions and the per-image counts', async () => {
     await page.goto(`${server.url}/#token=${token}`);
     await page.waitForSelector('#grid .card');
+    // A layer that cannot be opened (another user's submission) says so and leaves the grid.
+    await navigate(() => page.goto(`${server.url}/#/explore/dataset?layer=sub-999`));
+    assert.match((await page.textContent('.results .error-box')) ?? '', /no such layer/);
+    assert.equal(await page.locator('#grid .card').count(), 48);
     await navigate(() => page.selectOption('#layer-picker', 'file-bbox'));
     assert.match(await page.evaluate<string>('location.hash'), /layer=file-bbox/);
     await page.waitForSelector('#layer-summary');

@@ -6,7 +6,7 @@ import { imageCard, pager } from './grid.js';
 import { go, href, type Route } from './router.js';
 import { meta, overlayOptions, rememberSplit, saveOverlayOptions } from './state.js';
 import type { OverlayOptions } from './overlay.js';
-import { confusionTable, decorateCard, layerApi, layerSummary, layerToolbar, LAYER_PARAMS } from './layer-controls.js';
+import { decorateCard, layerControls, layerImagePage, LAYER_PARAMS } from './layer-controls.js';
 
 const PER_PAGE = 48;
 
@@ -70,13 +70,10 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
   }
 
   // With a layer, the layer's endpoint pages the images (filtered and sorted by its errors too).
-  const layer = params.get('layer') ?? '';
-  const layerQuery = { errors: params.get('errors') ?? '', sort: params.get('sort') ?? '', confusion: params.get('confusion') ?? '' };
-  const [result, facets, layers, summary] = await Promise.all([
-    layer ? layerApi.images(layer, { split: split.name, ...filterParams, ...layerQuery, page, per_page: PER_PAGE }) : api.images({ split: split.name, ...filterParams, page, per_page: PER_PAGE }),
+  const [result, facets, layered] = await Promise.all([
+    layerImagePage(params, split.name, filterParams, page, PER_PAGE, () => api.images({ split: split.name, ...filterParams, page, per_page: PER_PAGE })),
     api.facets({ split: split.name, ...filterParams }),
-    layerApi.list(),
-    layer ? layerApi.summary(layer, split.name) : undefined,
+    layerControls(m, split.name, params, navigate),
   ]);
   if (!isCurrent()) return;
   const options = overlayOptions();
@@ -99,9 +96,9 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
         h('span', { class: 'result-count', id: 'result-count', 'data-total': result.total }, `${count(result.total)} images`),
         toggles(options, drawGrid),
         split.bad_files > 0 ? h('a', { class: 'warn', href: href('stats', [split.name]) }, `${count(split.bad_files)} bad files`) : null,
-        layerToolbar(layers, params, navigate)),
+        layered.toolbar),
       banner,
-      summary ? layerSummary(summary, summary.confusion ? confusionTable(m, summary.confusion, params, navigate) : null) : null,
+      layered.summary,
       pagerEl(),
       grid,
       pagerEl())));

@@ -4,9 +4,9 @@
  * misses, see the layer's figures, and decorate each card with its
  * predictions and counts.
  */
-import type { ImageJson, Meta } from './api.js';
-import { count, figureCell, h } from './dom.js';
-import { layerApi, type LayerImageJson, type LayerJson, type LayerSummaryJson } from './layer-api.js';
+import type { ImageJson, ImagePage, Meta } from './api.js';
+import { count, errorBox, figureCell, h } from './dom.js';
+import { layerApi, type LayerImageJson, type LayerImagePageJson, type LayerJson, type LayerSummaryJson } from './layer-api.js';
 import { layerOverlay, stateLegend, tallyBadges } from './layer-overlay.js';
 import type { OverlayOptions } from './overlay.js';
 
@@ -111,4 +111,27 @@ export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: Lay
   card.dataset.fn = String(image.layer.tally.fn);
 }
 
-export { layerApi };
+/**
+ * The explore page's images: the layer's page when a layer is chosen (its
+ * error filter, sort and confusion cell applied), else `plain`.
+ */
+export function layerImagePage(params: URLSearchParams, split: string, filters: Record<string, string>, page: number, perPage: number, plain: () => Promise<ImagePage>): Promise<ImagePage | LayerImagePageJson> {
+  const layer = params.get('layer');
+  if (!layer) return plain();
+  const query = { errors: params.get('errors') ?? '', sort: params.get('sort') ?? '', confusion: params.get('confusion') ?? '' };
+  // A layer that cannot be opened still leaves the grid (its error shows in the summary's place).
+  return layerApi.images(layer, { split, ...filters, ...query, page, per_page: perPage }).catch(plain);
+}
+
+/** The toolbar's layer pickers and the layer's summary (or why it could not be opened). */
+export async function layerControls(m: Meta, split: string, params: URLSearchParams, navigate: (p: URLSearchParams) => void): Promise<{ toolbar: HTMLElement | null; summary: HTMLElement | null }> {
+  const layer = params.get('layer');
+  const [layers, summary] = await Promise.all([
+    layerApi.list(),
+    layer ? layerApi.summary(layer, split).catch((err: Error) => err) : undefined,
+  ]);
+  const toolbar = layerToolbar(layers, params, navigate);
+  if (!summary) return { toolbar, summary: null };
+  if (summary instanceof Error) return { toolbar, summary: errorBox(`Layer ${layer}: ${summary.message}`) };
+  return { toolbar, summary: layerSummary(summary, summary.confusion ? confusionTable(m, summary.confusion, params, navigate) : null) };
+}
