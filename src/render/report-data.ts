@@ -3,7 +3,9 @@
  * `df2 eval`): summary figures, per-category AP, precision-recall curves
  * read from the engine's precision array, per-attribute figures when the
  * ground truth carries attributes, score histograms and the worst images
- * from its per-image match records. Nothing here matches or scores anew.
+ * from its per-image match records, and for bbox and segm the error
+ * analysis of df2 eval --errors --confusion (TIDE, confusion matrix).
+ * Nothing here matches or scores anew.
  */
 import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../schema/categories.js';
 import { loadCocoGroundTruth, loadCocoResults } from '../eval/coco/load.js';
@@ -12,13 +14,14 @@ import { firstMissingAttribute, type CocoGroundTruth } from '../eval/coco/ground
 import { paramsFor, type CocoTask } from '../eval/coco/params.js';
 import { sliceMean } from '../eval/coco/summarize.js';
 import type { SummaryLine } from '../eval/coco/summarize.js';
-import { cellMatches } from '../eval/coco/matches.js';
+import type { CocoResults } from '../eval/coco/results.js';
+import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../eval/errors/index.js';
 import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../eval/retrieval/evaluate.js';
 import { TOP_K } from '../eval/retrieval/score.js';
 import { binCounts } from './svg-chart.js';
 import { MATCH_THRESHOLD } from './match-verdicts.js';
 import type {
-  AttributeTable, CategoryRow, CocoTaskSection, PrCurves, ReportModel, RetrievalSection, ScoreHistogram, SummaryFigure,
+  AttributeTable, CategoryRow, CocoTaskSection, ErrorAnalysis, ImageErrorRow, PrCurves, ReportModel, RetrievalSection, ScoreHistogram, SummaryFigure,
 } from './report-model.js';
 
 export interface ReportRequest {
@@ -42,17 +45,23 @@ export interface ReportData {
 }
 
 export const SCORE_BINS = 20;
+/** Rows of the table of images with the most errors. */
+export const ERROR_IMAGES = 10;
 
 export async function buildReportData(request: ReportRequest): Promise<ReportData> {
   const tasks = [...new Set(request.tasks.map((t) => t.task))];
   const evaluated: EvaluatedTask[] = [];
   if (request.tasks.length > 0) {
-    const gt = await loadCocoGroundTruth(request.gtFile, tasks, { onProgress: request.onProgress });
+    // The confusion matrix of segm results reads boxes: load them with the masks.
+    const withBoxes = (list: readonly CocoTask[]): CocoTask[] => (list.includes('segm') && !list.includes('bbox') ? [...list, 'bbox'] : [...list]);
+    const gt = await loadCocoGroundTruth(request.gtFile, withBoxes(tasks), { onProgress: request.onProgress });
     for (const { task, resultsFile } of request.tasks) {
-      const results = await loadCocoResults(resultsFile, gt, [task], { onProgress: request.onProgress });
+      const results = await loadCocoResults(resultsFile, gt, withBoxes([task]), { onProgress: request.onProgress });
       const result = evaluateLoaded(task, gt, results, { quiet: true, onProgress: request.onProgress });
       const attributes = hasAttributes(gt) ? attributeTables(task, gt, results, request.onProgress) : [];
-      evaluated.push({ section: taskSection(task, request.gtFile, resultsFile, result, attributes), result });
+      const section = taskSection(task, request.gtFile, resultsFile, result, attributes);
+      if (task !== 'keypoints') section.errors = errorAnalysis(task, gt, results, result);
+      evaluated.push({ section, result });
     }
   }
   const model: ReportModel = {
@@ -179,6 +188,37 @@ export function scoreHistogram(result: CocoEvalResult): ScoreHistogram {
   return { edges, truePositives: binCounts(tp, edges), falsePositives: binCounts(fp, edges) };
 }
 
+/**
+ * The error analysis of a bbox or segm section: TIDE and the confusion
+ * matrix with their default settings (as df2 eval --errors --confusion), and
+ * the images with the most errors.
+ *
+ * @example
+ * const section = taskSection('bbox', gtFile, resultsFile, result, []);
+ * section.errors = errorAnalysis('bbox', gt, results, result);
+ */
+export function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, results: CocoResults, result: CocoEvalResult): ErrorAnalysis {
+  const groups = groupByImage(gt, results);
+  const tide = tideAnalysis(task, gt, results, { groups });
+  const conf = 0.25;
+  const iou = 0.45;
+  const confusion = confusionMatrix(gt, results, { groups, conf, iou });
+  const categoryIds = confusion.labels.filter((l): l is number => l !== 'background');
+  const labels = confusion.labels.map((l) => (l === 'background' ? 'background' : categoryById(l)?.annotationName ?? String(l)));
+  return { tide: tide.errors, tideCounts: tide.counts, confusion: { conf, iou, labels, categoryIds, matrix: confusion.matrix }, images: imagesByErrors(result, ERROR_IMAGES) };
+}
+
+/** Images by false positives plus missed ground truth at IoU (OKS) .50, most first, ties by image id; only images with some. */
+export function imagesByErrors(result: CocoEvalResult, count: number): ImageErrorRow[] {
+  const counts = perImageCounts(result);
+  const rows: ImageErrorRow[] = [];
+  for (let i = 0; i < counts.imageId.length; i++) {
+    const errors = counts.fp[i]! + counts.fn[i]!;
+    if (errors > 0) rows.push({ imageId: counts.imageId[i]!, tp: counts.tp[i]!, fp: counts.fp[i]!, fn: counts.fn[i]! });
+  }
+  return rows.sort((a, b) => b.fp + b.fn - (a.fp + a.fn) || a.imageId - b.imageId).slice(0, count);
+}
+
 export interface ImageErrors {
   imageId: number;
   missed: number;
@@ -187,19 +227,7 @@ export interface ImageErrors {
 
 /** Images ordered by missed ground truth plus false positives at IoU .50 (most first; ties by image id). */
 export function worstImages(result: CocoEvalResult, count: number): ImageErrors[] {
-  const m = result.matches;
-  const byImage = new Map<number, ImageErrors>();
-  for (let c = 0; c < m.cellImageId.length; c++) {
-    const cell = cellMatches(m, c);
-    let entry = byImage.get(cell.imageId);
-    if (!entry) byImage.set(cell.imageId, (entry = { imageId: cell.imageId, missed: 0, falsePositives: 0 }));
-    for (const g of cell.groundTruth) if (!g.ignored && !g.matched50) entry.missed++;
-    for (const d of cell.detections) if (!d.ignored50 && d.gtId50 === 0) entry.falsePositives++;
-  }
-  return [...byImage.values()]
-    .filter((e) => e.missed + e.falsePositives > 0)
-    .sort((a, b) => b.missed + b.falsePositives - (a.missed + a.falsePositives) || a.imageId - b.imageId)
-    .slice(0, count);
+  return imagesByErrors(result, count).map((r) => ({ imageId: r.imageId, missed: r.fn, falsePositives: r.fp }));
 }
 
 /** Retrieval figures, broken down by every attribute that all counted queries carry. */

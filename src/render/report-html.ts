@@ -8,7 +8,9 @@ import { categoryColor, STATE_COLORS } from './colors.js';
 import { escapeHtml, figure } from './html.js';
 import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
 import { svgBarChart } from './svg-bar-chart.js';
-import type { CocoTaskSection, ReportModel, RetrievalSection } from './report-model.js';
+import { svgHeatmap } from './svg-heatmap.js';
+import type { CocoTaskSection, ErrorAnalysis, ReportModel, RetrievalSection } from './report-model.js';
+import { TIDE_MAIN_ERRORS } from '../eval/errors/index.js';
 import { imageName } from '../schema/annotation.js';
 
 const TASK_TITLES = { bbox: 'Clothes detection (bbox)', segm: 'Clothes segmentation (segm)', keypoints: 'Landmark estimation (keypoints)' } as const;
@@ -131,6 +133,8 @@ function taskSection(s: CocoTaskSection): string {
     out.push('</table>');
   }
 
+  if (s.errors) out.push(errorSection(s.task, s.errors));
+
   if (s.worst.length > 0) {
     out.push(`<h3>The ${s.worst.length} worst images</h3>`);
     out.push(`<p class="note">Most missed ground-truth items plus false positives at ${metric} ${s.matchThreshold.toFixed(2)}; left ground truth, right predictions.</p>`);
@@ -141,6 +145,59 @@ function taskSection(s: CocoTaskSection): string {
     out.push('</div>');
   }
   out.push('</section>');
+  return out.join('\n');
+}
+
+const TIDE_NAMES = {
+  cls: 'classification', loc: 'localization', both: 'cls + loc (both)', dupe: 'duplicate', bkg: 'background', miss: 'missed',
+} as const;
+const TIDE_COLORS = { cls: '#e45756', loc: '#f58518', both: '#b279a2', dupe: '#54a24b', bkg: '#4c78a8', miss: '#9d755d' } as const;
+
+/** TIDE bars, the confusion heat map and the images with the most errors (bbox, segm). */
+function errorSection(task: string, e: ErrorAnalysis): string {
+  const out: string[] = [];
+  out.push(`<div class="errors" data-errors="${task}">`);
+  out.push('<h3>Why the AP is what it is: error analysis</h3>');
+  out.push(
+    '<p class="note">TIDE (tidecv 1.0.1 rules): dAP is how much AP50 (as TIDE computes it: 101 recall points, no area ranges, up to 100 detections per image) ' +
+      'would rise if every error of that type were fixed. Special errors: perfect precision (false positives) and perfect recall (false negatives). ' +
+      `Confusion matrix as Ultralytics builds it: detections scored above ${e.confusion.conf}, box IoU above ${e.confusion.iou}, any category; ` +
+      'rows what was predicted, columns the ground truth, shaded by the share of each ground-truth column. See docs/errors.md.</p>',
+  );
+  out.push(`<table class="tide" data-task="${task}"><tr><th class="name">TIDE</th><th>AP50</th>${TIDE_MAIN_ERRORS.map((k) => `<th>${k}</th>`).join('')}<th>false_pos</th><th>false_neg</th></tr>`);
+  out.push(
+    `<tr><td class="name">dAP</td>${figureCell('ap50', e.tide.ap50)}${TIDE_MAIN_ERRORS.map((k) => figureCell(k, e.tide.main[k])).join('')}` +
+      `${figureCell('false_pos', e.tide.special.false_pos)}${figureCell('false_neg', e.tide.special.false_neg)}</tr>`,
+  );
+  out.push(`<tr><td class="name">errors</td><td></td>${TIDE_MAIN_ERRORS.map((k) => `<td data-count="${k}">${e.tideCounts[k]}</td>`).join('')}<td></td><td></td></tr></table>`);
+  out.push('<div class="charts">');
+  const main = TIDE_MAIN_ERRORS.map((k) => ({ label: TIDE_NAMES[k], value: e.tide.main[k], color: TIDE_COLORS[k] }));
+  const special = [
+    { label: 'false positives', value: e.tide.special.false_pos, color: '#72b7b2' },
+    { label: 'false negatives', value: e.tide.special.false_neg, color: '#eeca3b' },
+  ];
+  const dap = (bar: { value: number }): string => `dAP ${figure(bar.value)}`;
+  out.push('<div>');
+  out.push(`<div data-chart="tide-main">${svgBarChart(main, { title: 'TIDE: dAP50 of fixing each error type', width: CHART_WIDTH, valueText: dap })}</div>`);
+  out.push(`<div data-chart="tide-special">${svgBarChart(special, { title: 'TIDE special errors: dAP50', width: CHART_WIDTH, valueText: dap })}</div>`);
+  out.push('</div>');
+  out.push(
+    `<div data-chart="confusion">${svgHeatmap(e.confusion.matrix, {
+      title: 'Confusion matrix (counts)',
+      labels: e.confusion.labels,
+      rowTitle: 'rows: predicted',
+      columnTitle: 'columns: ground truth',
+    })}</div>`,
+  );
+  out.push('</div>');
+  if (e.images.length > 0) {
+    const metric = task === 'keypoints' ? 'OKS' : 'IoU';
+    out.push(`<h3>Images with the most errors</h3><p class="note">False positives plus missed ground truth in the official matching at ${metric} .50 (area all), as <code>df2 eval --per-image</code> writes them.</p>`);
+    out.push(`<table class="error-images" data-task="${task}"><tr><th class="name">image</th><th>true positives</th><th>false positives</th><th>missed</th></tr>`);
+    for (const r of e.images) out.push(`<tr data-image="${r.imageId}"><td class="name">${imageName(r.imageId)}</td><td data-key="tp">${r.tp}</td><td data-key="fp">${r.fp}</td><td data-key="fn">${r.fn}</td></tr>`);
+    out.push('</table>');
+  }
+  out.push('</div>');
   return out.join('\n');
 }
 

@@ -5,6 +5,7 @@
  */
 import type { AttributeName } from '../schema/categories.js';
 import type { CocoTask } from '../eval/coco/params.js';
+import type { TideErrors, TideMainError } from '../eval/errors/index.js';
 
 export interface SummaryFigure {
   /** e.g. "AP @[IoU=0.50:0.95 | area=all | maxDets=100]" */
@@ -57,6 +58,26 @@ export interface WorstImage {
   picture: string;
 }
 
+/** One image's counts at IoU (OKS) .50 from the official matching. */
+export interface ImageErrorRow {
+  imageId: number;
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+/** bbox and segm: why the AP is what it is. */
+export interface ErrorAnalysis {
+  /** TIDE (tidecv 1.0.1 rules): AP50, dAP per error type, special errors. */
+  tide: TideErrors;
+  /** How many errors of each main type. */
+  tideCounts: Record<TideMainError, number>;
+  /** The detection confusion matrix (Ultralytics rules): matrix[pred][gt], last index background. */
+  confusion: { conf: number; iou: number; labels: string[]; categoryIds: number[]; matrix: number[][] };
+  /** Images with the most false positives plus misses (official matching at .50), most first. */
+  images: ImageErrorRow[];
+}
+
 export interface CocoTaskSection {
   task: CocoTask;
   gtFile: string;
@@ -70,6 +91,8 @@ export interface CocoTaskSection {
   /** Threshold at which detections count as true positives in `scores` and `worst`. */
   matchThreshold: number;
   worst: WorstImage[];
+  /** bbox and segm only. */
+  errors?: ErrorAnalysis;
 }
 
 export interface RetrievalSection {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { det, item, loadBoxes } from './cases.js';
-import { confusionAnalysis } from './confusion.js';
+import { confusionAnalysis, confusionCellImages } from './confusion.js';
 
 const A: [number, number, number, number] = [0, 0, 10, 10];
 const B: [number, number, number, number] = [50, 50, 10, 10];
@@ -68,4 +68,16 @@ test('each entry names its image, cell, detection and ground truth', async () =>
   assert.deepEqual([...entries.col], [0, 1]);
   assert.deepEqual([...entries.det], [-1, 0]);
   assert.deepEqual([...entries.gt], [0, 1]);
+});
+
+test('the images behind a cell, most entries first', async () => {
+  const { gt, results } = await loadBoxes(
+    [item(1, 1, A), item(2, 1, A), item(2, 1, B), item(3, 1, A)],
+    [det(1, 2, A, 0.9), det(2, 2, A, 0.9), det(2, 2, B, 0.9), det(3, 1, A, 0.9)],
+    3,
+  );
+  const analysis = confusionAnalysis(gt, results);
+  assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, 1, 0), [{ imageId: 2, count: 2 }, { imageId: 1, count: 1 }]);
+  assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, 0, 0), [{ imageId: 3, count: 1 }]);
+  assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, BG, 0), []);
 });

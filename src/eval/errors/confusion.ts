@@ -188,7 +188,13 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
   return { labels: [...categoryIds, 'background'], matrix, entries: entries.finish() };
 }
 
-/** Only the matrix (see confusionAnalysis). */
+/**
+ * Only the matrix (see confusionAnalysis).
+ *
+ * @example
+ * const { matrix } = confusionMatrix(gt, results, { conf: 0.1 });
+ * const missedVests = matrix[13]![4]; // background row, vest column
+ */
 export function confusionMatrix(gt: CocoGroundTruth, res: CocoResults, options: ConfusionOptions = {}): ConfusionMatrix {
   const { labels, matrix } = confusionAnalysis(gt, res, options);
   return { labels, matrix };
@@ -253,4 +259,31 @@ class EntryWriter {
     const n = this.count;
     return { count: n, image: this.image.slice(0, n), row: this.row.slice(0, n), col: this.col.slice(0, n), det: this.det.slice(0, n), gt: this.gt.slice(0, n) };
   }
+}
+
+/** One image behind a confusion-matrix cell, with how many entries of the cell it holds. */
+export interface CellImage {
+  imageId: number;
+  count: number;
+}
+
+/**
+ * The images holding cell (row, col) of a confusion matrix (e.g. predicted
+ * vest dress, ground truth vest): most entries first, then by image id.
+ * `imageIds` is gt.images.id (entries index into it).
+ *
+ * @example
+ * const analysis = confusionAnalysis(gt, results);
+ * const images = confusionCellImages(analysis.entries, gt.images.id, 11, 4);
+ */
+export function confusionCellImages(entries: ConfusionEntries, imageIds: ArrayLike<number>, row: number, col: number): CellImage[] {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < entries.count; i++) {
+    if (entries.row[i] !== row || entries.col[i] !== col) continue;
+    const image = entries.image[i]!;
+    counts.set(image, (counts.get(image) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([image, count]) => ({ imageId: imageIds[image]!, count }))
+    .sort((a, b) => b.count - a.count || a.imageId - b.imageId);
 }

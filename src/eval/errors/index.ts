@@ -20,6 +20,8 @@ export {
 export {
   confusionAnalysis,
   confusionMatrix,
+  confusionCellImages,
+  type CellImage,
   type ConfusionAnalysis,
   type ConfusionEntries,
   type ConfusionMatrix,

@@ -56,7 +56,12 @@ export function perImageCounts(result: CocoEvalResult): ImageCounts {
   return { imageId: Float64Array.from(imageIds), tp, fp, fn };
 }
 
-/** The counts as the rows `--per-image` writes. */
+/**
+ * The counts as the rows `--per-image` writes.
+ *
+ * @example
+ * await writeFile('per-image.json', JSON.stringify(perImageRows(perImageCounts(result))));
+ */
 export function perImageRows(counts: ImageCounts): ImageCountRow[] {
   const rows: ImageCountRow[] = new Array(counts.imageId.length);
   for (let i = 0; i < rows.length; i++) rows[i] = { image_id: counts.imageId[i]!, tp: counts.tp[i]!, fp: counts.fp[i]!, fn: counts.fn[i]! };

@@ -107,7 +107,13 @@ export function tideAnalysis(task: TideTask, gt: CocoGroundTruth, res: CocoResul
   return { ...summarize(matching), detOutcome: matching.detOutcome, detGt: matching.detGt, gtMissed: matching.gtMissed };
 }
 
-/** Only the figures (see tideAnalysis). */
+/**
+ * Only the figures (see tideAnalysis).
+ *
+ * @example
+ * const { ap50, main } = tideErrors('segm', gt, results);
+ * const worst = TIDE_MAIN_ERRORS.reduce((a, b) => (main[b] > main[a] ? b : a));
+ */
 export function tideErrors(task: TideTask, gt: CocoGroundTruth, res: CocoResults, options: TideOptions = {}): TideErrors {
   return tideAnalysis(task, gt, res, options).errors;
 }
