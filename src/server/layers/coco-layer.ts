@@ -8,7 +8,7 @@
  * images behind each of its cells. The detections' geometry is read once (compactly) so
  * that pages of images need no further pass over a large results file.
  */
-import { CocoEvaluator, confusionAnalysis, loadCocoPair, perImageCounts, type CocoEvalResult, type CocoMatchRecords, type CocoTask } from '../../eval/index.js';
+import { CocoEvaluator, confusionAnalysis, confusionCellImages, loadCocoPair, perImageCounts, type CocoEvalResult, type CocoMatchRecords, type CocoTask, type ConfusionEntries } from '../../eval/index.js';
 import { readResultsForImages, type DetectionRecord } from '../../render/prediction-items.js';
 import { rleFromString } from '../../mask/index.js';
 import type { GroundTruthState, PredictionJson, PredictionState, TallyJson } from '../../shared/layer-types.js';
@@ -37,8 +37,8 @@ export interface CocoLayerData {
   perImage: Map<number, CocoImageData>;
   records: Map<number, DetectionRecord[]>;
   truth: SplitTruth;
-  /** bbox and segm: the confusion matrix, and per cell ("row,col") the images holding it with their counts. */
-  confusion?: { labels: (number | 'background')[]; matrix: number[][]; cellImages: Map<string, Map<number, number>> };
+  /** bbox and segm: the confusion matrix and its entries (which image each increment came from). */
+  confusion?: { labels: (number | 'background')[]; matrix: number[][]; entries: ConfusionEntries; imageIds: Float64Array };
 }
 
 /** Per image: tallies and verdicts from the match records (IoU .50, area all, the largest maxDets). */
@@ -99,16 +99,7 @@ export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: 
   let confusion: CocoLayerData['confusion'];
   if (task !== 'keypoints') {
     const analysis = confusionAnalysis(gt, results);
-    const cellImages = new Map<string, Map<number, number>>();
-    const e = analysis.entries;
-    for (let i = 0; i < e.count; i++) {
-      const key = `${e.row[i]},${e.col[i]}`;
-      let images = cellImages.get(key);
-      if (!images) cellImages.set(key, (images = new Map()));
-      const imageId = gt.images.id[e.image[i]!]!;
-      images.set(imageId, (images.get(imageId) ?? 0) + 1);
-    }
-    confusion = { labels: analysis.labels, matrix: analysis.matrix, cellImages };
+    confusion = { labels: analysis.labels, matrix: analysis.matrix, entries: analysis.entries, imageIds: Float64Array.from(gt.images.id) };
   }
   const perImage = imageVerdicts(result);
   // Images of the split without ground truth or detections: nothing to count.
@@ -117,6 +108,12 @@ export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: 
     kind: 'coco', task, metric: task === 'keypoints' ? 'OKS' : 'IoU', stats: result.stats, perImage, records: read.byImage, truth,
     ...(confusion ? { confusion } : {}),
   };
+}
+
+/** The images holding confusion-matrix cell (row, col), with their entries of it. */
+export function cellImages(layer: CocoLayerData, row: number, col: number): Map<number, number> {
+  const c = layer.confusion!;
+  return new Map(confusionCellImages(c.entries, c.imageIds, row, col).map((x) => [x.imageId, x.count]));
 }
 
 /** The image's detections as the browser draws them, with their verdicts. */

@@ -13,7 +13,7 @@ import { statNames } from '../challenge/tasks.js';
 import { InputError } from '../../util/errors.js';
 import { LayerCache, type LayerData } from '../layers/cache.js';
 import { findLayer, visibleLayers, type LayerSource } from '../layers/sources.js';
-import { groundTruthOf, predictionsOf } from '../layers/coco-layer.js';
+import { cellImages as cellImagesOf, groundTruthOf, predictionsOf } from '../layers/coco-layer.js';
 import { explainedJson, retrievalPredictions } from '../layers/retrieval-layer.js';
 import type { SplitInfo } from '../explorer/types.js';
 import type {
@@ -133,7 +133,7 @@ export function layerRoutes(ctx: AppContext): Hono {
       if (data.kind !== 'coco' || !data.confusion) return fail(400, 'confusion: this layer has no confusion matrix (bbox and segm only)');
       const [row, col] = cell.split(',').map(Number) as [number, number];
       if (row >= data.confusion.labels.length || col >= data.confusion.labels.length) return fail(400, `confusion: expected indices below ${data.confusion.labels.length}`);
-      cellImages = data.confusion.cellImages.get(cell) ?? new Map();
+      cellImages = cellImagesOf(data, row, col);
     }
     // The index filters (every matching image), the layer's errors (and confusion cell) narrow and order them.
     const all = await ctx.index.queryImages(split.id, filters, 0, Math.max(1, split.images) * 2 + 1000);
