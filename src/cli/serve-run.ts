@@ -15,9 +15,11 @@ import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { ServeCliOptions } from './serve.js';
+import { parseResultsOption } from '../server/layers/sources.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
   const dbFile = resolve(options.db);
+  const results = (options.results ?? []).map(parseResultsOption);
   const cacheDir = dirname(dbFile);
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
   let dataDirs = options.data ?? [];
@@ -43,7 +45,7 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
 
   const server = await startServer({
     dataDirs, gtDir, dbFile, host: options.host, port: options.port, quota: options.quota,
-    maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress,
+    maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress, results,
   });
   let url = server.url;
   if (demo) {

@@ -18,6 +18,7 @@ export interface ServeCliOptions {
   demo?: boolean;
   quota: number;
   maxUploadMb: number;
+  results?: string[];
 }
 
 function nonNegativeInt(value: string): number {
@@ -34,6 +35,7 @@ export function registerServe(program: Command): void {
     .option('--db <file>', 'SQLite database file (created if missing)', DEFAULT_DB_FILE)
     .option('--port <n>', 'port (0 = any free port)', nonNegativeInt, DEFAULT_PORT)
     .option('--host <host>', 'address to listen on; the default serves this machine only', '127.0.0.1')
+    .option('--results <name=file...>', 'results files (bbox, segm, keypoints or retrieval) to open as layers in the explorer')
     .option('--demo', 'with no --data: make a small synthetic split with predictions and ground truth, and open it')
     .option('--quota <n>', 'submissions per user, task and UTC day', nonNegativeInt, DEFAULT_QUOTA)
     .option('--max-upload-mb <n>', 'largest results file accepted (MB)', nonNegativeInt, 2048)
@@ -45,6 +47,7 @@ the app's Submit page or in an "Authorization: Bearer TOKEN" header.
 Examples:
   $ df2 serve --demo
   $ df2 serve --data data/validation --gt-dir gt/validation
+  $ df2 serve --data data/validation --results mine=bbox_results.json --results ret=retrieval.json
   $ df2 serve --data data/train data/validation --port 9000 --db /srv/df2/df2.sqlite`)
     .action(async (options: ServeCliOptions) => {
       // The server (hono, SQLite, canvas) loads only when this command runs.

@@ -88,8 +88,12 @@ export async function detectResultsKind(file: string): Promise<ResultKind> {
   return kind;
 }
 
-/** Reads the records of `imageIds` from a bbox, segm or keypoints results file. */
-export async function readResultsForImages(file: string, imageIds: ReadonlySet<number>): Promise<ImageResults> {
+/**
+ * Reads the records of `imageIds` from a bbox, segm or keypoints results file.
+ * `compact` keeps only what drawing needs (a server holding a whole file): no
+ * `raw` record, and a keypoint result's landmarks cut to its category's.
+ */
+export async function readResultsForImages(file: string, imageIds: ReadonlySet<number>, options: { compact?: boolean } = {}): Promise<ImageResults> {
   let kind: ResultKind | undefined;
   const byImage = new Map<number, DetectionRecord[]>();
   const summary = await streamJson(file, {
@@ -99,6 +103,7 @@ export async function readResultsForImages(file: string, imageIds: ReadonlySet<n
       const imageId = (value as { image_id?: unknown } | null)?.image_id;
       if (typeof imageId !== 'number' || !imageIds.has(imageId)) return;
       const record = checkRecord(file, pathJoin('', index), index, value as Record<string, unknown>, kind);
+      if (options.compact) compactRecord(record);
       const list = byImage.get(imageId);
       if (list) list.push(record);
       else byImage.set(imageId, [record]);
@@ -106,6 +111,19 @@ export async function readResultsForImages(file: string, imageIds: ReadonlySet<n
   });
   if (summary.topLevel !== 'array') throw new InputError(file, '', 'a JSON array of results', 'an object');
   return { file, kind: kind ?? 'bbox', byImage };
+}
+
+/** Drops what drawing does not need; keypoints keep only the category's landmarks (see predictionItem). */
+function compactRecord(record: DetectionRecord): void {
+  record.raw = undefined;
+  if (record.keypoints) record.keypoints = categoryLandmarks(record.categoryId, record.keypoints);
+}
+
+/** A keypoint result's landmarks of its category: results hold the whole 294-landmark vector, or only those. */
+export function categoryLandmarks(categoryId: number, keypoints: readonly number[]): number[] {
+  const category = categoryById(categoryId)!;
+  const start = keypoints.length >= (category.offset + category.landmarks) * 3 ? category.offset * 3 : 0;
+  return keypoints.slice(start, start + category.landmarks * 3);
 }
 
 function checkRecord(file: string, entry: string, index: number, r: Record<string, unknown>, kind: ResultKind): DetectionRecord {
@@ -181,10 +199,7 @@ export function predictionItem(file: string, kind: ResultKind, record: Detection
     item.mask = mask;
     item.box = record.bbox ?? rleToBbox(rle);
   } else if (kind === 'keypoints') {
-    const k = record.keypoints!;
-    // Results may hold the whole 294-landmark vector, or only the category's landmarks.
-    const start = k.length >= (category.offset + category.landmarks) * 3 ? category.offset * 3 : 0;
-    item.landmarks = k.slice(start, start + category.landmarks * 3);
+    item.landmarks = categoryLandmarks(record.categoryId, record.keypoints!);
     item.landmarkKind = 'predicted';
   } else {
     item.box = record.bbox;

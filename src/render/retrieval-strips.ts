@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MAX_RETRIEVED } from '../schema/retrieval.js';
 import { categoryById } from '../schema/categories.js';
 import type { RetrievalInputs, RetrievalResult } from '../eval/retrieval/evaluate.js';
-import { HIT_IOU, releaseBoxIou } from '../eval/retrieval/iou.js';
+import { hitGalleryItem } from '../eval/retrieval/score.js';
 import { drawStrip, type StripCell } from './retrieval-strip.js';
 import { imageName } from '../schema/annotation.js';
 
@@ -19,15 +19,7 @@ import { imageName } from '../schema/annotation.js';
  * than only the first).
  */
 export function isHitAt(inputs: RetrievalInputs, q: number, row: number, t: number): boolean {
-  const { queries, gallery, results } = inputs;
-  const query = queries.items[q]!;
-  const slot = row * MAX_RETRIEVED + t;
-  for (const g of gallery.byImage.get(results.galleryImageIds[slot]!) ?? []) {
-    const item = gallery.items[g]!;
-    if (item.pairId !== query.pairId || item.style !== query.style) continue;
-    if (releaseBoxIou(results.galleryBoxes, slot * 4, gallery.boxes, g * 4) >= HIT_IOU) return true;
-  }
-  return false;
+  return hitGalleryItem(inputs.queries.items[q]!, inputs.results, row, t, inputs.gallery) >= 0;
 }
 
 /** One strip's data: the query, its standing detection and per-rank hits. */

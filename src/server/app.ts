@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from './context.js';
 import { challengeRoutes } from './routes/challenge.js';
 import { explorerRoutes } from './routes/explorer.js';
+import { layerRoutes } from './routes/layers.js';
 import { staticRoutes } from './routes/static.js';
 
 export function createApp(ctx: AppContext): Hono {
@@ -15,6 +16,7 @@ export function createApp(ctx: AppContext): Hono {
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
   app.route('/api', explorerRoutes(ctx));
+  app.route('/api', layerRoutes(ctx));
   app.route('/api', challengeRoutes(ctx));
   app.route('/', staticRoutes(ctx));
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such endpoint' }, 404) : c.text('not found', 404)));

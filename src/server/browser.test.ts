@@ -7,19 +7,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterRender, chromiumMissing, launchChromium } from '../testing/browser.js';
 import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
 import { runCli } from '../testing/cli.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer } from './test-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-
-describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
@@ -31,11 +28,7 @@ describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM}
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
   const ready = () => page.waitForSelector('#app[aria-busy=false]');
   /** Runs an action that changes the page and waits until the app has rendered the new view. */
-  const navigate = async (action: () => Promise<unknown>): Promise<void> => {
-    const before = Number((await page.getAttribute('#app', 'data-render')) ?? 0);
-    await action();
-    await page.waitForFunction(`Number(document.querySelector('#app').dataset.render ?? 0) > ${before} && document.querySelector('#app').getAttribute('aria-busy') === 'false'`);
-  };
+  const navigate = (action: () => Promise<unknown>): Promise<void> => afterRender(page, action);
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
 
   before(async () => {
@@ -44,16 +37,7 @@ describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM}
     token = await addUser(server, 'tester', true);
     shots = process.env.DF2_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : await tempDir('df2-shots-');
     await mkdir(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(await tempDir('df2-chromium-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => errors.push(err.message));
+    ({ context, page } = await launchChromium(errors));
   });
   after(async () => {
     await context?.close();

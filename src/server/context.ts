@@ -2,6 +2,7 @@
 import type { Indexer } from './explorer/indexer.js';
 import type { DatasetIndex } from './explorer/types.js';
 import type { JobQueue, Store, Task } from './challenge/types.js';
+import type { ResultsLayerFile } from './layers/sources.js';
 
 export interface AppSettings {
   /** Ground truth of the challenge (server-side; never served). */
@@ -18,6 +19,10 @@ export interface AppSettings {
   /** Directory of the compiled browser app (dist/web) and of its static files (src/web/public). */
   webDir: string;
   publicDir: string;
+  /** Results files opened as explorer layers (--results NAME=FILE). */
+  resultsLayers: ResultsLayerFile[];
+  /** Where layers keep the splits converted to ground truth. */
+  layersDir: string;
 }
 
 export interface AppContext {

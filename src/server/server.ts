@@ -18,6 +18,7 @@ import { Evaluator } from './challenge/evaluator.js';
 import { availableTasks } from './challenge/tasks.js';
 import { registerSplitDir } from './splits.js';
 import { InputError } from '../util/errors.js';
+import { resultsFileTask } from './layers/sources.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/web (compiled browser modules) and src/web/public (HTML, CSS), from dist/server. */
@@ -46,6 +47,8 @@ export interface ServeOptions {
   evalTimeoutMs?: number;
   childHeapMb?: number;
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
+  /** Results files to open as explorer layers (their task is read from the first record). */
+  results?: { name: string; file: string }[];
 }
 
 export interface RunningServer {
@@ -60,6 +63,9 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dbFile = resolve(options.dbFile);
   const cacheDir = resolve(options.cacheDir ?? dirname(dbFile));
+  // Bad --results files are refused before anything starts.
+  const resultsLayers = [];
+  for (const r of options.results ?? []) resultsLayers.push({ name: r.name, file: resolve(r.file), task: await resultsFileTask(resolve(r.file)) });
   const db = openDatabase(dbFile);
   const index = new SqliteDatasetIndex(db);
   const store = new SqliteStore(db);
@@ -77,6 +83,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       webDir: WEB_DIR,
       publicDir: PUBLIC_DIR,
+      resultsLayers,
+      layersDir: join(cacheDir, 'layers'),
     },
   };
 

@@ -23,7 +23,7 @@ export const setToken = (token: string): void => {
   else localStorage.removeItem(TOKEN_KEY);
 };
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   const token = getToken();
   if (token) headers.set('authorization', `Bearer ${token}`);

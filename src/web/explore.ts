@@ -6,6 +6,7 @@ import { imageCard, pager } from './grid.js';
 import { go, href, type Route } from './router.js';
 import { meta, overlayOptions, rememberSplit, saveOverlayOptions } from './state.js';
 import type { OverlayOptions } from './overlay.js';
+import { decorateCard, layerControls, layerImagePage, LAYER_PARAMS } from './layer-controls.js';
 
 const PER_PAGE = 48;
 
@@ -54,7 +55,7 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
   }
   const split = splits.find((s) => s.name === route.args[0]) ?? splits[0]!;
   rememberSplit(split.name);
-  const params = new URLSearchParams([...route.params].filter(([k]) => FILTER_PARAMS.includes(k) || k === 'page'));
+  const params = new URLSearchParams([...route.params].filter(([k]) => FILTER_PARAMS.includes(k) || LAYER_PARAMS.includes(k) || k === 'page'));
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const filterParams: Record<string, string> = {};
   for (const k of FILTER_PARAMS) if (params.get(k)) filterParams[k] = params.get(k)!;
@@ -68,16 +69,22 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
     if (split.images === 0) return;
   }
 
-  const [result, facets] = await Promise.all([
-    api.images({ split: split.name, ...filterParams, page, per_page: PER_PAGE }),
+  // With a layer, the layer's endpoint pages the images (filtered and sorted by its errors too).
+  const [result, facets, layered] = await Promise.all([
+    layerImagePage(params, split.name, filterParams, page, PER_PAGE, () => api.images({ split: split.name, ...filterParams, page, per_page: PER_PAGE })),
     api.facets({ split: split.name, ...filterParams }),
+    layerControls(m, split.name, params, navigate),
   ]);
   if (!isCurrent()) return;
   const options = overlayOptions();
   const grid = h('div', { class: 'grid', id: 'grid' });
   const drawGrid = (): void => mount(grid, result.images.length === 0
     ? h('p', { class: 'empty-state' }, 'No image matches these filters.')
-    : result.images.map((img) => imageCard(split.name, img, m.categories, options, params)));
+    : result.images.map((img) => {
+      const card = imageCard(split.name, img, m.categories, options, params);
+      decorateCard(card, img, m, options);
+      return card;
+    }));
   drawGrid();
   const pagerEl = (): HTMLElement => pager(result.total, page, PER_PAGE, (p) => { const next = new URLSearchParams(params); next.set('page', String(p)); navigate(next); });
 
@@ -88,8 +95,10 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
         splitPicker(splits, split.name, 'explore'),
         h('span', { class: 'result-count', id: 'result-count', 'data-total': result.total }, `${count(result.total)} images`),
         toggles(options, drawGrid),
-        split.bad_files > 0 ? h('a', { class: 'warn', href: href('stats', [split.name]) }, `${count(split.bad_files)} bad files`) : null),
+        split.bad_files > 0 ? h('a', { class: 'warn', href: href('stats', [split.name]) }, `${count(split.bad_files)} bad files`) : null,
+        layered.toolbar),
       banner,
+      layered.summary,
       pagerEl(),
       grid,
       pagerEl())));

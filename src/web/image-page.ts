@@ -5,6 +5,7 @@ import { imageFigure } from './grid.js';
 import { categoryColor, highlight } from './overlay.js';
 import { href, type Route } from './router.js';
 import { meta, overlayOptions } from './state.js';
+import { layerImageSection } from './layer-image.js';
 
 const VISIBILITY = ['unlabelled', 'occluded', 'visible'];
 
@@ -67,6 +68,7 @@ export async function imagePage(root: HTMLElement, route: Route): Promise<void> 
   if (image.width > 0 && image.height > 0) figure.style.width = `min(100%, calc((100vh - 170px) * ${image.width / image.height}))`;
   const panels = image.items.map((item) => itemPanel(m, item, m.categories[item.category_id - 1]));
   linkHover(figure, panels);
+  const layerSection = await layerImageSection(split, image, route.params, figure, m);
   mount(root, h('div', { class: 'page image-page' },
     h('nav', { class: 'crumbs' },
       h('a', { href: href('explore', [split], route.params) }, `‹ ${split}`), ' / ',
@@ -79,5 +81,5 @@ export async function imagePage(root: HTMLElement, route: Route): Promise<void> 
     image.error ? errorBox(image.error) : null,
     h('div', { class: 'image-layout' },
       h('div', { class: 'image-main' }, figure),
-      h('div', { class: 'image-side' }, panels))));
+      h('div', { class: 'image-side' }, layerSection, panels))));
 }

@@ -6,6 +6,7 @@ import { explorePage } from './explore.js';
 import { imagePage } from './image-page.js';
 import { leaderboardPage } from './leaderboard.js';
 import { pairPage } from './pair-page.js';
+import { retrievalExplainedPage } from './retrieval-explained.js';
 import { parseHash, href, type Route } from './router.js';
 import { lastSplit } from './state.js';
 import { statsPage } from './stats-page.js';
@@ -17,10 +18,11 @@ type Page = (root: HTMLElement, route: Route, isCurrent: () => boolean) => Promi
 const PAGES: Record<string, Page> = {
   explore: explorePage, image: imagePage, pair: pairPage, stats: statsPage,
   leaderboard: leaderboardPage, submit: submitPage, submission: submissionPage, admin: adminPage,
+  query: retrievalExplainedPage,
 };
 /** Nav entries and the page names that light each up. */
 const NAV: [string, string, string[]][] = [
-  ['Explore', 'explore', ['explore', 'image', 'pair']],
+  ['Explore', 'explore', ['explore', 'image', 'pair', 'query']],
   ['Statistics', 'stats', ['stats']],
   ['Leaderboard', 'leaderboard', ['leaderboard']],
   ['Submit', 'submit', ['submit', 'submission']],

@@ -1,6 +1,7 @@
 /**
  * Hash routes: #/explore/SPLIT?filters, #/image/SPLIT/ID, #/pair/SPLIT/PAIR,
- * #/stats/SPLIT, #/leaderboard/TASK, #/submit, #/submission/ID, #/admin.
+ * #/stats/SPLIT, #/leaderboard/TASK, #/submit, #/submission/ID, #/admin,
+ * #/query/SPLIT/Q?layer=ID (retrieval explained).
  * The hash keeps every view linkable and the server a plain file server.
  */
 

@@ -12,7 +12,7 @@ export {
   type RetrievalWarnings,
 } from './evaluate.js';
 export { assignResults, type Assignment } from './assign.js';
-export { firstHitRank, topKAccuracy, TOP_K, type QueryOutcome, type TopKAccuracy } from './score.js';
+export { firstHitRank, hitGalleryItem, topKAccuracy, TOP_K, type QueryOutcome, type TopKAccuracy } from './score.js';
 export {
   indexGallery,
   indexQueries,
@@ -24,3 +24,4 @@ export {
 export { buildResultTable, loadResults, resultRecord, ResultTableBuilder, type ResultTable } from './results.js';
 export { releaseBoxIou, HIT_IOU } from './iou.js';
 export { retrievalJson, retrievalText, warningLines, type RetrievalJson } from './report.js';
+export { explainQuery, type QueryExplanation, type QueryVerdict, type CandidateDetection, type RetrievedItem } from './explain.js';

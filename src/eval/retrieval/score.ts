@@ -34,19 +34,28 @@ export interface QueryOutcome {
   firstHitRank: number;
 }
 
+/**
+ * The gallery item that makes rank t (0-based) of result row `row` a hit for
+ * `query`: the first item of the retrieved shop image with the query's
+ * pair_id and style whose box has IoU >= 0.5 with the retrieved box; -1 when
+ * there is none (the rank is not a hit).
+ */
+export function hitGalleryItem(query: QueryItem, results: ResultTable, row: number, t: number, gallery: GalleryIndex): number {
+  const slot = row * MAX_RETRIEVED + t;
+  const inImage = gallery.byImage.get(results.galleryImageIds[slot]!);
+  if (!inImage) return -1;
+  for (const g of inImage) {
+    const item = gallery.items[g]!;
+    if (item.pairId !== query.pairId || item.style !== query.style) continue;
+    if (releaseBoxIou(results.galleryBoxes, slot * 4, gallery.boxes, g * 4) >= HIT_IOU) return g;
+  }
+  return -1;
+}
+
 /** Rank (1-based) of the first retrieved item of result row `row` that is a hit for `query`, or 0. */
 export function firstHitRank(query: QueryItem, results: ResultTable, row: number, gallery: GalleryIndex): number {
   const n = results.retrievedCounts[row]!;
-  for (let t = 0; t < n; t++) {
-    const slot = row * MAX_RETRIEVED + t;
-    const inImage = gallery.byImage.get(results.galleryImageIds[slot]!);
-    if (!inImage) continue;
-    for (const g of inImage) {
-      const item = gallery.items[g]!;
-      if (item.pairId !== query.pairId || item.style !== query.style) continue;
-      if (releaseBoxIou(results.galleryBoxes, slot * 4, gallery.boxes, g * 4) >= HIT_IOU) return t + 1;
-    }
-  }
+  for (let t = 0; t < n; t++) if (hitGalleryItem(query, results, row, t, gallery) >= 0) return t + 1;
   return 0;
 }
 

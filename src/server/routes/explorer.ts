@@ -19,7 +19,8 @@ import { imageName } from '../../schema/annotation.js';
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
 
-async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
+/** An image row with its annotation file read (as the explorer and the layers serve it). */
+export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
   const name = imageName(row.imageId);
   const base: ImageJson = {
     id: row.imageId, name, source: row.source, pair_id: row.pairId, width: row.width, height: row.height,

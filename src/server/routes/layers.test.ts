@@ -1,0 +1,193 @@
+/**
+ * Layers through app.request(): the golden fixture's results files opened
+ * with --results and as a submission. Per-image counts equal the fixture's
+ * per_image figures (errors.json, from the official matching), sum to the
+ * matcher's totals, and the layer's figures are golden.json's; filters and
+ * sorts by errors; retrieval explained per query, aggregated to the golden
+ * top-k; submission layers only for their owner and admins.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { goldenPath, tempDir } from '../../testing/paths.js';
+import { createApp } from '../app.js';
+import type { RunningServer } from '../server.js';
+import { startServer } from '../server.js';
+import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, upload, waitForSubmission } from '../test-support.js';
+import { InputError } from '../../util/errors.js';
+import { topKAccuracy } from '../../eval/retrieval/index.js';
+import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
+
+type PerImage = { image_id: number; tp: number; fp: number; fn: number }[];
+const readJson = async <T>(...parts: string[]): Promise<T> => JSON.parse(await readFile(goldenPath('basic', ...parts), 'utf8')) as T;
+const errorsJson = await readJson<Record<'bbox' | 'segm' | 'keypoints', { per_image: PerImage; confusion?: { labels: (number | string)[]; matrix: number[][] } }>>('errors.json');
+const golden = await readJson<Record<string, { stats?: number[]; top1?: number; top5?: number; top10?: number; top15?: number; top20?: number; queries?: number; missed?: number }>>('golden.json');
+const RESULTS = {
+  bbox: goldenPath('basic', 'results', 'bbox_results.json'),
+  segm: goldenPath('basic', 'results', 'segm_results.json'),
+  keypoints: goldenPath('basic', 'results', 'keypoints_results.json'),
+  ret: goldenPath('basic', 'retrieval', 'results.json'),
+};
+
+describe('explorer layers', () => {
+  let server: RunningServer;
+  let app: Hono;
+  let alice: string, bob: string, admin: string;
+  let submissionId: number;
+  const get = async <T>(path: string, token?: string): Promise<{ status: number; body: T }> => {
+    const res = await app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  const allImages = async (layer: string, query = '', token?: string): Promise<LayerImagePageJson['images']> => {
+    const out: LayerImagePageJson['images'] = [];
+    for (let page = 1; ; page++) {
+      const { status, body } = await get<LayerImagePageJson>(`/api/layers/${layer}/images?split=dataset&per_page=50&page=${page}${query}`, token);
+      assert.equal(status, 200, JSON.stringify(body));
+      out.push(...body.images);
+      if (page * 50 >= body.total) return out;
+    }
+  };
+
+  before(async () => {
+    server = await startTestServer({
+      gtDir: await goldenGtDir(),
+      results: Object.entries(RESULTS).map(([name, file]) => ({ name, file })),
+    });
+    app = createApp(server.ctx);
+    alice = await addUser(server, 'alice');
+    bob = await addUser(server, 'bob');
+    admin = await addUser(server, 'root', true);
+    const res = await upload(server, alice, { task: 'bbox', name: 'alice bbox', file: { name: 'bbox.json', content: await readFile(RESULTS.bbox) } });
+    submissionId = ((await res.json()) as { id: number }).id;
+    assert.equal((await waitForSubmission(server, alice, submissionId)).status, 'done');
+  });
+  after(async () => { await server?.close(); });
+
+  test('results files are listed as layers with the task of their records', async () => {
+    const { body } = await get<LayerJson[]>('/api/layers');
+    assert.deepEqual(body.map((l) => [l.id, l.task]), [['file-bbox', 'bbox'], ['file-segm', 'segm'], ['file-keypoints', 'keypoints'], ['file-ret', 'retrieval']]);
+  });
+
+  for (const task of ['bbox', 'segm', 'keypoints'] as const) {
+    test(`${task}: per-image tp/fp/fn equal errors.json, sum to the totals, and the figures are golden.json's`, async () => {
+      const images = await allImages(`file-${task}`);
+      const expected = errorsJson[task].per_image;
+      assert.equal(images.length, expected.length);
+      const byId = new Map(images.map((img) => [img.id, img.layer]));
+      for (const e of expected) assert.deepEqual(byId.get(e.image_id)!.tally, { tp: e.tp, fp: e.fp, fn: e.fn }, `image ${e.image_id}`);
+      const { body: summary } = await get<LayerSummaryJson>(`/api/layers/file-${task}/summary?split=dataset`);
+      const sum = (k: keyof TallyJson) => expected.reduce((n, e) => n + e[k], 0);
+      assert.deepEqual(summary.totals, { tp: sum('tp'), fp: sum('fp'), fn: sum('fn') });
+      assert.equal(summary.images_with_fp, expected.filter((e) => e.fp > 0).length);
+      golden[task]!.stats!.forEach((v, k) => assert.ok(Math.abs(summary.stats[k]! - v) <= 1e-9, `stat ${k}`));
+      // Every drawn verdict agrees with the counts: matched = tp, false positives = fp, missed items = fn.
+      for (const img of images) {
+        const l = img.layer;
+        const states = (s: string) => l.predictions.filter((p) => p.state === s).length;
+        assert.equal(states('matched'), l.tally.tp);
+        assert.equal(states('false-positive'), l.tally.fp);
+        assert.equal(Object.values(l.ground_truth).filter((s) => s === 'missed').length, l.tally.fn);
+        assert.deepEqual(Object.keys(l.ground_truth), img.items.map((it) => it.key));
+        for (const p of l.predictions.filter((q) => q.state === 'matched')) {
+          assert.equal(l.ground_truth[p.matched_item!], 'matched', `image ${img.id} prediction ${p.index}`);
+          assert.equal(img.items.find((it) => it.key === p.matched_item)!.category_id, p.category_id);
+          assert.ok(p.best! >= 0.5);
+        }
+        if (task === 'segm') assert.ok(l.predictions.every((p) => p.mask && p.mask.runs.reduce((a, b) => a + b, 0) === p.mask.size[0] * p.mask.size[1]));
+        if (task === 'keypoints') assert.ok(l.predictions.every((p) => p.keypoints && p.keypoints.length % 3 === 0));
+      }
+    });
+  }
+
+  test('filter and sort by per-image errors, with the explorer filters', async () => {
+    const expected = errorsJson.bbox.per_image;
+    const withFp = await allImages('file-bbox', '&errors=fp');
+    assert.deepEqual(withFp.map((i) => i.id).sort((a, b) => a - b), expected.filter((e) => e.fp > 0).map((e) => e.image_id).sort((a, b) => a - b));
+    const byFn = await allImages('file-bbox', '&errors=fn&sort=fn');
+    assert.deepEqual(byFn.map((i) => i.id), expected.filter((e) => e.fn > 0).sort((a, b) => b.fn - a.fn || a.image_id - b.image_id).map((e) => e.image_id));
+    const byErrors = await allImages('file-bbox', '&sort=errors&category=1');
+    const plain = await get<{ images: { id: number }[] }>('/api/images?split=dataset&category=1&per_page=200');
+    assert.deepEqual(byErrors.map((i) => i.id).sort((a, b) => a - b), plain.body.images.map((i) => i.id));
+    const errorsOf = (id: number) => { const e = expected.find((x) => x.image_id === id)!; return e.fp + e.fn; };
+    for (let k = 1; k < byErrors.length; k++) assert.ok(errorsOf(byErrors[k - 1]!.id) >= errorsOf(byErrors[k]!.id));
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&errors=most')).status, 400);
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=x')).status, 400);
+  });
+
+  for (const task of ['bbox', 'segm'] as const) {
+    test(`${task}: the confusion matrix is errors.json's, and each cell lists the images holding it`, async () => {
+      const { body: summary } = await get<LayerSummaryJson>(`/api/layers/file-${task}/summary?split=dataset`);
+      const expected = errorsJson[task].confusion!;
+      assert.deepEqual(summary.confusion, expected);
+      const matrix = expected.matrix;
+      let cellsChecked = 0;
+      for (let r = 0; r < matrix.length; r++) {
+        for (let c = 0; c < matrix.length; c++) {
+          // Every non-empty cell (and a few empty ones): the images' counts sum to the cell.
+          if (matrix[r]![c] === 0 && (r + c) % 7 !== 0) continue;
+          const images = await allImages(`file-${task}`, `&confusion=${r},${c}`);
+          assert.equal(images.reduce((n, img) => n + img.layer.confusion_count!, 0), matrix[r]![c], `cell ${r},${c}`);
+          assert.ok(images.every((img) => img.layer.confusion_count! > 0));
+          // A confusion between two categories: the image holds a ground-truth item of the column's category.
+          if (c < 13) for (const img of images) assert.ok(img.items.some((it) => it.category_id === expected.labels[c]), `cell ${r},${c} image ${img.id}`);
+          cellsChecked++;
+        }
+      }
+      assert.ok(cellsChecked > 20);
+      assert.equal((await get('/api/layers/file-bbox/images?split=dataset&confusion=14,0')).status, 400);
+      assert.equal((await get('/api/layers/file-keypoints/images?split=dataset&confusion=0,0')).status, 400);
+    });
+  }
+
+  test('retrieval: every query explained, aggregated to golden top-k; the image lists its queries', async () => {
+    const { body: summary } = await get<LayerSummaryJson>('/api/layers/file-ret/summary?split=dataset');
+    const g = golden.retrieval!;
+    [g.top1!, g.top5!, g.top10!, g.top15!, g.top20!].forEach((v, k) => assert.ok(Math.abs(summary.stats[k]! - v) <= 1e-9));
+    const images = await allImages('file-ret');
+    const queries = images.flatMap((img) => img.layer.queries!.map((q) => ({ ...q, image: img.id })));
+    const explained: RetrievalExplainedJson[] = [];
+    for (const q of queries) {
+      const { status, body } = await get<RetrievalExplainedJson>(`/api/layers/file-ret/queries/dataset/${q.query}`);
+      assert.equal(status, 200);
+      assert.equal(body.query_image_id, q.image);
+      assert.equal(body.item, q.item);
+      assert.equal(body.verdict, q.verdict);
+      assert.equal(body.first_hit_rank, q.first_hit_rank);
+      assert.equal(body.retrieved.find((r) => r.hit)?.rank ?? 0, body.first_hit_rank);
+      explained.push(body);
+    }
+    const counted = explained.filter((e) => e.verdict !== 'not-counted');
+    const figures = topKAccuracy(counted.map((e) => ({ query: e.query, standing: e.standing, firstHitRank: e.first_hit_rank })));
+    assert.equal(figures.queries, g.queries);
+    assert.equal(counted.filter((e) => e.verdict === 'no-detection').length, g.missed);
+    for (const k of ['top1', 'top5', 'top10', 'top15', 'top20'] as const) assert.ok(Math.abs(figures[k] - g[k]!) <= 1e-9, k);
+    // The ground-truth gallery items carry the query's pair_id and style; hits name one of them.
+    for (const e of explained) for (const r of e.retrieved.filter((x) => x.hit)) assert.ok(e.ground_truth_gallery.some((gg) => gg.gallery_image_id === r.gallery_image_id && gg.item === r.hit_item));
+    assert.equal((await get('/api/layers/file-ret/queries/dataset/999999')).status, 404);
+    assert.equal((await get('/api/layers/file-bbox/queries/dataset/0')).status, 400);
+  });
+
+  test('a finished submission is a layer for its owner and admins only', async () => {
+    const id = `sub-${submissionId}`;
+    assert.ok((await get<LayerJson[]>('/api/layers', alice)).body.some((l) => l.id === id));
+    assert.ok((await get<LayerJson[]>('/api/layers', admin)).body.some((l) => l.id === id));
+    assert.ok(!(await get<LayerJson[]>('/api/layers', bob)).body.some((l) => l.id === id));
+    assert.equal((await get(`/api/layers/${id}/summary?split=dataset`, bob)).status, 404);
+    assert.equal((await get(`/api/layers/${id}/summary?split=dataset`)).status, 404);
+    const { status, body } = await get<LayerImageJson>(`/api/layers/${id}/images/dataset/2`, alice);
+    assert.equal(status, 200);
+    const e = errorsJson.bbox.per_image.find((x) => x.image_id === 2)!;
+    assert.deepEqual(body.tally, { tp: e.tp, fp: e.fp, fn: e.fn });
+    assert.equal((await get('/api/layers/..%2Fetc/summary?split=dataset')).status, 400);
+  });
+});
+
+test('a --results file that is not a results file is refused before the server starts', async () => {
+  const dir = await tempDir('df2-layers-');
+  await assert.rejects(
+    startServer({ dataDirs: [GOLDEN_SPLIT], dbFile: join(dir, 'db.sqlite'), port: 0, results: [{ name: 'bad', file: goldenPath('basic', 'gt', 'coco.json') }] }),
+    (err: unknown) => err instanceof InputError && err.message.includes('coco.json'),
+  );
+});
