@@ -4,11 +4,7 @@
  * broken down by item attribute.
  */
 import type { Command } from 'commander';
-import { requireAttributes } from '../eval/coco/evaluate.js';
-import { loadCocoPair } from '../eval/coco/load.js';
-import { CocoEvaluator } from '../eval/coco/parallel.js';
-import type { CocoTask } from '../eval/coco/params.js';
-import { cocoReportJson, cocoReportText } from '../eval/coco/report.js';
+import { cocoReportJson, cocoReportText, evaluateCocoFilesByAttribute, type CocoTask } from '../eval/index.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
@@ -67,23 +63,11 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   const bars = new StageBars(quiet);
   let text: string;
   try {
-    const { gt, results } = await loadCocoPair(task, options.gt, options.results, { onProgress: (stage, done, total) => bars.update(stage, done, total) });
-    requireAttributes(gt, attributes);
-    const K = gt.categories.id.length;
-    const runs = 1 + 3 * attributes.length;
-    let finished = 0;
-    const onProgress = (_stage: string, done: number): void => {
-      bars.update('evaluating', finished * K + done, runs * K);
-      if (done === K) finished++;
-    };
-    const evaluator = CocoEvaluator.create(task, gt, results);
-    try {
-      const result = await evaluator.evaluate({ quiet, onProgress, matches: false });
-      const by = attributes.length > 0 ? await evaluator.evaluateByAttribute(attributes, { quiet, onProgress }) : undefined;
-      text = quiet ? `${JSON.stringify(cocoReportJson(result, by))}\n` : cocoReportText(result, by);
-    } finally {
-      await evaluator.close();
-    }
+    const { result, by } = await evaluateCocoFilesByAttribute(task, options.gt, options.results, attributes, {
+      quiet,
+      onProgress: (stage, done, total) => bars.update(stage, done, total),
+    });
+    text = quiet ? `${JSON.stringify(cocoReportJson(result, by))}\n` : cocoReportText(result, by);
   } finally {
     bars.stop();
   }
