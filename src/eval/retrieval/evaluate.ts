@@ -49,7 +49,7 @@ export interface RetrievalOptions {
 
 export interface RetrievalFileOptions extends RetrievalOptions {
   /** Progress while the results file streams in. */
-  onResultsProgress?(bytesRead: number, totalBytes: number): void;
+  onResultsProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /** InputError unless every query with style > 0 carries the attributes asked for. */
