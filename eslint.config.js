@@ -8,12 +8,7 @@ import { PENDING_INDEX_EXCEPTIONS } from './eslint.index-exceptions.js';
  * The layers, bottom up: a folder of src/ may import its own layer and those below, never
  * those above. (src/web, the browser app, is apart: it may import only src/shared.)
  */
-const LAYERS = [
-  ['util', 'json', 'mask', 'schema', 'shared', 'testing'],
-  ['dataset', 'convert', 'eval'],
-  ['render'],
-  ['cli', 'server', 'bench'],
-];
+const LAYERS = [['util', 'json', 'mask', 'schema', 'shared', 'testing'], ['dataset', 'convert', 'eval'], ['render'], ['cli', 'server', 'bench']];
 /** Modules with a public index: from outside, import `<module>/index.js`, not the files behind it. */
 const INDEXED = ['eval', 'mask', 'schema', 'dataset', 'convert', 'render'];
 
@@ -30,7 +25,10 @@ function forbiddenImports(folder, reachInto = []) {
   if (folder === 'web') patterns.push({ group: ['../*', '!../shared'], message: 'the browser app shares only src/shared with the server.' });
   for (const module of INDEXED) {
     if (module === folder || reachInto.includes(module)) continue;
-    patterns.push({ group: [`**/${module}/**`, `!**/${module}/index.js`], message: `import ${module}/ through its public index, ${module}/index.js (add what you need there).` });
+    patterns.push({
+      group: [`**/${module}/**`, `!**/${module}/index.js`],
+      message: `import ${module}/ through its public index, ${module}/index.js (add what you need there).`,
+    });
   }
   return ['error', { patterns }];
 }

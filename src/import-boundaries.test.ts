@@ -34,7 +34,11 @@ test('the import boundaries refuse imports against the layers and past a public 
   for (const [file, code, refused] of CASES) {
     const [result] = await eslint.lintText(code, { filePath: join(REPO_ROOT, file) });
     const messages = result!.messages.map((m) => m.message);
-    if (refused) assert.ok(messages.some((m) => refused.test(m)), `${file}: ${code} refused; got ${JSON.stringify(messages)}`);
+    if (refused)
+      assert.ok(
+        messages.some((m) => refused.test(m)),
+        `${file}: ${code} refused; got ${JSON.stringify(messages)}`,
+      );
     else assert.deepEqual(messages, [], `${file}: ${code} allowed`);
   }
 });

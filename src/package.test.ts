@@ -25,8 +25,7 @@ interface PackResult {
 }
 
 /** What df2 runs as: the npm beside this node (Node 24's under .ci/run), quiet, never the network. */
-const npm = (args: string[], cwd: string) =>
-  run('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, maxBuffer: 64 << 20 });
+const npm = (args: string[], cwd: string) => run('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, maxBuffer: 64 << 20 });
 
 test('the packed tarball installs into an empty folder and runs the CLI and a TypeScript consumer', { timeout: 240_000 }, async () => {
   const root = await tempDir('df2-package-');
@@ -37,11 +36,23 @@ test('the packed tarball installs into an empty folder and runs the CLI and a Ty
     const [pack] = JSON.parse(stdout) as PackResult[];
     assert.ok(pack);
     const files = pack.files.map((f) => f.path);
-    for (const wanted of ['LICENSE', 'README.md', 'CHANGELOG.md', 'bin/df2.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/web/main.js', 'dist/schema/landmarks.json', 'src/web/public/index.html']) {
+    for (const wanted of [
+      'LICENSE',
+      'README.md',
+      'CHANGELOG.md',
+      'bin/df2.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/web/main.js',
+      'dist/schema/landmarks.json',
+      'src/web/public/index.html',
+    ]) {
       assert.ok(files.includes(wanted), `${wanted} in the tarball`);
     }
     for (const entry of Object.values(manifest.exports)) {
-      for (const file of typeof entry === 'string' ? [entry] : [entry.types, entry.default]) assert.ok(files.includes(file.replace(/^\.\//, '')), `${file} in the tarball`);
+      for (const file of typeof entry === 'string' ? [entry] : [entry.types, entry.default])
+        assert.ok(files.includes(file.replace(/^\.\//, '')), `${file} in the tarball`);
     }
     const unwanted = files.filter((f) => /\.test\.|\.map$|^fixtures\/|^dist\/(testing|bench)\/|^src\/(?!web\/public\/)|test-support/.test(f));
     assert.deepEqual(unwanted, []);
@@ -53,7 +64,8 @@ test('the packed tarball installs into an empty folder and runs the CLI and a Ty
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'df2-consumer', private: true, type: 'module' }));
     await npm(['install', '--ignore-scripts', join(root, pack.filename)], app);
     const installed = join(app, 'node_modules');
-    const sqliteVersion = (dir: string): string => (JSON.parse(readFileSync(join(dir, 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
+    const sqliteVersion = (dir: string): string =>
+      (JSON.parse(readFileSync(join(dir, 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
     assert.equal(sqliteVersion(installed), sqliteVersion(join(REPO_ROOT, 'node_modules')));
     const addon = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
     await mkdir(dirname(join(installed, addon)), { recursive: true });
@@ -69,7 +81,9 @@ test('the packed tarball installs into an empty folder and runs the CLI and a Ty
     await df2('convert', 'coco', split, '--out', coco, '--json');
     assert.deepEqual(await readFile(coco), await readFile(goldenPath('basic', 'gt', 'coco.json')));
     const golden = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as Record<string, { stats: number[] }>;
-    const segm = JSON.parse(await df2('eval', 'segm', '--gt', coco, '--results', goldenPath('basic', 'results', 'segm_results.json'), '--json')) as { stats: number[] };
+    const segm = JSON.parse(await df2('eval', 'segm', '--gt', coco, '--results', goldenPath('basic', 'results', 'segm_results.json'), '--json')) as {
+      stats: number[];
+    };
     assertClose(segm.stats, golden.segm!.stats);
     const pictures = join(root, 'pictures');
     assert.equal((await df2('render', split, '1', '--out', pictures, '--quiet')).trim(), '');
@@ -80,15 +94,26 @@ test('the packed tarball installs into an empty folder and runs the CLI and a Ty
     assert.ok(existsSync(join(installed, 'df2', 'src', 'web', 'public', 'index.html')), 'the browser app is shipped');
 
     // A TypeScript program against the installed package's types, compiled with tsc and run.
-    await writeFile(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', skipLibCheck: true,
-        types: ['node'], typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
-      },
-      files: ['consumer.ts'],
-    }));
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          outDir: 'out',
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
     await writeFile(join(app, 'consumer.ts'), consumerProgram(root));
-    const tsc = await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app }).catch((err: { stdout?: string }) => err);
+    const tsc = await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app }).catch(
+      (err: { stdout?: string }) => err,
+    );
     assert.ok(!(tsc instanceof Error), `tsc: ${tsc.stdout ?? ''}`);
     const out = JSON.parse((await run(process.execPath, [join(app, 'out', 'consumer.js')], { cwd: app })).stdout) as ConsumerOutput;
     assertClose(out.bbox, golden.bbox!.stats);

@@ -37,12 +37,5 @@ export {
   type RetrievalQuery,
   type RetrievalWriteSummary,
 } from './retrieval.js';
-export {
-  YOLO_SPLITS,
-  writeYoloDataset,
-  yoloSplitForDir,
-  type YoloSplit,
-  type YoloWriteOptions,
-  type YoloWriteSummary,
-} from './yolo-writer.js';
+export { YOLO_SPLITS, writeYoloDataset, yoloSplitForDir, type YoloSplit, type YoloWriteOptions, type YoloWriteSummary } from './yolo-writer.js';
 export { YOLO_TASKS, yoloClassNames, yoloFlipIndex, yoloLabelText, type YoloTask } from './yolo.js';

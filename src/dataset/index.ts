@@ -27,13 +27,5 @@ export {
 export { validateSplit, type SplitSummary, type ValidateSplitOptions } from './validate-split.js';
 export { readImageSize, type ImageSize } from './image-size.js';
 export { SplitStatsCollector, collectSplitStats, type AttributeCounts, type CategoryStats, type SplitStats } from './stats.js';
-export {
-  PairIndex,
-  emptyPairCounts,
-  pairJsonLine,
-  writePairsFile,
-  type ItemPair,
-  type PairCounts,
-  type PairItem,
-} from './pairs.js';
+export { PairIndex, emptyPairCounts, pairJsonLine, writePairsFile, type ItemPair, type PairCounts, type PairItem } from './pairs.js';
 export { MAX_IMAGES as MAX_SYNTH_IMAGES, synthesize, type SynthOptions, type SynthSummary } from './synth/run.js';
