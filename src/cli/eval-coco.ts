@@ -5,16 +5,12 @@
  * matrix, per-image counts).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { requireAttributes } from '../eval/coco/evaluate.js';
-import { loadCocoPair } from '../eval/coco/load.js';
-import { CocoEvaluator } from '../eval/coco/parallel.js';
-import type { CocoTask } from '../eval/coco/params.js';
-import { cocoReportJson, cocoReportText } from '../eval/coco/report.js';
-import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
 import {
+  CocoEvaluator, cocoReportJson, cocoReportText, loadCocoPair, requireCocoAttributes as requireAttributes, type CocoTask,
   confusionMatrix, confusionReportText, groupByImage, perImageCounts, perImageRows, tideErrors, tideReportText,
   type ConfusionMatrix, type TideErrors,
-} from '../eval/errors/index.js';
+} from '../eval/index.js';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';

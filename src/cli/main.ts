@@ -2,16 +2,25 @@
  * The df2 command line: thin wiring from arguments to the modules that do the
  * work. Each command lives in its own file and registers itself here.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../util/errors.js';
+import { isJsonObject } from '../util/json-guards.js';
 import { registerCommands } from './commands.js';
+
+/** The version in package.json (this file is dist/cli/main.js, two levels below it). */
+export function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  if (isJsonObject(manifest) && typeof manifest.version === 'string') return manifest.version;
+  throw new Error('package.json has no version');
+}
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('df2')
     .description('The DeepFashion2 benchmark: read, check, convert, evaluate, draw and serve.')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   registerCommands(program);

@@ -6,7 +6,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/coco/params.js';
 import { InputError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
-import { writeFileAtomic } from '../util/atomic.js';
 
 interface ReportCliOptions {
   gt?: string;
@@ -55,9 +54,10 @@ Examples:
   $ df2 report --query val_query.json --gallery val_gallery.json --retrieval-results retrieval.json --data data/validation --out retrieval.html`,
     )
     .action(async (options: ReportCliOptions) => {
-      const retrievalFiles = [options.query, options.gallery, options.retrievalResults];
-      const retrieval = retrievalFiles.every((f) => f !== undefined);
-      if (retrievalFiles.some((f) => f !== undefined) && !retrieval) {
+      const { query, gallery, retrievalResults } = options;
+      const retrieval =
+        query !== undefined && gallery !== undefined && retrievalResults !== undefined ? { query, gallery, results: retrievalResults } : undefined;
+      if (!retrieval && (query ?? gallery ?? retrievalResults) !== undefined) {
         throw new InputError('df2 report', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
       if (options.results.length > 0 && !options.gt) throw new InputError('df2 report', '--gt', 'a COCO ground-truth file for the --results', 'none');
@@ -65,36 +65,28 @@ Examples:
       if (options.task.length > 0 && options.task.length !== options.results.length) {
         throw new InputError('df2 report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }
-      // Loaded here, not at start-up: the evaluation engine and the canvas library are only needed once a report is made.
-      const { detectResultsKind } = await import('../render/prediction-items.js');
-      const { buildReportData } = await import('../render/report-data.js');
-      const { reportHtml } = await import('../render/report-html.js');
+      // Loaded here, not at start-up: the evaluation engine (and, for pictures, the canvas library) is only needed once a report is made.
+      const { detectResultsKind, writeReport } = await import('../render/index.js');
       const tasks = [];
       for (const [i, file] of options.results.entries()) tasks.push({ task: options.task[i] ?? (await detectResultsKind(file)), resultsFile: file });
 
       const progress = startProgress({ label: 'evaluating', total: 1, quiet: options.quiet });
-      const onProgress = (_stage: string, done: number, total: number): void => {
-        progress.setTotal(total);
-        progress.update(done);
-      };
-      let html: string;
+      let bytes: number;
       try {
-        const data = await buildReportData({
+        bytes = await writeReport(options.out, {
           gtFile: options.gt ?? '',
           tasks,
-          ...(retrieval ? { retrieval: { query: options.query!, gallery: options.gallery!, results: options.retrievalResults! } } : {}),
+          ...(retrieval ? { retrieval } : {}),
           ...(options.title ? { title: options.title } : {}),
-          onProgress,
+          ...(options.data ? { dataDir: options.data } : {}),
+          onProgress: (_stage, done, total) => {
+            progress.setTotal(total);
+            progress.update(done);
+          },
         });
-        if (options.data) {
-          const { addReportPictures } = await import('../render/report-pictures.js');
-          await addReportPictures(data, options.data, onProgress);
-        }
-        html = reportHtml(data.model);
       } finally {
         progress.stop();
       }
-      await writeFileAtomic(options.out, html);
-      if (!options.quiet) process.stdout.write(`${options.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KB)\n`);
+      if (!options.quiet) process.stdout.write(`${options.out} (${(bytes / 1024).toFixed(0)} KB)\n`);
     });
 }

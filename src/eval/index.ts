@@ -3,13 +3,23 @@
  * segmentation, landmark estimation) and consumer-to-shop retrieval, each
  * with the figures of the release's official evaluation, and error analysis
  * (TIDE, confusion matrix, per-image counts). Each part is also available
- * whole as the namespaces `coco`, `retrieval` and `errors`.
+ * whole as the namespaces `coco`, `retrieval` and `errors`. Loading this
+ * module needs neither the canvas library nor SQLite.
+ *
+ * @example
+ * ```ts
+ * import { evaluateCocoFiles, evaluateRetrievalFiles } from 'df2/eval';
+ * const keypoints = await evaluateCocoFiles('keypoints', 'val-coco.json', 'keypoints_results.json');
+ * const retrieval = await evaluateRetrievalFiles('val_query.json', 'val_gallery.json', 'retrieval.json', { by: ['zoom_in'] });
+ * console.log(keypoints.stats[0], retrieval.top1, retrieval.top20, retrieval.by.zoom_in);
+ * ```
  */
 export * as coco from './coco/index.js';
 export * as retrieval from './retrieval/index.js';
 export * as errors from './errors/index.js';
 export {
   evaluateCocoFiles,
+  evaluateCocoFilesByAttribute,
   CocoEvaluator,
   evaluateLoaded,
   evaluateByAttribute,
@@ -56,6 +66,8 @@ export {
   confusionCellImages,
   perImageCounts,
   perImageRows,
+  tideReportText,
+  confusionReportText,
   type ImageGroups,
   type TideAnalysis,
   type TideErrors,

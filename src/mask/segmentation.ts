@@ -68,7 +68,7 @@ function fromRleObject(obj: Record<string, unknown>, where = 'segmentation'): Rl
     if (Array.isArray(counts)) {
       const runs = new Uint32Array(counts.length);
       for (let j = 0; j < counts.length; j++) {
-        const c = counts[j];
+        const c: unknown = counts[j];
         if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 0xffffffff) {
           throw new RleFormatError(`counts[${j}] must be a non-negative integer, found ${kindOf(c)}`);
         }

@@ -88,7 +88,11 @@ test('curves, per-category AP50/75, histograms and worst images agree with the e
   const hist = scoreHistogram(result);
   const m = result.matches;
   let tp = 0, fp = 0;
-  for (let i = 0; i < m.detScore.length; i++) if (!m.detIgnored50[i]) (m.detGtId50[i] !== 0 ? tp++ : fp++);
+  for (let i = 0; i < m.detScore.length; i++) {
+    if (m.detIgnored50[i]) continue;
+    if (m.detGtId50[i] !== 0) tp++;
+    else fp++;
+  }
   assert.equal(hist.truePositives.reduce((a, b) => a + b, 0), tp);
   assert.equal(hist.falsePositives.reduce((a, b) => a + b, 0), fp);
   assert.ok(tp > 0 && fp > 0);

@@ -187,7 +187,9 @@ function checkLandmarks(report: ProblemList, path: string, landmarks: unknown, c
   }
   let labelled = 0;
   for (let i = 0; i + 2 < landmarks.length; i += 3) {
-    const [x, y, v] = [landmarks[i], landmarks[i + 1], landmarks[i + 2]];
+    const x: unknown = landmarks[i];
+    const y: unknown = landmarks[i + 1];
+    const v: unknown = landmarks[i + 2];
     const which = `landmark ${i / 3 + 1}`;
     if (typeof v !== 'number') continue; // reported as a non-number above
     if (v !== 0 && v !== 1 && v !== 2) {

@@ -59,13 +59,14 @@ export class AtomicWriter {
   private readonly tmp: string;
   private closed = false;
   /** The stream's first error (e.g. the temporary file could not be opened), kept until the next write or commit. */
-  private failure: unknown;
+  /** The stream's first error, as an InputError when it is a system call's failure on the output. */
+  private failure: { error: unknown } | undefined;
 
   private constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
     this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
     // Without a listener, an error between two writes would crash the process.
-    this.stream.on('error', (e) => { this.failure ??= outputError(target, e); });
+    this.stream.on('error', (e) => { this.failure ??= { error: outputError(target, e) }; });
   }
 
   static async open(target: string): Promise<AtomicWriter> {
@@ -75,7 +76,7 @@ export class AtomicWriter {
 
   /** Writes a chunk; resolves at once unless the stream's buffer is full. */
   write(chunk: string | Uint8Array): Promise<void> | void {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure !== undefined) throw this.failure.error;
     if (this.stream.write(chunk)) return;
     return new Promise((resolve, reject) => {
       const onDrain = (): void => { this.stream.off('error', onError); resolve(); };
@@ -89,7 +90,7 @@ export class AtomicWriter {
     if (this.closed) return;
     if (this.failure !== undefined) {
       await this.abort();
-      throw this.failure;
+      throw this.failure.error;
     }
     this.closed = true;
     try {

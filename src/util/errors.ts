@@ -32,7 +32,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : `non-finite ${value}`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return 'an object';
-  return String(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return `a ${typeof value}`;
 }
 
 /** Appends a JSON path step: key or array index. */

@@ -140,7 +140,7 @@ export class MaskPartWriter {
       let segmentation: unknown;
       if (n < 0) segmentation = batch.other.get(j);
       else {
-        const polygons: number[][] = new Array(n);
+        const polygons = new Array<number[]>(n);
         for (let p = 0; p < n; p++) {
           const len = batch.polygonLengths[polygonAt++]!;
           polygons[p] = Array.from(batch.coords.subarray(coordAt, coordAt + len));

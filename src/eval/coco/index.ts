@@ -1,5 +1,5 @@
 /** COCO-style evaluation (bbox, segm, keypoints) with the release's official figures: the library API. */
-export { evaluateCocoFiles } from './api.js';
+export { evaluateCocoFiles, evaluateCocoFilesByAttribute } from './api.js';
 export { CocoEvaluator, type CocoEvaluatorOptions } from './parallel.js';
 export {
   evaluateLoaded,

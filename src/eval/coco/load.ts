@@ -57,20 +57,20 @@ export async function loadCocoPair(task: CocoTask, gtFile: string, resultsFile: 
   const tasks = [task, ...(options.extraTasks ?? []).filter((t) => t !== task)];
   const controller = new AbortController();
   const loading = startGroundTruth(gtFile, tasks, { ...options, signal: controller.signal });
-  let gtFailure: unknown;
-  loading.data.catch((err: unknown) => (gtFailure = err));
+  let gtFailure: { error: unknown } | undefined;
+  loading.data.catch((error: unknown) => (gtFailure = { error }));
   try {
     const data = await readCocoResults(resultsFile, {
       tasks,
       onProgress(done, total) {
-        if (gtFailure !== undefined) throw gtFailure;
+        if (gtFailure !== undefined) throw gtFailure.error;
         options.onProgress?.('reading results', done, total);
       },
     });
     const gt = await loading.finish();
     return { gt, results: linkResults(gt, data) };
   } catch (err) {
-    const first = gtFailure ?? err;
+    const first = gtFailure ? gtFailure.error : err;
     controller.abort(first);
     throw first;
   }

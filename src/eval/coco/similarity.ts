@@ -41,9 +41,9 @@ export class SimilarityComputer {
       return boxIou(dt, g, crowd);
     }
     if (this.task === 'segm') {
-      const dt: Rle[] = new Array(nDet);
+      const dt = new Array<Rle>(nDet);
       for (let d = 0; d < nDet; d++) dt[d] = maskOf(this.res.masks, dets[d]!);
-      const g: Rle[] = new Array(nGt);
+      const g = new Array<Rle>(nGt);
       for (let j = 0; j < nGt; j++) g[j] = maskOf(this.gt.annotations.masks, gts[j]!);
       return rleIou(dt, g, crowd);
     }

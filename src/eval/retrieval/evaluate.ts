@@ -49,7 +49,7 @@ export interface RetrievalOptions {
 
 export interface RetrievalFileOptions extends RetrievalOptions {
   /** Progress while the results file streams in. */
-  onResultsProgress?(bytesRead: number, totalBytes: number): void;
+  onResultsProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /** InputError unless every query with style > 0 carries the attributes asked for. */
@@ -130,6 +130,20 @@ export async function loadRetrievalInputs(
   return { queries, gallery, results };
 }
 
+/**
+ * Evaluates consumer-to-shop retrieval results against the query and gallery
+ * ground truth (from `convertSplitToRetrieval` or the release's files): top-k
+ * accuracy for k = 1, 5, 10, 15, 20 over every query with style > 0, and per
+ * attribute value with `by` (a query file written with attributes).
+ *
+ * @example
+ * ```ts
+ * import { evaluateRetrievalFiles, retrievalText } from 'df2/eval';
+ * const result = await evaluateRetrievalFiles('val_query.json', 'val_gallery.json', 'retrieval.json', { by: ['occlusion'] });
+ * console.log(result.top1, result.top20, result.by.occlusion?.['2']);
+ * process.stdout.write(retrievalText(result));
+ * ```
+ */
 export async function evaluateRetrievalFiles(
   queryFile: string,
   galleryFile: string,

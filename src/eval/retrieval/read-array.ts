@@ -7,7 +7,7 @@ import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
 
 export interface ReadArrayOptions {
-  onProgress?(bytesRead: number, totalBytes: number): void;
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /** Calls `onItem(parse(element, file, index), index)` for each element; returns the element count. */

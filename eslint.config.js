@@ -1,0 +1,102 @@
+// ESLint (flat config): typescript-eslint's type-checked recommended rules on
+// every TypeScript file, and import boundaries that keep df2's layers one way.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { PENDING_INDEX_EXCEPTIONS } from './eslint.index-exceptions.js';
+
+/**
+ * The layers, bottom up: a folder of src/ may import its own layer and those below, never
+ * those above. (src/web, the browser app, is apart: it may import only src/shared.)
+ */
+const LAYERS = [['util', 'json', 'mask', 'schema', 'shared', 'testing'], ['dataset', 'convert', 'eval'], ['render'], ['cli', 'server', 'bench']];
+/** Modules with a public index: from outside, import `<module>/index.js`, not the files behind it. */
+const INDEXED = ['eval', 'mask', 'schema', 'dataset', 'convert', 'render'];
+
+const FOLDERS = [...LAYERS.flat(), 'web'];
+
+/** The import patterns a file of `folder` may not use, leaving out the modules in `reachInto`. */
+function forbiddenImports(folder, reachInto = []) {
+  const patterns = [];
+  const layer = LAYERS.findIndex((l) => l.includes(folder));
+  const above = layer < 0 ? [] : LAYERS.slice(layer + 1).flat();
+  if (above.length > 0) {
+    patterns.push({ group: above.map((f) => `**/${f}/**`), message: `src/${folder} sits below ${above.join(', ')}: data flows one way.` });
+  }
+  if (folder === 'web') patterns.push({ group: ['../*', '!../shared'], message: 'the browser app shares only src/shared with the server.' });
+  for (const module of INDEXED) {
+    if (module === folder || reachInto.includes(module)) continue;
+    patterns.push({
+      group: [`**/${module}/**`, `!**/${module}/index.js`],
+      message: `import ${module}/ through its public index, ${module}/index.js (add what you need there).`,
+    });
+  }
+  return ['error', { patterns }];
+}
+
+const importRules = [
+  ...FOLDERS.map((folder) => ({ files: [`src/${folder}/**/*.ts`], rules: { 'no-restricted-imports': forbiddenImports(folder) } })),
+  ...Object.entries(PENDING_INDEX_EXCEPTIONS).map(([file, modules]) => ({
+    files: [file],
+    rules: { 'no-restricted-imports': forbiddenImports(file.split('/')[1], modules) },
+  })),
+];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'fixtures/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      // Two programs: the Node code (tsconfig.json) and the browser app (tsconfig.web.json, DOM types).
+      parserOptions: { project: ['./tsconfig.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // The `!` after indexed reads are written as if noUncheckedIndexedAccess were on (they say
+      // the index is in range); whether to turn that option on is decided tree-wide, so they stay.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      // Async functions that implement an async interface (the store and index backends: SQLite is
+      // synchronous, PostgreSQL is not; async generators fed to `for await`) need not await.
+      '@typescript-eslint/require-await': 'off',
+      // Enums here are numeric codes kept in typed arrays (e.g. results.ts MaskSource in a Uint8Array).
+      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      // A failure caught as `unknown` is rethrown (or rejected) unchanged, never wrapped.
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      // node:test's test() and describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  ...importRules,
+  {
+    files: ['src/web/**/*.ts'],
+    rules: {
+      // h() takes event handlers as properties; the async ones (form submits) catch their own errors.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { properties: false } }],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'src/testing/**', 'src/server/test-support.ts', 'src/mask/testing.ts', 'src/eval/coco/tiny-cases.ts'],
+    rules: {
+      // Tests read JSON that the CLI, the server or a fixture wrote (`any` from JSON.parse) and
+      // compare it with assert.deepEqual/equal: the assertion is the check, not a declared type.
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      // Assertion messages print arrays and unknown values as text.
+      '@typescript-eslint/restrict-template-expressions': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

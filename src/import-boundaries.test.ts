@@ -1,0 +1,44 @@
+/**
+ * The import-boundary rule of eslint.config.js (`npm run lint`) refuses what
+ * it should and lets through what it should: layers one way, modules through
+ * their public index, the browser app apart.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { REPO_ROOT } from './testing/paths.js';
+
+const CASES: [file: string, code: string, refused: RegExp | undefined][] = [
+  ['src/render/x.ts', "import { main } from '../cli/main.js';", /src\/render sits below cli/],
+  ['src/util/x.ts', "import { coco } from '../eval/index.js';", /src\/util sits below/],
+  ['src/mask/x.ts', "import { readSplit } from '../dataset/index.js';", /src\/mask sits below/],
+  ['src/eval/coco/x.ts', "import { reportPage } from '../../render/index.js';", /src\/eval sits below render/],
+  ['src/convert/x.ts', "import { serve } from '../server/server.js';", /src\/convert sits below/],
+  ['src/server/x.ts', "import { paramsFor } from '../eval/coco/params.js';", /through its public index, eval\/index.js/],
+  ['src/cli/x.ts', "import { synthesize } from '../dataset/synth/run.js';", /through its public index, dataset\/index.js/],
+  ['src/web/x.ts', "import { coco } from '../eval/index.js';", /shares only src\/shared/],
+  ['src/server/x.ts', "import { coco } from '../eval/index.js';", undefined],
+  ['src/eval/coco/x.ts', "import { evaluateRetrieval } from '../retrieval/evaluate.js';", undefined],
+  ['src/convert/x.ts', "import { readSplit } from '../dataset/index.js';", undefined],
+  ['src/web/x.ts', "import type { SplitInfo } from '../shared/api-types.js';", undefined],
+];
+
+test('the import boundaries refuse imports against the layers and past a public index', async () => {
+  const eslint = new ESLint({
+    cwd: REPO_ROOT,
+    // Only the import rule, without type information (fast; the rule reads only the specifiers).
+    overrideConfig: [{ languageOptions: { parserOptions: { project: false, projectService: false, program: null } } }],
+    ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+  });
+  for (const [file, code, refused] of CASES) {
+    const [result] = await eslint.lintText(code, { filePath: join(REPO_ROOT, file) });
+    const messages = result!.messages.map((m) => m.message);
+    if (refused)
+      assert.ok(
+        messages.some((m) => refused.test(m)),
+        `${file}: ${code} refused; got ${JSON.stringify(messages)}`,
+      );
+    else assert.deepEqual(messages, [], `${file}: ${code} allowed`);
+  }
+});

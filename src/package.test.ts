@@ -1,0 +1,214 @@
+/**
+ * The published package: `npm pack` gives a tarball that, installed into an
+ * empty folder, runs the CLI and serves a TypeScript program through its
+ * `exports` and types. Also: the library's entry points load without the
+ * native modules (canvas, SQLite), which only pictures and the server need.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT, goldenPath, tempDir } from './testing/paths.js';
+
+const run = promisify(execFile);
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  exports: Record<string, string | { types: string; default: string }>;
+};
+
+interface PackResult {
+  filename: string;
+  files: { path: string }[];
+}
+
+/** What df2 runs as: the npm beside this node (Node 24's under .ci/run), quiet, never the network. */
+const npm = (args: string[], cwd: string) => run('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, maxBuffer: 64 << 20 });
+
+test('the packed tarball installs into an empty folder and runs the CLI and a TypeScript consumer', { timeout: 240_000 }, async () => {
+  const root = await tempDir('df2-package-');
+  try {
+    // dist/ is already built (npm test builds before running); prepack would rebuild it under the other tests' feet.
+    const started = performance.now();
+    const { stdout } = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', root], REPO_ROOT);
+    const [pack] = JSON.parse(stdout) as PackResult[];
+    assert.ok(pack);
+    const files = pack.files.map((f) => f.path);
+    for (const wanted of [
+      'LICENSE',
+      'README.md',
+      'CHANGELOG.md',
+      'bin/df2.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/web/main.js',
+      'dist/schema/landmarks.json',
+      'src/web/public/index.html',
+    ]) {
+      assert.ok(files.includes(wanted), `${wanted} in the tarball`);
+    }
+    for (const entry of Object.values(manifest.exports)) {
+      for (const file of typeof entry === 'string' ? [entry] : [entry.types, entry.default])
+        assert.ok(files.includes(file.replace(/^\.\//, '')), `${file} in the tarball`);
+    }
+    const unwanted = files.filter((f) => /\.test\.|\.map$|^fixtures\/|^dist\/(testing|bench)\/|^src\/(?!web\/public\/)|test-support/.test(f));
+    assert.deepEqual(unwanted, []);
+
+    // A real install from the npm cache; better-sqlite3's native build is taken from this
+    // checkout's (same version, same Node) instead of compiling SQLite again for minutes.
+    const app = join(root, 'app');
+    await mkdir(app);
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'df2-consumer', private: true, type: 'module' }));
+    await npm(['install', '--ignore-scripts', join(root, pack.filename)], app);
+    const installed = join(app, 'node_modules');
+    const sqliteVersion = (dir: string): string =>
+      (JSON.parse(readFileSync(join(dir, 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
+    assert.equal(sqliteVersion(installed), sqliteVersion(join(REPO_ROOT, 'node_modules')));
+    const addon = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    await mkdir(dirname(join(installed, addon)), { recursive: true });
+    await copyFile(join(REPO_ROOT, 'node_modules', addon), join(installed, addon));
+    const installSeconds = (performance.now() - started) / 1000;
+
+    const df2 = async (...args: string[]): Promise<string> => (await run(join(installed, '.bin', 'df2'), args, { cwd: app, maxBuffer: 64 << 20 })).stdout;
+    assert.match(await df2('--help'), /Commands:[\s\S]*validate[\s\S]*convert[\s\S]*eval[\s\S]*render[\s\S]*report[\s\S]*serve/);
+    assert.equal((await df2('--version')).trim(), manifest.version);
+    const split = goldenPath('basic', 'dataset');
+    assert.match(await df2('validate', split), /: valid: 120 files/);
+    const coco = join(root, 'coco.json');
+    await df2('convert', 'coco', split, '--out', coco, '--json');
+    assert.deepEqual(await readFile(coco), await readFile(goldenPath('basic', 'gt', 'coco.json')));
+    const golden = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as Record<string, { stats: number[] }>;
+    const segm = JSON.parse(await df2('eval', 'segm', '--gt', coco, '--results', goldenPath('basic', 'results', 'segm_results.json'), '--json')) as {
+      stats: number[];
+    };
+    assertClose(segm.stats, golden.segm!.stats);
+    const pictures = join(root, 'pictures');
+    assert.equal((await df2('render', split, '1', '--out', pictures, '--quiet')).trim(), '');
+    assert.deepEqual(await readdir(pictures), ['000001.png']);
+    const db = join(root, 'df2.sqlite');
+    await df2('users', 'add', 'alice', '--db', db, '--json');
+    assert.match(await df2('users', 'list', '--db', db), /alice/);
+    assert.ok(existsSync(join(installed, 'df2', 'src', 'web', 'public', 'index.html')), 'the browser app is shipped');
+
+    // A TypeScript program against the installed package's types, compiled with tsc and run.
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          outDir: 'out',
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    await writeFile(join(app, 'consumer.ts'), consumerProgram(root));
+    const tsc = await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app }).catch(
+      (err: { stdout?: string }) => err,
+    );
+    assert.ok(!(tsc instanceof Error), `tsc: ${tsc.stdout ?? ''}`);
+    const out = JSON.parse((await run(process.execPath, [join(app, 'out', 'consumer.js')], { cwd: app })).stdout) as ConsumerOutput;
+    assertClose(out.bbox, golden.bbox!.stats);
+    assertClose(out.bboxFromConverted, golden.bbox!.stats);
+    const retrieval = golden.retrieval as unknown as Record<string, number>;
+    for (const k of ['top1', 'top5', 'top10', 'top15', 'top20']) assert.ok(Math.abs(out.retrieval[k]! - retrieval[k]!) <= 1e-9, k);
+    const goldenCoco = JSON.parse(await readFile(goldenPath('basic', 'gt', 'coco.json'), 'utf8')) as { images: unknown[]; annotations: unknown[] };
+    assert.deepEqual([out.images, out.items], [goldenCoco.images.length, goldenCoco.annotations.length]);
+    assert.deepEqual(out.byOcclusion.sort(), ['1', '2', '3']);
+    assert.equal(out.categories, 13);
+    assert.match(out.reportStart, /^<!DOCTYPE html>/i);
+    console.log(`package test: pack + install ${installSeconds.toFixed(1)} s (tarball ${pack.files.length} files)`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+interface ConsumerOutput {
+  bbox: number[];
+  bboxFromConverted: number[];
+  retrieval: Record<string, number>;
+  images: number;
+  items: number;
+  byOcclusion: string[];
+  categories: number;
+  reportStart: string;
+}
+
+function assertClose(actual: readonly number[], expected: readonly number[]): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= 1e-9, `stats[${i}]: ${v} vs ${expected[i]}`));
+}
+
+/** The consumer: imports from the root and from subpaths, typed; prints what the test checks. */
+function consumerProgram(root: string): string {
+  const path = (...parts: string[]): string => JSON.stringify(goldenPath('basic', ...parts));
+  return `import { readSplit, convertSplitToCoco, CATEGORIES, reportPage, type ImageRecord } from 'df2';
+import { evaluateCocoFiles, evaluateCocoFilesByAttribute, evaluateRetrievalFiles, type CocoEvalResult } from 'df2/eval';
+import { rleArea, rleFromBox } from 'df2/mask';
+import { checkAnnotation } from 'df2/schema';
+
+let images = 0;
+let items = 0;
+for await (const record of readSplit(${path('dataset')}, { imageSizes: false })) {
+  const typed: ImageRecord = record;
+  images++;
+  items += typed.items.length;
+}
+const checked = checkAnnotation('000001.json', { source: 'user', pair_id: 1 });
+if (checked.problems.length === 0) throw new Error('an annotation without items should have a problem');
+if (rleArea(rleFromBox(0, 0, 4, 3, 10, 10)) !== 12) throw new Error('rleFromBox area');
+
+const bbox: CocoEvalResult = await evaluateCocoFiles('bbox', ${path('gt', 'coco.json')}, ${path('results', 'bbox_results.json')});
+const converted = ${JSON.stringify(join(root, 'consumer-coco.json'))};
+await convertSplitToCoco(${path('dataset')}, converted, { attributes: true });
+const { result, by } = await evaluateCocoFilesByAttribute('bbox', converted, ${path('results', 'bbox_results.json')}, ['occlusion']);
+const retrieval = await evaluateRetrievalFiles(${path('retrieval', 'query.json')}, ${path('retrieval', 'gallery.json')}, ${path('retrieval', 'results.json')});
+const page = await reportPage({ gtFile: converted, tasks: [{ task: 'bbox', resultsFile: ${path('results', 'bbox_results.json')} }] });
+console.log(JSON.stringify({
+  bbox: bbox.stats,
+  bboxFromConverted: result.stats,
+  retrieval: { top1: retrieval.top1, top5: retrieval.top5, top10: retrieval.top10, top15: retrieval.top15, top20: retrieval.top20 },
+  images,
+  items,
+  byOcclusion: Object.keys(by?.occlusion ?? {}),
+  categories: CATEGORIES.length,
+  reportStart: page.slice(0, 40),
+}));
+`;
+}
+
+/** Static imports reachable from a compiled module (dynamic `import()` is how native modules are deferred). */
+function staticImports(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const pattern = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm;
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(pattern)) {
+      const specifier = match[1] ?? match[2] ?? '';
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+      else packages.add(specifier);
+    }
+  };
+  visit(entry);
+  return packages;
+}
+
+test('no library entry point loads canvas or SQLite until pictures are drawn or the server runs', () => {
+  for (const [subpath, entry] of Object.entries(manifest.exports)) {
+    if (typeof entry === 'string') continue;
+    const packages = staticImports(join(REPO_ROOT, entry.default));
+    for (const native of ['@napi-rs/canvas', 'better-sqlite3']) assert.ok(!packages.has(native), `${subpath} imports ${native}`);
+  }
+  // The check itself sees a static import when there is one.
+  assert.ok(staticImports(join(REPO_ROOT, 'dist', 'render', 'render-images.js')).has('@napi-rs/canvas'));
+});

@@ -1,0 +1,38 @@
+/**
+ * Pictures and reports: images drawn with their annotations and with
+ * predictions marked by the evaluation (matched, missed, false positive),
+ * retrieval strips, the self-contained HTML evaluation report, and the split
+ * statistics page. The canvas library is loaded on the first picture, so
+ * importing this module (or making a report without pictures) does not need it.
+ */
+import type { RenderRequest } from './render-images.js';
+
+export { reportPage, writeReport, type ReportOptions } from './report.js';
+export { buildReportData, type ReportData, type ReportRequest } from './report-data.js';
+export { reportHtml } from './report-html.js';
+export type { ReportModel } from './report-model.js';
+export { statsHtml } from './stats-html.js';
+export { PARTS, type Part } from './drawn-item.js';
+export { detectResultsKind, type ResultKind } from './prediction-items.js';
+export type { PictureFormat, RenderRequest, RetrievalFiles as RenderRetrievalFiles } from './render-images.js';
+
+/**
+ * Draws the chosen images of a split and writes one picture per image (ground
+ * truth), per image and results file (ground truth | predictions), and per
+ * image with retrieval files (its query strips). Returns the files written.
+ * What `df2 render` does.
+ *
+ * @example
+ * ```ts
+ * import { renderImages, PARTS } from 'df2/render';
+ * const files = await renderImages({
+ *   dir: 'data/validation', imageIds: [12], outDir: 'pictures', parts: new Set(PARTS),
+ *   overlay: false, format: 'png', resultsFiles: ['bbox_results.json'], gtFile: 'val-coco.json', minScore: 0,
+ * });
+ * ```
+ */
+export async function renderImages(request: RenderRequest): Promise<string[]> {
+  // Loaded here: the drawing code brings the canvas library, which nothing else needs.
+  const drawing = await import('./render-images.js');
+  return drawing.renderImages(request);
+}
