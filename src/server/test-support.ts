@@ -25,20 +25,19 @@ export async function startTestServer(options: Partial<ServeOptions> & { gtDir: 
   return server;
 }
 
-export async function addUser(server: RunningServer, name: string, admin = false): Promise<string> {
+export async function addUser(server: RunningServer, name: string, admin = false, team: string | null = null): Promise<string> {
   const token = newToken();
-  await server.ctx.store.addUser(name, admin, hashToken(token));
+  await server.ctx.store.addUser({ name, admin, team, tokenHash: hashToken(token) });
   return token;
 }
 
 export function upload(
   server: RunningServer,
   token: string | undefined,
-  fields: { task?: string; name?: string; file?: { name: string; content: string | Uint8Array } },
+  fields: { phase?: string; task?: string; name?: string; file?: { name: string; content: string | Uint8Array } } & Record<string, unknown>,
 ): Promise<Response> {
   const form = new FormData();
-  if (fields.task !== undefined) form.set('task', fields.task);
-  if (fields.name !== undefined) form.set('name', fields.name);
+  for (const [key, value] of Object.entries(fields)) if (key !== 'file' && value !== undefined) form.set(key, String(value));
   if (fields.file) form.set('file', new Blob([fields.file.content]), fields.file.name);
   return fetch(`${server.url}/api/submissions`, {
     method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {},
