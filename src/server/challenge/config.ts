@@ -78,11 +78,12 @@ export function parseChallenge(text: string, file: string, baseDir: string, read
   const bad = (field: string, expected: string, ...found: unknown[]): void => {
     problems.push(formatProblem(file, field, expected, found.length > 0 ? describeValue(found[0]) : undefined));
   };
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
       const line = err.linePos?.[0];
-      problems.push(formatProblem(file, line ? `line ${line.line}` : '', 'YAML', err.message.split('\n')[0]));
+      const why = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      problems.push(formatProblem(file, line ? `line ${line.line}` : '', 'YAML', why));
     }
     throw new ChallengeError(file, problems);
   }
@@ -162,7 +163,7 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
       else if (tasks.includes(t)) check(false, `tasks[${k}]`, 'a task listed once', t);
       else {
         const missing = gtDir && existsSync(gtDir) ? GT_FILES[t].find((f) => !existsSync(resolve(gtDir, f))) : undefined;
-        check(missing === undefined, `tasks[${k}]`, `its ground truth ${missing} in ${String(raw.gt)}`, 'none');
+        check(missing === undefined, `tasks[${k}]`, `a task whose ground truth (${GT_FILES[t].join(', ')}) is in ${String(raw.gt)}; ${missing} is missing`);
         tasks.push(t);
       }
     });
@@ -179,7 +180,7 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
   };
   const start = date('start');
   const end = date('end');
-  if (start && end) check(start < end, 'end', `a time after start (${start})`, end);
+  if (start && end) check(start < end, 'end', `a time after start (${start})`, raw.end);
 
   const limits: PhaseLimits = {};
   if (raw.limits !== undefined) {
