@@ -96,12 +96,13 @@ phases:
   ]);
 });
 
-test('YAML syntax errors name the line; scores: after_end needs an end; names are unique', () => {
+test('YAML syntax errors name the line; scores: after_end needs an end; names are unique', async () => {
+  const gt = await goldenGtDir();
   assert.throws(() => parseChallenge('title: [unclosed\n', 'c.yaml', '.'), /: c\.yaml: line \d: expected YAML, found Flow sequence/);
   assert.throws(() => parseChallenge('title: x\ntitle: y\nphases: []\n', 'c.yaml', '.'), /: c\.yaml: line 2: expected YAML, found Map keys must be unique/);
   assert.throws(() => parseChallenge('title: x\nphases: []\n', 'c.yaml', '.'), /: c\.yaml: phases: expected a list of at least one phase, found an array of 0$/);
-  assert.throws(() => parseChallenge('title: x\nphases:\n  - {name: a, gt: ., tasks: [retrieval], scores: after_end}\n  - {name: a, gt: ., tasks: [retrieval]}\n', 'c.yaml', '/'),
-    (err: Error) => err.message.split('\n').includes('c.yaml: phases[0].end: expected an end date (scores: after_end shows figures once the phase has ended)')
+  assert.throws(() => parseChallenge('title: x\nphases:\n  - {name: a, gt: ., tasks: [retrieval]}\n  - {name: a, gt: ., tasks: [retrieval]}\n  - {name: b, gt: ., scores: after_end}\n', 'c.yaml', gt),
+    (err: Error) => err.message.split('\n').includes('c.yaml: phases[2].end: expected an end date (scores: after_end shows figures once the phase has ended)')
       && err.message.split('\n').includes('c.yaml: phases[1].name: expected a name no other phase has, found "a"'));
 });
 
