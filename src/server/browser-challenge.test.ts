@@ -194,7 +194,7 @@ describe('the challenge in the browser', { skip: available ? false : `no ${CHROM
       // Every nav entry can be reached: the nav scrolls, the page does not.
       await phone.click('#nav a[data-nav="admin"]');
       await phone.waitForFunction(() => (globalThis as InPage).location.hash.startsWith('#/admin'));
-      await phone.screenshot({ path: join(shots, 'challenge-phone.png') });
+      await phone.screenshot({ path: join(await tempDir('df2-shots-'), 'phone.png') });
     } finally {
       await phone.close();
     }

@@ -34,6 +34,18 @@ function methodCell(e: LeaderboardJson['entries'][number]): HTMLElement {
     e.description ? h('div', { class: 'muted small' }, e.description) : null);
 }
 
+/**
+ * The challenge's description (Markdown) as text: `#` lines become headings,
+ * blank lines separate paragraphs; nothing in it becomes HTML.
+ */
+function descriptionBlock(markdown: string): HTMLElement | null {
+  if (!markdown.trim()) return null;
+  return h('section', { class: 'challenge-description', id: 'challenge-description' }, markdown.trim().split(/\n\s*\n/).map((block) => {
+    const heading = /^(#{1,3})\s+(.*)$/.exec(block.trim());
+    return heading ? h(heading[1]!.length === 1 ? 'h2' : 'h3', null, heading[2]!) : h('p', null, block.trim());
+  }));
+}
+
 export async function leaderboardPage(root: HTMLElement, route: Route): Promise<void> {
   const [m, challenge, tasks] = await Promise.all([meta(), challengeInfo(), api.tasks()]);
   const phase = challenge.phases.find((p) => p.name === route.args[0]) ?? challenge.phases.find((p) => p.state === 'open') ?? challenge.phases[0];
@@ -42,7 +54,8 @@ export async function leaderboardPage(root: HTMLElement, route: Route): Promise<
   const phaseTabs = h('nav', { class: 'tabs phase-tabs' }, challenge.phases.map((p) => h('a', {
     href: href('leaderboard', [p.name]), class: `tab${p.name === phase.name ? ' active' : ''}`, 'data-phase': p.name,
   }, p.name, h('span', { class: `phase-state ${p.state}` }, p.state))));
-  const head = h('header', { class: 'page-head' }, h('h1', null, 'Leaderboard'), h('a', { class: 'button primary', href: href('submit') }, 'Submit results'));
+  const head = [h('header', { class: 'page-head' }, h('h1', null, challenge.title), h('a', { class: 'button primary', href: href('submit') }, 'Submit results')),
+    descriptionBlock(challenge.description)];
   const dates = phase.start || phase.end ? `${phase.start ? when(phase.start) : '…'} – ${phase.end ? when(phase.end) : '…'}` : 'always open';
   const phaseLine = h('p', { class: 'muted', id: 'phase-line' }, `Phase ${phase.name}: ${dates} · ${phase.rule === 'best' ? "each team's best submission" : "each team's latest submission"}`);
   if (!task) {
