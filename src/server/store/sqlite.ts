@@ -65,6 +65,8 @@ export function lockDatabase(file: string): { release(): void } {
     createPrivate(lockFile);
     lock = new Database(lockFile, { timeout: 0 });
     lock.pragma('locking_mode = EXCLUSIVE');
+    // Nothing in it is worth a journal file beside it.
+    lock.pragma('journal_mode = MEMORY');
     lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
     lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
   } catch (err) {
