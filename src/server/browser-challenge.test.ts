@@ -8,43 +8,27 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appReady, launchChromium, navigate as navigateIn, skipWithoutChromium, type InPage } from './browser-support.js';
 import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
 import type { RunningServer } from './server.js';
 import type { Challenge } from './challenge/config.js';
 import { addUser, goldenGtDir, startTestServer, upload, waitForSubmission } from './test-support.js';
 import type { LeaderboardJson, SubmissionJson } from '../shared/api-types.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/**
- * The page's globals, in functions that run in the page: this file compiles without the DOM library,
- * and the page's Content-Security-Policy forbids the string form of waitForFunction (it is an eval).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type InPage = any;
-const available = existsSync(CHROMIUM);
 
 interface Detection { image_id: number; category_id: number; bbox: number[]; score: number }
 
-describe('the challenge in the browser', { skip: available ? false : `no ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
   let shots: string;
   const errors: string[] = [];
-  const ready = () => page.waitForSelector('#app[aria-busy=false]');
-  const navigate = async (action: () => Promise<unknown>): Promise<void> => {
-    const before = Number((await page.getAttribute('#app', 'data-render')) ?? 0);
-    await action();
-    // Functions, not strings: the page's Content-Security-Policy forbids evaluating strings.
-    await page.waitForFunction((n) => {
-      const app = (globalThis as InPage).document.querySelector('#app');
-      return Number(app.dataset.render ?? 0) > n && app.getAttribute('aria-busy') === 'false';
-    }, before);
-  };
+  const ready = () => appReady(page);
+  const navigate = (action: () => Promise<unknown>): Promise<void> => navigateIn(page, action);
   const api = async <T>(path: string, token?: string): Promise<T> =>
     (await (await fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).json()) as T;
 
@@ -78,16 +62,7 @@ describe('the challenge in the browser', { skip: available ? false : `no ${CHROM
     }
     shots = process.env.DF2_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'images') : await tempDir('df2-shots-');
     await mkdir(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(await tempDir('df2-chromium-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => errors.push(err.message));
+    ({ context, page } = await launchChromium(errors));
   });
   after(async () => {
     await context?.close();

@@ -7,25 +7,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appReady, launchChromium, navigate as navigateIn, skipWithoutChromium, type InPage } from './browser-support.js';
 import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
 import { runCli } from '../testing/cli.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer } from './test-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/**
- * The page's globals, in functions that run in the page: this file compiles without the DOM library,
- * and the page's Content-Security-Policy forbids the string form of waitForFunction (it is an eval).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type InPage = any;
-const available = existsSync(CHROMIUM);
 
-describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe('df2 serve in the browser', { skip: skipWithoutChromium }, () => {
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
@@ -35,17 +27,8 @@ describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM}
   const errors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
-  const ready = () => page.waitForSelector('#app[aria-busy=false]');
-  /** Runs an action that changes the page and waits until the app has rendered the new view. */
-  const navigate = async (action: () => Promise<unknown>): Promise<void> => {
-    const before = Number((await page.getAttribute('#app', 'data-render')) ?? 0);
-    await action();
-    // Functions, not strings: the page's Content-Security-Policy forbids evaluating strings.
-    await page.waitForFunction((n) => {
-      const app = (globalThis as InPage).document.querySelector('#app');
-      return Number(app.dataset.render ?? 0) > n && app.getAttribute('aria-busy') === 'false';
-    }, before);
-  };
+  const ready = () => appReady(page);
+  const navigate = (action: () => Promise<unknown>): Promise<void> => navigateIn(page, action);
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
 
   before(async () => {
@@ -54,16 +37,7 @@ describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM}
     token = await addUser(server, 'tester', true);
     shots = process.env.DF2_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : await tempDir('df2-shots-');
     await mkdir(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(await tempDir('df2-chromium-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => errors.push(err.message));
+    ({ context, page } = await launchChromium(errors));
   });
   after(async () => {
     await context?.close();
@@ -153,9 +127,21 @@ describe('df2 serve in the browser', { skip: available ? false : `no ${CHROMIUM}
     await navigate(() => page.goto(`${server.url}/#/admin`));
     await page.fill('#new-user', 'newcomer');
     await page.click('.card-form button[type=submit]');
+    await page.waitForSelector('#users tr[data-user="newcomer"]');
     const newToken = await page.textContent('#new-token');
     assert.match(newToken ?? '', /^df2_[\w-]{43}$/);
     await shot('admin');
+    // A new token for the user: the old one stops working at once.
+    await page.click('#users tr[data-user="newcomer"] button.rotate');
+    await page.waitForFunction((old) => { const t = (globalThis as InPage).document.querySelector('#new-token')?.textContent; return t && t !== old; }, newToken);
+    const rotated = (await page.textContent('#new-token'))!;
+    const me = (t: string) => fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
+    assert.deepEqual([await me(newToken!), await me(rotated)], [401, 200]);
+    // Revoking asks first, then ends the token.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#users tr[data-user="newcomer"] button.revoke');
+    await page.waitForSelector('#users tr[data-user="newcomer"].revoked');
+    assert.equal(await me(rotated), 401);
     assert.deepEqual(errors, []);
   });
 });

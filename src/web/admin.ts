@@ -36,6 +36,7 @@ export async function adminPage(root: HTMLElement, route: Route, isCurrent: () =
     e.preventDefault();
     try {
       const u = await api.addUser(name.value.trim(), admin.checked, team.value.trim());
+      await again();
       showToken(u.name, u.token);
     } catch (err) {
       mount(out, errorBox((err as Error).message));
