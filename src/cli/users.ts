@@ -6,6 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import type { SqliteStore } from '../server/challenge/sqlite-store.js';
+import type { User } from '../server/challenge/types.js';
 import { hashToken, newToken, TEAM_NAME, USER_NAME } from '../server/challenge/tokens.js';
 import { DEFAULT_DB_FILE } from './serve.js';
 
@@ -95,9 +96,7 @@ Examples:
     .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
     .addHelpText('after', '\nExample:\n  $ df2 users revoke alice --db /srv/df2/df2.sqlite')
     .action(async (name: string, options: UsersOptions) => {
-      await withStore(options.db, async (store) => {
-        const user = await store.userByName(name);
-        if (!user) return fail(`no user named ${name} in ${options.db}`);
+      await withUser(options.db, name, async (store, user) => {
         await store.revokeUser(user.id, new Date().toISOString());
         if (process.stderr.isTTY) process.stderr.write(`revoked ${user.name}; \`df2 users rotate ${user.name}\` gives them a new token\n`);
       });
@@ -110,14 +109,21 @@ Examples:
     .option('--json', 'print {"name", "token"} as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users rotate alice --db /srv/df2/df2.sqlite')
     .action(async (name: string, options: UsersOptions) => {
-      await withStore(options.db, async (store) => {
-        const user = await store.userByName(name);
-        if (!user) return fail(`no user named ${name} in ${options.db}`);
+      await withUser(options.db, name, async (store, user) => {
         const token = newToken();
         await store.setToken(user.id, hashToken(token));
         process.stdout.write(options.json ? `${JSON.stringify({ name: user.name, token })}\n` : `${token}\n`);
       });
     });
+}
+
+/** Runs `work` on the user named `name` (any case), or says in one line that there is none. */
+function withUser(file: string, name: string, work: (store: SqliteStore, user: User) => Promise<void>): Promise<void> {
+  return withStore(file, async (store) => {
+    const user = await store.userByName(name);
+    if (!user) return fail(`no user named ${name} in ${file}`);
+    await work(store, user);
+  });
 }
 
 /** Runs `work` on the challenge store in `file`; SQLite loads only when a users command runs. */
