@@ -3,17 +3,17 @@
  * registers the command): demo data, the server, the demo account and the
  * baseline submissions.
  */
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../server/server.js';
 import { ensureDemoData } from '../server/demo.js';
 import { hashToken, newToken } from '../server/challenge/tokens.js';
-import { quotaDayStart } from '../server/routes/challenge.js';
 import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { InputError } from '../util/errors.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
 
@@ -22,6 +22,7 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
   const results = (options.results ?? []).map(parseResultsOption);
   const cacheDir = dirname(dbFile);
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  if (options.gtDir && options.challenge) throw new InputError('--gt-dir', '', 'either --gt-dir or --challenge (the challenge file names each phase\'s ground truth)', 'both');
   let dataDirs = options.data ?? [];
   let gtDir = options.gtDir;
   const demo = options.demo === true && dataDirs.length === 0 ? await ensureDemoData(cacheDir, { log }) : undefined;
@@ -44,7 +45,7 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
   };
 
   const server = await startServer({
-    dataDirs, gtDir, dbFile, host: options.host, port: options.port, quota: options.quota,
+    dataDirs, gtDir, challenge: options.challenge, dbFile, host: options.host, port: options.port, quota: options.quota,
     maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress, results,
   });
   let url = server.url;
@@ -53,7 +54,10 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
     await submitDemoBaseline(server, demo.resultsFiles);
     url = `${server.url}/#token=${token}`;
   }
-  log(`df2 serve: ${server.ctx.settings.tasks.length} challenge task(s): ${server.ctx.settings.tasks.join(', ') || 'none (no --gt-dir)'}`);
+  for (const phase of server.ctx.settings.challenge.phases) {
+    const dates = phase.start || phase.end ? ` (${phase.start ?? '…'} to ${phase.end ?? '…'})` : '';
+    log(`df2 serve: phase ${phase.name}${dates}: ${phase.tasks.join(', ') || 'no task (no --gt-dir)'}`);
+  }
   process.stdout.write(`${url}\n`);
 
   await new Promise<void>((done) => {
@@ -76,28 +80,31 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
   const token = newToken();
   const users = await server.ctx.store.listUsers();
   const name = users.some((u) => u.name === 'demo') ? `demo-${users.length + 1}` : 'demo';
-  await server.ctx.store.addUser(name, true, hashToken(token));
+  await server.ctx.store.addUser({ name, admin: true, tokenHash: hashToken(token) });
   // Created with mode 0600 (not chmod-ed after the write): no moment when others could read it.
   await writeFileAtomic(file, token, { mode: 0o600 });
   return token;
 }
 
-/** Once: the imitation model's results as the demo user's first submissions, so the leaderboards show something. */
+/** Once: the imitation model's results as the demo user's first submissions (marked as baselines), so the leaderboards show something. */
 async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 'segm' | 'keypoints' | 'retrieval', string>): Promise<void> {
   const { store, settings, queue } = server.ctx;
   if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
   const user = (await store.listUsers()).find((u) => u.admin);
   if (!user) return;
   const plan: [Task, string][] = [['bbox', files.bbox], ['segm', files.segm], ['keypoints', files.keypoints], ['keypoints_visible', files.keypoints], ['retrieval', files.retrieval]];
-  await mkdir(settings.uploadsDir, { recursive: true });
+  const phase = settings.challenge.phases[0]!;
   for (const [task, file] of plan) {
-    if (!settings.tasks.includes(task)) continue;
+    if (!phase.tasks.includes(task)) continue;
     const stored = join(settings.uploadsDir, `${randomUUID()}.json`);
     await copyFile(file, stored);
-    const sub = await store.createSubmission(
-      { userId: user.id, task, name: 'synthetic baseline', fileName: file.split('/').pop()!, fileBytes: (await stat(stored)).size, storedPath: stored },
-      { limit: settings.quota, since: quotaDayStart() },
-    );
-    if (sub) await queue.enqueue(sub.id);
+    const reserved = await store.reserveSubmission({ userId: user.id, phase: phase.name, task, createdAt: settings.now().toISOString() }, []);
+    if (!('id' in reserved)) continue;
+    await store.completeSubmission(reserved.id, {
+      name: 'synthetic baseline', description: 'the imitation model of df2 synth', paperUrl: null, codeUrl: null, public: true,
+      fileName: file.split('/').pop()!, fileBytes: (await stat(stored)).size, storedPath: stored,
+    });
+    await store.updateSubmission(reserved.id, { baseline: true });
+    await queue.enqueue(reserved.id);
   }
 }

@@ -1,16 +1,19 @@
 /**
- * `df2 users add NAME [--admin] [--db FILE]` and `df2 users list`: accounts
- * of the challenge server. A new token is printed once; only its hash is kept.
+ * `df2 users add NAME [--team TEAM] [--admin]`, `users list`, `users revoke
+ * NAME`, `users rotate NAME`: accounts of the challenge server. A new token is
+ * printed once; only its hash is kept. Works while `df2 serve` runs.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import type { SqliteStore } from '../server/challenge/sqlite-store.js';
-import { hashToken, newToken, USER_NAME } from '../server/challenge/tokens.js';
+import type { User } from '../server/challenge/types.js';
+import { hashToken, newToken, TEAM_NAME, USER_NAME } from '../server/challenge/tokens.js';
 import { DEFAULT_DB_FILE } from './serve.js';
 
 interface UsersOptions {
   db: string;
   admin?: boolean;
+  team?: string;
   json?: boolean;
 }
 
@@ -18,6 +21,16 @@ function userName(value: string): string {
   if (!USER_NAME.test(value)) throw new InvalidArgumentError('expected 1-40 letters, digits, ".", "_" or "-", starting with a letter or digit');
   return value;
 }
+
+function teamName(value: string): string {
+  if (!TEAM_NAME.test(value)) throw new InvalidArgumentError('expected 1-40 letters, digits, spaces, ".", "_" or "-"');
+  return value;
+}
+
+const fail = (line: string): void => {
+  process.stderr.write(`df2: ${line}\n`);
+  process.exitCode = 1;
+};
 
 export function registerUsers(program: Command): void {
   const users = program
@@ -27,38 +40,36 @@ export function registerUsers(program: Command): void {
       'after',
       `
 Examples:
-  $ df2 users add alice            # prints alice's API token, once
+  $ df2 users add alice --team "Lab A"   # prints alice's API token, once
   $ df2 users add bob --admin --db /srv/df2/df2.sqlite
-  $ df2 users list`,
+  $ df2 users list
+  $ df2 users rotate alice                # a new token; the old one stops working at once
+  $ df2 users revoke alice                # no token, session or sign-in works any more`,
     );
   users
     .command('add')
     .description('create a user and print a new API token (shown once; only its hash is stored)')
-    .argument('<name>', 'user name shown on the leaderboard', userName)
-    .option('--admin', 'may create users and add splits in the app')
+    .argument('<name>', 'user name shown on the leaderboard (unique, whatever the case)', userName)
+    .option('--team <team>', 'team the user submits for (limits and leaderboard rows are per team); none: a team of one', teamName)
+    .option('--admin', 'may manage users, submissions and splits in the app')
     .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
-    .option('--json', 'print {"name", "admin", "token"} as JSON')
+    .option('--json', 'print {"name", "team", "admin", "token"} as JSON')
     .addHelpText('after', `
 Examples:
   $ df2 users add alice
+  $ df2 users add carol --team "Lab A"
   $ df2 users add admin --admin --db /srv/df2/df2.sqlite
   $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8420/api/me`)
     .action(async (name: string, options: UsersOptions) => {
-      const { db, store } = await openStore(options.db);
-      try {
-        if (await store.userByName(name)) {
-          process.stderr.write(`df2: a user named ${name} exists already in ${options.db}\n`);
-          process.exitCode = 1;
-          return;
-        }
+      await withStore(options.db, async (store) => {
+        const existing = await store.userByName(name);
+        if (existing) return fail(`a user named ${existing.name} exists already in ${options.db}`);
         const token = newToken();
-        await store.addUser(name, options.admin === true, hashToken(token));
-        if (options.json) process.stdout.write(`${JSON.stringify({ name, admin: options.admin === true, token })}\n`);
+        await store.addUser({ name, admin: options.admin === true, team: options.team ?? null, tokenHash: hashToken(token) });
+        if (options.json) process.stdout.write(`${JSON.stringify({ name, team: options.team ?? null, admin: options.admin === true, token })}\n`);
         else process.stdout.write(`${token}\n`);
         if (!options.json && process.stderr.isTTY) process.stderr.write(`created ${options.admin ? 'admin ' : ''}user ${name}; keep the token: it is not shown again\n`);
-      } finally {
-        db.close();
-      }
+      });
     });
   users
     .command('list')
@@ -67,23 +78,64 @@ Examples:
     .option('--json', 'print the users as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users list --db .df2/df2.sqlite')
     .action(async (options: UsersOptions) => {
-      const { db, store } = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         const list = await store.listUsers();
         if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
-        else for (const u of list) process.stdout.write(`${u.name}${u.admin ? ' (admin)' : ''}\t${u.createdAt}\n`);
-      } finally {
-        db.close();
-      }
+        else {
+          for (const u of list) {
+            const marks = [u.team ? `team ${u.team}` : '', u.admin ? 'admin' : '', u.revokedAt ? 'revoked' : ''].filter(Boolean).join(', ');
+            process.stdout.write(`${u.name}${marks ? ` (${marks})` : ''}\t${u.createdAt}\n`);
+          }
+        }
+      });
+    });
+  users
+    .command('revoke')
+    .description('revoke a user: the token, browser sessions and sign-in stop working at once (submissions stay)')
+    .argument('<name>', 'user name', userName)
+    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .addHelpText('after', '\nExample:\n  $ df2 users revoke alice --db /srv/df2/df2.sqlite')
+    .action(async (name: string, options: UsersOptions) => {
+      await withUser(options.db, name, async (store, user) => {
+        await store.revokeUser(user.id, new Date().toISOString());
+        if (process.stderr.isTTY) process.stderr.write(`revoked ${user.name}; \`df2 users rotate ${user.name}\` gives them a new token\n`);
+      });
+    });
+  users
+    .command('rotate')
+    .description('print a new API token for a user (shown once); the old one and their sessions stop working at once; reinstates a revoked user')
+    .argument('<name>', 'user name', userName)
+    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--json', 'print {"name", "token"} as JSON')
+    .addHelpText('after', '\nExample:\n  $ df2 users rotate alice --db /srv/df2/df2.sqlite')
+    .action(async (name: string, options: UsersOptions) => {
+      await withUser(options.db, name, async (store, user) => {
+        const token = newToken();
+        await store.setToken(user.id, hashToken(token));
+        process.stdout.write(options.json ? `${JSON.stringify({ name: user.name, token })}\n` : `${token}\n`);
+      });
     });
 }
 
-/** The challenge store in `file`; SQLite loads only when a users command runs. */
-async function openStore(file: string): Promise<{ db: { close(): void }; store: SqliteStore }> {
+/** Runs `work` on the user named `name` (any case), or says in one line that there is none. */
+function withUser(file: string, name: string, work: (store: SqliteStore, user: User) => Promise<void>): Promise<void> {
+  return withStore(file, async (store) => {
+    const user = await store.userByName(name);
+    if (!user) return fail(`no user named ${name} in ${file}`);
+    await work(store, user);
+  });
+}
+
+/** Runs `work` on the challenge store in `file`; SQLite loads only when a users command runs. */
+async function withStore(file: string, work: (store: SqliteStore) => Promise<void>): Promise<void> {
   const [{ openDatabase }, { SqliteStore }] = await Promise.all([
     import('../server/store/sqlite.js'),
     import('../server/challenge/sqlite-store.js'),
   ]);
   const db = openDatabase(resolve(file));
-  return { db, store: new SqliteStore(db) };
+  try {
+    await work(new SqliteStore(db));
+  } finally {
+    db.close();
+  }
 }

@@ -174,9 +174,9 @@ describe('df2 serve API', () => {
     }
     // Only its owner sees the details.
     assert.equal((await get(`/api/submissions/${id}`, bob)).status, 404);
-    const board = (await (await get('/api/leaderboard?task=retrieval')).json()) as { entries: { rank: number; submission_id: number; stats: number[] }[] };
+    const board = (await (await get('/api/leaderboard?task=retrieval')).json()) as { stat_names: string[]; entries: { rank: number; submission_id: number; stats: Record<string, number> }[] };
     assert.equal(board.entries[0]!.submission_id, id);
-    assert.deepEqual(board.entries[0]!.stats, stats);
+    assert.deepEqual(board.stat_names.map((n) => board.entries[0]!.stats[n]), stats);
   });
 
   test('a bbox submission gets the official figures, per category and per attribute', async () => {
@@ -226,7 +226,7 @@ describe('df2 serve API', () => {
     assert.equal((await upload(server, bob, { task: 'retrieval', name: 'no file' })).status, 400);
   });
 
-  test('the quota answers 429 past N submissions per task and day', async () => {
+  test('the per-day limit (--quota) answers 429 past N submissions per task and day', async () => {
     const carol = await addUser(server, 'carol');
     const file = { name: 'r.json', content: '[]' };
     // The quota counts accepted submissions, evaluated or not: no need to evaluate these.
@@ -234,7 +234,7 @@ describe('df2 serve API', () => {
     for (let k = 0; k < 3; k++) assert.equal((await upload(server, carol, { task: 'bbox', name: `try ${k}`, file })).status, 202);
     const over = await upload(server, carol, { task: 'bbox', name: 'one more', file });
     assert.equal(over.status, 429);
-    assert.match(((await over.json()) as { error: string }).error, /quota/);
+    assert.equal(((await over.json()) as { error: string }).error, 'limit reached: per_day = 3 submissions per team for bbox in phase dev (UTC day)');
     // Refused before the body is read when the task is in the query.
     const early = await fetch(`${server.url}/api/submissions?task=bbox`, { method: 'POST', headers: { authorization: `Bearer ${carol}`, 'content-type': 'multipart/form-data; boundary=x' }, body: 'x' });
     assert.equal(early.status, 429);

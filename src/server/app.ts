@@ -2,10 +2,16 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from './context.js';
+import { accountRoutes } from './routes/accounts.js';
 import { challengeRoutes } from './routes/challenge.js';
 import { explorerRoutes } from './routes/explorer.js';
 import { layerRoutes } from './routes/layers.js';
 import { staticRoutes } from './routes/static.js';
+
+export const APP_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
 
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
@@ -13,10 +19,15 @@ export function createApp(ctx: AppContext): Hono {
     await next();
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
+    // The app's scripts and styles come from this server only, and no other site may frame a page
+    // (inline styles stay allowed: the per-item colours and the report's own <style>).
+    if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', APP_CSP);
+    c.header('x-frame-options', 'DENY');
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
   app.route('/api', explorerRoutes(ctx));
   app.route('/api', layerRoutes(ctx));
+  app.route('/api', accountRoutes(ctx));
   app.route('/api', challengeRoutes(ctx));
   app.route('/', staticRoutes(ctx));
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such endpoint' }, 404) : c.text('not found', 404)));

@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterRender, chromiumMissing, launchChromium } from '../testing/browser.js';
+import { appReady, launchChromium, navigate as navigateIn, skipWithoutChromium, type InPage } from '../testing/browser.js';
 import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
 import { runCli } from '../testing/cli.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer } from './test-support.js';
 
-describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
+
+describe('df2 serve in the browser', { skip: skipWithoutChromium }, () => {
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
@@ -26,9 +27,8 @@ describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
   const errors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
-  const ready = () => page.waitForSelector('#app[aria-busy=false]');
-  /** Runs an action that changes the page and waits until the app has rendered the new view. */
-  const navigate = (action: () => Promise<unknown>): Promise<void> => afterRender(page, action);
+  const ready = () => appReady(page);
+  const navigate = (action: () => Promise<unknown>): Promise<void> => navigateIn(page, action);
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
 
   before(async () => {
@@ -59,7 +59,7 @@ describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
     assert.deepEqual(shown, expected.images.map((i) => i.id));
     // Counts beside the values: occlusion 2's count is the number of images shown.
     assert.equal(Number(await page.getAttribute('label[for="f-occlusion-2"] .facet-count', 'data-count')), expected.total);
-    await page.waitForFunction("[...document.querySelectorAll('#grid img')].slice(0, 8).every((i) => i.complete)");
+    await page.waitForFunction(() => [...(globalThis as InPage).document.querySelectorAll('#grid img')].slice(0, 8).every((i: InPage) => i.complete));
     await shot('explore');
   });
 
@@ -75,7 +75,7 @@ describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
     assert.ok((await page.locator('.figure.large svg g.item circle').count()) > 0, 'landmarks drawn');
     await page.hover(`.item-panel[data-item="${image.items[0]!.key}"]`);
     assert.equal(await page.getAttribute(`.figure.large svg g.item[data-item="${image.items[0]!.key}"]`, 'class'), 'item highlight');
-    await page.waitForFunction("document.querySelector('.figure.large img').complete");
+    await page.waitForFunction(() => (globalThis as InPage).document.querySelector('.figure.large img').complete);
     await shot('image');
   });
 
@@ -85,7 +85,7 @@ describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
     const pair = await api<{ images: unknown[]; links: unknown[] }>(`/api/pairs/dataset/${pairId}`);
     assert.equal(await page.locator('.pair-card').count(), pair.images.length);
     assert.equal(await page.locator('#pair-links li').count(), pair.links.length);
-    await page.waitForFunction("[...document.querySelectorAll('.pair-card img')].every((i) => i.complete)");
+    await page.waitForFunction(() => [...(globalThis as InPage).document.querySelectorAll('.pair-card img')].every((i: InPage) => i.complete));
     await shot('pair');
   });
 
@@ -127,9 +127,21 @@ describe('df2 serve in the browser', { skip: chromiumMissing }, () => {
     await navigate(() => page.goto(`${server.url}/#/admin`));
     await page.fill('#new-user', 'newcomer');
     await page.click('.card-form button[type=submit]');
+    await page.waitForSelector('#users tr[data-user="newcomer"]');
     const newToken = await page.textContent('#new-token');
     assert.match(newToken ?? '', /^df2_[\w-]{43}$/);
     await shot('admin');
+    // A new token for the user: the old one stops working at once.
+    await page.click('#users tr[data-user="newcomer"] button.rotate');
+    await page.waitForFunction((old) => { const t = (globalThis as InPage).document.querySelector('#new-token')?.textContent; return t && t !== old; }, newToken);
+    const rotated = (await page.textContent('#new-token'))!;
+    const me = (t: string) => fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
+    assert.deepEqual([await me(newToken!), await me(rotated)], [401, 200]);
+    // Revoking asks first, then ends the token.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#users tr[data-user="newcomer"] button.revoke');
+    await page.waitForSelector('#users tr[data-user="newcomer"].revoked');
+    assert.equal(await me(rotated), 401);
     assert.deepEqual(errors, []);
   });
 });

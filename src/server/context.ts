@@ -3,18 +3,17 @@ import type { Indexer } from './explorer/indexer.js';
 import type { DatasetIndex } from './explorer/types.js';
 import type { JobQueue, Store, Task } from './challenge/types.js';
 import type { ResultsLayerFile } from './layers/sources.js';
+import type { Challenge } from './challenge/config.js';
 
 export interface AppSettings {
-  /** Ground truth of the challenge (server-side; never served). */
-  gtDir: string | undefined;
-  /** Tasks whose ground truth is present in gtDir. */
+  /** The challenge: phases (each with its ground truth, server-side, never served), registration. */
+  challenge: Challenge;
+  /** Tasks of any phase (what the app offers). */
   tasks: Task[];
   /** Where uploads are stored. */
   uploadsDir: string;
   /** Where thumbnails are cached. */
   thumbnailsDir: string;
-  /** Submissions per user, task and UTC day. */
-  quota: number;
   maxUploadBytes: number;
   /** Directory of the compiled browser app (dist/web) and of its static files (src/web/public). */
   webDir: string;
@@ -23,6 +22,8 @@ export interface AppSettings {
   resultsLayers: ResultsLayerFile[];
   /** Where layers keep the splits converted to ground truth. */
   layersDir: string;
+  /** The time for phases, limits and sessions; tests move it. */
+  now: () => Date;
 }
 
 export interface AppContext {

@@ -37,7 +37,7 @@ export async function ensureDemoData(cacheDir: string, options: { images?: numbe
   const images = options.images ?? 60;
   const seed = options.seed ?? 2019;
   await rm(root, { recursive: true, force: true });
-  await mkdir(gtDir, { recursive: true });
+  await mkdir(gtDir, { recursive: true, mode: 0o700 });
   options.log?.(`making a synthetic split of ${images} images with predictions in ${root}`);
   await synthesize({ out: splitDir, images, seed, predictions: true });
   options.log?.('writing its ground truth (COCO and retrieval files)');

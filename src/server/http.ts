@@ -3,11 +3,12 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from './context.js';
 import type { User } from './challenge/types.js';
+import { getCookie } from 'hono/cookie';
 import { bearerToken, hashToken } from './challenge/tokens.js';
 import type { SplitInfo } from './explorer/types.js';
 
-export const fail = (status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string): never => {
-  throw new HTTPException(status, { res: Response.json({ error: message }, { status }) });
+export const fail = (status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string, headers?: Record<string, string>): never => {
+  throw new HTTPException(status, { res: Response.json({ error: message }, { status, headers }) });
 };
 
 /** Split names are registered server-side; a request names one, never a path. */
@@ -26,19 +27,42 @@ export function intParam(name: string, raw: string | undefined, digits = 9): num
   return Number(raw);
 }
 
+const originHost = (origin: string): string | undefined => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The browser's session cookie (HttpOnly, SameSite=Strict; Secure behind https). */
+export const SESSION_COOKIE = 'df2_session';
+
+/**
+ * The user of the request: an API token (scripts) or the session cookie (the
+ * app). A request that changes something with the cookie must come from this
+ * server's own pages (Origin, when the browser sends it, is this host).
+ */
 export async function currentUser(ctx: AppContext, c: Context): Promise<User | undefined> {
   const token = bearerToken(c.req.header('authorization'));
-  return token ? ctx.store.userByTokenHash(hashToken(token)) : undefined;
+  if (token) return ctx.store.userByTokenHash(hashToken(token));
+  const session = getCookie(c, SESSION_COOKIE);
+  if (!session || session.length > 200) return undefined;
+  if (!['GET', 'HEAD'].includes(c.req.method)) {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && originHost(origin) !== (c.req.header('host') ?? new URL(c.req.url).host)) fail(403, 'a request from another site');
+  }
+  return ctx.store.userBySession(hashToken(session), ctx.settings.now().toISOString());
 }
 
 export async function requireUser(ctx: AppContext, c: Context): Promise<User> {
   const user = await currentUser(ctx, c);
-  if (!user) fail(401, 'a valid API token is required (Authorization: Bearer TOKEN)');
+  if (!user) fail(401, 'sign in, or send a valid API token (Authorization: Bearer TOKEN)');
   return user!;
 }
 
 export async function requireAdmin(ctx: AppContext, c: Context): Promise<User> {
   const user = await requireUser(ctx, c);
-  if (!user.admin) fail(403, 'this needs an admin token');
+  if (!user.admin) fail(403, 'this needs an admin account');
   return user;
 }

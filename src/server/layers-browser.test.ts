@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterRender, chromiumMissing, launchChromium } from '../testing/browser.js';
+import { launchChromium, navigate as navigateIn, skipWithoutChromium, type InPage } from '../testing/browser.js';
 import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer } from './test-support.js';
 import type { LayerImageJson, LayerImagePageJson, LayerSummaryJson, RetrievalExplainedJson } from '../shared/layer-types.js';
 
-describe('explorer layers in the browser', { skip: chromiumMissing }, () => {
+describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => {
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
@@ -26,11 +26,14 @@ describe('explorer layers in the browser', { skip: chromiumMissing }, () => {
   const errors: string[] = [];
 
   const shot = (name: string, fullPage = false) => page.screenshot({ path: join(shots, `${name}.png`), fullPage });
-  const navigate = (action: () => Promise<unknown>): Promise<void> => afterRender(page, action);
+  const navigate = (action: () => Promise<unknown>): Promise<void> => navigateIn(page, action);
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
   const cardIds = () => page.$$eval('#grid .card', (cards) => cards.map((c) => Number(c.getAttribute('data-image'))));
   /** The first images under `selector` (lazy ones below the fold never load in a headless window). */
-  const imagesLoaded = (selector: string, first = 8) => page.waitForFunction(`[...document.querySelectorAll('${selector}')].slice(0, ${first}).every((i) => i.complete)`);
+  const imagesLoaded = (selector: string, first = 8) => page.waitForFunction(
+      ([sel, n]) => [...(globalThis as InPage).document.querySelectorAll(sel)].slice(0, n).every((i: InPage) => i.complete === true),
+      [selector, first] as const,
+    );
 
   before(async () => {
     server = await startTestServer({
@@ -127,7 +130,7 @@ describe('explorer layers in the browser', { skip: chromiumMissing }, () => {
     await page.hover(`#layer-predictions tr[data-pred="${pick.layer.predictions[0]!.index}"]`);
     assert.match((await page.getAttribute(`.figure.large g.pred[data-pred="${pick.layer.predictions[0]!.index}"]`, 'class')) ?? '', /highlight/);
     await page.mouse.move(0, 0);
-    await page.evaluate("document.querySelector('.image-side').scrollTo(0, 0)");
+    await page.evaluate(() => (globalThis as InPage).document.querySelector('.image-side').scrollTo(0, 0));
     await imagesLoaded('.figure.large img');
     await shot('layer-image');
   });

@@ -9,13 +9,16 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { AppContext } from './context.js';
-import { openDatabase } from './store/sqlite.js';
+import { mkdir } from 'node:fs/promises';
+import { lockDatabase, openDatabase } from './store/sqlite.js';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
 import { SqliteStore } from './challenge/sqlite-store.js';
 import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import { Evaluator } from './challenge/evaluator.js';
-import { availableTasks } from './challenge/tasks.js';
+import { loadChallenge, singlePhaseChallenge, type Challenge } from './challenge/config.js';
+import { removePartialUploads } from './challenge/upload.js';
+import { TASKS } from './challenge/types.js';
 import { registerSplitDir } from './splits.js';
 import { InputError } from '../util/errors.js';
 import { resultsFileTask } from './layers/sources.js';
@@ -32,7 +35,12 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 
 export interface ServeOptions {
   dataDirs?: string[];
+  /** One open phase named `dev` on this ground truth (with `quota` submissions per day), unless `challenge` is given. */
   gtDir?: string;
+  /** The challenge file (YAML) or an already checked challenge. */
+  challenge?: string | Challenge;
+  /** The clock of phases, limits and sessions (tests move it). */
+  now?: () => Date;
   dbFile: string;
   host?: string;
   /** 0 picks a free port. */
@@ -66,27 +74,39 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Bad --results files are refused before anything starts.
   const resultsLayers = [];
   for (const r of options.results ?? []) resultsLayers.push({ name: r.name, file: resolve(r.file), task: await resultsFileTask(resolve(r.file)) });
-  const db = openDatabase(dbFile);
+  const challenge = typeof options.challenge === 'string' ? loadChallenge(options.challenge)
+    : options.challenge ?? singlePhaseChallenge(options.gtDir, options.quota ?? DEFAULT_QUOTA);
+  const lock = dbFile === ':memory:' ? { release() {} } : lockDatabase(dbFile);
+  let db;
+  try {
+    db = openDatabase(dbFile);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const index = new SqliteDatasetIndex(db);
   const store = new SqliteStore(db);
   const queue = new InProcessJobQueue();
   const indexer = new Indexer(index, options.onIndexProgress);
-  const gtDir = options.gtDir ? resolve(options.gtDir) : undefined;
   const ctx: AppContext = {
     index, indexer, store, queue,
     settings: {
-      gtDir,
-      tasks: availableTasks(gtDir),
+      challenge,
+      tasks: TASKS.filter((t) => challenge.phases.some((p) => p.tasks.includes(t))),
       uploadsDir: join(cacheDir, 'uploads'),
       thumbnailsDir: join(cacheDir, 'thumbnails'),
-      quota: options.quota ?? DEFAULT_QUOTA,
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       webDir: WEB_DIR,
       publicDir: PUBLIC_DIR,
       resultsLayers,
       layersDir: join(cacheDir, 'layers'),
+      now: options.now ?? (() => new Date()),
     },
   };
+  // Uploads and thumbnails are readable by the server's user only; a crash's partial uploads go.
+  await mkdir(ctx.settings.uploadsDir, { recursive: true, mode: 0o700 });
+  await mkdir(ctx.settings.thumbnailsDir, { recursive: true, mode: 0o700 });
+  await removePartialUploads(ctx.settings.uploadsDir);
 
   // Splits from earlier runs are checked again (only changed files are read), then those given now.
   const given = new Set((options.dataDirs ?? []).map((d) => resolve(d)));
@@ -94,8 +114,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   for (const dir of given) await registerSplitDir(ctx, dir);
 
   const maxAttempts = options.maxAttempts ?? 3;
+  const gtDirs = new Map(challenge.phases.map((p) => [p.name, p.gtDir || undefined]));
   const evaluator = new Evaluator(store, queue, {
-    gtDir, maxAttempts, timeoutMs: options.evalTimeoutMs ?? 6 * 3600_000, childHeapMb: options.childHeapMb ?? 8192,
+    gtDirOf: (phase) => gtDirs.get(phase), maxAttempts, timeoutMs: options.evalTimeoutMs ?? 6 * 3600_000, childHeapMb: options.childHeapMb ?? 8192,
   });
   for (const id of await store.recoverInterrupted(maxAttempts)) await queue.enqueue(id);
   if (options.startWorker !== false) queue.start(evaluator.work);
@@ -113,6 +134,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     // Nothing may go on in the background of a server that could not start.
     await stopWork();
     db.close();
+    lock.release();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -133,6 +155,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.closeAllConnections();
       });
       db.close();
+      lock.release();
     },
   };
 }

@@ -25,20 +25,19 @@ export async function startTestServer(options: Partial<ServeOptions> & { gtDir: 
   return server;
 }
 
-export async function addUser(server: RunningServer, name: string, admin = false): Promise<string> {
+export async function addUser(server: RunningServer, name: string, admin = false, team: string | null = null): Promise<string> {
   const token = newToken();
-  await server.ctx.store.addUser(name, admin, hashToken(token));
+  await server.ctx.store.addUser({ name, admin, team, tokenHash: hashToken(token) });
   return token;
 }
 
 export function upload(
   server: RunningServer,
   token: string | undefined,
-  fields: { task?: string; name?: string; file?: { name: string; content: string | Uint8Array } },
+  fields: { phase?: string; task?: string; name?: string; file?: { name: string; content: string | Uint8Array } } & Record<string, unknown>,
 ): Promise<Response> {
   const form = new FormData();
-  if (fields.task !== undefined) form.set('task', fields.task);
-  if (fields.name !== undefined) form.set('name', fields.name);
+  for (const [key, value] of Object.entries(fields)) if (key !== 'file' && value !== undefined) form.set(key, String(value));
   if (fields.file) form.set('file', new Blob([fields.file.content]), fields.file.name);
   return fetch(`${server.url}/api/submissions`, {
     method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -55,4 +54,31 @@ export async function waitForSubmission(server: RunningServer, token: string, id
     if (Date.now() > until) throw new Error(`submission ${id} still ${String(body.status)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A clock the tests move: the server's `now`. */
+export class TestClock {
+  constructor(public time: Date) {}
+  readonly now = (): Date => this.time;
+  set(iso: string): void {
+    this.time = new Date(iso);
+  }
+}
+
+/** The request helper of route tests through `app.request()`: JSON or form bodies, a token. */
+export function requester(app: { request(path: string, init?: RequestInit): Response | Promise<Response> }) {
+  return async (method: string, path: string, options: { token?: string; json?: unknown; form?: Record<string, string | Blob>; headers?: Record<string, string> } = {}): Promise<Response> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: RequestInit['body'];
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(options.form)) form.set(k, v);
+      body = form;
+    }
+    return app.request(path, { method, headers, body });
+  };
 }

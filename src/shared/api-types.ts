@@ -7,14 +7,13 @@
  */
 
 export type Task = 'bbox' | 'segm' | 'keypoints' | 'keypoints_visible' | 'retrieval';
-export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed';
+export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface CategoryJson { id: number; name: string; coco_name: string; landmarks: number; skeleton: readonly (readonly [number, number])[] }
 export interface MetaJson {
   categories: CategoryJson[];
   attributes: Record<string, readonly string[]>;
   tasks: Task[];
-  quota: number;
   max_upload_bytes: number;
 }
 
@@ -94,20 +93,52 @@ export interface EvaluationResult {
 }
 
 export interface TaskJson { task: Task; title: string; available: boolean; stat_names: string[]; primary: string }
+
+export interface PhaseJson {
+  name: string; tasks: Task[]; start: string | null; end: string | null;
+  /** Where the phase stands at the server's time. */
+  state: 'upcoming' | 'open' | 'ended';
+  limits: { per_day: number | null; per_month: number | null; total: number | null };
+  leaderboard: 'public' | 'private'; scores: 'shown' | 'after_end'; rule: 'best' | 'latest';
+}
+export interface ChallengeJson {
+  title: string;
+  /** Markdown. */
+  description: string;
+  registration: 'open' | 'invite' | 'closed';
+  phases: PhaseJson[];
+}
+
 export interface SubmissionJson {
-  id: number; user: string; task: Task; name: string; file_name: string; file_bytes: number;
+  id: number; user: string; team: string; phase: string; task: Task;
+  name: string; description: string; paper_url: string | null; code_url: string | null; public: boolean;
+  baseline: boolean; hidden: boolean;
+  file_name: string; file_bytes: number;
   status: SubmissionStatus; attempts: number; error: string | null;
+  /** null while the phase hides its figures from submitters (see figures_hidden_until) or before evaluation. */
   stats: number[] | null; stat_names: string[]; result: EvaluationResult | null;
+  /** Set while the figures are withheld: the phase's end. */
+  figures_hidden_until: string | null;
   created_at: string; started_at: string | null; finished_at: string | null;
 }
 export interface LeaderboardEntryJson {
-  rank: number; submission_id: number; name: string; user: string; finished_at: string; stats: number[];
+  /** null for a baseline (shown, outside the ranking). */
+  rank: number | null; submission_id: number; team: string; user: string;
+  name: string; description: string; paper_url: string | null; code_url: string | null; baseline: boolean;
+  created_at: string; finished_at: string; stats: Record<string, number>;
   per_category_ap: { categoryId: number; ap: number }[] | null;
   subsets: Record<string, Record<string, number[]>> | null; subset_stat_names: string[] | null;
   queries: number | null; missed: number | null;
   /** The viewer's own submission (its details page is open to them). */
   mine: boolean;
 }
-export interface LeaderboardJson { task: Task; title: string; primary: string; stat_names: string[]; entries: LeaderboardEntryJson[] }
-/** `token` only in the answer to the user's creation: it is shown once. */
-export interface UserJson { id: number; name: string; admin: boolean; created_at: string; token?: string }
+export interface LeaderboardJson {
+  phase: string; task: Task; title: string; primary: string; order_by: string; stat_names: string[]; rule: 'best' | 'latest';
+  entries: LeaderboardEntryJson[];
+  /** Rows in all pages (ranked teams and baselines). */
+  total: number; page: number; per_page: number;
+  /** Set while the phase hides its figures from all but admins: the phase's end (entries is empty). */
+  hidden_until: string | null;
+}
+/** `token` only in the answer to the user's creation or a new token: it is shown once. */
+export interface UserJson { id: number; name: string; team: string | null; admin: boolean; revoked: boolean; created_at: string; token?: string }

@@ -1,12 +1,12 @@
 /** The df2 serve API as typed calls; the API token lives in localStorage. */
 
 export type {
-  BadFileJson, EvaluationResult, ImageJson, IndexingJson, ItemJson, LeaderboardJson, PairJson, SplitJson, StatsJson,
+  BadFileJson, ChallengeJson, PhaseJson, EvaluationResult, ImageJson, IndexingJson, ItemJson, LeaderboardJson, PairJson, SplitJson, StatsJson,
   SubmissionJson, TaskJson, UserJson,
   CategoryJson as Category, FacetCountsJson as FacetCounts, ImagePageJson as ImagePage, MetaJson as Meta,
 } from '../shared/api-types.js';
 import type {
-  BadFileJson, FacetCountsJson, ImageJson, ImagePageJson, LeaderboardJson, MetaJson, PairJson, SplitJson, StatsJson,
+  BadFileJson, ChallengeJson, FacetCountsJson, ImageJson, ImagePageJson, LeaderboardJson, MetaJson, PairJson, SplitJson, StatsJson,
   SubmissionJson, TaskJson, UserJson,
 } from '../shared/api-types.js';
 
@@ -16,6 +16,7 @@ export class ApiError extends Error {
   }
 }
 
+/** A token saved for scripts-style use of the app; a browser account signs in with a session cookie instead. */
 const TOKEN_KEY = 'df2.token';
 export const getToken = (): string => localStorage.getItem(TOKEN_KEY) ?? '';
 export const setToken = (token: string): void => {
@@ -32,6 +33,9 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
   if (!res.ok) throw new ApiError(res.status, body.error ?? `${res.status} ${res.statusText}`);
   return body as T;
 }
+
+const post = <T>(path: string, body: unknown): Promise<T> =>
+  request<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 const query = (params: Record<string, string | number | undefined>): string => {
   const q = new URLSearchParams();
@@ -53,28 +57,45 @@ export const api = {
   pair: (split: string, pairId: number) => request<PairJson>(`/api/pairs/${encodeURIComponent(split)}/${pairId}`),
   stats: (split: string) => request<StatsJson>(`/api/stats/${encodeURIComponent(split)}`),
   tasks: () => request<TaskJson[]>('/api/tasks'),
+  challenge: () => request<ChallengeJson>('/api/challenge'),
   me: () => request<UserJson>('/api/me'),
+  signup: (name: string, password: string, invite?: string) => post<UserJson>('/api/signup', { name, password, invite: invite || undefined }),
+  login: (name: string, password: string) => post<UserJson>('/api/login', { name, password }),
+  logout: () => post<{ ok: boolean }>('/api/logout', {}),
+  newInvite: () => post<{ code: string }>('/api/invites', {}),
   users: () => request<UserJson[]>('/api/users'),
-  addUser: (name: string, admin: boolean) => request<UserJson>('/api/users', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, admin }),
-  }),
-  submissions: () => request<SubmissionJson[]>('/api/submissions'),
+  addUser: (name: string, admin: boolean, team?: string) => post<UserJson>('/api/users', { name, admin, team: team || undefined }),
+  revokeUser: (name: string) => post<UserJson>(`/api/users/${encodeURIComponent(name)}/revoke`, {}),
+  rotateUser: (name: string) => post<UserJson>(`/api/users/${encodeURIComponent(name)}/rotate`, {}),
+  submissions: (all = false) => request<SubmissionJson[]>(`/api/submissions${all ? '?all=1' : ''}`),
   submission: (id: number) => request<SubmissionJson>(`/api/submissions/${id}`),
+  updateSubmission: (id: number, patch: Record<string, unknown>) => request<SubmissionJson>(`/api/submissions/${id}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch),
+  }),
+  cancel: (id: number) => post<{ id: number; status: string }>(`/api/submissions/${id}/cancel`, {}),
+  rerun: (id: number) => post<{ id: number; status: string }>(`/api/submissions/${id}/rerun`, {}),
   /** The submission's HTML report as a blob URL (the request needs the token, so no plain link). */
   reportUrl: async (id: number): Promise<string | undefined> => {
-    const res = await fetch(`/api/submissions/${id}/report`, { headers: { authorization: `Bearer ${getToken()}` } });
+    const res = await fetch(`/api/submissions/${id}/report`, { headers: getToken() ? { authorization: `Bearer ${getToken()}` } : {} });
     return res.ok ? URL.createObjectURL(await res.blob()) : undefined;
   },
-  leaderboard: (task: string) => request<LeaderboardJson>(`/api/leaderboard?${query({ task })}`),
-  /** Multipart upload; the task also goes in the query so that the server can refuse early (quota). */
-  submit: (task: string, name: string, file: File) => {
+  leaderboard: (params: { phase: string; task: string; order_by?: string; page?: number }) =>
+    request<LeaderboardJson>(`/api/leaderboard?${query(params)}`),
+  /**
+   * Multipart upload; phase and task also go in the query so that the server
+   * refuses (phase closed, limit reached) or reserves the place before the file is sent.
+   */
+  submit: (fields: { phase: string; task: string; name: string; description: string; paper_url: string; code_url: string; public: boolean }, file: File) => {
     const form = new FormData();
-    form.set('task', task);
-    form.set('name', name);
+    for (const [key, value] of Object.entries(fields)) form.set(key, String(value));
     form.set('file', file, file.name);
-    return request<{ id: number; status: string }>(`/api/submissions?${query({ task })}`, { method: 'POST', body: form });
+    return request<{ id: number; status: string }>(`/api/submissions?${query({ phase: fields.phase, task: fields.task })}`, { method: 'POST', body: form });
   },
 };
+
+/** Where the leaderboard's downloads are: every row and every figure. */
+export const leaderboardDownload = (kind: 'csv' | 'json', phase: string, task: string, orderBy?: string): string =>
+  `/api/leaderboard.${kind}?${query({ phase, task, order_by: orderBy })}`;
 
 export const imageUrl = (split: string, id: number, width?: number): string =>
   `/api/images/${encodeURIComponent(split)}/${id}/image${width ? `?w=${width}` : ''}`;

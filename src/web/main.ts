@@ -1,5 +1,6 @@
 /** The app's entry: takes a token handed in the URL (#token=…), then renders the page of the current hash. */
 import { getToken, setToken } from './api.js';
+import { signinPage } from './account.js';
 import { adminPage } from './admin.js';
 import { errorBox, h, mount } from './dom.js';
 import { explorePage } from './explore.js';
@@ -8,7 +9,7 @@ import { leaderboardPage } from './leaderboard.js';
 import { pairPage } from './pair-page.js';
 import { retrievalExplainedPage } from './retrieval-explained.js';
 import { parseHash, href, type Route } from './router.js';
-import { lastSplit } from './state.js';
+import { forgetMe, lastSplit, whoAmI } from './state.js';
 import { statsPage } from './stats-page.js';
 import { submissionPage } from './submission-page.js';
 import { submitPage } from './submit.js';
@@ -17,7 +18,7 @@ type Page = (root: HTMLElement, route: Route, isCurrent: () => boolean) => Promi
 
 const PAGES: Record<string, Page> = {
   explore: explorePage, image: imagePage, pair: pairPage, stats: statsPage,
-  leaderboard: leaderboardPage, submit: submitPage, submission: submissionPage, admin: adminPage,
+  leaderboard: leaderboardPage, submit: submitPage, submission: submissionPage, admin: adminPage, signin: signinPage,
   query: retrievalExplainedPage,
 };
 /** Nav entries and the page names that light each up. */
@@ -39,10 +40,15 @@ function renderNav(nav: HTMLElement, page: string): void {
 }
 
 async function render(): Promise<void> {
-  // A token in the URL (printed by `df2 serve --demo`) is saved and removed from the address bar.
+  // A token in the URL (printed by `df2 serve --demo`) is saved and removed from the address bar;
+  // a link must not silently swap the account this browser uses, so a different saved token is kept unless the user agrees.
   const tokenMatch = /^#token=([\w-]+)$/.exec(location.hash);
   if (tokenMatch) {
-    setToken(tokenMatch[1]!);
+    const current = getToken();
+    if (!current || current === tokenMatch[1] || window.confirm('This link carries another API token. Replace the token saved in this browser with it?')) {
+      setToken(tokenMatch[1]!);
+      forgetMe();
+    }
     history.replaceState(null, '', location.pathname + href('explore'));
   }
   const route = parseHash(location.hash);
@@ -50,7 +56,10 @@ async function render(): Promise<void> {
   const mine = ++generation;
   const root = document.getElementById('app')!;
   renderNav(document.getElementById('nav')!, route.page);
-  document.getElementById('who')!.textContent = getToken() ? 'token saved' : '';
+  void whoAmI().then((me) => {
+    const who = document.getElementById('who')!;
+    who.replaceChildren(h('a', { href: href('signin'), id: 'who-link' }, me ? `${me.name}${me.team ? ` · ${me.team}` : ''}` : 'Sign in'));
+  });
   root.setAttribute('aria-busy', 'true');
   try {
     await PAGES[route.page]!(root, route, () => mine === generation);

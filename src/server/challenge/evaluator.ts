@@ -6,6 +6,7 @@
  * submission back in the queue.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GT_FILES } from './tasks.js';
@@ -19,7 +20,8 @@ const DF2_BIN = fileURLToPath(new URL('../../../bin/df2.js', import.meta.url));
 export const reportPath = (storedPath: string): string => `${storedPath}.report.html`;
 
 export interface EvaluatorOptions {
-  gtDir: string | undefined;
+  /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
+  gtDirOf: (phase: string) => string | undefined;
   maxAttempts: number;
   /** Kill an evaluation after this long (ms). */
   timeoutMs: number;
@@ -44,19 +46,20 @@ export class Evaluator {
     if (this.stopping || !(await this.store.claimSubmission(id))) return;
     const sub = (await this.store.submission(id))!;
     const storedPath = (await this.store.storedPath(id))!;
-    if (!this.options.gtDir) {
-      await this.store.failSubmission(id, 'this server has no ground truth (start it with --gt-dir)');
+    const gtDir = this.options.gtDirOf(sub.phase);
+    if (!gtDir) {
+      await this.store.failSubmission(id, `this server has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`);
       return;
     }
-    const outcome = await this.runChild({ task: sub.task, gtDir: this.options.gtDir, resultsFile: storedPath });
+    const outcome = await this.runChild({ task: sub.task, gtDir, resultsFile: storedPath });
     // Messages name the uploaded file as its owner called it, and never the server's paths.
     const clean = (message: string): string =>
-      message.split(storedPath).join(sub.fileName).split(this.options.gtDir!).join('<ground truth>');
+      message.split(storedPath).join(sub.fileName).split(gtDir).join('<ground truth>');
     switch (outcome.kind) {
       case 'done':
         await this.store.finishSubmission(id, outcome.result);
         // The report is extra: the figures stand even when it cannot be written.
-        await this.writeReport(sub.task, storedPath).catch(() => {});
+        await this.writeReport(sub.task, gtDir, storedPath).catch(() => {});
         return;
       case 'invalid':
         await this.store.failSubmission(id, clean(outcome.message));
@@ -82,8 +85,8 @@ export class Evaluator {
    * The page of `df2 report` for the submission (figures, curves, attribute
    * tables), without --data: no ground-truth drawing of the split's images.
    */
-  private writeReport(task: string, storedPath: string): Promise<void> {
-    const gt = (name: string): string => join(this.options.gtDir!, name);
+  private writeReport(task: string, gtDir: string, storedPath: string): Promise<void> {
+    const gt = (name: string): string => join(gtDir, name);
     const args = task === 'retrieval'
       ? ['--query', gt(GT_FILES.retrieval[0]!), '--gallery', gt(GT_FILES.retrieval[1]!), '--retrieval-results', storedPath]
       : ['--gt', gt(GT_FILES[task as 'bbox'][0]!), '--results', storedPath, '--task', task === 'keypoints_visible' ? 'keypoints' : task];
@@ -95,7 +98,8 @@ export class Evaluator {
       child.on('exit', (code) => {
         clearTimeout(timer);
         this.children.delete(child);
-        if (code === 0) resolve();
+        // Readable by the server's user only, as the upload it describes.
+        if (code === 0) chmod(reportPath(storedPath), 0o600).then(resolve, reject);
         else reject(new Error(`df2 report exited with ${code}`));
       });
     });

@@ -1,8 +1,10 @@
 /** The challenge Store on the embedded SQLite database. */
 import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
-import type {
-  EvaluationResult, LeaderboardEntry, NewSubmission, Store, Submission, SubmissionStatus, Task, User,
+import {
+  StoreConflict,
+  type BoardCandidate, type CompletedUpload, type EvaluationResult, type LimitWindow, type NewReservation, type NewUser,
+  type Store, type Submission, type SubmissionPatch, type SubmissionStatus, type Task, type User,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
 
@@ -34,94 +36,229 @@ const SCHEMA = [
    CREATE INDEX submissions_quota ON submissions (user_id, task, created_at);
    CREATE INDEX submissions_status ON submissions (status, id);
    CREATE INDEX submissions_board ON submissions (task, status, score DESC);`,
+  // Phases, teams, accounts in the browser, submission metadata (issue 10).
+  `ALTER TABLE users ADD COLUMN team TEXT COLLATE NOCASE;
+   ALTER TABLE users ADD COLUMN password_hash TEXT;
+   ALTER TABLE users ADD COLUMN revoked_at TEXT;
+   CREATE UNIQUE INDEX users_name_nocase ON users (name COLLATE NOCASE);
+   CREATE TABLE sessions (
+     hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id),
+     expires_at TEXT NOT NULL
+   );
+   CREATE TABLE invites (
+     hash TEXT PRIMARY KEY,
+     created_by INTEGER NOT NULL REFERENCES users(id),
+     created_at TEXT NOT NULL,
+     used_by INTEGER REFERENCES users(id),
+     used_at TEXT
+   );
+   ALTER TABLE submissions ADD COLUMN phase TEXT NOT NULL DEFAULT 'dev';
+   ALTER TABLE submissions ADD COLUMN description TEXT NOT NULL DEFAULT '';
+   ALTER TABLE submissions ADD COLUMN paper_url TEXT;
+   ALTER TABLE submissions ADD COLUMN code_url TEXT;
+   ALTER TABLE submissions ADD COLUMN public INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE submissions ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE submissions ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX submissions_phase ON submissions (phase, task, status);`,
 ];
 
-interface UserRow { id: number; name: string; admin: number; created_at: string }
+interface UserRow { id: number; name: string; team: string | null; admin: number; revoked_at: string | null; created_at: string }
 interface SubmissionRow {
-  id: number; user_id: number; user_name: string; task: Task; name: string; file_name: string; file_bytes: number;
-  status: SubmissionStatus; attempts: number; error: string | null; result: string | null;
-  created_at: string; started_at: string | null; finished_at: string | null;
+  id: number; user_id: number; user_name: string; team: string; phase: string; task: Task; name: string;
+  description: string; paper_url: string | null; code_url: string | null; public: number; baseline: number; hidden: number;
+  file_name: string; file_bytes: number; status: SubmissionStatus; attempts: number; error: string | null; result: string | null;
+  created_at: string; started_at: string | null; finished_at: string | null; team_key: string;
 }
 
 const now = (): string => new Date().toISOString();
-const toUser = (r: UserRow): User => ({ id: r.id, name: r.name, admin: r.admin === 1, createdAt: r.created_at });
+const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
+const toUser = (r: UserRow): User => ({
+  id: r.id, name: r.name, team: r.team, admin: r.admin === 1, revokedAt: r.revoked_at, createdAt: r.created_at,
+});
 const toSubmission = (r: SubmissionRow): Submission => ({
-  id: r.id, userId: r.user_id, userName: r.user_name, task: r.task, name: r.name, fileName: r.file_name,
-  fileBytes: r.file_bytes, status: r.status, attempts: r.attempts, error: r.error,
+  id: r.id, userId: r.user_id, userName: r.user_name, team: r.team, phase: r.phase, task: r.task,
+  name: r.name, description: r.description, paperUrl: r.paper_url, codeUrl: r.code_url, public: r.public === 1,
+  baseline: r.baseline === 1, hidden: r.hidden === 1,
+  fileName: r.file_name, fileBytes: r.file_bytes, status: r.status, attempts: r.attempts, error: r.error,
   result: r.result === null ? null : (JSON.parse(r.result) as EvaluationResult),
   createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
 });
 
-const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, s.task, s.name, s.file_name, s.file_bytes, s.status,
-  s.attempts, s.error, s.result, s.created_at, s.started_at, s.finished_at`;
+/** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
+const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
+const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESCE(u.team, u.name) AS team, ${TEAM_KEY} AS team_key,
+  s.phase, s.task, s.name, s.description, s.paper_url, s.code_url, s.public, s.baseline, s.hidden,
+  s.file_name, s.file_bytes, s.status, s.attempts, s.error, s.result, s.created_at, s.started_at, s.finished_at`;
+/** Submissions that count against the limits: all but failed and cancelled ones (reservations count). */
+const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
 
 export class SqliteStore implements Store {
   constructor(private readonly db: Db) {
     migrate(db, 'challenge', SCHEMA);
   }
 
-  async addUser(name: string, admin: boolean, tokenHash: string): Promise<User> {
+  async addUser(user: NewUser): Promise<User> {
     const createdAt = now();
-    const info = this.db.prepare('INSERT INTO users (name, admin, token_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(name, admin ? 1 : 0, tokenHash, createdAt);
-    return { id: Number(info.lastInsertRowid), name, admin, createdAt };
+    const insert = this.db.transaction((): number => {
+      if (this.db.prepare('SELECT 1 FROM users WHERE name = ? COLLATE NOCASE').get(user.name)) {
+        throw new StoreConflict('name', `a user named ${user.name} exists already`);
+      }
+      const info = this.db.prepare(
+        'INSERT INTO users (name, team, admin, token_hash, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(user.name, user.team ?? null, user.admin ? 1 : 0, user.tokenHash, user.passwordHash ?? null, createdAt);
+      const id = Number(info.lastInsertRowid);
+      if (user.inviteHash !== undefined) {
+        const used = this.db.prepare('UPDATE invites SET used_by = ?, used_at = ? WHERE hash = ? AND used_by IS NULL').run(id, createdAt, user.inviteHash);
+        // Throwing rolls the new user back too.
+        if (used.changes !== 1) throw new StoreConflict('invite', 'invite: expected an unused invite code');
+      }
+      return id;
+    });
+    const id = insert.immediate();
+    return { id, name: user.name, team: user.team ?? null, admin: user.admin, revokedAt: null, createdAt };
   }
 
   async userByName(name: string): Promise<User | undefined> {
-    const row = this.db.prepare('SELECT id, name, admin, created_at FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE name = ? COLLATE NOCASE`).get(name) as UserRow | undefined;
     return row && toUser(row);
   }
 
   async userByTokenHash(tokenHash: string): Promise<User | undefined> {
-    const row = this.db.prepare('SELECT id, name, admin, created_at FROM users WHERE token_hash = ?').get(tokenHash) as UserRow | undefined;
+    const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE token_hash = ? AND revoked_at IS NULL`).get(tokenHash) as UserRow | undefined;
     return row && toUser(row);
   }
 
   async listUsers(): Promise<User[]> {
-    return (this.db.prepare('SELECT id, name, admin, created_at FROM users ORDER BY id').all() as UserRow[]).map(toUser);
+    return (this.db.prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`).all() as UserRow[]).map(toUser);
   }
 
-  async countSubmissionsSince(userId: number, task: Task, since: string): Promise<number> {
-    return this.countSince(userId, task, since);
+  async passwordHash(userId: number): Promise<string | null> {
+    const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string | null } | undefined;
+    return row?.password_hash ?? null;
   }
 
-  private countSince(userId: number, task: Task, since: string): number {
-    const row = this.db.prepare('SELECT COUNT(*) AS n FROM submissions WHERE user_id = ? AND task = ? AND created_at >= ?')
-      .get(userId, task, since) as { n: number };
+  async setToken(userId: number, tokenHash: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(tokenHash, userId);
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+    }).immediate();
+  }
+
+  async revokeUser(userId: number, at: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, userId);
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+    }).immediate();
+  }
+
+  async createSession(sessionHash: string, userId: number, expiresAt: string): Promise<void> {
+    this.db.prepare('INSERT INTO sessions (hash, user_id, expires_at) VALUES (?, ?, ?)').run(sessionHash, userId, expiresAt);
+  }
+
+  async userBySession(sessionHash: string, at: string): Promise<User | undefined> {
+    const row = this.db.prepare(
+      `SELECT u.id, u.name, u.team, u.admin, u.revoked_at, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.hash = ? AND s.expires_at > ? AND u.revoked_at IS NULL`,
+    ).get(sessionHash, at) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  async deleteSession(sessionHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE hash = ?').run(sessionHash);
+  }
+
+  async createInvite(inviteHash: string, createdBy: number, at: string): Promise<void> {
+    this.db.prepare('INSERT INTO invites (hash, created_by, created_at) VALUES (?, ?, ?)').run(inviteHash, createdBy, at);
+  }
+
+  private countTeam(userId: number, phase: string, task: Task, since: string): number {
+    const team = (this.db.prepare('SELECT team FROM users WHERE id = ?').get(userId) as { team: string | null } | undefined)?.team ?? null;
+    const who = team === null ? 's.user_id = @userId' : 's.user_id IN (SELECT id FROM users WHERE team = @team)';
+    const row = this.db.prepare(
+      `SELECT COUNT(*) AS n FROM submissions s WHERE ${who} AND s.phase = @phase AND s.task = @task AND ${COUNTED} AND s.created_at >= @since`,
+    ).get({ userId, team, phase, task, since }) as { n: number };
     return row.n;
   }
 
-  async createSubmission(sub: NewSubmission, quota: { limit: number; since: string }): Promise<Submission | undefined> {
-    const insert = this.db.transaction((): number | undefined => {
-      if (this.countSince(sub.userId, sub.task, quota.since) >= quota.limit) return undefined;
+  async countTeamSubmissions(userId: number, phase: string, task: Task, since: string): Promise<number> {
+    return this.countTeam(userId, phase, task, since);
+  }
+
+  async reserveSubmission(r: NewReservation, windows: readonly LimitWindow[]): Promise<{ id: number } | { full: LimitWindow }> {
+    const reserve = this.db.transaction((): { id: number } | { full: LimitWindow } => {
+      for (const w of windows) if (this.countTeam(r.userId, r.phase, r.task, w.since) >= w.limit) return { full: w };
       const info = this.db.prepare(
-        `INSERT INTO submissions (user_id, task, name, file_name, file_bytes, stored_path, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
-      ).run(sub.userId, sub.task, sub.name, sub.fileName, sub.fileBytes, sub.storedPath, now());
-      return Number(info.lastInsertRowid);
+        `INSERT INTO submissions (user_id, phase, task, name, file_name, file_bytes, stored_path, status, created_at)
+         VALUES (?, ?, ?, '', '', 0, '', 'uploading', ?)`,
+      ).run(r.userId, r.phase, r.task, r.createdAt);
+      return { id: Number(info.lastInsertRowid) };
     });
-    // IMMEDIATE takes the write lock before counting, so two uploads cannot both pass the quota.
-    const id = insert.immediate();
-    return id === undefined ? undefined : this.submission(id);
+    // IMMEDIATE takes the write lock before counting, so two uploads cannot both pass a limit.
+    return reserve.immediate();
+  }
+
+  async completeSubmission(id: number, u: CompletedUpload): Promise<boolean> {
+    const info = this.db.prepare(
+      `UPDATE submissions SET status = 'queued', name = @name, description = @description, paper_url = @paperUrl,
+         code_url = @codeUrl, public = @public, file_name = @fileName, file_bytes = @fileBytes, stored_path = @storedPath
+       WHERE id = @id AND status = 'uploading'`,
+    ).run({ ...u, public: u.public ? 1 : 0, id });
+    return info.changes === 1;
+  }
+
+  async discardReservation(id: number): Promise<void> {
+    this.db.prepare(`DELETE FROM submissions WHERE id = ? AND status = 'uploading'`).run(id);
   }
 
   async submission(id: number): Promise<Submission | undefined> {
-    const row = this.db.prepare(`SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`)
-      .get(id) as SubmissionRow | undefined;
+    const row = this.db.prepare(
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.status != 'uploading'`,
+    ).get(id) as SubmissionRow | undefined;
     return row && toSubmission(row);
   }
 
   async storedPath(id: number): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT stored_path FROM submissions WHERE id = ?').get(id) as { stored_path: string } | undefined;
+    const row = this.db.prepare(`SELECT stored_path FROM submissions WHERE id = ? AND status != 'uploading'`).get(id) as { stored_path: string } | undefined;
     return row?.stored_path;
   }
 
   async listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]> {
-    const where = filter.userId === undefined ? '' : 'WHERE s.user_id = @userId';
+    const where = filter.userId === undefined ? '' : 'AND s.user_id = @userId';
     const rows = this.db.prepare(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id ${where} ORDER BY s.id DESC LIMIT @limit`,
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+       WHERE s.status != 'uploading' ${where} ORDER BY s.id DESC LIMIT @limit`,
     ).all({ userId: filter.userId, limit: filter.limit ?? 100 }) as SubmissionRow[];
     return rows.map(toSubmission);
+  }
+
+  async updateSubmission(id: number, patch: SubmissionPatch): Promise<void> {
+    const columns: Record<keyof SubmissionPatch, string> = {
+      name: 'name', description: 'description', paperUrl: 'paper_url', codeUrl: 'code_url', public: 'public', baseline: 'baseline', hidden: 'hidden',
+    };
+    const sets: string[] = [];
+    const values: Record<string, string | number | null> = { id };
+    for (const [key, column] of Object.entries(columns) as [keyof SubmissionPatch, string][]) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      sets.push(`${column} = @${key}`);
+      values[key] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    }
+    if (sets.length > 0) this.db.prepare(`UPDATE submissions SET ${sets.join(', ')} WHERE id = @id AND status != 'uploading'`).run(values);
+  }
+
+  async cancelSubmission(id: number, userId: number): Promise<boolean> {
+    const info = this.db.prepare(`UPDATE submissions SET status = 'cancelled', finished_at = ? WHERE id = ? AND user_id = ? AND status = 'queued'`)
+      .run(now(), id, userId);
+    return info.changes === 1;
+  }
+
+  async rerunSubmission(id: number): Promise<boolean> {
+    const info = this.db.prepare(
+      `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, error = NULL, started_at = NULL, finished_at = NULL
+       WHERE id = ? AND status IN ('done', 'failed')`,
+    ).run(id);
+    return info.changes === 1;
   }
 
   async claimSubmission(id: number): Promise<boolean> {
@@ -148,6 +285,7 @@ export class SqliteStore implements Store {
 
   async recoverInterrupted(maxAttempts: number): Promise<number[]> {
     const recover = this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM submissions WHERE status = 'uploading'`).run();
       this.db.prepare(
         `UPDATE submissions SET status = 'failed', finished_at = @at,
            error = 'evaluation was interrupted ' || attempts || ' times (server stopped or crashed); not retried again'
@@ -160,14 +298,19 @@ export class SqliteStore implements Store {
     return recover.immediate();
   }
 
-  async leaderboard(task: Task): Promise<LeaderboardEntry[]> {
+  async boardCandidates(phase: string, task: Task, publicOnly: boolean): Promise<BoardCandidate[]> {
     const rows = this.db.prepare(
       `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
-       WHERE s.task = ? AND s.status = 'done' ORDER BY s.score DESC, s.finished_at ASC, s.id ASC`,
-    ).all(task) as SubmissionRow[];
-    return rows.map((row, i) => {
-      const sub = toSubmission(row);
-      return { rank: i + 1, submissionId: sub.id, name: sub.name, userName: sub.userName, finishedAt: sub.finishedAt ?? '', result: sub.result! };
+       WHERE s.phase = ? AND s.task = ? AND s.status = 'done' AND s.hidden = 0 ${publicOnly ? 'AND (s.public = 1 OR s.baseline = 1)' : ''}
+       ORDER BY s.id`,
+    ).all(phase, task) as SubmissionRow[];
+    return rows.map((r) => {
+      const sub = toSubmission(r);
+      return {
+        submissionId: sub.id, teamKey: r.team_key, team: sub.team, userName: sub.userName, name: sub.name, description: sub.description,
+        paperUrl: sub.paperUrl, codeUrl: sub.codeUrl, baseline: sub.baseline, createdAt: sub.createdAt, finishedAt: sub.finishedAt ?? '',
+        result: sub.result!,
+      };
     });
   }
 

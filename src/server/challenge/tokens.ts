@@ -6,6 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 export const newToken = (): string => `df2_${randomBytes(32).toString('base64url')}`;
+/** Session ids (the browser's cookie) and invite codes: as random as tokens, told apart by their prefix. */
+export const newSessionId = (): string => `s_${randomBytes(32).toString('base64url')}`;
+export const newInviteCode = (): string => `inv_${randomBytes(18).toString('base64url')}`;
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** The token of an `Authorization: Bearer TOKEN` header, or undefined. */
@@ -14,5 +17,7 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** User names: letters, digits, '.', '_', '-'; shown on the leaderboard. */
+/** User names: letters, digits, '.', '_', '-'; shown on the leaderboard. Unique without regard to case. */
 export const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+/** Team names: as user names, with spaces inside. */
+export const TEAM_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,38}[A-Za-z0-9._-])?$/;

@@ -7,8 +7,9 @@
  */
 
 import type { EvaluationResult, SubmissionStatus, Task } from '../../shared/api-types.js';
+import type { BoardCandidate, LimitWindow } from './phases.js';
 
-export type { EvaluationResult, SubmissionStatus, Task };
+export type { BoardCandidate, EvaluationResult, LimitWindow, SubmissionStatus, Task };
 
 /** Every task, in the order the app lists them. */
 export const TASKS = ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval'] as const satisfies readonly Task[];
@@ -20,16 +21,50 @@ export const isTask = (value: unknown): value is Task => typeof value === 'strin
 export interface User {
   id: number;
   name: string;
+  /** The team as given; null: a team of one (shown under the user's name). */
+  team: string | null;
   admin: boolean;
+  /** Set when an admin revoked the account: no token, session or sign-in works. */
+  revokedAt: string | null;
   createdAt: string;
 }
 
-export interface Submission {
+/** What makes a new account; `passwordHash` only for accounts that sign in in the browser. */
+export interface NewUser {
+  name: string;
+  admin: boolean;
+  team?: string | null;
+  tokenHash: string;
+  passwordHash?: string | null;
+  /** Hash of a one-time invite code that this sign-up uses up (in the same transaction). */
+  inviteHash?: string;
+}
+
+/** A refused write: `what` names the field (a name taken, an invite used or unknown). */
+export class StoreConflict extends Error {
+  constructor(readonly what: 'name' | 'invite', message: string) {
+    super(message);
+  }
+}
+
+/** Submission metadata as EvalAI keeps it. */
+export interface SubmissionMeta {
+  name: string;
+  description: string;
+  paperUrl: string | null;
+  codeUrl: string | null;
+  /** Only public submissions enter the public leaderboard. */
+  public: boolean;
+}
+
+export interface Submission extends SubmissionMeta {
   id: number;
   userId: number;
   userName: string;
+  /** The team's name as shown (the user's name for a team of one). */
+  team: string;
+  phase: string;
   task: Task;
-  name: string;
   /** Original file name as uploaded (display only; never used as a path). */
   fileName: string;
   fileBytes: number;
@@ -37,46 +72,80 @@ export interface Submission {
   attempts: number;
   error: string | null;
   result: EvaluationResult | null;
+  /** Marked by an admin: shown on the leaderboard, outside the ranking. */
+  baseline: boolean;
+  /** Hidden by an admin: on no leaderboard. */
+  hidden: boolean;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
 }
 
-export interface NewSubmission {
+/**
+ * A submission's place, taken before its file is read: it counts against the
+ * limits from then on. `createdAt` comes from the server's clock.
+ */
+export interface NewReservation {
   userId: number;
+  phase: string;
   task: Task;
-  name: string;
+  createdAt: string;
+}
+
+/** The upload that fills a reservation. */
+export interface CompletedUpload extends SubmissionMeta {
   fileName: string;
   fileBytes: number;
   /** Where the upload was stored (server-side path, never shown). */
   storedPath: string;
 }
 
-export interface LeaderboardEntry {
-  rank: number;
-  submissionId: number;
-  name: string;
-  userName: string;
-  finishedAt: string;
-  result: EvaluationResult;
-}
+/** What the owner or an admin may change after the upload. */
+export type SubmissionPatch = Partial<SubmissionMeta & { baseline: boolean; hidden: boolean }>;
 
 export interface Store {
-  addUser(name: string, admin: boolean, tokenHash: string): Promise<User>;
+  // Accounts. Names are unique without regard to case.
+  /** Throws StoreConflict('name') for a taken name, StoreConflict('invite') for an unknown or used invite. */
+  addUser(user: NewUser): Promise<User>;
+  userByName(name: string): Promise<User | undefined>;
+  /** Revoked users are not found. */
   userByTokenHash(tokenHash: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
+  /** The scrypt hash of the user's password (null: no browser sign-in). */
+  passwordHash(userId: number): Promise<string | null>;
+  /** A new API token (the old one stops working at once); also reinstates a revoked user. */
+  setToken(userId: number, tokenHash: string): Promise<void>;
+  /** Revokes the account: its token and sessions stop working at once. */
+  revokeUser(userId: number, at: string): Promise<void>;
+  createSession(sessionHash: string, userId: number, expiresAt: string): Promise<void>;
+  /** The user of an unexpired session of a user not revoked. */
+  userBySession(sessionHash: string, now: string): Promise<User | undefined>;
+  deleteSession(sessionHash: string): Promise<void>;
+  createInvite(inviteHash: string, createdBy: number, at: string): Promise<void>;
 
-  /** Submissions of the user for the task since `since` (ISO time): the quota's count. */
-  countSubmissionsSince(userId: number, task: Task, since: string): Promise<number>;
   /**
-   * Records a submission as queued, in one transaction with the quota check:
-   * returns undefined (and records nothing) when the user already has `quota`
-   * submissions for the task since `since`.
+   * Reserves a submission (status 'uploading') in one atomic step with the
+   * limit check: counts the team's submissions for the phase and task that
+   * are not failed or cancelled, in each window, and records the reservation
+   * only when every window has room. Returns the id, or the first window
+   * that is full. Parallel calls never pass a limit together.
    */
-  createSubmission(sub: NewSubmission, quota: { limit: number; since: string }): Promise<Submission | undefined>;
+  reserveSubmission(r: NewReservation, windows: readonly LimitWindow[]): Promise<{ id: number } | { full: LimitWindow }>;
+  /** uploading -> queued, with the file and the metadata; false if the reservation is gone. */
+  completeSubmission(id: number, upload: CompletedUpload): Promise<boolean>;
+  /** Forgets a reservation whose upload failed (it no longer counts). */
+  discardReservation(id: number): Promise<void>;
+  /** Submissions of the team (the user's team, or the user alone) counted for the phase and task since `since`. */
+  countTeamSubmissions(userId: number, phase: string, task: Task, since: string): Promise<number>;
   submission(id: number): Promise<Submission | undefined>;
   storedPath(id: number): Promise<string | undefined>;
+  /** Newest first; reservations still uploading are not listed. */
   listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]>;
+  updateSubmission(id: number, patch: SubmissionPatch): Promise<void>;
+  /** queued -> cancelled by its owner; false if it was not the user's or not queued. */
+  cancelSubmission(id: number, userId: number): Promise<boolean>;
+  /** done or failed -> queued with no figures and no attempts (a re-run); false otherwise. */
+  rerunSubmission(id: number): Promise<boolean>;
   /** queued -> running, counting the attempt; false if it was not queued. */
   claimSubmission(id: number): Promise<boolean>;
   finishSubmission(id: number, result: EvaluationResult): Promise<void>;
@@ -84,12 +153,14 @@ export interface Store {
   /** running -> queued (an interrupted attempt that is to be retried). */
   requeueSubmission(id: number): Promise<void>;
   /**
-   * After a restart: submissions left 'running' by a crash go back to
-   * 'queued' while they have attempts left, else fail. Returns the ids that
-   * are queued now, oldest first.
+   * After a restart: reservations left 'uploading' are dropped (their
+   * partial files are deleted by the server); submissions left 'running'
+   * by a crash go back to 'queued' while they have attempts left, else
+   * fail. Returns the ids that are queued now, oldest first.
    */
   recoverInterrupted(maxAttempts: number): Promise<number[]>;
-  leaderboard(task: Task): Promise<LeaderboardEntry[]>;
+  /** Evaluated, not hidden submissions of the phase and task; `publicOnly`: only public ones and baselines. */
+  boardCandidates(phase: string, task: Task, publicOnly: boolean): Promise<BoardCandidate[]>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Receives a multipart submission (fields task and name, one file) and
- * streams the file to disk: never held in memory, refused with 413 as soon
+ * Receives a multipart submission (fields such as phase, task and name, one
+ * file) and streams the file to disk (mode 600, in a directory of mode 700):
+ * never held in memory, a file of exactly the limit accepted, refused with 413 as soon
  * as the declared Content-Length or the bytes counted so far (of the file or
  * of the whole body) pass the limit,
  * and fsynced (file and directory) before the caller records it, so that an
@@ -9,7 +10,7 @@
 import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,7 +42,25 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-export async function receiveUpload(request: Request, dir: string, maxBytes: number): Promise<ReceivedUpload> {
+/** Partial uploads are named `.UUID.part` until complete. */
+const PART = /^\.[0-9a-f-]{36}\.part$/;
+
+/** Deletes the partial uploads a crash left behind (at start, before any upload is taken). */
+export async function removePartialUploads(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const parts = names.filter((n) => PART.test(n));
+  await Promise.all(parts.map((n) => rm(join(dir, n), { force: true })));
+  return parts.length;
+}
+
+/**
+ * `beforeFile` runs when the file part begins, with the fields sent before
+ * it, and before a byte of the file is written: the caller reserves the
+ * submission's place there (or throws to refuse it).
+ */
+export async function receiveUpload(
+  request: Request, dir: string, maxBytes: number, beforeFile?: (fields: Record<string, string>) => Promise<void>,
+): Promise<ReceivedUpload> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) throw new UploadError(415, 'expected a multipart/form-data upload with fields task, name and file');
   const declared = Number(request.headers.get('content-length') ?? NaN);
@@ -49,7 +68,7 @@ export async function receiveUpload(request: Request, dir: string, maxBytes: num
     throw new UploadError(413, `the upload is ${declared} bytes; the limit is ${maxBytes} bytes`);
   }
   if (!request.body) throw new UploadError(400, 'the upload has no body');
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
 
   const id = randomUUID();
   const partPath = join(dir, `.${id}.part`);
@@ -60,12 +79,14 @@ export async function receiveUpload(request: Request, dir: string, maxBytes: num
   let sawFile = false;
   let tooLarge = false;
   let fileDone: Promise<void> = Promise.resolve();
+  let refused: unknown;
 
   let parser: busboy.Busboy;
   try {
     parser = busboy({
       headers: { 'content-type': contentType },
-      limits: { files: 1, fields: 8, fieldSize: 4096, fileSize: maxBytes, parts: 12 },
+      // busboy flags a file that reaches fileSize; one byte more lets a file of exactly maxBytes through.
+      limits: { files: 1, fields: 12, fieldSize: 4096, fileSize: maxBytes + 1, parts: 16 },
     });
   } catch {
     throw new UploadError(400, 'malformed multipart/form-data header');
@@ -86,7 +107,19 @@ export async function receiveUpload(request: Request, dir: string, maxBytes: num
       // Stop reading the rest of the request at once.
       source.destroy();
     });
-    fileDone = pipeline(stream, createWriteStream(partPath));
+    fileDone = (async () => {
+      if (beforeFile) {
+        try {
+          await beforeFile({ ...fields });
+        } catch (err) {
+          refused = err;
+          stream.on('error', () => {});
+          source.destroy();
+          throw err;
+        }
+      }
+      await pipeline(stream, createWriteStream(partPath, { mode: 0o600 }));
+    })();
     // Awaited below once the request has been read; a failure before then must not go unhandled.
     fileDone.catch(() => {});
   });
@@ -106,6 +139,7 @@ export async function receiveUpload(request: Request, dir: string, maxBytes: num
     await fileDone;
   } catch (err) {
     await rm(partPath, { force: true });
+    if (refused !== undefined) throw refused;
     if (tooLarge) throw new UploadError(413, `the file is larger than the limit of ${maxBytes} bytes`);
     throw new UploadError(400, `the upload was not a complete multipart/form-data body (${err instanceof Error ? err.message : String(err)})`);
   }

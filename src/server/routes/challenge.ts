@@ -1,134 +1,312 @@
-/** The challenge's API: users, submissions, leaderboards. Ground truth is never served. */
-import { Hono } from 'hono';
+/**
+ * The challenge's API: the challenge and its phases, submissions (upload,
+ * metadata, cancel, admin re-run), leaderboards (JSON, CSV). Ground truth
+ * is never served; figures a phase withholds reach admins only.
+ */
+import { Hono, type Context } from 'hono';
 import { readFile, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { reportPath } from '../challenge/evaluator.js';
 import type { AppContext } from '../context.js';
-import { isTask, TASKS, type Submission, type User } from '../challenge/types.js';
-import { newToken, hashToken, USER_NAME } from '../challenge/tokens.js';
+import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type User } from '../challenge/types.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
+import type { Phase } from '../challenge/config.js';
+import { closedReason, csvField, figuresHidden, findPhase, limitMessage, limitWindows, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
 import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
-import type { LeaderboardJson, SubmissionJson, TaskJson, UserJson } from '../../shared/api-types.js';
+import type { ChallengeJson, LeaderboardEntryJson, LeaderboardJson, SubmissionJson, TaskJson } from '../../shared/api-types.js';
 
-/** Start of the current UTC day: quotas count submissions since then. */
-export const quotaDayStart = (now = new Date()): string =>
-  new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
+const NAME_MAX = 80;
+const DESCRIPTION_MAX = 2000;
+const URL_MAX = 500;
+const PER_PAGE = 50;
+const MAX_PER_PAGE = 500;
 
-const SUBMISSION_NAME_MAX = 80;
+/** The submission as `viewer` may see it: figures withheld while its phase hides them from non-admins. */
+export function submissionJson(s: Submission, hiddenUntil: string | null): SubmissionJson {
+  const showFigures = hiddenUntil === null;
+  return {
+    id: s.id, user: s.userName, team: s.team, phase: s.phase, task: s.task,
+    name: s.name, description: s.description, paper_url: s.paperUrl, code_url: s.codeUrl, public: s.public,
+    baseline: s.baseline, hidden: s.hidden, file_name: s.fileName, file_bytes: s.fileBytes,
+    status: s.status, attempts: s.attempts, error: s.error,
+    stats: showFigures ? s.result?.stats ?? null : null, stat_names: s.result?.statNames ?? statNames(s.task),
+    result: showFigures ? s.result : null, figures_hidden_until: hiddenUntil,
+    created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
+  };
+}
 
-export const submissionJson = (s: Submission): SubmissionJson => ({
-  id: s.id, user: s.userName, task: s.task, name: s.name, file_name: s.fileName, file_bytes: s.fileBytes,
-  status: s.status, attempts: s.attempts, error: s.error,
-  stats: s.result?.stats ?? null, stat_names: s.result?.statNames ?? statNames(s.task), result: s.result,
-  created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
-});
-
-const userJson = (u: User): UserJson => ({ id: u.id, name: u.name, admin: u.admin, created_at: u.createdAt });
+/** Checked metadata fields; `partial`: only those present (a PATCH). */
+function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPatch {
+  const out: SubmissionPatch = {};
+  const text = (key: string, max: number, required: boolean): string | undefined => {
+    const v = raw[key];
+    if (v === undefined || (v === '' && !required)) return v === '' ? '' : undefined;
+    if (typeof v !== 'string' || v.trim().length > max || (required && v.trim() === '')) fail(400, `${key}: expected ${required ? 1 : 0}-${max} characters`);
+    return (v as string).trim();
+  };
+  const url = (key: string): string | null | undefined => {
+    const v = text(key, URL_MAX, false);
+    if (v === undefined) return undefined;
+    if (v === '') return null;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(v);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) fail(400, `${key}: expected an http:// or https:// address`);
+    return parsed!.href;
+  };
+  const name = text('name', NAME_MAX, !partial || raw.name !== undefined);
+  if (name !== undefined) out.name = name;
+  const description = text('description', DESCRIPTION_MAX, false);
+  if (description !== undefined) out.description = description;
+  const paperUrl = url('paper_url');
+  if (paperUrl !== undefined) out.paperUrl = paperUrl;
+  const codeUrl = url('code_url');
+  if (codeUrl !== undefined) out.codeUrl = codeUrl;
+  const flag = (key: 'public' | 'baseline' | 'hidden'): boolean | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (v === true || v === 'true' || v === '1' || v === 'on') return true;
+    if (v === false || v === 'false' || v === '0' || v === '') return false;
+    return fail(400, `${key}: expected true or false`);
+  };
+  const isPublic = flag('public');
+  if (isPublic !== undefined) out.public = isPublic;
+  const baseline = flag('baseline');
+  if (baseline !== undefined) out.baseline = baseline;
+  const hidden = flag('hidden');
+  if (hidden !== undefined) out.hidden = hidden;
+  return out;
+}
 
 export function challengeRoutes(ctx: AppContext): Hono {
   const app = new Hono();
+  const { challenge } = ctx.settings;
+  const now = (): Date => ctx.settings.now();
+  const phaseOf = (name: string | undefined): Phase => {
+    const found = findPhase(challenge, name);
+    return typeof found === 'string' ? fail(400, found) : found;
+  };
+  const phaseByName = (name: string): Phase | undefined => challenge.phases.find((p) => p.name === name);
+  const hiddenUntil = (s: Submission, viewer: User): string | null => {
+    const phase = phaseByName(s.phase);
+    return phase && figuresHidden(phase, now(), viewer.admin) ? phase.end ?? '' : null;
+  };
+  /** The submission of the path, for its owner or an admin; anyone else gets the same 404 as for none. */
+  const ownSubmission = async (c: Context, user: User): Promise<Submission> => {
+    const sub = await ctx.store.submission(intParam('id', c.req.param('id')));
+    if (!sub || (sub.userId !== user.id && !user.admin)) return fail(404, 'no such submission of yours');
+    return sub;
+  };
+
+  app.get('/challenge', (c) => c.json<ChallengeJson>({
+    title: challenge.title, description: challenge.description, registration: challenge.registration,
+    phases: challenge.phases.map((p) => ({
+      name: p.name, tasks: p.tasks, start: p.start ?? null, end: p.end ?? null, state: phaseState(p, now()),
+      limits: { per_day: p.limits.perDay ?? null, per_month: p.limits.perMonth ?? null, total: p.limits.total ?? null },
+      leaderboard: p.leaderboard, scores: p.scores, rule: p.rule,
+    })),
+  }));
 
   app.get('/tasks', (c) => c.json(TASKS.map((task): TaskJson => ({
     task, title: TASK_TITLES[task], available: ctx.settings.tasks.includes(task),
     stat_names: statNames(task), primary: PRIMARY_FIGURE_NAME[task],
   }))));
 
-  app.get('/me', async (c) => c.json(userJson(await requireUser(ctx, c))));
-
-  app.get('/users', async (c) => {
-    await requireAdmin(ctx, c);
-    return c.json((await ctx.store.listUsers()).map(userJson));
-  });
-
-  app.post('/users', async (c) => {
-    await requireAdmin(ctx, c);
-    const body = (await c.req.json().catch(() => ({}))) as { name?: unknown; admin?: unknown };
-    if (typeof body.name !== 'string' || !USER_NAME.test(body.name)) return fail(400, 'name: expected 1-40 letters, digits, ".", "_" or "-"');
-    const token = newToken();
-    try {
-      const user = await ctx.store.addUser(body.name, body.admin === true, hashToken(token));
-      return c.json<UserJson>({ ...userJson(user), token }, 201);
-    } catch (err) {
-      if (String(err).includes('UNIQUE')) return fail(409, `a user named ${body.name} exists already`);
-      throw err;
-    }
-  });
-
   app.post('/submissions', async (c) => {
     const user = await requireUser(ctx, c);
-    const since = quotaDayStart();
-    // Cheap checks first, before a byte of a possibly 2 GB body is read.
-    const task = c.req.query('task');
-    if (task !== undefined && isTask(task) && (await ctx.store.countSubmissionsSince(user.id, task, since)) >= ctx.settings.quota) {
-      return fail(429, `quota reached: ${ctx.settings.quota} submissions per task per day`);
-    }
+    let reservation: number | undefined;
+    /** Checks phase and task and reserves the submission's place: before a byte of the file is written. */
+    const reserve = async (fields: Record<string, string>): Promise<void> => {
+      if (reservation !== undefined) return;
+      const phase = phaseOf(fields.phase);
+      const task = fields.task;
+      if (!isTask(task)) return fail(400, `task: expected one of ${TASKS.join(', ')}`);
+      if (!phase.tasks.includes(task)) return fail(400, `task: phase ${phase.name} has ${phase.tasks.join(', ') || 'no task'}, not ${task}`);
+      const at = now();
+      const closed = closedReason(phase, at);
+      if (closed) return fail(403, closed);
+      const got = await ctx.store.reserveSubmission({ userId: user.id, phase: phase.name, task, createdAt: at.toISOString() }, limitWindows(phase.limits, at));
+      if ('full' in got) return fail(429, limitMessage(got.full, phase.name, task));
+      reservation = got.id;
+    };
+    const query = { phase: c.req.query('phase'), task: c.req.query('task') };
+    // Named in the query: refused or reserved before the body is read at all.
+    if (query.task !== undefined) await reserve(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string>);
     let upload;
     try {
-      upload = await receiveUpload(c.req.raw, ctx.settings.uploadsDir, ctx.settings.maxUploadBytes);
+      upload = await receiveUpload(c.req.raw, ctx.settings.uploadsDir, ctx.settings.maxUploadBytes, reserve);
     } catch (err) {
+      if (reservation !== undefined) await ctx.store.discardReservation(reservation);
       if (err instanceof UploadError) return fail(err.status, err.message);
       throw err;
     }
-    const discard = async (status: 400 | 429, message: string): Promise<never> => {
+    try {
+      const { fields } = upload;
+      for (const key of ['phase', 'task'] as const) {
+        if (query[key] !== undefined && fields[key] !== undefined && fields[key] !== query[key]) fail(400, `${key}: the query and the form name different ones`);
+      }
+      if (reservation === undefined) await reserve(fields);
+      const meta = parseMeta(fields, false);
+      const ok = await ctx.store.completeSubmission(reservation!, {
+        name: meta.name!, description: meta.description ?? '', paperUrl: meta.paperUrl ?? null, codeUrl: meta.codeUrl ?? null,
+        public: meta.public ?? true, fileName: basename(upload.fileName).slice(0, 200), fileBytes: upload.bytes, storedPath: upload.path,
+      });
+      if (!ok) fail(409, 'the submission was dropped while it was uploaded (the server restarted)');
+    } catch (err) {
       await rm(upload.path, { force: true });
-      return fail(status, message);
-    };
-    const { task: fieldTask, name } = upload.fields;
-    if (!isTask(fieldTask)) return discard(400, `task: expected one of ${TASKS.join(', ')}`);
-    if (!ctx.settings.tasks.includes(fieldTask)) return discard(400, `task: this server has no ground truth for ${fieldTask}`);
-    const title = (name ?? '').trim();
-    if (title.length === 0 || title.length > SUBMISSION_NAME_MAX) return discard(400, `name: expected 1-${SUBMISSION_NAME_MAX} characters`);
-    const sub = await ctx.store.createSubmission(
-      { userId: user.id, task: fieldTask, name: title, fileName: upload.fileName.slice(0, 200), fileBytes: upload.bytes, storedPath: upload.path },
-      { limit: ctx.settings.quota, since },
-    );
-    if (!sub) return discard(429, `quota reached: ${ctx.settings.quota} submissions per task per day`);
-    await ctx.queue.enqueue(sub.id);
-    return c.json({ id: sub.id, status: sub.status }, 202);
+      if (reservation !== undefined) await ctx.store.discardReservation(reservation);
+      throw err;
+    }
+    await ctx.queue.enqueue(reservation!);
+    return c.json({ id: reservation!, status: 'queued' }, 202);
   });
 
   app.get('/submissions', async (c) => {
     const user = await requireUser(ctx, c);
     const all = user.admin && c.req.query('all') === '1';
     const subs = await ctx.store.listSubmissions({ userId: all ? undefined : user.id, limit: 200 });
-    return c.json(subs.map(submissionJson));
+    return c.json(subs.map((s) => submissionJson(s, hiddenUntil(s, user))));
   });
 
   // Details (errors, files, per-attribute tables) only for their owner or an admin.
   app.get('/submissions/:id', async (c) => {
     const user = await requireUser(ctx, c);
-    const sub = await ctx.store.submission(intParam('id', c.req.param('id')));
-    if (!sub || (sub.userId !== user.id && !user.admin)) return fail(404, 'no such submission of yours');
-    return c.json(submissionJson(sub));
+    const sub = await ownSubmission(c, user);
+    return c.json(submissionJson(sub, hiddenUntil(sub, user)));
   });
 
-  // The HTML report of `df2 report`, for the same viewers as the details.
-  app.get('/submissions/:id/report', async (c) => {
+  app.patch('/submissions/:id', async (c) => {
     const user = await requireUser(ctx, c);
+    const sub = await ownSubmission(c, user);
+    const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(400, 'expected a JSON object of the fields to change');
+    const allowed = user.admin ? ['public', 'name', 'description', 'paper_url', 'code_url', 'baseline', 'hidden'] : ['public', 'name', 'description', 'paper_url', 'code_url'];
+    for (const key of Object.keys(body)) {
+      if (!allowed.includes(key)) return fail(key === 'baseline' || key === 'hidden' ? 403 : 400, `${key}: ${key === 'baseline' || key === 'hidden' ? 'only admins may change it' : `expected one of ${allowed.join(', ')}`}`);
+    }
+    // Others' submissions: admins change the marks, never the owner's words.
+    if (sub.userId !== user.id && Object.keys(body).some((k) => k !== 'baseline' && k !== 'hidden')) return fail(403, 'only the owner changes the metadata');
+    await ctx.store.updateSubmission(sub.id, parseMeta(body, true));
+    const after = (await ctx.store.submission(sub.id))!;
+    return c.json(submissionJson(after, hiddenUntil(after, user)));
+  });
+
+  app.post('/submissions/:id/cancel', async (c) => {
+    const user = await requireUser(ctx, c);
+    const sub = await ownSubmission(c, user);
+    if (sub.userId !== user.id) return fail(403, 'only its owner cancels a submission');
+    if (!(await ctx.store.cancelSubmission(sub.id, user.id))) return fail(409, `only a queued submission can be cancelled; this one is ${sub.status}`);
+    return c.json({ id: sub.id, status: 'cancelled' });
+  });
+
+  app.post('/submissions/:id/rerun', async (c) => {
+    await requireAdmin(ctx, c);
     const id = intParam('id', c.req.param('id'));
     const sub = await ctx.store.submission(id);
-    if (!sub || (sub.userId !== user.id && !user.admin)) return fail(404, 'no such submission of yours');
-    const html = sub.status === 'done' ? await readFile(reportPath((await ctx.store.storedPath(id))!)).catch(() => undefined) : undefined;
-    if (!html) return fail(404, 'no report for this submission (yet)');
-    return new Response(new Uint8Array(html), { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'" } });
+    if (!sub) return fail(404, 'no such submission');
+    if (!(await ctx.store.rerunSubmission(id))) return fail(409, `only a done or failed submission can be re-run; this one is ${sub.status}`);
+    await rm(reportPath((await ctx.store.storedPath(id))!), { force: true });
+    await ctx.queue.enqueue(id);
+    return c.json({ id, status: 'queued' }, 202);
   });
 
-  app.get('/leaderboard', async (c) => {
+  // The HTML report of `df2 report`, for the same viewers as the figures, without the server's paths.
+  app.get('/submissions/:id/report', async (c) => {
+    const user = await requireUser(ctx, c);
+    const sub = await ownSubmission(c, user);
+    if (hiddenUntil(sub, user) !== null) return fail(404, 'no report while the phase hides its figures');
+    const stored = (await ctx.store.storedPath(sub.id))!;
+    const html = sub.status === 'done' ? await readFile(reportPath(stored), 'utf8').catch(() => undefined) : undefined;
+    if (!html) return fail(404, 'no report for this submission (yet)');
+    const phase = phaseByName(sub.phase);
+    const clean = scrubPaths(html, [[stored, sub.fileName], [ctx.settings.uploadsDir, '<uploads>'], ...(phase ? [[phase.gtDir, '<ground truth>'] as [string, string]] : [])]);
+    return new Response(clean, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'" } });
+  });
+
+  /** The rows a viewer may see; a private board is a 404 to all but admins. */
+  const board = async (c: Context): Promise<{ phase: Phase; task: Task; rows: BoardRow[]; orderBy: string; hiddenUntil: string | null; viewer: User | undefined }> => {
+    const phase = phaseOf(c.req.query('phase'));
     const task = c.req.query('task');
-    if (!isTask(task)) return fail(400, `task: expected one of ${TASKS.join(', ')}`);
-    const entries = await ctx.store.leaderboard(task);
+    if (!isTask(task) || !phase.tasks.includes(task)) return fail(400, `task: expected one of ${phase.tasks.join(', ')} (the tasks of phase ${phase.name})`);
     const viewer = await currentUser(ctx, c);
+    const admin = viewer?.admin === true;
+    if (phase.leaderboard === 'private' && !admin) return fail(404, 'no such leaderboard');
+    const names = statNames(task);
+    const orderBy = c.req.query('order_by') ?? PRIMARY_FIGURE_NAME[task];
+    if (!names.includes(orderBy)) return fail(400, `order_by: expected one of ${names.join(', ')}`);
+    if (figuresHidden(phase, now(), admin)) return { phase, task, rows: [], orderBy, hiddenUntil: phase.end ?? '', viewer };
+    const candidates = await ctx.store.boardCandidates(phase.name, task, !admin || c.req.query('all') !== '1');
+    const rows = rankBoard(candidates, phase.rule, names.indexOf(PRIMARY_FIGURE_NAME[task]), names.indexOf(orderBy));
+    return { phase, task, rows, orderBy, hiddenUntil: null, viewer };
+  };
+
+  app.get('/leaderboard', async (c) => {
+    const { phase, task, rows, orderBy, hiddenUntil: hidden, viewer } = await board(c);
+    const page = c.req.query('page') === undefined ? 1 : Math.max(1, intParam('page', c.req.query('page'), 6));
+    const perPage = c.req.query('per_page') === undefined ? PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
+    if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
+    const names = statNames(task);
     return c.json<LeaderboardJson>({
-      task, title: TASK_TITLES[task], primary: PRIMARY_FIGURE_NAME[task], stat_names: statNames(task),
-      entries: entries.map((e) => ({
-        rank: e.rank, submission_id: e.submissionId, name: e.name, user: e.userName, finished_at: e.finishedAt,
-        stats: e.result.stats, per_category_ap: e.result.perCategoryAp ?? null,
-        subsets: e.result.subsets ?? null, subset_stat_names: e.result.subsetStatNames ?? null,
-        queries: e.result.queries ?? null, missed: e.result.missed ?? null,
-        mine: viewer !== undefined && viewer.name === e.userName,
-      })),
+      phase: phase.name, task, title: TASK_TITLES[task], primary: PRIMARY_FIGURE_NAME[task], order_by: orderBy, stat_names: names, rule: phase.rule,
+      entries: rows.slice((page - 1) * perPage, page * perPage).map((r) => entryJson(r, names, viewer)),
+      total: rows.length, page, per_page: perPage, hidden_until: hidden,
     });
   });
 
+  const download = (c: Context, body: string, type: string, name: string): Response => new Response(body, {
+    headers: { 'content-type': type, 'content-disposition': `attachment; filename="${name}"` },
+  });
+
+  app.get('/leaderboard.csv', async (c) => {
+    const { phase, task, rows, hiddenUntil: hidden } = await board(c);
+    if (hidden !== null) return fail(403, `phase ${phase.name} shows its figures after ${hidden}`);
+    const names = statNames(task);
+    const header = ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...names];
+    const lines = [header.map(csvField).join(',')];
+    for (const r of rows) {
+      lines.push([r.rank, r.team, r.userName, r.name, r.submissionId, r.baseline, r.createdAt, r.description, r.paperUrl, r.codeUrl, ...r.result.stats]
+        .map(csvField).join(','));
+    }
+    return download(c, `${lines.join('\r\n')}\r\n`, 'text/csv; charset=utf-8', `leaderboard-${phase.name}-${task}.csv`);
+  });
+
+  app.get('/leaderboard.json', async (c) => {
+    const { phase, task, rows, orderBy, hiddenUntil: hidden, viewer } = await board(c);
+    if (hidden !== null) return fail(403, `phase ${phase.name} shows its figures after ${hidden}`);
+    const names = statNames(task);
+    const json: LeaderboardJson = {
+      phase: phase.name, task, title: TASK_TITLES[task], primary: PRIMARY_FIGURE_NAME[task], order_by: orderBy, stat_names: names, rule: phase.rule,
+      entries: rows.map((r) => entryJson(r, names, viewer)), total: rows.length, page: 1, per_page: rows.length, hidden_until: null,
+    };
+    return download(c, JSON.stringify(json, null, 1), 'application/json', `leaderboard-${phase.name}-${task}.json`);
+  });
+
   return app;
+}
+
+function entryJson(r: BoardRow, names: string[], viewer: User | undefined): LeaderboardEntryJson {
+  return {
+    rank: r.rank, submission_id: r.submissionId, team: r.team, user: r.userName, name: r.name, description: r.description,
+    paper_url: r.paperUrl, code_url: r.codeUrl, baseline: r.baseline, created_at: r.createdAt, finished_at: r.finishedAt,
+    stats: Object.fromEntries(names.map((n, k) => [n, r.result.stats[k]!])),
+    per_category_ap: r.result.perCategoryAp ?? null, subsets: r.result.subsets ?? null, subset_stat_names: r.result.subsetStatNames ?? null,
+    queries: r.result.queries ?? null, missed: r.result.missed ?? null,
+    mine: viewer !== undefined && viewer.name === r.userName,
+  };
+}
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Replaces each server path (as written and HTML-escaped) by what the viewer may see. */
+export function scrubPaths(text: string, replacements: [string, string][]): string {
+  let out = text;
+  // Longest first, so that a file inside a directory is named, not half-replaced.
+  for (const [path, shown] of [...replacements].filter(([p]) => p.length > 1).sort((a, b) => b[0].length - a[0].length)) {
+    out = out.split(path).join(escapeHtml(shown)).split(escapeHtml(path)).join(escapeHtml(shown));
+  }
+  return out;
 }

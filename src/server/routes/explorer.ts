@@ -1,8 +1,8 @@
 /** The explorer's API: splits, filtered pages of images, one image, its JPEG, pairs, statistics. */
 import { Hono } from 'hono';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkAnnotationFile } from '../../dataset/read-split.js';
 import { ATTRIBUTES, CATEGORIES } from '../../schema/categories.js';
@@ -11,13 +11,23 @@ import type { AppContext } from '../context.js';
 import { FilterError, parseFilters } from '../explorer/filters.js';
 import type { ImageRow, SplitInfo } from '../explorer/types.js';
 import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumbnails.js';
-import { fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
+import { currentUser, fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
+import { scrubPaths } from './challenge.js';
 import { registerSplitDir } from '../splits.js';
 import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
 import { imageName } from '../../schema/annotation.js';
 
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
+
+/**
+ * The real path of a file of the split, or undefined when it is missing or
+ * lies outside the split's directory (a symbolic link out of it is not followed).
+ */
+async function fileInSplit(split: SplitInfo, relativePath: string): Promise<string | undefined> {
+  const [root, file] = await Promise.all([realpath(split.dir).catch(() => undefined), realpath(join(split.dir, relativePath)).catch(() => undefined)]);
+  return root && file && file.startsWith(root + sep) ? file : undefined;
+}
 
 /** An image row with its annotation file read (as the explorer and the layers serve it). */
 export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
@@ -40,10 +50,13 @@ export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJ
   return base;
 }
 
-function splitJson(ctx: AppContext, split: SplitInfo): SplitJson {
+/** A split as anyone may see it; only admins see where it lives on the server (in indexing errors). */
+function splitJson(ctx: AppContext, split: SplitInfo, admin = false): SplitJson {
+  // A copy: the indexer's own record is not to be changed here.
+  const indexing = { ...(ctx.indexer.status(split.name) ?? { state: split.indexedAt ? 'ready' : 'queued', done: 0, total: 0, changed: 0 }) };
+  if (!admin && indexing.error !== undefined) indexing.error = scrubPaths(indexing.error, [[split.dir, split.name]]);
   return {
-    name: split.name, images: split.images, items: split.items, bad_files: split.badFiles, indexed_at: split.indexedAt,
-    indexing: ctx.indexer.status(split.name) ?? { state: split.indexedAt ? 'ready' : 'queued', done: 0, total: 0, changed: 0 },
+    name: split.name, images: split.images, items: split.items, bad_files: split.badFiles, indexed_at: split.indexedAt, indexing,
   };
 }
 
@@ -56,11 +69,13 @@ export function explorerRoutes(ctx: AppContext): Hono {
     })),
     attributes: ATTRIBUTES,
     tasks: ctx.settings.tasks,
-    quota: ctx.settings.quota,
     max_upload_bytes: ctx.settings.maxUploadBytes,
   }));
 
-  app.get('/splits', async (c) => c.json((await ctx.index.splits()).map((s) => splitJson(ctx, s))));
+  app.get('/splits', async (c) => {
+    const admin = (await currentUser(ctx, c))?.admin === true;
+    return c.json((await ctx.index.splits()).map((s) => splitJson(ctx, s, admin)));
+  });
 
   // Adding a split names a directory on the server: admins only.
   app.post('/splits', async (c) => {
@@ -124,7 +139,8 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const id = intParam('id', c.req.param('id'), 6);
     const row = await ctx.index.image(split.id, id);
     if (!row || !row.hasImage) return fail(404, 'no image file for this id');
-    const source = join(split.dir, 'image', `${imageName(id)}.jpg`);
+    const source = await fileInSplit(split, join('image', `${imageName(id)}.jpg`));
+    if (!source) return fail(404, 'no image file for this id');
     const headers = { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' };
     const w = c.req.query('w');
     if (w !== undefined) {

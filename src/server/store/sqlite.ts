@@ -5,16 +5,22 @@
  * committed row survive a power cut (an accepted submission is never lost).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../../util/errors.js';
 
 export type Db = Database.Database;
 
+/** Creates the file (and its directory) readable by this user only, if missing; SQLite gives its -wal and -shm files the same mode. */
+function createPrivate(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+}
+
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let db: Db | undefined;
   try {
+    if (file !== ':memory:') createPrivate(file);
     db = new Database(file);
     db.pragma('journal_mode = WAL');
   } catch (err) {
@@ -43,4 +49,30 @@ export function migrate(db: Db, area: string, steps: readonly string[]): void {
       .run(area, steps.length);
   });
   apply();
+}
+
+/**
+ * Makes this process the only `df2 serve` on the database: an exclusive lock
+ * on `FILE.lock`, held until `release()` or the process's end (the system
+ * drops it when the process dies, so a crash leaves no stale lock). Another
+ * server would otherwise take the first one's running evaluation back as
+ * interrupted and run it twice. `df2 users` does not take the lock.
+ */
+export function lockDatabase(file: string): { release(): void } {
+  const lockFile = `${file}.lock`;
+  let lock: Db | undefined;
+  try {
+    createPrivate(lockFile);
+    lock = new Database(lockFile, { timeout: 0 });
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // Nothing in it is worth a journal file beside it.
+    lock.pragma('journal_mode = MEMORY');
+    lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
+    lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+  } catch (err) {
+    lock?.close();
+    const busy = (err as { code?: string }).code?.startsWith('SQLITE_BUSY') || (err as { code?: string }).code?.startsWith('SQLITE_LOCKED');
+    throw new InputError(file, '', 'a database that no other df2 serve is using (--db)', busy ? 'another df2 serve has it open' : (err as Error).message);
+  }
+  return { release: () => lock!.close() };
 }

@@ -1,0 +1,148 @@
+/**
+ * Accounts: sign-up (open, or with an invite code), sign-in and sign-out in
+ * the browser (a session cookie), and the admin's side: users with teams,
+ * revoking, new tokens, invite codes. API tokens stay for scripts.
+ */
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppContext } from '../context.js';
+import { StoreConflict, type User } from '../challenge/types.js';
+import { hashToken, newInviteCode, newSessionId, newToken, TEAM_NAME, USER_NAME } from '../challenge/tokens.js';
+import { DUMMY_HASH, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../challenge/passwords.js';
+import { fail, requireAdmin, requireUser, SESSION_COOKIE } from '../http.js';
+import type { UserJson } from '../../shared/api-types.js';
+
+const SESSION_DAYS = 30;
+
+export const userJson = (u: User): UserJson => ({
+  id: u.id, name: u.name, team: u.team, admin: u.admin, revoked: u.revokedAt !== null, created_at: u.createdAt,
+});
+
+const NAME_RULE = 'name: expected 1-40 letters, digits, ".", "_" or "-", starting with a letter or digit';
+const TEAM_RULE = 'team: expected 1-40 letters, digits, spaces, ".", "_" or "-"';
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const body = (await c.req.json().catch(() => undefined)) as unknown;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, 'expected a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** Behind https (directly, or a proxy that says so), the cookie is sent over https only. */
+const isHttps = (c: Context): boolean => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+
+export function accountRoutes(ctx: AppContext): Hono {
+  const app = new Hono();
+  const { registration } = ctx.settings.challenge;
+
+  const startSession = async (c: Context, user: User): Promise<void> => {
+    const id = newSessionId();
+    const expires = new Date(ctx.settings.now().getTime() + SESSION_DAYS * 86400_000);
+    await ctx.store.createSession(hashToken(id), user.id, expires.toISOString());
+    setCookie(c, SESSION_COOKIE, id, { httpOnly: true, sameSite: 'Strict', secure: isHttps(c), path: '/', expires });
+  };
+  const userNamed = async (name: string): Promise<User> => {
+    const user = USER_NAME.test(name) ? await ctx.store.userByName(name) : undefined;
+    return user ?? fail(404, `no user named ${JSON.stringify(name.slice(0, 40))}`);
+  };
+
+  app.get('/me', async (c) => c.json(userJson(await requireUser(ctx, c))));
+
+  app.post('/signup', async (c) => {
+    if (registration === 'closed') return fail(403, 'registration is closed: accounts are made by the organizers');
+    const body = await jsonBody(c);
+    const { name, password, invite } = body;
+    if (typeof name !== 'string' || !USER_NAME.test(name)) return fail(400, NAME_RULE);
+    if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+      return fail(400, `password: expected ${PASSWORD_MIN}-${PASSWORD_MAX} characters`);
+    }
+    if (registration === 'invite' && (typeof invite !== 'string' || invite.length > 100 || invite === '')) return fail(400, 'invite: expected the invite code an organizer gave you');
+    try {
+      const user = await ctx.store.addUser({
+        name, admin: false, tokenHash: hashToken(newToken()), passwordHash: await hashPassword(password),
+        inviteHash: registration === 'invite' ? hashToken(invite as string) : undefined,
+      });
+      await startSession(c, user);
+      return c.json(userJson(user), 201);
+    } catch (err) {
+      if (err instanceof StoreConflict) return fail(err.what === 'name' ? 409 : 403, err.what === 'name' ? `name: ${name} is taken` : 'invite: expected an unused invite code');
+      throw err;
+    }
+  });
+
+  app.post('/login', async (c) => {
+    const { name, password } = await jsonBody(c);
+    if (typeof name !== 'string' || typeof password !== 'string' || password.length > PASSWORD_MAX) return fail(400, 'expected {"name", "password"}');
+    const user = USER_NAME.test(name) ? await ctx.store.userByName(name) : undefined;
+    const stored = user && user.revokedAt === null ? await ctx.store.passwordHash(user.id) : null;
+    // As slow for an unknown name as for a wrong password.
+    const ok = await verifyPassword(password, stored ?? DUMMY_HASH);
+    if (!user || !stored || !ok || user.revokedAt !== null) return fail(401, 'wrong name or password');
+    await startSession(c, user);
+    return c.json(userJson(user));
+  });
+
+  app.post('/logout', async (c) => {
+    const session = getCookie(c, SESSION_COOKIE);
+    if (session && session.length <= 200) await ctx.store.deleteSession(hashToken(session));
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
+    return c.json({ ok: true });
+  });
+
+  /** A new API token for oneself (shown once; the old one stops working). */
+  app.post('/me/token', async (c) => {
+    const user = await requireUser(ctx, c);
+    const token = newToken();
+    await ctx.store.setToken(user.id, hashToken(token));
+    // The new token ends the sessions too; the browser that asked signs in again at once.
+    if (bearerless(c)) await startSession(c, user);
+    return c.json<UserJson>({ ...userJson(user), token });
+  });
+
+  app.post('/invites', async (c) => {
+    const admin = await requireAdmin(ctx, c);
+    const code = newInviteCode();
+    await ctx.store.createInvite(hashToken(code), admin.id, ctx.settings.now().toISOString());
+    return c.json({ code }, 201);
+  });
+
+  app.get('/users', async (c) => {
+    await requireAdmin(ctx, c);
+    return c.json((await ctx.store.listUsers()).map(userJson));
+  });
+
+  app.post('/users', async (c) => {
+    await requireAdmin(ctx, c);
+    const body = await jsonBody(c);
+    if (typeof body.name !== 'string' || !USER_NAME.test(body.name)) return fail(400, NAME_RULE);
+    const team = body.team === undefined || body.team === null || body.team === '' ? null : body.team;
+    if (team !== null && (typeof team !== 'string' || !TEAM_NAME.test(team))) return fail(400, TEAM_RULE);
+    const token = newToken();
+    try {
+      const user = await ctx.store.addUser({ name: body.name, admin: body.admin === true, team: team as string | null, tokenHash: hashToken(token) });
+      return c.json<UserJson>({ ...userJson(user), token }, 201);
+    } catch (err) {
+      if (err instanceof StoreConflict) return fail(409, `a user named ${body.name} exists already`);
+      throw err;
+    }
+  });
+
+  app.post('/users/:name/revoke', async (c) => {
+    const admin = await requireAdmin(ctx, c);
+    const user = await userNamed(c.req.param('name'));
+    if (user.id === admin.id) return fail(409, 'an admin cannot revoke their own account');
+    await ctx.store.revokeUser(user.id, ctx.settings.now().toISOString());
+    return c.json(userJson({ ...user, revokedAt: ctx.settings.now().toISOString() }));
+  });
+
+  app.post('/users/:name/rotate', async (c) => {
+    await requireAdmin(ctx, c);
+    const user = await userNamed(c.req.param('name'));
+    const token = newToken();
+    await ctx.store.setToken(user.id, hashToken(token));
+    return c.json<UserJson>({ ...userJson({ ...user, revokedAt: null }), token });
+  });
+
+  return app;
+}
+
+const bearerless = (c: Context): boolean => c.req.header('authorization') === undefined;
