@@ -8,9 +8,9 @@ import { PENDING_INDEX_EXCEPTIONS } from './eslint.index-exceptions.js';
  * The layers, bottom up: a folder of src/ may import its own layer and those below, never
  * those above. (src/web, the browser app, is apart: it may import only src/shared.)
  */
-const LAYERS = [['util', 'json', 'mask', 'schema', 'shared', 'testing'], ['dataset', 'convert', 'eval'], ['render'], ['cli', 'server', 'bench']];
+const LAYERS = [['util', 'json', 'mask', 'schema', 'shared', 'testing'], ['dataset', 'synth', 'convert', 'eval'], ['render'], ['cli', 'server', 'bench']];
 /** Modules with a public index: from outside, import `<module>/index.js`, not the files behind it. */
-const INDEXED = ['eval', 'mask', 'schema', 'dataset', 'convert', 'render'];
+const INDEXED = ['eval', 'mask', 'schema', 'dataset', 'synth', 'convert', 'render'];
 
 const FOLDERS = [...LAYERS.flat(), 'web'];
 

@@ -16,7 +16,7 @@ const CASES: [file: string, code: string, refused: RegExp | undefined][] = [
   ['src/eval/coco/x.ts', "import { reportPage } from '../../render/index.js';", /src\/eval sits below render/],
   ['src/convert/x.ts', "import { serve } from '../server/server.js';", /src\/convert sits below/],
   ['src/server/x.ts', "import { paramsFor } from '../eval/coco/params.js';", /through its public index, eval\/index.js/],
-  ['src/cli/x.ts', "import { synthesize } from '../dataset/synth/run.js';", /through its public index, dataset\/index.js/],
+  ['src/cli/x.ts', "import { synthesize } from '../synth/run.js';", /through its public index, synth\/index.js/],
   ['src/web/x.ts', "import { coco } from '../eval/index.js';", /shares only src\/shared/],
   ['src/server/x.ts', "import { coco } from '../eval/index.js';", undefined],
   ['src/eval/coco/x.ts', "import { evaluateRetrieval } from '../retrieval/evaluate.js';", undefined],

@@ -3,7 +3,7 @@
  * check a split, convert it (COCO, retrieval, YOLO), evaluate the four tasks
  * with the official figures (overall and per attribute), and draw pictures
  * and reports. Each area is also its own entry point: `df2/schema`,
- * `df2/dataset`, `df2/convert`, `df2/eval`, `df2/mask`, `df2/render`.
+ * `df2/dataset`, `df2/synth`, `df2/convert`, `df2/eval`, `df2/mask`, `df2/render`.
  *
  * Bad input throws {@link InputError}, whose message is one line naming the
  * file, the entry and what was expected.
@@ -18,6 +18,7 @@
  */
 export * from './schema/index.js';
 export * from './dataset/index.js';
+export * from './synth/index.js';
 export * from './convert/index.js';
 export * from './eval/index.js';
 export * from './mask/index.js';

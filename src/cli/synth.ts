@@ -4,7 +4,7 @@
  * --predictions, imitation model outputs for all four tasks).
  */
 import type { Command } from 'commander';
-import { MAX_IMAGES, synthesize, type SynthSummary } from '../dataset/synth/run.js';
+import { MAX_SYNTH_IMAGES as MAX_IMAGES, synthesize, type SynthSummary } from '../synth/index.js';
 import { startProgress } from '../util/progress.js';
 import { integerOption } from './split-input.js';
 

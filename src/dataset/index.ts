@@ -2,7 +2,7 @@
  * Reading a split (`annos/NNNNNN.json` + `image/NNNNNN.jpg`): streamed,
  * concurrent, in image order, each file checked as `df2 validate` checks it;
  * whole-split validation, statistics, consumer-to-shop pairs, image sizes
- * from headers, and deterministic synthetic splits.
+ * from headers. (Making a synthetic split is `df2/synth`.)
  *
  * @example
  * ```ts
@@ -28,4 +28,3 @@ export { validateSplit, type SplitSummary, type ValidateSplitOptions } from './v
 export { readImageSize, type ImageSize } from './image-size.js';
 export { SplitStatsCollector, collectSplitStats, type AttributeCounts, type CategoryStats, type SplitStats } from './stats.js';
 export { PairIndex, emptyPairCounts, pairJsonLine, writePairsFile, type ItemPair, type PairCounts, type PairItem } from './pairs.js';
-export { MAX_IMAGES as MAX_SYNTH_IMAGES, synthesize, type SynthOptions, type SynthSummary } from './synth/run.js';

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { synthesize } from '../dataset/index.js';
+import { synthesize } from '../synth/index.js';
 import { convertSplitToCoco, convertSplitToRetrieval } from '../convert/index.js';
 
 export interface DemoData {

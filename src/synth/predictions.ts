@@ -10,7 +10,7 @@
  * the range (AP roughly 0.3-0.7), not a model.
  */
 import { place, rotationFromHalfTangent, type Placement } from './geometry.js';
-import { Random, STREAM } from '../../util/random.js';
+import { Random, STREAM } from '../util/random.js';
 import { CATEGORY_WEIGHTS, type SynthImage, type SynthItem } from './scene.js';
 import { templateFor } from './templates.js';
 

@@ -6,8 +6,8 @@
  * near the top, with a box close to the true one; the rest are look-alikes
  * (same category), items of the same pair group and random shop items.
  */
-import type { Corners } from '../../schema/annotation.js';
-import { Random, STREAM } from '../../util/random.js';
+import type { Corners } from '../schema/annotation.js';
+import { Random, STREAM } from '../util/random.js';
 import { round } from './predictions.js';
 
 export interface GalleryItem {

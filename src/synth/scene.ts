@@ -13,10 +13,10 @@
  * a group depends only on the seed and its index, and an image only on the
  * seed, its id and its group's plan.
  */
-import type { Item, Source } from '../../schema/annotation.js';
+import type { Item, Source } from '../schema/annotation.js';
 import { drawGarment } from './garment.js';
 import { insidePolygon, polygonBounds, rotationFromHalfTangent, type Placement } from './geometry.js';
-import { Random, STREAM } from '../../util/random.js';
+import { Random, STREAM } from '../util/random.js';
 import { templateFor } from './templates.js';
 
 export type Rgb = readonly [number, number, number];

@@ -5,11 +5,11 @@
  * made, so a validation-sized keypoint file (hundreds of MB, beyond one V8
  * string) never exists in memory.
  */
-import { KEYPOINT_VECTOR_LENGTH, categoryById } from '../../schema/categories.js';
-import { rleToString } from '../../mask/codec.js';
-import { rleFromPolygon } from '../../mask/polygon.js';
-import { rleMerge } from '../../mask/rle.js';
-import { AtomicWriter } from '../../util/atomic.js';
+import { KEYPOINT_VECTOR_LENGTH, categoryById } from '../schema/categories.js';
+import { rleToString } from '../mask/codec.js';
+import { rleFromPolygon } from '../mask/polygon.js';
+import { rleMerge } from '../mask/rle.js';
+import { AtomicWriter } from '../util/atomic.js';
 import { round, type Detection } from './predictions.js';
 import type { RetrievalResult } from './retrieval.js';
 

@@ -5,7 +5,7 @@
  * clipped to the image.
  */
 import { clipToRect, doubleArea, place, polygonBounds, roundPolygon, type Placement } from './geometry.js';
-import type { Random } from '../../util/random.js';
+import type { Random } from '../util/random.js';
 import type { GarmentTemplate } from './templates.js';
 
 export interface DrawnGarment {

@@ -7,10 +7,10 @@
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../../util/errors.js';
-import type { Progress } from '../../util/progress.js';
+import { InputError } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
 import { annotationJson } from './annotation-json.js';
-import { imageName } from '../../schema/annotation.js';
+import { imageName } from '../schema/annotation.js';
 import { PaintPool } from './paint-pool.js';
 import { imitateDetections } from './predictions.js';
 import {

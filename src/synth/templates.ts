@@ -16,7 +16,7 @@
  * dress). Both are lists of landmark numbers, so mask vertices reuse landmark
  * positions as in the release.
  */
-import { categoryById, type Category } from '../../schema/categories.js';
+import { categoryById, type Category } from '../schema/categories.js';
 
 export type Point = readonly [number, number];
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CATEGORIES } from '../../schema/categories.js';
+import { CATEGORIES } from '../schema/categories.js';
 import { doubleArea } from './geometry.js';
 import { templateFor } from './templates.js';
 
