@@ -9,7 +9,7 @@
  */
 import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../schema/categories.js';
 import { loadCocoGroundTruth, loadCocoResults } from '../eval/coco/load.js';
-import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../eval/coco/evaluate.js';
+import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../eval/index.js';
 import { firstMissingAttribute, type CocoGroundTruth } from '../eval/coco/ground-truth.js';
 import { paramsFor, type CocoTask } from '../eval/coco/params.js';
 import { sliceMean } from '../eval/coco/summarize.js';

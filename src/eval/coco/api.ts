@@ -5,7 +5,9 @@
  * loadCocoPair (or loadCocoGroundTruth + loadCocoResults) and CocoEvaluator.
  */
 import type { AttributeName } from '../../schema/categories.js';
-import { requireAttributes, type CocoEvalOptions, type CocoEvalResult } from './evaluate.js';
+import type { CocoEvalResult } from './evaluate.js';
+import { requireAttributes } from './ground-truth.js';
+import type { CocoEvalOptions } from './plan.js';
 import { loadCocoPair } from './load.js';
 import { CocoEvaluator } from './parallel.js';
 import type { CocoTask } from './params.js';

@@ -1,9 +1,10 @@
 /** Messages between CocoEvaluator (parallel.ts) and its evaluation thread (eval-worker.ts). */
-import type { CocoEvalOptions, EvaluationPart } from './evaluate.js';
+import type { EvaluationPart } from './evaluate.js';
+import type { CocoEvalOptions } from './plan.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoResults } from './results.js';
-import type { ErrorMessage } from './worker-protocol.js';
+import type { ErrorMessage } from './load-protocol.js';
 
 export type EvalRequest =
   | { type: 'init'; task: CocoTask; gt: CocoGroundTruth; res: CocoResults }

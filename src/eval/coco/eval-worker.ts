@@ -5,12 +5,13 @@
  * repeated evaluations (per attribute) reuse IoUs and OKS.
  */
 import { parentPort } from 'node:worker_threads';
-import { type EvaluationPart, evaluateCategories, planEvaluation } from './evaluate.js';
+import { type EvaluationPart, evaluateCategories } from './evaluate.js';
+import { planEvaluation } from './plan.js';
 import type { EvalRequest, EvalResponse } from './eval-protocol.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoResults } from './results.js';
-import { errorToMessage, transferablesOf } from './worker-protocol.js';
+import { errorToMessage, transferablesOf } from './load-protocol.js';
 
 let loaded: { task: CocoTask; gt: CocoGroundTruth; res: CocoResults } | null = null;
 const post = (message: EvalResponse, part?: EvaluationPart): void => parentPort!.postMessage(message, part ? transferablesOf(part) : []);

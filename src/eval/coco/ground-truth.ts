@@ -14,7 +14,7 @@
  * Fields a task does not read are neither checked nor kept.
  */
 import { streamJson } from '../../json/stream.js';
-import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH, type AttributeName } from '../../schema/categories.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
 import { f64, i8, sharedArray, u8 } from './columns.js';
 import type { CocoTask } from './params.js';
@@ -313,4 +313,22 @@ export function rasterizeGroundTruth(gt: CocoGroundTruth, claims: Int32Array = c
 export function attachMasks(gt: CocoGroundTruth, parts: readonly MaskPart[]): CocoGroundTruth {
   gt.annotations.masks = joinMaskParts(gt.annotations.count, parts);
   return gt;
+}
+
+/** The error for ground truth without the attribute a breakdown needs (annotation i is the first without it). */
+export function missingAttributeError(gt: CocoGroundTruth, attribute: AttributeName, i: number): InputError {
+  const value = gt.annotations.attributes[i * ATTRIBUTE_NAMES.length + ATTRIBUTE_NAMES.indexOf(attribute)];
+  return new InputError(
+    gt.file, `annotations[${i}].${attribute}`,
+    `"${attribute}" (1..3) on every annotation to evaluate by it (write the ground truth with \`df2 convert coco --attributes\`)`,
+    value === 0 ? 'no such field' : 'a value outside 1..3',
+  );
+}
+
+/** Throws missingAttributeError unless every annotation carries each attribute. */
+export function requireAttributes(gt: CocoGroundTruth, attributes: readonly AttributeName[]): void {
+  for (const attribute of attributes) {
+    const missing = firstMissingAttribute(gt, ATTRIBUTE_NAMES.indexOf(attribute));
+    if (missing >= 0) throw missingAttributeError(gt, attribute, missing);
+  }
 }

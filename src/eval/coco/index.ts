@@ -1,14 +1,10 @@
 /** COCO-style evaluation (bbox, segm, keypoints) with the release's official figures: the library API. */
 export { evaluateCocoFiles, evaluateCocoFilesByAttribute } from './api.js';
 export { CocoEvaluator, type CocoEvaluatorOptions } from './parallel.js';
-export {
-  evaluateLoaded,
-  evaluateByAttribute,
-  requireAttributes,
-  type CocoEvalOptions,
-  type CocoEvalResult,
-  type CocoSubset,
-} from './evaluate.js';
+export { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
+export type { CocoEvalOptions, CocoSubset } from './plan.js';
+export { evaluateByAttribute } from './subsets.js';
+export { requireAttributes } from './ground-truth.js';
 export { loadCocoGroundTruth, loadCocoResults, loadCocoPair, type LoadOptions, type LoadProgress } from './load.js';
 export { readCocoGroundTruth, firstMissingAttribute, type CocoGroundTruth, type GroundTruthAnnotations } from './ground-truth.js';
 export { readCocoResults, linkResults, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';

@@ -11,7 +11,7 @@ import { MaskPartWriter, type SegmentationBatch, claimBatch, createBatchClaims, 
 import { type CocoGroundTruth, attachMasks, rasterizeGroundTruth, readCocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import { type CocoResults, linkResults, readCocoResults } from './results.js';
-import { runLoadWorker } from './worker-client.js';
+import { runLoadWorker } from './load-worker-client.js';
 
 export type LoadProgress = (stage: string, done: number, total: number) => void;
 

@@ -9,16 +9,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AttributeName } from '../../schema/categories.js';
-import {
-  type CocoEvalOptions, type CocoEvalResult, type EvaluationPart, attributeBreakdown, attributeSubsets, categoryWork,
-  combineParts, evaluateCategories, planEvaluation, portableOptions,
-} from './evaluate.js';
+import { type CocoEvalResult, type EvaluationPart, combineParts, evaluateCategories } from './evaluate.js';
+import { type CocoEvalOptions, categoryWork, planEvaluation, portableOptions } from './plan.js';
+import { attributeBreakdown, attributeSubsets } from './subsets.js';
 import type { EvalRequest, EvalResponse } from './eval-protocol.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { AttributeBreakdown } from './report.js';
 import type { CocoResults } from './results.js';
-import { errorFromMessage } from './worker-protocol.js';
+import { errorFromMessage } from './load-protocol.js';
 
 /** Below this many detections + ground truths, one thread is faster. */
 const PARALLEL_THRESHOLD = 20_000;

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CATEGORIES, KEYPOINT_VECTOR_LENGTH, categoryById } from '../../schema/categories.js';
 import { tempDir } from '../../testing/paths.js';
-import { type CocoEvalOptions, type CocoEvalResult, evaluateLoaded } from './evaluate.js';
+import { type CocoEvalResult, evaluateLoaded } from './evaluate.js';
+import type { CocoEvalOptions } from './plan.js';
 import { loadCocoPair } from './load.js';
 import type { CocoTask } from './params.js';
 

@@ -6,7 +6,7 @@
  */
 import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
 import { loadCocoPair } from '../../eval/coco/load.js';
-import { evaluateByAttribute, evaluateLoaded } from '../../eval/coco/evaluate.js';
+import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
 import { firstMissingAttribute } from '../../eval/coco/ground-truth.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';

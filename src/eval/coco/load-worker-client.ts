@@ -1,7 +1,7 @@
 /** Runs a load job in a worker thread; resolves with the data, rethrows bad input as InputError. */
 import { Worker } from 'node:worker_threads';
 import type { MaskPart, SegmentationBatch } from './gt-masks.js';
-import { type LoadJob, type WorkerMessage, errorFromMessage } from './worker-protocol.js';
+import { type LoadJob, type WorkerMessage, errorFromMessage } from './load-protocol.js';
 
 export interface WorkerLoad {
   data: unknown;
@@ -19,7 +19,7 @@ export interface WorkerCallbacks {
 export function runLoadWorker(job: LoadJob, callbacks: WorkerCallbacks = {}): Promise<WorkerLoad> {
   const { onProgress, onBatch, signal } = callbacks;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
+    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job });
     // Two stages: the data ('done'), then for segm ground truth the worker's masks.
     let stage: 'data' | 'masks' | 'over' = 'data';
     let resolveMasks: (part: MaskPart) => void = () => {};

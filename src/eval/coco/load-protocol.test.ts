@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../util/errors.js';
-import { errorFromMessage, errorToMessage } from './worker-protocol.js';
+import { errorFromMessage, errorToMessage } from './load-protocol.js';
 
 test('errors cross threads: an InputError comes back as one, with the same line', () => {
   const original = new InputError('gt.json', 'annotations[3].bbox', '4 finite numbers', 'an array of 3');

@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { rasterizeUnclaimed } from './gt-masks.js';
 import { readCocoGroundTruth } from './ground-truth.js';
 import { readCocoResults } from './results.js';
-import { type LoadJob, type WorkerMessage, errorToMessage, transferablesOf } from './worker-protocol.js';
+import { type LoadJob, type WorkerMessage, errorToMessage, transferablesOf } from './load-protocol.js';
 
 const job = workerData as LoadJob;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(message, transfer);

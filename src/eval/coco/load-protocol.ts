@@ -1,4 +1,4 @@
-/** Messages between the loading worker (worker.ts) and the thread that started it (worker-client.ts). */
+/** Messages between the loading worker (load-worker.ts) and the thread that started it (load-worker-client.ts); the error messages serve the evaluation worker too. */
 import { InputError } from '../../util/errors.js';
 import type { MaskPart, SegmentationBatch } from './gt-masks.js';
 import type { CocoTask } from './params.js';
