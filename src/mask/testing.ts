@@ -34,7 +34,37 @@ export function countSet(mask: Uint8Array): number {
 }
 
 /**
- * maskApi's bounding box, defined on pixels: for every maximal run of set
+ * The release's (2017) maskApi box, defined on pixels: the min/max column and
+ * row over the first and last pixel of every maximal run of set pixels in
+ * column-major order, whatever lies between them. Empty mask: [0, 0, 0, 0].
+ */
+export function releaseBboxFromPixels(mask: Uint8Array, height: number): [number, number, number, number] {
+  let xs = Infinity;
+  let ys = Infinity;
+  let xe = -Infinity;
+  let ye = -Infinity;
+  let i = 0;
+  while (i < mask.length) {
+    if (!mask[i]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < mask.length && mask[i]) i++;
+    for (const pixel of [start, i - 1]) {
+      const x = Math.floor(pixel / height);
+      const y = pixel % height;
+      xs = Math.min(xs, x);
+      xe = Math.max(xe, x);
+      ys = Math.min(ys, y);
+      ye = Math.max(ye, y);
+    }
+  }
+  return xs === Infinity ? [0, 0, 0, 0] : [xs, ys, xe - xs + 1, ye - ys + 1];
+}
+
+/**
+ * The tight box of the set pixels (later maskApi's box), defined on pixels: for every maximal run of set
  * pixels in column-major order take its first and last pixel; a run that
  * spans columns covers the full height. Empty mask: [0, 0, 0, 0].
  */
