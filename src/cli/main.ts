@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../util/errors.js';
 import { registerCommands } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,7 +14,14 @@ export function buildProgram(): Command {
     .description('The DeepFashion2 benchmark: read, check, convert, evaluate, draw and serve.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Bad input (a file, an entry, an option) is reported as one line naming it, with
+exit code 1. Exit code 2 is a bug in df2: set DF2_DEBUG=1 to print its stack trace.
+Ctrl-C (SIGINT) or SIGTERM stops any command without leaving temporary files.`,
+    );
   registerCommands(program);
   return program;
 }
@@ -23,6 +31,11 @@ export function buildProgram(): Command {
  * code 2 with its message, and its stack when DF2_DEBUG is set.
  */
 export function reportFailure(err: unknown): number {
+  if (err instanceof UsageError) {
+    // Its message starts with the command, `df2 report: ...`.
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
   if (err instanceof InputError) {
     process.stderr.write(`df2: ${err.message}\n`);
     return 1;
@@ -33,7 +46,28 @@ export function reportFailure(err: unknown): number {
   return 2;
 }
 
+/** Conventional exit codes of a process ended by a signal: 128 + its number. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Ctrl-C and SIGTERM end a command through process.exit, so that the exit
+ * hook of util/temp-files removes the temporary files it was writing (a
+ * process killed by a signal's default action runs no JavaScript at all).
+ * A command that handles the signal itself (serve stops gracefully, synth
+ * stops its painters first) registers its own listener; this one then leaves
+ * the ending to it.
+ */
+function exitOnSignals(): void {
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]) {
+    process.on(signal, function onSignal() {
+      if (process.listeners(signal).some((listener) => listener !== onSignal)) return;
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitOnSignals();
   const program = buildProgram();
   program.exitOverride();
   try {

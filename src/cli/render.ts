@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PARTS, type Part } from '../render/drawn-item.js';
 import type { PictureFormat } from '../render/render-images.js';
-import { InputError } from '../util/errors.js';
+import { UsageError } from './usage-error.js';
 import { startProgress } from '../util/progress.js';
 
 interface RenderCliOptions {
@@ -99,7 +99,7 @@ Examples:
     .action(async (dir: string, imageIds: number[], options: RenderCliOptions) => {
       const retrievalFiles = [options.query, options.gallery, options.retrievalResults];
       if (retrievalFiles.some((f) => f !== undefined) && !retrievalFiles.every((f) => f !== undefined)) {
-        throw new InputError('df2 render', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
+        throw new UsageError('render', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
       // Loaded here, not at start-up: the drawing code brings the canvas library, which other commands do not need.
       const { renderImages } = await import('../render/render-images.js');

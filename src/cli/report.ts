@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/coco/params.js';
-import { InputError } from '../util/errors.js';
+import { UsageError } from './usage-error.js';
 import { startProgress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
@@ -58,12 +58,12 @@ Examples:
       const retrievalFiles = [options.query, options.gallery, options.retrievalResults];
       const retrieval = retrievalFiles.every((f) => f !== undefined);
       if (retrievalFiles.some((f) => f !== undefined) && !retrieval) {
-        throw new InputError('df2 report', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
+        throw new UsageError('report', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
-      if (options.results.length > 0 && !options.gt) throw new InputError('df2 report', '--gt', 'a COCO ground-truth file for the --results', 'none');
-      if (options.results.length === 0 && !retrieval) throw new InputError('df2 report', '--results', 'results to report on (--results, or the three retrieval files)', 'none');
+      if (options.results.length > 0 && !options.gt) throw new UsageError('report', '--gt', 'a COCO ground-truth file for the --results', 'none');
+      if (options.results.length === 0 && !retrieval) throw new UsageError('report', '--results', 'results to report on (--results, or the three retrieval files)', 'none');
       if (options.task.length > 0 && options.task.length !== options.results.length) {
-        throw new InputError('df2 report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
+        throw new UsageError('report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }
       // Loaded here, not at start-up: the evaluation engine and the canvas library are only needed once a report is made.
       const { detectResultsKind } = await import('../render/prediction-items.js');
