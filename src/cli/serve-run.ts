@@ -15,8 +15,13 @@ import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { ServeCliOptions } from './serve.js';
+import { checkGroundTruthDir, checkListenHost, checkSplitDirs } from './serve-check.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
+  // Options first, before any work: nothing is made, registered or indexed for a run that cannot serve.
+  await checkListenHost(options.host);
+  await checkSplitDirs(options.data ?? []);
+  if (options.gtDir !== undefined) await checkGroundTruthDir(options.gtDir);
   const dbFile = resolve(options.db);
   const cacheDir = dirname(dbFile);
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };

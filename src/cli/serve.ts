@@ -20,6 +20,11 @@ export interface ServeCliOptions {
   maxUploadMb: number;
 }
 
+function portNumber(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return Number(value);
+}
+
 function nonNegativeInt(value: string): number {
   if (!/^\d{1,7}$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
@@ -32,7 +37,7 @@ export function registerServe(program: Command): void {
     .option('--data <dir...>', 'split directories to explore (annos/ + image/); indexed once, then only changed files')
     .option('--gt-dir <dir>', 'challenge ground truth: coco.json, coco-visible.json, query.json, gallery.json (never served)')
     .option('--db <file>', 'SQLite database file (created if missing)', DEFAULT_DB_FILE)
-    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt, DEFAULT_PORT)
+    .option('--port <n>', 'port, 0 to 65535 (0 = any free port)', portNumber, DEFAULT_PORT)
     .option('--host <host>', 'address to listen on; the default serves this machine only', '127.0.0.1')
     .option('--demo', 'with no --data: make a small synthetic split with predictions and ground truth, and open it')
     .option('--quota <n>', 'submissions per user, task and UTC day', nonNegativeInt, DEFAULT_QUOTA)
