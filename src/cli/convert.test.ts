@@ -115,3 +115,22 @@ test('every command has help with an example', async () => {
     assert.match(run.stdout, /Examples:\n\s+\$ df2 /, args.join(' '));
   }
 });
+
+test('pairs --negatives beyond the shop items caps at what exists and says so', async () => {
+  const dir = await tempDir();
+  const dataset = goldenPath('basic', 'dataset');
+  const annotations = await Promise.all((await readdir(join(dataset, 'annos'))).map(async (f) => JSON.parse(await readFile(join(dataset, 'annos', f), 'utf8')) as Record<string, unknown>));
+  const shopItems = annotations.filter((a) => a.source === 'shop').reduce((n, a) => n + Object.keys(a).filter((k) => /^item\d+$/.test(k)).length, 0);
+  assert.ok(shopItems > 0);
+  const started = performance.now();
+  const run = await runCli(['pairs', dataset, '--out', join(dir, 'pairs.jsonl'), '--negatives', '100000000', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(performance.now() - started < 60_000, 'done in reasonable time');
+  assert.equal(run.stderr, `df2 pairs: --negatives 100000000 is more than the split's ${shopItems} shop items: drew at most ${shopItems} per positive\n`);
+  const counts = JSON.parse(run.stdout) as { positives: number; negatives: number; negativesPerPositive: number; negativesShort: number };
+  assert.equal(counts.negativesPerPositive, shopItems);
+  assert.equal(counts.negatives + counts.negativesShort, counts.positives * shopItems);
+  // Every shop item that is not a match is drawn once per positive.
+  const lines = (await readFile(join(dir, 'pairs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { label: number });
+  assert.equal(lines.filter((l) => l.label === 0).length, counts.negatives);
+});

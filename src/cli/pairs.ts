@@ -30,6 +30,9 @@ Examples:
       const index = new PairIndex();
       for await (const record of readSplitWithProgress(dir, { label: 'indexing pairs', quiet: options.json })) index.add(record);
       const counts = await writePairsFile(index, options.out, { negatives: options.negatives, seed: options.seed });
+      if (counts.negativesPerPositive < options.negatives) {
+        process.stderr.write(`df2 pairs: --negatives ${options.negatives} is more than the split's ${counts.negativesPerPositive} shop items: drew at most ${counts.negativesPerPositive} per positive\n`);
+      }
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ out: options.out, ...counts })}\n`);
         return;
