@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/coco/params.js';
 import { UsageError } from './usage-error.js';
+import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
@@ -65,6 +66,11 @@ Examples:
       if (options.task.length > 0 && options.task.length !== options.results.length) {
         throw new UsageError('report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }
+      refuseOutputsThatAreInputs('report', {
+        inputFiles: [options.gt, ...options.results, options.query, options.gallery, options.retrievalResults],
+        splits: options.data ? [options.data] : [],
+        outputs: [['--out', options.out]],
+      });
       // Loaded here, not at start-up: the evaluation engine and the canvas library are only needed once a report is made.
       const { detectResultsKind } = await import('../render/prediction-items.js');
       const { buildReportData } = await import('../render/report-data.js');
