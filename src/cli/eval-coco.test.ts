@@ -152,3 +152,26 @@ test('--by needs the attributes in the ground truth', async () => {
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /expected one of scale, occlusion, zoom_in, viewpoint or all/);
 });
+
+test('eval segm with box results warns that the boxes stand in for masks; an empty results file warns; both still evaluate', async () => {
+  const withMask = { image_id: 1, category_id: 2, bbox: [50, 20, 30, 40], segmentation: { size: [80, 100], counts: rleToString(rleFromBox(50, 20, 30, 40, 80, 100)) }, score: 0.8 };
+  const boxes = await evalCli('segm', [BOX, withMask]);
+  assert.equal(boxes.code, 0, boxes.stderr);
+  assert.equal(boxes.stderr, `df2: warning: 1 of 2 result(s) of ${boxes.resultsFile} have a bbox and no segmentation: their box stands in for the mask, as in the official evaluation (are these box results?)\n`);
+  assert.match(boxes.stdout, /Average Precision/);
+  const asBoxes = await evalCli('bbox', [BOX, withMask]);
+  assert.equal(asBoxes.stderr, '', 'no warning for the bbox task');
+
+  const empty = await evalCli('bbox', [], GT, ['--json']);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal(empty.stderr, `df2: warning: ${empty.resultsFile} holds no result: every figure is 0 (-1 where a category has no ground truth)\n`);
+  assert.ok(Array.isArray(JSON.parse(empty.stdout).stats));
+});
+
+test('report --task segm with box results warns as eval does', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const resultsFile = await writeJson([BOX], 'results.json');
+  const out = await runCli(['report', '--gt', gtFile, '--results', resultsFile, '--task', 'segm', '--out', resultsFile.replace(/results\.json$/, 'report.html'), '--quiet']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /^df2: warning: 1 of 1 result\(s\) of .*results\.json have a bbox and no segmentation: their box stands in for the mask/);
+});

@@ -9,6 +9,7 @@ import { loadCocoPair } from '../eval/coco/load.js';
 import { CocoEvaluator } from '../eval/coco/parallel.js';
 import type { CocoTask } from '../eval/coco/params.js';
 import { cocoReportJson, cocoReportText } from '../eval/coco/report.js';
+import { cocoResultsWarnings } from '../eval/index.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
@@ -66,9 +67,11 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   const attributes = options.by ?? [];
   const bars = new StageBars(quiet);
   let text: string;
+  let warnings: string[];
   try {
     const { gt, results } = await loadCocoPair(task, options.gt, options.results, { onProgress: (stage, done, total) => bars.update(stage, done, total) });
     requireAttributes(gt, attributes);
+    warnings = cocoResultsWarnings(task, results);
     const K = gt.categories.id.length;
     const runs = 1 + 3 * attributes.length;
     let finished = 0;
@@ -87,6 +90,7 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   } finally {
     bars.stop();
   }
+  for (const line of warnings) process.stderr.write(`df2: warning: ${line}\n`);
   process.stdout.write(text);
 }
 

@@ -84,6 +84,7 @@ Examples:
         progress.update(done);
       };
       let html: string;
+      let warnings: string[];
       try {
         const data = await buildReportData({
           gtFile: options.gt ?? '',
@@ -97,9 +98,11 @@ Examples:
           await addReportPictures(data, options.data, onProgress);
         }
         html = reportHtml(data.model);
+        warnings = data.warnings;
       } finally {
         progress.stop();
       }
+      for (const line of warnings) process.stderr.write(`df2: warning: ${line}\n`);
       await writeFileAtomic(options.out, html);
       if (!options.quiet) process.stdout.write(`${options.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KB)\n`);
     });

@@ -11,6 +11,7 @@ import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../eva
 import { firstMissingAttribute, type CocoGroundTruth } from '../eval/coco/ground-truth.js';
 import { paramsFor, type CocoTask } from '../eval/coco/params.js';
 import { sliceMean } from '../eval/coco/summarize.js';
+import { cocoResultsWarnings } from '../eval/index.js';
 import type { SummaryLine } from '../eval/coco/summarize.js';
 import { cellMatches } from '../eval/coco/matches.js';
 import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../eval/retrieval/evaluate.js';
@@ -39,6 +40,8 @@ export interface ReportData {
   model: ReportModel;
   evaluated: EvaluatedTask[];
   retrieval?: { inputs: RetrievalInputs; result: RetrievalResult };
+  /** What the evaluation of the results files warns of (cocoResultsWarnings), for the command to print. */
+  warnings: string[];
 }
 
 export const SCORE_BINS = 20;
@@ -46,10 +49,12 @@ export const SCORE_BINS = 20;
 export async function buildReportData(request: ReportRequest): Promise<ReportData> {
   const tasks = [...new Set(request.tasks.map((t) => t.task))];
   const evaluated: EvaluatedTask[] = [];
+  const warnings: string[] = [];
   if (request.tasks.length > 0) {
     const gt = await loadCocoGroundTruth(request.gtFile, tasks, { onProgress: request.onProgress });
     for (const { task, resultsFile } of request.tasks) {
       const results = await loadCocoResults(resultsFile, gt, [task], { onProgress: request.onProgress });
+      warnings.push(...cocoResultsWarnings(task, results));
       const result = evaluateLoaded(task, gt, results, { quiet: true, onProgress: request.onProgress });
       const attributes = hasAttributes(gt) ? attributeTables(task, gt, results, request.onProgress) : [];
       evaluated.push({ section: taskSection(task, request.gtFile, resultsFile, result, attributes), result });
@@ -60,10 +65,10 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
     createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     tasks: evaluated.map((e) => e.section),
   };
-  if (!request.retrieval) return { model, evaluated };
+  if (!request.retrieval) return { model, evaluated, warnings };
   const retrieval = await evaluateRetrievalForReport(request.retrieval);
   model.retrieval = retrievalSection(request.retrieval, retrieval.result);
-  return { model, evaluated, retrieval };
+  return { model, evaluated, retrieval, warnings };
 }
 
 /** Whether every annotation carries the four attributes (a file written with `df2 convert coco --attributes`). */
