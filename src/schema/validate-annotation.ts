@@ -31,6 +31,9 @@ export const IMAGE_FILE_NAME = /^(\d{6})\.jpg$/;
 /** Keys of items inside an annotation file: item1, item2, ... */
 export const ITEM_KEY = /^item\d+$/;
 
+/** The largest id a JSON number holds exactly (Number.MAX_SAFE_INTEGER). */
+const MAX_ID_TEXT = '2^53 - 1';
+
 const TOP_LEVEL_FIELDS = new Set(['source', 'pair_id']);
 const ITEM_FIELDS = new Set([
   'category_id', 'category_name', 'style', 'bounding_box', 'landmarks', 'segmentation', ...ATTRIBUTE_NAMES,
@@ -71,7 +74,8 @@ export function checkAnnotation(
   const source = json.source;
   if (source !== 'user' && source !== 'shop') report.error('source', '"user" or "shop"', describe(source));
   const pairId = json.pair_id;
-  if (!Number.isInteger(pairId)) report.error('pair_id', 'an integer', describe(pairId));
+  // Beyond 2^53 a JSON number loses digits (it would be rounded on output): not an id.
+  if (!Number.isSafeInteger(pairId)) report.error('pair_id', `an integer (at most ${MAX_ID_TEXT})`, describe(pairId));
 
   const items: Item[] = [];
   let itemKeys = 0;
@@ -104,8 +108,8 @@ function checkItem(report: ProblemList, key: string, value: unknown, image?: { w
 
   const category = checkCategory(report, key, value);
   const style = value.style;
-  if (!Number.isInteger(style) || (style as number) < 0) {
-    report.error(at('style'), 'an integer >= 0 (0 = cannot form a pair)', describe(style));
+  if (!Number.isSafeInteger(style) || (style as number) < 0) {
+    report.error(at('style'), `an integer from 0 to ${MAX_ID_TEXT} (0 = cannot form a pair)`, describe(style));
   }
   for (const attribute of ATTRIBUTE_NAMES) {
     const v = value[attribute];
