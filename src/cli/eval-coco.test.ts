@@ -3,7 +3,8 @@
  * one clear line (exit 1, no stack) for each kind of bad input.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import { rleFromBox, rleToString } from '../mask/index.js';
 import { runCli } from '../testing/cli.js';
@@ -174,4 +175,13 @@ test('report --task segm with box results warns as eval does', async () => {
   const out = await runCli(['report', '--gt', gtFile, '--results', resultsFile, '--task', 'segm', '--out', resultsFile.replace(/results\.json$/, 'report.html'), '--quiet']);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stderr, /^df2: warning: 1 of 1 result\(s\) of .*results\.json have a bbox and no segmentation: their box stands in for the mask/);
+});
+
+test('a gzip-compressed results file is named as such in one line', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const resultsFile = gtFile.replace(/gt\.json$/, 'results.json.gz');
+  writeFileSync(resultsFile, gzipSync(JSON.stringify([BOX])));
+  const out = await runCli(['eval', 'bbox', '--gt', gtFile, '--results', resultsFile]);
+  assert.equal(out.code, 1);
+  assert.equal(out.stderr, `df2: ${resultsFile}: expected a JSON file, found gzip-compressed data (decompress it first, e.g. with gunzip)\n`);
 });

@@ -65,6 +65,12 @@ export interface CheckedFile {
   problems: Problem[];
 }
 
+/**
+ * Dot files (`.DS_Store`, `._000001.json` from macOS, editors' swap files) are
+ * not part of a split: skipped, as `ls` does.
+ */
+const isVisible = (entry: string): boolean => !entry.startsWith('.');
+
 /** Lists a split: the six-digit annotation names (sorted by number) and the image names. */
 export async function listSplit(dir: string): Promise<{ names: string[]; images: Set<string> }> {
   const { names, images } = await scanSplit(dir);
@@ -85,14 +91,14 @@ export async function scanSplit(dir: string): Promise<SplitListing> {
 
   const names: string[] = [];
   const strayAnnotations: string[] = [];
-  for (const entry of annoEntries) {
+  for (const entry of annoEntries.filter(isVisible)) {
     const match = ANNOTATION_FILE_NAME.exec(entry);
     if (match) names.push(match[1]!);
     else strayAnnotations.push(entry);
   }
   const images = new Set<string>();
   const strayImages: string[] = [];
-  for (const entry of imageEntries ?? []) {
+  for (const entry of (imageEntries ?? []).filter(isVisible)) {
     const match = IMAGE_FILE_NAME.exec(entry);
     if (match) images.add(match[1]!);
     else strayImages.push(entry);
