@@ -2,7 +2,7 @@
  * The df2 command line: thin wiring from arguments to the modules that do the
  * work. Each command lives in its own file and registers itself here.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { InputError } from '../util/errors.js';
 import { registerCommands } from './commands.js';
 import { UsageError } from './usage-error.js';
@@ -14,7 +14,7 @@ export function buildProgram(): Command {
     .description('The DeepFashion2 benchmark: read, check, convert, evaluate, draw and serve.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
+    .configureHelp({ sortSubcommands: false, optionDescription: describeOption })
     .addHelpText(
       'after',
       `
@@ -24,6 +24,16 @@ Ctrl-C (SIGINT) or SIGTERM stops any command without leaving temporary files.`,
     );
   registerCommands(program);
   return program;
+}
+
+/**
+ * Commander's option description, with "(required)" in front for an option
+ * that must be given (requiredOption / makeOptionMandatory), which its help
+ * does not otherwise show. Subcommands inherit this help configuration.
+ */
+function describeOption(option: Option): string {
+  const text = Help.prototype.optionDescription.call(new Help(), option);
+  return option.mandatory ? `(required) ${text}` : text;
 }
 
 /**
