@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, type CliResult } from '../testing/cli.js';
 import { GOLDEN_FIXTURES, RELEASE_SAMPLE_DIR, goldenPath, tempDir } from '../testing/paths.js';
-import { readSplit } from '../dataset/read-split.js';
+import { checkSplitFiles, listSplit, readSplit } from '../dataset/read-split.js';
 import { runValidate } from './validate.js';
 import { InputError } from '../util/errors.js';
 
@@ -268,4 +268,16 @@ test('df2\'s own synthetic splits validate with zero warnings (items without lab
   const result = await runCli(['validate', out]);
   assert.equal(result.code, 0, result.stdout);
   assert.equal(result.stdout, `${out}: valid: 300 files, ${JSON.parse(made.stdout).items} items, 0 errors, 0 warnings\n`);
+});
+
+test('a split read within a byte budget smaller than any file still reads every file, in order, problems included', async () => {
+  const dir = await brokenSplit(async () => {});
+  await addFile(dir, '000003');
+  await mkdir(join(dir, 'annos', '000004.json')); // unreadable: a directory
+  await addFile(dir, '000005');
+  const files = [];
+  for await (const file of checkSplitFiles(dir, await listSplit(dir), { maxBytesInFlight: 1, concurrency: 8 })) files.push(file);
+  assert.deepEqual(files.map((f) => f.name), ['000001', '000002', '000003', '000004', '000005']);
+  assert.deepEqual(files.map((f) => f.problems.filter((p) => p.severity === 'error').length), [0, 0, 0, 1, 0]);
+  assert.equal(files[3]!.problems[0]!.found, 'a directory');
 });
