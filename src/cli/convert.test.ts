@@ -115,3 +115,52 @@ test('every command has help with an example', async () => {
     assert.match(run.stdout, /Examples:\n\s+\$ df2 /, args.join(' '));
   }
 });
+
+test('pairs --negatives beyond the shop items caps at what exists and says so', async () => {
+  const dir = await tempDir();
+  const dataset = goldenPath('basic', 'dataset');
+  const annotations = await Promise.all((await readdir(join(dataset, 'annos'))).map(async (f) => JSON.parse(await readFile(join(dataset, 'annos', f), 'utf8')) as Record<string, unknown>));
+  const shopItems = annotations.filter((a) => a.source === 'shop').reduce((n, a) => n + Object.keys(a).filter((k) => /^item\d+$/.test(k)).length, 0);
+  assert.ok(shopItems > 0);
+  const started = performance.now();
+  const run = await runCli(['pairs', dataset, '--out', join(dir, 'pairs.jsonl'), '--negatives', '100000000', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(performance.now() - started < 60_000, 'done in reasonable time');
+  assert.equal(run.stderr, `df2 pairs: --negatives 100000000 is more than the split's ${shopItems} shop items: drew at most ${shopItems} per positive\n`);
+  const counts = JSON.parse(run.stdout) as { positives: number; negatives: number; negativesPerPositive: number; negativesShort: number };
+  assert.equal(counts.negativesPerPositive, shopItems);
+  assert.equal(counts.negatives + counts.negativesShort, counts.positives * shopItems);
+  // Every shop item that is not a match is drawn once per positive.
+  const lines = (await readFile(join(dir, 'pairs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { label: number });
+  assert.equal(lines.filter((l) => l.label === 0).length, counts.negatives);
+});
+
+test('outputs that are inputs are refused before any work: one line, exit 1, nothing written', async () => {
+  const { root, split } = await copySplit('basic');
+  const anno = join(split, 'annos', '000001.json');
+  const before = await readFile(anno, 'utf8');
+  const same = join(root, 'same.json');
+  const results = join(root, 'bbox_results.json');
+  await copyFile(goldenPath('basic', 'results', 'bbox_results.json'), results);
+  await symlink(results, join(root, 'link-to-results.json'));
+  const cases: [args: string[], line: string][] = [
+    [['convert', 'retrieval', split, '--query', same, '--gallery', same],
+      `df2 convert retrieval: --gallery: expected another path than every other output, found ${same}, the path of --query too`],
+    [['convert', 'coco', split, '--out', anno],
+      `df2 convert coco: --out: expected an output that is not one of the inputs, found ${anno}, inside the split's annos/`],
+    [['convert', 'yolo', split, '--out', join(split, 'image', 'yolo'), '--task', 'detect'],
+      `df2 convert yolo: --out: expected an output that is not one of the inputs, found ${join(split, 'image', 'yolo')}, inside the split's image/`],
+    [['pairs', split, '--out', join(split, 'annos', 'pairs.jsonl')],
+      `df2 pairs: --out: expected an output that is not one of the inputs, found ${join(split, 'annos', 'pairs.jsonl')}, inside the split's annos/`],
+    [['report', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', results, '--out', join(root, 'link-to-results.json')],
+      `df2 report: --out: expected an output that is not one of the inputs, found ${join(root, 'link-to-results.json')}, an input file`],
+  ];
+  for (const [args, line] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
+    assert.equal(run.stderr, `${line}\n`);
+  }
+  assert.equal(await readFile(anno, 'utf8'), before, 'the annotation is untouched');
+  assert.deepEqual((await readdir(root)).sort(), ['bbox_results.json', 'link-to-results.json', 'validation']);
+  assert.deepEqual((await readdir(join(split, 'image'))).filter((f) => !f.endsWith('.jpg')), []);
+});

@@ -9,6 +9,7 @@ import { writeRetrievalFiles } from '../convert/retrieval.js';
 import { YOLO_TASKS, type YoloTask } from '../convert/yolo.js';
 import { YOLO_SPLITS, writeYoloDataset, yoloSplitForDir, type YoloSplit } from '../convert/yolo-writer.js';
 import { InputError } from '../util/errors.js';
+import { refuseOutputsThatAreInputs } from './output-check.js';
 import { readSplitWithProgress, seconds } from './split-input.js';
 
 export function registerConvert(program: Command): void {
@@ -47,6 +48,7 @@ Examples:
   $ df2 convert coco data/validation --out gt-visible.json --landmarks visible
   $ df2 convert coco data/validation --out gt-attributes.json --attributes`)
     .action(async (dir: string, options: { out: string; landmarks: 'all' | 'visible'; attributes?: boolean; json?: boolean }) => {
+      refuseOutputsThatAreInputs('convert coco', { splits: [dir], outputs: [['--out', options.out]] });
       const start = performance.now();
       const records = readSplitWithProgress(dir, { label: 'converting to COCO', quiet: options.json, imageSizes: true });
       const summary = await writeCocoFile(records, options.out, { landmarks: options.landmarks, attributes: options.attributes === true });
@@ -72,6 +74,7 @@ Examples:
   $ df2 convert retrieval data/validation --query query.json --gallery gallery.json
   $ df2 convert retrieval data/validation --query query-attributes.json --gallery gallery.json --attributes`)
     .action(async (dir: string, options: { query: string; gallery: string; attributes?: boolean; json?: boolean }) => {
+      refuseOutputsThatAreInputs('convert retrieval', { splits: [dir], outputs: [['--query', options.query], ['--gallery', options.gallery]] });
       const start = performance.now();
       const records = readSplitWithProgress(dir, { label: 'writing retrieval files', quiet: options.json });
       const summary = await writeRetrievalFiles(records, { query: options.query, gallery: options.gallery }, { attributes: options.attributes === true });
@@ -106,6 +109,7 @@ Examples:
   $ df2 convert yolo data/validation --out df2-yolo --task detect
   $ yolo detect train data=df2-yolo/data.yaml model=yolov8n.pt`)
     .action(async (dir: string, options: { out: string; task: YoloTask; split?: YoloSplit; copy?: boolean; json?: boolean }) => {
+      refuseOutputsThatAreInputs('convert yolo', { splits: [dir], outputs: [['--out', options.out]] });
       const start = performance.now();
       const split = options.split ?? yoloSplitForDir(dir);
       if (!split) throw new InputError(dir, '', 'a split folder named train, validation or test (or --split train|val|test)', 'another name');

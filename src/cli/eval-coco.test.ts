@@ -3,8 +3,9 @@
  * one clear line (exit 1, no stack) for each kind of bad input.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import { rleFromBox, rleToString } from '../mask/index.js';
 import { runCli } from '../testing/cli.js';
@@ -214,4 +215,36 @@ test('a bad --conf is one clear line', async () => {
   assert.equal(out.code, 1);
   assert.match(out.stderr, /--conf <score>.*expected a number from 0 to 1/);
   assert.equal(out.stdout, '');
+});
+
+test('eval segm with box results warns that the boxes stand in for masks; an empty results file warns; both still evaluate', async () => {
+  const withMask = { image_id: 1, category_id: 2, bbox: [50, 20, 30, 40], segmentation: { size: [80, 100], counts: rleToString(rleFromBox(50, 20, 30, 40, 80, 100)) }, score: 0.8 };
+  const boxes = await evalCli('segm', [BOX, withMask]);
+  assert.equal(boxes.code, 0, boxes.stderr);
+  assert.equal(boxes.stderr, `df2: warning: 1 of 2 result(s) of ${boxes.resultsFile} have a bbox and no segmentation: their box stands in for the mask, as in the official evaluation (are these box results?)\n`);
+  assert.match(boxes.stdout, /Average Precision/);
+  const asBoxes = await evalCli('bbox', [BOX, withMask]);
+  assert.equal(asBoxes.stderr, '', 'no warning for the bbox task');
+
+  const empty = await evalCli('bbox', [], GT, ['--json']);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal(empty.stderr, `df2: warning: ${empty.resultsFile} holds no result: every figure is 0 (-1 where a category has no ground truth)\n`);
+  assert.ok(Array.isArray(JSON.parse(empty.stdout).stats));
+});
+
+test('report --task segm with box results warns as eval does', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const resultsFile = await writeJson([BOX], 'results.json');
+  const out = await runCli(['report', '--gt', gtFile, '--results', resultsFile, '--task', 'segm', '--out', resultsFile.replace(/results\.json$/, 'report.html'), '--quiet']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /^df2: warning: 1 of 1 result\(s\) of .*results\.json have a bbox and no segmentation: their box stands in for the mask/);
+});
+
+test('a gzip-compressed results file is named as such in one line', async () => {
+  const gtFile = await writeJson(GT, 'gt.json');
+  const resultsFile = gtFile.replace(/gt\.json$/, 'results.json.gz');
+  writeFileSync(resultsFile, gzipSync(JSON.stringify([BOX])));
+  const out = await runCli(['eval', 'bbox', '--gt', gtFile, '--results', resultsFile]);
+  assert.equal(out.code, 1);
+  assert.equal(out.stderr, `df2: ${resultsFile}: expected a JSON file, found gzip-compressed data (decompress it first, e.g. with gunzip)\n`);
 });

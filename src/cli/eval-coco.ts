@@ -8,7 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import {
   CocoEvaluator, cocoReportJson, cocoReportText, loadCocoPair, requireCocoAttributes as requireAttributes, type CocoTask,
   confusionMatrix, confusionReportText, groupByImage, perImageCounts, perImageRows, tideErrors, tideReportText,
-  type ConfusionMatrix, type TideErrors,
+  type ConfusionMatrix, type TideErrors, cocoResultsWarnings,
 } from '../eval/index.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
 import { collectAttribute } from './attribute-option.js';
@@ -96,6 +96,7 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   const attributes = options.by ?? [];
   const bars = new StageBars(quiet);
   let text: string;
+  let warnings: string[];
   try {
     // The confusion matrix of segm results reads boxes: load them too.
     const extraTasks = task === 'segm' && options.confusion ? (['bbox'] as const) : [];
@@ -104,6 +105,7 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
       extraTasks,
     });
     requireAttributes(gt, attributes);
+    warnings = cocoResultsWarnings(task, results);
     const K = gt.categories.id.length;
     const runs = 1 + 3 * attributes.length;
     let finished = 0;
@@ -137,6 +139,7 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   } finally {
     bars.stop();
   }
+  for (const line of warnings) process.stderr.write(`df2: warning: ${line}\n`);
   process.stdout.write(text);
 }
 

@@ -3,10 +3,11 @@
  * work. Each command lives in its own file and registers itself here.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { InputError } from '../util/errors.js';
 import { isJsonObject } from '../util/json-guards.js';
 import { registerCommands } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /** The version in package.json (this file is dist/cli/main.js, two levels below it). */
 export function packageVersion(): string {
@@ -22,9 +23,26 @@ export function buildProgram(): Command {
     .description('The DeepFashion2 benchmark: read, check, convert, evaluate, draw and serve.')
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false, optionDescription: describeOption })
+    .addHelpText(
+      'after',
+      `
+Bad input (a file, an entry, an option) is reported as one line naming it, with
+exit code 1. Exit code 2 is a bug in df2: set DF2_DEBUG=1 to print its stack trace.
+Ctrl-C (SIGINT) or SIGTERM stops any command without leaving temporary files.`,
+    );
   registerCommands(program);
   return program;
+}
+
+/**
+ * Commander's option description, with "(required)" in front for an option
+ * that must be given (requiredOption / makeOptionMandatory), which its help
+ * does not otherwise show. Subcommands inherit this help configuration.
+ */
+function describeOption(option: Option): string {
+  const text = Help.prototype.optionDescription.call(new Help(), option);
+  return option.mandatory ? `(required) ${text}` : text;
 }
 
 /**
@@ -32,6 +50,11 @@ export function buildProgram(): Command {
  * code 2 with its message, and its stack when DF2_DEBUG is set.
  */
 export function reportFailure(err: unknown): number {
+  if (err instanceof UsageError) {
+    // Its message starts with the command, `df2 report: ...`.
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
   if (err instanceof InputError) {
     // One line per problem (a challenge file reports all of its mistakes at once).
     process.stderr.write(err.message.split('\n').map((line) => `df2: ${line}\n`).join(''));
@@ -43,7 +66,28 @@ export function reportFailure(err: unknown): number {
   return 2;
 }
 
+/** Conventional exit codes of a process ended by a signal: 128 + its number. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Ctrl-C and SIGTERM end a command through process.exit, so that the exit
+ * hook of util/temp-files removes the temporary files it was writing (a
+ * process killed by a signal's default action runs no JavaScript at all).
+ * A command that handles the signal itself (serve stops gracefully, synth
+ * stops its painters first) registers its own listener; this one then leaves
+ * the ending to it.
+ */
+function exitOnSignals(): void {
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]) {
+    process.on(signal, function onSignal() {
+      if (process.listeners(signal).some((listener) => listener !== onSignal)) return;
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitOnSignals();
   const program = buildProgram();
   program.exitOverride();
   try {

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { PairIndex, writePairsFile } from '../dataset/pairs.js';
+import { refuseOutputsThatAreInputs } from './output-check.js';
 import { parseNonNegativeInt, readSplitWithProgress, seconds } from './split-input.js';
 
 export function registerPairs(program: Command): void {
@@ -26,10 +27,14 @@ Examples:
   $ df2 pairs data/validation --out pairs.jsonl
   $ df2 pairs data/train --out train-pairs.jsonl --negatives 4 --seed 7`)
     .action(async (dir: string, options: { out: string; negatives: number; seed: number; json?: boolean }) => {
+      refuseOutputsThatAreInputs('pairs', { splits: [dir], outputs: [['--out', options.out]] });
       const start = performance.now();
       const index = new PairIndex();
       for await (const record of readSplitWithProgress(dir, { label: 'indexing pairs', quiet: options.json })) index.add(record);
       const counts = await writePairsFile(index, options.out, { negatives: options.negatives, seed: options.seed });
+      if (counts.negativesPerPositive < options.negatives) {
+        process.stderr.write(`df2 pairs: --negatives ${options.negatives} is more than the split's ${counts.negativesPerPositive} shop items: drew at most ${counts.negativesPerPositive} per positive\n`);
+      }
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ out: options.out, ...counts })}\n`);
         return;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rm, readdir } from 'node:fs/promises';
+import { readFile, rm, readdir, writeFile } from 'node:fs/promises';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { readPixels, rgba } from '../render/pixel-reader.js';
@@ -86,6 +86,24 @@ test('df2 render retrieval strips frame hits green and misses red, as the evalua
     });
     assert.ok(framesChecked >= 5);
     assert.ok(outcomes.some((o) => o.firstHitRank >= 1 && o.firstHitRank <= top), 'a hit is among the frames checked');
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('df2 render without --gt: a bad result is named by the user\'s file and its index there', async () => {
+  const out = await tempDir('df2-render-cli-');
+  try {
+    const results = JSON.parse(await readFile(goldenPath('basic', 'results', 'segm_results.json'), 'utf8')) as { image_id: number; segmentation: { counts: string } }[];
+    const bad = results.findIndex((r, i) => r.image_id === 2 && results.slice(0, i).some((e) => e.image_id !== 2));
+    assert.ok(bad > 0);
+    results[bad]!.segmentation.counts = '!!';
+    const file = join(out, 'segm-results.json');
+    await writeFile(file, JSON.stringify(results));
+    const { code, stderr } = await runCli(['render', DATASET, '2', '--results', file, '--out', join(out, 'pictures')]);
+    assert.equal(code, 1);
+    assert.ok(stderr.startsWith(`df2: ${file}: [${bad}].segmentation: expected`), stderr);
+    assert.equal(stderr.split('\n').length, 2, 'one line');
   } finally {
     await rm(out, { recursive: true, force: true });
   }

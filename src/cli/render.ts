@@ -5,7 +5,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PARTS, type Part } from '../render/drawn-item.js';
 import type { PictureFormat } from '../render/render-images.js';
-import { InputError } from '../util/errors.js';
+import { UsageError } from './usage-error.js';
+import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
 
 interface RenderCliOptions {
@@ -99,8 +100,13 @@ Examples:
     .action(async (dir: string, imageIds: number[], options: RenderCliOptions) => {
       const retrievalFiles = [options.query, options.gallery, options.retrievalResults];
       if (retrievalFiles.some((f) => f !== undefined) && !retrievalFiles.every((f) => f !== undefined)) {
-        throw new InputError('df2 render', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
+        throw new UsageError('render', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
+      refuseOutputsThatAreInputs('render', {
+        inputFiles: [options.gt, ...options.results, options.query, options.gallery, options.retrievalResults],
+        splits: [dir],
+        outputs: [['--out', options.out]],
+      });
       // Loaded here, not at start-up: the drawing code brings the canvas library, which other commands do not need.
       const { renderImages } = await import('../render/render-images.js');
       const pictures = imageIds.length * (Math.max(1, options.results.length) + (options.query ? 1 : 0));

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/coco/params.js';
-import { InputError } from '../util/errors.js';
+import { UsageError } from './usage-error.js';
+import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
 
 interface ReportCliOptions {
@@ -58,13 +59,18 @@ Examples:
       const retrieval =
         query !== undefined && gallery !== undefined && retrievalResults !== undefined ? { query, gallery, results: retrievalResults } : undefined;
       if (!retrieval && (query ?? gallery ?? retrievalResults) !== undefined) {
-        throw new InputError('df2 report', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
+        throw new UsageError('report', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
-      if (options.results.length > 0 && !options.gt) throw new InputError('df2 report', '--gt', 'a COCO ground-truth file for the --results', 'none');
-      if (options.results.length === 0 && !retrieval) throw new InputError('df2 report', '--results', 'results to report on (--results, or the three retrieval files)', 'none');
+      if (options.results.length > 0 && !options.gt) throw new UsageError('report', '--gt', 'a COCO ground-truth file for the --results', 'none');
+      if (options.results.length === 0 && !retrieval) throw new UsageError('report', '--results', 'results to report on (--results, or the three retrieval files)', 'none');
       if (options.task.length > 0 && options.task.length !== options.results.length) {
-        throw new InputError('df2 report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
+        throw new UsageError('report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }
+      refuseOutputsThatAreInputs('report', {
+        inputFiles: [options.gt, ...options.results, options.query, options.gallery, options.retrievalResults],
+        splits: options.data ? [options.data] : [],
+        outputs: [['--out', options.out]],
+      });
       // Loaded here, not at start-up: the evaluation engine (and, for pictures, the canvas library) is only needed once a report is made.
       const { detectResultsKind, writeReport } = await import('../render/index.js');
       const tasks = [];
@@ -79,6 +85,7 @@ Examples:
           ...(retrieval ? { retrieval } : {}),
           ...(options.title ? { title: options.title } : {}),
           ...(options.data ? { dataDir: options.data } : {}),
+          onWarning: (line) => process.stderr.write(`df2: warning: ${line}\n`),
           onProgress: (_stage, done, total) => {
             progress.setTotal(total);
             progress.update(done);

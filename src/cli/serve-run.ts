@@ -16,8 +16,13 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
+import { checkGroundTruthDir, checkListenHost, checkSplitDirs } from './serve-check.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
+  // Options first, before any work: nothing is made, registered or indexed for a run that cannot serve.
+  await checkListenHost(options.host);
+  await checkSplitDirs(options.data ?? []);
+  if (options.gtDir !== undefined) await checkGroundTruthDir(options.gtDir);
   const dbFile = resolve(options.db);
   const results = (options.results ?? []).map(parseResultsOption);
   const cacheDir = dirname(dbFile);

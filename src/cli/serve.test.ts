@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../testing/cli.js';
-import { tempDir } from '../testing/paths.js';
+import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
+import { goldenGtDir } from '../server/test-support.js';
 
 test('df2 users add prints a token once; list shows the user; a second add of the name fails', async () => {
   const db = join(await tempDir('df2-users-'), 'df2.sqlite');
@@ -42,6 +45,56 @@ test('df2 serve on a port in use says so in one line and exits', async () => {
   } finally {
     busy.close();
   }
+});
+
+test('df2 serve checks its options before any work: port, host, --data, --gt-dir (missing, empty, corrupt)', async () => {
+  const root = await tempDir('df2-serve-check-');
+  const db = join(root, 'db', 'df2.sqlite');
+  const emptyGt = join(root, 'gt-empty');
+  await mkdir(emptyGt);
+  const corruptGt = join(root, 'gt-corrupt');
+  await mkdir(corruptGt);
+  const coco = JSON.parse(await readFile(goldenPath('basic', 'gt', 'coco.json'), 'utf8')) as { annotations: { bbox: unknown }[] };
+  coco.annotations[5]!.bbox = [1, 2, 3];
+  await writeFile(join(corruptGt, 'coco.json'), JSON.stringify(coco));
+  const cases: [args: string[], line: RegExp][] = [
+    [['--port', '70000'], /^error: option '--port <n>' argument '70000' is invalid\. expected a port from 0 to 65535$/],
+    [['--host', '999.1.1.1'], /^df2: 999\.1\.1\.1: expected an IP address or host name of this machine \(--host\), found not a valid address$/],
+    [['--data', join(root, 'no-such-split')], /^df2: .*no-such-split: expected a split folder holding annos\/ and image\/ \(--data\), found no such folder$/],
+    [['--data', root], /^df2: .*: expected a split folder holding annos\/ and image\/ \(--data\), found no annos\/ folder$/],
+    [['--gt-dir', join(root, 'no-such-gt')], /^df2: .*no-such-gt: expected a folder of challenge ground truth \(coco\.json, .*\) \(--gt-dir\), found no such folder$/],
+    [['--gt-dir', emptyGt], /^df2: .*gt-empty: expected a folder of challenge ground truth .*, found none of these files$/],
+    [['--gt-dir', corruptGt], /^df2: .*gt-corrupt\/coco\.json: annotations\[5\]\.bbox: expected .*$/],
+  ];
+  for (const [args, line] of cases) {
+    const res = await runCli(['serve', '--db', db, '--port', '0', ...args]);
+    assert.equal(res.code, 1, `${args.join(' ')}: ${res.stderr}`);
+    assert.match(res.stderr.split('\n')[0]!, line, args.join(' '));
+    assert.equal(res.stdout, '', 'no URL is printed');
+    assert.ok(!existsSync(db), `${args.join(' ')}: no database was made (nothing registered)`);
+  }
+});
+
+test('df2 serve with a good --gt-dir and --data serves all five tasks; Ctrl-C stops it cleanly', async () => {
+  const gtDir = await goldenGtDir();
+  const db = join(await tempDir('df2-serve-cli-'), 'df2.sqlite');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'df2.js'), 'serve', '--db', db, '--port', '0', '--gt-dir', gtDir, '--data', goldenPath('basic', 'dataset')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('close', () => reject(new Error(`serve ended: ${stderr}`)));
+  });
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(stderr, /5 challenge task\(s\): bbox, segm, keypoints, keypoints_visible, retrieval/);
+  child.kill('SIGINT');
+  assert.equal(await closed, 0, stderr);
+  assert.match(stderr, /df2 serve: stopping/);
 });
 
 test('df2 users add --team, rotate (old token dead at once) and revoke', async () => {

@@ -22,6 +22,11 @@ export interface ServeCliOptions {
   results?: string[];
 }
 
+function portNumber(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return Number(value);
+}
+
 function nonNegativeInt(value: string): number {
   if (!/^\d{1,7}$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
@@ -35,7 +40,7 @@ export function registerServe(program: Command): void {
     .option('--gt-dir <dir>', 'challenge ground truth: coco.json, coco-visible.json, query.json, gallery.json (never served)')
     .option('--challenge <file>', 'challenge file (YAML): title, registration, phases with ground truth, dates, limits (see docs/challenge.md)')
     .option('--db <file>', 'SQLite database file (created if missing, mode 600); one df2 serve at a time', DEFAULT_DB_FILE)
-    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt, DEFAULT_PORT)
+    .option('--port <n>', 'port, 0 to 65535 (0 = any free port)', portNumber, DEFAULT_PORT)
     .option('--host <host>', 'address to listen on; the default serves this machine only', '127.0.0.1')
     .option('--results <name=file...>', 'results files (bbox, segm, keypoints or retrieval) to open as layers in the explorer')
     .option('--demo', 'with no --data: make a small synthetic split with predictions and ground truth, and open it')

@@ -8,6 +8,7 @@ import { collectSplitStats, type SplitStats } from '../dataset/stats.js';
 import { statsHtml } from '../render/stats-html.js';
 import { ATTRIBUTES, ATTRIBUTE_NAMES } from '../schema/categories.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { refuseOutputsThatAreInputs } from './output-check.js';
 import { readSplitWithProgress } from './split-input.js';
 
 export function registerStats(program: Command): void {
@@ -27,6 +28,7 @@ Examples:
   $ df2 stats data/train --json > train-stats.json
   $ df2 stats data/validation --html validation-stats.html`)
     .action(async (dir: string, options: { json?: boolean; html?: string }) => {
+      refuseOutputsThatAreInputs('stats', { splits: [dir], outputs: [['--html', options.html]] });
       const stats = await collectSplitStats(readSplitWithProgress(dir, { label: 'counting', quiet: options.json }));
       if (options.html) await writeFileAtomic(options.html, statsHtml(stats, { title: `DeepFashion2 statistics: ${basename(resolve(dir))}` }));
       if (options.json) process.stdout.write(`${JSON.stringify(stats)}\n`);

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { runCli, type CliResult } from '../testing/cli.js';
 import { GOLDEN_FIXTURES, RELEASE_SAMPLE_DIR, goldenPath, tempDir } from '../testing/paths.js';
-import { readSplit } from '../dataset/read-split.js';
+import { checkSplitFiles, listSplit, readSplit } from '../dataset/read-split.js';
 import { runValidate } from './validate.js';
 import { InputError } from '../util/errors.js';
 
@@ -90,9 +91,11 @@ const ERROR_CASES: Case[] = [
   { what: 'occlusion outside 1..3', change: edit((s) => (s.item1.occlusion = 0)), file: anno, path: 'item1.occlusion', expected: 'an integer 1..3' },
   { what: 'zoom_in outside 1..3', change: edit((s) => (s.item2.zoom_in = -1)), file: anno, path: 'item2.zoom_in', expected: 'an integer 1..3' },
   { what: 'viewpoint outside 1..3', change: edit((s) => (s.item2.viewpoint = 2.5)), file: anno, path: 'item2.viewpoint', expected: 'an integer 1..3' },
-  { what: 'style negative', change: edit((s) => (s.item1.style = -2)), file: anno, path: 'item1.style', expected: 'an integer >= 0' },
-  { what: 'style not an integer', change: edit((s) => (s.item1.style = 0.5)), file: anno, path: 'item1.style', expected: 'an integer >= 0' },
+  { what: 'style negative', change: edit((s) => (s.item1.style = -2)), file: anno, path: 'item1.style', expected: 'an integer from 0 to 2^53 - 1' },
+  { what: 'style not an integer', change: edit((s) => (s.item1.style = 0.5)), file: anno, path: 'item1.style', expected: 'an integer from 0 to 2^53 - 1' },
+  { what: 'style beyond 2^53', change: edit((s) => (s.item1.style = 2 ** 53 + 2)), file: anno, path: 'item1.style', expected: 'an integer from 0 to 2^53 - 1' },
   { what: 'pair_id not an integer', change: edit((s) => (s.pair_id = '1')), file: anno, path: 'pair_id', expected: 'an integer' },
+  { what: 'pair_id beyond 2^53', change: edit((s) => (s.pair_id = 1e20)), file: anno, path: 'pair_id', expected: 'an integer (at most 2^53 - 1)' },
   { what: 'source not user/shop', change: edit((s) => (s.source = 'consumer')), file: anno, path: 'source', expected: '"user" or "shop"' },
   { what: 'annotation without image', change: async (dir, name) => { await rm(join(dir, image(name))); }, file: anno, path: '', expected: 'an image ' },
   { what: 'image without annotation', change: async () => KEEP, file: image, path: '', expected: 'an annotation ' },
@@ -107,7 +110,6 @@ const ERROR_CASES: Case[] = [
 ];
 
 const WARNING_CASES: Case[] = [
-  { what: 'no labelled landmark', change: edit((s) => (s.item2.landmarks = s.item2.landmarks.map(() => 0))), file: anno, path: 'item2.landmarks', expected: 'at least one labelled landmark' },
   { what: 'segmentation with no polygon', change: edit((s) => (s.item1.segmentation = [])), file: anno, path: 'item1.segmentation', expected: 'at least one polygon' },
   { what: 'box of zero area', change: edit((s) => (s.item1.bounding_box = [0, 29, 0, 622])), file: anno, path: 'item1.bounding_box', expected: 'a box of non-zero area' },
   { what: 'two-point polygon', change: edit((s) => (s.item1.segmentation[1] = [1, 176, 0, 332])), file: anno, path: 'item1.segmentation[1]', expected: 'a polygon of at least 3 points' },
@@ -231,4 +233,51 @@ test('a directory that is not a split: one line on stderr, exit 1, no stack', as
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--json/);
   assert.match(help.stdout, /Examples:\n\s+\$ df2 validate /);
+});
+
+test('dot files in annos/ and image/ (.DS_Store, ._000001.json) are not part of the split', async () => {
+  const dir = await brokenSplit(async () => {});
+  await writeFile(join(dir, 'annos', '.DS_Store'), Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]));
+  await writeFile(join(dir, 'annos', '._000001.json'), Buffer.from([0, 5, 0x16, 7]));
+  await writeFile(join(dir, 'image', '.DS_Store'), 'x');
+  const result = await runCli(['validate', dir]);
+  assert.equal(result.code, 0, result.stdout);
+  assert.match(result.stdout, /: valid: 2 files, 7 items, 0 errors, 0 warnings\n$/);
+  const coco = await runCli(['convert', 'coco', dir, '--out', join(dir, 'coco.json'), '--json']);
+  assert.equal(coco.code, 0, coco.stderr);
+  assert.equal(JSON.parse(coco.stdout).images, 2);
+});
+
+test('a gzip-compressed annotation file is named as such', async () => {
+  const dir = await brokenSplit(async (d, name, s) => {
+    await writeFile(join(d, 'annos', `${name}.json`), gzipSync(JSON.stringify(s)));
+    return KEEP;
+  });
+  const { code, stdout } = await validateInProcess(dir);
+  assert.equal(code, 1);
+  assert.ok(stdout.includes(`${join(dir, 'annos', '000001.json')}: expected a JSON file, found gzip-compressed data (decompress it first, e.g. with gunzip)\n`), stdout);
+});
+
+test('df2\'s own synthetic splits validate with zero warnings (items without labelled landmarks included)', async () => {
+  const out = join(await tempDir('df2-validate-synth-'), 'synth');
+  const made = await runCli(['synth', '--out', out, '--images', '300', '--seed', '11', '--json']);
+  assert.equal(made.code, 0, made.stderr);
+  const annotations = await Promise.all((await readdir(join(out, 'annos'))).map(async (f) => JSON.parse(await readFile(join(out, 'annos', f), 'utf8')) as Record<string, any>));
+  const unlabelled = annotations.flatMap((a) => Object.keys(a).filter((k) => k.startsWith('item')).map((k) => a[k])).filter((item) => item.landmarks.every((v: number) => v === 0));
+  assert.ok(unlabelled.length > 0, 'the split holds items without a labelled landmark, as the release does');
+  const result = await runCli(['validate', out]);
+  assert.equal(result.code, 0, result.stdout);
+  assert.equal(result.stdout, `${out}: valid: 300 files, ${JSON.parse(made.stdout).items} items, 0 errors, 0 warnings\n`);
+});
+
+test('a split read within a byte budget smaller than any file still reads every file, in order, problems included', async () => {
+  const dir = await brokenSplit(async () => {});
+  await addFile(dir, '000003');
+  await mkdir(join(dir, 'annos', '000004.json')); // unreadable: a directory
+  await addFile(dir, '000005');
+  const files = [];
+  for await (const file of checkSplitFiles(dir, await listSplit(dir), { maxBytesInFlight: 1, concurrency: 8 })) files.push(file);
+  assert.deepEqual(files.map((f) => f.name), ['000001', '000002', '000003', '000004', '000005']);
+  assert.deepEqual(files.map((f) => f.problems.filter((p) => p.severity === 'error').length), [0, 0, 0, 1, 0]);
+  assert.equal(files[3]!.problems[0]!.found, 'a directory');
 });

@@ -8,12 +8,14 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AtomicWriter } from '../util/atomic.js';
+import { releaseTemp, trackTemp } from '../util/temp-files.js';
 
 export class SpoolFile {
   private constructor(readonly path: string, private readonly writer: AtomicWriter) {}
 
   static async open(besideTarget: string, label: string): Promise<SpoolFile> {
     const path = join(dirname(besideTarget), `.${basename(besideTarget)}.${label}.${process.pid}.${Date.now().toString(36)}.tmp`);
+    trackTemp(path);
     return new SpoolFile(path, await AtomicWriter.open(path));
   }
 
@@ -31,5 +33,6 @@ export class SpoolFile {
   async remove(): Promise<void> {
     await this.writer.abort();
     await rm(this.path, { force: true });
+    releaseTemp(this.path);
   }
 }

@@ -20,6 +20,7 @@ import type { ImageRecord } from '../schema/annotation.js';
 import { TOTAL_LANDMARKS } from '../schema/categories.js';
 import { InputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { releaseTemp, trackTemp } from '../util/temp-files.js';
 import { requireImageSize } from './coco-writer.js';
 import { yoloClassNames, yoloFlipIndex, yoloLabelText, type YoloTask } from './yolo.js';
 
@@ -71,7 +72,10 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
     if (!(await stat(dir).then(() => true, () => false))) created.push(dir);
   }
   try {
-    for (const tree of trees) await mkdir(tree.building, { recursive: true });
+    for (const tree of trees) {
+      trackTemp(tree.building);
+      await mkdir(tree.building, { recursive: true });
+    }
     for await (const record of records) {
       requireImageSize(record, 'labels are divided by its width and height');
       const { text, written, skipped } = yoloLabelText(record.items, record, options.task);
@@ -84,10 +88,16 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
       await pool.add(options.copy ? copyFile(imageSource, imageTarget) : symlink(imageSource, imageTarget));
     }
     await pool.drain();
-    for (const tree of trees) await replaceDir(tree.building, tree.final);
+    for (const tree of trees) {
+      await replaceDir(tree.building, tree.final);
+      releaseTemp(tree.building);
+    }
   } catch (err) {
     await pool.settle(); // no write may land in a folder being removed
-    for (const tree of trees) await rm(tree.building, { recursive: true, force: true });
+    for (const tree of trees) {
+      await rm(tree.building, { recursive: true, force: true });
+      releaseTemp(tree.building);
+    }
     for (const dir of created.reverse()) await rmdir(dir).catch(() => {});
     throw err;
   }

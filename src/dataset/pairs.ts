@@ -43,7 +43,12 @@ export interface PairCounts {
   galleryItems: number;
   /** pair_id values with at least one positive. */
   pairIds: number;
-  /** Negatives asked for but not found (too few shop items to draw from). */
+  /**
+   * Negatives drawn per positive at most: as asked, capped at the number of
+   * shop items (no more distinct ones exist).
+   */
+  negativesPerPositive: number;
+  /** Negatives (of negativesPerPositive) not found: too few shop items that are not a match. */
   negativesShort: number;
 }
 
@@ -162,8 +167,10 @@ export class PairIndex {
    * Every positive, each followed by `negativesPerPositive` negatives drawn
    * with a generator seeded by `seed`. `counts` is filled as pairs are made.
    */
-  *pairs(negativesPerPositive: number, seed: number, counts: PairCounts = emptyPairCounts()): Generator<ItemPair> {
-    const pools = negativesPerPositive > 0 ? this.shopPools() : undefined;
+  *pairs(negativesAsked: number, seed: number, counts: PairCounts = emptyPairCounts()): Generator<ItemPair> {
+    const pools = negativesAsked > 0 ? this.shopPools() : undefined;
+    const negativesPerPositive = Math.min(negativesAsked, pools?.all.length ?? 0);
+    counts.negativesPerPositive = negativesPerPositive;
     const random = Random.from(seed);
     const seenQuery = new Set<number>();
     const seenGallery = new Set<number>();
@@ -208,13 +215,27 @@ export class PairIndex {
     const taken = new Set<number>();
     for (const pool of [pools.byCategory.get(this.category.get(queryRow)), pools.all]) {
       if (!pool || pool.length === 0) continue;
-      // Rejection sampling; the bound only matters when nearly every
-      // candidate is a positive or already taken.
-      for (let attempts = 0; chosen.length < k && attempts < 20 * k + 20; attempts++) {
-        const row = pool[Math.floor(random.next() * pool.length)]!;
-        if (taken.has(row) || isPositive(row)) continue;
-        taken.add(row);
-        chosen.push(row);
+      if (4 * k <= pool.length) {
+        // Rejection sampling; the bound only matters when nearly every
+        // candidate is a positive or already taken.
+        for (let attempts = 0; chosen.length < k && attempts < 20 * k + 20; attempts++) {
+          const row = pool[Math.floor(random.next() * pool.length)]!;
+          if (taken.has(row) || isPositive(row)) continue;
+          taken.add(row);
+          chosen.push(row);
+        }
+      } else {
+        // k is a large part of the pool: a partial shuffle, which visits each candidate once.
+        const order = Int32Array.from(pool);
+        for (let i = 0; i < order.length && chosen.length < k; i++) {
+          const j = i + Math.floor(random.next() * (order.length - i));
+          const row = order[j]!;
+          order[j] = order[i]!;
+          order[i] = row;
+          if (taken.has(row) || isPositive(row)) continue;
+          taken.add(row);
+          chosen.push(row);
+        }
       }
       if (chosen.length === k) break;
     }
@@ -223,7 +244,7 @@ export class PairIndex {
 }
 
 export function emptyPairCounts(): PairCounts {
-  return { positives: 0, negatives: 0, queryItems: 0, galleryItems: 0, pairIds: 0, negativesShort: 0 };
+  return { positives: 0, negatives: 0, queryItems: 0, galleryItems: 0, pairIds: 0, negativesPerPositive: 0, negativesShort: 0 };
 }
 
 /** One pair as a JSON line (the `df2 pairs` output format). */

@@ -5,12 +5,14 @@
  * The train split has 390,884 files. The list of names is held in memory
  * (a few tens of MB at most); the files themselves are read a window at a
  * time: at most `concurrency` files are being read, and at most that many
- * finished records wait for the consumer. Overlapping reads hide file
+ * finished records wait for the consumer, and together they hold at most
+ * `maxBytesInFlight` bytes of annotation files (a file larger than that is
+ * read alone), so that memory is bounded by bytes, not only by file count. Overlapping reads hide file
  * system latency; with the files in the page cache the CPU sets the pace
  * (about 10,000 files/s with image sizes on 2 cores, most of it the cost of
  * the thread-pool round trips of open/read/close).
  */
-import { readFile } from 'node:fs';
+import { close, fstat, open, read } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
@@ -19,6 +21,7 @@ import {
   ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, ITEM_KEY, checkAnnotation, problemError, type Problem,
 } from '../schema/validate-annotation.js';
 import { InputError } from '../util/errors.js';
+import { ByteBudget } from '../util/byte-budget.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
 import { readImageSize } from './image-size.js';
@@ -26,6 +29,11 @@ import { readImageSize } from './image-size.js';
 export interface ReadSplitOptions {
   /** Files in flight at once (default 32). */
   concurrency?: number;
+  /**
+   * Bytes of annotation files in flight at once, read or waiting for the
+   * consumer (default 16 MB); a larger file is read alone.
+   */
+  maxBytesInFlight?: number;
   /** Read width/height from the image headers (default true); otherwise both are 0. */
   imageSizes?: boolean;
   /** Called after each file with the number done and the number of annotation files. */
@@ -33,6 +41,8 @@ export interface ReadSplitOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 32;
+/** A parsed and checked annotation takes several times its file's size; release files are ~5-30 KB, so 16 MB still lets a whole window of them in. */
+export const DEFAULT_BYTES_IN_FLIGHT = 16 << 20;
 
 /** What a split directory holds, by name. */
 export interface SplitListing {
@@ -65,6 +75,12 @@ export interface CheckedFile {
   problems: Problem[];
 }
 
+/**
+ * Dot files (`.DS_Store`, `._000001.json` from macOS, editors' swap files) are
+ * not part of a split: skipped, as `ls` does.
+ */
+const isVisible = (entry: string): boolean => !entry.startsWith('.');
+
 /** Lists a split: the six-digit annotation names (sorted by number) and the image names. */
 export async function listSplit(dir: string): Promise<{ names: string[]; images: Set<string> }> {
   const { names, images } = await scanSplit(dir);
@@ -85,14 +101,14 @@ export async function scanSplit(dir: string): Promise<SplitListing> {
 
   const names: string[] = [];
   const strayAnnotations: string[] = [];
-  for (const entry of annoEntries) {
+  for (const entry of annoEntries.filter(isVisible)) {
     const match = ANNOTATION_FILE_NAME.exec(entry);
     if (match) names.push(match[1]!);
     else strayAnnotations.push(entry);
   }
   const images = new Set<string>();
   const strayImages: string[] = [];
-  for (const entry of imageEntries ?? []) {
+  for (const entry of (imageEntries ?? []).filter(isVisible)) {
     const match = IMAGE_FILE_NAME.exec(entry);
     if (match) images.add(match[1]!);
     else strayImages.push(entry);
@@ -117,15 +133,30 @@ export async function* checkSplitFiles(
   const imageSizes = options.imageSizes ?? true;
   const total = listing.names.length;
   let done = 0;
-  const checked = mapOrdered(listing.names, options.concurrency ?? DEFAULT_CONCURRENCY, (name) =>
-    checkAnnotationFile(
-      join(dir, 'annos', `${name}.json`),
-      listing.images.has(name) ? join(dir, 'image', `${name}.jpg`) : undefined,
-      imageSizes,
-    ),
-  );
+  const budget = new ByteBudget(options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT);
+  const checked = mapOrdered(listing.names, options.concurrency ?? DEFAULT_CONCURRENCY, async (name, index) => {
+    let admitted = false;
+    const admit = async (bytes: number): Promise<void> => {
+      admitted = true;
+      await budget.acquire(index, bytes);
+    };
+    try {
+      return await checkAnnotationFile(
+        join(dir, 'annos', `${name}.json`),
+        listing.images.has(name) ? join(dir, 'image', `${name}.jpg`) : undefined,
+        imageSizes,
+        admit,
+      );
+    } finally {
+      // A file that could not be opened still takes its turn, so later ones are let in.
+      if (!admitted) await budget.acquire(index, 0);
+    }
+  });
   for await (const file of checked) {
-    options.onProgress?.(++done, total);
+    // The consumer has the record now: its file's bytes no longer count as in flight.
+    budget.release(done);
+    done++;
+    options.onProgress?.(done, total);
     yield file;
   }
 }
@@ -146,15 +177,24 @@ export async function* readSplit(dir: string, options: ReadSplitOptions = {}): A
   }
 }
 
-/** Reads, parses and checks one annotation file, and its image's header when asked. */
-export async function checkAnnotationFile(annoPath: string, imagePath: string | undefined, imageSizes = true): Promise<CheckedFile> {
+/**
+ * Reads, parses and checks one annotation file, and its image's header when
+ * asked. `admit` is called with the file's size before it is read, and the
+ * read waits for it (the byte budget of a split read).
+ */
+export async function checkAnnotationFile(
+  annoPath: string,
+  imagePath: string | undefined,
+  imageSizes = true,
+  admit?: (bytes: number) => Promise<void>,
+): Promise<CheckedFile> {
   const name = basename(annoPath).replace(/\.json$/, '');
   const result: CheckedFile = { name, annoPath, imagePath, width: 0, height: 0, itemCount: 0, problems: [] };
 
   let json: unknown;
   let parsed = false;
   try {
-    json = parseJsonText(annoPath, await readText(annoPath));
+    json = parseJsonText(annoPath, await readText(annoPath, admit));
     parsed = true;
   } catch (err) {
     result.problems.push(inputProblem(err));
@@ -183,15 +223,42 @@ export async function checkAnnotationFile(annoPath: string, imagePath: string | 
 }
 
 // fs/promises' readFile costs about three times more per small file than the
-// callback version (measured: 17k vs 60k files/s on 4 KB files).
-const readFileText = promisify(readFile);
+// callback version (measured: 17k vs 60k files/s on 4 KB files); these are
+// the same calls readFile makes (open, fstat, read, close), with the size
+// known between fstat and read for the byte budget.
+const openFile = promisify(open);
+const statFile = promisify(fstat);
+const readInto = promisify(read);
+const closeFile = promisify(close);
 
-async function readText(file: string): Promise<string> {
+async function readText(file: string, admit?: (bytes: number) => Promise<void>): Promise<string> {
+  let fd: number | undefined;
   try {
-    return await readFileText(file, 'utf8');
+    fd = await openFile(file, 'r');
+    const stats = await statFile(fd);
+    if (stats.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+    await admit?.(stats.size);
+    // Read to the end, not just stats.size bytes: a pipe or a file still being written has no fixed size.
+    const chunks: Buffer[] = [];
+    let chunk = Buffer.allocUnsafe(stats.isFile() && stats.size > 0 ? stats.size : 64 << 10);
+    let filled = 0;
+    for (;;) {
+      if (filled === chunk.length) {
+        chunks.push(chunk);
+        chunk = Buffer.allocUnsafe(64 << 10);
+        filled = 0;
+      }
+      const { bytesRead } = await readInto(fd, chunk, filled, chunk.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    chunks.push(chunk.subarray(0, filled));
+    return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(file, '', 'a readable file', code === 'EISDIR' ? 'a directory' : code === 'ENOENT' ? 'no such file' : (code ?? 'an error'));
+  } finally {
+    if (fd !== undefined) await closeFile(fd).catch(() => {});
   }
 }
 

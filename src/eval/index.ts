@@ -33,6 +33,7 @@ export {
   COCO_TASKS,
   cocoReportJson,
   cocoReportText,
+  cocoResultsWarnings,
   type AttributeBreakdown as CocoAttributeBreakdown,
   type CocoEvalOptions,
   type CocoEvalResult,

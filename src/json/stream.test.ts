@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { streamJson } from './stream.js';
+import { gzipSync } from 'node:zlib';
+import { readJsonFile, streamJson } from './stream.js';
 import { InputError } from '../util/errors.js';
 
 async function tmpFile(content: string): Promise<string> {
@@ -88,4 +89,20 @@ test('reports malformed and truncated input with the entry', async () => {
 
 test('reports a missing file', async () => {
   await assert.rejects(streamJson('/nonexistent/df2.json', { onElement() {} }), /nonexistent\/df2.json: expected a readable file, found ENOENT/);
+});
+
+test('a compressed file is named as such, streamed or read whole', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'df2-json-'));
+  const cases: [name: string, bytes: Uint8Array, line: string][] = [
+    ['r.json.gz', gzipSync('[{"a": 1}]'), 'gzip-compressed data (decompress it first, e.g. with gunzip)'],
+    ['r.json.bz2', Buffer.from('BZh91AY&SY'), 'bzip2-compressed data (decompress it first, e.g. with bunzip2)'],
+    ['r.zip', Buffer.from('PK\x03\x04\x14\x00', 'latin1'), 'zip-compressed data (decompress it first, e.g. with unzip)'],
+  ];
+  for (const [name, bytes, found] of cases) {
+    const file = join(dir, name);
+    await writeFile(file, bytes);
+    const expected = `${file}: expected a JSON file, found ${found}`;
+    await assert.rejects(streamJson(file, { onElement: () => {} }), (err: unknown) => err instanceof InputError && err.message === expected);
+    await assert.rejects(readJsonFile(file), (err: unknown) => err instanceof InputError && err.message === expected);
+  }
 });

@@ -64,6 +64,26 @@ interface ValueScan {
   inString: boolean;
 }
 
+/**
+ * The compression of a file that starts with `head` (decoded as latin1 or
+ * UTF-8: a byte that is not valid UTF-8 reads as U+FFFD), or undefined.
+ * JSON never starts with these bytes, so a compressed file gets a message
+ * that says what it is instead of a stray control character.
+ */
+export function compressionOf(head: string): string | undefined {
+  if (head.charCodeAt(0) === 0x1f && (head.charCodeAt(1) === 0x8b || head.charCodeAt(1) === 0xfffd)) return 'gzip';
+  if (head.startsWith('PK\x03\x04')) return 'zip';
+  if (head.startsWith('BZh')) return 'bzip2';
+  if (/^[\xfd\ufffd]7zXZ/.test(head)) return 'xz';
+  return undefined;
+}
+
+/** The InputError for a compressed file read as JSON. */
+function compressedFileError(file: string, compression: string): InputError {
+  const tool = { gzip: 'gunzip', zip: 'unzip', bzip2: 'bunzip2', xz: 'unxz' }[compression] ?? 'a decompressor';
+  return new InputError(file, '', 'a JSON file', `${compression}-compressed data (decompress it first, e.g. with ${tool})`);
+}
+
 /** Streams a JSON file; see JsonStreamHandlers. Throws InputError for malformed or truncated JSON. */
 export async function streamJson(
   file: string,
@@ -88,6 +108,8 @@ export async function streamJson(
 
   const entry = (): string => (key === null ? `[${index}]` : inArrayOfKey ? pathJoin(key, index) : key);
   const fail = (expected: string, at: number, found?: string): never => {
+    const compression = base === 0 && mode === Mode.Start ? compressionOf(buf.toString('latin1', 0, 8)) : undefined;
+    if (compression) throw compressedFileError(file, compression);
     const shown = found ?? (at < buf.length ? JSON.stringify(String.fromCharCode(buf[at]!)) : 'end of file');
     let where = `${entry()} (byte ${base + at})`;
     if (mode === Mode.Start || mode === Mode.Done) where = `byte ${base + at}`;
@@ -273,6 +295,8 @@ export function parseJsonText(file: string, text: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
+    const compression = compressionOf(text.slice(0, 8));
+    if (compression) throw compressedFileError(file, compression);
     throw new InputError(file, '', 'valid JSON', (err as Error).message.replace(/\s+/g, ' ').slice(0, 120));
   }
 }

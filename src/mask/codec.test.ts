@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { GOLDEN_FIXTURES, goldenPath } from '../testing/paths.js';
 import { RleFormatError, rleFromString, rleToString } from './codec.js';
-import { rleArea, rleDecode, rleEncode, rleToBbox } from './rle.js';
-import { bboxFromPixels, countSet, randomMask, seededRandom } from './testing.js';
+import { rleArea, rleDecode, rleEncode, rlePixelBounds, rleToBbox } from './rle.js';
+import { bboxFromPixels, countSet, releaseBboxFromPixels, randomMask, seededRandom } from './testing.js';
 
 const rle = (height: number, width: number, counts: number[]) => ({ height, width, counts: Uint32Array.from(counts) });
 
@@ -24,7 +24,8 @@ test('every official RLE string of the golden segm results round-trips; area and
       if (i % 16 !== 0) continue; // pixel-level checks on a sample: they cost ~0.5M pixels each
       const mask = rleDecode(decoded);
       assert.equal(rleArea(decoded), countSet(mask), `${fixture} result ${i} area`);
-      assert.deepEqual(rleToBbox(decoded), bboxFromPixels(mask, h), `${fixture} result ${i} bbox`);
+      assert.deepEqual(rleToBbox(decoded), releaseBboxFromPixels(mask, h), `${fixture} result ${i} release bbox`);
+      assert.deepEqual(rlePixelBounds(decoded), bboxFromPixels(mask, h), `${fixture} result ${i} pixel bounds`);
       assert.deepEqual(rleEncode(mask, h, w).counts, decoded.counts, `${fixture} result ${i} re-encoded`);
     }
   }

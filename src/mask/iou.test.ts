@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { boxIou, rleIou } from './iou.js';
 import { rleFromBox } from './polygon.js';
 import { type Rle, rleEncode } from './rle.js';
-import { countSet, combinePixels, randomMask, seededRandom } from './testing.js';
+import { countSet, combinePixels, randomMask, releaseBboxFromPixels, seededRandom } from './testing.js';
 
 const rle = (height: number, width: number, counts: number[]): Rle => ({ height, width, counts: Uint32Array.from(counts) });
 
@@ -38,19 +38,41 @@ test('masks of another size give -1 when their boxes overlap, else 0 (maskApi)',
   assert.deepEqual(Array.from(rleIou([small], [otherSize, otherSizeFar], [0, 0])), [-1, 0]);
 });
 
-test('mask IoU equals the pixel count ratio on random masks', () => {
+test('mask IoU is 0 when the release boxes do not overlap, even if pixels do (the 2017 pre-check)', () => {
+  // 4x3 image. dt: one run of pixels 2..5 wrapping from column 0 into column 1; its release
+  // box is rows 1..2 only. gt: pixel 3 alone (x 0, y 3), inside dt, box rows 3..3.
+  const dt = rle(4, 3, [2, 4, 6]);
+  const gt = rle(4, 3, [3, 1, 8]);
+  assert.deepEqual(Array.from(rleIou([dt], [gt], [0])), [0]);
+  assert.deepEqual(Array.from(rleIou([dt], [gt], [1])), [0], 'crowd too');
+  assert.deepEqual(Array.from(rleIou([gt], [dt], [0])), [0], 'either side');
+  // gt pixel 4 (x 1, y 0) is in dt too, but its row 0 lies above dt's box: 0.
+  assert.deepEqual(Array.from(rleIou([dt], [rle(4, 3, [4, 1, 7])], [0])), [0]);
+  // gt pixel 5 (x 1, y 1) lies in dt's box: counted, 1 of 4 pixels.
+  assert.deepEqual(Array.from(rleIou([dt], [rle(4, 3, [5, 1, 6])], [0])), [1 / 4]);
+  // A mask of another size whose box misses: 0, not -1.
+  assert.deepEqual(Array.from(rleIou([dt], [rle(5, 3, [4, 1, 10])], [0])), [0]);
+});
+
+test('mask IoU equals the pixel count ratio on random masks whose release boxes overlap, else 0', () => {
   const random = seededRandom(3);
-  for (let i = 0; i < 100; i++) {
+  let prechecked = 0;
+  for (let i = 0; i < 300; i++) {
     const h = 1 + Math.floor(random() * 30);
     const w = 1 + Math.floor(random() * 30);
-    const dm = randomMask(random, h, w, random());
-    const gm = randomMask(random, h, w, random());
+    const dm = randomMask(random, h, w, random() * 0.3);
+    const gm = randomMask(random, h, w, random() * 0.3);
     const crowd = random() < 0.5 ? 1 : 0;
     const inter = countSet(combinePixels([dm, gm], true));
     const union = crowd ? countSet(dm) : countSet(combinePixels([dm, gm], false));
-    const expected = inter === 0 ? 0 : inter / union;
+    const [dx, dy, dw, dh] = releaseBboxFromPixels(dm, h);
+    const [gx, gy, gw, gh] = releaseBboxFromPixels(gm, h);
+    const boxesMeet = Math.min(dx + dw, gx + gw) > Math.max(dx, gx) && Math.min(dy + dh, gy + gh) > Math.max(dy, gy);
+    if (inter > 0 && !boxesMeet) prechecked++;
+    const expected = inter === 0 || !boxesMeet ? 0 : inter / union;
     assert.equal(rleIou([rleEncode(dm, h, w)], [rleEncode(gm, h, w)], [crowd])[0], expected);
   }
+  assert.ok(prechecked > 0, 'some random pairs share pixels but not release boxes');
 });
 
 test('box IoU follows bbIou (hand-computed), incl. crowd, touching and layout', () => {

@@ -1,5 +1,5 @@
 /**
- * Intersection over union as maskApi's rleIou and bbIou compute it, including
+ * Intersection over union as the release's maskApi (2017) rleIou and bbIou compute it, including
  * the crowd rule: when a ground truth is a crowd region, the union is the
  * detection's own area, so a detection inside a crowd scores 1.
  *
@@ -16,12 +16,18 @@ function crowdFlags(iscrowd: ArrayLike<number>, n: number): Uint8Array {
 }
 
 /**
- * Mask IoU. maskApi first rejects pairs whose bounding boxes do not overlap;
- * that box always contains every set pixel, so the rejection only saves work
- * and is skipped here (intersection 0 gives IoU 0 either way). Intersection
- * and union are exact integers, so the quotient is the same double. Masks of
- * different sizes give -1 when their boxes overlap, else 0, as in maskApi.
+ * Mask IoU as the release's maskApi (2017) rleIou: a pair whose boxes (its
+ * {@link rleToBbox}, which may leave out the pixels of a run wrapping into the
+ * next column) do not overlap gets 0 before any pixel is counted, so two
+ * masks that share pixels can still score 0. Otherwise intersection over
+ * union of the pixels; both are exact integers, so the quotient is the same
+ * double. Masks of different sizes give -1 when their boxes overlap, else 0.
  * The RLEs must be well formed (rleCheck); all parsers here ensure that.
+ *
+ * @example
+ * const a = rleFromBox(0, 0, 4, 4, 10, 10);
+ * const b = rleFromBox(2, 2, 4, 4, 10, 10);
+ * rleIou([a], [b], [0]); // Float64Array [4 / 28]
  */
 export function rleIou(dt: readonly Rle[], gt: readonly Rle[], iscrowd: ArrayLike<number>): Float64Array {
   const nDt = dt.length;
@@ -30,18 +36,25 @@ export function rleIou(dt: readonly Rle[], gt: readonly Rle[], iscrowd: ArrayLik
   const out = new Float64Array(nDt * nGt);
   if (nDt === 0 || nGt === 0) return out;
   const gtAreas = new Float64Array(nGt);
-  for (let g = 0; g < nGt; g++) gtAreas[g] = rleArea(gt[g]!);
+  const gtBoxes = new Float64Array(4 * nGt);
+  for (let g = 0; g < nGt; g++) {
+    gtAreas[g] = rleArea(gt[g]!);
+    gtBoxes.set(rleToBbox(gt[g]!), 4 * g);
+  }
   for (let d = 0; d < nDt; d++) {
     const a = dt[d]!;
-    const dtArea = rleArea(a);
+    const [dx, dy, dw, dh] = rleToBbox(a);
+    let dtArea = -1;
     for (let g = 0; g < nGt; g++) {
+      if (!boxesOverlap(dx, dy, dw, dh, gtBoxes, 4 * g)) continue;
       const b = gt[g]!;
       if (a.height !== b.height || a.width !== b.width) {
-        out[d * nGt + g] = boxesOverlap(rleToBbox(a), rleToBbox(b)) ? -1 : 0;
+        out[d * nGt + g] = -1;
         continue;
       }
       const inter = intersection(a.counts, b.counts);
       if (inter === 0) continue;
+      if (dtArea < 0) dtArea = rleArea(a);
       // The same integers maskApi counts pixel by pixel in its run walk.
       out[d * nGt + g] = inter / (crowd[g] ? dtArea : dtArea + gtAreas[g]! - inter);
     }
@@ -83,18 +96,15 @@ function intersection(a: Uint32Array, b: Uint32Array): number {
   return inter;
 }
 
-/** bbIou's test for a positive overlap of two [x, y, w, h] boxes. */
-function boxesOverlap(d: readonly number[], g: readonly number[]): boolean {
-  const w = Math.min(d[2]! + d[0]!, g[2]! + g[0]!) - Math.max(d[0]!, g[0]!);
+/** bbIou's test for a positive overlap of box d and the [x, y, w, h] box at boxes[at]. */
+function boxesOverlap(dx: number, dy: number, dw: number, dh: number, boxes: Float64Array, at: number): boolean {
+  const gx = boxes[at]!, gy = boxes[at + 1]!, gw = boxes[at + 2]!, gh = boxes[at + 3]!;
+  const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
   if (w <= 0) return false;
-  const h = Math.min(d[3]! + d[1]!, g[3]! + g[1]!) - Math.max(d[1]!, g[1]!);
+  const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
   return h > 0;
 }
 
-/**
- * Box IoU of boxes packed [x, y, w, h] * n, as maskApi's bbIou (same
- * operations in the same order, so the same doubles).
- */
 /**
  * maskApi bbIou for one pair of [x, y, w, h] boxes, with its arithmetic
  * (right edge as w + x, union as area_d + area_g - overlap, or area_d for a
@@ -114,6 +124,10 @@ export function xywhIou(
   return inter / (crowd ? dtArea : dtArea + gw * gh - inter);
 }
 
+/**
+ * Box IoU of boxes packed [x, y, w, h] * n, as maskApi's bbIou (same
+ * operations in the same order, so the same doubles).
+ */
 export function boxIou(dt: Float64Array, gt: Float64Array, iscrowd: ArrayLike<number>): Float64Array {
   const nDt = Math.floor(dt.length / 4);
   const nGt = Math.floor(gt.length / 4);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RleFormatError } from './errors.js';
-import { type Rle, rleArea, rleCheck, rleDecode, rleEncode, rleMerge, rleToBbox } from './rle.js';
-import { bboxFromPixels, combinePixels, countSet, randomMask, seededRandom } from './testing.js';
+import { type Rle, rleArea, rleCheck, rleDecode, rleEncode, rleMerge, rlePixelBounds, rleToBbox } from './rle.js';
+import { bboxFromPixels, combinePixels, releaseBboxFromPixels, countSet, randomMask, seededRandom } from './testing.js';
 
 const rle = (height: number, width: number, counts: number[]): Rle => ({ height, width, counts: Uint32Array.from(counts) });
 
@@ -18,7 +18,8 @@ test('encode/decode round-trips random masks; runs are maximal and cover the ima
       rleCheck(encoded);
       for (let j = 1; j < encoded.counts.length; j++) assert.ok(encoded.counts[j]! > 0, 'only the first run may be empty');
       assert.equal(rleArea(encoded), countSet(mask));
-      assert.deepEqual(rleToBbox(encoded), bboxFromPixels(mask, h));
+      assert.deepEqual(rleToBbox(encoded), releaseBboxFromPixels(mask, h));
+      assert.deepEqual(rlePixelBounds(encoded), bboxFromPixels(mask, h));
     }
   }
 });
@@ -30,15 +31,30 @@ test('encode treats any nonzero byte as set and starts with a (possibly empty) r
   assert.throws(() => rleEncode(new Uint8Array(5), 2, 2), RangeError);
 });
 
-test('bounding boxes follow rleToBbox (hand-computed)', () => {
+test('bounding boxes follow the release\'s rleToBbox (hand-computed)', () => {
   // 4x3 image, column-major. Pixels 5,6 (x=1, y=1..2): a run inside one column.
   assert.deepEqual(rleToBbox(rle(4, 3, [5, 2, 5])), [1, 1, 1, 2]);
-  // Pixels 3..4 span columns 0 and 1: the box takes the full height.
+  // Pixels 3..4 span columns 0 and 1: first pixel (0, 3), last pixel (1, 0).
   assert.deepEqual(rleToBbox(rle(4, 3, [3, 2, 7])), [0, 0, 2, 4]);
   assert.deepEqual(rleToBbox(rle(4, 3, [12])), [0, 0, 0, 0]);
   // A trailing odd run of 0s is ignored; a zero-length run of 1s still counts
   // as the pixel before it (maskApi's arithmetic), even in an empty mask.
   assert.deepEqual(rleToBbox(rle(5, 1, [3, 0, 2])), [0, 2, 1, 2]);
+});
+
+test('a run wrapping from the bottom of a column into the top of the next does not widen the release box', () => {
+  // 4x3: one run of pixels 2..5, rows 2-3 of column 0 then rows 0-1 of column 1.
+  // The release takes rows from its first (0, 2) and last (1, 1) pixel only.
+  assert.deepEqual(rleToBbox(rle(4, 3, [2, 4, 6])), [0, 1, 2, 2]);
+  assert.deepEqual(rlePixelBounds(rle(4, 3, [2, 4, 6])), [0, 0, 2, 4], 'the tight box takes the full height');
+  // A run over three columns (pixels 3..8 of 4x3): x 0..2, rows from (0, 3) and (2, 0).
+  assert.deepEqual(rleToBbox(rle(4, 3, [3, 6, 3])), [0, 0, 3, 4]);
+  // Wrapping tails of 1 pixel each around a middle band: rows 3 and 0 only, 4 rows tall.
+  assert.deepEqual(rleToBbox(rle(4, 3, [3, 2, 7])), [0, 0, 2, 4]);
+  // Two wrapping runs whose ends sit in rows 1..2 only: the box is 2 rows tall although
+  // rows 0 and 3 hold set pixels.
+  assert.deepEqual(rleToBbox(rle(4, 4, [2, 4, 4, 4, 2])), [0, 1, 4, 2]);
+  assert.deepEqual(rlePixelBounds(rle(4, 4, [2, 4, 4, 4, 2])), [0, 0, 4, 4]);
 });
 
 test('merge: union and intersection equal pixel-wise OR and AND', () => {

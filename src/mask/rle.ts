@@ -87,12 +87,38 @@ export function rleArea(rle: Rle): number {
 const UINT32_WRAP = 4294967296;
 
 /**
- * Bounding box [x, y, w, h] as maskApi's rleToBbox computes it: from the first
- * and last pixel of every run of 1s (a run spanning columns widens the box to
- * the full height), ignoring a trailing run of 0s. Like maskApi it treats a
- * zero-length run of 1s as the pixel before it, and an empty mask as [0,0,0,0].
+ * Bounding box [x, y, w, h] as the release's maskApi (2017) rleToBbox computes
+ * it: the min/max column and row over the first and last pixel of every run
+ * of 1s, ignoring a trailing run of 0s. A run that wraps from the bottom of
+ * one column into the top of the next therefore does NOT widen the box to the
+ * full height, so the box may leave out set pixels; later pycocotools widen it
+ * (see {@link rlePixelBounds}). The evaluation uses this box (a mask result's
+ * bbox, and the box pre-check of {@link rleIou}) because the release's figures
+ * depend on it. Like maskApi it treats a zero-length run of 1s as the pixel
+ * before it, and an empty mask as [0,0,0,0].
+ *
+ * @example
+ * // 4x3 image (column-major), one run of pixels 2..5: rows 2-3 of column 0, rows 0-1 of column 1.
+ * // The box spans the run's first pixel (x 0, y 2) and last pixel (x 1, y 1) only:
+ * rleToBbox({ height: 4, width: 3, counts: Uint32Array.from([2, 4, 6]) }); // [0, 1, 2, 2]
  */
 export function rleToBbox(rle: Rle): [number, number, number, number] {
+  return runEndsBox(rle, false);
+}
+
+/**
+ * The tight box [x, y, w, h] of every set pixel: like {@link rleToBbox}, but a
+ * run spanning columns widens the box to the full height (what pycocotools do
+ * since 2018). For drawing, not for the release's figures.
+ *
+ * @example
+ * rlePixelBounds({ height: 4, width: 3, counts: Uint32Array.from([2, 4, 6]) }); // [0, 0, 2, 4]
+ */
+export function rlePixelBounds(rle: Rle): [number, number, number, number] {
+  return runEndsBox(rle, true);
+}
+
+function runEndsBox(rle: Rle, widenWrappingRuns: boolean): [number, number, number, number] {
   const { height: h, width: w, counts } = rle;
   const m = counts.length - (counts.length % 2);
   if (m === 0 || h === 0) return [0, 0, 0, 0];
@@ -109,10 +135,12 @@ export function rleToBbox(rle: Rle): [number, number, number, number] {
     const pixel = (runEnd - (j & 1) + UINT32_WRAP) % UINT32_WRAP;
     const y = pixel % h;
     const x = (pixel - y) / h;
-    if ((j & 1) === 0) xStart = x;
-    else if (xStart < x) {
-      ys = 0;
-      ye = h - 1;
+    if (widenWrappingRuns) {
+      if ((j & 1) === 0) xStart = x;
+      else if (xStart < x) {
+        ys = 0;
+        ye = h - 1;
+      }
     }
     if (x < xs) xs = x;
     if (x > xe) xe = x;

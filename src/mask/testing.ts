@@ -33,16 +33,8 @@ export function countSet(mask: Uint8Array): number {
   return n;
 }
 
-/**
- * maskApi's bounding box, defined on pixels: for every maximal run of set
- * pixels in column-major order take its first and last pixel; a run that
- * spans columns covers the full height. Empty mask: [0, 0, 0, 0].
- */
-export function bboxFromPixels(mask: Uint8Array, height: number): [number, number, number, number] {
-  let xs = Infinity;
-  let ys = Infinity;
-  let xe = -Infinity;
-  let ye = -Infinity;
+/** The maximal runs of set pixels of a column-major mask, as [first, last] pixel indices. */
+function* setRuns(mask: Uint8Array): Generator<[number, number]> {
   let i = 0;
   while (i < mask.length) {
     if (!mask[i]) {
@@ -51,22 +43,47 @@ export function bboxFromPixels(mask: Uint8Array, height: number): [number, numbe
     }
     const start = i;
     while (i < mask.length && mask[i]) i++;
-    const end = i - 1;
-    const x0 = Math.floor(start / height);
-    const x1 = Math.floor(end / height);
-    const y0 = start % height;
-    const y1 = end % height;
+    yield [start, i - 1];
+  }
+}
+
+/**
+ * A box from pixels: the min/max column and row over the first and last pixel
+ * of every run of set pixels; with `widenWrapping`, a run that spans columns
+ * covers the full height. Empty mask: [0, 0, 0, 0].
+ */
+function boxOfRuns(mask: Uint8Array, height: number, widenWrapping: boolean): [number, number, number, number] {
+  let xs = Infinity;
+  let ys = Infinity;
+  let xe = -Infinity;
+  let ye = -Infinity;
+  for (const [first, last] of setRuns(mask)) {
+    const x0 = Math.floor(first / height);
+    const x1 = Math.floor(last / height);
     xs = Math.min(xs, x0);
     xe = Math.max(xe, x1);
-    if (x1 > x0) {
-      ys = 0;
-      ye = height - 1;
-    } else {
-      ys = Math.min(ys, y0);
-      ye = Math.max(ye, y1);
-    }
+    const wraps = widenWrapping && x1 > x0;
+    ys = Math.min(ys, wraps ? 0 : Math.min(first % height, last % height));
+    ye = Math.max(ye, wraps ? height - 1 : Math.max(first % height, last % height));
   }
   return xs === Infinity ? [0, 0, 0, 0] : [xs, ys, xe - xs + 1, ye - ys + 1];
+}
+
+/**
+ * The release's (2017) maskApi box, defined on pixels: the min/max column and
+ * row over the first and last pixel of every maximal run of set pixels in
+ * column-major order, whatever lies between them.
+ */
+export function releaseBboxFromPixels(mask: Uint8Array, height: number): [number, number, number, number] {
+  return boxOfRuns(mask, height, false);
+}
+
+/**
+ * The tight box of the set pixels (later maskApi's box), defined on pixels:
+ * like the release's, but a run that spans columns covers the full height.
+ */
+export function bboxFromPixels(mask: Uint8Array, height: number): [number, number, number, number] {
+  return boxOfRuns(mask, height, true);
 }
 
 /** Pixel-wise OR / AND of equally sized masks. */

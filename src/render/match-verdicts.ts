@@ -119,9 +119,11 @@ export async function evaluateForPictures(input: PictureEvaluationInput): Promis
     await writeCocoFile(iterate(records), gtFile);
     const subset = records.flatMap((r) => results.byImage.get(r.id) ?? []).sort((a, b) => a.index - b.index);
     await writeFileAtomic(resultsFile, JSON.stringify(subset.map((d) => d.raw)));
-    const result = await evaluateCocoFiles(results.kind, gtFile, resultsFile, { imageIds, quiet: true });
     // Detections were renumbered in the temporary file: map back to the original indices.
     const original = subset.map((d) => d.index);
+    const result = await evaluateCocoFiles(results.kind, gtFile, resultsFile, { imageIds, quiet: true }).catch((err: unknown) => {
+      throw inUsersFile(err, resultsFile, results.file, original);
+    });
     const evaluated = verdictsFromResult(results.kind, result, records, gtFile);
     for (const verdicts of evaluated.perImage.values()) {
       verdicts.detections = new Map([...verdicts.detections].map(([i, v]) => [original[i]!, v]));
@@ -130,6 +132,20 @@ export async function evaluateForPictures(input: PictureEvaluationInput): Promis
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A problem found in the temporary results file, told in terms of the user's
+ * file: its name, and the entry's index there (`[3].segmentation` of the
+ * subset is `[original[3]].segmentation`).
+ */
+function inUsersFile(err: unknown, tempFile: string, usersFile: string, original: readonly number[]): unknown {
+  if (!(err instanceof InputError) || err.file !== tempFile) return err;
+  const entry = err.entry.replace(/^\[(\d+)\]/, (whole, i: string) => {
+    const index = original[Number(i)];
+    return index === undefined ? whole : `[${index}]`;
+  });
+  return new InputError(usersFile, entry, err.expected, err.found);
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {

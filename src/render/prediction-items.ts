@@ -7,8 +7,7 @@
 import { categoryById } from '../schema/categories.js';
 import type { CocoTask } from '../eval/coco/params.js';
 import { streamJson } from '../json/stream.js';
-import { rleFromString, RleFormatError } from '../mask/codec.js';
-import { rleDecode, rleToBbox, type Rle } from '../mask/rle.js';
+import { rleDecode, rleFromString, RleFormatError, rlePixelBounds, type Rle } from '../mask/index.js';
 import { InputError, describe, pathJoin } from '../util/errors.js';
 import type { Verdict } from './gt-items.js';
 import type { BitMask, DrawnItem, Xywh } from './drawn-item.js';
@@ -197,7 +196,8 @@ export function predictionItem(file: string, kind: ResultKind, record: Detection
   if (kind === 'segm') {
     const { mask, rle } = decodeResultMask(file, record);
     item.mask = mask;
-    item.box = record.bbox ?? rleToBbox(rle);
+    // Drawn: the box of every set pixel (the release's box may leave out a run wrapping between columns).
+    item.box = record.bbox ?? rlePixelBounds(rle);
   } else if (kind === 'keypoints') {
     item.landmarks = categoryLandmarks(record.categoryId, record.keypoints!);
     item.landmarkKind = 'predicted';

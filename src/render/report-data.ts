@@ -13,6 +13,7 @@ import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../eva
 import { firstMissingAttribute, type CocoGroundTruth } from '../eval/coco/ground-truth.js';
 import { paramsFor, type CocoTask } from '../eval/coco/params.js';
 import { sliceMean } from '../eval/coco/summarize.js';
+import { cocoResultsWarnings } from '../eval/index.js';
 import type { SummaryLine } from '../eval/coco/summarize.js';
 import type { CocoResults } from '../eval/coco/results.js';
 import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../eval/errors/index.js';
@@ -30,6 +31,8 @@ export interface ReportRequest {
   retrieval?: { query: string; gallery: string; results: string };
   title?: string;
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** Called with each warning about the inputs (box results standing in for masks, an empty results file). */
+  onWarning?: (line: string) => void;
 }
 
 /** What the pictures of a task section need besides the model: the engine's result. */
@@ -42,6 +45,8 @@ export interface ReportData {
   model: ReportModel;
   evaluated: EvaluatedTask[];
   retrieval?: { inputs: RetrievalInputs; result: RetrievalResult };
+  /** What the evaluation of the results files warns of (cocoResultsWarnings), for the command to print. */
+  warnings: string[];
 }
 
 export const SCORE_BINS = 20;
@@ -51,12 +56,14 @@ export const ERROR_IMAGES = 10;
 export async function buildReportData(request: ReportRequest): Promise<ReportData> {
   const tasks = [...new Set(request.tasks.map((t) => t.task))];
   const evaluated: EvaluatedTask[] = [];
+  const warnings: string[] = [];
   if (request.tasks.length > 0) {
     // The confusion matrix of segm results reads boxes: load them with the masks.
     const withBoxes = (list: readonly CocoTask[]): CocoTask[] => (list.includes('segm') && !list.includes('bbox') ? [...list, 'bbox'] : [...list]);
     const gt = await loadCocoGroundTruth(request.gtFile, withBoxes(tasks), { onProgress: request.onProgress });
     for (const { task, resultsFile } of request.tasks) {
       const results = await loadCocoResults(resultsFile, gt, withBoxes([task]), { onProgress: request.onProgress });
+      warnings.push(...cocoResultsWarnings(task, results));
       const result = evaluateLoaded(task, gt, results, { quiet: true, onProgress: request.onProgress });
       const attributes = hasAttributes(gt) ? attributeTables(task, gt, results, request.onProgress) : [];
       const section = taskSection(task, request.gtFile, resultsFile, result, attributes);
@@ -69,10 +76,10 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
     createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     tasks: evaluated.map((e) => e.section),
   };
-  if (!request.retrieval) return { model, evaluated };
+  if (!request.retrieval) return { model, evaluated, warnings };
   const retrieval = await evaluateRetrievalForReport(request.retrieval);
   model.retrieval = retrievalSection(request.retrieval, retrieval.result);
-  return { model, evaluated, retrieval };
+  return { model, evaluated, retrieval, warnings };
 }
 
 /** Whether every annotation carries the four attributes (a file written with `df2 convert coco --attributes`). */

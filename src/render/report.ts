@@ -25,6 +25,7 @@ export interface ReportOptions extends ReportRequest {
  */
 export async function reportPage(options: ReportOptions): Promise<string> {
   const data = await buildReportData(options);
+  for (const line of data.warnings) options.onWarning?.(line);
   if (options.dataDir !== undefined) {
     const { addReportPictures } = await import('./report-pictures.js');
     await addReportPictures(data, options.dataDir, options.onProgress);

@@ -72,3 +72,17 @@ test('bad results name the entry and field', () => {
     'at most 20',
   );
 });
+
+test('query_cls follows the rule of category_id: 1..13, so 0 is an error', () => {
+  throwsAt(() => parseRetrievalResult({ ...goodResult, query_cls: 0 }, F, 2), '[2].query_cls', 'a category id 1..13, found 0');
+  throwsAt(() => parseRetrievalResult({ ...goodResult, query_cls: 14 }, F, 2), '[2].query_cls', 'a category id 1..13');
+  assert.equal(parseRetrievalResult({ ...goodResult, query_cls: 13 }, F, 0).queryCls, 13);
+});
+
+test('ids beyond 2^53 - 1 (rounded by JSON) are errors, 2^53 - 1 itself is fine', () => {
+  const q = { query_image_id: 1, style: 1, cls: 3, pair_id: 4, bbox: box };
+  throwsAt(() => parseQueryItem({ ...q, pair_id: 2 ** 53 }, F, 0), '[0].pair_id', 'at most 2^53 - 1');
+  throwsAt(() => parseQueryItem({ ...q, style: 1e20 }, F, 0), '[0].style', 'from 0 to 2^53 - 1');
+  throwsAt(() => parseGalleryItem({ gallery_image_id: 9, style: 2, pair_id: 2 ** 60, bbox: box }, F, 1), '[1].pair_id');
+  assert.equal(parseQueryItem({ ...q, pair_id: Number.MAX_SAFE_INTEGER }, F, 0).pairId, Number.MAX_SAFE_INTEGER);
+});

@@ -77,9 +77,10 @@ class EntryReader {
     return pathJoin(this.entry, field);
   }
 
-  integer(field: string, min = -Infinity, max = Infinity, expected = 'an integer'): number {
+  /** An integer from min to max; never beyond 2^53 - 1, where a JSON number loses digits. */
+  integer(field: string, min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER, expected = 'an integer (at most 2^53 - 1)'): number {
     const v = this.fields[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(this.path(field), expected, v);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) this.fail(this.path(field), expected, v);
     return v;
   }
 
@@ -119,7 +120,7 @@ export function parseQueryItem(value: unknown, file: string, index: number): Que
   const r: EntryReader = new EntryReader(file, `[${index}]`, value, 'a query item {query_image_id, style, cls, pair_id, bbox}');
   const item: QueryItem = {
     queryImageId: r.integer('query_image_id'),
-    style: r.integer('style', 0, Infinity, 'an integer >= 0'),
+    style: r.integer('style', 0, Number.MAX_SAFE_INTEGER, 'an integer from 0 to 2^53 - 1'),
     cls: r.integer('cls', 1, NUM_CATEGORIES, `a category id 1..${NUM_CATEGORIES}`),
     pairId: r.integer('pair_id'),
     bbox: r.box('bbox'),
@@ -137,7 +138,7 @@ export function parseGalleryItem(value: unknown, file: string, index: number): G
   const r: EntryReader = new EntryReader(file, `[${index}]`, value, 'a gallery item {gallery_image_id, style, pair_id, bbox}');
   return {
     galleryImageId: r.integer('gallery_image_id'),
-    style: r.integer('style', 0, Infinity, 'an integer >= 0'),
+    style: r.integer('style', 0, Number.MAX_SAFE_INTEGER, 'an integer from 0 to 2^53 - 1'),
     pairId: r.integer('pair_id'),
     bbox: r.box('bbox'),
   };
@@ -153,7 +154,8 @@ export function parseRetrievalResult(value: unknown, file: string, index: number
   );
   const queryImageId = r.integer('query_image_id');
   const queryBbox = r.box('query_bbox');
-  const queryCls = r.integer('query_cls');
+  // The rule of category_id in COCO results: a category of the ground truth, 1..13.
+  const queryCls = r.integer('query_cls', 1, NUM_CATEGORIES, `a category id 1..${NUM_CATEGORIES}`);
   const queryScore = r.finite('query_score');
   const ids = r.array('gallery_image_id');
   const boxes = r.array('gallery_bbox');

@@ -48,10 +48,12 @@ test('the real release file is clean and keeps its key order (item2 first)', () 
 test('problems name the JSON path, the expectation and what was found', () => {
   const cases: [string, (j: Record<string, any>) => void, string, RegExp][] = [
     ['source', (j) => (j.source = 'consumer'), 'source', /^"user" or "shop"$/],
-    ['pair_id mistyped', (j) => (j.pair_id = '1'), 'pair_id', /^an integer$/],
-    ['missing style', (j) => delete j.item1.style, 'item1.style', /integer >= 0/],
-    ['negative style', (j) => (j.item1.style = -1), 'item1.style', /integer >= 0/],
-    ['fractional style', (j) => (j.item1.style = 1.5), 'item1.style', /integer >= 0/],
+    ['pair_id mistyped', (j) => (j.pair_id = '1'), 'pair_id', /^an integer \(at most 2\^53 - 1\)$/],
+    ['pair_id beyond 2^53', (j) => (j.pair_id = 2 ** 53), 'pair_id', /^an integer \(at most 2\^53 - 1\)$/],
+    ['missing style', (j) => delete j.item1.style, 'item1.style', /integer from 0 to 2\^53 - 1/],
+    ['negative style', (j) => (j.item1.style = -1), 'item1.style', /integer from 0 to 2\^53 - 1/],
+    ['fractional style', (j) => (j.item1.style = 1.5), 'item1.style', /integer from 0 to 2\^53 - 1/],
+    ['style beyond 2^53', (j) => (j.item1.style = 1e20), 'item1.style', /integer from 0 to 2\^53 - 1/],
     ['category_id 14', (j) => (j.item1.category_id = 14), 'item1.category_id', /integer 1\.\.13/],
     ['category_id as a string', (j) => (j.item1.category_id = '1'), 'item1.category_id', /integer 1\.\.13/],
     ['name of another category', (j) => (j.item1.category_name = 'trousers'), 'item1.category_name', /"short sleeve top"/],
@@ -121,9 +123,10 @@ test('boxes are checked against the image only when its size is known; the borde
 });
 
 test('legal but odd things are warnings and keep the record', () => {
-  const noLandmark = onlyProblem((j) => (j.item2.landmarks = j.item2.landmarks.map(() => 0)), 'warning');
-  assert.equal(noLandmark.path, 'item2.landmarks');
-  assert.match(noLandmark.expected, /at least one labelled landmark/);
+  // Not even a warning: ~1% of the release's items have no labelled landmark.
+  const noLandmark = sample();
+  noLandmark.item2.landmarks = noLandmark.item2.landmarks.map(() => 0);
+  assert.deepEqual(checkAnnotation('/x/annos/000001.json', noLandmark, SAMPLE_IMAGE).problems, []);
 
   const noPolygon = onlyProblem((j) => (j.item1.segmentation = []), 'warning');
   assert.equal(noPolygon.path, 'item1.segmentation');

@@ -1,6 +1,8 @@
 /**
  * Outputs are written to a temporary file beside the target and renamed into
  * place only when complete, so that a failure never leaves a half-written file.
+ * Temporary files still open when the process exits (Ctrl-C) are removed
+ * (temp-files.ts).
  * An output path the system refuses (a missing permission, a file where a
  * directory should be, a full disk) is the user's input, so it is reported as
  * an InputError naming the output, not as an internal error.
@@ -10,6 +12,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from './errors.js';
+import { releaseTemp, trackTemp } from './temp-files.js';
 
 function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
@@ -26,6 +29,7 @@ function outputError(target: string, err: unknown): unknown {
 /** Removes a temporary file; a failure here must not hide the error that made us remove it. */
 async function removeTemp(tmp: string): Promise<void> {
   await rm(tmp, { force: true }).catch(() => {});
+  releaseTemp(tmp);
 }
 
 async function makeParentDir(target: string): Promise<void> {
@@ -40,9 +44,11 @@ async function makeParentDir(target: string): Promise<void> {
 export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   await makeParentDir(target);
   const tmp = tempPathFor(target);
+  trackTemp(tmp);
   try {
     await writeFile(tmp, data, { mode: options.mode });
     await rename(tmp, target);
+    releaseTemp(tmp);
   } catch (err) {
     await removeTemp(tmp);
     throw outputError(target, err);
@@ -64,6 +70,7 @@ export class AtomicWriter {
 
   private constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
+    trackTemp(this.tmp);
     this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
     // Without a listener, an error between two writes would crash the process.
     this.stream.on('error', (e) => { this.failure ??= { error: outputError(target, e) }; });
@@ -97,6 +104,7 @@ export class AtomicWriter {
       this.stream.end();
       await finished(this.stream);
       await rename(this.tmp, this.target);
+      releaseTemp(this.tmp);
     } catch (err) {
       await removeTemp(this.tmp);
       throw outputError(this.target, err);

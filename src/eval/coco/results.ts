@@ -39,6 +39,11 @@ const enum MaskSource {
   Pending = 2,
 }
 
+/** Whether result i's mask is its box (a box result without a segmentation, for the segm task). */
+export function boxStandsInForMask(results: CocoResultsData, i: number): boolean {
+  return results.maskSource[i] === MaskSource.Box;
+}
+
 export interface CocoResultsData {
   readonly file: string;
   readonly tasks: readonly CocoTask[];

@@ -1,0 +1,44 @@
+/**
+ * The command line as a whole: help marks required options, documents
+ * DF2_DEBUG and exit codes; option conflicts are one line with one prefix.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Command } from 'commander';
+import { runCli } from '../testing/cli.js';
+import { buildProgram } from './main.js';
+
+function* allCommands(command: Command, path: string[] = []): Generator<[string[], Command]> {
+  for (const sub of command.commands) {
+    const subPath = [...path, sub.name()];
+    yield [subPath, sub];
+    yield* allCommands(sub, subPath);
+  }
+}
+
+test('--help of every command marks exactly its required options "(required)"', () => {
+  let required = 0;
+  for (const [path, command] of allCommands(buildProgram())) {
+    const help = command.helpInformation();
+    for (const option of command.options) {
+      const line = help.split('\n').find((l) => l.trimStart().startsWith(option.flags));
+      assert.ok(line, `${path.join(' ')}: ${option.flags} in the help`);
+      assert.equal(line.includes('(required)'), option.mandatory, `${path.join(' ')}: ${line}`);
+      if (option.mandatory) required++;
+    }
+  }
+  assert.ok(required >= 10, `only ${required} required options found`);
+});
+
+test('df2 --help documents exit codes and DF2_DEBUG', async () => {
+  const run = await runCli(['--help']);
+  assert.equal(run.code, 0);
+  assert.match(run.stdout, /Exit code 2 is a bug in df2: set DF2_DEBUG=1 to print its stack trace/);
+  assert.match(run.stdout, /exit code 1/);
+});
+
+test('an option conflict is one line with a single prefix: "df2 render: ..."', async () => {
+  const run = await runCli(['render', 'some-split', '1', '--query', 'q.json']);
+  assert.equal(run.code, 1);
+  assert.equal(run.stderr, 'df2 render: --query/--gallery/--retrieval-results: expected all three retrieval files together, found only some\n');
+});
