@@ -21,7 +21,7 @@ import {
 import { InputError } from '../util/errors.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
-import { readImageSize } from './image-size.js';
+import { readImageSize, type ImageSize } from './image-size.js';
 
 export interface ReadSplitOptions {
   /** Files in flight at once (default 32). */
@@ -148,27 +148,55 @@ export async function* readSplit(dir: string, options: ReadSplitOptions = {}): A
 
 /** Reads, parses and checks one annotation file, and its image's header when asked. */
 export async function checkAnnotationFile(annoPath: string, imagePath: string | undefined, imageSizes = true): Promise<CheckedFile> {
+  let text: string | Problem;
+  try {
+    text = await readText(annoPath);
+  } catch (err) {
+    text = inputProblem(err);
+  }
+  let image: ImageSize | Problem | undefined;
+  if (imagePath && imageSizes) {
+    try {
+      image = await readImageSize(imagePath);
+    } catch (err) {
+      image = inputProblem(err);
+    }
+  }
+  return checkAnnotationContent(annoPath, text, imagePath, image);
+}
+
+/**
+ * Checks an annotation file's content that is already in hand: its text (or
+ * the problem of reading it) and its image's size (or the problem of reading
+ * the header; undefined when there is no image or sizes are not wanted).
+ * `df2 import` checks files this way as they come out of an archive.
+ */
+export function checkAnnotationContent(
+  annoPath: string,
+  text: string | Problem,
+  imagePath: string | undefined,
+  image: ImageSize | Problem | undefined,
+): CheckedFile {
   const name = basename(annoPath).replace(/\.json$/, '');
   const result: CheckedFile = { name, annoPath, imagePath, width: 0, height: 0, itemCount: 0, problems: [] };
 
   let json: unknown;
   let parsed = false;
-  try {
-    json = parseJsonText(annoPath, await readText(annoPath));
-    parsed = true;
-  } catch (err) {
-    result.problems.push(inputProblem(err));
+  if (typeof text === 'string') {
+    try {
+      json = parseJsonText(annoPath, text);
+      parsed = true;
+    } catch (err) {
+      result.problems.push(inputProblem(err));
+    }
+  } else {
+    result.problems.push(text);
   }
 
-  let imageProblem: Problem | undefined;
-  if (imagePath && imageSizes) {
-    try {
-      const size = await readImageSize(imagePath);
-      result.width = size.width;
-      result.height = size.height;
-    } catch (err) {
-      imageProblem = inputProblem(err);
-    }
+  const imageProblem = image && 'severity' in image ? image : undefined;
+  if (image && !imageProblem) {
+    result.width = (image as ImageSize).width;
+    result.height = (image as ImageSize).height;
   }
 
   if (parsed) {
@@ -196,7 +224,7 @@ async function readText(file: string): Promise<string> {
 }
 
 /** An InputError as an error Problem; anything else is a bug and is rethrown. */
-function inputProblem(err: unknown): Problem {
+export function inputProblem(err: unknown): Problem {
   if (!(err instanceof InputError)) throw err;
   return { file: err.file, path: err.entry, expected: err.expected, found: err.found ?? 'something else', severity: 'error' };
 }

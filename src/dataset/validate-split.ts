@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Problem } from '../schema/validate-annotation.js';
-import { checkAnnotationFile, checkSplitFiles, scanSplit } from './read-split.js';
+import { checkAnnotationFile, checkSplitFiles, scanSplit, type CheckedFile, type SplitListing } from './read-split.js';
 
 export interface SplitSummary {
   /** Annotation files checked (including ones with a wrong name). */
@@ -27,6 +27,28 @@ export interface ValidateSplitOptions {
 
 /** Checks DIR; throws InputError only when DIR is not a split at all (no annos/). */
 export async function validateSplit(dir: string, options: ValidateSplitOptions): Promise<SplitSummary> {
+  const listing = await scanSplit(dir);
+  return reportSplit(dir, listing, (names) => checkSplitFiles(dir, { names, images: listing.images }, {
+    concurrency: options.concurrency,
+    onProgress: (done, total) => options.onProgress?.(listing.strayAnnotations.length + done, listing.strayAnnotations.length + total),
+  }), options);
+}
+
+/** The per-file results the cross-file checks need (a CheckedFile, or what `df2 import` kept of one). */
+export type FileResult = Pick<CheckedFile, 'name' | 'annoPath' | 'imagePath' | 'itemCount' | 'problems'>;
+
+/**
+ * The checks of `df2 validate` on a listing, with the per-file results of
+ * listing.names coming from `checkedFiles` (in names order): from the disk
+ * for `df2 validate`, from what was checked as files came out of an archive
+ * for `df2 import`. Problems are reported in the same order either way.
+ */
+export async function reportSplit(
+  dir: string,
+  listing: SplitListing,
+  checkedFiles: (names: string[]) => AsyncIterable<FileResult>,
+  options: ValidateSplitOptions,
+): Promise<SplitSummary> {
   const summary: SplitSummary = { files: 0, items: 0, errors: 0, warnings: 0 };
   const report = (problem: Problem): void => {
     if (problem.severity === 'error') summary.errors++;
@@ -36,7 +58,6 @@ export async function validateSplit(dir: string, options: ValidateSplitOptions):
   const error = (file: string, expected: string, found: string): void =>
     report({ file, path: '', expected, found, severity: 'error' });
 
-  const listing = await scanSplit(dir);
   const annosDir = join(dir, 'annos');
   const imageDir = join(dir, 'image');
   options.onProgress?.(0, listing.names.length + listing.strayAnnotations.length);
@@ -70,11 +91,7 @@ export async function validateSplit(dir: string, options: ValidateSplitOptions):
     }
   };
 
-  const strays = listing.strayAnnotations.length;
-  for await (const checked of checkSplitFiles(dir, listing, {
-    concurrency: options.concurrency,
-    onProgress: (done, total) => options.onProgress?.(strays + done, strays + total),
-  })) {
+  for await (const checked of checkedFiles(listing.names)) {
     reportOrphansBefore(checked.name);
     summary.files++;
     summary.items += checked.itemCount;
