@@ -42,6 +42,8 @@ export interface SplitListing {
   images: Set<string>;
   /** Whether DIR/image exists at all (a split may come without images). */
   hasImageDir: boolean;
+  /** Whether DIR/annos exists (the test split comes as images only). */
+  hasAnnosDir: boolean;
   /** Entries of annos/ not named NNNNNN.json, sorted. */
   strayAnnotations: string[];
   /** Entries of image/ not named NNNNNN.jpg, sorted. */
@@ -71,21 +73,26 @@ export async function listSplit(dir: string): Promise<{ names: string[]; images:
   return { names, images };
 }
 
-/** Lists a split, keeping what does not follow the naming rules (for `df2 validate`). */
-export async function scanSplit(dir: string): Promise<SplitListing> {
+/**
+ * Lists a split, keeping what does not follow the naming rules (for `df2
+ * validate`). With `imagesOnly`, a split with image/ but no annos/ (the test
+ * split) is listed with hasAnnosDir false instead of refused.
+ */
+export async function scanSplit(dir: string, options: { imagesOnly?: boolean } = {}): Promise<SplitListing> {
   const dirStat = await stat(dir).catch(() => undefined);
   if (!dirStat?.isDirectory()) {
     throw new InputError(dir, '', 'a split directory with annos/ and image/', dirStat ? 'a file' : 'nothing there');
   }
   const annosDir = join(dir, 'annos');
+  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
   const annoEntries = await readdir(annosDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' && options.imagesOnly && imageEntries !== undefined) return undefined;
     throw new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
   });
-  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
 
   const names: string[] = [];
   const strayAnnotations: string[] = [];
-  for (const entry of annoEntries) {
+  for (const entry of annoEntries ?? []) {
     const match = ANNOTATION_FILE_NAME.exec(entry);
     if (match) names.push(match[1]!);
     else strayAnnotations.push(entry);
@@ -101,7 +108,7 @@ export async function scanSplit(dir: string): Promise<SplitListing> {
   names.sort();
   strayAnnotations.sort();
   strayImages.sort();
-  return { names, images, hasImageDir: imageEntries !== undefined, strayAnnotations, strayImages };
+  return { names, images, hasImageDir: imageEntries !== undefined, hasAnnosDir: annoEntries !== undefined, strayAnnotations, strayImages };
 }
 
 /**

@@ -1,0 +1,298 @@
+/**
+ * The import itself: every file entry of every archive written under the
+ * output directory by its name in the archive, each to a temporary name and
+ * renamed once its size and CRC-32 match, so that a file under its real name
+ * is always whole. Decoding runs on the main thread in archive order; up to
+ * WRITE_CONCURRENCY finished files are being written at once, which hides
+ * the system calls (open, write, close, rename) behind the decoding of the
+ * next entries. Annotations and images are handed to the split checks as
+ * they are written.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, mkdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, posix } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { FileEntry } from '@zip.js/zip.js';
+import { InputError } from '../../util/errors.js';
+import { isTempFileName, withAtomicWriter, writeFileAtomic } from '../../util/atomic.js';
+import { closeArchive, fileEntries, openArchive, type OpenArchive } from './archive.js';
+import { EntryDataError, entryCrc32, readEntryData } from './entry-data.js';
+import { SplitCheck } from './split-check.js';
+
+export interface ImportProgress {
+  bytes: number;
+  totalBytes: number;
+  files: number;
+  totalFiles: number;
+}
+
+export interface ImportOptions {
+  /** Asked once, and only when an archive holds an encrypted entry. */
+  password: () => Promise<Uint8Array | undefined>;
+  /** Aborting (Ctrl-C) stops after the files being written are whole; no temporary file stays. */
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportResult {
+  /** Files written by this run. */
+  written: number;
+  /** Files already there with the right size and CRC-32 (an earlier, interrupted run). */
+  skipped: number;
+  /** Content bytes of all the files (written and skipped). */
+  bytes: number;
+  /** One check per split (a directory holding annos/ or image/), in path order; call finish() for the report. */
+  splits: SplitCheck[];
+}
+
+/** The import was interrupted (Ctrl-C): what was written is whole, the rest is not there. */
+export class ImportInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'ImportInterrupted';
+  }
+}
+
+/** Entries written from memory in one piece up to this size; larger ones stream to disk. */
+const IN_MEMORY_BYTES = 16 << 20;
+const WRITE_CONCURRENCY = 16;
+
+/** annos/NNNNNN.json and image/NNNNNN.jpg, under the split's directory (possibly the output directory itself). */
+const SPLIT_FILE = /^(?:(.*)\/)?(annos|image)\/([^/]+)$/;
+const ANNOTATION_NAME = /^(\d{6})\.json$/;
+const IMAGE_NAME = /^(\d{6})\.jpg$/;
+
+/**
+ * Imports the archives into `outDir`. Before anything is written, every
+ * archive's central directory is read (a truncated download fails here) and
+ * the password is tried on each archive's first encrypted entry, so that a
+ * wrong password writes nothing. Throws InputError naming the archive and
+ * entry for bad input; files written before the failure stay.
+ *
+ * @example
+ * const result = await importArchives(['validation.zip'], 'data', { password: async () => Buffer.from(pw) });
+ * for (const split of result.splits) console.log(split.dir, await split.finish(() => {}));
+ */
+export async function importArchives(paths: string[], outDir: string, options: ImportOptions): Promise<ImportResult> {
+  const archives: OpenArchive[] = [];
+  try {
+    for (const path of paths) archives.push(await openArchive(path));
+    const survey = await surveyArchives(archives);
+    let password: Uint8Array | undefined;
+    if (survey.firstEncrypted.size > 0) {
+      password = await options.password();
+      for (const [archive, entry] of survey.firstEncrypted) await checkPassword(archive, entry, password);
+    }
+    const run = new ImportRun(outDir, password, survey, options);
+    for (const archive of archives) await run.extract(archive);
+    return run.result();
+  } finally {
+    for (const archive of archives) await closeArchive(archive);
+  }
+}
+
+interface Survey {
+  totalBytes: number;
+  totalFiles: number;
+  firstEncrypted: Map<OpenArchive, FileEntry>;
+}
+
+/** Reads each central directory once: totals, safe names, and the first encrypted entry. */
+async function surveyArchives(archives: OpenArchive[]): Promise<Survey> {
+  const survey: Survey = { totalBytes: 0, totalFiles: 0, firstEncrypted: new Map() };
+  for (const archive of archives) {
+    for await (const entry of fileEntries(archive)) {
+      checkEntryName(archive, entry);
+      survey.totalFiles++;
+      survey.totalBytes += entry.uncompressedSize;
+      if (entry.encrypted && !survey.firstEncrypted.has(archive)) survey.firstEncrypted.set(archive, entry);
+    }
+  }
+  return survey;
+}
+
+/** A name that would land outside the output directory is refused, as `unzip` does. */
+function checkEntryName(archive: OpenArchive, entry: FileEntry): void {
+  const name = posix.normalize(entry.filename);
+  if (name.startsWith('/') || name === '..' || name.startsWith('../') || entry.filename.includes('\\') || entry.filename.includes('\0')) {
+    throw new InputError(archive.path, entry.filename, 'a relative path inside the output directory', JSON.stringify(entry.filename));
+  }
+}
+
+/**
+ * Decodes the archive's first encrypted entry in full (nothing is written):
+ * ZipCrypto's header check lets a wrong password through once in 256 times,
+ * and the CRC-32 of the content catches those.
+ */
+async function checkPassword(archive: OpenArchive, entry: FileEntry, password: Uint8Array | undefined): Promise<void> {
+  if (!password) {
+    throw new InputError(archive.path, entry.filename, 'a password (--password-file FILE, DF2_ZIP_PASSWORD, or typed on a terminal)', 'none');
+  }
+  try {
+    await readEntryData(archive.file, entry, password, () => {});
+  } catch (err) {
+    if (!(err instanceof EntryDataError)) throw err;
+    if (err.failure === 'wrong password' || entry.zipCrypto) {
+      throw new InputError(archive.path, entry.filename, 'the right password', 'a wrong one; nothing was written');
+    }
+    throw new InputError(archive.path, entry.filename, err.expected, err.found);
+  }
+}
+
+/** What is known of a directory the import writes into. */
+interface OutputDir {
+  /** Names that were there before this run (undefined: the directory is new). */
+  before: Set<string> | undefined;
+}
+
+class ImportRun {
+  private written = 0;
+  private skipped = 0;
+  private bytes = 0;
+  private files = 0;
+  private readonly dirs = new Map<string, Promise<OutputDir>>();
+  private readonly splits = new Map<string, SplitCheck>();
+  private readonly writes = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly outDir: string,
+    private readonly password: Uint8Array | undefined,
+    private readonly survey: Survey,
+    private readonly options: ImportOptions,
+  ) {}
+
+  async extract(archive: OpenArchive): Promise<void> {
+    try {
+      for await (const entry of fileEntries(archive)) {
+        if (this.failure || this.options.signal?.aborted) break;
+        await this.extractEntry(archive, entry);
+      }
+    } finally {
+      await Promise.all(this.writes);
+    }
+    if (this.failure) throw this.failure.error;
+    if (this.options.signal?.aborted) throw new ImportInterrupted();
+  }
+
+  result(): ImportResult {
+    const splits = [...this.splits.values()].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+    return { written: this.written, skipped: this.skipped, bytes: this.bytes, splits };
+  }
+
+  private async extractEntry(archive: OpenArchive, entry: FileEntry): Promise<void> {
+    const target = join(this.outDir, posix.normalize(entry.filename));
+    const dir = await this.outputDir(dirname(target));
+    const splitFile = this.splitFile(entry.filename);
+
+    if (dir.before?.has(basename(target)) && (await sameContent(target, entry))) {
+      this.skipped++;
+      this.done(entry);
+      await splitFile?.(undefined);
+      return;
+    }
+
+    const fail = (err: unknown): never => {
+      if (err instanceof EntryDataError) throw new InputError(archive.path, entry.filename, err.expected, err.found);
+      throw err;
+    };
+    if (entry.uncompressedSize <= IN_MEMORY_BYTES) {
+      const chunks: Uint8Array[] = [];
+      await readEntryData(archive.file, entry, this.password, (chunk) => { chunks.push(chunk); }).catch(fail);
+      const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      while (this.writes.size >= WRITE_CONCURRENCY) await Promise.race(this.writes);
+      const write: Promise<void> = writeFileAtomic(target, content, { parentExists: true })
+        .then(async () => {
+          this.written++;
+          this.done(entry);
+          await splitFile?.(content);
+        })
+        .catch((error: unknown) => { this.failure ??= { error }; })
+        .finally(() => this.writes.delete(write));
+      this.writes.add(write);
+      return;
+    }
+    await withAtomicWriter(target, (out) =>
+      readEntryData(archive.file, entry, this.password, (chunk) => {
+        if (this.options.signal?.aborted) throw new ImportInterrupted();
+        return out.write(chunk);
+      }),
+    ).catch(fail);
+    this.written++;
+    this.done(entry);
+    await splitFile?.(undefined);
+  }
+
+  private done(entry: FileEntry): void {
+    this.files++;
+    this.bytes += entry.uncompressedSize;
+    this.options.onProgress?.({ bytes: this.bytes, totalBytes: this.survey.totalBytes, files: this.files, totalFiles: this.survey.totalFiles });
+  }
+
+  /**
+   * For a file of a split, what to tell its check once the file is on disk
+   * (its content when in memory, undefined to read it back).
+   */
+  private splitFile(filename: string): ((content: Uint8Array | undefined) => Promise<void>) | undefined {
+    const match = SPLIT_FILE.exec(posix.normalize(filename));
+    if (!match) return undefined;
+    const splitDir = match[1] === undefined ? this.outDir : join(this.outDir, match[1]);
+    let check = this.splits.get(splitDir);
+    if (!check) this.splits.set(splitDir, (check = new SplitCheck(splitDir)));
+    const split = check;
+    const annotation = match[2] === 'annos' ? ANNOTATION_NAME.exec(match[3]!) : undefined;
+    if (annotation) {
+      return (content) => split.annotationOut(annotation[1]!, content && Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8'));
+    }
+    const image = match[2] === 'image' ? IMAGE_NAME.exec(match[3]!) : undefined;
+    if (image) return (content) => split.imageOut(image[1]!, content);
+    return undefined;
+  }
+
+  /**
+   * Makes a directory on first use. One that was already there is listed
+   * once (to find files an earlier run wrote) and swept of the temporary
+   * files a killed run left.
+   */
+  private outputDir(path: string): Promise<OutputDir> {
+    let known = this.dirs.get(path);
+    if (!known) {
+      known = prepareDir(path);
+      this.dirs.set(path, known);
+    }
+    return known;
+  }
+}
+
+async function prepareDir(path: string): Promise<OutputDir> {
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(path, '', 'a writable output directory', (err as Error).message);
+    try {
+      await mkdir(path, { recursive: true });
+    } catch (mkdirErr) {
+      throw new InputError(path, '', 'a writable output directory', (mkdirErr as Error).message);
+    }
+    return { before: undefined };
+  }
+  const before = new Set<string>();
+  for (const name of names) {
+    if (isTempFileName(name)) await rm(join(path, name), { force: true });
+    else before.add(name);
+  }
+  return { before };
+}
+
+/** Whether the file already on disk is the entry's content (size, then CRC-32, read in chunks). */
+async function sameContent(path: string, entry: FileEntry): Promise<boolean> {
+  try {
+    if ((await stat(path)).size !== entry.uncompressedSize) return false;
+    let crc = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) crc = crc32(chunk as Buffer, crc);
+    return crc >>> 0 === entryCrc32(entry);
+  } catch {
+    return false;
+  }
+}
