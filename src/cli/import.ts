@@ -65,7 +65,7 @@ export async function runImport(zips: string[], options: ImportCliOptions, write
       signal: abort.signal,
       onProgress: (p) => {
         if (p.totalBytes !== lastTotal) progress.setTotal((lastTotal = p.totalBytes));
-        progress.update(p.bytes, `${p.files}/${p.totalFiles} files`);
+        progress.update(p.bytes, `${p.files} files`);
       },
     });
   } catch (err) {

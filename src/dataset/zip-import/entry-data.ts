@@ -42,6 +42,12 @@ const METHOD_DEFLATED = 8;
 const FLAG_ENCRYPTED = 0x1;
 const FLAG_DATA_DESCRIPTOR = 0x8;
 
+let scratchBuffer = new Uint8Array(1 << 20);
+function scratch(length: number): Uint8Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Uint8Array(Math.max(length, scratchBuffer.length * 2));
+  return scratchBuffer;
+}
+
 /** Receives the content in order; a returned promise holds the next chunk back (back-pressure). */
 export type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
 
@@ -85,9 +91,11 @@ async function readFast(archive: ArchiveFile, entry: FileEntry, password: Uint8A
 
   const deflated = entry.compressionMethod === METHOD_DEFLATED;
   if (dataLength <= IN_MEMORY_BYTES && entry.uncompressedSize <= IN_MEMORY_BYTES) {
-    // The window's bytes are shared: copy before decrypting in place.
+    // The window's bytes are shared and must not be decrypted in place.
+    // Deflated data is decrypted into a scratch buffer (inflate copies it
+    // out); stored content into a buffer of its own, which the sink keeps.
     const stored = await archive.readUint8Array(dataOffset, dataLength);
-    const raw = decipher ? decipher.decrypt(Uint8Array.prototype.slice.call(stored)) : stored;
+    const raw = !decipher ? stored : decipher.decrypt(stored, deflated ? scratch(dataLength) : new Uint8Array(dataLength));
     let content: Uint8Array;
     try {
       content = deflated ? inflateRawSync(raw) : raw;

@@ -20,10 +20,11 @@ import { EntryDataError, entryCrc32, readEntryData } from './entry-data.js';
 import { SplitCheck } from './split-check.js';
 
 export interface ImportProgress {
+  /** Archive bytes read so far, of totalBytes (the archives' sizes). */
   bytes: number;
   totalBytes: number;
+  /** Files written or found already there so far. */
   files: number;
-  totalFiles: number;
 }
 
 export interface ImportOptions {
@@ -92,20 +93,25 @@ export async function importArchives(paths: string[], outDir: string, options: I
 }
 
 interface Survey {
+  /** Bytes of all the archives: the progress bar counts archive bytes read, known before any entry is. */
   totalBytes: number;
-  totalFiles: number;
   firstEncrypted: Map<OpenArchive, FileEntry>;
 }
 
-/** Reads each central directory once: totals, safe names, and the first encrypted entry. */
+/**
+ * Finds each archive's first encrypted entry (normally its first entry: the
+ * walk stops there, so the central directory is parsed once more only up to
+ * it) and reads each central directory's end (a truncated download fails
+ * here, before anything is written).
+ */
 async function surveyArchives(archives: OpenArchive[]): Promise<Survey> {
-  const survey: Survey = { totalBytes: 0, totalFiles: 0, firstEncrypted: new Map() };
+  const survey: Survey = { totalBytes: 0, firstEncrypted: new Map() };
   for (const archive of archives) {
+    survey.totalBytes += archive.file.size;
     for await (const entry of fileEntries(archive)) {
-      checkEntryName(archive, entry);
-      survey.totalFiles++;
-      survey.totalBytes += entry.uncompressedSize;
-      if (entry.encrypted && !survey.firstEncrypted.has(archive)) survey.firstEncrypted.set(archive, entry);
+      if (!entry.encrypted) continue;
+      survey.firstEncrypted.set(archive, entry);
+      break;
     }
   }
   return survey;
@@ -150,6 +156,9 @@ class ImportRun {
   private skipped = 0;
   private bytes = 0;
   private files = 0;
+  /** Sizes of the archives already imported, and archive bytes read in all. */
+  private archiveBytesBefore = 0;
+  private archiveBytesRead = 0;
   private readonly dirs = new Map<string, Promise<OutputDir>>();
   private readonly splits = new Map<string, SplitCheck>();
   private readonly writes = new Set<Promise<void>>();
@@ -173,6 +182,8 @@ class ImportRun {
     }
     if (this.failure) throw this.failure.error;
     if (this.options.signal?.aborted) throw new ImportInterrupted();
+    this.archiveBytesBefore += archive.file.size;
+    this.archiveBytesRead = this.archiveBytesBefore;
   }
 
   result(): ImportResult {
@@ -181,6 +192,7 @@ class ImportRun {
   }
 
   private async extractEntry(archive: OpenArchive, entry: FileEntry): Promise<void> {
+    checkEntryName(archive, entry);
     const target = join(this.outDir, posix.normalize(entry.filename));
     const dir = await this.outputDir(dirname(target));
     const splitFile = this.splitFile(entry.filename);
@@ -226,7 +238,10 @@ class ImportRun {
   private done(entry: FileEntry): void {
     this.files++;
     this.bytes += entry.uncompressedSize;
-    this.options.onProgress?.({ bytes: this.bytes, totalBytes: this.survey.totalBytes, files: this.files, totalFiles: this.survey.totalFiles });
+    // Entries lie in the archive in order, so the end of this one is how far the archives have been read.
+    const read = this.archiveBytesBefore + entry.offset + entry.compressedSize;
+    if (read > this.archiveBytesRead) this.archiveBytesRead = read;
+    this.options.onProgress?.({ bytes: this.archiveBytesRead, totalBytes: this.survey.totalBytes, files: this.files });
   }
 
   /**

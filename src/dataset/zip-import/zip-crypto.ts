@@ -51,10 +51,10 @@ export class ZipCryptoDecipher {
     return plain[ZIP_CRYPTO_HEADER_LENGTH - 1] === check;
   }
 
-  /** Decrypts `data` in place (the stream continues across calls). */
-  decrypt(data: Uint8Array): Uint8Array {
-    this.decryptInto(data, data);
-    return data;
+  /** Decrypts `input` into `output` (in place by default; the stream continues across calls). */
+  decrypt(input: Uint8Array, output: Uint8Array = input): Uint8Array {
+    this.decryptInto(input, output);
+    return output.subarray(0, input.length);
   }
 
   private decryptInto(input: Uint8Array, output: Uint8Array): void {
