@@ -235,3 +235,43 @@ export function inputProblem(err: unknown): Problem {
   if (!(err instanceof InputError)) throw err;
   return { file: err.file, path: err.entry, expected: err.expected, found: err.found ?? 'something else', severity: 'error' };
 }
+
+/** An image of a split, with its size from the header. */
+export interface SplitImage {
+  /** The image id (the file's six-digit number). */
+  id: number;
+  /** "000001" */
+  name: string;
+  imagePath: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Whether DIR is a split of images only (image/ but no annos/: the test
+ * split, whose ground truth is withheld). Throws InputError as scanSplit does
+ * when DIR holds neither.
+ */
+export async function isImagesOnlySplit(dir: string): Promise<boolean> {
+  return !(await scanSplit(dir, { imagesOnly: true })).hasAnnosDir;
+}
+
+/**
+ * The images of a split (image/NNNNNN.jpg) in number order with their sizes
+ * from the headers, a window at a time. Throws InputError at the first image
+ * whose header is unreadable (the line `df2 validate` prints for it).
+ */
+export async function* readSplitImages(dir: string, options: ReadSplitOptions = {}): AsyncGenerator<SplitImage> {
+  const listing = await scanSplit(dir, { imagesOnly: true });
+  const names = [...listing.images].sort();
+  let done = 0;
+  const sized = mapOrdered(names, options.concurrency ?? DEFAULT_CONCURRENCY, async (name): Promise<SplitImage> => {
+    const imagePath = join(dir, 'image', `${name}.jpg`);
+    const { width, height } = await readImageSize(imagePath);
+    return { id: Number(name), name, imagePath, width, height };
+  });
+  for await (const image of sized) {
+    options.onProgress?.(++done, names.length);
+    yield image;
+  }
+}
