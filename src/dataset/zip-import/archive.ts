@@ -1,60 +1,58 @@
 /**
- * An archive opened for import: the file (random access, never loaded) and
- * @zip.js/zip.js's reader of its central directory (Zip64 included). Entries
- * are walked with getEntriesGenerator, so the train zip's 780,000 entries are
- * never all in memory as objects.
+ * An archive opened for import: the file (random access, never loaded), its
+ * central directory walked record by record (central-directory.ts), and,
+ * only when an entry needs it (WinZip AES), @zip.js/zip.js's reader of the
+ * same archive, whose entries are matched to ours by offset.
  */
-import { ERR_EOCDR_NOT_FOUND, ZipReader, type Entry, type FileEntry } from '@zip.js/zip.js';
+import { ZipReader, type Entry, type FileEntry } from '@zip.js/zip.js';
 import { InputError } from '../../util/errors.js';
 import { ArchiveFile } from './file-reader.js';
+import { centralDirectory, type ArchiveEntry } from './central-directory.js';
 
-export interface OpenArchive {
-  path: string;
-  file: ArchiveFile;
-  reader: ZipReader<unknown>;
-}
+export class OpenArchive {
+  private zipJs: { reader: ZipReader<unknown>; entries: AsyncGenerator<Entry> } | undefined;
 
-export async function openArchive(path: string): Promise<OpenArchive> {
-  let file: ArchiveFile;
-  try {
-    file = await ArchiveFile.open(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, '', 'a readable zip archive', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'an error'));
-  }
-  const reader = new ZipReader(file, { useWebWorkers: false, checkCrc32: true });
-  return { path, file, reader };
-}
+  private constructor(readonly path: string, readonly file: ArchiveFile) {}
 
-/** The archive's file entries (directories left out), in central-directory order. */
-export async function* fileEntries(archive: OpenArchive): AsyncGenerator<FileEntry> {
-  let entries: AsyncGenerator<Entry>;
-  try {
-    entries = archive.reader.getEntriesGenerator();
-    for (;;) {
-      let next: IteratorResult<Entry>;
-      try {
-        next = await entries.next();
-      } catch (err) {
-        throw archiveError(archive.path, err);
-      }
-      if (next.done) return;
-      if (!next.value.directory) yield next.value;
+  static async open(path: string): Promise<OpenArchive> {
+    try {
+      return new OpenArchive(path, await ArchiveFile.open(path));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new InputError(path, '', 'a readable zip archive', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'an error'));
     }
-  } finally {
-    // Nothing to release: the generator holds no file handle of its own.
   }
-}
 
-function archiveError(path: string, err: unknown): InputError {
-  const message = err instanceof Error ? err.message : String(err);
-  if (message === ERR_EOCDR_NOT_FOUND) {
-    return new InputError(path, '', 'a complete zip archive (its central directory at the end)', 'none: a truncated or damaged download; nothing was extracted from it');
+  /** The file entries (directories left out), in central-directory order. */
+  async *fileEntries(): AsyncGenerator<ArchiveEntry> {
+    for await (const entry of centralDirectory(this.file)) if (!entry.directory) yield entry;
   }
-  return new InputError(path, '', 'a readable zip archive', message);
-}
 
-export async function closeArchive(archive: OpenArchive): Promise<void> {
-  await archive.reader.close().catch(() => {});
-  await archive.file.close().catch(() => {});
+  /**
+   * zip.js's entry for one of ours. Both walk the directory in order, so one
+   * pass of zip.js's generator serves a whole import; asking for an earlier
+   * entry starts a new pass.
+   */
+  async zipJsEntry(entry: ArchiveEntry): Promise<FileEntry> {
+    for (let restarted = false; ; restarted = true) {
+      if (!this.zipJs) {
+        const reader = new ZipReader(this.file, { useWebWorkers: false, checkCrc32: true });
+        this.zipJs = { reader, entries: reader.getEntriesGenerator() };
+      }
+      for (;;) {
+        const next = await this.zipJs.entries.next();
+        if (next.done) break;
+        if (next.value.offset === entry.offset && !next.value.directory) return next.value;
+        if (next.value.offset > entry.offset) break;
+      }
+      await this.zipJs.reader.close().catch(() => {});
+      this.zipJs = undefined;
+      if (restarted) throw new InputError(this.path, entry.filename, 'an entry zip.js can read', 'none at its offset (a damaged archive)');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.zipJs?.reader.close().catch(() => {});
+    await this.file.close().catch(() => {});
+  }
 }

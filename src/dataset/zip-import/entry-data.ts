@@ -14,7 +14,8 @@ import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import {
   ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION, type FileEntry,
 } from '@zip.js/zip.js';
-import type { ArchiveFile } from './file-reader.js';
+import type { OpenArchive } from './archive.js';
+import type { ArchiveEntry } from './central-directory.js';
 import { ZIP_CRYPTO_HEADER_LENGTH, ZipCryptoDecipher } from './zip-crypto.js';
 
 /** Why an entry could not be read: the password, the archive's bytes, or a method df2 cannot read. */
@@ -28,8 +29,7 @@ export class EntryDataError extends Error {
   }
 }
 
-/** The CRC-32 the archive records for an entry. */
-export const entryCrc32 = (entry: FileEntry): number => (entry.crc32 ?? entry.signature ?? 0) >>> 0;
+
 
 /** Entries up to this size (compressed and not) are decoded in one piece; larger ones stream. */
 const IN_MEMORY_BYTES = 16 << 20;
@@ -57,13 +57,14 @@ export type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
  * method is not supported; the sink may then have received part of the
  * content (callers write to a temporary file).
  */
-export async function readEntryData(archive: ArchiveFile, entry: FileEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
-  const fast = entry.compressionMethod === METHOD_STORED || entry.compressionMethod === METHOD_DEFLATED;
-  if (fast && (!entry.encrypted || entry.zipCrypto)) return readFast(archive, entry, password, sink);
-  return readWithZipJs(entry, password, sink);
+export async function readEntryData(archive: OpenArchive, entry: ArchiveEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
+  const fast = entry.method === METHOD_STORED || entry.method === METHOD_DEFLATED;
+  if (fast && !entry.aes) return readFast(archive, entry, password, sink);
+  if (entry.encrypted && !password) throw new EntryDataError('wrong password', 'a password for this encrypted entry', 'none');
+  return readWithZipJs(await archive.zipJsEntry(entry), password, sink);
 }
 
-async function readFast(archive: ArchiveFile, entry: FileEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
+async function readFast({ file: archive }: OpenArchive, entry: ArchiveEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
   const header = await archive.readUint8Array(entry.offset, LOCAL_HEADER_LENGTH);
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   if (header.length < LOCAL_HEADER_LENGTH || view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
@@ -81,7 +82,7 @@ async function readFast(archive: ArchiveFile, entry: FileEntry, password: Uint8A
   if (entry.encrypted || flags & FLAG_ENCRYPTED) {
     if (!password) throw new EntryDataError('wrong password', 'a password for this encrypted entry', 'none');
     decipher = new ZipCryptoDecipher(password);
-    const check = flags & FLAG_DATA_DESCRIPTOR ? time >>> 8 : entryCrc32(entry) >>> 24;
+    const check = flags & FLAG_DATA_DESCRIPTOR ? time >>> 8 : entry.crc32 >>> 24;
     if (!decipher.checkHeader(await archive.readUint8Array(dataOffset, ZIP_CRYPTO_HEADER_LENGTH), check)) {
       throw new EntryDataError('wrong password', 'the right password', 'a wrong one');
     }
@@ -89,7 +90,7 @@ async function readFast(archive: ArchiveFile, entry: FileEntry, password: Uint8A
     dataLength -= ZIP_CRYPTO_HEADER_LENGTH;
   }
 
-  const deflated = entry.compressionMethod === METHOD_DEFLATED;
+  const deflated = entry.method === METHOD_DEFLATED;
   if (dataLength <= IN_MEMORY_BYTES && entry.uncompressedSize <= IN_MEMORY_BYTES) {
     // The window's bytes are shared and must not be decrypted in place.
     // Deflated data is decrypted into a scratch buffer (inflate copies it
@@ -139,9 +140,9 @@ async function readFast(archive: ArchiveFile, entry: FileEntry, password: Uint8A
   checkContent(entry, size, crc, decipher);
 }
 
-function checkContent(entry: FileEntry, size: number, crc: number, decipher: ZipCryptoDecipher | undefined): void {
+function checkContent(entry: ArchiveEntry, size: number, crc: number, decipher: ZipCryptoDecipher | undefined): void {
   if (size !== entry.uncompressedSize) throw damagedData(decipher, `${entry.uncompressedSize} bytes of content`, String(size));
-  const expected = entryCrc32(entry);
+  const expected = entry.crc32;
   if (crc >>> 0 !== expected) throw damagedData(decipher, `content with CRC-32 ${hex(expected)}`, hex(crc));
 }
 
@@ -157,7 +158,6 @@ function damagedData(decipher: ZipCryptoDecipher | undefined, expected: string, 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 async function readWithZipJs(entry: FileEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
-  if (entry.encrypted && !password) throw new EntryDataError('wrong password', 'a password for this encrypted entry', 'none');
   let sinkFailure: { error: unknown } | undefined;
   const write = async (chunk: Uint8Array): Promise<void> => {
     try {

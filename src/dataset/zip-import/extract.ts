@@ -12,11 +12,11 @@ import { createReadStream } from 'node:fs';
 import { readdir, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { FileEntry } from '@zip.js/zip.js';
 import { InputError } from '../../util/errors.js';
 import { isTempFileName, withAtomicWriter, writeFileAtomic } from '../../util/atomic.js';
-import { closeArchive, fileEntries, openArchive, type OpenArchive } from './archive.js';
-import { EntryDataError, entryCrc32, readEntryData } from './entry-data.js';
+import { OpenArchive } from './archive.js';
+import type { ArchiveEntry } from './central-directory.js';
+import { EntryDataError, readEntryData } from './entry-data.js';
 import { SplitCheck } from './split-check.js';
 
 export interface ImportProgress {
@@ -77,7 +77,7 @@ const IMAGE_NAME = /^(\d{6})\.jpg$/;
 export async function importArchives(paths: string[], outDir: string, options: ImportOptions): Promise<ImportResult> {
   const archives: OpenArchive[] = [];
   try {
-    for (const path of paths) archives.push(await openArchive(path));
+    for (const path of paths) archives.push(await OpenArchive.open(path));
     const survey = await surveyArchives(archives);
     let password: Uint8Array | undefined;
     if (survey.firstEncrypted.size > 0) {
@@ -88,14 +88,14 @@ export async function importArchives(paths: string[], outDir: string, options: I
     for (const archive of archives) await run.extract(archive);
     return run.result();
   } finally {
-    for (const archive of archives) await closeArchive(archive);
+    for (const archive of archives) await archive.close();
   }
 }
 
 interface Survey {
   /** Bytes of all the archives: the progress bar counts archive bytes read, known before any entry is. */
   totalBytes: number;
-  firstEncrypted: Map<OpenArchive, FileEntry>;
+  firstEncrypted: Map<OpenArchive, ArchiveEntry>;
 }
 
 /**
@@ -108,7 +108,7 @@ async function surveyArchives(archives: OpenArchive[]): Promise<Survey> {
   const survey: Survey = { totalBytes: 0, firstEncrypted: new Map() };
   for (const archive of archives) {
     survey.totalBytes += archive.file.size;
-    for await (const entry of fileEntries(archive)) {
+    for await (const entry of archive.fileEntries()) {
       if (!entry.encrypted) continue;
       survey.firstEncrypted.set(archive, entry);
       break;
@@ -118,7 +118,7 @@ async function surveyArchives(archives: OpenArchive[]): Promise<Survey> {
 }
 
 /** A name that would land outside the output directory is refused, as `unzip` does. */
-function checkEntryName(archive: OpenArchive, entry: FileEntry): void {
+function checkEntryName(archive: OpenArchive, entry: ArchiveEntry): void {
   const name = posix.normalize(entry.filename);
   if (name.startsWith('/') || name === '..' || name.startsWith('../') || entry.filename.includes('\\') || entry.filename.includes('\0')) {
     throw new InputError(archive.path, entry.filename, 'a relative path inside the output directory', JSON.stringify(entry.filename));
@@ -130,15 +130,15 @@ function checkEntryName(archive: OpenArchive, entry: FileEntry): void {
  * ZipCrypto's header check lets a wrong password through once in 256 times,
  * and the CRC-32 of the content catches those.
  */
-async function checkPassword(archive: OpenArchive, entry: FileEntry, password: Uint8Array | undefined): Promise<void> {
+async function checkPassword(archive: OpenArchive, entry: ArchiveEntry, password: Uint8Array | undefined): Promise<void> {
   if (!password) {
     throw new InputError(archive.path, entry.filename, 'a password (--password-file FILE, DF2_ZIP_PASSWORD, or typed on a terminal)', 'none');
   }
   try {
-    await readEntryData(archive.file, entry, password, () => {});
+    await readEntryData(archive, entry, password, () => {});
   } catch (err) {
     if (!(err instanceof EntryDataError)) throw err;
-    if (err.failure === 'wrong password' || entry.zipCrypto) {
+    if (err.failure === 'wrong password' || !entry.aes) {
       throw new InputError(archive.path, entry.filename, 'the right password', 'a wrong one; nothing was written');
     }
     throw new InputError(archive.path, entry.filename, err.expected, err.found);
@@ -173,7 +173,7 @@ class ImportRun {
 
   async extract(archive: OpenArchive): Promise<void> {
     try {
-      for await (const entry of fileEntries(archive)) {
+      for await (const entry of archive.fileEntries()) {
         if (this.failure || this.options.signal?.aborted) break;
         await this.extractEntry(archive, entry);
       }
@@ -191,7 +191,7 @@ class ImportRun {
     return { written: this.written, skipped: this.skipped, bytes: this.bytes, splits };
   }
 
-  private async extractEntry(archive: OpenArchive, entry: FileEntry): Promise<void> {
+  private async extractEntry(archive: OpenArchive, entry: ArchiveEntry): Promise<void> {
     checkEntryName(archive, entry);
     const target = join(this.outDir, posix.normalize(entry.filename));
     const dir = await this.outputDir(dirname(target));
@@ -210,7 +210,7 @@ class ImportRun {
     };
     if (entry.uncompressedSize <= IN_MEMORY_BYTES) {
       const chunks: Uint8Array[] = [];
-      await readEntryData(archive.file, entry, this.password, (chunk) => { chunks.push(chunk); }).catch(fail);
+      await readEntryData(archive, entry, this.password, (chunk) => { chunks.push(chunk); }).catch(fail);
       const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       while (this.writes.size >= WRITE_CONCURRENCY) await Promise.race(this.writes);
       const write: Promise<void> = writeFileAtomic(target, content, { parentExists: true })
@@ -225,7 +225,7 @@ class ImportRun {
       return;
     }
     await withAtomicWriter(target, (out) =>
-      readEntryData(archive.file, entry, this.password, (chunk) => {
+      readEntryData(archive, entry, this.password, (chunk) => {
         if (this.options.signal?.aborted) throw new ImportInterrupted();
         return out.write(chunk);
       }),
@@ -235,7 +235,7 @@ class ImportRun {
     await splitFile?.(undefined);
   }
 
-  private done(entry: FileEntry): void {
+  private done(entry: ArchiveEntry): void {
     this.files++;
     this.bytes += entry.uncompressedSize;
     // Entries lie in the archive in order, so the end of this one is how far the archives have been read.
@@ -301,12 +301,12 @@ async function prepareDir(path: string): Promise<OutputDir> {
 }
 
 /** Whether the file already on disk is the entry's content (size, then CRC-32, read in chunks). */
-async function sameContent(path: string, entry: FileEntry): Promise<boolean> {
+async function sameContent(path: string, entry: ArchiveEntry): Promise<boolean> {
   try {
     if ((await stat(path)).size !== entry.uncompressedSize) return false;
     let crc = 0;
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) crc = crc32(chunk as Buffer, crc);
-    return crc >>> 0 === entryCrc32(entry);
+    return crc >>> 0 === entry.crc32;
   } catch {
     return false;
   }

@@ -54,6 +54,11 @@ export class ArchiveFile extends Reader<string> {
     return this.window.subarray(0, end - offset);
   }
 
+  /** Bytes [offset, offset + length) read now, bypassing (and keeping) the window: for the central directory. */
+  readDirect(offset: number, length: number): Promise<Uint8Array> {
+    return this.readFresh(offset, Math.max(0, Math.min(length, this.size - offset)));
+  }
+
   private async readFresh(offset: number, length: number): Promise<Uint8Array> {
     const buffer = new Uint8Array(Math.max(0, length));
     let done = 0;
