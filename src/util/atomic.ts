@@ -12,7 +12,8 @@ import { dirname, basename, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from './errors.js';
 
-function tempPathFor(target: string): string {
+/** The temporary name a file is written under before it is renamed onto `target`. */
+export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
 

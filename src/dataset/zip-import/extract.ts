@@ -2,10 +2,9 @@
  * The import itself: every file entry of every archive written under the
  * output directory by its name in the archive, each to a temporary name and
  * renamed once its size and CRC-32 match, so that a file under its real name
- * is always whole. Decoding runs on the main thread in archive order; up to
- * WRITE_CONCURRENCY finished files are being written at once, which hides
- * the system calls (open, write, close, rename) behind the decoding of the
- * next entries. Annotations and images are handed to the split checks as
+ * is always whole. Decoding runs on the main thread in archive order;
+ * finished files go in batches to a writer thread (file-writer.ts), so that
+ * writing overlaps decoding on the second core. Annotations and images are handed to the split checks as
  * they are written.
  */
 import { createReadStream } from 'node:fs';
@@ -13,7 +12,8 @@ import { readdir, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { InputError } from '../../util/errors.js';
-import { isTempFileName, withAtomicWriter, writeFileAtomic } from '../../util/atomic.js';
+import { isTempFileName, withAtomicWriter } from '../../util/atomic.js';
+import { FileWriter } from './file-writer.js';
 import { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
 import { EntryDataError, readEntryData } from './entry-data.js';
@@ -56,7 +56,6 @@ export class ImportInterrupted extends Error {
 
 /** Entries written from memory in one piece up to this size; larger ones stream to disk. */
 const IN_MEMORY_BYTES = 16 << 20;
-const WRITE_CONCURRENCY = 16;
 
 /** annos/NNNNNN.json and image/NNNNNN.jpg, under the split's directory (possibly the output directory itself). */
 const SPLIT_FILE = /^(?:(.*)\/)?(annos|image)\/([^/]+)$/;
@@ -84,9 +83,14 @@ export async function importArchives(paths: string[], outDir: string, options: I
       password = await options.password();
       for (const [archive, entry] of survey.firstEncrypted) await checkPassword(archive, entry, password);
     }
-    const run = new ImportRun(outDir, password, survey, options);
-    for (const archive of archives) await run.extract(archive);
-    return run.result();
+    const writer = new FileWriter();
+    try {
+      const run = new ImportRun(outDir, password, survey, options, writer);
+      for (const archive of archives) await run.extract(archive);
+      return run.result();
+    } finally {
+      await writer.close();
+    }
   } finally {
     for (const archive of archives) await archive.close();
   }
@@ -161,26 +165,27 @@ class ImportRun {
   private archiveBytesRead = 0;
   private readonly dirs = new Map<string, Promise<OutputDir>>();
   private readonly splits = new Map<string, SplitCheck>();
-  private readonly writes = new Set<Promise<void>>();
-  private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly outDir: string,
     private readonly password: Uint8Array | undefined,
     private readonly survey: Survey,
     private readonly options: ImportOptions,
+    private readonly writer: FileWriter,
   ) {}
 
   async extract(archive: OpenArchive): Promise<void> {
+    let failure: { error: unknown } | undefined;
     try {
       for await (const entry of archive.fileEntries()) {
-        if (this.failure || this.options.signal?.aborted) break;
+        if (this.options.signal?.aborted) break;
         await this.extractEntry(archive, entry);
       }
     } finally {
-      await Promise.all(this.writes);
+      // Whatever happened, the files handed to the writer are finished (whole, or not there at all).
+      await this.writer.drain().catch((err: unknown) => { failure ??= { error: err }; });
     }
-    if (this.failure) throw this.failure.error;
+    if (failure) throw failure.error;
     if (this.options.signal?.aborted) throw new ImportInterrupted();
     this.archiveBytesBefore += archive.file.size;
     this.archiveBytesRead = this.archiveBytesBefore;
@@ -212,16 +217,11 @@ class ImportRun {
       const chunks: Uint8Array[] = [];
       await readEntryData(archive, entry, this.password, (chunk) => { chunks.push(chunk); }).catch(fail);
       const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      while (this.writes.size >= WRITE_CONCURRENCY) await Promise.race(this.writes);
-      const write: Promise<void> = writeFileAtomic(target, content, { parentExists: true })
-        .then(async () => {
-          this.written++;
-          this.done(entry);
-          await splitFile?.(content);
-        })
-        .catch((error: unknown) => { this.failure ??= { error }; })
-        .finally(() => this.writes.delete(write));
-      this.writes.add(write);
+      await this.writer.write(target, content, async () => {
+        this.written++;
+        this.done(entry);
+        await splitFile?.(content);
+      });
       return;
     }
     await withAtomicWriter(target, (out) =>
