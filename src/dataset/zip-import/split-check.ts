@@ -26,12 +26,19 @@ const NO_PROBLEMS: Problem[] = [];
 
 /** Checks running at once that read back from disk (an annotation that came out before its image). */
 const MAX_IN_FLIGHT = 32;
+/** Characters of annotation text held while waiting for images (about 128 MB). */
+const WAITING_TEXT_BUDGET = 64 << 20;
 
 export class SplitCheck {
   /** Sizes (or header problems) of images out of the archive whose annotation is not out yet. */
   private readonly imageSizes = new Map<string, ImageSize | Problem>();
-  /** Annotations out of the archive whose image is not out yet. */
-  private readonly waiting = new Set<string>();
+  /**
+   * Annotations out of the archive whose image is not out yet, with their
+   * text while it fits in WAITING_TEXT_BUDGET (otherwise it is read back
+   * from disk when the image comes: a zip may hold all of annos/ first).
+   */
+  private readonly waiting = new Map<string, string | undefined>();
+  private waitingTextBytes = 0;
   private readonly kept = new Map<string, Kept>();
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -54,7 +61,14 @@ export class SplitCheck {
     } catch (err) {
       size = inputProblem(err);
     }
-    if (this.waiting.delete(name)) {
+    if (this.waiting.has(name)) {
+      const held = this.waiting.get(name);
+      this.waiting.delete(name);
+      if (held !== undefined) {
+        this.waitingTextBytes -= held.length;
+        this.keep(name, held, size);
+        return;
+      }
       await this.track(async () => {
         let text: string | Problem;
         try {
@@ -73,7 +87,9 @@ export class SplitCheck {
   async annotationOut(name: string, text: string | undefined): Promise<void> {
     const size = this.imageSizes.get(name);
     if (size === undefined) {
-      this.waiting.add(name);
+      const hold = text !== undefined && this.waitingTextBytes + text.length <= WAITING_TEXT_BUDGET;
+      if (hold) this.waitingTextBytes += text.length;
+      this.waiting.set(name, hold ? text : undefined);
       return;
     }
     this.imageSizes.delete(name);
