@@ -96,7 +96,7 @@ async function readFast({ file: archive }: OpenArchive, entry: ArchiveEntry, pas
     // Deflated data is decrypted into a scratch buffer (inflate copies it
     // out); stored content into a buffer of its own, which the sink keeps.
     const stored = await archive.readUint8Array(dataOffset, dataLength);
-    const raw = !decipher ? stored : decipher.decrypt(stored, deflated ? scratch(dataLength) : new Uint8Array(dataLength));
+    const raw = !decipher ? stored : decipher.decrypt(stored, deflated ? scratch(dataLength) : Buffer.allocUnsafeSlow(dataLength));
     let content: Uint8Array;
     try {
       content = deflated ? inflateRawSync(raw) : raw;

@@ -205,7 +205,7 @@ class ImportRun {
     if (dir.before?.has(basename(target)) && (await sameContent(target, entry))) {
       this.skipped++;
       this.done(entry);
-      await splitFile?.(undefined);
+      await splitFile?.(undefined)();
       return;
     }
 
@@ -217,10 +217,12 @@ class ImportRun {
       const chunks: Uint8Array[] = [];
       await readEntryData(archive, entry, this.password, (chunk) => { chunks.push(chunk); }).catch(fail);
       const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      // What the split check needs is taken now: the content may move to the writer thread.
+      const checkAfterWrite = splitFile?.(content);
       await this.writer.write(target, content, async () => {
         this.written++;
         this.done(entry);
-        await splitFile?.(content);
+        await checkAfterWrite?.();
       });
       return;
     }
@@ -232,7 +234,7 @@ class ImportRun {
     ).catch(fail);
     this.written++;
     this.done(entry);
-    await splitFile?.(undefined);
+    await splitFile?.(undefined)();
   }
 
   private done(entry: ArchiveEntry): void {
@@ -245,10 +247,11 @@ class ImportRun {
   }
 
   /**
-   * For a file of a split, what to tell its check once the file is on disk
-   * (its content when in memory, undefined to read it back).
+   * For a file of a split: given its content (undefined: read it back from
+   * disk), takes what the split check needs and returns what to tell the
+   * check once the file is on disk.
    */
-  private splitFile(filename: string): ((content: Uint8Array | undefined) => Promise<void>) | undefined {
+  private splitFile(filename: string): ((content: Uint8Array | undefined) => () => Promise<void>) | undefined {
     const match = SPLIT_FILE.exec(posix.normalize(filename));
     if (!match) return undefined;
     const splitDir = match[1] === undefined ? this.outDir : join(this.outDir, match[1]);
@@ -257,11 +260,19 @@ class ImportRun {
     const split = check;
     const annotation = match[2] === 'annos' ? ANNOTATION_NAME.exec(match[3]!) : undefined;
     if (annotation) {
-      return (content) => split.annotationOut(annotation[1]!, content && Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8'));
+      return (content) => {
+        const text = content && Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
+        return () => split.annotationOut(annotation[1]!, text);
+      };
     }
     const image = match[2] === 'image' ? IMAGE_NAME.exec(match[3]!) : undefined;
-    if (image) return (content) => split.imageOut(image[1]!, content);
-    return undefined;
+    if (image) {
+      return (content) => {
+        const size = content && split.imageSizeOf(image[1]!, content);
+        return () => split.imageOut(image[1]!, size);
+      };
+    }
+    return () => async () => {};
   }
 
   /**

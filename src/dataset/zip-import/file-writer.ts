@@ -1,6 +1,8 @@
 /**
  * Hands finished files to the writer thread (write-worker.ts) in batches and
- * runs each file's `then` once it is on disk under its real name. At most
+ * runs each file's `then` once it is on disk under its real name. A content
+ * that fills its own buffer is moved, not copied: the caller must not use it
+ * after write(). At most
  * MAX_BATCHES_IN_FLIGHT batches wait, which bounds memory (a batch holds at
  * most BATCH_BYTES of content, or one larger file).
  */
@@ -60,7 +62,10 @@ export class FileWriter {
       this.batchThens = [];
       this.batchBytes = 0;
       const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-      this.worker.postMessage({ id, files } satisfies WriteBatch);
+      // A buffer that the content alone fills moves to the writer instead of being copied.
+      const transfer = files.filter(({ content }) => content.byteOffset === 0 && content.byteLength === content.buffer.byteLength && content.byteLength > 0)
+        .map(({ content }) => content.buffer as ArrayBuffer);
+      this.worker.postMessage({ id, files } satisfies WriteBatch, [...new Set(transfer)]);
       const settled: Promise<void> = done
         .then(async () => { for (const then of thens) await then(); })
         .catch((error: unknown) => { this.failure ??= { error }; })

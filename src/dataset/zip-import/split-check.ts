@@ -52,14 +52,26 @@ export class SplitCheck {
     return join(this.dir, 'image', `${name}.jpg`);
   }
 
-  /** An image is on disk; `content` is its bytes when in memory (otherwise the header is read back). */
-  async imageOut(name: string, content: Uint8Array | undefined): Promise<void> {
-    const path = this.imagePath(name);
-    let size: ImageSize | Problem;
+  /** An image's size (or header problem) from its content in memory, taken before the content goes to the writer. */
+  imageSizeOf(name: string, content: Uint8Array): ImageSize | Problem {
     try {
-      size = content ? imageSizeOfContent(path, content) : await readImageSize(path);
+      return imageSizeOfContent(this.imagePath(name), content);
     } catch (err) {
-      size = inputProblem(err);
+      return inputProblem(err);
+    }
+  }
+
+  /** An image is on disk; `known` is its size from imageSizeOf (otherwise the header is read back). */
+  async imageOut(name: string, known: ImageSize | Problem | undefined): Promise<void> {
+    let size: ImageSize | Problem;
+    if (known) {
+      size = known;
+    } else {
+      try {
+        size = await readImageSize(this.imagePath(name));
+      } catch (err) {
+        size = inputProblem(err);
+      }
     }
     if (this.waiting.has(name)) {
       const held = this.waiting.get(name);
