@@ -197,11 +197,11 @@ export class Indexer {
       }));
       for (const result of read) {
         if (!result) continue;
+        p.changed++;
         if ('imageId' in result) batch.push(result);
         else bad.push(result);
       }
       p.done = Math.min(start + STAT_CONCURRENCY, names.length);
-      p.changed = batch.length;
       this.onProgress?.(split.name, p);
       if (batch.length >= BATCH) {
         await this.index.writeImages(split.id, batch, []);
