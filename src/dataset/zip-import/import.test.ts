@@ -2,7 +2,7 @@
  * `df2 import` end to end on real archives made here with Info-ZIP's `zip`
  * (ZipCrypto, and forced Zip64 with -fz) and 7-Zip (`7zz`, WinZip AES-256).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,16 @@ async function sourceTree(): Promise<string> {
 
 const SOURCE = await sourceTree();
 const WORK = await tempDir('df2-import-');
+const CREATED: string[] = [SOURCE, WORK];
+/** A fresh output path (not yet there) in a temporary directory removed after the tests. */
+async function newOut(): Promise<string> {
+  const parent = await tempDir('df2-import-out-');
+  CREATED.push(parent);
+  return join(parent, 'data');
+}
+after(async () => {
+  for (const dir of CREATED) await rm(dir, { recursive: true, force: true });
+});
 const PASSWORD_FILE = join(WORK, 'password.txt');
 await writeFile(PASSWORD_FILE, `${PASSWORD}\n`);
 
@@ -68,7 +78,7 @@ const importCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResu
 
 for (const [kind, archive] of [['ZipCrypto', ZIP_CRYPTO], ['forced Zip64', ZIP64], ['WinZip AES-256 (7-Zip)', AES256]] as const) {
   test(`a ${kind} archive imports byte for byte, and reports as df2 validate does`, async () => {
-    const out = join(await tempDir('df2-import-out-'), 'data');
+    const out = await newOut();
     const result = await importCli([archive, '--out', out, '--password-file', PASSWORD_FILE]);
     assert.equal(result.code, 0, result.stderr);
     assertPasswordNowhere(result);
@@ -80,7 +90,7 @@ for (const [kind, archive] of [['ZipCrypto', ZIP_CRYPTO], ['forced Zip64', ZIP64
 }
 
 test('--json prints what df2 validate --json prints; the password may come from DF2_ZIP_PASSWORD', async () => {
-  const out = join(await tempDir('df2-import-out-'), 'data');
+  const out = await newOut();
   const result = await importCli([ZIP_CRYPTO, '--out', out, '--json'], { DF2_ZIP_PASSWORD: PASSWORD });
   assert.equal(result.code, 0, result.stderr);
   assertPasswordNowhere(result);
@@ -142,7 +152,7 @@ test('an entry with a bad CRC is named; the entries before it stay whole; no tem
   const corrupt = join(WORK, 'bad-crc.zip');
   await writeFile(corrupt, archive);
 
-  const out = join(await tempDir('df2-import-out-'), 'data');
+  const out = await newOut();
   const result = await importCli([corrupt, '--out', out, '--password-file', PASSWORD_FILE]);
   assert.equal(result.code, 1);
   assertPasswordNowhere(result);
@@ -162,6 +172,7 @@ async function bigArchive(): Promise<{ source: string; archive: string }> {
   await cp(goldenPath('basic', 'dataset'), join(source, 'validation'), { recursive: true });
   await mkdir(join(source, 'extra'));
   for (let i = 0; i < 1200; i++) await writeFile(join(source, 'extra', `${String(i).padStart(6, '0')}.bin`), randomBytes(20_000));
+  CREATED.push(source);
   return { source, archive: zipWith(['zip', '-q', '-r', '-P', PASSWORD], 'big.zip', source, ['validation', 'extra']) };
 }
 const BIG = await bigArchive();
@@ -186,7 +197,7 @@ async function interruptImport(out: string, signal: NodeJS.Signals, minFiles: nu
 }
 
 test('resume after SIGKILL: the second run skips what is whole and finishes the rest; stale temporary files are swept', async () => {
-  const out = join(await tempDir('df2-import-out-'), 'data');
+  const out = await newOut();
   const first = await interruptImport(out, 'SIGKILL', 300);
   const afterKill = await filesUnder(out);
   // Files under their real names are whole (written to a temporary name, renamed after the CRC matched).
@@ -210,7 +221,7 @@ test('resume after SIGKILL: the second run skips what is whole and finishes the 
 });
 
 test('Ctrl-C (SIGINT) stops with whole files only and no temporary file; running again completes', async () => {
-  const out = join(await tempDir('df2-import-out-'), 'data');
+  const out = await newOut();
   const interrupted = await interruptImport(out, 'SIGINT', 200);
   assert.ok(interrupted.code === 130 || interrupted.code === 0, `exit ${interrupted.code}`);
   if (interrupted.code === 130) assert.match(interrupted.stderr, /interrupted; the files written so far are whole/);
@@ -224,7 +235,7 @@ test('Ctrl-C (SIGINT) stops with whole files only and no temporary file; running
 });
 
 test('an imported validation split converts to COCO as the source does, and the explorer indexes it', async () => {
-  const out = join(await tempDir('df2-import-out-'), 'data');
+  const out = await newOut();
   assert.equal((await importCli([ZIP_CRYPTO, '--out', out, '--password-file', PASSWORD_FILE])).code, 0);
   const cocoDir = await tempDir('df2-import-coco-');
   const fromImport = await runCli(['convert', 'coco', join(out, 'validation'), '--out', join(cocoDir, 'imported.json'), '--json']);
@@ -246,11 +257,24 @@ test('an imported validation split converts to COCO as the source does, and the 
 });
 
 test('the archive is read through a file handle: memory stays far below the archive size', async () => {
-  const out = join(await tempDir('df2-import-out-'), 'data');
+  const out = await newOut();
   const archiveBytes = (await stat(BIG.archive)).size;
   const timeOutput = join(WORK, 'time.txt');
   execFileSync('/usr/bin/time', ['-v', '-o', timeOutput, process.execPath, join(REPO_ROOT, 'bin', 'df2.js'), 'import', BIG.archive, '--out', out, '--password-file', PASSWORD_FILE], { stdio: 'ignore' });
   const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(await readFile(timeOutput, 'utf8'))![1]);
   // Node itself with df2's modules takes most of this; the archive is ~25 MB and is not held.
   assert.ok(peakKb * 1024 < 250e6, `peak RSS ${peakKb} kB for a ${archiveBytes}-byte archive`);
+});
+
+test('a test.zip-like archive (images only) imports and reports as df2 validate does on an images-only split', async () => {
+  const source = await tempDir('df2-import-test-split-');
+  CREATED.push(source);
+  await cp(goldenPath('basic', 'dataset', 'image'), join(source, 'test', 'image'), { recursive: true });
+  const archive = zipWith(['zip', '-q', '-r', '-P', PASSWORD], 'test.zip', source, ['test']);
+  const out = await newOut();
+  const result = await importCli([archive, '--out', out, '--password-file', PASSWORD_FILE]);
+  assert.equal(result.code, 0, result.stderr);
+  await assertSameTree(out, source);
+  assert.equal(result.stdout, `${join(out, 'test')}: valid: 120 files, 0 items, 0 errors, 0 warnings\n`);
+  assert.equal(result.stdout, (await runCli(['validate', join(out, 'test')])).stdout);
 });
