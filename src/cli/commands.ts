@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerEval } from './eval.js';
 import { registerValidate } from './validate.js';
+import { registerImport } from './import.js';
 import { registerConvert } from './convert.js';
 import { registerPairs } from './pairs.js';
 import { registerStats } from './stats.js';
@@ -14,6 +15,7 @@ import { registerReport } from './report.js';
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [
+  registerImport,
   registerValidate,
   registerConvert,
   registerPairs,

@@ -4,13 +4,14 @@
  * output only when complete.
  */
 import { Option, type Command } from 'commander';
-import { writeCocoFile } from '../convert/coco-writer.js';
+import { writeCocoFile, writeCocoImageInfo } from '../convert/coco-writer.js';
 import { writeRetrievalFiles } from '../convert/retrieval.js';
 import { YOLO_TASKS, type YoloTask } from '../convert/yolo.js';
 import { YOLO_SPLITS, writeYoloDataset, yoloSplitForDir, type YoloSplit } from '../convert/yolo-writer.js';
 import { InputError } from '../util/errors.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
-import { readSplitWithProgress, seconds } from './split-input.js';
+import { readSplitImagesWithProgress, readSplitWithProgress, seconds } from './split-input.js';
+import { isImagesOnlySplit } from '../dataset/read-split.js';
 
 export function registerConvert(program: Command): void {
   const convert = program
@@ -39,7 +40,10 @@ function registerCoco(convert: Command): void {
     .option('--attributes', 'add scale, occlusion, zoom_in and viewpoint to every annotation')
     .option('--json', 'print {out, images, annotations} as JSON (no progress bar)')
     .addHelpText('after', `
-Image sizes come from the JPEG headers, so image/ must be there.
+Image sizes come from the JPEG headers, so image/ must be there. A split of
+images only (the test split: image/ without annos/) gives its image-info file:
+COCO images with ids and sizes, and categories, without annotations (as COCO's
+test-dev image info), which detectors read to run on it.
 Annotation ids count up over the split in image order and, inside a file,
 in the file's key order; area is the box's w * h, as in the release.
 
@@ -50,6 +54,13 @@ Examples:
     .action(async (dir: string, options: { out: string; landmarks: 'all' | 'visible'; attributes?: boolean; json?: boolean }) => {
       refuseOutputsThatAreInputs('convert coco', { splits: [dir], outputs: [['--out', options.out]] });
       const start = performance.now();
+      if (await isImagesOnlySplit(dir)) {
+        const images = readSplitImagesWithProgress(dir, { label: 'writing COCO image info', quiet: options.json });
+        const summary = await writeCocoImageInfo(images, options.out);
+        if (options.json) process.stdout.write(`${JSON.stringify({ out: options.out, ...summary })}\n`);
+        else process.stdout.write(`${options.out}: ${summary.images} images, image info only (the split has no annos/) (${seconds(start)})\n`);
+        return;
+      }
       const records = readSplitWithProgress(dir, { label: 'converting to COCO', quiet: options.json, imageSizes: true });
       const summary = await writeCocoFile(records, options.out, { landmarks: options.landmarks, attributes: options.attributes === true });
       if (options.json) process.stdout.write(`${JSON.stringify({ out: options.out, ...summary })}\n`);

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { ImageRecord } from '../schema/annotation.js';
-import { readSplit } from '../dataset/read-split.js';
+import { readSplit, readSplitImages, type SplitImage } from '../dataset/read-split.js';
 import { startProgress } from '../util/progress.js';
 
 export async function* readSplitWithProgress(
@@ -18,6 +18,22 @@ export async function* readSplitWithProgress(
   try {
     yield* readSplit(dir, {
       imageSizes: options.imageSizes ?? false,
+      onProgress: (done, total) => {
+        if (total !== knownTotal) { progress.setTotal(total); knownTotal = total; }
+        progress.update(done);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The images of an images-only split with their sizes, with a progress bar on a terminal. */
+export async function* readSplitImagesWithProgress(dir: string, options: { label: string; quiet?: boolean }): AsyncGenerator<SplitImage> {
+  const progress = startProgress({ label: options.label, total: 0, quiet: options.quiet });
+  let knownTotal = -1;
+  try {
+    yield* readSplitImages(dir, {
       onProgress: (done, total) => {
         if (total !== knownTotal) { progress.setTotal(total); knownTotal = total; }
         progress.update(done);

@@ -4,12 +4,14 @@
  */
 import { resolve, basename } from 'node:path';
 import type { Command } from 'commander';
-import { collectSplitStats, type SplitStats } from '../dataset/stats.js';
+import { collectImageOnlyStats, collectSplitStats, type SplitStats } from '../dataset/stats.js';
+import { isImagesOnlySplit } from '../dataset/read-split.js';
+import { InputError } from '../util/errors.js';
 import { statsHtml } from '../render/stats-html.js';
 import { ATTRIBUTES, ATTRIBUTE_NAMES } from '../schema/categories.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
-import { readSplitWithProgress } from './split-input.js';
+import { readSplitImagesWithProgress, readSplitWithProgress } from './split-input.js';
 
 export function registerStats(program: Command): void {
   program
@@ -19,6 +21,8 @@ export function registerStats(program: Command): void {
     .option('--json', 'print the statistics as JSON (no progress bar)')
     .option('--html <file>', 'also write one self-contained HTML page of charts')
     .addHelpText('after', `
+A split of images only (image/ without annos/, like the test split) gets its
+image count and size ranges.
 landmarks counts labelled landmarks (v = 1 occluded or v = 2 visible);
 masks counts items with a polygon; pairs counts positive user-shop item
 pairs (same pair_id, same style > 0).
@@ -29,6 +33,14 @@ Examples:
   $ df2 stats data/validation --html validation-stats.html`)
     .action(async (dir: string, options: { json?: boolean; html?: string }) => {
       refuseOutputsThatAreInputs('stats', { splits: [dir], outputs: [['--html', options.html]] });
+      if (await isImagesOnlySplit(dir)) {
+        if (options.html) throw new InputError(dir, '', 'annotations (annos/) for the charts of --html', 'a split of images only');
+        const stats = await collectImageOnlyStats(readSplitImagesWithProgress(dir, { label: 'counting', quiet: options.json }));
+        const range = (r: { min: number; max: number; mean: number }): string => `${r.min}-${r.max} (mean ${r.mean.toFixed(1)})`;
+        if (options.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
+        else process.stdout.write(`${dir}\nimages only (no annos/: ground truth withheld): ${n(stats.images)} images; width ${range(stats.width)}, height ${range(stats.height)}\n`);
+        return;
+      }
       const stats = await collectSplitStats(readSplitWithProgress(dir, { label: 'counting', quiet: options.json }));
       if (options.html) await writeFileAtomic(options.html, statsHtml(stats, { title: `DeepFashion2 statistics: ${basename(resolve(dir))}` }));
       if (options.json) process.stdout.write(`${JSON.stringify(stats)}\n`);

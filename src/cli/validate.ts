@@ -94,7 +94,7 @@ export async function runValidate(
     progress.stop();
   }
 
-  if (json) write(`${JSON.stringify({ ...summary, problems })}\n`);
+  if (json) write(`${validateJson(summary, problems)}\n`);
   else write(`${summaryLine(dir, summary)}\n`);
   return summary.errors > 0 ? 1 : 0;
 }
@@ -105,7 +105,13 @@ function writeStdout(text: string): void {
   process.stdout.write(text);
 }
 
-function summaryLine(dir: string, s: SplitSummary): string {
+/** The JSON `df2 validate --json` prints (one line, without its newline). */
+export function validateJson(summary: SplitSummary, problems: Problem[]): string {
+  return JSON.stringify({ ...summary, problems });
+}
+
+/** The summary line `df2 validate` ends with. */
+export function summaryLine(dir: string, s: SplitSummary): string {
   const counts = `${s.files} files, ${s.items} items, ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
   return `${dir}: ${s.errors > 0 ? 'invalid' : 'valid'}: ${counts}`;
 }

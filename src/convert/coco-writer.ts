@@ -6,6 +6,7 @@
  * output appears only when complete (AtomicWriter).
  */
 import type { ImageRecord } from '../schema/annotation.js';
+import type { SplitImage } from '../dataset/read-split.js';
 import { InputError } from '../util/errors.js';
 import { withAtomicWriter } from '../util/atomic.js';
 import { cocoAnnotation, cocoCategories, cocoImage, type CocoOptions } from './coco.js';
@@ -54,5 +55,27 @@ export async function writeCocoFile(
     } finally {
       await spool.remove();
     }
+  });
+}
+
+/**
+ * The image-info file of a split of images only (the test split): COCO
+ * `images` with ids and sizes, and `categories`, without annotations, as
+ * COCO's test-dev image info is. Detectors read it to know which images to
+ * run on and their sizes.
+ *
+ * @example
+ * await writeCocoImageInfo(readSplitImages('data/test'), 'test-image-info.json');
+ */
+export async function writeCocoImageInfo(images: AsyncIterable<SplitImage>, target: string): Promise<CocoWriteSummary> {
+  return withAtomicWriter(target, async (out) => {
+    let count = 0;
+    await out.write('{"info": {}, "licenses": [], "images": [');
+    for await (const image of images) {
+      await out.write((count === 0 ? '' : ', ') + pyJson(cocoImage(image)));
+      count++;
+    }
+    await out.write(`], "categories": ${pyJson(cocoCategories())}}`);
+    return { images: count, annotations: 0 };
   });
 }

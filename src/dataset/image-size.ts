@@ -58,6 +58,17 @@ export async function readImageSize(file: string): Promise<ImageSize> {
   }
 }
 
+/**
+ * Width and height of an image whose whole content is in memory (`df2 import`
+ * has it as it comes out of the archive). Throws InputError naming `file`, as
+ * readImageSize does.
+ */
+export function imageSizeOfContent(file: string, content: Uint8Array): ImageSize {
+  const found = sizeFromHead(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+  if (found.size) return found.size;
+  throw notAnImage(file, found.reason ?? 'no size in its header', content.length);
+}
+
 /** Fills `buffer` from `offset` on; returns bytes read (fewer only at the end of the file). */
 async function readInto(fd: number, buffer: Buffer, offset: number): Promise<number> {
   let total = 0;

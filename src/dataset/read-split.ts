@@ -24,7 +24,7 @@ import { InputError } from '../util/errors.js';
 import { ByteBudget } from '../util/byte-budget.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
-import { readImageSize } from './image-size.js';
+import { readImageSize, type ImageSize } from './image-size.js';
 
 export interface ReadSplitOptions {
   /** Files in flight at once (default 32). */
@@ -52,6 +52,8 @@ export interface SplitListing {
   images: Set<string>;
   /** Whether DIR/image exists at all (a split may come without images). */
   hasImageDir: boolean;
+  /** Whether DIR/annos exists (the test split comes as images only). */
+  hasAnnosDir: boolean;
   /** Entries of annos/ not named NNNNNN.json, sorted. */
   strayAnnotations: string[];
   /** Entries of image/ not named NNNNNN.jpg, sorted. */
@@ -87,21 +89,26 @@ export async function listSplit(dir: string): Promise<{ names: string[]; images:
   return { names, images };
 }
 
-/** Lists a split, keeping what does not follow the naming rules (for `df2 validate`). */
-export async function scanSplit(dir: string): Promise<SplitListing> {
+/**
+ * Lists a split, keeping what does not follow the naming rules (for `df2
+ * validate`). With `imagesOnly`, a split with image/ but no annos/ (the test
+ * split) is listed with hasAnnosDir false instead of refused.
+ */
+export async function scanSplit(dir: string, options: { imagesOnly?: boolean } = {}): Promise<SplitListing> {
   const dirStat = await stat(dir).catch(() => undefined);
   if (!dirStat?.isDirectory()) {
     throw new InputError(dir, '', 'a split directory with annos/ and image/', dirStat ? 'a file' : 'nothing there');
   }
   const annosDir = join(dir, 'annos');
+  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
   const annoEntries = await readdir(annosDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' && options.imagesOnly && imageEntries !== undefined) return undefined;
     throw new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
   });
-  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
 
   const names: string[] = [];
   const strayAnnotations: string[] = [];
-  for (const entry of annoEntries.filter(isVisible)) {
+  for (const entry of (annoEntries ?? []).filter(isVisible)) {
     const match = ANNOTATION_FILE_NAME.exec(entry);
     if (match) names.push(match[1]!);
     else strayAnnotations.push(entry);
@@ -117,7 +124,7 @@ export async function scanSplit(dir: string): Promise<SplitListing> {
   names.sort();
   strayAnnotations.sort();
   strayImages.sort();
-  return { names, images, hasImageDir: imageEntries !== undefined, strayAnnotations, strayImages };
+  return { names, images, hasImageDir: imageEntries !== undefined, hasAnnosDir: annoEntries !== undefined, strayAnnotations, strayImages };
 }
 
 /**
@@ -188,27 +195,55 @@ export async function checkAnnotationFile(
   imageSizes = true,
   admit?: (bytes: number) => Promise<void>,
 ): Promise<CheckedFile> {
+  let text: string | Problem;
+  try {
+    text = await readText(annoPath, admit);
+  } catch (err) {
+    text = inputProblem(err);
+  }
+  let image: ImageSize | Problem | undefined;
+  if (imagePath && imageSizes) {
+    try {
+      image = await readImageSize(imagePath);
+    } catch (err) {
+      image = inputProblem(err);
+    }
+  }
+  return checkAnnotationContent(annoPath, text, imagePath, image);
+}
+
+/**
+ * Checks an annotation file's content that is already in hand: its text (or
+ * the problem of reading it) and its image's size (or the problem of reading
+ * the header; undefined when there is no image or sizes are not wanted).
+ * `df2 import` checks files this way as they come out of an archive.
+ */
+export function checkAnnotationContent(
+  annoPath: string,
+  text: string | Problem,
+  imagePath: string | undefined,
+  image: ImageSize | Problem | undefined,
+): CheckedFile {
   const name = basename(annoPath).replace(/\.json$/, '');
   const result: CheckedFile = { name, annoPath, imagePath, width: 0, height: 0, itemCount: 0, problems: [] };
 
   let json: unknown;
   let parsed = false;
-  try {
-    json = parseJsonText(annoPath, await readText(annoPath, admit));
-    parsed = true;
-  } catch (err) {
-    result.problems.push(inputProblem(err));
+  if (typeof text === 'string') {
+    try {
+      json = parseJsonText(annoPath, text);
+      parsed = true;
+    } catch (err) {
+      result.problems.push(inputProblem(err));
+    }
+  } else {
+    result.problems.push(text);
   }
 
-  let imageProblem: Problem | undefined;
-  if (imagePath && imageSizes) {
-    try {
-      const size = await readImageSize(imagePath);
-      result.width = size.width;
-      result.height = size.height;
-    } catch (err) {
-      imageProblem = inputProblem(err);
-    }
+  const imageProblem = image && 'severity' in image ? image : undefined;
+  if (image && !imageProblem) {
+    result.width = (image as ImageSize).width;
+    result.height = (image as ImageSize).height;
   }
 
   if (parsed) {
@@ -263,7 +298,47 @@ async function readText(file: string, admit?: (bytes: number) => Promise<void>):
 }
 
 /** An InputError as an error Problem; anything else is a bug and is rethrown. */
-function inputProblem(err: unknown): Problem {
+export function inputProblem(err: unknown): Problem {
   if (!(err instanceof InputError)) throw err;
   return { file: err.file, path: err.entry, expected: err.expected, found: err.found ?? 'something else', severity: 'error' };
+}
+
+/** An image of a split, with its size from the header. */
+export interface SplitImage {
+  /** The image id (the file's six-digit number). */
+  id: number;
+  /** "000001" */
+  name: string;
+  imagePath: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Whether DIR is a split of images only (image/ but no annos/: the test
+ * split, whose ground truth is withheld). Throws InputError as scanSplit does
+ * when DIR holds neither.
+ */
+export async function isImagesOnlySplit(dir: string): Promise<boolean> {
+  return !(await scanSplit(dir, { imagesOnly: true })).hasAnnosDir;
+}
+
+/**
+ * The images of a split (image/NNNNNN.jpg) in number order with their sizes
+ * from the headers, a window at a time. Throws InputError at the first image
+ * whose header is unreadable (the line `df2 validate` prints for it).
+ */
+export async function* readSplitImages(dir: string, options: ReadSplitOptions = {}): AsyncGenerator<SplitImage> {
+  const listing = await scanSplit(dir, { imagesOnly: true });
+  const names = [...listing.images].sort();
+  let done = 0;
+  const sized = mapOrdered(names, options.concurrency ?? DEFAULT_CONCURRENCY, async (name): Promise<SplitImage> => {
+    const imagePath = join(dir, 'image', `${name}.jpg`);
+    const { width, height } = await readImageSize(imagePath);
+    return { id: Number(name), name, imagePath, width, height };
+  });
+  for await (const image of sized) {
+    options.onProgress?.(++done, names.length);
+    yield image;
+  }
 }

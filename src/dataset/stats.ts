@@ -119,3 +119,35 @@ export async function collectSplitStats(records: AsyncIterable<ImageRecord>): Pr
   for await (const record of records) collector.add(record);
   return collector.result();
 }
+
+/** What can be said of a split of images only (the test split): how many images, and their size ranges. */
+export interface ImageOnlyStats {
+  imagesOnly: true;
+  images: number;
+  width: { min: number; max: number; mean: number };
+  height: { min: number; max: number; mean: number };
+}
+
+export async function collectImageOnlyStats(images: AsyncIterable<{ width: number; height: number }>): Promise<ImageOnlyStats> {
+  const stats: ImageOnlyStats = { imagesOnly: true, images: 0, width: { min: 0, max: 0, mean: 0 }, height: { min: 0, max: 0, mean: 0 } };
+  let widthSum = 0;
+  let heightSum = 0;
+  for await (const { width, height } of images) {
+    if (stats.images === 0) {
+      stats.width = { min: width, max: width, mean: 0 };
+      stats.height = { min: height, max: height, mean: 0 };
+    }
+    stats.images++;
+    widthSum += width;
+    heightSum += height;
+    stats.width.min = Math.min(stats.width.min, width);
+    stats.width.max = Math.max(stats.width.max, width);
+    stats.height.min = Math.min(stats.height.min, height);
+    stats.height.max = Math.max(stats.height.max, height);
+  }
+  if (stats.images > 0) {
+    stats.width.mean = widthSum / stats.images;
+    stats.height.mean = heightSum / stats.images;
+  }
+  return stats;
+}

@@ -7,7 +7,9 @@
  */
 import { join } from 'node:path';
 import type { Problem } from '../schema/validate-annotation.js';
-import { checkAnnotationFile, checkSplitFiles, scanSplit } from './read-split.js';
+import { mapOrdered } from '../util/ordered-map.js';
+import { DEFAULT_CONCURRENCY, checkAnnotationFile, checkSplitFiles, inputProblem, scanSplit, type CheckedFile, type SplitListing } from './read-split.js';
+import { readImageSize } from './image-size.js';
 
 export interface SplitSummary {
   /** Annotation files checked (including ones with a wrong name). */
@@ -25,8 +27,35 @@ export interface ValidateSplitOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Checks DIR; throws InputError only when DIR is not a split at all (no annos/). */
+/**
+ * Checks DIR; throws InputError only when DIR is not a split at all (neither
+ * annos/ nor image/). A split of images only (the test split, whose ground
+ * truth is withheld) is checked for its images: names and readable headers.
+ */
 export async function validateSplit(dir: string, options: ValidateSplitOptions): Promise<SplitSummary> {
+  const listing = await scanSplit(dir, { imagesOnly: true });
+  if (!listing.hasAnnosDir) return validateImages(dir, listing, options);
+  return reportSplit(dir, listing, (names) => checkSplitFiles(dir, { names, images: listing.images }, {
+    concurrency: options.concurrency,
+    onProgress: (done, total) => options.onProgress?.(listing.strayAnnotations.length + done, listing.strayAnnotations.length + total),
+  }), options);
+}
+
+/** The per-file results the cross-file checks need (a CheckedFile, or what `df2 import` kept of one). */
+export type FileResult = Pick<CheckedFile, 'name' | 'annoPath' | 'imagePath' | 'itemCount' | 'problems'>;
+
+/**
+ * The checks of `df2 validate` on a listing, with the per-file results of
+ * listing.names coming from `checkedFiles` (in names order): from the disk
+ * for `df2 validate`, from what was checked as files came out of an archive
+ * for `df2 import`. Problems are reported in the same order either way.
+ */
+export async function reportSplit(
+  dir: string,
+  listing: SplitListing,
+  checkedFiles: (names: string[]) => AsyncIterable<FileResult>,
+  options: ValidateSplitOptions,
+): Promise<SplitSummary> {
   const summary: SplitSummary = { files: 0, items: 0, errors: 0, warnings: 0 };
   const report = (problem: Problem): void => {
     if (problem.severity === 'error') summary.errors++;
@@ -36,7 +65,6 @@ export async function validateSplit(dir: string, options: ValidateSplitOptions):
   const error = (file: string, expected: string, found: string): void =>
     report({ file, path: '', expected, found, severity: 'error' });
 
-  const listing = await scanSplit(dir);
   const annosDir = join(dir, 'annos');
   const imageDir = join(dir, 'image');
   options.onProgress?.(0, listing.names.length + listing.strayAnnotations.length);
@@ -70,11 +98,7 @@ export async function validateSplit(dir: string, options: ValidateSplitOptions):
     }
   };
 
-  const strays = listing.strayAnnotations.length;
-  for await (const checked of checkSplitFiles(dir, listing, {
-    concurrency: options.concurrency,
-    onProgress: (done, total) => options.onProgress?.(strays + done, strays + total),
-  })) {
+  for await (const checked of checkedFiles(listing.names)) {
     reportOrphansBefore(checked.name);
     summary.files++;
     summary.items += checked.itemCount;
@@ -84,5 +108,37 @@ export async function validateSplit(dir: string, options: ValidateSplitOptions):
     checked.problems.forEach(report);
   }
   reportOrphansBefore(undefined);
+  return summary;
+}
+
+/** The checks of an images-only split: six-digit names, and a JPEG/PNG header with a size in every image. */
+async function validateImages(dir: string, listing: SplitListing, options: ValidateSplitOptions): Promise<SplitSummary> {
+  const summary: SplitSummary = { files: 0, items: 0, errors: 0, warnings: 0 };
+  const report = (problem: Problem): void => {
+    summary.errors++;
+    options.onProblem(problem);
+  };
+  const imageDir = join(dir, 'image');
+  const names = [...listing.images].sort();
+  options.onProgress?.(0, names.length);
+  if (names.length === 0 && listing.strayImages.length === 0) {
+    report({ file: imageDir, path: '', expected: 'at least one NNNNNN.jpg image', found: 'none', severity: 'error' });
+  }
+  for (const entry of listing.strayImages) {
+    report({ file: join(imageDir, entry), path: '', expected: 'a six-digit file name like 000001.jpg', found: JSON.stringify(entry), severity: 'error' });
+  }
+  const checked = mapOrdered(names, options.concurrency ?? DEFAULT_CONCURRENCY, async (name) => {
+    try {
+      await readImageSize(join(imageDir, `${name}.jpg`));
+      return undefined;
+    } catch (err) {
+      return inputProblem(err);
+    }
+  });
+  for await (const problem of checked) {
+    summary.files++;
+    options.onProgress?.(summary.files, names.length);
+    if (problem) report(problem);
+  }
   return summary;
 }

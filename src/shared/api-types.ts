@@ -40,7 +40,7 @@ export interface ItemJson {
   scale: number; occlusion: number; zoom_in: number; viewpoint: number;
 }
 export interface ImageJson {
-  id: number; name: string; source: 'user' | 'shop'; pair_id: number; width: number; height: number;
+  id: number; name: string; source: 'user' | 'shop' | 'unknown'; pair_id: number; width: number; height: number;
   has_image: boolean; items: ItemJson[];
   /** Set when the annotation file changed since indexing and no longer reads. */
   error?: string;

@@ -7,16 +7,28 @@
  * directory should be, a full disk) is the user's input, so it is reported as
  * an InputError naming the output, not as an internal error.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, rename as renameCb, writeFile as writeFileCb, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from './errors.js';
 import { releaseTemp, trackTemp } from './temp-files.js';
 
-function tempPathFor(target: string): string {
+/** The temporary name a file is written under before it is renamed onto `target`. */
+export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
+
+/** Whether a directory entry is one of our temporary files (left behind only by a killed process). */
+export function isTempFileName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name);
+}
+
+// The callback API, promisified: fs/promises costs several times more per
+// small file, which shows when `df2 import` writes 780,000 of them.
+const writeFileFast = promisify(writeFileCb);
+const renameFast = promisify(renameCb);
 
 /** A system call's failure on the output as an InputError; anything else unchanged. */
 function outputError(target: string, err: unknown): unknown {
@@ -40,14 +52,18 @@ async function makeParentDir(target: string): Promise<void> {
   }
 }
 
-/** `mode` sets the file's permissions from its creation on (e.g. 0o600 for a secret). */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
-  await makeParentDir(target);
+/**
+ * `mode` sets the file's permissions from its creation on (e.g. 0o600 for a
+ * secret); `parentExists` skips making the parent directory (one system call
+ * less per file when writing many into one directory).
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number; parentExists?: boolean } = {}): Promise<void> {
+  if (!options.parentExists) await makeParentDir(target);
   const tmp = tempPathFor(target);
   trackTemp(tmp);
   try {
-    await writeFile(tmp, data, { mode: options.mode });
-    await rename(tmp, target);
+    await writeFileFast(tmp, data, { mode: options.mode });
+    await renameFast(tmp, target);
     releaseTemp(tmp);
   } catch (err) {
     await removeTemp(tmp);

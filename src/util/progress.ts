@@ -7,8 +7,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** Sets the total amount of work (e.g. bytes or files), if it becomes known late. */
   setTotal(total: number): void;
-  /** Sets the amount of work done so far. */
-  update(done: number): void;
+  /** Sets the amount of work done so far; `detail` is shown after the figures (e.g. "1200/6000 files"). */
+  update(done: number, detail?: string): void;
   /** Adds to the amount of work done. */
   increment(by?: number): void;
   stop(): void;
@@ -31,7 +31,7 @@ export function startProgress(opts: ProgressOptions): Progress {
   const bytes = opts.unit === 'bytes';
   const bar = new cliProgress.SingleBar(
     {
-      format: `${opts.label.padEnd(22)} {bar} {percentage}% | {shown} | {eta_formatted} left`,
+      format: `${opts.label.padEnd(22)} {bar} {percentage}% | {shown}{detail} | {eta_formatted} left`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
@@ -44,10 +44,10 @@ export function startProgress(opts: ProgressOptions): Progress {
     bytes ? `${(done / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB` : `${done}/${total}`;
   let total = Math.max(1, opts.total);
   let done = 0;
-  bar.start(total, 0, { shown: shown(0, total) });
+  bar.start(total, 0, { shown: shown(0, total), detail: '' });
   return {
     setTotal(t) { total = Math.max(1, t); bar.setTotal(total); },
-    update(d) { done = d; bar.update(d, { shown: shown(d, total) }); },
+    update(d, detail) { done = d; bar.update(d, { shown: shown(d, total), detail: detail ? ` | ${detail}` : '' }); },
     increment(by = 1) { done += by; bar.update(done, { shown: shown(done, total) }); },
     stop() { bar.stop(); },
   };

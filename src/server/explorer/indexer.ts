@@ -8,7 +8,8 @@
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ImageRecord } from '../../schema/annotation.js';
-import { checkSplitFiles, listSplit } from '../../dataset/read-split.js';
+import { checkSplitFiles, inputProblem, scanSplit } from '../../dataset/read-split.js';
+import { readImageSize } from '../../dataset/image-size.js';
 import { formatProblemLine } from '../../schema/validate-annotation.js';
 import { InputError } from '../../util/errors.js';
 import type { BadFile, DatasetIndex, IndexedImage, SplitInfo } from './types.js';
@@ -89,7 +90,11 @@ export class Indexer {
     const p: IndexProgress = { state: 'scanning', done: 0, total: 0, changed: 0 };
     try {
       this.setProgress(split.name, p);
-      const listing = await listSplit(split.dir);
+      const listing = await scanSplit(split.dir, { imagesOnly: true });
+      if (!listing.hasAnnosDir) {
+        await this.indexImagesOnly(split, p, [...listing.images].sort());
+        return;
+      }
       p.total = listing.names.length;
       const known = await this.index.fileStates(split.id);
       const changed: string[] = [];
@@ -158,5 +163,56 @@ export class Indexer {
       this.setProgress(split.name, p);
       if (!(err instanceof InputError)) throw err;
     }
+  }
+
+  /**
+   * A split of images only (the test split): every image is indexed with its
+   * size, no items and source 'unknown', so that the explorer lists and shows
+   * it. Images are read again only when their file changed.
+   */
+  private async indexImagesOnly(split: SplitInfo, p: IndexProgress, names: string[]): Promise<void> {
+    const known = await this.index.fileStates(split.id);
+    const present = new Set(names.map(Number));
+    const removed = [...known.keys()].filter((id) => !present.has(id));
+    p.state = 'reading';
+    p.total = names.length;
+    this.onProgress?.(split.name, p);
+    const bad: BadFile[] = [];
+    let batch: IndexedImage[] = [];
+    for (let start = 0; start < names.length; start += STAT_CONCURRENCY) {
+      if (this.stopped) return;
+      const chunk = names.slice(start, start + STAT_CONCURRENCY);
+      const read = await Promise.all(chunk.map(async (name): Promise<IndexedImage | BadFile | undefined> => {
+        const path = join(split.dir, 'image', `${name}.jpg`);
+        const s = await stat(path).catch(() => undefined);
+        const before = known.get(Number(name));
+        if (s && before && before.mtimeMs === s.mtimeMs && before.size === s.size) return undefined;
+        try {
+          const { width, height } = await readImageSize(path);
+          return { imageId: Number(name), source: 'unknown', pairId: 0, width, height, hasImage: true, mtimeMs: s?.mtimeMs ?? -1, size: s?.size ?? -1, items: [] };
+        } catch (err) {
+          const line = formatProblemLine(inputProblem(err));
+          return { file: relative(split.dir, path), message: line.split(split.dir).join(split.name) };
+        }
+      }));
+      for (const result of read) {
+        if (!result) continue;
+        p.changed++;
+        if ('imageId' in result) batch.push(result);
+        else bad.push(result);
+      }
+      p.done = Math.min(start + STAT_CONCURRENCY, names.length);
+      this.onProgress?.(split.name, p);
+      if (batch.length >= BATCH) {
+        await this.index.writeImages(split.id, batch, []);
+        batch = [];
+      }
+    }
+    await this.index.writeImages(split.id, batch, removed);
+    await this.index.setBadFiles(split.id, bad);
+    await this.index.finishIndexing(split.id);
+    p.state = 'ready';
+    p.done = p.total;
+    this.setProgress(split.name, p);
   }
 }

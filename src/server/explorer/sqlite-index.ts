@@ -72,7 +72,7 @@ const SCHEMA = [
 ];
 
 interface SplitRow { id: number; name: string; dir: string; images: number; items: number; bad_files: number; indexed_at: string | null }
-interface ImageDbRow { image_id: number; source: 'user' | 'shop'; pair_id: number; width: number; height: number; has_image: number; n_items: number }
+interface ImageDbRow { image_id: number; source: 'user' | 'shop' | 'unknown'; pair_id: number; width: number; height: number; has_image: number; n_items: number }
 
 const toSplit = (r: SplitRow): SplitInfo => ({
   id: r.id, name: r.name, dir: r.dir, images: r.images, items: r.items, badFiles: r.bad_files, indexedAt: r.indexed_at,
@@ -268,8 +268,9 @@ export class SqliteDatasetIndex implements DatasetIndex {
       images: { user: 0, shop: 0 }, items: { user: 0, shop: 0 }, categories: {}, attributes: {},
       style: { zero: 0, positive: 0 }, itemsPerImage: {}, pairIds: 0, positivePairs: 0, landmarks: { visible: 0, occluded: 0 },
     };
-    for (const r of all<{ source: 'user' | 'shop'; n: number }>('SELECT source, COUNT(*) AS n FROM images WHERE split_id = @split GROUP BY source')) {
-      stats.images[r.source] = r.n;
+    for (const r of all<{ source: 'user' | 'shop' | 'unknown'; n: number }>('SELECT source, COUNT(*) AS n FROM images WHERE split_id = @split GROUP BY source')) {
+      // Images of an images-only split have no source; they count in the split's image total only.
+      if (r.source !== 'unknown') stats.images[r.source] = r.n;
     }
     for (const r of all<{ c: number; source: 'user' | 'shop'; n: number }>(
       'SELECT category_id AS c, source, COUNT(*) AS n FROM items WHERE split_id = @split GROUP BY c, source',

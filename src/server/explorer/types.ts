@@ -36,7 +36,8 @@ export interface IndexedItem {
 /** An image as the index keeps it: what a page of results shows without reading the annotation file. */
 export interface ImageRow {
   imageId: number;
-  source: 'user' | 'shop';
+  /** 'unknown' for an image of a split of images only (the test split: no annotation says). */
+  source: 'user' | 'shop' | 'unknown';
   pairId: number;
   width: number;
   height: number;

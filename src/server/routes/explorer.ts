@@ -36,6 +36,8 @@ export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJ
     id: row.imageId, name, source: row.source, pair_id: row.pairId, width: row.width, height: row.height,
     has_image: row.hasImage, items: [],
   };
+  // An image of an images-only split has no annotation file to read.
+  if (row.source === 'unknown') return base;
   const file = await checkAnnotationFile(join(split.dir, 'annos', `${name}.json`), undefined, false);
   const record: ImageRecord | undefined = file.record;
   if (!record) {
