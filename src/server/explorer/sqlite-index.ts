@@ -9,10 +9,10 @@ import type {
 } from './types.js';
 
 /*
- * Items repeat their image's source, pair_id and n_items so that every filter
- * and count is answered from the items table and its indexes, without a join.
- * Each item filter column has an index (split, column, image) so that a
- * filtered count reads only the matching index range, already grouped.
+ * Step 1 made items repeat their image's source, pair_id and n_items and gave
+ * every filter column an index, for answering filters in SQL. Pages, counts
+ * and statistics now come from the in-memory model, so step 2 drops those
+ * indexes: each cost every inserted item a B-tree update.
  */
 const SCHEMA = [
   `CREATE TABLE splits (
@@ -69,6 +69,9 @@ const SCHEMA = [
      message TEXT NOT NULL
    );
    CREATE INDEX bad_files_split ON bad_files (split_id);`,
+  `DROP INDEX images_source; DROP INDEX images_items;
+   DROP INDEX items_category; DROP INDEX items_scale; DROP INDEX items_occlusion;
+   DROP INDEX items_zoom_in; DROP INDEX items_viewpoint; DROP INDEX items_style;`,
 ];
 
 interface SplitRow { id: number; name: string; dir: string; images: number; items: number; bad_files: number; indexed_at: string | null }
