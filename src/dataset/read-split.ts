@@ -10,7 +10,7 @@
  * (about 10,000 files/s with image sizes on 2 cores, most of it the cost of
  * the thread-pool round trips of open/read/close).
  */
-import { readFile } from 'node:fs';
+import { readFile, readFileSync, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
@@ -21,7 +21,7 @@ import {
 import { InputError } from '../util/errors.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
-import { readImageSize } from './image-size.js';
+import { readImageSize, readImageSizeSync, type ImageSize } from './image-size.js';
 
 export interface ReadSplitOptions {
   /** Files in flight at once (default 32). */
@@ -74,15 +74,40 @@ export async function listSplit(dir: string): Promise<{ names: string[]; images:
 /** Lists a split, keeping what does not follow the naming rules (for `df2 validate`). */
 export async function scanSplit(dir: string): Promise<SplitListing> {
   const dirStat = await stat(dir).catch(() => undefined);
-  if (!dirStat?.isDirectory()) {
-    throw new InputError(dir, '', 'a split directory with annos/ and image/', dirStat ? 'a file' : 'nothing there');
-  }
+  if (!dirStat?.isDirectory()) throw notASplit(dir, dirStat !== undefined);
   const annosDir = join(dir, 'annos');
   const annoEntries = await readdir(annosDir).catch((err: NodeJS.ErrnoException) => {
-    throw new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
+    throw noAnnos(annosDir, err);
   });
-  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
+  return classifyEntries(annoEntries, await readdir(join(dir, 'image')).catch(() => undefined));
+}
 
+/** scanSplit with synchronous calls (for a worker thread). */
+export function scanSplitSync(dir: string): SplitListing {
+  const dirStat = statSync(dir, { throwIfNoEntry: false });
+  if (!dirStat?.isDirectory()) throw notASplit(dir, dirStat !== undefined);
+  const annosDir = join(dir, 'annos');
+  let annoEntries: string[];
+  try {
+    annoEntries = readdirSync(annosDir);
+  } catch (err) {
+    throw noAnnos(annosDir, err as NodeJS.ErrnoException);
+  }
+  let imageEntries: string[] | undefined;
+  try {
+    imageEntries = readdirSync(join(dir, 'image'));
+  } catch {
+    imageEntries = undefined;
+  }
+  return classifyEntries(annoEntries, imageEntries);
+}
+
+const notASplit = (dir: string, exists: boolean): InputError =>
+  new InputError(dir, '', 'a split directory with annos/ and image/', exists ? 'a file' : 'nothing there');
+const noAnnos = (annosDir: string, err: NodeJS.ErrnoException): InputError =>
+  new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
+
+function classifyEntries(annoEntries: string[], imageEntries: string[] | undefined): SplitListing {
   const names: string[] = [];
   const strayAnnotations: string[] = [];
   for (const entry of annoEntries) {
@@ -148,33 +173,65 @@ export async function* readSplit(dir: string, options: ReadSplitOptions = {}): A
 
 /** Reads, parses and checks one annotation file, and its image's header when asked. */
 export async function checkAnnotationFile(annoPath: string, imagePath: string | undefined, imageSizes = true): Promise<CheckedFile> {
+  const text = await readText(annoPath).catch((err: unknown) => inputProblem(err));
+  const size = imagePath && imageSizes ? await readImageSize(imagePath).catch((err: unknown) => inputProblem(err)) : undefined;
+  return checkRead(annoPath, imagePath, text, size);
+}
+
+/**
+ * checkAnnotationFile with synchronous reads, for a worker thread that reads
+ * a whole split: no thread-pool round trip per system call. `text` may be
+ * given when the caller has read the file already.
+ */
+export function checkAnnotationFileSync(annoPath: string, imagePath: string | undefined, imageSizes = true, text?: string): CheckedFile {
+  let read: string | Problem;
+  if (text !== undefined) read = text;
+  else {
+    try {
+      read = readTextSync(annoPath);
+    } catch (err) {
+      read = inputProblem(err);
+    }
+  }
+  let size: ImageSize | Problem | undefined;
+  if (imagePath && imageSizes) {
+    try {
+      size = readImageSizeSync(imagePath);
+    } catch (err) {
+      size = inputProblem(err);
+    }
+  }
+  return checkRead(annoPath, imagePath, read, size);
+}
+
+/** The checks of one annotation file once its text (or the read's problem) and its image's size are known. */
+function checkRead(annoPath: string, imagePath: string | undefined, text: string | Problem, size: ImageSize | Problem | undefined): CheckedFile {
   const name = basename(annoPath).replace(/\.json$/, '');
   const result: CheckedFile = { name, annoPath, imagePath, width: 0, height: 0, itemCount: 0, problems: [] };
 
   let json: unknown;
   let parsed = false;
-  try {
-    json = parseJsonText(annoPath, await readText(annoPath));
-    parsed = true;
-  } catch (err) {
-    result.problems.push(inputProblem(err));
+  if (typeof text !== 'string') result.problems.push(text);
+  else {
+    try {
+      json = parseJsonText(annoPath, text);
+      parsed = true;
+    } catch (err) {
+      result.problems.push(inputProblem(err));
+    }
   }
 
   let imageProblem: Problem | undefined;
-  if (imagePath && imageSizes) {
-    try {
-      const size = await readImageSize(imagePath);
-      result.width = size.width;
-      result.height = size.height;
-    } catch (err) {
-      imageProblem = inputProblem(err);
-    }
+  if (size && 'severity' in size) imageProblem = size;
+  else if (size) {
+    result.width = size.width;
+    result.height = size.height;
   }
 
   if (parsed) {
     if (typeof json === 'object' && json !== null) result.itemCount = Object.keys(json).filter((k) => ITEM_KEY.test(k)).length;
-    const size = result.width > 0 ? { width: result.width, height: result.height } : undefined;
-    const { record, problems } = checkAnnotation(annoPath, json, size);
+    const imageSize = result.width > 0 ? { width: result.width, height: result.height } : undefined;
+    const { record, problems } = checkAnnotation(annoPath, json, imageSize);
     result.problems.push(...problems);
     if (record) result.record = { ...record, name, annoPath, imagePath, width: result.width, height: result.height };
   }
@@ -190,9 +247,21 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFileText(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, '', 'a readable file', code === 'EISDIR' ? 'a directory' : code === 'ENOENT' ? 'no such file' : (code ?? 'an error'));
+    throw unreadable(file, err);
   }
+}
+
+function readTextSync(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+}
+
+function unreadable(file: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new InputError(file, '', 'a readable file', code === 'EISDIR' ? 'a directory' : code === 'ENOENT' ? 'no such file' : (code ?? 'an error'));
 }
 
 /** An InputError as an error Problem; anything else is a bug and is rethrown. */

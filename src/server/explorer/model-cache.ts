@@ -5,12 +5,12 @@
  * index's own writes. Writes and chunk loads of a split take turns (a
  * chunk read before a write and applied after it would bring old rows back).
  */
-import { SplitModel, type ModelImage } from './split-model.js';
+import { SplitModel, type ImageTuple, type ItemTuple, type ModelImage } from './split-model.js';
 import type { ImageFilters } from './filters.js';
-import type { FacetCounts } from './types.js';
+import type { FacetCounts, FileStates } from './types.js';
 
-/** Reads the images with id > afterId, in id order, at most `limit`, with their items. */
-export type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<ModelImage[]>;
+/** Reads the images with id > afterId, in id order, at most `limit`, and their items (in image id, item order). */
+export type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<{ images: ImageTuple[]; items: ItemTuple[] }>;
 
 const FACET_CACHE_SIZE = 256;
 export const LOAD_CHUNK = 4000;
@@ -84,10 +84,10 @@ export class SplitModels {
     let after = -1;
     for (;;) {
       const done = await this.exclusive(splitId, async () => {
-        const rows = await this.load(splitId, after, this.chunk);
-        model.apply(rows);
-        if (rows.length > 0) after = rows[rows.length - 1]!.imageId;
-        return rows.length < this.chunk;
+        const { images, items } = await this.load(splitId, after, this.chunk);
+        model.loadRows(images, items);
+        if (images.length > 0) after = images[images.length - 1]![0];
+        return images.length < this.chunk;
       });
       if (done) return model;
       // Requests run between chunks.
@@ -96,21 +96,27 @@ export class SplitModels {
   }
 }
 
-/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean). */
-export type ImageTuple = [number, 'user' | 'shop', number, number, number, number | boolean];
-/** An item row: image id, category, style, scale, occlusion, zoom_in, viewpoint, visible, occluded. */
-export type ItemTuple = number[];
+/** Collects file states chunk by chunk into columns. */
+export class FileStatesBuilder {
+  private states: FileStates = { ids: new Int32Array(1024), mtimeMs: new Float64Array(1024), size: new Float64Array(1024) };
+  private length = 0;
 
-/** Joins image rows and their item rows (both in image id order) into model images. */
-export function assembleImages(images: readonly ImageTuple[], items: readonly ItemTuple[]): ModelImage[] {
-  let k = 0;
-  return images.map(([imageId, source, pairId, width, height, hasImage]) => {
-    const img: ModelImage = { imageId, source, pairId, width, height, hasImage: Boolean(hasImage), items: [] };
-    while (k < items.length && items[k]![0]! < imageId) k++;
-    for (; k < items.length && items[k]![0] === imageId; k++) {
-      const [, categoryId, style, scale, occlusion, zoomIn, viewpoint, visible, occluded] = items[k]!.map(Number) as number[];
-      img.items.push({ categoryId: categoryId!, style: style!, scale: scale!, occlusion: occlusion!, zoomIn: zoomIn!, viewpoint: viewpoint!, visible: visible!, occluded: occluded! });
+  add(id: number, mtimeMs: number, size: number): void {
+    if (this.length === this.states.ids.length) {
+      const n = this.length * 2;
+      const { ids, mtimeMs: m, size: z } = this.states;
+      this.states = { ids: new Int32Array(n), mtimeMs: new Float64Array(n), size: new Float64Array(n) };
+      this.states.ids.set(ids);
+      this.states.mtimeMs.set(m);
+      this.states.size.set(z);
     }
-    return img;
-  });
+    this.states.ids[this.length] = id;
+    this.states.mtimeMs[this.length] = mtimeMs;
+    this.states.size[this.length++] = size;
+  }
+
+  result(): FileStates {
+    const { ids, mtimeMs, size } = this.states;
+    return { ids: ids.slice(0, this.length), mtimeMs: mtimeMs.slice(0, this.length), size: size.slice(0, this.length) };
+  }
 }

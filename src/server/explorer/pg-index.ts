@@ -14,10 +14,10 @@
 import type { PgPool } from '../store/pg-pool.js';
 import { migratePg, withTransaction } from '../store/pg-pool.js';
 import type { ImageFilters } from './filters.js';
-import { SplitModels, assembleImages, type ImageTuple } from './model-cache.js';
-import type { SplitModel } from './split-model.js';
+import { FileStatesBuilder, SplitModels } from './model-cache.js';
+import type { ImageTuple, ItemTuple, SplitModel } from './split-model.js';
 import type {
-  BadFile, DatasetIndex, FacetCounts, ImageRow, IndexedImage, SplitInfo, SplitStats,
+  BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats,
 } from './types.js';
 
 const SCHEMA = [
@@ -124,16 +124,16 @@ export class PgDatasetIndex implements DatasetIndex {
     return rows[0] && toSplit(rows[0]);
   }
 
-  async fileStates(splitId: number): Promise<Map<number, { mtimeMs: number; size: number }>> {
-    const states = new Map<number, { mtimeMs: number; size: number }>();
+  async fileStates(splitId: number): Promise<FileStates> {
+    const states = new FileStatesBuilder();
     for (let after = -1; ;) {
       const { rows } = await this.pool.query<[number, number, string]>({
         text: 'SELECT image_id, mtime_ms, size FROM explorer_images WHERE split_id = $1 AND image_id > $2 ORDER BY image_id LIMIT $3',
         values: [splitId, after, CHUNK],
         rowMode: 'array',
       });
-      for (const [id, mtimeMs, size] of rows) states.set(id, { mtimeMs, size: Number(size) });
-      if (rows.length < CHUNK) return states;
+      for (const [id, mtimeMs, size] of rows) states.add(id, mtimeMs, Number(size));
+      if (rows.length < CHUNK) return states.result();
       after = rows[rows.length - 1]![0];
     }
   }
@@ -264,13 +264,13 @@ export class PgDatasetIndex implements DatasetIndex {
       values: [splitId, afterId, limit],
       rowMode: 'array',
     })).rows;
-    if (images.length === 0) return [];
-    const items = (await this.pool.query<number[]>({
+    if (images.length === 0) return { images, items: [] };
+    const items = (await this.pool.query<ItemTuple>({
       text: `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM explorer_items
              WHERE split_id = $1 AND image_id BETWEEN $2 AND $3 ORDER BY image_id, item_index`,
       values: [splitId, images[0]![0], images[images.length - 1]![0]],
       rowMode: 'array',
     })).rows;
-    return assembleImages(images, items);
+    return { images, items };
   }
 }

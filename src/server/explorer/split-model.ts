@@ -24,6 +24,11 @@ import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import type { FacetCounts, ImageRow, IndexedItem, SplitStats } from './types.js';
 
+/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean). */
+export type ImageTuple = [number, 'user' | 'shop', number, number, number, number | boolean];
+/** An item row: image id, category, style, scale, occlusion, zoom_in, viewpoint, visible, occluded. */
+export type ItemTuple = number[];
+
 /** What the model needs of an image: the indexed image without its file state. */
 export interface ModelImage {
   imageId: number;
@@ -38,8 +43,9 @@ export interface ModelImage {
 const N_CODES = 1 << 13;
 
 // A code: category (4 bits, 1..13) | style > 0 (1) | scale, occlusion, zoom_in, viewpoint (2 bits each, 1..3).
-const code = (it: IndexedItem): number =>
-  (it.categoryId & 15) | ((it.style > 0 ? 1 : 0) << 4) | ((it.scale & 3) << 5) | ((it.occlusion & 3) << 7) | ((it.zoomIn & 3) << 9) | ((it.viewpoint & 3) << 11);
+const packCode = (category: number, style: number, scale: number, occlusion: number, zoomIn: number, viewpoint: number): number =>
+  (category & 15) | ((style > 0 ? 1 : 0) << 4) | ((scale & 3) << 5) | ((occlusion & 3) << 7) | ((zoomIn & 3) << 9) | ((viewpoint & 3) << 11);
+const code = (it: IndexedItem): number => packCode(it.categoryId, it.style, it.scale, it.occlusion, it.zoomIn, it.viewpoint);
 /** The six facet values of a code, in ITEM_FACETS order (style: 0 zero, 1 positive). */
 const codeValues = (c: number): number[] => [c & 15, (c >> 4) & 1, (c >> 5) & 3, (c >> 7) & 3, (c >> 9) & 3, (c >> 11) & 3];
 
@@ -81,6 +87,14 @@ ITEM_FACETS.forEach((facet, f) => {
 const pairStyleKey = (pairId: number, style: number): number | string =>
   style < 2 ** 21 && pairId >= 0 && pairId < 2 ** 31 ? pairId * 2 ** 21 + style : `${pairId}:${style}`;
 
+/** The item columns, by pool slot. */
+interface ItemPool {
+  codes: Uint16Array;
+  style: Int32Array;
+  visible: Uint8Array;
+  occluded: Uint8Array;
+}
+
 /** Running counts behind SplitStats, changed by +1/-1 per image. */
 class StatsCounters {
   images = [0, 0];
@@ -98,23 +112,25 @@ class StatsCounters {
   pairStyles = new Map<number | string, [number, number]>();
   positivePairs = 0;
 
-  add(img: ModelImage, sign: 1 | -1): void {
-    const shop = img.source === 'shop' ? 1 : 0;
+  /** Adds (sign 1) or takes out (-1) an image: its source, pair_id and items as columns from `start`. */
+  add(shop: number, pairId: number, n: number, pool: ItemPool, start: number, sign: 1 | -1): void {
     this.images[shop]! += sign;
-    this.items[shop]! += sign * img.items.length;
-    bump(this.itemsPerImage, img.items.length, sign);
-    bump(this.pairImages, img.pairId, sign);
-    for (const it of img.items) {
-      this.categories[(it.categoryId & 15) * 2 + shop]! += sign;
-      this.attributes[0 * 4 + (it.scale & 3)]! += sign;
-      this.attributes[1 * 4 + (it.occlusion & 3)]! += sign;
-      this.attributes[2 * 4 + (it.zoomIn & 3)]! += sign;
-      this.attributes[3 * 4 + (it.viewpoint & 3)]! += sign;
-      this.style[it.style > 0 ? 1 : 0]! += sign;
-      this.landmarks[0]! += sign * it.visible;
-      this.landmarks[1]! += sign * it.occluded;
-      if (it.style > 0) {
-        const key = pairStyleKey(img.pairId, it.style);
+    this.items[shop]! += sign * n;
+    bump(this.itemsPerImage, n, sign);
+    bump(this.pairImages, pairId, sign);
+    for (let k = start; k < start + n; k++) {
+      const c = pool.codes[k]!;
+      const style = pool.style[k]!;
+      this.categories[(c & 15) * 2 + shop]! += sign;
+      this.attributes[0 * 4 + ((c >> 5) & 3)]! += sign;
+      this.attributes[1 * 4 + ((c >> 7) & 3)]! += sign;
+      this.attributes[2 * 4 + ((c >> 9) & 3)]! += sign;
+      this.attributes[3 * 4 + ((c >> 11) & 3)]! += sign;
+      this.style[style > 0 ? 1 : 0]! += sign;
+      this.landmarks[0]! += sign * pool.visible[k]!;
+      this.landmarks[1]! += sign * pool.occluded[k]!;
+      if (style > 0) {
+        const key = pairStyleKey(pairId, style);
         let entry = this.pairStyles.get(key);
         if (!entry) this.pairStyles.set(key, (entry = [0, 0]));
         // Each user item pairs with every shop item of the same key, and the other way round.
@@ -213,7 +229,7 @@ function compile(filters: ImageFilters): CompiledFilters {
   };
 }
 
-export class SplitModel {
+export class SplitModel implements ItemPool {
   /** Per image id. */
   private alive = new Uint8Array(0);
   private shop = new Uint8Array(0);
@@ -227,10 +243,10 @@ export class SplitModel {
   /** One past the largest image id held. */
   private idLimit = 0;
   /** Item pool. */
-  private codes = new Uint16Array(0);
-  private style = new Int32Array(0);
-  private visible = new Uint8Array(0);
-  private occluded = new Uint8Array(0);
+  codes = new Uint16Array(0);
+  style = new Int32Array(0);
+  visible = new Uint8Array(0);
+  occluded = new Uint8Array(0);
   private poolLength = 0;
   /** Pool slots no image uses any more (compacted when they are half the pool). */
   private poolWasted = 0;
@@ -260,14 +276,13 @@ export class SplitModel {
   private remove(id: number): void {
     if (id < 0 || id >= this.idLimit || !this.alive[id]) return;
     this.alive[id] = 0;
-    this.counters.add(this.row(id), -1);
+    this.counters.add(this.shop[id]!, this.pairId[id]!, this.nItems[id]!, this, this.itemStart[id]!, -1);
   }
 
-  private insert(img: ModelImage): void {
-    const id = img.imageId;
+  /** Makes room for image `id` with `n` items; returns its first pool slot. */
+  private place(id: number, n: number): number {
     if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff) throw new Error(`image id ${id} out of range`);
     this.ensureIds(id + 1);
-    const n = img.items.length;
     if (n > this.itemCapacity[id]!) {
       this.poolWasted += this.itemCapacity[id]!;
       this.ensurePool(this.poolLength + n);
@@ -275,21 +290,56 @@ export class SplitModel {
       this.itemCapacity[id] = n;
       this.poolLength += n;
     }
-    const start = this.itemStart[id]!;
+    return this.itemStart[id]!;
+  }
+
+  private setImage(id: number, shop: number, pairId: number, width: number, height: number, hasImage: boolean, n: number): void {
+    this.alive[id] = 1;
+    this.shop[id] = shop;
+    this.nItems[id] = n;
+    this.pairId[id] = pairId;
+    this.width[id] = width;
+    this.height[id] = height;
+    this.hasImage[id] = hasImage ? 1 : 0;
+    this.counters.add(shop, pairId, n, this, this.itemStart[id]!, 1);
+  }
+
+  private insert(img: ModelImage): void {
+    const n = img.items.length;
+    const start = this.place(img.imageId, n);
     img.items.forEach((it, k) => {
       this.codes[start + k] = code(it);
       this.style[start + k] = it.style;
       this.visible[start + k] = Math.min(it.visible, 255);
       this.occluded[start + k] = Math.min(it.occluded, 255);
     });
-    this.alive[id] = 1;
-    this.shop[id] = img.source === 'shop' ? 1 : 0;
-    this.nItems[id] = n;
-    this.pairId[id] = img.pairId;
-    this.width[id] = img.width;
-    this.height[id] = img.height;
-    this.hasImage[id] = img.hasImage ? 1 : 0;
-    this.counters.add(img, 1);
+    this.setImage(img.imageId, img.source === 'shop' ? 1 : 0, img.pairId, img.width, img.height, img.hasImage, n);
+  }
+
+  /**
+   * Adds images straight from database rows, without an object per image or
+   * item: the model's load reads a whole split this way.
+   */
+  loadRows(images: readonly ImageTuple[], items: readonly ItemTuple[]): void {
+    let k = 0;
+    for (const [id, source, pairId, width, height, hasImage] of images) {
+      this.remove(id);
+      while (k < items.length && items[k]![0]! < id) k++;
+      let end = k;
+      while (end < items.length && items[end]![0] === id) end++;
+      const start = this.place(id, end - k);
+      for (let j = k; j < end; j++) {
+        const [, categoryId, style, scale, occlusion, zoomIn, viewpoint, visible, occluded] = items[j]!;
+        const slot = start + j - k;
+        this.codes[slot] = packCode(categoryId!, style!, scale!, occlusion!, zoomIn!, viewpoint!);
+        this.style[slot] = style!;
+        this.visible[slot] = Math.min(visible!, 255);
+        this.occluded[slot] = Math.min(occluded!, 255);
+      }
+      this.setImage(id, source === 'shop' ? 1 : 0, pairId, width, height, Boolean(hasImage), end - k);
+      k = end;
+    }
+    if (images.length > 0) this.version++;
   }
 
   private ensureIds(size: number): void {
@@ -339,22 +389,6 @@ export class SplitModel {
     this.occluded = occluded;
     this.poolLength = at;
     this.poolWasted = 0;
-  }
-
-  /** An image back from the columns (for taking its counts out when it changes). */
-  private row(id: number): ModelImage {
-    const items: IndexedItem[] = [];
-    for (let k = this.itemStart[id]!, end = k + this.nItems[id]!; k < end; k++) {
-      const [categoryId, , scale, occlusion, zoomIn, viewpoint] = codeValues(this.codes[k]!);
-      items.push({
-        categoryId: categoryId!, style: this.style[k]!, scale: scale!, occlusion: occlusion!, zoomIn: zoomIn!, viewpoint: viewpoint!,
-        visible: this.visible[k]!, occluded: this.occluded[k]!,
-      });
-    }
-    return {
-      imageId: id, source: this.shop[id] ? 'shop' : 'user', pairId: this.pairId[id]!, width: this.width[id]!,
-      height: this.height[id]!, hasImage: this.hasImage[id] === 1, items,
-    };
   }
 
   /** The image as a page of results shows it. */

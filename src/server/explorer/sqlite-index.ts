@@ -2,10 +2,10 @@
 import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
 import type { ImageFilters } from './filters.js';
-import { SplitModels, assembleImages, type ImageTuple } from './model-cache.js';
-import type { ModelImage } from './split-model.js';
+import { FileStatesBuilder, SplitModels } from './model-cache.js';
+import type { ImageTuple, ItemTuple } from './split-model.js';
 import type {
-  BadFile, DatasetIndex, FacetCounts, ImageRow, IndexedImage, SplitInfo, SplitStats,
+  BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats,
 } from './types.js';
 
 /*
@@ -111,13 +111,13 @@ export class SqliteDatasetIndex implements DatasetIndex {
     return row && toSplit(row);
   }
 
-  async fileStates(splitId: number): Promise<Map<number, { mtimeMs: number; size: number }>> {
-    const states = new Map<number, { mtimeMs: number; size: number }>();
+  async fileStates(splitId: number): Promise<FileStates> {
+    const states = new FileStatesBuilder();
     const page = this.db.prepare('SELECT image_id, mtime_ms, size FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?').raw();
     for (let after = -1; ;) {
       const rows = page.all(splitId, after, CHUNK) as [number, number, number][];
-      for (const [id, mtimeMs, size] of rows) states.set(id, { mtimeMs, size });
-      if (rows.length < CHUNK) return states;
+      for (const [id, mtimeMs, size] of rows) states.add(id, mtimeMs, size);
+      if (rows.length < CHUNK) return states.result();
       after = rows[rows.length - 1]![0];
       await yieldToRequests();
     }
@@ -200,15 +200,15 @@ export class SqliteDatasetIndex implements DatasetIndex {
   }
 
   /** A chunk of the split for its model: images after `afterId` with their items. */
-  private loadImages(splitId: number, afterId: number, limit: number): ModelImage[] {
+  private loadImages(splitId: number, afterId: number, limit: number): { images: ImageTuple[]; items: ItemTuple[] } {
     const images = this.db.prepare(
       'SELECT image_id, source, pair_id, width, height, has_image FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?',
     ).raw().all(splitId, afterId, limit) as ImageTuple[];
-    if (images.length === 0) return [];
+    if (images.length === 0) return { images, items: [] };
     const items = this.db.prepare(
       `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM items
        WHERE split_id = ? AND image_id BETWEEN ? AND ? ORDER BY image_id, item_index`,
-    ).raw().all(splitId, images[0]![0], images[images.length - 1]![0]) as number[][];
-    return assembleImages(images, items);
+    ).raw().all(splitId, images[0]![0], images[images.length - 1]![0]) as ItemTuple[];
+    return { images, items };
   }
 }
