@@ -6,22 +6,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import pg from 'pg';
-import { tempDir } from '../../testing/paths.js';
-import { createPgTestDatabase, pgTestsUnavailable, type TestPgDatabase } from '../../testing/pg-test-db.js';
-import { openDatabase } from '../store/sqlite.js';
-import { PgDatasetIndex } from './pg-index.js';
-import { SqliteDatasetIndex } from './sqlite-index.js';
+import { INDEX_BACKENDS, type IndexBackend } from './test-backends.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import type { DatasetIndex, FacetCounts, IndexedImage, IndexedItem, SplitStats } from './types.js';
 import { Random } from '../../util/random.js';
-
-/** A backend under test: `open()` gives an index on the same database each time (a restarted process). */
-interface Backend {
-  open(): Promise<DatasetIndex>;
-  close(): Promise<void>;
-}
 
 // --- the reference: counts by definition ---------------------------------
 
@@ -155,9 +143,9 @@ async function assertAgrees(index: DatasetIndex, splitId: number, images: Map<nu
 
 // --- the contract ---------------------------------------------------------
 
-export function datasetIndexContract(name: string, backend: () => Promise<Backend>, options: { skip?: string } = {}): void {
+export function datasetIndexContract(name: string, backend: () => Promise<IndexBackend>, options: { skip?: string } = {}): void {
   describe(`DatasetIndex on ${name}`, { skip: options.skip }, () => {
-    let b: Backend;
+    let b: IndexBackend;
     before(async () => { b = await backend(); });
     after(async () => { await b?.close(); });
 
@@ -245,34 +233,4 @@ export function datasetIndexContract(name: string, backend: () => Promise<Backen
   });
 }
 
-datasetIndexContract('SQLite', async () => {
-  const file = join(await tempDir('df2-index-'), 'df2.sqlite');
-  const dbs: ReturnType<typeof openDatabase>[] = [];
-  return {
-    async open() {
-      const db = openDatabase(file);
-      dbs.push(db);
-      return new SqliteDatasetIndex(db);
-    },
-    async close() {
-      for (const db of dbs) db.close();
-    },
-  };
-});
-
-const pgSkip = pgTestsUnavailable();
-datasetIndexContract('PostgreSQL', async () => {
-  const database: TestPgDatabase = await createPgTestDatabase();
-  const pools: pg.Pool[] = [];
-  return {
-    async open() {
-      const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-      pools.push(pool);
-      return PgDatasetIndex.open(pool);
-    },
-    async close() {
-      for (const pool of pools) await pool.end();
-      await database.drop();
-    },
-  };
-}, { skip: pgSkip });
+for (const backend of INDEX_BACKENDS) datasetIndexContract(backend.name, backend.make, { skip: backend.skip });
