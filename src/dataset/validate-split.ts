@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Problem } from '../schema/validate-annotation.js';
+import { imageName } from '../schema/annotation.js';
 import { checkAnnotationFile, checkSplitFiles, scanSplit } from './read-split.js';
 
 export interface SplitSummary {
@@ -59,13 +60,17 @@ export async function validateSplit(dir: string, options: ValidateSplitOptions):
   }
 
   // Images without an annotation are reported in number order among the files.
-  const annotated = new Set(listing.names);
-  const orphanImages = [...listing.images].filter((name) => !annotated.has(name)).sort();
-  annotated.clear();
-  let nextOrphan = 0;
+  // Walks the image ids in order beside the annotations (no list of orphans is kept).
+  const imageIds = listing.images.ids();
+  let nextImage = imageIds.next();
+  let at = 0;
   const reportOrphansBefore = (name: string | undefined): void => {
-    while (nextOrphan < orphanImages.length && (name === undefined || orphanImages[nextOrphan]! < name)) {
-      const orphan = orphanImages[nextOrphan++]!;
+    const limit = name === undefined ? Infinity : Number(name);
+    for (; !nextImage.done && nextImage.value < limit; nextImage = imageIds.next()) {
+      const id = nextImage.value;
+      while (at < listing.names.length && listing.names.ids[at]! < id) at++;
+      if (at < listing.names.length && listing.names.ids[at] === id) continue;
+      const orphan = imageName(id);
       error(join(imageDir, `${orphan}.jpg`), `an annotation ${join(annosDir, `${orphan}.json`)}`, 'no such file');
     }
   };

@@ -12,6 +12,7 @@ import type { AppContext } from './context.js';
 import { openDatabase } from './store/sqlite.js';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
+import type { DatasetIndex } from './explorer/types.js';
 import { SqliteStore } from './challenge/sqlite-store.js';
 import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import { Evaluator } from './challenge/evaluator.js';
@@ -46,6 +47,8 @@ export interface ServeOptions {
   evalTimeoutMs?: number;
   childHeapMb?: number;
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
+  /** The explorer's index (default: SQLite in dbFile); e.g. a PgDatasetIndex for `--db postgres://`. */
+  datasetIndex?: DatasetIndex;
 }
 
 export interface RunningServer {
@@ -61,7 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const dbFile = resolve(options.dbFile);
   const cacheDir = resolve(options.cacheDir ?? dirname(dbFile));
   const db = openDatabase(dbFile);
-  const index = new SqliteDatasetIndex(db);
+  const index = options.datasetIndex ?? new SqliteDatasetIndex(db);
   const store = new SqliteStore(db);
   const queue = new InProcessJobQueue();
   const indexer = new Indexer(index, options.onIndexProgress);

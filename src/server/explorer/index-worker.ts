@@ -14,7 +14,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkAnnotationFileSync, scanSplitSync } from '../../dataset/read-split.js';
+import { NameSet, checkAnnotationFileSync, scanSplitSync } from '../../dataset/read-split.js';
 import { formatProblemLine } from '../../schema/validate-annotation.js';
 import { InputError } from '../../util/errors.js';
 import { indexedImage } from './indexed-image.js';
@@ -84,7 +84,7 @@ async function run(): Promise<void> {
   // This worker's share: every parts-th run of SHARE names, from its part on.
   for (let at = 0; at < listing.names.length; at++) {
     if (Math.floor(at / SHARE) % data.parts !== data.part) continue;
-    const name = listing.names[at]!;
+    const name = listing.names.at(at);
     const id = Number(name);
     const annoPath = join(data.dir, 'annos', `${name}.json`);
     const k = known.get(id);
@@ -116,8 +116,9 @@ async function run(): Promise<void> {
   // The first worker reports what is gone.
   let removed: number[] = [];
   if (data.part === 0) {
-    const present = new Set(listing.names.map(Number));
-    removed = [...data.knownIds.filter((id) => !present.has(id))];
+    const present = new NameSet();
+    for (const id of listing.names.ids) present.add(id);
+    removed = [...data.knownIds.filter((id) => !present.hasId(id))];
   }
   send({ type: 'end', removed, total: listing.names.length, changed });
 }
