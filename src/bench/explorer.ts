@@ -44,7 +44,7 @@ function parseArgs(argv: string[]): Args {
 
 type ServerMessage =
   | { type: 'indexed'; seconds: number; changed: number; stallMs: number }
-  | { type: 'listening'; url: string }
+  | { type: 'listening'; url: string; split: string }
   | { type: 'stall'; stallMs: number; rssMiB: number };
 
 async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined): Promise<void> {
@@ -67,13 +67,16 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined)
       }
     },
   });
-  send({ type: 'listening', url: server.url });
+  const splitName = (await server.ctx.index.splits())[0]!.name;
+  send({ type: 'listening', url: server.url, split: splitName });
+  // The bench went away: so does its server.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stall') {
       send({ type: 'stall', stallMs: delay.max / 1e6, rssMiB: process.memoryUsage().rss / 2 ** 20 });
       delay.reset();
     } else if (m.type === 'reindex') {
-      void server.ctx.index.split('train').then((split) => server.ctx.indexer.enqueue(split!));
+      void server.ctx.index.split(splitName).then((split) => server.ctx.indexer.enqueue(split!));
     } else if (m.type === 'close') {
       void server.close().then(() => pool?.end()).then(() => process.exit(0));
     }
@@ -97,29 +100,29 @@ function randomFilters(rng: Random): string {
   return parts.join('&');
 }
 
-function requestPath(kind: Kind, rng: Random, images: number): string {
+function requestPath(kind: Kind, rng: Random, images: number, split: string): string {
   const filters = randomFilters(rng);
   switch (kind) {
-    case 'images': return `/api/images?split=train&${filters}&page=${rng.int(1, 20)}&per_page=48`;
-    case 'facets': return `/api/facets?split=train&${filters}`;
-    case 'stats': return '/api/stats/train';
-    case 'image': return `/api/images/train/${rng.int(1, images)}`;
-    case 'pair': return `/api/pairs/train/${rng.int(1, 1000)}`;
+    case 'images': return `/api/images?split=${split}&${filters}&page=${rng.int(1, 20)}&per_page=48`;
+    case 'facets': return `/api/facets?split=${split}&${filters}`;
+    case 'stats': return `/api/stats/${split}`;
+    case 'image': return `/api/images/${split}/${rng.int(1, images)}`;
+    case 'pair': return `/api/pairs/${split}/${rng.int(1, 1000)}`;
   }
 }
 
-async function load(url: string, args: Args, seed: number): Promise<Record<Kind, number[]>> {
+async function load(url: string, split: string, args: Args, seed: number): Promise<Record<Kind, number[]>> {
   const times = Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
   let next = 0;
   const rng = Random.from(seed);
   const client = async (): Promise<void> => {
     while (next < args.requests) {
       const kind = KINDS[next++ % KINDS.length]!;
-      const path = requestPath(kind, rng, args.images);
+      const path = requestPath(kind, rng, args.images, split);
       const t0 = performance.now();
       const res = await fetch(`${url}${path}`);
       await res.arrayBuffer();
-      if (!res.ok && res.status !== 404) throw new Error(`${path}: HTTP ${res.status}`);
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
       times[kind].push(performance.now() - t0);
     }
   };
@@ -198,22 +201,22 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
   try {
     console.log(`${backend}:`);
     let server = new ServerProcess(dir, dbFile, pgUrl);
-    const { url } = await server.next('listening');
+    const { url, split } = await server.next('listening');
     const indexed = await server.next('indexed');
     console.log(`  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms`);
 
     server.send('stall');
     await server.next('stall');
-    report('load', await load(url, args, 1));
+    report('load', await load(url, split, args, 1));
     server.send('stall');
     const afterLoad = await server.next('stall');
     console.log(`  longest stall under load ${afterLoad.stallMs.toFixed(0)} ms; server RSS ${afterLoad.rssMiB.toFixed(0)} MiB`);
 
     // 100 files changed, indexed again while the clients go on.
     const now = new Date();
-    for (let k = 0; k < 100; k++) await utimes(join(dir, 'annos', `${imageName(1 + k * 997)}.json`), now, new Date(now.getTime() + 1000 * (k + 1)));
+    for (let k = 0; k < 100; k++) await utimes(join(dir, 'annos', `${imageName(1 + ((k * 997) % args.images))}.json`), now, new Date(now.getTime() + 1000 * (k + 1)));
     server.send('reindex');
-    const during = load(url, args, 2);
+    const during = load(url, split, args, 2);
     const reindexed = await server.next('indexed');
     report('reindex', await during);
     console.log(`  re-index of ${reindexed.changed} changed files: ${reindexed.seconds.toFixed(2)} s; longest stall ${reindexed.stallMs.toFixed(0)} ms`);

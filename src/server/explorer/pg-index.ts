@@ -14,6 +14,9 @@
 import type { PgPool } from '../store/pg-pool.js';
 import { migratePg, withTransaction } from '../store/pg-pool.js';
 import type { ImageFilters } from './filters.js';
+import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from './rows.js';
+
+const SPLIT_COLUMNS = 'id, name, dir, images, items, bad_files, indexed_at';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
 import type { ImageTuple, ItemTuple, SplitModel } from './split-model.js';
 import type {
@@ -67,17 +70,6 @@ const SCHEMA = [
    CREATE INDEX explorer_bad_files_split ON explorer_bad_files (split_id);`,
 ];
 
-interface SplitRow { id: number; name: string; dir: string; images: number; items: number; bad_files: number; indexed_at: string | null }
-interface ImageDbRow { image_id: number; source: 'user' | 'shop'; pair_id: number; width: number; height: number; has_image: boolean; n_items: number }
-
-const toSplit = (r: SplitRow): SplitInfo => ({
-  id: r.id, name: r.name, dir: r.dir, images: r.images, items: r.items, badFiles: r.bad_files, indexedAt: r.indexed_at,
-});
-const toImage = (r: ImageDbRow): ImageRow => ({
-  imageId: r.image_id, source: r.source, pairId: r.pair_id, width: r.width, height: r.height, hasImage: r.has_image, itemCount: r.n_items,
-});
-const SPLIT_COLUMNS = 'id, name, dir, images, items, bad_files, indexed_at';
-const IMAGE_COLUMNS = 'image_id, source, pair_id, width, height, has_image, n_items';
 
 /** Rows per query when a whole split is read (fileStates, loading the model). */
 const CHUNK = 10_000;

@@ -22,7 +22,7 @@
  */
 import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
-import type { FacetCounts, ImageRow, IndexedItem, SplitStats } from './types.js';
+import type { FacetCounts, ImageRow, IndexedImage, IndexedItem, SplitStats } from './types.js';
 
 /** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean). */
 export type ImageTuple = [number, 'user' | 'shop', number, number, number, number | boolean];
@@ -30,15 +30,7 @@ export type ImageTuple = [number, 'user' | 'shop', number, number, number, numbe
 export type ItemTuple = number[];
 
 /** What the model needs of an image: the indexed image without its file state. */
-export interface ModelImage {
-  imageId: number;
-  source: 'user' | 'shop';
-  pairId: number;
-  width: number;
-  height: number;
-  hasImage: boolean;
-  items: IndexedItem[];
-}
+export type ModelImage = Omit<IndexedImage, 'mtimeMs' | 'size'>;
 
 const N_CODES = 1 << 13;
 

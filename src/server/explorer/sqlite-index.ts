@@ -2,6 +2,7 @@
 import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
 import type { ImageFilters } from './filters.js';
+import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from './rows.js';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
 import type { ImageTuple, ItemTuple } from './split-model.js';
 import type {
@@ -74,16 +75,6 @@ const SCHEMA = [
    DROP INDEX items_zoom_in; DROP INDEX items_viewpoint; DROP INDEX items_style;`,
 ];
 
-interface SplitRow { id: number; name: string; dir: string; images: number; items: number; bad_files: number; indexed_at: string | null }
-interface ImageDbRow { image_id: number; source: 'user' | 'shop'; pair_id: number; width: number; height: number; has_image: number; n_items: number }
-
-const toSplit = (r: SplitRow): SplitInfo => ({
-  id: r.id, name: r.name, dir: r.dir, images: r.images, items: r.items, badFiles: r.bad_files, indexedAt: r.indexed_at,
-});
-const toImage = (r: ImageDbRow): ImageRow => ({
-  imageId: r.image_id, source: r.source, pairId: r.pair_id, width: r.width, height: r.height, hasImage: r.has_image === 1, itemCount: r.n_items,
-});
-const IMAGE_COLUMNS = 'image_id, source, pair_id, width, height, has_image, n_items';
 
 /** Rows read per statement when a whole split is read (fileStates, loading the model): each a few ms. */
 const CHUNK = 4000;
