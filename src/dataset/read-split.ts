@@ -2,21 +2,22 @@
  * Reading a split (`DIR/annos/NNNNNN.json` + `DIR/image/NNNNNN.jpg`) as a
  * stream of checked, typed records in image-number order.
  *
- * The train split has 390,884 files. The list of names is held in memory
- * (a few tens of MB at most); the files themselves are read a window at a
+ * The release's train split has 191,961 files. The names are held as
+ * numbers (4 bytes a file); the files themselves are read a window at a
  * time: at most `concurrency` files are being read, and at most that many
  * finished records wait for the consumer, and together they hold at most
  * `maxBytesInFlight` bytes of annotation files (a file larger than that is
- * read alone), so that memory is bounded by bytes, not only by file count. Overlapping reads hide file
- * system latency; with the files in the page cache the CPU sets the pace
- * (about 10,000 files/s with image sizes on 2 cores, most of it the cost of
- * the thread-pool round trips of open/read/close).
+ * read alone), so that memory is bounded by bytes, not only by file count.
+ * Overlapping reads hide file system latency; with the files in the page
+ * cache the CPU sets the pace (most of it the cost of the thread-pool round
+ * trips of open/read/close). The *Sync variants serve the explorer's indexing
+ * threads, where blocking calls cost less.
  */
-import { close, fstat, open, read } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { close, fstat, open, read, readFileSync, readdirSync, statSync } from 'node:fs';
+import { opendir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
-import type { ImageRecord } from '../schema/annotation.js';
+import { imageName, type ImageRecord } from '../schema/annotation.js';
 import {
   ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, ITEM_KEY, checkAnnotation, problemError, type Problem,
 } from '../schema/validate-annotation.js';
@@ -24,7 +25,7 @@ import { InputError } from '../util/errors.js';
 import { ByteBudget } from '../util/byte-budget.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
-import { readImageSize, type ImageSize } from './image-size.js';
+import { readImageSize, readImageSizeSync, type ImageSize } from './image-size.js';
 
 export interface ReadSplitOptions {
   /** Files in flight at once (default 32). */
@@ -44,12 +45,57 @@ export const DEFAULT_CONCURRENCY = 32;
 /** A parsed and checked annotation takes several times its file's size; release files are ~5-30 KB, so 16 MB still lets a whole window of them in. */
 export const DEFAULT_BYTES_IN_FLIGHT = 16 << 20;
 
+/**
+ * Six-digit file names held as their numbers, sorted: 4 bytes a file (the
+ * train split's 191,961 names as strings would cost ~10 MB of heap).
+ */
+export class NameList implements Iterable<string> {
+  constructor(readonly ids: Int32Array) {}
+  get length(): number {
+    return this.ids.length;
+  }
+  /** The i-th name ("000001"). */
+  at(i: number): string {
+    return imageName(this.ids[i]!);
+  }
+  *[Symbol.iterator](): Iterator<string> {
+    for (const id of this.ids) yield imageName(id);
+  }
+}
+
+/** A set of six-digit names as a bitmap of their numbers (125 kB whatever the split's size). */
+export class NameSet implements Iterable<string> {
+  private readonly bits = new Uint8Array(1_000_000 >> 3);
+  size = 0;
+  add(id: number): void {
+    if (!this.hasId(id)) this.size++;
+    this.bits[id >> 3]! |= 1 << (id & 7);
+  }
+  hasId(id: number): boolean {
+    return id >= 0 && id < 1_000_000 && (this.bits[id >> 3]! & (1 << (id & 7))) !== 0;
+  }
+  has(name: string): boolean {
+    return /^\d{6}$/.test(name) && this.hasId(Number(name));
+  }
+  /** The names in ascending order ("000001", ...). */
+  *[Symbol.iterator](): Iterator<string> {
+    for (const id of this.ids()) yield imageName(id);
+  }
+  /** The ids in ascending order. */
+  *ids(): Generator<number> {
+    for (let byte = 0; byte < this.bits.length; byte++) {
+      if (this.bits[byte] === 0) continue;
+      for (let bit = 0; bit < 8; bit++) if (this.bits[byte]! & (1 << bit)) yield byte * 8 + bit;
+    }
+  }
+}
+
 /** What a split directory holds, by name. */
 export interface SplitListing {
   /** Six-digit names ("000001") of annos/*.json, sorted by number. */
-  names: string[];
+  names: NameList;
   /** Six-digit names of image/*.jpg. */
-  images: Set<string>;
+  images: NameSet;
   /** Whether DIR/image exists at all (a split may come without images). */
   hasImageDir: boolean;
   /** Whether DIR/annos exists (the test split comes as images only). */
@@ -84,7 +130,7 @@ export interface CheckedFile {
 const isVisible = (entry: string): boolean => !entry.startsWith('.');
 
 /** Lists a split: the six-digit annotation names (sorted by number) and the image names. */
-export async function listSplit(dir: string): Promise<{ names: string[]; images: Set<string> }> {
+export async function listSplit(dir: string): Promise<{ names: NameList; images: NameSet }> {
   const { names, images } = await scanSplit(dir);
   return { names, images };
 }
@@ -96,35 +142,83 @@ export async function listSplit(dir: string): Promise<{ names: string[]; images:
  */
 export async function scanSplit(dir: string, options: { imagesOnly?: boolean } = {}): Promise<SplitListing> {
   const dirStat = await stat(dir).catch(() => undefined);
-  if (!dirStat?.isDirectory()) {
-    throw new InputError(dir, '', 'a split directory with annos/ and image/', dirStat ? 'a file' : 'nothing there');
-  }
+  if (!dirStat?.isDirectory()) throw notASplit(dir, dirStat !== undefined);
   const annosDir = join(dir, 'annos');
-  const imageEntries = await readdir(join(dir, 'image')).catch(() => undefined);
-  const annoEntries = await readdir(annosDir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' && options.imagesOnly && imageEntries !== undefined) return undefined;
-    throw new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
+  const listing = new ListingBuilder();
+  // Entries stream in (no array of every name at once).
+  const images = await opendir(join(dir, 'image'), { bufferSize: 1024 }).catch(() => undefined);
+  const annos = await opendir(annosDir, { bufferSize: 1024 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' && options.imagesOnly && images !== undefined) return undefined;
+    throw noAnnos(annosDir, err);
   });
+  if (annos) for await (const entry of annos) listing.annotation(entry.name);
+  if (images) for await (const entry of images) listing.image(entry.name);
+  return listing.result(images !== undefined, annos !== undefined);
+}
 
-  const names: string[] = [];
-  const strayAnnotations: string[] = [];
-  for (const entry of (annoEntries ?? []).filter(isVisible)) {
+/** scanSplit with synchronous calls (for a worker thread). */
+export function scanSplitSync(dir: string): SplitListing {
+  const dirStat = statSync(dir, { throwIfNoEntry: false });
+  if (!dirStat?.isDirectory()) throw notASplit(dir, dirStat !== undefined);
+  const annosDir = join(dir, 'annos');
+  const listing = new ListingBuilder();
+  try {
+    for (const entry of readdirSync(annosDir)) listing.annotation(entry);
+  } catch (err) {
+    throw noAnnos(annosDir, err as NodeJS.ErrnoException);
+  }
+  let imageEntries: string[] | undefined;
+  try {
+    imageEntries = readdirSync(join(dir, 'image'));
+  } catch {
+    imageEntries = undefined;
+  }
+  for (const entry of imageEntries ?? []) listing.image(entry);
+  return listing.result(imageEntries !== undefined, true);
+}
+
+const notASplit = (dir: string, exists: boolean): InputError =>
+  new InputError(dir, '', 'a split directory with annos/ and image/', exists ? 'a file' : 'nothing there');
+const noAnnos = (annosDir: string, err: NodeJS.ErrnoException): InputError =>
+  new InputError(annosDir, '', 'a directory of NNNNNN.json annotation files', err.code === 'ENOENT' ? 'nothing there' : (err.code ?? 'an error'));
+
+/** Sorts directory entries into six-digit names and strays, one at a time. */
+class ListingBuilder {
+  private ids = new Int32Array(1024);
+  private count = 0;
+  private readonly images = new NameSet();
+  private readonly strayAnnotations: string[] = [];
+  private readonly strayImages: string[] = [];
+
+  annotation(entry: string): void {
+    if (!isVisible(entry)) return;
     const match = ANNOTATION_FILE_NAME.exec(entry);
-    if (match) names.push(match[1]!);
-    else strayAnnotations.push(entry);
+    if (!match) return void this.strayAnnotations.push(entry);
+    if (this.count === this.ids.length) {
+      const bigger = new Int32Array(this.ids.length * 2);
+      bigger.set(this.ids);
+      this.ids = bigger;
+    }
+    this.ids[this.count++] = Number(match[1]);
   }
-  const images = new Set<string>();
-  const strayImages: string[] = [];
-  for (const entry of (imageEntries ?? []).filter(isVisible)) {
+
+  image(entry: string): void {
+    if (!isVisible(entry)) return;
     const match = IMAGE_FILE_NAME.exec(entry);
-    if (match) images.add(match[1]!);
-    else strayImages.push(entry);
+    if (match) this.images.add(Number(match[1]));
+    else this.strayImages.push(entry);
   }
-  // Six digits sort by number as strings.
-  names.sort();
-  strayAnnotations.sort();
-  strayImages.sort();
-  return { names, images, hasImageDir: imageEntries !== undefined, hasAnnosDir: annoEntries !== undefined, strayAnnotations, strayImages };
+
+  result(hasImageDir: boolean, hasAnnosDir: boolean): SplitListing {
+    return {
+      names: new NameList(this.ids.slice(0, this.count).sort()),
+      images: this.images,
+      hasImageDir,
+      hasAnnosDir,
+      strayAnnotations: this.strayAnnotations.sort(),
+      strayImages: this.strayImages.sort(),
+    };
+  }
 }
 
 /**
@@ -213,6 +307,32 @@ export async function checkAnnotationFile(
 }
 
 /**
+ * checkAnnotationFile with synchronous reads, for a worker thread that reads
+ * a whole split: no thread-pool round trip per system call. `text` may be
+ * given when the caller has read the file already.
+ */
+export function checkAnnotationFileSync(annoPath: string, imagePath: string | undefined, imageSizes = true, text?: string): CheckedFile {
+  let read: string | Problem;
+  if (text !== undefined) read = text;
+  else {
+    try {
+      read = readTextSync(annoPath);
+    } catch (err) {
+      read = inputProblem(err);
+    }
+  }
+  let size: ImageSize | Problem | undefined;
+  if (imagePath && imageSizes) {
+    try {
+      size = readImageSizeSync(imagePath);
+    } catch (err) {
+      size = inputProblem(err);
+    }
+  }
+  return checkAnnotationContent(annoPath, read, imagePath, size);
+}
+
+/**
  * Checks an annotation file's content that is already in hand: its text (or
  * the problem of reading it) and its image's size (or the problem of reading
  * the header; undefined when there is no image or sizes are not wanted).
@@ -290,11 +410,23 @@ async function readText(file: string, admit?: (bytes: number) => Promise<void>):
     chunks.push(chunk.subarray(0, filled));
     return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, '', 'a readable file', code === 'EISDIR' ? 'a directory' : code === 'ENOENT' ? 'no such file' : (code ?? 'an error'));
+    throw unreadable(file, err);
   } finally {
     if (fd !== undefined) await closeFile(fd).catch(() => {});
   }
+}
+
+function readTextSync(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+}
+
+function unreadable(file: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new InputError(file, '', 'a readable file', code === 'EISDIR' ? 'a directory' : code === 'ENOENT' ? 'no such file' : (code ?? 'an error'));
 }
 
 /** An InputError as an error Problem; anything else is a bug and is rethrown. */
@@ -330,7 +462,7 @@ export async function isImagesOnlySplit(dir: string): Promise<boolean> {
  */
 export async function* readSplitImages(dir: string, options: ReadSplitOptions = {}): AsyncGenerator<SplitImage> {
   const listing = await scanSplit(dir, { imagesOnly: true });
-  const names = [...listing.images].sort();
+  const names = [...listing.images];
   let done = 0;
   const sized = mapOrdered(names, options.concurrency ?? DEFAULT_CONCURRENCY, async (name): Promise<SplitImage> => {
     const imagePath = join(dir, 'image', `${name}.jpg`);

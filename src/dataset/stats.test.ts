@@ -5,7 +5,11 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GOLDEN_FIXTURES, goldenPath, type GoldenFixture } from '../testing/paths.js';
 import { readSplit } from './read-split.js';
-import { collectSplitStats } from './stats.js';
+import { collectSplitStats, SplitStatsCollector } from './stats.js';
+import { PairIndex } from './pairs.js';
+import type { ImageRecord } from '../schema/annotation.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 // Value names of the release README's tables, in value order 1, 2, 3.
 const VALUE_NAMES: Record<string, string[]> = {
@@ -68,5 +72,34 @@ for (const fixture of GOLDEN_FIXTURES) {
     }
     assert.equal(Object.values(stats.itemsPerImage).reduce((s, n) => s + n, 0), c.images);
     assert.equal(Object.entries(stats.itemsPerImage).reduce((s, [k, n]) => s + Number(k) * n, 0), c.boxes);
+    // The counters give the pair figures of the item-level pair index.
+    const index = new PairIndex();
+    for await (const record of readSplit(goldenPath(fixture, 'dataset'))) index.add(record);
+    assert.deepEqual(stats.pairs, index.countPositives());
   });
 }
+
+test('the collector keeps counters only: 60,000 more images of the same pair groups leave memory as it was', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const records: ImageRecord[] = [];
+  for await (const record of readSplit(goldenPath('basic', 'dataset'))) records.push(record);
+  const collector = new SplitStatsCollector();
+  const feed = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) {
+      const record = records[k % records.length]!;
+      collector.add({ ...record, id: k + 1, name: String(k + 1).padStart(6, '0') });
+    }
+  };
+  feed(0, 1000);
+  gc();
+  // Typed arrays live outside the heap: count both.
+  const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const before = used();
+  feed(1000, 61_000);
+  gc();
+  const grown = used() - before;
+  // Keeping ~100 bytes an image (a name, an id, a row of the pair index) would be 6 MB.
+  assert.ok(grown < 1_000_000, `memory grew by ${grown} bytes`);
+  assert.equal(collector.result().table1.images, 61_000);
+});

@@ -8,7 +8,10 @@
 import { join } from 'node:path';
 import type { Problem } from '../schema/validate-annotation.js';
 import { mapOrdered } from '../util/ordered-map.js';
-import { DEFAULT_CONCURRENCY, checkAnnotationFile, checkSplitFiles, inputProblem, scanSplit, type CheckedFile, type SplitListing } from './read-split.js';
+import {
+  DEFAULT_CONCURRENCY, checkAnnotationFile, checkSplitFiles, inputProblem, scanSplit, type CheckedFile, type NameList, type SplitListing,
+} from './read-split.js';
+import { imageName } from '../schema/annotation.js';
 import { readImageSize } from './image-size.js';
 
 export interface SplitSummary {
@@ -53,7 +56,7 @@ export type FileResult = Pick<CheckedFile, 'name' | 'annoPath' | 'imagePath' | '
 export async function reportSplit(
   dir: string,
   listing: SplitListing,
-  checkedFiles: (names: string[]) => AsyncIterable<FileResult>,
+  checkedFiles: (names: NameList) => AsyncIterable<FileResult>,
   options: ValidateSplitOptions,
 ): Promise<SplitSummary> {
   const summary: SplitSummary = { files: 0, items: 0, errors: 0, warnings: 0 };
@@ -87,13 +90,17 @@ export async function reportSplit(
   }
 
   // Images without an annotation are reported in number order among the files.
-  const annotated = new Set(listing.names);
-  const orphanImages = [...listing.images].filter((name) => !annotated.has(name)).sort();
-  annotated.clear();
-  let nextOrphan = 0;
+  // Walks the image ids in order beside the annotations (no list of orphans is kept).
+  const imageIds = listing.images.ids();
+  let nextImage = imageIds.next();
+  let at = 0;
   const reportOrphansBefore = (name: string | undefined): void => {
-    while (nextOrphan < orphanImages.length && (name === undefined || orphanImages[nextOrphan]! < name)) {
-      const orphan = orphanImages[nextOrphan++]!;
+    const limit = name === undefined ? Infinity : Number(name);
+    for (; !nextImage.done && nextImage.value < limit; nextImage = imageIds.next()) {
+      const id = nextImage.value;
+      while (at < listing.names.length && listing.names.ids[at]! < id) at++;
+      if (at < listing.names.length && listing.names.ids[at] === id) continue;
+      const orphan = imageName(id);
       error(join(imageDir, `${orphan}.jpg`), `an annotation ${join(annosDir, `${orphan}.json`)}`, 'no such file');
     }
   };

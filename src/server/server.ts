@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { lockDatabase, openDatabase } from './store/sqlite.js';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
+import type { DatasetIndex } from './explorer/types.js';
 import { SqliteStore } from './challenge/sqlite-store.js';
 import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import { Evaluator } from './challenge/evaluator.js';
@@ -57,6 +58,8 @@ export interface ServeOptions {
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
   /** Results files to open as explorer layers (their task is read from the first record). */
   results?: { name: string; file: string }[];
+  /** The explorer's index (default: SQLite in dbFile); e.g. a PgDatasetIndex for `--db postgres://`. */
+  datasetIndex?: DatasetIndex;
 }
 
 export interface RunningServer {
@@ -84,7 +87,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     lock.release();
     throw err;
   }
-  const index = new SqliteDatasetIndex(db);
+  const index = options.datasetIndex ?? new SqliteDatasetIndex(db);
   const store = new SqliteStore(db);
   const queue = new InProcessJobQueue();
   const indexer = new Indexer(index, options.onIndexProgress);

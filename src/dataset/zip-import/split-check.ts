@@ -132,7 +132,7 @@ export class SplitCheck {
     await Promise.all(this.inFlight);
     const listing = await scanSplit(this.dir, { imagesOnly: true });
     if (!listing.hasAnnosDir) return validateSplit(this.dir, { onProblem });
-    const checkedFiles = async function* (this: SplitCheck, names: string[]): AsyncGenerator<FileResult> {
+    const checkedFiles = async function* (this: SplitCheck, names: Iterable<string>): AsyncGenerator<FileResult> {
       for (const name of names) {
         const imagePath = listing.images.has(name) ? this.imagePath(name) : undefined;
         const kept = this.kept.get(name);

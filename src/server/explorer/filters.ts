@@ -1,7 +1,7 @@
 /**
  * The explorer's filters: parsed from query parameters (every value checked,
- * unknown values refused) into a plain object, and turned into SQL conditions
- * with bound parameters only (no value is ever spliced into SQL text).
+ * unknown values refused) into a plain object, which the split's in-memory
+ * model (split-model.ts) evaluates; no filter value ever reaches SQL text.
  *
  * Item filters (category, style, scale, occlusion, zoom_in, viewpoint) must
  * hold for one and the same item of an image; image filters (source, pair_id,
@@ -33,11 +33,6 @@ export const ITEM_FACETS: readonly Facet[] = ['category', 'style', 'scale', 'occ
 export const FACET_PARAMS: Record<Facet, string> = {
   category: 'category', source: 'source', style: 'style', scale: 'scale', occlusion: 'occlusion',
   zoomIn: 'zoom_in', viewpoint: 'viewpoint', items: 'items',
-};
-
-/** Item columns of each item facet in the `items` table. */
-const ITEM_COLUMN: Record<string, string> = {
-  category: 'i.category_id', scale: 'i.scale', occlusion: 'i.occlusion', zoomIn: 'i.zoom_in', viewpoint: 'i.viewpoint',
 };
 
 export class FilterError extends Error {}
@@ -91,41 +86,4 @@ export function filtersToParams(filters: ImageFilters): Record<string, string> {
   }
   if (filters.pairId !== undefined) params.pair_id = String(filters.pairId);
   return params;
-}
-
-export interface SqlParts {
-  /** Conditions on the image (alias `imageAlias`). */
-  image: string[];
-  /** Conditions on one item (alias i). */
-  item: string[];
-  params: Record<string, number | string>;
-}
-
-/**
- * SQL conditions for the filters, leaving out `except` (for that facet's own
- * counts). Image conditions use `imageAlias`: the images table, or the items
- * table, which repeats source, pair_id and n_items so that item queries need
- * no join.
- */
-export function filterSql(filters: ImageFilters, except?: Facet, imageAlias = 'm'): SqlParts {
-  const parts: SqlParts = { image: [], item: [], params: {} };
-  const inList = (column: string, key: string, values: readonly (number | string)[]): string => {
-    const names = values.map((v, k) => {
-      parts.params[`${key}${k}`] = v;
-      return `@${key}${k}`;
-    });
-    return `${column} IN (${names.join(', ')})`;
-  };
-  for (const facet of ['category', 'scale', 'occlusion', 'zoomIn', 'viewpoint'] as const) {
-    const values = filters[facet];
-    if (values?.length && except !== facet) parts.item.push(inList(ITEM_COLUMN[facet]!, facet, values));
-  }
-  if (filters.style?.length === 1 && except !== 'style') parts.item.push(filters.style[0] === 'zero' ? 'i.style = 0' : 'i.style > 0');
-  if (filters.source?.length && except !== 'source') parts.image.push(inList(`${imageAlias}.source`, 'source', filters.source));
-  if (filters.items?.length && except !== 'items') parts.image.push(inList(`${imageAlias}.n_items`, 'items', filters.items));
-  if (filters.pairId !== undefined) {
-    parts.image.push(`${imageAlias}.pair_id = @pairId`);
-    parts.params.pairId = filters.pairId;
-  }
-  return parts;
 }

@@ -1,59 +1,45 @@
 /**
  * Indexes split directories into the DatasetIndex, in the background, one
- * split at a time. Only annotation files whose mtime or size changed since
- * the last run are read again (a restart on an unchanged train split only
- * stats its files). Files that fail the checks of `df2 validate` are
- * recorded as bad files with their message and left out; indexing goes on.
+ * split at a time. The files are listed, stat'ed, read and checked by a
+ * worker thread (index-worker.ts); this thread only writes its batches to
+ * the index, so requests keep being answered while a split is indexed.
+ * Only annotation files whose mtime or size changed since the last run are
+ * read again (a restart on an unchanged train split only stats its files).
+ * Files that fail the checks of `df2 validate` are recorded as bad files
+ * with their message and left out; indexing goes on.
  */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BadFile, DatasetIndex, SplitInfo } from './types.js';
+import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { ImageRecord } from '../../schema/annotation.js';
-import { checkSplitFiles, inputProblem, scanSplit } from '../../dataset/read-split.js';
-import { readImageSize } from '../../dataset/image-size.js';
-import { formatProblemLine } from '../../schema/validate-annotation.js';
-import { InputError } from '../../util/errors.js';
-import type { BadFile, DatasetIndex, IndexedImage, SplitInfo } from './types.js';
+import { inputProblem, readImageSize, scanSplit } from '../../dataset/index.js';
+import { formatProblemLine } from '../../schema/index.js';
+import type { IndexedImage } from './types.js';
 import type { IndexingJson } from '../../shared/api-types.js';
 
-/** A split's indexing run as GET /api/splits reports it (done/total: files in the current phase; changed: files read again). */
+/** A split's indexing run as GET /api/splits reports it (done/total: files checked; changed: files read again). */
 export type IndexProgress = IndexingJson;
 export type IndexState = IndexingJson['state'];
 
-const BATCH = 2000;
+/** Images per write: each batch is one transaction, short enough (a few ms on SQLite) not to hold requests up. */
+const BATCH = 500;
+/** Image headers read at once for an images-only split. */
 const STAT_CONCURRENCY = 64;
-
-export function indexedImage(record: ImageRecord, mtimeMs: number, size: number): IndexedImage {
-  return {
-    imageId: record.id,
-    source: record.source,
-    pairId: record.pairId,
-    width: record.width,
-    height: record.height,
-    hasImage: record.imagePath !== undefined,
-    mtimeMs,
-    size,
-    items: record.items.map((item) => {
-      let visible = 0, occluded = 0;
-      for (let k = 2; k < item.landmarks.length; k += 3) {
-        if (item.landmarks[k] === 2) visible++;
-        else if (item.landmarks[k] === 1) occluded++;
-      }
-      return {
-        categoryId: item.categoryId, style: item.style, scale: item.scale, occlusion: item.occlusion,
-        zoomIn: item.zoomIn, viewpoint: item.viewpoint, visible, occluded,
-      };
-    }),
-  };
-}
+const WORKER_URL = new URL('./index-worker.js', import.meta.url);
 
 export class Indexer {
   private readonly progress = new Map<string, IndexProgress>();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private workers: Worker[] = [];
 
   constructor(
     private readonly index: DatasetIndex,
     private readonly onProgress?: (split: string, progress: IndexProgress) => void,
+    /** Threads reading files: two use both cores of a small machine while this thread writes. */
+    private readonly workerCount = Math.min(2, availableParallelism()),
   ) {}
 
   /** Progress of a split's latest indexing run (undefined if never run in this process). */
@@ -77,6 +63,7 @@ export class Indexer {
   /** Stops at the next batch (the index keeps what was written; the next run reads the rest). */
   async stop(): Promise<void> {
     this.stopped = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
     await this.chain;
   }
 
@@ -92,76 +79,26 @@ export class Indexer {
       this.setProgress(split.name, p);
       const listing = await scanSplit(split.dir, { imagesOnly: true });
       if (!listing.hasAnnosDir) {
-        await this.indexImagesOnly(split, p, [...listing.images].sort());
+        await this.indexImagesOnly(split, p, [...listing.images]);
         return;
       }
-      p.total = listing.names.length;
       const known = await this.index.fileStates(split.id);
-      const changed: string[] = [];
-      const fileStat = new Map<string, { mtimeMs: number; size: number }>();
-      for (let start = 0; start < listing.names.length; start += STAT_CONCURRENCY) {
-        if (this.stopped) return;
-        const names = listing.names.slice(start, start + STAT_CONCURRENCY);
-        const stats = await Promise.all(names.map((n) => stat(join(split.dir, 'annos', `${n}.json`)).catch(() => undefined)));
-        names.forEach((name, k) => {
-          const s = stats[k];
-          const state = s ? { mtimeMs: s.mtimeMs, size: s.size } : { mtimeMs: -1, size: -1 };
-          fileStat.set(name, state);
-          const before = known.get(Number(name));
-          if (!before || before.mtimeMs !== state.mtimeMs || before.size !== state.size) changed.push(name);
-        });
-        p.done = Math.min(start + STAT_CONCURRENCY, listing.names.length);
-        this.onProgress?.(split.name, p);
-      }
-      const present = new Set(listing.names.map(Number));
-      const removed = [...known.keys()].filter((id) => !present.has(id));
-
-      p.state = 'reading';
-      p.done = 0;
-      p.total = changed.length;
-      p.changed = changed.length;
-      this.onProgress?.(split.name, p);
-      const bad: BadFile[] = [];
-      let batch: IndexedImage[] = [];
-      const badIds: number[] = [];
-      for await (const file of checkSplitFiles(split.dir, { names: changed, images: listing.images }, {
-        onProgress: (done) => {
-          p.done = done;
-          if (done % 500 === 0) this.onProgress?.(split.name, p);
-        },
-      })) {
-        const firstError = file.problems.find((problem) => problem.severity === 'error');
-        if (firstError || !file.record) {
-          const line = firstError ? formatProblemLine(firstError) : 'unreadable';
-          bad.push({ file: relative(split.dir, file.annoPath), message: line.split(split.dir).join(split.name) });
-          badIds.push(Number(file.name));
-          continue;
-        }
-        const s = fileStat.get(file.name)!;
-        batch.push(indexedImage(file.record, s.mtimeMs, s.size));
-        if (batch.length >= BATCH) {
-          if (this.stopped) return;
-          await this.index.writeImages(split.id, batch, []);
-          batch = [];
-        }
-      }
-      if (this.stopped) return;
-      // A file that turned bad leaves the index too.
-      await this.index.writeImages(split.id, batch, [...removed, ...badIds.filter((id) => known.has(id))]);
+      const data = { dir: split.dir, name: split.name, knownIds: known.ids, knownMtimes: known.mtimeMs, knownSizes: known.size, batchSize: BATCH };
+      const bad = await this.runWorkers(split, data, p);
+      if (!bad) return;
       await this.index.setBadFiles(split.id, bad);
       await this.index.finishIndexing(split.id);
-      // Warm the caches that the first page view needs (a second or two on the train split).
+      // Warm what the first page view needs.
       await this.index.facetCounts(split.id, {});
-      await this.index.stats(split.id);
       p.state = 'ready';
       p.done = p.total;
       this.setProgress(split.name, p);
     } catch (err) {
       // A missing or unreadable split directory is the user's input; anything else is a bug worth its stack.
       p.state = 'failed';
-      p.error = err instanceof InputError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      p.error = err instanceof WorkerInputError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
       this.setProgress(split.name, p);
-      if (!(err instanceof InputError)) throw err;
+      if (!(err instanceof WorkerInputError)) throw err;
     }
   }
 
@@ -171,7 +108,9 @@ export class Indexer {
    * it. Images are read again only when their file changed.
    */
   private async indexImagesOnly(split: SplitInfo, p: IndexProgress, names: string[]): Promise<void> {
-    const known = await this.index.fileStates(split.id);
+    const states = await this.index.fileStates(split.id);
+    const known = new Map<number, { mtimeMs: number; size: number }>();
+    states.ids.forEach((id, i) => known.set(id, { mtimeMs: states.mtimeMs[i]!, size: states.size[i]! }));
     const present = new Set(names.map(Number));
     const removed = [...known.keys()].filter((id) => !present.has(id));
     p.state = 'reading';
@@ -215,4 +154,75 @@ export class Indexer {
     p.done = p.total;
     this.setProgress(split.name, p);
   }
+
+  /**
+   * Runs the workers over the split and writes their batches as they come
+   * (one write at a time); resolves with the bad files, or undefined when stopped.
+   */
+  private runWorkers(split: SplitInfo, data: Omit<IndexWorkerData, 'part' | 'parts'>, p: IndexProgress): Promise<BadFile[] | undefined> {
+    const parts = this.workerCount;
+    return new Promise((resolve, reject) => {
+      const workers = Array.from({ length: parts }, (_, part) => new Worker(WORKER_URL, { workerData: { ...data, part, parts } satisfies IndexWorkerData }));
+      this.workers = workers;
+      const bad: BadFile[] = [];
+      const done = new Array<number>(parts).fill(0);
+      const changed = new Array<number>(parts).fill(0);
+      const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
+      let ended = 0;
+      let writes = Promise.resolve();
+      let finished = false;
+      const finish = (err?: unknown, result?: BadFile[]): void => {
+        if (finished) return;
+        finished = true;
+        this.workers = [];
+        for (const w of workers) void w.terminate();
+        if (err) reject(err);
+        else resolve(result);
+      };
+      const write = (work: () => Promise<void>): void => {
+        writes = writes.then(async () => {
+          if (finished) return;
+          if (this.stopped) return finish();
+          await work();
+        }).catch(finish);
+      };
+      workers.forEach((worker, part) => {
+        worker.on('message', (message: ToIndexer) => {
+          if (message.type === 'listed') {
+            p.total = message.total;
+            this.onProgress?.(split.name, p);
+          } else if (message.type === 'batch') {
+            write(async () => {
+              bad.push(...message.bad);
+              // A file that turned bad leaves the index too.
+              await this.index.writeImages(split.id, message.images, message.badIds);
+              worker.postMessage({ type: 'ack', batch: message.batch } satisfies ToWorker);
+              done[part] = message.done;
+              changed[part] = message.changed;
+              p.done = sum(done);
+              p.changed = sum(changed);
+              this.onProgress?.(split.name, p);
+            });
+          } else if (message.type === 'end') {
+            write(async () => {
+              if (message.removed.length > 0) await this.index.writeImages(split.id, [], message.removed);
+              changed[part] = message.changed;
+              p.changed = sum(changed);
+              if (++ended === parts) finish(undefined, bad.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)));
+            });
+          } else {
+            finish(message.input ? new WorkerInputError(message.message) : new Error(message.message));
+          }
+        });
+        worker.on('error', finish);
+        worker.on('exit', (code) => {
+          // Terminated by stop(): the index keeps what was written; the next run reads the rest.
+          void writes.then(() => finish(this.stopped ? undefined : new Error(`index worker exited with code ${code}`)));
+        });
+      });
+    });
+  }
 }
+
+/** The split directory itself could not be listed (the worker's InputError). */
+class WorkerInputError extends Error {}

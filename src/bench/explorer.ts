@@ -1,0 +1,246 @@
+/**
+ * The explorer at train scale: a 191,961-image split (train-split.ts), on
+ * SQLite and on PostgreSQL, measured in a server process of its own:
+ *   - indexing from scratch: files/s, and the longest event-loop stall;
+ *   - 10 concurrent clients (127.0.0.1 only, a bounded number of requests)
+ *     asking for filtered image pages, facet counts, stats, images, pairs:
+ *     p50/p99/max per kind, and the longest stall;
+ *   - 100 files changed and indexed again under that load;
+ *   - a restart on the unchanged split;
+ *   - the server's resident memory.
+ * Prints figures; it is not a test.
+ *
+ *   node dist/bench/explorer.js                          # both backends (PostgreSQL: DF2_TEST_PG_URL)
+ *   node dist/bench/explorer.js --backends sqlite --images 20000 --requests 1000
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import pg from 'pg';
+import { imageName } from '../schema/annotation.js';
+import { Random } from '../util/random.js';
+import { TRAIN_IMAGES, ensureTrainLikeSplit } from './train-split.js';
+
+interface Args { images: number; backends: string[]; clients: number; requests: number }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--images') args.images = Number(argv[++i]);
+    else if (a === '--backends') args.backends = argv[++i]!.split(',');
+    else if (a === '--clients') args.clients = Number(argv[++i]);
+    else if (a === '--requests') args.requests = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N)`);
+  }
+  return args;
+}
+
+// --- the server process -----------------------------------------------------
+
+type ServerMessage =
+  | { type: 'indexed'; seconds: number; changed: number; stallMs: number }
+  | { type: 'listening'; url: string; split: string }
+  | { type: 'stall'; stallMs: number; rssMiB: number };
+
+async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined): Promise<void> {
+  const { startServer } = await import('../server/server.js');
+  const { PgDatasetIndex } = await import('../server/explorer/pg-index.js');
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const send = (m: ServerMessage): void => void process.send!(m);
+  const started = performance.now();
+  const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 10 }) : undefined;
+  const datasetIndex = pool ? await PgDatasetIndex.open(pool) : undefined;
+  let indexStart = started;
+  const server = await startServer({
+    dbFile, port: 0, datasetIndex, dataDirs: [dir], startWorker: false,
+    onIndexProgress: (_split, p) => {
+      if (p.state === 'queued') indexStart = performance.now();
+      if (p.state === 'ready') {
+        send({ type: 'indexed', seconds: (performance.now() - indexStart) / 1000, changed: p.changed, stallMs: delay.max / 1e6 });
+        delay.reset();
+      }
+    },
+  });
+  const splitName = (await server.ctx.index.splits())[0]!.name;
+  send({ type: 'listening', url: server.url, split: splitName });
+  // The bench went away: so does its server.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'stall') {
+      send({ type: 'stall', stallMs: delay.max / 1e6, rssMiB: process.memoryUsage().rss / 2 ** 20 });
+      delay.reset();
+    } else if (m.type === 'reindex') {
+      void server.ctx.index.split(splitName).then((split) => server.ctx.indexer.enqueue(split!));
+    } else if (m.type === 'close') {
+      void server.close().then(() => pool?.end()).then(() => process.exit(0));
+    }
+  });
+}
+
+// --- the load -----------------------------------------------------------------
+
+type Kind = 'images' | 'facets' | 'stats' | 'image' | 'pair';
+const KINDS: Kind[] = ['images', 'facets', 'stats', 'image', 'pair'];
+
+function randomFilters(rng: Random): string {
+  const parts: string[] = [];
+  if (rng.chance(0.6)) parts.push(`category=${rng.int(1, 13)}`);
+  if (rng.chance(0.3)) parts.push(`source=${rng.chance(0.5) ? 'user' : 'shop'}`);
+  if (rng.chance(0.3)) parts.push(`occlusion=${rng.int(1, 3)}`);
+  if (rng.chance(0.2)) parts.push(`scale=${rng.int(1, 3)},${rng.int(1, 3)}`);
+  if (rng.chance(0.2)) parts.push(`style=${rng.chance(0.5) ? 'zero' : 'positive'}`);
+  if (rng.chance(0.2)) parts.push(`viewpoint=${rng.int(1, 3)}`);
+  if (rng.chance(0.1)) parts.push(`items=${rng.int(1, 3)}`);
+  return parts.join('&');
+}
+
+function requestPath(kind: Kind, rng: Random, images: number, split: string): string {
+  const filters = randomFilters(rng);
+  switch (kind) {
+    case 'images': return `/api/images?split=${split}&${filters}&page=${rng.int(1, 20)}&per_page=48`;
+    case 'facets': return `/api/facets?split=${split}&${filters}`;
+    case 'stats': return `/api/stats/${split}`;
+    case 'image': return `/api/images/${split}/${rng.int(1, images)}`;
+    case 'pair': return `/api/pairs/${split}/${rng.int(1, 1000)}`;
+  }
+}
+
+async function load(url: string, split: string, args: Args, seed: number): Promise<Record<Kind, number[]>> {
+  const times = Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
+  let next = 0;
+  const rng = Random.from(seed);
+  const client = async (): Promise<void> => {
+    while (next < args.requests) {
+      const kind = KINDS[next++ % KINDS.length]!;
+      const path = requestPath(kind, rng, args.images, split);
+      const t0 = performance.now();
+      const res = await fetch(`${url}${path}`);
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+      times[kind].push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: args.clients }, client));
+  return times;
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+function report(label: string, times: Record<Kind, number[]>): void {
+  for (const kind of KINDS) {
+    const t = times[kind];
+    console.log(`  ${label} ${kind.padEnd(6)} n=${String(t.length).padStart(4)}  p50 ${percentile(t, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(t, 99).toFixed(1).padStart(6)} ms  max ${Math.max(...t).toFixed(1).padStart(6)} ms`);
+  }
+}
+
+// --- the driver -----------------------------------------------------------------
+
+class ServerProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting: ((m: ServerMessage) => void)[] = [];
+  private readonly queue: ServerMessage[] = [];
+
+  constructor(dir: string, dbFile: string, pgUrl: string | undefined) {
+    this.child = fork(fileURLToPath(import.meta.url), ['--serve', dir, dbFile, pgUrl ?? ''], { stdio: 'inherit' });
+    this.child.on('message', (m: ServerMessage) => {
+      const w = this.waiting.shift();
+      if (w) w(m);
+      else this.queue.push(m);
+    });
+  }
+
+  next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const take = (m: ServerMessage): void => (m.type === type ? resolve(m as Extract<ServerMessage, { type: T }>) : reject(new Error(`expected ${type}, got ${m.type}`)));
+      const queued = this.queue.shift();
+      if (queued) take(queued);
+      else this.waiting.push(take);
+    });
+  }
+
+  send(type: string): void {
+    this.child.send({ type });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.send('close');
+    await exited;
+  }
+}
+
+async function benchBackend(backend: string, dir: string, args: Args): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'df2-bench-explorer-'));
+  const dbFile = join(work, 'df2.sqlite');
+  let pgUrl: string | undefined;
+  let dropDb: (() => Promise<void>) | undefined;
+  if (backend === 'postgres') {
+    const base = process.env.DF2_TEST_PG_URL;
+    if (!base) throw new Error('PostgreSQL: set DF2_TEST_PG_URL (source scripts/ci-postgres.sh)');
+    const name = `df2_bench_${process.pid}`;
+    const admin = async (sql: string): Promise<void> => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      try { await c.query(sql); } finally { await c.end(); }
+    };
+    await admin(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    pgUrl = url.toString();
+    dropDb = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+  try {
+    console.log(`${backend}:`);
+    let server = new ServerProcess(dir, dbFile, pgUrl);
+    const { url, split } = await server.next('listening');
+    const indexed = await server.next('indexed');
+    console.log(`  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms`);
+
+    server.send('stall');
+    await server.next('stall');
+    report('load', await load(url, split, args, 1));
+    server.send('stall');
+    const afterLoad = await server.next('stall');
+    console.log(`  longest stall under load ${afterLoad.stallMs.toFixed(0)} ms; server RSS ${afterLoad.rssMiB.toFixed(0)} MiB`);
+
+    // 100 files changed, indexed again while the clients go on.
+    const now = new Date();
+    for (let k = 0; k < 100; k++) await utimes(join(dir, 'annos', `${imageName(1 + ((k * 997) % args.images))}.json`), now, new Date(now.getTime() + 1000 * (k + 1)));
+    server.send('reindex');
+    const during = load(url, split, args, 2);
+    const reindexed = await server.next('indexed');
+    report('reindex', await during);
+    console.log(`  re-index of ${reindexed.changed} changed files: ${reindexed.seconds.toFixed(2)} s; longest stall ${reindexed.stallMs.toFixed(0)} ms`);
+    await server.close();
+
+    server = new ServerProcess(dir, dbFile, pgUrl);
+    await server.next('listening');
+    const restart = await server.next('indexed');
+    console.log(`  restart, unchanged split: checked in ${restart.seconds.toFixed(1)} s (${restart.changed} read); longest stall ${restart.stallMs.toFixed(0)} ms`);
+    await server.close();
+  } finally {
+    await dropDb?.();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined);
+  const args = parseArgs(argv);
+  const dir = await ensureTrainLikeSplit(args.images, 2000);
+  const loadavg = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`explorer bench: ${args.images} images, ${args.clients} clients, ${args.requests} requests a phase; ${new Date().toISOString()}; load average ${loadavg}`);
+  for (const backend of args.backends) await benchBackend(backend, dir, args);
+}
+
+await main();

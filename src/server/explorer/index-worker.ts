@@ -1,0 +1,128 @@
+/**
+ * The indexer's worker thread: lists a split, and for each annotation file
+ * that is new or whose mtime/size changed, reads it, checks it as
+ * `df2 validate` does and reads its image's size, all with synchronous
+ * system calls (in a worker they block nobody, and cost a fraction of a
+ * thread-pool round trip each). Per file: one stat when it was indexed
+ * before (nothing more when unchanged); otherwise open, fstat, read, close
+ * for the annotation and open, read, close for the image header.
+ *
+ * Several workers may share a split: each takes every n-th run of names.
+ * Results go to the main thread in batches, at most a few unacknowledged at
+ * a time, so that memory stays bounded when the database writes slower.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { NameSet, checkAnnotationFileSync, scanSplitSync } from '../../dataset/read-split.js';
+import { formatProblemLine } from '../../schema/validate-annotation.js';
+import { InputError } from '../../util/errors.js';
+import { indexedImage } from './indexed-image.js';
+import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
+import type { BadFile, IndexedImage } from './types.js';
+
+const data = workerData as IndexWorkerData;
+/** Consecutive names one worker takes at a time (neighbouring files, neighbouring rows). */
+const SHARE = 256;
+const port = parentPort!;
+
+let acknowledged = 0;
+let wake: (() => void) | undefined;
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'ack') {
+    acknowledged = message.batch;
+    wake?.();
+  }
+});
+
+function send(message: ToIndexer): void {
+  port.postMessage(message);
+}
+
+/** Reads a file with one open, fstat, read and close; returns its text and state. */
+function readWithState(file: string, buffer: { bytes: Buffer }): { text: string; mtimeMs: number; size: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (buffer.bytes.length < st.size + 1) buffer.bytes = Buffer.allocUnsafe(Math.max(st.size + 1, buffer.bytes.length * 2));
+    // Exactly the size fstat gave: no extra read to find the end. A file that grows meanwhile reads short
+    // (and fails its checks, so it is read again next time, as bad files always are).
+    let length = 0;
+    while (length < st.size) {
+      const n = readSync(fd, buffer.bytes, length, st.size - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return { text: buffer.bytes.toString('utf8', 0, length), mtimeMs: st.mtimeMs, size: st.size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function run(): Promise<void> {
+  const listing = scanSplitSync(data.dir);
+  const known = new Map<number, number>();
+  for (let k = 0; k < data.knownIds.length; k++) known.set(data.knownIds[k]!, k);
+  send({ type: 'listed', total: listing.names.length });
+
+  const buffer = { bytes: Buffer.allocUnsafe(64 * 1024) };
+  let images: IndexedImage[] = [];
+  let bad: BadFile[] = [];
+  let badIds: number[] = [];
+  let batch = 0;
+  let done = 0;
+  let changed = 0;
+  const flush = async (): Promise<void> => {
+    send({ type: 'batch', batch: ++batch, images, bad, badIds, done, changed });
+    images = [];
+    bad = [];
+    badIds = [];
+    // At most two batches wait for the database.
+    while (batch - acknowledged > 2) await new Promise<void>((resolve) => (wake = resolve));
+  };
+
+  // This worker's share: every parts-th run of SHARE names, from its part on.
+  for (let at = 0; at < listing.names.length; at++) {
+    if (Math.floor(at / SHARE) % data.parts !== data.part) continue;
+    const name = listing.names.at(at);
+    const id = Number(name);
+    const annoPath = join(data.dir, 'annos', `${name}.json`);
+    const k = known.get(id);
+    done++;
+    if (k !== undefined) {
+      const st = statSync(annoPath, { throwIfNoEntry: false });
+      if (st && st.mtimeMs === data.knownMtimes[k] && st.size === data.knownSizes[k]) continue;
+    }
+    changed++;
+    let read: { text: string; mtimeMs: number; size: number } | undefined;
+    try {
+      read = readWithState(annoPath, buffer);
+    } catch {
+      // checkAnnotationFileSync reads it again and reports why it cannot.
+    }
+    const imagePath = listing.images.has(name) ? join(data.dir, 'image', `${name}.jpg`) : undefined;
+    const file = checkAnnotationFileSync(annoPath, imagePath, true, read?.text);
+    const firstError = file.problems.find((problem) => problem.severity === 'error');
+    if (firstError || !file.record || !read) {
+      const line = firstError ? formatProblemLine(firstError) : 'unreadable';
+      bad.push({ file: `annos/${name}.json`, message: line.split(data.dir).join(data.name) });
+      badIds.push(id);
+    } else {
+      images.push(indexedImage(file.record, read.mtimeMs, read.size));
+    }
+    if (images.length + bad.length >= data.batchSize) await flush();
+  }
+  await flush();
+  // The first worker reports what is gone.
+  let removed: number[] = [];
+  if (data.part === 0) {
+    const present = new NameSet();
+    for (const id of listing.names.ids) present.add(id);
+    removed = [...data.knownIds.filter((id) => !present.hasId(id))];
+  }
+  send({ type: 'end', removed, total: listing.names.length, changed });
+}
+
+run().catch((err: unknown) => {
+  send({ type: 'error', input: err instanceof InputError, message: err instanceof Error ? err.message : String(err) });
+});

@@ -1,0 +1,474 @@
+/**
+ * A split's index held in memory as typed columns, kept up to date one image
+ * at a time: the cache behind filtered pages, facet counts and statistics.
+ * The database stays the source of truth; this is loaded from it once (in
+ * chunks, off the request path) and then changed by the same writes that
+ * change the database, so an indexing run of 100 files costs 100 updates,
+ * not a reload.
+ *
+ * Layout: image columns indexed by image id (ids are six-digit file names,
+ * so at most a million slots), and an item pool where each image's items
+ * sit contiguously. Each item also has a 13-bit code packing its six facet
+ * values; a query turns its filters into a table over the 8,192 codes once,
+ * and the scan is then one table lookup per item (about 5 ms for the train
+ * split's 636,624 items).
+ *
+ * Item facets are, in bit order of a code's failures, ITEM_FACETS (category,
+ * style, scale, occlusion, zoomIn, viewpoint).
+ *
+ * Facet semantics (as the explorer shows them): the count of a value is the
+ * number of images that match every other filter and have the value; for an
+ * item facet, on an item that also passes every other item filter.
+ */
+import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
+import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
+import type { FacetCounts, ImageRow, IndexedImage, IndexedItem, SplitStats } from './types.js';
+
+/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean). */
+export type ImageTuple = [number, 'user' | 'shop', number, number, number, number | boolean];
+/** An item row: image id, category, style, scale, occlusion, zoom_in, viewpoint, visible, occluded. */
+export type ItemTuple = number[];
+
+/** What the model needs of an image: the indexed image without its file state. */
+export type ModelImage = Omit<IndexedImage, 'mtimeMs' | 'size'>;
+
+const N_CODES = 1 << 13;
+
+// A code: category (4 bits, 1..13) | style > 0 (1) | scale, occlusion, zoom_in, viewpoint (2 bits each, 1..3).
+const packCode = (category: number, style: number, scale: number, occlusion: number, zoomIn: number, viewpoint: number): number =>
+  (category & 15) | ((style > 0 ? 1 : 0) << 4) | ((scale & 3) << 5) | ((occlusion & 3) << 7) | ((zoomIn & 3) << 9) | ((viewpoint & 3) << 11);
+const code = (it: IndexedItem): number => packCode(it.categoryId, it.style, it.scale, it.occlusion, it.zoomIn, it.viewpoint);
+/** The six facet values of a code, in ITEM_FACETS order (style: 0 zero, 1 positive). */
+const codeValues = (c: number): number[] => [c & 15, (c >> 4) & 1, (c >> 5) & 3, (c >> 7) & 3, (c >> 9) & 3, (c >> 11) & 3];
+
+/*
+ * A 27-bit mask of facet values: category c at bit c - 1, style zero/positive
+ * at 13/14, then scale, occlusion, zoom_in, viewpoint values 1..3 three bits each.
+ */
+const FACET_BASE = [-1, 13, 14, 17, 20, 23];
+const FACET_WIDTH = [13, 2, 3, 3, 3, 3];
+const valueBit = (f: number, v: number): number => (f === 1 ? 1 << (13 + v) : 1 << (FACET_BASE[f]! + v));
+/** Each facet's bits in the mask. */
+const FACET_MASK = FACET_WIDTH.map((width, f) => {
+  let m = 0;
+  for (let v = f === 1 ? 0 : 1; v <= (f === 1 ? 1 : width); v++) m |= valueBit(f, v);
+  return m;
+});
+/** valueBits[code]: the code's six values as bits of the mask. */
+const VALUE_BITS = (() => {
+  const bits = new Int32Array(N_CODES);
+  for (let c = 0; c < N_CODES; c++) {
+    const values = codeValues(c);
+    let m = 0;
+    values.forEach((v, f) => {
+      if (f === 1 || (v >= 1 && v <= FACET_WIDTH[f]!)) m |= valueBit(f, v);
+    });
+    bits[c] = m;
+  }
+  return bits;
+})();
+/** For each bit of the mask: its facet and value name. */
+const BIT_NAMES: { facet: Facet; value: string }[] = [];
+ITEM_FACETS.forEach((facet, f) => {
+  for (let v = f === 1 ? 0 : 1; v <= (f === 1 ? 1 : FACET_WIDTH[f]!); v++) {
+    BIT_NAMES[31 - Math.clz32(valueBit(f, v))] = { facet, value: f === 1 ? (v ? 'positive' : 'zero') : String(v) };
+  }
+});
+
+/** Pair key of (pair_id, style) for positive-pair counting. */
+const pairStyleKey = (pairId: number, style: number): number | string =>
+  style < 2 ** 21 && pairId >= 0 && pairId < 2 ** 31 ? pairId * 2 ** 21 + style : `${pairId}:${style}`;
+
+/** The item columns, by pool slot. */
+interface ItemPool {
+  codes: Uint16Array;
+  style: Int32Array;
+  visible: Uint8Array;
+  occluded: Uint8Array;
+}
+
+/** Running counts behind SplitStats, changed by +1/-1 per image. */
+class StatsCounters {
+  images = [0, 0];
+  items = [0, 0];
+  /** [category * 2 + shop] */
+  categories = new Float64Array(32);
+  /** [attribute * 4 + value] */
+  attributes = new Float64Array(16);
+  style = [0, 0];
+  itemsPerImage = new Map<number, number>();
+  landmarks = [0, 0];
+  /** pair_id -> images with it. */
+  pairImages = new Map<number, number>();
+  /** (pair_id, style > 0) -> [user items, shop items]. */
+  pairStyles = new Map<number | string, [number, number]>();
+  positivePairs = 0;
+
+  /** Adds (sign 1) or takes out (-1) an image: its source, pair_id and items as columns from `start`. */
+  add(shop: number, pairId: number, n: number, pool: ItemPool, start: number, sign: 1 | -1): void {
+    this.images[shop]! += sign;
+    this.items[shop]! += sign * n;
+    bump(this.itemsPerImage, n, sign);
+    bump(this.pairImages, pairId, sign);
+    for (let k = start; k < start + n; k++) {
+      const c = pool.codes[k]!;
+      const style = pool.style[k]!;
+      this.categories[(c & 15) * 2 + shop]! += sign;
+      this.attributes[0 * 4 + ((c >> 5) & 3)]! += sign;
+      this.attributes[1 * 4 + ((c >> 7) & 3)]! += sign;
+      this.attributes[2 * 4 + ((c >> 9) & 3)]! += sign;
+      this.attributes[3 * 4 + ((c >> 11) & 3)]! += sign;
+      this.style[style > 0 ? 1 : 0]! += sign;
+      this.landmarks[0]! += sign * pool.visible[k]!;
+      this.landmarks[1]! += sign * pool.occluded[k]!;
+      if (style > 0) {
+        const key = pairStyleKey(pairId, style);
+        let entry = this.pairStyles.get(key);
+        if (!entry) this.pairStyles.set(key, (entry = [0, 0]));
+        // Each user item pairs with every shop item of the same key, and the other way round.
+        if (sign > 0) this.positivePairs += entry[1 - shop]!;
+        entry[shop]! += sign;
+        if (sign < 0) this.positivePairs -= entry[1 - shop]!;
+        if (entry[0] === 0 && entry[1] === 0) this.pairStyles.delete(key);
+      }
+    }
+  }
+
+  result(): SplitStats {
+    const categories: SplitStats['categories'] = {};
+    for (let c = 0; c < 16; c++) {
+      const user = this.categories[c * 2]!, shop = this.categories[c * 2 + 1]!;
+      if (user || shop) categories[c] = { user, shop };
+    }
+    const attributes: SplitStats['attributes'] = {};
+    ATTRIBUTE_NAMES.forEach((name, a) => {
+      const counts: Record<string, number> = {};
+      for (let v = 0; v < 4; v++) if (this.attributes[a * 4 + v]) counts[v] = this.attributes[a * 4 + v]!;
+      attributes[name] = counts;
+    });
+    return {
+      images: { user: this.images[0]!, shop: this.images[1]! },
+      items: { user: this.items[0]!, shop: this.items[1]! },
+      categories,
+      attributes,
+      style: { zero: this.style[0]!, positive: this.style[1]! },
+      itemsPerImage: Object.fromEntries([...this.itemsPerImage].sort((a, b) => a[0] - b[0]).map(([n, k]) => [String(n), k])),
+      pairIds: this.pairImages.size,
+      positivePairs: this.positivePairs,
+      landmarks: { visible: this.landmarks[0]!, occluded: this.landmarks[1]! },
+    };
+  }
+}
+
+function bump(map: Map<number, number>, key: number, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n === 0) map.delete(key);
+  else map.set(key, n);
+}
+
+function grow<T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T, size: number): T {
+  if (a.length >= size) return a;
+  let n = Math.max(a.length * 2, 1024);
+  while (n < size) n *= 2;
+  const bigger = new (a.constructor as new (n: number) => T)(n);
+  bigger.set(a);
+  return bigger;
+}
+
+/** Filters turned into per-code and per-image tests. */
+interface CompiledFilters {
+  /** Bits of the facet values an item of this code adds to its image's mask (0: it fails two or more item filters). */
+  contribution: Int32Array;
+  /** 1 when an item of this code passes every item filter. */
+  full: Uint8Array;
+  anyItemFilter: boolean;
+  /** -1: no source filter; else 0 user, 1 shop. */
+  source: number;
+  items: Set<number> | undefined;
+  pairId: number | undefined;
+}
+
+function compile(filters: ImageFilters): CompiledFilters {
+  const allowed: (Set<number> | undefined)[] = [
+    filters.category?.length ? new Set(filters.category) : undefined,
+    filters.style?.length === 1 ? new Set([filters.style[0] === 'positive' ? 1 : 0]) : undefined,
+    filters.scale?.length ? new Set(filters.scale) : undefined,
+    filters.occlusion?.length ? new Set(filters.occlusion) : undefined,
+    filters.zoomIn?.length ? new Set(filters.zoomIn) : undefined,
+    filters.viewpoint?.length ? new Set(filters.viewpoint) : undefined,
+  ];
+  const contribution = new Int32Array(N_CODES);
+  const full = new Uint8Array(N_CODES);
+  for (let c = 0; c < N_CODES; c++) {
+    const values = codeValues(c);
+    let fail = 0;
+    values.forEach((v, f) => {
+      if (allowed[f] && !allowed[f]!.has(v)) fail |= 1 << f;
+    });
+    if (fail === 0) {
+      contribution[c] = VALUE_BITS[c]!;
+      full[c] = 1;
+    } else if ((fail & (fail - 1)) === 0) {
+      // Failing only facet f, the item still counts for f's own values.
+      contribution[c] = VALUE_BITS[c]! & FACET_MASK[31 - Math.clz32(fail)]!;
+    }
+  }
+  return {
+    contribution, full, anyItemFilter: allowed.some((a) => a !== undefined),
+    source: filters.source?.length === 1 ? (filters.source[0] === 'shop' ? 1 : 0) : -1,
+    items: filters.items?.length ? new Set(filters.items) : undefined,
+    pairId: filters.pairId,
+  };
+}
+
+export class SplitModel implements ItemPool {
+  /** Per image id. */
+  private alive = new Uint8Array(0);
+  private shop = new Uint8Array(0);
+  private nItems = new Uint16Array(0);
+  private pairId = new Int32Array(0);
+  private width = new Int32Array(0);
+  private height = new Int32Array(0);
+  private hasImage = new Uint8Array(0);
+  private itemStart = new Int32Array(0);
+  private itemCapacity = new Uint16Array(0);
+  /** One past the largest image id held. */
+  private idLimit = 0;
+  /** Item pool. */
+  codes = new Uint16Array(0);
+  style = new Int32Array(0);
+  visible = new Uint8Array(0);
+  occluded = new Uint8Array(0);
+  private poolLength = 0;
+  /** Pool slots no image uses any more (compacted when they are half the pool). */
+  private poolWasted = 0;
+  private readonly counters = new StatsCounters();
+  /** Bumped by every change (cache keys). */
+  version = 0;
+
+  get imageCount(): number {
+    return this.counters.images[0]! + this.counters.images[1]!;
+  }
+
+  get itemCount(): number {
+    return this.counters.items[0]! + this.counters.items[1]!;
+  }
+
+  /** Replaces these images (inserting new ones) and removes `removed`. */
+  apply(images: readonly ModelImage[], removed: readonly number[] = []): void {
+    for (const id of removed) this.remove(id);
+    for (const img of images) {
+      this.remove(img.imageId);
+      this.insert(img);
+    }
+    if (images.length > 0 || removed.length > 0) this.version++;
+    if (this.poolWasted > 1 << 16 && this.poolWasted * 2 > this.poolLength) this.compact();
+  }
+
+  private remove(id: number): void {
+    if (id < 0 || id >= this.idLimit || !this.alive[id]) return;
+    this.alive[id] = 0;
+    this.counters.add(this.shop[id]!, this.pairId[id]!, this.nItems[id]!, this, this.itemStart[id]!, -1);
+  }
+
+  /** Makes room for image `id` with `n` items; returns its first pool slot. */
+  private place(id: number, n: number): number {
+    if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff) throw new Error(`image id ${id} out of range`);
+    this.ensureIds(id + 1);
+    if (n > this.itemCapacity[id]!) {
+      this.poolWasted += this.itemCapacity[id]!;
+      this.ensurePool(this.poolLength + n);
+      this.itemStart[id] = this.poolLength;
+      this.itemCapacity[id] = n;
+      this.poolLength += n;
+    }
+    return this.itemStart[id]!;
+  }
+
+  private setImage(id: number, shop: number, pairId: number, width: number, height: number, hasImage: boolean, n: number): void {
+    this.alive[id] = 1;
+    this.shop[id] = shop;
+    this.nItems[id] = n;
+    this.pairId[id] = pairId;
+    this.width[id] = width;
+    this.height[id] = height;
+    this.hasImage[id] = hasImage ? 1 : 0;
+    this.counters.add(shop, pairId, n, this, this.itemStart[id]!, 1);
+  }
+
+  private insert(img: ModelImage): void {
+    const n = img.items.length;
+    const start = this.place(img.imageId, n);
+    img.items.forEach((it, k) => {
+      this.codes[start + k] = code(it);
+      this.style[start + k] = it.style;
+      this.visible[start + k] = Math.min(it.visible, 255);
+      this.occluded[start + k] = Math.min(it.occluded, 255);
+    });
+    this.setImage(img.imageId, sourceCode(img.source), img.pairId, img.width, img.height, img.hasImage, n);
+  }
+
+  /**
+   * Adds images straight from database rows, without an object per image or
+   * item: the model's load reads a whole split this way.
+   */
+  loadRows(images: readonly ImageTuple[], items: readonly ItemTuple[]): void {
+    let k = 0;
+    for (const [id, source, pairId, width, height, hasImage] of images) {
+      this.remove(id);
+      while (k < items.length && items[k]![0]! < id) k++;
+      let end = k;
+      while (end < items.length && items[end]![0] === id) end++;
+      const start = this.place(id, end - k);
+      for (let j = k; j < end; j++) {
+        const [, categoryId, style, scale, occlusion, zoomIn, viewpoint, visible, occluded] = items[j]!;
+        const slot = start + j - k;
+        this.codes[slot] = packCode(categoryId!, style!, scale!, occlusion!, zoomIn!, viewpoint!);
+        this.style[slot] = style!;
+        this.visible[slot] = Math.min(visible!, 255);
+        this.occluded[slot] = Math.min(occluded!, 255);
+      }
+      this.setImage(id, sourceCode(source), pairId, width, height, Boolean(hasImage), end - k);
+      k = end;
+    }
+    if (images.length > 0) this.version++;
+  }
+
+  private ensureIds(size: number): void {
+    if (size <= this.idLimit) return;
+    this.alive = grow(this.alive, size);
+    this.shop = grow(this.shop, size);
+    this.nItems = grow(this.nItems, size);
+    this.pairId = grow(this.pairId, size);
+    this.width = grow(this.width, size);
+    this.height = grow(this.height, size);
+    this.hasImage = grow(this.hasImage, size);
+    this.itemStart = grow(this.itemStart, size);
+    this.itemCapacity = grow(this.itemCapacity, size);
+    this.idLimit = size;
+  }
+
+  private ensurePool(size: number): void {
+    this.codes = grow(this.codes, size);
+    this.style = grow(this.style, size);
+    this.visible = grow(this.visible, size);
+    this.occluded = grow(this.occluded, size);
+  }
+
+  /** Rewrites the pool in image order without the slots left behind by images that grew. */
+  private compact(): void {
+    const size = Math.max(1024, this.poolLength - this.poolWasted);
+    const codes = new Uint16Array(size), style = new Int32Array(size), visible = new Uint8Array(size), occluded = new Uint8Array(size);
+    let at = 0;
+    for (let id = 0; id < this.idLimit; id++) {
+      if (!this.alive[id]) {
+        this.itemCapacity[id] = 0;
+        continue;
+      }
+      const n = this.nItems[id]!;
+      const from = this.itemStart[id]!;
+      codes.set(this.codes.subarray(from, from + n), at);
+      style.set(this.style.subarray(from, from + n), at);
+      visible.set(this.visible.subarray(from, from + n), at);
+      occluded.set(this.occluded.subarray(from, from + n), at);
+      this.itemStart[id] = at;
+      this.itemCapacity[id] = n;
+      at += n;
+    }
+    this.codes = codes;
+    this.style = style;
+    this.visible = visible;
+    this.occluded = occluded;
+    this.poolLength = at;
+    this.poolWasted = 0;
+  }
+
+  /** The image as a page of results shows it. */
+  image(id: number): ImageRow | undefined {
+    if (id < 0 || id >= this.idLimit || !this.alive[id]) return undefined;
+    return {
+      imageId: id, source: SOURCES[this.shop[id]!]!, pairId: this.pairId[id]!, width: this.width[id]!,
+      height: this.height[id]!, hasImage: this.hasImage[id] === 1, itemCount: this.nItems[id]!,
+    };
+  }
+
+  /** Images matching the filters: how many, and those at [offset, offset + limit) in image id order. */
+  query(filters: ImageFilters, offset: number, limit: number): { total: number; images: ImageRow[] } {
+    const f = compile(filters);
+    const ids: number[] = [];
+    let total = 0;
+    const { alive, shop, nItems, pairId, itemStart, codes } = this;
+    for (let id = 0; id < this.idLimit; id++) {
+      if (!alive[id]) continue;
+      if (f.source >= 0 && shop[id] !== f.source) continue;
+      if (f.items && !f.items.has(nItems[id]!)) continue;
+      if (f.pairId !== undefined && pairId[id] !== f.pairId) continue;
+      if (f.anyItemFilter) {
+        let match = false;
+        for (let k = itemStart[id]!, end = k + nItems[id]!; k < end && !match; k++) match = f.full[codes[k]!] === 1;
+        if (!match) continue;
+      }
+      if (total >= offset && ids.length < limit) ids.push(id);
+      total++;
+    }
+    return { total, images: ids.map((id) => this.image(id)!) };
+  }
+
+  /** Facet counts under the filters (each facet's own filter left out of its counts). */
+  facets(filters: ImageFilters): FacetCounts {
+    const f = compile(filters);
+    const bitCounts = new Float64Array(32);
+    const sourceCounts = [0, 0];
+    const itemsCounts = new Map<number, number>();
+    const { alive, shop, nItems, pairId, itemStart, codes } = this;
+    const { contribution, full } = f;
+    for (let id = 0; id < this.idLimit; id++) {
+      if (!alive[id]) continue;
+      if (f.pairId !== undefined && pairId[id] !== f.pairId) continue;
+      const n = nItems[id]!;
+      const sourceOk = f.source < 0 || shop[id] === f.source;
+      const itemsOk = !f.items || f.items.has(n);
+      let seen = 0;
+      let fullMatch = f.anyItemFilter ? 0 : 1;
+      for (let k = itemStart[id]!, end = k + n; k < end; k++) {
+        const c = codes[k]!;
+        seen |= contribution[c]!;
+        fullMatch |= full[c]!;
+      }
+      if (sourceOk && itemsOk) {
+        while (seen !== 0) {
+          const low = seen & -seen;
+          bitCounts[31 - Math.clz32(low)]!++;
+          seen ^= low;
+        }
+      }
+      if (fullMatch) {
+        if (itemsOk) sourceCounts[shop[id]!]!++;
+        if (sourceOk) itemsCounts.set(n, (itemsCounts.get(n) ?? 0) + 1);
+      }
+    }
+    const out = Object.fromEntries(ITEM_FACETS.map((facet) => [facet, {}])) as FacetCounts;
+    bitCounts.forEach((count, bit) => {
+      if (count > 0) out[BIT_NAMES[bit]!.facet][BIT_NAMES[bit]!.value] = count;
+    });
+    out.source = {};
+    if (sourceCounts[0]) out.source.user = sourceCounts[0];
+    if (sourceCounts[1]) out.source.shop = sourceCounts[1];
+    out.items = Object.fromEntries([...itemsCounts].sort((a, b) => a[0] - b[0]).map(([v, k]) => [String(v), k]));
+    return out;
+  }
+
+  stats(): SplitStats {
+    return this.counters.result();
+  }
+}
+
+/**
+ * An image's source as the model keeps it: 0 user, 1 shop, 2 unknown (an
+ * images-only split: the test split). Counters are kept for 0 and 1 only, so
+ * images of unknown source count in no source's figures.
+ */
+const SOURCES = ['user', 'shop', 'unknown'] as const;
+function sourceCode(source: string): number {
+  return source === 'shop' ? 1 : source === 'unknown' ? 2 : 0;
+}
