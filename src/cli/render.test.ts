@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { readFile, rm, readdir, writeFile } from 'node:fs/promises';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
-import { readPixels, rgba } from '../render/pixel-reader.js';
-import { HIT_COLOR, MISS_COLOR } from '../render/colors.js';
-import { cellX, DEFAULT_STRIP_LAYOUT } from '../render/retrieval-strip.js';
+import { readPixels, rgba } from '../render/pictures/pixel-reader.js';
+import { HIT_COLOR, MISS_COLOR } from '../render/pictures/colors.js';
+import { cellX, DEFAULT_STRIP_LAYOUT } from '../render/pictures/retrieval-strip.js';
 import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
 import { readJsonFile } from '../json/stream.js';
 

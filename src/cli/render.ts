@@ -3,8 +3,8 @@
  * and with --results the predictions beside them, marked by the evaluation.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { PARTS, type Part } from '../render/drawn-item.js';
-import type { PictureFormat } from '../render/render-images.js';
+import { PARTS, type Part } from '../render/pictures/drawn-item.js';
+import type { PictureFormat } from '../render/pictures/render-images.js';
 import { UsageError } from './usage-error.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
@@ -108,7 +108,7 @@ Examples:
         outputs: [['--out', options.out]],
       });
       // Loaded here, not at start-up: the drawing code brings the canvas library, which other commands do not need.
-      const { renderImages } = await import('../render/render-images.js');
+      const { renderImages } = await import('../render/pictures/render-images.js');
       const pictures = imageIds.length * (Math.max(1, options.results.length) + (options.query ? 1 : 0));
       const progress = startProgress({ label: 'rendering', total: pictures, quiet: options.quiet });
       let written: string[];

@@ -5,7 +5,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { evaluateCocoFiles } from '../eval/coco/api.js';
-import { readPixels } from '../render/pixel-reader.js';
+import { readPixels } from '../render/pictures/pixel-reader.js';
 
 const GT = goldenPath('basic', 'gt', 'coco.json');
 const GT_ATTRIBUTES = goldenPath('basic', 'gt', 'coco-attributes.json');

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { collectImageOnlyStats, collectSplitStats, type SplitStats } from '../dataset/stats.js';
 import { isImagesOnlySplit } from '../dataset/read-split.js';
 import { InputError } from '../util/errors.js';
-import { statsHtml } from '../render/stats-html.js';
+import { statsHtml } from '../render/report/stats-html.js';
 import { ATTRIBUTES, ATTRIBUTE_NAMES } from '../schema/categories.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';

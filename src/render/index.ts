@@ -5,16 +5,16 @@
  * statistics page. The canvas library is loaded on the first picture, so
  * importing this module (or making a report without pictures) does not need it.
  */
-import type { RenderRequest } from './render-images.js';
+import type { RenderRequest } from './pictures/render-images.js';
 
-export { reportPage, writeReport, type ReportOptions } from './report.js';
-export { buildReportData, type ReportData, type ReportRequest } from './report-data.js';
-export { reportHtml } from './report-html.js';
-export type { ReportModel } from './report-model.js';
-export { statsHtml } from './stats-html.js';
-export { PARTS, type Part } from './drawn-item.js';
-export { detectResultsKind, type ResultKind } from './prediction-items.js';
-export type { PictureFormat, RenderRequest, RetrievalFiles as RenderRetrievalFiles } from './render-images.js';
+export { reportPage, writeReport, type ReportOptions } from './report/report.js';
+export { buildReportData, type ReportData, type ReportRequest } from './report/report-data.js';
+export { reportHtml } from './report/report-html.js';
+export type { ReportModel } from './report/report-model.js';
+export { statsHtml } from './report/stats-html.js';
+export { PARTS, type Part } from './pictures/drawn-item.js';
+export { detectResultsKind, type ResultKind } from './pictures/prediction-items.js';
+export type { PictureFormat, RenderRequest, RetrievalFiles as RenderRetrievalFiles } from './pictures/render-images.js';
 
 /**
  * Draws the chosen images of a split and writes one picture per image (ground
@@ -33,6 +33,6 @@ export type { PictureFormat, RenderRequest, RetrievalFiles as RenderRetrievalFil
  */
 export async function renderImages(request: RenderRequest): Promise<string[]> {
   // Loaded here: the drawing code brings the canvas library, which nothing else needs.
-  const drawing = await import('./render-images.js');
+  const drawing = await import('./pictures/render-images.js');
   return drawing.renderImages(request);
 }

@@ -9,7 +9,7 @@
  * that pages of images need no further pass over a large results file.
  */
 import { CocoEvaluator, confusionAnalysis, confusionCellImages, loadCocoPair, perImageCounts, type CocoEvalResult, type CocoMatchRecords, type CocoTask, type ConfusionEntries } from '../../eval/index.js';
-import { readResultsForImages, type DetectionRecord } from '../../render/prediction-items.js';
+import { readResultsForImages, type DetectionRecord } from '../../render/pictures/prediction-items.js';
 import { rleFromString } from '../../mask/index.js';
 import type { GroundTruthState, PredictionJson, PredictionState, TallyJson } from '../../shared/layer-types.js';
 import type { SplitTruth } from './split-truth.js';

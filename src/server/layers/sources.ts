@@ -4,7 +4,7 @@
  * viewers allowed to see its details (its owner and admins; the challenge's
  * rules on published submissions may widen this later).
  */
-import { resultKindOf } from '../../render/prediction-items.js';
+import { resultKindOf } from '../../render/pictures/prediction-items.js';
 import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
 import type { Task, User } from '../challenge/types.js';

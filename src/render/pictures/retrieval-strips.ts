@@ -5,12 +5,12 @@
  */
 import { loadImage, type Canvas, type Image } from '@napi-rs/canvas';
 import { join } from 'node:path';
-import { MAX_RETRIEVED } from '../schema/retrieval.js';
-import { categoryById } from '../schema/categories.js';
-import type { RetrievalInputs, RetrievalResult } from '../eval/retrieval/evaluate.js';
-import { hitGalleryItem } from '../eval/retrieval/score.js';
+import { MAX_RETRIEVED } from '../../schema/retrieval.js';
+import { categoryById } from '../../schema/categories.js';
+import type { RetrievalInputs, RetrievalResult } from '../../eval/retrieval/evaluate.js';
+import { hitGalleryItem } from '../../eval/retrieval/score.js';
 import { drawStrip, type StripCell } from './retrieval-strip.js';
-import { imageName } from '../schema/annotation.js';
+import { imageName } from '../../schema/annotation.js';
 
 /**
  * Whether rank t (0-based) of result row `row` is a hit for query q: a gallery

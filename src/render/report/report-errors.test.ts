@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { goldenPath } from '../testing/paths.js';
+import { goldenPath } from '../../testing/paths.js';
 import { buildReportData } from './report-data.js';
 import { reportHtml } from './report-html.js';
 

@@ -4,14 +4,14 @@
  * opens offline and can be mailed or attached as it is. Every figure carries
  * its exact value in a data-value attribute (the text shows three decimals).
  */
-import { categoryColor, STATE_COLORS } from './colors.js';
+import { categoryColor, STATE_COLORS } from '../pictures/colors.js';
 import { escapeHtml, figure } from './html.js';
 import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
 import { svgBarChart } from './svg-bar-chart.js';
 import { svgHeatmap } from './svg-heatmap.js';
 import type { CocoTaskSection, ErrorAnalysis, ReportModel, RetrievalSection } from './report-model.js';
-import { TIDE_MAIN_ERRORS } from '../eval/errors/index.js';
-import { imageName } from '../schema/annotation.js';
+import { TIDE_MAIN_ERRORS } from '../../eval/errors/index.js';
+import { imageName } from '../../schema/annotation.js';
 
 const TASK_TITLES = { bbox: 'Clothes detection (bbox)', segm: 'Clothes segmentation (segm)', keypoints: 'Landmark estimation (keypoints)' } as const;
 

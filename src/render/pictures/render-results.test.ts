@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
-import { goldenPath, tempDir } from '../testing/paths.js';
-import { evaluateCocoFiles } from '../eval/coco/api.js';
-import { categoryById } from '../schema/categories.js';
+import { goldenPath, tempDir } from '../../testing/paths.js';
+import { evaluateCocoFiles } from '../../eval/coco/api.js';
+import { categoryById } from '../../schema/categories.js';
 import { categoryColor } from './colors.js';
 import { styleForImage } from './draw-item.js';
 import { PARTS, type Part } from './drawn-item.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goldenPath } from '../testing/paths.js';
-import { evaluateRetrieval, loadRetrievalInputs } from '../eval/retrieval/evaluate.js';
-import { MAX_RETRIEVED } from '../schema/retrieval.js';
+import { goldenPath } from '../../testing/paths.js';
+import { evaluateRetrieval, loadRetrievalInputs } from '../../eval/retrieval/evaluate.js';
+import { MAX_RETRIEVED } from '../../schema/retrieval.js';
 import { isHitAt, queryStripsForImage } from './retrieval-strips.js';
 
 const file = (name: string): string => goldenPath('basic', 'retrieval', name);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { goldenPath } from '../testing/paths.js';
-import { ATTRIBUTE_NAMES } from '../schema/categories.js';
-import { evaluateCocoFiles } from '../eval/coco/api.js';
+import { goldenPath } from '../../testing/paths.js';
+import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
+import { evaluateCocoFiles } from '../../eval/coco/api.js';
 import { buildReportData, prCurves, scoreHistogram, worstImages } from './report-data.js';
-import type { CocoTask } from '../eval/coco/params.js';
+import type { CocoTask } from '../../eval/coco/params.js';
 
 const TASKS: CocoTask[] = ['bbox', 'segm', 'keypoints'];
 const results = (task: CocoTask): string => goldenPath('basic', 'results', `${task}_results.json`);

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readdir, rm } from 'node:fs/promises';
-import { goldenPath, tempDir } from '../testing/paths.js';
+import { goldenPath, tempDir } from '../../testing/paths.js';
 import { readImageRecord } from './split-image.js';
 import { renderImages } from './render-images.js';
 import { categoryColor } from './colors.js';
 import { styleForImage } from './draw-item.js';
 import { PARTS, type Part } from './drawn-item.js';
 import { readPixels, rgba } from './pixel-reader.js';
-import type { ImageRecord } from '../schema/annotation.js';
+import type { ImageRecord } from '../../schema/annotation.js';
 
 const DATASET = goldenPath('basic', 'dataset');
 

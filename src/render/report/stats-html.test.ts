@@ -1,9 +1,9 @@
 /** The stats page stands alone and shows the collected figures. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSplit } from '../dataset/read-split.js';
-import { collectSplitStats } from '../dataset/stats.js';
-import { goldenPath } from '../testing/paths.js';
+import { readSplit } from '../../dataset/read-split.js';
+import { collectSplitStats } from '../../dataset/stats.js';
+import { goldenPath } from '../../testing/paths.js';
 import { statsHtml } from './stats-html.js';
 import { svgBarChart, svgStackedBarChart } from './svg-bar-chart.js';
 

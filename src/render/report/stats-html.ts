@@ -2,9 +2,9 @@
  * `df2 stats --html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) with Table 1 and the Figure 3 breakdowns of a split.
  */
-import type { SplitStats } from '../dataset/stats.js';
-import { ATTRIBUTES, ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
-import { categoryColor } from './colors.js';
+import type { SplitStats } from '../../dataset/stats.js';
+import { ATTRIBUTES, ATTRIBUTE_NAMES, type AttributeName } from '../../schema/categories.js';
+import { categoryColor } from '../pictures/colors.js';
 import { escapeHtml } from './html.js';
 import { formatCount, svgBarChart, svgStackedBarChart, type Bar } from './svg-bar-chart.js';
 

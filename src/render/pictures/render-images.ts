@@ -8,9 +8,9 @@
  */
 import { join } from 'node:path';
 import type { Canvas } from '@napi-rs/canvas';
-import type { ImageRecord } from '../schema/annotation.js';
-import { writeFileAtomic } from '../util/atomic.js';
-import { loadRetrievalInputs, evaluateRetrieval, type RetrievalInputs, type RetrievalResult } from '../eval/retrieval/evaluate.js';
+import type { ImageRecord } from '../../schema/annotation.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { loadRetrievalInputs, evaluateRetrieval, type RetrievalInputs, type RetrievalResult } from '../../eval/retrieval/evaluate.js';
 import { groundTruthItems } from './gt-items.js';
 import type { DrawnItem, Part } from './drawn-item.js';
 import { composePanels, type Panel } from './panel.js';

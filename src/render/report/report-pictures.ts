@@ -5,15 +5,15 @@
  * JPEG-encoded, then embedded as data: URIs.
  */
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
-import type { ImageRecord } from '../schema/annotation.js';
+import type { ImageRecord } from '../../schema/annotation.js';
 import { dataUri } from './html.js';
-import { composePanels } from './panel.js';
-import { PARTS } from './drawn-item.js';
-import { readResultsForImages } from './prediction-items.js';
-import { verdictsFromResult } from './match-verdicts.js';
-import { comparisonPanels } from './render-images.js';
-import { decodeImage, readImageRecord } from './split-image.js';
-import { drawQueryStrip, queryStripsForImage, SplitImages, type QueryStrip } from './retrieval-strips.js';
+import { composePanels } from '../pictures/panel.js';
+import { PARTS } from '../pictures/drawn-item.js';
+import { readResultsForImages } from '../pictures/prediction-items.js';
+import { verdictsFromResult } from '../pictures/match-verdicts.js';
+import { comparisonPanels } from '../pictures/render-images.js';
+import { decodeImage, readImageRecord } from '../pictures/split-image.js';
+import { drawQueryStrip, queryStripsForImage, SplitImages, type QueryStrip } from '../pictures/retrieval-strips.js';
 import { worstImages, type ReportData } from './report-data.js';
 
 export const WORST_IMAGES = 24;

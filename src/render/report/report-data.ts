@@ -7,20 +7,20 @@
  * analysis of df2 eval --errors --confusion (TIDE, confusion matrix).
  * Nothing here matches or scores anew.
  */
-import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../schema/categories.js';
-import { loadCocoGroundTruth, loadCocoResults } from '../eval/coco/load.js';
-import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../eval/index.js';
-import { firstMissingAttribute, type CocoGroundTruth } from '../eval/coco/ground-truth.js';
-import { paramsFor, type CocoTask } from '../eval/coco/params.js';
-import { sliceMean } from '../eval/coco/summarize.js';
-import { cocoResultsWarnings } from '../eval/index.js';
-import type { SummaryLine } from '../eval/coco/summarize.js';
-import type { CocoResults } from '../eval/coco/results.js';
-import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../eval/errors/index.js';
-import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../eval/retrieval/evaluate.js';
-import { TOP_K } from '../eval/retrieval/score.js';
+import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../../schema/categories.js';
+import { loadCocoGroundTruth, loadCocoResults } from '../../eval/coco/load.js';
+import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../../eval/index.js';
+import { firstMissingAttribute, type CocoGroundTruth } from '../../eval/coco/ground-truth.js';
+import { paramsFor, type CocoTask } from '../../eval/coco/params.js';
+import { sliceMean } from '../../eval/coco/summarize.js';
+import { cocoResultsWarnings } from '../../eval/index.js';
+import type { SummaryLine } from '../../eval/coco/summarize.js';
+import type { CocoResults } from '../../eval/coco/results.js';
+import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../../eval/errors/index.js';
+import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../../eval/retrieval/evaluate.js';
+import { TOP_K } from '../../eval/retrieval/score.js';
 import { binCounts } from './svg-chart.js';
-import { MATCH_THRESHOLD } from './match-verdicts.js';
+import { MATCH_THRESHOLD } from '../pictures/match-verdicts.js';
 import type {
   AttributeTable, CategoryRow, CocoTaskSection, ErrorAnalysis, ImageErrorRow, PrCurves, ReportModel, RetrievalSection, ScoreHistogram, SummaryFigure,
 } from './report-model.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { categoryById } from '../schema/categories.js';
+import { categoryById } from '../../schema/categories.js';
 import { CATEGORY_COLORS, categoryColor } from './colors.js';
 import { drawItems, styleForImage } from './draw-item.js';
 import { PARTS, type DrawnItem, type Part } from './drawn-item.js';

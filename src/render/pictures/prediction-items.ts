@@ -4,14 +4,14 @@
  * of the asked-for images kept, each with its index in the file (the engine's
  * match records name detections by that index).
  */
-import { categoryById } from '../schema/categories.js';
-import type { CocoTask } from '../eval/coco/params.js';
-import { streamJson } from '../json/stream.js';
-import { rleDecode, rleFromString, RleFormatError, rlePixelBounds, type Rle } from '../mask/index.js';
-import { InputError, describe, pathJoin } from '../util/errors.js';
+import { categoryById } from '../../schema/categories.js';
+import type { CocoTask } from '../../eval/coco/params.js';
+import { streamJson } from '../../json/stream.js';
+import { rleDecode, rleFromString, RleFormatError, rlePixelBounds, type Rle } from '../../mask/index.js';
+import { InputError, describe, pathJoin } from '../../util/errors.js';
 import type { Verdict } from './gt-items.js';
 import type { BitMask, DrawnItem, Xywh } from './drawn-item.js';
-import { isFiniteNumber } from '../util/json-guards.js';
+import { isFiniteNumber } from '../../util/json-guards.js';
 
 /** A results file's kind is the evaluation task it is for. */
 export type ResultKind = CocoTask;

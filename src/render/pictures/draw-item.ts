@@ -5,7 +5,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { createCanvas } from '@napi-rs/canvas';
-import { categoryById } from '../schema/categories.js';
+import { categoryById } from '../../schema/categories.js';
 import { categoryColor, hexToRgb, STATE_COLORS, textColorOn } from './colors.js';
 import type { BitMask, DrawnItem, Part, Xywh } from './drawn-item.js';
 

@@ -3,7 +3,7 @@
  * files: what `df2 report` writes. The drawing code (and with it the canvas
  * library) is loaded only when pictures are asked for.
  */
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../../util/atomic.js';
 import { buildReportData, type ReportRequest } from './report-data.js';
 import { reportHtml } from './report-html.js';
 
