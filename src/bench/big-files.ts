@@ -8,9 +8,9 @@
  *   truth repeated with new image and annotation ids.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { pyJson } from '../convert/py-json.js';
+import { pyJson } from '../convert/index.js';
 import { streamJson } from '../json/stream.js';
-import { TOTAL_LANDMARKS } from '../schema/categories.js';
+import { TOTAL_LANDMARKS } from '../schema/index.js';
 import { type AtomicWriter, withAtomicWriter } from '../util/atomic.js';
 
 /** Buffers small writes into ~4 MB chunks. */
@@ -32,7 +32,12 @@ class Batched {
   }
 }
 
-interface KeypointResult { image_id: number; category_id: number; keypoints: number[]; score: number }
+interface KeypointResult {
+  image_id: number;
+  category_id: number;
+  keypoints: number[];
+  score: number;
+}
 
 /** Every landmark given a position (unlabelled ones near the others), all written with three decimals. */
 export async function writeWideKeypointResults(source: string, target: string): Promise<void> {
@@ -44,22 +49,31 @@ export async function writeWideKeypointResults(source: string, target: string): 
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;
       const kps = r.keypoints;
-      let cx = 0, cy = 0, n = 0;
+      let cx = 0,
+        cy = 0,
+        n = 0;
       for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-        if (kps[3 * k] !== 0 || kps[3 * k + 1] !== 0) { cx += kps[3 * k]!; cy += kps[3 * k + 1]!; n++; }
+        if (kps[3 * k] !== 0 || kps[3 * k + 1] !== 0) {
+          cx += kps[3 * k]!;
+          cy += kps[3 * k + 1]!;
+          n++;
+        }
       }
       cx = n ? cx / n : 100;
       cy = n ? cy / n : 100;
       const values: string[] = [];
       for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-        let x = kps[3 * k]!, y = kps[3 * k + 1]!;
+        let x = kps[3 * k]!,
+          y = kps[3 * k + 1]!;
         if (x === 0 && y === 0) {
           x = cx + (((k * 7919) % 1000) - 500) / 10;
           y = cy + (((k * 104729) % 1000) - 500) / 10;
         }
         values.push((x + 0.0001 * (k % 9)).toFixed(3), (y + 0.0001 * (k % 7)).toFixed(3), '1');
       }
-      await batched.write(`${i === 0 ? '[' : ', '}{"image_id": ${r.image_id}, "category_id": ${r.category_id}, "keypoints": [${values.join(', ')}], "score": ${r.score}}`);
+      await batched.write(
+        `${i === 0 ? '[' : ', '}{"image_id": ${r.image_id}, "category_id": ${r.category_id}, "keypoints": [${values.join(', ')}], "score": ${r.score}}`,
+      );
     }
     await batched.write(']');
     await batched.flush();

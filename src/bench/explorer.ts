@@ -21,11 +21,16 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import pg from 'pg';
-import { imageName } from '../schema/annotation.js';
+import { imageName } from '../schema/index.js';
 import { Random } from '../util/random.js';
 import { TRAIN_IMAGES, ensureTrainLikeSplit } from './train-split.js';
 
-interface Args { images: number; backends: string[]; clients: number; requests: number }
+interface Args {
+  images: number;
+  backends: string[];
+  clients: number;
+  requests: number;
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000 };
@@ -58,7 +63,11 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined)
   const datasetIndex = pool ? await PgDatasetIndex.open(pool) : undefined;
   let indexStart = started;
   const server = await startServer({
-    dbFile, port: 0, datasetIndex, dataDirs: [dir], startWorker: false,
+    dbFile,
+    port: 0,
+    datasetIndex,
+    dataDirs: [dir],
+    startWorker: false,
     onIndexProgress: (_split, p) => {
       if (p.state === 'queued') indexStart = performance.now();
       if (p.state === 'ready') {
@@ -78,7 +87,10 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined)
     } else if (m.type === 'reindex') {
       void server.ctx.index.split(splitName).then((split) => server.ctx.indexer.enqueue(split!));
     } else if (m.type === 'close') {
-      void server.close().then(() => pool?.end()).then(() => process.exit(0));
+      void server
+        .close()
+        .then(() => pool?.end())
+        .then(() => process.exit(0));
     }
   });
 }
@@ -103,11 +115,16 @@ function randomFilters(rng: Random): string {
 function requestPath(kind: Kind, rng: Random, images: number, split: string): string {
   const filters = randomFilters(rng);
   switch (kind) {
-    case 'images': return `/api/images?split=${split}&${filters}&page=${rng.int(1, 20)}&per_page=48`;
-    case 'facets': return `/api/facets?split=${split}&${filters}`;
-    case 'stats': return `/api/stats/${split}`;
-    case 'image': return `/api/images/${split}/${rng.int(1, images)}`;
-    case 'pair': return `/api/pairs/${split}/${rng.int(1, 1000)}`;
+    case 'images':
+      return `/api/images?split=${split}&${filters}&page=${rng.int(1, 20)}&per_page=48`;
+    case 'facets':
+      return `/api/facets?split=${split}&${filters}`;
+    case 'stats':
+      return `/api/stats/${split}`;
+    case 'image':
+      return `/api/images/${split}/${rng.int(1, images)}`;
+    case 'pair':
+      return `/api/pairs/${split}/${rng.int(1, 1000)}`;
   }
 }
 
@@ -138,7 +155,13 @@ const percentile = (values: number[], p: number): number => {
 function report(label: string, times: Record<Kind, number[]>): void {
   for (const kind of KINDS) {
     const t = times[kind];
-    console.log(`  ${label} ${kind.padEnd(6)} n=${String(t.length).padStart(4)}  p50 ${percentile(t, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(t, 99).toFixed(1).padStart(6)} ms  max ${Math.max(...t).toFixed(1).padStart(6)} ms`);
+    console.log(
+      `  ${label} ${kind.padEnd(6)} n=${String(t.length).padStart(4)}  p50 ${percentile(t, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(t, 99).toFixed(1).padStart(6)} ms  max ${Math.max(
+        ...t,
+      )
+        .toFixed(1)
+        .padStart(6)} ms`,
+    );
   }
 }
 
@@ -160,7 +183,8 @@ class ServerProcess {
 
   next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> {
     return new Promise((resolve, reject) => {
-      const take = (m: ServerMessage): void => (m.type === type ? resolve(m as Extract<ServerMessage, { type: T }>) : reject(new Error(`expected ${type}, got ${m.type}`)));
+      const take = (m: ServerMessage): void =>
+        m.type === type ? resolve(m as Extract<ServerMessage, { type: T }>) : reject(new Error(`expected ${type}, got ${m.type}`));
       const queued = this.queue.shift();
       if (queued) take(queued);
       else this.waiting.push(take);
@@ -190,7 +214,11 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     const admin = async (sql: string): Promise<void> => {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
-      try { await c.query(sql); } finally { await c.end(); }
+      try {
+        await c.query(sql);
+      } finally {
+        await c.end();
+      }
     };
     await admin(`CREATE DATABASE ${name}`);
     const url = new URL(base);
@@ -203,7 +231,9 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     let server = new ServerProcess(dir, dbFile, pgUrl);
     const { url, split } = await server.next('listening');
     const indexed = await server.next('indexed');
-    console.log(`  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms`);
+    console.log(
+      `  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms`,
+    );
 
     server.send('stall');
     await server.next('stall');
@@ -214,7 +244,8 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
 
     // 100 files changed, indexed again while the clients go on.
     const now = new Date();
-    for (let k = 0; k < 100; k++) await utimes(join(dir, 'annos', `${imageName(1 + ((k * 997) % args.images))}.json`), now, new Date(now.getTime() + 1000 * (k + 1)));
+    for (let k = 0; k < 100; k++)
+      await utimes(join(dir, 'annos', `${imageName(1 + ((k * 997) % args.images))}.json`), now, new Date(now.getTime() + 1000 * (k + 1)));
     server.send('reindex');
     const during = load(url, split, args, 2);
     const reindexed = await server.next('indexed');
@@ -225,7 +256,9 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     server = new ServerProcess(dir, dbFile, pgUrl);
     await server.next('listening');
     const restart = await server.next('indexed');
-    console.log(`  restart, unchanged split: checked in ${restart.seconds.toFixed(1)} s (${restart.changed} read); longest stall ${restart.stallMs.toFixed(0)} ms`);
+    console.log(
+      `  restart, unchanged split: checked in ${restart.seconds.toFixed(1)} s (${restart.changed} read); longest stall ${restart.stallMs.toFixed(0)} ms`,
+    );
     await server.close();
   } finally {
     await dropDb?.();
@@ -238,8 +271,13 @@ async function main(): Promise<void> {
   if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined);
   const args = parseArgs(argv);
   const dir = await ensureTrainLikeSplit(args.images, 2000);
-  const loadavg = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`explorer bench: ${args.images} images, ${args.clients} clients, ${args.requests} requests a phase; ${new Date().toISOString()}; load average ${loadavg}`);
+  const loadavg = (await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `explorer bench: ${args.images} images, ${args.clients} clients, ${args.requests} requests a phase; ${new Date().toISOString()}; load average ${loadavg}`,
+  );
   for (const backend of args.backends) await benchBackend(backend, dir, args);
 }
 

@@ -7,10 +7,10 @@
  *   npm run build && node dist/bench/mask.js
  */
 import { pathToFileURL } from 'node:url';
-import { rleFromPolygon } from '../mask/polygon.js';
-import { rleFromString, rleToString } from '../mask/codec.js';
-import { type Rle, rleMerge } from '../mask/rle.js';
-import { rleIou } from '../mask/iou.js';
+import { rleFromPolygon } from '../mask/index.js';
+import { rleFromString, rleToString } from '../mask/index.js';
+import { type Rle, rleMerge } from '../mask/index.js';
+import { rleIou } from '../mask/index.js';
 import { seededRandom } from '../mask/testing.js';
 
 const ITEMS = 73_564;
@@ -56,12 +56,8 @@ export function runMaskBench(): void {
     items.map((item) => rleMerge(item.map((xy) => rleFromPolygon(xy, HEIGHT, WIDTH)))),
   );
   // Detections: a ground-truth mask of a nearby item, as strings.
-  const strings = time('RLE -> string', DETECTIONS, 'string', () =>
-    Array.from({ length: DETECTIONS }, (_, i) => rleToString(gt[(i * 7) % ITEMS]!)),
-  );
-  const dts = time('string -> RLE (validated)', DETECTIONS, 'string', () =>
-    strings.map((s) => rleFromString(s, HEIGHT, WIDTH)),
-  );
+  const strings = time('RLE -> string', DETECTIONS, 'string', () => Array.from({ length: DETECTIONS }, (_, i) => rleToString(gt[(i * 7) % ITEMS]!)));
+  const dts = time('string -> RLE (validated)', DETECTIONS, 'string', () => strings.map((s) => rleFromString(s, HEIGHT, WIDTH)));
   time('mask IoU, each detection vs 2 GT', DETECTIONS * 2, 'pair', () => {
     let sum = 0;
     const pair: Rle[] = [gt[0]!, gt[1]!];

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Random } from '../util/random.js';
-import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
+import { evaluateRetrievalFiles } from '../eval/index.js';
 import { REPO_ROOT } from '../testing/paths.js';
 
 const CONSUMER_IMAGES = 10_844;
@@ -24,7 +24,13 @@ const DETECTIONS_PER_ITEM = 3;
 const RETRIEVED = 20;
 
 type Box = [number, number, number, number];
-interface Item { image: number; pair: number; style: number; cls: number; bbox: Box }
+interface Item {
+  image: number;
+  pair: number;
+  style: number;
+  cls: number;
+  bbox: Box;
+}
 
 /** Writes a JSON array of `count` elements made by `element(i)`, in batches. */
 async function writeArray(file: string, count: number, element: (i: number) => unknown): Promise<void> {
@@ -57,11 +63,11 @@ export async function writeRetrievalBenchFiles(dir: string): Promise<RetrievalBe
   const rnd = (): number => random.next(); // deterministic: every run writes the same files
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const box = (): Box => {
-    const x = int(0, 600), y = int(0, 800);
+    const x = int(0, 600),
+      y = int(0, 800);
     return [x, y, x + int(40, 300), y + int(40, 400)];
   };
-  const jitter = (b: Box, amount: number): Box =>
-    b.map((v) => Math.round((v + (rnd() - 0.5) * amount) * 1000) / 1000) as Box;
+  const jitter = (b: Box, amount: number): Box => b.map((v) => Math.round((v + (rnd() - 0.5) * amount) * 1000) / 1000) as Box;
 
   const pairs = Math.round(CONSUMER_IMAGES / CONSUMER_IMAGES_PER_PAIR);
   const queries: Item[] = [];
@@ -157,8 +163,7 @@ export async function benchRetrieval(keepDir?: string): Promise<void> {
     const cliStart = process.hrtime.bigint();
     const cli = spawnSync(
       process.execPath,
-      [join(REPO_ROOT, 'bin', 'df2.js'), 'eval', 'retrieval', '--query', files.query, '--gallery', files.gallery,
-        '--results', files.results, '--json'],
+      [join(REPO_ROOT, 'bin', 'df2.js'), 'eval', 'retrieval', '--query', files.query, '--gallery', files.gallery, '--results', files.results, '--json'],
       { encoding: 'utf8' },
     );
     const cliSeconds = Number(process.hrtime.bigint() - cliStart) / 1e9;

@@ -72,7 +72,10 @@ function ensureCase(images: number): string {
     process.stderr.write(`making the case in ${dir} (once; several minutes at validation size)\n`);
     df2(['synth', '--out', dir, '--images', String(images), '--seed', '1', '--predictions', '--force', '--json']);
   }
-  for (const [name, extra] of [['coco.json', []], ['coco-attributes.json', ['--attributes']]] as const) {
+  for (const [name, extra] of [
+    ['coco.json', []],
+    ['coco-attributes.json', ['--attributes']],
+  ] as const) {
     if (!existsSync(join(dir, 'gt', name))) df2(['convert', 'coco', dir, '--out', join(dir, 'gt', name), ...extra, '--json']);
   }
   if (!existsSync(join(dir, 'gt', 'query.json'))) {
@@ -109,8 +112,7 @@ async function main(): Promise<void> {
   const dir = ensureCase(args.images);
   const gt = join(dir, 'gt', 'coco.json');
   console.log(`df2 eval on ${dir}`);
-  const resultsFile = (task: string): string =>
-    isCocoTask(task) ? join(dir, 'results', `${task}_results.json`) : join(dir, 'retrieval', 'results.json');
+  const resultsFile = (task: string): string => (isCocoTask(task) ? join(dir, 'results', `${task}_results.json`) : join(dir, 'retrieval', 'results.json'));
   console.log(`ground truth ${mb(gt)}; results: ${args.tasks.map((t) => `${t} ${mb(resultsFile(t))}`).join(', ')}`);
   console.log('');
   console.log(`${'command'.padEnd(36)} wall s   cpu s   peak RSS${args.repeat > 1 ? `   (best wall of ${args.repeat})` : ''}`);
@@ -122,7 +124,9 @@ async function main(): Promise<void> {
       const m = await measure(dfArgs);
       if (!best || m.wallSeconds < best.wallSeconds) best = m;
     }
-    console.log(`${label.padEnd(36)} ${best!.wallSeconds.toFixed(2).padStart(6)}  ${best!.cpuSeconds.toFixed(2).padStart(6)}  ${best!.maxRssMb.toFixed(0).padStart(6)} MB${note}`);
+    console.log(
+      `${label.padEnd(36)} ${best!.wallSeconds.toFixed(2).padStart(6)}  ${best!.cpuSeconds.toFixed(2).padStart(6)}  ${best!.maxRssMb.toFixed(0).padStart(6)} MB${note}`,
+    );
     return best!;
   };
   const cocoTasks = args.tasks.filter(isCocoTask);
@@ -135,12 +139,24 @@ async function main(): Promise<void> {
       // The error analysis costs at most twice the plain evaluation (issue 12).
       const analysisArgs = [...plainArgs, '--errors', '--confusion', '--per-image', join(perImageDir, `${task}.json`)];
       const withErrors = await row('  + --errors --confusion --per-image', analysisArgs);
-      console.log(`${''.padEnd(36)} ${(withErrors.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall, ${(withErrors.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu of df2 eval ${task}`);
+      console.log(
+        `${''.padEnd(36)} ${(withErrors.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall, ${(withErrors.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu of df2 eval ${task}`,
+      );
     }
   } finally {
     await rm(perImageDir, { recursive: true, force: true });
   }
-  const retrievalArgs = ['eval', 'retrieval', '--query', join(dir, 'gt', 'query.json'), '--gallery', join(dir, 'gt', 'gallery.json'), '--results', resultsFile('retrieval'), '--json'];
+  const retrievalArgs = [
+    'eval',
+    'retrieval',
+    '--query',
+    join(dir, 'gt', 'query.json'),
+    '--gallery',
+    join(dir, 'gt', 'gallery.json'),
+    '--results',
+    resultsFile('retrieval'),
+    '--json',
+  ];
   if (args.tasks.includes('retrieval')) await row('df2 eval retrieval', retrievalArgs);
   if (args.tasks.includes('keypoints')) {
     const wide = join(dir, 'results', 'keypoints_results-wide.json');

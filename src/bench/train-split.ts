@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { imageName } from '../schema/annotation.js';
+import { imageName } from '../schema/index.js';
 import { REPO_ROOT } from '../testing/paths.js';
 
 /** Images of the release's train split. */
@@ -27,9 +27,13 @@ export async function ensureTrainLikeSplit(images: number, sourceImages: number)
   if (existsSync(join(dir, 'annos'))) return dir;
   if (!existsSync(join(source, 'annos'))) {
     process.stderr.write(`making ${source} (once)\n`);
-    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'df2.js'), 'synth', '--out', source, '--images', String(sourceImages), '--seed', '3', '--json'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'df2.js'), 'synth', '--out', source, '--images', String(sourceImages), '--seed', '3', '--json'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     if (run.status !== 0) throw new Error(`df2 synth failed (exit ${run.status})`);
   }
   process.stderr.write(`making ${dir} (once)\n`);

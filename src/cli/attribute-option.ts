@@ -1,6 +1,6 @@
 /** The `--by` option shared by every `df2 eval` task. */
 import { InvalidArgumentError } from 'commander';
-import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 
 /** `--by` is repeatable; `all` stands for the four attributes. */
 export function collectAttribute(value: string, previous: AttributeName[] = []): AttributeName[] {

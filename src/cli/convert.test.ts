@@ -37,7 +37,10 @@ test('convert retrieval and pairs and stats through the CLI', async () => {
   const dataset = goldenPath('basic', 'dataset');
   const retrieval = await runCli(['convert', 'retrieval', dataset, '--query', join(dir, 'q.json'), '--gallery', join(dir, 'g.json'), '--attributes']);
   assert.equal(retrieval.code, 0, retrieval.stderr);
-  assert.deepEqual(JSON.parse(await readFile(join(dir, 'q.json'), 'utf8')), JSON.parse(await readFile(goldenPath('basic', 'retrieval', 'query-attributes.json'), 'utf8')));
+  assert.deepEqual(
+    JSON.parse(await readFile(join(dir, 'q.json'), 'utf8')),
+    JSON.parse(await readFile(goldenPath('basic', 'retrieval', 'query-attributes.json'), 'utf8')),
+  );
   assert.match(retrieval.stdout, /q\.json: \d+ queries from \d+ user images/);
 
   const stats = await runCli(['stats', dataset, '--json', '--html', join(dir, 'stats.html')]);
@@ -119,7 +122,9 @@ test('every command has help with an example', async () => {
 test('pairs --negatives beyond the shop items caps at what exists and says so', async () => {
   const dir = await tempDir();
   const dataset = goldenPath('basic', 'dataset');
-  const annotations = await Promise.all((await readdir(join(dataset, 'annos'))).map(async (f) => JSON.parse(await readFile(join(dataset, 'annos', f), 'utf8')) as Record<string, unknown>));
+  const annotations = await Promise.all(
+    (await readdir(join(dataset, 'annos'))).map(async (f) => JSON.parse(await readFile(join(dataset, 'annos', f), 'utf8')) as Record<string, unknown>),
+  );
   const shopItems = annotations.filter((a) => a.source === 'shop').reduce((n, a) => n + Object.keys(a).filter((k) => /^item\d+$/.test(k)).length, 0);
   assert.ok(shopItems > 0);
   const started = performance.now();
@@ -131,7 +136,10 @@ test('pairs --negatives beyond the shop items caps at what exists and says so', 
   assert.equal(counts.negativesPerPositive, shopItems);
   assert.equal(counts.negatives + counts.negativesShort, counts.positives * shopItems);
   // Every shop item that is not a match is drawn once per positive.
-  const lines = (await readFile(join(dir, 'pairs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { label: number });
+  const lines = (await readFile(join(dir, 'pairs.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { label: number });
   assert.equal(lines.filter((l) => l.label === 0).length, counts.negatives);
 });
 
@@ -144,16 +152,26 @@ test('outputs that are inputs are refused before any work: one line, exit 1, not
   await copyFile(goldenPath('basic', 'results', 'bbox_results.json'), results);
   await symlink(results, join(root, 'link-to-results.json'));
   const cases: [args: string[], line: string][] = [
-    [['convert', 'retrieval', split, '--query', same, '--gallery', same],
-      `df2 convert retrieval: --gallery: expected another path than every other output, found ${same}, the path of --query too`],
-    [['convert', 'coco', split, '--out', anno],
-      `df2 convert coco: --out: expected an output that is not one of the inputs, found ${anno}, inside the split's annos/`],
-    [['convert', 'yolo', split, '--out', join(split, 'image', 'yolo'), '--task', 'detect'],
-      `df2 convert yolo: --out: expected an output that is not one of the inputs, found ${join(split, 'image', 'yolo')}, inside the split's image/`],
-    [['pairs', split, '--out', join(split, 'annos', 'pairs.jsonl')],
-      `df2 pairs: --out: expected an output that is not one of the inputs, found ${join(split, 'annos', 'pairs.jsonl')}, inside the split's annos/`],
-    [['report', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', results, '--out', join(root, 'link-to-results.json')],
-      `df2 report: --out: expected an output that is not one of the inputs, found ${join(root, 'link-to-results.json')}, an input file`],
+    [
+      ['convert', 'retrieval', split, '--query', same, '--gallery', same],
+      `df2 convert retrieval: --gallery: expected another path than every other output, found ${same}, the path of --query too`,
+    ],
+    [
+      ['convert', 'coco', split, '--out', anno],
+      `df2 convert coco: --out: expected an output that is not one of the inputs, found ${anno}, inside the split's annos/`,
+    ],
+    [
+      ['convert', 'yolo', split, '--out', join(split, 'image', 'yolo'), '--task', 'detect'],
+      `df2 convert yolo: --out: expected an output that is not one of the inputs, found ${join(split, 'image', 'yolo')}, inside the split's image/`,
+    ],
+    [
+      ['pairs', split, '--out', join(split, 'annos', 'pairs.jsonl')],
+      `df2 pairs: --out: expected an output that is not one of the inputs, found ${join(split, 'annos', 'pairs.jsonl')}, inside the split's annos/`,
+    ],
+    [
+      ['report', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', results, '--out', join(root, 'link-to-results.json')],
+      `df2 report: --out: expected an output that is not one of the inputs, found ${join(root, 'link-to-results.json')}, an input file`,
+    ],
   ];
   for (const [args, line] of cases) {
     const run = await runCli(args);
@@ -162,5 +180,8 @@ test('outputs that are inputs are refused before any work: one line, exit 1, not
   }
   assert.equal(await readFile(anno, 'utf8'), before, 'the annotation is untouched');
   assert.deepEqual((await readdir(root)).sort(), ['bbox_results.json', 'link-to-results.json', 'validation']);
-  assert.deepEqual((await readdir(join(split, 'image'))).filter((f) => !f.endsWith('.jpg')), []);
+  assert.deepEqual(
+    (await readdir(join(split, 'image'))).filter((f) => !f.endsWith('.jpg')),
+    [],
+  );
 });

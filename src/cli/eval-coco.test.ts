@@ -12,13 +12,21 @@ import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { cocoGt, keypointVector, landmarksIn, writeJson } from '../eval/coco/tiny-cases.js';
 
-const GT = cocoGt([{ id: 1, width: 100, height: 80 }], [
-  { image_id: 1, category_id: 1, bbox: [10, 10, 30, 30], occlusion: 1, scale: 2, zoom_in: 1, viewpoint: 2 },
-  { image_id: 1, category_id: 2, bbox: [50, 20, 30, 40], occlusion: 2, scale: 2, zoom_in: 1, viewpoint: 2 },
-]);
+const GT = cocoGt(
+  [{ id: 1, width: 100, height: 80 }],
+  [
+    { image_id: 1, category_id: 1, bbox: [10, 10, 30, 30], occlusion: 1, scale: 2, zoom_in: 1, viewpoint: 2 },
+    { image_id: 1, category_id: 2, bbox: [50, 20, 30, 40], occlusion: 2, scale: 2, zoom_in: 1, viewpoint: 2 },
+  ],
+);
 const BOX = { image_id: 1, category_id: 1, bbox: [10, 10, 30, 30], score: 0.9 };
 
-async function evalCli(task: string, results: unknown, gt: unknown = GT, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string; gtFile: string; resultsFile: string }> {
+async function evalCli(
+  task: string,
+  results: unknown,
+  gt: unknown = GT,
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string; gtFile: string; resultsFile: string }> {
   const gtFile = await writeJson(gt, 'gt.json');
   const resultsFile = await writeJson(results, 'results.json');
   const out = await runCli(['eval', task, '--gt', gtFile, '--results', resultsFile, ...extra]);
@@ -43,7 +51,10 @@ test('prints the 12 summary lines, per-category AP and the attribute table', asy
   const lines = out.stdout.split('\n');
   assert.equal(lines[0], ' Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.441');
   assert.equal(lines[11], ' Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ] = 0.534');
-  assert.ok(lines.some((l) => /^\s+6\s+sling\s+-1\.000/.test(l)), 'a category without ground truth');
+  assert.ok(
+    lines.some((l) => /^\s+6\s+sling\s+-1\.000/.test(l)),
+    'a category without ground truth',
+  );
   assert.ok(lines.some((l) => /^\s+1\s+short_sleeved_shirt\s+0\.432$/.test(l)));
   const head = lines.findIndex((l) => l.includes('slight') && l.includes('side or back'));
   assert.ok(head > 0, 'value names of occlusion and viewpoint');
@@ -64,7 +75,10 @@ test('--json gives stats, per_category_ap and the breakdown', async () => {
   assert.equal(json.task, 'keypoints');
   assert.equal(json.stats.length, 10);
   json.stats.forEach((v: number, i: number) => assert.ok(Math.abs(v - golden.stats[i]) < 1e-9));
-  assert.deepEqual(json.per_category_ap.map((c: { category_id: number }) => c.category_id), golden.per_category_ap.map((c: { category_id: number }) => c.category_id));
+  assert.deepEqual(
+    json.per_category_ap.map((c: { category_id: number }) => c.category_id),
+    golden.per_category_ap.map((c: { category_id: number }) => c.category_id),
+  );
   assert.equal(json.per_category_ap[5].ap, -1);
   assert.deepEqual(Object.keys(json.by), ['scale']);
   assert.ok(Math.abs(json.by.scale['2'].ap75 - subsets.scale['2'][2]) < 1e-9);
@@ -74,7 +88,10 @@ test('an empty results list gives 0 where there is ground truth, -1 where none',
   const out = await evalCli('bbox', [], GT, ['--json']);
   assert.equal(out.code, 0, out.stderr);
   const json = JSON.parse(out.stdout);
-  assert.deepEqual(json.per_category_ap.slice(0, 3).map((c: { ap: number }) => c.ap), [0, 0, -1]);
+  assert.deepEqual(
+    json.per_category_ap.slice(0, 3).map((c: { ap: number }) => c.ap),
+    [0, 0, -1],
+  );
   assert.equal(json.stats[0], 0);
 });
 
@@ -160,8 +177,17 @@ test('--errors --confusion --per-image: the reference figures in --json and in t
   const dir = await tempDir('df2-eval-errors-');
   const perImage = join(dir, 'per-image.json');
   const out = await runCli([
-    'eval', 'segm', '--gt', goldenPath('quirks', 'gt', 'coco.json'), '--results', goldenPath('quirks', 'results', 'segm_results.json'),
-    '--errors', '--confusion', '--per-image', perImage, '--json',
+    'eval',
+    'segm',
+    '--gt',
+    goldenPath('quirks', 'gt', 'coco.json'),
+    '--results',
+    goldenPath('quirks', 'results', 'segm_results.json'),
+    '--errors',
+    '--confusion',
+    '--per-image',
+    perImage,
+    '--json',
   ]);
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stderr, '');
@@ -178,7 +204,16 @@ test('--errors --confusion --per-image: the reference figures in --json and in t
 });
 
 test('--errors and --confusion as text; --conf and --iou change the matrix', async () => {
-  const args = ['eval', 'bbox', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', goldenPath('basic', 'results', 'bbox_results.json'), '--errors', '--confusion'];
+  const args = [
+    'eval',
+    'bbox',
+    '--gt',
+    goldenPath('basic', 'gt', 'coco.json'),
+    '--results',
+    goldenPath('basic', 'results', 'bbox_results.json'),
+    '--errors',
+    '--confusion',
+  ];
   const out = await runCli(args);
   assert.equal(out.code, 0, out.stderr);
   const lines = out.stdout.split('\n');
@@ -218,10 +253,19 @@ test('a bad --conf is one clear line', async () => {
 });
 
 test('eval segm with box results warns that the boxes stand in for masks; an empty results file warns; both still evaluate', async () => {
-  const withMask = { image_id: 1, category_id: 2, bbox: [50, 20, 30, 40], segmentation: { size: [80, 100], counts: rleToString(rleFromBox(50, 20, 30, 40, 80, 100)) }, score: 0.8 };
+  const withMask = {
+    image_id: 1,
+    category_id: 2,
+    bbox: [50, 20, 30, 40],
+    segmentation: { size: [80, 100], counts: rleToString(rleFromBox(50, 20, 30, 40, 80, 100)) },
+    score: 0.8,
+  };
   const boxes = await evalCli('segm', [BOX, withMask]);
   assert.equal(boxes.code, 0, boxes.stderr);
-  assert.equal(boxes.stderr, `df2: warning: 1 of 2 result(s) of ${boxes.resultsFile} have a bbox and no segmentation: their box stands in for the mask, as in the official evaluation (are these box results?)\n`);
+  assert.equal(
+    boxes.stderr,
+    `df2: warning: 1 of 2 result(s) of ${boxes.resultsFile} have a bbox and no segmentation: their box stands in for the mask, as in the official evaluation (are these box results?)\n`,
+  );
   assert.match(boxes.stdout, /Average Precision/);
   const asBoxes = await evalCli('bbox', [BOX, withMask]);
   assert.equal(asBoxes.stderr, '', 'no warning for the bbox task');
@@ -235,7 +279,18 @@ test('eval segm with box results warns that the boxes stand in for masks; an emp
 test('report --task segm with box results warns as eval does', async () => {
   const gtFile = await writeJson(GT, 'gt.json');
   const resultsFile = await writeJson([BOX], 'results.json');
-  const out = await runCli(['report', '--gt', gtFile, '--results', resultsFile, '--task', 'segm', '--out', resultsFile.replace(/results\.json$/, 'report.html'), '--quiet']);
+  const out = await runCli([
+    'report',
+    '--gt',
+    gtFile,
+    '--results',
+    resultsFile,
+    '--task',
+    'segm',
+    '--out',
+    resultsFile.replace(/results\.json$/, 'report.html'),
+    '--quiet',
+  ]);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stderr, /^df2: warning: 1 of 1 result\(s\) of .*results\.json have a bbox and no segmentation: their box stands in for the mask/);
 });

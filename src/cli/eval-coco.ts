@@ -6,11 +6,24 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import {
-  CocoEvaluator, cocoReportJson, cocoReportText, loadCocoPair, requireCocoAttributes as requireAttributes, type CocoTask,
-  confusionMatrix, confusionReportText, groupByImage, perImageCounts, perImageRows, tideErrors, tideReportText,
-  type ConfusionMatrix, type TideErrors, cocoResultsWarnings,
+  CocoEvaluator,
+  cocoReportJson,
+  cocoReportText,
+  loadCocoPair,
+  requireCocoAttributes as requireAttributes,
+  type CocoTask,
+  confusionMatrix,
+  confusionReportText,
+  groupByImage,
+  perImageCounts,
+  perImageRows,
+  tideErrors,
+  tideReportText,
+  type ConfusionMatrix,
+  type TideErrors,
+  cocoResultsWarnings,
 } from '../eval/index.js';
-import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -30,7 +43,8 @@ interface CocoEvalCliOptions {
 /** A number in [0, 1] (a score or IoU threshold). */
 function fraction(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number from 0 to 1, found ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError(`expected a number from 0 to 1, found ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -78,16 +92,22 @@ Examples:
   $ df2 eval ${task} --gt ${gt} --results ${task}_results.json ${task === 'keypoints' ? '' : '--errors --confusion '}--per-image per-image.json
 
 The figures are those of the release's evaluation API (deepfashion2_api, a
-pycocotools fork): ${task === 'keypoints'
-    ? 'OKS with the 294 DeepFashion2 sigmas, up to 20 detections per image,\narea ranges all / medium / large'
-    : 'IoU thresholds .50:.05:.95, up to 1 / 10 / 100 detections per image,\narea ranges all / small / medium / large'}. Per-attribute figures ignore ground
+pycocotools fork): ${
+    task === 'keypoints'
+      ? 'OKS with the 294 DeepFashion2 sigmas, up to 20 detections per image,\narea ranges all / medium / large'
+      : 'IoU thresholds .50:.05:.95, up to 1 / 10 / 100 detections per image,\narea ranges all / small / medium / large'
+  }. Per-attribute figures ignore ground
 truth with another value of the attribute (and detections matched to it);
-they need a ground truth written by \`df2 convert coco --attributes\`.${task === 'keypoints' ? '' : `
+they need a ground truth written by \`df2 convert coco --attributes\`.${
+    task === 'keypoints'
+      ? ''
+      : `
 
 --errors follows tidecv 1.0.1 (its own AP at IoU .5, 101 recall points, up to
 100 detections per image, no area ranges); --confusion follows Ultralytics'
 detection ConfusionMatrix (matrix[pred][gt], last row and column background).
-See docs/errors.md.`}
+See docs/errors.md.`
+  }
 `;
 }
 
@@ -131,7 +151,8 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
       } else {
         text = cocoReportText(result, by);
         if (errors) text += `\n${tideReportText(task, errors)}`;
-        if (confusion) text += `\n${confusionReportText(confusion, new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!])), options.conf, options.iou)}`;
+        if (confusion)
+          text += `\n${confusionReportText(confusion, new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!])), options.conf, options.iou)}`;
       }
     } finally {
       await evaluator.close();

@@ -8,7 +8,15 @@ import { goldenPath, tempDir } from '../testing/paths.js';
 
 const basic = (name: string): string => goldenPath('basic', 'retrieval', name);
 const args = (query: string, gallery: string, results: string, ...more: string[]): string[] => [
-  'eval', 'retrieval', '--query', query, '--gallery', gallery, '--results', results, ...more,
+  'eval',
+  'retrieval',
+  '--query',
+  query,
+  '--gallery',
+  gallery,
+  '--results',
+  results,
+  ...more,
 ];
 
 const goodResult = {
@@ -50,7 +58,10 @@ test('--by all prints a table with the README heads; --json carries the breakdow
   assert.equal(text.code, 0, text.stderr);
   const lines = text.stdout.split('\n');
   for (const head of ['small', 'moderate', 'heavy', 'no wear', 'side or back', 'overall']) assert.ok(text.stdout.includes(head), head);
-  const top5 = lines.find((l) => l.startsWith('top-5 '))!.trim().split(/\s+/);
+  const top5 = lines
+    .find((l) => l.startsWith('top-5 '))!
+    .trim()
+    .split(/\s+/);
   assert.equal(top5.length, 1 + 12 + 1);
   assert.equal(top5[1], subsets.scale['1'].top5.toFixed(4));
   assert.equal(top5[6], subsets.occlusion['3'].top5.toFixed(4));

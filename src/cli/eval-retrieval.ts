@@ -3,10 +3,10 @@
  * under the release's protocol, optionally broken down by item attribute.
  */
 import type { Command } from 'commander';
-import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/categories.js';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
-import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
-import { retrievalJson, retrievalText, warningLines } from '../eval/retrieval/report.js';
+import { evaluateRetrievalFiles } from '../eval/index.js';
+import { retrievalJson, retrievalText, warningLines } from '../eval/index.js';
 import { startProgress } from '../util/progress.js';
 
 interface RetrievalEvalOptions {

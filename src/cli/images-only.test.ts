@@ -27,7 +27,10 @@ test('validate checks the images of an images-only split, and names an unreadabl
   await writeFile(join(dir, 'image', '000007.jpg'), 'not a jpeg');
   const broken = await runCli(['validate', dir]);
   assert.equal(broken.code, 1);
-  assert.equal(broken.stdout, `${join(dir, 'image', '000007.jpg')}: expected a readable JPEG or PNG image, found another kind of file\n${dir}: invalid: 120 files, 0 items, 1 error, 0 warnings\n`);
+  assert.equal(
+    broken.stdout,
+    `${join(dir, 'image', '000007.jpg')}: expected a readable JPEG or PNG image, found another kind of file\n${dir}: invalid: 120 files, 0 items, 1 error, 0 warnings\n`,
+  );
 });
 
 test('a directory with neither annos/ nor image/ is still refused with the annos/ line', async () => {

@@ -4,11 +4,9 @@
  * dataset/zip-import.
  */
 import type { Command } from 'commander';
-import type { Problem } from '../schema/validate-annotation.js';
-import { formatProblemLine } from '../schema/validate-annotation.js';
-import {
-  ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword,
-} from '../dataset/zip-import/index.js';
+import type { Problem } from '../schema/index.js';
+import { formatProblemLine } from '../schema/index.js';
+import { ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword } from '../dataset/index.js';
 import { startProgress } from '../util/progress.js';
 import { summaryLine, validateJson } from './validate.js';
 
@@ -92,7 +90,9 @@ export async function runImport(zips: string[], options: ImportCliOptions, write
   }
   if (!json) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stderr.write(`imported ${result.written + result.skipped} files (${result.written} written, ${result.skipped} already there), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s\n`);
+    process.stderr.write(
+      `imported ${result.written + result.skipped} files (${result.written} written, ${result.skipped} already there), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s\n`,
+    );
   }
   return errors > 0 ? 1 : 0;
 }

@@ -57,7 +57,12 @@ export function reportFailure(err: unknown): number {
   }
   if (err instanceof InputError) {
     // One line per problem (a challenge file reports all of its mistakes at once).
-    process.stderr.write(err.message.split('\n').map((line) => `df2: ${line}\n`).join(''));
+    process.stderr.write(
+      err.message
+        .split('\n')
+        .map((line) => `df2: ${line}\n`)
+        .join(''),
+    );
     return 1;
   }
   if (err instanceof CommanderError) return err.exitCode;

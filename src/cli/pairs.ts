@@ -3,7 +3,7 @@
  * split (and, if asked, sampled negatives) as JSON lines.
  */
 import type { Command } from 'commander';
-import { PairIndex, writePairsFile } from '../dataset/pairs.js';
+import { PairIndex, writePairsFile } from '../dataset/index.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
 import { parseNonNegativeInt, readSplitWithProgress, seconds } from './split-input.js';
 
@@ -16,7 +16,9 @@ export function registerPairs(program: Command): void {
     .option('--negatives <k>', 'negatives drawn per positive (shop items of the same category that are not a match)', parseNonNegativeInt, 0)
     .option('--seed <s>', 'seed of the negative sampling', parseNonNegativeInt, 0)
     .option('--json', 'print the counts as JSON (no progress bar)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each line: {"query_image_id", "query_item", "gallery_image_id", "gallery_item",
 "pair_id", "style", "label"}: the user item is the query, the shop item the
 gallery item, label 1 for a positive; negatives (label 0) also carry
@@ -25,7 +27,8 @@ each followed by its negatives. The same seed gives the same file.
 
 Examples:
   $ df2 pairs data/validation --out pairs.jsonl
-  $ df2 pairs data/train --out train-pairs.jsonl --negatives 4 --seed 7`)
+  $ df2 pairs data/train --out train-pairs.jsonl --negatives 4 --seed 7`,
+    )
     .action(async (dir: string, options: { out: string; negatives: number; seed: number; json?: boolean }) => {
       refuseOutputsThatAreInputs('pairs', { splits: [dir], outputs: [['--out', options.out]] });
       const start = performance.now();
@@ -33,7 +36,9 @@ Examples:
       for await (const record of readSplitWithProgress(dir, { label: 'indexing pairs', quiet: options.json })) index.add(record);
       const counts = await writePairsFile(index, options.out, { negatives: options.negatives, seed: options.seed });
       if (counts.negativesPerPositive < options.negatives) {
-        process.stderr.write(`df2 pairs: --negatives ${options.negatives} is more than the split's ${counts.negativesPerPositive} shop items: drew at most ${counts.negativesPerPositive} per positive\n`);
+        process.stderr.write(
+          `df2 pairs: --negatives ${options.negatives} is more than the split's ${counts.negativesPerPositive} shop items: drew at most ${counts.negativesPerPositive} per positive\n`,
+        );
       }
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ out: options.out, ...counts })}\n`);

@@ -5,9 +5,9 @@ import { readFile, rm, readdir, writeFile } from 'node:fs/promises';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { readPixels, rgba } from '../render/pictures/pixel-reader.js';
-import { HIT_COLOR, MISS_COLOR } from '../render/pictures/colors.js';
+import { HIT_COLOR, MISS_COLOR } from '../render/index.js';
 import { cellX, DEFAULT_STRIP_LAYOUT } from '../render/pictures/retrieval-strip.js';
-import { evaluateRetrievalFiles } from '../eval/retrieval/evaluate.js';
+import { evaluateRetrievalFiles } from '../eval/index.js';
 import { readJsonFile } from '../json/stream.js';
 
 const DATASET = goldenPath('basic', 'dataset');
@@ -63,8 +63,20 @@ test('df2 render retrieval strips frame hits green and misses red, as the evalua
   try {
     const top = 5;
     const { code, stderr } = await runCli([
-      'render', DATASET, '1', '--out', out, '--quiet', '--top', String(top),
-      '--query', RETRIEVAL('query.json'), '--gallery', RETRIEVAL('gallery.json'), '--retrieval-results', RETRIEVAL('results.json'),
+      'render',
+      DATASET,
+      '1',
+      '--out',
+      out,
+      '--quiet',
+      '--top',
+      String(top),
+      '--query',
+      RETRIEVAL('query.json'),
+      '--gallery',
+      RETRIEVAL('gallery.json'),
+      '--retrieval-results',
+      RETRIEVAL('results.json'),
     ]);
     assert.equal(code, 0, stderr);
     const px = await readPixels(join(out, '000001-retrieval.png'));
@@ -85,16 +97,22 @@ test('df2 render retrieval strips frame hits green and misses red, as the evalua
       }
     });
     assert.ok(framesChecked >= 5);
-    assert.ok(outcomes.some((o) => o.firstHitRank >= 1 && o.firstHitRank <= top), 'a hit is among the frames checked');
+    assert.ok(
+      outcomes.some((o) => o.firstHitRank >= 1 && o.firstHitRank <= top),
+      'a hit is among the frames checked',
+    );
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 });
 
-test('df2 render without --gt: a bad result is named by the user\'s file and its index there', async () => {
+test("df2 render without --gt: a bad result is named by the user's file and its index there", async () => {
   const out = await tempDir('df2-render-cli-');
   try {
-    const results = JSON.parse(await readFile(goldenPath('basic', 'results', 'segm_results.json'), 'utf8')) as { image_id: number; segmentation: { counts: string } }[];
+    const results = JSON.parse(await readFile(goldenPath('basic', 'results', 'segm_results.json'), 'utf8')) as {
+      image_id: number;
+      segmentation: { counts: string };
+    }[];
     const bad = results.findIndex((r, i) => r.image_id === 2 && results.slice(0, i).some((e) => e.image_id !== 2));
     assert.ok(bad > 0);
     results[bad]!.segmentation.counts = '!!';

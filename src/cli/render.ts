@@ -3,7 +3,7 @@
  * and with --results the predictions beside them, marked by the evaluation.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { PARTS, type Part } from '../render/pictures/drawn-item.js';
+import { PARTS, type Part } from '../render/index.js';
 import type { PictureFormat } from '../render/pictures/render-images.js';
 import { UsageError } from './usage-error.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
@@ -33,9 +33,13 @@ function parseImageId(value: string): number {
 }
 
 function parseParts(value: string): Part[] {
-  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of parts) {
-    if (!(PARTS as readonly string[]).includes(p)) throw new InvalidArgumentError(`expected a comma-separated list of ${PARTS.join(', ')}; found ${JSON.stringify(p)}`);
+    if (!(PARTS as readonly string[]).includes(p))
+      throw new InvalidArgumentError(`expected a comma-separated list of ${PARTS.join(', ')}; found ${JSON.stringify(p)}`);
   }
   return parts as Part[];
 }
@@ -65,7 +69,11 @@ export function registerRender(program: Command): void {
     .description('draw images with their annotations, and predictions marked matched / missed / false positive')
     .argument('<dir>', 'split directory holding annos/ and image/')
     .argument('<image-ids...>', 'image ids (12 or 000012)', (v: string, prev: number[] = []) => [...prev, parseImageId(v)])
-    .addOption(new Option('--results <file>', 'bbox, segm or keypoints results (COCO results format; the kind is read from the fields); repeatable').argParser(collect).default([], 'none'))
+    .addOption(
+      new Option('--results <file>', 'bbox, segm or keypoints results (COCO results format; the kind is read from the fields); repeatable')
+        .argParser(collect)
+        .default([], 'none'),
+    )
     .option('--gt <coco.json>', 'COCO ground truth for evaluating the results (default: the chosen images converted on the fly)')
     .option('--out <dir>', 'output directory', 'render')
     .addOption(new Option('--what <parts>', `what to draw: comma-separated ${PARTS.join(',')}`).argParser(parseParts).default([...PARTS], 'all'))

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
-import { evaluateCocoFiles } from '../eval/coco/api.js';
+import { evaluateCocoFiles } from '../eval/index.js';
 import { readPixels } from '../render/pictures/pixel-reader.js';
 
 const GT = goldenPath('basic', 'gt', 'coco.json');
@@ -35,9 +35,21 @@ test('df2 report: one self-contained page whose figures equal df2 eval --json', 
   try {
     const file = join(out, 'report.html');
     const { code, stdout, stderr } = await runCli([
-      'report', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--data', goldenPath('basic', 'dataset'),
-      '--query', RETRIEVAL('query.json'), '--gallery', RETRIEVAL('gallery.json'), '--retrieval-results', RETRIEVAL('results.json'),
-      '--out', file,
+      'report',
+      '--gt',
+      GT_ATTRIBUTES,
+      '--results',
+      BBOX,
+      '--data',
+      goldenPath('basic', 'dataset'),
+      '--query',
+      RETRIEVAL('query.json'),
+      '--gallery',
+      RETRIEVAL('gallery.json'),
+      '--retrieval-results',
+      RETRIEVAL('results.json'),
+      '--out',
+      file,
     ]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /report\.html \(\d+ KB\)/);
@@ -51,7 +63,10 @@ test('df2 report: one self-contained page whose figures equal df2 eval --json', 
     for (const src of sources) assert.match(src, /^data:image\/(png|jpeg);base64,[A-Za-z0-9+/=]+$/);
     for (const href of attributeValues(html, 'href')) assert.match(href, /^#/);
     const urls = [...html.matchAll(/https?:\/\/[^\s"'<>]+/g)].map((m) => m[0]);
-    assert.ok(urls.every((u) => u === 'http://www.w3.org/2000/svg'), `only SVG namespaces, found ${urls.filter((u) => !u.includes('w3.org'))}`);
+    assert.ok(
+      urls.every((u) => u === 'http://www.w3.org/2000/svg'),
+      `only SVG namespaces, found ${urls.filter((u) => !u.includes('w3.org'))}`,
+    );
 
     // Summary, per-category and per-attribute figures are df2 eval's, exactly.
     const evalRun = await runCli(['eval', 'bbox', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--by', 'all', '--json']);
@@ -60,10 +75,17 @@ test('df2 report: one self-contained page whose figures equal df2 eval --json', 
     const summary = element(html, 'table', 'class="summary" data-task="bbox"');
     assert.deepEqual(attributeValues(summary, 'data-value').map(Number), evaluated.stats);
     const perCategory = element(html, 'table', 'class="per-category" data-task="bbox"');
-    const apCells = [...perCategory.matchAll(/<tr data-category="(\d+)">.*?data-key="ap" data-value="([^"]*)"/g)].map((m) => ({ category_id: Number(m[1]), ap: Number(m[2]) }));
+    const apCells = [...perCategory.matchAll(/<tr data-category="(\d+)">.*?data-key="ap" data-value="([^"]*)"/g)].map((m) => ({
+      category_id: Number(m[1]),
+      ap: Number(m[2]),
+    }));
     assert.deepEqual(apCells, evaluated.per_category_ap);
     const attributes = element(html, 'table', 'class="attributes" data-task="bbox"');
-    const attributeRows = [...attributes.matchAll(/<tr data-attribute="(\w+)" data-attribute-value="(\d)">.*?data-key="ap" data-value="([^"]*)".*?data-key="ap50" data-value="([^"]*)".*?data-key="ap75" data-value="([^"]*)"/g)];
+    const attributeRows = [
+      ...attributes.matchAll(
+        /<tr data-attribute="(\w+)" data-attribute-value="(\d)">.*?data-key="ap" data-value="([^"]*)".*?data-key="ap50" data-value="([^"]*)".*?data-key="ap75" data-value="([^"]*)"/g,
+      ),
+    ];
     assert.equal(attributeRows.length, 12);
     for (const [, attribute, value, ap, ap50, ap75] of attributeRows) {
       assert.deepEqual({ ap: Number(ap), ap50: Number(ap50), ap75: Number(ap75) }, evaluated.by[attribute!]![value!], `${attribute}=${value}`);

@@ -3,7 +3,7 @@
  * per-attribute tables, score histograms, the worst images, retrieval).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { COCO_TASKS, type CocoTask } from '../eval/coco/params.js';
+import { COCO_TASKS, type CocoTask } from '../eval/index.js';
 import { UsageError } from './usage-error.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
@@ -62,7 +62,8 @@ Examples:
         throw new UsageError('report', '--query/--gallery/--retrieval-results', 'all three retrieval files together', 'only some');
       }
       if (options.results.length > 0 && !options.gt) throw new UsageError('report', '--gt', 'a COCO ground-truth file for the --results', 'none');
-      if (options.results.length === 0 && !retrieval) throw new UsageError('report', '--results', 'results to report on (--results, or the three retrieval files)', 'none');
+      if (options.results.length === 0 && !retrieval)
+        throw new UsageError('report', '--results', 'results to report on (--results, or the three retrieval files)', 'none');
       if (options.task.length > 0 && options.task.length !== options.results.length) {
         throw new UsageError('report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }

@@ -14,7 +14,11 @@ import { availableTasks, GT_FILES } from '../server/challenge/tasks.js';
 import type { Task } from '../server/challenge/types.js';
 import { InputError } from '../util/errors.js';
 
-const isDirectory = (path: string): Promise<boolean> => stat(path).then((s) => s.isDirectory(), () => false);
+const isDirectory = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /**
  * The --host must be an address or a name this machine resolves: a name that

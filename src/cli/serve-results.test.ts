@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 
-const serve = async (results: string) => runCli(['serve', '--port', '0', '--db', join(await tempDir('df2-serve-results-'), 'df2.sqlite'), '--results', results]);
+const serve = async (results: string) =>
+  runCli(['serve', '--port', '0', '--db', join(await tempDir('df2-serve-results-'), 'df2.sqlite'), '--results', results]);
 
 test('--results without NAME= is refused in one line', async () => {
   const res = await serve('bbox_results.json');

@@ -26,8 +26,11 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
   const dbFile = resolve(options.db);
   const results = (options.results ?? []).map(parseResultsOption);
   const cacheDir = dirname(dbFile);
-  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
-  if (options.gtDir && options.challenge) throw new InputError('--gt-dir', '', 'either --gt-dir or --challenge (the challenge file names each phase\'s ground truth)', 'both');
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  if (options.gtDir && options.challenge)
+    throw new InputError('--gt-dir', '', "either --gt-dir or --challenge (the challenge file names each phase's ground truth)", 'both');
   let dataDirs = options.data ?? [];
   let gtDir = options.gtDir;
   const demo = options.demo === true && dataDirs.length === 0 ? await ensureDemoData(cacheDir, { log }) : undefined;
@@ -50,8 +53,16 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
   };
 
   const server = await startServer({
-    dataDirs, gtDir, challenge: options.challenge, dbFile, host: options.host, port: options.port, quota: options.quota,
-    maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress, results,
+    dataDirs,
+    gtDir,
+    challenge: options.challenge,
+    dbFile,
+    host: options.host,
+    port: options.port,
+    quota: options.quota,
+    maxUploadBytes: options.maxUploadMb * 1024 * 1024,
+    onIndexProgress,
+    results,
   });
   let url = server.url;
   if (demo) {
@@ -97,7 +108,13 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
   if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
   const user = (await store.listUsers()).find((u) => u.admin);
   if (!user) return;
-  const plan: [Task, string][] = [['bbox', files.bbox], ['segm', files.segm], ['keypoints', files.keypoints], ['keypoints_visible', files.keypoints], ['retrieval', files.retrieval]];
+  const plan: [Task, string][] = [
+    ['bbox', files.bbox],
+    ['segm', files.segm],
+    ['keypoints', files.keypoints],
+    ['keypoints_visible', files.keypoints],
+    ['retrieval', files.retrieval],
+  ];
   const phase = settings.challenge.phases[0]!;
   for (const [task, file] of plan) {
     if (!phase.tasks.includes(task)) continue;
@@ -106,8 +123,14 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
     const reserved = await store.reserveSubmission({ userId: user.id, phase: phase.name, task, createdAt: settings.now().toISOString() }, []);
     if (!('id' in reserved)) continue;
     await store.completeSubmission(reserved.id, {
-      name: 'synthetic baseline', description: 'the imitation model of df2 synth', paperUrl: null, codeUrl: null, public: true,
-      fileName: file.split('/').pop()!, fileBytes: (await stat(stored)).size, storedPath: stored,
+      name: 'synthetic baseline',
+      description: 'the imitation model of df2 synth',
+      paperUrl: null,
+      codeUrl: null,
+      public: true,
+      fileName: file.split('/').pop()!,
+      fileBytes: (await stat(stored)).size,
+      storedPath: stored,
     });
     await store.updateSubmission(reserved.id, { baseline: true });
     await queue.enqueue(reserved.id);

@@ -17,7 +17,10 @@ test('df2 users add prints a token once; list shows the user; a second add of th
   assert.deepEqual([name, admin], ['alice', true]);
   assert.match(token, /^df2_[\w-]{43}$/);
   const list = await runCli(['users', 'list', '--db', db, '--json']);
-  assert.deepEqual((JSON.parse(list.stdout) as { name: string }[]).map((u) => u.name), ['alice']);
+  assert.deepEqual(
+    (JSON.parse(list.stdout) as { name: string }[]).map((u) => u.name),
+    ['alice'],
+  );
   assert.ok(!list.stdout.includes(token), 'the token is never shown again');
   const again = await runCli(['users', 'add', 'alice', '--db', db]);
   assert.equal(again.code, 1);
@@ -62,7 +65,10 @@ test('df2 serve checks its options before any work: port, host, --data, --gt-dir
     [['--host', '999.1.1.1'], /^df2: 999\.1\.1\.1: expected an IP address or host name of this machine \(--host\), found not a valid address$/],
     [['--data', join(root, 'no-such-split')], /^df2: .*no-such-split: expected a split folder holding annos\/ and image\/ \(--data\), found no such folder$/],
     [['--data', root], /^df2: .*: expected a split folder holding annos\/ and image\/ \(--data\), found no annos\/ folder$/],
-    [['--gt-dir', join(root, 'no-such-gt')], /^df2: .*no-such-gt: expected a folder of challenge ground truth \(coco\.json, .*\) \(--gt-dir\), found no such folder$/],
+    [
+      ['--gt-dir', join(root, 'no-such-gt')],
+      /^df2: .*no-such-gt: expected a folder of challenge ground truth \(coco\.json, .*\) \(--gt-dir\), found no such folder$/,
+    ],
     [['--gt-dir', emptyGt], /^df2: .*gt-empty: expected a folder of challenge ground truth .*, found none of these files$/],
     [['--gt-dir', corruptGt], /^df2: .*gt-corrupt\/coco\.json: annotations\[5\]\.bbox: expected .*$/],
   ];
@@ -78,7 +84,11 @@ test('df2 serve checks its options before any work: port, host, --data, --gt-dir
 test('df2 serve with a good --gt-dir and --data serves all five tasks; Ctrl-C stops it cleanly', async () => {
   const gtDir = await goldenGtDir();
   const db = join(await tempDir('df2-serve-cli-'), 'df2.sqlite');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'df2.js'), 'serve', '--db', db, '--port', '0', '--gt-dir', gtDir, '--data', goldenPath('basic', 'dataset')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'df2.js'), 'serve', '--db', db, '--port', '0', '--gt-dir', gtDir, '--data', goldenPath('basic', 'dataset')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -138,9 +148,12 @@ test('a bad challenge file is one line per mistake, naming the field; no server 
   await writeFile(join(dir, 'challenge.yaml'), 'title: x\nregistration: maybe\nphases:\n  - name: dev\n    gt: nowhere\n');
   const res = await runCli(['serve', '--challenge', join(dir, 'challenge.yaml'), '--db', join(dir, 'df2.sqlite'), '--port', '0']);
   assert.equal(res.code, 1);
-  assert.equal(res.stderr, [
-    `df2: ${join(dir, 'challenge.yaml')}: registration: expected open, invite or closed, found "maybe"`,
-    `df2: ${join(dir, 'challenge.yaml')}: phases[0].gt: expected an existing directory, found "nowhere"`,
-  ].join('\n') + '\n');
+  assert.equal(
+    res.stderr,
+    [
+      `df2: ${join(dir, 'challenge.yaml')}: registration: expected open, invite or closed, found "maybe"`,
+      `df2: ${join(dir, 'challenge.yaml')}: phases[0].gt: expected an existing directory, found "nowhere"`,
+    ].join('\n') + '\n',
+  );
   assert.equal(res.stdout, '');
 });

@@ -46,7 +46,9 @@ export function registerServe(program: Command): void {
     .option('--demo', 'with no --data: make a small synthetic split with predictions and ground truth, and open it')
     .option('--quota <n>', 'with --gt-dir alone: submissions per team, task and UTC day', nonNegativeInt, DEFAULT_QUOTA)
     .option('--max-upload-mb <n>', 'largest results file accepted (MB)', nonNegativeInt, 2048)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The database, uploads and thumbnails live in the --db file's directory.
 Create accounts with \`df2 users add NAME [--team TEAM] [--admin] --db FILE\`; the token
 goes in the app's Submit page or in an "Authorization: Bearer TOKEN" header. With a
@@ -57,11 +59,11 @@ Examples:
   $ df2 serve --data data/validation --gt-dir gt/validation
   $ df2 serve --data data/validation --results mine=bbox_results.json --results ret=retrieval.json
   $ df2 serve --data data/validation --challenge challenge.yaml
-  $ df2 serve --data data/train data/validation --port 9000 --db /srv/df2/df2.sqlite`)
+  $ df2 serve --data data/train data/validation --port 9000 --db /srv/df2/df2.sqlite`,
+    )
     .action(async (options: ServeCliOptions) => {
       // The server (hono, SQLite, canvas) loads only when this command runs.
       const { runServe } = await import('./serve-run.js');
       await runServe(options);
     });
 }
-

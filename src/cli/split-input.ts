@@ -5,21 +5,21 @@
  * commands that read splits (and of synth).
  */
 import { InvalidArgumentError } from 'commander';
-import type { ImageRecord } from '../schema/annotation.js';
-import { readSplit, readSplitImages, type SplitImage } from '../dataset/read-split.js';
+import type { ImageRecord } from '../schema/index.js';
+import { readSplit, readSplitImages, type SplitImage } from '../dataset/index.js';
 import { startProgress } from '../util/progress.js';
 
-export async function* readSplitWithProgress(
-  dir: string,
-  options: { label: string; quiet?: boolean; imageSizes?: boolean },
-): AsyncGenerator<ImageRecord> {
+export async function* readSplitWithProgress(dir: string, options: { label: string; quiet?: boolean; imageSizes?: boolean }): AsyncGenerator<ImageRecord> {
   const progress = startProgress({ label: options.label, total: 0, quiet: options.quiet });
   let knownTotal = -1;
   try {
     yield* readSplit(dir, {
       imageSizes: options.imageSizes ?? false,
       onProgress: (done, total) => {
-        if (total !== knownTotal) { progress.setTotal(total); knownTotal = total; }
+        if (total !== knownTotal) {
+          progress.setTotal(total);
+          knownTotal = total;
+        }
         progress.update(done);
       },
     });
@@ -35,7 +35,10 @@ export async function* readSplitImagesWithProgress(dir: string, options: { label
   try {
     yield* readSplitImages(dir, {
       onProgress: (done, total) => {
-        if (total !== knownTotal) { progress.setTotal(total); knownTotal = total; }
+        if (total !== knownTotal) {
+          progress.setTotal(total);
+          knownTotal = total;
+        }
         progress.update(done);
       },
     });

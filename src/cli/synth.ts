@@ -70,9 +70,7 @@ Examples:
 }
 
 function summaryText(s: SynthSummary): string {
-  const lines = [
-    `${s.out}: ${s.images} images (${s.userImages} user, ${s.shopImages} shop), ${s.items} items, ${s.pairIds} pair ids, seed ${s.seed}`,
-  ];
+  const lines = [`${s.out}: ${s.images} images (${s.userImages} user, ${s.shopImages} shop), ${s.items} items, ${s.pairIds} pair ids, seed ${s.seed}`];
   if (s.predictions) {
     lines.push(`predictions: ${s.predictions.detections} detections, ${s.predictions.retrievalResults} retrieval results`);
   }

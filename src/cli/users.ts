@@ -54,12 +54,15 @@ Examples:
     .option('--admin', 'may manage users, submissions and splits in the app')
     .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
     .option('--json', 'print {"name", "team", "admin", "token"} as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ df2 users add alice
   $ df2 users add carol --team "Lab A"
   $ df2 users add admin --admin --db /srv/df2/df2.sqlite
-  $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8420/api/me`)
+  $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8420/api/me`,
+    )
     .action(async (name: string, options: UsersOptions) => {
       await withStore(options.db, async (store) => {
         const existing = await store.userByName(name);
@@ -68,7 +71,8 @@ Examples:
         await store.addUser({ name, admin: options.admin === true, team: options.team ?? null, tokenHash: hashToken(token) });
         if (options.json) process.stdout.write(`${JSON.stringify({ name, team: options.team ?? null, admin: options.admin === true, token })}\n`);
         else process.stdout.write(`${token}\n`);
-        if (!options.json && process.stderr.isTTY) process.stderr.write(`created ${options.admin ? 'admin ' : ''}user ${name}; keep the token: it is not shown again\n`);
+        if (!options.json && process.stderr.isTTY)
+          process.stderr.write(`created ${options.admin ? 'admin ' : ''}user ${name}; keep the token: it is not shown again\n`);
       });
     });
   users
@@ -128,10 +132,7 @@ function withUser(file: string, name: string, work: (store: SqliteStore, user: U
 
 /** Runs `work` on the challenge store in `file`; SQLite loads only when a users command runs. */
 async function withStore(file: string, work: (store: SqliteStore) => Promise<void>): Promise<void> {
-  const [{ openDatabase }, { SqliteStore }] = await Promise.all([
-    import('../server/store/sqlite.js'),
-    import('../server/challenge/sqlite-store.js'),
-  ]);
+  const [{ openDatabase }, { SqliteStore }] = await Promise.all([import('../server/store/sqlite.js'), import('../server/challenge/sqlite-store.js')]);
   const db = openDatabase(resolve(file));
   try {
     await work(new SqliteStore(db));

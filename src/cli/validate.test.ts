@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, type CliResult } from '../testing/cli.js';
 import { GOLDEN_FIXTURES, RELEASE_SAMPLE_DIR, goldenPath, tempDir } from '../testing/paths.js';
-import { checkSplitFiles, listSplit, readSplit } from '../dataset/read-split.js';
+import { checkSplitFiles, listSplit, readSplit } from '../dataset/index.js';
 import { runValidate } from './validate.js';
 import { InputError } from '../util/errors.js';
 
@@ -19,7 +19,11 @@ function assertNoStack(result: CliResult): void {
 test('the golden splits and the release sample validate clean (exit 0, one summary line)', async () => {
   const dirs = [RELEASE_SAMPLE_DIR, ...GOLDEN_FIXTURES.map((f) => goldenPath(f, 'dataset'))];
   const results = await Promise.all(dirs.map((dir) => runCli(['validate', dir])));
-  const expected = [[1, 2], [120, 255], [80, 173]];
+  const expected = [
+    [1, 2],
+    [120, 255],
+    [80, 173],
+  ];
   results.forEach((result, i) => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assertNoStack(result);
@@ -68,25 +72,83 @@ interface Case {
   expected: string;
 }
 
-const edit = (f: (s: Record<string, any>) => void): Change => async (_dir, _name, s) => { f(s); };
+const edit =
+  (f: (s: Record<string, any>) => void): Change =>
+  async (_dir, _name, s) => {
+    f(s);
+  };
 const anno = (name: string): string => `annos/${name}.json`;
 const image = (name: string): string => `image/${name}.jpg`;
 
 const ERROR_CASES: Case[] = [
-  { what: 'unreadable file', change: async (dir, name) => { await mkdir(join(dir, anno(name))); return KEEP; }, file: anno, path: '', expected: 'a readable file' },
-  { what: 'not JSON', change: async (dir, name) => { await writeFile(join(dir, anno(name)), '{"source": "user",'); return KEEP; }, file: anno, path: '', expected: 'valid JSON' },
+  {
+    what: 'unreadable file',
+    change: async (dir, name) => {
+      await mkdir(join(dir, anno(name)));
+      return KEEP;
+    },
+    file: anno,
+    path: '',
+    expected: 'a readable file',
+  },
+  {
+    what: 'not JSON',
+    change: async (dir, name) => {
+      await writeFile(join(dir, anno(name)), '{"source": "user",');
+      return KEEP;
+    },
+    file: anno,
+    path: '',
+    expected: 'valid JSON',
+  },
   { what: 'missing field', change: edit((s) => delete s.item1.category_id), file: anno, path: 'item1.category_id', expected: 'an integer 1..13' },
-  { what: 'mistyped field', change: edit((s) => (s.item2.bounding_box = '249,423,466,623')), file: anno, path: 'item2.bounding_box', expected: '[x1, y1, x2, y2]' },
+  {
+    what: 'mistyped field',
+    change: edit((s) => (s.item2.bounding_box = '249,423,466,623')),
+    file: anno,
+    path: 'item2.bounding_box',
+    expected: '[x1, y1, x2, y2]',
+  },
   { what: 'category_id outside 1..13', change: edit((s) => (s.item1.category_id = 0)), file: anno, path: 'item1.category_id', expected: 'an integer 1..13' },
-  { what: 'category_name not matching', change: edit((s) => (s.item2.category_name = 'shorts')), file: anno, path: 'item2.category_name', expected: '"trousers"' },
+  {
+    what: 'category_name not matching',
+    change: edit((s) => (s.item2.category_name = 'shorts')),
+    file: anno,
+    path: 'item2.category_name',
+    expected: '"trousers"',
+  },
   { what: 'landmark vector length', change: edit((s) => s.item2.landmarks.push(0, 0, 0)), file: anno, path: 'item2.landmarks', expected: '3 x 14 numbers' },
-  { what: 'visibility not 0/1/2', change: edit((s) => (s.item2.landmarks[14] = 3)), file: anno, path: 'item2.landmarks[14]', expected: 'a visibility 0, 1 or 2' },
+  {
+    what: 'visibility not 0/1/2',
+    change: edit((s) => (s.item2.landmarks[14] = 3)),
+    file: anno,
+    path: 'item2.landmarks[14]',
+    expected: 'a visibility 0, 1 or 2',
+  },
   { what: 'v = 0 with coordinates', change: edit((s) => (s.item2.landmarks[13] = 12)), file: anno, path: 'item2.landmarks[12]', expected: 'x = y = 0' },
   { what: 'box x2 < x1', change: edit((s) => (s.item1.bounding_box = [400, 29, 100, 622])), file: anno, path: 'item1.bounding_box', expected: 'x2 >= x1' },
   { what: 'box y2 < y1', change: edit((s) => (s.item1.bounding_box = [0, 622, 466, 29])), file: anno, path: 'item1.bounding_box', expected: 'y2 >= y1' },
-  { what: 'box outside the image (size from the header)', change: edit((s) => (s.item2.bounding_box[3] = 700)), file: anno, path: 'item2.bounding_box[3]', expected: 'y2 <= 624 (the image height)' },
-  { what: 'polygon with an odd number of values', change: edit((s) => s.item1.segmentation[2].push(5)), file: anno, path: 'item1.segmentation[2]', expected: 'an even number of values' },
-  { what: 'polygon of fewer than 2 points', change: edit((s) => (s.item2.segmentation[1] = [3, 4])), file: anno, path: 'item2.segmentation[1]', expected: 'a polygon of at least 3 points' },
+  {
+    what: 'box outside the image (size from the header)',
+    change: edit((s) => (s.item2.bounding_box[3] = 700)),
+    file: anno,
+    path: 'item2.bounding_box[3]',
+    expected: 'y2 <= 624 (the image height)',
+  },
+  {
+    what: 'polygon with an odd number of values',
+    change: edit((s) => s.item1.segmentation[2].push(5)),
+    file: anno,
+    path: 'item1.segmentation[2]',
+    expected: 'an even number of values',
+  },
+  {
+    what: 'polygon of fewer than 2 points',
+    change: edit((s) => (s.item2.segmentation[1] = [3, 4])),
+    file: anno,
+    path: 'item2.segmentation[1]',
+    expected: 'a polygon of at least 3 points',
+  },
   { what: 'scale outside 1..3', change: edit((s) => (s.item1.scale = 4)), file: anno, path: 'item1.scale', expected: 'an integer 1..3' },
   { what: 'occlusion outside 1..3', change: edit((s) => (s.item1.occlusion = 0)), file: anno, path: 'item1.occlusion', expected: 'an integer 1..3' },
   { what: 'zoom_in outside 1..3', change: edit((s) => (s.item2.zoom_in = -1)), file: anno, path: 'item2.zoom_in', expected: 'an integer 1..3' },
@@ -97,22 +159,81 @@ const ERROR_CASES: Case[] = [
   { what: 'pair_id not an integer', change: edit((s) => (s.pair_id = '1')), file: anno, path: 'pair_id', expected: 'an integer' },
   { what: 'pair_id beyond 2^53', change: edit((s) => (s.pair_id = 1e20)), file: anno, path: 'pair_id', expected: 'an integer (at most 2^53 - 1)' },
   { what: 'source not user/shop', change: edit((s) => (s.source = 'consumer')), file: anno, path: 'source', expected: '"user" or "shop"' },
-  { what: 'annotation without image', change: async (dir, name) => { await rm(join(dir, image(name))); }, file: anno, path: '', expected: 'an image ' },
+  {
+    what: 'annotation without image',
+    change: async (dir, name) => {
+      await rm(join(dir, image(name)));
+    },
+    file: anno,
+    path: '',
+    expected: 'an image ',
+  },
   { what: 'image without annotation', change: async () => KEEP, file: image, path: '', expected: 'an annotation ' },
   {
     what: 'annotation file name not six digits',
-    change: async (dir, name, s) => { await writeFile(join(dir, 'annos', `${Number(name)}.json`), JSON.stringify(s)); await rm(join(dir, image(name))); return KEEP; },
-    file: (name) => `annos/${Number(name)}.json`, path: '', expected: 'a six-digit file name like 000001.json',
+    change: async (dir, name, s) => {
+      await writeFile(join(dir, 'annos', `${Number(name)}.json`), JSON.stringify(s));
+      await rm(join(dir, image(name)));
+      return KEEP;
+    },
+    file: (name) => `annos/${Number(name)}.json`,
+    path: '',
+    expected: 'a six-digit file name like 000001.json',
   },
-  { what: 'image file name not six digits', change: async (dir, name) => { await rename(join(dir, image(name)), join(dir, 'image', `${name}0.jpg`)); await rm(join(dir, anno(name))).catch(() => {}); return KEEP; }, file: (name) => `image/${name}0.jpg`, path: '', expected: 'a six-digit file name like 000001.jpg' },
-  { what: 'no items', change: edit((s) => { delete s.item1; delete s.item2; }), file: anno, path: '', expected: 'at least one item' },
-  { what: 'unreadable image', change: async (dir, name) => { await writeFile(join(dir, image(name)), 'not a jpeg'); }, file: image, path: '', expected: 'a readable JPEG or PNG image' },
+  {
+    what: 'image file name not six digits',
+    change: async (dir, name) => {
+      await rename(join(dir, image(name)), join(dir, 'image', `${name}0.jpg`));
+      await rm(join(dir, anno(name))).catch(() => {});
+      return KEEP;
+    },
+    file: (name) => `image/${name}0.jpg`,
+    path: '',
+    expected: 'a six-digit file name like 000001.jpg',
+  },
+  {
+    what: 'no items',
+    change: edit((s) => {
+      delete s.item1;
+      delete s.item2;
+    }),
+    file: anno,
+    path: '',
+    expected: 'at least one item',
+  },
+  {
+    what: 'unreadable image',
+    change: async (dir, name) => {
+      await writeFile(join(dir, image(name)), 'not a jpeg');
+    },
+    file: image,
+    path: '',
+    expected: 'a readable JPEG or PNG image',
+  },
 ];
 
 const WARNING_CASES: Case[] = [
-  { what: 'segmentation with no polygon', change: edit((s) => (s.item1.segmentation = [])), file: anno, path: 'item1.segmentation', expected: 'at least one polygon' },
-  { what: 'box of zero area', change: edit((s) => (s.item1.bounding_box = [0, 29, 0, 622])), file: anno, path: 'item1.bounding_box', expected: 'a box of non-zero area' },
-  { what: 'two-point polygon', change: edit((s) => (s.item1.segmentation[1] = [1, 176, 0, 332])), file: anno, path: 'item1.segmentation[1]', expected: 'a polygon of at least 3 points' },
+  {
+    what: 'segmentation with no polygon',
+    change: edit((s) => (s.item1.segmentation = [])),
+    file: anno,
+    path: 'item1.segmentation',
+    expected: 'at least one polygon',
+  },
+  {
+    what: 'box of zero area',
+    change: edit((s) => (s.item1.bounding_box = [0, 29, 0, 622])),
+    file: anno,
+    path: 'item1.bounding_box',
+    expected: 'a box of non-zero area',
+  },
+  {
+    what: 'two-point polygon',
+    change: edit((s) => (s.item1.segmentation[1] = [1, 176, 0, 332])),
+    file: anno,
+    path: 'item1.segmentation[1]',
+    expected: 'a polygon of at least 3 points',
+  },
 ];
 
 function lineFor(dir: string, name: string, c: Case): string {
@@ -149,7 +270,10 @@ test('df2 validate on a split with every kind of error: exit 1, every line, no s
   assertNoStack(result);
   const lines = result.stdout.split('\n');
   for (const [i, c] of ERROR_CASES.entries()) {
-    assert.ok(lines.some((l) => l.startsWith(lineFor(dir, nameOf(i), c))), `${c.what}: no line starting ${lineFor(dir, nameOf(i), c)}`);
+    assert.ok(
+      lines.some((l) => l.startsWith(lineFor(dir, nameOf(i), c))),
+      `${c.what}: no line starting ${lineFor(dir, nameOf(i), c)}`,
+    );
   }
 });
 
@@ -181,20 +305,25 @@ test('every problem is reported, in file order, not just the first', async () =>
   const result = await validateInProcess(dir);
   assert.equal(result.code, 1);
   const lines = result.stdout.trimEnd().split('\n');
-  assert.deepEqual(lines.slice(0, -1).map((l) => l.slice(0, l.indexOf(': expected'))), [
-    join(dir, 'image', '000000.jpg'),
-    `${join(dir, 'annos', '000001.json')}: item2.landmarks[14]`,
-    `${join(dir, 'annos', '000001.json')}: item1.scale`,
-    `${join(dir, 'annos', '000002.json')}: source`,
-  ]);
+  assert.deepEqual(
+    lines.slice(0, -1).map((l) => l.slice(0, l.indexOf(': expected'))),
+    [
+      join(dir, 'image', '000000.jpg'),
+      `${join(dir, 'annos', '000001.json')}: item2.landmarks[14]`,
+      `${join(dir, 'annos', '000001.json')}: item1.scale`,
+      `${join(dir, 'annos', '000002.json')}: source`,
+    ],
+  );
   assert.match(lines.at(-1)!, /invalid: 2 files, \d+ items, 4 errors, 0 warnings$/);
 });
 
 test('--json prints the counts and every problem, nothing on stderr', async () => {
-  const dir = await brokenSplit(edit((s) => {
-    s.item2.landmarks[14] = 3;
-    s.item1.segmentation = [];
-  }));
+  const dir = await brokenSplit(
+    edit((s) => {
+      s.item2.landmarks[14] = 3;
+      s.item1.segmentation = [];
+    }),
+  );
   const result = await runCli(['validate', dir, '--json']);
   assert.equal(result.code, 1);
   assert.equal(result.stderr, '');
@@ -218,7 +347,11 @@ test('readSplit throws the same line that df2 validate prints for the first erro
   const result = await validateInProcess(dir);
   const firstLine = result.stdout.split('\n')[0];
   await assert.rejects(
-    async () => { for await (const _ of readSplit(dir)) { /* read on */ } },
+    async () => {
+      for await (const _ of readSplit(dir)) {
+        /* read on */
+      }
+    },
     (err: unknown) => err instanceof InputError && err.message === firstLine,
   );
 });
@@ -255,15 +388,26 @@ test('a gzip-compressed annotation file is named as such', async () => {
   });
   const { code, stdout } = await validateInProcess(dir);
   assert.equal(code, 1);
-  assert.ok(stdout.includes(`${join(dir, 'annos', '000001.json')}: expected a JSON file, found gzip-compressed data (decompress it first, e.g. with gunzip)\n`), stdout);
+  assert.ok(
+    stdout.includes(`${join(dir, 'annos', '000001.json')}: expected a JSON file, found gzip-compressed data (decompress it first, e.g. with gunzip)\n`),
+    stdout,
+  );
 });
 
-test('df2\'s own synthetic splits validate with zero warnings (items without labelled landmarks included)', async () => {
+test("df2's own synthetic splits validate with zero warnings (items without labelled landmarks included)", async () => {
   const out = join(await tempDir('df2-validate-synth-'), 'synth');
   const made = await runCli(['synth', '--out', out, '--images', '300', '--seed', '11', '--json']);
   assert.equal(made.code, 0, made.stderr);
-  const annotations = await Promise.all((await readdir(join(out, 'annos'))).map(async (f) => JSON.parse(await readFile(join(out, 'annos', f), 'utf8')) as Record<string, any>));
-  const unlabelled = annotations.flatMap((a) => Object.keys(a).filter((k) => k.startsWith('item')).map((k) => a[k])).filter((item) => item.landmarks.every((v: number) => v === 0));
+  const annotations = await Promise.all(
+    (await readdir(join(out, 'annos'))).map(async (f) => JSON.parse(await readFile(join(out, 'annos', f), 'utf8')) as Record<string, any>),
+  );
+  const unlabelled = annotations
+    .flatMap((a) =>
+      Object.keys(a)
+        .filter((k) => k.startsWith('item'))
+        .map((k) => a[k]),
+    )
+    .filter((item) => item.landmarks.every((v: number) => v === 0));
   assert.ok(unlabelled.length > 0, 'the split holds items without a labelled landmark, as the release does');
   const result = await runCli(['validate', out]);
   assert.equal(result.code, 0, result.stdout);
@@ -277,7 +421,13 @@ test('a split read within a byte budget smaller than any file still reads every 
   await addFile(dir, '000005');
   const files = [];
   for await (const file of checkSplitFiles(dir, await listSplit(dir), { maxBytesInFlight: 1, concurrency: 8 })) files.push(file);
-  assert.deepEqual(files.map((f) => f.name), ['000001', '000002', '000003', '000004', '000005']);
-  assert.deepEqual(files.map((f) => f.problems.filter((p) => p.severity === 'error').length), [0, 0, 0, 1, 0]);
+  assert.deepEqual(
+    files.map((f) => f.name),
+    ['000001', '000002', '000003', '000004', '000005'],
+  );
+  assert.deepEqual(
+    files.map((f) => f.problems.filter((p) => p.severity === 'error').length),
+    [0, 0, 0, 1, 0],
+  );
   assert.equal(files[3]!.problems[0]!.found, 'a directory');
 });

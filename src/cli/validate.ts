@@ -5,10 +5,10 @@
  * error, 0 otherwise (warnings do not fail).
  */
 import type { Command } from 'commander';
-import type { Problem } from '../schema/validate-annotation.js';
-import { formatProblemLine } from '../schema/validate-annotation.js';
-import { DEFAULT_CONCURRENCY } from '../dataset/read-split.js';
-import { validateSplit, type SplitSummary } from '../dataset/validate-split.js';
+import type { Problem } from '../schema/index.js';
+import { formatProblemLine } from '../schema/index.js';
+import { DEFAULT_CONCURRENCY } from '../dataset/index.js';
+import { validateSplit, type SplitSummary } from '../dataset/index.js';
 import { startProgress } from '../util/progress.js';
 import { integerOption } from './split-input.js';
 
@@ -46,11 +46,7 @@ Examples:
  * exit code. Tests call it in-process; bad input other than the split's
  * content (no such directory) throws InputError as everywhere in df2.
  */
-export async function runValidate(
-  dir: string,
-  options: Partial<ValidateOptions>,
-  write: (text: string) => void = writeStdout,
-): Promise<number> {
+export async function runValidate(dir: string, options: Partial<ValidateOptions>, write: (text: string) => void = writeStdout): Promise<number> {
   const json = options.json === true;
   const problems: Problem[] = [];
   const progress = startProgress({ label: 'validating', total: 0, quiet: json });

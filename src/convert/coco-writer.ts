@@ -5,8 +5,8 @@
  * release's key order: info, licenses, images, annotations, categories). The
  * output appears only when complete (AtomicWriter).
  */
-import type { ImageRecord } from '../schema/annotation.js';
-import type { SplitImage } from '../dataset/read-split.js';
+import type { ImageRecord } from '../schema/index.js';
+import type { SplitImage } from '../dataset/index.js';
 import { InputError } from '../util/errors.js';
 import { withAtomicWriter } from '../util/atomic.js';
 import { cocoAnnotation, cocoCategories, cocoImage, type CocoOptions } from './coco.js';
@@ -27,11 +27,7 @@ export function requireImageSize(record: ImageRecord, needs: string): void {
   throw new InputError(where, '', `the image of ${record.name} (${needs})`, record.imagePath ? 'no readable size' : 'no such file');
 }
 
-export async function writeCocoFile(
-  records: AsyncIterable<ImageRecord>,
-  target: string,
-  options: CocoOptions = {},
-): Promise<CocoWriteSummary> {
+export async function writeCocoFile(records: AsyncIterable<ImageRecord>, target: string, options: CocoOptions = {}): Promise<CocoWriteSummary> {
   return withAtomicWriter(target, async (out) => {
     const spool = await SpoolFile.open(target, 'annotations');
     try {

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageRecord, Item } from '../schema/annotation.js';
-import { CATEGORIES, KEYPOINT_VECTOR_LENGTH } from '../schema/categories.js';
-import { readSplit } from '../dataset/read-split.js';
+import type { ImageRecord, Item } from '../schema/index.js';
+import { CATEGORIES, KEYPOINT_VECTOR_LENGTH } from '../schema/index.js';
+import { readSplit } from '../dataset/index.js';
 import { GOLDEN_FIXTURES, goldenPath, tempDir } from '../testing/paths.js';
 import { cocoAnnotation, cocoCategories, cocoImage, keypointVector } from './coco.js';
 import { writeCocoFile } from './coco-writer.js';
@@ -42,7 +42,10 @@ const item = (over: Partial<Item> = {}): Item => ({
   boundingBox: [10, 20, 110, 70],
   landmarks: [11, 21, 2, 12, 22, 1, 0, 0, 0, 14, 24, 2, 15, 25, 2, 16, 26, 1, 17, 27, 2, 18, 28, 2, 19, 29, 2, 20, 30, 2],
   segmentation: [[10, 20, 110, 20, 110, 70]],
-  scale: 1, occlusion: 2, zoomIn: 3, viewpoint: 2,
+  scale: 1,
+  occlusion: 2,
+  zoomIn: 3,
+  viewpoint: 2,
   ...over,
 });
 const record = { id: 42, name: '000042', pairId: 9, width: 640, height: 480 } as const;
@@ -79,7 +82,14 @@ test('cocoAnnotation with attributes adds them last, with the COCO field names',
 
 test('cocoImage and cocoCategories', () => {
   assert.deepEqual(cocoImage(record as unknown as ImageRecord), {
-    coco_url: '', date_captured: '', file_name: '000042.jpg', flickr_url: '', id: 42, license: 0, width: 640, height: 480,
+    coco_url: '',
+    date_captured: '',
+    file_name: '000042.jpg',
+    flickr_url: '',
+    id: 42,
+    license: 0,
+    width: 640,
+    height: 480,
   });
   const categories = cocoCategories();
   assert.equal(categories.length, 13);

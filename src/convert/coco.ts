@@ -12,8 +12,8 @@
  *
  * These are pure functions of one record; coco-writer.ts streams them to a file.
  */
-import type { ImageRecord, Item } from '../schema/annotation.js';
-import { CATEGORIES, KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS, categoryById } from '../schema/categories.js';
+import type { ImageRecord, Item } from '../schema/index.js';
+import { CATEGORIES, KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS, categoryById } from '../schema/index.js';
 
 export type LandmarkSelection = 'all' | 'visible';
 
@@ -95,12 +95,7 @@ export function keypointVector(item: Pick<Item, 'categoryId' | 'landmarks'>, sel
 }
 
 /** One annotation, keys in the release's order (attributes, when asked, last). */
-export function cocoAnnotation(
-  record: Pick<ImageRecord, 'id' | 'pairId'>,
-  item: Item,
-  id: number,
-  options: CocoOptions = {},
-): CocoAnnotation {
+export function cocoAnnotation(record: Pick<ImageRecord, 'id' | 'pairId'>, item: Item, id: number, options: CocoOptions = {}): CocoAnnotation {
   const [x1, y1, x2, y2] = item.boundingBox;
   const w = x2 - x1;
   const h = y2 - y1;

@@ -4,7 +4,7 @@
  * InputError) and streamed to the writer, which makes its output appear only
  * when complete. These are what `df2 convert` does, for programs.
  */
-import { readSplit, type ReadSplitOptions } from '../dataset/read-split.js';
+import { readSplit, type ReadSplitOptions } from '../dataset/index.js';
 import { writeCocoFile, type CocoWriteSummary } from './coco-writer.js';
 import type { CocoOptions } from './coco.js';
 import { writeRetrievalFiles, type RetrievalWriteSummary } from './retrieval.js';

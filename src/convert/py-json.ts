@@ -64,11 +64,16 @@ export function pyFloatList(values: ArrayLike<number>): string {
 export function pyJson(value: unknown, floatKeys?: ReadonlySet<string>): string {
   if (value === null) return 'null';
   switch (typeof value) {
-    case 'number': return pyNumber(value);
-    case 'string': return pyString(value);
-    case 'boolean': return value ? 'true' : 'false';
-    case 'object': break;
-    default: throw new TypeError(`pyJson: cannot write a ${typeof value}`);
+    case 'number':
+      return pyNumber(value);
+    case 'string':
+      return pyString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`pyJson: cannot write a ${typeof value}`);
   }
   if (Array.isArray(value)) {
     let text = '[';

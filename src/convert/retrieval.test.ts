@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSplit } from '../dataset/read-split.js';
+import { readSplit } from '../dataset/index.js';
 import { GOLDEN_FIXTURES, goldenPath, tempDir } from '../testing/paths.js';
 import { writeRetrievalFiles } from './retrieval.js';
 

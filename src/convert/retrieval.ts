@@ -9,7 +9,7 @@
  * per-attribute evaluation (Table 9 of the release README); gallery entries
  * stay as they are, because the subsets are defined by the query alone.
  */
-import type { Corners, ImageRecord, Item } from '../schema/annotation.js';
+import type { Corners, ImageRecord, Item } from '../schema/index.js';
 import { withAtomicWriter, type AtomicWriter } from '../util/atomic.js';
 import { pyJson } from './py-json.js';
 
@@ -74,7 +74,9 @@ export async function writeRetrievalFiles(
       first = false;
     };
   };
-  const close = async (out: AtomicWriter, count: number): Promise<void> => { await out.write(count === 0 ? '[]' : ']'); };
+  const close = async (out: AtomicWriter, count: number): Promise<void> => {
+    await out.write(count === 0 ? '[]' : ']');
+  };
   // Nested writers: the inner one commits first, so a failure while
   // committing the outer one could leave only the query file; that is
   // a disk failure at the very end, not bad input.
@@ -85,10 +87,16 @@ export async function writeRetrievalFiles(
       for await (const record of records) {
         if (record.source === 'user') {
           summary.queryImages++;
-          for (const item of record.items) { await addQuery(retrievalQuery(record, item, options.attributes)); summary.queries++; }
+          for (const item of record.items) {
+            await addQuery(retrievalQuery(record, item, options.attributes));
+            summary.queries++;
+          }
         } else {
           summary.galleryImages++;
-          for (const item of record.items) { await addGallery(retrievalGalleryItem(record, item)); summary.galleryItems++; }
+          for (const item of record.items) {
+            await addGallery(retrievalGalleryItem(record, item));
+            summary.galleryItems++;
+          }
         }
       }
       await close(queryOut, summary.queries);

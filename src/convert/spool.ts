@@ -11,7 +11,10 @@ import { AtomicWriter } from '../util/atomic.js';
 import { releaseTemp, trackTemp } from '../util/temp-files.js';
 
 export class SpoolFile {
-  private constructor(readonly path: string, private readonly writer: AtomicWriter) {}
+  private constructor(
+    readonly path: string,
+    private readonly writer: AtomicWriter,
+  ) {}
 
   static async open(besideTarget: string, label: string): Promise<SpoolFile> {
     const path = join(dirname(besideTarget), `.${basename(besideTarget)}.${label}.${process.pid}.${Date.now().toString(36)}.tmp`);

@@ -16,8 +16,8 @@
 import { copyFile, mkdir, readFile, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Document, parse } from 'yaml';
-import type { ImageRecord } from '../schema/annotation.js';
-import { TOTAL_LANDMARKS } from '../schema/categories.js';
+import type { ImageRecord } from '../schema/index.js';
+import { TOTAL_LANDMARKS } from '../schema/index.js';
 import { InputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { releaseTemp, trackTemp } from '../util/temp-files.js';
@@ -61,7 +61,7 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
     final: join(outDir, kind, options.split),
     building: join(outDir, kind, `.${options.split}.${stamp}.tmp`),
   }));
-  const [imagesTree, labelsTree] = trees as [typeof trees[0], typeof trees[0]];
+  const [imagesTree, labelsTree] = trees as [(typeof trees)[0], (typeof trees)[0]];
   const summary: YoloWriteSummary = { images: 0, labels: 0, skipped: 0, dataYaml: join(outDir, 'data.yaml') };
   // A data.yaml that cannot be updated is refused before the conversion, not after it.
   await readDataYaml(summary.dataYaml);
@@ -69,7 +69,13 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
   // Folders this run creates, removed again (if still empty) on failure.
   const created: string[] = [];
   for (const dir of [outDir, join(outDir, 'images'), join(outDir, 'labels')]) {
-    if (!(await stat(dir).then(() => true, () => false))) created.push(dir);
+    if (
+      !(await stat(dir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      created.push(dir);
   }
   try {
     for (const tree of trees) {
@@ -108,10 +114,13 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
 /** Moves a finished folder into place, replacing an older one. */
 async function replaceDir(building: string, final: string): Promise<void> {
   const old = `${building}.old`;
-  const hadOld = await rename(final, old).then(() => true, (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return false;
-    throw err;
-  });
+  const hadOld = await rename(final, old).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
   await rename(building, final);
   if (hadOld) await rm(old, { recursive: true, force: true });
 }
@@ -165,8 +174,13 @@ class TaskPool {
 
   async add(task: Promise<unknown>): Promise<void> {
     const tracked = task.then(
-      () => { this.running.delete(tracked); },
-      (error: unknown) => { this.running.delete(tracked); this.failure ??= { error }; },
+      () => {
+        this.running.delete(tracked);
+      },
+      (error: unknown) => {
+        this.running.delete(tracked);
+        this.failure ??= { error };
+      },
     );
     this.running.add(tracked);
     if (this.running.size >= this.limit) await Promise.race(this.running);

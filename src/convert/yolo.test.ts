@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { readSplit } from '../dataset/read-split.js';
+import { readSplit } from '../dataset/index.js';
 import { GOLDEN_FIXTURES, REFERENCE_DIR, goldenPath, tempDir, type GoldenFixture } from '../testing/paths.js';
 import { formatG, joinPolygons, yoloLabelLine } from './yolo.js';
 import { writeYoloDataset, yoloSplitForDir } from './yolo-writer.js';
-import type { Item } from '../schema/annotation.js';
+import type { Item } from '../schema/index.js';
 
 interface RawItem {
   category_id: number;
@@ -34,17 +34,21 @@ async function rawSplit(fixture: GoldenFixture): Promise<Map<string, { width: nu
   for (const file of (await readdir(annos)).sort()) {
     const json = JSON.parse(await readFile(join(annos, file), 'utf8')) as Record<string, unknown>;
     const name = file.replace('.json', '');
-    const items = Object.keys(json).filter((k) => /^item\d+$/.test(k)).map((k) => json[k] as RawItem);
+    const items = Object.keys(json)
+      .filter((k) => /^item\d+$/.test(k))
+      .map((k) => json[k] as RawItem);
     split.set(name, { width: sizes.get(name)!.width, height: sizes.get(name)!.height, items });
   }
   return split;
 }
 
-const reference = async (): Promise<Reference> =>
-  JSON.parse(await readFile(join(REFERENCE_DIR, 'deepfashion2-landmarks.json'), 'utf8')) as Reference;
+const reference = async (): Promise<Reference> => JSON.parse(await readFile(join(REFERENCE_DIR, 'deepfashion2-landmarks.json'), 'utf8')) as Reference;
 
 const labelLines = async (out: string, name: string): Promise<number[][]> =>
-  (await readFile(join(out, 'labels', 'val', `${name}.txt`), 'utf8')).split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
+  (await readFile(join(out, 'labels', 'val', `${name}.txt`), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ').map(Number));
 
 /** Within %g's six significant digits of a coordinate, in pixels. */
 const near = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 0.01, `${what}: ${a} vs ${b}`);
@@ -107,7 +111,12 @@ for (const fixture of GOLDEN_FIXTURES) {
         for (const s of snapped) assert.ok(vertices.has(s), `${name} ${i}: ${s} is not a vertex`);
         // Every step is an edge of a part, a repeat, or a link also walked back.
         const edges = new Set<string>();
-        for (const p of parts) p.forEach((a, k) => { const b = p[(k + 1) % p.length]!; edges.add(`${a}>${b}`); edges.add(`${b}>${a}`); });
+        for (const p of parts)
+          p.forEach((a, k) => {
+            const b = p[(k + 1) % p.length]!;
+            edges.add(`${a}>${b}`);
+            edges.add(`${b}>${a}`);
+          });
         const steps = snapped.map((a, k) => `${a}>${snapped[(k + 1) % snapped.length]}`);
         const stepCounts = new Map<string, number>();
         for (const s of steps) stepCounts.set(s, (stepCounts.get(s) ?? 0) + 1);
@@ -148,9 +157,16 @@ for (const fixture of GOLDEN_FIXTURES) {
     const flip = data.flip_idx as number[];
     assert.equal(flip.length, 294);
     const expected = Array.from({ length: 294 }, (_, k) => k);
-    for (const c of layout.categories) for (const [a, b] of c.flip_pairs) { expected[c.offset + a! - 1] = c.offset + b! - 1; expected[c.offset + b! - 1] = c.offset + a! - 1; }
+    for (const c of layout.categories)
+      for (const [a, b] of c.flip_pairs) {
+        expected[c.offset + a! - 1] = c.offset + b! - 1;
+        expected[c.offset + b! - 1] = c.offset + a! - 1;
+      }
     assert.deepEqual(flip, expected);
-    assert.ok(flip.every((j, k) => flip[j] === k), 'a flip twice is the identity');
+    assert.ok(
+      flip.every((j, k) => flip[j] === k),
+      'a flip twice is the identity',
+    );
   });
 }
 
@@ -196,8 +212,17 @@ test('joinPolygons links parts at their nearest vertices and walks each link bot
 
 test('yoloLabelLine clamps to the image and skips boxes empty inside it', () => {
   const item: Item = {
-    key: 'item1', categoryId: 1, categoryName: 'short sleeve top', style: 1, boundingBox: [-10, 10, 50, 120],
-    landmarks: [], segmentation: [], scale: 1, occlusion: 1, zoomIn: 1, viewpoint: 1,
+    key: 'item1',
+    categoryId: 1,
+    categoryName: 'short sleeve top',
+    style: 1,
+    boundingBox: [-10, 10, 50, 120],
+    landmarks: [],
+    segmentation: [],
+    scale: 1,
+    occlusion: 1,
+    zoomIn: 1,
+    viewpoint: 1,
   };
   const [, cx, cy, w, h] = yoloLabelLine(item, { width: 100, height: 100 }, 'detect')!.split(' ').map(Number);
   assert.deepEqual([cx, cy, w, h], [0.25, 0.55, 0.5, 0.9]);

@@ -18,8 +18,8 @@
  * clamping are skipped, as Ultralytics' converter skips w <= 0 or h <= 0.
  * Numbers are written like C's %g (six significant digits), as Ultralytics does.
  */
-import type { Corners, Item } from '../schema/annotation.js';
-import { CATEGORIES, TOTAL_LANDMARKS, categoryById } from '../schema/categories.js';
+import type { Corners, Item } from '../schema/index.js';
+import { CATEGORIES, TOTAL_LANDMARKS, categoryById } from '../schema/index.js';
 import { joinNumbers } from './join-numbers.js';
 
 export type YoloTask = 'detect' | 'segment' | 'pose';
@@ -76,11 +76,20 @@ function formatGExact(v: number): string {
     if (5 - e >= 0) num *= TEN ** BigInt(5 - e);
     else den *= TEN ** BigInt(e - 5);
     const whole = num / den;
-    if (whole < 100000n) { e--; continue; }
-    if (whole >= 1000000n) { e++; continue; }
+    if (whole < 100000n) {
+      e--;
+      continue;
+    }
+    if (whole >= 1000000n) {
+      e++;
+      continue;
+    }
     const twiceRest = 2n * (num - whole * den);
     digits = twiceRest > den || (twiceRest === den && whole % 2n === 1n) ? whole + 1n : whole;
-    if (digits === 1000000n) { digits = 100000n; e++; }
+    if (digits === 1000000n) {
+      digits = 100000n;
+      e++;
+    }
     break;
   }
   const text = digits.toString(); // six digits
@@ -136,7 +145,10 @@ function nearestVertices(a: readonly Point[], b: readonly Point[]): [number, num
       const dx = a[i]![0] - b[j]![0];
       const dy = a[i]![1] - b[j]![1];
       const d = dx * dx + dy * dy;
-      if (d < best) { best = d; pair = [i, j]; }
+      if (d < best) {
+        best = d;
+        pair = [i, j];
+      }
     }
   }
   return pair;

@@ -6,7 +6,11 @@ import { readImageSize } from './image-size.js';
 import { InputError } from '../util/errors.js';
 import { GOLDEN_FIXTURES, RELEASE_SAMPLE_DIR, goldenPath, tempDir } from '../testing/paths.js';
 
-interface CocoImage { file_name: string; width: number; height: number }
+interface CocoImage {
+  file_name: string;
+  width: number;
+  height: number;
+}
 
 test('sizes of every golden image equal the widths and heights of the official COCO ground truth', async () => {
   for (const fixture of GOLDEN_FIXTURES) {

@@ -36,3 +36,8 @@ export { validateSplit, type SplitSummary, type ValidateSplitOptions } from './v
 export { readImageSize, type ImageSize } from './image-size.js';
 export { SplitStatsCollector, collectSplitStats, type AttributeCounts, type CategoryStats, type SplitStats } from './stats.js';
 export { PairIndex, emptyPairCounts, pairJsonLine, writePairsFile, type ItemPair, type PairCounts, type PairItem } from './pairs.js';
+
+// Used by other modules (imported through this index).
+export { checkSplitFiles } from './read-split.js';
+export { collectImageOnlyStats } from './stats.js';
+export { ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword } from './zip-import/index.js';

@@ -7,15 +7,26 @@ import { GOLDEN_FIXTURES, goldenPath, tempDir, type GoldenFixture } from '../tes
 import { readSplit } from './read-split.js';
 import { PairIndex, emptyPairCounts, writePairsFile, type ItemPair } from './pairs.js';
 
-interface RawItem { key: string; style: number; category: number }
-interface RawImage { id: number; source: string; pairId: number; items: RawItem[] }
+interface RawItem {
+  key: string;
+  style: number;
+  category: number;
+}
+interface RawImage {
+  id: number;
+  source: string;
+  pairId: number;
+  items: RawItem[];
+}
 
 async function rawImages(fixture: GoldenFixture): Promise<RawImage[]> {
   const annos = goldenPath(fixture, 'dataset', 'annos');
   const images: RawImage[] = [];
   for (const file of (await readdir(annos)).sort()) {
     const json = JSON.parse(await readFile(join(annos, file), 'utf8'));
-    const items = Object.keys(json).filter((k) => k.startsWith('item')).map((k) => ({ key: k, style: json[k].style, category: json[k].category_id }));
+    const items = Object.keys(json)
+      .filter((k) => k.startsWith('item'))
+      .map((k) => ({ key: k, style: json[k].style, category: json[k].category_id }));
     images.push({ id: Number(file.slice(0, 6)), source: json.source, pairId: json.pair_id, items });
   }
   return images;
@@ -28,9 +39,10 @@ function bruteForcePositives(images: RawImage[]): Set<string> {
     if (u.source !== 'user') continue;
     for (const s of images) {
       if (s.source !== 'shop' || s.pairId !== u.pairId) continue;
-      for (const ui of u.items) for (const si of s.items) {
-        if (ui.style > 0 && ui.style === si.style) positives.add(`${u.id}/${ui.key}>${s.id}/${si.key}`);
-      }
+      for (const ui of u.items)
+        for (const si of s.items) {
+          if (ui.style > 0 && ui.style === si.style) positives.add(`${u.id}/${ui.key}>${s.id}/${si.key}`);
+        }
     }
   }
   return positives;
@@ -60,10 +72,18 @@ for (const fixture of GOLDEN_FIXTURES) {
     const gallery = new Set([...expected].map((k) => k.split('>')[1]));
     assert.equal(counts.queryItems, queries.size);
     assert.equal(counts.galleryItems, gallery.size);
-    assert.deepEqual(index.countPositives(), { positives: counts.positives, queryItems: counts.queryItems, galleryItems: counts.galleryItems, pairIds: counts.pairIds });
+    assert.deepEqual(index.countPositives(), {
+      positives: counts.positives,
+      queryItems: counts.queryItems,
+      galleryItems: counts.galleryItems,
+      pairIds: counts.pairIds,
+    });
     // Grouped by pair_id.
     const order = pairs.map((p) => p.query.pairId);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
   });
 
   test(`${fixture}: negatives are seeded, never positives, of the query's category when there are enough`, async () => {
@@ -98,10 +118,12 @@ test('writePairsFile writes JSON lines with the documented fields', async () => 
   const index = await indexOf('basic');
   const out = join(await tempDir(), 'pairs.jsonl');
   const counts = await writePairsFile(index, out, { negatives: 1, seed: 3 });
-  const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const lines = (await readFile(out, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, counts.positives + counts.negatives);
   assert.deepEqual(Object.keys(lines[0]), ['query_image_id', 'query_item', 'gallery_image_id', 'gallery_item', 'pair_id', 'style', 'label']);
   assert.deepEqual(Object.keys(lines[1]), [...Object.keys(lines[0]), 'gallery_pair_id', 'gallery_style']);
   assert.equal(lines.filter((l) => l.label === 1).length, counts.positives);
 });
-

@@ -12,7 +12,7 @@
  * similar looking. When the category has too few, the rest come from all shop
  * items. Same seed and same split give the same pairs.
  */
-import type { ImageRecord, Source } from '../schema/annotation.js';
+import type { ImageRecord, Source } from '../schema/index.js';
 import { withAtomicWriter } from '../util/atomic.js';
 import { Random } from '../util/random.js';
 
@@ -143,7 +143,10 @@ export class PairIndex {
   countPositives(): Pick<PairCounts, 'positives' | 'queryItems' | 'galleryItems' | 'pairIds'> {
     const style = this.style.data;
     const source = this.source.data;
-    let positives = 0, queryItems = 0, galleryItems = 0, pairIds = 0;
+    let positives = 0,
+      queryItems = 0,
+      galleryItems = 0,
+      pairIds = 0;
     for (const group of this.groups()) {
       const perStyle = new Map<number, [number, number]>();
       for (const row of group) {
@@ -155,7 +158,10 @@ export class PairIndex {
       let groupPositives = 0;
       for (const [users, shops] of perStyle.values()) {
         groupPositives += users * shops;
-        if (users > 0 && shops > 0) { queryItems += users; galleryItems += shops; }
+        if (users > 0 && shops > 0) {
+          queryItems += users;
+          galleryItems += shops;
+        }
       }
       positives += groupPositives;
       if (groupPositives > 0) pairIds++;
@@ -177,10 +183,19 @@ export class PairIndex {
     let lastPair: number | undefined;
     for (const [u, s] of this.positiveRows()) {
       counts.positives++;
-      if (!seenQuery.has(u)) { seenQuery.add(u); counts.queryItems++; }
-      if (!seenGallery.has(s)) { seenGallery.add(s); counts.galleryItems++; }
+      if (!seenQuery.has(u)) {
+        seenQuery.add(u);
+        counts.queryItems++;
+      }
+      if (!seenGallery.has(s)) {
+        seenGallery.add(s);
+        counts.galleryItems++;
+      }
       const pair = this.pairId.get(u);
-      if (pair !== lastPair) { counts.pairIds++; lastPair = pair; }
+      if (pair !== lastPair) {
+        counts.pairIds++;
+        lastPair = pair;
+      }
       const query = this.item(u);
       yield { query, gallery: this.item(s), label: 1 };
       if (!pools) continue;
@@ -275,7 +290,10 @@ export async function writePairsFile(index: PairIndex, target: string, options: 
     let batch = '';
     for (const pair of index.pairs(options.negatives ?? 0, options.seed ?? 0, counts)) {
       batch += pairJsonLine(pair) + '\n';
-      if (batch.length > 1 << 20) { await out.write(batch); batch = ''; }
+      if (batch.length > 1 << 20) {
+        await out.write(batch);
+        batch = '';
+      }
     }
     await out.write(batch);
   });

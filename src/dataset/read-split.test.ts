@@ -6,8 +6,8 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { listSplit, readSplit, scanSplit, type ReadSplitOptions } from './read-split.js';
-import type { ImageRecord } from '../schema/annotation.js';
-import { checkAnnotation, formatProblemLine } from '../schema/validate-annotation.js';
+import type { ImageRecord } from '../schema/index.js';
+import { checkAnnotation, formatProblemLine } from '../schema/index.js';
 import { InputError } from '../util/errors.js';
 import { GOLDEN_FIXTURES, RELEASE_SAMPLE_DIR, goldenPath, tempDir } from '../testing/paths.js';
 
@@ -31,7 +31,11 @@ test('golden splits read in image order with the official sizes, items in the of
     let progressCalls = 0;
     const records = await collect(goldenPath(fixture, 'dataset'), { concurrency: 7, onProgress: () => progressCalls++ });
     assert.equal(progressCalls, records.length);
-    assert.deepEqual(records.map((r) => r.id), coco.images.map((i) => i.id), fixture);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      coco.images.map((i) => i.id),
+      fixture,
+    );
     assert.deepEqual(
       records.map((r) => [r.name, r.width, r.height]),
       coco.images.map((i) => [i.file_name.replace('.jpg', ''), i.width, i.height]),
@@ -46,7 +50,11 @@ test('golden splits read in image order with the official sizes, items in the of
       const [x1, y1, x2, y2] = item.boundingBox;
       assert.deepEqual([image, item.categoryId, x1, y1, x2 - x1, y2 - y1], [a.image_id, a.category_id, ...a.bbox], `${fixture} annotation ${a.id}`);
     });
-    if (fixture === 'quirks') assert.ok(records.some((r) => r.items[0]!.key !== 'item1'), 'quirks has shuffled item keys');
+    if (fixture === 'quirks')
+      assert.ok(
+        records.some((r) => r.items[0]!.key !== 'item1'),
+        'quirks has shuffled item keys',
+      );
   }
 });
 
@@ -68,10 +76,19 @@ test('order is numeric whatever the directory order; item keys keep the file ord
   assert.deepEqual([...(await listSplit(dir)).names], expected);
   for (const concurrency of [1, 3, 64]) {
     const records = await collect(dir, { concurrency });
-    assert.deepEqual(records.map((r) => r.name), expected);
-    assert.deepEqual(records.map((r) => r.id), [1, 2, 10, 100, 10000]);
+    assert.deepEqual(
+      records.map((r) => r.name),
+      expected,
+    );
+    assert.deepEqual(
+      records.map((r) => r.id),
+      [1, 2, 10, 100, 10000],
+    );
     for (const r of records) {
-      assert.deepEqual(r.items.map((i) => i.key), ['item2', 'item1']);
+      assert.deepEqual(
+        r.items.map((i) => i.key),
+        ['item2', 'item1'],
+      );
       assert.deepEqual([r.width, r.height], [468, 624]);
       assert.equal(r.imagePath, join(dir, 'image', `${r.name}.jpg`));
       assert.equal(r.annoPath, join(dir, 'annos', `${r.name}.json`));
@@ -86,12 +103,21 @@ test('a missing image gives imagePath undefined; misnamed files are listed apart
   const { rm } = await import('node:fs/promises');
   await rm(join(dir, 'image', '000002.jpg'));
   const records = await collect(dir);
-  assert.deepEqual(records.map((r) => [r.name, r.imagePath !== undefined, r.width]), [['000001', true, 468], ['000002', false, 0]]);
+  assert.deepEqual(
+    records.map((r) => [r.name, r.imagePath !== undefined, r.width]),
+    [
+      ['000001', true, 468],
+      ['000002', false, 0],
+    ],
+  );
   const scan = await scanSplit(dir);
   assert.deepEqual(scan.strayAnnotations, ['3.json']);
   assert.deepEqual(scan.strayImages, ['x.png']);
   const noSizes = await collect(dir, { imageSizes: false });
-  assert.deepEqual(noSizes.map((r) => r.width), [0, 0]);
+  assert.deepEqual(
+    noSizes.map((r) => r.width),
+    [0, 0],
+  );
 });
 
 test('the first error in image order is thrown as the line df2 validate prints', async () => {
@@ -132,7 +158,10 @@ test('at most `concurrency` files are being read at once (FIFOs show which ones 
   const sample = await readFile(SAMPLE_ANNO);
   const reading = collect(dir, { concurrency: 2, imageSizes: false });
   let settled = false;
-  reading.then(() => (settled = true), () => (settled = true));
+  reading.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   const served = new Set<string>();
   /** Writes the sample into every FIFO that a reader has open; returns how many were open. */
   const serveOpen = (): number => {
@@ -167,6 +196,9 @@ test('at most `concurrency` files are being read at once (FIFOs show which ones 
     }
   }
   const records = await reading;
-  assert.deepEqual(records.map((r) => r.name), names);
+  assert.deepEqual(
+    records.map((r) => r.name),
+    names,
+  );
   assert.equal(peak, 2, 'two files were read at once');
 });

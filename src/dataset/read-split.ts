@@ -17,10 +17,8 @@ import { close, fstat, open, read, readFileSync, readdirSync, statSync } from 'n
 import { opendir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
-import { imageName, type ImageRecord } from '../schema/annotation.js';
-import {
-  ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, ITEM_KEY, checkAnnotation, problemError, type Problem,
-} from '../schema/validate-annotation.js';
+import { imageName, type ImageRecord } from '../schema/index.js';
+import { ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, ITEM_KEY, checkAnnotation, problemError, type Problem } from '../schema/index.js';
 import { InputError } from '../util/errors.js';
 import { ByteBudget } from '../util/byte-budget.js';
 import { mapOrdered } from '../util/ordered-map.js';

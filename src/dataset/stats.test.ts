@@ -7,7 +7,7 @@ import { GOLDEN_FIXTURES, goldenPath, type GoldenFixture } from '../testing/path
 import { readSplit } from './read-split.js';
 import { collectSplitStats, SplitStatsCollector } from './stats.js';
 import { PairIndex } from './pairs.js';
-import type { ImageRecord } from '../schema/annotation.js';
+import type { ImageRecord } from '../schema/index.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -22,15 +22,24 @@ const VALUE_NAMES: Record<string, string[]> = {
 async function directCounts(fixture: GoldenFixture) {
   const annos = goldenPath(fixture, 'dataset', 'annos');
   const c = {
-    images: 0, boxes: 0, masks: 0, visible: 0, occluded: 0, unlabelled: 0, pairs: 0,
-    user: { images: 0, items: 0 }, shop: { images: 0, items: 0 },
+    images: 0,
+    boxes: 0,
+    masks: 0,
+    visible: 0,
+    occluded: 0,
+    unlabelled: 0,
+    pairs: 0,
+    user: { images: 0, items: 0 },
+    shop: { images: 0, items: 0 },
     perCategory: new Array<number>(14).fill(0),
     attributes: Object.fromEntries(Object.keys(VALUE_NAMES).map((a) => [a, [0, 0, 0, 0]])) as Record<string, number[]>,
   };
   const files = [];
   for (const file of (await readdir(annos)).sort()) files.push(JSON.parse(await readFile(join(annos, file), 'utf8')));
   for (const json of files) {
-    const items = Object.keys(json).filter((k) => k.startsWith('item')).map((k) => json[k]);
+    const items = Object.keys(json)
+      .filter((k) => k.startsWith('item'))
+      .map((k) => json[k]);
     c.images++;
     c[json.source as 'user' | 'shop'].images++;
     c[json.source as 'user' | 'shop'].items += items.length;
@@ -47,12 +56,14 @@ async function directCounts(fixture: GoldenFixture) {
     }
   }
   // Positive pairs: user item x shop item, same pair_id, same style > 0.
-  for (const u of files) for (const s of files) {
-    if (u.source !== 'user' || s.source !== 'shop' || u.pair_id !== s.pair_id) continue;
-    for (const uk of Object.keys(u).filter((k) => k.startsWith('item'))) for (const sk of Object.keys(s).filter((k) => k.startsWith('item'))) {
-      if (u[uk].style > 0 && u[uk].style === s[sk].style) c.pairs++;
+  for (const u of files)
+    for (const s of files) {
+      if (u.source !== 'user' || s.source !== 'shop' || u.pair_id !== s.pair_id) continue;
+      for (const uk of Object.keys(u).filter((k) => k.startsWith('item')))
+        for (const sk of Object.keys(s).filter((k) => k.startsWith('item'))) {
+          if (u[uk].style > 0 && u[uk].style === s[sk].style) c.pairs++;
+        }
     }
-  }
   return c;
 }
 
@@ -63,15 +74,31 @@ for (const fixture of GOLDEN_FIXTURES) {
     assert.deepEqual(stats.table1, { images: c.images, boxes: c.boxes, landmarks: c.visible + c.occluded, masks: c.masks, pairs: c.pairs });
     assert.deepEqual(stats.landmarks, { visible: c.visible, occluded: c.occluded, unlabelled: c.unlabelled });
     assert.deepEqual(stats.source, { user: c.user, shop: c.shop });
-    assert.deepEqual(stats.categories.map((k) => k.items), c.perCategory.slice(1));
-    assert.equal(stats.categories.reduce((s, k) => s + k.userItems + k.shopItems, 0), c.boxes);
+    assert.deepEqual(
+      stats.categories.map((k) => k.items),
+      c.perCategory.slice(1),
+    );
+    assert.equal(
+      stats.categories.reduce((s, k) => s + k.userItems + k.shopItems, 0),
+      c.boxes,
+    );
     for (const [attribute, names] of Object.entries(VALUE_NAMES)) {
-      assert.deepEqual(names.map((n) => stats.attributes[attribute as keyof typeof stats.attributes][n]), c.attributes[attribute]!.slice(1), attribute);
+      assert.deepEqual(
+        names.map((n) => stats.attributes[attribute as keyof typeof stats.attributes][n]),
+        c.attributes[attribute]!.slice(1),
+        attribute,
+      );
       const perCategoryTotal = names.map((n) => stats.categories.reduce((s, k) => s + k.attributes[attribute as keyof typeof k.attributes][n]!, 0));
       assert.deepEqual(perCategoryTotal, c.attributes[attribute]!.slice(1), `${attribute} per category`);
     }
-    assert.equal(Object.values(stats.itemsPerImage).reduce((s, n) => s + n, 0), c.images);
-    assert.equal(Object.entries(stats.itemsPerImage).reduce((s, [k, n]) => s + Number(k) * n, 0), c.boxes);
+    assert.equal(
+      Object.values(stats.itemsPerImage).reduce((s, n) => s + n, 0),
+      c.images,
+    );
+    assert.equal(
+      Object.entries(stats.itemsPerImage).reduce((s, [k, n]) => s + Number(k) * n, 0),
+      c.boxes,
+    );
     // The counters give the pair figures of the item-level pair index.
     const index = new PairIndex();
     for await (const record of readSplit(goldenPath(fixture, 'dataset'))) index.add(record);

@@ -7,8 +7,8 @@
  * of user and shop items (what positive pairs are counted from), so memory
  * grows with the number of pair groups, not with images or items.
  */
-import type { ImageRecord } from '../schema/annotation.js';
-import { ATTRIBUTES, ATTRIBUTE_NAMES, CATEGORIES, type AttributeName } from '../schema/categories.js';
+import type { ImageRecord } from '../schema/index.js';
+import { ATTRIBUTES, ATTRIBUTE_NAMES, CATEGORIES, type AttributeName } from '../schema/index.js';
 import type { PairCounts } from './pairs.js';
 
 /** Counts per value of an attribute, keyed by the value's name ("small", "moderate", "large", ...). */
@@ -53,8 +53,7 @@ export interface SplitStats {
 const emptyAttributeCounts = (): Record<AttributeName, AttributeCounts> =>
   Object.fromEntries(ATTRIBUTE_NAMES.map((a) => [a, Object.fromEntries(ATTRIBUTES[a].map((v) => [v, 0]))])) as Record<AttributeName, AttributeCounts>;
 
-const attributeValue = (item: ImageRecord['items'][number], attribute: AttributeName): number =>
-  attribute === 'zoom_in' ? item.zoomIn : item[attribute];
+const attributeValue = (item: ImageRecord['items'][number], attribute: AttributeName): number => (attribute === 'zoom_in' ? item.zoomIn : item[attribute]);
 
 export class SplitStatsCollector {
   private readonly stats: SplitStats = {
@@ -66,7 +65,13 @@ export class SplitStatsCollector {
     itemsPerImage: {},
     attributes: emptyAttributeCounts(),
     categories: CATEGORIES.map((c) => ({
-      id: c.id, name: c.cocoName, items: 0, userItems: 0, shopItems: 0, landmarks: 0, attributes: emptyAttributeCounts(),
+      id: c.id,
+      name: c.cocoName,
+      items: 0,
+      userItems: 0,
+      shopItems: 0,
+      landmarks: 0,
+      attributes: emptyAttributeCounts(),
     })),
   };
   private readonly pairs = new PairGroups();
@@ -125,10 +130,13 @@ class PairGroups {
   }
 
   count(): Pick<PairCounts, 'positives' | 'queryItems' | 'galleryItems' | 'pairIds'> {
-    let positives = 0, queryItems = 0, galleryItems = 0;
+    let positives = 0,
+      queryItems = 0,
+      galleryItems = 0;
     const pairIds = new Set<number | string>();
     for (const [key, packed] of this.groups) {
-      const users = Math.floor(packed / 2 ** 26), shops = packed % 2 ** 26;
+      const users = Math.floor(packed / 2 ** 26),
+        shops = packed % 2 ** 26;
       if (users === 0 || shops === 0) continue;
       positives += users * shops;
       queryItems += users;

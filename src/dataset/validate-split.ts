@@ -6,12 +6,19 @@
  * order, so that memory does not grow with their number.
  */
 import { join } from 'node:path';
-import type { Problem } from '../schema/validate-annotation.js';
+import type { Problem } from '../schema/index.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import {
-  DEFAULT_CONCURRENCY, checkAnnotationFile, checkSplitFiles, inputProblem, scanSplit, type CheckedFile, type NameList, type SplitListing,
+  DEFAULT_CONCURRENCY,
+  checkAnnotationFile,
+  checkSplitFiles,
+  inputProblem,
+  scanSplit,
+  type CheckedFile,
+  type NameList,
+  type SplitListing,
 } from './read-split.js';
-import { imageName } from '../schema/annotation.js';
+import { imageName } from '../schema/index.js';
 import { readImageSize } from './image-size.js';
 
 export interface SplitSummary {
@@ -38,10 +45,20 @@ export interface ValidateSplitOptions {
 export async function validateSplit(dir: string, options: ValidateSplitOptions): Promise<SplitSummary> {
   const listing = await scanSplit(dir, { imagesOnly: true });
   if (!listing.hasAnnosDir) return validateImages(dir, listing, options);
-  return reportSplit(dir, listing, (names) => checkSplitFiles(dir, { names, images: listing.images }, {
-    concurrency: options.concurrency,
-    onProgress: (done, total) => options.onProgress?.(listing.strayAnnotations.length + done, listing.strayAnnotations.length + total),
-  }), options);
+  return reportSplit(
+    dir,
+    listing,
+    (names) =>
+      checkSplitFiles(
+        dir,
+        { names, images: listing.images },
+        {
+          concurrency: options.concurrency,
+          onProgress: (done, total) => options.onProgress?.(listing.strayAnnotations.length + done, listing.strayAnnotations.length + total),
+        },
+      ),
+    options,
+  );
 }
 
 /** The per-file results the cross-file checks need (a CheckedFile, or what `df2 import` kept of one). */
@@ -65,8 +82,7 @@ export async function reportSplit(
     else summary.warnings++;
     options.onProblem(problem);
   };
-  const error = (file: string, expected: string, found: string): void =>
-    report({ file, path: '', expected, found, severity: 'error' });
+  const error = (file: string, expected: string, found: string): void => report({ file, path: '', expected, found, severity: 'error' });
 
   const annosDir = join(dir, 'annos');
   const imageDir = join(dir, 'image');

@@ -83,3 +83,10 @@ export {
   type ImageCounts,
   type ImageCountRow,
 } from './errors/index.js';
+
+// Used by other modules (imported through this index).
+export { firstMissingAttribute } from './coco/ground-truth.js';
+export { type SummaryLine, sliceMean } from './coco/summarize.js';
+export { type Assignment, type TopKAccuracy, topKAccuracy } from './retrieval/index.js';
+export { retrievalJson, retrievalText, warningLines } from './retrieval/report.js';
+export { TOP_K, hitGalleryItem } from './retrieval/score.js';

@@ -17,11 +17,7 @@ async function tmpFile(content: string): Promise<string> {
 async function collect(file: string, chunkBytes?: number) {
   const elements: [string | null, number, unknown][] = [];
   const values: [string, unknown][] = [];
-  const summary = await streamJson(
-    file,
-    { onElement: (k, i, v) => elements.push([k, i, v]), onValue: (k, v) => values.push([k, v]) },
-    { chunkBytes },
-  );
+  const summary = await streamJson(file, { onElement: (k, i, v) => elements.push([k, i, v]), onValue: (k, v) => values.push([k, v]) }, { chunkBytes });
   return { elements, values, summary };
 }
 
@@ -37,10 +33,26 @@ test('streams elements of every array under a top-level object, at any chunk siz
   const file = await tmpFile(JSON.stringify(doc, null, 1));
   for (const chunk of [1, 2, 3, 7, 64, 1 << 20]) {
     const { elements, values, summary } = await collect(file, chunk);
-    assert.deepEqual(values, [['info', doc.info], ['count', 12]], `chunk ${chunk}`);
-    assert.deepEqual(elements.filter((e) => e[0] === 'images').map((e) => e[2]), doc.images);
-    assert.deepEqual(elements.filter((e) => e[0] === 'annotations').map((e) => e[2]), doc.annotations);
-    assert.deepEqual(elements.filter((e) => e[0] === 'annotations').map((e) => e[1]), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      values,
+      [
+        ['info', doc.info],
+        ['count', 12],
+      ],
+      `chunk ${chunk}`,
+    );
+    assert.deepEqual(
+      elements.filter((e) => e[0] === 'images').map((e) => e[2]),
+      doc.images,
+    );
+    assert.deepEqual(
+      elements.filter((e) => e[0] === 'annotations').map((e) => e[2]),
+      doc.annotations,
+    );
+    assert.deepEqual(
+      elements.filter((e) => e[0] === 'annotations').map((e) => e[1]),
+      [0, 1, 2, 3, 4, 5],
+    );
     assert.equal(summary.topLevel, 'object');
     assert.deepEqual(summary.keys, ['info', 'images', 'annotations', 'empty', 'count']);
     assert.equal(summary.counts.get('empty'), 0);
@@ -53,7 +65,10 @@ test('streams a top-level array, numbers parsed exactly as JSON.parse does', asy
   const file = await tmpFile(JSON.stringify(arr));
   for (const chunk of [1, 5, 4096]) {
     const { elements, summary } = await collect(file, chunk);
-    assert.deepEqual(elements.map((e) => e[2]), JSON.parse(JSON.stringify(arr)));
+    assert.deepEqual(
+      elements.map((e) => e[2]),
+      JSON.parse(JSON.stringify(arr)),
+    );
     assert.ok(elements.every((e) => e[0] === null));
     assert.equal(summary.topLevel, 'array');
     assert.equal(summary.counts.get(''), arr.length);

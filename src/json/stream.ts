@@ -37,8 +37,14 @@ export interface JsonStreamSummary {
   counts: Map<string, number>;
 }
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACKET = 0x5b, RBRACKET = 0x5d, LBRACE = 0x7b, RBRACE = 0x7d;
-const COMMA = 0x2c, COLON = 0x3a;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  LBRACKET = 0x5b,
+  RBRACKET = 0x5d,
+  LBRACE = 0x7b,
+  RBRACE = 0x7d;
+const COMMA = 0x2c,
+  COLON = 0x3a;
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
@@ -85,11 +91,7 @@ function compressedFileError(file: string, compression: string): InputError {
 }
 
 /** Streams a JSON file; see JsonStreamHandlers. Throws InputError for malformed or truncated JSON. */
-export async function streamJson(
-  file: string,
-  handlers: JsonStreamHandlers,
-  options: { chunkBytes?: number } = {},
-): Promise<JsonStreamSummary> {
+export async function streamJson(file: string, handlers: JsonStreamHandlers, options: { chunkBytes?: number } = {}): Promise<JsonStreamSummary> {
   let totalBytes: number;
   try {
     totalBytes = (await stat(file)).size;
@@ -113,7 +115,10 @@ export async function streamJson(
     const shown = found ?? (at < buf.length ? JSON.stringify(String.fromCharCode(buf[at]!)) : 'end of file');
     let where = `${entry()} (byte ${base + at})`;
     if (mode === Mode.Start || mode === Mode.Done) where = `byte ${base + at}`;
-    else if (mode === Mode.ArrayCommaOrEnd) { index--; where = `after ${entry()} (byte ${base + at})`; }
+    else if (mode === Mode.ArrayCommaOrEnd) {
+      index--;
+      where = `after ${entry()} (byte ${base + at})`;
+    }
     throw new InputError(file, where, expected, shown);
   };
 
@@ -138,8 +143,13 @@ export async function streamJson(
       // Scalar (number, true, false, null) or the first byte of a string/container.
       const first = b[s.start]!;
       if (i === s.start) {
-        if (first === LBRACKET || first === LBRACE) { s.depth = 1; i++; }
-        else if (first === QUOTE) { s.inString = true; i++; }
+        if (first === LBRACKET || first === LBRACE) {
+          s.depth = 1;
+          i++;
+        } else if (first === QUOTE) {
+          s.inString = true;
+          i++;
+        }
       }
       if (s.depth === 0 && !s.inString) {
         while (i < n) {
@@ -154,7 +164,10 @@ export async function streamJson(
     while (i < n) {
       if (s.inString) {
         const q = b.indexOf(QUOTE, i);
-        if (q < 0) { i = n; break; }
+        if (q < 0) {
+          i = n;
+          break;
+        }
         let bs = 0;
         for (let k = q - 1; k >= s.start && b[k] === BACKSLASH; k--) bs++;
         i = q + 1;
@@ -186,7 +199,10 @@ export async function streamJson(
         emit(scan.start, end);
         scan = null;
         i = end;
-        if (key === null || inArrayOfKey) { index++; mode = Mode.ArrayCommaOrEnd; } else mode = Mode.ObjectCommaOrEnd;
+        if (key === null || inArrayOfKey) {
+          index++;
+          mode = Mode.ArrayCommaOrEnd;
+        } else mode = Mode.ObjectCommaOrEnd;
         continue;
       }
       while (i < n && isSpace(buf[i]!)) i++;
@@ -194,14 +210,30 @@ export async function streamJson(
       const c = buf[i]!;
       switch (mode) {
         case Mode.Start:
-          if (base === 0 && i === 0 && c === 0xef) { i += 3; continue; } // UTF-8 byte order mark
-          if (c === LBRACKET) { summary.topLevel = 'array'; key = null; inArrayOfKey = false; index = 0; mode = Mode.ArrayFirst; i++; }
-          else if (c === LBRACE) { summary.topLevel = 'object'; mode = Mode.ObjectKeyOrEnd; i++; }
-          else fail('a JSON array or object', i);
+          if (base === 0 && i === 0 && c === 0xef) {
+            i += 3;
+            continue;
+          } // UTF-8 byte order mark
+          if (c === LBRACKET) {
+            summary.topLevel = 'array';
+            key = null;
+            inArrayOfKey = false;
+            index = 0;
+            mode = Mode.ArrayFirst;
+            i++;
+          } else if (c === LBRACE) {
+            summary.topLevel = 'object';
+            mode = Mode.ObjectKeyOrEnd;
+            i++;
+          } else fail('a JSON array or object', i);
           break;
         case Mode.ObjectKeyOrEnd:
         case Mode.ObjectKey: {
-          if (c === RBRACE && mode === Mode.ObjectKeyOrEnd) { mode = Mode.Done; i++; break; }
+          if (c === RBRACE && mode === Mode.ObjectKeyOrEnd) {
+            mode = Mode.Done;
+            i++;
+            break;
+          }
           if (c !== QUOTE) fail('a quoted key', i);
           const s: ValueScan = { start: i, pos: i, depth: 0, inString: false };
           const end = advance(s, atEof);
@@ -219,24 +251,40 @@ export async function streamJson(
           i++;
           break;
         case Mode.ObjectValue:
-          if (c === LBRACKET) { inArrayOfKey = true; index = 0; mode = Mode.ArrayFirst; i++; }
-          else scan = { start: i, pos: i, depth: 0, inString: false };
+          if (c === LBRACKET) {
+            inArrayOfKey = true;
+            index = 0;
+            mode = Mode.ArrayFirst;
+            i++;
+          } else scan = { start: i, pos: i, depth: 0, inString: false };
           break;
         case Mode.ObjectCommaOrEnd:
-          if (c === COMMA) { mode = Mode.ObjectKey; i++; }
-          else if (c === RBRACE) { mode = Mode.Done; i++; }
-          else fail("',' or '}'", i);
+          if (c === COMMA) {
+            mode = Mode.ObjectKey;
+            i++;
+          } else if (c === RBRACE) {
+            mode = Mode.Done;
+            i++;
+          } else fail("',' or '}'", i);
           break;
         case Mode.ArrayFirst:
         case Mode.ArrayElement:
-          if (c === RBRACKET && mode === Mode.ArrayFirst) { i++; closeArray(); break; }
+          if (c === RBRACKET && mode === Mode.ArrayFirst) {
+            i++;
+            closeArray();
+            break;
+          }
           if (c === COMMA || c === RBRACKET || c === COLON || c === RBRACE) fail('a value', i);
           scan = { start: i, pos: i, depth: 0, inString: false };
           break;
         case Mode.ArrayCommaOrEnd:
-          if (c === COMMA) { mode = Mode.ArrayElement; i++; }
-          else if (c === RBRACKET) { i++; closeArray(); }
-          else fail("',' or ']'", i);
+          if (c === COMMA) {
+            mode = Mode.ArrayElement;
+            i++;
+          } else if (c === RBRACKET) {
+            i++;
+            closeArray();
+          } else fail("',' or ']'", i);
           break;
         case Mode.Done:
           fail('the end of the file', i);
@@ -247,7 +295,10 @@ export async function streamJson(
   const closeArray = (): void => {
     summary.counts.set(key ?? '', index);
     if (key === null) mode = Mode.Done;
-    else { inArrayOfKey = false; mode = Mode.ObjectCommaOrEnd; }
+    else {
+      inArrayOfKey = false;
+      mode = Mode.ObjectCommaOrEnd;
+    }
   };
 
   const stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 8 << 20 });
@@ -257,7 +308,10 @@ export async function streamJson(
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       const consumed = pump(false);
       const pending = scan as ValueScan | null; // set inside pump()
-      if (pending) { pending.start -= consumed; pending.pos -= consumed; }
+      if (pending) {
+        pending.start -= consumed;
+        pending.pos -= consumed;
+      }
       base += consumed;
       buf = buf.subarray(consumed);
       handlers.onProgress?.(bytesRead, totalBytes);

@@ -75,7 +75,11 @@ test('malformed strings throw RleFormatError with a reason', () => {
     ['', 2, 2, /sum to 0/],
   ];
   for (const [counts, h, w, reason] of bad) {
-    assert.throws(() => rleFromString(counts, h, w), (error: unknown) => error instanceof RleFormatError && reason.test(error.message), counts);
+    assert.throws(
+      () => rleFromString(counts, h, w),
+      (error: unknown) => error instanceof RleFormatError && reason.test(error.message),
+      counts,
+    );
   }
   assert.throws(() => rleFromString('05', -1, -5), RleFormatError);
   assert.throws(() => rleFromString('05', 1.5, 2), RleFormatError);

@@ -98,7 +98,10 @@ function intersection(a: Uint32Array, b: Uint32Array): number {
 
 /** bbIou's test for a positive overlap of box d and the [x, y, w, h] box at boxes[at]. */
 function boxesOverlap(dx: number, dy: number, dw: number, dh: number, boxes: Float64Array, at: number): boolean {
-  const gx = boxes[at]!, gy = boxes[at + 1]!, gw = boxes[at + 2]!, gh = boxes[at + 3]!;
+  const gx = boxes[at]!,
+    gy = boxes[at + 1]!,
+    gw = boxes[at + 2]!,
+    gh = boxes[at + 3]!;
   const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
   if (w <= 0) return false;
   const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
@@ -111,10 +114,7 @@ function boxesOverlap(dx: number, dy: number, dw: number, dh: number, boxes: Flo
  * crowd ground truth): the last bits decide threshold comparisons, so every
  * box IoU in df2 goes through here.
  */
-export function xywhIou(
-  dx: number, dy: number, dw: number, dh: number,
-  gx: number, gy: number, gw: number, gh: number, crowd: boolean,
-): number {
+export function xywhIou(dx: number, dy: number, dw: number, dh: number, gx: number, gy: number, gw: number, gh: number, crowd: boolean): number {
   const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
   if (w <= 0) return 0;
   const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
@@ -134,7 +134,10 @@ export function boxIou(dt: Float64Array, gt: Float64Array, iscrowd: ArrayLike<nu
   const crowd = crowdFlags(iscrowd, nGt);
   const out = new Float64Array(nDt * nGt);
   for (let g = 0; g < nGt; g++) {
-    const gx = gt[4 * g]!, gy = gt[4 * g + 1]!, gw = gt[4 * g + 2]!, gh = gt[4 * g + 3]!;
+    const gx = gt[4 * g]!,
+      gy = gt[4 * g + 1]!,
+      gw = gt[4 * g + 2]!,
+      gh = gt[4 * g + 3]!;
     for (let d = 0; d < nDt; d++) {
       out[d * nGt + g] = xywhIou(dt[4 * d]!, dt[4 * d + 1]!, dt[4 * d + 2]!, dt[4 * d + 3]!, gx, gy, gw, gh, crowd[g] === 1);
     }

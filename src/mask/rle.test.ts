@@ -8,7 +8,13 @@ const rle = (height: number, width: number, counts: number[]): Rle => ({ height,
 
 test('encode/decode round-trips random masks; runs are maximal and cover the image', () => {
   const random = seededRandom(1);
-  const sizes: [number, number][] = [[1, 1], [0, 4], [4, 0], [1, 17], [17, 1]];
+  const sizes: [number, number][] = [
+    [1, 1],
+    [0, 4],
+    [4, 0],
+    [1, 17],
+    [17, 1],
+  ];
   for (let i = 0; i < 150; i++) sizes.push([1 + Math.floor(random() * 40), 1 + Math.floor(random() * 40)]);
   for (const [h, w] of sizes) {
     for (const fill of [0, 0.3, 0.8, 1]) {
@@ -31,7 +37,7 @@ test('encode treats any nonzero byte as set and starts with a (possibly empty) r
   assert.throws(() => rleEncode(new Uint8Array(5), 2, 2), RangeError);
 });
 
-test('bounding boxes follow the release\'s rleToBbox (hand-computed)', () => {
+test("bounding boxes follow the release's rleToBbox (hand-computed)", () => {
   // 4x3 image, column-major. Pixels 5,6 (x=1, y=1..2): a run inside one column.
   assert.deepEqual(rleToBbox(rle(4, 3, [5, 2, 5])), [1, 1, 1, 2]);
   // Pixels 3..4 span columns 0 and 1: first pixel (0, 3), last pixel (1, 0).

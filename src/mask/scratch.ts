@@ -7,7 +7,10 @@
 class Scratch<T extends Uint32Array | Int32Array | Uint8Array> {
   private buffer: T;
 
-  constructor(private readonly Type: new (length: number) => T, initialLength: number) {
+  constructor(
+    private readonly Type: new (length: number) => T,
+    initialLength: number,
+  ) {
     this.buffer = new Type(initialLength);
   }
 

@@ -17,7 +17,13 @@ test('a polygon list is the pixel union of its polygons', () => {
     [2, 2, 14, 3, 3, 13],
   ];
   const union = rleDecode(rleFromSegmentation(polygons, 15, 16));
-  assert.deepEqual(union, combinePixels(polygons.map((p) => rleDecode(rleFromPolygon(p, 15, 16))), false));
+  assert.deepEqual(
+    union,
+    combinePixels(
+      polygons.map((p) => rleDecode(rleFromPolygon(p, 15, 16))),
+      false,
+    ),
+  );
 });
 
 test('a list whose first element has 4 numbers is read as boxes (frPyObjects quirk)', () => {
@@ -26,10 +32,30 @@ test('a list whose first element has 4 numbers is read as boxes (frPyObjects qui
     [3, 2, 6, 6],
   ];
   const got = rleDecode(rleFromSegmentation(boxes, 12, 12));
-  assert.deepEqual(got, combinePixels(boxes.map(([x, y, w, h]) => rleDecode(rleFromBox(x!, y!, w!, h!, 12, 12))), false));
+  assert.deepEqual(
+    got,
+    combinePixels(
+      boxes.map(([x, y, w, h]) => rleDecode(rleFromBox(x!, y!, w!, h!, 12, 12))),
+      false,
+    ),
+  );
   // Not the polygon through (1,1)-(4,3): a box covers 4x3 pixels.
-  assert.equal(got.reduce((s, v) => s + v, 0), 4 * 3 + 6 * 6 - 2 * 2);
-  assert.throws(() => rleFromSegmentation([[1, 1, 4, 3], [1, 2, 3, 4, 5, 6]], 12, 12), RleFormatError);
+  assert.equal(
+    got.reduce((s, v) => s + v, 0),
+    4 * 3 + 6 * 6 - 2 * 2,
+  );
+  assert.throws(
+    () =>
+      rleFromSegmentation(
+        [
+          [1, 1, 4, 3],
+          [1, 2, 3, 4, 5, 6],
+        ],
+        12,
+        12,
+      ),
+    RleFormatError,
+  );
 });
 
 test('RLE objects: uncompressed counts, compressed strings, lists of uncompressed RLEs', () => {
@@ -37,7 +63,14 @@ test('RLE objects: uncompressed counts, compressed strings, lists of uncompresse
   assert.deepEqual(Array.from(uncompressed.counts), [1, 2, 3]);
   const compressed = rleFromSegmentation({ size: [3, 2], counts: rleToString(uncompressed) }, 99, 99);
   assert.deepEqual(compressed, uncompressed, 'the object carries its own size');
-  const list = rleFromSegmentation([{ size: [3, 2], counts: [1, 2, 3] }, { size: [3, 2], counts: [4, 2] }], 3, 2);
+  const list = rleFromSegmentation(
+    [
+      { size: [3, 2], counts: [1, 2, 3] },
+      { size: [3, 2], counts: [4, 2] },
+    ],
+    3,
+    2,
+  );
   assert.deepEqual(Array.from(list.counts), [1, 2, 1, 2]); // pixels {1, 2} and {4, 5}
 });
 
@@ -51,7 +84,10 @@ test('ground-truth segmentations of the golden fixtures convert as the union of 
     for (const [i, ann] of gt.annotations.entries()) {
       if (ann.segmentation.length < 2 || i % 8 !== 0) continue; // pixel unions are slow: a sample of multi-polygon items
       const { height, width } = sizes.get(ann.image_id)!;
-      const union = combinePixels(ann.segmentation.map((p) => rleDecode(rleFromPolygon(p, height, width))), false);
+      const union = combinePixels(
+        ann.segmentation.map((p) => rleDecode(rleFromPolygon(p, height, width))),
+        false,
+      );
       assert.deepEqual(rleDecode(rleFromSegmentation(ann.segmentation, height, width)), union, `${fixture} annotation ${i}`);
     }
   }

@@ -28,31 +28,37 @@ function fromList(list: unknown[], height: number, width: number): Rle {
   if (list.length === 0) throw new RleFormatError('segmentation is an empty list');
   const first = list[0];
   if (isObject(first)) {
-    return rleMerge(list.map((item, i) => {
-      if (!isObject(item)) throw new RleFormatError(`segmentation[${i}] must be an RLE object like segmentation[0], found ${kindOf(item)}`);
-      return fromRleObject(item, `segmentation[${i}]`);
-    }));
+    return rleMerge(
+      list.map((item, i) => {
+        if (!isObject(item)) throw new RleFormatError(`segmentation[${i}] must be an RLE object like segmentation[0], found ${kindOf(item)}`);
+        return fromRleObject(item, `segmentation[${i}]`);
+      }),
+    );
   }
   if (!Array.isArray(first)) throw new RleFormatError(`segmentation[0] must be a polygon (list of numbers), found ${kindOf(first)}`);
   if (first.length === 4) {
-    return rleMerge(list.map((box, i) => {
-      if (!Array.isArray(box) || box.length !== 4 || !box.every(isFiniteNumber)) {
-        throw new RleFormatError(`segmentation[${i}] must be a box of 4 numbers (segmentation[0] has 4, so all are read as boxes)`);
-      }
-      return rleFromBox(box[0], box[1], box[2], box[3], height, width);
-    }));
+    return rleMerge(
+      list.map((box, i) => {
+        if (!Array.isArray(box) || box.length !== 4 || !box.every(isFiniteNumber)) {
+          throw new RleFormatError(`segmentation[${i}] must be a box of 4 numbers (segmentation[0] has 4, so all are read as boxes)`);
+        }
+        return rleFromBox(box[0], box[1], box[2], box[3], height, width);
+      }),
+    );
   }
   if (first.length < 4) throw new RleFormatError(`segmentation[0] must have at least 6 numbers (a polygon) or 4 (a box), found ${first.length}`);
-  return rleMerge(list.map((polygon, i) => {
-    if (!Array.isArray(polygon)) throw new RleFormatError(`segmentation[${i}] must be a polygon (list of numbers), found ${kindOf(polygon)}`);
-    if (!polygon.every(isFiniteNumber)) throw new RleFormatError(`segmentation[${i}] must hold only finite numbers`);
-    try {
-      return rleFromPolygon(polygon, height, width);
-    } catch (error) {
-      if (error instanceof RleFormatError) throw new RleFormatError(`segmentation[${i}]: ${error.reason}`);
-      throw error;
-    }
-  }));
+  return rleMerge(
+    list.map((polygon, i) => {
+      if (!Array.isArray(polygon)) throw new RleFormatError(`segmentation[${i}] must be a polygon (list of numbers), found ${kindOf(polygon)}`);
+      if (!polygon.every(isFiniteNumber)) throw new RleFormatError(`segmentation[${i}] must hold only finite numbers`);
+      try {
+        return rleFromPolygon(polygon, height, width);
+      } catch (error) {
+        if (error instanceof RleFormatError) throw new RleFormatError(`segmentation[${i}]: ${error.reason}`);
+        throw error;
+      }
+    }),
+  );
 }
 
 function fromRleObject(obj: Record<string, unknown>, where = 'segmentation'): Rle {

@@ -27,14 +27,26 @@ function throwsAt(fn: () => unknown, entry: string, text?: string): void {
 
 test('reads valid entries of the three files', () => {
   assert.deepEqual(parseQueryItem({ query_image_id: 1, style: 0, cls: 13, pair_id: 4, bbox: box, scale: 3 }, F, 0), {
-    queryImageId: 1, style: 0, cls: 13, pairId: 4, bbox: box, attributes: { scale: 3 },
+    queryImageId: 1,
+    style: 0,
+    cls: 13,
+    pairId: 4,
+    bbox: box,
+    attributes: { scale: 3 },
   });
   assert.deepEqual(parseGalleryItem({ gallery_image_id: 9, style: 2, pair_id: 4, bbox: box }, F, 0), {
-    galleryImageId: 9, style: 2, pairId: 4, bbox: box,
+    galleryImageId: 9,
+    style: 2,
+    pairId: 4,
+    bbox: box,
   });
   assert.deepEqual(parseRetrievalResult(goodResult, F, 0), {
-    queryImageId: 3, queryBbox: box, queryCls: 2, queryScore: 0.5,
-    galleryImageIds: [7, 8], galleryBboxes: [box, [0, 0, 1.5, 2.5]],
+    queryImageId: 3,
+    queryBbox: box,
+    queryCls: 2,
+    queryScore: 0.5,
+    galleryImageIds: [7, 8],
+    galleryBboxes: [box, [0, 0, 1.5, 2.5]],
   });
   assert.equal(parseRetrievalResult({ ...goodResult, gallery_image_id: [], gallery_bbox: [] }, F, 0).galleryImageIds.length, 0);
 });

@@ -163,12 +163,7 @@ export function parseRetrievalResult(value: unknown, file: string, index: number
     r.fail(r.path('gallery_image_id'), `at most ${MAX_RETRIEVED} retrieved items`, ids);
   }
   if (boxes.length !== ids.length) {
-    throw new InputError(
-      file,
-      r.path('gallery_bbox'),
-      `as many boxes as gallery_image_id has ids (${ids.length})`,
-      describe(boxes),
-    );
+    throw new InputError(file, r.path('gallery_bbox'), `as many boxes as gallery_image_id has ids (${ids.length})`, describe(boxes));
   }
   const galleryImageIds = ids.map((id, t) => {
     if (typeof id !== 'number' || !Number.isInteger(id)) r.fail(pathJoin(r.path('gallery_image_id'), t), 'an integer image id', id);

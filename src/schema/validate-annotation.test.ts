@@ -34,7 +34,10 @@ test('the real release file is clean and keeps its key order (item2 first)', () 
   assert.equal(record.id, 1);
   assert.equal(record.source, 'user');
   assert.equal(record.pairId, 1);
-  assert.deepEqual(record.items.map((i) => i.key), ['item2', 'item1']);
+  assert.deepEqual(
+    record.items.map((i) => i.key),
+    ['item2', 'item1'],
+  );
   const [trousers, top] = record.items;
   assert.equal(trousers!.categoryId, 8);
   assert.equal(trousers!.categoryName, 'trousers');
@@ -77,7 +80,15 @@ test('problems name the JSON path, the expectation and what was found', () => {
     ['zoom_in as a string', (j) => (j.item1.zoom_in = '2'), 'item1.zoom_in', /integer 1\.\.3/],
     ['viewpoint 1.5', (j) => (j.item1.viewpoint = 1.5), 'item1.viewpoint', /integer 1\.\.3/],
     ['item not an object', (j) => (j.item1 = [1]), 'item1', /an object/],
-    ['no items', (j) => { delete j.item1; delete j.item2; }, '', /at least one item/],
+    [
+      'no items',
+      (j) => {
+        delete j.item1;
+        delete j.item2;
+      },
+      '',
+      /at least one item/,
+    ],
   ];
   for (const [what, change, path, expected] of cases) {
     const problem = onlyProblem(change);
@@ -104,9 +115,10 @@ test('every problem of a file is reported, not just the first', () => {
 test('the file name must be six digits, and the JSON an object', () => {
   const named = checkAnnotation('/x/annos/1.json', sample(), SAMPLE_IMAGE);
   assert.equal(named.record, undefined);
-  assert.deepEqual(errorsOf(named.problems).map((p) => [p.path, p.expected, p.found]), [
-    ['', 'a six-digit file name like 000001.json', '"1.json"'],
-  ]);
+  assert.deepEqual(
+    errorsOf(named.problems).map((p) => [p.path, p.expected, p.found]),
+    [['', 'a six-digit file name like 000001.json', '"1.json"']],
+  );
   const array = checkAnnotation('/x/annos/000001.json', [1, 2]);
   assert.equal(errorsOf(array.problems).length, 1);
   assert.match(array.problems[0]!.expected, /JSON object/);

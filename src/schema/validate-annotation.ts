@@ -38,9 +38,7 @@ export const ITEM_KEY = /^item\d+$/;
 const MAX_ID_TEXT = '2^53 - 1';
 
 const TOP_LEVEL_FIELDS = new Set(['source', 'pair_id']);
-const ITEM_FIELDS = new Set([
-  'category_id', 'category_name', 'style', 'bounding_box', 'landmarks', 'segmentation', ...ATTRIBUTE_NAMES,
-]);
+const ITEM_FIELDS = new Set(['category_id', 'category_name', 'style', 'bounding_box', 'landmarks', 'segmentation', ...ATTRIBUTE_NAMES]);
 
 /** One problem as a line: `FILE: PATH: expected X, found Y`; warnings start with "warning: ". */
 export function formatProblemLine(problem: Problem): string {
@@ -59,11 +57,7 @@ export function problemError(problem: Problem): InputError {
  * are also checked against the image size. `record` is set when there is no
  * error (warnings allowed); items keep the file's key order.
  */
-export function checkAnnotation(
-  file: string,
-  json: unknown,
-  image?: { width: number; height: number },
-): { record?: ImageAnnotation; problems: Problem[] } {
+export function checkAnnotation(file: string, json: unknown, image?: { width: number; height: number }): { record?: ImageAnnotation; problems: Problem[] } {
   const report = new ProblemList(file);
   const name = basename(file);
   const nameMatch = ANNOTATION_FILE_NAME.exec(name);
@@ -256,7 +250,6 @@ function describeArray(value: unknown): string {
   const bad = value.findIndex((v) => !isFiniteNumber(v));
   return bad < 0 ? `${value.length} numbers` : `${describe(value[bad])} at [${bad}]`;
 }
-
 
 /** Problems of one file, in the order found. */
 class ProblemList {

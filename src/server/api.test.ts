@@ -6,13 +6,19 @@ import { goldenPath } from '../testing/paths.js';
 import type { RunningServer } from './server.js';
 import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, upload, waitForSubmission } from './test-support.js';
 
-interface RawItem { category_id: number; occlusion: number; style: number }
+interface RawItem {
+  category_id: number;
+  occlusion: number;
+  style: number;
+}
 /** The split's annotations read directly, to check the server's answers against. */
 async function readAnnotations(): Promise<Map<number, { source: string; pair_id: number; items: RawItem[] }>> {
   const out = new Map<number, { source: string; pair_id: number; items: RawItem[] }>();
   for (const name of await readdir(join(GOLDEN_SPLIT, 'annos'))) {
     const json = JSON.parse(await readFile(join(GOLDEN_SPLIT, 'annos', name), 'utf8')) as Record<string, unknown>;
-    const items = Object.keys(json).filter((k) => /^item\d+$/.test(k)).map((k) => json[k] as RawItem);
+    const items = Object.keys(json)
+      .filter((k) => /^item\d+$/.test(k))
+      .map((k) => json[k] as RawItem);
     out.set(Number(name.slice(0, 6)), { source: json.source as string, pair_id: json.pair_id as number, items });
   }
   return out;
@@ -49,7 +55,10 @@ describe('df2 serve API', () => {
       },
     });
     return fetch(`${server.url}/api/submissions`, {
-      method: 'POST', body: stream, headers: { authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! }, duplex: 'half',
+      method: 'POST',
+      body: stream,
+      headers: { authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! },
+      duplex: 'half',
     } as RequestInit).catch((err: Error) => err);
   };
 
@@ -71,18 +80,27 @@ describe('df2 serve API', () => {
     const splits = (await (await get('/api/splits')).json()) as { name: string; images: number; items: number; bad_files: number }[];
     assert.equal(splits.length, 1);
     assert.equal(splits[0]!.images, annotations.size);
-    assert.equal(splits[0]!.items, [...annotations.values()].reduce((n, a) => n + a.items.length, 0));
+    assert.equal(
+      splits[0]!.items,
+      [...annotations.values()].reduce((n, a) => n + a.items.length, 0),
+    );
     assert.equal(splits[0]!.bad_files, 0);
   });
 
   test('images filtered by category and occlusion (one and the same item), with facet counts', async () => {
-    const expected = [...annotations].filter(([, a]) => a.items.some((i) => i.category_id === 1 && i.occlusion === 2)).map(([id]) => id).sort((a, b) => a - b);
+    const expected = [...annotations]
+      .filter(([, a]) => a.items.some((i) => i.category_id === 1 && i.occlusion === 2))
+      .map(([id]) => id)
+      .sort((a, b) => a - b);
     assert.ok(expected.length > 2, 'fixture has matching images');
     const res = await get(`/api/images?split=dataset&category=1&occlusion=2&per_page=200`);
     assert.equal(res.status, 200);
     const page = (await res.json()) as { total: number; images: { id: number; items: { category_id: number; occlusion: number }[] }[] };
     assert.equal(page.total, expected.length);
-    assert.deepEqual(page.images.map((i) => i.id), expected);
+    assert.deepEqual(
+      page.images.map((i) => i.id),
+      expected,
+    );
     for (const img of page.images) assert.ok(img.items.some((i) => i.category_id === 1 && i.occlusion === 2));
 
     const facets = (await (await get('/api/facets?split=dataset&category=1&occlusion=2')).json()) as Record<string, Record<string, number>>;
@@ -95,10 +113,16 @@ describe('df2 serve API', () => {
   });
 
   test('paging and image-level filters', async () => {
-    const shop = [...annotations].filter(([, a]) => a.source === 'shop').map(([id]) => id).sort((a, b) => a - b);
+    const shop = [...annotations]
+      .filter(([, a]) => a.source === 'shop')
+      .map(([id]) => id)
+      .sort((a, b) => a - b);
     const p2 = (await (await get('/api/images?split=dataset&source=shop&per_page=10&page=2')).json()) as { total: number; images: { id: number }[] };
     assert.equal(p2.total, shop.length);
-    assert.deepEqual(p2.images.map((i) => i.id), shop.slice(10, 20));
+    assert.deepEqual(
+      p2.images.map((i) => i.id),
+      shop.slice(10, 20),
+    );
     const pair = (await (await get('/api/images?split=dataset&pair_id=3&style=positive')).json()) as { images: { id: number; pair_id: number }[] };
     assert.ok(pair.images.length > 0);
     for (const img of pair.images) assert.equal(img.pair_id, 3);
@@ -126,7 +150,10 @@ describe('df2 serve API', () => {
   });
 
   test('pair page data links consumer and shop items of the same style', async () => {
-    const pair = (await (await get('/api/pairs/dataset/3')).json()) as { images: { id: number; source: string }[]; links: { style: number; user: { image: number }; shop: { image: number } }[] };
+    const pair = (await (await get('/api/pairs/dataset/3')).json()) as {
+      images: { id: number; source: string }[];
+      links: { style: number; user: { image: number }; shop: { image: number } }[];
+    };
     assert.ok(pair.links.length > 0);
     for (const link of pair.links) {
       assert.ok(link.style > 0);
@@ -137,9 +164,15 @@ describe('df2 serve API', () => {
 
   test('path traversal in parameters is refused', async () => {
     for (const path of [
-      '/api/images/..%2F..%2Fetc/1/image', '/api/images?split=..%2F..%2Fetc', '/api/images/dataset/..%2F..%2Fpasswd',
-      '/api/images/dataset/1%2F..%2F..%2Fx/image', '/api/stats/..', '/api/splits/..%2F/bad-files',
-      '/app/..%2F..%2Fpackage.json', '/app/%2e%2e%2fserver%2fapp.js', '/api/images/dataset/7/image?w=..%2F1',
+      '/api/images/..%2F..%2Fetc/1/image',
+      '/api/images?split=..%2F..%2Fetc',
+      '/api/images/dataset/..%2F..%2Fpasswd',
+      '/api/images/dataset/1%2F..%2F..%2Fx/image',
+      '/api/stats/..',
+      '/api/splits/..%2F/bad-files',
+      '/app/..%2F..%2Fpackage.json',
+      '/app/%2e%2e%2fserver%2fapp.js',
+      '/api/images/dataset/7/image?w=..%2F1',
     ]) {
       const res = await get(path);
       assert.ok([400, 404].includes(res.status), `${path} -> ${res.status}`);
@@ -166,7 +199,9 @@ describe('df2 serve API', () => {
     const result = sub.result as { queries: number; missed: number; subsets: Record<string, Record<string, number[]>> };
     assert.equal(result.queries, golden.retrieval.queries);
     assert.equal(result.missed, golden.retrieval.missed);
-    const subsets = JSON.parse(await readFile(goldenPath('basic', 'subsets.json'), 'utf8')) as { retrieval: Record<string, Record<string, Record<string, number>>> };
+    const subsets = JSON.parse(await readFile(goldenPath('basic', 'subsets.json'), 'utf8')) as {
+      retrieval: Record<string, Record<string, Record<string, number>>>;
+    };
     for (const [attr, perValue] of Object.entries(subsets.retrieval)) {
       for (const [value, fig] of Object.entries(perValue)) {
         assert.ok(Math.abs(result.subsets[attr]![value]![4]! - fig.top20!) < 1e-12, `${attr}=${value}`);
@@ -174,22 +209,36 @@ describe('df2 serve API', () => {
     }
     // Only its owner sees the details.
     assert.equal((await get(`/api/submissions/${id}`, bob)).status, 404);
-    const board = (await (await get('/api/leaderboard?task=retrieval')).json()) as { stat_names: string[]; entries: { rank: number; submission_id: number; stats: Record<string, number> }[] };
+    const board = (await (await get('/api/leaderboard?task=retrieval')).json()) as {
+      stat_names: string[];
+      entries: { rank: number; submission_id: number; stats: Record<string, number> }[];
+    };
     assert.equal(board.entries[0]!.submission_id, id);
-    assert.deepEqual(board.stat_names.map((n) => board.entries[0]!.stats[n]), stats);
+    assert.deepEqual(
+      board.stat_names.map((n) => board.entries[0]!.stats[n]),
+      stats,
+    );
   });
 
   test('a bbox submission gets the official figures, per category and per attribute', async () => {
-    const goldenAll = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as Record<string, { stats: number[]; per_category_ap: { category_id: number; ap: number }[] }>;
+    const goldenAll = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as Record<
+      string,
+      { stats: number[]; per_category_ap: { category_id: number; ap: number }[] }
+    >;
     const subsets = JSON.parse(await readFile(goldenPath('basic', 'subsets.json'), 'utf8')) as Record<string, Record<string, Record<string, number[]>>>;
-    const res = await upload(server, alice, { task: 'bbox', name: 'boxes', file: { name: 'bbox_results.json', content: await readFile(goldenPath('basic', 'results', 'bbox_results.json')) } });
+    const res = await upload(server, alice, {
+      task: 'bbox',
+      name: 'boxes',
+      file: { name: 'bbox_results.json', content: await readFile(goldenPath('basic', 'results', 'bbox_results.json')) },
+    });
     assert.equal(res.status, 202);
     const sub = await waitForSubmission(server, alice, ((await res.json()) as { id: number }).id);
     assert.equal(sub.status, 'done', String(sub.error));
     const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
     (sub.stats as number[]).forEach((v, k) => close(v, goldenAll.bbox!.stats[k]!, `stats[${k}]`));
     const result = sub.result as { perCategoryAp: { categoryId: number; ap: number }[]; subsets: Record<string, Record<string, number[]>> };
-    for (const c of goldenAll.bbox!.per_category_ap) close(result.perCategoryAp.find((p) => p.categoryId === c.category_id)!.ap, c.ap, `category ${c.category_id}`);
+    for (const c of goldenAll.bbox!.per_category_ap)
+      close(result.perCategoryAp.find((p) => p.categoryId === c.category_id)!.ap, c.ap, `category ${c.category_id}`);
     for (const [attr, perValue] of Object.entries(subsets.bbox!)) {
       for (const [value, figs] of Object.entries(perValue)) figs.forEach((f, k) => close(result.subsets[attr]![value]![k]!, f, `${attr}=${value}[${k}]`));
     }
@@ -236,7 +285,11 @@ describe('df2 serve API', () => {
     assert.equal(over.status, 429);
     assert.equal(((await over.json()) as { error: string }).error, 'limit reached: per_day = 3 submissions per team for bbox in phase dev (UTC day)');
     // Refused before the body is read when the task is in the query.
-    const early = await fetch(`${server.url}/api/submissions?task=bbox`, { method: 'POST', headers: { authorization: `Bearer ${carol}`, 'content-type': 'multipart/form-data; boundary=x' }, body: 'x' });
+    const early = await fetch(`${server.url}/api/submissions?task=bbox`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${carol}`, 'content-type': 'multipart/form-data; boundary=x' },
+      body: 'x',
+    });
     assert.equal(early.status, 429);
     // Another task has its own count.
     assert.equal((await upload(server, carol, { task: 'segm', name: 'other task', file })).status, 202);

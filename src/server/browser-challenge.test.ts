@@ -18,8 +18,12 @@ import type { Challenge } from './challenge/config.js';
 import { addUser, goldenGtDir, startTestServer, upload, waitForSubmission } from './test-support.js';
 import type { LeaderboardJson, SubmissionJson } from '../shared/api-types.js';
 
-
-interface Detection { image_id: number; category_id: number; bbox: number[]; score: number }
+interface Detection {
+  image_id: number;
+  category_id: number;
+  bbox: number[];
+  score: number;
+}
 
 describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
   let server: RunningServer;
@@ -37,10 +41,32 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     const day = 86400_000;
     const iso = (offsetDays: number) => new Date(Date.now() + offsetDays * day).toISOString();
     const challenge: Challenge = {
-      title: 'DeepFashion2 Challenge (test)', description: '', registration: 'open',
+      title: 'DeepFashion2 Challenge (test)',
+      description: '',
+      registration: 'open',
       phases: [
-        { name: 'dev', gtDir: gt, tasks: ['bbox', 'retrieval'], start: iso(-30), end: iso(30), limits: { perDay: 10 }, leaderboard: 'public', scores: 'shown', rule: 'best' },
-        { name: 'test', gtDir: gt, tasks: ['bbox'], start: iso(31), end: iso(45), limits: { perDay: 1, total: 5 }, leaderboard: 'private', scores: 'after_end', rule: 'latest' },
+        {
+          name: 'dev',
+          gtDir: gt,
+          tasks: ['bbox', 'retrieval'],
+          start: iso(-30),
+          end: iso(30),
+          limits: { perDay: 10 },
+          leaderboard: 'public',
+          scores: 'shown',
+          rule: 'best',
+        },
+        {
+          name: 'test',
+          gtDir: gt,
+          tasks: ['bbox'],
+          start: iso(31),
+          end: iso(45),
+          limits: { perDay: 1, total: 5 },
+          leaderboard: 'private',
+          scores: 'after_end',
+          rule: 'latest',
+        },
       ],
     };
     server = await startTestServer({ gtDir: gt, challenge, dataDirs: [] });
@@ -55,10 +81,21 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     ];
     for (const [name, team, method, results, admin] of variants) {
       const token = await addUser(server, name, admin, team);
-      const res = await upload(server, token, { phase: 'dev', task: 'bbox', name: method, description: `${results.length} detections`, file: { name: 'bbox.json', content: JSON.stringify(results) } });
+      const res = await upload(server, token, {
+        phase: 'dev',
+        task: 'bbox',
+        name: method,
+        description: `${results.length} detections`,
+        file: { name: 'bbox.json', content: JSON.stringify(results) },
+      });
       const sub = await waitForSubmission(server, token, ((await res.json()) as { id: number }).id);
       assert.equal(sub.status, 'done', String(sub.error));
-      if (admin) await fetch(`${server.url}/api/submissions/${sub.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"baseline": true}' });
+      if (admin)
+        await fetch(`${server.url}/api/submissions/${sub.id}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{"baseline": true}',
+        });
     }
     shots = process.env.DF2_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'images') : await tempDir('df2-shots-');
     await mkdir(shots, { recursive: true });
@@ -69,7 +106,7 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     await server?.close();
   });
 
-  test('sign up in the app; the session cookie is out of the page\'s reach', async () => {
+  test("sign up in the app; the session cookie is out of the page's reach", async () => {
     await page.goto(`${server.url}/#/signin`);
     await ready();
     await page.fill('#signup-name', 'Nora');
@@ -99,10 +136,14 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     await page.waitForSelector('#submitted-link');
     await page.waitForSelector('#my-submissions [data-status="done"]', { timeout: 30_000 });
     const id = Number(((await page.textContent('#submitted-link')) ?? '').slice(1));
-    const res = await page.evaluate<{ status: number; body: SubmissionJson }>(`fetch('/api/submissions/${id}').then(async (r) => ({ status: r.status, body: await r.json() }))`);
-    assert.equal(res.status, 200, 'the cookie signs the app\'s requests');
-    assert.deepEqual([res.body.name, res.body.description, res.body.paper_url, res.body.code_url, res.body.public, res.body.team],
-      ['full detector', 'every box of the golden fixture', 'https://arxiv.org/abs/1901.07973', 'https://github.com/switchablenorms/DeepFashion2', true, 'Nora']);
+    const res = await page.evaluate<{ status: number; body: SubmissionJson }>(
+      `fetch('/api/submissions/${id}').then(async (r) => ({ status: r.status, body: await r.json() }))`,
+    );
+    assert.equal(res.status, 200, "the cookie signs the app's requests");
+    assert.deepEqual(
+      [res.body.name, res.body.description, res.body.paper_url, res.body.code_url, res.body.public, res.body.team],
+      ['full detector', 'every box of the golden fixture', 'https://arxiv.org/abs/1901.07973', 'https://github.com/switchablenorms/DeepFashion2', true, 'Nora'],
+    );
     const golden = (JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as { bbox: { stats: number[] } }).bbox.stats;
     res.body.stats!.forEach((v, k) => assert.ok(Math.abs(v - golden[k]!) < 1e-12, `stat ${k}`));
   });
@@ -111,21 +152,37 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     await navigate(() => page.goto(`${server.url}/#/leaderboard/dev/bbox`));
     const rows = () => page.$$eval('#leaderboard tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-team')));
     const byAp = await api<LeaderboardJson>('/api/leaderboard?phase=dev&task=bbox');
-    assert.deepEqual(await rows(), byAp.entries.map((e) => e.team));
+    assert.deepEqual(
+      await rows(),
+      byAp.entries.map((e) => e.team),
+    );
     // Lab A's two members stand as one row; the organizer's baseline is shown unranked, last.
     assert.deepEqual([...new Set(byAp.entries.map((e) => e.team))].length, byAp.entries.length);
     assert.equal(byAp.entries.at(-1)!.baseline, true);
     assert.equal(await page.textContent('#leaderboard tbody tr:last-child td.rank'), '–');
     // The column whose order differs most from AP's.
-    const candidates = await Promise.all(byAp.stat_names.filter((n) => n !== 'AP').map(async (n) => api<LeaderboardJson>(`/api/leaderboard?phase=dev&task=bbox&order_by=${n}`)));
+    const candidates = await Promise.all(
+      byAp.stat_names.filter((n) => n !== 'AP').map(async (n) => api<LeaderboardJson>(`/api/leaderboard?phase=dev&task=bbox&order_by=${n}`)),
+    );
     const differs = candidates.find((b) => b.entries.map((e) => e.team).join() !== byAp.entries.map((e) => e.team).join()) ?? candidates[0]!;
     await navigate(() => page.click(`#leaderboard th[data-stat="${differs.order_by}"] a`));
     assert.match(await page.evaluate<string>('location.hash'), new RegExp(`order_by=${differs.order_by}`));
     assert.equal(await page.getAttribute('#leaderboard', 'data-order-by'), differs.order_by);
-    assert.deepEqual(await rows(), differs.entries.map((e) => e.team));
+    assert.deepEqual(
+      await rows(),
+      differs.entries.map((e) => e.team),
+    );
     const column = byAp.stat_names.indexOf(differs.order_by);
-    const shown = await page.$$eval(`#leaderboard tbody tr:not(.baseline)`, (trs, k) => trs.map((tr) => Number(tr.querySelectorAll('td[data-value]')[k as number]!.getAttribute('data-value'))), column);
-    assert.deepEqual(shown, [...shown].sort((a, b) => b - a), 'descending');
+    const shown = await page.$$eval(
+      `#leaderboard tbody tr:not(.baseline)`,
+      (trs, k) => trs.map((tr) => Number(tr.querySelectorAll('td[data-value]')[k as number]!.getAttribute('data-value'))),
+      column,
+    );
+    assert.deepEqual(
+      shown,
+      [...shown].sort((a, b) => b - a),
+      'descending',
+    );
     assert.equal(await page.getAttribute('#download-csv', 'href'), `/api/leaderboard.csv?phase=dev&task=bbox&order_by=${differs.order_by}`);
     await navigate(() => page.goto(`${server.url}/#/leaderboard/dev/bbox`));
     await page.screenshot({ path: join(shots, 'challenge-leaderboard.png'), fullPage: false });
@@ -142,7 +199,10 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     await ready();
     assert.equal(await page.evaluate<string>("localStorage.getItem('df2.token')"), first, 'nothing saved yet: taken without asking');
     let asked = '';
-    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.dismiss(); });
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
     await page.goto(`${server.url}/#token=${second}`);
     await ready();
     assert.match(asked, /Replace the token saved in this browser/);
@@ -161,10 +221,10 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
       await phone.goto(`${server.url}/#/leaderboard/dev/bbox`);
       await phone.waitForSelector('#app[aria-busy=false]');
       await phone.waitForSelector('#who-link');
-      const box = await phone.evaluate(`(() => {
+      const box = (await phone.evaluate(`(() => {
         const r = (sel) => document.querySelector(sel).getBoundingClientRect();
         return { page: document.documentElement.scrollWidth, bar: r('.topbar').right, who: r('#who').right, nav: r('#nav').right };
-      })()`) as { page: number; bar: number; who: number; nav: number };
+      })()`)) as { page: number; bar: number; who: number; nav: number };
       assert.ok(box.bar <= 390 && box.who <= 390 && box.nav <= 390, JSON.stringify(box));
       // Every nav entry can be reached: the nav scrolls, the page does not.
       await phone.click('#nav a[data-nav="admin"]');

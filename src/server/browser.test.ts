@@ -16,7 +16,6 @@ import { runCli } from '../testing/cli.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer } from './test-support.js';
 
-
 describe('df2 serve in the browser', { skip: skipWithoutChromium }, () => {
   let server: RunningServer;
   let context: BrowserContext;
@@ -56,7 +55,10 @@ describe('df2 serve in the browser', { skip: skipWithoutChromium }, () => {
     const expected = await api<{ total: number; images: { id: number }[] }>('/api/images?split=dataset&category=1&occlusion=2');
     assert.equal(Number(await page.getAttribute('#result-count', 'data-total')), expected.total);
     const shown = await page.$$eval('#grid .card', (cards) => cards.map((c) => Number(c.getAttribute('data-image'))));
-    assert.deepEqual(shown, expected.images.map((i) => i.id));
+    assert.deepEqual(
+      shown,
+      expected.images.map((i) => i.id),
+    );
     // Counts beside the values: occlusion 2's count is the number of images shown.
     assert.equal(Number(await page.getAttribute('label[for="f-occlusion-2"] .facet-count', 'data-count')), expected.total);
     await page.waitForFunction(() => [...(globalThis as InPage).document.querySelectorAll('#grid img')].slice(0, 8).every((i: InPage) => i.complete));
@@ -69,7 +71,10 @@ describe('df2 serve in the browser', { skip: skipWithoutChromium }, () => {
     assert.match(await page.evaluate<string>('location.hash'), /^#\/image\//);
     const image = await api<{ items: { key: string }[] }>(`/api/images/dataset/${first}`);
     const drawn = await page.$$eval('.figure.large svg g.item', (gs) => gs.map((g) => g.getAttribute('data-item')));
-    assert.deepEqual(drawn, image.items.map((i) => i.key));
+    assert.deepEqual(
+      drawn,
+      image.items.map((i) => i.key),
+    );
     assert.equal(await page.locator('.item-panel').count(), image.items.length);
     assert.ok((await page.locator('.figure.large svg g.item polygon').count()) > 0, 'masks drawn');
     assert.ok((await page.locator('.figure.large svg g.item circle').count()) > 0, 'landmarks drawn');
@@ -133,7 +138,10 @@ describe('df2 serve in the browser', { skip: skipWithoutChromium }, () => {
     await shot('admin');
     // A new token for the user: the old one stops working at once.
     await page.click('#users tr[data-user="newcomer"] button.rotate');
-    await page.waitForFunction((old) => { const t = (globalThis as InPage).document.querySelector('#new-token')?.textContent; return t && t !== old; }, newToken);
+    await page.waitForFunction((old) => {
+      const t = (globalThis as InPage).document.querySelector('#new-token')?.textContent;
+      return t && t !== old;
+    }, newToken);
     const rotated = (await page.textContent('#new-token'))!;
     const me = (t: string) => fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
     assert.deepEqual([await me(newToken!), await me(rotated)], [401, 200]);

@@ -22,8 +22,10 @@ test('a second df2 serve on the same database refuses to start; after the first 
   const dbFile = join(await tempDir('df2-lock-'), 'df2.sqlite');
   const first = await startServer({ dbFile, port: 0, startWorker: false });
   try {
-    await assert.rejects(startServer({ dbFile, port: 0 }), (err: Error) =>
-      err.message === `${dbFile}: expected a database that no other df2 serve is using (--db), found another df2 serve has it open`);
+    await assert.rejects(
+      startServer({ dbFile, port: 0 }),
+      (err: Error) => err.message === `${dbFile}: expected a database that no other df2 serve is using (--db), found another df2 serve has it open`,
+    );
   } finally {
     await first.close();
   }
@@ -64,7 +66,10 @@ describe('a running server, tried as an attacker would', () => {
     await rm(join(split, 'image', '000002.jpg'));
     await symlink(join(dir, 'outside.jpg'), join(split, 'image', '000002.jpg'));
     server = await startTestServer({
-      dbFile: join(dir, 'db', 'df2.sqlite'), dataDirs: [split], gtDir, maxUploadBytes: LIMIT,
+      dbFile: join(dir, 'db', 'df2.sqlite'),
+      dataDirs: [split],
+      gtDir,
+      maxUploadBytes: LIMIT,
       challenge: { ...singlePhaseChallenge(gtDir, 2) },
     });
     admin = await addUser(server, 'admin', true);
@@ -83,7 +88,11 @@ describe('a running server, tried as an attacker would', () => {
   });
 
   test('the database, uploads, reports and thumbnails are readable by the server user only', async () => {
-    const res = await upload(server, alice, { task: 'bbox', name: 'modes', file: { name: 'bbox.json', content: await readFile(goldenPath('basic', 'results', 'bbox_results.json')) } });
+    const res = await upload(server, alice, {
+      task: 'bbox',
+      name: 'modes',
+      file: { name: 'bbox.json', content: await readFile(goldenPath('basic', 'results', 'bbox_results.json')) },
+    });
     const sub = await waitForSubmission(server, alice, ((await res.json()) as { id: number }).id);
     assert.equal(sub.status, 'done', String(sub.error));
     await server.idle();
@@ -149,7 +158,9 @@ describe('a running server, tried as an attacker would', () => {
     await server.ctx.queue.stop();
     // Six uploads at once, each holding back the rest of its body until released.
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const form = new FormData();
     form.set('phase', 'dev');
     form.set('task', 'segm');
@@ -171,9 +182,14 @@ describe('a running server, tried as an attacker would', () => {
         },
       });
       return fetch(`${server.url}/api/submissions`, {
-        method: 'POST', body, duplex: 'half',
+        method: 'POST',
+        body,
+        duplex: 'half',
         headers: { authorization: `Bearer ${carol}`, 'content-type': encoded.headers.get('content-type')! },
-      } as RequestInit).then((r) => r.status, () => 'reset');
+      } as RequestInit).then(
+        (r) => r.status,
+        () => 'reset',
+      );
     };
     const pending = Array.from({ length: 6 }, send);
     // Every upload has reached its file part: two reservations are held, four refused, while no body is complete.
@@ -186,7 +202,10 @@ describe('a running server, tried as an attacker would', () => {
     release();
     const statuses = await Promise.all(pending);
     assert.deepEqual(statuses.filter((s) => s === 202).length, 2, String(statuses));
-    assert.ok(statuses.filter((s) => s !== 202).every((s) => s === 429 || s === 'reset'), String(statuses));
+    assert.ok(
+      statuses.filter((s) => s !== 202).every((s) => s === 429 || s === 'reset'),
+      String(statuses),
+    );
     const mine = (await (await fetch(`${server.url}/api/submissions`, { headers: { authorization: `Bearer ${carol}` } })).json()) as { task: string }[];
     assert.equal(mine.filter((s) => s.task === 'segm').length, 2);
   });

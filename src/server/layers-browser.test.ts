@@ -30,10 +30,11 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
   const cardIds = () => page.$$eval('#grid .card', (cards) => cards.map((c) => Number(c.getAttribute('data-image'))));
   /** The first images under `selector` (lazy ones below the fold never load in a headless window). */
-  const imagesLoaded = (selector: string, first = 8) => page.waitForFunction(
-      ([sel, n]) => [...(globalThis as InPage).document.querySelectorAll(sel)].slice(0, n).every((i: InPage) => i.complete === true),
-      [selector, first] as const,
-    );
+  const imagesLoaded = (selector: string, first = 8) =>
+    page.waitForFunction(([sel, n]) => [...(globalThis as InPage).document.querySelectorAll(sel)].slice(0, n).every((i: InPage) => i.complete === true), [
+      selector,
+      first,
+    ] as const);
 
   before(async () => {
     server = await startTestServer({
@@ -65,11 +66,22 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     assert.match(await page.evaluate<string>('location.hash'), /layer=file-bbox/);
     await page.waitForSelector('#layer-summary');
     const expected = await api<LayerImagePageJson>('/api/layers/file-bbox/images?split=dataset&per_page=48');
-    assert.deepEqual(await cardIds(), expected.images.map((i) => i.id));
-    const tallies = await page.$$eval('#grid .card .tally', (ts) => ts.map((t) => [t.getAttribute('data-tp'), t.getAttribute('data-fp'), t.getAttribute('data-fn')].map(Number)));
-    assert.deepEqual(tallies, expected.images.map((i) => [i.layer.tally.tp, i.layer.tally.fp, i.layer.tally.fn]));
+    assert.deepEqual(
+      await cardIds(),
+      expected.images.map((i) => i.id),
+    );
+    const tallies = await page.$$eval('#grid .card .tally', (ts) =>
+      ts.map((t) => [t.getAttribute('data-tp'), t.getAttribute('data-fp'), t.getAttribute('data-fn')].map(Number)),
+    );
+    assert.deepEqual(
+      tallies,
+      expected.images.map((i) => [i.layer.tally.tp, i.layer.tally.fp, i.layer.tally.fn]),
+    );
     const drawn = await page.$$eval('#grid .card', (cards) => cards.map((c) => c.querySelectorAll('svg.layer-overlay g.pred').length));
-    assert.deepEqual(drawn, expected.images.map((i) => i.layer.predictions.length));
+    assert.deepEqual(
+      drawn,
+      expected.images.map((i) => i.layer.predictions.length),
+    );
     const summary = await api<LayerSummaryJson>('/api/layers/file-bbox/summary?split=dataset');
     const shown = await page.$$eval('table[data-table="layer-stats"] td[data-value]', (tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
     assert.deepEqual(shown, [...summary.stats, summary.totals.tp, summary.totals.fp, summary.totals.fn]);
@@ -85,7 +97,10 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     await navigate(() => page.selectOption('#errors-sort', 'fn'));
     assert.match(await page.evaluate<string>('location.hash'), /sort=fn/);
     const expected = await api<LayerImagePageJson>('/api/layers/file-bbox/images?split=dataset&sort=fn&per_page=48');
-    assert.deepEqual(await cardIds(), expected.images.map((i) => i.id));
+    assert.deepEqual(
+      await cardIds(),
+      expected.images.map((i) => i.id),
+    );
     const fns = await page.$$eval('#grid .card', (cards) => cards.map((c) => Number(c.getAttribute('data-fn'))));
     for (let k = 1; k < fns.length; k++) assert.ok(fns[k - 1]! >= fns[k]!, 'sorted by misses');
     await imagesLoaded('#grid img');
@@ -103,8 +118,14 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     await navigate(() => page.click(`#confusion td[data-cell="${best.join(',')}"]`));
     assert.match(await page.evaluate<string>('decodeURIComponent(location.hash)'), new RegExp(`confusion=${best.join(',')}`));
     const expected = await api<LayerImagePageJson>(`/api/layers/file-bbox/images?split=dataset&sort=fn&confusion=${best.join(',')}&per_page=48`);
-    assert.deepEqual(await cardIds(), expected.images.map((i) => i.id));
-    assert.equal(expected.images.reduce((n, i) => n + i.layer.confusion_count!, 0), m[best[0]!]![best[1]!]);
+    assert.deepEqual(
+      await cardIds(),
+      expected.images.map((i) => i.id),
+    );
+    assert.equal(
+      expected.images.reduce((n, i) => n + i.layer.confusion_count!, 0),
+      m[best[0]!]![best[1]!],
+    );
     await page.waitForSelector('#confusion-selected');
     await imagesLoaded('#grid img');
     await shot('layer-confusion');
@@ -140,13 +161,18 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     const queries = images.images.flatMap((i) => i.layer.queries ?? []);
     const hit = queries.find((q) => q.verdict === 'hit' && q.first_hit_rank > 1) ?? queries.find((q) => q.verdict === 'hit')!;
     // From the image page's list of queries to the explanation.
-    await navigate(() => page.goto(`${server.url}/#/image/dataset/${images.images.find((i) => i.layer.queries?.some((q) => q.query === hit.query))!.id}?layer=file-retrieval`));
+    await navigate(() =>
+      page.goto(`${server.url}/#/image/dataset/${images.images.find((i) => i.layer.queries?.some((q) => q.query === hit.query))!.id}?layer=file-retrieval`),
+    );
     await navigate(() => page.click(`#layer-queries a[href*="/query/dataset/${hit.query}?"]`));
     const e = await api<RetrievalExplainedJson>(`/api/layers/file-retrieval/queries/dataset/${hit.query}`);
     assert.equal(await page.getAttribute('.retrieval-explained', 'data-first-hit'), String(e.first_hit_rank));
     assert.equal(await page.locator('#retrieved .rank-card').count(), e.retrieved.length);
     const hits = await page.$$eval('#retrieved .rank-card[data-hit="1"]', (cards) => cards.map((c) => Number(c.getAttribute('data-rank'))));
-    assert.deepEqual(hits, e.retrieved.filter((r) => r.hit).map((r) => r.rank));
+    assert.deepEqual(
+      hits,
+      e.retrieved.filter((r) => r.hit).map((r) => r.rank),
+    );
     assert.equal(hits[0], e.first_hit_rank);
     assert.equal(await page.getAttribute('#candidates tr.chosen', 'data-row'), String(e.standing));
     assert.match((await page.textContent('#outcome-text')) ?? '', new RegExp(`rank ${e.first_hit_rank}`));

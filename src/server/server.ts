@@ -77,8 +77,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Bad --results files are refused before anything starts.
   const resultsLayers = [];
   for (const r of options.results ?? []) resultsLayers.push({ name: r.name, file: resolve(r.file), task: await resultsFileTask(resolve(r.file)) });
-  const challenge = typeof options.challenge === 'string' ? loadChallenge(options.challenge)
-    : options.challenge ?? singlePhaseChallenge(options.gtDir, options.quota ?? DEFAULT_QUOTA);
+  const challenge =
+    typeof options.challenge === 'string'
+      ? loadChallenge(options.challenge)
+      : (options.challenge ?? singlePhaseChallenge(options.gtDir, options.quota ?? DEFAULT_QUOTA));
   const lock = dbFile === ':memory:' ? { release() {} } : lockDatabase(dbFile);
   let db;
   try {
@@ -92,7 +94,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const queue = new InProcessJobQueue();
   const indexer = new Indexer(index, options.onIndexProgress);
   const ctx: AppContext = {
-    index, indexer, store, queue,
+    index,
+    indexer,
+    store,
+    queue,
     settings: {
       challenge,
       tasks: TASKS.filter((t) => challenge.phases.some((p) => p.tasks.includes(t))),
@@ -119,7 +124,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const maxAttempts = options.maxAttempts ?? 3;
   const gtDirs = new Map(challenge.phases.map((p) => [p.name, p.gtDir || undefined]));
   const evaluator = new Evaluator(store, queue, {
-    gtDirOf: (phase) => gtDirs.get(phase), maxAttempts, timeoutMs: options.evalTimeoutMs ?? 6 * 3600_000, childHeapMb: options.childHeapMb ?? 8192,
+    gtDirOf: (phase) => gtDirs.get(phase),
+    maxAttempts,
+    timeoutMs: options.evalTimeoutMs ?? 6 * 3600_000,
+    childHeapMb: options.childHeapMb ?? 8192,
   });
   for (const id of await store.recoverInterrupted(maxAttempts)) await queue.enqueue(id);
   if (options.startWorker !== false) queue.start(evaluator.work);
@@ -168,7 +176,14 @@ function listen(app: ReturnType<typeof createApp>, host: string, port: number): 
   return new Promise<Server>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s as Server));
     s.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'in use' : err.code === 'EACCES' ? 'not allowed' : err.code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : undefined;
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'in use'
+          : err.code === 'EACCES'
+            ? 'not allowed'
+            : err.code === 'EADDRNOTAVAIL'
+              ? 'not an address of this machine'
+              : undefined;
       reject(why ? new InputError(`${host}:${port}`, '', 'a free port and address to listen on (--host, --port)', why) : err);
     });
   });

@@ -5,7 +5,11 @@ import type { SplitInfo } from './explorer/types.js';
 
 /** A URL-safe name from the directory's base name ("validation"), made unique with -2, -3, ... */
 export async function nameForDir(ctx: Pick<AppContext, 'index'>, dir: string): Promise<string> {
-  const base = basename(resolve(dir)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 50) || 'split';
+  const base =
+    basename(resolve(dir))
+      .replace(/[^A-Za-z0-9_.-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 50) || 'split';
   const existing = await ctx.index.splits();
   const taken = new Map(existing.map((s) => [s.name, s.dir]));
   for (let k = 1; ; k++) {

@@ -40,7 +40,9 @@ export function upload(
   for (const [key, value] of Object.entries(fields)) if (key !== 'file' && value !== undefined) form.set(key, String(value));
   if (fields.file) form.set('file', new Blob([fields.file.content]), fields.file.name);
   return fetch(`${server.url}/api/submissions`, {
-    method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {},
+    method: 'POST',
+    body: form,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 }
 
@@ -67,7 +69,11 @@ export class TestClock {
 
 /** The request helper of route tests through `app.request()`: JSON or form bodies, a token. */
 export function requester(app: { request(path: string, init?: RequestInit): Response | Promise<Response> }) {
-  return async (method: string, path: string, options: { token?: string; json?: unknown; form?: Record<string, string | Blob>; headers?: Record<string, string> } = {}): Promise<Response> => {
+  return async (
+    method: string,
+    path: string,
+    options: { token?: string; json?: unknown; form?: Record<string, string | Blob>; headers?: Record<string, string> } = {},
+  ): Promise<Response> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: RequestInit['body'];

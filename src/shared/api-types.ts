@@ -9,7 +9,13 @@
 export type Task = 'bbox' | 'segm' | 'keypoints' | 'keypoints_visible' | 'retrieval';
 export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface CategoryJson { id: number; name: string; coco_name: string; landmarks: number; skeleton: readonly (readonly [number, number])[] }
+export interface CategoryJson {
+  id: number;
+  name: string;
+  coco_name: string;
+  landmarks: number;
+  skeleton: readonly (readonly [number, number])[];
+}
 export interface MetaJson {
   categories: CategoryJson[];
   attributes: Record<string, readonly string[]>;
@@ -26,7 +32,14 @@ export interface IndexingJson {
   changed: number;
   error?: string;
 }
-export interface SplitJson { name: string; images: number; items: number; bad_files: number; indexed_at: string | null; indexing: IndexingJson }
+export interface SplitJson {
+  name: string;
+  images: number;
+  items: number;
+  bad_files: number;
+  indexed_at: string | null;
+  indexing: IndexingJson;
+}
 export interface BadFileJson {
   /** File name relative to the split ("annos/000012.json"). */
   file: string;
@@ -35,21 +48,50 @@ export interface BadFileJson {
 
 /** An item as clients see it (fields named as in the release). */
 export interface ItemJson {
-  key: string; category_id: number; category_name: string; style: number;
-  bounding_box: [number, number, number, number]; landmarks: number[]; segmentation: number[][];
-  scale: number; occlusion: number; zoom_in: number; viewpoint: number;
+  key: string;
+  category_id: number;
+  category_name: string;
+  style: number;
+  bounding_box: [number, number, number, number];
+  landmarks: number[];
+  segmentation: number[][];
+  scale: number;
+  occlusion: number;
+  zoom_in: number;
+  viewpoint: number;
 }
 export interface ImageJson {
-  id: number; name: string; source: 'user' | 'shop' | 'unknown'; pair_id: number; width: number; height: number;
-  has_image: boolean; items: ItemJson[];
+  id: number;
+  name: string;
+  source: 'user' | 'shop' | 'unknown';
+  pair_id: number;
+  width: number;
+  height: number;
+  has_image: boolean;
+  items: ItemJson[];
   /** Set when the annotation file changed since indexing and no longer reads. */
   error?: string;
 }
-export interface ImagePageJson { split: string; total: number; page: number; per_page: number; images: ImageJson[] }
+export interface ImagePageJson {
+  split: string;
+  total: number;
+  page: number;
+  per_page: number;
+  images: ImageJson[];
+}
 /** Facet -> value -> images. */
 export type FacetCountsJson = Record<string, Record<string, number>>;
-export interface PairLinkJson { style: number; user: { image: number; item: string }; shop: { image: number; item: string } }
-export interface PairJson { split: string; pair_id: number; images: ImageJson[]; links: PairLinkJson[] }
+export interface PairLinkJson {
+  style: number;
+  user: { image: number; item: string };
+  shop: { image: number; item: string };
+}
+export interface PairJson {
+  split: string;
+  pair_id: number;
+  images: ImageJson[];
+  links: PairLinkJson[];
+}
 
 /** What the explorer counts in a split (GET /api/stats/SPLIT adds the split's name). */
 export interface SplitStats {
@@ -68,7 +110,9 @@ export interface SplitStats {
   positivePairs: number;
   landmarks: { visible: number; occluded: number };
 }
-export interface StatsJson extends SplitStats { split: string }
+export interface StatsJson extends SplitStats {
+  split: string;
+}
 
 /** Figures of one evaluation, as stored and shown. */
 export interface EvaluationResult {
@@ -92,14 +136,25 @@ export interface EvaluationResult {
   seconds: number;
 }
 
-export interface TaskJson { task: Task; title: string; available: boolean; stat_names: string[]; primary: string }
+export interface TaskJson {
+  task: Task;
+  title: string;
+  available: boolean;
+  stat_names: string[];
+  primary: string;
+}
 
 export interface PhaseJson {
-  name: string; tasks: Task[]; start: string | null; end: string | null;
+  name: string;
+  tasks: Task[];
+  start: string | null;
+  end: string | null;
   /** Where the phase stands at the server's time. */
   state: 'upcoming' | 'open' | 'ended';
   limits: { per_day: number | null; per_month: number | null; total: number | null };
-  leaderboard: 'public' | 'private'; scores: 'shown' | 'after_end'; rule: 'best' | 'latest';
+  leaderboard: 'public' | 'private';
+  scores: 'shown' | 'after_end';
+  rule: 'best' | 'latest';
 }
 export interface ChallengeJson {
   title: string;
@@ -110,35 +165,78 @@ export interface ChallengeJson {
 }
 
 export interface SubmissionJson {
-  id: number; user: string; team: string; phase: string; task: Task;
-  name: string; description: string; paper_url: string | null; code_url: string | null; public: boolean;
-  baseline: boolean; hidden: boolean;
-  file_name: string; file_bytes: number;
-  status: SubmissionStatus; attempts: number; error: string | null;
+  id: number;
+  user: string;
+  team: string;
+  phase: string;
+  task: Task;
+  name: string;
+  description: string;
+  paper_url: string | null;
+  code_url: string | null;
+  public: boolean;
+  baseline: boolean;
+  hidden: boolean;
+  file_name: string;
+  file_bytes: number;
+  status: SubmissionStatus;
+  attempts: number;
+  error: string | null;
   /** null while the phase hides its figures from submitters (see figures_hidden_until) or before evaluation. */
-  stats: number[] | null; stat_names: string[]; result: EvaluationResult | null;
+  stats: number[] | null;
+  stat_names: string[];
+  result: EvaluationResult | null;
   /** Set while the figures are withheld: the phase's end. */
   figures_hidden_until: string | null;
-  created_at: string; started_at: string | null; finished_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 }
 export interface LeaderboardEntryJson {
   /** null for a baseline (shown, outside the ranking). */
-  rank: number | null; submission_id: number; team: string; user: string;
-  name: string; description: string; paper_url: string | null; code_url: string | null; baseline: boolean;
-  created_at: string; finished_at: string; stats: Record<string, number>;
+  rank: number | null;
+  submission_id: number;
+  team: string;
+  user: string;
+  name: string;
+  description: string;
+  paper_url: string | null;
+  code_url: string | null;
+  baseline: boolean;
+  created_at: string;
+  finished_at: string;
+  stats: Record<string, number>;
   per_category_ap: { categoryId: number; ap: number }[] | null;
-  subsets: Record<string, Record<string, number[]>> | null; subset_stat_names: string[] | null;
-  queries: number | null; missed: number | null;
+  subsets: Record<string, Record<string, number[]>> | null;
+  subset_stat_names: string[] | null;
+  queries: number | null;
+  missed: number | null;
   /** The viewer's own submission (its details page is open to them). */
   mine: boolean;
 }
 export interface LeaderboardJson {
-  phase: string; task: Task; title: string; primary: string; order_by: string; stat_names: string[]; rule: 'best' | 'latest';
+  phase: string;
+  task: Task;
+  title: string;
+  primary: string;
+  order_by: string;
+  stat_names: string[];
+  rule: 'best' | 'latest';
   entries: LeaderboardEntryJson[];
   /** Rows in all pages (ranked teams and baselines). */
-  total: number; page: number; per_page: number;
+  total: number;
+  page: number;
+  per_page: number;
   /** Set while the phase hides its figures from all but admins: the phase's end (entries is empty). */
   hidden_until: string | null;
 }
 /** `token` only in the answer to the user's creation or a new token: it is shown once. */
-export interface UserJson { id: number; name: string; team: string | null; admin: boolean; revoked: boolean; created_at: string; token?: string }
+export interface UserJson {
+  id: number;
+  name: string;
+  team: string | null;
+  admin: boolean;
+  revoked: boolean;
+  created_at: string;
+  token?: string;
+}

@@ -22,7 +22,11 @@ export interface LayerJson {
  * as neither. Retrieval: tp counted queries found in the top 20, fn counted
  * queries not found, fp detections of the image that stand for no query.
  */
-export interface TallyJson { tp: number; fp: number; fn: number }
+export interface TallyJson {
+  tp: number;
+  fp: number;
+  fn: number;
+}
 
 export type PredictionState = 'matched' | 'false-positive' | 'ignored' | 'not-evaluated';
 

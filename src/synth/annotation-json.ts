@@ -4,7 +4,7 @@
  * item fields in the release's order), so files look like the real ones and
  * the same image always gives the same bytes.
  */
-import { categoryById } from '../schema/categories.js';
+import { categoryById } from '../schema/index.js';
 import type { SynthImage, SynthItem } from './scene.js';
 
 const list = (values: readonly number[]): string => `[${values.join(', ')}]`;

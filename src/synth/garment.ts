@@ -26,13 +26,7 @@ const LONG_EDGE = 0.2;
  * Draws a garment; undefined when too little of it is inside the image to
  * make a mask (the caller then places it again).
  */
-export function drawGarment(
-  template: GarmentTemplate,
-  placement: Placement,
-  rng: Random,
-  width: number,
-  height: number,
-): DrawnGarment | undefined {
+export function drawGarment(template: GarmentTemplate, placement: Placement, rng: Random, width: number, height: number): DrawnGarment | undefined {
   const heightPx = (template.bounds[3] - template.bounds[1]) * placement.sy;
   const jitter = Math.max(0.3, LANDMARK_JITTER * heightPx);
   const points: number[] = [];

@@ -32,16 +32,26 @@ export interface Detection {
 
 /** Categories a detector confuses with each other. */
 const CONFUSABLE: Record<number, number[]> = {
-  1: [2, 5, 10], 2: [1, 4, 11], 3: [1, 4], 4: [2, 3], 5: [1, 6, 12], 6: [5, 13], 7: [8, 9],
-  8: [7, 9], 9: [7, 8, 12], 10: [1, 11, 12], 11: [2, 10], 12: [5, 10, 13], 13: [6, 12],
+  1: [2, 5, 10],
+  2: [1, 4, 11],
+  3: [1, 4],
+  4: [2, 3],
+  5: [1, 6, 12],
+  6: [5, 13],
+  7: [8, 9],
+  8: [7, 9],
+  9: [7, 8, 12],
+  10: [1, 11, 12],
+  11: [2, 10],
+  12: [5, 10, 13],
+  13: [6, 12],
 };
 
 /** How hard an item is to find and outline, 0 (easy) to about 1. */
 function hardness(item: SynthItem): number {
   const [x1, y1, x2, y2] = item.boundingBox;
   const tiny = (x2 - x1) * (y2 - y1) < 32 * 32;
-  return (tiny ? 0.35 : 0) + (item.scale === 1 ? 0.15 : 0) + (item.occlusion - 1) * 0.1
-    + (item.zoomIn === 3 ? 0.1 : 0) + (item.viewpoint === 3 ? 0.05 : 0);
+  return (tiny ? 0.35 : 0) + (item.scale === 1 ? 0.15 : 0) + (item.occlusion - 1) * 0.1 + (item.zoomIn === 3 ? 0.1 : 0) + (item.viewpoint === 3 ? 0.05 : 0);
 }
 
 const clamp = (v: number, low: number, high: number): number => Math.min(high, Math.max(low, v));
@@ -76,16 +86,20 @@ export function imitateDetections(seed: number, image: SynthImage): Detection[] 
 
 /** A detection of a true item: its geometry mapped to a jittered box, then jittered point by point. */
 function fromTruth(
-  rng: Random, image: SynthImage, item: SynthItem, index: number, categoryId: number, quality: number, score: number, looseness: number,
+  rng: Random,
+  image: SynthImage,
+  item: SynthItem,
+  index: number,
+  categoryId: number,
+  quality: number,
+  score: number,
+  looseness: number,
 ): Detection {
   const [gx1, gy1, gx2, gy2] = item.boundingBox;
   const gw = Math.max(1, gx2 - gx1);
   const gh = Math.max(1, gy2 - gy1);
   const spread = (0.015 + 0.13 * (1 - quality)) * looseness;
-  const box = fitBox(
-    [gx1 + rng.normal(spread * gw), gy1 + rng.normal(spread * gh), gx2 + rng.normal(spread * gw), gy2 + rng.normal(spread * gh)],
-    image,
-  );
+  const box = fitBox([gx1 + rng.normal(spread * gw), gy1 + rng.normal(spread * gh), gx2 + rng.normal(spread * gw), gy2 + rng.normal(spread * gh)], image);
   const sx = (box[2] - box[0]) / gw;
   const sy = (box[3] - box[1]) / gh;
   const map = (x: number, y: number): [number, number] => [box[0] + (x - gx1) * sx, box[1] + (y - gy1) * sy];
@@ -110,11 +124,7 @@ function fromTruth(
       const y = item.points[2 * k + 1]!;
       const labelled = item.landmarks[3 * k + 2]! > 0;
       const confidence = clamp((labelled ? 0.25 : 0.05) + 0.7 * quality + rng.normal(0.15), 0.01, 1);
-      landmarks.push(
-        clamp(x + rng.normal(jitter), 0, image.width),
-        clamp(y + rng.normal(jitter), 0, image.height),
-        confidence,
-      );
+      landmarks.push(clamp(x + rng.normal(jitter), 0, image.width), clamp(y + rng.normal(jitter), 0, image.height), confidence);
     }
   } else {
     landmarks = templateLandmarks(rng, categoryId, box, image, quality);
@@ -162,9 +172,12 @@ function templateLandmarks(rng: Random, categoryId: number, box: number[], image
 function boxPlacement(bounds: readonly number[], box: number[]): Placement {
   const [bx0, by0, bx1, by1] = bounds as [number, number, number, number];
   return {
-    cx: (box[0]! + box[2]!) / 2, cy: (box[1]! + box[3]!) / 2,
-    frameX: (bx0 + bx1) / 2, frameY: (by0 + by1) / 2,
-    sx: (box[2]! - box[0]!) / (bx1 - bx0), sy: (box[3]! - box[1]!) / (by1 - by0),
+    cx: (box[0]! + box[2]!) / 2,
+    cy: (box[1]! + box[3]!) / 2,
+    frameX: (bx0 + bx1) / 2,
+    frameY: (by0 + by1) / 2,
+    sx: (box[2]! - box[0]!) / (bx1 - bx0),
+    sy: (box[3]! - box[1]!) / (by1 - by0),
     ...rotationFromHalfTangent(0),
   };
 }
@@ -191,4 +204,3 @@ export function round(value: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
 }
-

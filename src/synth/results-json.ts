@@ -5,10 +5,10 @@
  * made, so a validation-sized keypoint file (hundreds of MB, beyond one V8
  * string) never exists in memory.
  */
-import { KEYPOINT_VECTOR_LENGTH, categoryById } from '../schema/categories.js';
-import { rleToString } from '../mask/codec.js';
-import { rleFromPolygon } from '../mask/polygon.js';
-import { rleMerge } from '../mask/rle.js';
+import { KEYPOINT_VECTOR_LENGTH, categoryById } from '../schema/index.js';
+import { rleToString } from '../mask/index.js';
+import { rleFromPolygon } from '../mask/index.js';
+import { rleMerge } from '../mask/index.js';
 import { AtomicWriter } from '../util/atomic.js';
 import { round, type Detection } from './predictions.js';
 import type { RetrievalResult } from './retrieval.js';
@@ -60,8 +60,7 @@ export function segmResultJson(d: Detection, width: number, height: number): str
   const rle = rleMerge(d.polygons.map((polygon) => rleFromPolygon(polygon, height, width)));
   const counts = JSON.stringify(rleToString(rle));
   return (
-    `{"image_id": ${d.imageId}, "category_id": ${d.categoryId}, ` +
-    `"segmentation": {"size": [${height}, ${width}], "counts": ${counts}}, "score": ${d.score}}`
+    `{"image_id": ${d.imageId}, "category_id": ${d.categoryId}, ` + `"segmentation": {"size": [${height}, ${width}], "counts": ${counts}}, "score": ${d.score}}`
   );
 }
 

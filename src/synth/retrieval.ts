@@ -6,7 +6,7 @@
  * near the top, with a box close to the true one; the rest are look-alikes
  * (same category), items of the same pair group and random shop items.
  */
-import type { Corners } from '../schema/annotation.js';
+import type { Corners } from '../schema/index.js';
 import { Random, STREAM } from '../util/random.js';
 import { round } from './predictions.js';
 
@@ -62,7 +62,7 @@ export class RetrievalGuesser {
   /** The ranked guesses for the `index`-th query detection. */
   guess(query: QueryDetection, index: number): RetrievalResult {
     const rng = Random.from(this.seed, STREAM.retrieval, index);
-    const matches = query.style > 0 ? this.byPairStyle.get(`${query.pairId}:${query.style}`) ?? [] : [];
+    const matches = query.style > 0 ? (this.byPairStyle.get(`${query.pairId}:${query.style}`) ?? []) : [];
     const isMatch = new Set(matches);
     const length = Math.min(TOP_K, this.gallery.length);
     const ranked: Array<{ item: number; jitter: number }> = [];
@@ -93,8 +93,10 @@ export class RetrievalGuesser {
       const w = box[2] - box[0];
       const h = box[3] - box[1];
       return [
-        round(box[0] + rng.normal(jitter * w), 3), round(box[1] + rng.normal(jitter * h), 3),
-        round(box[2] + rng.normal(jitter * w), 3), round(box[3] + rng.normal(jitter * h), 3),
+        round(box[0] + rng.normal(jitter * w), 3),
+        round(box[1] + rng.normal(jitter * h), 3),
+        round(box[2] + rng.normal(jitter * w), 3),
+        round(box[3] + rng.normal(jitter * h), 3),
       ];
     });
     return {

@@ -10,12 +10,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { annotationJson } from './annotation-json.js';
-import { imageName } from '../schema/annotation.js';
+import { imageName } from '../schema/index.js';
 import { PaintPool } from './paint-pool.js';
 import { imitateDetections } from './predictions.js';
-import {
-  JsonArrayWriter, bboxResultJson, keypointsResultJson, retrievalResultJson, segmResultJson,
-} from './results-json.js';
+import { JsonArrayWriter, bboxResultJson, keypointsResultJson, retrievalResultJson, segmResultJson } from './results-json.js';
 import { RetrievalGuesser, type GalleryItem, type QueryDetection } from './retrieval.js';
 import { synthesizeSplit, type SynthImage } from './scene.js';
 
@@ -93,8 +91,13 @@ class PredictionFiles {
       if (image.source === 'user') {
         const truth = d.truth >= 0 ? image.items[d.truth] : undefined;
         this.queries.push({
-          imageId: image.id, box: d.box, categoryId: d.categoryId, score: d.score, quality: d.quality,
-          pairId: image.pairId, style: truth?.style ?? 0,
+          imageId: image.id,
+          box: d.box,
+          categoryId: d.categoryId,
+          score: d.score,
+          quality: d.quality,
+          pairId: image.pairId,
+          style: truth?.style ?? 0,
         });
       }
     }
@@ -146,8 +149,15 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
   process.once('SIGTERM', onSignal);
   let predictions: PredictionFiles | undefined;
   const summary: SynthSummary = {
-    out, seed: options.seed, images: 0, items: 0, pairIds: 0, userImages: 0, shopImages: 0,
-    itemsPerCategory: new Array<number>(13).fill(0), imageBytes: 0,
+    out,
+    seed: options.seed,
+    images: 0,
+    items: 0,
+    pairIds: 0,
+    userImages: 0,
+    shopImages: 0,
+    itemsPerCategory: new Array<number>(13).fill(0),
+    imageBytes: 0,
   };
   try {
     // Inside the try: a failure to open them still stops the painters and removes the directory.

@@ -13,7 +13,7 @@
  * a group depends only on the seed and its index, and an image only on the
  * seed, its id and its group's plan.
  */
-import type { Item, Source } from '../schema/annotation.js';
+import type { Item, Source } from '../schema/index.js';
 import { drawGarment } from './garment.js';
 import { insidePolygon, polygonBounds, rotationFromHalfTangent, type Placement } from './geometry.js';
 import { Random, STREAM } from '../util/random.js';
@@ -54,11 +54,27 @@ export const CATEGORY_WEIGHTS = [71645, 36064, 543, 13457, 16095, 1985, 36616, 5
 
 /** Image sizes [width, height] and their weights, per source. */
 const SHOP_SIZES: ReadonlyArray<readonly [number, number, number]> = [
-  [750, 1000, 5], [600, 800, 4], [800, 800, 3], [500, 500, 2], [468, 624, 3], [640, 853, 2], [1000, 1000, 1], [375, 500, 1],
+  [750, 1000, 5],
+  [600, 800, 4],
+  [800, 800, 3],
+  [500, 500, 2],
+  [468, 624, 3],
+  [640, 853, 2],
+  [1000, 1000, 1],
+  [375, 500, 1],
 ];
 const USER_SIZES: ReadonlyArray<readonly [number, number, number]> = [
-  [468, 624, 4], [480, 640, 4], [640, 480, 2], [600, 800, 4], [750, 1000, 3], [540, 720, 3], [300, 400, 1],
-  [800, 600, 1], [1000, 750, 1], [375, 500, 2], [720, 960, 2],
+  [468, 624, 4],
+  [480, 640, 4],
+  [640, 480, 2],
+  [600, 800, 4],
+  [750, 1000, 3],
+  [540, 720, 3],
+  [300, 400, 1],
+  [800, 600, 1],
+  [1000, 750, 1],
+  [375, 500, 2],
+  [720, 960, 2],
 ];
 
 /** Weights of values 1, 2, 3 of each attribute, per source. */
@@ -204,9 +220,8 @@ function synthesizeItem(rng: Random, look: GarmentPlan, source: Source, width: n
     const zoomed = zoomIn > 1 && attempt < 5;
     // Tiny items are never cut by the border.
     const sizeClass = zoomed ? 1 + rng.weighted(SIZE_CLASS.slice(1)) : rng.weighted(SIZE_CLASS);
-    const area = sizeClass === 0
-      ? rng.uniform(12, 31) ** 2
-      : width * height * [0, rng.uniform(0.02, 0.1), rng.uniform(0.1, 0.4), rng.uniform(0.4, 0.8)][sizeClass]!;
+    const area =
+      sizeClass === 0 ? rng.uniform(12, 31) ** 2 : width * height * [0, rng.uniform(0.02, 0.1), rng.uniform(0.1, 0.4), rng.uniform(0.4, 0.8)][sizeClass]!;
     let s = Math.sqrt(area / (frameW * frameH));
     if (!zoomed) s = Math.min(s, (0.95 * width) / frameW, (0.95 * height) / frameH);
     const boxW = frameW * s;
@@ -217,8 +232,7 @@ function synthesizeItem(rng: Random, look: GarmentPlan, source: Source, width: n
       // Zoomed in: part of the garment (more for "large") lies beyond one border of the image.
       const out = zoomIn === 2 ? rng.uniform(0.08, 0.22) : rng.uniform(0.22, 0.4);
       const side = rng.int(0, 3);
-      const along = (extent: number, box: number): number =>
-        box < extent ? rng.uniform(0.5 * box, extent - 0.5 * box) : extent / 2;
+      const along = (extent: number, box: number): number => (box < extent ? rng.uniform(0.5 * box, extent - 0.5 * box) : extent / 2);
       if (side < 2) {
         cx = side === 0 ? (0.5 - out) * boxW : width - (0.5 - out) * boxW;
         cy = along(height, boxH);
@@ -229,8 +243,13 @@ function synthesizeItem(rng: Random, look: GarmentPlan, source: Source, width: n
     }
     const turn = rotationFromHalfTangent(rng.normal([0.03, 0.05, 0.07][viewpoint - 1]!));
     const placement: Placement = {
-      cx, cy, frameX: (bx0 + bx1) / 2, frameY: (by0 + by1) / 2,
-      sx: s * look.widthFactor * squeeze, sy: s * look.lengthFactor, ...turn,
+      cx,
+      cy,
+      frameX: (bx0 + bx1) / 2,
+      frameY: (by0 + by1) / 2,
+      sx: s * look.widthFactor * squeeze,
+      sy: s * look.lengthFactor,
+      ...turn,
     };
     const drawn = drawGarment(template, placement, rng, width, height);
     if (!drawn) {

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { imageSize } from 'image-size';
-import { KEYPOINT_VECTOR_LENGTH, categoryById } from '../schema/categories.js';
-import { rleFromString } from '../mask/codec.js';
-import { rleArea } from '../mask/rle.js';
+import { KEYPOINT_VECTOR_LENGTH, categoryById } from '../schema/index.js';
+import { rleFromString } from '../mask/index.js';
+import { rleArea } from '../mask/index.js';
 import { runCli } from '../testing/cli.js';
 import { tempDir } from '../testing/paths.js';
 import { synthesize } from './run.js';
@@ -25,7 +25,13 @@ async function hashTree(dir: string): Promise<Map<string, string>> {
     for (const entry of await readdir(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else hashes.set(relative(dir, path), createHash('sha256').update(await readFile(path)).digest('hex'));
+      else
+        hashes.set(
+          relative(dir, path),
+          createHash('sha256')
+            .update(await readFile(path))
+            .digest('hex'),
+        );
     }
   };
   await walk(dir);
@@ -62,7 +68,10 @@ test('the same seed gives the same bytes in every file (whatever the worker coun
 test('annotation files have the release fields, consistent landmarks, and boxes equal to the mask bounds', async () => {
   const scene = [...synthesizeSplit(SEED, IMAGES)];
   const files = (await readdir(join(split, 'annos'))).sort();
-  assert.deepEqual(files, scene.map((img) => `${String(img.id).padStart(6, '0')}.json`));
+  assert.deepEqual(
+    files,
+    scene.map((img) => `${String(img.id).padStart(6, '0')}.json`),
+  );
   assert.equal(files[0], '000001.json');
   let items = 0;
   for (const image of scene) {
@@ -84,7 +93,16 @@ test('annotation files have the release fields, consistent landmarks, and boxes 
       const item = anno[key];
       const where = `${stem} ${key}`;
       assert.deepEqual(Object.keys(item).sort(), [
-        'bounding_box', 'category_id', 'category_name', 'landmarks', 'occlusion', 'scale', 'segmentation', 'style', 'viewpoint', 'zoom_in',
+        'bounding_box',
+        'category_id',
+        'category_name',
+        'landmarks',
+        'occlusion',
+        'scale',
+        'segmentation',
+        'style',
+        'viewpoint',
+        'zoom_in',
       ]);
       const category = categoryById(item.category_id);
       assert.ok(category, where);
@@ -111,7 +129,10 @@ test('annotation files have the release fields, consistent landmarks, and boxes 
       assert.ok(box[2] > box[0] && box[3] > box[1], where);
     }
   }
-  assert.equal(items, scene.reduce((n, img) => n + img.items.length, 0));
+  assert.equal(
+    items,
+    scene.reduce((n, img) => n + img.items.length, 0),
+  );
 });
 
 test('the split has pair groups with both sources and shared styles, style 0 items, shuffled keys, and variety', async () => {
@@ -156,7 +177,10 @@ test('the split has pair groups with both sources and shared styles, style 0 ite
     assert.deepEqual([...group.sources].sort(), ['shop', 'user'], `pair ${pairId} has both sources`);
     const user = group.styles.get('user') ?? new Set();
     const shop = group.styles.get('shop') ?? new Set();
-    assert.ok([...user].some((s) => shop.has(s)), `pair ${pairId}: a style > 0 in both user and shop images`);
+    assert.ok(
+      [...user].some((s) => shop.has(s)),
+      `pair ${pairId}: a style > 0 in both user and shop images`,
+    );
   }
   assert.ok(styleZero > 0, 'some style 0 items');
   assert.ok(shuffled > 0, 'some files list their keys out of order');
@@ -202,7 +226,10 @@ test('prediction files have the detectron layouts: boxes, decodable RLE masks, 8
     const category = categoryById(r.category_id)!;
     const from = 3 * category.offset;
     const to = from + 3 * category.landmarks;
-    assert.ok(r.keypoints.every((v: number, i: number) => (i >= from && i < to) || v === 0), 'zeros outside the category');
+    assert.ok(
+      r.keypoints.every((v: number, i: number) => (i >= from && i < to) || v === 0),
+      'zeros outside the category',
+    );
     assert.ok(r.keypoints.slice(from, to).some((v: number) => v > 0));
   }
   // Images are sorted by id, detections inside an image by score (detectron's order).
@@ -242,7 +269,10 @@ test('df2 synth through the command line: summary JSON, validate clean, refuses 
   const summary = JSON.parse(made.stdout);
   assert.equal(summary.images, 20);
   assert.equal(summary.userImages + summary.shopImages, 20);
-  assert.equal(summary.itemsPerCategory.reduce((a: number, b: number) => a + b, 0), summary.items);
+  assert.equal(
+    summary.itemsPerCategory.reduce((a: number, b: number) => a + b, 0),
+    summary.items,
+  );
   assert.equal(summary.predictions, undefined);
 
   const validated = await runCli(['validate', out]);

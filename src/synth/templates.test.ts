@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CATEGORIES } from '../schema/categories.js';
+import { CATEGORIES } from '../schema/index.js';
 import { doubleArea } from './geometry.js';
 import { templateFor } from './templates.js';
 
@@ -22,7 +22,10 @@ test('template polygons use every outline landmark once, stay simple and have ar
     const template = templateFor(category.id);
     assert.ok(template.pieces.length >= 1);
     for (const ids of [...template.pieces, ...template.parts]) {
-      assert.ok(ids.every((k) => Number.isInteger(k) && k >= 1 && k <= category.landmarks), category.annotationName);
+      assert.ok(
+        ids.every((k) => Number.isInteger(k) && k >= 1 && k <= category.landmarks),
+        category.annotationName,
+      );
       assert.equal(new Set(ids).size, ids.length, `${category.annotationName}: no landmark twice in one polygon`);
       const flat = ids.flatMap((k) => [...template.landmarks[k - 1]!]);
       assert.ok(Math.abs(doubleArea(flat)) > 1e-3, `${category.annotationName}: polygon ${ids.join(',')} has area`);
@@ -30,6 +33,9 @@ test('template polygons use every outline landmark once, stay simple and have ar
     // Landmarks on no outline are allowed only for the neck's back centre (landmark 1).
     const onOutline = new Set(template.pieces.flat());
     const off = Array.from({ length: category.landmarks }, (_, i) => i + 1).filter((k) => !onOutline.has(k));
-    assert.ok(off.every((k) => k === 1), `${category.annotationName}: off the outline ${off.join(',')}`);
+    assert.ok(
+      off.every((k) => k === 1),
+      `${category.annotationName}: off the outline ${off.join(',')}`,
+    );
   }
 });

@@ -25,7 +25,12 @@ test('an output under a regular file is an InputError naming the output', async 
     assert.match(err.message, /expected a writable output path, found E(EXIST|NOTDIR)/);
     return true;
   });
-  await assert.rejects(withAtomicWriter(target, async (out) => { await out.write('data'); }), InputError);
+  await assert.rejects(
+    withAtomicWriter(target, async (out) => {
+      await out.write('data');
+    }),
+    InputError,
+  );
 });
 
 test('a temporary file that cannot be opened fails the write or commit, not the process', async () => {

@@ -89,7 +89,9 @@ export class AtomicWriter {
     trackTemp(this.tmp);
     this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
     // Without a listener, an error between two writes would crash the process.
-    this.stream.on('error', (e) => { this.failure ??= { error: outputError(target, e) }; });
+    this.stream.on('error', (e) => {
+      this.failure ??= { error: outputError(target, e) };
+    });
   }
 
   static async open(target: string): Promise<AtomicWriter> {
@@ -102,8 +104,14 @@ export class AtomicWriter {
     if (this.failure !== undefined) throw this.failure.error;
     if (this.stream.write(chunk)) return;
     return new Promise((resolve, reject) => {
-      const onDrain = (): void => { this.stream.off('error', onError); resolve(); };
-      const onError = (e: Error): void => { this.stream.off('drain', onDrain); reject(outputError(this.target, e)); };
+      const onDrain = (): void => {
+        this.stream.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error): void => {
+        this.stream.off('drain', onDrain);
+        reject(outputError(this.target, e));
+      };
       this.stream.once('drain', onDrain);
       this.stream.once('error', onError);
     });

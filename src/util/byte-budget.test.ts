@@ -8,7 +8,12 @@ test('tasks are let in by index, within the budget, and one alone when it is lar
   const admitted: number[] = [];
   const sizes = [60, 30, 20, 250, 10];
   // Asked in another order than the indices: turns still go 0, 1, 2, ...
-  const asks = [3, 1, 4, 0, 2].map((i) => budget.acquire(i, sizes[i]!).then(() => { admitted.push(i); admitted.sort((a, b) => a - b); }));
+  const asks = [3, 1, 4, 0, 2].map((i) =>
+    budget.acquire(i, sizes[i]!).then(() => {
+      admitted.push(i);
+      admitted.sort((a, b) => a - b);
+    }),
+  );
   await tick();
   assert.deepEqual(admitted, [0, 1], '0 and 1 fit (90); 2 would make 110');
   assert.equal(budget.bytesHeld, 90);

@@ -7,8 +7,15 @@ test('results come in input order although work finishes out of order', async ()
   const inputs = Array.from({ length: 40 }, (_, i) => i);
   const out: number[] = [];
   // Later inputs finish first.
-  for await (const r of mapOrdered(inputs, 8, async (x) => { await sleep((40 - x) % 7); return x * 10; })) out.push(r);
-  assert.deepEqual(out, inputs.map((x) => x * 10));
+  for await (const r of mapOrdered(inputs, 8, async (x) => {
+    await sleep((40 - x) % 7);
+    return x * 10;
+  }))
+    out.push(r);
+  assert.deepEqual(
+    out,
+    inputs.map((x) => x * 10),
+  );
 });
 
 test('never more than `concurrency` calls in flight, and a slow consumer holds the work back', async () => {
@@ -24,7 +31,11 @@ test('never more than `concurrency` calls in flight, and a slow consumer holds t
     return x;
   };
   let consumed = 0;
-  for await (const _ of mapOrdered(Array.from({ length: 60 }, (_, i) => i), 5, work)) {
+  for await (const _ of mapOrdered(
+    Array.from({ length: 60 }, (_, i) => i),
+    5,
+    work,
+  )) {
     consumed++;
     // Give the producer every chance to run ahead while we are slow.
     await sleep(2);
@@ -45,7 +56,8 @@ test('a failure surfaces at its turn; stopping early leaves no unhandled rejecti
         if (x === 3 || x === 4) throw new Error(`bad ${x}`);
         await sleep(5);
         return x;
-      })) seen.push(r);
+      }))
+        seen.push(r);
     }, /bad 3/);
     assert.deepEqual(seen, [0, 1, 2]);
     await sleep(20);

@@ -4,11 +4,7 @@
  * `concurrency` results wait for a slow consumer. Reading a split this way
  * overlaps file system latency without ever holding more than a window of it.
  */
-export async function* mapOrdered<T, R>(
-  inputs: Iterable<T>,
-  concurrency: number,
-  work: (input: T, index: number) => Promise<R>,
-): AsyncGenerator<R> {
+export async function* mapOrdered<T, R>(inputs: Iterable<T>, concurrency: number, work: (input: T, index: number) => Promise<R>): AsyncGenerator<R> {
   const limit = Math.max(1, Math.floor(concurrency));
   const pending = inputs[Symbol.iterator]();
   const window: Promise<R>[] = [];

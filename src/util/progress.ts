@@ -40,15 +40,25 @@ export function startProgress(opts: ProgressOptions): Progress {
     },
     cliProgress.Presets.shades_classic,
   );
-  const shown = (done: number, total: number): string =>
-    bytes ? `${(done / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB` : `${done}/${total}`;
+  const shown = (done: number, total: number): string => (bytes ? `${(done / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB` : `${done}/${total}`);
   let total = Math.max(1, opts.total);
   let done = 0;
   bar.start(total, 0, { shown: shown(0, total), detail: '' });
   return {
-    setTotal(t) { total = Math.max(1, t); bar.setTotal(total); },
-    update(d, detail) { done = d; bar.update(d, { shown: shown(d, total), detail: detail ? ` | ${detail}` : '' }); },
-    increment(by = 1) { done += by; bar.update(done, { shown: shown(done, total) }); },
-    stop() { bar.stop(); },
+    setTotal(t) {
+      total = Math.max(1, t);
+      bar.setTotal(total);
+    },
+    update(d, detail) {
+      done = d;
+      bar.update(d, { shown: shown(d, total), detail: detail ? ` | ${detail}` : '' });
+    },
+    increment(by = 1) {
+      done += by;
+      bar.update(done, { shown: shown(done, total) });
+    },
+    stop() {
+      bar.stop();
+    },
   };
 }

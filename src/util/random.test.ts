@@ -41,5 +41,8 @@ test('shuffle permutes without losing elements', () => {
   const list = Array.from({ length: 50 }, (_, i) => i);
   const shuffled = Random.from(7).shuffle([...list]);
   assert.notDeepEqual(shuffled, list);
-  assert.deepEqual([...shuffled].sort((a, b) => a - b), list);
+  assert.deepEqual(
+    [...shuffled].sort((a, b) => a - b),
+    list,
+  );
 });

@@ -1,17 +1,46 @@
 /** The df2 serve API as typed calls; the API token lives in localStorage. */
 
 export type {
-  BadFileJson, ChallengeJson, PhaseJson, EvaluationResult, ImageJson, IndexingJson, ItemJson, LeaderboardJson, PairJson, SplitJson, StatsJson,
-  SubmissionJson, TaskJson, UserJson,
-  CategoryJson as Category, FacetCountsJson as FacetCounts, ImagePageJson as ImagePage, MetaJson as Meta,
+  BadFileJson,
+  ChallengeJson,
+  PhaseJson,
+  EvaluationResult,
+  ImageJson,
+  IndexingJson,
+  ItemJson,
+  LeaderboardJson,
+  PairJson,
+  SplitJson,
+  StatsJson,
+  SubmissionJson,
+  TaskJson,
+  UserJson,
+  CategoryJson as Category,
+  FacetCountsJson as FacetCounts,
+  ImagePageJson as ImagePage,
+  MetaJson as Meta,
 } from '../shared/api-types.js';
 import type {
-  BadFileJson, ChallengeJson, FacetCountsJson, ImageJson, ImagePageJson, LeaderboardJson, MetaJson, PairJson, SplitJson, StatsJson,
-  SubmissionJson, TaskJson, UserJson,
+  BadFileJson,
+  ChallengeJson,
+  FacetCountsJson,
+  ImageJson,
+  ImagePageJson,
+  LeaderboardJson,
+  MetaJson,
+  PairJson,
+  SplitJson,
+  StatsJson,
+  SubmissionJson,
+  TaskJson,
+  UserJson,
 } from '../shared/api-types.js';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,9 +75,12 @@ const query = (params: Record<string, string | number | undefined>): string => {
 export const api = {
   meta: () => request<MetaJson>('/api/meta'),
   splits: () => request<SplitJson[]>('/api/splits'),
-  addSplit: (dir: string, name?: string) => request<SplitJson>('/api/splits', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dir, name: name || undefined }),
-  }),
+  addSplit: (dir: string, name?: string) =>
+    request<SplitJson>('/api/splits', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dir, name: name || undefined }),
+    }),
   reindex: (split: string) => request<SplitJson>(`/api/splits/${encodeURIComponent(split)}/reindex`, { method: 'POST' }),
   badFiles: (split: string) => request<BadFileJson[]>(`/api/splits/${encodeURIComponent(split)}/bad-files`),
   images: (params: Record<string, string | number | undefined>) => request<ImagePageJson>(`/api/images?${query(params)}`),
@@ -69,9 +101,12 @@ export const api = {
   rotateUser: (name: string) => post<UserJson>(`/api/users/${encodeURIComponent(name)}/rotate`, {}),
   submissions: (all = false) => request<SubmissionJson[]>(`/api/submissions${all ? '?all=1' : ''}`),
   submission: (id: number) => request<SubmissionJson>(`/api/submissions/${id}`),
-  updateSubmission: (id: number, patch: Record<string, unknown>) => request<SubmissionJson>(`/api/submissions/${id}`, {
-    method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch),
-  }),
+  updateSubmission: (id: number, patch: Record<string, unknown>) =>
+    request<SubmissionJson>(`/api/submissions/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(patch),
+    }),
   cancel: (id: number) => post<{ id: number; status: string }>(`/api/submissions/${id}/cancel`, {}),
   rerun: (id: number) => post<{ id: number; status: string }>(`/api/submissions/${id}/rerun`, {}),
   /** The submission's HTML report as a blob URL (the request needs the token, so no plain link). */
@@ -79,8 +114,7 @@ export const api = {
     const res = await fetch(`/api/submissions/${id}/report`, { headers: getToken() ? { authorization: `Bearer ${getToken()}` } : {} });
     return res.ok ? URL.createObjectURL(await res.blob()) : undefined;
   },
-  leaderboard: (params: { phase: string; task: string; order_by?: string; page?: number }) =>
-    request<LeaderboardJson>(`/api/leaderboard?${query(params)}`),
+  leaderboard: (params: { phase: string; task: string; order_by?: string; page?: number }) => request<LeaderboardJson>(`/api/leaderboard?${query(params)}`),
   /**
    * Multipart upload; phase and task also go in the query so that the server
    * refuses (phase closed, limit reached) or reserves the place before the file is sent.

@@ -38,8 +38,7 @@ export function mount(parent: Element, ...children: Child[]): void {
 }
 
 /** A figure as shown: 4 decimals (-1 stays "-1", "no ground truth"). */
-export const figure = (x: number | null | undefined): string =>
-  x === null || x === undefined ? '–' : x === -1 ? '–' : x.toFixed(4);
+export const figure = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : x === -1 ? '–' : x.toFixed(4));
 
 /** A number cell that keeps the exact value in data-value (tests and copy-paste read it). */
 export const figureCell = (x: number | null | undefined): HTMLTableCellElement =>

@@ -7,7 +7,10 @@ import { href } from './router.js';
 
 export function imageFigure(split: string, image: ImageJson, categories: Category[], options: OverlayOptions, width?: number): HTMLElement {
   const img = h('img', {
-    src: image.has_image ? imageUrl(split, image.id, width) : '', alt: `image ${image.name}`, loading: 'lazy', decoding: 'async',
+    src: image.has_image ? imageUrl(split, image.id, width) : '',
+    alt: `image ${image.name}`,
+    loading: 'lazy',
+    decoding: 'async',
   });
   const ratio = image.width > 0 && image.height > 0 ? `${image.width} / ${image.height}` : '3 / 4';
   return h('div', { class: 'figure', style: `aspect-ratio: ${ratio}` }, img, overlay(image, categories, options));
@@ -26,13 +29,19 @@ export function fittedFigure(split: string, image: ImageJson, categories: Catego
 
 export function imageCard(split: string, image: ImageJson, categories: Category[], options: OverlayOptions, params: URLSearchParams): HTMLElement {
   const cats = [...new Set(image.items.map((i) => categories[i.category_id - 1]?.name ?? String(i.category_id)))];
-  return h('a', { class: 'card', href: href('image', [split, image.id], params), 'data-image': image.id },
+  return h(
+    'a',
+    { class: 'card', href: href('image', [split, image.id], params), 'data-image': image.id },
     fittedFigure(split, image, categories, options, 320, 4 / 5),
-    h('div', { class: 'card-caption' },
+    h(
+      'div',
+      { class: 'card-caption' },
       h('span', { class: 'card-id' }, imageName(image.id)),
       h('span', { class: `badge ${image.source}` }, image.source),
-      h('span', { class: 'muted' }, `pair ${image.pair_id}`)),
-    h('div', { class: 'card-cats' }, image.error ? h('span', { class: 'warn' }, image.error) : cats.join(', ')));
+      h('span', { class: 'muted' }, `pair ${image.pair_id}`),
+    ),
+    h('div', { class: 'card-cats' }, image.error ? h('span', { class: 'warn' }, image.error) : cats.join(', ')),
+  );
 }
 
 export function pager(total: number, page: number, perPage: number, go: (page: number) => void): HTMLElement {
@@ -40,8 +49,11 @@ export function pager(total: number, page: number, perPage: number, go: (page: n
   const button = (label: string, target: number, disabled: boolean): HTMLButtonElement =>
     h('button', { type: 'button', disabled, onclick: () => go(target), 'data-page': target }, label);
   const first = total === 0 ? 0 : (page - 1) * perPage + 1;
-  return h('div', { class: 'pager' },
+  return h(
+    'div',
+    { class: 'pager' },
     button('‹ Prev', page - 1, page <= 1),
     h('span', { class: 'pager-text' }, `${count(first)}–${count(Math.min(total, page * perPage))} of ${count(total)} · page ${page} of ${count(pages)}`),
-    button('Next ›', page + 1, page >= pages));
+    button('Next ›', page + 1, page >= pages),
+  );
 }

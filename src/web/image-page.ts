@@ -17,27 +17,51 @@ function landmarkTable(item: ItemJson): HTMLElement {
   const rows = [];
   for (let n = 1; n * 3 <= item.landmarks.length; n++) {
     const [x, y, v] = item.landmarks.slice((n - 1) * 3, n * 3) as [number, number, number];
-    rows.push(h('tr', { class: `v${v}` }, h('td', null, n), h('td', { class: 'num' }, x), h('td', { class: 'num' }, y), h('td', null, VISIBILITY[v] ?? String(v))));
+    rows.push(
+      h('tr', { class: `v${v}` }, h('td', null, n), h('td', { class: 'num' }, x), h('td', { class: 'num' }, y), h('td', null, VISIBILITY[v] ?? String(v))),
+    );
   }
-  return h('details', { class: 'landmarks' },
+  return h(
+    'details',
+    { class: 'landmarks' },
     h('summary', null, `${item.landmarks.length / 3} landmarks`),
-    h('table', { class: 'compact' }, h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, 'x'), h('th', null, 'y'), h('th', null, 'v'))), h('tbody', null, rows)));
+    h(
+      'table',
+      { class: 'compact' },
+      h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, 'x'), h('th', null, 'y'), h('th', null, 'v'))),
+      h('tbody', null, rows),
+    ),
+  );
 }
 
 export function itemPanel(m: Meta, item: ItemJson, category: Category | undefined): HTMLElement {
   const [x1, y1, x2, y2] = item.bounding_box;
-  return h('div', { class: 'item-panel', 'data-item': item.key, style: `--item-color: ${categoryColor(item.category_id)}` },
+  return h(
+    'div',
+    { class: 'item-panel', 'data-item': item.key, style: `--item-color: ${categoryColor(item.category_id)}` },
     h('h3', null, h('span', { class: 'swatch' }), `${item.key} · ${item.category_name}`),
-    h('dl', null,
-      h('dt', null, 'category_id'), h('dd', null, `${item.category_id} (${category?.coco_name ?? ''})`),
-      h('dt', null, 'style'), h('dd', null, item.style === 0 ? '0 (cannot form a pair)' : String(item.style)),
-      h('dt', null, 'bounding_box'), h('dd', null, `[${x1}, ${y1}, ${x2}, ${y2}]`),
-      h('dt', null, 'scale'), h('dd', null, attributeText(m, 'scale', item.scale)),
-      h('dt', null, 'occlusion'), h('dd', null, attributeText(m, 'occlusion', item.occlusion)),
-      h('dt', null, 'zoom_in'), h('dd', null, attributeText(m, 'zoom_in', item.zoom_in)),
-      h('dt', null, 'viewpoint'), h('dd', null, attributeText(m, 'viewpoint', item.viewpoint)),
-      h('dt', null, 'segmentation'), h('dd', null, `${item.segmentation.length} polygon${item.segmentation.length === 1 ? '' : 's'}`)),
-    landmarkTable(item));
+    h(
+      'dl',
+      null,
+      h('dt', null, 'category_id'),
+      h('dd', null, `${item.category_id} (${category?.coco_name ?? ''})`),
+      h('dt', null, 'style'),
+      h('dd', null, item.style === 0 ? '0 (cannot form a pair)' : String(item.style)),
+      h('dt', null, 'bounding_box'),
+      h('dd', null, `[${x1}, ${y1}, ${x2}, ${y2}]`),
+      h('dt', null, 'scale'),
+      h('dd', null, attributeText(m, 'scale', item.scale)),
+      h('dt', null, 'occlusion'),
+      h('dd', null, attributeText(m, 'occlusion', item.occlusion)),
+      h('dt', null, 'zoom_in'),
+      h('dd', null, attributeText(m, 'zoom_in', item.zoom_in)),
+      h('dt', null, 'viewpoint'),
+      h('dd', null, attributeText(m, 'viewpoint', item.viewpoint)),
+      h('dt', null, 'segmentation'),
+      h('dd', null, `${item.segmentation.length} polygon${item.segmentation.length === 1 ? '' : 's'}`),
+    ),
+    landmarkTable(item),
+  );
 }
 
 /** Links item panels and drawn items both ways: hovering either highlights both. */
@@ -69,17 +93,28 @@ export async function imagePage(root: HTMLElement, route: Route): Promise<void> 
   const panels = image.items.map((item) => itemPanel(m, item, m.categories[item.category_id - 1]));
   linkHover(figure, panels);
   const layerSection = await layerImageSection(split, image, route.params, figure, m);
-  mount(root, h('div', { class: 'page image-page' },
-    h('nav', { class: 'crumbs' },
-      h('a', { href: href('explore', [split], route.params) }, `‹ ${split}`), ' / ',
-      h('span', null, `image ${imageName(image.id)}`)),
-    h('header', { class: 'page-head' },
-      h('h1', null, `Image ${imageName(image.id)}`),
-      h('span', { class: `badge ${image.source}` }, image.source),
-      h('a', { class: 'button', href: href('pair', [split, image.pair_id]), id: 'pair-link' }, `Pair ${image.pair_id} ›`),
-      h('span', { class: 'muted' }, `${image.width} × ${image.height} px · ${image.items.length} items`)),
-    image.error ? errorBox(image.error) : null,
-    h('div', { class: 'image-layout' },
-      h('div', { class: 'image-main' }, figure),
-      h('div', { class: 'image-side' }, layerSection, panels))));
+  mount(
+    root,
+    h(
+      'div',
+      { class: 'page image-page' },
+      h(
+        'nav',
+        { class: 'crumbs' },
+        h('a', { href: href('explore', [split], route.params) }, `‹ ${split}`),
+        ' / ',
+        h('span', null, `image ${imageName(image.id)}`),
+      ),
+      h(
+        'header',
+        { class: 'page-head' },
+        h('h1', null, `Image ${imageName(image.id)}`),
+        h('span', { class: `badge ${image.source}` }, image.source),
+        h('a', { class: 'button', href: href('pair', [split, image.pair_id]), id: 'pair-link' }, `Pair ${image.pair_id} ›`),
+        h('span', { class: 'muted' }, `${image.width} × ${image.height} px · ${image.items.length} items`),
+      ),
+      image.error ? errorBox(image.error) : null,
+      h('div', { class: 'image-layout' }, h('div', { class: 'image-main' }, figure), h('div', { class: 'image-side' }, layerSection, panels)),
+    ),
+  );
 }

@@ -1,16 +1,24 @@
 /** The layer endpoints of df2 serve as typed calls (the JSON shapes are src/shared/layer-types.ts). */
 import { request } from './api.js';
-import type {
-  LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson,
-} from '../shared/layer-types.js';
+import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson } from '../shared/layer-types.js';
 
 export type {
-  LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, PredictionJson, RetrievalExplainedJson, TallyJson,
+  LayerImageJson,
+  LayerImagePageJson,
+  LayerJson,
+  LayerSummaryJson,
+  PredictionJson,
+  RetrievalExplainedJson,
+  TallyJson,
 } from '../shared/layer-types.js';
 
 const enc = encodeURIComponent;
 const query = (params: Record<string, string | number | undefined>): string =>
-  new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)])).toString();
+  new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined && v !== '')
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
 
 export const layerApi = {
   list: () => request<LayerJson[]>('/api/layers'),

@@ -13,15 +13,29 @@ import type { OverlayOptions } from './overlay.js';
 /** Query parameters of the explore page that belong to layers. */
 export const LAYER_PARAMS = ['layer', 'errors', 'sort', 'confusion'];
 
-const ERROR_FILTERS: [string, string][] = [['', 'all images'], ['fp', 'with false positives'], ['fn', 'with misses'], ['any', 'with any error']];
-const SORTS: [string, string][] = [['', 'image id'], ['errors', 'most errors'], ['fp', 'most false positives'], ['fn', 'most misses']];
+const ERROR_FILTERS: [string, string][] = [
+  ['', 'all images'],
+  ['fp', 'with false positives'],
+  ['fn', 'with misses'],
+  ['any', 'with any error'],
+];
+const SORTS: [string, string][] = [
+  ['', 'image id'],
+  ['errors', 'most errors'],
+  ['fp', 'most false positives'],
+  ['fn', 'most misses'],
+];
 
 function select(id: string, label: string, options: [string, string][], current: string, onChange: (v: string) => void): HTMLElement {
-  const el = h('select', { id, 'aria-label': label }, options.map(([value, text]) => {
-    const o = h('option', { value }, text);
-    o.selected = value === current;
-    return o;
-  }));
+  const el = h(
+    'select',
+    { id, 'aria-label': label },
+    options.map(([value, text]) => {
+      const o = h('option', { value }, text);
+      o.selected = value === current;
+      return o;
+    }),
+  );
   el.addEventListener('change', () => onChange(el.value));
   return h('label', { class: 'layer-select' }, `${label} `, el);
 }
@@ -38,28 +52,66 @@ export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navig
   };
   const layer = params.get('layer') ?? '';
   const options: [string, string][] = [['', 'none'], ...layers.map((l): [string, string] => [l.id, `${l.name} (${l.task}${l.user ? `, ${l.user}` : ''})`])];
-  return h('div', { class: 'layer-toolbar', id: 'layer-toolbar' },
+  return h(
+    'div',
+    { class: 'layer-toolbar', id: 'layer-toolbar' },
     select('layer-picker', 'Layer', options, layer, (v) => set('layer', v, v ? [] : ['errors', 'sort', 'confusion'])),
     layer ? select('errors-filter', 'Show', ERROR_FILTERS, params.get('errors') ?? '', (v) => set('errors', v)) : null,
-    layer ? select('errors-sort', 'Sort by', SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null);
+    layer ? select('errors-sort', 'Sort by', SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null,
+  );
 }
 
 /** The layer's official figures on this split and its error counts. */
 export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | null): HTMLElement {
   const t = summary.totals;
   const retrieval = summary.layer.task === 'retrieval';
-  return h('section', { class: 'layer-summary', id: 'layer-summary', 'data-layer': summary.layer.id },
-    h('div', { class: 'layer-summary-head' },
-      h('strong', null, summary.layer.name), h('span', { class: 'muted' }, ` ${summary.layer.task} on ${summary.split}`),
-      stateLegend(summary.layer.task)),
-    h('table', { class: 'figures compact', 'data-table': 'layer-stats' },
-      h('thead', null, h('tr', null, summary.stat_names.map((n) => h('th', null, n)), h('th', null, retrieval ? 'found' : 'TP'), h('th', null, retrieval ? 'unused' : 'FP'), h('th', null, retrieval ? 'not found' : 'FN'))),
-      h('tbody', null, h('tr', null, summary.stats.map((v) => figureCell(v)),
-        h('td', { class: 'num', 'data-value': t.tp }, count(t.tp)), h('td', { class: 'num', 'data-value': t.fp }, count(t.fp)), h('td', { class: 'num', 'data-value': t.fn }, count(t.fn))))),
-    h('p', { class: 'hint' }, retrieval
-      ? `Counts per consumer image: queries found in the top 20, detections standing for no query, queries not found (${count(summary.images_with_fn)} images).`
-      : `From the official matching at ${summary.layer.task === 'keypoints' || summary.layer.task === 'keypoints_visible' ? 'OKS' : 'IoU'} .50, area all: ${count(summary.images_with_fp)} images with false positives, ${count(summary.images_with_fn)} with misses.`),
-    extra);
+  return h(
+    'section',
+    { class: 'layer-summary', id: 'layer-summary', 'data-layer': summary.layer.id },
+    h(
+      'div',
+      { class: 'layer-summary-head' },
+      h('strong', null, summary.layer.name),
+      h('span', { class: 'muted' }, ` ${summary.layer.task} on ${summary.split}`),
+      stateLegend(summary.layer.task),
+    ),
+    h(
+      'table',
+      { class: 'figures compact', 'data-table': 'layer-stats' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          summary.stat_names.map((n) => h('th', null, n)),
+          h('th', null, retrieval ? 'found' : 'TP'),
+          h('th', null, retrieval ? 'unused' : 'FP'),
+          h('th', null, retrieval ? 'not found' : 'FN'),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        h(
+          'tr',
+          null,
+          summary.stats.map((v) => figureCell(v)),
+          h('td', { class: 'num', 'data-value': t.tp }, count(t.tp)),
+          h('td', { class: 'num', 'data-value': t.fp }, count(t.fp)),
+          h('td', { class: 'num', 'data-value': t.fn }, count(t.fn)),
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      retrieval
+        ? `Counts per consumer image: queries found in the top 20, detections standing for no query, queries not found (${count(summary.images_with_fn)} images).`
+        : `From the official matching at ${summary.layer.task === 'keypoints' || summary.layer.task === 'keypoints_visible' ? 'OKS' : 'IoU'} .50, area all: ${count(summary.images_with_fp)} images with false positives, ${count(summary.images_with_fn)} with misses.`,
+    ),
+    extra,
+  );
 }
 
 /**
@@ -67,8 +119,13 @@ export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | nul
  * columns: ground truth, last: background); clicking a cell narrows the grid
  * to the images holding that confusion.
  */
-export function confusionTable(meta: Meta, confusion: NonNullable<LayerSummaryJson['confusion']>, params: URLSearchParams, navigate: (p: URLSearchParams) => void): HTMLElement {
-  const name = (label: number | 'background'): string => (label === 'background' ? 'background' : meta.categories[label - 1]?.name ?? String(label));
+export function confusionTable(
+  meta: Meta,
+  confusion: NonNullable<LayerSummaryJson['confusion']>,
+  params: URLSearchParams,
+  navigate: (p: URLSearchParams) => void,
+): HTMLElement {
+  const name = (label: number | 'background'): string => (label === 'background' ? 'background' : (meta.categories[label - 1]?.name ?? String(label)));
   const selected = params.get('confusion');
   const max = Math.max(1, ...confusion.matrix.flatMap((row, r) => row.filter((_v, c) => c !== r)));
   const choose = (cell: string | undefined): void => {
@@ -79,34 +136,87 @@ export function confusionTable(meta: Meta, confusion: NonNullable<LayerSummaryJs
     navigate(next);
   };
   const [sr, sc] = (selected ?? '').split(',').map(Number);
-  return h('details', { class: 'confusion-box', open: selected !== null || undefined },
+  return h(
+    'details',
+    { class: 'confusion-box', open: selected !== null || undefined },
     h('summary', null, 'Confusion matrix (score > 0.25, box IoU > 0.45): click a cell to list its images'),
     selected !== null
-      ? h('p', { class: 'hint', id: 'confusion-selected' }, `Showing images where ${name(confusion.labels[sr!]!)} was predicted for ${name(confusion.labels[sc!]!)}. `,
-        h('button', { class: 'link', type: 'button', onclick: () => choose(undefined) }, 'show all'))
+      ? h(
+          'p',
+          { class: 'hint', id: 'confusion-selected' },
+          `Showing images where ${name(confusion.labels[sr!]!)} was predicted for ${name(confusion.labels[sc!]!)}. `,
+          h('button', { class: 'link', type: 'button', onclick: () => choose(undefined) }, 'show all'),
+        )
       : null,
-    h('table', { class: 'confusion compact', id: 'confusion' },
-      h('thead', null, h('tr', null, h('th', null, 'pred \\ gt'), confusion.labels.map((l) => h('th', { title: name(l) }, l === 'background' ? 'bg' : l)))),
-      h('tbody', null, confusion.matrix.map((row, r) => h('tr', null,
-        h('th', { title: name(confusion.labels[r]!) }, `${confusion.labels[r] === 'background' ? 'bg' : confusion.labels[r]} ${name(confusion.labels[r]!)}`),
-        row.map((v, c) => {
-          // Off-diagonal cells shaded by count (red), the diagonal (agreement) in green.
-          const alpha = v === 0 ? 0 : 0.12 + 0.7 * Math.min(1, v / (r === c ? Math.max(...confusion.matrix.map((x, i) => x[i]!)) || 1 : max));
-          const color = r === c ? `rgba(22, 163, 74, ${alpha})` : `rgba(220, 38, 38, ${alpha})`;
-          return h('td', {
-            class: `cell${r === sr && c === sc ? ' selected' : ''}`, style: `background: ${color}`, 'data-cell': `${r},${c}`, 'data-value': v,
-            title: `${name(confusion.labels[r]!)} predicted for ${name(confusion.labels[c]!)}: ${v}`,
-            onclick: () => { if (v > 0) choose(`${r},${c}`); },
-          }, v === 0 ? '' : count(v));
-        }))))));
+    h(
+      'table',
+      { class: 'confusion compact', id: 'confusion' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'pred \\ gt'),
+          confusion.labels.map((l) => h('th', { title: name(l) }, l === 'background' ? 'bg' : l)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        confusion.matrix.map((row, r) =>
+          h(
+            'tr',
+            null,
+            h(
+              'th',
+              { title: name(confusion.labels[r]!) },
+              `${confusion.labels[r] === 'background' ? 'bg' : confusion.labels[r]} ${name(confusion.labels[r]!)}`,
+            ),
+            row.map((v, c) => {
+              // Off-diagonal cells shaded by count (red), the diagonal (agreement) in green.
+              const alpha = v === 0 ? 0 : 0.12 + 0.7 * Math.min(1, v / (r === c ? Math.max(...confusion.matrix.map((x, i) => x[i]!)) || 1 : max));
+              const color = r === c ? `rgba(22, 163, 74, ${alpha})` : `rgba(220, 38, 38, ${alpha})`;
+              return h(
+                'td',
+                {
+                  class: `cell${r === sr && c === sc ? ' selected' : ''}`,
+                  style: `background: ${color}`,
+                  'data-cell': `${r},${c}`,
+                  'data-value': v,
+                  title: `${name(confusion.labels[r]!)} predicted for ${name(confusion.labels[c]!)}: ${v}`,
+                  onclick: () => {
+                    if (v > 0) choose(`${r},${c}`);
+                  },
+                },
+                v === 0 ? '' : count(v),
+              );
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** Adds the layer's predictions and counts to a grid card. */
 export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: LayerImageJson }, meta: Meta, options: OverlayOptions): void {
   if (!image.layer) return;
-  card.querySelector('.figure')?.append(layerOverlay(image, image.layer, meta.categories, { labels: false, masks: options.masks, landmarks: options.landmarks }));
-  card.querySelector('.card-caption')?.after(h('div', { class: 'card-tally' }, tallyBadges(image.layer.tally),
-    image.layer.confusion_count !== undefined ? h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, ` ${image.layer.confusion_count}× this confusion`) : null));
+  card
+    .querySelector('.figure')
+    ?.append(layerOverlay(image, image.layer, meta.categories, { labels: false, masks: options.masks, landmarks: options.landmarks }));
+  card
+    .querySelector('.card-caption')
+    ?.after(
+      h(
+        'div',
+        { class: 'card-tally' },
+        tallyBadges(image.layer.tally),
+        image.layer.confusion_count !== undefined
+          ? h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, ` ${image.layer.confusion_count}× this confusion`)
+          : null,
+      ),
+    );
   card.dataset.fp = String(image.layer.tally.fp);
   card.dataset.fn = String(image.layer.tally.fn);
 }
@@ -115,7 +225,14 @@ export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: Lay
  * The explore page's images: the layer's page when a layer is chosen (its
  * error filter, sort and confusion cell applied), else `plain`.
  */
-export function layerImagePage(params: URLSearchParams, split: string, filters: Record<string, string>, page: number, perPage: number, plain: () => Promise<ImagePage>): Promise<ImagePage | LayerImagePageJson> {
+export function layerImagePage(
+  params: URLSearchParams,
+  split: string,
+  filters: Record<string, string>,
+  page: number,
+  perPage: number,
+  plain: () => Promise<ImagePage>,
+): Promise<ImagePage | LayerImagePageJson> {
   const layer = params.get('layer');
   if (!layer) return plain();
   const query = { errors: params.get('errors') ?? '', sort: params.get('sort') ?? '', confusion: params.get('confusion') ?? '' };
@@ -124,12 +241,14 @@ export function layerImagePage(params: URLSearchParams, split: string, filters: 
 }
 
 /** The toolbar's layer pickers and the layer's summary (or why it could not be opened). */
-export async function layerControls(m: Meta, split: string, params: URLSearchParams, navigate: (p: URLSearchParams) => void): Promise<{ toolbar: HTMLElement | null; summary: HTMLElement | null }> {
+export async function layerControls(
+  m: Meta,
+  split: string,
+  params: URLSearchParams,
+  navigate: (p: URLSearchParams) => void,
+): Promise<{ toolbar: HTMLElement | null; summary: HTMLElement | null }> {
   const layer = params.get('layer');
-  const [layers, summary] = await Promise.all([
-    layerApi.list(),
-    layer ? layerApi.summary(layer, split).catch((err: Error) => err) : undefined,
-  ]);
+  const [layers, summary] = await Promise.all([layerApi.list(), layer ? layerApi.summary(layer, split).catch((err: Error) => err) : undefined]);
   const toolbar = layerToolbar(layers, params, navigate);
   if (!summary) return { toolbar, summary: null };
   if (summary instanceof Error) return { toolbar, summary: errorBox(`Layer ${layer}: ${summary.message}`) };

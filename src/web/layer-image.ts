@@ -12,7 +12,10 @@ import { layerOverlay, STATE_COLORS, STATE_LABELS, stateLegend, tallyBadges } fr
 import { href } from './router.js';
 
 const QUERY_VERDICTS: Record<string, string> = {
-  hit: 'found', 'no-hit': 'not in the top 20', 'no-detection': 'no detection stands for it', 'not-counted': 'style 0: not a query',
+  hit: 'found',
+  'no-hit': 'not in the top 20',
+  'no-detection': 'no detection stands for it',
+  'not-counted': 'style 0: not a query',
 };
 
 export async function layerImageSection(split: string, image: ImageJson, params: URLSearchParams, figure: HTMLElement, m: Meta): Promise<HTMLElement | null> {
@@ -28,31 +31,85 @@ export async function layerImageSection(split: string, image: ImageJson, params:
   };
   const without = new URLSearchParams(params);
   without.delete('layer');
-  const rows = data.predictions.map((p) => h('tr', {
-    'data-pred': p.index, 'data-state': p.state, onmouseenter: () => mark(p.index), onmouseleave: () => mark(undefined),
-  },
-  h('td', null, h('span', { class: 'legend-swatch', style: `background: ${STATE_COLORS[p.state]}` })),
-  h('td', null, m.categories[p.category_id - 1]?.name ?? p.category_id),
-  h('td', { class: 'num' }, p.score.toFixed(3)),
-  h('td', null, STATE_LABELS[p.state]),
-  h('td', { class: 'num' }, p.best === null ? '–' : p.best.toFixed(3)),
-  h('td', null, p.matched_item ?? '')));
+  const rows = data.predictions.map((p) =>
+    h(
+      'tr',
+      {
+        'data-pred': p.index,
+        'data-state': p.state,
+        onmouseenter: () => mark(p.index),
+        onmouseleave: () => mark(undefined),
+      },
+      h('td', null, h('span', { class: 'legend-swatch', style: `background: ${STATE_COLORS[p.state]}` })),
+      h('td', null, m.categories[p.category_id - 1]?.name ?? p.category_id),
+      h('td', { class: 'num' }, p.score.toFixed(3)),
+      h('td', null, STATE_LABELS[p.state]),
+      h('td', { class: 'num' }, p.best === null ? '–' : p.best.toFixed(3)),
+      h('td', null, p.matched_item ?? ''),
+    ),
+  );
   const gt = Object.entries(data.ground_truth);
-  return h('section', { class: 'layer-panel', id: 'layer-panel', 'data-layer': layerId },
+  return h(
+    'section',
+    { class: 'layer-panel', id: 'layer-panel', 'data-layer': layerId },
     h('h3', null, `Layer: ${layer?.name ?? layerId}`, ' ', tallyBadges(data.tally)),
     stateLegend(layer?.task ?? ''),
     h('p', { class: 'hint' }, h('a', { href: href('image', [split, image.id], without) }, 'hide the layer')),
     data.queries
-      ? h('div', null, h('h4', null, 'Queries of this image'), data.queries.length === 0 ? h('p', { class: 'muted' }, 'None: a shop image, or no items.') : null, h('ul', { id: 'layer-queries' }, data.queries.map((q) => h('li', { 'data-verdict': q.verdict },
-        h('a', { href: href('query', [split, q.query], { layer: layerId }) }, `${q.item}: ${QUERY_VERDICTS[q.verdict]}${q.verdict === 'hit' ? ` at rank ${q.first_hit_rank}` : ''}`)))))
+      ? h(
+          'div',
+          null,
+          h('h4', null, 'Queries of this image'),
+          data.queries.length === 0 ? h('p', { class: 'muted' }, 'None: a shop image, or no items.') : null,
+          h(
+            'ul',
+            { id: 'layer-queries' },
+            data.queries.map((q) =>
+              h(
+                'li',
+                { 'data-verdict': q.verdict },
+                h(
+                  'a',
+                  { href: href('query', [split, q.query], { layer: layerId }) },
+                  `${q.item}: ${QUERY_VERDICTS[q.verdict]}${q.verdict === 'hit' ? ` at rank ${q.first_hit_rank}` : ''}`,
+                ),
+              ),
+            ),
+          ),
+        )
       : null,
     h('h4', null, `Predictions (${data.predictions.length})`),
     data.predictions.length > 0
-      ? h('table', { class: 'compact layer-predictions', id: 'layer-predictions' },
-        h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'category'), h('th', null, 'score'), h('th', null, 'verdict'), h('th', null, `best ${data.metric}`), h('th', null, 'matched'))),
-        h('tbody', null, rows))
+      ? h(
+          'table',
+          { class: 'compact layer-predictions', id: 'layer-predictions' },
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', null, ''),
+              h('th', null, 'category'),
+              h('th', null, 'score'),
+              h('th', null, 'verdict'),
+              h('th', null, `best ${data.metric}`),
+              h('th', null, 'matched'),
+            ),
+          ),
+          h('tbody', null, rows),
+        )
       : h('p', { class: 'muted' }, 'None in this image.'),
     gt.length > 0 && !data.queries
-      ? h('p', { class: 'layer-gt' }, 'Ground truth: ', gt.map(([key, state], i) => [i > 0 ? ', ' : '', h('span', { 'data-item': key, 'data-state': state, style: `color: ${STATE_COLORS[state]}` }, `${key} ${STATE_LABELS[state]}`)]))
-      : null);
+      ? h(
+          'p',
+          { class: 'layer-gt' },
+          'Ground truth: ',
+          gt.map(([key, state], i) => [
+            i > 0 ? ', ' : '',
+            h('span', { 'data-item': key, 'data-state': state, style: `color: ${STATE_COLORS[state]}` }, `${key} ${STATE_LABELS[state]}`),
+          ]),
+        )
+      : null,
+  );
 }

@@ -9,10 +9,18 @@ import { h, s } from './dom.js';
 import type { LayerImageJson, PredictionJson } from './layer-api.js';
 
 export const STATE_COLORS: Record<string, string> = {
-  matched: '#16a34a', 'false-positive': '#dc2626', missed: '#dc2626', ignored: '#7f7f7f', 'not-evaluated': '#a3a3a3',
+  matched: '#16a34a',
+  'false-positive': '#dc2626',
+  missed: '#dc2626',
+  ignored: '#7f7f7f',
+  'not-evaluated': '#a3a3a3',
 };
 export const STATE_LABELS: Record<string, string> = {
-  matched: 'matched', 'false-positive': 'false positive', missed: 'missed', ignored: 'ignored', 'not-evaluated': 'not evaluated',
+  matched: 'matched',
+  'false-positive': 'false positive',
+  missed: 'missed',
+  ignored: 'ignored',
+  'not-evaluated': 'not evaluated',
 };
 
 /** A mask (column-major runs) as a PNG data URL in one color. */
@@ -29,7 +37,10 @@ function maskUrl(mask: NonNullable<PredictionJson['mask']>, color: string): stri
     if (k % 2 === 1) {
       for (let p = at; p < at + run; p++) {
         const o = ((p % height) * width + Math.floor(p / height)) * 4;
-        data.data[o] = r; data.data[o + 1] = g; data.data[o + 2] = b; data.data[o + 3] = 110;
+        data.data[o] = r;
+        data.data[o + 1] = g;
+        data.data[o + 2] = b;
+        data.data[o + 3] = 110;
       }
     }
     at += run;
@@ -44,34 +55,68 @@ export function predictionLabel(p: PredictionJson, categories: Category[], metri
   return `${name} ${p.score.toFixed(2)}${best} · ${STATE_LABELS[p.state]}${p.matched_item ? ` ${p.matched_item}` : ''}`;
 }
 
-export interface LayerDrawOptions { labels: boolean; masks: boolean; landmarks: boolean }
+export interface LayerDrawOptions {
+  labels: boolean;
+  masks: boolean;
+  landmarks: boolean;
+}
 
 export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories: Category[], options: LayerDrawOptions): SVGSVGElement {
-  const width = image.width || 1, height = image.height || 1;
+  const width = image.width || 1,
+    height = image.height || 1;
   const unit = Math.max(1, Math.max(width, height) / 600);
-  const svg = s('svg', { class: 'overlay layer-overlay', viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', 'data-predictions': layer.predictions.length });
+  const svg = s('svg', {
+    class: 'overlay layer-overlay',
+    viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: 'none',
+    'data-predictions': layer.predictions.length,
+  });
   // Missed ground truth first (under the predictions): a dashed outline.
   for (const item of image.items) {
     const state = layer.ground_truth[item.key];
     if (state !== 'missed') continue;
     const [x1, y1, x2, y2] = item.bounding_box;
-    svg.append(s('rect', {
-      x: x1, y: y1, width: x2 - x1, height: y2 - y1, fill: 'none', stroke: STATE_COLORS.missed, 'stroke-width': unit * 3,
-      'stroke-dasharray': `${unit * 8} ${unit * 5}`, class: 'gt-missed', 'data-item': item.key,
-    }, s('title', null, `${item.key} missed`)));
+    svg.append(
+      s(
+        'rect',
+        {
+          x: x1,
+          y: y1,
+          width: x2 - x1,
+          height: y2 - y1,
+          fill: 'none',
+          stroke: STATE_COLORS.missed,
+          'stroke-width': unit * 3,
+          'stroke-dasharray': `${unit * 8} ${unit * 5}`,
+          class: 'gt-missed',
+          'data-item': item.key,
+        },
+        s('title', null, `${item.key} missed`),
+      ),
+    );
   }
   for (const p of layer.predictions) {
     const color = STATE_COLORS[p.state] ?? '#a3a3a3';
     const g = s('g', { class: 'pred', 'data-pred': p.index, 'data-state': p.state });
     const label = predictionLabel(p, categories, layer.metric);
     g.append(s('title', null, label));
-    if (p.mask && options.masks) g.append(s('image', { href: maskUrl(p.mask, color), x: 0, y: 0, width: p.mask.size[1], height: p.mask.size[0], preserveAspectRatio: 'none' }));
+    if (p.mask && options.masks)
+      g.append(s('image', { href: maskUrl(p.mask, color), x: 0, y: 0, width: p.mask.size[1], height: p.mask.size[0], preserveAspectRatio: 'none' }));
     if (p.bbox) {
       const [x, y, w, hh] = p.bbox;
-      g.append(s('rect', {
-        x, y, width: w, height: hh, fill: 'none', stroke: color, 'stroke-width': unit * 2.2,
-        'stroke-dasharray': p.state === 'matched' ? null : `${unit * 3} ${unit * 3}`, class: 'pred-box',
-      }));
+      g.append(
+        s('rect', {
+          x,
+          y,
+          width: w,
+          height: hh,
+          fill: 'none',
+          stroke: color,
+          'stroke-width': unit * 2.2,
+          'stroke-dasharray': p.state === 'matched' ? null : `${unit * 3} ${unit * 3}`,
+          class: 'pred-box',
+        }),
+      );
       if (options.labels) {
         const size = unit * 12;
         const text = `${p.score.toFixed(2)}${p.best === null ? '' : ` ${layer.metric} ${p.best.toFixed(2)}`}`;
@@ -83,7 +128,18 @@ export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories
       for (let k = 0; k + 2 < p.keypoints.length; k += 3) {
         const [x, y, v] = [p.keypoints[k]!, p.keypoints[k + 1]!, p.keypoints[k + 2]!];
         if (v <= 0 || (x === 0 && y === 0)) continue;
-        g.append(s('rect', { x: x - unit * 2.4, y: y - unit * 2.4, width: unit * 4.8, height: unit * 4.8, fill: color, stroke: '#fff', 'stroke-width': unit, class: 'pred-kp' }));
+        g.append(
+          s('rect', {
+            x: x - unit * 2.4,
+            y: y - unit * 2.4,
+            width: unit * 4.8,
+            height: unit * 4.8,
+            fill: color,
+            stroke: '#fff',
+            'stroke-width': unit,
+            class: 'pred-kp',
+          }),
+        );
       }
     }
     svg.append(g);
@@ -93,16 +149,34 @@ export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories
 
 /** tp / fp / fn as small badges. */
 export function tallyBadges(tally: { tp: number; fp: number; fn: number }): HTMLElement {
-  return h('span', { class: 'tally', 'data-tp': tally.tp, 'data-fp': tally.fp, 'data-fn': tally.fn },
+  return h(
+    'span',
+    { class: 'tally', 'data-tp': tally.tp, 'data-fp': tally.fp, 'data-fn': tally.fn },
     h('span', { class: 'tally-tp', title: 'matched detections' }, `${tally.tp} TP`),
     h('span', { class: 'tally-fp', title: 'false positives' }, `${tally.fp} FP`),
-    h('span', { class: 'tally-fn', title: 'missed ground truth' }, `${tally.fn} FN`));
+    h('span', { class: 'tally-fn', title: 'missed ground truth' }, `${tally.fn} FN`),
+  );
 }
 
 export function stateLegend(task: string): HTMLElement {
-  const entries: [string, string][] = task === 'retrieval'
-    ? [['matched', 'detection standing for a query'], ['false-positive', 'detection standing for none'], ['missed', 'query not found in the top 20']]
-    : [['matched', 'matched'], ['false-positive', 'false positive'], ['missed', 'missed ground truth'], ['ignored', 'ignored']];
-  return h('div', { class: 'state-legend' }, entries.map(([state, text]) =>
-    h('span', { class: 'legend-entry' }, h('span', { class: 'legend-swatch', style: `background: ${STATE_COLORS[state]}` }), text)));
+  const entries: [string, string][] =
+    task === 'retrieval'
+      ? [
+          ['matched', 'detection standing for a query'],
+          ['false-positive', 'detection standing for none'],
+          ['missed', 'query not found in the top 20'],
+        ]
+      : [
+          ['matched', 'matched'],
+          ['false-positive', 'false positive'],
+          ['missed', 'missed ground truth'],
+          ['ignored', 'ignored'],
+        ];
+  return h(
+    'div',
+    { class: 'state-legend' },
+    entries.map(([state, text]) =>
+      h('span', { class: 'legend-entry' }, h('span', { class: 'legend-swatch', style: `background: ${STATE_COLORS[state]}` }), text),
+    ),
+  );
 }

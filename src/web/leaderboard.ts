@@ -15,23 +15,59 @@ function attributeTables(board: LeaderboardJson, attrNames: Record<string, reado
   // The first subset figure: AP for the COCO tasks; for retrieval the primary one (top-20).
   const pick = board.task === 'retrieval' ? 4 : 0;
   const figureName = withSubsets[0]!.subset_stat_names?.[pick] ?? '';
-  return h('section', { class: 'attribute-tables' },
+  return h(
+    'section',
+    { class: 'attribute-tables' },
     h('h2', null, `${figureName} by attribute`),
-    h('div', { class: 'subset-tables' }, Object.entries(attrNames).map(([attr, valueNames]) => h('table', { class: 'figures compact', 'data-table': `board-${attr}` },
-      h('caption', null, attr),
-      h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, 'team'), valueNames.map((n, k) => h('th', null, `${k + 1} ${n}`)))),
-      h('tbody', null, withSubsets.map((e) => h('tr', null, h('td', null, e.rank ?? 'baseline'), h('td', null, e.team),
-        valueNames.map((_n, k) => figureCell(e.subsets?.[attr]?.[String(k + 1)]?.[pick])))))))));
+    h(
+      'div',
+      { class: 'subset-tables' },
+      Object.entries(attrNames).map(([attr, valueNames]) =>
+        h(
+          'table',
+          { class: 'figures compact', 'data-table': `board-${attr}` },
+          h('caption', null, attr),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', null, '#'),
+              h('th', null, 'team'),
+              valueNames.map((n, k) => h('th', null, `${k + 1} ${n}`)),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            withSubsets.map((e) =>
+              h(
+                'tr',
+                null,
+                h('td', null, e.rank ?? 'baseline'),
+                h('td', null, e.team),
+                valueNames.map((_n, k) => figureCell(e.subsets?.[attr]?.[String(k + 1)]?.[pick])),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A method's name, linked to its paper and code when given. */
 function methodCell(e: LeaderboardJson['entries'][number]): HTMLElement {
-  return h('td', { class: 'method' },
+  return h(
+    'td',
+    { class: 'method' },
     e.mine ? h('a', { href: href('submission', [e.submission_id]) }, e.name) : e.name,
     e.baseline ? h('span', { class: 'badge baseline', title: 'a reference: shown, not ranked' }, 'baseline') : null,
     e.paper_url ? [' ', h('a', { href: e.paper_url, rel: 'noopener noreferrer nofollow', target: '_blank', class: 'ref' }, 'paper')] : null,
     e.code_url ? [' ', h('a', { href: e.code_url, rel: 'noopener noreferrer nofollow', target: '_blank', class: 'ref' }, 'code')] : null,
-    e.description ? h('div', { class: 'muted small' }, e.description) : null);
+    e.description ? h('div', { class: 'muted small' }, e.description) : null,
+  );
 }
 
 /**
@@ -40,10 +76,17 @@ function methodCell(e: LeaderboardJson['entries'][number]): HTMLElement {
  */
 function descriptionBlock(markdown: string): HTMLElement | null {
   if (!markdown.trim()) return null;
-  return h('section', { class: 'challenge-description', id: 'challenge-description' }, markdown.trim().split(/\n\s*\n/).map((block) => {
-    const heading = /^(#{1,3})\s+(.*)$/.exec(block.trim());
-    return heading ? h(heading[1]!.length === 1 ? 'h2' : 'h3', null, heading[2]!) : h('p', null, block.trim());
-  }));
+  return h(
+    'section',
+    { class: 'challenge-description', id: 'challenge-description' },
+    markdown
+      .trim()
+      .split(/\n\s*\n/)
+      .map((block) => {
+        const heading = /^(#{1,3})\s+(.*)$/.exec(block.trim());
+        return heading ? h(heading[1]!.length === 1 ? 'h2' : 'h3', null, heading[2]!) : h('p', null, block.trim());
+      }),
+  );
 }
 
 export async function leaderboardPage(root: HTMLElement, route: Route): Promise<void> {
@@ -51,55 +94,156 @@ export async function leaderboardPage(root: HTMLElement, route: Route): Promise<
   const phase = challenge.phases.find((p) => p.name === route.args[0]) ?? challenge.phases.find((p) => p.state === 'open') ?? challenge.phases[0];
   if (!phase) return;
   const task = phase.tasks.find((t) => t === route.args[1]) ?? phase.tasks[0];
-  const phaseTabs = h('nav', { class: 'tabs phase-tabs' }, challenge.phases.map((p) => h('a', {
-    href: href('leaderboard', [p.name]), class: `tab${p.name === phase.name ? ' active' : ''}`, 'data-phase': p.name,
-  }, p.name, h('span', { class: `phase-state ${p.state}` }, p.state))));
-  const head = [h('header', { class: 'page-head' }, h('h1', null, challenge.title), h('a', { class: 'button primary', href: href('submit') }, 'Submit results')),
-    descriptionBlock(challenge.description)];
+  const phaseTabs = h(
+    'nav',
+    { class: 'tabs phase-tabs' },
+    challenge.phases.map((p) =>
+      h(
+        'a',
+        {
+          href: href('leaderboard', [p.name]),
+          class: `tab${p.name === phase.name ? ' active' : ''}`,
+          'data-phase': p.name,
+        },
+        p.name,
+        h('span', { class: `phase-state ${p.state}` }, p.state),
+      ),
+    ),
+  );
+  const head = [
+    h('header', { class: 'page-head' }, h('h1', null, challenge.title), h('a', { class: 'button primary', href: href('submit') }, 'Submit results')),
+    descriptionBlock(challenge.description),
+  ];
   const dates = phase.start || phase.end ? `${phase.start ? when(phase.start) : '…'} – ${phase.end ? when(phase.end) : '…'}` : 'always open';
-  const phaseLine = h('p', { class: 'muted', id: 'phase-line' }, `Phase ${phase.name}: ${dates} · ${phase.rule === 'best' ? "each team's best submission" : "each team's latest submission"}`);
+  const phaseLine = h(
+    'p',
+    { class: 'muted', id: 'phase-line' },
+    `Phase ${phase.name}: ${dates} · ${phase.rule === 'best' ? "each team's best submission" : "each team's latest submission"}`,
+  );
   if (!task) {
     mount(root, h('div', { class: 'page leaderboard-page' }, head, phaseTabs, phaseLine, h('p', { class: 'empty-state' }, 'This phase has no task.')));
     return;
   }
-  const taskTabs = h('nav', { class: 'tabs' }, phase.tasks.map((t) => h('a', {
-    href: href('leaderboard', [phase.name, t]), class: `tab${t === task ? ' active' : ''}`, 'data-task': t,
-  }, t)));
+  const taskTabs = h(
+    'nav',
+    { class: 'tabs' },
+    phase.tasks.map((t) =>
+      h(
+        'a',
+        {
+          href: href('leaderboard', [phase.name, t]),
+          class: `tab${t === task ? ' active' : ''}`,
+          'data-task': t,
+        },
+        t,
+      ),
+    ),
+  );
   const orderBy = route.params.get('order_by') ?? undefined;
   const page = Math.max(1, Number(route.params.get('page') ?? 1) || 1);
   let board: LeaderboardJson;
   try {
     board = await api.leaderboard({ phase: phase.name, task, order_by: orderBy, page });
   } catch (err) {
-    mount(root, h('div', { class: 'page leaderboard-page' }, head, phaseTabs, taskTabs,
-      h('p', { class: 'empty-state', id: 'board-closed' }, phase.leaderboard === 'private' ? 'This leaderboard is private: only the organizers see it.' : (err as Error).message)));
+    mount(
+      root,
+      h(
+        'div',
+        { class: 'page leaderboard-page' },
+        head,
+        phaseTabs,
+        taskTabs,
+        h(
+          'p',
+          { class: 'empty-state', id: 'board-closed' },
+          phase.leaderboard === 'private' ? 'This leaderboard is private: only the organizers see it.' : (err as Error).message,
+        ),
+      ),
+    );
     return;
   }
   const sortHref = (name: string): string => href('leaderboard', [phase.name, task], { order_by: name === board.primary ? undefined : name });
-  const table = h('table', { class: 'figures leaderboard', id: 'leaderboard', 'data-task': board.task, 'data-order-by': board.order_by },
-    h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, 'team'), h('th', null, 'method'), h('th', null, 'evaluated'),
-      board.stat_names.map((n) => h('th', { class: `sortable${n === board.order_by ? ' sorted' : ''}`, 'data-stat': n, 'aria-sort': n === board.order_by ? 'descending' : null },
-        h('a', { href: sortHref(n), title: `sort by ${n}` }, n, n === board.order_by ? ' ▼' : ''))))),
-    h('tbody', null, board.entries.map((e) => h('tr', { class: `${e.mine ? 'mine' : ''}${e.baseline ? ' baseline' : ''}`, 'data-submission': e.submission_id, 'data-team': e.team },
-      h('td', { class: 'rank' }, e.rank ?? '–'), h('td', null, e.team, e.user !== e.team ? h('div', { class: 'muted small' }, e.user) : null), methodCell(e),
-      h('td', { class: 'muted' }, when(e.finished_at)),
-      board.stat_names.map((n) => { const cell = figureCell(e.stats[n]); if (n === board.order_by) cell.classList.add('primary'); return cell; })))));
+  const table = h(
+    'table',
+    { class: 'figures leaderboard', id: 'leaderboard', 'data-task': board.task, 'data-order-by': board.order_by },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', null, '#'),
+        h('th', null, 'team'),
+        h('th', null, 'method'),
+        h('th', null, 'evaluated'),
+        board.stat_names.map((n) =>
+          h(
+            'th',
+            { class: `sortable${n === board.order_by ? ' sorted' : ''}`, 'data-stat': n, 'aria-sort': n === board.order_by ? 'descending' : null },
+            h('a', { href: sortHref(n), title: `sort by ${n}` }, n, n === board.order_by ? ' ▼' : ''),
+          ),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      board.entries.map((e) =>
+        h(
+          'tr',
+          { class: `${e.mine ? 'mine' : ''}${e.baseline ? ' baseline' : ''}`, 'data-submission': e.submission_id, 'data-team': e.team },
+          h('td', { class: 'rank' }, e.rank ?? '–'),
+          h('td', null, e.team, e.user !== e.team ? h('div', { class: 'muted small' }, e.user) : null),
+          methodCell(e),
+          h('td', { class: 'muted' }, when(e.finished_at)),
+          board.stat_names.map((n) => {
+            const cell = figureCell(e.stats[n]);
+            if (n === board.order_by) cell.classList.add('primary');
+            return cell;
+          }),
+        ),
+      ),
+    ),
+  );
   const pages = Math.max(1, Math.ceil(board.total / board.per_page));
-  const pager = pages > 1 ? h('nav', { class: 'pager' },
-    page > 1 ? h('a', { href: href('leaderboard', [phase.name, task], { order_by: orderBy, page: page - 1 }) }, '‹ previous') : null,
-    h('span', { class: 'muted' }, ` page ${page} of ${pages} `),
-    page < pages ? h('a', { href: href('leaderboard', [phase.name, task], { order_by: orderBy, page: page + 1 }), id: 'next-page' }, 'next ›') : null) : null;
-  const downloads = board.hidden_until === null ? h('span', { class: 'downloads' },
-    h('a', { class: 'button', href: leaderboardDownload('csv', phase.name, task, orderBy), download: '', id: 'download-csv' }, 'CSV'),
-    h('a', { class: 'button', href: leaderboardDownload('json', phase.name, task, orderBy), download: '', id: 'download-json' }, 'JSON')) : null;
+  const pager =
+    pages > 1
+      ? h(
+          'nav',
+          { class: 'pager' },
+          page > 1 ? h('a', { href: href('leaderboard', [phase.name, task], { order_by: orderBy, page: page - 1 }) }, '‹ previous') : null,
+          h('span', { class: 'muted' }, ` page ${page} of ${pages} `),
+          page < pages ? h('a', { href: href('leaderboard', [phase.name, task], { order_by: orderBy, page: page + 1 }), id: 'next-page' }, 'next ›') : null,
+        )
+      : null;
+  const downloads =
+    board.hidden_until === null
+      ? h(
+          'span',
+          { class: 'downloads' },
+          h('a', { class: 'button', href: leaderboardDownload('csv', phase.name, task, orderBy), download: '', id: 'download-csv' }, 'CSV'),
+          h('a', { class: 'button', href: leaderboardDownload('json', phase.name, task, orderBy), download: '', id: 'download-json' }, 'JSON'),
+        )
+      : null;
   const available = tasks.find((t) => t.task === task)?.available !== false;
-  mount(root, h('div', { class: 'page leaderboard-page' },
-    head, phaseTabs, phaseLine, taskTabs,
-    h('div', { class: 'board-head' }, h('h2', null, board.title, h('span', { class: 'muted' }, ` · sorted by ${board.order_by}`)), downloads),
-    available ? null : h('p', { class: 'hint' }, 'This server has no ground truth for this task.'),
-    board.hidden_until !== null
-      ? h('p', { class: 'empty-state', id: 'board-hidden' }, `The figures of phase ${phase.name} are shown once it has ended (${when(board.hidden_until)}).`)
-      : board.entries.length > 0 ? h('div', { class: 'table-scroll' }, table) : h('p', { class: 'empty-state' }, 'No evaluated submission yet.'),
-    pager,
-    attributeTables(board, m.attributes)));
+  mount(
+    root,
+    h(
+      'div',
+      { class: 'page leaderboard-page' },
+      head,
+      phaseTabs,
+      phaseLine,
+      taskTabs,
+      h('div', { class: 'board-head' }, h('h2', null, board.title, h('span', { class: 'muted' }, ` · sorted by ${board.order_by}`)), downloads),
+      available ? null : h('p', { class: 'hint' }, 'This server has no ground truth for this task.'),
+      board.hidden_until !== null
+        ? h('p', { class: 'empty-state', id: 'board-hidden' }, `The figures of phase ${phase.name} are shown once it has ended (${when(board.hidden_until)}).`)
+        : board.entries.length > 0
+          ? h('div', { class: 'table-scroll' }, table)
+          : h('p', { class: 'empty-state' }, 'No evaluated submission yet.'),
+      pager,
+      attributeTables(board, m.attributes),
+    ),
+  );
 }

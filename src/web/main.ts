@@ -17,8 +17,15 @@ import { submitPage } from './submit.js';
 type Page = (root: HTMLElement, route: Route, isCurrent: () => boolean) => Promise<void>;
 
 const PAGES: Record<string, Page> = {
-  explore: explorePage, image: imagePage, pair: pairPage, stats: statsPage,
-  leaderboard: leaderboardPage, submit: submitPage, submission: submissionPage, admin: adminPage, signin: signinPage,
+  explore: explorePage,
+  image: imagePage,
+  pair: pairPage,
+  stats: statsPage,
+  leaderboard: leaderboardPage,
+  submit: submitPage,
+  submission: submissionPage,
+  admin: adminPage,
+  signin: signinPage,
   query: retrievalExplainedPage,
 };
 /** Nav entries and the page names that light each up. */
@@ -33,10 +40,13 @@ const NAV: [string, string, string[]][] = [
 let generation = 0;
 
 function renderNav(nav: HTMLElement, page: string): void {
-  mount(nav, NAV.map(([label, target, pages]) => {
-    const args = (target === 'explore' || target === 'stats') && lastSplit() ? [lastSplit()] : [];
-    return h('a', { href: href(target, args), class: pages.includes(page) ? 'active' : '', 'data-nav': target }, label);
-  }));
+  mount(
+    nav,
+    NAV.map(([label, target, pages]) => {
+      const args = (target === 'explore' || target === 'stats') && lastSplit() ? [lastSplit()] : [];
+      return h('a', { href: href(target, args), class: pages.includes(page) ? 'active' : '', 'data-nav': target }, label);
+    }),
+  );
 }
 
 async function render(): Promise<void> {

@@ -38,7 +38,8 @@ export function drawItem(item: ItemJson, category: Category | undefined, options
     const lm = item.landmarks;
     const point = (n: number): [number, number, number] => [lm[(n - 1) * 3] ?? 0, lm[(n - 1) * 3 + 1] ?? 0, lm[(n - 1) * 3 + 2] ?? 0];
     for (const [a, b] of category?.skeleton ?? []) {
-      const pa = point(a), pb = point(b);
+      const pa = point(a),
+        pb = point(b);
       if (pa[2] > 0 && pb[2] > 0) {
         g.append(s('line', { x1: pa[0], y1: pa[1], x2: pb[0], y2: pb[1], stroke: color, 'stroke-width': unit * 1.2, 'stroke-opacity': 0.9 }));
       }
@@ -47,16 +48,29 @@ export function drawItem(item: ItemJson, category: Category | undefined, options
       const [x, y, v] = point(n);
       if (v === 0) continue;
       // Visible landmarks filled, occluded ones hollow.
-      g.append(s('circle', {
-        cx: x, cy: y, r: unit * 2.6, class: v === 2 ? 'lm visible' : 'lm occluded',
-        fill: v === 2 ? color : 'white', stroke: v === 2 ? 'white' : color, 'stroke-width': unit * 1.1,
-      }, s('title', null, `${item.key} landmark ${n} (${v === 2 ? 'visible' : 'occluded'})`)));
+      g.append(
+        s(
+          'circle',
+          {
+            cx: x,
+            cy: y,
+            r: unit * 2.6,
+            class: v === 2 ? 'lm visible' : 'lm occluded',
+            fill: v === 2 ? color : 'white',
+            stroke: v === 2 ? 'white' : color,
+            'stroke-width': unit * 1.1,
+          },
+          s('title', null, `${item.key} landmark ${n} (${v === 2 ? 'visible' : 'occluded'})`),
+        ),
+      );
     }
   }
   if (options.labels) {
     const size = unit * 13;
     const label = `${item.key} · ${item.category_name}`;
-    g.append(s('rect', { x: x1, y: Math.max(0, y1 - size * 1.3), width: label.length * size * 0.56 + size * 0.6, height: size * 1.3, fill: color, class: 'label-bg' }));
+    g.append(
+      s('rect', { x: x1, y: Math.max(0, y1 - size * 1.3), width: label.length * size * 0.56 + size * 0.6, height: size * 1.3, fill: color, class: 'label-bg' }),
+    );
     g.append(s('text', { x: x1 + size * 0.3, y: Math.max(size, y1 - size * 0.3), 'font-size': size, fill: '#111', class: 'label' }, label));
   }
   return g;
@@ -64,7 +78,8 @@ export function drawItem(item: ItemJson, category: Category | undefined, options
 
 /** An <svg> to lay over the <img> (same box; viewBox in image pixels). */
 export function overlay(image: ImageJson, categories: Category[], options: OverlayOptions): SVGSVGElement {
-  const width = image.width || 1, height = image.height || 1;
+  const width = image.width || 1,
+    height = image.height || 1;
   // Strokes and text scale with the image so that thumbnails and full views read alike.
   const unit = Math.max(1, Math.max(width, height) / 600);
   const svg = s('svg', { class: 'overlay', viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', 'data-items': image.items.length });

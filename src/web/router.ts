@@ -20,9 +20,14 @@ export function parseHash(hash: string): Route {
 
 export function href(page: string, args: (string | number)[] = [], params?: Record<string, string | number | undefined> | URLSearchParams): string {
   const path = [page, ...args.map((a) => encodeURIComponent(String(a)))].join('/');
-  const q = params instanceof URLSearchParams ? params : new URLSearchParams(
-    Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]),
-  );
+  const q =
+    params instanceof URLSearchParams
+      ? params
+      : new URLSearchParams(
+          Object.entries(params ?? {})
+            .filter(([, v]) => v !== undefined && v !== '')
+            .map(([k, v]) => [k, String(v)]),
+        );
   const search = q.toString();
   return `#/${path}${search ? `?${search}` : ''}`;
 }

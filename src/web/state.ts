@@ -12,7 +12,9 @@ export const challengeInfo = (): Promise<ChallengeJson> => (challengePromise ??=
 let mePromise: Promise<UserJson | undefined> | undefined;
 /** The signed-in user (session cookie or saved token), or undefined; `forgetMe` after signing in or out. */
 export const whoAmI = (): Promise<UserJson | undefined> => (mePromise ??= api.me().catch(() => undefined));
-export const forgetMe = (): void => { mePromise = undefined; };
+export const forgetMe = (): void => {
+  mePromise = undefined;
+};
 
 const OVERLAY_KEY = 'df2.overlay';
 export function overlayOptions(): OverlayOptions {

@@ -12,7 +12,10 @@ import { centralDirectory, type ArchiveEntry } from './central-directory.js';
 export class OpenArchive {
   private zipJs: { reader: ZipReader<unknown>; entries: AsyncGenerator<Entry> } | undefined;
 
-  private constructor(readonly path: string, readonly file: ArchiveFile) {}
+  private constructor(
+    readonly path: string,
+    readonly file: ArchiveFile,
+  ) {}
 
   static async open(path: string): Promise<OpenArchive> {
     try {

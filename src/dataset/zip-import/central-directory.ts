@@ -62,7 +62,12 @@ async function findDirectoryEnd(archive: ArchiveFile): Promise<DirectoryEnd> {
     if (end.offset + end.size > tailStart + at) break;
     return end;
   }
-  throw new InputError(archive.path, '', 'a complete zip archive (its central directory at the end)', 'none: a truncated or damaged download; nothing was extracted from it');
+  throw new InputError(
+    archive.path,
+    '',
+    'a complete zip archive (its central directory at the end)',
+    'none: a truncated or damaged download; nothing was extracted from it',
+  );
 }
 
 async function zip64End(archive: ArchiveFile, eocdOffset: number): Promise<DirectoryEnd> {

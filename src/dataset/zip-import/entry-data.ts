@@ -11,9 +11,7 @@
  */
 import { Readable } from 'node:stream';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
-import {
-  ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION, type FileEntry,
-} from '@zip.js/zip.js';
+import { ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION, type FileEntry } from '@zip.js/zip.js';
 import type { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
 import { ZIP_CRYPTO_HEADER_LENGTH, ZipCryptoDecipher } from './zip-crypto.js';
@@ -23,13 +21,15 @@ export type EntryFailure = 'wrong password' | 'damaged' | 'unsupported';
 
 /** An entry that could not be read: what was expected and what was found. It never holds the password. */
 export class EntryDataError extends Error {
-  constructor(readonly failure: EntryFailure, readonly expected: string, readonly found: string) {
+  constructor(
+    readonly failure: EntryFailure,
+    readonly expected: string,
+    readonly found: string,
+  ) {
     super(`expected ${expected}, found ${found}`);
     this.name = 'EntryDataError';
   }
 }
-
-
 
 /** Entries up to this size (compressed and not) are decoded in one piece; larger ones stream. */
 const IN_MEMORY_BYTES = 16 << 20;
@@ -68,7 +68,11 @@ async function readFast({ file: archive }: OpenArchive, entry: ArchiveEntry, pas
   const header = await archive.readUint8Array(entry.offset, LOCAL_HEADER_LENGTH);
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   if (header.length < LOCAL_HEADER_LENGTH || view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-    throw new EntryDataError('damaged', `a local file header at byte ${entry.offset}`, header.length < LOCAL_HEADER_LENGTH ? 'the end of the archive (a truncated download?)' : 'other bytes');
+    throw new EntryDataError(
+      'damaged',
+      `a local file header at byte ${entry.offset}`,
+      header.length < LOCAL_HEADER_LENGTH ? 'the end of the archive (a truncated download?)' : 'other bytes',
+    );
   }
   const flags = view.getUint16(6, true);
   const time = view.getUint16(10, true);
@@ -178,7 +182,11 @@ async function readWithZipJs(entry: FileEntry, password: Uint8Array | undefined,
     const message = err instanceof Error ? err.message : String(err);
     if (message === ERR_INVALID_PASSWORD || message === ERR_ENCRYPTED) throw new EntryDataError('wrong password', 'the right password', 'a wrong one');
     if (message === ERR_UNSUPPORTED_COMPRESSION || message === ERR_UNSUPPORTED_ENCRYPTION) {
-      throw new EntryDataError('unsupported', 'a stored, deflated or Deflate64 entry, unencrypted or encrypted with ZipCrypto or WinZip AES', message.toLowerCase());
+      throw new EntryDataError(
+        'unsupported',
+        'a stored, deflated or Deflate64 entry, unencrypted or encrypted with ZipCrypto or WinZip AES',
+        message.toLowerCase(),
+      );
     }
     throw new EntryDataError('damaged', 'intact data', message);
   }

@@ -183,7 +183,9 @@ class ImportRun {
       }
     } finally {
       // Whatever happened, the files handed to the writer are finished (whole, or not there at all).
-      await this.writer.drain().catch((err: unknown) => { failure ??= { error: err }; });
+      await this.writer.drain().catch((err: unknown) => {
+        failure ??= { error: err };
+      });
     }
     if (failure) throw failure.error;
     if (this.options.signal?.aborted) throw new ImportInterrupted();
@@ -215,7 +217,9 @@ class ImportRun {
     };
     if (entry.uncompressedSize <= IN_MEMORY_BYTES) {
       const chunks: Uint8Array[] = [];
-      await readEntryData(archive, entry, this.password, (chunk) => { chunks.push(chunk); }).catch(fail);
+      await readEntryData(archive, entry, this.password, (chunk) => {
+        chunks.push(chunk);
+      }).catch(fail);
       const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       // What the split check needs is taken now: the content may move to the writer thread.
       const checkAfterWrite = splitFile?.(content);

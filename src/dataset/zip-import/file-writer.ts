@@ -63,12 +63,17 @@ export class FileWriter {
       this.batchBytes = 0;
       const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
       // A buffer that the content alone fills moves to the writer instead of being copied.
-      const transfer = files.filter(({ content }) => content.byteOffset === 0 && content.byteLength === content.buffer.byteLength && content.byteLength > 0)
+      const transfer = files
+        .filter(({ content }) => content.byteOffset === 0 && content.byteLength === content.buffer.byteLength && content.byteLength > 0)
         .map(({ content }) => content.buffer as ArrayBuffer);
       this.worker.postMessage({ id, files } satisfies WriteBatch, [...new Set(transfer)]);
       const settled: Promise<void> = done
-        .then(async () => { for (const then of thens) await then(); })
-        .catch((error: unknown) => { this.failure ??= { error }; })
+        .then(async () => {
+          for (const then of thens) await then();
+        })
+        .catch((error: unknown) => {
+          this.failure ??= { error };
+        })
         .finally(() => this.inFlight.delete(settled));
       this.inFlight.add(settled);
     }

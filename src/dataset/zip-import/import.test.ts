@@ -73,10 +73,13 @@ function assertPasswordNowhere(result: CliResult): void {
   assert.doesNotMatch(result.stderr, STACK_LINE);
 }
 
-const importCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-  runCli(['import', ...args], { env: { DF2_ZIP_PASSWORD: '', ...env } });
+const importCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(['import', ...args], { env: { DF2_ZIP_PASSWORD: '', ...env } });
 
-for (const [kind, archive] of [['ZipCrypto', ZIP_CRYPTO], ['forced Zip64', ZIP64], ['WinZip AES-256 (7-Zip)', AES256]] as const) {
+for (const [kind, archive] of [
+  ['ZipCrypto', ZIP_CRYPTO],
+  ['forced Zip64', ZIP64],
+  ['WinZip AES-256 (7-Zip)', AES256],
+] as const) {
   test(`a ${kind} archive imports byte for byte, and reports as df2 validate does`, async () => {
     const out = await newOut();
     const result = await importCli([archive, '--out', out, '--password-file', PASSWORD_FILE]);
@@ -100,7 +103,10 @@ test('--json prints what df2 validate --json prints; the password may come from 
   assert.equal(JSON.parse(result.stdout).files, 120);
 });
 
-for (const [kind, archive] of [['ZipCrypto', ZIP_CRYPTO], ['AES-256', AES256]] as const) {
+for (const [kind, archive] of [
+  ['ZipCrypto', ZIP_CRYPTO],
+  ['AES-256', AES256],
+] as const) {
   test(`a wrong password on a ${kind} archive: one line naming the archive and entry, exit 1, nothing written`, async () => {
     const parent = await tempDir('df2-import-out-');
     const out = join(parent, 'data');
@@ -109,7 +115,10 @@ for (const [kind, archive] of [['ZipCrypto', ZIP_CRYPTO], ['AES-256', AES256]] a
     assert.equal(result.stdout, '');
     const lines = result.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, new RegExp(`^df2: ${archive.replace(/[.]/g, '\\.')}: (validation|json_for_validation)/\\S+: expected the right password, found a wrong one`));
+    assert.match(
+      lines[0]!,
+      new RegExp(`^df2: ${archive.replace(/[.]/g, '\\.')}: (validation|json_for_validation)/\\S+: expected the right password, found a wrong one`),
+    );
     assert.ok(!result.stderr.includes('not-the-password'));
     assert.deepEqual(await readdir(parent), [], 'nothing written, not even the output directory');
   });
@@ -119,7 +128,10 @@ test('no password at all: one line asking for one, nothing written', async () =>
   const parent = await tempDir('df2-import-out-');
   const result = await importCli([ZIP_CRYPTO, '--out', join(parent, 'data')]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /^df2: .*zipcrypto\.zip: \S+: expected a password \(--password-file FILE, DF2_ZIP_PASSWORD, or typed on a terminal\), found none\n$/);
+  assert.match(
+    result.stderr,
+    /^df2: .*zipcrypto\.zip: \S+: expected a password \(--password-file FILE, DF2_ZIP_PASSWORD, or typed on a terminal\), found none\n$/,
+  );
   assert.deepEqual(await readdir(parent), []);
 });
 
@@ -131,7 +143,10 @@ test('a truncated archive: one line naming it, exit 1, nothing written', async (
   const result = await importCli([truncated, '--out', join(parent, 'data'), '--password-file', PASSWORD_FILE]);
   assert.equal(result.code, 1);
   assertPasswordNowhere(result);
-  assert.match(result.stderr, /^df2: .*truncated\.zip: expected a complete zip archive \(its central directory at the end\), found none: a truncated or damaged download; nothing was extracted from it\n$/);
+  assert.match(
+    result.stderr,
+    /^df2: .*truncated\.zip: expected a complete zip archive \(its central directory at the end\), found none: a truncated or damaged download; nothing was extracted from it\n$/,
+  );
   assert.deepEqual(await readdir(parent), []);
 });
 
@@ -146,7 +161,9 @@ test('an entry with a bad CRC is named; the entries before it stay whole; no tem
   // Stored (-0) and encrypted: a flipped byte of data decrypts to a wrong byte.
   const archivePath = zipWith(['zip', '-q', '-r', '-0', '-P', PASSWORD], 'stored.zip');
   const archive = await readFile(archivePath);
-  const listing = execFileSync('unzip', ['-Z1', archivePath], { encoding: 'utf8' }).split('\n').filter((n) => n && !n.endsWith('/'));
+  const listing = execFileSync('unzip', ['-Z1', archivePath], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n && !n.endsWith('/'));
   const victim = listing[Math.floor(listing.length / 2)]!;
   archive[dataOffset(archive, victim) + 40]! ^= 0xff;
   const corrupt = join(WORK, 'bad-crc.zip');
@@ -156,10 +173,16 @@ test('an entry with a bad CRC is named; the entries before it stay whole; no tem
   const result = await importCli([corrupt, '--out', out, '--password-file', PASSWORD_FILE]);
   assert.equal(result.code, 1);
   assertPasswordNowhere(result);
-  assert.match(result.stderr, new RegExp(`^df2: .*bad-crc\\.zip: ${victim}: expected content with CRC-32 0x[0-9a-f]{8}, found 0x[0-9a-f]{8} \\(damaged data or a wrong password\\)\\n$`));
+  assert.match(
+    result.stderr,
+    new RegExp(`^df2: .*bad-crc\\.zip: ${victim}: expected content with CRC-32 0x[0-9a-f]{8}, found 0x[0-9a-f]{8} \\(damaged data or a wrong password\\)\\n$`),
+  );
   const written = await filesUnder(out);
   assert.ok(!written.includes(victim));
-  assert.ok(written.every((file) => !file.includes('.tmp')), 'no temporary file');
+  assert.ok(
+    written.every((file) => !file.includes('.tmp')),
+    'no temporary file',
+  );
   // Everything before the damaged entry is there and whole.
   const before = listing.slice(0, listing.indexOf(victim));
   assert.deepEqual(written, [...before].sort());
@@ -178,7 +201,11 @@ async function bigArchive(): Promise<{ source: string; archive: string }> {
 const BIG = await bigArchive();
 
 /** Starts an import, waits until `minFiles` files are out, then sends `signal`. */
-async function interruptImport(out: string, signal: NodeJS.Signals, minFiles: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+async function interruptImport(
+  out: string,
+  signal: NodeJS.Signals,
+  minFiles: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'df2.js'), 'import', BIG.archive, '--out', out, '--password-file', PASSWORD_FILE], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -186,9 +213,13 @@ async function interruptImport(out: string, signal: NodeJS.Signals, minFiles: nu
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+  );
   let finished = false;
-  void exited.then(() => { finished = true; });
+  void exited.then(() => {
+    finished = true;
+  });
   while (!finished && (await filesUnder(out)).length < minFiles) await new Promise((r) => setTimeout(r, 5));
   if (!finished) child.kill(signal);
   const { code, signal: sig } = await exited;
@@ -227,7 +258,10 @@ test('Ctrl-C (SIGINT) stops with whole files only and no temporary file; running
   if (interrupted.code === 130) assert.match(interrupted.stderr, /interrupted; the files written so far are whole/);
   assert.ok(!interrupted.stderr.includes(PASSWORD));
   const files = await filesUnder(out);
-  assert.ok(files.every((f) => !f.includes('.tmp')), 'no temporary file');
+  assert.ok(
+    files.every((f) => !f.includes('.tmp')),
+    'no temporary file',
+  );
   for (const file of files) assert.ok((await readFile(join(out, file))).equals(await readFile(join(BIG.source, file))), file);
   const again = await importCli([BIG.archive, '--out', out, '--password-file', PASSWORD_FILE]);
   assert.equal(again.code, 0, again.stderr);
@@ -260,7 +294,11 @@ test('the archive is read through a file handle: memory stays far below the arch
   const out = await newOut();
   const archiveBytes = (await stat(BIG.archive)).size;
   const timeOutput = join(WORK, 'time.txt');
-  execFileSync('/usr/bin/time', ['-v', '-o', timeOutput, process.execPath, join(REPO_ROOT, 'bin', 'df2.js'), 'import', BIG.archive, '--out', out, '--password-file', PASSWORD_FILE], { stdio: 'ignore' });
+  execFileSync(
+    '/usr/bin/time',
+    ['-v', '-o', timeOutput, process.execPath, join(REPO_ROOT, 'bin', 'df2.js'), 'import', BIG.archive, '--out', out, '--password-file', PASSWORD_FILE],
+    { stdio: 'ignore' },
+  );
   const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(await readFile(timeOutput, 'utf8'))![1]);
   // Node itself with df2's modules takes most of this; the archive is ~25 MB and is not held.
   assert.ok(peakKb * 1024 < 250e6, `peak RSS ${peakKb} kB for a ${archiveBytes}-byte archive`);

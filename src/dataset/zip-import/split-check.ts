@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Problem } from '../../schema/validate-annotation.js';
+import type { Problem } from '../../schema/index.js';
 import { checkAnnotationContent, checkAnnotationFile, inputProblem, scanSplit } from '../read-split.js';
 import { imageSizeOfContent, readImageSize, type ImageSize } from '../image-size.js';
 import { reportSplit, validateSplit, type FileResult, type SplitSummary } from '../validate-split.js';
@@ -86,7 +86,13 @@ export class SplitCheck {
         try {
           text = await readFileText(this.annoPath(name), 'utf8');
         } catch (err) {
-          text = { file: this.annoPath(name), path: '', expected: 'a readable file', found: (err as NodeJS.ErrnoException).code ?? 'an error', severity: 'error' };
+          text = {
+            file: this.annoPath(name),
+            path: '',
+            expected: 'a readable file',
+            found: (err as NodeJS.ErrnoException).code ?? 'an error',
+            severity: 'error',
+          };
         }
         this.keep(name, text, size);
       });

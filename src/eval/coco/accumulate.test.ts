@@ -13,11 +13,12 @@ import { type CocoEvalParams, paramsFor } from './params.js';
 
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function randomMatches(params: CocoEvalParams, rand: () => number): CategoryMatches {
-  const T = params.iouThrs.length, A = params.areaRanges.length;
+  const T = params.iouThrs.length,
+    A = params.areaRanges.length;
   const score: number[] = [];
   const rank: number[] = [];
   const cells = 1 + Math.floor(rand() * 12);
@@ -25,7 +26,10 @@ function randomMatches(params: CocoEvalParams, rand: () => number): CategoryMatc
     // Some images over the largest cut (the data is cut already: ranks stay below it).
     const size = Math.min(Math.floor(rand() ** 3 * 40), params.maxDets[params.maxDets.length - 1]!);
     const scores = Array.from({ length: size }, () => Math.round(rand() * 10) / 10).sort((x, y) => y - x);
-    scores.forEach((s, r) => { score.push(s); rank.push(r); });
+    scores.forEach((s, r) => {
+      score.push(s);
+      rank.push(r);
+    });
   }
   const count = score.length;
   const matched = new Uint8Array(A * T * count).map(() => (rand() < 0.5 ? 1 : 0));
@@ -42,14 +46,16 @@ function reference(params: CocoEvalParams, acc: AccumulatedArrays, k: number, ca
     for (let m = 0; m < M; m++) {
       const maxDet = params.maxDets[m]!;
       const kept = [...Array(cat.count).keys()].filter((i) => cat.rank[i]! < maxDet);
-      const inds = kept.map((_, j) => j).sort((x, y) => (-cat.score[kept[x]!]!) - (-cat.score[kept[y]!]!) || x - y);
+      const inds = kept.map((_, j) => j).sort((x, y) => -cat.score[kept[x]!]! - -cat.score[kept[y]!]! || x - y);
       const npig = cat.regularGt[a]!;
       if (npig === 0) continue;
       for (let t = 0; t < T; t++) {
         const det = inds.map((j) => kept[j]!);
         const at = (i: number): number => (a * T + t) * cat.count + i;
-        let tpSum = 0, fpSum = 0;
-        const rc: number[] = [], pr: number[] = [];
+        let tpSum = 0,
+          fpSum = 0;
+        const rc: number[] = [],
+          pr: number[] = [];
         for (const i of det) {
           const ig = cat.ignored[at(i)]!;
           if (cat.matched[at(i)] && !ig) tpSum++;
@@ -60,7 +66,8 @@ function reference(params: CocoEvalParams, acc: AccumulatedArrays, k: number, ca
         const nd = det.length;
         acc.recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1]! : 0;
         for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-        const q = new Array<number>(R).fill(0), ss = new Array<number>(R).fill(0);
+        const q = new Array<number>(R).fill(0),
+          ss = new Array<number>(R).fill(0);
         for (let r = 0; r < R; r++) {
           let pi = 0;
           while (pi < nd && rc[pi]! < params.recThrs[r]!) pi++;

@@ -37,7 +37,10 @@ export interface CategoryMatches {
 }
 
 export function createAccumulated(params: CocoEvalParams, K: number): AccumulatedArrays {
-  const T = params.iouThrs.length, R = params.recThrs.length, A = params.areaRanges.length, M = params.maxDets.length;
+  const T = params.iouThrs.length,
+    R = params.recThrs.length,
+    A = params.areaRanges.length,
+    M = params.maxDets.length;
   return {
     precision: new Float64Array(T * R * K * A * M).fill(-1),
     recall: new Float64Array(T * K * A * M).fill(-1),

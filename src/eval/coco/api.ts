@@ -4,7 +4,7 @@
  * again with other options without reading the files again, use
  * loadCocoPair (or loadCocoGroundTruth + loadCocoResults) and CocoEvaluator.
  */
-import type { AttributeName } from '../../schema/categories.js';
+import type { AttributeName } from '../../schema/index.js';
 import type { CocoEvalResult } from './evaluate.js';
 import { requireAttributes } from './ground-truth.js';
 import type { CocoEvalOptions } from './plan.js';

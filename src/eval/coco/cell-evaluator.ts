@@ -75,7 +75,12 @@ export class CellEvaluator {
 
   /** cacheKey(r): the similarity-cache key of the cell of image rank r (-1: do not cache). */
   category(
-    k: number, categoryId: number, nImages: number, imageIds: readonly number[], gtGroups: Groups, detGroups: Groups,
+    k: number,
+    categoryId: number,
+    nImages: number,
+    imageIds: readonly number[],
+    gtGroups: Groups,
+    detGroups: Groups,
     cacheKey: (r: number) => number,
   ): CategoryMatches {
     const T = this.params.iouThrs.length;
@@ -148,7 +153,9 @@ export class CellEvaluator {
       this.gtIgnore = Array.from({ length: A }, () => new Uint8Array(nGt * 2));
     }
     if (this.dtOut.length < nDet) this.dtOut = new Uint8Array(nDet * 2);
-    const gtCrowd = this.gtCrowd, gtIds = this.gtIds, dtOut = this.dtOut;
+    const gtCrowd = this.gtCrowd,
+      gtIds = this.gtIds,
+      dtOut = this.dtOut;
     for (let g = 0; g < nGt; g++) {
       gtCrowd[g] = ann.iscrowd[gts[g]!]!;
       gtIds[g] = ann.id[gts[g]!]!;
@@ -197,8 +204,15 @@ export class CellEvaluator {
   }
 
   private record(
-    imageId: number, categoryId: number, gts: Int32Array, nGt: number, nDet: number, ious: Float64Array, m: CellMatch,
-    gtIgnore: Uint8Array, dtOut: Uint8Array,
+    imageId: number,
+    categoryId: number,
+    gts: Int32Array,
+    nGt: number,
+    nDet: number,
+    ious: Float64Array,
+    m: CellMatch,
+    gtIgnore: Uint8Array,
+    dtOut: Uint8Array,
   ): void {
     const rec = this.records!;
     const { t50, t75 } = this;
@@ -223,5 +237,4 @@ export class CellEvaluator {
       rec.gtIgnored.push(gtIgnore[g]!);
     }
   }
-
 }

@@ -28,7 +28,10 @@ export class Column<T extends Typed> {
   private data: T;
   length = 0;
 
-  constructor(private readonly Type: TypedConstructor<T>, initial = 1024) {
+  constructor(
+    private readonly Type: TypedConstructor<T>,
+    initial = 1024,
+  ) {
     this.data = new Type(initial);
   }
 

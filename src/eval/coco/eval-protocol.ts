@@ -11,6 +11,4 @@ export type EvalRequest =
   /** Evaluate these category ranks of the plan made from these options. */
   | { type: 'evaluate'; id: number; options: CocoEvalOptions; categories: number[] };
 
-export type EvalResponse =
-  | { type: 'part'; id: number; part: EvaluationPart }
-  | (ErrorMessage & { id: number });
+export type EvalResponse = { type: 'part'; id: number; part: EvaluationPart } | (ErrorMessage & { id: number });

@@ -77,9 +77,10 @@ export function combineParts(plan: EvaluationPlan, parts: readonly EvaluationPar
   }
   const owner = new Map<number, CocoMatchRecords | null>();
   for (const part of parts) for (const k of part.categories) owner.set(categoryIds[k]!, part.matches);
-  const matches = parts.length === 1 && parts[0]!.matches
-    ? parts[0]!.matches
-    : mergeMatchRecords(categoryIds.map((id) => ({ categoryId: id, records: owner.get(id) ?? null })));
+  const matches =
+    parts.length === 1 && parts[0]!.matches
+      ? parts[0]!.matches
+      : mergeMatchRecords(categoryIds.map((id) => ({ categoryId: id, records: owner.get(id) ?? null })));
 
   const names = new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!]));
   const summary = summarizeStats(params, acc);
@@ -130,6 +131,10 @@ export function evaluateLoaded(task: CocoTask, gt: CocoGroundTruth, res: CocoRes
   const plan = planEvaluation(task, gt, res, options);
   let done = 0;
   const K = plan.categoryIds.length;
-  const part = evaluateCategories(plan, plan.categoryIds.map((_, k) => k), () => options.onProgress?.('evaluating', ++done, K));
+  const part = evaluateCategories(
+    plan,
+    plan.categoryIds.map((_, k) => k),
+    () => options.onProgress?.('evaluating', ++done, K),
+  );
   return combineParts(plan, [part]);
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
 import { evaluateLoaded } from './evaluate.js';
 import { evaluateByAttribute } from './subsets.js';
@@ -43,14 +43,21 @@ for (const fixture of GOLDEN_FIXTURES) {
       const expected = golden[name]!;
       assert.equal(result.stats.length, expected.stats.length);
       result.stats.forEach((v, i) => assertClose(v, expected.stats[i]!, `stats[${i}]`));
-      assert.deepEqual(result.perCategoryAp.map((c) => c.categoryId), expected.per_category_ap.map((c) => c.category_id));
+      assert.deepEqual(
+        result.perCategoryAp.map((c) => c.categoryId),
+        expected.per_category_ap.map((c) => c.category_id),
+      );
       result.perCategoryAp.forEach((c, i) => assertClose(c.ap, expected.per_category_ap[i]!.ap, `AP of category ${c.categoryId}`));
     });
   }
 
   for (const task of ['bbox', 'segm', 'keypoints'] as const) {
     test(`${fixture}: ${task} per attribute equals the official figures`, async () => {
-      const { gt, results } = await loadCocoPair(task, goldenPath(fixture, 'gt', 'coco-attributes.json'), goldenPath(fixture, 'results', `${task}_results.json`));
+      const { gt, results } = await loadCocoPair(
+        task,
+        goldenPath(fixture, 'gt', 'coco-attributes.json'),
+        goldenPath(fixture, 'results', `${task}_results.json`),
+      );
       // Two threads even on this small input, so that the split is exercised too.
       const evaluator = CocoEvaluator.create(task, gt, results, { threads: fixture === 'basic' ? 2 : 1 });
       const by = await evaluator.evaluateByAttribute(ATTRIBUTE_NAMES);

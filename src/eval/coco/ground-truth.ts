@@ -14,7 +14,7 @@
  * Fields a task does not read are neither checked nor kept.
  */
 import { streamJson } from '../../json/stream.js';
-import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH, type AttributeName } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH, type AttributeName } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
 import { f64, i8, sharedArray, u8 } from './columns.js';
 import type { CocoTask } from './params.js';
@@ -74,7 +74,6 @@ export interface GroundTruthReadOptions {
 
 const COCO_KEYS = ['images', 'annotations', 'categories'] as const;
 const NOT_COCO = 'a COCO ground-truth object with "images", "annotations" and "categories" arrays';
-
 
 /** Reads and checks a COCO ground-truth file; InputError names the file, entry and field of the first problem. */
 export async function readCocoGroundTruth(file: string, options: GroundTruthReadOptions = {}): Promise<CocoGroundTruth> {
@@ -252,7 +251,8 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
     const at = imageIndex.get(annImageIds[i]!);
     if (at === undefined) fail(pathJoin(pathJoin('annotations', i), 'image_id'), 'the id of an image in "images"', annImageIds[i]);
     image[i] = at!;
-    if (!categorySet.has(annCategories[i]!)) fail(pathJoin(pathJoin('annotations', i), 'category_id'), 'the id of a category in "categories"', annCategories[i]);
+    if (!categorySet.has(annCategories[i]!))
+      fail(pathJoin(pathJoin('annotations', i), 'category_id'), 'the id of a category in "categories"', annCategories[i]);
   }
 
   const heights = imageHeight.finish();
@@ -319,7 +319,8 @@ export function attachMasks(gt: CocoGroundTruth, parts: readonly MaskPart[]): Co
 export function missingAttributeError(gt: CocoGroundTruth, attribute: AttributeName, i: number): InputError {
   const value = gt.annotations.attributes[i * ATTRIBUTE_NAMES.length + ATTRIBUTE_NAMES.indexOf(attribute)];
   return new InputError(
-    gt.file, `annotations[${i}].${attribute}`,
+    gt.file,
+    `annotations[${i}].${attribute}`,
     `"${attribute}" (1..3) on every annotation to evaluate by it (write the ground truth with \`df2 convert coco --attributes\`)`,
     value === 0 ? 'no such field' : 'a value outside 1..3',
   );

@@ -157,7 +157,8 @@ export class MaskPartWriter {
     try {
       return rleFromSegmentation(segmentation, height, width);
     } catch (err) {
-      if (err instanceof RleFormatError) throw new InputError(this.file, pathJoin(pathJoin('annotations', i), 'segmentation'), 'a polygon list or an RLE', err.reason);
+      if (err instanceof RleFormatError)
+        throw new InputError(this.file, pathJoin(pathJoin('annotations', i), 'segmentation'), 'a polygon list or an RLE', err.reason);
       throw err;
     }
   }

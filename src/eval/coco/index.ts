@@ -8,14 +8,7 @@ export { requireAttributes } from './ground-truth.js';
 export { loadCocoGroundTruth, loadCocoResults, loadCocoPair, type LoadOptions, type LoadProgress } from './load.js';
 export { readCocoGroundTruth, firstMissingAttribute, type CocoGroundTruth, type GroundTruthAnnotations } from './ground-truth.js';
 export { readCocoResults, linkResults, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';
-export {
-  cellMatches,
-  matchesOfImage,
-  type CocoMatchRecords,
-  type CellMatches,
-  type DetectionMatch,
-  type GroundTruthMatch,
-} from './matches.js';
+export { cellMatches, matchesOfImage, type CocoMatchRecords, type CellMatches, type DetectionMatch, type GroundTruthMatch } from './matches.js';
 export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './params.js';
 export { formatSummaryLine, pyFixed, sliceMean, type SummaryLine } from './summarize.js';
 export { cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoReportJson } from './report.js';

@@ -27,8 +27,7 @@ export type WorkerMessage =
  * anything else by its message and stack.
  */
 export type ErrorMessage =
-  | { type: 'input-error'; file: string; entry: string; expected: string; found: string | undefined }
-  | { type: 'error'; message: string; stack: string };
+  { type: 'input-error'; file: string; entry: string; expected: string; found: string | undefined } | { type: 'error'; message: string; stack: string };
 
 export function errorToMessage(err: unknown): ErrorMessage {
   if (err instanceof InputError) return { type: 'input-error', file: err.file, entry: err.entry, expected: err.expected, found: err.found };

@@ -34,10 +34,14 @@ export function runLoadWorker(job: LoadJob, callbacks: WorkerCallbacks = {}): Pr
       else if (stage === 'masks') rejectMasks(err);
       stage = 'over';
     };
-    signal?.addEventListener('abort', () => {
-      fail(signal.reason ?? new Error('aborted'));
-      void worker.terminate();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        fail(signal.reason ?? new Error('aborted'));
+        void worker.terminate();
+      },
+      { once: true },
+    );
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'progress':

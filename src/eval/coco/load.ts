@@ -29,7 +29,11 @@ export interface LoadOptions {
 }
 
 /** Loads a COCO ground-truth file for the given tasks (default all three). */
-export async function loadCocoGroundTruth(file: string, tasks: readonly CocoTask[] = ['bbox', 'segm', 'keypoints'], options: LoadOptions = {}): Promise<CocoGroundTruth> {
+export async function loadCocoGroundTruth(
+  file: string,
+  tasks: readonly CocoTask[] = ['bbox', 'segm', 'keypoints'],
+  options: LoadOptions = {},
+): Promise<CocoGroundTruth> {
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true });
   const loading = startGroundTruth(file, tasks, { ...options, signal: controller.signal });
@@ -53,7 +57,12 @@ export async function loadCocoResults(file: string, gt: CocoGroundTruth, tasks: 
  * stops the other read: bad results terminate the ground-truth worker, bad
  * ground truth ends the results read at its next chunk.
  */
-export async function loadCocoPair(task: CocoTask, gtFile: string, resultsFile: string, options: LoadOptions = {}): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
+export async function loadCocoPair(
+  task: CocoTask,
+  gtFile: string,
+  resultsFile: string,
+  options: LoadOptions = {},
+): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
   const tasks = [task, ...(options.extraTasks ?? []).filter((t) => t !== task)];
   const controller = new AbortController();
   const loading = startGroundTruth(gtFile, tasks, { ...options, signal: controller.signal });
@@ -99,17 +108,29 @@ function startGroundTruth(file: string, tasks: readonly CocoTask[], options: Loa
     wake = null;
     w?.();
   };
-  const load = runLoadWorker({ kind: 'ground-truth', file, tasks, claims }, {
-    onProgress,
-    signal: options.signal,
-    onBatch(batch) {
-      queue.push(batch);
-      poke();
+  const load = runLoadWorker(
+    { kind: 'ground-truth', file, tasks, claims },
+    {
+      onProgress,
+      signal: options.signal,
+      onBatch(batch) {
+        queue.push(batch);
+        poke();
+      },
     },
-  });
+  );
   const data = load.then((l) => l.data as CocoGroundTruth);
   let settled = false;
-  data.then(() => { settled = true; poke(); }, () => { settled = true; poke(); });
+  data.then(
+    () => {
+      settled = true;
+      poke();
+    },
+    () => {
+      settled = true;
+      poke();
+    },
+  );
 
   const finish = async (): Promise<CocoGroundTruth> => {
     if (!segm) return data;

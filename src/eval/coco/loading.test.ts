@@ -9,10 +9,27 @@ import { maskOf } from './mask-store.js';
 import { recordOf } from './records.js';
 import { cocoGt, keypointVector, writeJson } from './tiny-cases.js';
 
-const GT = cocoGt([{ id: 3, width: 60, height: 40 }, { id: 1, width: 50, height: 50 }], [
-  { image_id: 1, category_id: 2, bbox: [5, 5, 20, 10], segmentation: [[5, 5, 25, 5, 25, 15, 5, 15]] },
-  { image_id: 3, category_id: 1, bbox: [0, 0, 30, 30], iscrowd: 1, num_keypoints: 2, keypoints: keypointVector(1, [[1, 2, 2], [0, 0, 0], [5, 6, 1]]) },
-]);
+const GT = cocoGt(
+  [
+    { id: 3, width: 60, height: 40 },
+    { id: 1, width: 50, height: 50 },
+  ],
+  [
+    { image_id: 1, category_id: 2, bbox: [5, 5, 20, 10], segmentation: [[5, 5, 25, 5, 25, 15, 5, 15]] },
+    {
+      image_id: 3,
+      category_id: 1,
+      bbox: [0, 0, 30, 30],
+      iscrowd: 1,
+      num_keypoints: 2,
+      keypoints: keypointVector(1, [
+        [1, 2, 2],
+        [0, 0, 0],
+        [5, 6, 1],
+      ]),
+    },
+  ],
+);
 
 test('ground truth is stored by field; landmarks sparse; masks made with the image size', async () => {
   const gt = await loadCocoGroundTruth(await writeJson(GT), ['segm', 'keypoints']);
@@ -28,7 +45,9 @@ test('ground truth is stored by field; landmarks sparse; masks made with the ima
 
 test('annotations listed before images still get masks of their image size', async () => {
   const { annotations, images, categories } = GT as { annotations: unknown; images: unknown; categories: unknown };
-  const file = await writeJson(`{"annotations": ${JSON.stringify(annotations)}, "categories": ${JSON.stringify(categories)}, "images": ${JSON.stringify(images)}}`);
+  const file = await writeJson(
+    `{"annotations": ${JSON.stringify(annotations)}, "categories": ${JSON.stringify(categories)}, "images": ${JSON.stringify(images)}}`,
+  );
   const gt = await readCocoGroundTruth(file, { tasks: ['segm'] });
   attachMasks(gt, [rasterizeGroundTruth(gt)]);
   const mask = maskOf(gt.annotations.masks, 0);
@@ -48,7 +67,13 @@ test('fields a task does not read are not required', async () => {
 });
 
 test('inconsistent ground truth is refused with the entry that is wrong', async () => {
-  const twice = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, id: 4 }, { image_id: 1, category_id: 1, id: 4 }]);
+  const twice = cocoGt(
+    [{ id: 1 }],
+    [
+      { image_id: 1, category_id: 1, id: 4 },
+      { image_id: 1, category_id: 1, id: 4 },
+    ],
+  );
   await assert.rejects(readCocoGroundTruth(await writeJson(twice)), (err: unknown) => err instanceof InputError && err.entry === 'annotations[1].id');
   const orphan = cocoGt([{ id: 1 }], [{ image_id: 2, category_id: 1 }]);
   await assert.rejects(readCocoGroundTruth(await writeJson(orphan)), /annotations\[0\]\.image_id: expected the id of an image in "images", found 2/);
@@ -58,20 +83,28 @@ test('inconsistent ground truth is refused with the entry that is wrong', async 
 
 test('a problem found in the loading thread arrives as an InputError', async () => {
   const file = await writeJson('{"images": [], "annotations": [{"id": 1}], "categories": []}');
-  await assert.rejects(loadCocoGroundTruth(file, ['bbox']), (err: unknown) => err instanceof InputError && err.file === file && err.entry === 'annotations[0].image_id');
+  await assert.rejects(
+    loadCocoGroundTruth(file, ['bbox']),
+    (err: unknown) => err instanceof InputError && err.file === file && err.entry === 'annotations[0].image_id',
+  );
 });
 
 test('bad results stop the ground-truth thread and are reported', async () => {
   const gtFile = await writeJson(GT, 'gt.json');
-  const resultsFile = await writeJson([{ image_id: 1, category_id: 2, bbox: [0, 0, 1] , score: 1 }], 'r.json');
-  await assert.rejects(loadCocoPair('bbox', gtFile, resultsFile), (err: unknown) => err instanceof InputError && err.file === resultsFile && err.entry === '[0].bbox');
+  const resultsFile = await writeJson([{ image_id: 1, category_id: 2, bbox: [0, 0, 1], score: 1 }], 'r.json');
+  await assert.rejects(
+    loadCocoPair('bbox', gtFile, resultsFile),
+    (err: unknown) => err instanceof InputError && err.file === resultsFile && err.entry === '[0].bbox',
+  );
 });
 
 /** Many small annotations (several batches of 1024), optionally listed before the images. */
 function manyMasks(annotationsFirst: boolean): string {
   const images = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, width: 40 + (i % 7), height: 30 + (i % 5) }));
   const annotations = Array.from({ length: 2600 }, (_, i) => {
-    const x = i % 11, y = i % 13, s = 5 + (i % 9);
+    const x = i % 11,
+      y = i % 13,
+      s = 5 + (i % 9);
     const segmentation = i % 500 === 7 ? { size: [5, 203], counts: [5, 10, 1000] } : [[x, y, x + s, y, x + s, y + s, x, y + s]];
     return { image_id: (i % 300) + 1, category_id: 1 + (i % 13), bbox: [x, y, s, s], segmentation };
   });
@@ -99,7 +132,11 @@ for (const annotationsFirst of [false, true]) {
 
 test('a segmentation that is no mask is reported with its annotation', async () => {
   const images = Array.from({ length: 10 }, (_, i) => ({ id: i + 1 }));
-  const annotations = Array.from({ length: 600 }, (_, i) => ({ image_id: (i % 10) + 1, category_id: 1, segmentation: i === 555 ? [[1, 2]] : [[1, 1, 9, 1, 9, 9]] }));
+  const annotations = Array.from({ length: 600 }, (_, i) => ({
+    image_id: (i % 10) + 1,
+    category_id: 1,
+    segmentation: i === 555 ? [[1, 2]] : [[1, 1, 9, 1, 9, 9]],
+  }));
   const file = await writeJson(cocoGt(images, annotations));
   await assert.rejects(loadCocoGroundTruth(file, ['segm']), (err: unknown) => err instanceof InputError && err.entry === 'annotations[555].segmentation');
 });

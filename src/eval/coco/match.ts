@@ -60,8 +60,16 @@ export class CellMatcher {
     const order = this.order;
     const ig = this.sortedIgnore;
     let n = 0;
-    for (let g = 0; g < nGt; g++) if (!gtIgnore[g]) { order[n] = g; ig[n++] = 0; }
-    for (let g = 0; g < nGt; g++) if (gtIgnore[g]) { order[n] = g; ig[n++] = 1; }
+    for (let g = 0; g < nGt; g++)
+      if (!gtIgnore[g]) {
+        order[n] = g;
+        ig[n++] = 0;
+      }
+    for (let g = 0; g < nGt; g++)
+      if (gtIgnore[g]) {
+        order[n] = g;
+        ig[n++] = 1;
+      }
 
     const taken = this.taken;
     for (let t = 0; t < T; t++) {

@@ -11,7 +11,7 @@ test('pairwiseSum: a plain loop below 8 values, eight interleaved sums up to 128
   assert.equal(pairwiseSum(small, 0, small.length), plain);
   const a = Array.from({ length: 19 }, (_, i) => 1 / (i + 3) + (i % 2 ? 1e15 : 0));
   const r = Array.from({ length: 8 }, (_, j) => a[j]! + a[j + 8]!);
-  const expected = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!)) + a[16]! + a[17]! + a[18]!;
+  const expected = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!)) + a[16]! + a[17]! + a[18]!;
   assert.equal(pairwiseSum(a, 0, 19), expected);
   // Above 128 values: halves split at a multiple of 8.
   const big = Array.from({ length: 294 }, (_, i) => Math.exp(-i / 7));
@@ -41,13 +41,18 @@ test('stableOrderByDescending keeps ties in order, short and long lists', () => 
   assert.deepEqual([...stableOrderByDescending(short, short.length)], [1, 3, 0, 2, 4]);
   const long = Array.from({ length: 100 }, (_, i) => (i % 3) / 10);
   const order = [...stableOrderByDescending(long, long.length)];
-  const expected = [...long.keys()].filter((i) => i % 3 === 2).concat([...long.keys()].filter((i) => i % 3 === 1), [...long.keys()].filter((i) => i % 3 === 0));
+  const expected = [...long.keys()]
+    .filter((i) => i % 3 === 2)
+    .concat(
+      [...long.keys()].filter((i) => i % 3 === 1),
+      [...long.keys()].filter((i) => i % 3 === 0),
+    );
   assert.deepEqual(order, expected);
 });
 
 test('stableOrderByDescending equals a stable comparator sort on long lists with many ties', () => {
   let seed = 7;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (const n of [33, 64, 65, 1000, 4099]) {
     const key = Array.from({ length: n }, () => Math.round(random() * 20) / 20);
     const expected = [...key.keys()].sort((a, b) => key[b]! - key[a]! || a - b);

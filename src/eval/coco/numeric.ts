@@ -33,16 +33,28 @@ export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): num
     return res;
   }
   if (n <= BLOCK) {
-    let r0 = a[start]!, r1 = a[start + 1]!, r2 = a[start + 2]!, r3 = a[start + 3]!;
-    let r4 = a[start + 4]!, r5 = a[start + 5]!, r6 = a[start + 6]!, r7 = a[start + 7]!;
+    let r0 = a[start]!,
+      r1 = a[start + 1]!,
+      r2 = a[start + 2]!,
+      r3 = a[start + 3]!;
+    let r4 = a[start + 4]!,
+      r5 = a[start + 5]!,
+      r6 = a[start + 6]!,
+      r7 = a[start + 7]!;
     const end = n - (n % 8);
     let i = 8;
     for (; i < end; i += 8) {
       const p = start + i;
-      r0 += a[p]!; r1 += a[p + 1]!; r2 += a[p + 2]!; r3 += a[p + 3]!;
-      r4 += a[p + 4]!; r5 += a[p + 5]!; r6 += a[p + 6]!; r7 += a[p + 7]!;
+      r0 += a[p]!;
+      r1 += a[p + 1]!;
+      r2 += a[p + 2]!;
+      r3 += a[p + 3]!;
+      r4 += a[p + 4]!;
+      r5 += a[p + 5]!;
+      r6 += a[p + 6]!;
+      r7 += a[p + 7]!;
     }
-    let res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
     for (; i < n; i++) res += a[start + i]!;
     return res;
   }
@@ -104,7 +116,9 @@ function mergeByDescending(key: ArrayLike<number>, order: Int32Array): Int32Arra
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
-      let i = lo, j = mid, k = lo;
+      let i = lo,
+        j = mid,
+        k = lo;
       while (i < mid && j < hi) to[k++] = key[from[j]!]! > key[from[i]!]! ? from[j++]! : from[i++]!;
       while (i < mid) to[k++] = from[i++]!;
       while (j < hi) to[k++] = from[j++]!;

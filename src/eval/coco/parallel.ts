@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { AttributeName } from '../../schema/categories.js';
+import type { AttributeName } from '../../schema/index.js';
 import { type CocoEvalResult, type EvaluationPart, combineParts, evaluateCategories } from './evaluate.js';
 import { type CocoEvalOptions, categoryWork, planEvaluation, portableOptions } from './plan.js';
 import { attributeBreakdown, attributeSubsets } from './subsets.js';
@@ -61,7 +61,14 @@ export class CocoEvaluator {
     const K = plan.categoryIds.length;
     let done = 0;
     const progress = (): void => options.onProgress?.('evaluating', ++done, K);
-    if (!this.worker || K < 2) return combineParts(plan, [evaluateCategories(plan, plan.categoryIds.map((_, k) => k), progress)]);
+    if (!this.worker || K < 2)
+      return combineParts(plan, [
+        evaluateCategories(
+          plan,
+          plan.categoryIds.map((_, k) => k),
+          progress,
+        ),
+      ]);
     const [mine, theirs] = splitByWork(categoryWork(plan));
     const remote = this.request(options, theirs);
     let local: EvaluationPart;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rleFromBox, rleFromSegmentation, rleToString } from '../../mask/index.js';
-import { TOTAL_LANDMARKS } from '../../schema/categories.js';
+import { TOTAL_LANDMARKS } from '../../schema/index.js';
 import { NP_SPACING_1 } from './numeric.js';
 import { readCocoResults } from './results.js';
 import { cocoGt, evaluateJson, keypointVector, landmarksIn, writeJson } from './tiny-cases.js';
@@ -27,10 +27,13 @@ test('ties in score keep file order (stable sort), inside an image', async () =>
 });
 
 test('ties in score across images keep image-id order', async () => {
-  const gt = cocoGt([{ id: 1 }, { id: 2 }], [
-    { image_id: 1, category_id: 1, bbox: [10, 10, 20, 20] },
-    { image_id: 2, category_id: 1, bbox: [10, 10, 20, 20] },
-  ]);
+  const gt = cocoGt(
+    [{ id: 1 }, { id: 2 }],
+    [
+      { image_id: 1, category_id: 1, bbox: [10, 10, 20, 20] },
+      { image_id: 2, category_id: 1, bbox: [10, 10, 20, 20] },
+    ],
+  );
   // Image 1: a miss; image 2: a hit; same score. Sorted: miss, hit -> recall 1/2 at precision 1/2.
   const missFirst = await evaluateJson('bbox', gt, [box(2, [10, 10, 20, 20], 0.5), box(1, [60, 60, 20, 20], 0.5)]);
   close(missFirst.stats[0]!, ((51 / 101) * 1) / (2 + NP_SPACING_1));
@@ -40,10 +43,13 @@ test('ties in score across images keep image-id order', async () => {
 });
 
 test('precision is interpolated from the right and sampled at 101 recall points', async () => {
-  const gt = cocoGt([{ id: 1 }], [
-    { image_id: 1, category_id: 1, bbox: [0, 0, 20, 20] },
-    { image_id: 1, category_id: 1, bbox: [50, 50, 20, 20] },
-  ]);
+  const gt = cocoGt(
+    [{ id: 1 }],
+    [
+      { image_id: 1, category_id: 1, bbox: [0, 0, 20, 20] },
+      { image_id: 1, category_id: 1, bbox: [50, 50, 20, 20] },
+    ],
+  );
   // hit, miss, hit: precision 1, 1/2, 2/3 at recall 1/2, 1/2, 1; from the right: 1, 2/3, 2/3.
   const result = await evaluateJson('bbox', gt, [box(1, [0, 0, 20, 20], 0.9), box(1, [30, 0, 5, 5], 0.8), box(1, [50, 50, 20, 20], 0.7)]);
   close(result.stats[0]!, (51 * 1 + 50 * (2 / (3 + NP_SPACING_1))) / 101);
@@ -66,15 +72,20 @@ test('each image keeps at most maxDets detections per category, by score', async
 test('keypoints keep 20 detections per image and category', async () => {
   const points = landmarksIn(1, 20, 20, 40, 60);
   const gt = cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, bbox: [20, 20, 40, 60], num_keypoints: points.length, keypoints: keypointVector(1, points) }]);
-  const far = keypointVector(1, points.map(([x, y]) => [x + 500, y + 500, 1]));
-  const misses = (n: number): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ image_id: 1, category_id: 1, keypoints: far, score: 0.9 - i * 0.01 }));
+  const far = keypointVector(
+    1,
+    points.map(([x, y]) => [x + 500, y + 500, 1]),
+  );
+  const misses = (n: number): Record<string, unknown>[] =>
+    Array.from({ length: n }, (_, i) => ({ image_id: 1, category_id: 1, keypoints: far, score: 0.9 - i * 0.01 }));
   const hit = { image_id: 1, category_id: 1, keypoints: keypointVector(1, points), score: 0.05 };
   assert.equal((await evaluateJson('keypoints', gt, [...misses(20), hit])).stats[5], 0, 'AR with the hit as the 21st');
   close((await evaluateJson('keypoints', gt, [...misses(19), hit])).stats[5]!, 1, 'AR with the hit as the 20th');
 });
 
 test('box results carrying a mask: the mask is matched, the area comes from the box', async () => {
-  const h = 200, w = 200;
+  const h = 200,
+    w = 200;
   const square = (x: number, y: number, s: number): number[][] => [[x, y, x + s, y, x + s, y + s, x, y + s]];
   const gt = cocoGt([{ id: 1, width: w, height: h }], [{ image_id: 1, category_id: 1, bbox: [20, 20, 40, 40], segmentation: square(20, 20, 40), area: 1600 }]);
   const rle = (polygon: number[][]): Record<string, unknown> => {
@@ -89,17 +100,25 @@ test('box results carrying a mask: the mask is matched, the area comes from the 
   close(withBoxes.stats[0]!, 1 / (2 + NP_SPACING_1), 'AP: the miss counts');
   close(withBoxes.stats[4]!, 1, 'AP medium: the miss is large by its box, so ignored');
   // Mask-only results: area from the mask, so the miss counts in the medium range too.
-  const maskOnly = await evaluateJson('segm', gt, [miss, hit].map(({ bbox: _bbox, ...rest }) => rest));
+  const maskOnly = await evaluateJson(
+    'segm',
+    gt,
+    [miss, hit].map(({ bbox: _bbox, ...rest }) => rest),
+  );
   close(maskOnly.stats[4]!, 1 / (2 + NP_SPACING_1), 'AP medium of mask-only results');
 });
 
 test('box results without a mask are evaluated as box polygons for segm', async () => {
-  const gt = cocoGt([{ id: 1, width: 100, height: 100 }], [{ image_id: 1, category_id: 1, bbox: [10, 10, 40, 40], segmentation: [[10, 10, 50, 10, 50, 50, 10, 50]] }]);
+  const gt = cocoGt(
+    [{ id: 1, width: 100, height: 100 }],
+    [{ image_id: 1, category_id: 1, bbox: [10, 10, 40, 40], segmentation: [[10, 10, 50, 10, 50, 50, 10, 50]] }],
+  );
   close((await evaluateJson('segm', gt, [box(1, [10, 10, 40, 40], 0.9)])).stats[0]!, 1);
 });
 
 test('a polygon list whose first polygon has 4 numbers is read as boxes', async () => {
-  const h = 100, w = 100;
+  const h = 100,
+    w = 100;
   const gt = cocoGt([{ id: 1, width: w, height: h }], [{ image_id: 1, category_id: 1, bbox: [20, 20, 40, 40], segmentation: [[20, 20, 40, 40]], area: 1600 }]);
   const boxMask = { size: [h, w], counts: rleToString(rleFromBox(20, 20, 40, 40, h, w)) };
   const result = await evaluateJson('segm', gt, [{ image_id: 1, category_id: 1, score: 0.9, segmentation: boxMask }]);
@@ -108,11 +127,14 @@ test('a polygon list whose first polygon has 4 numbers is read as boxes', async 
 
 test('OKS against ground truth without labelled landmarks uses the doubled box', async () => {
   const points = landmarksIn(1, 20, 20, 40, 60);
-  const gt = cocoGt([{ id: 1, width: 600, height: 600 }], [
-    { image_id: 1, category_id: 1, bbox: [20, 20, 40, 60], num_keypoints: points.length, keypoints: keypointVector(1, points) },
-    // No labelled landmarks: ignored, but still matched by OKS against its box.
-    { image_id: 1, category_id: 1, bbox: [300, 300, 50, 50], num_keypoints: 0 },
-  ]);
+  const gt = cocoGt(
+    [{ id: 1, width: 600, height: 600 }],
+    [
+      { image_id: 1, category_id: 1, bbox: [20, 20, 40, 60], num_keypoints: points.length, keypoints: keypointVector(1, points) },
+      // No labelled landmarks: ignored, but still matched by OKS against its box.
+      { image_id: 1, category_id: 1, bbox: [300, 300, 50, 50], num_keypoints: 0 },
+    ],
+  );
   const all = (x: number, y: number): number[] => Array.from({ length: TOTAL_LANDMARKS * 3 }, (_, j) => (j % 3 === 0 ? x : j % 3 === 1 ? y : 1));
   const hit = { image_id: 1, category_id: 1, keypoints: keypointVector(1, points), score: 0.5 };
   // Every landmark inside the box grown by its size on each side: OKS 1 with the ignored one, so ignored.
@@ -135,10 +157,13 @@ test('keypoint ground truth with num_keypoints == 0 is ignored', async () => {
 });
 
 test('crowd ground truth is ignored and can absorb several detections', async () => {
-  const gt = cocoGt([{ id: 1 }], [
-    { image_id: 1, category_id: 1, bbox: [0, 0, 20, 20] },
-    { image_id: 1, category_id: 1, bbox: [40, 40, 60, 60], iscrowd: 1 },
-  ]);
+  const gt = cocoGt(
+    [{ id: 1 }],
+    [
+      { image_id: 1, category_id: 1, bbox: [0, 0, 20, 20] },
+      { image_id: 1, category_id: 1, bbox: [40, 40, 60, 60], iscrowd: 1 },
+    ],
+  );
   const dets = [box(1, [50, 50, 10, 10], 0.9), box(1, [70, 70, 10, 10], 0.8), box(1, [0, 0, 20, 20], 0.7)];
   close((await evaluateJson('bbox', gt, dets)).stats[0]!, 1, 'both detections inside the crowd are ignored');
 });
@@ -151,12 +176,18 @@ test('area ranges read the ground truth area field, not the box', async () => {
 });
 
 test('an empty results list gives 0 where there is ground truth and -1 where there is none', async () => {
-  const gt = cocoGt([{ id: 1 }], [
-    { image_id: 1, category_id: 1, bbox: [0, 0, 50, 50] },
-    { image_id: 1, category_id: 3, bbox: [0, 0, 50, 50] },
-  ]);
+  const gt = cocoGt(
+    [{ id: 1 }],
+    [
+      { image_id: 1, category_id: 1, bbox: [0, 0, 50, 50] },
+      { image_id: 1, category_id: 3, bbox: [0, 0, 50, 50] },
+    ],
+  );
   const result = await evaluateJson('bbox', gt, []);
-  assert.deepEqual(result.perCategoryAp.map((c) => c.ap), [0, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]);
+  assert.deepEqual(
+    result.perCategoryAp.map((c) => c.ap),
+    [0, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1],
+  );
   assert.equal(result.stats[0], 0);
   assert.equal(result.stats[3], -1, 'nothing small');
 });
@@ -173,10 +204,13 @@ test('keypoint results take box and area from all 294 x and y, zeros included', 
 });
 
 test('subsets ignore ground truth with another attribute value, not unmatched detections', async () => {
-  const gt = cocoGt([{ id: 1 }], [
-    { image_id: 1, category_id: 1, bbox: [0, 0, 20, 20], occlusion: 1, scale: 1, zoom_in: 1, viewpoint: 1 },
-    { image_id: 1, category_id: 1, bbox: [50, 50, 20, 20], occlusion: 2, scale: 1, zoom_in: 1, viewpoint: 1 },
-  ]);
+  const gt = cocoGt(
+    [{ id: 1 }],
+    [
+      { image_id: 1, category_id: 1, bbox: [0, 0, 20, 20], occlusion: 1, scale: 1, zoom_in: 1, viewpoint: 1 },
+      { image_id: 1, category_id: 1, bbox: [50, 50, 20, 20], occlusion: 2, scale: 1, zoom_in: 1, viewpoint: 1 },
+    ],
+  );
   // Detections: one on the occlusion-2 item (ignored in subset 1), a miss, one on the occlusion-1 item.
   const dets = [box(1, [50, 50, 20, 20], 0.9), box(1, [30, 0, 5, 5], 0.8), box(1, [0, 0, 20, 20], 0.7)];
   const subset1 = await evaluateJson('bbox', gt, dets, { subset: { attribute: 'occlusion', value: 1 } });
@@ -186,16 +220,32 @@ test('subsets ignore ground truth with another attribute value, not unmatched de
 });
 
 test('match records say what each detection matched', async () => {
-  const gt = cocoGt([{ id: 7 }], [
-    { image_id: 7, category_id: 1, bbox: [0, 0, 20, 20], id: 11 },
-    { image_id: 7, category_id: 1, bbox: [50, 50, 20, 20], id: 12 },
-  ]);
+  const gt = cocoGt(
+    [{ id: 7 }],
+    [
+      { image_id: 7, category_id: 1, bbox: [0, 0, 20, 20], id: 11 },
+      { image_id: 7, category_id: 1, bbox: [50, 50, 20, 20], id: 12 },
+    ],
+  );
   // Second detection: IoU 0.6 with item 12, a match at .50 but not at .75.
   const result = await evaluateJson('bbox', gt, [box(7, [0, 0, 20, 20], 0.9), box(7, [50, 50, 12, 20], 0.8), box(7, [90, 0, 5, 5], 0.7)]);
   const { matchesOfImage } = await import('./matches.js');
   const [cell] = matchesOfImage(result.matches, 7);
   assert.ok(cell);
-  assert.deepEqual(cell.detections.map((d) => [d.resultIndex, d.gtId50, d.gtId75]), [[0, 11, 11], [1, 12, 0], [2, 0, 0]]);
+  assert.deepEqual(
+    cell.detections.map((d) => [d.resultIndex, d.gtId50, d.gtId75]),
+    [
+      [0, 11, 11],
+      [1, 12, 0],
+      [2, 0, 0],
+    ],
+  );
   close(cell.detections[1]!.bestIou, 240 / 400);
-  assert.deepEqual(cell.groundTruth.map((g) => [g.id, g.matched50, g.matched75, g.ignored]), [[11, true, true, false], [12, true, false, false]]);
+  assert.deepEqual(
+    cell.groundTruth.map((g) => [g.id, g.matched50, g.matched75, g.ignored]),
+    [
+      [11, true, true, false],
+      [12, true, false, false],
+    ],
+  );
 });

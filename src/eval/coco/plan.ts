@@ -4,7 +4,7 @@
  * flags before area ranges. Deterministic in its inputs, so every thread that
  * shares a category's work builds the same plan.
  */
-import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
 import { type CocoGroundTruth, missingAttributeError, firstMissingAttribute } from './ground-truth.js';
 import { type CocoEvalParams, type CocoTask, paramsFor } from './params.js';
 import type { CocoResults } from './results.js';

@@ -24,7 +24,10 @@ export class RecordWriter<T extends RecordTyped> {
   private readonly offset = i32();
   private readonly length = i32();
 
-  constructor(private readonly Type: TypedConstructor<T>, private readonly blockSize: number) {}
+  constructor(
+    private readonly Type: TypedConstructor<T>,
+    private readonly blockSize: number,
+  ) {}
 
   get count(): number {
     return this.block.length;

@@ -4,7 +4,7 @@
  * laid out like the DeepFashion2 README's (rows AP / AP50 / AP75, a column
  * per attribute value, and the overall figures); or the same as JSON.
  */
-import { ATTRIBUTES, type AttributeName } from '../../schema/categories.js';
+import { ATTRIBUTES, type AttributeName } from '../../schema/index.js';
 import type { CocoEvalResult } from './evaluate.js';
 import { paramsFor } from './params.js';
 import { formatSummaryLine, pyFixed } from './summarize.js';
@@ -55,7 +55,11 @@ export function cocoReportText(result: CocoEvalResult, by?: AttributeBreakdown):
 
 /** One table: a column group per attribute (its three value names), then "overall". */
 function attributeTable(result: CocoEvalResult, by: AttributeBreakdown): string[] {
-  interface Column { group: string; head: string; values: [number, number, number] }
+  interface Column {
+    group: string;
+    head: string;
+    values: [number, number, number];
+  }
   const columns: Column[] = [];
   for (const [attribute, values] of Object.entries(by) as [AttributeName, Record<string, [number, number, number]>][]) {
     ATTRIBUTES[attribute].forEach((head, i) => columns.push({ group: i === 0 ? attribute : '', head, values: values[String(i + 1)]! }));
@@ -63,7 +67,11 @@ function attributeTable(result: CocoEvalResult, by: AttributeBreakdown): string[
   columns.push({ group: 'overall', head: '', values: result.headline });
   const widths = columns.map((c) => Math.max(c.head.length, 6));
   // A group name may be longer than its first column: let it run into the next ones.
-  const cells = (texts: string[]): string => texts.map((t, i) => t.padEnd(widths[i]!)).join('  ').trimEnd();
+  const cells = (texts: string[]): string =>
+    texts
+      .map((t, i) => t.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const groupLine = (): string => {
     let line = '';
     let at = 0;

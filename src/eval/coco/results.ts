@@ -17,7 +17,7 @@
  */
 import { streamJson } from '../../json/stream.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
-import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/categories.js';
+import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
 import { f64, u8 } from './columns.js';
 import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
@@ -111,7 +111,10 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
   };
 
   // Extents of the last keypoint vector scanned (keypoint results take their box from them).
-  let minX = 0, minY = 0, maxX = 0, maxY = 0;
+  let minX = 0,
+    minY = 0,
+    maxX = 0,
+    maxY = 0;
   /**
    * Checks a keypoint vector (882 finite numbers) and, when `xy` is given,
    * writes its x and y from `start`: one pass for checks, extents and copy.
@@ -121,7 +124,10 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
       fail(pathJoin(at, 'keypoints'), `${KEYPOINT_VECTOR_LENGTH} numbers ([x, y, v] for each of the 294 landmarks)`, value);
     }
     const list = value as unknown[];
-    minX = Infinity; minY = Infinity; maxX = -Infinity; maxY = -Infinity;
+    minX = Infinity;
+    minY = Infinity;
+    maxX = -Infinity;
+    maxY = -Infinity;
     for (let k = 0, w = start; k < TOTAL_LANDMARKS; k++) {
       const x = list[3 * k] as number;
       const y = list[3 * k + 1] as number;

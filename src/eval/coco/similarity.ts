@@ -5,7 +5,7 @@
  * 294 sigmas. Matrices are detection-major: out[d * nGt + g].
  */
 import { boxIou, rleIou, type Rle } from '../../mask/index.js';
-import { OKS_SIGMAS, TOTAL_LANDMARKS } from '../../schema/categories.js';
+import { OKS_SIGMAS, TOTAL_LANDMARKS } from '../../schema/index.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import { maskOf } from './mask-store.js';
 import { NP_SPACING_1, pairwiseSum } from './numeric.js';
@@ -79,8 +79,14 @@ export class SimilarityComputer {
       const labelled = recordOf(ann.landmarks, a);
       const k1 = labelled.length / 3;
       const areaEps = ann.area[a]! + NP_SPACING_1;
-      const bx = ann.bbox[4 * a]!, by = ann.bbox[4 * a + 1]!, bw = ann.bbox[4 * a + 2]!, bh = ann.bbox[4 * a + 3]!;
-      const x0 = bx - bw, x1 = bx + bw * 2, y0 = by - bh, y1 = by + bh * 2;
+      const bx = ann.bbox[4 * a]!,
+        by = ann.bbox[4 * a + 1]!,
+        bw = ann.bbox[4 * a + 2]!,
+        bh = ann.bbox[4 * a + 3]!;
+      const x0 = bx - bw,
+        x1 = bx + bw * 2,
+        y0 = by - bh,
+        y1 = by + bh * 2;
       for (let i = 0; i < nDet; i++) {
         const xy = recordOf(this.res.keypoints, dets[i]!);
         let n: number;

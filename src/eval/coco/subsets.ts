@@ -3,7 +3,7 @@
  * attribute and value 1..3, only ground truth with that value counts; the
  * headline [AP, AP50, AP75] of each subset.
  */
-import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
 import { type CocoEvalResult, evaluateLoaded } from './evaluate.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
@@ -38,8 +38,15 @@ export function attributeBreakdown(subsets: readonly CocoSubset[], headlines: re
  * evaluateByAttribute does the same on both cores.
  */
 export function evaluateByAttribute(
-  task: CocoTask, gt: CocoGroundTruth, res: CocoResults, attributes: readonly AttributeName[], options: CocoEvalOptions = {},
+  task: CocoTask,
+  gt: CocoGroundTruth,
+  res: CocoResults,
+  attributes: readonly AttributeName[],
+  options: CocoEvalOptions = {},
 ): AttributeBreakdown {
   const subsets = attributeSubsets(attributes);
-  return attributeBreakdown(subsets, subsets.map((subset) => evaluateLoaded(task, gt, res, { ...options, matches: false, subset }).headline));
+  return attributeBreakdown(
+    subsets,
+    subsets.map((subset) => evaluateLoaded(task, gt, res, { ...options, matches: false, subset }).headline),
+  );
 }

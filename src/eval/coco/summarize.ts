@@ -110,9 +110,7 @@ export function formatSummaryLine(params: CocoEvalParams, line: SummaryLine): st
   const title = line.kind === 'AP' ? 'Average Precision' : 'Average Recall';
   const type = line.kind === 'AP' ? '(AP)' : '(AR)';
   const thrs = params.iouThrs;
-  const iou = line.iouThr === null
-    ? `${pyFixed(thrs[0]!, 2)}:${pyFixed(thrs[thrs.length - 1]!, 2)}`
-    : pyFixed(line.iouThr, 2);
+  const iou = line.iouThr === null ? `${pyFixed(thrs[0]!, 2)}:${pyFixed(thrs[thrs.length - 1]!, 2)}` : pyFixed(line.iouThr, 2);
   return ` ${title.padEnd(18)} ${type} @[ IoU=${iou.padEnd(9)} | area=${line.areaRng.padStart(6)} | maxDets=${String(line.maxDets).padStart(3)} ] = ${pyFixed(line.value, 3)}`;
 }
 

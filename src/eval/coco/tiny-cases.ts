@@ -1,7 +1,7 @@
 /** Small hand-made COCO cases for the tests of this directory (not a test file itself). */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CATEGORIES, KEYPOINT_VECTOR_LENGTH, categoryById } from '../../schema/categories.js';
+import { CATEGORIES, KEYPOINT_VECTOR_LENGTH, categoryById } from '../../schema/index.js';
 import { tempDir } from '../../testing/paths.js';
 import { type CocoEvalResult, evaluateLoaded } from './evaluate.js';
 import type { CocoEvalOptions } from './plan.js';

@@ -40,7 +40,10 @@ for (const [name, task, gtFile, resultsFile] of RUNS) {
     result.stats.forEach((v, i) => {
       assert.ok(Math.abs(v - expected.stats[i]!) <= TOLERANCE, `${name} stats[${i}]: ${v} differs from the official ${expected.stats[i]}`);
     });
-    assert.deepEqual(result.perCategoryAp.map((c) => c.categoryId), expected.per_category_ap.map((c) => c.category_id));
+    assert.deepEqual(
+      result.perCategoryAp.map((c) => c.categoryId),
+      expected.per_category_ap.map((c) => c.category_id),
+    );
     result.perCategoryAp.forEach((c, i) => {
       const official = expected.per_category_ap[i]!.ap;
       assert.ok(Math.abs(c.ap - official) <= TOLERANCE, `${name} AP of category ${c.categoryId}: ${c.ap} differs from the official ${official}`);

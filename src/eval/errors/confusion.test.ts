@@ -77,7 +77,10 @@ test('the images behind a cell, most entries first', async () => {
     3,
   );
   const analysis = confusionAnalysis(gt, results);
-  assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, 1, 0), [{ imageId: 2, count: 2 }, { imageId: 1, count: 1 }]);
+  assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, 1, 0), [
+    { imageId: 2, count: 2 },
+    { imageId: 1, count: 1 },
+  ]);
   assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, 0, 0), [{ imageId: 3, count: 1 }]);
   assert.deepEqual(confusionCellImages(analysis.entries, gt.images.id, BG, 0), []);
 });

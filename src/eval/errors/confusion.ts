@@ -128,13 +128,17 @@ export function confusionAnalysis(gt: CocoGroundTruth, res: CocoResults, options
     }
     for (let g = 0; g < nG; g++) {
       const a = 4 * groups.gtItems[g0 + g]!;
-      const ax1 = ann.bbox[a]!, ay1 = ann.bbox[a + 1]!;
-      const ax2 = ax1 + ann.bbox[a + 2]!, ay2 = ay1 + ann.bbox[a + 3]!;
+      const ax1 = ann.bbox[a]!,
+        ay1 = ann.bbox[a + 1]!;
+      const ax2 = ax1 + ann.bbox[a + 2]!,
+        ay2 = ay1 + ann.bbox[a + 3]!;
       const areaA = (ax2 - ax1) * (ay2 - ay1);
       for (let d = 0; d < nD; d++) {
         const b = 4 * dets[d]!;
-        const bx1 = resBoxes[b]!, by1 = resBoxes[b + 1]!;
-        const bx2 = bx1 + resBoxes[b + 2]!, by2 = by1 + resBoxes[b + 3]!;
+        const bx1 = resBoxes[b]!,
+          by1 = resBoxes[b + 1]!;
+        const bx2 = bx1 + resBoxes[b + 2]!,
+          by2 = by1 + resBoxes[b + 3]!;
         const inter = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0) * Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0);
         const iou = inter / (areaA + (bx2 - bx1) * (by2 - by1) - inter + EPS);
         if (iou > iouThreshold) {
@@ -257,7 +261,14 @@ class EntryWriter {
 
   finish(): ConfusionEntries {
     const n = this.count;
-    return { count: n, image: this.image.slice(0, n), row: this.row.slice(0, n), col: this.col.slice(0, n), det: this.det.slice(0, n), gt: this.gt.slice(0, n) };
+    return {
+      count: n,
+      image: this.image.slice(0, n),
+      row: this.row.slice(0, n),
+      col: this.col.slice(0, n),
+      det: this.det.slice(0, n),
+      gt: this.gt.slice(0, n),
+    };
   }
 }
 
@@ -283,7 +294,5 @@ export function confusionCellImages(entries: ConfusionEntries, imageIds: ArrayLi
     const image = entries.image[i]!;
     counts.set(image, (counts.get(image) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([image, count]) => ({ imageId: imageIds[image]!, count }))
-    .sort((a, b) => b.count - a.count || a.imageId - b.imageId);
+  return [...counts].map(([image, count]) => ({ imageId: imageIds[image]!, count })).sort((a, b) => b.count - a.count || a.imageId - b.imageId);
 }

@@ -58,7 +58,11 @@ function assertSumsMatchMatcher(result: CocoEvalResult, rows: ImageCountRow[], r
     kept++;
     if (result.matches.detIgnored50[d]) ignored++;
   }
-  assert.equal(rows.reduce((s, r) => s + r.tp + r.fp, 0), kept - ignored, 'every kept detection not ignored is a TP or an FP');
+  assert.equal(
+    rows.reduce((s, r) => s + r.tp + r.fp, 0),
+    kept - ignored,
+    'every kept detection not ignored is a TP or an FP',
+  );
 }
 
 for (const fixture of GOLDEN_FIXTURES) {
@@ -75,12 +79,19 @@ for (const fixture of GOLDEN_FIXTURES) {
       assertClose(errors.ap50, expected.errors.ap50, 'ap50');
       for (const [name, value] of Object.entries(expected.errors.main)) assertClose(errors.main[name as keyof TideErrors['main']], value, `main.${name}`);
       for (const [name, value] of Object.entries(expected.errors.special)) assertClose(errors.special[name as 'false_pos'], value, `special.${name}`);
-      assert.ok(Object.values(counts).every((n) => n > 0), `every error type occurs in this fixture: ${JSON.stringify(counts)}`);
+      assert.ok(
+        Object.values(counts).every((n) => n > 0),
+        `every error type occurs in this fixture: ${JSON.stringify(counts)}`,
+      );
 
       const confusion = confusionAnalysis(gt, results, { groups });
       assert.deepEqual(confusion.labels, expected.confusion.labels);
       assert.deepEqual(confusion.matrix, expected.confusion.matrix);
-      assert.equal(confusion.entries.count, expected.confusion.matrix.flat().reduce((s, v) => s + v, 0), 'one entry per increment');
+      assert.equal(
+        confusion.entries.count,
+        expected.confusion.matrix.flat().reduce((s, v) => s + v, 0),
+        'one entry per increment',
+      );
 
       const result = evaluateLoaded(task, gt, results);
       const rows = perImageRows(perImageCounts(result));

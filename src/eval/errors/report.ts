@@ -12,13 +12,21 @@ const SPECIAL = ['false_pos', 'false_neg'] as const;
 export function tideReportText(task: string, errors: TideErrors): string {
   const width = 10;
   const row = (label: string, cells: string[]): string => `  ${label.padEnd(9)}${cells.map((c) => c.padStart(width)).join('')}`;
-  return [
-    `TIDE errors of ${task} (tidecv rules: foreground IoU .5, background .1; AP50 as TIDE computes it = ${errors.ap50.toFixed(4)}):`,
-    row('type', [...TIDE_MAIN_ERRORS]),
-    row('dAP', TIDE_MAIN_ERRORS.map((e) => errors.main[e].toFixed(4))),
-    row('special', [...SPECIAL]),
-    row('dAP', SPECIAL.map((e) => errors.special[e].toFixed(4))),
-  ].join('\n') + '\n';
+  return (
+    [
+      `TIDE errors of ${task} (tidecv rules: foreground IoU .5, background .1; AP50 as TIDE computes it = ${errors.ap50.toFixed(4)}):`,
+      row('type', [...TIDE_MAIN_ERRORS]),
+      row(
+        'dAP',
+        TIDE_MAIN_ERRORS.map((e) => errors.main[e].toFixed(4)),
+      ),
+      row('special', [...SPECIAL]),
+      row(
+        'dAP',
+        SPECIAL.map((e) => errors.special[e].toFixed(4)),
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 /** The matrix as an aligned table with a line naming the categories. */
@@ -28,6 +36,11 @@ export function confusionReportText(confusion: ConfusionMatrix, names: ReadonlyM
   const lines = [`Confusion matrix (score > ${conf}, box IoU > ${iou}; rows predicted, columns ground truth, bg = background):`];
   lines.push(`${'pred\\gt'.padEnd(8)}${heads.map((h) => h.padStart(width)).join('')}`);
   confusion.matrix.forEach((row, r) => lines.push(`${heads[r]!.padEnd(8)}${row.map((v) => String(v).padStart(width)).join('')}`));
-  lines.push(`  ${confusion.labels.filter((l): l is number => l !== 'background').map((id) => `${id} ${names.get(id) ?? id}`).join(', ')}`);
+  lines.push(
+    `  ${confusion.labels
+      .filter((l): l is number => l !== 'background')
+      .map((id) => `${id} ${names.get(id) ?? id}`)
+      .join(', ')}`,
+  );
   return `${lines.join('\n')}\n`;
 }

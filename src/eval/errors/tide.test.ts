@@ -55,10 +55,7 @@ test('both: wrong category and poorly placed', async () => {
 });
 
 test('duplicate: a second detection of a ground truth already found', async () => {
-  const { gt, results } = await loadBoxes(
-    [item(1, 1, A), item(1, 1, B)],
-    [det(1, 1, A, 0.9), det(1, 1, [0, 0, 10, 9], 0.8), det(1, 1, B, 0.7)],
-  );
+  const { gt, results } = await loadBoxes([item(1, 1, A), item(1, 1, B)], [det(1, 1, A, 0.9), det(1, 1, [0, 0, 10, 9], 0.8), det(1, 1, B, 0.7)]);
   const { errors, counts } = tideAnalysis('bbox', gt, results);
   assertOnly(counts, { dupe: 1 });
   // TP, FP, TP over 2 ground truth: precision 1 up to recall .5, then 2/3.

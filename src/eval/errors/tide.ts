@@ -90,8 +90,15 @@ export interface TideAnalysis {
   gtMissed: Uint8Array;
 }
 
-const CLS = 1, LOC = 2, BOTH = 3, DUPE = 4, BKG = 5, MISS = 7;
-const NOT_EVALUATED = -1, TRUE_POSITIVE = 0, IGNORED = 6;
+const CLS = 1,
+  LOC = 2,
+  BOTH = 3,
+  DUPE = 4,
+  BKG = 5,
+  MISS = 7;
+const NOT_EVALUATED = -1,
+  TRUE_POSITIVE = 0,
+  IGNORED = 6;
 const MAIN_CODES: Record<TideMainError, number> = { cls: CLS, loc: LOC, both: BOTH, dupe: DUPE, bkg: BKG, miss: MISS };
 
 /**
@@ -207,7 +214,10 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
     if (task === 'bbox') {
       for (let p = 0; p < nP; p++) {
         const d = 4 * preds[p]!;
-        const dx = predBox[d]!, dy = predBox[d + 1]!, dw = predBox[d + 2]!, dh = predBox[d + 3]!;
+        const dx = predBox[d]!,
+          dy = predBox[d + 1]!,
+          dw = predBox[d + 2]!,
+          dh = predBox[d + 3]!;
         for (let g = 0; g < nG; g++) {
           const a = 4 * gts[g]!;
           out[p * nG + g] = xywhIou(dx, dy, dw, dh, gtBox[a]!, gtBox[a + 1]!, gtBox[a + 2]!, gtBox[a + 3]!, isCrowd);
@@ -335,7 +345,12 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
         continue;
       }
       // The four maxima the tests read (first index of the maximum, as argmax).
-      let clsBest = -1, clsAt = 0, otherBest = -1, otherAt = 0, usedBest = -1, anyBest = -1;
+      let clsBest = -1,
+        clsAt = 0,
+        otherBest = -1,
+        otherAt = 0,
+        usedBest = -1,
+        anyBest = -1;
       for (let g = 0; g < nG; g++) {
         const a = regular[g]!;
         const v = iou[p * nG + g]!;
@@ -343,8 +358,14 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
         const vCls = same ? v : 0;
         const vOther = same ? 0 : v;
         const vUsed = same && gtUsed[a] ? v : 0;
-        if (vCls > clsBest) { clsBest = vCls; clsAt = g; }
-        if (vOther > otherBest) { otherBest = vOther; otherAt = g; }
+        if (vCls > clsBest) {
+          clsBest = vCls;
+          clsAt = g;
+        }
+        if (vOther > otherBest) {
+          otherBest = vOther;
+          otherAt = g;
+        }
         if (vUsed > usedBest) usedBest = vUsed;
         if (v > anyBest) anyBest = v;
       }
@@ -381,8 +402,25 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
   }
   const counts = Object.fromEntries(TIDE_MAIN_ERRORS.map((name) => [name, typeCounts[MAIN_CODES[name]]!])) as Record<TideMainError, number>;
   return {
-    K, classOrder, npos, falseNegatives, missed, nPoints, pointClass, pointScore, pointTp,
-    nErrors, errType, errClass, errScore, errFixedClass, errFixedTp, counts, detOutcome, detGt, gtMissed,
+    K,
+    classOrder,
+    npos,
+    falseNegatives,
+    missed,
+    nPoints,
+    pointClass,
+    pointScore,
+    pointTp,
+    nErrors,
+    errType,
+    errClass,
+    errScore,
+    errFixedClass,
+    errFixedTp,
+    counts,
+    detOutcome,
+    detGt,
+    gtMissed,
   };
 }
 
@@ -431,7 +469,11 @@ function summarize(m: Matching): { errors: TideErrors; counts: Record<TideMainEr
     main[name] = Math.max(fixedMean(code, npos) - baseAp, 0) / 100;
   }
   // Perfect recall: every unmatched ground truth removed, nothing else changed.
-  const falseNeg = fixedMean(0, m.npos.map((v, c) => v - m.falseNegatives[c]!)) - baseAp;
+  const falseNeg =
+    fixedMean(
+      0,
+      m.npos.map((v, c) => v - m.falseNegatives[c]!),
+    ) - baseAp;
   // Perfect precision: true positives score 1, false positives 0 (so all true positives come first).
   const tpFirst = new Int32Array(n);
   let k = 0;
@@ -473,7 +515,10 @@ class ApComputer {
   private readonly precision: Float64Array;
   private readonly recall: Float64Array;
 
-  constructor(private readonly K: number, capacity: number) {
+  constructor(
+    private readonly K: number,
+    capacity: number,
+  ) {
     this.count = new Int32Array(K);
     this.start = new Int32Array(K + 1);
     this.flags = new Uint8Array(capacity);

@@ -3,8 +3,8 @@
  * and results, assign detections to queries, score the standing ones, and
  * break the figures down by attribute on request.
  */
-import { ATTRIBUTES, type AttributeName } from '../../schema/categories.js';
-import { MAX_RETRIEVED } from '../../schema/retrieval.js';
+import { ATTRIBUTES, type AttributeName } from '../../schema/index.js';
+import { MAX_RETRIEVED } from '../../schema/index.js';
 import { InputError } from '../../util/errors.js';
 import { assignResults } from './assign.js';
 import { loadGallery, loadQueries, pairStyleKey, type GalleryIndex, type QuerySet } from './ground-truth.js';
@@ -60,8 +60,7 @@ export function requireAttributes(queries: QuerySet, by: readonly AttributeName[
     throw new InputError(
       queries.file,
       `[${i}].${name}`,
-      `the attribute ${name} (1..${ATTRIBUTES[name].length}) on every query item ` +
-        '(write the query file with `df2 convert retrieval --attributes`)',
+      `the attribute ${name} (1..${ATTRIBUTES[name].length}) on every query item ` + '(write the query file with `df2 convert retrieval --attributes`)',
       'nothing',
     );
   }

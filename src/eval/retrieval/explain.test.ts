@@ -42,11 +42,17 @@ for (const fixture of GOLDEN_FIXTURES) {
       // The first hit is the first rank marked as a hit; the chosen candidate is the standing row.
       const firstMarked = e.retrieved.find((r) => r.hitGalleryItem >= 0)?.rank ?? 0;
       assert.equal(firstMarked, e.firstHitRank);
-      assert.deepEqual(e.candidates.filter((c) => c.verdict === 'chosen').map((c) => c.row), e.standing >= 0 ? [e.standing] : []);
+      assert.deepEqual(
+        e.candidates.filter((c) => c.verdict === 'chosen').map((c) => c.row),
+        e.standing >= 0 ? [e.standing] : [],
+      );
       // A hit names a ground-truth gallery item of the query.
       for (const r of e.retrieved) {
         if (r.hitGalleryItem >= 0) assert.ok(e.groundTruthGallery.some((g) => g.index === r.hitGalleryItem));
-        assert.equal(r.groundTruthImage, e.groundTruthGallery.some((g) => g.item.galleryImageId === r.galleryImageId));
+        assert.equal(
+          r.groundTruthImage,
+          e.groundTruthGallery.some((g) => g.item.galleryImageId === r.galleryImageId),
+        );
         if (r.hitGalleryItem >= 0) assert.ok(r.groundTruthImage);
       }
       // A chosen detection has the query's class and the highest score among those assigned here with that class.

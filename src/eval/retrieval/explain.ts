@@ -5,7 +5,7 @@
  * detection stands for the query, hitGalleryItem / firstHitRank for the
  * ranks), so the explanation cannot disagree with top-k.
  */
-import { MAX_RETRIEVED, type Corners, type GalleryItem, type QueryItem } from '../../schema/retrieval.js';
+import { MAX_RETRIEVED, type Corners, type GalleryItem, type QueryItem } from '../../schema/index.js';
 import { assignResults, type Assignment } from './assign.js';
 import type { RetrievalInputs } from './evaluate.js';
 import { releaseBoxIou } from './iou.js';
@@ -87,13 +87,24 @@ export function explainQuery(inputs: RetrievalInputs, q: number, assignment: Ass
     if (results.queryImageIds[r] !== item.queryImageId) continue;
     const assignedQuery = assignment.assignedQuery[r]!;
     const cls = results.queryClasses[r]!;
-    const verdict: CandidateDetection['verdict'] = r === standing ? 'chosen'
-      : assignedQuery !== q ? 'assigned-elsewhere'
-        : !counted ? 'query-not-counted'
-          : cls !== item.cls ? 'wrong-class' : 'lower-score';
+    const verdict: CandidateDetection['verdict'] =
+      r === standing
+        ? 'chosen'
+        : assignedQuery !== q
+          ? 'assigned-elsewhere'
+          : !counted
+            ? 'query-not-counted'
+            : cls !== item.cls
+              ? 'wrong-class'
+              : 'lower-score';
     candidates.push({
-      row: r, score: results.queryScores[r]!, cls, bbox: cornersAt(results.queryBoxes, r * 4),
-      iou: releaseBoxIou(results.queryBoxes, r * 4, queries.boxes, q * 4), assignedQuery, verdict,
+      row: r,
+      score: results.queryScores[r]!,
+      cls,
+      bbox: cornersAt(results.queryBoxes, r * 4),
+      iou: releaseBoxIou(results.queryBoxes, r * 4, queries.boxes, q * 4),
+      assignedQuery,
+      verdict,
     });
   }
 
@@ -106,7 +117,9 @@ export function explainQuery(inputs: RetrievalInputs, q: number, assignment: Ass
     for (let t = 0; t < results.retrievedCounts[standing]!; t++) {
       const slot = standing * MAX_RETRIEVED + t;
       retrieved.push({
-        rank: t + 1, galleryImageId: results.galleryImageIds[slot]!, bbox: cornersAt(results.galleryBoxes, slot * 4),
+        rank: t + 1,
+        galleryImageId: results.galleryImageIds[slot]!,
+        bbox: cornersAt(results.galleryBoxes, slot * 4),
         hitGalleryItem: hitGalleryItem(item, results, standing, t, gallery),
         groundTruthImage: groundTruthImages.has(results.galleryImageIds[slot]!),
       });

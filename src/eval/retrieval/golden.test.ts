@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
 import { evaluateRetrieval, evaluateRetrievalFiles, loadRetrievalInputs } from './evaluate.js';
 import type { TopKAccuracy } from './score.js';

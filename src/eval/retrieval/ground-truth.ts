@@ -3,12 +3,7 @@
  * them: queries by consumer image (the candidates a detection is assigned
  * among), gallery items by shop image (where a retrieved box is looked up).
  */
-import {
-  parseGalleryItem,
-  parseQueryItem,
-  type GalleryItem,
-  type QueryItem,
-} from '../../schema/retrieval.js';
+import { parseGalleryItem, parseQueryItem, type GalleryItem, type QueryItem } from '../../schema/index.js';
 import { readArrayFile, type ReadArrayOptions } from './read-array.js';
 
 export interface QuerySet {

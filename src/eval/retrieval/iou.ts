@@ -11,12 +11,14 @@
  * Boxes live in flat Float64Arrays of corners (4 numbers each) so that tens of
  * thousands of results stay compact.
  */
-import { xywhIou } from '../../mask/iou.js';
+import { xywhIou } from '../../mask/index.js';
 
 /** IoU of box `a` (at a[ai..ai+3]) and box `b` (at b[bi..bi+3]), both [x1, y1, x2, y2]. */
 export function releaseBoxIou(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
-  const ax = a[ai]!, ay = a[ai + 1]!;
-  const bx = b[bi]!, by = b[bi + 1]!;
+  const ax = a[ai]!,
+    ay = a[ai + 1]!;
+  const bx = b[bi]!,
+    by = b[bi + 1]!;
   return xywhIou(ax, ay, a[ai + 2]! - ax, a[ai + 3]! - ay, bx, by, b[bi + 2]! - bx, b[bi + 3]! - by, false);
 }
 

@@ -19,17 +19,14 @@ export async function readArrayFile<T>(
   options: ReadArrayOptions = {},
 ): Promise<number> {
   let count = 0;
-  const summary = await streamJson(
-    file,
-    {
-      onElement(key, index, value) {
-        if (key !== null) throw new InputError(file, '', `a JSON array of ${what}`, 'an object');
-        onItem(parse(value, file, index), index);
-        count++;
-      },
-      onProgress: options.onProgress,
+  const summary = await streamJson(file, {
+    onElement(key, index, value) {
+      if (key !== null) throw new InputError(file, '', `a JSON array of ${what}`, 'an object');
+      onItem(parse(value, file, index), index);
+      count++;
     },
-  );
+    onProgress: options.onProgress,
+  });
   if (summary.topLevel !== 'array') throw new InputError(file, '', `a JSON array of ${what}`, 'an object');
   return count;
 }

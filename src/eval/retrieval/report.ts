@@ -3,7 +3,7 @@
  * laid out like the release README's retrieval table when broken down by
  * attribute (rows top-1..top-20, a column per attribute value).
  */
-import { ATTRIBUTES, ATTRIBUTE_NAMES, type AttributeName } from '../../schema/categories.js';
+import { ATTRIBUTES, ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
 import type { RetrievalResult } from './evaluate.js';
 import { TOP_K, type TopKAccuracy } from './score.js';
 
@@ -20,7 +20,13 @@ export interface RetrievalJson extends TopKAccuracy {
 }
 
 const topKJson = ({ top1, top5, top10, top15, top20, queries, missed }: TopKAccuracy): TopKAccuracy => ({
-  top1, top5, top10, top15, top20, queries, missed,
+  top1,
+  top5,
+  top10,
+  top15,
+  top20,
+  queries,
+  missed,
 });
 
 /** The --json document: golden.json's "retrieval" keys plus counts, warnings and the breakdown. */
@@ -73,8 +79,13 @@ const fraction = (x: number): string => (x < 0 ? 'n/a' : x.toFixed(4));
 function renderTable(columns: readonly Column[]): string {
   const rowLabels = [...TOP_K.map((k) => `top-${k}`), 'queries', 'missed'];
   const cells = (a: TopKAccuracy): string[] => [
-    fraction(a.top1), fraction(a.top5), fraction(a.top10), fraction(a.top15), fraction(a.top20),
-    String(a.queries), String(a.missed),
+    fraction(a.top1),
+    fraction(a.top5),
+    fraction(a.top10),
+    fraction(a.top15),
+    fraction(a.top20),
+    String(a.queries),
+    String(a.missed),
   ];
   const labelWidth = Math.max(...rowLabels.map((l) => l.length));
   const widths = columns.map((c) => Math.max(c.head.length, ...cells(c.accuracy).map((s) => s.length)));
@@ -105,6 +116,7 @@ export function retrievalText(result: RetrievalResult): string {
   columns.push({ group: columns.length > 0 ? 'overall' : '', head: 'accuracy', accuracy: result });
   const summary =
     `consumer-to-shop retrieval: ${result.queries} queries (style > 0), ${result.missed} missed, ` +
-    `${result.resultCount} results` + (result.shortLists > 0 ? ` (${result.shortLists} with fewer than 20 retrieved)` : '');
+    `${result.resultCount} results` +
+    (result.shortLists > 0 ? ` (${result.shortLists} with fewer than 20 retrieved)` : '');
   return `${summary}\n\n${renderTable(columns)}\n`;
 }

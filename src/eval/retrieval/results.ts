@@ -4,7 +4,7 @@
  * retrieved boxes each; as objects that would be millions of small arrays).
  * Rows keep file order, which decides ties between equal scores.
  */
-import { MAX_RETRIEVED, parseRetrievalResult, type Corners, type RetrievalResultRecord } from '../../schema/retrieval.js';
+import { MAX_RETRIEVED, parseRetrievalResult, type Corners, type RetrievalResultRecord } from '../../schema/index.js';
 import { readArrayFile, type ReadArrayOptions } from './read-array.js';
 
 export interface ResultTable {

@@ -5,7 +5,7 @@
  * first hit. Top-k counts queries whose first hit is within rank k, over all
  * queries with style > 0, detected or not.
  */
-import { MAX_RETRIEVED, type QueryItem } from '../../schema/retrieval.js';
+import { MAX_RETRIEVED, type QueryItem } from '../../schema/index.js';
 import type { GalleryIndex } from './ground-truth.js';
 import { HIT_IOU, releaseBoxIou } from './iou.js';
 import type { ResultTable } from './results.js';

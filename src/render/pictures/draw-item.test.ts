@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { categoryById } from '../../schema/categories.js';
+import { categoryById } from '../../schema/index.js';
 import { CATEGORY_COLORS, categoryColor } from './colors.js';
 import { drawItems, styleForImage } from './draw-item.js';
 import { PARTS, type DrawnItem, type Part } from './drawn-item.js';
@@ -67,10 +67,19 @@ test('the skeleton joins landmarks of an edge, and stops short of hollow circles
 });
 
 test('masks are translucent in the category colour, each polygon part outlined', async () => {
-  const item: DrawnItem = { categoryId: 1, polygons: [[20, 20, 120, 20, 120, 120, 20, 120], [200, 20, 300, 20, 300, 120, 200, 120]] };
+  const item: DrawnItem = {
+    categoryId: 1,
+    polygons: [
+      [20, 20, 120, 20, 120, 120, 20, 120],
+      [200, 20, 300, 20, 300, 120, 200, 120],
+    ],
+  };
   const px = await draw([item], ['mask']);
   const [r, g, b] = rgba(categoryColor(1));
-  for (const [x, y] of [[70, 70], [250, 70]] as const) {
+  for (const [x, y] of [
+    [70, 70],
+    [250, 70],
+  ] as const) {
     const p = px.at(x, y);
     assert.notDeepEqual(p, WHITE, 'filled');
     assert.notDeepEqual(p, rgba(categoryColor(1)), 'translucent, not opaque');
@@ -82,7 +91,8 @@ test('masks are translucent in the category colour, each polygon part outlined',
 });
 
 test('a decoded mask is drawn translucent inside and opaque on its edge', async () => {
-  const width = 400, height = 300;
+  const width = 400,
+    height = 300;
   const data = new Uint8Array(width * height);
   for (let y = 100; y < 200; y++) for (let x = 100; x < 200; x++) data[y * width + x] = 1;
   const px = await draw([{ categoryId: 9, mask: { width, height, data } }], ['mask']);
@@ -93,10 +103,13 @@ test('a decoded mask is drawn translucent inside and opaque on its edge', async 
 });
 
 test('labels carry a state tag: green for matched, red for false positive', async () => {
-  const px = await draw([
-    { categoryId: 2, box: [20, 100, 100, 100], label: 'long sleeve top 0.90', state: 'matched' },
-    { categoryId: 2, box: [220, 100, 100, 100], label: 'long sleeve top 0.40', state: 'false-positive' },
-  ], ['box', 'labels']);
+  const px = await draw(
+    [
+      { categoryId: 2, box: [20, 100, 100, 100], label: 'long sleeve top 0.90', state: 'matched' },
+      { categoryId: 2, box: [220, 100, 100, 100], label: 'long sleeve top 0.40', state: 'false-positive' },
+    ],
+    ['box', 'labels'],
+  );
   // The tag is a square at the label's left end, just above the box.
   assert.deepEqual(px.at(22, 98), rgba('#2ca02c'));
   assert.deepEqual(px.at(222, 98), rgba('#d62728'));

@@ -5,7 +5,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { createCanvas } from '@napi-rs/canvas';
-import { categoryById } from '../../schema/categories.js';
+import { categoryById } from '../../schema/index.js';
 import { categoryColor, hexToRgb, STATE_COLORS, textColorOn } from './colors.js';
 import type { BitMask, DrawnItem, Part, Xywh } from './drawn-item.js';
 
@@ -109,9 +109,7 @@ function drawBitMask(ctx: SKRSContext2D, mask: BitMask, color: string, alpha: nu
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (!data[i]) continue;
-      const edge =
-        x === 0 || y === 0 || x === width - 1 || y === height - 1 ||
-        !data[i - 1] || !data[i + 1] || !data[i - width] || !data[i + width];
+      const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1 || !data[i - 1] || !data[i + 1] || !data[i - width] || !data[i + width];
       const o = i * 4;
       out[o] = r;
       out[o + 1] = g;
@@ -136,7 +134,9 @@ function labelledLandmarks(item: DrawnItem): Map<number, Point> {
   if (!lm) return points;
   const predicted = item.landmarkKind === 'predicted';
   for (let k = 0; 3 * k + 2 < lm.length; k++) {
-    const x = lm[3 * k]!, y = lm[3 * k + 1]!, v = lm[3 * k + 2]!;
+    const x = lm[3 * k]!,
+      y = lm[3 * k + 1]!,
+      v = lm[3 * k + 2]!;
     if (predicted ? x === 0 && y === 0 && v === 0 : v <= 0) continue;
     points.set(k + 1, { x, y, v: predicted ? 2 : v });
   }
@@ -155,12 +155,15 @@ export function drawSkeleton(ctx: SKRSContext2D, item: DrawnItem, style: DrawSty
   setDash(ctx, item, style);
   const gap = style.landmarkRadius + 1;
   for (const [from, to] of category.skeleton) {
-    const a = points.get(from), b = points.get(to);
+    const a = points.get(from),
+      b = points.get(to);
     if (!a || !b) continue;
-    const dx = b.x - a.x, dy = b.y - a.y;
+    const dx = b.x - a.x,
+      dy = b.y - a.y;
     const length = Math.hypot(dx, dy);
     if (length <= 2 * gap) continue;
-    const ux = dx / length, uy = dy / length;
+    const ux = dx / length,
+      uy = dy / length;
     ctx.beginPath();
     ctx.moveTo(a.x + ux * gap, a.y + uy * gap);
     ctx.lineTo(b.x - ux * gap, b.y - uy * gap);
@@ -209,8 +212,10 @@ function anchorBox(item: DrawnItem): Xywh | undefined {
   if (item.box) return item.box;
   const points = [...labelledLandmarks(item).values()];
   if (points.length === 0) return undefined;
-  const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
-  const x = Math.min(...xs), y = Math.min(...ys);
+  const xs = points.map((p) => p.x),
+    ys = points.map((p) => p.y);
+  const x = Math.min(...xs),
+    y = Math.min(...ys);
   return [x, y, Math.max(...xs) - x, Math.max(...ys) - y];
 }
 

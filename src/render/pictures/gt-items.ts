@@ -1,5 +1,5 @@
 /** Ground-truth items of one annotation record as drawable items. */
-import type { ImageAnnotation } from '../../schema/annotation.js';
+import type { ImageAnnotation } from '../../schema/index.js';
 import type { MatchState } from './colors.js';
 import { cornersToXywh, type DrawnItem } from './drawn-item.js';
 

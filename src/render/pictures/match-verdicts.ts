@@ -9,11 +9,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ImageRecord } from '../../schema/annotation.js';
-import { writeCocoFile } from '../../convert/coco-writer.js';
-import { evaluateCocoFiles } from '../../eval/coco/api.js';
-import type { CocoEvalResult } from '../../eval/coco/evaluate.js';
-import { cellMatches, type CocoMatchRecords } from '../../eval/coco/matches.js';
+import type { ImageRecord } from '../../schema/index.js';
+import { writeCocoFile } from '../../convert/index.js';
+import { evaluateCocoFiles } from '../../eval/index.js';
+import type { CocoEvalResult } from '../../eval/index.js';
+import { cellMatches, type CocoMatchRecords } from '../../eval/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { InputError } from '../../util/errors.js';
 import type { Verdict } from './gt-items.js';

@@ -15,7 +15,8 @@ export interface Panel {
 }
 
 export function composePanels(image: Image | Canvas, panels: readonly Panel[], parts: ReadonlySet<Part>): Canvas {
-  const width = image.width, height = image.height;
+  const width = image.width,
+    height = image.height;
   const canvas = createCanvas(width * panels.length, height);
   const ctx = canvas.getContext('2d');
   const style = styleForImage(width, height);

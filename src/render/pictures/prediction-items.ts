@@ -4,8 +4,8 @@
  * of the asked-for images kept, each with its index in the file (the engine's
  * match records name detections by that index).
  */
-import { categoryById } from '../../schema/categories.js';
-import type { CocoTask } from '../../eval/coco/params.js';
+import { categoryById } from '../../schema/index.js';
+import type { CocoTask } from '../../eval/index.js';
 import { streamJson } from '../../json/stream.js';
 import { rleDecode, rleFromString, RleFormatError, rlePixelBounds, type Rle } from '../../mask/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
@@ -166,9 +166,7 @@ export function decodeResultMask(file: string, record: DetectionRecord): { mask:
   const [height, width] = seg.size;
   let rle: Rle;
   try {
-    rle = typeof seg.counts === 'string'
-      ? rleFromString(seg.counts, height, width)
-      : { height, width, counts: Uint32Array.from(seg.counts) };
+    rle = typeof seg.counts === 'string' ? rleFromString(seg.counts, height, width) : { height, width, counts: Uint32Array.from(seg.counts) };
     const columnMajor = rleDecode(rle);
     const data = new Uint8Array(height * width);
     for (let x = 0; x < width; x++) {

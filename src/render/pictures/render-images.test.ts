@@ -9,11 +9,16 @@ import { categoryColor } from './colors.js';
 import { styleForImage } from './draw-item.js';
 import { PARTS, type Part } from './drawn-item.js';
 import { readPixels, rgba } from './pixel-reader.js';
-import type { ImageRecord } from '../../schema/annotation.js';
+import type { ImageRecord } from '../../schema/index.js';
 
 const DATASET = goldenPath('basic', 'dataset');
 
-interface Landmark { item: number; x: number; y: number; v: number }
+interface Landmark {
+  item: number;
+  x: number;
+  y: number;
+  v: number;
+}
 
 function landmarksOf(record: ImageRecord): Landmark[] {
   return record.items.flatMap((item, i) => {
@@ -31,8 +36,9 @@ function clear(record: ImageRecord, x: number, y: number, margin: number, except
   if (landmarksOf(record).some((l) => !self(l) && Math.hypot(l.x - x, l.y - y) < margin)) return false;
   return record.items.every((item) => {
     const [x1, y1, x2, y2] = item.boundingBox;
-    const onEdge = (Math.abs(x - x1) < margin || Math.abs(x - x2) < margin) && y > y1 - margin && y < y2 + margin
-      || (Math.abs(y - y1) < margin || Math.abs(y - y2) < margin) && x > x1 - margin && x < x2 + margin;
+    const onEdge =
+      ((Math.abs(x - x1) < margin || Math.abs(x - x2) < margin) && y > y1 - margin && y < y2 + margin) ||
+      ((Math.abs(y - y1) < margin || Math.abs(y - y2) < margin) && x > x1 - margin && x < x2 + margin);
     const labelRow = y > y1 - 3 * margin && y < y1 + 3 * margin;
     return except ? !onEdge && !labelRow : !labelRow;
   });
@@ -41,7 +47,14 @@ function clear(record: ImageRecord, x: number, y: number, margin: number, except
 async function render(imageId: number, parts: readonly Part[] = PARTS): Promise<{ file: string; out: string }> {
   const out = await tempDir('df2-render-');
   const [file] = await renderImages({
-    dir: DATASET, imageIds: [imageId], outDir: out, parts: new Set(parts), overlay: false, format: 'png', resultsFiles: [], minScore: 0,
+    dir: DATASET,
+    imageIds: [imageId],
+    outDir: out,
+    parts: new Set(parts),
+    overlay: false,
+    format: 'png',
+    resultsFiles: [],
+    minScore: 0,
   });
   return { file: file!, out };
 }
@@ -88,12 +101,14 @@ function clearOfOthers(record: ImageRecord, self: number, x: number, y: number, 
 
 test('ground truth alone: visible landmarks are filled dots, occluded ones hollow circles', async () => {
   // Look through a few images for a lone visible and a lone occluded landmark.
-  let filled = 0, hollow = 0;
+  let filled = 0,
+    hollow = 0;
   for (const imageId of [1, 2, 3, 4, 5, 6]) {
     const record = await readImageRecord(DATASET, imageId);
     const r = styleForImage(record.width, record.height).landmarkRadius;
-    const lone = landmarksOf(record).filter((l) => clear(record, l.x, l.y, 3 * r, l)
-      && l.x > 2 * r && l.y > 2 * r && l.x < record.width - 2 * r && l.y < record.height - 2 * r);
+    const lone = landmarksOf(record).filter(
+      (l) => clear(record, l.x, l.y, 3 * r, l) && l.x > 2 * r && l.y > 2 * r && l.x < record.width - 2 * r && l.y < record.height - 2 * r,
+    );
     if (lone.length === 0) continue;
     // Without masks: polygon outlines pass through the landmarks (they are polygon vertices here).
     const withLandmarks = await render(imageId, ['box', 'skeleton', 'landmarks', 'labels']);
@@ -128,8 +143,20 @@ test('bad retrieval files stop render before any picture is written', async () =
   const missing = join(out, 'missing.json');
   await assert.rejects(
     renderImages({
-      dir: DATASET, imageIds: [1], outDir: out, parts: new Set(PARTS), overlay: false, format: 'png', resultsFiles: [], minScore: 0,
-      retrieval: { query: goldenPath('basic', 'retrieval', 'query.json'), gallery: goldenPath('basic', 'retrieval', 'gallery.json'), results: missing, topK: 5 },
+      dir: DATASET,
+      imageIds: [1],
+      outDir: out,
+      parts: new Set(PARTS),
+      overlay: false,
+      format: 'png',
+      resultsFiles: [],
+      minScore: 0,
+      retrieval: {
+        query: goldenPath('basic', 'retrieval', 'query.json'),
+        gallery: goldenPath('basic', 'retrieval', 'gallery.json'),
+        results: missing,
+        topK: 5,
+      },
     }),
     /missing\.json: expected a readable file/,
   );

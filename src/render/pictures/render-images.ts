@@ -8,9 +8,9 @@
  */
 import { join } from 'node:path';
 import type { Canvas } from '@napi-rs/canvas';
-import type { ImageRecord } from '../../schema/annotation.js';
+import type { ImageRecord } from '../../schema/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { loadRetrievalInputs, evaluateRetrieval, type RetrievalInputs, type RetrievalResult } from '../../eval/retrieval/evaluate.js';
+import { loadRetrievalInputs, evaluateRetrieval, type RetrievalInputs, type RetrievalResult } from '../../eval/index.js';
 import { groundTruthItems } from './gt-items.js';
 import type { DrawnItem, Part } from './drawn-item.js';
 import { composePanels, type Panel } from './panel.js';
@@ -124,7 +124,9 @@ export function comparisonPanels(record: ImageRecord, set: { results: ImageResul
   }
   const at = `${evaluated.metric} ≥ ${evaluated.threshold.toFixed(2)}`;
   if (overlay) {
-    return [{ caption: `ground truth (solid) and ${results.kind} predictions (dashed), ${at}`, items: [...gt, ...detections.map((d) => ({ ...d, dashed: true }))] }];
+    return [
+      { caption: `ground truth (solid) and ${results.kind} predictions (dashed), ${at}`, items: [...gt, ...detections.map((d) => ({ ...d, dashed: true }))] },
+    ];
   }
   return [
     { caption: `ground truth: ✓ matched, ✗ missed (${at})`, items: gt },
@@ -135,4 +137,3 @@ export function comparisonPanels(record: ImageRecord, set: { results: ImageResul
 export async function encodePicture(canvas: Canvas, format: PictureFormat): Promise<Buffer> {
   return format === 'jpeg' ? canvas.encode('jpeg', 90) : canvas.encode('png');
 }
-

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { goldenPath, tempDir } from '../../testing/paths.js';
-import { evaluateCocoFiles } from '../../eval/coco/api.js';
-import { categoryById } from '../../schema/categories.js';
+import { evaluateCocoFiles } from '../../eval/index.js';
+import { categoryById } from '../../schema/index.js';
 import { categoryColor } from './colors.js';
 import { styleForImage } from './draw-item.js';
 import { PARTS, type Part } from './drawn-item.js';
@@ -20,8 +20,15 @@ const results = (kind: ResultKind): string => goldenPath('basic', 'results', `${
 async function renderOne(imageId: number, kind: ResultKind, options: { overlay?: boolean; parts?: readonly Part[]; gt?: boolean } = {}) {
   const out = await tempDir('df2-render-results-');
   const files = await renderImages({
-    dir: DATASET, imageIds: [imageId], outDir: out, parts: new Set(options.parts ?? PARTS), overlay: options.overlay ?? false,
-    format: 'png', resultsFiles: [results(kind)], minScore: 0, ...(options.gt ? { gtFile: GT } : {}),
+    dir: DATASET,
+    imageIds: [imageId],
+    outDir: out,
+    parts: new Set(options.parts ?? PARTS),
+    overlay: options.overlay ?? false,
+    format: 'png',
+    resultsFiles: [results(kind)],
+    minScore: 0,
+    ...(options.gt ? { gtFile: GT } : {}),
   });
   assert.equal(files.length, 1);
   return { px: await readPixels(files[0]!), cleanup: () => rm(out, { recursive: true, force: true }) };
@@ -42,7 +49,7 @@ test('with results: two panels side by side (2 x width), one with --overlay', as
   }
 });
 
-test('verdicts are the engine\'s match records, with or without a ground-truth file', async () => {
+test("verdicts are the engine's match records, with or without a ground-truth file", async () => {
   const ids = [1, 2, 3, 4, 5];
   const records = await Promise.all(ids.map((id) => readImageRecord(DATASET, id)));
   for (const kind of ['bbox', 'segm', 'keypoints'] as const) {
@@ -55,7 +62,10 @@ test('verdicts are the engine\'s match records, with or without a ground-truth f
     const states = [...full.perImage.values()].flatMap((v) => [...v.detections.values()].map((d) => d.state));
     assert.ok(states.includes('matched') && states.includes('false-positive'), `${kind}: both kinds of detection occur`);
     const gtStates = [...full.perImage.values()].flatMap((v) => v.groundTruth.map((g) => g!.state));
-    assert.equal(gtStates.length, records.reduce((n, r) => n + r.items.length, 0));
+    assert.equal(
+      gtStates.length,
+      records.reduce((n, r) => n + r.items.length, 0),
+    );
   }
 });
 
@@ -74,7 +84,14 @@ test('predicted boxes are drawn in the right panel at their place, in their cate
     const file = `${out}/results.json`;
     await writeFile(file, JSON.stringify(detections));
     const [picture] = await renderImages({
-      dir: DATASET, imageIds: [imageId], outDir: out, parts: new Set<Part>(['box']), overlay: false, format: 'png', resultsFiles: [file], minScore: 0,
+      dir: DATASET,
+      imageIds: [imageId],
+      outDir: out,
+      parts: new Set<Part>(['box']),
+      overlay: false,
+      format: 'png',
+      resultsFiles: [file],
+      minScore: 0,
     });
     const px = await readPixels(picture!);
     const left = record.width;
@@ -102,8 +119,10 @@ test('predicted landmarks are filled dots at their positions in the right panel'
       const k = d.keypoints!;
       return Array.from({ length: c.landmarks }, (_, i) => ({ x: k[(c.offset + i) * 3]!, y: k[(c.offset + i) * 3 + 1]!, categoryId: d.categoryId }));
     });
-    const lone = points.filter((p) => p.x > r && p.y > r && p.x < record.width - r && p.y < record.height - r
-      && points.every((q) => q === p || Math.hypot(q.x - p.x, q.y - p.y) > 2 * r + 2));
+    const lone = points.filter(
+      (p) =>
+        p.x > r && p.y > r && p.x < record.width - r && p.y < record.height - r && points.every((q) => q === p || Math.hypot(q.x - p.x, q.y - p.y) > 2 * r + 2),
+    );
     assert.ok(lone.length >= 3);
     for (const p of lone) {
       // The dot is a disc of radius r: a pixel well inside it is fully covered whatever the fraction.

@@ -78,10 +78,12 @@ function drawCrop(ctx: ReturnType<Canvas['getContext']>, cell: StripCell, x: num
   ctx.fillRect(x, y, w, h);
   if (!cell.image) return;
   const [x1, y1, x2, y2] = clampBox(cell.box, cell.image.width, cell.image.height);
-  const sw = x2 - x1, sh = y2 - y1;
+  const sw = x2 - x1,
+    sh = y2 - y1;
   if (sw <= 0 || sh <= 0) return;
   const scale = Math.min(w / sw, h / sh);
-  const dw = sw * scale, dh = sh * scale;
+  const dw = sw * scale,
+    dh = sh * scale;
   ctx.drawImage(cell.image, x1, y1, sw, sh, x + (w - dw) / 2, y + (h - dh) / 2, dw, dh);
 }
 

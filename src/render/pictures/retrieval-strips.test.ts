@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { goldenPath } from '../../testing/paths.js';
-import { evaluateRetrieval, loadRetrievalInputs } from '../../eval/retrieval/evaluate.js';
-import { MAX_RETRIEVED } from '../../schema/retrieval.js';
+import { evaluateRetrieval, loadRetrievalInputs } from '../../eval/index.js';
+import { MAX_RETRIEVED } from '../../schema/index.js';
 import { isHitAt, queryStripsForImage } from './retrieval-strips.js';
 
 const file = (name: string): string => goldenPath('basic', 'retrieval', name);
 
-test('per-rank hits agree with the evaluator\'s first hit for every query', async () => {
+test("per-rank hits agree with the evaluator's first hit for every query", async () => {
   const inputs = await loadRetrievalInputs(file('query.json'), file('gallery.json'), file('results.json'));
   const result = evaluateRetrieval(inputs);
   let hits = 0;
@@ -18,7 +18,7 @@ test('per-rank hits agree with the evaluator\'s first hit for every query', asyn
     assert.equal(first, o.firstHitRank, `query ${o.query}`);
     hits += ranks.filter(Boolean).length;
   }
-  assert.ok(hits >= result.outcomes.filter((o) => o.firstHitRank > 0).length, "at least one hit per found query");
+  assert.ok(hits >= result.outcomes.filter((o) => o.firstHitRank > 0).length, 'at least one hit per found query');
 });
 
 test('strips of an image: one per counted query, ranks cut to top-k', async () => {

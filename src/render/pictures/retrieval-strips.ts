@@ -5,12 +5,12 @@
  */
 import { loadImage, type Canvas, type Image } from '@napi-rs/canvas';
 import { join } from 'node:path';
-import { MAX_RETRIEVED } from '../../schema/retrieval.js';
-import { categoryById } from '../../schema/categories.js';
-import type { RetrievalInputs, RetrievalResult } from '../../eval/retrieval/evaluate.js';
-import { hitGalleryItem } from '../../eval/retrieval/score.js';
+import { MAX_RETRIEVED } from '../../schema/index.js';
+import { categoryById } from '../../schema/index.js';
+import type { RetrievalInputs, RetrievalResult } from '../../eval/index.js';
+import { hitGalleryItem } from '../../eval/index.js';
 import { drawStrip, type StripCell } from './retrieval-strip.js';
-import { imageName } from '../../schema/annotation.js';
+import { imageName } from '../../schema/index.js';
 
 /**
  * Whether rank t (0-based) of result row `row` is a hit for query q: a gallery
@@ -73,12 +73,11 @@ export class SplitImages {
 export async function drawQueryStrip(inputs: RetrievalInputs, strip: QueryStrip, images: SplitImages): Promise<Canvas> {
   const query = inputs.queries.items[strip.query]!;
   const category = categoryById(query.cls)?.annotationName ?? `class ${query.cls}`;
-  const cells: StripCell[] = [
-    { image: await images.get(query.queryImageId), box: query.bbox, caption: `query ${imageName(query.queryImageId)}` },
-  ];
+  const cells: StripCell[] = [{ image: await images.get(query.queryImageId), box: query.bbox, caption: `query ${imageName(query.queryImageId)}` }];
   for (const [t, r] of strip.retrieved.entries()) {
     cells.push({ image: await images.get(r.imageId), box: r.box, caption: `${t + 1}: ${imageName(r.imageId)}`, outcome: r.hit ? 'hit' : 'miss' });
   }
-  const outcome = strip.row < 0 ? 'no detection stands for it (missed)' : strip.firstHitRank > 0 ? `first hit at rank ${strip.firstHitRank}` : 'no hit in the top 20';
+  const outcome =
+    strip.row < 0 ? 'no detection stands for it (missed)' : strip.firstHitRank > 0 ? `first hit at rank ${strip.firstHitRank}` : 'no hit in the top 20';
   return drawStrip(cells, `${category} · pair ${query.pairId} · style ${query.style} · ${outcome}`);
 }

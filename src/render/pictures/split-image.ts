@@ -5,11 +5,11 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadImage, type Image } from '@napi-rs/canvas';
-import type { ImageRecord } from '../../schema/annotation.js';
-import { problemError } from '../../schema/validate-annotation.js';
-import { checkAnnotationFile } from '../../dataset/read-split.js';
+import type { ImageRecord } from '../../schema/index.js';
+import { problemError } from '../../schema/index.js';
+import { checkAnnotationFile } from '../../dataset/index.js';
 import { InputError } from '../../util/errors.js';
-import { imageName } from '../../schema/annotation.js';
+import { imageName } from '../../schema/index.js';
 
 /** "000123" for image id 123. */
 

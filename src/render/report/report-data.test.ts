@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { goldenPath } from '../../testing/paths.js';
-import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
-import { evaluateCocoFiles } from '../../eval/coco/api.js';
+import { ATTRIBUTE_NAMES } from '../../schema/index.js';
+import { evaluateCocoFiles } from '../../eval/index.js';
 import { buildReportData, prCurves, scoreHistogram, worstImages } from './report-data.js';
-import type { CocoTask } from '../../eval/coco/params.js';
+import type { CocoTask } from '../../eval/index.js';
 
 const TASKS: CocoTask[] = ['bbox', 'segm', 'keypoints'];
 const results = (task: CocoTask): string => goldenPath('basic', 'results', `${task}_results.json`);
@@ -16,8 +16,7 @@ interface Golden {
 }
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
-const close = (actual: number, expected: number, what: string): void =>
-  assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} vs ${expected}`);
+const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} vs ${expected}`);
 
 test('report figures equal the official figures of the golden fixture, attributes included', async () => {
   const golden = await readJson<Record<CocoTask, Golden>>(goldenPath('basic', 'golden.json'));
@@ -31,12 +30,16 @@ test('report figures equal the official figures of the golden fixture, attribute
       results: goldenPath('basic', 'retrieval', 'results.json'),
     },
   });
-  assert.deepEqual(data.model.tasks.map((t) => t.task), TASKS);
+  assert.deepEqual(
+    data.model.tasks.map((t) => t.task),
+    TASKS,
+  );
   for (const section of data.model.tasks) {
     const g = golden[section.task];
     assert.equal(section.summary.length, g.stats.length);
     section.summary.forEach((f, i) => close(f.value, g.stats[i]!, `${section.task} stat ${i}`));
-    for (const c of g.per_category_ap) close(section.perCategory.find((r) => r.categoryId === c.category_id)!.ap, c.ap, `${section.task} category ${c.category_id}`);
+    for (const c of g.per_category_ap)
+      close(section.perCategory.find((r) => r.categoryId === c.category_id)!.ap, c.ap, `${section.task} category ${c.category_id}`);
     assert.equal(section.attributes.length, ATTRIBUTE_NAMES.length);
     for (const a of section.attributes) {
       for (const row of a.rows) {
@@ -80,21 +83,31 @@ test('curves, per-category AP50/75, histograms and worst images agree with the e
       close(threshold === 0.5 ? row.ap50 : row.ap75, mean, `category ${c.categoryId} at ${threshold}`);
     }
     // One curve per category with ground truth, none for the others.
-    assert.deepEqual(curves.perCategory.map((c) => c.categoryId), section.perCategory.filter((r) => r.groundTruth > 0).map((r) => r.categoryId));
+    assert.deepEqual(
+      curves.perCategory.map((c) => c.categoryId),
+      section.perCategory.filter((r) => r.groundTruth > 0).map((r) => r.categoryId),
+    );
   }
   close(section.summary[1]!.value, section.curves[0]!.overall.reduce((s, p) => s + p, 0) / 101, 'AP50 = mean of the overall curve at .50');
 
   // Every counted detection is in the histogram once; true positives are the matched ones.
   const hist = scoreHistogram(result);
   const m = result.matches;
-  let tp = 0, fp = 0;
+  let tp = 0,
+    fp = 0;
   for (let i = 0; i < m.detScore.length; i++) {
     if (m.detIgnored50[i]) continue;
     if (m.detGtId50[i] !== 0) tp++;
     else fp++;
   }
-  assert.equal(hist.truePositives.reduce((a, b) => a + b, 0), tp);
-  assert.equal(hist.falsePositives.reduce((a, b) => a + b, 0), fp);
+  assert.equal(
+    hist.truePositives.reduce((a, b) => a + b, 0),
+    tp,
+  );
+  assert.equal(
+    hist.falsePositives.reduce((a, b) => a + b, 0),
+    fp,
+  );
   assert.ok(tp > 0 && fp > 0);
   // True positives at .50 are the ground truth found: the recall at .50 (area all, maxDets 100) times the ground truth.
   const gtTotal = section.perCategory.reduce((s, c) => s + c.groundTruth, 0);

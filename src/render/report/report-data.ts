@@ -7,22 +7,31 @@
  * analysis of df2 eval --errors --confusion (TIDE, confusion matrix).
  * Nothing here matches or scores anew.
  */
-import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../../schema/categories.js';
-import { loadCocoGroundTruth, loadCocoResults } from '../../eval/coco/load.js';
+import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../../schema/index.js';
+import { loadCocoGroundTruth, loadCocoResults } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../../eval/index.js';
-import { firstMissingAttribute, type CocoGroundTruth } from '../../eval/coco/ground-truth.js';
-import { paramsFor, type CocoTask } from '../../eval/coco/params.js';
-import { sliceMean } from '../../eval/coco/summarize.js';
+import { firstMissingAttribute, type CocoGroundTruth } from '../../eval/index.js';
+import { paramsFor, type CocoTask } from '../../eval/index.js';
+import { sliceMean } from '../../eval/index.js';
 import { cocoResultsWarnings } from '../../eval/index.js';
-import type { SummaryLine } from '../../eval/coco/summarize.js';
-import type { CocoResults } from '../../eval/coco/results.js';
-import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../../eval/errors/index.js';
-import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../../eval/retrieval/evaluate.js';
-import { TOP_K } from '../../eval/retrieval/score.js';
+import type { SummaryLine } from '../../eval/index.js';
+import type { CocoResults } from '../../eval/index.js';
+import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../../eval/index.js';
+import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../../eval/index.js';
+import { TOP_K } from '../../eval/index.js';
 import { binCounts } from './svg-chart.js';
 import { MATCH_THRESHOLD } from '../pictures/match-verdicts.js';
 import type {
-  AttributeTable, CategoryRow, CocoTaskSection, ErrorAnalysis, ImageErrorRow, PrCurves, ReportModel, RetrievalSection, ScoreHistogram, SummaryFigure,
+  AttributeTable,
+  CategoryRow,
+  CocoTaskSection,
+  ErrorAnalysis,
+  ImageErrorRow,
+  PrCurves,
+  ReportModel,
+  RetrievalSection,
+  ScoreHistogram,
+  SummaryFigure,
 } from './report-model.js';
 
 export interface ReportRequest {
@@ -89,7 +98,10 @@ export function hasAttributes(gt: CocoGroundTruth): boolean {
 
 /** AP, AP50, AP75 per attribute value: the engine's breakdown, as `df2 eval --by` prints it. */
 function attributeTables(
-  task: CocoTask, gt: CocoGroundTruth, results: Parameters<typeof evaluateLoaded>[2], onProgress?: ReportRequest['onProgress'],
+  task: CocoTask,
+  gt: CocoGroundTruth,
+  results: Parameters<typeof evaluateLoaded>[2],
+  onProgress?: ReportRequest['onProgress'],
 ): AttributeTable[] {
   const by = evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES, { quiet: true, ...(onProgress ? { onProgress } : {}) });
   return ATTRIBUTE_NAMES.map((attribute) => ({
@@ -106,10 +118,11 @@ const SHORT_NAMES = { AP: 'AP', AR: 'AR' } as const;
 function summaryFigures(summary: readonly SummaryLine[]): SummaryFigure[] {
   return summary.map((line) => {
     const iou = line.iouThr === null ? '0.50:0.95' : line.iouThr.toFixed(2);
-    const short = SHORT_NAMES[line.kind]
-      + (line.iouThr === null ? '' : String(Math.round(line.iouThr * 100)))
-      + (line.areaRng === 'all' ? '' : ` ${line.areaRng}`)
-      + (line.kind === 'AR' && line.iouThr === null && line.areaRng === 'all' ? String(line.maxDets) : '');
+    const short =
+      SHORT_NAMES[line.kind] +
+      (line.iouThr === null ? '' : String(Math.round(line.iouThr * 100))) +
+      (line.areaRng === 'all' ? '' : ` ${line.areaRng}`) +
+      (line.kind === 'AR' && line.iouThr === null && line.areaRng === 'all' ? String(line.maxDets) : '');
     return { name: `${line.kind} @[IoU=${iou} | area=${line.areaRng} | maxDets=${line.maxDets}]`, short, value: line.value };
   });
 }
@@ -147,7 +160,8 @@ export function prCurves(result: CocoEvalResult, threshold: number): PrCurves {
   const { T, R, K, A, M } = result.dims;
   const t = result.params.iouThrs.indexOf(threshold);
   if (t < 0 || t >= T) throw new RangeError(`no IoU threshold ${threshold} in the evaluation`);
-  const a = 0, m = M - 1;
+  const a = 0,
+    m = M - 1;
   const at = (r: number, k: number): number => result.precision[(((t * R + r) * K + k) * A + a) * M + m]!;
   const perCategory: PrCurves['perCategory'] = [];
   for (let k = 0; k < K; k++) {
@@ -211,8 +225,13 @@ export function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, result
   const iou = 0.45;
   const confusion = confusionMatrix(gt, results, { groups, conf, iou });
   const categoryIds = confusion.labels.filter((l): l is number => l !== 'background');
-  const labels = confusion.labels.map((l) => (l === 'background' ? 'background' : categoryById(l)?.annotationName ?? String(l)));
-  return { tide: tide.errors, tideCounts: tide.counts, confusion: { conf, iou, labels, categoryIds, matrix: confusion.matrix }, images: imagesByErrors(result, ERROR_IMAGES) };
+  const labels = confusion.labels.map((l) => (l === 'background' ? 'background' : (categoryById(l)?.annotationName ?? String(l))));
+  return {
+    tide: tide.errors,
+    tideCounts: tide.counts,
+    confusion: { conf, iou, labels, categoryIds, matrix: confusion.matrix },
+    images: imagesByErrors(result, ERROR_IMAGES),
+  };
 }
 
 /** Images by false positives plus missed ground truth at IoU (OKS) .50, most first, ties by image id; only images with some. */
@@ -238,7 +257,11 @@ export function worstImages(result: CocoEvalResult, count: number): ImageErrors[
 }
 
 /** Retrieval figures, broken down by every attribute that all counted queries carry. */
-async function evaluateRetrievalForReport(files: { query: string; gallery: string; results: string }): Promise<{ inputs: RetrievalInputs; result: RetrievalResult }> {
+async function evaluateRetrievalForReport(files: {
+  query: string;
+  gallery: string;
+  results: string;
+}): Promise<{ inputs: RetrievalInputs; result: RetrievalResult }> {
   const inputs = await loadRetrievalInputs(files.query, files.gallery, files.results);
   const counted = inputs.queries.items.filter((q) => q.style > 0);
   const by = counted.length > 0 ? ATTRIBUTE_NAMES.filter((a) => counted.every((q) => q.attributes[a] !== undefined)) : [];
@@ -247,8 +270,7 @@ async function evaluateRetrievalForReport(files: { query: string; gallery: strin
 
 function retrievalSection(files: { query: string; gallery: string; results: string }, result: RetrievalResult): RetrievalSection {
   const by = ATTRIBUTE_NAMES.filter((a) => result.by[a] !== undefined);
-  const accuracy = (t: { top1: number; top5: number; top10: number; top15: number; top20: number }): number[] =>
-    [t.top1, t.top5, t.top10, t.top15, t.top20];
+  const accuracy = (t: { top1: number; top5: number; top10: number; top15: number; top20: number }): number[] => [t.top1, t.top5, t.top10, t.top15, t.top20];
   return {
     queryFile: files.query,
     galleryFile: files.gallery,

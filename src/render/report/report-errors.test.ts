@@ -52,7 +52,10 @@ test('report: TIDE, confusion matrix and the images with the most errors equal t
     for (const [k, v] of Object.entries({ ...expected.errors.main, ...expected.errors.special })) close(cell(k), v, `${task} table ${k}`);
     // One bar per error type, its length from the dAP.
     const bars = [...part.matchAll(/<rect [^>]*data-label="([^"]+)" data-value="([^"]+)"/g)].map((m) => [m[1], Number(m[2])] as const);
-    assert.deepEqual(bars.map(([label]) => label), ['classification', 'localization', 'cls + loc (both)', 'duplicate', 'background', 'missed', 'false positives', 'false negatives']);
+    assert.deepEqual(
+      bars.map(([label]) => label),
+      ['classification', 'localization', 'cls + loc (both)', 'duplicate', 'background', 'missed', 'false positives', 'false negatives'],
+    );
     close(bars[0]![1], expected.errors.main.cls!, `${task} cls bar`);
     close(bars[7]![1], expected.errors.special.false_neg!, `${task} false_neg bar`);
     // Every heat-map cell.
@@ -61,8 +64,18 @@ test('report: TIDE, confusion matrix and the images with the most errors equal t
     for (const [, r, c, v] of cells) assert.equal(Number(v), expected.confusion.matrix[Number(r)]![Number(c)], `${task} cell ${r},${c}`);
     assert.ok(part.includes('>sling dress</text>'), 'category names on the axes');
     // The images with the most errors: the reference per-image rows, most errors first.
-    const ranked = [...expected.per_image].filter((r) => r.fp + r.fn > 0).sort((a, b) => b.fp + b.fn - (a.fp + a.fn) || a.image_id - b.image_id).slice(0, 10);
-    const rows = [...part.matchAll(/<tr data-image="(\d+)"><td class="name">\d+<\/td><td data-key="tp">(\d+)<\/td><td data-key="fp">(\d+)<\/td><td data-key="fn">(\d+)<\/td>/g)];
-    assert.deepEqual(rows.map((m) => ({ image_id: Number(m[1]), tp: Number(m[2]), fp: Number(m[3]), fn: Number(m[4]) })), ranked);
+    const ranked = [...expected.per_image]
+      .filter((r) => r.fp + r.fn > 0)
+      .sort((a, b) => b.fp + b.fn - (a.fp + a.fn) || a.image_id - b.image_id)
+      .slice(0, 10);
+    const rows = [
+      ...part.matchAll(
+        /<tr data-image="(\d+)"><td class="name">\d+<\/td><td data-key="tp">(\d+)<\/td><td data-key="fp">(\d+)<\/td><td data-key="fn">(\d+)<\/td>/g,
+      ),
+    ];
+    assert.deepEqual(
+      rows.map((m) => ({ image_id: Number(m[1]), tp: Number(m[2]), fp: Number(m[3]), fn: Number(m[4]) })),
+      ranked,
+    );
   }
 });

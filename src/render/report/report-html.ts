@@ -10,8 +10,8 @@ import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
 import { svgBarChart } from './svg-bar-chart.js';
 import { svgHeatmap } from './svg-heatmap.js';
 import type { CocoTaskSection, ErrorAnalysis, ReportModel, RetrievalSection } from './report-model.js';
-import { TIDE_MAIN_ERRORS } from '../../eval/errors/index.js';
-import { imageName } from '../../schema/annotation.js';
+import { TIDE_MAIN_ERRORS } from '../../eval/index.js';
+import { imageName } from '../../schema/index.js';
 
 const TASK_TITLES = { bbox: 'Clothes detection (bbox)', segm: 'Clothes segmentation (segm)', keypoints: 'Landmark estimation (keypoints)' } as const;
 
@@ -46,7 +46,10 @@ nav a{margin-right:12px}
 export function reportHtml(model: ReportModel): string {
   const sections = model.tasks.map(taskSection);
   if (model.retrieval) sections.push(retrievalSection(model.retrieval));
-  const nav = [...model.tasks.map((t) => `<a href="#${t.task}">${escapeHtml(TASK_TITLES[t.task])}</a>`), ...(model.retrieval ? ['<a href="#retrieval">Retrieval</a>'] : [])];
+  const nav = [
+    ...model.tasks.map((t) => `<a href="#${t.task}">${escapeHtml(TASK_TITLES[t.task])}</a>`),
+    ...(model.retrieval ? ['<a href="#retrieval">Retrieval</a>'] : []),
+  ];
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -74,15 +77,21 @@ function taskSection(s: CocoTaskSection): string {
   out.push('<div class="row"><div>');
   out.push('<h3>Summary</h3>');
   out.push(`<table class="summary" data-task="${s.task}"><tr><th class="name">figure</th><th>value</th></tr>`);
-  s.summary.forEach((f, i) => out.push(`<tr><td class="name">${escapeHtml(f.name)}</td><td data-stat="${i}" data-value="${f.value}">${figure(f.value)}</td></tr>`));
+  s.summary.forEach((f, i) =>
+    out.push(`<tr><td class="name">${escapeHtml(f.name)}</td><td data-stat="${i}" data-value="${f.value}">${figure(f.value)}</td></tr>`),
+  );
   out.push('</table></div><div>');
 
   out.push('<h3>Per category</h3>');
-  out.push(`<table class="per-category" data-task="${s.task}"><tr><th class="name">category</th><th>AP</th><th>AP50</th><th>AP75</th><th>ground truth</th><th>detections</th></tr>`);
+  out.push(
+    `<table class="per-category" data-task="${s.task}"><tr><th class="name">category</th><th>AP</th><th>AP50</th><th>AP75</th><th>ground truth</th><th>detections</th></tr>`,
+  );
   for (const c of s.perCategory) {
     out.push(
       `<tr data-category="${c.categoryId}"><td class="name"><span class="swatch" style="background:${categoryColor(c.categoryId)}"></span>${escapeHtml(c.name)}</td>` +
-        figureCell('ap', c.ap) + figureCell('ap50', c.ap50) + figureCell('ap75', c.ap75) +
+        figureCell('ap', c.ap) +
+        figureCell('ap50', c.ap50) +
+        figureCell('ap75', c.ap75) +
         `<td>${c.groundTruth}</td><td>${c.detections}</td></tr>`,
     );
   }
@@ -100,7 +109,9 @@ function taskSection(s: CocoTaskSection): string {
       key: `category-${p.categoryId}`,
     }));
     series.push({ name: 'all categories (mean)', color: '#111111', ys: c.overall, emphasis: true, key: 'overall' });
-    out.push(`<div data-curves="${c.threshold}">${lineChartSvg({ title: `Precision-recall at ${metric} ${c.threshold.toFixed(2)}`, xLabel: 'recall', yLabel: 'precision', xs: c.recall, series, width: CHART_WIDTH, height: 340 })}</div>`);
+    out.push(
+      `<div data-curves="${c.threshold}">${lineChartSvg({ title: `Precision-recall at ${metric} ${c.threshold.toFixed(2)}`, xLabel: 'recall', yLabel: 'precision', xs: c.recall, series, width: CHART_WIDTH, height: 340 })}</div>`,
+    );
   }
   out.push(
     `<div data-histogram="scores">${histogramSvg({
@@ -115,18 +126,27 @@ function taskSection(s: CocoTaskSection): string {
     })}</div>`,
   );
   const bars = s.perCategory.filter((c) => c.ap >= 0).map((c) => ({ label: c.name, value: c.ap, color: categoryColor(c.categoryId) }));
-  out.push(`<div data-chart="category-ap">${svgBarChart(bars, { title: `AP per category (${metric} .50:.95)`, width: CHART_WIDTH, valueText: (bar) => figure(bar.value) })}</div>`);
+  out.push(
+    `<div data-chart="category-ap">${svgBarChart(bars, { title: `AP per category (${metric} .50:.95)`, width: CHART_WIDTH, valueText: (bar) => figure(bar.value) })}</div>`,
+  );
   out.push('</div>');
 
   if (s.attributes.length > 0) {
     out.push('<h3>Per attribute</h3>');
-    out.push('<p class="note">Only ground-truth items with the attribute value count (others are ignored, and so are detections matched to them); unmatched detections stay false positives.</p>');
-    out.push(`<table class="attributes" data-task="${s.task}"><tr><th class="name">attribute</th><th class="name">value</th><th>AP</th><th>AP50</th><th>AP75</th></tr>`);
+    out.push(
+      '<p class="note">Only ground-truth items with the attribute value count (others are ignored, and so are detections matched to them); unmatched detections stay false positives.</p>',
+    );
+    out.push(
+      `<table class="attributes" data-task="${s.task}"><tr><th class="name">attribute</th><th class="name">value</th><th>AP</th><th>AP50</th><th>AP75</th></tr>`,
+    );
     for (const a of s.attributes) {
       for (const r of a.rows) {
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${r.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(r.valueName)}</td>` +
-            figureCell('ap', r.ap) + figureCell('ap50', r.ap50) + figureCell('ap75', r.ap75) + '</tr>',
+            figureCell('ap', r.ap) +
+            figureCell('ap50', r.ap50) +
+            figureCell('ap75', r.ap75) +
+            '</tr>',
         );
       }
     }
@@ -137,10 +157,14 @@ function taskSection(s: CocoTaskSection): string {
 
   if (s.worst.length > 0) {
     out.push(`<h3>The ${s.worst.length} worst images</h3>`);
-    out.push(`<p class="note">Most missed ground-truth items plus false positives at ${metric} ${s.matchThreshold.toFixed(2)}; left ground truth, right predictions.</p>`);
+    out.push(
+      `<p class="note">Most missed ground-truth items plus false positives at ${metric} ${s.matchThreshold.toFixed(2)}; left ground truth, right predictions.</p>`,
+    );
     out.push('<div class="thumbs">');
     for (const w of s.worst) {
-      out.push(`<figure data-image="${w.imageId}"><img alt="image ${w.imageId}" src="${w.picture}"><figcaption>${imageName(w.imageId)}: ${w.missed} missed, ${w.falsePositives} false positives</figcaption></figure>`);
+      out.push(
+        `<figure data-image="${w.imageId}"><img alt="image ${w.imageId}" src="${w.picture}"><figcaption>${imageName(w.imageId)}: ${w.missed} missed, ${w.falsePositives} false positives</figcaption></figure>`,
+      );
     }
     out.push('</div>');
   }
@@ -149,7 +173,12 @@ function taskSection(s: CocoTaskSection): string {
 }
 
 const TIDE_NAMES = {
-  cls: 'classification', loc: 'localization', both: 'cls + loc (both)', dupe: 'duplicate', bkg: 'background', miss: 'missed',
+  cls: 'classification',
+  loc: 'localization',
+  both: 'cls + loc (both)',
+  dupe: 'duplicate',
+  bkg: 'background',
+  miss: 'missed',
 } as const;
 const TIDE_COLORS = { cls: '#e45756', loc: '#f58518', both: '#b279a2', dupe: '#54a24b', bkg: '#4c78a8', miss: '#9d755d' } as const;
 
@@ -164,12 +193,16 @@ function errorSection(task: string, e: ErrorAnalysis): string {
       `Confusion matrix as Ultralytics builds it: detections scored above ${e.confusion.conf}, box IoU above ${e.confusion.iou}, any category; ` +
       'rows what was predicted, columns the ground truth, shaded by the share of each ground-truth column. See docs/errors.md.</p>',
   );
-  out.push(`<table class="tide" data-task="${task}"><tr><th class="name">TIDE</th><th>AP50</th>${TIDE_MAIN_ERRORS.map((k) => `<th>${k}</th>`).join('')}<th>false_pos</th><th>false_neg</th></tr>`);
+  out.push(
+    `<table class="tide" data-task="${task}"><tr><th class="name">TIDE</th><th>AP50</th>${TIDE_MAIN_ERRORS.map((k) => `<th>${k}</th>`).join('')}<th>false_pos</th><th>false_neg</th></tr>`,
+  );
   out.push(
     `<tr><td class="name">dAP</td>${figureCell('ap50', e.tide.ap50)}${TIDE_MAIN_ERRORS.map((k) => figureCell(k, e.tide.main[k])).join('')}` +
       `${figureCell('false_pos', e.tide.special.false_pos)}${figureCell('false_neg', e.tide.special.false_neg)}</tr>`,
   );
-  out.push(`<tr><td class="name">errors</td><td></td>${TIDE_MAIN_ERRORS.map((k) => `<td data-count="${k}">${e.tideCounts[k]}</td>`).join('')}<td></td><td></td></tr></table>`);
+  out.push(
+    `<tr><td class="name">errors</td><td></td>${TIDE_MAIN_ERRORS.map((k) => `<td data-count="${k}">${e.tideCounts[k]}</td>`).join('')}<td></td><td></td></tr></table>`,
+  );
   out.push('<div class="charts">');
   const main = TIDE_MAIN_ERRORS.map((k) => ({ label: TIDE_NAMES[k], value: e.tide.main[k], color: TIDE_COLORS[k] }));
   const special = [
@@ -192,9 +225,16 @@ function errorSection(task: string, e: ErrorAnalysis): string {
   out.push('</div>');
   if (e.images.length > 0) {
     const metric = task === 'keypoints' ? 'OKS' : 'IoU';
-    out.push(`<h3>Images with the most errors</h3><p class="note">False positives plus missed ground truth in the official matching at ${metric} .50 (area all), as <code>df2 eval --per-image</code> writes them.</p>`);
-    out.push(`<table class="error-images" data-task="${task}"><tr><th class="name">image</th><th>true positives</th><th>false positives</th><th>missed</th></tr>`);
-    for (const r of e.images) out.push(`<tr data-image="${r.imageId}"><td class="name">${imageName(r.imageId)}</td><td data-key="tp">${r.tp}</td><td data-key="fp">${r.fp}</td><td data-key="fn">${r.fn}</td></tr>`);
+    out.push(
+      `<h3>Images with the most errors</h3><p class="note">False positives plus missed ground truth in the official matching at ${metric} .50 (area all), as <code>df2 eval --per-image</code> writes them.</p>`,
+    );
+    out.push(
+      `<table class="error-images" data-task="${task}"><tr><th class="name">image</th><th>true positives</th><th>false positives</th><th>missed</th></tr>`,
+    );
+    for (const r of e.images)
+      out.push(
+        `<tr data-image="${r.imageId}"><td class="name">${imageName(r.imageId)}</td><td data-key="tp">${r.tp}</td><td data-key="fp">${r.fp}</td><td data-key="fn">${r.fn}</td></tr>`,
+      );
     out.push('</table>');
   }
   out.push('</div>');
@@ -226,12 +266,15 @@ function retrievalSection(r: RetrievalSection): string {
   if (r.attributes.length > 0) {
     const ks = r.topK.map((t) => t.k);
     out.push('<h3>Per attribute</h3>');
-    out.push(`<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>`).join('')}</tr>`);
+    out.push(
+      `<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>`).join('')}</tr>`,
+    );
     for (const a of r.attributes) {
       for (const row of a.rows) {
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${row.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(row.valueName)}</td><td>${row.queries}</td>` +
-            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v)).join('') + '</tr>',
+            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v)).join('') +
+            '</tr>',
         );
       }
     }

@@ -3,9 +3,9 @@
  * the evaluation engine's results (report-data.ts), turned into HTML by
  * report-html.ts.
  */
-import type { AttributeName } from '../../schema/categories.js';
-import type { CocoTask } from '../../eval/coco/params.js';
-import type { TideErrors, TideMainError } from '../../eval/errors/index.js';
+import type { AttributeName } from '../../schema/index.js';
+import type { CocoTask } from '../../eval/index.js';
+import type { TideErrors, TideMainError } from '../../eval/index.js';
 
 export interface SummaryFigure {
   /** e.g. "AP @[IoU=0.50:0.95 | area=all | maxDets=100]" */

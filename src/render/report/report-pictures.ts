@@ -5,7 +5,7 @@
  * JPEG-encoded, then embedded as data: URIs.
  */
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
-import type { ImageRecord } from '../../schema/annotation.js';
+import type { ImageRecord } from '../../schema/index.js';
 import { dataUri } from './html.js';
 import { composePanels } from '../pictures/panel.js';
 import { PARTS } from '../pictures/drawn-item.js';

@@ -1,8 +1,8 @@
 /** The stats page stands alone and shows the collected figures. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSplit } from '../../dataset/read-split.js';
-import { collectSplitStats } from '../../dataset/stats.js';
+import { readSplit } from '../../dataset/index.js';
+import { collectSplitStats } from '../../dataset/index.js';
 import { goldenPath } from '../../testing/paths.js';
 import { statsHtml } from './stats-html.js';
 import { svgBarChart, svgStackedBarChart } from './svg-bar-chart.js';
@@ -12,7 +12,10 @@ test('statsHtml: one self-contained page whose bars carry the figures', async ()
   const html = statsHtml(stats, { title: 'basic <split>' });
   assert.ok(html.startsWith('<!doctype html>'));
   assert.ok(!/<script|<link|@import|src=|url\(/i.test(html), 'nothing loaded from elsewhere');
-  assert.deepEqual(html.match(/https?:\/\/[^"\s]+/g)!.filter((u) => u !== 'http://www.w3.org/2000/svg'), []);
+  assert.deepEqual(
+    html.match(/https?:\/\/[^"\s]+/g)!.filter((u) => u !== 'http://www.w3.org/2000/svg'),
+    [],
+  );
   assert.ok(html.includes('basic &lt;split&gt;'), 'title escaped');
   const bar = (label: string): number => Number(new RegExp(`data-label="${label}" data-value="(\\d+)"`).exec(html)![1]);
   for (const c of stats.categories) assert.equal(bar(c.name), c.items, c.name);
@@ -23,12 +26,28 @@ test('statsHtml: one self-contained page whose bars carry the figures', async ()
 });
 
 test('svgBarChart: widths proportional to values; svgStackedBarChart: parts add up', () => {
-  const svg = svgBarChart([{ label: 'a', value: 10 }, { label: 'b', value: 5 }, { label: 'c', value: 0 }], { title: 't', width: 500, labelWidth: 100 });
+  const svg = svgBarChart(
+    [
+      { label: 'a', value: 10 },
+      { label: 'b', value: 5 },
+      { label: 'c', value: 0 },
+    ],
+    { title: 't', width: 500, labelWidth: 100 },
+  );
   const widths = [...svg.matchAll(/<rect x="100" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
   assert.equal(widths.length, 3);
   assert.equal(widths[1]! * 2, widths[0]);
   assert.equal(widths[2], 0);
-  const stacked = svgStackedBarChart([{ label: 'x', values: [1, 3] }], { title: 's', series: [{ name: 'p', color: '#000' }, { name: 'q', color: '#111' }], normalize: true, width: 400, labelWidth: 100 });
+  const stacked = svgStackedBarChart([{ label: 'x', values: [1, 3] }], {
+    title: 's',
+    series: [
+      { name: 'p', color: '#000' },
+      { name: 'q', color: '#111' },
+    ],
+    normalize: true,
+    width: 400,
+    labelWidth: 100,
+  });
   const parts = [...stacked.matchAll(/data-series="[pq]" data-value="(\d+)"/g)].map((m) => Number(m[1]));
   assert.deepEqual(parts, [1, 3]);
 });

@@ -50,7 +50,9 @@ export function svgBarChart(bars: readonly Bar[], options: BarChartOptions): str
     const y = TITLE_HEIGHT + i * rowHeight;
     const w = max > 0 ? (bar.value / max) * plotWidth : 0;
     out.push(`<text x="${labelWidth - 6}" y="${coord(y + rowHeight * 0.68)}" class="tick" text-anchor="end">${escapeHtml(bar.label)}</text>`);
-    out.push(`<rect x="${labelWidth}" y="${coord(y + 2)}" width="${coord(w)}" height="${coord(rowHeight - 4)}" fill="${bar.color ?? options.color ?? '#4c78a8'}" data-label="${escapeHtml(bar.label)}" data-value="${bar.value}"><title>${escapeHtml(`${bar.label}: ${valueText(bar, total)}`)}</title></rect>`);
+    out.push(
+      `<rect x="${labelWidth}" y="${coord(y + 2)}" width="${coord(w)}" height="${coord(rowHeight - 4)}" fill="${bar.color ?? options.color ?? '#4c78a8'}" data-label="${escapeHtml(bar.label)}" data-value="${bar.value}"><title>${escapeHtml(`${bar.label}: ${valueText(bar, total)}`)}</title></rect>`,
+    );
     out.push(`<text x="${coord(labelWidth + w + 4)}" y="${coord(y + rowHeight * 0.68)}" class="tick">${escapeHtml(valueText(bar, total))}</text>`);
   });
   out.push('</svg>');
@@ -101,7 +103,9 @@ export function svgStackedBarChart(bars: readonly StackedBar[], options: Stacked
       if (!series || v <= 0) return;
       const w = v * scale;
       const share = total > 0 ? ` (${((100 * v) / total).toFixed(1)}%)` : '';
-      out.push(`<rect x="${coord(x)}" y="${coord(y + 2)}" width="${coord(w)}" height="${coord(rowHeight - 4)}" fill="${series.color}" data-label="${escapeHtml(bar.label)}" data-series="${escapeHtml(series.name)}" data-value="${v}"><title>${escapeHtml(`${bar.label}, ${series.name}: ${formatCount(v)}${share}`)}</title></rect>`);
+      out.push(
+        `<rect x="${coord(x)}" y="${coord(y + 2)}" width="${coord(w)}" height="${coord(rowHeight - 4)}" fill="${series.color}" data-label="${escapeHtml(bar.label)}" data-series="${escapeHtml(series.name)}" data-value="${v}"><title>${escapeHtml(`${bar.label}, ${series.name}: ${formatCount(v)}${share}`)}</title></rect>`,
+      );
       x += w;
     });
     out.push(`<text x="${coord(x + 4)}" y="${coord(y + rowHeight * 0.68)}" class="tick">${formatCount(total)}</text>`);
@@ -111,6 +115,5 @@ export function svgStackedBarChart(bars: readonly StackedBar[], options: Stacked
 }
 
 function svgOpen(width: number, height: number, title: string): string {
-  return svgChartOpen(width, height, title)
-    + `<text x="4" y="15" class="chart-title">${escapeHtml(title)}</text>`;
+  return svgChartOpen(width, height, title) + `<text x="4" y="15" class="chart-title">${escapeHtml(title)}</text>`;
 }

@@ -14,8 +14,14 @@ test('niceCeiling rounds up to 1, 2, 2.5 or 5 times a power of ten', () => {
 
 test('a line chart leaves out points without data and marks each series', () => {
   const svg = lineChartSvg({
-    title: 'T', xLabel: 'x', yLabel: 'y', xs: [0, 0.5, 1],
-    series: [{ name: 'a', color: '#000000', ys: [1, -1, 0.5], key: 'a' }, { name: 'none', color: '#111111', ys: [-1, -1, -1], key: 'none' }],
+    title: 'T',
+    xLabel: 'x',
+    yLabel: 'y',
+    xs: [0, 0.5, 1],
+    series: [
+      { name: 'a', color: '#000000', ys: [1, -1, 0.5], key: 'a' },
+      { name: 'none', color: '#111111', ys: [-1, -1, -1], key: 'none' },
+    ],
   });
   const paths = [...svg.matchAll(/<path d="([^"]*)"[^>]*data-series="([^"]+)"/g)];
   assert.equal(paths.length, 1, 'a series without data draws nothing');
@@ -25,10 +31,18 @@ test('a line chart leaves out points without data and marks each series', () => 
 
 test('a histogram draws one bar per non-empty bin and series', () => {
   const svg = histogramSvg({
-    title: 'T', xLabel: 'score', edges: [0, 0.5, 1],
-    series: [{ name: 'tp', color: '#00ff00', counts: [0, 3], key: 'tp' }, { name: 'fp', color: '#ff0000', counts: [2, 1], key: 'fp' }],
+    title: 'T',
+    xLabel: 'score',
+    edges: [0, 0.5, 1],
+    series: [
+      { name: 'tp', color: '#00ff00', counts: [0, 3], key: 'tp' },
+      { name: 'fp', color: '#ff0000', counts: [2, 1], key: 'fp' },
+    ],
   });
-  assert.deepEqual([...svg.matchAll(/data-series="(\w+)" data-bin="(\d)" data-count="(\d+)"/g)].map((m) => m.slice(1).join(':')), ['tp:1:3', 'fp:0:2', 'fp:1:1']);
+  assert.deepEqual(
+    [...svg.matchAll(/data-series="(\w+)" data-bin="(\d)" data-count="(\d+)"/g)].map((m) => m.slice(1).join(':')),
+    ['tp:1:3', 'fp:0:2', 'fp:1:1'],
+  );
 });
 
 test('text in the report is escaped', () => {

@@ -45,7 +45,9 @@ export function lineChartSvg(options: LineChartOptions): string {
   for (const s of ordered) {
     const d = pathData(options.xs, s.ys, x, y);
     if (!d) continue;
-    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.emphasis ? 3 : 1.5}"${s.key ? ` data-series="${escapeHtml(s.key)}"` : ''}><title>${escapeHtml(s.name)}</title></path>`);
+    out.push(
+      `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.emphasis ? 3 : 1.5}"${s.key ? ` data-series="${escapeHtml(s.key)}"` : ''}><title>${escapeHtml(s.name)}</title></path>`,
+    );
   }
   const legendX = width - legendWidth + 4;
   options.series.forEach((s, i) => {
@@ -130,17 +132,23 @@ export function histogramSvg(options: HistogramOptions): string {
     out.push(`<text x="${MARGIN.left - 4}" y="${coord(y(c) + 4)}" class="tick" text-anchor="end">${Number.isInteger(c) ? c : c.toFixed(1)}</text>`);
   }
   for (let b = 0; b <= bins; b += Math.max(1, Math.round(bins / 5))) {
-    out.push(`<text x="${coord(MARGIN.left + b * binW)}" y="${coord(MARGIN.top + plotH + 13)}" class="tick" text-anchor="middle">${options.edges[b]!.toFixed(1)}</text>`);
+    out.push(
+      `<text x="${coord(MARGIN.left + b * binW)}" y="${coord(MARGIN.top + plotH + 13)}" class="tick" text-anchor="middle">${options.edges[b]!.toFixed(1)}</text>`,
+    );
   }
   options.series.forEach((s, si) => {
     s.counts.forEach((count, b) => {
       if (count <= 0) return;
       const bx = MARGIN.left + b * binW + 1 + si * barW;
-      out.push(`<rect x="${coord(bx)}" y="${coord(y(count))}" width="${coord(barW)}" height="${coord(MARGIN.top + plotH - y(count))}" fill="${s.color}"${s.key ? ` data-series="${escapeHtml(s.key)}"` : ''} data-bin="${b}" data-count="${count}"><title>${escapeHtml(`${s.name}: ${count} in [${options.edges[b]!.toFixed(2)}, ${options.edges[b + 1]!.toFixed(2)})`)}</title></rect>`);
+      out.push(
+        `<rect x="${coord(bx)}" y="${coord(y(count))}" width="${coord(barW)}" height="${coord(MARGIN.top + plotH - y(count))}" fill="${s.color}"${s.key ? ` data-series="${escapeHtml(s.key)}"` : ''} data-bin="${b}" data-count="${count}"><title>${escapeHtml(`${s.name}: ${count} in [${options.edges[b]!.toFixed(2)}, ${options.edges[b + 1]!.toFixed(2)})`)}</title></rect>`,
+      );
     });
   });
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${coord(plotW)}" height="${coord(plotH)}" class="frame"/>`);
-  out.push(`<text x="${coord(MARGIN.left + plotW / 2)}" y="${coord(MARGIN.top + plotH + 29)}" class="axis-label" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`);
+  out.push(
+    `<text x="${coord(MARGIN.left + plotW / 2)}" y="${coord(MARGIN.top + plotH + 29)}" class="axis-label" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`,
+  );
   const legendX = width - legendWidth + 4;
   options.series.forEach((s, i) => {
     const ly = MARGIN.top + 4 + i * 15;

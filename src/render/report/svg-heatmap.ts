@@ -41,7 +41,10 @@ export function svgHeatmap(matrix: readonly (readonly number[])[], options: Heat
   const top = TITLE_HEIGHT + headHeight;
   const columnTotals = Array.from({ length: n }, (_, c) => matrix.reduce((s, row) => s + (row[c] ?? 0), 0));
   const out: string[] = [svgChartOpen(width, height, options.title), `<text x="4" y="15" class="chart-title">${escapeHtml(options.title)}</text>`];
-  if (options.columnTitle) out.push(`<text x="${coord(labelWidth + (n * cell) / 2)}" y="${TITLE_HEIGHT + 4}" class="axis-label" text-anchor="middle">${escapeHtml(options.columnTitle)}</text>`);
+  if (options.columnTitle)
+    out.push(
+      `<text x="${coord(labelWidth + (n * cell) / 2)}" y="${TITLE_HEIGHT + 4}" class="axis-label" text-anchor="middle">${escapeHtml(options.columnTitle)}</text>`,
+    );
   options.labels.forEach((label, i) => {
     const x = labelWidth + i * cell + cell / 2;
     out.push(`<text transform="translate(${coord(x + 4)},${top - 4}) rotate(-60)" class="tick">${escapeHtml(label)}</text>`);
@@ -57,7 +60,9 @@ export function svgHeatmap(matrix: readonly (readonly number[])[], options: Heat
           `<title>${escapeHtml(`predicted ${options.labels[r]}, ground truth ${options.labels[c]}: ${value}`)}</title></rect>`,
       );
       if (value > 0) {
-        out.push(`<text x="${coord(x + cell / 2)}" y="${coord(y + cell * 0.65)}" class="tick" text-anchor="middle" fill="${share > 0.5 ? '#fff' : '#222'}" style="fill:${share > 0.5 ? '#fff' : '#222'}">${value}</text>`);
+        out.push(
+          `<text x="${coord(x + cell / 2)}" y="${coord(y + cell * 0.65)}" class="tick" text-anchor="middle" fill="${share > 0.5 ? '#fff' : '#222'}" style="fill:${share > 0.5 ? '#fff' : '#222'}">${value}</text>`,
+        );
       }
     });
   });

@@ -4,10 +4,10 @@
  * evaluated as a whole and once per attribute value when the ground truth
  * carries the four attributes (`df2 convert coco --attributes`).
  */
-import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
-import { loadCocoPair } from '../../eval/coco/load.js';
+import { ATTRIBUTE_NAMES } from '../../schema/index.js';
+import { loadCocoPair } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
-import { firstMissingAttribute } from '../../eval/coco/ground-truth.js';
+import { firstMissingAttribute } from '../../eval/index.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
 

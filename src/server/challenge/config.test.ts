@@ -10,7 +10,9 @@ test('a two-phase challenge file is read into a typed challenge, paths relative 
   const gt = await goldenGtDir();
   const dir = join(gt, '..');
   await writeFile(join(dir, 'challenge.md'), '# Welcome\n');
-  await writeFile(join(dir, 'challenge.yaml'), `
+  await writeFile(
+    join(dir, 'challenge.yaml'),
+    `
 title: DeepFashion2 Challenge 2027
 description: challenge.md
 registration: invite
@@ -29,19 +31,30 @@ phases:
     leaderboard: private
     scores: after_end
     rule: latest
-`);
+`,
+  );
   const c = loadChallenge(join(dir, 'challenge.yaml'));
   assert.equal(c.title, 'DeepFashion2 Challenge 2027');
   assert.equal(c.description, '# Welcome\n');
   assert.equal(c.registration, 'invite');
   assert.deepEqual(c.phases[0], {
-    name: 'dev', gtDir: gt, tasks: ['bbox', 'retrieval'], start: '2027-01-01T00:00:00.000Z', end: '2027-05-31T23:59:59.000Z',
-    limits: { perDay: 5, perMonth: 50, total: 100 }, leaderboard: 'public', scores: 'shown', rule: 'best',
+    name: 'dev',
+    gtDir: gt,
+    tasks: ['bbox', 'retrieval'],
+    start: '2027-01-01T00:00:00.000Z',
+    end: '2027-05-31T23:59:59.000Z',
+    limits: { perDay: 5, perMonth: 50, total: 100 },
+    leaderboard: 'public',
+    scores: 'shown',
+    rule: 'best',
   });
   // No tasks listed: every task the ground truth has files for.
   assert.deepEqual(c.phases[1]!.tasks, ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval']);
   assert.equal(c.phases[1]!.start, '2027-05-31T22:00:00.000Z');
-  assert.deepEqual([c.phases[1]!.leaderboard, c.phases[1]!.scores, c.phases[1]!.rule, c.phases[1]!.limits], ['private', 'after_end', 'latest', { perDay: 1, total: 5 }]);
+  assert.deepEqual(
+    [c.phases[1]!.leaderboard, c.phases[1]!.scores, c.phases[1]!.rule, c.phases[1]!.limits],
+    ['private', 'after_end', 'latest', { perDay: 1, total: 5 }],
+  );
 });
 
 test('every mistake is one line naming the file and the field', async () => {
@@ -100,10 +113,21 @@ test('YAML syntax errors name the line; scores: after_end needs an end; names ar
   const gt = await goldenGtDir();
   assert.throws(() => parseChallenge('title: [unclosed\n', 'c.yaml', '.'), /: c\.yaml: line \d: expected YAML, found Flow sequence/);
   assert.throws(() => parseChallenge('title: x\ntitle: y\nphases: []\n', 'c.yaml', '.'), /: c\.yaml: line 2: expected YAML, found Map keys must be unique/);
-  assert.throws(() => parseChallenge('title: x\nphases: []\n', 'c.yaml', '.'), /: c\.yaml: phases: expected a list of at least one phase, found an array of 0$/);
-  assert.throws(() => parseChallenge('title: x\nphases:\n  - {name: a, gt: ., tasks: [retrieval]}\n  - {name: a, gt: ., tasks: [retrieval]}\n  - {name: b, gt: ., scores: after_end}\n', 'c.yaml', gt),
-    (err: Error) => err.message.split('\n').includes('c.yaml: phases[2].end: expected an end date (scores: after_end shows figures once the phase has ended)')
-      && err.message.split('\n').includes('c.yaml: phases[1].name: expected a name no other phase has, found "a"'));
+  assert.throws(
+    () => parseChallenge('title: x\nphases: []\n', 'c.yaml', '.'),
+    /: c\.yaml: phases: expected a list of at least one phase, found an array of 0$/,
+  );
+  assert.throws(
+    () =>
+      parseChallenge(
+        'title: x\nphases:\n  - {name: a, gt: ., tasks: [retrieval]}\n  - {name: a, gt: ., tasks: [retrieval]}\n  - {name: b, gt: ., scores: after_end}\n',
+        'c.yaml',
+        gt,
+      ),
+    (err: Error) =>
+      err.message.split('\n').includes('c.yaml: phases[2].end: expected an end date (scores: after_end shows figures once the phase has ended)') &&
+      err.message.split('\n').includes('c.yaml: phases[1].name: expected a name no other phase has, found "a"'),
+  );
 });
 
 test('--gt-dir alone is one open phase named dev with the per-day quota', async () => {
@@ -111,8 +135,13 @@ test('--gt-dir alone is one open phase named dev with the per-day quota', async 
   const c = singlePhaseChallenge(gt, 7);
   assert.equal(c.phases.length, 1);
   assert.deepEqual(c.phases[0], {
-    name: 'dev', gtDir: gt, tasks: ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval'], limits: { perDay: 7 },
-    leaderboard: 'public', scores: 'shown', rule: 'best',
+    name: 'dev',
+    gtDir: gt,
+    tasks: ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval'],
+    limits: { perDay: 7 },
+    leaderboard: 'public',
+    scores: 'shown',
+    rule: 'best',
   });
   assert.equal(c.registration, 'closed');
 });

@@ -49,7 +49,10 @@ export interface Challenge {
 
 /** Every mistake of a challenge file, one line each. */
 export class ChallengeError extends InputError {
-  constructor(file: string, readonly problems: string[]) {
+  constructor(
+    file: string,
+    readonly problems: string[],
+  ) {
     super(file, '', 'a valid challenge file', `${problems.length} problem(s)`);
     this.message = problems.join('\n');
   }
@@ -168,7 +171,8 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
       }
     });
   }
-  if (raw.tasks === undefined && gtDir && existsSync(gtDir)) check(tasks.length > 0, 'gt', `ground truth of at least one task (${Object.values(GT_FILES).flat().join(', ')})`, 'none');
+  if (raw.tasks === undefined && gtDir && existsSync(gtDir))
+    check(tasks.length > 0, 'gt', `ground truth of at least one task (${Object.values(GT_FILES).flat().join(', ')})`, 'none');
 
   const date = (field: 'start' | 'end'): string | undefined => {
     const v = raw[field];
@@ -189,7 +193,8 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
       for (const [key, value] of Object.entries(raw.limits)) {
         const field = LIMIT_KEYS[key];
         if (!field) check(false, `limits.${key}`, 'one of per_day, per_month, total', key);
-        else if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1e6) check(false, `limits.${key}`, 'a whole number 0..1000000', value);
+        else if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1e6)
+          check(false, `limits.${key}`, 'a whole number 0..1000000', value);
         else limits[field] = value as number;
       }
     }
@@ -203,7 +208,8 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
   const leaderboard = oneOf<Visibility>('leaderboard', ['public', 'private'], 'public');
   const scores = oneOf<ScoresShown>('scores', ['shown', 'after_end'], 'shown');
   const rule = oneOf<BoardRule>('rule', ['best', 'latest'], 'best');
-  if (scores === 'after_end') check(end !== undefined || raw.end !== undefined, 'end', 'an end date (scores: after_end shows figures once the phase has ended)');
+  if (scores === 'after_end')
+    check(end !== undefined || raw.end !== undefined, 'end', 'an end date (scores: after_end shows figures once the phase has ended)');
 
   if (before.count > 0) return undefined;
   return { name: name as string, gtDir, tasks, start, end, limits, leaderboard, scores, rule };
@@ -231,9 +237,16 @@ export function singlePhaseChallenge(gtDir: string | undefined, perDay: number):
     title: 'DeepFashion2 challenge',
     description: '',
     registration: 'closed',
-    phases: [{
-      name: 'dev', gtDir: dir, tasks: availableTasks(gtDir), limits: { perDay },
-      leaderboard: 'public', scores: 'shown', rule: 'best',
-    }],
+    phases: [
+      {
+        name: 'dev',
+        gtDir: dir,
+        tasks: availableTasks(gtDir),
+        limits: { perDay },
+        leaderboard: 'public',
+        scores: 'shown',
+        rule: 'best',
+      },
+    ],
   };
 }

@@ -14,10 +14,7 @@ export interface EvalJob {
   resultsFile: string;
 }
 
-export type EvalReply =
-  | { kind: 'done'; result: EvaluationResult }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'error'; message: string };
+export type EvalReply = { kind: 'done'; result: EvaluationResult } | { kind: 'invalid'; message: string } | { kind: 'error'; message: string };
 
 async function handle(job: EvalJob): Promise<EvalReply> {
   try {

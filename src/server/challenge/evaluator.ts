@@ -53,8 +53,7 @@ export class Evaluator {
     }
     const outcome = await this.runChild({ task: sub.task, gtDir, resultsFile: storedPath });
     // Messages name the uploaded file as its owner called it, and never the server's paths.
-    const clean = (message: string): string =>
-      message.split(storedPath).join(sub.fileName).split(gtDir).join('<ground truth>');
+    const clean = (message: string): string => message.split(storedPath).join(sub.fileName).split(gtDir).join('<ground truth>');
     switch (outcome.kind) {
       case 'done':
         await this.store.finishSubmission(id, outcome.result);
@@ -87,11 +86,14 @@ export class Evaluator {
    */
   private writeReport(task: string, gtDir: string, storedPath: string): Promise<void> {
     const gt = (name: string): string => join(gtDir, name);
-    const args = task === 'retrieval'
-      ? ['--query', gt(GT_FILES.retrieval[0]!), '--gallery', gt(GT_FILES.retrieval[1]!), '--retrieval-results', storedPath]
-      : ['--gt', gt(GT_FILES[task as 'bbox'][0]!), '--results', storedPath, '--task', task === 'keypoints_visible' ? 'keypoints' : task];
+    const args =
+      task === 'retrieval'
+        ? ['--query', gt(GT_FILES.retrieval[0]!), '--gallery', gt(GT_FILES.retrieval[1]!), '--retrieval-results', storedPath]
+        : ['--gt', gt(GT_FILES[task as 'bbox'][0]!), '--results', storedPath, '--task', task === 'keypoints_visible' ? 'keypoints' : task];
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [DF2_BIN, 'report', ...args, '--out', reportPath(storedPath), '--quiet', '--title', `df2 submission (${task})`], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [DF2_BIN, 'report', ...args, '--out', reportPath(storedPath), '--quiet', '--title', `df2 submission (${task})`], {
+        stdio: 'ignore',
+      });
       this.children.add(child);
       const timer = setTimeout(() => child.kill('SIGKILL'), this.options.timeoutMs);
       child.on('error', reject);
@@ -121,9 +123,13 @@ export class Evaluator {
       this.children.add(child);
       let reply: EvalReply | undefined;
       let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-2000); });
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        stderr = (stderr + d).slice(-2000);
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), this.options.timeoutMs);
-      child.on('message', (m: EvalReply) => { reply = m; });
+      child.on('message', (m: EvalReply) => {
+        reply = m;
+      });
       child.on('error', () => {});
       child.on('exit', (code, signal) => {
         clearTimeout(timer);

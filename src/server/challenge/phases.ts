@@ -50,15 +50,17 @@ export const limitMessage = (w: LimitWindow, phase: string, task: Task): string 
   (w.name === 'per_day' ? ' (UTC day)' : w.name === 'per_month' ? ' (calendar month, UTC)' : '');
 
 /** Figures of the phase are withheld from everyone but admins until its end. */
-export const figuresHidden = (phase: Phase, now: Date, admin: boolean): boolean =>
-  !admin && phase.scores === 'after_end' && phaseState(phase, now) !== 'ended';
+export const figuresHidden = (phase: Phase, now: Date, admin: boolean): boolean => !admin && phase.scores === 'after_end' && phaseState(phase, now) !== 'ended';
 
 export function findPhase(challenge: Challenge, name: string | undefined): Phase | string {
   if (name === undefined || name === '') {
     if (challenge.phases.length === 1) return challenge.phases[0]!;
     return `phase: expected one of ${challenge.phases.map((p) => p.name).join(', ')}`;
   }
-  return challenge.phases.find((p) => p.name === name) ?? `phase: expected one of ${challenge.phases.map((p) => p.name).join(', ')}, found ${JSON.stringify(name.slice(0, 40))}`;
+  return (
+    challenge.phases.find((p) => p.name === name) ??
+    `phase: expected one of ${challenge.phases.map((p) => p.name).join(', ')}, found ${JSON.stringify(name.slice(0, 40))}`
+  );
 }
 
 /** An evaluated submission that may stand on a leaderboard (what the Store hands over). */
@@ -124,7 +126,10 @@ export function rankBoard(candidates: readonly BoardCandidate[], rule: Phase['ru
     const tied = prev !== undefined && sortValue(prev.result, orderBy) === sortValue(c.result, orderBy);
     rows.push({ ...c, rank: tied ? prev.rank : i + 1 });
   });
-  const baselines = candidates.filter((c) => c.baseline).sort(byFigure).map((c) => ({ ...c, rank: null }));
+  const baselines = candidates
+    .filter((c) => c.baseline)
+    .sort(byFigure)
+    .map((c) => ({ ...c, rank: null }));
   return [...rows, ...baselines];
 }
 

@@ -3,8 +3,18 @@ import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
 import {
   StoreConflict,
-  type BoardCandidate, type CompletedUpload, type EvaluationResult, type LimitWindow, type NewReservation, type NewUser,
-  type Store, type Submission, type SubmissionPatch, type SubmissionStatus, type Task, type User,
+  type BoardCandidate,
+  type CompletedUpload,
+  type EvaluationResult,
+  type LimitWindow,
+  type NewReservation,
+  type NewUser,
+  type Store,
+  type Submission,
+  type SubmissionPatch,
+  type SubmissionStatus,
+  type Task,
+  type User,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
 
@@ -63,26 +73,73 @@ const SCHEMA = [
    CREATE INDEX submissions_phase ON submissions (phase, task, status);`,
 ];
 
-interface UserRow { id: number; name: string; team: string | null; admin: number; revoked_at: string | null; created_at: string }
+interface UserRow {
+  id: number;
+  name: string;
+  team: string | null;
+  admin: number;
+  revoked_at: string | null;
+  created_at: string;
+}
 interface SubmissionRow {
-  id: number; user_id: number; user_name: string; team: string; phase: string; task: Task; name: string;
-  description: string; paper_url: string | null; code_url: string | null; public: number; baseline: number; hidden: number;
-  file_name: string; file_bytes: number; status: SubmissionStatus; attempts: number; error: string | null; result: string | null;
-  created_at: string; started_at: string | null; finished_at: string | null; team_key: string;
+  id: number;
+  user_id: number;
+  user_name: string;
+  team: string;
+  phase: string;
+  task: Task;
+  name: string;
+  description: string;
+  paper_url: string | null;
+  code_url: string | null;
+  public: number;
+  baseline: number;
+  hidden: number;
+  file_name: string;
+  file_bytes: number;
+  status: SubmissionStatus;
+  attempts: number;
+  error: string | null;
+  result: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  team_key: string;
 }
 
 const now = (): string => new Date().toISOString();
 const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
 const toUser = (r: UserRow): User => ({
-  id: r.id, name: r.name, team: r.team, admin: r.admin === 1, revokedAt: r.revoked_at, createdAt: r.created_at,
+  id: r.id,
+  name: r.name,
+  team: r.team,
+  admin: r.admin === 1,
+  revokedAt: r.revoked_at,
+  createdAt: r.created_at,
 });
 const toSubmission = (r: SubmissionRow): Submission => ({
-  id: r.id, userId: r.user_id, userName: r.user_name, team: r.team, phase: r.phase, task: r.task,
-  name: r.name, description: r.description, paperUrl: r.paper_url, codeUrl: r.code_url, public: r.public === 1,
-  baseline: r.baseline === 1, hidden: r.hidden === 1,
-  fileName: r.file_name, fileBytes: r.file_bytes, status: r.status, attempts: r.attempts, error: r.error,
+  id: r.id,
+  userId: r.user_id,
+  userName: r.user_name,
+  team: r.team,
+  phase: r.phase,
+  task: r.task,
+  name: r.name,
+  description: r.description,
+  paperUrl: r.paper_url,
+  codeUrl: r.code_url,
+  public: r.public === 1,
+  baseline: r.baseline === 1,
+  hidden: r.hidden === 1,
+  fileName: r.file_name,
+  fileBytes: r.file_bytes,
+  status: r.status,
+  attempts: r.attempts,
+  error: r.error,
   result: r.result === null ? null : (JSON.parse(r.result) as EvaluationResult),
-  createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
 });
 
 /** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
@@ -104,9 +161,9 @@ export class SqliteStore implements Store {
       if (this.db.prepare('SELECT 1 FROM users WHERE name = ? COLLATE NOCASE').get(user.name)) {
         throw new StoreConflict('name', `a user named ${user.name} exists already`);
       }
-      const info = this.db.prepare(
-        'INSERT INTO users (name, team, admin, token_hash, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(user.name, user.team ?? null, user.admin ? 1 : 0, user.tokenHash, user.passwordHash ?? null, createdAt);
+      const info = this.db
+        .prepare('INSERT INTO users (name, team, admin, token_hash, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(user.name, user.team ?? null, user.admin ? 1 : 0, user.tokenHash, user.passwordHash ?? null, createdAt);
       const id = Number(info.lastInsertRowid);
       if (user.inviteHash !== undefined) {
         const used = this.db.prepare('UPDATE invites SET used_by = ?, used_at = ? WHERE hash = ? AND used_by IS NULL').run(id, createdAt, user.inviteHash);
@@ -139,17 +196,21 @@ export class SqliteStore implements Store {
   }
 
   async setToken(userId: number, tokenHash: string): Promise<void> {
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(tokenHash, userId);
-      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(tokenHash, userId);
+        this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+      })
+      .immediate();
   }
 
   async revokeUser(userId: number, at: string): Promise<void> {
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, userId);
-      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, userId);
+        this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+      })
+      .immediate();
   }
 
   async createSession(sessionHash: string, userId: number, expiresAt: string): Promise<void> {
@@ -157,10 +218,12 @@ export class SqliteStore implements Store {
   }
 
   async userBySession(sessionHash: string, at: string): Promise<User | undefined> {
-    const row = this.db.prepare(
-      `SELECT u.id, u.name, u.team, u.admin, u.revoked_at, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+    const row = this.db
+      .prepare(
+        `SELECT u.id, u.name, u.team, u.admin, u.revoked_at, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.hash = ? AND s.expires_at > ? AND u.revoked_at IS NULL`,
-    ).get(sessionHash, at) as UserRow | undefined;
+      )
+      .get(sessionHash, at) as UserRow | undefined;
     return row && toUser(row);
   }
 
@@ -175,9 +238,9 @@ export class SqliteStore implements Store {
   private countTeam(userId: number, phase: string, task: Task, since: string): number {
     const team = (this.db.prepare('SELECT team FROM users WHERE id = ?').get(userId) as { team: string | null } | undefined)?.team ?? null;
     const who = team === null ? 's.user_id = @userId' : 's.user_id IN (SELECT id FROM users WHERE team = @team)';
-    const row = this.db.prepare(
-      `SELECT COUNT(*) AS n FROM submissions s WHERE ${who} AND s.phase = @phase AND s.task = @task AND ${COUNTED} AND s.created_at >= @since`,
-    ).get({ userId, team, phase, task, since }) as { n: number };
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM submissions s WHERE ${who} AND s.phase = @phase AND s.task = @task AND ${COUNTED} AND s.created_at >= @since`)
+      .get({ userId, team, phase, task, since }) as { n: number };
     return row.n;
   }
 
@@ -188,10 +251,12 @@ export class SqliteStore implements Store {
   async reserveSubmission(r: NewReservation, windows: readonly LimitWindow[]): Promise<{ id: number } | { full: LimitWindow }> {
     const reserve = this.db.transaction((): { id: number } | { full: LimitWindow } => {
       for (const w of windows) if (this.countTeam(r.userId, r.phase, r.task, w.since) >= w.limit) return { full: w };
-      const info = this.db.prepare(
-        `INSERT INTO submissions (user_id, phase, task, name, file_name, file_bytes, stored_path, status, created_at)
+      const info = this.db
+        .prepare(
+          `INSERT INTO submissions (user_id, phase, task, name, file_name, file_bytes, stored_path, status, created_at)
          VALUES (?, ?, ?, '', '', 0, '', 'uploading', ?)`,
-      ).run(r.userId, r.phase, r.task, r.createdAt);
+        )
+        .run(r.userId, r.phase, r.task, r.createdAt);
       return { id: Number(info.lastInsertRowid) };
     });
     // IMMEDIATE takes the write lock before counting, so two uploads cannot both pass a limit.
@@ -199,11 +264,13 @@ export class SqliteStore implements Store {
   }
 
   async completeSubmission(id: number, u: CompletedUpload): Promise<boolean> {
-    const info = this.db.prepare(
-      `UPDATE submissions SET status = 'queued', name = @name, description = @description, paper_url = @paperUrl,
+    const info = this.db
+      .prepare(
+        `UPDATE submissions SET status = 'queued', name = @name, description = @description, paper_url = @paperUrl,
          code_url = @codeUrl, public = @public, file_name = @fileName, file_bytes = @fileBytes, stored_path = @storedPath
        WHERE id = @id AND status = 'uploading'`,
-    ).run({ ...u, public: u.public ? 1 : 0, id });
+      )
+      .run({ ...u, public: u.public ? 1 : 0, id });
     return info.changes === 1;
   }
 
@@ -212,9 +279,9 @@ export class SqliteStore implements Store {
   }
 
   async submission(id: number): Promise<Submission | undefined> {
-    const row = this.db.prepare(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.status != 'uploading'`,
-    ).get(id) as SubmissionRow | undefined;
+    const row = this.db
+      .prepare(`SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.status != 'uploading'`)
+      .get(id) as SubmissionRow | undefined;
     return row && toSubmission(row);
   }
 
@@ -225,16 +292,24 @@ export class SqliteStore implements Store {
 
   async listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]> {
     const where = filter.userId === undefined ? '' : 'AND s.user_id = @userId';
-    const rows = this.db.prepare(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+    const rows = this.db
+      .prepare(
+        `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
        WHERE s.status != 'uploading' ${where} ORDER BY s.id DESC LIMIT @limit`,
-    ).all({ userId: filter.userId, limit: filter.limit ?? 100 }) as SubmissionRow[];
+      )
+      .all({ userId: filter.userId, limit: filter.limit ?? 100 }) as SubmissionRow[];
     return rows.map(toSubmission);
   }
 
   async updateSubmission(id: number, patch: SubmissionPatch): Promise<void> {
     const columns: Record<keyof SubmissionPatch, string> = {
-      name: 'name', description: 'description', paperUrl: 'paper_url', codeUrl: 'code_url', public: 'public', baseline: 'baseline', hidden: 'hidden',
+      name: 'name',
+      description: 'description',
+      paperUrl: 'paper_url',
+      codeUrl: 'code_url',
+      public: 'public',
+      baseline: 'baseline',
+      hidden: 'hidden',
     };
     const sets: string[] = [];
     const values: Record<string, string | number | null> = { id };
@@ -248,31 +323,36 @@ export class SqliteStore implements Store {
   }
 
   async cancelSubmission(id: number, userId: number): Promise<boolean> {
-    const info = this.db.prepare(`UPDATE submissions SET status = 'cancelled', finished_at = ? WHERE id = ? AND user_id = ? AND status = 'queued'`)
+    const info = this.db
+      .prepare(`UPDATE submissions SET status = 'cancelled', finished_at = ? WHERE id = ? AND user_id = ? AND status = 'queued'`)
       .run(now(), id, userId);
     return info.changes === 1;
   }
 
   async rerunSubmission(id: number): Promise<boolean> {
-    const info = this.db.prepare(
-      `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, error = NULL, started_at = NULL, finished_at = NULL
+    const info = this.db
+      .prepare(
+        `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, error = NULL, started_at = NULL, finished_at = NULL
        WHERE id = ? AND status IN ('done', 'failed')`,
-    ).run(id);
+      )
+      .run(id);
     return info.changes === 1;
   }
 
   async claimSubmission(id: number): Promise<boolean> {
-    const info = this.db.prepare(
-      `UPDATE submissions SET status = 'running', attempts = attempts + 1, started_at = ?, error = NULL
+    const info = this.db
+      .prepare(
+        `UPDATE submissions SET status = 'running', attempts = attempts + 1, started_at = ?, error = NULL
        WHERE id = ? AND status = 'queued'`,
-    ).run(now(), id);
+      )
+      .run(now(), id);
     return info.changes === 1;
   }
 
   async finishSubmission(id: number, result: EvaluationResult): Promise<void> {
-    this.db.prepare(
-      `UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ? WHERE id = ?`,
-    ).run(JSON.stringify(result), primaryFigure(result), now(), id);
+    this.db
+      .prepare(`UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ? WHERE id = ?`)
+      .run(JSON.stringify(result), primaryFigure(result), now(), id);
   }
 
   async failSubmission(id: number, error: string): Promise<void> {
@@ -286,29 +366,41 @@ export class SqliteStore implements Store {
   async recoverInterrupted(maxAttempts: number): Promise<number[]> {
     const recover = this.db.transaction(() => {
       this.db.prepare(`DELETE FROM submissions WHERE status = 'uploading'`).run();
-      this.db.prepare(
-        `UPDATE submissions SET status = 'failed', finished_at = @at,
+      this.db
+        .prepare(
+          `UPDATE submissions SET status = 'failed', finished_at = @at,
            error = 'evaluation was interrupted ' || attempts || ' times (server stopped or crashed); not retried again'
          WHERE status = 'running' AND attempts >= @max`,
-      ).run({ at: now(), max: maxAttempts });
+        )
+        .run({ at: now(), max: maxAttempts });
       this.db.prepare(`UPDATE submissions SET status = 'queued', started_at = NULL WHERE status = 'running'`).run();
-      return (this.db.prepare(`SELECT id FROM submissions WHERE status = 'queued' ORDER BY id`).all() as { id: number }[])
-        .map((r) => r.id);
+      return (this.db.prepare(`SELECT id FROM submissions WHERE status = 'queued' ORDER BY id`).all() as { id: number }[]).map((r) => r.id);
     });
     return recover.immediate();
   }
 
   async boardCandidates(phase: string, task: Task, publicOnly: boolean): Promise<BoardCandidate[]> {
-    const rows = this.db.prepare(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+    const rows = this.db
+      .prepare(
+        `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
        WHERE s.phase = ? AND s.task = ? AND s.status = 'done' AND s.hidden = 0 ${publicOnly ? 'AND (s.public = 1 OR s.baseline = 1)' : ''}
        ORDER BY s.id`,
-    ).all(phase, task) as SubmissionRow[];
+      )
+      .all(phase, task) as SubmissionRow[];
     return rows.map((r) => {
       const sub = toSubmission(r);
       return {
-        submissionId: sub.id, teamKey: r.team_key, team: sub.team, userName: sub.userName, name: sub.name, description: sub.description,
-        paperUrl: sub.paperUrl, codeUrl: sub.codeUrl, baseline: sub.baseline, createdAt: sub.createdAt, finishedAt: sub.finishedAt ?? '',
+        submissionId: sub.id,
+        teamKey: r.team_key,
+        team: sub.team,
+        userName: sub.userName,
+        name: sub.name,
+        description: sub.description,
+        paperUrl: sub.paperUrl,
+        codeUrl: sub.codeUrl,
+        baseline: sub.baseline,
+        createdAt: sub.createdAt,
+        finishedAt: sub.finishedAt ?? '',
         result: sub.result!,
       };
     });

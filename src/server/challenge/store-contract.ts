@@ -20,8 +20,14 @@ const DAY = '2027-03-10T00:00:00.000Z';
 const at = (hour: number, day = 10): string => `2027-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;
 const result = (task: Task, ap: number): EvaluationResult => ({ task, stats: [ap, ap, ap], statNames: ['AP', 'AP50', 'AP75'], seconds: 0.1 });
 const upload = (name: string, extra: { public?: boolean } = {}) => ({
-  name, description: `${name} described`, paperUrl: 'https://example.org/paper', codeUrl: null, public: extra.public ?? true,
-  fileName: `${name}.json`, fileBytes: 2, storedPath: `/srv/uploads/${name}.json`,
+  name,
+  description: `${name} described`,
+  paperUrl: 'https://example.org/paper',
+  codeUrl: null,
+  public: extra.public ?? true,
+  fileName: `${name}.json`,
+  fileBytes: 2,
+  storedPath: `/srv/uploads/${name}.json`,
 });
 
 export function storeContract(backend: string, open: () => Promise<StoreUnderTest>): void {
@@ -37,8 +43,7 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
         }
       });
     };
-    const user = (store: Store, name: string, team: string | null = null, admin = false) =>
-      store.addUser({ name, admin, team, tokenHash: `hash-of-${name}` });
+    const user = (store: Store, name: string, team: string | null = null, admin = false) => store.addUser({ name, admin, team, tokenHash: `hash-of-${name}` });
     /** A reservation made complete: a queued submission. */
     const submit = async (store: Store, userId: number, task: Task, createdAt: string, name = 'm', windows: LimitWindow[] = [], phase = 'dev') => {
       const got = await store.reserveSubmission({ userId, phase, task, createdAt }, windows);
@@ -58,10 +63,16 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
     withStore('an invite code signs up one account only; an unknown one none', async (store) => {
       const admin = await user(store, 'admin', null, true);
       await store.createInvite('invite-hash', admin.id, DAY);
-      await assert.rejects(store.addUser({ name: 'nobody', admin: false, tokenHash: 't0', inviteHash: 'unknown' }), (err: unknown) => err instanceof StoreConflict && err.what === 'invite');
+      await assert.rejects(
+        store.addUser({ name: 'nobody', admin: false, tokenHash: 't0', inviteHash: 'unknown' }),
+        (err: unknown) => err instanceof StoreConflict && err.what === 'invite',
+      );
       assert.equal(await store.userByName('nobody'), undefined, 'rolled back');
       await store.addUser({ name: 'first', admin: false, tokenHash: 't1', passwordHash: 'scrypt$x', inviteHash: 'invite-hash' });
-      await assert.rejects(store.addUser({ name: 'second', admin: false, tokenHash: 't2', inviteHash: 'invite-hash' }), (err: unknown) => err instanceof StoreConflict && err.what === 'invite');
+      await assert.rejects(
+        store.addUser({ name: 'second', admin: false, tokenHash: 't2', inviteHash: 'invite-hash' }),
+        (err: unknown) => err instanceof StoreConflict && err.what === 'invite',
+      );
       assert.equal(await store.userByName('second'), undefined);
       assert.equal(await store.passwordHash((await store.userByName('first'))!.id), 'scrypt$x');
     });
@@ -121,8 +132,11 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
     withStore('parallel reservations never pass a limit together', async (store) => {
       const team = await Promise.all(['p1', 'p2', 'p3'].map((n) => user(store, n, 'Parallel')));
       const window: LimitWindow = { name: 'total', limit: 4, since: '' };
-      const tries = await Promise.all(Array.from({ length: 12 }, (_, k) =>
-        store.reserveSubmission({ userId: team[k % 3]!.id, phase: 'dev', task: 'retrieval', createdAt: at(k % 24) }, [window])));
+      const tries = await Promise.all(
+        Array.from({ length: 12 }, (_, k) =>
+          store.reserveSubmission({ userId: team[k % 3]!.id, phase: 'dev', task: 'retrieval', createdAt: at(k % 24) }, [window]),
+        ),
+      );
       assert.equal(tries.filter((t) => 'id' in t).length, 4);
       assert.equal(tries.filter((t) => 'full' in t).length, 8);
     });
@@ -136,13 +150,29 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       await store.completeSubmission(got.id, upload('masks', { public: false }));
       const sub = (await store.submission(got.id))!;
       assert.deepEqual(
-        [sub.status, sub.team, sub.userName, sub.phase, sub.task, sub.name, sub.description, sub.paperUrl, sub.codeUrl, sub.public, sub.createdAt, sub.fileName],
+        [
+          sub.status,
+          sub.team,
+          sub.userName,
+          sub.phase,
+          sub.task,
+          sub.name,
+          sub.description,
+          sub.paperUrl,
+          sub.codeUrl,
+          sub.public,
+          sub.createdAt,
+          sub.fileName,
+        ],
         ['queued', 'Team C', 'carol', 'dev', 'segm', 'masks', 'masks described', 'https://example.org/paper', null, false, at(8), 'masks.json'],
       );
       assert.equal(await store.storedPath(got.id), '/srv/uploads/masks.json');
       await store.updateSubmission(got.id, { public: true, name: 'masks v2', codeUrl: 'https://example.org/code', baseline: true, hidden: true });
       const changed = (await store.submission(got.id))!;
-      assert.deepEqual([changed.public, changed.name, changed.codeUrl, changed.baseline, changed.hidden], [true, 'masks v2', 'https://example.org/code', true, true]);
+      assert.deepEqual(
+        [changed.public, changed.name, changed.codeUrl, changed.baseline, changed.hidden],
+        [true, 'masks v2', 'https://example.org/code', true, true],
+      );
     });
 
     withStore('life cycle: claim, finish, fail, requeue, cancel only while queued, re-run only once done or failed', async (store) => {
@@ -190,7 +220,10 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       const g = await user(store, 'g');
       const made: Record<string, number> = {};
       for (const [name, who, ap, extra] of [
-        ['public', f, 0.4, {}], ['private', f, 0.9, { public: false }], ['hidden', g, 0.8, { hidden: true }], ['baseline', g, 0.2, { public: false, baseline: true }],
+        ['public', f, 0.4, {}],
+        ['private', f, 0.9, { public: false }],
+        ['hidden', g, 0.8, { hidden: true }],
+        ['baseline', g, 0.2, { public: false, baseline: true }],
       ] as const) {
         made[name] = await submit(store, who.id, 'bbox', at(Object.keys(made).length + 1), name);
         await store.updateSubmission(made[name]!, extra);
@@ -203,7 +236,10 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.deepEqual(await names(true), ['baseline', 'public']);
       assert.deepEqual(await names(false), ['baseline', 'private', 'public']);
       const [pub] = (await store.boardCandidates('dev', 'bbox', true)).filter((c) => c.name === 'public');
-      assert.deepEqual([pub!.team, pub!.userName, pub!.baseline, pub!.result.stats[0], pub!.paperUrl], ['Team F', 'f', false, 0.4, 'https://example.org/paper']);
+      assert.deepEqual(
+        [pub!.team, pub!.userName, pub!.baseline, pub!.result.stats[0], pub!.paperUrl],
+        ['Team F', 'f', false, 0.4, 'https://example.org/paper'],
+      );
       assert.deepEqual(await store.boardCandidates('test', 'bbox', false), []);
     });
   });

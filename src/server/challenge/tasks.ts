@@ -43,7 +43,11 @@ export function primaryFigure(result: EvaluationResult): number {
 }
 
 export const PRIMARY_FIGURE_NAME: Record<Task, string> = {
-  bbox: 'AP', segm: 'AP', keypoints: 'AP', keypoints_visible: 'AP', retrieval: 'top-20',
+  bbox: 'AP',
+  segm: 'AP',
+  keypoints: 'AP',
+  keypoints_visible: 'AP',
+  retrieval: 'top-20',
 };
 
 /** Tasks whose ground-truth files exist in the directory. */

@@ -42,7 +42,10 @@ export interface NewUser {
 
 /** A refused write: `what` names the field (a name taken, an invite used or unknown). */
 export class StoreConflict extends Error {
-  constructor(readonly what: 'name' | 'invite', message: string) {
+  constructor(
+    readonly what: 'name' | 'invite',
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -16,7 +16,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export class UploadError extends Error {
-  constructor(readonly status: 400 | 413 | 415, message: string) {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,7 +62,10 @@ export async function removePartialUploads(dir: string): Promise<number> {
  * submission's place there (or throws to refuse it).
  */
 export async function receiveUpload(
-  request: Request, dir: string, maxBytes: number, beforeFile?: (fields: Record<string, string>) => Promise<void>,
+  request: Request,
+  dir: string,
+  maxBytes: number,
+  beforeFile?: (fields: Record<string, string>) => Promise<void>,
 ): Promise<ReceivedUpload> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) throw new UploadError(415, 'expected a multipart/form-data upload with fields task, name and file');
@@ -91,7 +97,9 @@ export async function receiveUpload(
   } catch {
     throw new UploadError(400, 'malformed multipart/form-data header');
   }
-  parser.on('field', (name, value) => { fields[name] = value; });
+  parser.on('field', (name, value) => {
+    fields[name] = value;
+  });
   parser.on('file', (name, stream, info) => {
     if (name !== 'file' || sawFile) {
       // Dropped; a body cut short errors this stream too, which must not go unhandled (it would end the server).
@@ -101,7 +109,9 @@ export async function receiveUpload(
     }
     sawFile = true;
     fileName = info.filename ?? 'results.json';
-    stream.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
     stream.on('limit', () => {
       tooLarge = true;
       // Stop reading the rest of the request at once.

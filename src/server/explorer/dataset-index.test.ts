@@ -14,8 +14,12 @@ import { Random } from '../../util/random.js';
 // --- the reference: counts by definition ---------------------------------
 
 const ITEM_VALUE: Record<string, (it: IndexedItem) => number | string> = {
-  category: (it) => it.categoryId, style: (it) => (it.style > 0 ? 'positive' : 'zero'), scale: (it) => it.scale,
-  occlusion: (it) => it.occlusion, zoomIn: (it) => it.zoomIn, viewpoint: (it) => it.viewpoint,
+  category: (it) => it.categoryId,
+  style: (it) => (it.style > 0 ? 'positive' : 'zero'),
+  scale: (it) => it.scale,
+  occlusion: (it) => it.occlusion,
+  zoomIn: (it) => it.zoomIn,
+  viewpoint: (it) => it.viewpoint,
 };
 
 function itemPasses(it: IndexedItem, filters: ImageFilters, except?: Facet): boolean {
@@ -63,8 +67,14 @@ function referenceFacets(images: IndexedImage[], filters: ImageFilters): FacetCo
 
 function referenceStats(images: IndexedImage[]): SplitStats {
   const s: SplitStats = {
-    images: { user: 0, shop: 0 }, items: { user: 0, shop: 0 }, categories: {}, attributes: {},
-    style: { zero: 0, positive: 0 }, itemsPerImage: {}, pairIds: new Set(images.map((i) => i.pairId)).size, positivePairs: 0,
+    images: { user: 0, shop: 0 },
+    items: { user: 0, shop: 0 },
+    categories: {},
+    attributes: {},
+    style: { zero: 0, positive: 0 },
+    itemsPerImage: {},
+    pairIds: new Set(images.map((i) => i.pairId)).size,
+    positivePairs: 0,
     landmarks: { visible: 0, occluded: 0 },
   };
   for (const attr of ['scale', 'occlusion', 'zoom_in', 'viewpoint']) s.attributes[attr] = {};
@@ -76,7 +86,12 @@ function referenceStats(images: IndexedImage[]): SplitStats {
     s.itemsPerImage[img.items.length] = (s.itemsPerImage[img.items.length] ?? 0) + 1;
     for (const it of img.items) {
       (s.categories[it.categoryId] ??= { user: 0, shop: 0 })[img.source]++;
-      for (const [attr, v] of [['scale', it.scale], ['occlusion', it.occlusion], ['zoom_in', it.zoomIn], ['viewpoint', it.viewpoint]] as const) {
+      for (const [attr, v] of [
+        ['scale', it.scale],
+        ['occlusion', it.occlusion],
+        ['zoom_in', it.zoomIn],
+        ['viewpoint', it.viewpoint],
+      ] as const) {
         s.attributes[attr]![v] = (s.attributes[attr]![v] ?? 0) + 1;
       }
       s.style[it.style > 0 ? 'positive' : 'zero']++;
@@ -101,11 +116,23 @@ function referenceStats(images: IndexedImage[]): SplitStats {
 function randomImage(rng: Random, imageId: number): IndexedImage {
   const n = rng.int(0, 4);
   return {
-    imageId, source: rng.next() < 0.6 ? 'user' : 'shop', pairId: rng.int(1, 12), width: rng.int(100, 900), height: rng.int(100, 900),
-    hasImage: rng.next() < 0.9, mtimeMs: 1_700_000_000_000 + rng.int(0, 1e6) + 0.25, size: rng.int(100, 9000),
+    imageId,
+    source: rng.next() < 0.6 ? 'user' : 'shop',
+    pairId: rng.int(1, 12),
+    width: rng.int(100, 900),
+    height: rng.int(100, 900),
+    hasImage: rng.next() < 0.9,
+    mtimeMs: 1_700_000_000_000 + rng.int(0, 1e6) + 0.25,
+    size: rng.int(100, 9000),
     items: Array.from({ length: n }, () => ({
-      categoryId: rng.int(1, 13), style: rng.int(0, 3), scale: rng.int(1, 3), occlusion: rng.int(1, 3), zoomIn: rng.int(1, 3),
-      viewpoint: rng.int(1, 3), visible: rng.int(0, 20), occluded: rng.int(0, 5),
+      categoryId: rng.int(1, 13),
+      style: rng.int(0, 3),
+      scale: rng.int(1, 3),
+      occlusion: rng.int(1, 3),
+      zoomIn: rng.int(1, 3),
+      viewpoint: rng.int(1, 3),
+      visible: rng.int(0, 20),
+      occluded: rng.int(0, 5),
     })),
   };
 }
@@ -139,7 +166,11 @@ async function assertAgrees(index: DatasetIndex, splitId: number, images: Map<nu
     const expected = all.filter((img) => matches(img, filters));
     const page = await index.queryImages(splitId, filters, 3, 5);
     assert.equal(page.total, expected.length, `${label}: total`);
-    assert.deepEqual(page.images.map((r) => r.imageId), expected.slice(3, 8).map((i) => i.imageId), `${label}: page`);
+    assert.deepEqual(
+      page.images.map((r) => r.imageId),
+      expected.slice(3, 8).map((i) => i.imageId),
+      `${label}: page`,
+    );
   }
 }
 
@@ -148,8 +179,12 @@ async function assertAgrees(index: DatasetIndex, splitId: number, images: Map<nu
 export function datasetIndexContract(name: string, backend: () => Promise<IndexBackend>, options: { skip?: string } = {}): void {
   describe(`DatasetIndex on ${name}`, { skip: options.skip }, () => {
     let b: IndexBackend;
-    before(async () => { b = await backend(); });
-    after(async () => { await b?.close(); });
+    before(async () => {
+      b = await backend();
+    });
+    after(async () => {
+      await b?.close();
+    });
 
     test('splits are registered once by name; a new directory replaces the old', async () => {
       const index = await b.open();
@@ -169,25 +204,51 @@ export function datasetIndexContract(name: string, backend: () => Promise<IndexB
       await index.writeImages(split.id, images, []);
       const states = await index.fileStates(split.id);
       assert.deepEqual([...states.ids], [1, 2, 5, 9]);
-      assert.deepEqual([...states.mtimeMs], images.map((i) => i.mtimeMs));
-      assert.deepEqual([...states.size], images.map((i) => i.size));
+      assert.deepEqual(
+        [...states.mtimeMs],
+        images.map((i) => i.mtimeMs),
+      );
+      assert.deepEqual(
+        [...states.size],
+        images.map((i) => i.size),
+      );
       const row = await index.image(split.id, 9);
       assert.deepEqual(row, {
-        imageId: 9, source: images[3]!.source, pairId: images[3]!.pairId, width: images[3]!.width, height: images[3]!.height,
-        hasImage: images[3]!.hasImage, itemCount: images[3]!.items.length,
+        imageId: 9,
+        source: images[3]!.source,
+        pairId: images[3]!.pairId,
+        width: images[3]!.width,
+        height: images[3]!.height,
+        hasImage: images[3]!.hasImage,
+        itemCount: images[3]!.items.length,
       });
       assert.equal(await index.image(split.id, 3), undefined);
       const pairId = images[1]!.pairId;
-      assert.deepEqual((await index.imagesOfPair(split.id, pairId)).map((r) => r.imageId), images.filter((i) => i.pairId === pairId).map((i) => i.imageId));
+      assert.deepEqual(
+        (await index.imagesOfPair(split.id, pairId)).map((r) => r.imageId),
+        images.filter((i) => i.pairId === pairId).map((i) => i.imageId),
+      );
 
-      await index.setBadFiles(split.id, [{ file: 'annos/000004.json', message: 'bad' }, { file: 'annos/000003.json', message: 'worse' }]);
-      await index.setBadFiles(split.id, [{ file: 'annos/000004.json', message: 'bad' }, { file: 'annos/000003.json', message: 'worse' }]);
-      assert.deepEqual(await index.badFiles(split.id, 10), [{ file: 'annos/000003.json', message: 'worse' }, { file: 'annos/000004.json', message: 'bad' }]);
+      await index.setBadFiles(split.id, [
+        { file: 'annos/000004.json', message: 'bad' },
+        { file: 'annos/000003.json', message: 'worse' },
+      ]);
+      await index.setBadFiles(split.id, [
+        { file: 'annos/000004.json', message: 'bad' },
+        { file: 'annos/000003.json', message: 'worse' },
+      ]);
+      assert.deepEqual(await index.badFiles(split.id, 10), [
+        { file: 'annos/000003.json', message: 'worse' },
+        { file: 'annos/000004.json', message: 'bad' },
+      ]);
       await index.writeImages(split.id, [], [2]);
       await index.finishIndexing(split.id);
       const info = (await index.split('contract-rows'))!;
       assert.equal(info.images, 3);
-      assert.equal(info.items, images.filter((i) => i.imageId !== 2).reduce((n, i) => n + i.items.length, 0));
+      assert.equal(
+        info.items,
+        images.filter((i) => i.imageId !== 2).reduce((n, i) => n + i.items.length, 0),
+      );
       assert.equal(info.badFiles, 2);
       assert.ok(info.indexedAt);
     });
@@ -205,7 +266,11 @@ export function datasetIndexContract(name: string, backend: () => Promise<IndexB
         const removed = [...current.keys()].filter(() => rng.next() < 0.15);
         for (const id of removed) current.delete(id);
         for (const img of unique) current.set(img.imageId, img);
-        await index.writeImages(split.id, unique, removed.filter((id) => !unique.some((img) => img.imageId === id)));
+        await index.writeImages(
+          split.id,
+          unique,
+          removed.filter((id) => !unique.some((img) => img.imageId === id)),
+        );
         await assertAgrees(index, split.id, current, rng, `round ${round}`);
       }
       // A new process loads the same answers from the database.
@@ -230,7 +295,12 @@ export function datasetIndexContract(name: string, backend: () => Promise<IndexB
       await loading;
       assert.deepEqual(await reader.stats(split.id), referenceStats(byId(current)));
       const page = await reader.queryImages(split.id, {}, 8990, 20);
-      assert.deepEqual(page.images.map((r) => r.imageId), byId(current).slice(8990, 9010).map((i) => i.imageId));
+      assert.deepEqual(
+        page.images.map((r) => r.imageId),
+        byId(current)
+          .slice(8990, 9010)
+          .map((i) => i.imageId),
+      );
     });
   });
 }

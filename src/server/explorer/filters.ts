@@ -7,7 +7,7 @@
  * hold for one and the same item of an image; image filters (source, pair_id,
  * number of items) for the image. Several values of one filter mean "any of".
  */
-import { ATTRIBUTE_NAMES, NUM_CATEGORIES } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES, NUM_CATEGORIES } from '../../schema/index.js';
 
 export type StyleClass = 'zero' | 'positive';
 
@@ -24,34 +24,33 @@ export interface ImageFilters {
   items?: number[];
 }
 
-/** Filters that have per-value counts (pair_id has too many values to count). */
-export const FACETS = ['category', 'source', 'style', 'scale', 'occlusion', 'zoomIn', 'viewpoint', 'items'] as const;
-export type Facet = (typeof FACETS)[number];
-export const ITEM_FACETS: readonly Facet[] = ['category', 'style', 'scale', 'occlusion', 'zoomIn', 'viewpoint'];
-
-/** Query parameter names (the release's field names). */
-export const FACET_PARAMS: Record<Facet, string> = {
-  category: 'category', source: 'source', style: 'style', scale: 'scale', occlusion: 'occlusion',
-  zoomIn: 'zoom_in', viewpoint: 'viewpoint', items: 'items',
-};
+export { FACETS, FACET_PARAMS, ITEM_FACETS, type Facet } from '../../shared/facets.js';
+import { FACETS, FACET_PARAMS, type Facet } from '../../shared/facets.js';
 
 export class FilterError extends Error {}
 
 function intList(name: string, raw: string, min: number, max: number): number[] {
-  const values = raw.split(',').filter((s) => s !== '').map((s) => {
-    if (!/^\d{1,9}$/.test(s)) throw new FilterError(`${name}: expected integers ${min}..${max}, found ${JSON.stringify(s.slice(0, 20))}`);
-    const n = Number(s);
-    if (n < min || n > max) throw new FilterError(`${name}: expected integers ${min}..${max}, found ${n}`);
-    return n;
-  });
+  const values = raw
+    .split(',')
+    .filter((s) => s !== '')
+    .map((s) => {
+      if (!/^\d{1,9}$/.test(s)) throw new FilterError(`${name}: expected integers ${min}..${max}, found ${JSON.stringify(s.slice(0, 20))}`);
+      const n = Number(s);
+      if (n < min || n > max) throw new FilterError(`${name}: expected integers ${min}..${max}, found ${n}`);
+      return n;
+    });
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
 function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
-  const values = raw.split(',').filter((s) => s !== '').map((s) => {
-    if (!(allowed as readonly string[]).includes(s)) throw new FilterError(`${name}: expected one of ${allowed.join(', ')}, found ${JSON.stringify(s.slice(0, 20))}`);
-    return s as T;
-  });
+  const values = raw
+    .split(',')
+    .filter((s) => s !== '')
+    .map((s) => {
+      if (!(allowed as readonly string[]).includes(s))
+        throw new FilterError(`${name}: expected one of ${allowed.join(', ')}, found ${JSON.stringify(s.slice(0, 20))}`);
+      return s as T;
+    });
   return [...new Set(values)].sort();
 }
 

@@ -14,8 +14,8 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { NameSet, checkAnnotationFileSync, scanSplitSync } from '../../dataset/read-split.js';
-import { formatProblemLine } from '../../schema/validate-annotation.js';
+import { NameSet, checkAnnotationFileSync, scanSplitSync } from '../../dataset/index.js';
+import { formatProblemLine } from '../../schema/index.js';
 import { InputError } from '../../util/errors.js';
 import { indexedImage } from './indexed-image.js';
 import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';

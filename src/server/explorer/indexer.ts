@@ -77,8 +77,9 @@ export class Indexer {
     const p: IndexProgress = { state: 'scanning', done: 0, total: 0, changed: 0 };
     try {
       this.setProgress(split.name, p);
-      const listing = await scanSplit(split.dir, { imagesOnly: true });
-      if (!listing.hasAnnosDir) {
+      // A split that cannot be listed is reported by the indexing workers as any other run is.
+      const listing = await scanSplit(split.dir, { imagesOnly: true }).catch(() => undefined);
+      if (listing && !listing.hasAnnosDir) {
         await this.indexImagesOnly(split, p, [...listing.images]);
         return;
       }
@@ -121,19 +122,31 @@ export class Indexer {
     for (let start = 0; start < names.length; start += STAT_CONCURRENCY) {
       if (this.stopped) return;
       const chunk = names.slice(start, start + STAT_CONCURRENCY);
-      const read = await Promise.all(chunk.map(async (name): Promise<IndexedImage | BadFile | undefined> => {
-        const path = join(split.dir, 'image', `${name}.jpg`);
-        const s = await stat(path).catch(() => undefined);
-        const before = known.get(Number(name));
-        if (s && before && before.mtimeMs === s.mtimeMs && before.size === s.size) return undefined;
-        try {
-          const { width, height } = await readImageSize(path);
-          return { imageId: Number(name), source: 'unknown', pairId: 0, width, height, hasImage: true, mtimeMs: s?.mtimeMs ?? -1, size: s?.size ?? -1, items: [] };
-        } catch (err) {
-          const line = formatProblemLine(inputProblem(err));
-          return { file: relative(split.dir, path), message: line.split(split.dir).join(split.name) };
-        }
-      }));
+      const read = await Promise.all(
+        chunk.map(async (name): Promise<IndexedImage | BadFile | undefined> => {
+          const path = join(split.dir, 'image', `${name}.jpg`);
+          const s = await stat(path).catch(() => undefined);
+          const before = known.get(Number(name));
+          if (s && before && before.mtimeMs === s.mtimeMs && before.size === s.size) return undefined;
+          try {
+            const { width, height } = await readImageSize(path);
+            return {
+              imageId: Number(name),
+              source: 'unknown',
+              pairId: 0,
+              width,
+              height,
+              hasImage: true,
+              mtimeMs: s?.mtimeMs ?? -1,
+              size: s?.size ?? -1,
+              items: [],
+            };
+          } catch (err) {
+            const line = formatProblemLine(inputProblem(err));
+            return { file: relative(split.dir, path), message: line.split(split.dir).join(split.name) };
+          }
+        }),
+      );
       for (const result of read) {
         if (!result) continue;
         p.changed++;
@@ -180,11 +193,13 @@ export class Indexer {
         else resolve(result);
       };
       const write = (work: () => Promise<void>): void => {
-        writes = writes.then(async () => {
-          if (finished) return;
-          if (this.stopped) return finish();
-          await work();
-        }).catch(finish);
+        writes = writes
+          .then(async () => {
+            if (finished) return;
+            if (this.stopped) return finish();
+            await work();
+          })
+          .catch(finish);
       };
       workers.forEach((worker, part) => {
         worker.on('message', (message: ToIndexer) => {
@@ -208,7 +223,11 @@ export class Indexer {
               if (message.removed.length > 0) await this.index.writeImages(split.id, [], message.removed);
               changed[part] = message.changed;
               p.changed = sum(changed);
-              if (++ended === parts) finish(undefined, bad.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)));
+              if (++ended === parts)
+                finish(
+                  undefined,
+                  bad.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)),
+                );
             });
           } else {
             finish(message.input ? new WorkerInputError(message.message) : new Error(message.message));

@@ -23,7 +23,10 @@ export class SplitModels {
   /** Facet counts by split, model version and filters (LRU). */
   private readonly facetCache = new Map<string, FacetCounts>();
 
-  constructor(private readonly load: LoadImages, private readonly chunk = LOAD_CHUNK) {}
+  constructor(
+    private readonly load: LoadImages,
+    private readonly chunk = LOAD_CHUNK,
+  ) {}
 
   /** The split's model, loading it first if needed. */
   get(splitId: number): Promise<SplitModel> {

@@ -19,9 +19,7 @@ import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from 
 const SPLIT_COLUMNS = 'id, name, dir, images, items, bad_files, indexed_at';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
 import type { ImageTuple, ItemTuple, SplitModel } from './split-model.js';
-import type {
-  BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats,
-} from './types.js';
+import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats } from './types.js';
 
 const SCHEMA = [
   `CREATE TABLE explorer_splits (
@@ -69,7 +67,6 @@ const SCHEMA = [
    );
    CREATE INDEX explorer_bad_files_split ON explorer_bad_files (split_id);`,
 ];
-
 
 /** Rows per query when a whole split is read (fileStates, loading the model). */
 const CHUNK = 10_000;
@@ -144,9 +141,16 @@ export class PgDatasetIndex implements DatasetIndex {
             `INSERT INTO explorer_images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size)
              SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::bool[], $8::int[], $9::float8[], $10::int8[])`,
             [
-              splitId, images.map((i) => i.imageId), images.map((i) => i.source), images.map((i) => i.pairId),
-              images.map((i) => i.width), images.map((i) => i.height), images.map((i) => i.hasImage),
-              images.map((i) => i.items.length), images.map((i) => i.mtimeMs), images.map((i) => i.size),
+              splitId,
+              images.map((i) => i.imageId),
+              images.map((i) => i.source),
+              images.map((i) => i.pairId),
+              images.map((i) => i.width),
+              images.map((i) => i.height),
+              images.map((i) => i.hasImage),
+              images.map((i) => i.items.length),
+              images.map((i) => i.mtimeMs),
+              images.map((i) => i.size),
             ],
           );
         }
@@ -155,15 +159,23 @@ export class PgDatasetIndex implements DatasetIndex {
             `INSERT INTO explorer_items (split_id, image_id, item_index, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded)
              SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int2[], $5::int[], $6::int2[], $7::int2[], $8::int2[], $9::int2[], $10::int2[], $11::int2[])`,
             [
-              splitId, items.map((x) => x.img.imageId), items.map((x) => x.k), items.map((x) => x.it.categoryId),
-              items.map((x) => x.it.style), items.map((x) => x.it.scale), items.map((x) => x.it.occlusion),
-              items.map((x) => x.it.zoomIn), items.map((x) => x.it.viewpoint), items.map((x) => x.it.visible),
+              splitId,
+              items.map((x) => x.img.imageId),
+              items.map((x) => x.k),
+              items.map((x) => x.it.categoryId),
+              items.map((x) => x.it.style),
+              items.map((x) => x.it.scale),
+              items.map((x) => x.it.occlusion),
+              items.map((x) => x.it.zoomIn),
+              items.map((x) => x.it.viewpoint),
+              items.map((x) => x.it.visible),
               items.map((x) => x.it.occluded),
             ],
           );
         }
         const { rows } = await client.query<{ generation: string }>(
-          'UPDATE explorer_splits SET generation = generation + 1 WHERE id = $1 RETURNING generation', [splitId],
+          'UPDATE explorer_splits SET generation = generation + 1 WHERE id = $1 RETURNING generation',
+          [splitId],
         );
         return Number(rows[0]?.generation ?? 0);
       });
@@ -178,10 +190,11 @@ export class PgDatasetIndex implements DatasetIndex {
     await withTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM explorer_bad_files WHERE split_id = $1', [splitId]);
       if (bad.length > 0) {
-        await client.query(
-          'INSERT INTO explorer_bad_files (split_id, file, message) SELECT $1, * FROM unnest($2::text[], $3::text[])',
-          [splitId, bad.map((b) => b.file), bad.map((b) => b.message)],
-        );
+        await client.query('INSERT INTO explorer_bad_files (split_id, file, message) SELECT $1, * FROM unnest($2::text[], $3::text[])', [
+          splitId,
+          bad.map((b) => b.file),
+          bad.map((b) => b.message),
+        ]);
       }
     });
   }
@@ -210,13 +223,17 @@ export class PgDatasetIndex implements DatasetIndex {
   }
 
   async image(splitId: number, imageId: number): Promise<ImageRow | undefined> {
-    const { rows } = await this.pool.query<ImageDbRow>(`SELECT ${IMAGE_COLUMNS} FROM explorer_images WHERE split_id = $1 AND image_id = $2`, [splitId, imageId]);
+    const { rows } = await this.pool.query<ImageDbRow>(`SELECT ${IMAGE_COLUMNS} FROM explorer_images WHERE split_id = $1 AND image_id = $2`, [
+      splitId,
+      imageId,
+    ]);
     return rows[0] && toImage(rows[0]);
   }
 
   async imagesOfPair(splitId: number, pairId: number): Promise<ImageRow[]> {
     const { rows } = await this.pool.query<ImageDbRow>(
-      `SELECT ${IMAGE_COLUMNS} FROM explorer_images WHERE split_id = $1 AND pair_id = $2 ORDER BY image_id LIMIT 200`, [splitId, pairId],
+      `SELECT ${IMAGE_COLUMNS} FROM explorer_images WHERE split_id = $1 AND pair_id = $2 ORDER BY image_id LIMIT 200`,
+      [splitId, pairId],
     );
     return rows.map(toImage);
   }
@@ -251,18 +268,22 @@ export class PgDatasetIndex implements DatasetIndex {
 
   /** A chunk of the split for its model: images after `afterId` with their items. */
   private async loadImages(splitId: number, afterId: number, limit: number) {
-    const images = (await this.pool.query<ImageTuple>({
-      text: 'SELECT image_id, source, pair_id, width, height, has_image FROM explorer_images WHERE split_id = $1 AND image_id > $2 ORDER BY image_id LIMIT $3',
-      values: [splitId, afterId, limit],
-      rowMode: 'array',
-    })).rows;
+    const images = (
+      await this.pool.query<ImageTuple>({
+        text: 'SELECT image_id, source, pair_id, width, height, has_image FROM explorer_images WHERE split_id = $1 AND image_id > $2 ORDER BY image_id LIMIT $3',
+        values: [splitId, afterId, limit],
+        rowMode: 'array',
+      })
+    ).rows;
     if (images.length === 0) return { images, items: [] };
-    const items = (await this.pool.query<ItemTuple>({
-      text: `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM explorer_items
+    const items = (
+      await this.pool.query<ItemTuple>({
+        text: `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM explorer_items
              WHERE split_id = $1 AND image_id BETWEEN $2 AND $3 ORDER BY image_id, item_index`,
-      values: [splitId, images[0]![0], images[images.length - 1]![0]],
-      rowMode: 'array',
-    })).rows;
+        values: [splitId, images[0]![0], images[images.length - 1]![0]],
+        rowMode: 'array',
+      })
+    ).rows;
     return { images, items };
   }
 }

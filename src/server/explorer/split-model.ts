@@ -20,7 +20,7 @@
  * number of images that match every other filter and have the value; for an
  * item facet, on an item that also passes every other item filter.
  */
-import { ATTRIBUTE_NAMES } from '../../schema/categories.js';
+import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import type { FacetCounts, ImageRow, IndexedImage, IndexedItem, SplitStats } from './types.js';
 
@@ -89,8 +89,9 @@ interface ItemPool {
 
 /** Running counts behind SplitStats, changed by +1/-1 per image. */
 class StatsCounters {
-  images = [0, 0];
-  items = [0, 0];
+  /** Per source code (0 user, 1 shop, 2 unknown): images and items. */
+  images = [0, 0, 0];
+  items = [0, 0, 0];
   /** [category * 2 + shop] */
   categories = new Float64Array(32);
   /** [attribute * 4 + value] */
@@ -109,7 +110,8 @@ class StatsCounters {
     this.images[shop]! += sign;
     this.items[shop]! += sign * n;
     bump(this.itemsPerImage, n, sign);
-    bump(this.pairImages, pairId, sign);
+    // Images of unknown source (an images-only split) have no pair_id.
+    if (shop !== 2) bump(this.pairImages, pairId, sign);
     for (let k = start; k < start + n; k++) {
       const c = pool.codes[k]!;
       const style = pool.style[k]!;
@@ -137,7 +139,8 @@ class StatsCounters {
   result(): SplitStats {
     const categories: SplitStats['categories'] = {};
     for (let c = 0; c < 16; c++) {
-      const user = this.categories[c * 2]!, shop = this.categories[c * 2 + 1]!;
+      const user = this.categories[c * 2]!,
+        shop = this.categories[c * 2 + 1]!;
       if (user || shop) categories[c] = { user, shop };
     }
     const attributes: SplitStats['attributes'] = {};
@@ -214,7 +217,9 @@ function compile(filters: ImageFilters): CompiledFilters {
     }
   }
   return {
-    contribution, full, anyItemFilter: allowed.some((a) => a !== undefined),
+    contribution,
+    full,
+    anyItemFilter: allowed.some((a) => a !== undefined),
     source: filters.source?.length === 1 ? (filters.source[0] === 'shop' ? 1 : 0) : -1,
     items: filters.items?.length ? new Set(filters.items) : undefined,
     pairId: filters.pairId,
@@ -247,7 +252,7 @@ export class SplitModel implements ItemPool {
   version = 0;
 
   get imageCount(): number {
-    return this.counters.images[0]! + this.counters.images[1]!;
+    return this.counters.images[0]! + this.counters.images[1]! + this.counters.images[2]!;
   }
 
   get itemCount(): number {
@@ -358,7 +363,10 @@ export class SplitModel implements ItemPool {
   /** Rewrites the pool in image order without the slots left behind by images that grew. */
   private compact(): void {
     const size = Math.max(1024, this.poolLength - this.poolWasted);
-    const codes = new Uint16Array(size), style = new Int32Array(size), visible = new Uint8Array(size), occluded = new Uint8Array(size);
+    const codes = new Uint16Array(size),
+      style = new Int32Array(size),
+      visible = new Uint8Array(size),
+      occluded = new Uint8Array(size);
     let at = 0;
     for (let id = 0; id < this.idLimit; id++) {
       if (!this.alive[id]) {
@@ -387,8 +395,13 @@ export class SplitModel implements ItemPool {
   image(id: number): ImageRow | undefined {
     if (id < 0 || id >= this.idLimit || !this.alive[id]) return undefined;
     return {
-      imageId: id, source: SOURCES[this.shop[id]!]!, pairId: this.pairId[id]!, width: this.width[id]!,
-      height: this.height[id]!, hasImage: this.hasImage[id] === 1, itemCount: this.nItems[id]!,
+      imageId: id,
+      source: SOURCES[this.shop[id]!]!,
+      pairId: this.pairId[id]!,
+      width: this.width[id]!,
+      height: this.height[id]!,
+      hasImage: this.hasImage[id] === 1,
+      itemCount: this.nItems[id]!,
     };
   }
 
@@ -465,8 +478,8 @@ export class SplitModel implements ItemPool {
 
 /**
  * An image's source as the model keeps it: 0 user, 1 shop, 2 unknown (an
- * images-only split: the test split). Counters are kept for 0 and 1 only, so
- * images of unknown source count in no source's figures.
+ * images-only split: the test split). Images of unknown source count in the
+ * split's total only, in no source's figures.
  */
 const SOURCES = ['user', 'shop', 'unknown'] as const;
 function sourceCode(source: string): number {

@@ -5,9 +5,7 @@ import type { ImageFilters } from './filters.js';
 import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from './rows.js';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
 import type { ImageTuple, ItemTuple } from './split-model.js';
-import type {
-  BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats,
-} from './types.js';
+import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats } from './types.js';
 
 /*
  * Step 1 made items repeat their image's source, pair_id and n_items and gave
@@ -75,7 +73,6 @@ const SCHEMA = [
    DROP INDEX items_zoom_in; DROP INDEX items_viewpoint; DROP INDEX items_style;`,
 ];
 
-
 /** Rows read per statement when a whole split is read (fileStates, loading the model): each a few ms. */
 const CHUNK = 4000;
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -134,10 +131,24 @@ export class SqliteDatasetIndex implements DatasetIndex {
         deleteItems.run(splitId, img.imageId);
         const n = img.items.length;
         insertImage.run(splitId, img.imageId, img.source, img.pairId, img.width, img.height, img.hasImage ? 1 : 0, n, img.mtimeMs, img.size);
-        img.items.forEach((it, k) => insertItem.run(
-          splitId, img.imageId, k, img.source, img.pairId, n, it.categoryId, it.style, it.scale, it.occlusion,
-          it.zoomIn, it.viewpoint, it.visible, it.occluded,
-        ));
+        img.items.forEach((it, k) =>
+          insertItem.run(
+            splitId,
+            img.imageId,
+            k,
+            img.source,
+            img.pairId,
+            n,
+            it.categoryId,
+            it.style,
+            it.scale,
+            it.occlusion,
+            it.zoomIn,
+            it.viewpoint,
+            it.visible,
+            it.occluded,
+          ),
+        );
       }
     });
     await this.models.exclusive(splitId, () => {
@@ -161,11 +172,13 @@ export class SqliteDatasetIndex implements DatasetIndex {
   async finishIndexing(splitId: number): Promise<void> {
     // The counts come from the model (counting 600k item rows would hold the event loop).
     const model = await this.models.get(splitId);
-    this.db.prepare(
-      `UPDATE splits SET images = @images, items = @items,
+    this.db
+      .prepare(
+        `UPDATE splits SET images = @images, items = @items,
          bad_files = (SELECT COUNT(*) FROM bad_files WHERE split_id = @id), indexed_at = @at
        WHERE id = @id`,
-    ).run({ id: splitId, images: model.imageCount, items: model.itemCount, at: new Date().toISOString() });
+      )
+      .run({ id: splitId, images: model.imageCount, items: model.itemCount, at: new Date().toISOString() });
   }
 
   async queryImages(splitId: number, filters: ImageFilters, offset: number, limit: number): Promise<{ total: number; images: ImageRow[] }> {
@@ -182,8 +195,9 @@ export class SqliteDatasetIndex implements DatasetIndex {
   }
 
   async imagesOfPair(splitId: number, pairId: number): Promise<ImageRow[]> {
-    return (this.db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE split_id = ? AND pair_id = ? ORDER BY image_id LIMIT 200`)
-      .all(splitId, pairId) as ImageDbRow[]).map(toImage);
+    return (
+      this.db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE split_id = ? AND pair_id = ? ORDER BY image_id LIMIT 200`).all(splitId, pairId) as ImageDbRow[]
+    ).map(toImage);
   }
 
   async stats(splitId: number): Promise<SplitStats> {
@@ -192,14 +206,18 @@ export class SqliteDatasetIndex implements DatasetIndex {
 
   /** A chunk of the split for its model: images after `afterId` with their items. */
   private loadImages(splitId: number, afterId: number, limit: number): { images: ImageTuple[]; items: ItemTuple[] } {
-    const images = this.db.prepare(
-      'SELECT image_id, source, pair_id, width, height, has_image FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?',
-    ).raw().all(splitId, afterId, limit) as ImageTuple[];
+    const images = this.db
+      .prepare('SELECT image_id, source, pair_id, width, height, has_image FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?')
+      .raw()
+      .all(splitId, afterId, limit) as ImageTuple[];
     if (images.length === 0) return { images, items: [] };
-    const items = this.db.prepare(
-      `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM items
+    const items = this.db
+      .prepare(
+        `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM items
        WHERE split_id = ? AND image_id BETWEEN ? AND ? ORDER BY image_id, item_index`,
-    ).raw().all(splitId, images[0]![0], images[images.length - 1]![0]) as ItemTuple[];
+      )
+      .raw()
+      .all(splitId, images[0]![0], images[images.length - 1]![0]) as ItemTuple[];
     return { images, items };
   }
 }

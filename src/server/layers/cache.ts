@@ -18,7 +18,10 @@ export const DEFAULT_LAYERS_KEPT = 3;
 export class LayerCache {
   private readonly loaded = new Map<string, Promise<LayerData>>();
 
-  constructor(private readonly layersDir: string, private readonly keep = DEFAULT_LAYERS_KEPT) {}
+  constructor(
+    private readonly layersDir: string,
+    private readonly keep = DEFAULT_LAYERS_KEPT,
+  ) {}
 
   async get(layer: LayerSource, split: SplitInfo): Promise<LayerData> {
     // A results file given on the command line may be rewritten while the server runs.

@@ -8,8 +8,18 @@
  * images behind each of its cells. The detections' geometry is read once (compactly) so
  * that pages of images need no further pass over a large results file.
  */
-import { CocoEvaluator, confusionAnalysis, confusionCellImages, loadCocoPair, perImageCounts, type CocoEvalResult, type CocoMatchRecords, type CocoTask, type ConfusionEntries } from '../../eval/index.js';
-import { readResultsForImages, type DetectionRecord } from '../../render/pictures/prediction-items.js';
+import {
+  CocoEvaluator,
+  confusionAnalysis,
+  confusionCellImages,
+  loadCocoPair,
+  perImageCounts,
+  type CocoEvalResult,
+  type CocoMatchRecords,
+  type CocoTask,
+  type ConfusionEntries,
+} from '../../eval/index.js';
+import { readResultsForImages, type DetectionRecord } from '../../render/index.js';
 import { rleFromString } from '../../mask/index.js';
 import type { GroundTruthState, PredictionJson, PredictionState, TallyJson } from '../../shared/layer-types.js';
 import type { SplitTruth } from './split-truth.js';
@@ -44,7 +54,11 @@ export interface CocoLayerData {
 /** Per image: tallies and verdicts from the match records (IoU .50, area all, the largest maxDets). */
 export function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
   const matches: CocoMatchRecords = result.matches;
-  interface Gt { annotationIndex: number; id: number; state: GroundTruthState }
+  interface Gt {
+    annotationIndex: number;
+    id: number;
+    state: GroundTruthState;
+  }
   const gts = new Map<number, Gt[]>();
   const dets = new Map<number, { index: number; gtId: number; ignored: boolean; best: number }[]>();
   const cells = matches.cellImageId.length;
@@ -70,7 +84,7 @@ export function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData
     const detections = new Map<number, DetectionVerdict>();
     for (const d of dets.get(imageId) ?? []) {
       const state: PredictionState = d.ignored ? 'ignored' : d.gtId !== 0 ? 'matched' : 'false-positive';
-      detections.set(d.index, { state, best: d.best, matchedItem: d.gtId !== 0 ? position.get(d.gtId) ?? -1 : -1 });
+      detections.set(d.index, { state, best: d.best, matchedItem: d.gtId !== 0 ? (position.get(d.gtId) ?? -1) : -1 });
     }
     perImage.set(imageId, { tally: { tp: 0, fp: 0, fn: 0 }, groundTruth: g.map((x) => x.state), detections });
   }
@@ -103,9 +117,16 @@ export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: 
   }
   const perImage = imageVerdicts(result);
   // Images of the split without ground truth or detections: nothing to count.
-  for (const imageId of truth.itemKeys.keys()) if (!perImage.has(imageId)) perImage.set(imageId, { tally: { tp: 0, fp: 0, fn: 0 }, groundTruth: [], detections: new Map() });
+  for (const imageId of truth.itemKeys.keys())
+    if (!perImage.has(imageId)) perImage.set(imageId, { tally: { tp: 0, fp: 0, fn: 0 }, groundTruth: [], detections: new Map() });
   return {
-    kind: 'coco', task, metric: task === 'keypoints' ? 'OKS' : 'IoU', stats: result.stats, perImage, records: read.byImage, truth,
+    kind: 'coco',
+    task,
+    metric: task === 'keypoints' ? 'OKS' : 'IoU',
+    stats: result.stats,
+    perImage,
+    records: read.byImage,
+    truth,
     ...(confusion ? { confusion } : {}),
   };
 }
@@ -123,9 +144,12 @@ export function predictionsOf(layer: CocoLayerData, imageId: number): Prediction
   return (layer.records.get(imageId) ?? []).map((r) => {
     const v = data?.detections.get(r.index);
     const p: PredictionJson = {
-      index: r.index, category_id: r.categoryId, score: r.score,
+      index: r.index,
+      category_id: r.categoryId,
+      score: r.score,
       // Beyond maxDets per image and category, the evaluation never saw it.
-      state: v?.state ?? 'not-evaluated', best: v ? v.best : null,
+      state: v?.state ?? 'not-evaluated',
+      best: v ? v.best : null,
     };
     if (v && v.matchedItem >= 0) p.matched_item = keys[v.matchedItem];
     if (r.bbox) p.bbox = [...r.bbox];

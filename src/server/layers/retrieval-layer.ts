@@ -4,7 +4,7 @@
  * explainQuery (the same assignment and hit test as the figures).
  */
 import { assignResults, evaluateRetrieval, explainQuery, loadRetrievalInputs, type RetrievalInputs } from '../../eval/index.js';
-import type { Assignment } from '../../eval/retrieval/index.js';
+import type { Assignment } from '../../eval/index.js';
 import type { LayerQueryJson, PredictionJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
 import type { SplitTruth } from './split-truth.js';
 
@@ -58,8 +58,12 @@ export function retrievalPredictions(layer: RetrievalLayerData, imageId: number)
     const stands = q >= 0 && layer.assignment.standing[q] === r;
     const b = results.queryBoxes.subarray(r * 4, r * 4 + 4);
     const p: PredictionJson = {
-      index: r, category_id: results.queryClasses[r]!, score: results.queryScores[r]!,
-      state: stands ? 'matched' : 'false-positive', best: null, bbox: [b[0]!, b[1]!, b[2]! - b[0]!, b[3]! - b[1]!],
+      index: r,
+      category_id: results.queryClasses[r]!,
+      score: results.queryScores[r]!,
+      state: stands ? 'matched' : 'false-positive',
+      best: null,
+      bbox: [b[0]!, b[1]!, b[2]! - b[0]!, b[3]! - b[1]!],
     };
     if (stands) p.matched_item = layer.truth.queryItems![q]!.key;
     return p;
@@ -73,16 +77,33 @@ export function explainedJson(layer: RetrievalLayerData, split: string, layerId:
   const queryKey = (i: number): string | undefined => layer.truth.queryItems![i]?.key;
   const galleryKey = (i: number) => layer.truth.galleryItems![i]!;
   return {
-    split, layer: layerId, query: q, query_image_id: e.item.queryImageId, item: queryKey(q)!,
-    category_id: e.item.cls, style: e.item.style, pair_id: e.item.pairId, bbox: box(e.item.bbox), verdict: e.verdict,
+    split,
+    layer: layerId,
+    query: q,
+    query_image_id: e.item.queryImageId,
+    item: queryKey(q)!,
+    category_id: e.item.cls,
+    style: e.item.style,
+    pair_id: e.item.pairId,
+    bbox: box(e.item.bbox),
+    verdict: e.verdict,
     candidates: e.candidates.map((c) => ({
-      row: c.row, score: c.score, cls: c.cls, bbox: box(c.bbox), iou: c.iou, assigned_query: c.assignedQuery,
+      row: c.row,
+      score: c.score,
+      cls: c.cls,
+      bbox: box(c.bbox),
+      iou: c.iou,
+      assigned_query: c.assignedQuery,
       ...(c.assignedQuery !== q && c.assignedQuery >= 0 ? { assigned_item: queryKey(c.assignedQuery) } : {}),
       verdict: c.verdict,
     })),
     standing: e.standing,
     retrieved: e.retrieved.map((r) => ({
-      rank: r.rank, gallery_image_id: r.galleryImageId, bbox: box(r.bbox), hit: r.hitGalleryItem >= 0, gt_image: r.groundTruthImage,
+      rank: r.rank,
+      gallery_image_id: r.galleryImageId,
+      bbox: box(r.bbox),
+      hit: r.hitGalleryItem >= 0,
+      gt_image: r.groundTruthImage,
       ...(r.hitGalleryItem >= 0 ? { hit_item: galleryKey(r.hitGalleryItem).key } : {}),
     })),
     first_hit_rank: e.firstHitRank,

@@ -4,7 +4,7 @@
  * viewers allowed to see its details (its owner and admins; the challenge's
  * rules on published submissions may widen this later).
  */
-import { resultKindOf } from '../../render/pictures/prediction-items.js';
+import { resultKindOf } from '../../render/index.js';
 import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
 import type { Task, User } from '../challenge/types.js';
@@ -28,7 +28,10 @@ export const LAYER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Stops streaming at the first record; an InputError, which streamJson passes through. */
 class FirstRecord extends InputError {
-  constructor(file: string, readonly value: unknown) {
+  constructor(
+    file: string,
+    readonly value: unknown,
+  ) {
     super(file, '', 'nothing (first record seen)');
   }
 }
@@ -38,7 +41,9 @@ export async function resultsFileTask(file: string): Promise<Task> {
   let first: unknown;
   try {
     // An object (a COCO ground-truth file given by mistake) is refused at its first value, not read whole.
-    const notArray = (): never => { throw new InputError(file, '', 'a JSON array of results', 'an object'); };
+    const notArray = (): never => {
+      throw new InputError(file, '', 'a JSON array of results', 'an object');
+    };
     const summary = await streamJson(file, {
       onElement(key, _i, value) {
         if (key !== null) notArray();

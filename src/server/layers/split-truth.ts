@@ -10,10 +10,10 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { readSplit } from '../../dataset/read-split.js';
-import type { ImageRecord } from '../../schema/annotation.js';
-import { writeCocoFile } from '../../convert/coco-writer.js';
-import { writeRetrievalFiles } from '../../convert/retrieval.js';
+import { readSplit } from '../../dataset/index.js';
+import type { ImageRecord } from '../../schema/index.js';
+import { writeCocoFile } from '../../convert/index.js';
+import { writeRetrievalFiles } from '../../convert/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import type { SplitInfo } from '../explorer/types.js';
 
@@ -39,7 +39,10 @@ const building = new Map<string, Promise<SplitTruth>>();
 
 /** One directory per split and index state: a reindexed split is converted again. */
 export function truthDir(layersDir: string, split: SplitInfo): string {
-  const stamp = createHash('sha256').update(`${split.dir}\n${split.indexedAt ?? ''}`).digest('hex').slice(0, 16);
+  const stamp = createHash('sha256')
+    .update(`${split.dir}\n${split.indexedAt ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
   return join(layersDir, `split-${split.id}-${stamp}`);
 }
 
@@ -55,9 +58,8 @@ function fromKeys(keys: KeysFile, kind: TruthKind, files: Record<string, string>
 }
 
 async function build(dir: string, split: SplitInfo, kind: TruthKind): Promise<SplitTruth> {
-  const files: Record<string, string> = kind === 'retrieval'
-    ? { query: join(dir, 'query.json'), gallery: join(dir, 'gallery.json') }
-    : { gt: join(dir, `${kind}.json`) };
+  const files: Record<string, string> =
+    kind === 'retrieval' ? { query: join(dir, 'query.json'), gallery: join(dir, 'gallery.json') } : { gt: join(dir, `${kind}.json`) };
   const keysFile = join(dir, `${kind}.keys.json`);
   const saved = await readFile(keysFile, 'utf8').catch(() => undefined);
   if (saved) return fromKeys(JSON.parse(saved) as KeysFile, kind, files);

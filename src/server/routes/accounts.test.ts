@@ -31,7 +31,9 @@ const withCookie = (value: string) => ({ cookie: `df2_session=${value}` });
 
 describe('accounts: registration open', () => {
   let env: Awaited<ReturnType<typeof serverWith>>;
-  before(async () => { env = await serverWith('open'); });
+  before(async () => {
+    env = await serverWith('open');
+  });
   after(async () => env.server.close());
 
   test('sign-up makes an account and a session cookie (HttpOnly, SameSite=Strict; Secure behind https)', async () => {
@@ -78,9 +80,15 @@ describe('accounts: registration open', () => {
 
   test('a request with the cookie from another site is refused', async () => {
     const { value } = sessionCookie(await env.call('POST', '/api/login', { json: { name: 'alice', password: 'correct horse' } }));
-    const res = await env.app.request('http://127.0.0.1/api/me/token', { method: 'POST', headers: { ...withCookie(value), origin: 'https://evil.example', host: '127.0.0.1' } });
+    const res = await env.app.request('http://127.0.0.1/api/me/token', {
+      method: 'POST',
+      headers: { ...withCookie(value), origin: 'https://evil.example', host: '127.0.0.1' },
+    });
     assert.equal(res.status, 403);
-    const same = await env.app.request('http://127.0.0.1/api/me/token', { method: 'POST', headers: { ...withCookie(value), origin: 'http://127.0.0.1', host: '127.0.0.1' } });
+    const same = await env.app.request('http://127.0.0.1/api/me/token', {
+      method: 'POST',
+      headers: { ...withCookie(value), origin: 'http://127.0.0.1', host: '127.0.0.1' },
+    });
     assert.equal(same.status, 200);
     assert.match(((await same.json()) as UserJson).token ?? '', /^df2_/);
   });
@@ -102,7 +110,10 @@ describe('accounts: registration open', () => {
     assert.equal((await env.call('POST', '/api/login', { json: { name: 'alice', password: 'correct horse' } })).status, 401);
     assert.equal((await env.call('POST', '/api/users/nobody/revoke', { token: admin })).status, 404);
     const listed = (await (await env.call('GET', '/api/users', { token: admin })).json()) as UserJson[];
-    assert.deepEqual(listed.filter((u) => u.revoked).map((u) => u.name), ['Alice']);
+    assert.deepEqual(
+      listed.filter((u) => u.revoked).map((u) => u.name),
+      ['Alice'],
+    );
   });
 
   test('admins add users with a team', async () => {
@@ -118,7 +129,9 @@ describe('accounts: registration open', () => {
 
 describe('accounts: registration by invite', () => {
   let env: Awaited<ReturnType<typeof serverWith>>;
-  before(async () => { env = await serverWith('invite'); });
+  before(async () => {
+    env = await serverWith('invite');
+  });
   after(async () => env.server.close());
 
   test('sign-up needs a one-time code an admin creates', async () => {
@@ -141,7 +154,9 @@ describe('accounts: registration by invite', () => {
 
 describe('accounts: registration closed', () => {
   let env: Awaited<ReturnType<typeof serverWith>>;
-  before(async () => { env = await serverWith('closed'); });
+  before(async () => {
+    env = await serverWith('closed');
+  });
   after(async () => env.server.close());
 
   test('sign-up is refused; accounts come from admins; tokens still work', async () => {

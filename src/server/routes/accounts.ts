@@ -15,7 +15,12 @@ import type { UserJson } from '../../shared/api-types.js';
 const SESSION_DAYS = 30;
 
 export const userJson = (u: User): UserJson => ({
-  id: u.id, name: u.name, team: u.team, admin: u.admin, revoked: u.revokedAt !== null, created_at: u.createdAt,
+  id: u.id,
+  name: u.name,
+  team: u.team,
+  admin: u.admin,
+  revoked: u.revokedAt !== null,
+  created_at: u.createdAt,
 });
 
 const NAME_RULE = 'name: expected 1-40 letters, digits, ".", "_" or "-", starting with a letter or digit';
@@ -55,16 +60,21 @@ export function accountRoutes(ctx: AppContext): Hono {
     if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
       return fail(400, `password: expected ${PASSWORD_MIN}-${PASSWORD_MAX} characters`);
     }
-    if (registration === 'invite' && (typeof invite !== 'string' || invite.length > 100 || invite === '')) return fail(400, 'invite: expected the invite code an organizer gave you');
+    if (registration === 'invite' && (typeof invite !== 'string' || invite.length > 100 || invite === ''))
+      return fail(400, 'invite: expected the invite code an organizer gave you');
     try {
       const user = await ctx.store.addUser({
-        name, admin: false, tokenHash: hashToken(newToken()), passwordHash: await hashPassword(password),
+        name,
+        admin: false,
+        tokenHash: hashToken(newToken()),
+        passwordHash: await hashPassword(password),
         inviteHash: registration === 'invite' ? hashToken(invite as string) : undefined,
       });
       await startSession(c, user);
       return c.json(userJson(user), 201);
     } catch (err) {
-      if (err instanceof StoreConflict) return fail(err.what === 'name' ? 409 : 403, err.what === 'name' ? `name: ${name} is taken` : 'invite: expected an unused invite code');
+      if (err instanceof StoreConflict)
+        return fail(err.what === 'name' ? 409 : 403, err.what === 'name' ? `name: ${name} is taken` : 'invite: expected an unused invite code');
       throw err;
     }
   });

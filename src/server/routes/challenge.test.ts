@@ -29,19 +29,46 @@ describe('challenge routes (app.request)', () => {
   before(async () => {
     const gt = await goldenGtDir();
     const challenge: Challenge = {
-      title: 'Test challenge', description: 'Hello', registration: 'closed',
+      title: 'Test challenge',
+      description: 'Hello',
+      registration: 'closed',
       phases: [
-        { name: 'dev', gtDir: gt, tasks: ['bbox', 'segm', 'retrieval'], start: '2027-01-01T00:00:00.000Z', end: '2027-05-31T23:59:59.000Z',
-          limits: { perDay: 2, perMonth: 3, total: 4 }, leaderboard: 'public', scores: 'shown', rule: 'best' },
-        { name: 'test', gtDir: gt, tasks: ['bbox'], start: '2027-06-01T00:00:00.000Z', end: '2027-06-15T00:00:00.000Z',
-          limits: { perDay: 5 }, leaderboard: 'private', scores: 'after_end', rule: 'latest' },
+        {
+          name: 'dev',
+          gtDir: gt,
+          tasks: ['bbox', 'segm', 'retrieval'],
+          start: '2027-01-01T00:00:00.000Z',
+          end: '2027-05-31T23:59:59.000Z',
+          limits: { perDay: 2, perMonth: 3, total: 4 },
+          leaderboard: 'public',
+          scores: 'shown',
+          rule: 'best',
+        },
+        {
+          name: 'test',
+          gtDir: gt,
+          tasks: ['bbox'],
+          start: '2027-06-01T00:00:00.000Z',
+          end: '2027-06-15T00:00:00.000Z',
+          limits: { perDay: 5 },
+          leaderboard: 'private',
+          scores: 'after_end',
+          rule: 'latest',
+        },
       ],
     };
     server = await startTestServer({ gtDir: gt, challenge, now: clock.now, startWorker: false, dataDirs: [] });
     app = createApp(server.ctx);
     call = requester(app);
     tokens.admin = await addUser(server, 'admin', true);
-    for (const [name, team] of [['ann', 'Lab'], ['ben', 'Lab'], ['cy', null], ['dee', null], ['eve', null]] as const) tokens[name] = await addUser(server, name, false, team);
+    for (const [name, team] of [
+      ['ann', 'Lab'],
+      ['ben', 'Lab'],
+      ['cy', null],
+      ['dee', null],
+      ['eve', null],
+    ] as const)
+      tokens[name] = await addUser(server, name, false, team);
   });
   after(async () => server.close());
 
@@ -62,10 +89,20 @@ describe('challenge routes (app.request)', () => {
 
   test('GET /api/challenge: title, registration, phases with dates, state, limits, rule and visibility', async () => {
     const res = await call('GET', '/api/challenge');
-    const body = (await res.json()) as { title: string; registration: string; phases: { name: string; state: string; start: string; limits: unknown; leaderboard: string; scores: string; rule: string }[] };
+    const body = (await res.json()) as {
+      title: string;
+      registration: string;
+      phases: { name: string; state: string; start: string; limits: unknown; leaderboard: string; scores: string; rule: string }[];
+    };
     assert.equal(body.title, 'Test challenge');
     assert.equal(body.registration, 'closed');
-    assert.deepEqual(body.phases.map((p) => [p.name, p.state, p.leaderboard, p.scores, p.rule]), [['dev', 'open', 'public', 'shown', 'best'], ['test', 'upcoming', 'private', 'after_end', 'latest']]);
+    assert.deepEqual(
+      body.phases.map((p) => [p.name, p.state, p.leaderboard, p.scores, p.rule]),
+      [
+        ['dev', 'open', 'public', 'shown', 'best'],
+        ['test', 'upcoming', 'private', 'after_end', 'latest'],
+      ],
+    );
     assert.deepEqual(body.phases[0]!.limits, { per_day: 2, per_month: 3, total: 4 });
     assert.ok(!JSON.stringify(body).includes(server.ctx.settings.challenge.phases[0]!.gtDir), 'no ground-truth path');
   });
@@ -77,10 +114,17 @@ describe('challenge routes (app.request)', () => {
     assert.equal(early.status, 403);
     assert.equal(await errorOf(early), 'phase test opens at 2027-06-01T00:00:00.000Z and closes at 2027-06-15T00:00:00.000Z');
     // Refused before the body is read when the query names them (the body here is not even multipart).
-    const byQuery = await app.request('/api/submissions?phase=test&task=bbox', { method: 'POST', headers: { authorization: `Bearer ${tokens.cy}`, 'content-type': 'text/plain' }, body: 'x' });
+    const byQuery = await app.request('/api/submissions?phase=test&task=bbox', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.cy}`, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     assert.equal(byQuery.status, 403);
     clock.set('2027-06-20T00:00:00Z');
-    assert.equal(await errorOf(await submit('cy', { phase: 'test', task: 'bbox' })), 'phase test closed at 2027-06-15T00:00:00.000Z (it opened at 2027-06-01T00:00:00.000Z)');
+    assert.equal(
+      await errorOf(await submit('cy', { phase: 'test', task: 'bbox' })),
+      'phase test closed at 2027-06-15T00:00:00.000Z (it opened at 2027-06-01T00:00:00.000Z)',
+    );
     clock.set('2027-03-10T12:00:00Z');
   });
 
@@ -92,7 +136,11 @@ describe('challenge routes (app.request)', () => {
     assert.equal(day.status, 429);
     assert.equal(await errorOf(day), 'limit reached: per_day = 2 submissions per team for segm in phase dev (UTC day)');
     // Checked before the body is read when the query names phase and task.
-    const early = await app.request('/api/submissions?phase=dev&task=segm', { method: 'POST', headers: { authorization: `Bearer ${tokens.ben}`, 'content-type': 'text/plain' }, body: 'x' });
+    const early = await app.request('/api/submissions?phase=dev&task=segm', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ben}`, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     assert.equal(early.status, 429);
     // A failed submission gives its place back.
     assert.equal(await server.ctx.store.claimSubmission(first), true);
@@ -117,12 +165,25 @@ describe('challenge routes (app.request)', () => {
     assert.equal(bad.status, 400);
     assert.equal(await errorOf(bad), 'paper_url: expected an http:// or https:// address');
     assert.equal((await submit('dee', { phase: 'dev', task: 'retrieval', name: '' })).status, 400);
-    const id = await accepted('dee', { phase: 'dev', task: 'retrieval', name: 'ResNet', description: 'a test', paper_url: 'https://arxiv.org/abs/1901.07973', code_url: 'http://example.org/code', public: 'false' });
+    const id = await accepted('dee', {
+      phase: 'dev',
+      task: 'retrieval',
+      name: 'ResNet',
+      description: 'a test',
+      paper_url: 'https://arxiv.org/abs/1901.07973',
+      code_url: 'http://example.org/code',
+      public: 'false',
+    });
     const sub = (await (await call('GET', `/api/submissions/${id}`, { token: tokens.dee })).json()) as SubmissionJson;
-    assert.deepEqual([sub.name, sub.description, sub.paper_url, sub.code_url, sub.public, sub.team, sub.phase], ['ResNet', 'a test', 'https://arxiv.org/abs/1901.07973', 'http://example.org/code', false, 'dee', 'dev']);
+    assert.deepEqual(
+      [sub.name, sub.description, sub.paper_url, sub.code_url, sub.public, sub.team, sub.phase],
+      ['ResNet', 'a test', 'https://arxiv.org/abs/1901.07973', 'http://example.org/code', false, 'dee', 'dev'],
+    );
     assert.equal((await call('GET', `/api/submissions/${id}`, { token: tokens.eve })).status, 404);
     assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.eve, json: { public: true } })).status, 404);
-    const patched = (await (await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { public: true, code_url: '' } })).json()) as SubmissionJson;
+    const patched = (await (
+      await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { public: true, code_url: '' } })
+    ).json()) as SubmissionJson;
     assert.deepEqual([patched.public, patched.code_url], [true, null]);
     assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { baseline: true } })).status, 403);
     assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { code_url: 'ftp://x' } })).status, 400);
@@ -153,7 +214,12 @@ describe('challenge routes (app.request)', () => {
     const board = async (query: string, token?: string) => (await (await call('GET', `/api/leaderboard?${query}`, { token })).json()) as LeaderboardJson;
     // Lab (ann, ben): best AP 0.5; cy: 0.5 (a tie); dee: 0.3 but the best AP50; eve: private; admin: a baseline.
     const plan: [string, number, number, Record<string, string>][] = [
-      ['ann', 0.4, 0.6, {}], ['ben', 0.5, 0.55, {}], ['cy', 0.5, 0.52, {}], ['dee', 0.3, 0.9, {}], ['eve', 0.9, 0.95, { public: 'false' }], ['admin', 0.7, 0.7, {}],
+      ['ann', 0.4, 0.6, {}],
+      ['ben', 0.5, 0.55, {}],
+      ['cy', 0.5, 0.52, {}],
+      ['dee', 0.3, 0.9, {}],
+      ['eve', 0.9, 0.95, { public: 'false' }],
+      ['admin', 0.7, 0.7, {}],
     ];
     const ids: Record<string, number> = {};
     for (const [who, ap, ap50, extra] of plan) {
@@ -163,13 +229,27 @@ describe('challenge routes (app.request)', () => {
     await call('PATCH', `/api/submissions/${ids.admin}`, { token: tokens.admin, json: { baseline: true } });
     const byAp = await board('phase=dev&task=bbox');
     assert.equal(byAp.order_by, 'AP');
-    assert.deepEqual(byAp.entries.map((e) => [e.rank, e.team, e.name, e.baseline]), [
-      [1, 'Lab', 'ben model', false], [1, 'cy', 'cy model', false], [3, 'dee', 'dee model', false], [null, 'admin', 'admin model', true],
-    ]);
+    assert.deepEqual(
+      byAp.entries.map((e) => [e.rank, e.team, e.name, e.baseline]),
+      [
+        [1, 'Lab', 'ben model', false],
+        [1, 'cy', 'cy model', false],
+        [3, 'dee', 'dee model', false],
+        [null, 'admin', 'admin model', true],
+      ],
+    );
     assert.equal(byAp.total, 4);
     assert.deepEqual(byAp.entries[0]!.stats, Object.fromEntries(statNames('bbox').map((n, k) => [n, bboxStats(0.5, 0.55)[k]])));
     const byAp50 = await board('phase=dev&task=bbox&order_by=AP50');
-    assert.deepEqual(byAp50.entries.map((e) => [e.rank, e.team]), [[1, 'dee'], [2, 'Lab'], [3, 'cy'], [null, 'admin']]);
+    assert.deepEqual(
+      byAp50.entries.map((e) => [e.rank, e.team]),
+      [
+        [1, 'dee'],
+        [2, 'Lab'],
+        [3, 'cy'],
+        [null, 'admin'],
+      ],
+    );
     const page2 = await board('phase=dev&task=bbox&order_by=AP50&per_page=2&page=2');
     assert.deepEqual([page2.total, page2.page, page2.entries.map((e) => e.team)], [4, 2, ['cy', 'admin']]);
     assert.equal((await call('GET', '/api/leaderboard?phase=dev&task=bbox&order_by=DROP%20TABLE')).status, 400);
@@ -183,14 +263,20 @@ describe('challenge routes (app.request)', () => {
     assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
     assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="leaderboard-dev-bbox.csv"/);
     const lines = (await csv.text()).trimEnd().split('\r\n');
-    assert.equal(lines[0], ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...statNames('bbox')].join(','));
+    assert.equal(
+      lines[0],
+      ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...statNames('bbox')].join(','),
+    );
     assert.equal(lines.length, 5);
     const dee = lines[1]!.split(',');
     assert.deepEqual(dee.slice(0, 4), ['1', 'dee', 'dee', 'dee model']);
     assert.deepEqual(dee.slice(10).map(Number), bboxStats(0.3, 0.9));
     assert.equal(lines[4]!.split(',')[0], '', 'the baseline has no rank');
     const json = (await (await call('GET', '/api/leaderboard.json?phase=dev&task=bbox')).json()) as LeaderboardJson;
-    assert.deepEqual(json.entries.map((e) => e.team), ['Lab', 'cy', 'dee', 'admin']);
+    assert.deepEqual(
+      json.entries.map((e) => e.team),
+      ['Lab', 'cy', 'dee', 'admin'],
+    );
   });
 
   test('latest rule, private board (404 to all but admins) and figures hidden until the end (admins see them)', async () => {
@@ -211,7 +297,10 @@ describe('challenge routes (app.request)', () => {
     assert.equal((await call('GET', '/api/leaderboard.csv?phase=test&task=bbox', { token: tokens.cy })).status, 404);
     const board = (await (await call('GET', '/api/leaderboard?phase=test&task=bbox', { token: tokens.admin })).json()) as LeaderboardJson;
     // latest: cy's second submission stands, though the first scored higher.
-    assert.deepEqual(board.entries.map((e) => [e.rank, e.name]), [[1, 'second']]);
+    assert.deepEqual(
+      board.entries.map((e) => [e.rank, e.name]),
+      [[1, 'second']],
+    );
     clock.set('2027-06-16T00:00:00Z');
     const ended = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.cy })).json()) as SubmissionJson;
     assert.deepEqual([ended.stats, ended.figures_hidden_until], [bboxStats(0.8, 0.8), null]);

@@ -26,13 +26,30 @@ const MAX_PER_PAGE = 500;
 export function submissionJson(s: Submission, hiddenUntil: string | null): SubmissionJson {
   const showFigures = hiddenUntil === null;
   return {
-    id: s.id, user: s.userName, team: s.team, phase: s.phase, task: s.task,
-    name: s.name, description: s.description, paper_url: s.paperUrl, code_url: s.codeUrl, public: s.public,
-    baseline: s.baseline, hidden: s.hidden, file_name: s.fileName, file_bytes: s.fileBytes,
-    status: s.status, attempts: s.attempts, error: s.error,
-    stats: showFigures ? s.result?.stats ?? null : null, stat_names: s.result?.statNames ?? statNames(s.task),
-    result: showFigures ? s.result : null, figures_hidden_until: hiddenUntil,
-    created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
+    id: s.id,
+    user: s.userName,
+    team: s.team,
+    phase: s.phase,
+    task: s.task,
+    name: s.name,
+    description: s.description,
+    paper_url: s.paperUrl,
+    code_url: s.codeUrl,
+    public: s.public,
+    baseline: s.baseline,
+    hidden: s.hidden,
+    file_name: s.fileName,
+    file_bytes: s.fileBytes,
+    status: s.status,
+    attempts: s.attempts,
+    error: s.error,
+    stats: showFigures ? (s.result?.stats ?? null) : null,
+    stat_names: s.result?.statNames ?? statNames(s.task),
+    result: showFigures ? s.result : null,
+    figures_hidden_until: hiddenUntil,
+    created_at: s.createdAt,
+    started_at: s.startedAt,
+    finished_at: s.finishedAt,
   };
 }
 
@@ -93,7 +110,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   const phaseByName = (name: string): Phase | undefined => challenge.phases.find((p) => p.name === name);
   const hiddenUntil = (s: Submission, viewer: User): string | null => {
     const phase = phaseByName(s.phase);
-    return phase && figuresHidden(phase, now(), viewer.admin) ? phase.end ?? '' : null;
+    return phase && figuresHidden(phase, now(), viewer.admin) ? (phase.end ?? '') : null;
   };
   /** The submission of the path, for its owner or an admin; anyone else gets the same 404 as for none. */
   const ownSubmission = async (c: Context, user: User): Promise<Submission> => {
@@ -102,19 +119,36 @@ export function challengeRoutes(ctx: AppContext): Hono {
     return sub;
   };
 
-  app.get('/challenge', (c) => c.json<ChallengeJson>({
-    title: challenge.title, description: challenge.description, registration: challenge.registration,
-    phases: challenge.phases.map((p) => ({
-      name: p.name, tasks: p.tasks, start: p.start ?? null, end: p.end ?? null, state: phaseState(p, now()),
-      limits: { per_day: p.limits.perDay ?? null, per_month: p.limits.perMonth ?? null, total: p.limits.total ?? null },
-      leaderboard: p.leaderboard, scores: p.scores, rule: p.rule,
-    })),
-  }));
+  app.get('/challenge', (c) =>
+    c.json<ChallengeJson>({
+      title: challenge.title,
+      description: challenge.description,
+      registration: challenge.registration,
+      phases: challenge.phases.map((p) => ({
+        name: p.name,
+        tasks: p.tasks,
+        start: p.start ?? null,
+        end: p.end ?? null,
+        state: phaseState(p, now()),
+        limits: { per_day: p.limits.perDay ?? null, per_month: p.limits.perMonth ?? null, total: p.limits.total ?? null },
+        leaderboard: p.leaderboard,
+        scores: p.scores,
+        rule: p.rule,
+      })),
+    }),
+  );
 
-  app.get('/tasks', (c) => c.json(TASKS.map((task): TaskJson => ({
-    task, title: TASK_TITLES[task], available: ctx.settings.tasks.includes(task),
-    stat_names: statNames(task), primary: PRIMARY_FIGURE_NAME[task],
-  }))));
+  app.get('/tasks', (c) =>
+    c.json(
+      TASKS.map((task): TaskJson => ({
+        task,
+        title: TASK_TITLES[task],
+        available: ctx.settings.tasks.includes(task),
+        stat_names: statNames(task),
+        primary: PRIMARY_FIGURE_NAME[task],
+      })),
+    ),
+  );
 
   app.post('/submissions', async (c) => {
     const user = await requireUser(ctx, c);
@@ -147,13 +181,20 @@ export function challengeRoutes(ctx: AppContext): Hono {
     try {
       const { fields } = upload;
       for (const key of ['phase', 'task'] as const) {
-        if (query[key] !== undefined && fields[key] !== undefined && fields[key] !== query[key]) fail(400, `${key}: the query and the form name different ones`);
+        if (query[key] !== undefined && fields[key] !== undefined && fields[key] !== query[key])
+          fail(400, `${key}: the query and the form name different ones`);
       }
       if (reservation === undefined) await reserve(fields);
       const meta = parseMeta(fields, false);
       const ok = await ctx.store.completeSubmission(reservation!, {
-        name: meta.name!, description: meta.description ?? '', paperUrl: meta.paperUrl ?? null, codeUrl: meta.codeUrl ?? null,
-        public: meta.public ?? true, fileName: basename(upload.fileName).slice(0, 200), fileBytes: upload.bytes, storedPath: upload.path,
+        name: meta.name!,
+        description: meta.description ?? '',
+        paperUrl: meta.paperUrl ?? null,
+        codeUrl: meta.codeUrl ?? null,
+        public: meta.public ?? true,
+        fileName: basename(upload.fileName).slice(0, 200),
+        fileBytes: upload.bytes,
+        storedPath: upload.path,
       });
       if (!ok) fail(409, 'the submission was dropped while it was uploaded (the server restarted)');
     } catch (err) {
@@ -184,9 +225,15 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const sub = await ownSubmission(c, user);
     const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(400, 'expected a JSON object of the fields to change');
-    const allowed = user.admin ? ['public', 'name', 'description', 'paper_url', 'code_url', 'baseline', 'hidden'] : ['public', 'name', 'description', 'paper_url', 'code_url'];
+    const allowed = user.admin
+      ? ['public', 'name', 'description', 'paper_url', 'code_url', 'baseline', 'hidden']
+      : ['public', 'name', 'description', 'paper_url', 'code_url'];
     for (const key of Object.keys(body)) {
-      if (!allowed.includes(key)) return fail(key === 'baseline' || key === 'hidden' ? 403 : 400, `${key}: ${key === 'baseline' || key === 'hidden' ? 'only admins may change it' : `expected one of ${allowed.join(', ')}`}`);
+      if (!allowed.includes(key))
+        return fail(
+          key === 'baseline' || key === 'hidden' ? 403 : 400,
+          `${key}: ${key === 'baseline' || key === 'hidden' ? 'only admins may change it' : `expected one of ${allowed.join(', ')}`}`,
+        );
     }
     // Others' submissions: admins change the marks, never the owner's words.
     if (sub.userId !== user.id && Object.keys(body).some((k) => k !== 'baseline' && k !== 'hidden')) return fail(403, 'only the owner changes the metadata');
@@ -223,12 +270,23 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const html = sub.status === 'done' ? await readFile(reportPath(stored), 'utf8').catch(() => undefined) : undefined;
     if (!html) return fail(404, 'no report for this submission (yet)');
     const phase = phaseByName(sub.phase);
-    const clean = scrubPaths(html, [[stored, sub.fileName], [ctx.settings.uploadsDir, '<uploads>'], ...(phase ? [[phase.gtDir, '<ground truth>'] as [string, string]] : [])]);
-    return new Response(clean, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'" } });
+    const clean = scrubPaths(html, [
+      [stored, sub.fileName],
+      [ctx.settings.uploadsDir, '<uploads>'],
+      ...(phase ? [[phase.gtDir, '<ground truth>'] as [string, string]] : []),
+    ]);
+    return new Response(clean, {
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      },
+    });
   });
 
   /** The rows a viewer may see; a private board is a 404 to all but admins. */
-  const board = async (c: Context): Promise<{ phase: Phase; task: Task; rows: BoardRow[]; orderBy: string; hiddenUntil: string | null; viewer: User | undefined }> => {
+  const board = async (
+    c: Context,
+  ): Promise<{ phase: Phase; task: Task; rows: BoardRow[]; orderBy: string; hiddenUntil: string | null; viewer: User | undefined }> => {
     const phase = phaseOf(c.req.query('phase'));
     const task = c.req.query('task');
     if (!isTask(task) || !phase.tasks.includes(task)) return fail(400, `task: expected one of ${phase.tasks.join(', ')} (the tasks of phase ${phase.name})`);
@@ -251,15 +309,25 @@ export function challengeRoutes(ctx: AppContext): Hono {
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
     const names = statNames(task);
     return c.json<LeaderboardJson>({
-      phase: phase.name, task, title: TASK_TITLES[task], primary: PRIMARY_FIGURE_NAME[task], order_by: orderBy, stat_names: names, rule: phase.rule,
+      phase: phase.name,
+      task,
+      title: TASK_TITLES[task],
+      primary: PRIMARY_FIGURE_NAME[task],
+      order_by: orderBy,
+      stat_names: names,
+      rule: phase.rule,
       entries: rows.slice((page - 1) * perPage, page * perPage).map((r) => entryJson(r, names, viewer)),
-      total: rows.length, page, per_page: perPage, hidden_until: hidden,
+      total: rows.length,
+      page,
+      per_page: perPage,
+      hidden_until: hidden,
     });
   });
 
-  const download = (c: Context, body: string, type: string, name: string): Response => new Response(body, {
-    headers: { 'content-type': type, 'content-disposition': `attachment; filename="${name}"` },
-  });
+  const download = (c: Context, body: string, type: string, name: string): Response =>
+    new Response(body, {
+      headers: { 'content-type': type, 'content-disposition': `attachment; filename="${name}"` },
+    });
 
   app.get('/leaderboard.csv', async (c) => {
     const { phase, task, rows, hiddenUntil: hidden } = await board(c);
@@ -268,8 +336,11 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const header = ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...names];
     const lines = [header.map(csvField).join(',')];
     for (const r of rows) {
-      lines.push([r.rank, r.team, r.userName, r.name, r.submissionId, r.baseline, r.createdAt, r.description, r.paperUrl, r.codeUrl, ...r.result.stats]
-        .map(csvField).join(','));
+      lines.push(
+        [r.rank, r.team, r.userName, r.name, r.submissionId, r.baseline, r.createdAt, r.description, r.paperUrl, r.codeUrl, ...r.result.stats]
+          .map(csvField)
+          .join(','),
+      );
     }
     return download(c, `${lines.join('\r\n')}\r\n`, 'text/csv; charset=utf-8', `leaderboard-${phase.name}-${task}.csv`);
   });
@@ -279,8 +350,18 @@ export function challengeRoutes(ctx: AppContext): Hono {
     if (hidden !== null) return fail(403, `phase ${phase.name} shows its figures after ${hidden}`);
     const names = statNames(task);
     const json: LeaderboardJson = {
-      phase: phase.name, task, title: TASK_TITLES[task], primary: PRIMARY_FIGURE_NAME[task], order_by: orderBy, stat_names: names, rule: phase.rule,
-      entries: rows.map((r) => entryJson(r, names, viewer)), total: rows.length, page: 1, per_page: rows.length, hidden_until: null,
+      phase: phase.name,
+      task,
+      title: TASK_TITLES[task],
+      primary: PRIMARY_FIGURE_NAME[task],
+      order_by: orderBy,
+      stat_names: names,
+      rule: phase.rule,
+      entries: rows.map((r) => entryJson(r, names, viewer)),
+      total: rows.length,
+      page: 1,
+      per_page: rows.length,
+      hidden_until: null,
     };
     return download(c, JSON.stringify(json, null, 1), 'application/json', `leaderboard-${phase.name}-${task}.json`);
   });
@@ -290,11 +371,23 @@ export function challengeRoutes(ctx: AppContext): Hono {
 
 function entryJson(r: BoardRow, names: string[], viewer: User | undefined): LeaderboardEntryJson {
   return {
-    rank: r.rank, submission_id: r.submissionId, team: r.team, user: r.userName, name: r.name, description: r.description,
-    paper_url: r.paperUrl, code_url: r.codeUrl, baseline: r.baseline, created_at: r.createdAt, finished_at: r.finishedAt,
+    rank: r.rank,
+    submission_id: r.submissionId,
+    team: r.team,
+    user: r.userName,
+    name: r.name,
+    description: r.description,
+    paper_url: r.paperUrl,
+    code_url: r.codeUrl,
+    baseline: r.baseline,
+    created_at: r.createdAt,
+    finished_at: r.finishedAt,
     stats: Object.fromEntries(names.map((n, k) => [n, r.result.stats[k]!])),
-    per_category_ap: r.result.perCategoryAp ?? null, subsets: r.result.subsets ?? null, subset_stat_names: r.result.subsetStatNames ?? null,
-    queries: r.result.queries ?? null, missed: r.result.missed ?? null,
+    per_category_ap: r.result.perCategoryAp ?? null,
+    subsets: r.result.subsets ?? null,
+    subset_stat_names: r.result.subsetStatNames ?? null,
+    queries: r.result.queries ?? null,
+    missed: r.result.missed ?? null,
     mine: viewer !== undefined && viewer.name === r.userName,
   };
 }

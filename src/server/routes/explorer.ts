@@ -4,9 +4,9 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { checkAnnotationFile } from '../../dataset/read-split.js';
-import { ATTRIBUTES, CATEGORIES } from '../../schema/categories.js';
-import type { ImageRecord } from '../../schema/annotation.js';
+import { checkAnnotationFile } from '../../dataset/index.js';
+import { ATTRIBUTES, CATEGORIES } from '../../schema/index.js';
+import type { ImageRecord } from '../../schema/index.js';
 import type { AppContext } from '../context.js';
 import { FilterError, parseFilters } from '../explorer/filters.js';
 import type { ImageRow, SplitInfo } from '../explorer/types.js';
@@ -15,7 +15,7 @@ import { currentUser, fail, intParam, requireAdmin, splitParam, SPLIT_NAME } fro
 import { scrubPaths } from './challenge.js';
 import { registerSplitDir } from '../splits.js';
 import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
-import { imageName } from '../../schema/annotation.js';
+import { imageName } from '../../schema/index.js';
 
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
@@ -33,8 +33,14 @@ async function fileInSplit(split: SplitInfo, relativePath: string): Promise<stri
 export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
   const name = imageName(row.imageId);
   const base: ImageJson = {
-    id: row.imageId, name, source: row.source, pair_id: row.pairId, width: row.width, height: row.height,
-    has_image: row.hasImage, items: [],
+    id: row.imageId,
+    name,
+    source: row.source,
+    pair_id: row.pairId,
+    width: row.width,
+    height: row.height,
+    has_image: row.hasImage,
+    items: [],
   };
   // An image of an images-only split has no annotation file to read.
   if (row.source === 'unknown') return base;
@@ -45,9 +51,17 @@ export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJ
     return { ...base, error: first ? `${first.path}: expected ${first.expected}, found ${first.found}` : 'unreadable' };
   }
   base.items = record.items.map((it) => ({
-    key: it.key, category_id: it.categoryId, category_name: it.categoryName, style: it.style,
-    bounding_box: it.boundingBox, landmarks: it.landmarks, segmentation: it.segmentation,
-    scale: it.scale, occlusion: it.occlusion, zoom_in: it.zoomIn, viewpoint: it.viewpoint,
+    key: it.key,
+    category_id: it.categoryId,
+    category_name: it.categoryName,
+    style: it.style,
+    bounding_box: it.boundingBox,
+    landmarks: it.landmarks,
+    segmentation: it.segmentation,
+    scale: it.scale,
+    occlusion: it.occlusion,
+    zoom_in: it.zoomIn,
+    viewpoint: it.viewpoint,
   }));
   return base;
 }
@@ -58,21 +72,32 @@ function splitJson(ctx: AppContext, split: SplitInfo, admin = false): SplitJson 
   const indexing = { ...(ctx.indexer.status(split.name) ?? { state: split.indexedAt ? 'ready' : 'queued', done: 0, total: 0, changed: 0 }) };
   if (!admin && indexing.error !== undefined) indexing.error = scrubPaths(indexing.error, [[split.dir, split.name]]);
   return {
-    name: split.name, images: split.images, items: split.items, bad_files: split.badFiles, indexed_at: split.indexedAt, indexing,
+    name: split.name,
+    images: split.images,
+    items: split.items,
+    bad_files: split.badFiles,
+    indexed_at: split.indexedAt,
+    indexing,
   };
 }
 
 export function explorerRoutes(ctx: AppContext): Hono {
   const app = new Hono();
 
-  app.get('/meta', (c) => c.json<MetaJson>({
-    categories: CATEGORIES.map((cat) => ({
-      id: cat.id, name: cat.annotationName, coco_name: cat.cocoName, landmarks: cat.landmarks, skeleton: cat.skeleton,
-    })),
-    attributes: ATTRIBUTES,
-    tasks: ctx.settings.tasks,
-    max_upload_bytes: ctx.settings.maxUploadBytes,
-  }));
+  app.get('/meta', (c) =>
+    c.json<MetaJson>({
+      categories: CATEGORIES.map((cat) => ({
+        id: cat.id,
+        name: cat.annotationName,
+        coco_name: cat.cocoName,
+        landmarks: cat.landmarks,
+        skeleton: cat.skeleton,
+      })),
+      attributes: ATTRIBUTES,
+      tasks: ctx.settings.tasks,
+      max_upload_bytes: ctx.settings.maxUploadBytes,
+    }),
+  );
 
   app.get('/splits', async (c) => {
     const admin = (await currentUser(ctx, c))?.admin === true;
@@ -147,8 +172,9 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const w = c.req.query('w');
     if (w !== undefined) {
       const width = thumbnailWidth(intParam('w', w, 5));
-      const bytes = await thumbnail(source, thumbnailCachePath(ctx.settings.thumbnailsDir, split.id, width, id), width)
-        .catch(() => fail(404, 'the image file could not be read'));
+      const bytes = await thumbnail(source, thumbnailCachePath(ctx.settings.thumbnailsDir, split.id, width, id), width).catch(() =>
+        fail(404, 'the image file could not be read'),
+      );
       return new Response(new Uint8Array(bytes), { headers });
     }
     const s = await stat(source).catch(() => fail(404, 'the image file is missing'));

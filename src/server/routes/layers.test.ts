@@ -17,13 +17,19 @@ import type { RunningServer } from '../server.js';
 import { startServer } from '../server.js';
 import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, upload, waitForSubmission } from '../test-support.js';
 import { InputError } from '../../util/errors.js';
-import { topKAccuracy } from '../../eval/retrieval/index.js';
+import { topKAccuracy } from '../../eval/index.js';
 import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
 
 type PerImage = { image_id: number; tp: number; fp: number; fn: number }[];
 const readJson = async <T>(...parts: string[]): Promise<T> => JSON.parse(await readFile(goldenPath('basic', ...parts), 'utf8')) as T;
-const errorsJson = await readJson<Record<'bbox' | 'segm' | 'keypoints', { per_image: PerImage; confusion?: { labels: (number | string)[]; matrix: number[][] } }>>('errors.json');
-const golden = await readJson<Record<string, { stats?: number[]; top1?: number; top5?: number; top10?: number; top15?: number; top20?: number; queries?: number; missed?: number }>>('golden.json');
+const errorsJson =
+  await readJson<Record<'bbox' | 'segm' | 'keypoints', { per_image: PerImage; confusion?: { labels: (number | string)[]; matrix: number[][] } }>>(
+    'errors.json',
+  );
+const golden =
+  await readJson<
+    Record<string, { stats?: number[]; top1?: number; top5?: number; top10?: number; top15?: number; top20?: number; queries?: number; missed?: number }>
+  >('golden.json');
 const RESULTS = {
   bbox: goldenPath('basic', 'results', 'bbox_results.json'),
   segm: goldenPath('basic', 'results', 'segm_results.json'),
@@ -63,11 +69,21 @@ describe('explorer layers', () => {
     submissionId = ((await res.json()) as { id: number }).id;
     assert.equal((await waitForSubmission(server, alice, submissionId)).status, 'done');
   });
-  after(async () => { await server?.close(); });
+  after(async () => {
+    await server?.close();
+  });
 
   test('results files are listed as layers with the task of their records', async () => {
     const { body } = await get<LayerJson[]>('/api/layers');
-    assert.deepEqual(body.map((l) => [l.id, l.task]), [['file-bbox', 'bbox'], ['file-segm', 'segm'], ['file-keypoints', 'keypoints'], ['file-ret', 'retrieval']]);
+    assert.deepEqual(
+      body.map((l) => [l.id, l.task]),
+      [
+        ['file-bbox', 'bbox'],
+        ['file-segm', 'segm'],
+        ['file-keypoints', 'keypoints'],
+        ['file-ret', 'retrieval'],
+      ],
+    );
   });
 
   for (const task of ['bbox', 'segm', 'keypoints'] as const) {
@@ -89,7 +105,10 @@ describe('explorer layers', () => {
         assert.equal(states('matched'), l.tally.tp);
         assert.equal(states('false-positive'), l.tally.fp);
         assert.equal(Object.values(l.ground_truth).filter((s) => s === 'missed').length, l.tally.fn);
-        assert.deepEqual(Object.keys(l.ground_truth), img.items.map((it) => it.key));
+        assert.deepEqual(
+          Object.keys(l.ground_truth),
+          img.items.map((it) => it.key),
+        );
         for (const p of l.predictions.filter((q) => q.state === 'matched')) {
           assert.equal(l.ground_truth[p.matched_item!], 'matched', `image ${img.id} prediction ${p.index}`);
           assert.equal(img.items.find((it) => it.key === p.matched_item)!.category_id, p.category_id);
@@ -104,13 +123,31 @@ describe('explorer layers', () => {
   test('filter and sort by per-image errors, with the explorer filters', async () => {
     const expected = errorsJson.bbox.per_image;
     const withFp = await allImages('file-bbox', '&errors=fp');
-    assert.deepEqual(withFp.map((i) => i.id).sort((a, b) => a - b), expected.filter((e) => e.fp > 0).map((e) => e.image_id).sort((a, b) => a - b));
+    assert.deepEqual(
+      withFp.map((i) => i.id).sort((a, b) => a - b),
+      expected
+        .filter((e) => e.fp > 0)
+        .map((e) => e.image_id)
+        .sort((a, b) => a - b),
+    );
     const byFn = await allImages('file-bbox', '&errors=fn&sort=fn');
-    assert.deepEqual(byFn.map((i) => i.id), expected.filter((e) => e.fn > 0).sort((a, b) => b.fn - a.fn || a.image_id - b.image_id).map((e) => e.image_id));
+    assert.deepEqual(
+      byFn.map((i) => i.id),
+      expected
+        .filter((e) => e.fn > 0)
+        .sort((a, b) => b.fn - a.fn || a.image_id - b.image_id)
+        .map((e) => e.image_id),
+    );
     const byErrors = await allImages('file-bbox', '&sort=errors&category=1');
     const plain = await get<{ images: { id: number }[] }>('/api/images?split=dataset&category=1&per_page=200');
-    assert.deepEqual(byErrors.map((i) => i.id).sort((a, b) => a - b), plain.body.images.map((i) => i.id));
-    const errorsOf = (id: number) => { const e = expected.find((x) => x.image_id === id)!; return e.fp + e.fn; };
+    assert.deepEqual(
+      byErrors.map((i) => i.id).sort((a, b) => a - b),
+      plain.body.images.map((i) => i.id),
+    );
+    const errorsOf = (id: number) => {
+      const e = expected.find((x) => x.image_id === id)!;
+      return e.fp + e.fn;
+    };
     for (let k = 1; k < byErrors.length; k++) assert.ok(errorsOf(byErrors[k - 1]!.id) >= errorsOf(byErrors[k]!.id));
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&errors=most')).status, 400);
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=x')).status, 400);
@@ -128,10 +165,19 @@ describe('explorer layers', () => {
           // Every non-empty cell (and a few empty ones): the images' counts sum to the cell.
           if (matrix[r]![c] === 0 && (r + c) % 7 !== 0) continue;
           const images = await allImages(`file-${task}`, `&confusion=${r},${c}`);
-          assert.equal(images.reduce((n, img) => n + img.layer.confusion_count!, 0), matrix[r]![c], `cell ${r},${c}`);
+          assert.equal(
+            images.reduce((n, img) => n + img.layer.confusion_count!, 0),
+            matrix[r]![c],
+            `cell ${r},${c}`,
+          );
           assert.ok(images.every((img) => img.layer.confusion_count! > 0));
           // A confusion between two categories: the image holds a ground-truth item of the column's category.
-          if (c < 13) for (const img of images) assert.ok(img.items.some((it) => it.category_id === expected.labels[c]), `cell ${r},${c} image ${img.id}`);
+          if (c < 13)
+            for (const img of images)
+              assert.ok(
+                img.items.some((it) => it.category_id === expected.labels[c]),
+                `cell ${r},${c} image ${img.id}`,
+              );
           cellsChecked++;
         }
       }
@@ -164,7 +210,9 @@ describe('explorer layers', () => {
     assert.equal(counted.filter((e) => e.verdict === 'no-detection').length, g.missed);
     for (const k of ['top1', 'top5', 'top10', 'top15', 'top20'] as const) assert.ok(Math.abs(figures[k] - g[k]!) <= 1e-9, k);
     // The ground-truth gallery items carry the query's pair_id and style; hits name one of them.
-    for (const e of explained) for (const r of e.retrieved.filter((x) => x.hit)) assert.ok(e.ground_truth_gallery.some((gg) => gg.gallery_image_id === r.gallery_image_id && gg.item === r.hit_item));
+    for (const e of explained)
+      for (const r of e.retrieved.filter((x) => x.hit))
+        assert.ok(e.ground_truth_gallery.some((gg) => gg.gallery_image_id === r.gallery_image_id && gg.item === r.hit_item));
     assert.equal((await get('/api/layers/file-ret/queries/dataset/999999')).status, 404);
     assert.equal((await get('/api/layers/file-bbox/queries/dataset/0')).status, 400);
   });
@@ -187,7 +235,12 @@ describe('explorer layers', () => {
 test('a --results file that is not a results file is refused before the server starts', async () => {
   const dir = await tempDir('df2-layers-');
   await assert.rejects(
-    startServer({ dataDirs: [GOLDEN_SPLIT], dbFile: join(dir, 'db.sqlite'), port: 0, results: [{ name: 'bad', file: goldenPath('basic', 'gt', 'coco.json') }] }),
+    startServer({
+      dataDirs: [GOLDEN_SPLIT],
+      dbFile: join(dir, 'db.sqlite'),
+      port: 0,
+      results: [{ name: 'bad', file: goldenPath('basic', 'gt', 'coco.json') }],
+    }),
     (err: unknown) => err instanceof InputError && err.message.includes('coco.json'),
   );
 });

@@ -17,7 +17,13 @@ import { cellImages as cellImagesOf, groundTruthOf, predictionsOf } from '../lay
 import { explainedJson, retrievalPredictions } from '../layers/retrieval-layer.js';
 import type { SplitInfo } from '../explorer/types.js';
 import type {
-  GroundTruthState, LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson,
+  GroundTruthState,
+  LayerImageJson,
+  LayerImagePageJson,
+  LayerJson,
+  LayerSummaryJson,
+  RetrievalExplainedJson,
+  TallyJson,
 } from '../../shared/layer-types.js';
 
 const DEFAULT_PER_PAGE = 48;
@@ -51,16 +57,23 @@ export function selectByErrors(
 function imageLayerJson(data: LayerData, imageId: number): LayerImageJson {
   if (data.kind === 'coco') {
     return {
-      image_id: imageId, tally: data.perImage.get(imageId)?.tally ?? { tp: 0, fp: 0, fn: 0 }, metric: data.metric,
-      predictions: predictionsOf(data, imageId), ground_truth: groundTruthOf(data, imageId),
+      image_id: imageId,
+      tally: data.perImage.get(imageId)?.tally ?? { tp: 0, fp: 0, fn: 0 },
+      metric: data.metric,
+      predictions: predictionsOf(data, imageId),
+      ground_truth: groundTruthOf(data, imageId),
     };
   }
   const entry = data.perImage.get(imageId);
   const groundTruth: Record<string, GroundTruthState> = {};
   for (const q of entry?.queries ?? []) groundTruth[q.item] = q.verdict === 'hit' ? 'matched' : q.verdict === 'not-counted' ? 'ignored' : 'missed';
   return {
-    image_id: imageId, tally: entry?.tally ?? { tp: 0, fp: 0, fn: 0 }, metric: 'IoU',
-    predictions: retrievalPredictions(data, imageId), ground_truth: groundTruth, queries: entry?.queries ?? [],
+    image_id: imageId,
+    tally: entry?.tally ?? { tp: 0, fp: 0, fn: 0 },
+    metric: 'IoU',
+    predictions: retrievalPredictions(data, imageId),
+    ground_truth: groundTruth,
+    queries: entry?.queries ?? [],
   };
 }
 
@@ -95,15 +108,23 @@ export function layerRoutes(ctx: AppContext): Hono {
     const split = await splitParam(ctx, c.req.query('split'));
     const data = await load(layer, split);
     const totals: TallyJson = { tp: 0, fp: 0, fn: 0 };
-    let withFp = 0, withFn = 0;
+    let withFp = 0,
+      withFn = 0;
     for (const { tally } of data.perImage.values()) {
-      totals.tp += tally.tp; totals.fp += tally.fp; totals.fn += tally.fn;
+      totals.tp += tally.tp;
+      totals.fp += tally.fp;
+      totals.fn += tally.fn;
       if (tally.fp > 0) withFp++;
       if (tally.fn > 0) withFn++;
     }
     return c.json<LayerSummaryJson>({
-      layer: layerJson(layer), split: split.name, stat_names: statNames(layer.task), stats: data.stats,
-      totals, images_with_fp: withFp, images_with_fn: withFn,
+      layer: layerJson(layer),
+      split: split.name,
+      stat_names: statNames(layer.task),
+      stats: data.stats,
+      totals,
+      images_with_fp: withFp,
+      images_with_fn: withFn,
       ...(data.kind === 'coco' && data.confusion ? { confusion: { labels: data.confusion.labels, matrix: data.confusion.matrix } } : {}),
     });
   });
@@ -132,7 +153,8 @@ export function layerRoutes(ctx: AppContext): Hono {
     if (cell !== undefined) {
       if (data.kind !== 'coco' || !data.confusion) return fail(400, 'confusion: this layer has no confusion matrix (bbox and segm only)');
       const [row, col] = cell.split(',').map(Number) as [number, number];
-      if (row >= data.confusion.labels.length || col >= data.confusion.labels.length) return fail(400, `confusion: expected indices below ${data.confusion.labels.length}`);
+      if (row >= data.confusion.labels.length || col >= data.confusion.labels.length)
+        return fail(400, `confusion: expected indices below ${data.confusion.labels.length}`);
       cellImages = cellImagesOf(data, row, col);
     }
     // The index filters (every matching image), the layer's errors (and confusion cell) narrow and order them.
@@ -141,11 +163,13 @@ export function layerRoutes(ctx: AppContext): Hono {
     const zero: TallyJson = { tp: 0, fp: 0, fn: 0 };
     const ids = selectByErrors([...rows.keys()], (id) => data.perImage.get(id)?.tally ?? zero, errors as never, sort as never);
     const shown = ids.slice((page - 1) * perPage, page * perPage);
-    const images = await Promise.all(shown.map(async (id) => {
-      const json = imageLayerJson(data, id);
-      if (cellImages) json.confusion_count = cellImages.get(id) ?? 0;
-      return { ...(await readImage(split, rows.get(id)!)), layer: json };
-    }));
+    const images = await Promise.all(
+      shown.map(async (id) => {
+        const json = imageLayerJson(data, id);
+        if (cellImages) json.confusion_count = cellImages.get(id) ?? 0;
+        return { ...(await readImage(split, rows.get(id)!)), layer: json };
+      }),
+    );
     return c.json<LayerImagePageJson>({ split: split.name, layer: layer.id, total: ids.length, page, per_page: perPage, images });
   });
 
@@ -167,7 +191,11 @@ export function layerRoutes(ctx: AppContext): Hono {
     const q = intParam('query', c.req.param('query'));
     if (q >= data.inputs.queries.items.length) return fail(404, `no query ${q} in this split (it has ${data.inputs.queries.items.length})`);
     const explained = explainedJson(data, split.name, layer.id, q);
-    const ids = new Set([explained.query_image_id, ...explained.retrieved.map((r) => r.gallery_image_id), ...explained.ground_truth_gallery.map((g) => g.gallery_image_id)]);
+    const ids = new Set([
+      explained.query_image_id,
+      ...explained.retrieved.map((r) => r.gallery_image_id),
+      ...explained.ground_truth_gallery.map((g) => g.gallery_image_id),
+    ]);
     const images: RetrievalExplainedJson['images'] = {};
     for (const id of ids) {
       const row = await ctx.index.image(split.id, id);

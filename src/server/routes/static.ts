@@ -1,6 +1,6 @@
 /**
  * The browser app: index.html and style.css from src/web/public, the compiled
- * modules from dist/web. Only names of a fixed shape are served, looked up in
+ * modules from dist/web and dist/shared. Only names of a fixed shape are served, looked up in
  * those two directories, so no request can reach another file.
  */
 import { Hono } from 'hono';
@@ -24,6 +24,12 @@ export function staticRoutes(ctx: AppContext): Hono {
     const file = c.req.param('file');
     if (!MODULE_NAME.test(file)) return new Response('not found', { status: 404 });
     return send(join(ctx.settings.webDir, file), 'text/javascript; charset=utf-8');
+  });
+  // The modules the app shares with the server (src/shared, e.g. the facet list) sit beside dist/web.
+  app.get('/shared/:file', (c) => {
+    const file = c.req.param('file');
+    if (!MODULE_NAME.test(file)) return new Response('not found', { status: 404 });
+    return send(join(ctx.settings.webDir, '..', 'shared', file), 'text/javascript; charset=utf-8');
   });
   return app;
 }

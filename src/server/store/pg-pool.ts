@@ -48,9 +48,9 @@ export async function migratePg(pool: PgPool, area: string, steps: readonly stri
       throw new InputError('PostgreSQL database', `schema of ${area}`, `version ${steps.length} or older (a newer df2 wrote this database)`, String(current));
     }
     for (let v = current; v < steps.length; v++) await client.query(steps[v]!);
-    await client.query(
-      'INSERT INTO df2_schema_versions (area, version) VALUES ($1, $2) ON CONFLICT (area) DO UPDATE SET version = excluded.version',
-      [area, steps.length],
-    );
+    await client.query('INSERT INTO df2_schema_versions (area, version) VALUES ($1, $2) ON CONFLICT (area) DO UPDATE SET version = excluded.version', [
+      area,
+      steps.length,
+    ]);
   });
 }

@@ -42,11 +42,11 @@ export function migrate(db: Db, area: string, steps: readonly string[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (area TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const row = db.prepare('SELECT version FROM schema_versions WHERE area = ?').get(area) as { version: number } | undefined;
   const current = row?.version ?? 0;
-  if (current > steps.length) throw new InputError(db.name, `schema of ${area}`, `version ${steps.length} or older (a newer df2 wrote this database)`, String(current));
+  if (current > steps.length)
+    throw new InputError(db.name, `schema of ${area}`, `version ${steps.length} or older (a newer df2 wrote this database)`, String(current));
   const apply = db.transaction(() => {
     for (let v = current; v < steps.length; v++) db.exec(steps[v]!);
-    db.prepare('INSERT INTO schema_versions (area, version) VALUES (?, ?) ON CONFLICT(area) DO UPDATE SET version = excluded.version')
-      .run(area, steps.length);
+    db.prepare('INSERT INTO schema_versions (area, version) VALUES (?, ?) ON CONFLICT(area) DO UPDATE SET version = excluded.version').run(area, steps.length);
   });
   apply();
 }
