@@ -37,7 +37,8 @@ export function upload(
   fields: { phase?: string; task?: string; name?: string; file?: { name: string; content: string | Uint8Array } } & Record<string, unknown>,
 ): Promise<Response> {
   const form = new FormData();
-  for (const [key, value] of Object.entries(fields)) if (key !== 'file' && value !== undefined) form.set(key, String(value));
+  for (const [key, value] of Object.entries(fields))
+    if (key !== 'file' && value !== undefined) form.set(key, typeof value === 'string' ? value : JSON.stringify(value));
   if (fields.file) form.set('file', new Blob([fields.file.content]), fields.file.name);
   return fetch(`${server.url}/api/submissions`, {
     method: 'POST',

@@ -13,7 +13,6 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const skipWithoutChromium: string | false = existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (apt-get install chromium)`;
 
 /** The page's globals, in functions that run in the page (the tests compile without the DOM library). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type InPage = any;
 
 /** A headless Chromium with its own profile; page errors are collected into `errors`. */

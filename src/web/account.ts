@@ -76,7 +76,7 @@ export async function signinPage(root: HTMLElement, _route: Route): Promise<void
         e.preventDefault();
         const data = new FormData(signin);
         try {
-          await api.login(String(data.get('signin-name')), String(data.get('signin-password')));
+          await api.login(formText(data, 'signin-name'), formText(data, 'signin-password'));
           done();
         } catch (err) {
           mount(message, errorBox((err as Error).message));
@@ -100,13 +100,13 @@ export async function signinPage(root: HTMLElement, _route: Route): Promise<void
             onsubmit: async (e: Event) => {
               e.preventDefault();
               const data = new FormData(signup as HTMLFormElement);
-              const password = String(data.get('signup-password'));
-              if (password !== String(data.get('signup-password2'))) {
+              const password = formText(data, 'signup-password');
+              if (password !== formText(data, 'signup-password2')) {
                 mount(message, errorBox('The two passwords differ.'));
                 return;
               }
               try {
-                await api.signup(String(data.get('signup-name')), password, data.get('signup-invite') ? String(data.get('signup-invite')) : undefined);
+                await api.signup(formText(data, 'signup-name'), password, data.get('signup-invite') ? formText(data, 'signup-invite') : undefined);
                 done();
               } catch (err) {
                 mount(message, errorBox((err as Error).message));
@@ -128,4 +128,10 @@ export async function signinPage(root: HTMLElement, _route: Route): Promise<void
         );
 
   mount(root, h('div', { class: 'page narrow' }, h('h1', null, 'Sign in'), message, h('div', { class: 'two-forms' }, signin, signup), tokenForm(done)));
+}
+
+/** A text field of a form ('' when absent; a file field is not text). */
+function formText(data: FormData, name: string): string {
+  const value = data.get(name);
+  return typeof value === 'string' ? value : '';
 }

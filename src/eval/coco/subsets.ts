@@ -4,7 +4,7 @@
  * headline [AP, AP50, AP75] of each subset.
  */
 import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
-import { type CocoEvalResult, evaluateLoaded } from './evaluate.js';
+import { evaluateLoaded } from './evaluate.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoEvalOptions, CocoSubset } from './plan.js';

@@ -63,7 +63,5 @@ export function perImageCounts(result: CocoEvalResult): ImageCounts {
  * await writeFile('per-image.json', JSON.stringify(perImageRows(perImageCounts(result))));
  */
 export function perImageRows(counts: ImageCounts): ImageCountRow[] {
-  const rows: ImageCountRow[] = new Array(counts.imageId.length);
-  for (let i = 0; i < rows.length; i++) rows[i] = { image_id: counts.imageId[i]!, tp: counts.tp[i]!, fp: counts.fp[i]!, fn: counts.fn[i]! };
-  return rows;
+  return Array.from(counts.imageId, (imageId, i) => ({ image_id: imageId, tp: counts.tp[i]!, fp: counts.fp[i]!, fn: counts.fn[i]! }));
 }

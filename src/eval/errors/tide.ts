@@ -225,10 +225,8 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
       }
       return out;
     }
-    const dt: Rle[] = new Array(nP);
-    for (let p = 0; p < nP; p++) dt[p] = maskOf(res.masks, preds[p]!);
-    const gm: Rle[] = new Array(nG);
-    for (let g = 0; g < nG; g++) gm[g] = maskOf(ann.masks, gts[g]!);
+    const dt: Rle[] = Array.from({ length: nP }, (_, p) => maskOf(res.masks, preds[p]!));
+    const gm: Rle[] = Array.from({ length: nG }, (_, g) => maskOf(ann.masks, gts[g]!));
     out.set(rleIou(dt, gm, new Uint8Array(nG).fill(isCrowd ? 1 : 0)));
     return out;
   };

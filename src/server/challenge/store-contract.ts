@@ -13,7 +13,7 @@ import type { LimitWindow } from './phases.js';
 
 export interface StoreUnderTest {
   store: Store;
-  cleanup(): Promise<void>;
+  cleanup: () => Promise<void>;
 }
 
 const DAY = '2027-03-10T00:00:00.000Z';

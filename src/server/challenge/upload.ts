@@ -149,7 +149,7 @@ export async function receiveUpload(
     await fileDone;
   } catch (err) {
     await rm(partPath, { force: true });
-    if (refused !== undefined) throw refused;
+    if (refused !== undefined) throw refused as Error;
     if (tooLarge) throw new UploadError(413, `the file is larger than the limit of ${maxBytes} bytes`);
     throw new UploadError(400, `the upload was not a complete multipart/form-data body (${err instanceof Error ? err.message : String(err)})`);
   }

@@ -25,7 +25,7 @@ export interface ImageFilters {
 }
 
 export { FACETS, FACET_PARAMS, ITEM_FACETS, type Facet } from '../../shared/facets.js';
-import { FACETS, FACET_PARAMS, type Facet } from '../../shared/facets.js';
+import { FACETS, FACET_PARAMS } from '../../shared/facets.js';
 
 export class FilterError extends Error {}
 

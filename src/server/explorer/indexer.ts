@@ -189,7 +189,7 @@ export class Indexer {
         finished = true;
         this.workers = [];
         for (const w of workers) void w.terminate();
-        if (err) reject(err);
+        if (err) reject(err instanceof Error ? err : new Error(`index worker failed: ${JSON.stringify(err)}`));
         else resolve(result);
       };
       const write = (work: () => Promise<void>): void => {
