@@ -67,8 +67,7 @@ Examples:
       }
       // Loaded here, not at start-up: the evaluation engine and the canvas library are only needed once a report is made.
       const { detectResultsKind } = await import('../render/prediction-items.js');
-      const { buildReportData } = await import('../render/report-data.js');
-      const { reportHtml } = await import('../render/report-html.js');
+      const { makeReportHtml } = await import('../render/report.js');
       const tasks = [];
       for (const [i, file] of options.results.entries()) tasks.push({ task: options.task[i] ?? (await detectResultsKind(file)), resultsFile: file });
 
@@ -79,18 +78,14 @@ Examples:
       };
       let html: string;
       try {
-        const data = await buildReportData({
+        html = await makeReportHtml({
           gtFile: options.gt ?? '',
           tasks,
           ...(retrieval ? { retrieval: { query: options.query!, gallery: options.gallery!, results: options.retrievalResults! } } : {}),
           ...(options.title ? { title: options.title } : {}),
+          ...(options.data ? { dataDir: options.data } : {}),
           onProgress,
         });
-        if (options.data) {
-          const { addReportPictures } = await import('../render/report-pictures.js');
-          await addReportPictures(data, options.data, onProgress);
-        }
-        html = reportHtml(data.model);
       } finally {
         progress.stop();
       }

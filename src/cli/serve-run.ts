@@ -14,11 +14,11 @@ import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { isPostgresUrl } from '../server/store/postgres.js';
 import type { ServeCliOptions } from './serve.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
-  const dbFile = resolve(options.db);
-  const cacheDir = dirname(dbFile);
+  const cacheDir = resolve(options.cacheDir ?? (isPostgresUrl(options.db) ? '.df2' : dirname(resolve(options.db))));
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
   let dataDirs = options.data ?? [];
   let gtDir = options.gtDir;
@@ -42,8 +42,8 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
   };
 
   const server = await startServer({
-    dataDirs, gtDir, dbFile, host: options.host, port: options.port, quota: options.quota,
-    maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress,
+    dataDirs, gtDir, db: options.db, cacheDir, host: options.host, port: options.port, quota: options.quota,
+    maxUploadBytes: options.maxUploadMb * 1024 * 1024, onIndexProgress, workers: options.workers, stopGraceMs: options.stopTimeout * 1000,
   });
   let url = server.url;
   if (demo) {
@@ -82,7 +82,7 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
 
 /** Once: the imitation model's results as the demo user's first submissions, so the leaderboards show something. */
 async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 'segm' | 'keypoints' | 'retrieval', string>): Promise<void> {
-  const { store, settings, queue } = server.ctx;
+  const { store, settings, queue, uploads } = server.ctx;
   if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
   const user = (await store.listUsers()).find((u) => u.admin);
   if (!user) return;
@@ -92,8 +92,9 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
     if (!settings.tasks.includes(task)) continue;
     const stored = join(settings.uploadsDir, `${randomUUID()}.json`);
     await copyFile(file, stored);
+    const fileBytes = (await stat(stored)).size;
     const sub = await store.createSubmission(
-      { userId: user.id, task, name: 'synthetic baseline', fileName: file.split('/').pop()!, fileBytes: (await stat(stored)).size, storedPath: stored },
+      { userId: user.id, task, name: 'synthetic baseline', fileName: file.split('/').pop()!, fileBytes, uploadKey: await uploads.put(stored) },
       { limit: settings.quota, since: quotaDayStart() },
     );
     if (sub) await queue.enqueue(sub.id);

@@ -3,9 +3,8 @@
  * of the challenge server. A new token is printed once; only its hash is kept.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolve } from 'node:path';
-import type { SqliteStore } from '../server/challenge/sqlite-store.js';
 import { hashToken, newToken, USER_NAME } from '../server/challenge/tokens.js';
+import type { Store } from '../server/challenge/types.js';
 import { DEFAULT_DB_FILE } from './serve.js';
 
 interface UsersOptions {
@@ -36,7 +35,7 @@ Examples:
     .description('create a user and print a new API token (shown once; only its hash is stored)')
     .argument('<name>', 'user name shown on the leaderboard', userName)
     .option('--admin', 'may create users and add splits in the app')
-    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
     .option('--json', 'print {"name", "admin", "token"} as JSON')
     .addHelpText('after', `
 Examples:
@@ -47,7 +46,7 @@ Examples:
       const { db, store } = await openStore(options.db);
       try {
         if (await store.userByName(name)) {
-          process.stderr.write(`df2: a user named ${name} exists already in ${options.db}\n`);
+          process.stderr.write(`df2: a user named ${name} exists already\n`);
           process.exitCode = 1;
           return;
         }
@@ -57,13 +56,13 @@ Examples:
         else process.stdout.write(`${token}\n`);
         if (!options.json && process.stderr.isTTY) process.stderr.write(`created ${options.admin ? 'admin ' : ''}user ${name}; keep the token: it is not shown again\n`);
       } finally {
-        db.close();
+        await db.close();
       }
     });
   users
     .command('list')
     .description('list the users')
-    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
     .option('--json', 'print the users as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users list --db .df2/df2.sqlite')
     .action(async (options: UsersOptions) => {
@@ -73,17 +72,14 @@ Examples:
         if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
         else for (const u of list) process.stdout.write(`${u.name}${u.admin ? ' (admin)' : ''}\t${u.createdAt}\n`);
       } finally {
-        db.close();
+        await db.close();
       }
     });
 }
 
-/** The challenge store in `file`; SQLite loads only when a users command runs. */
-async function openStore(file: string): Promise<{ db: { close(): void }; store: SqliteStore }> {
-  const [{ openDatabase }, { SqliteStore }] = await Promise.all([
-    import('../server/store/sqlite.js'),
-    import('../server/challenge/sqlite-store.js'),
-  ]);
-  const db = openDatabase(resolve(file));
-  return { db, store: new SqliteStore(db) };
+/** The challenge store of `--db` (SQLite file or postgres:// URL); loaded only when a users command runs. */
+async function openStore(db: string): Promise<{ db: { close(): Promise<void> }; store: Store }> {
+  const { openChallengeStore } = await import('../server/backend.js');
+  const opened = await openChallengeStore(db);
+  return { db: opened, store: opened.store };
 }

@@ -19,8 +19,9 @@ export async function goldenGtDir(): Promise<string> {
 }
 
 export async function startTestServer(options: Partial<ServeOptions> & { gtDir: string }): Promise<RunningServer> {
-  const dbFile = options.dbFile ?? join(await tempDir('df2-serve-'), 'df2.sqlite');
-  const server = await startServer({ dataDirs: [GOLDEN_SPLIT], port: 0, ...options, dbFile });
+  const dir = await tempDir('df2-serve-');
+  const db = options.db ?? join(dir, 'df2.sqlite');
+  const server = await startServer({ dataDirs: [GOLDEN_SPLIT], port: 0, cacheDir: dir, ...options, db });
   await server.ctx.indexer.idle();
   return server;
 }

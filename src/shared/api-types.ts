@@ -111,3 +111,11 @@ export interface LeaderboardEntryJson {
 export interface LeaderboardJson { task: Task; title: string; primary: string; stat_names: string[]; entries: LeaderboardEntryJson[] }
 /** `token` only in the answer to the user's creation: it is shown once. */
 export interface UserJson { id: number; name: string; admin: boolean; created_at: string; token?: string }
+
+/** GET /api/health: the backend, the submissions waiting and running, and the workers seen in the last minute. */
+export interface HealthJson {
+  ok: true;
+  store: 'sqlite' | 'postgres';
+  queue: { queued: number; running: number };
+  workers: { id: string; host: string; pid: number; running: number; started_at: string; seen_at: string }[];
+}

@@ -1,7 +1,6 @@
 /** The challenge's API: users, submissions, leaderboards. Ground truth is never served. */
 import { Hono } from 'hono';
-import { readFile, rm } from 'node:fs/promises';
-import { reportPath } from '../challenge/evaluator.js';
+import { rm } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { isTask, TASKS, type Submission, type User } from '../challenge/types.js';
 import { newToken, hashToken, USER_NAME } from '../challenge/tokens.js';
@@ -78,11 +77,16 @@ export function challengeRoutes(ctx: AppContext): Hono {
     if (!ctx.settings.tasks.includes(fieldTask)) return discard(400, `task: this server has no ground truth for ${fieldTask}`);
     const title = (name ?? '').trim();
     if (title.length === 0 || title.length > SUBMISSION_NAME_MAX) return discard(400, `name: expected 1-${SUBMISSION_NAME_MAX} characters`);
+    // Kept first (with PostgreSQL: streamed into the database), then recorded: a recorded submission always has its file.
+    const uploadKey = await ctx.uploads.put(upload.path);
     const sub = await ctx.store.createSubmission(
-      { userId: user.id, task: fieldTask, name: title, fileName: upload.fileName.slice(0, 200), fileBytes: upload.bytes, storedPath: upload.path },
+      { userId: user.id, task: fieldTask, name: title, fileName: upload.fileName.slice(0, 200), fileBytes: upload.bytes, uploadKey },
       { limit: ctx.settings.quota, since },
     );
-    if (!sub) return discard(429, `quota reached: ${ctx.settings.quota} submissions per task per day`);
+    if (!sub) {
+      await ctx.uploads.remove(uploadKey);
+      return fail(429, `quota reached: ${ctx.settings.quota} submissions per task per day`);
+    }
     await ctx.queue.enqueue(sub.id);
     return c.json({ id: sub.id, status: sub.status }, 202);
   });
@@ -108,9 +112,9 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const id = intParam('id', c.req.param('id'));
     const sub = await ctx.store.submission(id);
     if (!sub || (sub.userId !== user.id && !user.admin)) return fail(404, 'no such submission of yours');
-    const html = sub.status === 'done' ? await readFile(reportPath((await ctx.store.storedPath(id))!)).catch(() => undefined) : undefined;
-    if (!html) return fail(404, 'no report for this submission (yet)');
-    return new Response(new Uint8Array(html), { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'" } });
+    const html = sub.status === 'done' ? await ctx.store.report(id) : undefined;
+    if (html === undefined) return fail(404, 'no report for this submission (yet)');
+    return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'" } });
   });
 
   app.get('/leaderboard', async (c) => {
