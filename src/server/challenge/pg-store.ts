@@ -12,6 +12,7 @@ import type {
   EvaluationResult, LeaderboardEntry, NewSubmission, Store, Submission, SubmissionStatus, Task, User, WorkerInfo,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
+import { DuplicateUserError } from './types.js';
 
 /** Versioned schema steps of the challenge tables (applied by migratePg; never edit a released step, add one). */
 export const PG_CHALLENGE_SCHEMA = [
@@ -98,10 +99,11 @@ export class PgStore implements Store {
 
   async addUser(name: string, admin: boolean, tokenHash: string): Promise<User> {
     const { rows } = await this.pool.query<UserRow>(
-      `INSERT INTO users (name, admin, token_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`,
+      `INSERT INTO users (name, admin, token_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
       [name, admin, tokenHash],
     );
-    return toUser(rows[0]!);
+    if (!rows[0]) throw new DuplicateUserError(name);
+    return toUser(rows[0]);
   }
 
   async userByName(name: string): Promise<User | undefined> {

@@ -5,6 +5,7 @@ import type {
   EvaluationResult, LeaderboardEntry, NewSubmission, Store, Submission, SubmissionStatus, Task, User, WorkerInfo,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
+import { DuplicateUserError } from './types.js';
 
 const SCHEMA = [
   `CREATE TABLE users (
@@ -81,8 +82,9 @@ export class SqliteStore implements Store {
 
   async addUser(name: string, admin: boolean, tokenHash: string): Promise<User> {
     const createdAt = now();
-    const info = this.db.prepare('INSERT INTO users (name, admin, token_hash, created_at) VALUES (?, ?, ?, ?)')
+    const info = this.db.prepare('INSERT INTO users (name, admin, token_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(name, admin ? 1 : 0, tokenHash, createdAt);
+    if (info.changes === 0) throw new DuplicateUserError(name);
     return { id: Number(info.lastInsertRowid), name, admin, createdAt };
   }
 

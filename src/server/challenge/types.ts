@@ -19,6 +19,13 @@ const everyTaskListed: [Exclude<Task, (typeof TASKS)[number]>] extends [never] ?
 void everyTaskListed;
 export const isTask = (value: unknown): value is Task => typeof value === 'string' && (TASKS as readonly string[]).includes(value);
 
+/** addUser: the name (or, vanishingly unlikely, the token hash) is taken. */
+export class DuplicateUserError extends Error {
+  constructor(readonly userName: string) {
+    super(`a user named ${userName} exists already`);
+  }
+}
+
 export interface User {
   id: number;
   name: string;
@@ -85,6 +92,7 @@ export interface LeaderboardEntry {
 export interface Store {
   /** Which backend this is (GET /api/health). */
   readonly kind: 'sqlite' | 'postgres';
+  /** Throws DuplicateUserError when the name is taken. */
   addUser(name: string, admin: boolean, tokenHash: string): Promise<User>;
   userByName(name: string): Promise<User | undefined>;
   userByTokenHash(tokenHash: string): Promise<User | undefined>;

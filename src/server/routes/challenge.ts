@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { rm } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
-import { isTask, TASKS, type Submission, type User } from '../challenge/types.js';
+import { DuplicateUserError, isTask, TASKS, type Submission, type User } from '../challenge/types.js';
 import { newToken, hashToken, USER_NAME } from '../challenge/tokens.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
@@ -48,7 +48,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
       const user = await ctx.store.addUser(body.name, body.admin === true, hashToken(token));
       return c.json<UserJson>({ ...userJson(user), token }, 201);
     } catch (err) {
-      if (String(err).includes('UNIQUE')) return fail(409, `a user named ${body.name} exists already`);
+      if (err instanceof DuplicateUserError) return fail(409, `a user named ${body.name} exists already`);
       throw err;
     }
   });
