@@ -56,7 +56,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
       return {
         kind: 'postgres', store, uploads, queue, cacheDir: resolve(options.cacheDir ?? '.df2'),
         async close() {
-          await queue.stop();
+          await queue.close();
           await pool.end();
         },
       };

@@ -33,7 +33,7 @@ export interface PgBossQueueOptions {
 export class PgBossJobQueue implements JobQueue {
   private readonly workIds: string[] = [];
   private readonly running = new Set<Promise<void>>();
-  private stopped: Promise<void> | undefined;
+  private closed: Promise<void> | undefined;
 
   private constructor(private readonly boss: PgBoss, private readonly options: PgBossQueueOptions) {}
 
@@ -104,13 +104,18 @@ export class PgBossJobQueue implements JobQueue {
     }
   }
 
-  /** Stops fetching; resolves when the handlers running here have returned; closes pg-boss. */
-  stop(): Promise<void> {
-    this.stopped ??= (async () => {
-      for (const id of this.workIds.splice(0)) await this.boss.offWork({ id });
-      await Promise.all(this.running);
+  /** Stops fetching; resolves when the handlers running here have returned. Sending still works. */
+  async stop(): Promise<void> {
+    for (const id of this.workIds.splice(0)) await this.boss.offWork({ id });
+    await Promise.all(this.running);
+  }
+
+  /** Stops fetching and closes pg-boss (its connections, its maintenance timers). */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.stop();
       await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
     })();
-    return this.stopped;
+    return this.closed;
   }
 }
