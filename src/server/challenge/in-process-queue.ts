@@ -16,7 +16,7 @@ export class InProcessJobQueue implements JobQueue {
   private idleWaiters: (() => void)[] = [];
 
   async enqueue(submissionId: number): Promise<void> {
-    if (!this.pending.includes(submissionId) && !this.running.has(submissionId)) this.pending.push(submissionId);
+    if (!this.pending.includes(submissionId)) this.pending.push(submissionId);
     this.pump();
   }
 

@@ -1,0 +1,59 @@
+/**
+ * `df2 worker --db postgres://... --gt-dir DIR [--concurrency N]`: evaluates
+ * the submissions of a challenge whose web servers (`df2 serve --db
+ * postgres://...`) run elsewhere.
+ */
+import type { Command } from 'commander';
+import { nonNegativeInt } from './serve.js';
+
+interface WorkerCliOptions {
+  db: string;
+  gtDir: string;
+  concurrency: number;
+  leaseSeconds: number;
+  stopTimeout: number;
+  maxAttempts: number;
+  quiet?: boolean;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('evaluate the submissions of a df2 serve that shares its PostgreSQL database (any machine)')
+    .requiredOption('--db <url>', 'postgres:// URL of the challenge database (the one df2 serve --db uses)')
+    .requiredOption('--gt-dir <dir>', 'the challenge ground truth: coco.json, coco-visible.json, query.json, gallery.json')
+    .option('--concurrency <n>', 'evaluations at once, each in its own process', nonNegativeInt, 1)
+    .option('--lease-seconds <s>', 'a worker silent this long (killed, cut off) loses its submissions to another worker', nonNegativeInt, 30)
+    .option('--stop-timeout <s>', 'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue', nonNegativeInt, 60)
+    .option('--max-attempts <n>', 'attempts per submission before it fails (crashes, kills)', nonNegativeInt, 3)
+    .option('--quiet', 'no line per evaluation')
+    .addHelpText('after', `
+The worker needs only the database URL and the ground truth: uploads are read
+from the database, figures and reports written to it. Every lease-seconds/3 it
+sends a heartbeat; see docs/scale-out.md for what is promised.
+
+Examples:
+  $ df2 worker --db postgres://df2@db.example/df2 --gt-dir gt/validation
+  $ df2 worker --db postgres://df2@db.example/df2 --gt-dir gt/validation --concurrency 2`)
+    .action(async (options: WorkerCliOptions) => {
+      const { startWorker } = await import('../server/worker.js');
+      const log = (line: string): void => { process.stderr.write(`df2 worker: ${line}\n`); };
+      const worker = await startWorker({
+        db: options.db, gtDir: options.gtDir, concurrency: Math.max(1, options.concurrency),
+        leaseSeconds: Math.max(1, options.leaseSeconds), maxAttempts: Math.max(1, options.maxAttempts),
+        ...(options.quiet ? {} : { log }),
+      });
+      log(`${worker.workerId} ready (${worker.tasks.join(', ')}; ${options.concurrency} at a time)`);
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          log(`stopping: running evaluations may finish for ${options.stopTimeout} s`);
+          void worker.stop(options.stopTimeout * 1000).then(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      log('stopped');
+    });
+}
