@@ -27,7 +27,6 @@ import { REPO_ROOT } from '../testing/paths.js';
 import { writeRepeatedGroundTruth, writeWideKeypointResults } from './big-files.js';
 import { ensureCase } from './case.js';
 
-const DF2 = join(REPO_ROOT, 'bin', 'df2.js');
 const MEASURE = join(REPO_ROOT, 'dist', 'bench', 'measure.js');
 const COCO_TASKS = ['bbox', 'segm', 'keypoints'] as const;
 const TASKS = [...COCO_TASKS, 'retrieval'] as const;

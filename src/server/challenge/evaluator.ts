@@ -157,7 +157,8 @@ export class Evaluator {
             if (recorded) await this.queue.enqueue(id);
           }
       }
-      this.log(`submission ${id} attempt ${attempt}: ${result.kind}${recorded ? '' : ' (discarded: the claim was lost)'}`);
+      const why = 'message' in result ? `: ${clean(result.message).slice(0, 300)}` : '';
+      this.log(`submission ${id} attempt ${attempt}: ${result.kind}${why}${recorded ? '' : ' (discarded: the claim was lost)'}`);
     } finally {
       await upload.release();
     }
