@@ -76,7 +76,7 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     await db.drop();
   });
 
-  test('20 submissions, all done with the golden figures, none evaluated twice', { timeout: 280_000 }, async (t) => {
+  test('20 submissions, all done with the golden figures, none evaluated twice', { timeout: 600_000 }, async (t) => {
     const started = Date.now();
     // The plain ground truth (no per-attribute tables): the same whole figures, a quicker evaluation.
     const gtDir = await goldenGtDir({ attributes: false });
@@ -124,7 +124,7 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
       (await (await fetch(`${server.url}/api/submissions`, { headers: { authorization: `Bearer ${token}` } })).json()) as SubmissionJson[];
     let subs = await all();
     while (subs.some((s) => s.status === 'queued' || s.status === 'running')) {
-      assert.ok(Date.now() - started < 250_000, `still waiting: ${subs.filter((s) => s.status !== 'done').map((s) => `${s.id} ${s.status}`).join(', ')}\n${workers[1]!.log}`);
+      assert.ok(Date.now() - started < 560_000, `still waiting: ${subs.filter((s) => s.status !== 'done').map((s) => `${s.id} ${s.status}`).join(', ')}\n${workers[1]!.log}`);
       await new Promise((r) => setTimeout(r, 200));
       subs = await all();
     }

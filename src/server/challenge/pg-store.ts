@@ -11,7 +11,7 @@ import { migratePg, withTransaction } from '../store/postgres.js';
 import type {
   EvaluationResult, LeaderboardEntry, NewSubmission, Store, Submission, SubmissionStatus, Task, User, WorkerInfo,
 } from './types.js';
-import { primaryFigure } from './tasks.js';
+import { primaryFigure, rankedEntries } from './tasks.js';
 import { DuplicateUserError } from './types.js';
 
 /** Versioned schema steps of the challenge tables (applied by migratePg; never edit a released step, add one). */
@@ -282,10 +282,7 @@ export class PgStore implements Store {
        WHERE s.task = $1 AND s.status = 'done' ORDER BY s.score DESC, s.finished_at ASC, s.id ASC`,
       [task],
     );
-    return rows.map((row, i) => {
-      const sub = toSubmission(row);
-      return { rank: i + 1, submissionId: sub.id, name: sub.name, userName: sub.userName, finishedAt: sub.finishedAt ?? '', result: sub.result! };
-    });
+    return rankedEntries(rows.map(toSubmission));
   }
 
   /** The pool belongs to whoever opened it (the explorer index or the queue may share it). */

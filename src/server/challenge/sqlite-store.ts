@@ -4,7 +4,7 @@ import { migrate } from '../store/sqlite.js';
 import type {
   EvaluationResult, LeaderboardEntry, NewSubmission, Store, Submission, SubmissionStatus, Task, User, WorkerInfo,
 } from './types.js';
-import { primaryFigure } from './tasks.js';
+import { primaryFigure, rankedEntries } from './tasks.js';
 import { DuplicateUserError } from './types.js';
 
 const SCHEMA = [
@@ -248,10 +248,7 @@ export class SqliteStore implements Store {
       `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
        WHERE s.task = ? AND s.status = 'done' ORDER BY s.score DESC, s.finished_at ASC, s.id ASC`,
     ).all(task) as SubmissionRow[];
-    return rows.map((row, i) => {
-      const sub = toSubmission(row);
-      return { rank: i + 1, submissionId: sub.id, name: sub.name, userName: sub.userName, finishedAt: sub.finishedAt ?? '', result: sub.result! };
-    });
+    return rankedEntries(rows.map(toSubmission));
   }
 
   async close(): Promise<void> {}

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvaluationResult, Task } from './types.js';
+import type { EvaluationResult, LeaderboardEntry, Submission, Task } from './types.js';
 import { TASKS } from './types.js';
 
 export const BOX_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
@@ -41,6 +41,11 @@ export function primaryFigure(result: EvaluationResult): number {
   if (result.task === 'retrieval') return result.stats[4] ?? 0;
   return result.stats[0] ?? -1;
 }
+
+/** Leaderboard entries of done submissions already in the leaderboard's order (both stores sort in SQL). */
+export const rankedEntries = (subs: Submission[]): LeaderboardEntry[] => subs.map((sub, i) => ({
+  rank: i + 1, submissionId: sub.id, name: sub.name, userName: sub.userName, finishedAt: sub.finishedAt ?? '', result: sub.result!,
+}));
 
 export const PRIMARY_FIGURE_NAME: Record<Task, string> = {
   bbox: 'AP', segm: 'AP', keypoints: 'AP', keypoints_visible: 'AP', retrieval: 'top-20',
