@@ -26,7 +26,7 @@ export function registerWorker(program: Command): void {
     .option('--lease-seconds <s>', 'a worker silent this long (killed, cut off) loses its submissions to another worker', nonNegativeInt, 30)
     .option('--stop-timeout <s>', 'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue', nonNegativeInt, 60)
     .option('--max-attempts <n>', 'attempts per submission before it fails (crashes, kills)', nonNegativeInt, 3)
-    .option('--quiet', 'no line per evaluation')
+    .option('--quiet', 'no line per evaluation, nor at start and stop (errors only)')
     .addHelpText('after', `
 The worker needs only the database URL and the ground truth: uploads are read
 from the database, figures and reports written to it. Every lease-seconds/3 it
@@ -37,11 +37,13 @@ Examples:
   $ df2 worker --db postgres://df2@db.example/df2 --gt-dir gt/validation --concurrency 2`)
     .action(async (options: WorkerCliOptions) => {
       const { startWorker } = await import('../server/worker.js');
-      const log = (line: string): void => { process.stderr.write(`df2 worker: ${line}\n`); };
+      const log = (line: string): void => {
+        if (!options.quiet) process.stderr.write(`df2 worker: ${line}\n`);
+      };
       const worker = await startWorker({
         db: options.db, gtDir: options.gtDir, concurrency: Math.max(1, options.concurrency),
         leaseSeconds: Math.max(1, options.leaseSeconds), maxAttempts: Math.max(1, options.maxAttempts),
-        ...(options.quiet ? {} : { log }),
+        log,
       });
       log(`${worker.workerId} ready (${worker.tasks.join(', ')}; ${options.concurrency} at a time)`);
       await new Promise<void>((done) => {

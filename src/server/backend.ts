@@ -32,6 +32,8 @@ export interface BackendOptions {
   cacheDir?: string;
   /** Shown in pg_stat_activity. */
   applicationName: string;
+  /** PostgreSQL connections of the store's pool (pg-boss keeps up to 4 more); default 10. */
+  poolMax?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
     const [{ PgStore }, { PgUploads }, { PgBossJobQueue }] = await Promise.all([
       import('./challenge/pg-store.js'), import('./challenge/pg-uploads.js'), import('./challenge/pgboss-queue.js'),
     ]);
-    const pool = await openPgPool(db, { applicationName: options.applicationName });
+    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? 10 });
     try {
       const store = await PgStore.open(pool);
       const uploads = await PgUploads.open(pool);

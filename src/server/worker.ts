@@ -50,8 +50,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const tasks = availableTasks(gtDir);
   if (tasks.length === 0) throw new InputError(gtDir, '', 'coco.json, coco-visible.json or query.json + gallery.json (df2 convert)', 'none of them');
   const evalTimeoutMs = options.evalTimeoutMs ?? 6 * 3600_000;
-  const backend = await openChallengeBackend(options.db, { evaluationSeconds: Math.ceil(evalTimeoutMs / 1000), applicationName: 'df2 worker' });
   const concurrency = Math.max(1, options.concurrency ?? 1);
+  const backend = await openChallengeBackend(options.db, { evaluationSeconds: Math.ceil(evalTimeoutMs / 1000), applicationName: 'df2 worker', poolMax: 2 + concurrency });
   const evaluator = new Evaluator(backend.store, backend.uploads, backend.queue, {
     gtDir, maxAttempts: options.maxAttempts ?? 3, timeoutMs: evalTimeoutMs, childHeapMb: options.childHeapMb ?? 8192,
     leaseSeconds: options.leaseSeconds ?? 30, sweep: true, concurrency, ...(options.log ? { log: options.log } : {}),

@@ -70,7 +70,9 @@ export class Evaluator {
   async startBackground(what: { heartbeat: boolean }): Promise<void> {
     if (what.heartbeat) await this.beat();
     const every = (ms: number, task: () => Promise<void>): void => {
-      const timer = setInterval(() => void task().catch((err: unknown) => this.log(`background: ${err instanceof Error ? err.message : String(err)}`)), ms);
+      // A failed heartbeat or sweep (database unreachable) is said whatever the log option: it puts leases at risk.
+      const report = (err: unknown): void => { process.stderr.write(`df2: heartbeat or recovery sweep failed: ${err instanceof Error ? err.message : String(err)}\n`); };
+      const timer = setInterval(() => void task().catch(report), ms);
       timer.unref();
       this.timers.push(timer);
     };
