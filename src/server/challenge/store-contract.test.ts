@@ -79,7 +79,9 @@ for (const backend of TEST_BACKENDS) {
     test('the quota holds under concurrent uploads from two connections (two server processes)', async () => {
       const other = (await open()).store;
       const user = (await store.addUser('racer', false, 'hash-racer')).id;
-      const tries = Array.from({ length: 12 }, (_, k) => (k % 2 === 0 ? store : other).createSubmission(
+      // Connections opened beforehand (a pool opens them lazily, one at a time), so that the uploads below really overlap.
+      await Promise.all(Array.from({ length: 16 }, (_, k) => (k % 2 === 0 ? store : other).countSubmissionsSince(user, 'keypoints', DAY)));
+      const tries = Array.from({ length: 16 }, (_, k) => (k % 2 === 0 ? store : other).createSubmission(
         newSub({ userId: user, task: 'keypoints' }), { limit: 3, since: DAY },
       ));
       const created = (await Promise.all(tries)).filter((s) => s !== undefined);
