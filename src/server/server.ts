@@ -104,7 +104,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await evaluator.sweep();
   } else {
     // This process alone uses the SQLite file: whatever was running when it last stopped was interrupted.
-    for (const id of await store.recoverInterrupted(maxAttempts, 0)) await queue.enqueue(id);
+    await queue.enqueueMany(await store.recoverInterrupted(maxAttempts, 0));
   }
   if (workers > 0) await queue.start(evaluator.work, workers);
   await evaluator.startBackground({ heartbeat: workers > 0 });

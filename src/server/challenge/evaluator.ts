@@ -83,7 +83,7 @@ export class Evaluator {
   /** Claims whose worker stopped sending heartbeats go back to the queue (or fail, out of attempts); every queued submission gets a job. */
   async sweep(): Promise<number[]> {
     const queued = await this.store.recoverInterrupted(this.options.maxAttempts, this.options.leaseSeconds);
-    for (const id of queued) await this.queue.enqueue(id);
+    await this.queue.enqueueMany(queued);
     return queued;
   }
 

@@ -20,6 +20,10 @@ export class InProcessJobQueue implements JobQueue {
     this.pump();
   }
 
+  async enqueueMany(submissionIds: number[]): Promise<void> {
+    for (const id of submissionIds) await this.enqueue(id);
+  }
+
   async start(handler: (submissionId: number) => Promise<void>, concurrency = 1): Promise<void> {
     this.handler = handler;
     this.concurrency = Math.max(1, concurrency);

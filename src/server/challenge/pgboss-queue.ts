@@ -68,6 +68,14 @@ export class PgBossJobQueue implements JobQueue {
     await this.boss.send(EVALUATE_QUEUE, { submissionId }, { singletonKey: String(submissionId) });
   }
 
+  async enqueueMany(submissionIds: number[]): Promise<void> {
+    // One INSERT ... ON CONFLICT DO NOTHING: a submission whose job already waits gets no second one.
+    for (let k = 0; k < submissionIds.length; k += 1000) {
+      const batch = submissionIds.slice(k, k + 1000);
+      await this.boss.insert(batch.map((submissionId) => ({ name: EVALUATE_QUEUE, data: { submissionId }, singletonKey: String(submissionId) })));
+    }
+  }
+
   async start(handler: (submissionId: number) => Promise<void>, concurrency = 1): Promise<void> {
     // pg-boss 10 runs one job at a time per work() call: N calls, N evaluations at once.
     for (let k = 0; k < Math.max(1, concurrency); k++) {

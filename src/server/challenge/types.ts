@@ -161,6 +161,8 @@ export interface UploadStore {
 export interface JobQueue {
   /** Asks for an evaluation; asking again while one waits is a no-op. */
   enqueue(submissionId: number): Promise<void>;
+  /** enqueue for many at once (the recovery sweep), in one round trip where the backend allows. */
+  enqueueMany(submissionIds: number[]): Promise<void>;
   /** Starts taking jobs with `handler`, up to `concurrency` at a time. */
   start(handler: (submissionId: number) => Promise<void>, concurrency?: number): Promise<void>;
   /** Resolves when nothing is queued or running (used by tests and at shutdown). */
