@@ -176,7 +176,7 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     assert.ok(!html.includes(gtDir) && !html.includes('df2-upload-'), 'no server path in the report');
 
     // Each submission costs about a second of CPU (evaluation, then the report); the bound above is for
-    // a machine shared with other work (261 s at a load average of 24 on 2 cores).
+    // a machine shared with other work (39 s at a load average of 10 on 2 cores, 261 s at 24).
     t.diagnostic(`20 submissions, one worker killed: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });
