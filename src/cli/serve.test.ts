@@ -91,7 +91,7 @@ test('df2 serve with a good --gt-dir and --data serves all five tasks; Ctrl-C st
     child.on('close', () => reject(new Error(`serve ended: ${stderr}`)));
   });
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  assert.match(stderr, /5 challenge task\(s\): bbox, segm, keypoints, keypoints_visible, retrieval/);
+  assert.match(stderr, /phase dev: bbox, segm, keypoints, keypoints_visible, retrieval/);
   child.kill('SIGINT');
   assert.equal(await closed, 0, stderr);
   assert.match(stderr, /df2 serve: stopping/);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { goldenPath } from '../testing/paths.js';
 import type { RunningServer } from './server.js';
 import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, upload, waitForSubmission } from './test-support.js';
+import { TEST_BACKENDS } from './test-backends.js';
+import type { HealthJson } from '../shared/api-types.js';
 
 interface RawItem { category_id: number; occlusion: number; style: number }
 /** The split's annotations read directly, to check the server's answers against. */
@@ -24,8 +26,10 @@ const golden = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'ut
 const goldenRetrieval = [golden.retrieval.top1, golden.retrieval.top5, golden.retrieval.top10, golden.retrieval.top15, golden.retrieval.top20];
 const retrievalResults = () => readFile(goldenPath('basic', 'retrieval', 'results.json'));
 
-describe('df2 serve API', () => {
+// One suite, run against each backend: the routes must not tell them apart.
+for (const backend of TEST_BACKENDS) describe(`df2 serve API (${backend.name})`, { skip: backend.skip }, () => {
   let server: RunningServer;
+  let database: Awaited<ReturnType<typeof backend.create>>;
   let alice: string;
   let bob: string;
   let annotations: Awaited<ReturnType<typeof readAnnotations>>;
@@ -54,17 +58,27 @@ describe('df2 serve API', () => {
   };
 
   before(async () => {
-    server = await startTestServer({ gtDir: await goldenGtDir(), quota: 3, maxUploadBytes: 4 * 1024 * 1024 });
+    database = await backend.create();
+    server = await startTestServer({ db: database.db, gtDir: await goldenGtDir(), quota: 3, maxUploadBytes: 4 * 1024 * 1024 });
     alice = await addUser(server, 'alice');
     bob = await addUser(server, 'bob');
     annotations = await readAnnotations();
   });
-  after(async () => server.close());
+  after(async () => {
+    await server.close();
+    await database.drop();
+  });
 
-  test('health', async () => {
+  test('health names the store, counts the queue and lists this process as the one worker', async () => {
     const res = await get('/api/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true });
+    const health = (await res.json()) as HealthJson;
+    assert.equal(health.ok, true);
+    assert.equal(health.store, backend.name);
+    assert.deepEqual(health.queue, { queued: 0, running: 0 });
+    assert.equal(health.workers.length, 1);
+    assert.equal(health.workers[0]!.pid, process.pid);
+    assert.ok(Date.now() - Date.parse(health.workers[0]!.seen_at) < 60_000);
   });
 
   test('the split is indexed with every image and item', async () => {

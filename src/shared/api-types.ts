@@ -142,3 +142,11 @@ export interface LeaderboardJson {
 }
 /** `token` only in the answer to the user's creation or a new token: it is shown once. */
 export interface UserJson { id: number; name: string; team: string | null; admin: boolean; revoked: boolean; created_at: string; token?: string }
+
+/** GET /api/health: the backend, the submissions waiting and running, and the workers seen in the last minute. */
+export interface HealthJson {
+  ok: true;
+  store: 'sqlite' | 'postgres';
+  queue: { queued: number; running: number };
+  workers: { id: string; host: string; pid: number; running: number; started_at: string; seen_at: string }[];
+}
