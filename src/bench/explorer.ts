@@ -63,11 +63,11 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined)
   const datasetIndex = pool ? await PgDatasetIndex.open(pool) : undefined;
   let indexStart = started;
   const server = await startServer({
-    dbFile,
+    db: dbFile,
     port: 0,
     datasetIndex,
     dataDirs: [dir],
-    startWorker: false,
+    workers: 0,
     onIndexProgress: (_split, p) => {
       if (p.state === 'queued') indexStart = performance.now();
       if (p.state === 'ready') {

@@ -27,8 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/paths.js';
 import { writeRepeatedGroundTruth, writeWideKeypointResults } from './big-files.js';
+import { ensureCase } from './case.js';
 
-const DF2 = join(REPO_ROOT, 'bin', 'df2.js');
 const MEASURE = join(REPO_ROOT, 'dist', 'bench', 'measure.js');
 const COCO_TASKS = ['bbox', 'segm', 'keypoints'] as const;
 const TASKS = [...COCO_TASKS, 'retrieval'] as const;
@@ -58,30 +58,6 @@ function parseArgs(argv: string[]): Args {
   if (!(Number.isInteger(args.images) && args.images > 0)) throw new Error('--images expects a positive integer');
   if (!(Number.isInteger(args.repeat) && args.repeat > 0)) throw new Error('--repeat expects a positive integer');
   return args;
-}
-
-function df2(args: string[]): void {
-  const run = spawnSync(process.execPath, [DF2, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (run.status !== 0) throw new Error(`df2 ${args.join(' ')} failed (exit ${run.status})`);
-}
-
-/** Makes (once) the synthetic split, its predictions and its COCO ground truth. */
-function ensureCase(images: number): string {
-  const dir = join(REPO_ROOT, 'bench-data', `val-${images}`);
-  if (!existsSync(join(dir, 'results', 'keypoints_results.json'))) {
-    process.stderr.write(`making the case in ${dir} (once; several minutes at validation size)\n`);
-    df2(['synth', '--out', dir, '--images', String(images), '--seed', '1', '--predictions', '--force', '--json']);
-  }
-  for (const [name, extra] of [
-    ['coco.json', []],
-    ['coco-attributes.json', ['--attributes']],
-  ] as const) {
-    if (!existsSync(join(dir, 'gt', name))) df2(['convert', 'coco', dir, '--out', join(dir, 'gt', name), ...extra, '--json']);
-  }
-  if (!existsSync(join(dir, 'gt', 'query.json'))) {
-    df2(['convert', 'retrieval', dir, '--query', join(dir, 'gt', 'query.json'), '--gallery', join(dir, 'gt', 'gallery.json'), '--attributes', '--json']);
-  }
-  return dir;
 }
 
 interface Measured {

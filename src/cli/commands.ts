@@ -9,6 +9,7 @@ import { registerStats } from './stats.js';
 import { registerSynth } from './synth.js';
 import { registerServe } from './serve.js';
 import { registerUsers } from './users.js';
+import { registerWorker } from './worker.js';
 import { registerRender } from './render.js';
 import { registerReport } from './report.js';
 
@@ -25,6 +26,7 @@ const registrations: Register[] = [
   registerReport,
   registerSynth,
   registerServe,
+  registerWorker,
   registerUsers,
 ];
 

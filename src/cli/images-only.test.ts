@@ -71,7 +71,7 @@ test('stats gives the image count and size ranges; --html is refused in one line
 
 test('the explorer indexes an images-only split: every image listed with its size and no items', async () => {
   const dir = await imagesOnlySplit();
-  const server = await startServer({ dataDirs: [dir], port: 0, dbFile: join(await tempDir('df2-images-only-'), 'df2.sqlite'), startWorker: false });
+  const server = await startServer({ dataDirs: [dir], port: 0, db: join(await tempDir('df2-images-only-'), 'df2.sqlite'), workers: 0 });
   try {
     await server.ctx.indexer.idle();
     const splits = (await (await fetch(`${server.url}/api/splits`)).json()) as Array<{ name: string; images: number; indexing: { state: string } }>;

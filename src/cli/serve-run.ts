@@ -14,6 +14,7 @@ import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
+import { isPostgresUrl } from '../server/store/postgres.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
 import { checkGroundTruthDir, checkListenHost, checkSplitDirs } from './serve-check.js';
@@ -23,9 +24,8 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
   await checkListenHost(options.host);
   await checkSplitDirs(options.data ?? []);
   if (options.gtDir !== undefined) await checkGroundTruthDir(options.gtDir);
-  const dbFile = resolve(options.db);
   const results = (options.results ?? []).map(parseResultsOption);
-  const cacheDir = dirname(dbFile);
+  const cacheDir = resolve(options.cacheDir ?? (isPostgresUrl(options.db) ? '.df2' : dirname(resolve(options.db))));
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
@@ -56,13 +56,16 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
     dataDirs,
     gtDir,
     challenge: options.challenge,
-    dbFile,
+    db: options.db,
+    cacheDir,
     host: options.host,
     port: options.port,
     quota: options.quota,
     maxUploadBytes: options.maxUploadMb * 1024 * 1024,
     onIndexProgress,
     results,
+    workers: options.workers,
+    stopGraceMs: options.stopTimeout * 1000,
   });
   let url = server.url;
   if (demo) {
@@ -104,7 +107,7 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
 
 /** Once: the imitation model's results as the demo user's first submissions (marked as baselines), so the leaderboards show something. */
 async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 'segm' | 'keypoints' | 'retrieval', string>): Promise<void> {
-  const { store, settings, queue } = server.ctx;
+  const { store, settings, queue, uploads } = server.ctx;
   if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
   const user = (await store.listUsers()).find((u) => u.admin);
   if (!user) return;
@@ -130,7 +133,7 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
       public: true,
       fileName: file.split('/').pop()!,
       fileBytes: (await stat(stored)).size,
-      storedPath: stored,
+      uploadKey: await uploads.put(stored),
     });
     await store.updateSubmission(reserved.id, { baseline: true });
     await queue.enqueue(reserved.id);

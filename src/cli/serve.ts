@@ -20,6 +20,9 @@ export interface ServeCliOptions {
   quota: number;
   maxUploadMb: number;
   results?: string[];
+  workers: number;
+  cacheDir?: string;
+  stopTimeout: number;
 }
 
 function portNumber(value: string): number {
@@ -27,7 +30,7 @@ function portNumber(value: string): number {
   return Number(value);
 }
 
-function nonNegativeInt(value: string): number {
+export function nonNegativeInt(value: string): number {
   if (!/^\d{1,7}$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
 }
@@ -39,7 +42,14 @@ export function registerServe(program: Command): void {
     .option('--data <dir...>', 'split directories to explore (annos/ + image/); indexed once, then only changed files')
     .option('--gt-dir <dir>', 'challenge ground truth: coco.json, coco-visible.json, query.json, gallery.json (never served)')
     .option('--challenge <file>', 'challenge file (YAML): title, registration, phases with ground truth, dates, limits (see docs/challenge.md)')
-    .option('--db <file>', 'SQLite database file (created if missing, mode 600); one df2 serve at a time', DEFAULT_DB_FILE)
+    .option(
+      '--db <file|url>',
+      'SQLite database file (created if missing, mode 600; one df2 serve at a time), or a postgres:// URL shared with other servers and df2 worker',
+      DEFAULT_DB_FILE,
+    )
+    .option('--workers <n>', 'evaluations this process runs at once; 0: none (df2 worker processes evaluate)', nonNegativeInt, 1)
+    .option('--cache-dir <dir>', 'uploads (SQLite) and thumbnails; default: beside the SQLite file, .df2 with PostgreSQL')
+    .option('--stop-timeout <s>', 'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue', nonNegativeInt, 60)
     .option('--port <n>', 'port, 0 to 65535 (0 = any free port)', portNumber, DEFAULT_PORT)
     .option('--host <host>', 'address to listen on; the default serves this machine only', '127.0.0.1')
     .option('--results <name=file...>', 'results files (bbox, segm, keypoints or retrieval) to open as layers in the explorer')
@@ -49,7 +59,10 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       `
-The database, uploads and thumbnails live in the --db file's directory.
+With an SQLite --db, the database, uploads and thumbnails live in its directory
+and this process is the only one to use it. With --db postgres://USER@HOST/DB,
+any number of df2 serve and df2 worker processes share the database (see
+docs/scale-out.md).
 Create accounts with \`df2 users add NAME [--team TEAM] [--admin] --db FILE\`; the token
 goes in the app's Submit page or in an "Authorization: Bearer TOKEN" header. With a
 challenge file whose registration is open or invite, people sign up in the app.
@@ -59,7 +72,8 @@ Examples:
   $ df2 serve --data data/validation --gt-dir gt/validation
   $ df2 serve --data data/validation --results mine=bbox_results.json --results ret=retrieval.json
   $ df2 serve --data data/validation --challenge challenge.yaml
-  $ df2 serve --data data/train data/validation --port 9000 --db /srv/df2/df2.sqlite`,
+  $ df2 serve --data data/train data/validation --port 9000 --db /srv/df2/df2.sqlite
+  $ df2 serve --data data/validation --gt-dir gt/validation --db postgres://df2@db.example/df2 --workers 0`,
     )
     .action(async (options: ServeCliOptions) => {
       // The server (hono, SQLite, canvas) loads only when this command runs.

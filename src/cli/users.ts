@@ -4,9 +4,7 @@
  * printed once; only its hash is kept. Works while `df2 serve` runs.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolve } from 'node:path';
-import type { SqliteStore } from '../server/challenge/sqlite-store.js';
-import type { User } from '../server/challenge/types.js';
+import type { Store, User } from '../server/challenge/types.js';
 import { hashToken, newToken, TEAM_NAME, USER_NAME } from '../server/challenge/tokens.js';
 import { DEFAULT_DB_FILE } from './serve.js';
 
@@ -52,7 +50,7 @@ Examples:
     .argument('<name>', 'user name shown on the leaderboard (unique, whatever the case)', userName)
     .option('--team <team>', 'team the user submits for (limits and leaderboard rows are per team); none: a team of one', teamName)
     .option('--admin', 'may manage users, submissions and splits in the app')
-    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
     .option('--json', 'print {"name", "team", "admin", "token"} as JSON')
     .addHelpText(
       'after',
@@ -78,7 +76,7 @@ Examples:
   users
     .command('list')
     .description('list the users')
-    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
     .option('--json', 'print the users as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users list --db .df2/df2.sqlite')
     .action(async (options: UsersOptions) => {
@@ -97,7 +95,7 @@ Examples:
     .command('revoke')
     .description('revoke a user: the token, browser sessions and sign-in stop working at once (submissions stay)')
     .argument('<name>', 'user name', userName)
-    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
     .addHelpText('after', '\nExample:\n  $ df2 users revoke alice --db /srv/df2/df2.sqlite')
     .action(async (name: string, options: UsersOptions) => {
       await withUser(options.db, name, async (store, user) => {
@@ -109,7 +107,7 @@ Examples:
     .command('rotate')
     .description('print a new API token for a user (shown once); the old one and their sessions stop working at once; reinstates a revoked user')
     .argument('<name>', 'user name', userName)
-    .option('--db <file>', 'database file of df2 serve', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
     .option('--json', 'print {"name", "token"} as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users rotate alice --db /srv/df2/df2.sqlite')
     .action(async (name: string, options: UsersOptions) => {
@@ -122,7 +120,7 @@ Examples:
 }
 
 /** Runs `work` on the user named `name` (any case), or says in one line that there is none. */
-function withUser(file: string, name: string, work: (store: SqliteStore, user: User) => Promise<void>): Promise<void> {
+function withUser(file: string, name: string, work: (store: Store, user: User) => Promise<void>): Promise<void> {
   return withStore(file, async (store) => {
     const user = await store.userByName(name);
     if (!user) return fail(`no user named ${name} in ${file}`);
@@ -130,13 +128,13 @@ function withUser(file: string, name: string, work: (store: SqliteStore, user: U
   });
 }
 
-/** Runs `work` on the challenge store in `file`; SQLite loads only when a users command runs. */
-async function withStore(file: string, work: (store: SqliteStore) => Promise<void>): Promise<void> {
-  const [{ openDatabase }, { SqliteStore }] = await Promise.all([import('../server/store/sqlite.js'), import('../server/challenge/sqlite-store.js')]);
-  const db = openDatabase(resolve(file));
+/** Runs `work` on the challenge store of `--db` (SQLite file or postgres:// URL); the store loads only when a users command runs. */
+async function withStore(db: string, work: (store: Store) => Promise<void>): Promise<void> {
+  const { openChallengeStore } = await import('../server/backend.js');
+  const opened = await openChallengeStore(db);
   try {
-    await work(new SqliteStore(db));
+    await work(opened.store);
   } finally {
-    db.close();
+    await opened.close();
   }
 }

@@ -7,6 +7,21 @@ import { challengeRoutes } from './routes/challenge.js';
 import { explorerRoutes } from './routes/explorer.js';
 import { layerRoutes } from './routes/layers.js';
 import { staticRoutes } from './routes/static.js';
+import type { HealthJson } from '../shared/api-types.js';
+
+/** Workers with a heartbeat this recent count as alive in GET /api/health. */
+export const WORKER_SEEN_SECONDS = 60;
+
+/** What GET /api/health answers: the backend, the queue and the live workers (from their heartbeats in the Store). */
+async function health(ctx: AppContext): Promise<HealthJson> {
+  const [queue, workers] = await Promise.all([ctx.store.queueCounts(), ctx.store.workersSeen(WORKER_SEEN_SECONDS)]);
+  return {
+    ok: true,
+    store: ctx.store.kind,
+    queue,
+    workers: workers.map((w) => ({ id: w.id, host: w.host, pid: w.pid, running: w.running, started_at: w.startedAt, seen_at: w.seenAt })),
+  };
+}
 
 export const APP_CSP = [
   "default-src 'self'",
@@ -31,7 +46,7 @@ export function createApp(ctx: AppContext): Hono {
     if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', APP_CSP);
     c.header('x-frame-options', 'DENY');
   });
-  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.get('/api/health', async (c) => c.json(await health(ctx)));
   app.route('/api', explorerRoutes(ctx));
   app.route('/api', layerRoutes(ctx));
   app.route('/api', accountRoutes(ctx));

@@ -1,7 +1,7 @@
 /** What the routes work with: the stores behind their interfaces and the settings. */
 import type { Indexer } from './explorer/indexer.js';
 import type { DatasetIndex } from './explorer/types.js';
-import type { JobQueue, Store, Task } from './challenge/types.js';
+import type { JobQueue, Store, Task, UploadStore } from './challenge/types.js';
 import type { ResultsLayerFile } from './layers/sources.js';
 import type { Challenge } from './challenge/config.js';
 
@@ -10,7 +10,7 @@ export interface AppSettings {
   challenge: Challenge;
   /** Tasks of any phase (what the app offers). */
   tasks: Task[];
-  /** Where uploads are stored. */
+  /** Where uploads are received (and, with SQLite, kept). */
   uploadsDir: string;
   /** Where thumbnails are cached. */
   thumbnailsDir: string;
@@ -30,6 +30,7 @@ export interface AppContext {
   index: DatasetIndex;
   indexer: Indexer;
   store: Store;
+  uploads: UploadStore;
   queue: JobQueue;
   settings: AppSettings;
 }

@@ -19,28 +19,28 @@ import { singlePhaseChallenge } from './challenge/config.js';
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 
 test('a second df2 serve on the same database refuses to start; after the first stops, one may', async () => {
-  const dbFile = join(await tempDir('df2-lock-'), 'df2.sqlite');
-  const first = await startServer({ dbFile, port: 0, startWorker: false });
+  const db = join(await tempDir('df2-lock-'), 'df2.sqlite');
+  const first = await startServer({ db, port: 0, workers: 0 });
   try {
     await assert.rejects(
-      startServer({ dbFile, port: 0 }),
-      (err: Error) => err.message === `${dbFile}: expected a database that no other df2 serve is using (--db), found another df2 serve has it open`,
+      startServer({ db, port: 0 }),
+      (err: Error) => err.message === `${db}: expected a database that no other df2 serve is using (--db), found another df2 serve has it open`,
     );
   } finally {
     await first.close();
   }
-  const second = await startServer({ dbFile, port: 0, startWorker: false });
+  const second = await startServer({ db, port: 0, workers: 0 });
   await second.close();
 });
 
 test('partial uploads and reservations a crash left behind are removed at start', async () => {
   const dir = await tempDir('df2-partial-');
-  const dbFile = join(dir, 'df2.sqlite');
+  const db = join(dir, 'df2.sqlite');
   await mkdir(join(dir, 'uploads'), { recursive: true });
   const part = join(dir, 'uploads', '.0b8a4c1e-6f3e-4a57-9a0c-2f0f3d9c1a11.part');
   await writeFile(part, '[{"image_id": 1, "cat');
   await writeFile(join(dir, 'uploads', 'keep.json'), '[]');
-  const server = await startServer({ dbFile, port: 0, startWorker: false });
+  const server = await startServer({ db, port: 0, workers: 0 });
   try {
     assert.deepEqual(await readdir(join(dir, 'uploads')), ['keep.json']);
   } finally {
@@ -66,7 +66,7 @@ describe('a running server, tried as an attacker would', () => {
     await rm(join(split, 'image', '000002.jpg'));
     await symlink(join(dir, 'outside.jpg'), join(split, 'image', '000002.jpg'));
     server = await startTestServer({
-      dbFile: join(dir, 'db', 'df2.sqlite'),
+      db: join(dir, 'db', 'df2.sqlite'),
       dataDirs: [split],
       gtDir,
       maxUploadBytes: LIMIT,
@@ -96,7 +96,7 @@ describe('a running server, tried as an attacker would', () => {
     const sub = await waitForSubmission(server, alice, ((await res.json()) as { id: number }).id);
     assert.equal(sub.status, 'done', String(sub.error));
     await server.idle();
-    const stored = (await server.ctx.store.storedPath(sub.id as number))!;
+    const stored = (await server.ctx.store.uploadKey(sub.id as number))!;
     assert.equal(await mode(join(dir, 'db')), 0o700);
     assert.equal(await mode(join(dir, 'db', 'df2.sqlite')), 0o600);
     assert.equal(await mode(join(dir, 'db', 'df2.sqlite-wal')), 0o600);
@@ -111,7 +111,7 @@ describe('a running server, tried as an attacker would', () => {
 
   test('the report page shows no server path (ground truth, uploads)', async () => {
     const [sub] = (await (await fetch(`${server.url}/api/submissions`, { headers: { authorization: `Bearer ${alice}` } })).json()) as { id: number }[];
-    const stored = (await server.ctx.store.storedPath(sub!.id))!;
+    const stored = (await server.ctx.store.uploadKey(sub!.id))!;
     const raw = await readFile(`${stored}.report.html`, 'utf8');
     assert.ok(raw.includes(gtDir), 'the report as written names the ground truth (what the route must hide)');
     const res = await fetch(`${server.url}/api/submissions/${sub!.id}/report`, { headers: { authorization: `Bearer ${alice}` } });

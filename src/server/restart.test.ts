@@ -12,7 +12,7 @@ const golden = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'ut
 test('a queued submission survives a restart and completes', async () => {
   const gtDir = await goldenGtDir();
   const dbFile = join(await tempDir('df2-restart-'), 'df2.sqlite');
-  const first = await startTestServer({ gtDir, dbFile, startWorker: false });
+  const first = await startTestServer({ gtDir, db: dbFile, workers: 0 });
   const token = await addUser(first, 'dana');
   const res = await upload(first, token, { task: 'retrieval', name: 'before restart', file: { name: 'results.json', content: await results() } });
   assert.equal(res.status, 202);
@@ -21,7 +21,7 @@ test('a queued submission survives a restart and completes', async () => {
   assert.equal(queued.status, 'queued');
   await first.close();
 
-  const second = await startTestServer({ gtDir, dbFile });
+  const second = await startTestServer({ gtDir, db: dbFile });
   try {
     const sub = await waitForSubmission(second, token, id);
     assert.equal(sub.status, 'done', String(sub.error));
@@ -35,7 +35,7 @@ test('a queued submission survives a restart and completes', async () => {
 test('a submission left running by a crash is retried, and failed once out of attempts', async () => {
   const gtDir = await goldenGtDir();
   const dbFile = join(await tempDir('df2-crash-'), 'df2.sqlite');
-  const first = await startTestServer({ gtDir, dbFile, startWorker: false });
+  const first = await startTestServer({ gtDir, db: dbFile, workers: 0 });
   const token = await addUser(first, 'erin');
   const ids: number[] = [];
   for (const name of ['interrupted once', 'interrupted thrice']) {
@@ -49,7 +49,7 @@ test('a submission left running by a crash is retried, and failed once out of at
   db.prepare(`UPDATE submissions SET status = 'running', attempts = 3 WHERE id = ?`).run(ids[1]);
   db.close();
 
-  const second = await startTestServer({ gtDir, dbFile, maxAttempts: 3 });
+  const second = await startTestServer({ gtDir, db: dbFile, maxAttempts: 3 });
   try {
     const retried = await waitForSubmission(second, token, ids[0]!);
     assert.equal(retried.status, 'done', String(retried.error));

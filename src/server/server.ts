@@ -1,6 +1,7 @@
 /**
- * Starts df2 serve: opens the database, registers and indexes the splits,
- * recovers the submission queue, starts the evaluation worker and listens.
+ * Starts df2 serve: opens the backend (SQLite file or PostgreSQL), registers
+ * and indexes the splits, recovers the submission queue, starts the
+ * in-process workers (--workers N) and listens.
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -10,16 +11,14 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { AppContext } from './context.js';
 import { mkdir } from 'node:fs/promises';
-import { lockDatabase, openDatabase } from './store/sqlite.js';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
-import type { DatasetIndex } from './explorer/types.js';
-import { SqliteStore } from './challenge/sqlite-store.js';
-import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import { Evaluator } from './challenge/evaluator.js';
 import { loadChallenge, singlePhaseChallenge, type Challenge } from './challenge/config.js';
 import { removePartialUploads } from './challenge/upload.js';
 import { TASKS } from './challenge/types.js';
+import { openChallengeBackend } from './backend.js';
+import type { DatasetIndex } from './explorer/types.js';
 import { registerSplitDir } from './splits.js';
 import { InputError } from '../util/errors.js';
 import { resultsFileTask } from './layers/sources.js';
@@ -42,23 +41,28 @@ export interface ServeOptions {
   challenge?: string | Challenge;
   /** The clock of phases, limits and sessions (tests move it). */
   now?: () => Date;
-  dbFile: string;
+  /** An SQLite file, or a postgres:// URL shared with other servers and `df2 worker`s. */
+  db: string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
   quota?: number;
   maxUploadBytes?: number;
-  /** Uploads and thumbnails; default: beside the database file. */
+  /** Uploads (SQLite) and thumbnails; default: beside the SQLite file, `.df2` with PostgreSQL. */
   cacheDir?: string;
-  /** false: accept submissions but evaluate none (tests of restarts). */
-  startWorker?: boolean;
+  /** Evaluations this process runs at once (default 1); 0: it evaluates nothing (workers elsewhere do). */
+  workers?: number;
+  /** On close, running evaluations may finish for this long (ms) before they are put back; default 0. */
+  stopGraceMs?: number;
+  /** A claim without a heartbeat for this long (s) is retried by another worker (PostgreSQL); default 30. */
+  leaseSeconds?: number;
   maxAttempts?: number;
   evalTimeoutMs?: number;
   childHeapMb?: number;
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
   /** Results files to open as explorer layers (their task is read from the first record). */
   results?: { name: string; file: string }[];
-  /** The explorer's index (default: SQLite in dbFile); e.g. a PgDatasetIndex for `--db postgres://`. */
+  /** The explorer's index (default: in the challenge's database); tests give one to compare backends. */
   datasetIndex?: DatasetIndex;
 }
 
@@ -72,31 +76,30 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const dbFile = resolve(options.dbFile);
-  const cacheDir = resolve(options.cacheDir ?? dirname(dbFile));
-  // Bad --results files are refused before anything starts.
+  // Bad --results files and a bad challenge file are refused before anything starts.
   const resultsLayers = [];
   for (const r of options.results ?? []) resultsLayers.push({ name: r.name, file: resolve(r.file), task: await resultsFileTask(resolve(r.file)) });
   const challenge =
     typeof options.challenge === 'string'
       ? loadChallenge(options.challenge)
       : (options.challenge ?? singlePhaseChallenge(options.gtDir, options.quota ?? DEFAULT_QUOTA));
-  const lock = dbFile === ':memory:' ? { release() {} } : lockDatabase(dbFile);
-  let db;
-  try {
-    db = openDatabase(dbFile);
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
-  const index = options.datasetIndex ?? new SqliteDatasetIndex(db);
-  const store = new SqliteStore(db);
-  const queue = new InProcessJobQueue();
+  const evalTimeoutMs = options.evalTimeoutMs ?? 6 * 3600_000;
+  const backend = await openChallengeBackend(options.db, {
+    evaluationSeconds: Math.ceil(evalTimeoutMs / 1000),
+    applicationName: 'df2 serve',
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+  });
+  const { store, uploads, queue, cacheDir } = backend;
+  // The explorer's index: in the same database as the challenge (SQLite file or PostgreSQL), unless given.
+  const index =
+    options.datasetIndex ??
+    (backend.pgPool ? await (await import('./explorer/pg-index.js')).PgDatasetIndex.open(backend.pgPool) : new SqliteDatasetIndex(backend.sqlite!));
   const indexer = new Indexer(index, options.onIndexProgress);
   const ctx: AppContext = {
     index,
     indexer,
     store,
+    uploads,
     queue,
     settings: {
       challenge,
@@ -114,7 +117,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Uploads and thumbnails are readable by the server's user only; a crash's partial uploads go.
   await mkdir(ctx.settings.uploadsDir, { recursive: true, mode: 0o700 });
   await mkdir(ctx.settings.thumbnailsDir, { recursive: true, mode: 0o700 });
-  await removePartialUploads(ctx.settings.uploadsDir);
+  // With SQLite this process is the only server: a crash's partial uploads go. A shared database's other
+  // servers may be receiving into the same directory right now.
+  if (backend.kind === 'sqlite') await removePartialUploads(ctx.settings.uploadsDir);
 
   // Splits from earlier runs are checked again (only changed files are read), then those given now.
   const given = new Set((options.dataDirs ?? []).map((d) => resolve(d)));
@@ -122,20 +127,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   for (const dir of given) await registerSplitDir(ctx, dir);
 
   const maxAttempts = options.maxAttempts ?? 3;
+  const workers = options.workers ?? 1;
+  const shared = backend.kind === 'postgres';
   const gtDirs = new Map(challenge.phases.map((p) => [p.name, p.gtDir || undefined]));
-  const evaluator = new Evaluator(store, queue, {
+  const evaluator = new Evaluator(store, uploads, queue, {
     gtDirOf: (phase) => gtDirs.get(phase),
     maxAttempts,
-    timeoutMs: options.evalTimeoutMs ?? 6 * 3600_000,
+    timeoutMs: evalTimeoutMs,
     childHeapMb: options.childHeapMb ?? 8192,
+    leaseSeconds: options.leaseSeconds ?? 30,
+    sweep: shared,
+    concurrency: workers,
   });
-  for (const id of await store.recoverInterrupted(maxAttempts)) await queue.enqueue(id);
-  if (options.startWorker !== false) queue.start(evaluator.work);
+  if (shared) {
+    // Other processes may be evaluating right now: only claims whose heartbeats stopped are taken back.
+    await evaluator.sweep();
+  } else {
+    // This process alone uses the SQLite file: whatever was running when it last stopped was interrupted.
+    await queue.enqueueMany(await store.recoverInterrupted(maxAttempts, 0, 0));
+  }
+  if (workers > 0) await queue.start(evaluator.work, workers);
+  await evaluator.startBackground({ heartbeat: workers > 0 });
 
   const stopWork = async (): Promise<void> => {
-    evaluator.stop();
+    await evaluator.stop(options.stopGraceMs ?? 0);
     await queue.stop();
     await indexer.stop();
+  };
+  const closeStores = async (): Promise<void> => {
+    await backend.close();
   };
   const host = options.host ?? '127.0.0.1';
   let server: Server;
@@ -144,8 +164,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (err) {
     // Nothing may go on in the background of a server that could not start.
     await stopWork();
-    db.close();
-    lock.release();
+    await closeStores();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -165,8 +184,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.close(() => done());
         server.closeAllConnections();
       });
-      db.close();
-      lock.release();
+      await closeStores();
     },
   };
 }

@@ -7,20 +7,25 @@ import { hashToken, newToken } from './challenge/tokens.js';
 
 export const GOLDEN_SPLIT = goldenPath('basic', 'dataset');
 
-/** --gt-dir for the basic fixture: the attribute-carrying COCO and query files, as `df2 convert --attributes` writes. */
-export async function goldenGtDir(): Promise<string> {
+/**
+ * --gt-dir for the basic fixture: the attribute-carrying COCO and query files, as `df2 convert
+ * --attributes` writes them; or the plain ones (no per-attribute tables: a quicker evaluation).
+ */
+export async function goldenGtDir(options: { attributes?: boolean } = {}): Promise<string> {
   const dir = join(await tempDir('df2-gt-'), 'gt');
+  const attributes = options.attributes ?? true;
   await mkdir(dir, { recursive: true });
-  await copyFile(goldenPath('basic', 'gt', 'coco-attributes.json'), join(dir, 'coco.json'));
+  await copyFile(goldenPath('basic', 'gt', attributes ? 'coco-attributes.json' : 'coco.json'), join(dir, 'coco.json'));
   await copyFile(goldenPath('basic', 'gt', 'coco-visible.json'), join(dir, 'coco-visible.json'));
-  await copyFile(goldenPath('basic', 'retrieval', 'query-attributes.json'), join(dir, 'query.json'));
+  await copyFile(goldenPath('basic', 'retrieval', attributes ? 'query-attributes.json' : 'query.json'), join(dir, 'query.json'));
   await copyFile(goldenPath('basic', 'retrieval', 'gallery.json'), join(dir, 'gallery.json'));
   return dir;
 }
 
 export async function startTestServer(options: Partial<ServeOptions> & { gtDir: string }): Promise<RunningServer> {
-  const dbFile = options.dbFile ?? join(await tempDir('df2-serve-'), 'df2.sqlite');
-  const server = await startServer({ dataDirs: [GOLDEN_SPLIT], port: 0, ...options, dbFile });
+  const dir = await tempDir('df2-serve-');
+  const db = options.db ?? join(dir, 'df2.sqlite');
+  const server = await startServer({ dataDirs: [GOLDEN_SPLIT], port: 0, cacheDir: dir, ...options, db });
   await server.ctx.indexer.idle();
   return server;
 }

@@ -240,3 +240,11 @@ export interface UserJson {
   created_at: string;
   token?: string;
 }
+
+/** GET /api/health: the backend, the submissions waiting and running, and the workers seen in the last minute. */
+export interface HealthJson {
+  ok: true;
+  store: 'sqlite' | 'postgres';
+  queue: { queued: number; running: number };
+  workers: { id: string; host: string; pid: number; running: number; started_at: string; seen_at: string }[];
+}

@@ -278,7 +278,7 @@ test('an imported validation split converts to COCO as the source does, and the 
   assert.equal(fromSource.code, 0, fromSource.stderr);
   assert.ok((await readFile(join(cocoDir, 'imported.json'))).equals(await readFile(join(cocoDir, 'source.json'))));
 
-  const server = await startServer({ dataDirs: [join(out, 'validation')], port: 0, dbFile: join(cocoDir, 'df2.sqlite'), startWorker: false });
+  const server = await startServer({ dataDirs: [join(out, 'validation')], port: 0, db: join(cocoDir, 'df2.sqlite'), workers: 0 });
   try {
     await server.ctx.indexer.idle();
     const splits = (await (await fetch(`${server.url}/api/splits`)).json()) as Array<Record<string, unknown>>;

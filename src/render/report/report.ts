@@ -10,6 +10,8 @@ import { reportHtml } from './report-html.js';
 export interface ReportOptions extends ReportRequest {
   /** The split (annos/ and image/): adds the worst images of each task and retrieval examples. */
   dataDir?: string;
+  /** How the page names each input file (by its path): the server shows its users their file name, not its own paths. */
+  displayName?: (path: string) => string;
 }
 
 /**
@@ -29,6 +31,15 @@ export async function reportPage(options: ReportOptions): Promise<string> {
   if (options.dataDir !== undefined) {
     const { addReportPictures } = await import('./report-pictures.js');
     await addReportPictures(data, options.dataDir, options.onProgress);
+  }
+  const name = options.displayName;
+  if (name) {
+    for (const section of data.model.tasks) {
+      section.gtFile = name(section.gtFile);
+      section.resultsFile = name(section.resultsFile);
+    }
+    const r = data.model.retrieval;
+    if (r) Object.assign(r, { queryFile: name(r.queryFile), galleryFile: name(r.galleryFile), resultsFile: name(r.resultsFile) });
   }
   return reportHtml(data.model);
 }

@@ -1,23 +1,33 @@
 /**
- * Works one submission: claims it in the Store, evaluates it in a child
- * process (eval-child.ts), and records the outcome. A malformed file fails
- * with its validation message; a crash of the child (or a time-out) is
- * retried until `maxAttempts`, then fails; a server shutdown puts the
- * submission back in the queue.
+ * Works submissions for one process (`df2 serve --workers N` or `df2 worker`):
+ * claims each in the Store (its attempt number is the claim), fetches the
+ * upload from the UploadStore, evaluates it in a child process
+ * (eval-child.ts), and records the outcome, the report after it, only while
+ * its attempt still holds the claim. While it runs, a heartbeat renews the
+ * leases of its attempts; a process that stops sending them (killed,
+ * frozen, cut off) loses them after `leaseSeconds`, and the recovery sweep
+ * of any process puts the submission back in the queue for another attempt.
+ *
+ * A malformed file fails with its validation message; a crash of the child
+ * (or a time-out) is retried until `maxAttempts`, then fails; stop() lets
+ * running evaluations finish for a bounded time, then puts them back.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { GT_FILES } from './tasks.js';
-import type { EvalJob, EvalReply } from './eval-child.js';
-import type { JobQueue, Store } from './types.js';
+import type { EvalJob, EvalReply, ReportReply } from './eval-child.js';
+import type { JobQueue, Store, UploadStore } from './types.js';
 
 const CHILD = fileURLToPath(new URL('./eval-child.js', import.meta.url));
-const DF2_BIN = fileURLToPath(new URL('../../../bin/df2.js', import.meta.url));
 
-/** Where the HTML report of a submission is kept: beside its upload. */
-export const reportPath = (storedPath: string): string => `${storedPath}.report.html`;
+/**
+ * How long an upload's reservation may stay 'uploading' before a recovery
+ * sweep on a shared database takes it for cut off (its web process died
+ * mid-upload) and drops it: longer than the slowest accepted upload, so that
+ * another process's upload in flight is never dropped.
+ */
+export const RESERVATION_SECONDS = 6 * 3600;
 
 export interface EvaluatorOptions {
   /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
@@ -27,122 +37,228 @@ export interface EvaluatorOptions {
   timeoutMs: number;
   /** V8 heap of the child (MB): a validation-sized keypoint evaluation needs several GB. */
   childHeapMb: number;
+  /** A claim without a heartbeat for this long is taken to be dead (s). */
+  leaseSeconds: number;
+  /** Also look for dead claims (and queued submissions without a job) every leaseSeconds/2: on for shared databases. */
+  sweep: boolean;
+  /** Evaluations this process runs at once (its heartbeat says so). */
+  concurrency: number;
+  /** One line per event (claims, results, discarded attempts); default: none. */
+  log?: (line: string) => void;
 }
 
 type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopped' };
 
+interface Running {
+  id: number;
+  attempt: number;
+  child?: ChildProcess;
+  done: Promise<void>;
+}
+
+/** This process's id in heartbeats and claims: host, pid and a random part (pids repeat across machines and restarts). */
+export const newWorkerId = (): string => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
 export class Evaluator {
-  private readonly children = new Set<ChildProcess>();
+  readonly workerId = newWorkerId();
+  private readonly running = new Map<number, Running>();
   private stopping = false;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly store: Store,
+    private readonly uploads: UploadStore,
     private readonly queue: JobQueue,
     private readonly options: EvaluatorOptions,
   ) {}
 
+  /**
+   * Starts the heartbeat (a process that evaluates nothing sends none: it is no worker) and the
+   * recovery sweep when the options ask for it; the queue's handler is `work`.
+   */
+  async startBackground(what: { heartbeat: boolean }): Promise<void> {
+    if (what.heartbeat) await this.beat();
+    const every = (ms: number, task: () => Promise<void>): void => {
+      // A failed heartbeat or sweep (database unreachable) is said whatever the log option: it puts leases at risk.
+      const report = (err: unknown): void => {
+        process.stderr.write(`df2: heartbeat or recovery sweep failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      };
+      const timer = setInterval(() => void task().catch(report), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    if (what.heartbeat) every(Math.max(200, (this.options.leaseSeconds * 1000) / 3), () => this.beat());
+    if (this.options.sweep) every(Math.max(200, (this.options.leaseSeconds * 1000) / 2), () => this.sweep().then(() => {}));
+  }
+
+  /** Claims whose worker stopped sending heartbeats go back to the queue (or fail, out of attempts); every queued submission gets a job. */
+  async sweep(): Promise<number[]> {
+    const queued = await this.store.recoverInterrupted(this.options.maxAttempts, this.options.leaseSeconds, RESERVATION_SECONDS);
+    await this.queue.enqueueMany(queued);
+    return queued;
+  }
+
+  private beat(): Promise<void> {
+    const running = [...this.running.values()].map((r) => ({ id: r.id, attempt: r.attempt }));
+    return this.store.heartbeat({ id: this.workerId, host: hostname(), pid: process.pid }, running);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
   /** The JobQueue handler. */
   readonly work = async (id: number): Promise<void> => {
-    if (this.stopping || !(await this.store.claimSubmission(id))) return;
-    const sub = (await this.store.submission(id))!;
-    const storedPath = (await this.store.storedPath(id))!;
-    const gtDir = this.options.gtDirOf(sub.phase);
-    if (!gtDir) {
-      await this.store.failSubmission(id, `this server has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`);
-      return;
-    }
-    const outcome = await this.runChild({ task: sub.task, gtDir, resultsFile: storedPath });
-    // Messages name the uploaded file as its owner called it, and never the server's paths.
-    const clean = (message: string): string => message.split(storedPath).join(sub.fileName).split(gtDir).join('<ground truth>');
-    switch (outcome.kind) {
-      case 'done':
-        await this.store.finishSubmission(id, outcome.result);
-        // The report is extra: the figures stand even when it cannot be written.
-        await this.writeReport(sub.task, gtDir, storedPath).catch(() => {});
-        return;
-      case 'invalid':
-        await this.store.failSubmission(id, clean(outcome.message));
-        return;
-      case 'error':
-        await this.store.failSubmission(id, `evaluation failed: ${clean(outcome.message)}`);
-        return;
-      case 'stopped':
-        await this.store.requeueSubmission(id);
-        return;
-      case 'crashed':
-        // `sub` was read after the claim, so its attempts count this one.
-        if (sub.attempts >= this.options.maxAttempts) {
-          await this.store.failSubmission(id, `evaluation failed ${sub.attempts} times: ${clean(outcome.message)}`);
-        } else {
-          await this.store.requeueSubmission(id);
-          await this.queue.enqueue(id);
-        }
+    if (this.stopping) return;
+    const attempt = await this.store.claimSubmission(id, this.workerId);
+    if (attempt === undefined) return;
+    let settle!: () => void;
+    const entry: Running = {
+      id,
+      attempt,
+      done: new Promise((r) => {
+        settle = r;
+      }),
+    };
+    this.running.set(id, entry);
+    try {
+      await this.evaluate(entry);
+    } finally {
+      this.running.delete(id);
+      settle();
     }
   };
 
+  private async evaluate(entry: Running): Promise<void> {
+    const { id, attempt } = entry;
+    const sub = (await this.store.submission(id))!;
+    const gtDir = this.options.gtDirOf(sub.phase);
+    if (!gtDir) {
+      await this.store.failSubmission(id, attempt, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`);
+      return;
+    }
+    this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);
+    const upload = await this.uploads.open((await this.store.uploadKey(id))!);
+    try {
+      const { outcome, report } = this.runChild(entry, {
+        task: sub.task,
+        gtDir,
+        resultsFile: upload.path,
+        report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
+      });
+      const result = await outcome;
+      // Messages name the uploaded file as its owner called it, and never the server's paths.
+      const clean = (message: string): string => message.split(upload.path).join(sub.fileName).split(gtDir).join('<ground truth>');
+      let recorded: boolean;
+      switch (result.kind) {
+        case 'done':
+          recorded = await this.store.finishSubmission(id, attempt, result.result);
+          this.log(
+            `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
+          );
+          if (recorded) {
+            // The report is extra: the figures stand when it cannot be made.
+            const html = await report;
+            if (html !== undefined) await this.store.saveReport(id, attempt, html);
+          }
+          return;
+        case 'invalid':
+          recorded = await this.store.failSubmission(id, attempt, clean(result.message));
+          break;
+        case 'error':
+          recorded = await this.store.failSubmission(id, attempt, `evaluation failed: ${clean(result.message)}`);
+          break;
+        case 'stopped':
+          recorded = await this.store.requeueSubmission(id, attempt);
+          // Another worker may take it now (with SQLite: the next start).
+          if (recorded) await this.queue.enqueue(id).catch(() => {});
+          break;
+        case 'crashed':
+          if (attempt >= this.options.maxAttempts) {
+            recorded = await this.store.failSubmission(id, attempt, `evaluation failed ${attempt} times: ${clean(result.message)}`);
+          } else {
+            recorded = await this.store.requeueSubmission(id, attempt);
+            if (recorded) await this.queue.enqueue(id);
+          }
+      }
+      const why = 'message' in result ? `: ${clean(result.message).slice(0, 300)}` : '';
+      this.log(`submission ${id} attempt ${attempt}: ${result.kind}${why}${recorded ? '' : ' (discarded: the claim was lost)'}`);
+    } finally {
+      await upload.release();
+    }
+  }
+
   /**
-   * The page of `df2 report` for the submission (figures, curves, attribute
-   * tables), without --data: no ground-truth drawing of the split's images.
+   * Takes no new submission; lets the running evaluations finish for up to
+   * `graceMs`, then stops them (their submissions go back to 'queued').
+   * Resolves when none runs. The caller stops the queue.
    */
-  private writeReport(task: string, gtDir: string, storedPath: string): Promise<void> {
-    const gt = (name: string): string => join(gtDir, name);
-    const args =
-      task === 'retrieval'
-        ? ['--query', gt(GT_FILES.retrieval[0]!), '--gallery', gt(GT_FILES.retrieval[1]!), '--retrieval-results', storedPath]
-        : ['--gt', gt(GT_FILES[task as 'bbox'][0]!), '--results', storedPath, '--task', task === 'keypoints_visible' ? 'keypoints' : task];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [DF2_BIN, 'report', ...args, '--out', reportPath(storedPath), '--quiet', '--title', `df2 submission (${task})`], {
-        stdio: 'ignore',
-      });
-      this.children.add(child);
-      const timer = setTimeout(() => child.kill('SIGKILL'), this.options.timeoutMs);
-      child.on('error', reject);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        this.children.delete(child);
-        // Readable by the server's user only, as the upload it describes.
-        if (code === 0) chmod(reportPath(storedPath), 0o600).then(resolve, reject);
-        else reject(new Error(`df2 report exited with ${code}`));
-      });
-    });
-  }
-
-  /** Stops running evaluations; their submissions go back to 'queued'. */
-  stop(): void {
+  async stop(graceMs = 0): Promise<void> {
     this.stopping = true;
-    for (const child of this.children) child.kill('SIGKILL');
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const all = (): Promise<unknown> => Promise.all([...this.running.values()].map((r) => r.done));
+    if (graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        all(),
+        new Promise((r) => {
+          timer = setTimeout(r, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const r of this.running.values()) r.child?.kill('SIGKILL');
+    await all();
+    await this.store.removeWorker(this.workerId).catch(() => {});
   }
 
-  private runChild(job: EvalJob): Promise<Outcome> {
-    return new Promise((resolve) => {
-      const child = fork(CHILD, [], {
-        execArgv: [`--max-old-space-size=${this.options.childHeapMb}`],
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        serialization: 'advanced',
-      });
-      this.children.add(child);
-      let reply: EvalReply | undefined;
-      let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-        stderr = (stderr + d).slice(-2000);
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), this.options.timeoutMs);
-      child.on('message', (m: EvalReply) => {
-        reply = m;
-      });
-      child.on('error', () => {});
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        this.children.delete(child);
-        if (reply) resolve(reply);
-        else if (this.stopping) resolve({ kind: 'stopped' });
-        else {
-          const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ' (time limit or out of memory)' : ''}` : `exit code ${code}`;
-          const last = stderr.trim().split('\n').filter(Boolean).pop();
-          resolve({ kind: 'crashed', message: `the evaluation process stopped (${why})${last ? `: ${last.slice(0, 300)}` : ''}` });
-        }
-      });
-      child.send(job);
+  /** The figures, then (a second message of the same child) the report; undefined when the report failed. */
+  private runChild(entry: Running, job: EvalJob): { outcome: Promise<Outcome>; report: Promise<string | undefined> } {
+    const child = fork(CHILD, [], {
+      execArgv: [`--max-old-space-size=${this.options.childHeapMb}`],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
     });
+    entry.child = child;
+    let resolveOutcome!: (o: Outcome) => void;
+    let resolveReport!: (html: string | undefined) => void;
+    const outcome = new Promise<Outcome>((r) => {
+      resolveOutcome = r;
+    });
+    const report = new Promise<string | undefined>((r) => {
+      resolveReport = r;
+    });
+    let reply: EvalReply | undefined;
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-2000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), this.options.timeoutMs);
+    child.on('message', (m: EvalReply | ReportReply) => {
+      if (m.kind === 'report') resolveReport(m.html);
+      else if (m.kind === 'report-failed') {
+        this.log(`submission ${entry.id}: no report (${m.message})`);
+        resolveReport(undefined);
+      } else {
+        reply = m;
+        resolveOutcome(m);
+      }
+    });
+    child.on('error', () => {});
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      entry.child = undefined;
+      resolveReport(undefined);
+      if (reply) return;
+      if (this.stopping) resolveOutcome({ kind: 'stopped' });
+      else {
+        const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ' (time limit or out of memory)' : ''}` : `exit code ${code}`;
+        const last = stderr.trim().split('\n').filter(Boolean).pop();
+        resolveOutcome({ kind: 'crashed', message: `the evaluation process stopped (${why})${last ? `: ${last.slice(0, 300)}` : ''}` });
+      }
+    });
+    child.send(job);
+    return { outcome, report };
   }
 }

@@ -15,6 +15,7 @@ import {
   type SubmissionStatus,
   type Task,
   type User,
+  type WorkerInfo,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
 
@@ -71,6 +72,22 @@ const SCHEMA = [
    ALTER TABLE submissions ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE submissions ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX submissions_phase ON submissions (phase, task, status);`,
+  // Leases and heartbeats (the same model as PostgreSQL's), reports kept in the database.
+  `ALTER TABLE submissions RENAME COLUMN stored_path TO upload_key;
+   ALTER TABLE submissions ADD COLUMN worker TEXT;
+   ALTER TABLE submissions ADD COLUMN heartbeat_at TEXT;
+   CREATE TABLE reports (
+     submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+     html TEXT NOT NULL
+   );
+   CREATE TABLE workers (
+     id TEXT PRIMARY KEY,
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     running INTEGER NOT NULL,
+     started_at TEXT NOT NULL,
+     seen_at TEXT NOT NULL
+   );`,
 ];
 
 interface UserRow {
@@ -117,6 +134,7 @@ const toUser = (r: UserRow): User => ({
   revokedAt: r.revoked_at,
   createdAt: r.created_at,
 });
+const secondsAgo = (seconds: number): string => new Date(Date.now() - seconds * 1000).toISOString();
 const toSubmission = (r: SubmissionRow): Submission => ({
   id: r.id,
   userId: r.user_id,
@@ -151,6 +169,8 @@ const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESCE(u.tea
 const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
 
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+
   constructor(private readonly db: Db) {
     migrate(db, 'challenge', SCHEMA);
   }
@@ -253,7 +273,7 @@ export class SqliteStore implements Store {
       for (const w of windows) if (this.countTeam(r.userId, r.phase, r.task, w.since) >= w.limit) return { full: w };
       const info = this.db
         .prepare(
-          `INSERT INTO submissions (user_id, phase, task, name, file_name, file_bytes, stored_path, status, created_at)
+          `INSERT INTO submissions (user_id, phase, task, name, file_name, file_bytes, upload_key, status, created_at)
          VALUES (?, ?, ?, '', '', 0, '', 'uploading', ?)`,
         )
         .run(r.userId, r.phase, r.task, r.createdAt);
@@ -267,7 +287,7 @@ export class SqliteStore implements Store {
     const info = this.db
       .prepare(
         `UPDATE submissions SET status = 'queued', name = @name, description = @description, paper_url = @paperUrl,
-         code_url = @codeUrl, public = @public, file_name = @fileName, file_bytes = @fileBytes, stored_path = @storedPath
+         code_url = @codeUrl, public = @public, file_name = @fileName, file_bytes = @fileBytes, upload_key = @uploadKey
        WHERE id = @id AND status = 'uploading'`,
       )
       .run({ ...u, public: u.public ? 1 : 0, id });
@@ -285,9 +305,9 @@ export class SqliteStore implements Store {
     return row && toSubmission(row);
   }
 
-  async storedPath(id: number): Promise<string | undefined> {
-    const row = this.db.prepare(`SELECT stored_path FROM submissions WHERE id = ? AND status != 'uploading'`).get(id) as { stored_path: string } | undefined;
-    return row?.stored_path;
+  async uploadKey(id: number): Promise<string | undefined> {
+    const row = this.db.prepare(`SELECT upload_key FROM submissions WHERE id = ? AND status != 'uploading'`).get(id) as { upload_key: string } | undefined;
+    return row?.upload_key;
   }
 
   async listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]> {
@@ -330,50 +350,77 @@ export class SqliteStore implements Store {
   }
 
   async rerunSubmission(id: number): Promise<boolean> {
+    const rerun = this.db.transaction((): boolean => {
+      const info = this.db
+        .prepare(
+          `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, error = NULL, started_at = NULL,
+           finished_at = NULL, worker = NULL, heartbeat_at = NULL
+         WHERE id = ? AND status IN ('done', 'failed')`,
+        )
+        .run(id);
+      if (info.changes !== 1) return false;
+      this.db.prepare('DELETE FROM reports WHERE submission_id = ?').run(id);
+      return true;
+    });
+    return rerun.immediate();
+  }
+
+  async claimSubmission(id: number, workerId: string): Promise<number | undefined> {
+    const row = this.db
+      .prepare(
+        `UPDATE submissions SET status = 'running', attempts = attempts + 1, worker = @worker, started_at = @at, heartbeat_at = @at, error = NULL
+       WHERE id = @id AND status = 'queued' RETURNING attempts`,
+      )
+      .get({ id, worker: workerId, at: now() }) as { attempts: number } | undefined;
+    return row?.attempts;
+  }
+
+  async finishSubmission(id: number, attempt: number, result: EvaluationResult): Promise<boolean> {
     const info = this.db
       .prepare(
-        `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, error = NULL, started_at = NULL, finished_at = NULL
-       WHERE id = ? AND status IN ('done', 'failed')`,
+        `UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ?
+       WHERE id = ? AND status = 'running' AND attempts = ?`,
       )
-      .run(id);
+      .run(JSON.stringify(result), primaryFigure(result), now(), id, attempt);
     return info.changes === 1;
   }
 
-  async claimSubmission(id: number): Promise<boolean> {
+  async failSubmission(id: number, attempt: number, error: string): Promise<boolean> {
     const info = this.db
-      .prepare(
-        `UPDATE submissions SET status = 'running', attempts = attempts + 1, started_at = ?, error = NULL
-       WHERE id = ? AND status = 'queued'`,
-      )
-      .run(now(), id);
+      .prepare(`UPDATE submissions SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running' AND attempts = ?`)
+      .run(error, now(), id, attempt);
     return info.changes === 1;
   }
 
-  async finishSubmission(id: number, result: EvaluationResult): Promise<void> {
-    this.db
-      .prepare(`UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ? WHERE id = ?`)
-      .run(JSON.stringify(result), primaryFigure(result), now(), id);
+  async requeueSubmission(id: number, attempt: number): Promise<boolean> {
+    const info = this.db
+      .prepare(
+        `UPDATE submissions SET status = 'queued', started_at = NULL, worker = NULL, heartbeat_at = NULL
+       WHERE id = ? AND status = 'running' AND attempts = ?`,
+      )
+      .run(id, attempt);
+    return info.changes === 1;
   }
 
-  async failSubmission(id: number, error: string): Promise<void> {
-    this.db.prepare(`UPDATE submissions SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`).run(error, now(), id);
-  }
-
-  async requeueSubmission(id: number): Promise<void> {
-    this.db.prepare(`UPDATE submissions SET status = 'queued', started_at = NULL WHERE id = ? AND status = 'running'`).run(id);
-  }
-
-  async recoverInterrupted(maxAttempts: number): Promise<number[]> {
+  async recoverInterrupted(maxAttempts: number, leaseSeconds: number, reservationSeconds: number): Promise<number[]> {
+    // With 0 seconds the bound is "now": every running row (or reservation) counts as interrupted.
+    const params = { at: now(), max: maxAttempts, staleBefore: leaseSeconds > 0 ? secondsAgo(leaseSeconds) : '9999' };
+    const reservedBefore = reservationSeconds > 0 ? secondsAgo(reservationSeconds) : '9999';
     const recover = this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM submissions WHERE status = 'uploading'`).run();
+      this.db.prepare(`DELETE FROM submissions WHERE status = 'uploading' AND created_at < ?`).run(reservedBefore);
       this.db
         .prepare(
           `UPDATE submissions SET status = 'failed', finished_at = @at,
            error = 'evaluation was interrupted ' || attempts || ' times (server stopped or crashed); not retried again'
-         WHERE status = 'running' AND attempts >= @max`,
+         WHERE status = 'running' AND attempts >= @max AND COALESCE(heartbeat_at, '') < @staleBefore`,
         )
-        .run({ at: now(), max: maxAttempts });
-      this.db.prepare(`UPDATE submissions SET status = 'queued', started_at = NULL WHERE status = 'running'`).run();
+        .run(params);
+      this.db
+        .prepare(
+          `UPDATE submissions SET status = 'queued', started_at = NULL, worker = NULL, heartbeat_at = NULL
+         WHERE status = 'running' AND COALESCE(heartbeat_at, '') < @staleBefore`,
+        )
+        .run(params);
       return (this.db.prepare(`SELECT id FROM submissions WHERE status = 'queued' ORDER BY id`).all() as { id: number }[]).map((r) => r.id);
     });
     return recover.immediate();
@@ -404,6 +451,57 @@ export class SqliteStore implements Store {
         result: sub.result!,
       };
     });
+  }
+
+  async saveReport(id: number, attempt: number, html: string): Promise<boolean> {
+    const info = this.db
+      .prepare(
+        `INSERT INTO reports (submission_id, html)
+       SELECT id, @html FROM submissions WHERE id = @id AND status = 'done' AND attempts = @attempt
+       ON CONFLICT (submission_id) DO UPDATE SET html = excluded.html`,
+      )
+      .run({ id, attempt, html });
+    return info.changes === 1;
+  }
+
+  async report(id: number): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT html FROM reports WHERE submission_id = ?').get(id) as { html: string } | undefined;
+    return row?.html;
+  }
+
+  async heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; attempt: number }[]): Promise<void> {
+    const at = now();
+    const beat = this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO workers (id, host, pid, running, started_at, seen_at) VALUES (@id, @host, @pid, @running, @at, @at)
+         ON CONFLICT (id) DO UPDATE SET running = excluded.running, seen_at = excluded.seen_at`,
+        )
+        .run({ ...worker, running: running.length, at });
+      const renew = this.db.prepare(`UPDATE submissions SET heartbeat_at = ? WHERE id = ? AND status = 'running' AND attempts = ? AND worker = ?`);
+      for (const r of running) renew.run(at, r.id, r.attempt, worker.id);
+    });
+    beat();
+  }
+
+  async removeWorker(workerId: string): Promise<void> {
+    this.db.prepare('DELETE FROM workers WHERE id = ?').run(workerId);
+  }
+
+  async workersSeen(withinSeconds: number): Promise<WorkerInfo[]> {
+    const rows = this.db
+      .prepare('SELECT id, host, pid, running, started_at, seen_at FROM workers WHERE seen_at >= ? ORDER BY started_at, id')
+      .all(secondsAgo(withinSeconds)) as { id: string; host: string; pid: number; running: number; started_at: string; seen_at: string }[];
+    return rows.map((r) => ({ id: r.id, host: r.host, pid: r.pid, running: r.running, startedAt: r.started_at, seenAt: r.seen_at }));
+  }
+
+  async queueCounts(): Promise<{ queued: number; running: number }> {
+    const rows = this.db.prepare(`SELECT status, COUNT(*) AS n FROM submissions WHERE status IN ('queued', 'running') GROUP BY status`).all() as {
+      status: string;
+      n: number;
+    }[];
+    const count = (status: string): number => rows.find((r) => r.status === status)?.n ?? 0;
+    return { queued: count('queued'), running: count('running') };
   }
 
   async close(): Promise<void> {}

@@ -1,18 +1,28 @@
 /**
- * What every Store must do, as one suite of tests that any backend runs:
- * `storeContract('SQLite', makeStore)` from its own test file, with a factory
- * that opens an empty store (and a cleanup that closes and drops it).
+ * What every Store (and UploadStore) must do, as one suite of tests that
+ * each backend runs (store-contract.test.ts: SQLite and PostgreSQL), with a
+ * factory that opens an empty store (and a cleanup that closes and drops it).
  * Accounts (case-insensitive names, invites used once, revocation, token
- * rotation, sessions), the atomic reservation against limits per team,
- * the submission life cycle, and the candidates of a leaderboard.
+ * rotation, sessions), the atomic reservation against limits per team (also
+ * from two connections, as two server processes), the submission life
+ * cycle, the claims that make a result recorded once (attempts, leases,
+ * heartbeats), reports, and the candidates of a leaderboard.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StoreConflict, type EvaluationResult, type Store, type Task } from './types.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '../../testing/paths.js';
+import { StoreConflict, type EvaluationResult, type Store, type Task, type UploadStore } from './types.js';
 import type { LimitWindow } from './phases.js';
 
 export interface StoreUnderTest {
   store: Store;
+  uploads: UploadStore;
+  /** A second store on the same database, on its own connections (another server process). */
+  openAnother: () => Promise<Store>;
   cleanup: () => Promise<void>;
 }
 
@@ -27,22 +37,33 @@ const upload = (name: string, extra: { public?: boolean } = {}) => ({
   public: extra.public ?? true,
   fileName: `${name}.json`,
   fileBytes: 2,
-  storedPath: `/srv/uploads/${name}.json`,
+  uploadKey: `/srv/uploads/${name}.json`,
 });
 
-export function storeContract(backend: string, open: () => Promise<StoreUnderTest>): void {
-  describe(`Store contract: ${backend}`, () => {
-    const withStore = (name: string, body: (store: Store) => Promise<void>): void => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Figures that do not survive a trip through text unless it is exact. */
+const exactResult = (ap: number): EvaluationResult => ({
+  task: 'bbox',
+  stats: [ap, 0.1 + 0.2, 1 / 3, -1, 0, 1e-17, 0.7071067811865476, 2 / 7, 1, 0, 0, 0],
+  statNames: ['AP'],
+  seconds: 0.25,
+  perCategoryAp: [{ categoryId: 1, ap }],
+});
+
+export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promise<StoreUnderTest>, options: { skip?: string } = {}): void {
+  describe(`Store contract: ${backend}`, { skip: options.skip }, () => {
+    const withBackend = (name: string, body: (opened: StoreUnderTest) => Promise<void>): void => {
       test(name, async () => {
-        const { store, cleanup } = await open();
+        const opened = await open();
         try {
-          await body(store);
+          await body(opened);
         } finally {
-          await store.close();
-          await cleanup();
+          await opened.store.close();
+          await opened.cleanup();
         }
       });
     };
+    const withStore = (name: string, body: (store: Store) => Promise<void>): void => withBackend(name, (opened) => body(opened.store));
     const user = (store: Store, name: string, team: string | null = null, admin = false) => store.addUser({ name, admin, team, tokenHash: `hash-of-${name}` });
     /** A reservation made complete: a queued submission. */
     const submit = async (store: Store, userId: number, task: Task, createdAt: string, name = 'm', windows: LimitWindow[] = [], phase = 'dev') => {
@@ -116,8 +137,8 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       await submit(store, a.id, 'bbox', at(3), 'test phase', [perDay], 'test');
       await submit(store, solo.id, 'bbox', at(3), 'solo', [perDay]);
       // A failed one gives its place back, a cancelled one too.
-      assert.equal(await store.claimSubmission(first), true);
-      await store.failSubmission(first, 'bad file');
+      assert.equal(await store.claimSubmission(first, 'w'), 1);
+      assert.equal(await store.failSubmission(first, 1, 'bad file'), true);
       const today = (await store.listSubmissions({ userId: a.id })).find((s) => s.name === 'today a')!;
       assert.equal(await store.cancelSubmission(today.id, a.id), true);
       assert.equal(await store.countTeamSubmissions(b.id, 'dev', 'bbox', ''), 1);
@@ -129,16 +150,24 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.ok('id' in (await store.reserveSubmission({ userId: a.id, phase: 'dev', task: 'bbox', createdAt: at(5) }, [perDay, total])));
     });
 
-    withStore('parallel reservations never pass a limit together', async (store) => {
-      const team = await Promise.all(['p1', 'p2', 'p3'].map((n) => user(store, n, 'Parallel')));
-      const window: LimitWindow = { name: 'total', limit: 4, since: '' };
-      const tries = await Promise.all(
-        Array.from({ length: 12 }, (_, k) =>
-          store.reserveSubmission({ userId: team[k % 3]!.id, phase: 'dev', task: 'retrieval', createdAt: at(k % 24) }, [window]),
-        ),
-      );
-      assert.equal(tries.filter((t) => 'id' in t).length, 4);
-      assert.equal(tries.filter((t) => 'full' in t).length, 8);
+    withBackend('parallel reservations from two connections (two server processes) never pass a limit together', async ({ store, openAnother }) => {
+      const other = await openAnother();
+      try {
+        const team = await Promise.all(['p1', 'p2', 'p3'].map((n) => user(store, n, 'Parallel')));
+        const window: LimitWindow = { name: 'total', limit: 4, since: '' };
+        // Connections opened beforehand (a pool opens them lazily, one at a time), so that the reservations below really overlap.
+        await Promise.all(Array.from({ length: 16 }, (_, k) => (k % 2 === 0 ? store : other).countTeamSubmissions(team[0]!.id, 'dev', 'retrieval', '')));
+        const tries = await Promise.all(
+          Array.from({ length: 16 }, (_, k) =>
+            (k % 2 === 0 ? store : other).reserveSubmission({ userId: team[k % 3]!.id, phase: 'dev', task: 'retrieval', createdAt: at(k % 24) }, [window]),
+          ),
+        );
+        assert.equal(tries.filter((t) => 'id' in t).length, 4);
+        assert.equal(tries.filter((t) => 'full' in t).length, 12);
+        assert.equal(await other.countTeamSubmissions(team[2]!.id, 'dev', 'retrieval', ''), 4);
+      } finally {
+        await other.close();
+      }
     });
 
     withStore('a reservation is invisible until complete; the submission carries its metadata and team', async (store) => {
@@ -166,7 +195,8 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
         ],
         ['queued', 'Team C', 'carol', 'dev', 'segm', 'masks', 'masks described', 'https://example.org/paper', null, false, at(8), 'masks.json'],
       );
-      assert.equal(await store.storedPath(got.id), '/srv/uploads/masks.json');
+      assert.equal(await store.uploadKey(got.id), '/srv/uploads/masks.json');
+      assert.equal(sub.fileBytes, 2);
       await store.updateSubmission(got.id, { public: true, name: 'masks v2', codeUrl: 'https://example.org/code', baseline: true, hidden: true });
       const changed = (await store.submission(got.id))!;
       assert.deepEqual(
@@ -181,19 +211,21 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       const id = await submit(store, dan.id, 'bbox', at(1));
       assert.equal(await store.cancelSubmission(id, other.id), false, 'not the owner');
       assert.equal(await store.rerunSubmission(id), false, 'queued');
-      assert.equal(await store.claimSubmission(id), true);
-      assert.equal(await store.claimSubmission(id), false);
+      assert.equal(await store.claimSubmission(id, 'w'), 1);
+      assert.equal(await store.claimSubmission(id, 'w'), undefined);
       assert.equal(await store.cancelSubmission(id, dan.id), false, 'running');
-      await store.finishSubmission(id, result('bbox', 0.5));
+      assert.equal(await store.finishSubmission(id, 1, result('bbox', 0.5)), true);
+      assert.equal(await store.saveReport(id, 1, '<html>run 1</html>'), true);
       const done = (await store.submission(id))!;
       assert.deepEqual([done.status, done.attempts, done.result?.stats], ['done', 1, [0.5, 0.5, 0.5]]);
       assert.equal(await store.rerunSubmission(id), true);
       const rerun = (await store.submission(id))!;
       assert.deepEqual([rerun.status, rerun.attempts, rerun.result], ['queued', 0, null]);
+      assert.equal(await store.report(id), undefined, 'the re-run forgets the report');
       const cancelled = await submit(store, dan.id, 'bbox', at(2));
       assert.equal(await store.cancelSubmission(cancelled, dan.id), true);
       assert.equal((await store.submission(cancelled))!.status, 'cancelled');
-      assert.equal(await store.claimSubmission(cancelled), false, 'a cancelled submission is never evaluated');
+      assert.equal(await store.claimSubmission(cancelled, 'w'), undefined, 'a cancelled submission is never evaluated');
     });
 
     withStore('after a crash: reservations dropped, running ones re-queued or failed when out of attempts', async (store) => {
@@ -202,12 +234,12 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       const once = await submit(store, erin.id, 'bbox', at(2));
       const thrice = await submit(store, erin.id, 'bbox', at(3));
       const waiting = await submit(store, erin.id, 'bbox', at(4));
-      for (let k = 0; k < 3; k++) {
-        assert.equal(await store.claimSubmission(thrice), true);
-        if (k < 2) await store.requeueSubmission(thrice);
+      for (let k = 1; k <= 3; k++) {
+        assert.equal(await store.claimSubmission(thrice, 'w'), k);
+        if (k < 3) assert.equal(await store.requeueSubmission(thrice, k), true);
       }
-      assert.equal(await store.claimSubmission(once), true);
-      assert.deepEqual(await store.recoverInterrupted(3), [once, waiting]);
+      assert.equal(await store.claimSubmission(once, 'w'), 1);
+      assert.deepEqual(await store.recoverInterrupted(3, 0, 0), [once, waiting]);
       assert.equal((await store.submission(thrice))!.status, 'failed');
       assert.match((await store.submission(thrice))!.error ?? '', /interrupted 3 times/);
       assert.ok('id' in uploading);
@@ -227,8 +259,8 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       ] as const) {
         made[name] = await submit(store, who.id, 'bbox', at(Object.keys(made).length + 1), name);
         await store.updateSubmission(made[name]!, extra);
-        await store.claimSubmission(made[name]!);
-        await store.finishSubmission(made[name]!, result('bbox', ap));
+        const attempt = (await store.claimSubmission(made[name]!, 'w'))!;
+        assert.equal(await store.finishSubmission(made[name]!, attempt, result('bbox', ap)), true);
       }
       await submit(store, g.id, 'bbox', at(9), 'not evaluated yet');
       await submit(store, g.id, 'segm', at(9), 'other task');
@@ -241,6 +273,162 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
         ['Team F', 'f', false, 0.4, 'https://example.org/paper'],
       );
       assert.deepEqual(await store.boardCandidates('test', 'bbox', false), []);
+    });
+
+    withStore('a reservation younger than reservationSeconds stays (another server is receiving it); an older one goes', async (store) => {
+      const hal = await user(store, 'hal');
+      const now = Date.now();
+      const fresh = await store.reserveSubmission({ userId: hal.id, phase: 'dev', task: 'bbox', createdAt: new Date(now).toISOString() }, []);
+      const stale = await store.reserveSubmission({ userId: hal.id, phase: 'dev', task: 'bbox', createdAt: new Date(now - 7200_000).toISOString() }, []);
+      assert.ok('id' in fresh && 'id' in stale);
+      await store.recoverInterrupted(3, 30, 3600);
+      assert.equal(await store.completeSubmission(stale.id, upload('cut off')), false, 'the stale reservation is gone');
+      assert.equal(await store.completeSubmission(fresh.id, upload('in flight')), true, 'the fresh one is kept');
+      assert.equal((await store.submission(fresh.id))!.status, 'queued');
+    });
+
+    withStore('kind names the backend; user fields come back as given', async (store) => {
+      assert.equal(store.kind, backend);
+      const alice = await store.addUser({ name: 'alice', admin: true, tokenHash: 'hash-alice' });
+      assert.equal(alice.admin, true);
+      assert.match(alice.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.deepEqual(await store.userByName('alice'), alice);
+      assert.deepEqual(await store.userByTokenHash('hash-alice'), alice);
+      assert.equal(await store.userByTokenHash('nope'), undefined);
+      const big = await submit(store, alice.id, 'segm', at(1), 'big');
+      await store.updateSubmission(big, {});
+      assert.equal((await store.submission(big))!.attempts, 0);
+      assert.equal(await store.submission(999_999), undefined);
+    });
+
+    withStore('a claim is the attempt number; only the attempt holding it records; figures come back exactly', async (store) => {
+      const owner = await user(store, 'owner');
+      const id = await submit(store, owner.id, 'bbox', at(1));
+      assert.equal(await store.claimSubmission(id, 'w1'), 1);
+      assert.equal(await store.claimSubmission(id, 'w2'), undefined, 'a running submission cannot be claimed again');
+      assert.equal(await store.finishSubmission(id, 2, exactResult(0.5)), false, 'not the claim');
+      assert.equal((await store.submission(id))!.status, 'running');
+      assert.equal(await store.finishSubmission(id, 1, exactResult(0.5)), true);
+      const done = (await store.submission(id))!;
+      assert.equal(done.status, 'done');
+      assert.deepEqual(done.result, exactResult(0.5));
+      assert.ok(done.startedAt && done.finishedAt);
+      assert.equal(await store.finishSubmission(id, 1, exactResult(0.9)), false, 'finished once');
+      assert.equal(await store.failSubmission(id, 1, 'late'), false);
+      assert.equal(await store.requeueSubmission(id, 1), false);
+      assert.deepEqual((await store.submission(id))!.result, exactResult(0.5));
+    });
+
+    withStore('fail and requeue are conditional on the claim too', async (store) => {
+      const owner = await user(store, 'owner');
+      const id = await submit(store, owner.id, 'bbox', at(1));
+      const attempt = (await store.claimSubmission(id, 'w1'))!;
+      assert.equal(await store.requeueSubmission(id, attempt + 1), false);
+      assert.equal(await store.requeueSubmission(id, attempt), true);
+      assert.equal((await store.submission(id))!.status, 'queued');
+      const second = (await store.claimSubmission(id, 'w1'))!;
+      assert.equal(second, 2);
+      assert.equal(await store.failSubmission(id, 1, 'stale attempt'), false);
+      assert.equal(await store.failSubmission(id, 2, 'bad file'), true);
+      const failed = (await store.submission(id))!;
+      assert.deepEqual([failed.status, failed.error, failed.attempts], ['failed', 'bad file', 2]);
+    });
+
+    withStore('a claim without heartbeats is taken back after the lease; with heartbeats it is kept', async (store) => {
+      const owner = await user(store, 'owner');
+      const lost = await submit(store, owner.id, 'bbox', at(1));
+      const kept = await submit(store, owner.id, 'bbox', at(2));
+      const lostAttempt = (await store.claimSubmission(lost, 'dead-worker'))!;
+      const keptAttempt = (await store.claimSubmission(kept, 'live-worker'))!;
+      const live = { id: 'live-worker', host: 'h', pid: 1 };
+      await store.heartbeat(live, [{ id: kept, attempt: keptAttempt }]);
+      assert.ok(!(await store.recoverInterrupted(3, 60, 3600)).includes(lost), 'within the lease: kept');
+      for (let k = 0; k < 3; k++) {
+        await sleep(500);
+        await store.heartbeat(live, [{ id: kept, attempt: keptAttempt }]);
+      }
+      const queued = await store.recoverInterrupted(3, 1, 3600);
+      assert.ok(queued.includes(lost));
+      assert.ok(!queued.includes(kept));
+      assert.equal((await store.submission(kept))!.status, 'running');
+      // The dead worker comes back: its attempt no longer holds the claim.
+      assert.equal(await store.finishSubmission(lost, lostAttempt, exactResult(0.1)), false);
+      const retry = (await store.claimSubmission(lost, 'live-worker'))!;
+      assert.equal(retry, lostAttempt + 1);
+      assert.equal(await store.finishSubmission(lost, retry, exactResult(0.2)), true);
+      assert.equal(await store.finishSubmission(kept, keptAttempt, exactResult(0.3)), true);
+    });
+
+    withStore('out of attempts, an interrupted submission fails; lease 0 takes back every running one', async (store) => {
+      const owner = await user(store, 'owner');
+      const id = await submit(store, owner.id, 'bbox', at(1));
+      for (let k = 1; k <= 3; k++) {
+        assert.equal(await store.claimSubmission(id, 'w'), k);
+        await store.recoverInterrupted(3, 0, 3600);
+      }
+      const sub = (await store.submission(id))!;
+      assert.equal(sub.status, 'failed');
+      assert.match(sub.error!, /interrupted 3 times/);
+    });
+
+    withStore('the report is kept for the attempt that finished, and only for it', async (store) => {
+      const owner = await user(store, 'owner');
+      const id = await submit(store, owner.id, 'bbox', at(1));
+      const attempt = (await store.claimSubmission(id, 'w'))!;
+      assert.equal(await store.saveReport(id, attempt, '<html>early</html>'), false, 'not finished yet');
+      await store.finishSubmission(id, attempt, exactResult(0.4));
+      assert.equal(await store.saveReport(id, attempt + 1, '<html>other</html>'), false);
+      assert.equal(await store.saveReport(id, attempt, '<html>é 0.4</html>'), true);
+      assert.equal(await store.report(id), '<html>é 0.4</html>');
+      assert.equal(await store.report(999_999), undefined);
+    });
+
+    withStore('heartbeats list live workers; a removed or silent worker is not listed; queue counts', async (store) => {
+      await store.heartbeat({ id: 'wa', host: 'alpha', pid: 11 }, []);
+      await store.heartbeat({ id: 'wb', host: 'beta', pid: 12 }, []);
+      let seen = await store.workersSeen(60);
+      assert.deepEqual(
+        seen.map((w) => [w.id, w.host, w.pid, w.running]),
+        [
+          ['wa', 'alpha', 11, 0],
+          ['wb', 'beta', 12, 0],
+        ],
+      );
+      await store.removeWorker('wa');
+      await sleep(1100);
+      await store.heartbeat({ id: 'wb', host: 'beta', pid: 12 }, []);
+      seen = await store.workersSeen(1);
+      assert.deepEqual(
+        seen.map((w) => w.id),
+        ['wb'],
+      );
+
+      const owner = await user(store, 'owner');
+      await store.reserveSubmission({ userId: owner.id, phase: 'dev', task: 'bbox', createdAt: at(1) }, []);
+      const a = await submit(store, owner.id, 'bbox', at(2));
+      await submit(store, owner.id, 'bbox', at(3));
+      await store.claimSubmission(a, 'wb');
+      assert.deepEqual(await store.queueCounts(), { queued: 1, running: 1 }, 'a reservation is neither');
+    });
+
+    withBackend('uploads: stored, read back byte for byte (several chunks), removed', async ({ uploads }) => {
+      const dir = await tempDir();
+      const file = join(dir, 'upload.json');
+      const bytes = randomBytes(2.5 * 1024 * 1024);
+      await writeFile(file, bytes);
+      const key = await uploads.put(file);
+      const local = await uploads.open(key);
+      assert.deepEqual(await readFile(local.path), bytes);
+      await local.release();
+      if (backend === 'postgres') {
+        assert.ok(!existsSync(file), 'the received file is gone once it is in the database');
+        assert.ok(!existsSync(local.path), 'the local copy is deleted on release');
+      }
+      await uploads.remove(key);
+      await assert.rejects(async () => {
+        const gone = await uploads.open(key);
+        await readFile(gone.path);
+      });
     });
   });
 }

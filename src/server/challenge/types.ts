@@ -1,9 +1,11 @@
 /**
- * The challenge's data model and the two interfaces the app talks to: a
- * Store (users, submissions) and a JobQueue (hands submissions to a worker).
- * SQLite and an in-process queue implement them now; a PostgreSQL + pg-boss
- * backend can implement the same interfaces without touching the routes.
- * Every method is async so that a networked backend fits.
+ * The challenge's data model and the interfaces the app and the workers talk
+ * to: a Store (users, submissions, reports, worker heartbeats), an UploadStore
+ * (the uploaded results files) and a JobQueue (hands submissions to a
+ * worker). Two backends implement them: SQLite + files + an in-process queue
+ * (one machine), PostgreSQL + pg-boss (web servers and workers on several
+ * machines). Every method is async so that a networked backend fits; one
+ * contract suite (store-contract.ts) holds both to the same behaviour.
  */
 
 import type { EvaluationResult, SubmissionStatus, Task } from '../../shared/api-types.js';
@@ -99,14 +101,35 @@ export interface NewReservation {
 export interface CompletedUpload extends SubmissionMeta {
   fileName: string;
   fileBytes: number;
-  /** Where the upload was stored (server-side path, never shown). */
-  storedPath: string;
+  /** The UploadStore's key of the results file (a server-side path or an id; never shown). */
+  uploadKey: string;
+}
+
+/** A process that evaluates submissions, as its heartbeats describe it. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  /** Evaluations it had running at its last heartbeat. */
+  running: number;
+  startedAt: string;
+  seenAt: string;
 }
 
 /** What the owner or an admin may change after the upload. */
 export type SubmissionPatch = Partial<SubmissionMeta & { baseline: boolean; hidden: boolean }>;
 
+/**
+ * The durable record of users and submissions. A submission's evaluation is
+ * a lease: `claimSubmission` moves it from queued to running and returns the
+ * attempt number, which is the claim; finishing, failing, requeueing and
+ * saving the report are conditional on that attempt still holding the
+ * claim, so an attempt whose claim was taken over (its worker stopped
+ * sending heartbeats and another worker retried) can never record a result.
+ */
 export interface Store {
+  /** Which backend this is (GET /api/health). */
+  readonly kind: 'sqlite' | 'postgres';
   // Accounts. Names are unique without regard to case.
   /** Throws StoreConflict('name') for a taken name, StoreConflict('invite') for an unknown or used invite. */
   addUser(user: NewUser): Promise<User>;
@@ -141,37 +164,74 @@ export interface Store {
   /** Submissions of the team (the user's team, or the user alone) counted for the phase and task since `since`. */
   countTeamSubmissions(userId: number, phase: string, task: Task, since: string): Promise<number>;
   submission(id: number): Promise<Submission | undefined>;
-  storedPath(id: number): Promise<string | undefined>;
+  uploadKey(id: number): Promise<string | undefined>;
   /** Newest first; reservations still uploading are not listed. */
   listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]>;
   updateSubmission(id: number, patch: SubmissionPatch): Promise<void>;
   /** queued -> cancelled by its owner; false if it was not the user's or not queued. */
   cancelSubmission(id: number, userId: number): Promise<boolean>;
-  /** done or failed -> queued with no figures and no attempts (a re-run); false otherwise. */
+  /** done or failed -> queued with no figures, no attempts and no report (a re-run); false otherwise. */
   rerunSubmission(id: number): Promise<boolean>;
-  /** queued -> running, counting the attempt; false if it was not queued. */
-  claimSubmission(id: number): Promise<boolean>;
-  finishSubmission(id: number, result: EvaluationResult): Promise<void>;
-  failSubmission(id: number, error: string): Promise<void>;
-  /** running -> queued (an interrupted attempt that is to be retried). */
-  requeueSubmission(id: number): Promise<void>;
   /**
-   * After a restart: reservations left 'uploading' are dropped (their
-   * partial files are deleted by the server); submissions left 'running'
-   * by a crash go back to 'queued' while they have attempts left, else
-   * fail. Returns the ids that are queued now, oldest first.
+   * queued -> running for `workerId`, counting the attempt and starting its
+   * lease (heartbeat now). Returns the attempt number (the claim), or
+   * undefined when the submission was not queued (another worker has it, or
+   * it is finished).
    */
-  recoverInterrupted(maxAttempts: number): Promise<number[]>;
+  claimSubmission(id: number, workerId: string): Promise<number | undefined>;
+  /** running -> done, only while `attempt` holds the claim; false (and nothing changed) otherwise. */
+  finishSubmission(id: number, attempt: number, result: EvaluationResult): Promise<boolean>;
+  /** running -> failed, only while `attempt` holds the claim. */
+  failSubmission(id: number, attempt: number, error: string): Promise<boolean>;
+  /** running -> queued (an interrupted attempt that is to be retried), only while `attempt` holds the claim. */
+  requeueSubmission(id: number, attempt: number): Promise<boolean>;
+  /**
+   * Submissions 'running' whose lease has run out (no heartbeat for
+   * `leaseSeconds`; 0: every running one, as after a restart of the only
+   * process) go back to 'queued' while they have attempts left, else fail.
+   * Reservations left 'uploading' for more than `reservationSeconds` (0:
+   * every one, as after a restart of the only process) are dropped: their
+   * upload was cut off, and they no longer count against the limits.
+   * Returns the ids that are queued now, oldest first.
+   */
+  recoverInterrupted(maxAttempts: number, leaseSeconds: number, reservationSeconds: number): Promise<number[]>;
+  /** Keeps the report of a finished submission, only while `attempt` is the one that finished it. */
+  saveReport(id: number, attempt: number, html: string): Promise<boolean>;
+  report(id: number): Promise<string | undefined>;
+  /** A worker is alive: records it and renews the lease of the attempts it is running. */
+  heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; attempt: number }[]): Promise<void>;
+  /** A worker stopped: forgets it (its leases, if any, run out). */
+  removeWorker(workerId: string): Promise<void>;
+  /** Workers with a heartbeat in the last `withinSeconds`. */
+  workersSeen(withinSeconds: number): Promise<WorkerInfo[]>;
+  /** How many submissions wait and how many are being evaluated. */
+  queueCounts(): Promise<{ queued: number; running: number }>;
   /** Evaluated, not hidden submissions of the phase and task; `publicOnly`: only public ones and baselines. */
   boardCandidates(phase: string, task: Task, publicOnly: boolean): Promise<BoardCandidate[]>;
   close(): Promise<void>;
 }
 
+/**
+ * Where uploaded results files are kept until (and after) their evaluation:
+ * files in a directory (one machine), or rows in PostgreSQL (a worker on
+ * another machine needs nothing but the database URL).
+ */
+export interface UploadStore {
+  /** Takes over a received file (it may be moved or deleted) and returns its key. */
+  put(receivedFile: string): Promise<string>;
+  /** A local file with the upload's bytes; `release` deletes it when it is a copy. */
+  open(key: string): Promise<{ path: string; release(): Promise<void> }>;
+  remove(key: string): Promise<void>;
+}
+
 /** Hands submission ids to a worker. The Store stays the durable record of each one's state. */
 export interface JobQueue {
+  /** Asks for an evaluation; asking again while one waits is a no-op. */
   enqueue(submissionId: number): Promise<void>;
-  /** Starts taking jobs, one at a time, with `handler`. */
-  start(handler: (submissionId: number) => Promise<void>): void;
+  /** enqueue for many at once (the recovery sweep), in one round trip where the backend allows. */
+  enqueueMany(submissionIds: number[]): Promise<void>;
+  /** Starts taking jobs with `handler`, up to `concurrency` at a time. */
+  start(handler: (submissionId: number) => Promise<void>, concurrency?: number): Promise<void>;
   /** Resolves when nothing is queued or running (used by tests and at shutdown). */
   idle(): Promise<void>;
   /** Stops taking new jobs; resolves when the running one has returned. */

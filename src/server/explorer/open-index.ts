@@ -1,6 +1,6 @@
 /** The explorer's DatasetIndex for the database df2 serve was given: an SQLite file or a PostgreSQL pool. */
 import type { Db } from '../store/sqlite.js';
-import type { PgPool } from '../store/pg-pool.js';
+import type { PgPool } from '../store/postgres.js';
 import { PgDatasetIndex } from './pg-index.js';
 import { SqliteDatasetIndex } from './sqlite-index.js';
 import type { DatasetIndex } from './types.js';

@@ -11,8 +11,8 @@
  * database's (another process indexed) loads it again; the check costs one
  * small query per split at most once a second.
  */
-import type { PgPool } from '../store/pg-pool.js';
-import { migratePg, withTransaction } from '../store/pg-pool.js';
+import type { PgPool } from '../store/postgres.js';
+import { migratePg, withTransaction } from '../store/postgres.js';
 import type { ImageFilters } from './filters.js';
 import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from './rows.js';
 

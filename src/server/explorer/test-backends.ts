@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { tempDir } from '../../testing/paths.js';
-import { createPgTestDatabase, pgTestsUnavailable } from '../../testing/pg-test-db.js';
+import { createTestDatabase as createPgTestDatabase, postgresUnavailable as pgTestsUnavailable } from '../../testing/postgres.js';
 import { openDatabase, type Db } from '../store/sqlite.js';
 import { PgDatasetIndex } from './pg-index.js';
 import { SqliteDatasetIndex } from './sqlite-index.js';

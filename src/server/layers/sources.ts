@@ -10,6 +10,8 @@ import { InputError } from '../../util/errors.js';
 import type { Task, User } from '../challenge/types.js';
 import type { AppContext } from '../context.js';
 import type { LayerJson } from '../../shared/layer-types.js';
+import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** A results file named on the command line, with the task read from its first record. */
 export interface ResultsLayerFile {
@@ -82,7 +84,8 @@ export async function visibleLayers(ctx: AppContext, viewer: User | undefined): 
   const subs = await ctx.store.listSubmissions({ userId: viewer.admin ? undefined : viewer.id, limit: 200 });
   for (const s of subs) {
     if (s.status !== 'done') continue;
-    const file = await ctx.store.storedPath(s.id);
+    // Only listed here: the file is fetched when the layer is opened.
+    const file = await ctx.store.uploadKey(s.id);
     if (file) layers.push({ id: `sub-${s.id}`, name: `#${s.id} ${s.name}`, task: s.task, source: 'submission', user: s.userName, file });
   }
   return layers;
@@ -98,6 +101,35 @@ export async function findLayer(ctx: AppContext, id: string, viewer: User | unde
   if (!m || !viewer) return undefined;
   const sub = await ctx.store.submission(Number(m[1]));
   if (!sub || sub.status !== 'done' || (sub.userId !== viewer.id && !viewer.admin)) return undefined;
-  const file = await ctx.store.storedPath(sub.id);
+  const file = await submissionFile(ctx, sub.id);
   return file ? { id, name: `#${sub.id} ${sub.name}`, task: sub.task, source: 'submission', user: sub.userName, file } : undefined;
+}
+
+/**
+ * A local file with a submission's results: the upload itself when uploads
+ * are files (SQLite), else a copy fetched once from the UploadStore into the
+ * layers directory (an upload never changes, so the copy stays good).
+ */
+async function submissionFile(ctx: AppContext, id: number): Promise<string | undefined> {
+  const key = await ctx.store.uploadKey(id);
+  if (key === undefined || ctx.store.kind === 'sqlite') return key;
+  const dir = join(ctx.settings.layersDir, 'submissions');
+  const file = join(dir, `${id}.json`);
+  if (
+    await stat(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return file;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const opened = await ctx.uploads.open(key);
+  try {
+    const part = `${file}.${process.pid}.part`;
+    await copyFile(opened.path, part);
+    await rename(part, file);
+  } finally {
+    await opened.release();
+  }
+  return file;
 }

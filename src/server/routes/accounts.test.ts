@@ -15,7 +15,7 @@ import type { UserJson } from '../../shared/api-types.js';
 
 async function serverWith(registration: Registration): Promise<{ server: RunningServer; app: Hono; call: ReturnType<typeof requester> }> {
   const gt = await goldenGtDir();
-  const server = await startTestServer({ gtDir: gt, challenge: { ...singlePhaseChallenge(gt, 5), registration }, startWorker: false, dataDirs: [] });
+  const server = await startTestServer({ gtDir: gt, challenge: { ...singlePhaseChallenge(gt, 5), registration }, workers: 0, dataDirs: [] });
   const app = createApp(server.ctx);
   return { server, app, call: requester(app) };
 }

@@ -57,7 +57,7 @@ describe('challenge routes (app.request)', () => {
         },
       ],
     };
-    server = await startTestServer({ gtDir: gt, challenge, now: clock.now, startWorker: false, dataDirs: [] });
+    server = await startTestServer({ gtDir: gt, challenge, now: clock.now, workers: 0, dataDirs: [] });
     app = createApp(server.ctx);
     call = requester(app);
     tokens.admin = await addUser(server, 'admin', true);
@@ -81,8 +81,8 @@ describe('challenge routes (app.request)', () => {
   };
   /** Records figures as the evaluation would. */
   const evaluate = async (id: number, task: Task, stats: number[]): Promise<void> => {
-    assert.equal(await server.ctx.store.claimSubmission(id), true);
-    await server.ctx.store.finishSubmission(id, { task, stats, statNames: statNames(task), seconds: 0.1 });
+    const attempt = (await server.ctx.store.claimSubmission(id, 'test'))!;
+    assert.equal(await server.ctx.store.finishSubmission(id, attempt, { task, stats, statNames: statNames(task), seconds: 0.1 }), true);
   };
   const errorOf = async (res: Response): Promise<string> => ((await res.json()) as { error: string }).error;
   const bboxStats = (ap: number, ap50: number): number[] => [ap, ap50, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2];
@@ -143,8 +143,8 @@ describe('challenge routes (app.request)', () => {
     });
     assert.equal(early.status, 429);
     // A failed submission gives its place back.
-    assert.equal(await server.ctx.store.claimSubmission(first), true);
-    await server.ctx.store.failSubmission(first, 'malformed');
+    assert.equal(await server.ctx.store.claimSubmission(first, 'test'), 1);
+    assert.equal(await server.ctx.store.failSubmission(first, 1, 'malformed'), true);
     await accepted('ben', { phase: 'dev', task: 'segm' });
     clock.set('2027-03-11T09:00:00Z');
     await accepted('ann', { phase: 'dev', task: 'segm' });

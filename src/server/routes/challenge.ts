@@ -4,9 +4,8 @@
  * is never served; figures a phase withholds reach admins only.
  */
 import { Hono, type Context } from 'hono';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { reportPath } from '../challenge/evaluator.js';
 import type { AppContext } from '../context.js';
 import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type User } from '../challenge/types.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
@@ -178,6 +177,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
       if (err instanceof UploadError) return fail(err.status, err.message);
       throw err;
     }
+    let uploadKey: string | undefined;
     try {
       const { fields } = upload;
       for (const key of ['phase', 'task'] as const) {
@@ -186,6 +186,8 @@ export function challengeRoutes(ctx: AppContext): Hono {
       }
       if (reservation === undefined) await reserve(fields);
       const meta = parseMeta(fields, false);
+      // Kept first (with PostgreSQL: streamed into the database), then recorded: a recorded submission always has its file.
+      uploadKey = await ctx.uploads.put(upload.path);
       const ok = await ctx.store.completeSubmission(reservation!, {
         name: meta.name!,
         description: meta.description ?? '',
@@ -194,11 +196,12 @@ export function challengeRoutes(ctx: AppContext): Hono {
         public: meta.public ?? true,
         fileName: basename(upload.fileName).slice(0, 200),
         fileBytes: upload.bytes,
-        storedPath: upload.path,
+        uploadKey,
       });
-      if (!ok) fail(409, 'the submission was dropped while it was uploaded (the server restarted)');
+      if (!ok) fail(409, 'the submission was dropped while it was uploaded (its reservation ran out or the server restarted)');
     } catch (err) {
       await rm(upload.path, { force: true });
+      if (uploadKey !== undefined) await ctx.uploads.remove(uploadKey);
       if (reservation !== undefined) await ctx.store.discardReservation(reservation);
       throw err;
     }
@@ -255,8 +258,8 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const id = intParam('id', c.req.param('id'));
     const sub = await ctx.store.submission(id);
     if (!sub) return fail(404, 'no such submission');
+    // The re-run forgets the figures and the report of the earlier run.
     if (!(await ctx.store.rerunSubmission(id))) return fail(409, `only a done or failed submission can be re-run; this one is ${sub.status}`);
-    await rm(reportPath((await ctx.store.storedPath(id))!), { force: true });
     await ctx.queue.enqueue(id);
     return c.json({ id, status: 'queued' }, 202);
   });
@@ -266,15 +269,11 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const user = await requireUser(ctx, c);
     const sub = await ownSubmission(c, user);
     if (hiddenUntil(sub, user) !== null) return fail(404, 'no report while the phase hides its figures');
-    const stored = (await ctx.store.storedPath(sub.id))!;
-    const html = sub.status === 'done' ? await readFile(reportPath(stored), 'utf8').catch(() => undefined) : undefined;
-    if (!html) return fail(404, 'no report for this submission (yet)');
+    const html = sub.status === 'done' ? await ctx.store.report(sub.id) : undefined;
+    if (html === undefined) return fail(404, 'no report for this submission (yet)');
+    // The worker's page names the owner's file and `<ground truth>`; this is a second guard against a server path.
     const phase = phaseByName(sub.phase);
-    const clean = scrubPaths(html, [
-      [stored, sub.fileName],
-      [ctx.settings.uploadsDir, '<uploads>'],
-      ...(phase ? [[phase.gtDir, '<ground truth>'] as [string, string]] : []),
-    ]);
+    const clean = scrubPaths(html, [[ctx.settings.uploadsDir, '<uploads>'], ...(phase ? [[phase.gtDir, '<ground truth>'] as [string, string]] : [])]);
     return new Response(clean, {
       headers: {
         'content-type': 'text/html; charset=utf-8',

@@ -235,12 +235,7 @@ describe('explorer layers', () => {
 test('a --results file that is not a results file is refused before the server starts', async () => {
   const dir = await tempDir('df2-layers-');
   await assert.rejects(
-    startServer({
-      dataDirs: [GOLDEN_SPLIT],
-      dbFile: join(dir, 'db.sqlite'),
-      port: 0,
-      results: [{ name: 'bad', file: goldenPath('basic', 'gt', 'coco.json') }],
-    }),
+    startServer({ dataDirs: [GOLDEN_SPLIT], db: join(dir, 'db.sqlite'), port: 0, results: [{ name: 'bad', file: goldenPath('basic', 'gt', 'coco.json') }] }),
     (err: unknown) => err instanceof InputError && err.message.includes('coco.json'),
   );
 });

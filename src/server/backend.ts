@@ -1,0 +1,126 @@
+/**
+ * The challenge's backend named by `--db`: an SQLite file (the default; one
+ * process owns it: store, uploads as files beside it, an in-process queue)
+ * or a postgres:// URL (shared by any number of `df2 serve` and `df2 worker`
+ * processes: PgStore, uploads in the database, pg-boss).
+ */
+import { join, resolve, dirname } from 'node:path';
+import type { Db } from './store/sqlite.js';
+import { lockDatabase, openDatabase } from './store/sqlite.js';
+import { isPostgresUrl, openPgPool } from './store/postgres.js';
+import { SqliteStore } from './challenge/sqlite-store.js';
+import { FileUploads } from './challenge/file-uploads.js';
+import { InProcessJobQueue } from './challenge/in-process-queue.js';
+import type { JobQueue, Store, UploadStore } from './challenge/types.js';
+import type pg from 'pg';
+
+export interface ChallengeBackend {
+  kind: 'sqlite' | 'postgres';
+  store: Store;
+  uploads: UploadStore;
+  queue: JobQueue;
+  /** The SQLite database (the explorer's index lives in it too); undefined for PostgreSQL. */
+  sqlite?: Db;
+  /** The PostgreSQL pool (the explorer's index lives in that database too); undefined for SQLite. */
+  pgPool?: pg.Pool;
+  /** Where uploads (SQLite) and thumbnails are written. */
+  cacheDir: string;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  /** Longest evaluation (s): pg-boss's job expiry follows it. */
+  evaluationSeconds: number;
+  /** Uploads and thumbnails; default: beside the SQLite file, or `.df2` for PostgreSQL. */
+  cacheDir?: string;
+  /** Shown in pg_stat_activity. */
+  applicationName: string;
+  /** PostgreSQL connections of the store's pool (pg-boss keeps up to 4 more); default 10. */
+  poolMax?: number;
+}
+
+/**
+ * Opens (and migrates) the backend of `--db`.
+ *
+ * @example
+ * const backend = await openChallengeBackend('postgres://df2@db/df2', { evaluationSeconds: 3600, applicationName: 'df2 worker' });
+ * console.log(backend.kind, await backend.store.queueCounts());
+ * await backend.close();
+ */
+export async function openChallengeBackend(db: string, options: BackendOptions): Promise<ChallengeBackend> {
+  if (isPostgresUrl(db)) {
+    // Loaded only for PostgreSQL: a user of the SQLite default never loads pg-boss.
+    const [{ PgStore }, { PgUploads }, { PgBossJobQueue }] = await Promise.all([
+      import('./challenge/pg-store.js'),
+      import('./challenge/pg-uploads.js'),
+      import('./challenge/pgboss-queue.js'),
+    ]);
+    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? 10 });
+    try {
+      const store = await PgStore.open(pool);
+      const uploads = await PgUploads.open(pool);
+      const queue = await PgBossJobQueue.open(db, { evaluationSeconds: options.evaluationSeconds, applicationName: options.applicationName });
+      return {
+        kind: 'postgres',
+        store,
+        uploads,
+        queue,
+        pgPool: pool,
+        cacheDir: resolve(options.cacheDir ?? '.df2'),
+        async close() {
+          await queue.close();
+          await pool.end();
+        },
+      };
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+  const file = resolve(db);
+  // One df2 serve per SQLite file: a second one is refused before it touches anything.
+  const lock = db === ':memory:' ? { release() {} } : lockDatabase(file);
+  let sqlite: Db;
+  try {
+    sqlite = openDatabase(db === ':memory:' ? db : file);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return {
+    kind: 'sqlite',
+    store: new SqliteStore(sqlite),
+    uploads: new FileUploads(),
+    queue: new InProcessJobQueue(),
+    sqlite,
+    cacheDir: resolve(options.cacheDir ?? dirname(file)),
+    async close() {
+      sqlite.close();
+      lock.release();
+    },
+  };
+}
+
+/** Only the Store of `--db` (the `df2 users` commands). */
+export async function openChallengeStore(db: string): Promise<{ store: Store; close(): Promise<void> }> {
+  if (isPostgresUrl(db)) {
+    const { PgStore } = await import('./challenge/pg-store.js');
+    const pool = await openPgPool(db, { max: 1, applicationName: 'df2 users' });
+    try {
+      return { store: await PgStore.open(pool), close: () => pool.end() };
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+  const sqlite = openDatabase(resolve(db));
+  return {
+    store: new SqliteStore(sqlite),
+    close: async () => {
+      sqlite.close();
+    },
+  };
+}
+
+/** The explorer's SQLite file when the challenge is on PostgreSQL (until the explorer has a PostgreSQL index of its own). */
+export const explorerCacheFile = (cacheDir: string): string => join(cacheDir, 'explorer.sqlite');
