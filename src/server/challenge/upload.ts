@@ -102,6 +102,9 @@ export async function receiveUpload(
     sawFile = true;
     fileName = info.filename ?? 'results.json';
     stream.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    // A 'data' listener sets the stream flowing: held until the pipeline below takes it, or the bytes that
+    // arrive while beforeFile waits (a reservation over the network, with PostgreSQL) would be lost.
+    stream.pause();
     stream.on('limit', () => {
       tooLarge = true;
       // Stop reading the rest of the request at once.

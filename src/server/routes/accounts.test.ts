@@ -12,12 +12,22 @@ import type { RunningServer } from '../server.js';
 import { singlePhaseChallenge, type Registration } from '../challenge/config.js';
 import { addUser, goldenGtDir, requester, startTestServer } from '../test-support.js';
 import type { UserJson } from '../../shared/api-types.js';
+import { TEST_BACKENDS, type TestBackend } from '../test-backends.js';
 
-async function serverWith(registration: Registration): Promise<{ server: RunningServer; app: Hono; call: ReturnType<typeof requester> }> {
+interface Env { server: RunningServer; app: Hono; call: ReturnType<typeof requester>; close(): Promise<void> }
+
+async function serverWith(backend: TestBackend, registration: Registration): Promise<Env> {
   const gt = await goldenGtDir();
-  const server = await startTestServer({ gtDir: gt, challenge: { ...singlePhaseChallenge(gt, 5), registration }, workers: 0, dataDirs: [] });
+  const database = await backend.create();
+  const server = await startTestServer({ db: database.db, gtDir: gt, challenge: { ...singlePhaseChallenge(gt, 5), registration }, workers: 0, dataDirs: [] });
   const app = createApp(server.ctx);
-  return { server, app, call: requester(app) };
+  return {
+    server, app, call: requester(app),
+    async close() {
+      await server.close();
+      await database.drop();
+    },
+  };
 }
 
 /** The session cookie's value and its attributes, from a Set-Cookie header. */
@@ -29,10 +39,11 @@ function sessionCookie(res: Response): { value: string; attributes: string[] } {
 }
 const withCookie = (value: string) => ({ cookie: `df2_session=${value}` });
 
-describe('accounts: registration open', () => {
+for (const backend of TEST_BACKENDS) {
+describe(`accounts: registration open (${backend.name})`, { skip: backend.skip }, () => {
   let env: Awaited<ReturnType<typeof serverWith>>;
-  before(async () => { env = await serverWith('open'); });
-  after(async () => env.server.close());
+  before(async () => { env = await serverWith(backend, 'open'); });
+  after(async () => env.close());
 
   test('sign-up makes an account and a session cookie (HttpOnly, SameSite=Strict; Secure behind https)', async () => {
     const res = await env.call('POST', '/api/signup', { json: { name: 'Alice', password: 'correct horse' } });
@@ -116,10 +127,10 @@ describe('accounts: registration open', () => {
   });
 });
 
-describe('accounts: registration by invite', () => {
+describe(`accounts: registration by invite (${backend.name})`, { skip: backend.skip }, () => {
   let env: Awaited<ReturnType<typeof serverWith>>;
-  before(async () => { env = await serverWith('invite'); });
-  after(async () => env.server.close());
+  before(async () => { env = await serverWith(backend, 'invite'); });
+  after(async () => env.close());
 
   test('sign-up needs a one-time code an admin creates', async () => {
     const noCode = await env.call('POST', '/api/signup', { json: { name: 'gus', password: 'long enough' } });
@@ -139,10 +150,10 @@ describe('accounts: registration by invite', () => {
   });
 });
 
-describe('accounts: registration closed', () => {
+describe(`accounts: registration closed (${backend.name})`, { skip: backend.skip }, () => {
   let env: Awaited<ReturnType<typeof serverWith>>;
-  before(async () => { env = await serverWith('closed'); });
-  after(async () => env.server.close());
+  before(async () => { env = await serverWith(backend, 'closed'); });
+  after(async () => env.close());
 
   test('sign-up is refused; accounts come from admins; tokens still work', async () => {
     const res = await env.call('POST', '/api/signup', { json: { name: 'ivy', password: 'long enough' } });
@@ -152,3 +163,4 @@ describe('accounts: registration closed', () => {
     assert.equal((await env.call('GET', '/api/me', { token })).status, 200);
   });
 });
+}

@@ -16,10 +16,12 @@ import { statNames } from '../challenge/tasks.js';
 import type { Task } from '../challenge/types.js';
 import { addUser, goldenGtDir, requester, startTestServer, TestClock } from '../test-support.js';
 import type { LeaderboardJson, SubmissionJson } from '../../shared/api-types.js';
+import { TEST_BACKENDS } from '../test-backends.js';
 
 const file = new Blob(['[]']);
 
-describe('challenge routes (app.request)', () => {
+for (const backend of TEST_BACKENDS) describe(`challenge routes (app.request, ${backend.name})`, { skip: backend.skip }, () => {
+  let database: Awaited<ReturnType<typeof backend.create>>;
   let server: RunningServer;
   let app: Hono;
   let call: ReturnType<typeof requester>;
@@ -37,13 +39,17 @@ describe('challenge routes (app.request)', () => {
           limits: { perDay: 5 }, leaderboard: 'private', scores: 'after_end', rule: 'latest' },
       ],
     };
-    server = await startTestServer({ gtDir: gt, challenge, now: clock.now, workers: 0, dataDirs: [] });
+    database = await backend.create();
+    server = await startTestServer({ db: database.db, gtDir: gt, challenge, now: clock.now, workers: 0, dataDirs: [] });
     app = createApp(server.ctx);
     call = requester(app);
     tokens.admin = await addUser(server, 'admin', true);
     for (const [name, team] of [['ann', 'Lab'], ['ben', 'Lab'], ['cy', null], ['dee', null], ['eve', null]] as const) tokens[name] = await addUser(server, name, false, team);
   });
-  after(async () => server.close());
+  after(async () => {
+    await server.close();
+    await database.drop();
+  });
 
   const submit = async (who: string, fields: Record<string, string>, query = ''): Promise<Response> =>
     call('POST', `/api/submissions${query}`, { token: tokens[who], form: { name: 'method', ...fields, file } });
