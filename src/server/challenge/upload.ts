@@ -117,6 +117,8 @@ export async function receiveUpload(
         } catch (err) {
           refused = err;
           stream.on('error', () => {});
+          // Drained (it was held above), or a body already read in full would keep the parser from finishing.
+          stream.resume();
           source.destroy();
           throw err;
         }
