@@ -112,6 +112,9 @@ export async function receiveUpload(
     stream.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
     });
+    // A 'data' listener sets the stream flowing: held until the pipeline below takes it, or the bytes that
+    // arrive while beforeFile waits (a reservation over the network, with PostgreSQL) would be lost.
+    stream.pause();
     stream.on('limit', () => {
       tooLarge = true;
       // Stop reading the rest of the request at once.
@@ -124,6 +127,8 @@ export async function receiveUpload(
         } catch (err) {
           refused = err;
           stream.on('error', () => {});
+          // Drained (it was held above), or a body already read in full would keep the parser from finishing.
+          stream.resume();
           source.destroy();
           throw err;
         }
@@ -149,7 +154,7 @@ export async function receiveUpload(
     await fileDone;
   } catch (err) {
     await rm(partPath, { force: true });
-    if (refused !== undefined) throw refused as Error;
+    if (refused !== undefined) throw refused;
     if (tooLarge) throw new UploadError(413, `the file is larger than the limit of ${maxBytes} bytes`);
     throw new UploadError(400, `the upload was not a complete multipart/form-data body (${err instanceof Error ? err.message : String(err)})`);
   }

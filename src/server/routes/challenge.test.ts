@@ -16,294 +16,301 @@ import { statNames } from '../challenge/tasks.js';
 import type { Task } from '../challenge/types.js';
 import { addUser, goldenGtDir, requester, startTestServer, TestClock } from '../test-support.js';
 import type { LeaderboardJson, SubmissionJson } from '../../shared/api-types.js';
+import { TEST_BACKENDS } from '../test-backends.js';
 
 const file = new Blob(['[]']);
 
-describe('challenge routes (app.request)', () => {
-  let server: RunningServer;
-  let app: Hono;
-  let call: ReturnType<typeof requester>;
-  const clock = new TestClock(new Date('2027-03-10T12:00:00Z'));
-  const tokens: Record<string, string> = {};
+for (const backend of TEST_BACKENDS)
+  describe(`challenge routes (app.request, ${backend.name})`, { skip: backend.skip }, () => {
+    let database: Awaited<ReturnType<typeof backend.create>>;
+    let server: RunningServer;
+    let app: Hono;
+    let call: ReturnType<typeof requester>;
+    const clock = new TestClock(new Date('2027-03-10T12:00:00Z'));
+    const tokens: Record<string, string> = {};
 
-  before(async () => {
-    const gt = await goldenGtDir();
-    const challenge: Challenge = {
-      title: 'Test challenge',
-      description: 'Hello',
-      registration: 'closed',
-      phases: [
-        {
-          name: 'dev',
-          gtDir: gt,
-          tasks: ['bbox', 'segm', 'retrieval'],
-          start: '2027-01-01T00:00:00.000Z',
-          end: '2027-05-31T23:59:59.000Z',
-          limits: { perDay: 2, perMonth: 3, total: 4 },
-          leaderboard: 'public',
-          scores: 'shown',
-          rule: 'best',
-        },
-        {
-          name: 'test',
-          gtDir: gt,
-          tasks: ['bbox'],
-          start: '2027-06-01T00:00:00.000Z',
-          end: '2027-06-15T00:00:00.000Z',
-          limits: { perDay: 5 },
-          leaderboard: 'private',
-          scores: 'after_end',
-          rule: 'latest',
-        },
-      ],
+    before(async () => {
+      const gt = await goldenGtDir();
+      const challenge: Challenge = {
+        title: 'Test challenge',
+        description: 'Hello',
+        registration: 'closed',
+        phases: [
+          {
+            name: 'dev',
+            gtDir: gt,
+            tasks: ['bbox', 'segm', 'retrieval'],
+            start: '2027-01-01T00:00:00.000Z',
+            end: '2027-05-31T23:59:59.000Z',
+            limits: { perDay: 2, perMonth: 3, total: 4 },
+            leaderboard: 'public',
+            scores: 'shown',
+            rule: 'best',
+          },
+          {
+            name: 'test',
+            gtDir: gt,
+            tasks: ['bbox'],
+            start: '2027-06-01T00:00:00.000Z',
+            end: '2027-06-15T00:00:00.000Z',
+            limits: { perDay: 5 },
+            leaderboard: 'private',
+            scores: 'after_end',
+            rule: 'latest',
+          },
+        ],
+      };
+      database = await backend.create();
+      server = await startTestServer({ db: database.db, gtDir: gt, challenge, now: clock.now, workers: 0, dataDirs: [] });
+      app = createApp(server.ctx);
+      call = requester(app);
+      tokens.admin = await addUser(server, 'admin', true);
+      for (const [name, team] of [
+        ['ann', 'Lab'],
+        ['ben', 'Lab'],
+        ['cy', null],
+        ['dee', null],
+        ['eve', null],
+      ] as const)
+        tokens[name] = await addUser(server, name, false, team);
+    });
+    after(async () => {
+      await server.close();
+      await database.drop();
+    });
+
+    const submit = async (who: string, fields: Record<string, string>, query = ''): Promise<Response> =>
+      call('POST', `/api/submissions${query}`, { token: tokens[who], form: { name: 'method', ...fields, file } });
+    const accepted = async (who: string, fields: Record<string, string>): Promise<number> => {
+      const res = await submit(who, fields);
+      assert.equal(res.status, 202, await res.clone().text());
+      return ((await res.json()) as { id: number }).id;
     };
-    server = await startTestServer({ gtDir: gt, challenge, now: clock.now, workers: 0, dataDirs: [] });
-    app = createApp(server.ctx);
-    call = requester(app);
-    tokens.admin = await addUser(server, 'admin', true);
-    for (const [name, team] of [
-      ['ann', 'Lab'],
-      ['ben', 'Lab'],
-      ['cy', null],
-      ['dee', null],
-      ['eve', null],
-    ] as const)
-      tokens[name] = await addUser(server, name, false, team);
-  });
-  after(async () => server.close());
-
-  const submit = async (who: string, fields: Record<string, string>, query = ''): Promise<Response> =>
-    call('POST', `/api/submissions${query}`, { token: tokens[who], form: { name: 'method', ...fields, file } });
-  const accepted = async (who: string, fields: Record<string, string>): Promise<number> => {
-    const res = await submit(who, fields);
-    assert.equal(res.status, 202, await res.clone().text());
-    return ((await res.json()) as { id: number }).id;
-  };
-  /** Records figures as the evaluation would. */
-  const evaluate = async (id: number, task: Task, stats: number[]): Promise<void> => {
-    const attempt = (await server.ctx.store.claimSubmission(id, 'test'))!;
-    assert.equal(await server.ctx.store.finishSubmission(id, attempt, { task, stats, statNames: statNames(task), seconds: 0.1 }), true);
-  };
-  const errorOf = async (res: Response): Promise<string> => ((await res.json()) as { error: string }).error;
-  const bboxStats = (ap: number, ap50: number): number[] => [ap, ap50, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2];
-
-  test('GET /api/challenge: title, registration, phases with dates, state, limits, rule and visibility', async () => {
-    const res = await call('GET', '/api/challenge');
-    const body = (await res.json()) as {
-      title: string;
-      registration: string;
-      phases: { name: string; state: string; start: string; limits: unknown; leaderboard: string; scores: string; rule: string }[];
+    /** Records figures as the evaluation would. */
+    const evaluate = async (id: number, task: Task, stats: number[]): Promise<void> => {
+      const attempt = (await server.ctx.store.claimSubmission(id, 'test'))!;
+      assert.equal(await server.ctx.store.finishSubmission(id, attempt, { task, stats, statNames: statNames(task), seconds: 0.1 }), true);
     };
-    assert.equal(body.title, 'Test challenge');
-    assert.equal(body.registration, 'closed');
-    assert.deepEqual(
-      body.phases.map((p) => [p.name, p.state, p.leaderboard, p.scores, p.rule]),
-      [
-        ['dev', 'open', 'public', 'shown', 'best'],
-        ['test', 'upcoming', 'private', 'after_end', 'latest'],
-      ],
-    );
-    assert.deepEqual(body.phases[0]!.limits, { per_day: 2, per_month: 3, total: 4 });
-    assert.ok(!JSON.stringify(body).includes(server.ctx.settings.challenge.phases[0]!.gtDir), 'no ground-truth path');
-  });
+    const errorOf = async (res: Response): Promise<string> => ((await res.json()) as { error: string }).error;
+    const bboxStats = (ap: number, ap50: number): number[] => [ap, ap50, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2];
 
-  test('phase and task are checked; a phase outside its dates answers 403 naming it and its dates', async () => {
-    assert.match(await errorOf(await submit('cy', { task: 'bbox' })), /^phase: expected one of dev, test$/);
-    assert.match(await errorOf(await submit('cy', { phase: 'dev', task: 'keypoints' })), /^task: phase dev has bbox, segm, retrieval, not keypoints$/);
-    const early = await submit('cy', { phase: 'test', task: 'bbox' });
-    assert.equal(early.status, 403);
-    assert.equal(await errorOf(early), 'phase test opens at 2027-06-01T00:00:00.000Z and closes at 2027-06-15T00:00:00.000Z');
-    // Refused before the body is read when the query names them (the body here is not even multipart).
-    const byQuery = await app.request('/api/submissions?phase=test&task=bbox', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tokens.cy}`, 'content-type': 'text/plain' },
-      body: 'x',
+    test('GET /api/challenge: title, registration, phases with dates, state, limits, rule and visibility', async () => {
+      const res = await call('GET', '/api/challenge');
+      const body = (await res.json()) as {
+        title: string;
+        registration: string;
+        phases: { name: string; state: string; start: string; limits: unknown; leaderboard: string; scores: string; rule: string }[];
+      };
+      assert.equal(body.title, 'Test challenge');
+      assert.equal(body.registration, 'closed');
+      assert.deepEqual(
+        body.phases.map((p) => [p.name, p.state, p.leaderboard, p.scores, p.rule]),
+        [
+          ['dev', 'open', 'public', 'shown', 'best'],
+          ['test', 'upcoming', 'private', 'after_end', 'latest'],
+        ],
+      );
+      assert.deepEqual(body.phases[0]!.limits, { per_day: 2, per_month: 3, total: 4 });
+      assert.ok(!JSON.stringify(body).includes(server.ctx.settings.challenge.phases[0]!.gtDir), 'no ground-truth path');
     });
-    assert.equal(byQuery.status, 403);
-    clock.set('2027-06-20T00:00:00Z');
-    assert.equal(
-      await errorOf(await submit('cy', { phase: 'test', task: 'bbox' })),
-      'phase test closed at 2027-06-15T00:00:00.000Z (it opened at 2027-06-01T00:00:00.000Z)',
-    );
-    clock.set('2027-03-10T12:00:00Z');
-  });
 
-  test('limits per team and task: per day, per month, total; 429 names the limit; failed ones do not count', async () => {
-    // ann and ben are one team: their submissions share the limits.
-    const first = await accepted('ann', { phase: 'dev', task: 'segm' });
-    await accepted('ben', { phase: 'dev', task: 'segm' });
-    const day = await submit('ann', { phase: 'dev', task: 'segm' });
-    assert.equal(day.status, 429);
-    assert.equal(await errorOf(day), 'limit reached: per_day = 2 submissions per team for segm in phase dev (UTC day)');
-    // Checked before the body is read when the query names phase and task.
-    const early = await app.request('/api/submissions?phase=dev&task=segm', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tokens.ben}`, 'content-type': 'text/plain' },
-      body: 'x',
+    test('phase and task are checked; a phase outside its dates answers 403 naming it and its dates', async () => {
+      assert.match(await errorOf(await submit('cy', { task: 'bbox' })), /^phase: expected one of dev, test$/);
+      assert.match(await errorOf(await submit('cy', { phase: 'dev', task: 'keypoints' })), /^task: phase dev has bbox, segm, retrieval, not keypoints$/);
+      const early = await submit('cy', { phase: 'test', task: 'bbox' });
+      assert.equal(early.status, 403);
+      assert.equal(await errorOf(early), 'phase test opens at 2027-06-01T00:00:00.000Z and closes at 2027-06-15T00:00:00.000Z');
+      // Refused before the body is read when the query names them (the body here is not even multipart).
+      const byQuery = await app.request('/api/submissions?phase=test&task=bbox', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.cy}`, 'content-type': 'text/plain' },
+        body: 'x',
+      });
+      assert.equal(byQuery.status, 403);
+      clock.set('2027-06-20T00:00:00Z');
+      assert.equal(
+        await errorOf(await submit('cy', { phase: 'test', task: 'bbox' })),
+        'phase test closed at 2027-06-15T00:00:00.000Z (it opened at 2027-06-01T00:00:00.000Z)',
+      );
+      clock.set('2027-03-10T12:00:00Z');
     });
-    assert.equal(early.status, 429);
-    // A failed submission gives its place back.
-    assert.equal(await server.ctx.store.claimSubmission(first, 'test'), 1);
-    assert.equal(await server.ctx.store.failSubmission(first, 1, 'malformed'), true);
-    await accepted('ben', { phase: 'dev', task: 'segm' });
-    clock.set('2027-03-11T09:00:00Z');
-    await accepted('ann', { phase: 'dev', task: 'segm' });
-    const month = await submit('ann', { phase: 'dev', task: 'segm' });
-    assert.equal(await errorOf(month), 'limit reached: per_month = 3 submissions per team for segm in phase dev (calendar month, UTC)');
-    clock.set('2027-04-01T00:00:00Z');
-    await accepted('ben', { phase: 'dev', task: 'segm' });
-    const total = await submit('ben', { phase: 'dev', task: 'segm' });
-    assert.equal(total.status, 429);
-    assert.equal(await errorOf(total), 'limit reached: total = 4 submissions per team for segm in phase dev');
-    // Another team has its own count.
-    await accepted('cy', { phase: 'dev', task: 'segm' });
-    clock.set('2027-03-10T12:00:00Z');
-  });
 
-  test('metadata: URLs http(s) only, the public flag; the owner edits, admins mark; others get 404', async () => {
-    const bad = await submit('dee', { phase: 'dev', task: 'retrieval', paper_url: 'javascript:alert(1)' });
-    assert.equal(bad.status, 400);
-    assert.equal(await errorOf(bad), 'paper_url: expected an http:// or https:// address');
-    assert.equal((await submit('dee', { phase: 'dev', task: 'retrieval', name: '' })).status, 400);
-    const id = await accepted('dee', {
-      phase: 'dev',
-      task: 'retrieval',
-      name: 'ResNet',
-      description: 'a test',
-      paper_url: 'https://arxiv.org/abs/1901.07973',
-      code_url: 'http://example.org/code',
-      public: 'false',
+    test('limits per team and task: per day, per month, total; 429 names the limit; failed ones do not count', async () => {
+      // ann and ben are one team: their submissions share the limits.
+      const first = await accepted('ann', { phase: 'dev', task: 'segm' });
+      await accepted('ben', { phase: 'dev', task: 'segm' });
+      const day = await submit('ann', { phase: 'dev', task: 'segm' });
+      assert.equal(day.status, 429);
+      assert.equal(await errorOf(day), 'limit reached: per_day = 2 submissions per team for segm in phase dev (UTC day)');
+      // Checked before the body is read when the query names phase and task.
+      const early = await app.request('/api/submissions?phase=dev&task=segm', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.ben}`, 'content-type': 'text/plain' },
+        body: 'x',
+      });
+      assert.equal(early.status, 429);
+      // A failed submission gives its place back.
+      assert.equal(await server.ctx.store.claimSubmission(first, 'test'), 1);
+      assert.equal(await server.ctx.store.failSubmission(first, 1, 'malformed'), true);
+      await accepted('ben', { phase: 'dev', task: 'segm' });
+      clock.set('2027-03-11T09:00:00Z');
+      await accepted('ann', { phase: 'dev', task: 'segm' });
+      const month = await submit('ann', { phase: 'dev', task: 'segm' });
+      assert.equal(await errorOf(month), 'limit reached: per_month = 3 submissions per team for segm in phase dev (calendar month, UTC)');
+      clock.set('2027-04-01T00:00:00Z');
+      await accepted('ben', { phase: 'dev', task: 'segm' });
+      const total = await submit('ben', { phase: 'dev', task: 'segm' });
+      assert.equal(total.status, 429);
+      assert.equal(await errorOf(total), 'limit reached: total = 4 submissions per team for segm in phase dev');
+      // Another team has its own count.
+      await accepted('cy', { phase: 'dev', task: 'segm' });
+      clock.set('2027-03-10T12:00:00Z');
     });
-    const sub = (await (await call('GET', `/api/submissions/${id}`, { token: tokens.dee })).json()) as SubmissionJson;
-    assert.deepEqual(
-      [sub.name, sub.description, sub.paper_url, sub.code_url, sub.public, sub.team, sub.phase],
-      ['ResNet', 'a test', 'https://arxiv.org/abs/1901.07973', 'http://example.org/code', false, 'dee', 'dev'],
-    );
-    assert.equal((await call('GET', `/api/submissions/${id}`, { token: tokens.eve })).status, 404);
-    assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.eve, json: { public: true } })).status, 404);
-    const patched = (await (
-      await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { public: true, code_url: '' } })
-    ).json()) as SubmissionJson;
-    assert.deepEqual([patched.public, patched.code_url], [true, null]);
-    assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { baseline: true } })).status, 403);
-    assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { code_url: 'ftp://x' } })).status, 400);
-    assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.admin, json: { name: 'renamed' } })).status, 403);
-    const marked = (await (await call('PATCH', `/api/submissions/${id}`, { token: tokens.admin, json: { hidden: true } })).json()) as SubmissionJson;
-    assert.equal(marked.hidden, true);
-  });
 
-  test('cancel: the owner, while queued; re-run: admins, once evaluated', async () => {
-    const id = await accepted('eve', { phase: 'dev', task: 'retrieval' });
-    assert.equal((await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.dee })).status, 404);
-    assert.equal((await call('POST', `/api/submissions/${id}/rerun`, { token: tokens.admin })).status, 409);
-    const cancelled = await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.eve });
-    assert.deepEqual(await cancelled.json(), { id, status: 'cancelled' });
-    assert.equal((await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.eve })).status, 409);
+    test('metadata: URLs http(s) only, the public flag; the owner edits, admins mark; others get 404', async () => {
+      const bad = await submit('dee', { phase: 'dev', task: 'retrieval', paper_url: 'javascript:alert(1)' });
+      assert.equal(bad.status, 400);
+      assert.equal(await errorOf(bad), 'paper_url: expected an http:// or https:// address');
+      assert.equal((await submit('dee', { phase: 'dev', task: 'retrieval', name: '' })).status, 400);
+      const id = await accepted('dee', {
+        phase: 'dev',
+        task: 'retrieval',
+        name: 'ResNet',
+        description: 'a test',
+        paper_url: 'https://arxiv.org/abs/1901.07973',
+        code_url: 'http://example.org/code',
+        public: 'false',
+      });
+      const sub = (await (await call('GET', `/api/submissions/${id}`, { token: tokens.dee })).json()) as SubmissionJson;
+      assert.deepEqual(
+        [sub.name, sub.description, sub.paper_url, sub.code_url, sub.public, sub.team, sub.phase],
+        ['ResNet', 'a test', 'https://arxiv.org/abs/1901.07973', 'http://example.org/code', false, 'dee', 'dev'],
+      );
+      assert.equal((await call('GET', `/api/submissions/${id}`, { token: tokens.eve })).status, 404);
+      assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.eve, json: { public: true } })).status, 404);
+      const patched = (await (
+        await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { public: true, code_url: '' } })
+      ).json()) as SubmissionJson;
+      assert.deepEqual([patched.public, patched.code_url], [true, null]);
+      assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { baseline: true } })).status, 403);
+      assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { code_url: 'ftp://x' } })).status, 400);
+      assert.equal((await call('PATCH', `/api/submissions/${id}`, { token: tokens.admin, json: { name: 'renamed' } })).status, 403);
+      const marked = (await (await call('PATCH', `/api/submissions/${id}`, { token: tokens.admin, json: { hidden: true } })).json()) as SubmissionJson;
+      assert.equal(marked.hidden, true);
+    });
 
-    const done = await accepted('eve', { phase: 'dev', task: 'retrieval' });
-    await evaluate(done, 'retrieval', [0.1, 0.2, 0.3, 0.4, 0.5]);
-    assert.equal((await call('POST', `/api/submissions/${done}/rerun`, { token: tokens.eve })).status, 403);
-    const rerun = await call('POST', `/api/submissions/${done}/rerun`, { token: tokens.admin });
-    assert.equal(rerun.status, 202);
-    const after = (await (await call('GET', `/api/submissions/${done}`, { token: tokens.eve })).json()) as SubmissionJson;
-    assert.deepEqual([after.status, after.stats, after.attempts], ['queued', null, 0]);
-    assert.equal((await call('POST', `/api/submissions/${done}/cancel`, { token: tokens.eve })).status, 200, 'queued again: its owner may cancel it');
-  });
+    test('cancel: the owner, while queued; re-run: admins, once evaluated', async () => {
+      const id = await accepted('eve', { phase: 'dev', task: 'retrieval' });
+      assert.equal((await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.dee })).status, 404);
+      assert.equal((await call('POST', `/api/submissions/${id}/rerun`, { token: tokens.admin })).status, 409);
+      const cancelled = await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.eve });
+      assert.deepEqual(await cancelled.json(), { id, status: 'cancelled' });
+      assert.equal((await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.eve })).status, 409);
 
-  test('leaderboard: one row per team by best, ties share a rank, order_by another figure, paging, baselines unranked', async () => {
-    const board = async (query: string, token?: string) => (await (await call('GET', `/api/leaderboard?${query}`, { token })).json()) as LeaderboardJson;
-    // Lab (ann, ben): best AP 0.5; cy: 0.5 (a tie); dee: 0.3 but the best AP50; eve: private; admin: a baseline.
-    const plan: [string, number, number, Record<string, string>][] = [
-      ['ann', 0.4, 0.6, {}],
-      ['ben', 0.5, 0.55, {}],
-      ['cy', 0.5, 0.52, {}],
-      ['dee', 0.3, 0.9, {}],
-      ['eve', 0.9, 0.95, { public: 'false' }],
-      ['admin', 0.7, 0.7, {}],
-    ];
-    const ids: Record<string, number> = {};
-    for (const [who, ap, ap50, extra] of plan) {
-      ids[who] = await accepted(who, { phase: 'dev', task: 'bbox', name: `${who} model`, ...extra });
-      await evaluate(ids[who]!, 'bbox', bboxStats(ap, ap50));
-    }
-    await call('PATCH', `/api/submissions/${ids.admin}`, { token: tokens.admin, json: { baseline: true } });
-    const byAp = await board('phase=dev&task=bbox');
-    assert.equal(byAp.order_by, 'AP');
-    assert.deepEqual(
-      byAp.entries.map((e) => [e.rank, e.team, e.name, e.baseline]),
-      [
-        [1, 'Lab', 'ben model', false],
-        [1, 'cy', 'cy model', false],
-        [3, 'dee', 'dee model', false],
-        [null, 'admin', 'admin model', true],
-      ],
-    );
-    assert.equal(byAp.total, 4);
-    assert.deepEqual(byAp.entries[0]!.stats, Object.fromEntries(statNames('bbox').map((n, k) => [n, bboxStats(0.5, 0.55)[k]])));
-    const byAp50 = await board('phase=dev&task=bbox&order_by=AP50');
-    assert.deepEqual(
-      byAp50.entries.map((e) => [e.rank, e.team]),
-      [
-        [1, 'dee'],
-        [2, 'Lab'],
-        [3, 'cy'],
-        [null, 'admin'],
-      ],
-    );
-    const page2 = await board('phase=dev&task=bbox&order_by=AP50&per_page=2&page=2');
-    assert.deepEqual([page2.total, page2.page, page2.entries.map((e) => e.team)], [4, 2, ['cy', 'admin']]);
-    assert.equal((await call('GET', '/api/leaderboard?phase=dev&task=bbox&order_by=DROP%20TABLE')).status, 400);
-    // The private submission stands for admins who ask for all.
-    const all = await board('phase=dev&task=bbox&all=1', tokens.admin);
-    assert.equal(all.entries[0]!.team, 'eve');
-  });
+      const done = await accepted('eve', { phase: 'dev', task: 'retrieval' });
+      await evaluate(done, 'retrieval', [0.1, 0.2, 0.3, 0.4, 0.5]);
+      assert.equal((await call('POST', `/api/submissions/${done}/rerun`, { token: tokens.eve })).status, 403);
+      const rerun = await call('POST', `/api/submissions/${done}/rerun`, { token: tokens.admin });
+      assert.equal(rerun.status, 202);
+      const after = (await (await call('GET', `/api/submissions/${done}`, { token: tokens.eve })).json()) as SubmissionJson;
+      assert.deepEqual([after.status, after.stats, after.attempts], ['queued', null, 0]);
+      assert.equal((await call('POST', `/api/submissions/${done}/cancel`, { token: tokens.eve })).status, 200, 'queued again: its owner may cancel it');
+    });
 
-  test('CSV and JSON downloads carry every figure of every row', async () => {
-    const csv = await call('GET', '/api/leaderboard.csv?phase=dev&task=bbox&order_by=AP50');
-    assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
-    assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="leaderboard-dev-bbox.csv"/);
-    const lines = (await csv.text()).trimEnd().split('\r\n');
-    assert.equal(
-      lines[0],
-      ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...statNames('bbox')].join(','),
-    );
-    assert.equal(lines.length, 5);
-    const dee = lines[1]!.split(',');
-    assert.deepEqual(dee.slice(0, 4), ['1', 'dee', 'dee', 'dee model']);
-    assert.deepEqual(dee.slice(10).map(Number), bboxStats(0.3, 0.9));
-    assert.equal(lines[4]!.split(',')[0], '', 'the baseline has no rank');
-    const json = (await (await call('GET', '/api/leaderboard.json?phase=dev&task=bbox')).json()) as LeaderboardJson;
-    assert.deepEqual(
-      json.entries.map((e) => e.team),
-      ['Lab', 'cy', 'dee', 'admin'],
-    );
-  });
+    test('leaderboard: one row per team by best, ties share a rank, order_by another figure, paging, baselines unranked', async () => {
+      const board = async (query: string, token?: string) => (await (await call('GET', `/api/leaderboard?${query}`, { token })).json()) as LeaderboardJson;
+      // Lab (ann, ben): best AP 0.5; cy: 0.5 (a tie); dee: 0.3 but the best AP50; eve: private; admin: a baseline.
+      const plan: [string, number, number, Record<string, string>][] = [
+        ['ann', 0.4, 0.6, {}],
+        ['ben', 0.5, 0.55, {}],
+        ['cy', 0.5, 0.52, {}],
+        ['dee', 0.3, 0.9, {}],
+        ['eve', 0.9, 0.95, { public: 'false' }],
+        ['admin', 0.7, 0.7, {}],
+      ];
+      const ids: Record<string, number> = {};
+      for (const [who, ap, ap50, extra] of plan) {
+        ids[who] = await accepted(who, { phase: 'dev', task: 'bbox', name: `${who} model`, ...extra });
+        await evaluate(ids[who]!, 'bbox', bboxStats(ap, ap50));
+      }
+      await call('PATCH', `/api/submissions/${ids.admin}`, { token: tokens.admin, json: { baseline: true } });
+      const byAp = await board('phase=dev&task=bbox');
+      assert.equal(byAp.order_by, 'AP');
+      assert.deepEqual(
+        byAp.entries.map((e) => [e.rank, e.team, e.name, e.baseline]),
+        [
+          [1, 'Lab', 'ben model', false],
+          [1, 'cy', 'cy model', false],
+          [3, 'dee', 'dee model', false],
+          [null, 'admin', 'admin model', true],
+        ],
+      );
+      assert.equal(byAp.total, 4);
+      assert.deepEqual(byAp.entries[0]!.stats, Object.fromEntries(statNames('bbox').map((n, k) => [n, bboxStats(0.5, 0.55)[k]])));
+      const byAp50 = await board('phase=dev&task=bbox&order_by=AP50');
+      assert.deepEqual(
+        byAp50.entries.map((e) => [e.rank, e.team]),
+        [
+          [1, 'dee'],
+          [2, 'Lab'],
+          [3, 'cy'],
+          [null, 'admin'],
+        ],
+      );
+      const page2 = await board('phase=dev&task=bbox&order_by=AP50&per_page=2&page=2');
+      assert.deepEqual([page2.total, page2.page, page2.entries.map((e) => e.team)], [4, 2, ['cy', 'admin']]);
+      assert.equal((await call('GET', '/api/leaderboard?phase=dev&task=bbox&order_by=DROP%20TABLE')).status, 400);
+      // The private submission stands for admins who ask for all.
+      const all = await board('phase=dev&task=bbox&all=1', tokens.admin);
+      assert.equal(all.entries[0]!.team, 'eve');
+    });
 
-  test('latest rule, private board (404 to all but admins) and figures hidden until the end (admins see them)', async () => {
-    clock.set('2027-06-05T00:00:00Z');
-    const first = await accepted('cy', { phase: 'test', task: 'bbox', name: 'first' });
-    const second = await accepted('cy', { phase: 'test', task: 'bbox', name: 'second' });
-    await evaluate(first, 'bbox', bboxStats(0.8, 0.8));
-    await evaluate(second, 'bbox', bboxStats(0.2, 0.2));
-    const mine = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.cy })).json()) as SubmissionJson;
-    assert.deepEqual([mine.status, mine.stats, mine.result, mine.figures_hidden_until], ['done', null, null, '2027-06-15T00:00:00.000Z']);
-    const list = (await (await call('GET', '/api/submissions', { token: tokens.cy })).json()) as SubmissionJson[];
-    assert.ok(list.filter((s) => s.phase === 'test').every((s) => s.stats === null && s.result === null));
-    assert.equal((await call('GET', `/api/submissions/${first}/report`, { token: tokens.cy })).status, 404);
-    const admin = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.admin })).json()) as SubmissionJson;
-    assert.deepEqual(admin.stats, bboxStats(0.8, 0.8));
-    assert.equal((await call('GET', '/api/leaderboard?phase=test&task=bbox')).status, 404);
-    assert.equal((await call('GET', '/api/leaderboard?phase=test&task=bbox', { token: tokens.cy })).status, 404);
-    assert.equal((await call('GET', '/api/leaderboard.csv?phase=test&task=bbox', { token: tokens.cy })).status, 404);
-    const board = (await (await call('GET', '/api/leaderboard?phase=test&task=bbox', { token: tokens.admin })).json()) as LeaderboardJson;
-    // latest: cy's second submission stands, though the first scored higher.
-    assert.deepEqual(
-      board.entries.map((e) => [e.rank, e.name]),
-      [[1, 'second']],
-    );
-    clock.set('2027-06-16T00:00:00Z');
-    const ended = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.cy })).json()) as SubmissionJson;
-    assert.deepEqual([ended.stats, ended.figures_hidden_until], [bboxStats(0.8, 0.8), null]);
-    clock.set('2027-03-10T12:00:00Z');
+    test('CSV and JSON downloads carry every figure of every row', async () => {
+      const csv = await call('GET', '/api/leaderboard.csv?phase=dev&task=bbox&order_by=AP50');
+      assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+      assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="leaderboard-dev-bbox.csv"/);
+      const lines = (await csv.text()).trimEnd().split('\r\n');
+      assert.equal(
+        lines[0],
+        ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...statNames('bbox')].join(','),
+      );
+      assert.equal(lines.length, 5);
+      const dee = lines[1]!.split(',');
+      assert.deepEqual(dee.slice(0, 4), ['1', 'dee', 'dee', 'dee model']);
+      assert.deepEqual(dee.slice(10).map(Number), bboxStats(0.3, 0.9));
+      assert.equal(lines[4]!.split(',')[0], '', 'the baseline has no rank');
+      const json = (await (await call('GET', '/api/leaderboard.json?phase=dev&task=bbox')).json()) as LeaderboardJson;
+      assert.deepEqual(
+        json.entries.map((e) => e.team),
+        ['Lab', 'cy', 'dee', 'admin'],
+      );
+    });
+
+    test('latest rule, private board (404 to all but admins) and figures hidden until the end (admins see them)', async () => {
+      clock.set('2027-06-05T00:00:00Z');
+      const first = await accepted('cy', { phase: 'test', task: 'bbox', name: 'first' });
+      const second = await accepted('cy', { phase: 'test', task: 'bbox', name: 'second' });
+      await evaluate(first, 'bbox', bboxStats(0.8, 0.8));
+      await evaluate(second, 'bbox', bboxStats(0.2, 0.2));
+      const mine = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.cy })).json()) as SubmissionJson;
+      assert.deepEqual([mine.status, mine.stats, mine.result, mine.figures_hidden_until], ['done', null, null, '2027-06-15T00:00:00.000Z']);
+      const list = (await (await call('GET', '/api/submissions', { token: tokens.cy })).json()) as SubmissionJson[];
+      assert.ok(list.filter((s) => s.phase === 'test').every((s) => s.stats === null && s.result === null));
+      assert.equal((await call('GET', `/api/submissions/${first}/report`, { token: tokens.cy })).status, 404);
+      const admin = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.admin })).json()) as SubmissionJson;
+      assert.deepEqual(admin.stats, bboxStats(0.8, 0.8));
+      assert.equal((await call('GET', '/api/leaderboard?phase=test&task=bbox')).status, 404);
+      assert.equal((await call('GET', '/api/leaderboard?phase=test&task=bbox', { token: tokens.cy })).status, 404);
+      assert.equal((await call('GET', '/api/leaderboard.csv?phase=test&task=bbox', { token: tokens.cy })).status, 404);
+      const board = (await (await call('GET', '/api/leaderboard?phase=test&task=bbox', { token: tokens.admin })).json()) as LeaderboardJson;
+      // latest: cy's second submission stands, though the first scored higher.
+      assert.deepEqual(
+        board.entries.map((e) => [e.rank, e.name]),
+        [[1, 'second']],
+      );
+      clock.set('2027-06-16T00:00:00Z');
+      const ended = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.cy })).json()) as SubmissionJson;
+      assert.deepEqual([ended.stats, ended.figures_hidden_until], [bboxStats(0.8, 0.8), null]);
+      clock.set('2027-03-10T12:00:00Z');
+    });
   });
-});
