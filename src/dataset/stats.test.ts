@@ -46,13 +46,13 @@ async function directCounts(fixture: GoldenFixture) {
     for (const item of items) {
       c.boxes++;
       if (item.segmentation.length > 0) c.masks++;
-      c.perCategory[item.category_id]++;
+      c.perCategory[item.category_id]!++;
       for (let i = 2; i < item.landmarks.length; i += 3) {
         if (item.landmarks[i] === 2) c.visible++;
         else if (item.landmarks[i] === 1) c.occluded++;
         else c.unlabelled++;
       }
-      for (const a of Object.keys(VALUE_NAMES)) c.attributes[a]![item[a]]++;
+      for (const a of Object.keys(VALUE_NAMES)) c.attributes[a]![item[a]]!++;
     }
   }
   // Positive pairs: user item x shop item, same pair_id, same style > 0.

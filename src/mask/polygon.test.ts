@@ -79,7 +79,7 @@ function referencePolygon(xy: readonly number[], h: number, w: number): number[]
     if (a[j]! > 0) b.push(a[j++]!);
     else {
       j++;
-      if (j < a.length) b[b.length - 1] += a[j++]!;
+      if (j < a.length) b[b.length - 1]! += a[j++]!;
     }
   }
   return b;

@@ -225,7 +225,7 @@ export function rleFromPolygon(xy: ArrayLike<number>, height: number, width: num
     if (runs[j]! > 0) runs[m++] = runs[j++]!;
     else {
       j++;
-      if (j < n) runs[m - 1] += runs[j++]!;
+      if (j < n) runs[m - 1]! += runs[j++]!;
     }
   }
   return { height, width, counts: runs.slice(0, m) };

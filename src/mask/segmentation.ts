@@ -39,10 +39,11 @@ function fromList(list: unknown[], height: number, width: number): Rle {
   if (first.length === 4) {
     return rleMerge(
       list.map((box, i) => {
-        if (!Array.isArray(box) || box.length !== 4 || !box.every(isFiniteNumber)) {
+        if (!isBox(box)) {
           throw new RleFormatError(`segmentation[${i}] must be a box of 4 numbers (segmentation[0] has 4, so all are read as boxes)`);
         }
-        return rleFromBox(box[0], box[1], box[2], box[3], height, width);
+        const [x, y, w, h] = box;
+        return rleFromBox(x, y, w, h, height, width);
       }),
     );
   }
@@ -97,4 +98,9 @@ function kindOf(value: unknown): string {
   if (typeof value === 'string') return value.length > 20 ? 'a string' : JSON.stringify(value);
   if (typeof value === 'number') return String(value);
   return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** A box [x, y, w, h] of finite numbers. */
+function isBox(value: unknown): value is [number, number, number, number] {
+  return Array.isArray(value) && value.length === 4 && value.every(isFiniteNumber);
 }

@@ -26,7 +26,7 @@ test('a line chart leaves out points without data and marks each series', () => 
   const paths = [...svg.matchAll(/<path d="([^"]*)"[^>]*data-series="([^"]+)"/g)];
   assert.equal(paths.length, 1, 'a series without data draws nothing');
   assert.equal(paths[0]![2], 'a');
-  assert.equal((paths[0]![1].match(/M/g) ?? []).length, 2, 'the gap starts a new subpath');
+  assert.equal((paths[0]![1]!.match(/M/g) ?? []).length, 2, 'the gap starts a new subpath');
 });
 
 test('a histogram draws one bar per non-empty bin and series', () => {
