@@ -16,7 +16,9 @@ for (const backend of TEST_BACKENDS) {
     let db: { db: string; drop(): Promise<void> };
     const opened: ChallengeBackend[] = [];
     const open = async (): Promise<ChallengeBackend> => {
-      const b = await openChallengeBackend(db.db, { evaluationSeconds: 60, applicationName: 'df2 test', cacheDir: await tempDir() });
+      // An SQLite file belongs to one process (it is locked): each in-process queue gets its own; PostgreSQL's are shared.
+      const target = backend.name === 'sqlite' ? (await backend.create()).db : db.db;
+      const b = await openChallengeBackend(target, { evaluationSeconds: 60, applicationName: 'df2 test', cacheDir: await tempDir() });
       opened.push(b);
       return b;
     };
