@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { tempDir } from '../testing/paths.js';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readJsonFile, streamJson } from './stream.js';
 import { InputError } from '../util/errors.js';
 
 async function tmpFile(content: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'df2-json-'));
+  const dir = await tempDir('df2-json-');
   const file = join(dir, 'f.json');
   await writeFile(file, content);
   return file;
@@ -107,7 +107,7 @@ test('reports a missing file', async () => {
 });
 
 test('a compressed file is named as such, streamed or read whole', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'df2-json-'));
+  const dir = await tempDir('df2-json-');
   const cases: [name: string, bytes: Uint8Array, line: string][] = [
     ['r.json.gz', gzipSync('[{"a": 1}]'), 'gzip-compressed data (decompress it first, e.g. with gunzip)'],
     ['r.json.bz2', Buffer.from('BZh91AY&SY'), 'bzip2-compressed data (decompress it first, e.g. with bunzip2)'],

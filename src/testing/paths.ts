@@ -1,6 +1,7 @@
 /** Paths used by tests: the repository root and the shared fixtures beside it. */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
@@ -21,5 +22,15 @@ export const goldenPath = (fixture: GoldenFixture, ...parts: string[]): string =
 export const REFERENCE_DIR = join(FIXTURES_DIR, 'reference');
 export const RELEASE_SAMPLE_DIR = join(REFERENCE_DIR, 'release-sample');
 
-/** A fresh temporary directory for one test. */
-export const tempDir = (prefix = 'df2-test-'): Promise<string> => mkdtemp(join(tmpdir(), prefix));
+/** The temporary directories this test process made: removed when it exits, pass or fail. */
+const madeDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory for one test, removed when the test process exits. */
+export async function tempDir(prefix = 'df2-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
