@@ -85,7 +85,7 @@ export async function receiveUpload(
   let sawFile = false;
   let tooLarge = false;
   let fileDone: Promise<void> = Promise.resolve();
-  let refused: unknown;
+  let refused: Error | undefined;
 
   let parser: busboy.Busboy;
   try {
@@ -125,7 +125,7 @@ export async function receiveUpload(
         try {
           await beforeFile({ ...fields });
         } catch (err) {
-          refused = err;
+          refused = err instanceof Error ? err : new Error(String(err));
           stream.on('error', () => {});
           // Drained (it was held above), or a body already read in full would keep the parser from finishing.
           stream.resume();
