@@ -141,6 +141,8 @@ export class AtomicWriter {
     // A write still in flight ends in ERR_STREAM_DESTROYED; the constructor's
     // error listener keeps it from becoming an uncaught error.
     this.stream.destroy();
+    // The file may still be being opened: remove it once the stream has closed, or it would appear after the removal.
+    if (!this.stream.closed) await new Promise<void>((resolve) => this.stream.once('close', () => resolve()));
     await removeTemp(this.tmp);
   }
 }
