@@ -7,7 +7,7 @@
  * directory should be, a full disk) is the user's input, so it is reported as
  * an InputError naming the output, not as an internal error.
  */
-import { createWriteStream, rename as renameCb, writeFile as writeFileCb, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, rename as renameCb, writeFile as writeFileCb, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
@@ -77,7 +77,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
  * respect back-pressure through `write()`'s promise.
  */
 export class AtomicWriter {
-  private readonly stream: WriteStream;
+  /** Undefined when the temporary file could not be created (`failure` says why). */
+  private readonly stream: WriteStream | undefined;
   private readonly tmp: string;
   private closed = false;
   /** The stream's first error (e.g. the temporary file could not be opened), kept until the next write or commit. */
@@ -87,9 +88,17 @@ export class AtomicWriter {
   private constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
     trackTemp(this.tmp);
-    this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
+    let fd: number | undefined;
+    try {
+      // Opened here, not by the stream in the thread pool: a process ended by Ctrl-C then cannot
+      // create the file after its exit hook (temp-files.ts) has removed it.
+      fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      this.failure = { error: outputError(target, e) };
+    }
+    this.stream = fd === undefined ? undefined : createWriteStream(this.tmp, { fd, highWaterMark: 1 << 20 });
     // Without a listener, an error between two writes would crash the process.
-    this.stream.on('error', (e) => {
+    this.stream?.on('error', (e) => {
       this.failure ??= { error: outputError(target, e) };
     });
   }
@@ -101,27 +110,29 @@ export class AtomicWriter {
 
   /** Writes a chunk; resolves at once unless the stream's buffer is full. */
   write(chunk: string | Uint8Array): Promise<void> | void {
-    if (this.failure !== undefined) throw this.failure.error;
-    if (this.stream.write(chunk)) return;
+    if (this.failure !== undefined || this.stream === undefined) throw this.failure?.error;
+    const stream = this.stream;
+    if (stream.write(chunk)) return;
     return new Promise((resolve, reject) => {
       const onDrain = (): void => {
-        this.stream.off('error', onError);
+        stream.off('error', onError);
         resolve();
       };
       const onError = (e: Error): void => {
-        this.stream.off('drain', onDrain);
+        stream.off('drain', onDrain);
         reject(outputError(this.target, e));
       };
-      this.stream.once('drain', onDrain);
-      this.stream.once('error', onError);
+      stream.once('drain', onDrain);
+      stream.once('error', onError);
     });
   }
 
   async commit(): Promise<void> {
     if (this.closed) return;
-    if (this.failure !== undefined) {
+    if (this.failure !== undefined || this.stream === undefined) {
+      const error = this.failure?.error;
       await this.abort();
-      throw this.failure.error;
+      throw error;
     }
     this.closed = true;
     try {
@@ -140,9 +151,11 @@ export class AtomicWriter {
     this.closed = true;
     // A write still in flight ends in ERR_STREAM_DESTROYED; the constructor's
     // error listener keeps it from becoming an uncaught error.
-    this.stream.destroy();
-    // The file may still be being opened: remove it once the stream has closed, or it would appear after the removal.
-    if (!this.stream.closed) await new Promise<void>((resolve) => this.stream.once('close', () => resolve()));
+    const stream = this.stream;
+    if (stream) {
+      stream.destroy();
+      if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    }
     await removeTemp(this.tmp);
   }
 }
