@@ -7,8 +7,8 @@
  */
 import type { RenderRequest } from './pictures/render-images.js';
 
-export { reportPage, writeReport, type ReportOptions } from './report/report.js';
-export { buildReportData, type ReportData, type ReportRequest } from './report/report-data.js';
+export { reportPage, writeReport, evaluatedReportPage, type ReportOptions, type EvaluatedReportOptions } from './report/report.js';
+export { buildReportData, retrievalReportAttributes, type EvaluatedCocoTask, type ReportData, type ReportRequest } from './report/report-data.js';
 export { reportHtml } from './report/report-html.js';
 export type { ReportModel } from './report/report-model.js';
 export { statsHtml } from './report/stats-html.js';

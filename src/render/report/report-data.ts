@@ -7,9 +7,9 @@
  * analysis of df2 eval --errors --confusion (TIDE, confusion matrix).
  * Nothing here matches or scores anew.
  */
-import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById } from '../../schema/index.js';
+import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById, type AttributeName } from '../../schema/index.js';
 import { loadCocoGroundTruth, loadCocoResults } from '../../eval/index.js';
-import { evaluateByAttribute, evaluateLoaded, type CocoEvalResult } from '../../eval/index.js';
+import { evaluateByAttribute, evaluateLoaded, type CocoAttributeBreakdown as AttributeBreakdown, type CocoEvalResult } from '../../eval/index.js';
 import { firstMissingAttribute, type CocoGroundTruth } from '../../eval/index.js';
 import { paramsFor, type CocoTask } from '../../eval/index.js';
 import { sliceMean } from '../../eval/index.js';
@@ -74,21 +74,59 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
       const results = await loadCocoResults(resultsFile, gt, withBoxes([task]), { onProgress: request.onProgress });
       warnings.push(...cocoResultsWarnings(task, results));
       const result = evaluateLoaded(task, gt, results, { quiet: true, onProgress: request.onProgress });
-      const attributes = hasAttributes(gt) ? attributeTables(task, gt, results, request.onProgress) : [];
-      const section = taskSection(task, request.gtFile, resultsFile, result, attributes);
-      if (task !== 'keypoints') section.errors = errorAnalysis(task, gt, results, result);
+      const byAttribute = hasAttributes(gt)
+        ? evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES, { quiet: true, ...(request.onProgress ? { onProgress: request.onProgress } : {}) })
+        : undefined;
+      const section = cocoReportSection({ task, gtFile: request.gtFile, resultsFile, gt, results, result, byAttribute });
       evaluated.push({ section, result });
     }
   }
-  const model: ReportModel = {
-    title: request.title ?? 'DeepFashion2 evaluation report',
-    createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    tasks: evaluated.map((e) => e.section),
-  };
+  const model = reportModel(
+    request.title,
+    evaluated.map((e) => e.section),
+  );
   if (!request.retrieval) return { model, evaluated, warnings };
   const retrieval = await evaluateRetrievalForReport(request.retrieval);
-  model.retrieval = retrievalSection(request.retrieval, retrieval.result);
+  model.retrieval = retrievalReportSection(request.retrieval, retrieval.result);
   return { model, evaluated, retrieval, warnings };
+}
+
+/** The page's model around its sections (the retrieval section is set by the caller). */
+export function reportModel(title: string | undefined, tasks: CocoTaskSection[]): ReportModel {
+  return { title: title ?? 'DeepFashion2 evaluation report', createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), tasks };
+}
+
+/**
+ * One COCO-style task evaluated by the caller (the challenge server evaluates a submission
+ * once and makes both its figures and its report from that): the loaded files, the engine's
+ * result with its match records (evaluateLoaded without `matches: false`), and the
+ * per-attribute breakdown when the ground truth carries attributes. For segm, the files must
+ * have been loaded with boxes too (`extraTasks: ['bbox']`): the confusion matrix reads them.
+ */
+export interface EvaluatedCocoTask {
+  task: CocoTask;
+  gtFile: string;
+  resultsFile: string;
+  gt: CocoGroundTruth;
+  results: CocoResults;
+  result: CocoEvalResult;
+  byAttribute?: AttributeBreakdown | undefined;
+}
+
+/**
+ * The report's section of an evaluated task: figures, curves, attribute tables and (bbox,
+ * segm) the error analysis. Matches or scores nothing anew except TIDE and the confusion matrix.
+ *
+ * @example
+ * const { gt, results } = await loadCocoPair('bbox', 'val-coco.json', 'bbox_results.json');
+ * const result = evaluateLoaded('bbox', gt, results, { quiet: true });
+ * const section = cocoReportSection({ task: 'bbox', gtFile: 'val-coco.json', resultsFile: 'bbox_results.json', gt, results, result });
+ */
+export function cocoReportSection(e: EvaluatedCocoTask): CocoTaskSection {
+  const attributes = e.byAttribute ? attributeTables(e.byAttribute) : [];
+  const section = taskSection(e.task, e.gtFile, e.resultsFile, e.result, attributes);
+  if (e.task !== 'keypoints') section.errors = errorAnalysis(e.task, e.gt, e.results, e.result);
+  return section;
 }
 
 /** Whether every annotation carries the four attributes (a file written with `df2 convert coco --attributes`). */
@@ -97,13 +135,7 @@ export function hasAttributes(gt: CocoGroundTruth): boolean {
 }
 
 /** AP, AP50, AP75 per attribute value: the engine's breakdown, as `df2 eval --by` prints it. */
-function attributeTables(
-  task: CocoTask,
-  gt: CocoGroundTruth,
-  results: Parameters<typeof evaluateLoaded>[2],
-  onProgress?: ReportRequest['onProgress'],
-): AttributeTable[] {
-  const by = evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES, { quiet: true, ...(onProgress ? { onProgress } : {}) });
+function attributeTables(by: AttributeBreakdown): AttributeTable[] {
   return ATTRIBUTE_NAMES.map((attribute) => ({
     attribute,
     rows: ATTRIBUTES[attribute].map((valueName, i) => {
@@ -263,12 +295,16 @@ async function evaluateRetrievalForReport(files: {
   results: string;
 }): Promise<{ inputs: RetrievalInputs; result: RetrievalResult }> {
   const inputs = await loadRetrievalInputs(files.query, files.gallery, files.results);
-  const counted = inputs.queries.items.filter((q) => q.style > 0);
-  const by = counted.length > 0 ? ATTRIBUTE_NAMES.filter((a) => counted.every((q) => q.attributes[a] !== undefined)) : [];
-  return { inputs, result: evaluateRetrieval(inputs, { by }) };
+  return { inputs, result: evaluateRetrieval(inputs, { by: retrievalReportAttributes(inputs) }) };
 }
 
-function retrievalSection(files: { query: string; gallery: string; results: string }, result: RetrievalResult): RetrievalSection {
+/** The attributes the report breaks retrieval down by: those that every counted query carries. */
+export function retrievalReportAttributes(inputs: RetrievalInputs): AttributeName[] {
+  const counted = inputs.queries.items.filter((q) => q.style > 0);
+  return counted.length > 0 ? ATTRIBUTE_NAMES.filter((a) => counted.every((q) => q.attributes[a] !== undefined)) : [];
+}
+
+export function retrievalReportSection(files: { query: string; gallery: string; results: string }, result: RetrievalResult): RetrievalSection {
   const by = ATTRIBUTE_NAMES.filter((a) => result.by[a] !== undefined);
   const accuracy = (t: { top1: number; top5: number; top10: number; top15: number; top20: number }): number[] => [t.top1, t.top5, t.top10, t.top15, t.top20];
   return {

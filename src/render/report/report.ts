@@ -4,7 +4,9 @@
  * library) is loaded only when pictures are asked for.
  */
 import { writeFileAtomic } from '../../util/atomic.js';
-import { buildReportData, type ReportRequest } from './report-data.js';
+import { buildReportData, cocoReportSection, reportModel, retrievalReportSection, type EvaluatedCocoTask, type ReportRequest } from './report-data.js';
+import type { ReportModel } from './report-model.js';
+import type { RetrievalResult } from '../../eval/index.js';
 import { reportHtml } from './report-html.js';
 
 export interface ReportOptions extends ReportRequest {
@@ -32,16 +34,48 @@ export async function reportPage(options: ReportOptions): Promise<string> {
     const { addReportPictures } = await import('./report-pictures.js');
     await addReportPictures(data, options.dataDir, options.onProgress);
   }
-  const name = options.displayName;
+  return pageOf(data.model, options.displayName);
+}
+
+function pageOf(model: ReportModel, name: ((path: string) => string) | undefined): string {
   if (name) {
-    for (const section of data.model.tasks) {
+    for (const section of model.tasks) {
       section.gtFile = name(section.gtFile);
       section.resultsFile = name(section.resultsFile);
     }
-    const r = data.model.retrieval;
+    const r = model.retrieval;
     if (r) Object.assign(r, { queryFile: name(r.queryFile), galleryFile: name(r.galleryFile), resultsFile: name(r.resultsFile) });
   }
-  return reportHtml(data.model);
+  return reportHtml(model);
+}
+
+export interface EvaluatedReportOptions {
+  title?: string;
+  displayName?: (path: string) => string;
+  /** COCO-style tasks the caller evaluated (see {@link EvaluatedCocoTask}). */
+  tasks?: EvaluatedCocoTask[];
+  /** Retrieval as the caller evaluated it, broken down by retrievalReportAttributes(inputs). */
+  retrieval?: { files: { query: string; gallery: string; results: string }; result: RetrievalResult };
+}
+
+/**
+ * The report page of {@link reportPage} (without pictures) from evaluations the caller already
+ * made: nothing is read or evaluated again. The challenge server evaluates a submission once for
+ * its figures and makes its report from the same evaluation.
+ *
+ * @example
+ * ```ts
+ * import { evaluatedReportPage } from 'df2/render';
+ * import { evaluateLoaded, loadCocoPair } from 'df2/eval';
+ * const { gt, results } = await loadCocoPair('bbox', 'val-coco.json', 'bbox_results.json');
+ * const result = evaluateLoaded('bbox', gt, results, { quiet: true });
+ * const html = evaluatedReportPage({ tasks: [{ task: 'bbox', gtFile: 'val-coco.json', resultsFile: 'bbox_results.json', gt, results, result }] });
+ * ```
+ */
+export function evaluatedReportPage(options: EvaluatedReportOptions): string {
+  const model = reportModel(options.title, (options.tasks ?? []).map(cocoReportSection));
+  if (options.retrieval) model.retrieval = retrievalReportSection(options.retrieval.files, options.retrieval.result);
+  return pageOf(model, options.displayName);
 }
 
 /**

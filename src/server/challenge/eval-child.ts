@@ -1,16 +1,14 @@
 /**
  * The evaluation child process: receives one job over IPC, evaluates it and
  * answers with the figures (or with the InputError message when the file is
- * malformed); then, when asked, renders the submission's HTML report with
- * the report library (src/render/report.ts) and sends it as a second
- * message. Running outside the server or worker process keeps a multi-GB
+ * malformed); then, when asked, renders the submission's HTML report from
+ * the same evaluation with the report library (src/render/report) and sends
+ * it as a second message. Running outside the server or worker process keeps a multi-GB
  * evaluation (or a crash in one) away from the requests and the heartbeats.
  */
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { InputError } from '../../util/errors.js';
-import { reportPage } from '../../render/index.js';
-import { evaluateSubmission } from './engine.js';
-import { GT_FILES } from './tasks.js';
+import { evaluateSubmission, type SubmissionEvaluation } from './engine.js';
 import type { EvaluationResult, Task } from './types.js';
 
 export interface EvalJob {
@@ -25,36 +23,25 @@ export type EvalReply = { kind: 'done'; result: EvaluationResult } | { kind: 'in
 
 export type ReportReply = { kind: 'report'; html: string } | { kind: 'report-failed'; message: string };
 
-async function evaluate(job: EvalJob): Promise<EvalReply> {
+/**
+ * Evaluates once; the figures are answered first (they stand even when the report cannot be
+ * made), then the report of the same evaluation.
+ */
+async function evaluate(job: EvalJob): Promise<{ reply: EvalReply; evaluation?: SubmissionEvaluation }> {
   try {
-    return { kind: 'done', result: await evaluateSubmission(job.task, job.gtDir, job.resultsFile) };
+    const evaluation = await evaluateSubmission(job.task, job.gtDir, job.resultsFile);
+    return { reply: { kind: 'done', result: evaluation.result }, evaluation };
   } catch (err) {
-    if (err instanceof InputError) return { kind: 'invalid', message: err.message };
-    return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+    if (err instanceof InputError) return { reply: { kind: 'invalid', message: err.message } };
+    return { reply: { kind: 'error', message: err instanceof Error ? err.message : String(err) } };
   }
 }
 
 /** The report of `df2 report` for the submission, without --data (no pictures of the split). */
-async function report(job: EvalJob & { report: NonNullable<EvalJob['report']> }): Promise<ReportReply> {
-  const gt = (name: string): string => join(job.gtDir, name);
+function report(job: EvalJob & { report: NonNullable<EvalJob['report']> }, evaluation: SubmissionEvaluation): ReportReply {
   const displayName = (path: string): string => (path === job.resultsFile ? job.report.resultsName : `<ground truth>/${basename(path)}`);
   try {
-    const html =
-      job.task === 'retrieval'
-        ? await reportPage({
-            gtFile: '',
-            tasks: [],
-            title: job.report.title,
-            displayName,
-            retrieval: { query: gt(GT_FILES.retrieval[0]!), gallery: gt(GT_FILES.retrieval[1]!), results: job.resultsFile },
-          })
-        : await reportPage({
-            gtFile: gt(GT_FILES[job.task][0]!),
-            title: job.report.title,
-            displayName,
-            tasks: [{ task: job.task === 'keypoints_visible' ? 'keypoints' : job.task, resultsFile: job.resultsFile }],
-          });
-    return { kind: 'report', html };
+    return { kind: 'report', html: evaluation.reportPage({ title: job.report.title, displayName }) };
   } catch (err) {
     return { kind: 'report-failed', message: err instanceof Error ? err.message : String(err) };
   }
@@ -68,9 +55,9 @@ process.once('disconnect', () => process.exit(1));
 
 process.once('message', (job: EvalJob) => {
   void (async () => {
-    const reply = await evaluate(job);
+    const { reply, evaluation } = await evaluate(job);
     await send(reply);
-    if (reply.kind === 'done' && job.report) await send(await report({ ...job, report: job.report }));
+    if (evaluation && job.report) await send(report({ ...job, report: job.report }, evaluation));
     process.exit(0);
   })();
 });

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { goldenPath } from '../../testing/paths.js';
+import { reportPage } from '../../render/index.js';
+import { goldenGtDir } from '../test-support.js';
+import { evaluateSubmission } from './engine.js';
+import type { Task } from './types.js';
+
+type GoldenCoco = { stats: number[]; per_category_ap: { category_id: number; ap: number }[] };
+const golden = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as Record<string, GoldenCoco> & {
+  retrieval: { top1: number; top5: number; top10: number; top15: number; top20: number; queries: number; missed: number };
+};
+const subsets = JSON.parse(await readFile(goldenPath('basic', 'subsets.json'), 'utf8')) as Record<string, Record<string, Record<string, unknown>>>;
+const gtDir = await goldenGtDir();
+
+const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} vs ${expected}`);
+/** The page without its creation time (the only part that differs between two makings). */
+const timeless = (html: string): string => html.replace(/Made by df2 on [^ ]+ /, 'Made by df2 on <time> ');
+
+const resultsOf = (task: Task): string =>
+  task === 'retrieval'
+    ? goldenPath('basic', 'retrieval', 'results.json')
+    : goldenPath('basic', 'results', `${task === 'keypoints_visible' ? 'keypoints' : task}_results.json`);
+const displayName = (results: string) => (path: string) => (path === results ? 'mine.json' : `<ground truth>/${basename(path)}`);
+
+for (const task of ['bbox', 'segm', 'keypoints', 'keypoints_visible'] as const) {
+  test(`${task}: one evaluation gives the golden figures and the same report as df2 report`, async () => {
+    const results = resultsOf(task);
+    const evaluation = await evaluateSubmission(task, gtDir, results);
+    const expected = golden[task]!;
+    evaluation.result.stats.forEach((v, k) => close(v, expected.stats[k]!, `${task} stats[${k}]`));
+    assert.equal(evaluation.result.perCategoryAp!.length, expected.per_category_ap.length);
+    evaluation.result.perCategoryAp!.forEach((c, k) => {
+      assert.equal(c.categoryId, expected.per_category_ap[k]!.category_id);
+      close(c.ap, expected.per_category_ap[k]!.ap, `${task} AP of category ${c.categoryId}`);
+    });
+    if (task !== 'keypoints_visible') {
+      for (const [attribute, values] of Object.entries(subsets[task]!)) {
+        for (const [value, figures] of Object.entries(values)) {
+          (figures as number[]).forEach((v, k) => close(evaluation.result.subsets![attribute]![value]![k]!, v, `${task} ${attribute}=${value} [${k}]`));
+        }
+      }
+    }
+    const title = `df2 submission 1 (${task})`;
+    const gtFile = join(gtDir, task === 'keypoints_visible' ? 'coco-visible.json' : 'coco.json');
+    const page = evaluation.reportPage({ title, displayName: displayName(results) });
+    const reference = await reportPage({
+      gtFile,
+      title,
+      displayName: displayName(results),
+      tasks: [{ task: task === 'keypoints_visible' ? 'keypoints' : task, resultsFile: results }],
+    });
+    assert.ok(page.includes('mine.json') && !page.includes(gtDir), 'the page names files as displayName says');
+    assert.equal(timeless(page), timeless(reference));
+  });
+}
+
+test('retrieval: one evaluation gives the golden figures and the same report as df2 report', async () => {
+  const results = resultsOf('retrieval');
+  const evaluation = await evaluateSubmission('retrieval', gtDir, results);
+  const g = golden.retrieval;
+  evaluation.result.stats.forEach((v, k) => close(v, [g.top1, g.top5, g.top10, g.top15, g.top20][k]!, `top-k ${k}`));
+  assert.equal(evaluation.result.queries, g.queries);
+  assert.equal(evaluation.result.missed, g.missed);
+  const zoom = subsets.retrieval!.zoom_in!['1'] as { top1: number; top20: number };
+  close(evaluation.result.subsets!.zoom_in!['1']![0]!, zoom.top1, 'zoom_in=1 top-1');
+  close(evaluation.result.subsets!.zoom_in!['1']![4]!, zoom.top20, 'zoom_in=1 top-20');
+  const page = evaluation.reportPage({ title: 'r', displayName: displayName(results) });
+  const reference = await reportPage({
+    gtFile: '',
+    tasks: [],
+    title: 'r',
+    displayName: displayName(results),
+    retrieval: { query: join(gtDir, 'query.json'), gallery: join(gtDir, 'gallery.json'), results },
+  });
+  assert.equal(timeless(page), timeless(reference));
+});
