@@ -1,10 +1,10 @@
 /**
  * Works submissions for one process (`df2 serve --workers N` or `df2 worker`):
- * claims each in the Store (its attempt number is the claim), fetches the
+ * claims each in the Store (a claim number never given twice), fetches the
  * upload from the UploadStore, evaluates it in a child process
  * (eval-child.ts), and records the outcome, the report after it, only while
- * its attempt still holds the claim. While it runs, a heartbeat renews the
- * leases of its attempts; a process that stops sending them (killed,
+ * its claim is still the submission's. While it runs, a heartbeat renews the
+ * leases of its claims; a process that stops sending them (killed,
  * frozen, cut off) loses them after `leaseSeconds`, and the recovery sweep
  * of any process puts the submission back in the queue for another attempt.
  *
@@ -51,7 +51,7 @@ type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopp
 
 interface Running {
   id: number;
-  attempt: number;
+  claim: number;
   child?: ChildProcess;
   done: Promise<void>;
 }
@@ -99,7 +99,7 @@ export class Evaluator {
   }
 
   private beat(): Promise<void> {
-    const running = [...this.running.values()].map((r) => ({ id: r.id, attempt: r.attempt }));
+    const running = [...this.running.values()].map((r) => ({ id: r.id, claim: r.claim }));
     return this.store.heartbeat({ id: this.workerId, host: hostname(), pid: process.pid }, running);
   }
 
@@ -110,12 +110,12 @@ export class Evaluator {
   /** The JobQueue handler. */
   readonly work = async (id: number): Promise<void> => {
     if (this.stopping) return;
-    const attempt = await this.store.claimSubmission(id, this.workerId);
-    if (attempt === undefined) return;
+    const claim = await this.store.claimSubmission(id, this.workerId);
+    if (claim === undefined) return;
     let settle!: () => void;
     const entry: Running = {
       id,
-      attempt,
+      claim,
       done: new Promise((r) => {
         settle = r;
       }),
@@ -130,11 +130,13 @@ export class Evaluator {
   };
 
   private async evaluate(entry: Running): Promise<void> {
-    const { id, attempt } = entry;
+    const { id, claim } = entry;
     const sub = (await this.store.submission(id))!;
+    // The count of attempts (since the upload or the last re-run) decides retries; the claim decides what may be recorded.
+    const attempt = sub.attempts;
     const gtDir = this.options.gtDirOf(sub.phase);
     if (!gtDir) {
-      await this.store.failSubmission(id, attempt, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`);
+      await this.store.failSubmission(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`);
       return;
     }
     this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);
@@ -152,32 +154,32 @@ export class Evaluator {
       let recorded: boolean;
       switch (result.kind) {
         case 'done':
-          recorded = await this.store.finishSubmission(id, attempt, result.result);
+          recorded = await this.store.finishSubmission(id, claim, result.result);
           this.log(
             `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
           );
           if (recorded) {
             // The report is extra: the figures stand when it cannot be made.
             const html = await report;
-            if (html !== undefined) await this.store.saveReport(id, attempt, html);
+            if (html !== undefined) await this.store.saveReport(id, claim, html);
           }
           return;
         case 'invalid':
-          recorded = await this.store.failSubmission(id, attempt, clean(result.message));
+          recorded = await this.store.failSubmission(id, claim, clean(result.message));
           break;
         case 'error':
-          recorded = await this.store.failSubmission(id, attempt, `evaluation failed: ${clean(result.message)}`);
+          recorded = await this.store.failSubmission(id, claim, `evaluation failed: ${clean(result.message)}`);
           break;
         case 'stopped':
-          recorded = await this.store.requeueSubmission(id, attempt);
+          recorded = await this.store.requeueSubmission(id, claim);
           // Another worker may take it now (with SQLite: the next start).
           if (recorded) await this.queue.enqueue(id).catch(() => {});
           break;
         case 'crashed':
           if (attempt >= this.options.maxAttempts) {
-            recorded = await this.store.failSubmission(id, attempt, `evaluation failed ${attempt} times: ${clean(result.message)}`);
+            recorded = await this.store.failSubmission(id, claim, `evaluation failed ${attempt} times: ${clean(result.message)}`);
           } else {
-            recorded = await this.store.requeueSubmission(id, attempt);
+            recorded = await this.store.requeueSubmission(id, claim);
             if (recorded) await this.queue.enqueue(id);
           }
       }

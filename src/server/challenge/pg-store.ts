@@ -98,6 +98,9 @@ export const PG_CHALLENGE_SCHEMA = [
    ALTER TABLE submissions ADD COLUMN baseline BOOLEAN NOT NULL DEFAULT false;
    ALTER TABLE submissions ADD COLUMN hidden BOOLEAN NOT NULL DEFAULT false;
    CREATE INDEX submissions_phase ON submissions (phase, task, status);`,
+  // Claim numbers: one per claim, never reset (a re-run resets attempts, not the claim), so a claim is never valid twice.
+  `ALTER TABLE submissions ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
+   UPDATE submissions SET claim = attempts;`,
 ];
 
 interface UserRow {
@@ -390,36 +393,36 @@ export class PgStore implements Store {
   }
 
   async claimSubmission(id: number, workerId: string): Promise<number | undefined> {
-    const { rows } = await this.pool.query<{ attempts: number }>(
-      `UPDATE submissions SET status = 'running', attempts = attempts + 1, worker = $2, started_at = now(), heartbeat_at = now(), error = NULL
-       WHERE id = $1 AND status = 'queued' RETURNING attempts`,
+    const { rows } = await this.pool.query<{ claim: number }>(
+      `UPDATE submissions SET status = 'running', attempts = attempts + 1, claim = claim + 1, worker = $2, started_at = now(), heartbeat_at = now(), error = NULL
+       WHERE id = $1 AND status = 'queued' RETURNING claim`,
       [id, workerId],
     );
-    return rows[0]?.attempts;
+    return rows[0]?.claim;
   }
 
-  async finishSubmission(id: number, attempt: number, result: EvaluationResult): Promise<boolean> {
+  async finishSubmission(id: number, claim: number, result: EvaluationResult): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE submissions SET status = 'done', result = $3, score = $4, error = NULL, finished_at = now()
-       WHERE id = $1 AND status = 'running' AND attempts = $2`,
-      [id, attempt, JSON.stringify(result), primaryFigure(result)],
+       WHERE id = $1 AND status = 'running' AND claim = $2`,
+      [id, claim, JSON.stringify(result), primaryFigure(result)],
     );
     return rowCount === 1;
   }
 
-  async failSubmission(id: number, attempt: number, error: string): Promise<boolean> {
+  async failSubmission(id: number, claim: number, error: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE submissions SET status = 'failed', error = $3, finished_at = now() WHERE id = $1 AND status = 'running' AND attempts = $2`,
-      [id, attempt, error],
+      `UPDATE submissions SET status = 'failed', error = $3, finished_at = now() WHERE id = $1 AND status = 'running' AND claim = $2`,
+      [id, claim, error],
     );
     return rowCount === 1;
   }
 
-  async requeueSubmission(id: number, attempt: number): Promise<boolean> {
+  async requeueSubmission(id: number, claim: number): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE submissions SET status = 'queued', started_at = NULL, worker = NULL, heartbeat_at = NULL
-       WHERE id = $1 AND status = 'running' AND attempts = $2`,
-      [id, attempt],
+       WHERE id = $1 AND status = 'running' AND claim = $2`,
+      [id, claim],
     );
     return rowCount === 1;
   }
@@ -443,12 +446,12 @@ export class PgStore implements Store {
     });
   }
 
-  async saveReport(id: number, attempt: number, html: string): Promise<boolean> {
+  async saveReport(id: number, claim: number, html: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO reports (submission_id, html)
-       SELECT id, $3 FROM submissions WHERE id = $1 AND status = 'done' AND attempts = $2
+       SELECT id, $3 FROM submissions WHERE id = $1 AND status = 'done' AND claim = $2
        ON CONFLICT (submission_id) DO UPDATE SET html = excluded.html`,
-      [id, attempt, html],
+      [id, claim, html],
     );
     return rowCount === 1;
   }
@@ -458,7 +461,7 @@ export class PgStore implements Store {
     return rows[0]?.html;
   }
 
-  async heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; attempt: number }[]): Promise<void> {
+  async heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; claim: number }[]): Promise<void> {
     await withTransaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO workers (id, host, pid, running) VALUES ($1, $2, $3, $4)
@@ -468,9 +471,9 @@ export class PgStore implements Store {
       if (running.length === 0) return;
       await client.query(
         `UPDATE submissions s SET heartbeat_at = now()
-         FROM unnest($2::int[], $3::int[]) AS r(id, attempt)
-         WHERE s.id = r.id AND s.attempts = r.attempt AND s.status = 'running' AND s.worker = $1`,
-        [worker.id, running.map((r) => r.id), running.map((r) => r.attempt)],
+         FROM unnest($2::int[], $3::int[]) AS r(id, claim)
+         WHERE s.id = r.id AND s.claim = r.claim AND s.status = 'running' AND s.worker = $1`,
+        [worker.id, running.map((r) => r.id), running.map((r) => r.claim)],
       );
     });
   }

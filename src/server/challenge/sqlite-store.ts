@@ -88,6 +88,9 @@ const SCHEMA = [
      started_at TEXT NOT NULL,
      seen_at TEXT NOT NULL
    );`,
+  // Claim numbers: one per claim, never reset (a re-run resets attempts, not the claim), so a claim is never valid twice.
+  `ALTER TABLE submissions ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
+   UPDATE submissions SET claim = attempts;`,
 ];
 
 interface UserRow {
@@ -368,37 +371,37 @@ export class SqliteStore implements Store {
   async claimSubmission(id: number, workerId: string): Promise<number | undefined> {
     const row = this.db
       .prepare(
-        `UPDATE submissions SET status = 'running', attempts = attempts + 1, worker = @worker, started_at = @at, heartbeat_at = @at, error = NULL
-       WHERE id = @id AND status = 'queued' RETURNING attempts`,
+        `UPDATE submissions SET status = 'running', attempts = attempts + 1, claim = claim + 1, worker = @worker, started_at = @at, heartbeat_at = @at, error = NULL
+       WHERE id = @id AND status = 'queued' RETURNING claim`,
       )
-      .get({ id, worker: workerId, at: now() }) as { attempts: number } | undefined;
-    return row?.attempts;
+      .get({ id, worker: workerId, at: now() }) as { claim: number } | undefined;
+    return row?.claim;
   }
 
-  async finishSubmission(id: number, attempt: number, result: EvaluationResult): Promise<boolean> {
+  async finishSubmission(id: number, claim: number, result: EvaluationResult): Promise<boolean> {
     const info = this.db
       .prepare(
         `UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ?
-       WHERE id = ? AND status = 'running' AND attempts = ?`,
+       WHERE id = ? AND status = 'running' AND claim = ?`,
       )
-      .run(JSON.stringify(result), primaryFigure(result), now(), id, attempt);
+      .run(JSON.stringify(result), primaryFigure(result), now(), id, claim);
     return info.changes === 1;
   }
 
-  async failSubmission(id: number, attempt: number, error: string): Promise<boolean> {
+  async failSubmission(id: number, claim: number, error: string): Promise<boolean> {
     const info = this.db
-      .prepare(`UPDATE submissions SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running' AND attempts = ?`)
-      .run(error, now(), id, attempt);
+      .prepare(`UPDATE submissions SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running' AND claim = ?`)
+      .run(error, now(), id, claim);
     return info.changes === 1;
   }
 
-  async requeueSubmission(id: number, attempt: number): Promise<boolean> {
+  async requeueSubmission(id: number, claim: number): Promise<boolean> {
     const info = this.db
       .prepare(
         `UPDATE submissions SET status = 'queued', started_at = NULL, worker = NULL, heartbeat_at = NULL
-       WHERE id = ? AND status = 'running' AND attempts = ?`,
+       WHERE id = ? AND status = 'running' AND claim = ?`,
       )
-      .run(id, attempt);
+      .run(id, claim);
     return info.changes === 1;
   }
 
@@ -453,14 +456,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  async saveReport(id: number, attempt: number, html: string): Promise<boolean> {
+  async saveReport(id: number, claim: number, html: string): Promise<boolean> {
     const info = this.db
       .prepare(
         `INSERT INTO reports (submission_id, html)
-       SELECT id, @html FROM submissions WHERE id = @id AND status = 'done' AND attempts = @attempt
+       SELECT id, @html FROM submissions WHERE id = @id AND status = 'done' AND claim = @claim
        ON CONFLICT (submission_id) DO UPDATE SET html = excluded.html`,
       )
-      .run({ id, attempt, html });
+      .run({ id, claim, html });
     return info.changes === 1;
   }
 
@@ -469,7 +472,7 @@ export class SqliteStore implements Store {
     return row?.html;
   }
 
-  async heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; attempt: number }[]): Promise<void> {
+  async heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; claim: number }[]): Promise<void> {
     const at = now();
     const beat = this.db.transaction(() => {
       this.db
@@ -478,8 +481,8 @@ export class SqliteStore implements Store {
          ON CONFLICT (id) DO UPDATE SET running = excluded.running, seen_at = excluded.seen_at`,
         )
         .run({ ...worker, running: running.length, at });
-      const renew = this.db.prepare(`UPDATE submissions SET heartbeat_at = ? WHERE id = ? AND status = 'running' AND attempts = ? AND worker = ?`);
-      for (const r of running) renew.run(at, r.id, r.attempt, worker.id);
+      const renew = this.db.prepare(`UPDATE submissions SET heartbeat_at = ? WHERE id = ? AND status = 'running' AND claim = ? AND worker = ?`);
+      for (const r of running) renew.run(at, r.id, r.claim, worker.id);
     });
     beat();
   }

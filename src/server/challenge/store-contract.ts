@@ -301,7 +301,7 @@ export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promis
       assert.equal(await store.submission(999_999), undefined);
     });
 
-    withStore('a claim is the attempt number; only the attempt holding it records; figures come back exactly', async (store) => {
+    withStore('a claim is a number; only the attempt holding it records; figures come back exactly', async (store) => {
       const owner = await user(store, 'owner');
       const id = await submit(store, owner.id, 'bbox', at(1));
       assert.equal(await store.claimSubmission(id, 'w1'), 1);
@@ -341,11 +341,11 @@ export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promis
       const lostAttempt = (await store.claimSubmission(lost, 'dead-worker'))!;
       const keptAttempt = (await store.claimSubmission(kept, 'live-worker'))!;
       const live = { id: 'live-worker', host: 'h', pid: 1 };
-      await store.heartbeat(live, [{ id: kept, attempt: keptAttempt }]);
+      await store.heartbeat(live, [{ id: kept, claim: keptAttempt }]);
       assert.ok(!(await store.recoverInterrupted(3, 60, 3600)).includes(lost), 'within the lease: kept');
       for (let k = 0; k < 3; k++) {
         await sleep(500);
-        await store.heartbeat(live, [{ id: kept, attempt: keptAttempt }]);
+        await store.heartbeat(live, [{ id: kept, claim: keptAttempt }]);
       }
       const queued = await store.recoverInterrupted(3, 1, 3600);
       assert.ok(queued.includes(lost));
@@ -357,6 +357,53 @@ export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promis
       assert.equal(retry, lostAttempt + 1);
       assert.equal(await store.finishSubmission(lost, retry, exactResult(0.2)), true);
       assert.equal(await store.finishSubmission(kept, keptAttempt, exactResult(0.3)), true);
+    });
+
+    withStore('a claim from before a re-run never holds again: a stale worker cannot store figures, a report or a heartbeat', async (store) => {
+      const owner = await user(store, 'owner');
+      const id = await submit(store, owner.id, 'bbox', at(1));
+      // Worker A claims, then stops sending heartbeats (killed, frozen or cut off): its lease runs out.
+      const stale = (await store.claimSubmission(id, 'worker-a'))!;
+      assert.deepEqual(await store.recoverInterrupted(3, 0, 3600), [id]);
+      // Worker B evaluates it; an admin re-runs it (a ground-truth fix); worker C claims it again.
+      const second = (await store.claimSubmission(id, 'worker-b'))!;
+      assert.equal(await store.finishSubmission(id, second, exactResult(0.2)), true);
+      assert.equal(await store.rerunSubmission(id), true);
+      assert.equal((await store.submission(id))!.attempts, 0, 'a re-run starts the count of attempts again');
+      const third = (await store.claimSubmission(id, 'worker-c'))!;
+      assert.equal((await store.submission(id))!.attempts, 1, 'the first attempt of the re-run');
+      assert.ok(third > second && second > stale, `claims ${stale}, ${second}, ${third} only grow`);
+      // Worker A comes back with its old claim (the one the count of attempts is at again): nothing it does holds.
+      assert.equal(stale, 1);
+      await store.heartbeat({ id: 'worker-a', host: 'h', pid: 1 }, [{ id, claim: stale }]);
+      assert.equal(await store.finishSubmission(id, stale, exactResult(0.9)), false, 'stale figures refused');
+      assert.equal(await store.saveReport(id, stale, '<html>stale</html>'), false);
+      assert.equal(await store.failSubmission(id, stale, 'stale'), false);
+      assert.equal(await store.requeueSubmission(id, stale), false);
+      assert.equal(await store.finishSubmission(id, second, exactResult(0.9)), false, 'the claim of the run before the re-run neither');
+      const running = (await store.submission(id))!;
+      assert.deepEqual([running.status, running.result], ['running', null]);
+      // Worker C's claim is the one that records.
+      assert.equal(await store.finishSubmission(id, third, exactResult(0.3)), true);
+      assert.equal(await store.saveReport(id, third, '<html>re-run</html>'), true);
+      assert.deepEqual((await store.submission(id))!.result, exactResult(0.3));
+      assert.equal(await store.report(id), '<html>re-run</html>');
+    });
+
+    withStore('out of attempts after a re-run too: the re-run has its own count', async (store) => {
+      const owner = await user(store, 'owner');
+      const id = await submit(store, owner.id, 'bbox', at(1));
+      const first = (await store.claimSubmission(id, 'w'))!;
+      assert.equal(await store.failSubmission(id, first, 'ground truth was wrong'), true);
+      assert.equal(await store.rerunSubmission(id), true);
+      for (let k = 1; k <= 3; k++) {
+        assert.equal(await store.claimSubmission(id, 'w'), first + k, 'claim numbers go on');
+        assert.equal((await store.submission(id))!.attempts, k);
+        await store.recoverInterrupted(3, 0, 3600);
+      }
+      const sub = (await store.submission(id))!;
+      assert.equal(sub.status, 'failed');
+      assert.match(sub.error!, /interrupted 3 times/);
     });
 
     withStore('out of attempts, an interrupted submission fails; lease 0 takes back every running one', async (store) => {

@@ -121,11 +121,13 @@ export type SubmissionPatch = Partial<SubmissionMeta & { baseline: boolean; hidd
 
 /**
  * The durable record of users and submissions. A submission's evaluation is
- * a lease: `claimSubmission` moves it from queued to running and returns the
- * attempt number, which is the claim; finishing, failing, requeueing and
- * saving the report are conditional on that attempt still holding the
- * claim, so an attempt whose claim was taken over (its worker stopped
- * sending heartbeats and another worker retried) can never record a result.
+ * a lease: `claimSubmission` moves it from queued to running and returns a
+ * claim number, one more than any claim the submission ever had (a re-run
+ * starts its count of attempts again, never its claim numbers); finishing,
+ * failing, requeueing and saving the report are conditional on that claim
+ * still being the submission's, so an attempt whose claim was taken over
+ * (its worker stopped sending heartbeats and another worker retried, or an
+ * admin re-ran the submission since) can never record a result.
  */
 export interface Store {
   /** Which backend this is (GET /api/health). */
@@ -170,21 +172,25 @@ export interface Store {
   updateSubmission(id: number, patch: SubmissionPatch): Promise<void>;
   /** queued -> cancelled by its owner; false if it was not the user's or not queued. */
   cancelSubmission(id: number, userId: number): Promise<boolean>;
-  /** done or failed -> queued with no figures, no attempts and no report (a re-run); false otherwise. */
+  /**
+   * done or failed -> queued with no figures, no report and its count of attempts back at 0 (a
+   * re-run gets as many attempts as a new submission); its claim numbers go on, so no claim from
+   * before the re-run holds again. False when not done or failed.
+   */
   rerunSubmission(id: number): Promise<boolean>;
   /**
    * queued -> running for `workerId`, counting the attempt and starting its
-   * lease (heartbeat now). Returns the attempt number (the claim), or
-   * undefined when the submission was not queued (another worker has it, or
-   * it is finished).
+   * lease (heartbeat now). Returns the claim: a number never returned before
+   * for this submission (not even before a re-run), or undefined when the
+   * submission was not queued (another worker has it, or it is finished).
    */
   claimSubmission(id: number, workerId: string): Promise<number | undefined>;
-  /** running -> done, only while `attempt` holds the claim; false (and nothing changed) otherwise. */
-  finishSubmission(id: number, attempt: number, result: EvaluationResult): Promise<boolean>;
-  /** running -> failed, only while `attempt` holds the claim. */
-  failSubmission(id: number, attempt: number, error: string): Promise<boolean>;
-  /** running -> queued (an interrupted attempt that is to be retried), only while `attempt` holds the claim. */
-  requeueSubmission(id: number, attempt: number): Promise<boolean>;
+  /** running -> done, only while `claim` is the submission's claim; false (and nothing changed) otherwise. */
+  finishSubmission(id: number, claim: number, result: EvaluationResult): Promise<boolean>;
+  /** running -> failed, only while `claim` is the submission's claim. */
+  failSubmission(id: number, claim: number, error: string): Promise<boolean>;
+  /** running -> queued (an interrupted attempt that is to be retried), only while `claim` is the submission's claim. */
+  requeueSubmission(id: number, claim: number): Promise<boolean>;
   /**
    * Submissions 'running' whose lease has run out (no heartbeat for
    * `leaseSeconds`; 0: every running one, as after a restart of the only
@@ -195,11 +201,11 @@ export interface Store {
    * Returns the ids that are queued now, oldest first.
    */
   recoverInterrupted(maxAttempts: number, leaseSeconds: number, reservationSeconds: number): Promise<number[]>;
-  /** Keeps the report of a finished submission, only while `attempt` is the one that finished it. */
-  saveReport(id: number, attempt: number, html: string): Promise<boolean>;
+  /** Keeps the report of a finished submission, only while `claim` is the one that finished it. */
+  saveReport(id: number, claim: number, html: string): Promise<boolean>;
   report(id: number): Promise<string | undefined>;
-  /** A worker is alive: records it and renews the lease of the attempts it is running. */
-  heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; attempt: number }[]): Promise<void>;
+  /** A worker is alive: records it and renews the lease of the claims it is running. */
+  heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; claim: number }[]): Promise<void>;
   /** A worker stopped: forgets it (its leases, if any, run out). */
   removeWorker(workerId: string): Promise<void>;
   /** Workers with a heartbeat in the last `withinSeconds`. */
