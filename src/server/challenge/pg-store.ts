@@ -19,12 +19,23 @@ import {
   type Store,
   type Submission,
   type SubmissionPatch,
-  type SubmissionStatus,
   type Task,
   type User,
   type WorkerInfo,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
+import {
+  COUNTED,
+  SUBMISSION_COLUMNS,
+  SUBMISSIONS_WITH_USERS,
+  USER_COLUMNS,
+  iso,
+  toBoardCandidate,
+  toSubmission,
+  toUser,
+  type SubmissionRow,
+  type UserRow,
+} from './store-sql.js';
 
 /** Versioned schema steps of the challenge tables (applied by migratePg; never edit a released step, add one). */
 export const PG_CHALLENGE_SCHEMA = [
@@ -103,84 +114,6 @@ export const PG_CHALLENGE_SCHEMA = [
    UPDATE submissions SET claim = attempts;`,
 ];
 
-interface UserRow {
-  id: number;
-  name: string;
-  team: string | null;
-  admin: boolean;
-  revoked_at: Date | null;
-  created_at: Date;
-}
-interface SubmissionRow {
-  id: number;
-  user_id: number;
-  user_name: string;
-  team: string;
-  team_key: string;
-  phase: string;
-  task: Task;
-  name: string;
-  description: string;
-  paper_url: string | null;
-  code_url: string | null;
-  public: boolean;
-  baseline: boolean;
-  hidden: boolean;
-  file_name: string;
-  file_bytes: string;
-  status: SubmissionStatus;
-  attempts: number;
-  error: string | null;
-  result: EvaluationResult | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
-
-const iso = (d: Date): string => d.toISOString();
-const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-const toUser = (r: UserRow): User => ({
-  id: r.id,
-  name: r.name,
-  team: r.team,
-  admin: r.admin,
-  revokedAt: isoOrNull(r.revoked_at),
-  createdAt: iso(r.created_at),
-});
-const toSubmission = (r: SubmissionRow): Submission => ({
-  id: r.id,
-  userId: r.user_id,
-  userName: r.user_name,
-  team: r.team,
-  phase: r.phase,
-  task: r.task,
-  name: r.name,
-  description: r.description,
-  paperUrl: r.paper_url,
-  codeUrl: r.code_url,
-  public: r.public,
-  baseline: r.baseline,
-  hidden: r.hidden,
-  fileName: r.file_name,
-  // BIGINT arrives as a string (it may pass 2^53); a file size does not.
-  fileBytes: Number(r.file_bytes),
-  status: r.status,
-  attempts: r.attempts,
-  error: r.error,
-  result: r.result,
-  createdAt: iso(r.created_at),
-  startedAt: isoOrNull(r.started_at),
-  finishedAt: isoOrNull(r.finished_at),
-});
-
-/** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
-const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
-const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESCE(u.team, u.name) AS team, ${TEAM_KEY} AS team_key,
-  s.phase, s.task, s.name, s.description, s.paper_url, s.code_url, s.public, s.baseline, s.hidden,
-  s.file_name, s.file_bytes, s.status, s.attempts, s.error, s.result, s.created_at, s.started_at, s.finished_at`;
-const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
-/** Submissions that count against the limits: all but failed and cancelled ones (reservations count). */
-const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
 /** The submitters of the user's team (the user alone for a team of one); $1 is the user's id. */
 const TEAM_MEMBERS = `SELECT m.id FROM users m JOIN users me ON me.id = $1
   WHERE m.id = me.id OR (me.team IS NOT NULL AND lower(m.team) = lower(me.team))`;
@@ -329,7 +262,7 @@ export class PgStore implements Store {
 
   async submission(id: number): Promise<Submission | undefined> {
     const { rows } = await this.pool.query<SubmissionRow>(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.status != 'uploading'`,
+      `SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSIONS_WITH_USERS} WHERE s.id = $1 AND s.status != 'uploading'`,
       [id],
     );
     return rows[0] && toSubmission(rows[0]);
@@ -342,7 +275,7 @@ export class PgStore implements Store {
 
   async listSubmissions(filter: { userId?: number; limit?: number }): Promise<Submission[]> {
     const { rows } = await this.pool.query<SubmissionRow>(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+      `SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSIONS_WITH_USERS}
        WHERE s.status != 'uploading' AND ($1::int IS NULL OR s.user_id = $1) ORDER BY s.id DESC LIMIT $2`,
       [filter.userId ?? null, filter.limit ?? 100],
     );
@@ -501,28 +434,12 @@ export class PgStore implements Store {
 
   async boardCandidates(phase: string, task: Task, publicOnly: boolean): Promise<BoardCandidate[]> {
     const { rows } = await this.pool.query<SubmissionRow>(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+      `SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSIONS_WITH_USERS}
        WHERE s.phase = $1 AND s.task = $2 AND s.status = 'done' AND NOT s.hidden ${publicOnly ? 'AND (s.public OR s.baseline)' : ''}
        ORDER BY s.id`,
       [phase, task],
     );
-    return rows.map((r) => {
-      const sub = toSubmission(r);
-      return {
-        submissionId: sub.id,
-        teamKey: r.team_key,
-        team: sub.team,
-        userName: sub.userName,
-        name: sub.name,
-        description: sub.description,
-        paperUrl: sub.paperUrl,
-        codeUrl: sub.codeUrl,
-        baseline: sub.baseline,
-        createdAt: sub.createdAt,
-        finishedAt: sub.finishedAt ?? '',
-        result: sub.result!,
-      };
-    });
+    return rows.map(toBoardCandidate);
   }
 
   /** The pool belongs to whoever opened it (the explorer index or the queue may share it). */

@@ -12,12 +12,22 @@ import {
   type Store,
   type Submission,
   type SubmissionPatch,
-  type SubmissionStatus,
   type Task,
   type User,
   type WorkerInfo,
 } from './types.js';
 import { primaryFigure } from './tasks.js';
+import {
+  COUNTED,
+  SUBMISSION_COLUMNS,
+  SUBMISSIONS_WITH_USERS,
+  USER_COLUMNS,
+  toBoardCandidate,
+  toSubmission,
+  toUser,
+  type SubmissionRow,
+  type UserRow,
+} from './store-sql.js';
 
 const SCHEMA = [
   `CREATE TABLE users (
@@ -93,83 +103,8 @@ const SCHEMA = [
    UPDATE submissions SET claim = attempts;`,
 ];
 
-interface UserRow {
-  id: number;
-  name: string;
-  team: string | null;
-  admin: number;
-  revoked_at: string | null;
-  created_at: string;
-}
-interface SubmissionRow {
-  id: number;
-  user_id: number;
-  user_name: string;
-  team: string;
-  phase: string;
-  task: Task;
-  name: string;
-  description: string;
-  paper_url: string | null;
-  code_url: string | null;
-  public: number;
-  baseline: number;
-  hidden: number;
-  file_name: string;
-  file_bytes: number;
-  status: SubmissionStatus;
-  attempts: number;
-  error: string | null;
-  result: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  team_key: string;
-}
-
 const now = (): string => new Date().toISOString();
-const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
-const toUser = (r: UserRow): User => ({
-  id: r.id,
-  name: r.name,
-  team: r.team,
-  admin: r.admin === 1,
-  revokedAt: r.revoked_at,
-  createdAt: r.created_at,
-});
 const secondsAgo = (seconds: number): string => new Date(Date.now() - seconds * 1000).toISOString();
-const toSubmission = (r: SubmissionRow): Submission => ({
-  id: r.id,
-  userId: r.user_id,
-  userName: r.user_name,
-  team: r.team,
-  phase: r.phase,
-  task: r.task,
-  name: r.name,
-  description: r.description,
-  paperUrl: r.paper_url,
-  codeUrl: r.code_url,
-  public: r.public === 1,
-  baseline: r.baseline === 1,
-  hidden: r.hidden === 1,
-  fileName: r.file_name,
-  fileBytes: r.file_bytes,
-  status: r.status,
-  attempts: r.attempts,
-  error: r.error,
-  result: r.result === null ? null : (JSON.parse(r.result) as EvaluationResult),
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-});
-
-/** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
-const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
-const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESCE(u.team, u.name) AS team, ${TEAM_KEY} AS team_key,
-  s.phase, s.task, s.name, s.description, s.paper_url, s.code_url, s.public, s.baseline, s.hidden,
-  s.file_name, s.file_bytes, s.status, s.attempts, s.error, s.result, s.created_at, s.started_at, s.finished_at`;
-/** Submissions that count against the limits: all but failed and cancelled ones (reservations count). */
-const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -302,9 +237,8 @@ export class SqliteStore implements Store {
   }
 
   async submission(id: number): Promise<Submission | undefined> {
-    const row = this.db
-      .prepare(`SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.status != 'uploading'`)
-      .get(id) as SubmissionRow | undefined;
+    const row = this.db.prepare(`SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSIONS_WITH_USERS} WHERE s.id = ? AND s.status != 'uploading'`).get(id) as
+      SubmissionRow | undefined;
     return row && toSubmission(row);
   }
 
@@ -317,7 +251,7 @@ export class SqliteStore implements Store {
     const where = filter.userId === undefined ? '' : 'AND s.user_id = @userId';
     const rows = this.db
       .prepare(
-        `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+        `SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSIONS_WITH_USERS}
        WHERE s.status != 'uploading' ${where} ORDER BY s.id DESC LIMIT @limit`,
       )
       .all({ userId: filter.userId, limit: filter.limit ?? 100 }) as SubmissionRow[];
@@ -432,28 +366,12 @@ export class SqliteStore implements Store {
   async boardCandidates(phase: string, task: Task, publicOnly: boolean): Promise<BoardCandidate[]> {
     const rows = this.db
       .prepare(
-        `SELECT ${SUBMISSION_COLUMNS} FROM submissions s JOIN users u ON u.id = s.user_id
+        `SELECT ${SUBMISSION_COLUMNS} FROM ${SUBMISSIONS_WITH_USERS}
        WHERE s.phase = ? AND s.task = ? AND s.status = 'done' AND s.hidden = 0 ${publicOnly ? 'AND (s.public = 1 OR s.baseline = 1)' : ''}
        ORDER BY s.id`,
       )
       .all(phase, task) as SubmissionRow[];
-    return rows.map((r) => {
-      const sub = toSubmission(r);
-      return {
-        submissionId: sub.id,
-        teamKey: r.team_key,
-        team: sub.team,
-        userName: sub.userName,
-        name: sub.name,
-        description: sub.description,
-        paperUrl: sub.paperUrl,
-        codeUrl: sub.codeUrl,
-        baseline: sub.baseline,
-        createdAt: sub.createdAt,
-        finishedAt: sub.finishedAt ?? '',
-        result: sub.result!,
-      };
-    });
+    return rows.map(toBoardCandidate);
   }
 
   async saveReport(id: number, claim: number, html: string): Promise<boolean> {
