@@ -284,6 +284,10 @@ for (const backend of TEST_BACKENDS)
         json.entries.map((e) => e.team),
         ['Lab', 'cy', 'dee', 'admin'],
       );
+      // The download is the paged route's JSON with every row on one page.
+      const paged = (await (await call('GET', '/api/leaderboard?phase=dev&task=bbox&per_page=100')).json()) as LeaderboardJson;
+      assert.deepEqual({ ...json, per_page: 100 }, paged);
+      assert.deepEqual([json.total, json.page, json.per_page], [4, 1, 4]);
     });
 
     test('latest rule, private board (404 to all but admins) and figures hidden until the end (admins see them)', async () => {

@@ -283,9 +283,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   });
 
   /** The rows a viewer may see; a private board is a 404 to all but admins. */
-  const board = async (
-    c: Context,
-  ): Promise<{ phase: Phase; task: Task; rows: BoardRow[]; orderBy: string; hiddenUntil: string | null; viewer: User | undefined }> => {
+  const board = async (c: Context): Promise<Board> => {
     const phase = phaseOf(c.req.query('phase'));
     const task = c.req.query('task');
     if (!isTask(task) || !phase.tasks.includes(task)) return fail(400, `task: expected one of ${phase.tasks.join(', ')} (the tasks of phase ${phase.name})`);
@@ -302,25 +300,11 @@ export function challengeRoutes(ctx: AppContext): Hono {
   };
 
   app.get('/leaderboard', async (c) => {
-    const { phase, task, rows, orderBy, hiddenUntil: hidden, viewer } = await board(c);
+    const b = await board(c);
     const page = c.req.query('page') === undefined ? 1 : Math.max(1, intParam('page', c.req.query('page'), 6));
     const perPage = c.req.query('per_page') === undefined ? PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
-    const names = statNames(task);
-    return c.json<LeaderboardJson>({
-      phase: phase.name,
-      task,
-      title: TASK_TITLES[task],
-      primary: PRIMARY_FIGURE_NAME[task],
-      order_by: orderBy,
-      stat_names: names,
-      rule: phase.rule,
-      entries: rows.slice((page - 1) * perPage, page * perPage).map((r) => entryJson(r, names, viewer)),
-      total: rows.length,
-      page,
-      per_page: perPage,
-      hidden_until: hidden,
-    });
+    return c.json(leaderboardJson(b, { page, perPage }));
   });
 
   const download = (c: Context, body: string, type: string, name: string): Response =>
@@ -345,27 +329,48 @@ export function challengeRoutes(ctx: AppContext): Hono {
   });
 
   app.get('/leaderboard.json', async (c) => {
-    const { phase, task, rows, orderBy, hiddenUntil: hidden, viewer } = await board(c);
-    if (hidden !== null) return fail(403, `phase ${phase.name} shows its figures after ${hidden}`);
-    const names = statNames(task);
-    const json: LeaderboardJson = {
-      phase: phase.name,
-      task,
-      title: TASK_TITLES[task],
-      primary: PRIMARY_FIGURE_NAME[task],
-      order_by: orderBy,
-      stat_names: names,
-      rule: phase.rule,
-      entries: rows.map((r) => entryJson(r, names, viewer)),
-      total: rows.length,
-      page: 1,
-      per_page: rows.length,
-      hidden_until: null,
-    };
-    return download(c, JSON.stringify(json, null, 1), 'application/json', `leaderboard-${phase.name}-${task}.json`);
+    const b = await board(c);
+    if (b.hiddenUntil !== null) return fail(403, `phase ${b.phase.name} shows its figures after ${b.hiddenUntil}`);
+    return download(c, JSON.stringify(leaderboardJson(b), null, 1), 'application/json', `leaderboard-${b.phase.name}-${b.task}.json`);
   });
 
   return app;
+}
+
+/** A leaderboard as the viewer may see it. */
+interface Board {
+  phase: Phase;
+  task: Task;
+  rows: BoardRow[];
+  orderBy: string;
+  hiddenUntil: string | null;
+  viewer: User | undefined;
+}
+
+/**
+ * The leaderboard's JSON: one page of its rows (the paged route), or every row when no page is
+ * given (the .json download).
+ *
+ * @example
+ * const json = leaderboardJson(await board(c), { page: 2, perPage: 50 });
+ */
+export function leaderboardJson(b: Board, paging?: { page: number; perPage: number }): LeaderboardJson {
+  const names = statNames(b.task);
+  const rows = paging ? b.rows.slice((paging.page - 1) * paging.perPage, paging.page * paging.perPage) : b.rows;
+  return {
+    phase: b.phase.name,
+    task: b.task,
+    title: TASK_TITLES[b.task],
+    primary: PRIMARY_FIGURE_NAME[b.task],
+    order_by: b.orderBy,
+    stat_names: names,
+    rule: b.phase.rule,
+    entries: rows.map((r) => entryJson(r, names, b.viewer)),
+    total: b.rows.length,
+    page: paging?.page ?? 1,
+    per_page: paging?.perPage ?? b.rows.length,
+    hidden_until: b.hiddenUntil,
+  };
 }
 
 function entryJson(r: BoardRow, names: string[], viewer: User | undefined): LeaderboardEntryJson {
