@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { nonNegativeInt } from './serve.js';
+import { UsageError } from './usage-error.js';
 
 interface WorkerCliOptions {
   db: string;
@@ -20,10 +21,14 @@ interface WorkerCliOptions {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
+    .usage('--db <url> (--challenge <file> | --gt-dir <dir>) [options]')
     .description('evaluate the submissions of a df2 serve that shares its PostgreSQL database (any machine)')
     .requiredOption('--db <url>', 'postgres:// URL of the challenge database (the one df2 serve --db uses)')
-    .option('--challenge <file>', "the challenge file of the servers (YAML): each submission is evaluated against its phase's ground truth")
-    .option('--gt-dir <dir>', 'with servers started with --gt-dir: their ground truth (coco.json, coco-visible.json, query.json, gallery.json; one phase dev)')
+    .option('--challenge <file>', "(this or --gt-dir) the challenge file of the servers (YAML): each submission is evaluated against its phase's ground truth")
+    .option(
+      '--gt-dir <dir>',
+      '(this or --challenge) with servers started with --gt-dir: their ground truth (coco.json, coco-visible.json, query.json, gallery.json; one phase dev)',
+    )
     .option('--concurrency <n>', 'evaluations at once, each in its own process', nonNegativeInt, 1)
     .option('--lease-seconds <s>', 'a worker silent this long (killed, cut off) loses its submissions to another worker', nonNegativeInt, 30)
     .option('--stop-timeout <s>', 'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue', nonNegativeInt, 60)
@@ -32,8 +37,8 @@ export function registerWorker(program: Command): void {
     .addHelpText(
       'after',
       `
-The worker needs only the database URL and the ground truth (the same
---challenge or --gt-dir as the servers'): uploads are read
+Exactly one of --challenge and --gt-dir is required (the same as the servers').
+The worker needs only the database URL and the ground truth: uploads are read
 from the database, figures and reports written to it. Every lease-seconds/3 it
 sends a heartbeat; see docs/scale-out.md for what is promised.
 
@@ -42,6 +47,10 @@ Examples:
   $ df2 worker --db postgres://df2@db.example/df2 --challenge challenge.yaml --concurrency 2`,
     )
     .action(async (options: WorkerCliOptions) => {
+      if ((options.gtDir === undefined) === (options.challenge === undefined)) {
+        const found = options.gtDir === undefined ? 'neither' : 'both';
+        throw new UsageError('worker', '--challenge/--gt-dir', "exactly one of --challenge FILE and --gt-dir DIR (the servers')", found);
+      }
       const { startWorker } = await import('../server/worker.js');
       const log = (line: string): void => {
         if (!options.quiet) process.stderr.write(`df2 worker: ${line}\n`);

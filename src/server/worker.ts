@@ -57,7 +57,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     );
   }
   if ((options.gtDir === undefined) === (options.challenge === undefined)) {
-    throw new InputError('--gt-dir', '', "either --gt-dir or --challenge (the same as the servers')", options.gtDir === undefined ? 'neither' : 'both');
+    throw new InputError(
+      '--challenge/--gt-dir',
+      '',
+      "exactly one of --challenge FILE and --gt-dir DIR (the servers')",
+      options.gtDir === undefined ? 'neither' : 'both',
+    );
   }
   if (options.gtDir !== undefined && !existsSync(resolve(options.gtDir))) {
     throw new InputError(resolve(options.gtDir), '', 'the ground-truth directory (--gt-dir)', 'nothing there');
