@@ -1,13 +1,14 @@
 /**
  * What can be opened as a layer: results files given to `df2 serve
  * --results NAME=FILE` (every viewer), and finished submissions, each to the
- * viewers allowed to see its details (its owner and admins; the challenge's
- * rules on published submissions may widen this later).
+ * viewers the submissions API shows it to with its figures (one rule:
+ * challenge/visibility.ts).
  */
 import { resultKindOf } from '../../render/index.js';
 import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
 import type { Task, User } from '../challenge/types.js';
+import { layerVisible } from '../challenge/visibility.js';
 import type { AppContext } from '../context.js';
 import type { LayerJson } from '../../shared/layer-types.js';
 import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
@@ -82,8 +83,9 @@ export async function visibleLayers(ctx: AppContext, viewer: User | undefined): 
   const layers = ctx.settings.resultsLayers.map(fileLayer);
   if (!viewer) return layers;
   const subs = await ctx.store.listSubmissions({ userId: viewer.admin ? undefined : viewer.id, limit: 200 });
+  const now = ctx.settings.now();
   for (const s of subs) {
-    if (s.status !== 'done') continue;
+    if (!layerVisible(ctx.settings.challenge, s, viewer, now)) continue;
     // Only listed here: the file is fetched when the layer is opened.
     const file = await ctx.store.uploadKey(s.id);
     if (file) layers.push({ id: `sub-${s.id}`, name: `#${s.id} ${s.name}`, task: s.task, source: 'submission', user: s.userName, file });
@@ -100,7 +102,7 @@ export async function findLayer(ctx: AppContext, id: string, viewer: User | unde
   const m = /^sub-(\d{1,9})$/.exec(id);
   if (!m || !viewer) return undefined;
   const sub = await ctx.store.submission(Number(m[1]));
-  if (!sub || sub.status !== 'done' || (sub.userId !== viewer.id && !viewer.admin)) return undefined;
+  if (!sub || !layerVisible(ctx.settings.challenge, sub, viewer, ctx.settings.now())) return undefined;
   const file = await submissionFile(ctx, sub.id);
   return file ? { id, name: `#${sub.id} ${sub.name}`, task: sub.task, source: 'submission', user: sub.userName, file } : undefined;
 }

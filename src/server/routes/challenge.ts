@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type User } from '../challenge/types.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import type { Phase } from '../challenge/config.js';
+import { submissionView } from '../challenge/visibility.js';
 import { closedReason, csvField, figuresHidden, findPhase, limitMessage, limitWindows, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
 import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
@@ -107,14 +108,11 @@ export function challengeRoutes(ctx: AppContext): Hono {
     return typeof found === 'string' ? fail(400, found) : found;
   };
   const phaseByName = (name: string): Phase | undefined => challenge.phases.find((p) => p.name === name);
-  const hiddenUntil = (s: Submission, viewer: User): string | null => {
-    const phase = phaseByName(s.phase);
-    return phase && figuresHidden(phase, now(), viewer.admin) ? (phase.end ?? '') : null;
-  };
-  /** The submission of the path, for its owner or an admin; anyone else gets the same 404 as for none. */
+  const hiddenUntil = (s: Submission, viewer: User): string | null => submissionView(challenge, s, viewer, now()).figuresHiddenUntil;
+  /** The submission of the path, for those who may see it (its owner, admins); anyone else gets the same 404 as for none. */
   const ownSubmission = async (c: Context, user: User): Promise<Submission> => {
     const sub = await ctx.store.submission(intParam('id', c.req.param('id')));
-    if (!sub || (sub.userId !== user.id && !user.admin)) return fail(404, 'no such submission of yours');
+    if (!sub || !submissionView(challenge, sub, user, now()).visible) return fail(404, 'no such submission of yours');
     return sub;
   };
 

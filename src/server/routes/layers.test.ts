@@ -15,7 +15,9 @@ import { goldenPath, tempDir } from '../../testing/paths.js';
 import { createApp } from '../app.js';
 import type { RunningServer } from '../server.js';
 import { startServer } from '../server.js';
-import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, upload, waitForSubmission } from '../test-support.js';
+import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, TestClock, upload, waitForSubmission } from '../test-support.js';
+import type { Challenge } from '../challenge/config.js';
+import type { SubmissionJson } from '../../shared/api-types.js';
 import { InputError } from '../../util/errors.js';
 import { topKAccuracy } from '../../eval/index.js';
 import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
@@ -229,6 +231,81 @@ describe('explorer layers', () => {
     const e = errorsJson.bbox.per_image.find((x) => x.image_id === 2)!;
     assert.deepEqual(body.tally, { tp: e.tp, fp: e.fp, fn: e.fn });
     assert.equal((await get('/api/layers/..%2Fetc/summary?split=dataset')).status, 400);
+  });
+});
+
+describe('submission layers follow the submissions API: figures hidden until the phase ends', () => {
+  let server: RunningServer;
+  let app: Hono;
+  const clock = new TestClock(new Date('2027-06-05T00:00:00Z'));
+  const tokens: Record<string, string> = {};
+  let id: number;
+  const call = async (path: string, token?: string): Promise<Response> => app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const listed = async (token?: string): Promise<boolean> =>
+    ((await (await call('/api/layers', token)).json()) as LayerJson[]).some((l) => l.id === `sub-${id}`);
+
+  before(async () => {
+    const gt = await goldenGtDir();
+    const challenge: Challenge = {
+      title: 'hidden figures',
+      description: '',
+      registration: 'closed',
+      phases: [
+        {
+          name: 'test',
+          gtDir: gt,
+          tasks: ['bbox'],
+          end: '2027-06-15T00:00:00.000Z',
+          limits: {},
+          leaderboard: 'public',
+          scores: 'after_end',
+          rule: 'best',
+        },
+      ],
+    };
+    server = await startTestServer({ gtDir: gt, challenge, now: clock.now });
+    app = createApp(server.ctx);
+    tokens.alice = await addUser(server, 'alice');
+    tokens.bob = await addUser(server, 'bob');
+    tokens.admin = await addUser(server, 'root', true);
+    const res = await upload(server, tokens.alice, {
+      phase: 'test',
+      task: 'bbox',
+      name: 'alice bbox',
+      file: { name: 'bbox.json', content: await readFile(RESULTS.bbox) },
+    });
+    id = ((await res.json()) as { id: number }).id;
+    assert.equal((await waitForSubmission(server, tokens.alice, id)).status, 'done');
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('while the phase hides figures: the owner gets no figures and no layer; admins get both; others nothing', async () => {
+    const own = (await (await call(`/api/submissions/${id}`, tokens.alice)).json()) as SubmissionJson;
+    assert.deepEqual([own.status, own.stats, own.figures_hidden_until], ['done', null, '2027-06-15T00:00:00.000Z']);
+    assert.equal(await listed(tokens.alice), false);
+    assert.equal((await call(`/api/layers/sub-${id}/summary?split=dataset`, tokens.alice)).status, 404);
+    assert.equal((await call(`/api/layers/sub-${id}/images/dataset/2`, tokens.alice)).status, 404);
+    assert.equal(await listed(tokens.admin), true);
+    assert.equal((await call(`/api/layers/sub-${id}/summary?split=dataset`, tokens.admin)).status, 200);
+    for (const token of [tokens.bob, undefined]) {
+      assert.equal((await call(`/api/submissions/${id}`, token)).status, token ? 404 : 401);
+      assert.equal(await listed(token), false);
+      assert.equal((await call(`/api/layers/sub-${id}/summary?split=dataset`, token)).status, 404);
+    }
+  });
+
+  test('after the end: the owner sees the figures and the layer; others still do not', async () => {
+    clock.set('2027-06-16T00:00:00Z');
+    const own = (await (await call(`/api/submissions/${id}`, tokens.alice)).json()) as SubmissionJson;
+    assert.equal(own.figures_hidden_until, null);
+    assert.ok(Math.abs(own.stats![0]! - golden.bbox!.stats![0]!) <= 1e-9);
+    assert.equal(await listed(tokens.alice), true);
+    const summary = await call(`/api/layers/sub-${id}/summary?split=dataset`, tokens.alice);
+    assert.equal(summary.status, 200);
+    assert.equal(await listed(tokens.bob), false);
+    assert.equal((await call(`/api/layers/sub-${id}/summary?split=dataset`, tokens.bob)).status, 404);
   });
 });
 
