@@ -107,6 +107,13 @@ async function run(server: RunningServer, resultsFile: string, task: string, sub
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.backends.includes('postgres') && !process.env.DF2_TEST_PG_URL) {
+    process.stderr.write(
+      'bench:server: PostgreSQL setups need DF2_TEST_PG_URL (a role that may create databases): ' +
+        '`source scripts/ci-postgres.sh && export DF2_TEST_PG_URL`, or run with --backends sqlite\n',
+    );
+    process.exit(1);
+  }
   const caseDir = ensureCase(args.images);
   const gtDir = await gtDirOf(caseDir);
   const resultsFile = join(caseDir, 'results', `${args.task}_results.json`);
@@ -119,7 +126,8 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log('');
-  console.log(`${'setup'.padEnd(44)} per min  median s   max s   total s`);
+  console.log(`${'setup'.padEnd(44)} per min  median s   max s   total s  load 1m`);
+  const table: string[] = [];
   for (const backend of args.backends) {
     for (const n of args.workers) {
       const dir = await tempDir('df2-bench-serve-');
@@ -131,9 +139,13 @@ async function main(): Promise<void> {
         if (pg) for (let k = 0; k < n; k++) workers.push(startWorkerProcess(pg.url, gtDir));
         const m = await run(server, resultsFile, args.task, args.submissions);
         const label = pg ? `PostgreSQL, serve --workers 0 + ${n} df2 worker` : `SQLite, serve --workers ${n}`;
+        // The machine may be shared: the 1-minute load average as the setup ends says how much.
+        const load = loadavg()[0]!;
         console.log(
-          `${label.padEnd(44)} ${m.perMinute.toFixed(2).padStart(7)}  ${m.medianLatency.toFixed(1).padStart(8)}  ${m.maxLatency.toFixed(1).padStart(6)}  ${m.seconds.toFixed(1).padStart(8)}`,
+          `${label.padEnd(44)} ${m.perMinute.toFixed(2).padStart(7)}  ${m.medianLatency.toFixed(1).padStart(8)}  ${m.maxLatency.toFixed(1).padStart(6)}  ${m.seconds.toFixed(1).padStart(8)}  ${load.toFixed(1).padStart(7)}`,
         );
+        const setup = pg ? `PostgreSQL, \`serve --workers 0\` + ${n} \`df2 worker\`` : `SQLite, \`serve --workers ${n}\``;
+        table.push(`| ${setup} | ${m.perMinute.toFixed(1)} | ${m.medianLatency.toFixed(1)} / ${m.maxLatency.toFixed(1)} | ${load.toFixed(1)} |`);
       } finally {
         for (const w of workers) w.kill('SIGTERM');
         await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
@@ -143,6 +155,10 @@ async function main(): Promise<void> {
       }
     }
   }
+  console.log('\nAs a Markdown table (docs/scale-out.md):\n');
+  console.log('| setup | evaluated per minute | latency median / max (s) | load average (1 min) at its end |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const row of table) console.log(row);
   console.log(
     `\nload average at end ${loadavg()
       .map((l) => l.toFixed(2))
