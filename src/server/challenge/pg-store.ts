@@ -26,6 +26,7 @@ import {
 import { primaryFigure } from './tasks.js';
 import {
   COUNTED,
+  PATCH_COLUMNS,
   SUBMISSION_COLUMNS,
   SUBMISSIONS_WITH_USERS,
   USER_COLUMNS,
@@ -283,18 +284,9 @@ export class PgStore implements Store {
   }
 
   async updateSubmission(id: number, patch: SubmissionPatch): Promise<void> {
-    const columns: Record<keyof SubmissionPatch, string> = {
-      name: 'name',
-      description: 'description',
-      paperUrl: 'paper_url',
-      codeUrl: 'code_url',
-      public: 'public',
-      baseline: 'baseline',
-      hidden: 'hidden',
-    };
     const sets: string[] = [];
     const values: (string | boolean | null | number)[] = [id];
-    for (const [key, column] of Object.entries(columns) as [keyof SubmissionPatch, string][]) {
+    for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof SubmissionPatch, string][]) {
       const value = patch[key];
       if (value === undefined) continue;
       values.push(value);

@@ -19,6 +19,7 @@ import {
 import { primaryFigure } from './tasks.js';
 import {
   COUNTED,
+  PATCH_COLUMNS,
   SUBMISSION_COLUMNS,
   SUBMISSIONS_WITH_USERS,
   USER_COLUMNS,
@@ -259,18 +260,9 @@ export class SqliteStore implements Store {
   }
 
   async updateSubmission(id: number, patch: SubmissionPatch): Promise<void> {
-    const columns: Record<keyof SubmissionPatch, string> = {
-      name: 'name',
-      description: 'description',
-      paperUrl: 'paper_url',
-      codeUrl: 'code_url',
-      public: 'public',
-      baseline: 'baseline',
-      hidden: 'hidden',
-    };
     const sets: string[] = [];
     const values: Record<string, string | number | null> = { id };
-    for (const [key, column] of Object.entries(columns) as [keyof SubmissionPatch, string][]) {
+    for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof SubmissionPatch, string][]) {
       const value = patch[key];
       if (value === undefined) continue;
       sets.push(`${column} = @${key}`);

@@ -8,7 +8,7 @@
  * or Date, JSON as text or parsed, BIGINT as a number or text): the mapping
  * accepts either.
  */
-import type { BoardCandidate, EvaluationResult, Submission, SubmissionStatus, Task, User } from './types.js';
+import type { BoardCandidate, EvaluationResult, Submission, SubmissionPatch, SubmissionStatus, Task, User } from './types.js';
 
 /** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
 export const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
@@ -22,6 +22,17 @@ export const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESC
 export const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
 /** Submissions that count against the limits: all but failed and cancelled ones (reservations count). */
 export const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
+
+/** The column of each field a SubmissionPatch may change. */
+export const PATCH_COLUMNS: Record<keyof SubmissionPatch, string> = {
+  name: 'name',
+  description: 'description',
+  paperUrl: 'paper_url',
+  codeUrl: 'code_url',
+  public: 'public',
+  baseline: 'baseline',
+  hidden: 'hidden',
+};
 
 /** SQLite's booleans are 0/1, PostgreSQL's true/false. */
 type SqlBoolean = number | boolean;
