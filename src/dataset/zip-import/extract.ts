@@ -214,10 +214,11 @@ class ImportRun {
         if (this.options.signal?.aborted || this.failure) break;
         await this.extractEntry(archive, entry);
       }
-      await this.send(archive);
     } catch (error) {
+      // The entries gathered before the failure (a truncated archive's whole entries) are still written.
       walkFailure = { error };
     }
+    if (!this.options.signal?.aborted && !this.failure) await this.send(archive).catch((error: unknown) => this.fail(Infinity, error));
     // Whatever happened, the files sent to the threads are finished (whole, or not there at all).
     await this.pool.drain().catch((error: unknown) => this.fail(Infinity, error));
     if (this.failure) throw this.failure.error;
