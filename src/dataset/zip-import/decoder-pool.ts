@@ -28,7 +28,7 @@ export class DecoderPool {
   private failure: { error: unknown } | undefined;
 
   /** `threads`: two by default (one per core, at most two: the main thread has the rest). */
-  constructor(password: Uint8Array | undefined, threads = Number(process.env.DF2_T ?? 0) || Math.max(1, Math.min(2, availableParallelism()))) {
+  constructor(password: Uint8Array | undefined, threads = Math.max(1, Math.min(2, availableParallelism()))) {
     this.threads = Array.from({ length: threads }, () => {
       const worker = new Worker(new URL('./decode-worker.js', import.meta.url), {
         workerData: { password, stop: this.stopFlag } satisfies DecodeWorkerData,
