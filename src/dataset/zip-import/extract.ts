@@ -22,7 +22,7 @@ import type { ArchiveEntry } from './central-directory.js';
 import { EntryDataError, IN_MEMORY_BYTES, readEntryData } from './entry-data.js';
 import { decodedByDf2 } from './entry-decode.js';
 import { BATCH_BYTES, BATCH_FILES, DecoderPool } from './decoder-pool.js';
-import type { BatchReply, DecodeItem, SplitKind } from './decode-worker.js';
+import type { BatchReply, DecodeItem, SplitKind } from './decode-protocol.js';
 import { SplitCheck } from './split-check.js';
 
 export interface ImportProgress {
