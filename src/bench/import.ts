@@ -89,13 +89,19 @@ try {
       ['df2 import', df2],
       ['unzip -P', unzip],
     ] as const) {
-      console.log(`run ${i + 1} ${name.padEnd(10)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMb.toFixed(0)} MB peak (load ${m.load.toFixed(1)})`);
+      console.log(
+        `run ${i + 1} ${name.padEnd(10)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMb.toFixed(0)} MB peak (load ${m.load.toFixed(1)})`,
+      );
     }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`\n${archive}: ${args.repeat} runs each, alternately; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `\n${archive}: ${args.repeat} runs each, alternately; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 for (const [name, ms] of Object.entries(runs)) {
   const walls = ms.map((m) => m.wall);
   console.log(

@@ -61,4 +61,3 @@ export interface DecodeWorkerData {
 export const STOP = 0;
 export const FILES_LOCK = 1;
 export const SHARED_INTS = 2;
-

@@ -20,7 +20,16 @@ import { imageSizeOfContent, type ImageSize } from '../image-size.js';
 import { inputProblem } from '../read-split.js';
 import type { Problem } from '../../schema/index.js';
 import { decodeInMemory, EntryDataError } from './entry-decode.js';
-import { FILES_LOCK, STOP, type BatchReply, type DecodeBatch, type DecodeItem, type DecodeWorkerData, type ItemResult, type BatchFailure } from './decode-protocol.js';
+import {
+  FILES_LOCK,
+  STOP,
+  type BatchReply,
+  type DecodeBatch,
+  type DecodeItem,
+  type DecodeWorkerData,
+  type ItemResult,
+  type BatchFailure,
+} from './decode-protocol.js';
 import { LOCAL_HEADER_LENGTH, parseLocalHeader } from './local-header.js';
 
 /** Local extra fields are short (Info-ZIP: 28 bytes, Zip64 48); an entry whose header holds more is read on its own. */

@@ -194,13 +194,19 @@ test('a truncated download (no central directory): the whole entries before the 
 
   // Inside an entry's data.
   let line = await importTruncated(bytes.subarray(0, victim.data + Math.floor((victim.dataEnd - victim.data) / 2)), 'cut-data.zip', before);
-  assert.match(line, new RegExp(`^${victim.name}: expected ${victim.dataEnd - victim.data} bytes of data at byte ${victim.data}, found the end of the archive`));
+  assert.match(
+    line,
+    new RegExp(`^${victim.name}: expected ${victim.dataEnd - victim.data} bytes of data at byte ${victim.data}, found the end of the archive`),
+  );
   assert.equal(count(line), before.length);
 
   // Inside a local header, before its name ends: the entry is named by the one before it.
   const previous = spans[spans.indexOf(victim) - 1]!;
   line = await importTruncated(bytes.subarray(0, victim.header + 20), 'cut-header.zip', before);
-  assert.equal(line, `the entry after ${previous.name}: expected a local file header or the central directory at byte ${victim.header}, found the end of the archive (a truncated download?)`);
+  assert.equal(
+    line,
+    `the entry after ${previous.name}: expected a local file header or the central directory at byte ${victim.header}, found the end of the archive (a truncated download?)`,
+  );
   // Inside its extra field: the name is there.
   line = await importTruncated(bytes.subarray(0, victim.nameEnd + 3), 'cut-extra.zip', before);
   assert.equal(line, `${victim.name}: expected a whole local file header at byte ${victim.header}, found the end of the archive (a truncated download?)`);
@@ -217,7 +223,10 @@ test('a truncated download (no central directory): the whole entries before the 
   }
   // Right after an entry: the central directory is missing altogether.
   line = await importTruncated(bytes.subarray(0, victim.header), 'cut-between.zip', before);
-  assert.equal(line, `expected its central directory after ${previous.name}, found the end of the archive (a truncated download?); the ${before.length} files before it were extracted`);
+  assert.equal(
+    line,
+    `expected its central directory after ${previous.name}, found the end of the archive (a truncated download?); the ${before.length} files before it were extracted`,
+  );
 
   // Inside the first file (the one the password is tried on): nothing is written at all.
   const parent = await tempDir('df2-import-out-');
@@ -225,7 +234,12 @@ test('a truncated download (no central directory): the whole entries before the 
   await writeFile(join(WORK, 'cut-first.zip'), bytes.subarray(0, files[0]!.data + 20));
   const first = await importCli([join(WORK, 'cut-first.zip'), '--out', join(parent, 'data'), '--password-file', PASSWORD_FILE]);
   assert.equal(first.code, 1);
-  assert.match(first.stderr, new RegExp(`^df2: \\S+cut-first\\.zip: ${files[0]!.name}: expected \\d+ bytes of data at byte \\d+, found the end of the archive \\(a truncated download\\?\\); the 0 files before it were extracted\\n$`));
+  assert.match(
+    first.stderr,
+    new RegExp(
+      `^df2: \\S+cut-first\\.zip: ${files[0]!.name}: expected \\d+ bytes of data at byte \\d+, found the end of the archive \\(a truncated download\\?\\); the 0 files before it were extracted\\n$`,
+    ),
+  );
   assert.deepEqual(await readdir(parent), []);
 });
 

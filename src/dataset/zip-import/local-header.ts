@@ -51,7 +51,7 @@ export function parseLocalHeader(bytes: Uint8Array): LocalHeader | undefined {
  */
 export function applyLocalZip64(header: LocalHeader, extra: Uint8Array): boolean {
   const view = new DataView(extra.buffer, extra.byteOffset, extra.byteLength);
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = view.getUint16(at, true);
     const size = view.getUint16(at + 2, true);
     if (id === 0x0001) {
@@ -88,6 +88,11 @@ export function parseDataDescriptor(bytes: Uint8Array, zip64: boolean): DataDesc
   const length = at + (zip64 ? 20 : 12);
   if (bytes.length < length) return undefined;
   return zip64
-    ? { crc32: view.getUint32(at, true), compressedSize: Number(view.getBigUint64(at + 4, true)), uncompressedSize: Number(view.getBigUint64(at + 12, true)), length }
+    ? {
+        crc32: view.getUint32(at, true),
+        compressedSize: Number(view.getBigUint64(at + 4, true)),
+        uncompressedSize: Number(view.getBigUint64(at + 12, true)),
+        length,
+      }
     : { crc32: view.getUint32(at, true), compressedSize: view.getUint32(at + 4, true), uncompressedSize: view.getUint32(at + 8, true), length };
 }

@@ -156,7 +156,12 @@ async function deflatedLength(
   } catch (err) {
     const message = (err as Error).message;
     const truncated = /unexpected end of file/i.test(message);
-    throw new InputError(archive.path, entry.filename, 'a whole deflate stream', truncated ? TRUNCATED : `${message} (damaged data${decipher ? ' or a wrong password' : ''})`);
+    throw new InputError(
+      archive.path,
+      entry.filename,
+      'a whole deflate stream',
+      truncated ? TRUNCATED : `${message} (damaged data${decipher ? ' or a wrong password' : ''})`,
+    );
   }
   return stream.consumed() + (decipher ? ZIP_CRYPTO_HEADER_LENGTH : 0);
 }
