@@ -23,7 +23,6 @@ import {
   FLAG_DATA_DESCRIPTOR,
   FLAG_ENCRYPTED,
   LOCAL_HEADER_LENGTH,
-  LOCAL_HEADER_SIGNATURE,
   METHOD_DEFLATED,
   parseDataDescriptor,
   parseLocalHeader,
