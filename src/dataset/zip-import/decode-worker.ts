@@ -19,7 +19,7 @@ import { tempPathFor } from '../../util/atomic.js';
 import { imageSizeOfContent, type ImageSize } from '../image-size.js';
 import { inputProblem } from '../read-split.js';
 import type { Problem } from '../../schema/index.js';
-import { decodeInMemory, EntryDataError } from './entry-decode.js';
+import { checkDataPresent, decodeInMemory, EntryDataError, localHeaderAt } from './entry-decode.js';
 import {
   FILES_LOCK,
   STOP,
@@ -30,7 +30,7 @@ import {
   type ItemResult,
   type BatchFailure,
 } from './decode-protocol.js';
-import { LOCAL_HEADER_LENGTH, parseLocalHeader } from './local-header.js';
+import { LOCAL_HEADER_LENGTH } from './local-header.js';
 
 /** Local extra fields are short (Info-ZIP: 28 bytes, Zip64 48); an entry whose header holds more is read on its own. */
 const SPAN_SLACK = 1024;
@@ -123,20 +123,9 @@ function decodeBatch(batch: DecodeBatch): BatchReply {
       continue;
     }
     try {
-      const headerBytes = bytesAt(item.offset, LOCAL_HEADER_LENGTH);
-      const local = parseLocalHeader(headerBytes);
-      if (!local) {
-        throw new EntryDataError(
-          'damaged',
-          `a local file header at byte ${item.offset}`,
-          headerBytes.length < LOCAL_HEADER_LENGTH ? 'the end of the archive (a truncated download?)' : 'other bytes',
-        );
-      }
-      const dataOffset = item.offset + LOCAL_HEADER_LENGTH + local.nameLength + local.extraLength;
-      const data = bytesAt(dataOffset, item.compressedSize);
-      if (data.length < item.compressedSize) {
-        throw new EntryDataError('damaged', `${item.compressedSize} bytes of data at byte ${dataOffset}`, 'the end of the archive (a truncated download?)');
-      }
+      const local = localHeaderAt(bytesAt(item.offset, LOCAL_HEADER_LENGTH), item.offset);
+      const data = bytesAt(local.dataOffset, item.compressedSize);
+      checkDataPresent(data.length, item.compressedSize, local.dataOffset);
       const content = decodeInMemory(item, local, data, password);
       results.push(splitResult(item, content, false));
       decoded.push({ item, content });

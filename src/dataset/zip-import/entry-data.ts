@@ -14,8 +14,8 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import { ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION, type FileEntry } from '@zip.js/zip.js';
 import type { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
-import { checkContent, damagedData, decodedByDf2, decodeInMemory, EntryDataError, startDecipher } from './entry-decode.js';
-import { LOCAL_HEADER_LENGTH, METHOD_DEFLATED, parseLocalHeader } from './local-header.js';
+import { checkContent, checkDataPresent, damagedData, decodedByDf2, decodeInMemory, EntryDataError, localHeaderAt, startDecipher } from './entry-decode.js';
+import { LOCAL_HEADER_LENGTH, METHOD_DEFLATED } from './local-header.js';
 import { ZIP_CRYPTO_HEADER_LENGTH, type ZipCryptoDecipher } from './zip-crypto.js';
 import type { ArchiveFile } from './file-reader.js';
 
@@ -40,27 +40,11 @@ export async function readEntryData(archive: OpenArchive, entry: ArchiveEntry, p
   return readWithZipJs(await archive.zipJsEntry(entry), password, sink);
 }
 
-/** Where an entry's data starts, from its local header; throws EntryDataError when the header is not there. */
-export async function entryDataStart(archive: ArchiveFile, entry: ArchiveEntry): Promise<{ dataOffset: number; flags: number; time: number }> {
-  const bytes = await archive.readUint8Array(entry.offset, LOCAL_HEADER_LENGTH);
-  const local = parseLocalHeader(bytes);
-  if (!local) {
-    throw new EntryDataError(
-      'damaged',
-      `a local file header at byte ${entry.offset}`,
-      bytes.length < LOCAL_HEADER_LENGTH ? 'the end of the archive (a truncated download?)' : 'other bytes',
-    );
-  }
-  return { dataOffset: entry.offset + LOCAL_HEADER_LENGTH + local.nameLength + local.extraLength, flags: local.flags, time: local.time };
-}
-
 async function readFast({ file: archive }: OpenArchive, entry: ArchiveEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
-  const local = await entryDataStart(archive, entry);
+  const local = localHeaderAt(await archive.readUint8Array(entry.offset, LOCAL_HEADER_LENGTH), entry.offset);
   let dataOffset = local.dataOffset;
   let dataLength = entry.compressedSize;
-  if (dataOffset + dataLength > archive.size) {
-    throw new EntryDataError('damaged', `${dataLength} bytes of data at byte ${dataOffset}`, 'the end of the archive (a truncated download?)');
-  }
+  checkDataPresent(archive.size - dataOffset, dataLength, dataOffset);
   if (dataLength <= IN_MEMORY_BYTES && entry.uncompressedSize <= IN_MEMORY_BYTES) {
     await sink(decodeInMemory(entry, local, await archive.readUint8Array(dataOffset, dataLength), password));
     return;

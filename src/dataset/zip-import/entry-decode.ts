@@ -7,7 +7,15 @@
  * main thread.
  */
 import { crc32, inflateRawSync } from 'node:zlib';
-import { FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, METHOD_DEFLATED, METHOD_STORED } from './local-header.js';
+import {
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_ENCRYPTED,
+  LOCAL_HEADER_LENGTH,
+  METHOD_DEFLATED,
+  METHOD_STORED,
+  parseLocalHeader,
+  type LocalHeader,
+} from './local-header.js';
 import { ZIP_CRYPTO_HEADER_LENGTH, ZipCryptoDecipher } from './zip-crypto.js';
 
 /** Why an entry could not be read: the password, the archive's bytes, or a method df2 cannot read. */
@@ -37,6 +45,20 @@ export interface EntryFacts {
 /** Whether df2's own decoder reads the entry (stored or deflated, not WinZip AES); zip.js reads the others. */
 export function decodedByDf2(entry: { method: number; aes: boolean }): boolean {
   return !entry.aes && (entry.method === METHOD_STORED || entry.method === METHOD_DEFLATED);
+}
+
+const TRUNCATED = 'the end of the archive (a truncated download?)';
+
+/** The local header whose first bytes (up to 30) are `bytes`, read at `offset`, and where the entry's data starts. */
+export function localHeaderAt(bytes: Uint8Array, offset: number): LocalHeader & { dataOffset: number } {
+  const local = parseLocalHeader(bytes);
+  if (!local) throw new EntryDataError('damaged', `a local file header at byte ${offset}`, bytes.length < LOCAL_HEADER_LENGTH ? TRUNCATED : 'other bytes');
+  return { ...local, dataOffset: offset + LOCAL_HEADER_LENGTH + local.nameLength + local.extraLength };
+}
+
+/** Throws when fewer than `length` bytes of data could be read at `offset`: the archive ends inside the entry. */
+export function checkDataPresent(available: number, length: number, offset: number): void {
+  if (available < length) throw new EntryDataError('damaged', `${length} bytes of data at byte ${offset}`, TRUNCATED);
 }
 
 let scratchBuffer = new Uint8Array(1 << 20);
