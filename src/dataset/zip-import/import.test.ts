@@ -243,6 +243,22 @@ test('a truncated download (no central directory): the whole entries before the 
   assert.deepEqual(await readdir(parent), []);
 });
 
+test('an empty file or one that is not a zip: one line, exit 1, nothing written', async () => {
+  for (const [name, bytes, found] of [
+    ['empty.zip', Buffer.alloc(0), 'an empty file'],
+    ['not-a-zip.zip', Buffer.from('%PDF-1.7 not a zip at all\n'.repeat(40)), 'other bytes \\(not a zip, or a damaged one\\)'],
+  ] as const) {
+    const archive = join(WORK, name);
+    await writeFile(archive, bytes);
+    const parent = await tempDir('df2-import-out-');
+    CREATED.push(parent);
+    const result = await importCli([archive, '--out', join(parent, 'data'), '--password-file', PASSWORD_FILE]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^df2: \\S+${name.replace('.', '\\.')}: expected a zip archive, found ${found}\\n$`));
+    assert.deepEqual(await readdir(parent), []);
+  }
+});
+
 test('a truncated archive from a streaming writer (sizes only in data descriptors): entries are delimited by decoding them', async () => {
   // Info-ZIP's archive with the sizes and CRC-32 of every bit-3 local header zeroed, as a streaming writer leaves them.
   const bytes = Buffer.from(await readFile(ZIP_CRYPTO));

@@ -45,6 +45,9 @@ export async function* localEntries(archive: ArchiveFile, password: () => Promis
   const extracted = (): string => `; the ${files} files before it were extracted`;
   for (;;) {
     const fixed = await archive.readUint8Array(at, LOCAL_HEADER_LENGTH);
+    if (at === 0 && (fixed.length < 4 || !isPrefixOfSignature(fixed))) {
+      throw new InputError(archive.path, '', 'a zip archive', fixed.length === 0 ? 'an empty file' : 'other bytes (not a zip, or a damaged one)');
+    }
     if (fixed.length === 0) {
       throw new InputError(archive.path, '', `its central directory after ${previous ?? 'its entries'}`, `${TRUNCATED}${extracted()}`);
     }
