@@ -1,8 +1,9 @@
 /**
  * The decoding threads of `df2 import` (decode-worker.ts), fed batches of
  * consecutive entries. Each thread holds at most MAX_BATCHES_PER_THREAD
- * batches, which bounds memory: a batch is at most BATCH_BYTES of archive
- * plus one entry's content at a time.
+ * batches (lists of entries) and decodes one at a time, which bounds memory:
+ * a batch is at most BATCH_BYTES of archive and BATCH_CONTENT_BYTES of
+ * content, plus one entry of at most 16 MB.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -10,6 +11,8 @@ import { SHARED_INTS, STOP, type BatchReply, type DecodeBatch, type DecodeItem, 
 
 export const BATCH_FILES = 256;
 export const BATCH_BYTES = 4 << 20;
+/** A thread holds a batch's content until it writes it: at most this much, plus one entry (at most 16 MB). */
+export const BATCH_CONTENT_BYTES = 16 << 20;
 const MAX_BATCHES_PER_THREAD = 2;
 
 interface Thread {

@@ -21,7 +21,7 @@ import { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
 import { EntryDataError, IN_MEMORY_BYTES, readEntryData } from './entry-data.js';
 import { decodedByDf2 } from './entry-decode.js';
-import { BATCH_BYTES, BATCH_FILES, DecoderPool } from './decoder-pool.js';
+import { BATCH_BYTES, BATCH_CONTENT_BYTES, BATCH_FILES, DecoderPool } from './decoder-pool.js';
 import type { BatchReply, DecodeItem, SplitKind } from './decode-protocol.js';
 import { SplitCheck } from './split-check.js';
 
@@ -197,6 +197,7 @@ class ImportRun {
   private batch: Sent[] = [];
   private items: DecodeItem[] = [];
   private batchBytes = 0;
+  private batchContentBytes = 0;
 
   constructor(
     private readonly outDir: string,
@@ -259,7 +260,8 @@ class ImportRun {
         kind: split?.kind,
       });
       this.batchBytes += entry.compressedSize;
-      if (this.items.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.send(archive);
+      this.batchContentBytes += entry.uncompressedSize;
+      if (this.items.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES || this.batchContentBytes >= BATCH_CONTENT_BYTES) await this.send(archive);
       return;
     }
     // Entries only zip.js reads, and large ones, are decoded here (in archive order with the batches around them).
@@ -275,6 +277,7 @@ class ImportRun {
     this.batch = [];
     this.items = [];
     this.batchBytes = 0;
+    this.batchContentBytes = 0;
     await this.pool.submit(archive.file.path, items, (reply) => this.received(archive, sent, items, reply));
   }
 
