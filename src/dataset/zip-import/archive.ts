@@ -7,7 +7,8 @@
 import { ZipReader, type Entry, type FileEntry } from '@zip.js/zip.js';
 import { InputError } from '../../util/errors.js';
 import { ArchiveFile } from './file-reader.js';
-import { centralDirectory, type ArchiveEntry } from './central-directory.js';
+import { centralDirectory, findDirectoryEnd, type ArchiveEntry, type DirectoryEnd } from './central-directory.js';
+import { localEntries } from './local-walk.js';
 
 export class OpenArchive {
   private zipJs: { reader: ZipReader<unknown>; entries: AsyncGenerator<Entry> } | undefined;
@@ -15,20 +16,36 @@ export class OpenArchive {
   private constructor(
     readonly path: string,
     readonly file: ArchiveFile,
+    /** Undefined when the archive has lost its end (a truncated download): its entries are then found from their local headers. */
+    readonly directoryEnd: DirectoryEnd | undefined,
   ) {}
 
   static async open(path: string): Promise<OpenArchive> {
+    let file: ArchiveFile;
     try {
-      return new OpenArchive(path, await ArchiveFile.open(path));
+      file = await ArchiveFile.open(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new InputError(path, '', 'a readable zip archive', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'an error'));
     }
+    try {
+      return new OpenArchive(path, file, await findDirectoryEnd(file));
+    } catch (err) {
+      await file.close().catch(() => {});
+      throw err;
+    }
   }
 
-  /** The file entries (directories left out), in central-directory order. */
-  async *fileEntries(): AsyncGenerator<ArchiveEntry> {
-    for await (const entry of centralDirectory(this.file)) if (!entry.directory) yield entry;
+  /**
+   * The file entries (directories left out), in central-directory order; in
+   * file order from the local headers when the central directory is missing,
+   * up to the entry the file ends in (local-walk.ts throws there).
+   * `password` is asked only by that walk, for an encrypted entry whose size
+   * is found by decoding it.
+   */
+  async *fileEntries(password: () => Promise<Uint8Array | undefined>): AsyncGenerator<ArchiveEntry> {
+    const entries = this.directoryEnd ? centralDirectory(this.file, this.directoryEnd) : localEntries(this.file, password);
+    for await (const entry of entries) if (!entry.directory) yield entry;
   }
 
   /**

@@ -33,8 +33,8 @@ export interface ArchiveEntry {
 const EOCD_SIGNATURE = 0x06054b50;
 const EOCD_LENGTH = 22;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const ZIP64_EOCD_SIGNATURE = 0x06064b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
+export const ZIP64_EOCD_SIGNATURE = 0x06064b50;
+export const CENTRAL_SIGNATURE = 0x02014b50;
 const CENTRAL_LENGTH = 46;
 const MAX_COMMENT = 0xffff;
 const CHUNK_BYTES = 1 << 20;
@@ -42,14 +42,18 @@ const METHOD_AES = 99;
 const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
 
-interface DirectoryEnd {
+export interface DirectoryEnd {
   entries: number;
   offset: number;
   size: number;
 }
 
-/** Throws InputError when the archive has no end record: a truncated download, or not a zip. */
-async function findDirectoryEnd(archive: ArchiveFile): Promise<DirectoryEnd> {
+/**
+ * Where the central directory is, from the end record; undefined when the
+ * archive has none (a truncated download, or not a zip: local-walk.ts then
+ * reads what is there).
+ */
+export async function findDirectoryEnd(archive: ArchiveFile): Promise<DirectoryEnd | undefined> {
   const tailLength = Math.min(archive.size, EOCD_LENGTH + MAX_COMMENT);
   const tailStart = archive.size - tailLength;
   const tail = await archive.readDirect(tailStart, tailLength);
@@ -62,12 +66,7 @@ async function findDirectoryEnd(archive: ArchiveFile): Promise<DirectoryEnd> {
     if (end.offset + end.size > tailStart + at) break;
     return end;
   }
-  throw new InputError(
-    archive.path,
-    '',
-    'a complete zip archive (its central directory at the end)',
-    'none: a truncated or damaged download; nothing was extracted from it',
-  );
+  return undefined;
 }
 
 async function zip64End(archive: ArchiveFile, eocdOffset: number): Promise<DirectoryEnd> {
@@ -86,8 +85,7 @@ async function zip64End(archive: ArchiveFile, eocdOffset: number): Promise<Direc
 }
 
 /** The archive's entries in directory order (normally the order of their data in the file). */
-export async function* centralDirectory(archive: ArchiveFile): AsyncGenerator<ArchiveEntry> {
-  const end = await findDirectoryEnd(archive);
+export async function* centralDirectory(archive: ArchiveFile, end: DirectoryEnd): AsyncGenerator<ArchiveEntry> {
   let chunk: Uint8Array = new Uint8Array(0);
   let chunkStart = end.offset;
   let at = end.offset;
@@ -115,7 +113,7 @@ export async function* centralDirectory(archive: ArchiveFile): AsyncGenerator<Ar
     view = new DataView(chunk.buffer, chunk.byteOffset + base, recordLength);
     const flags = view.getUint16(8, true);
     const nameBytes = chunk.subarray(base + CENTRAL_LENGTH, base + CENTRAL_LENGTH + nameLength);
-    const filename = (flags & 0x800 ? utf8 : isAscii(nameBytes) ? latin1 : utf8).decode(nameBytes);
+    const filename = decodeName(nameBytes, flags);
     const entry: ArchiveEntry = {
       filename,
       directory: filename.endsWith('/'),
@@ -157,6 +155,11 @@ function readExtraFields(entry: ArchiveEntry, view: DataView, start: number, len
     }
     at = data + size;
   }
+}
+
+/** An entry's name: UTF-8 when flagged so, otherwise UTF-8 as well when the bytes are not plain ASCII (what zip tools write today). */
+export function decodeName(bytes: Uint8Array, flags: number): string {
+  return (flags & 0x800 ? utf8 : isAscii(bytes) ? latin1 : utf8).decode(bytes);
 }
 
 function isAscii(bytes: Uint8Array): boolean {

@@ -10,43 +10,20 @@
  * own pipeline, which checks the AES authentication code as well.
  */
 import { Readable } from 'node:stream';
-import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION, type FileEntry } from '@zip.js/zip.js';
 import type { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
-import { ZIP_CRYPTO_HEADER_LENGTH, ZipCryptoDecipher } from './zip-crypto.js';
+import { checkContent, checkDataPresent, damagedData, decodedByDf2, decodeInMemory, EntryDataError, localHeaderAt, startDecipher } from './entry-decode.js';
+import { LOCAL_HEADER_LENGTH, METHOD_DEFLATED } from './local-header.js';
+import { ZIP_CRYPTO_HEADER_LENGTH, type ZipCryptoDecipher } from './zip-crypto.js';
+import type { ArchiveFile } from './file-reader.js';
 
-/** Why an entry could not be read: the password, the archive's bytes, or a method df2 cannot read. */
-export type EntryFailure = 'wrong password' | 'damaged' | 'unsupported';
-
-/** An entry that could not be read: what was expected and what was found. It never holds the password. */
-export class EntryDataError extends Error {
-  constructor(
-    readonly failure: EntryFailure,
-    readonly expected: string,
-    readonly found: string,
-  ) {
-    super(`expected ${expected}, found ${found}`);
-    this.name = 'EntryDataError';
-  }
-}
+export { EntryDataError, type EntryFailure } from './entry-decode.js';
 
 /** Entries up to this size (compressed and not) are decoded in one piece; larger ones stream. */
-const IN_MEMORY_BYTES = 16 << 20;
+export const IN_MEMORY_BYTES = 16 << 20;
 const STREAM_CHUNK_BYTES = 1 << 20;
-
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const LOCAL_HEADER_LENGTH = 30;
-const METHOD_STORED = 0;
-const METHOD_DEFLATED = 8;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_DATA_DESCRIPTOR = 0x8;
-
-let scratchBuffer = new Uint8Array(1 << 20);
-function scratch(length: number): Uint8Array {
-  if (scratchBuffer.length < length) scratchBuffer = new Uint8Array(Math.max(length, scratchBuffer.length * 2));
-  return scratchBuffer;
-}
 
 /** Receives the content in order; a returned promise holds the next chunk back (back-pressure). */
 export type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
@@ -58,75 +35,34 @@ export type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
  * content (callers write to a temporary file).
  */
 export async function readEntryData(archive: OpenArchive, entry: ArchiveEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
-  const fast = entry.method === METHOD_STORED || entry.method === METHOD_DEFLATED;
-  if (fast && !entry.aes) return readFast(archive, entry, password, sink);
+  if (decodedByDf2(entry)) return readFast(archive, entry, password, sink);
   if (entry.encrypted && !password) throw new EntryDataError('wrong password', 'a password for this encrypted entry', 'none');
   return readWithZipJs(await archive.zipJsEntry(entry), password, sink);
 }
 
 async function readFast({ file: archive }: OpenArchive, entry: ArchiveEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
-  const header = await archive.readUint8Array(entry.offset, LOCAL_HEADER_LENGTH);
-  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  if (header.length < LOCAL_HEADER_LENGTH || view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-    throw new EntryDataError(
-      'damaged',
-      `a local file header at byte ${entry.offset}`,
-      header.length < LOCAL_HEADER_LENGTH ? 'the end of the archive (a truncated download?)' : 'other bytes',
-    );
-  }
-  const flags = view.getUint16(6, true);
-  const time = view.getUint16(10, true);
-  let dataOffset = entry.offset + LOCAL_HEADER_LENGTH + view.getUint16(26, true) + view.getUint16(28, true);
+  const local = localHeaderAt(await archive.readUint8Array(entry.offset, LOCAL_HEADER_LENGTH), entry.offset);
+  let dataOffset = local.dataOffset;
   let dataLength = entry.compressedSize;
-  if (dataOffset + dataLength > archive.size) {
-    throw new EntryDataError('damaged', `${dataLength} bytes of data at byte ${dataOffset}`, 'the end of the archive (a truncated download?)');
-  }
-
-  let decipher: ZipCryptoDecipher | undefined;
-  if (entry.encrypted || flags & FLAG_ENCRYPTED) {
-    if (!password) throw new EntryDataError('wrong password', 'a password for this encrypted entry', 'none');
-    decipher = new ZipCryptoDecipher(password);
-    const check = flags & FLAG_DATA_DESCRIPTOR ? time >>> 8 : entry.crc32 >>> 24;
-    if (!decipher.checkHeader(await archive.readUint8Array(dataOffset, ZIP_CRYPTO_HEADER_LENGTH), check)) {
-      throw new EntryDataError('wrong password', 'the right password', 'a wrong one');
-    }
-    dataOffset += ZIP_CRYPTO_HEADER_LENGTH;
-    dataLength -= ZIP_CRYPTO_HEADER_LENGTH;
-  }
-
-  const deflated = entry.method === METHOD_DEFLATED;
+  checkDataPresent(archive.size - dataOffset, dataLength, dataOffset);
   if (dataLength <= IN_MEMORY_BYTES && entry.uncompressedSize <= IN_MEMORY_BYTES) {
-    // The window's bytes are shared and must not be decrypted in place.
-    // Deflated data is decrypted into a scratch buffer (inflate copies it
-    // out); stored content into a buffer of its own, which the sink keeps.
-    const stored = await archive.readUint8Array(dataOffset, dataLength);
-    const raw = !decipher ? stored : decipher.decrypt(stored, deflated ? scratch(dataLength) : Buffer.allocUnsafeSlow(dataLength));
-    let content: Uint8Array;
-    try {
-      content = deflated ? inflateRawSync(raw) : raw;
-    } catch (err) {
-      throw damagedData(decipher, 'deflated data', (err as Error).message);
-    }
-    checkContent(entry, content.length, crc32(content), decipher);
-    await sink(content);
+    await sink(decodeInMemory(entry, local, await archive.readUint8Array(dataOffset, dataLength), password));
     return;
   }
 
-  // A large entry streams: compressed chunks, decrypted, through zlib's inflate.
-  async function* compressedChunks(): AsyncGenerator<Uint8Array> {
-    for (let at = 0; at < dataLength; at += STREAM_CHUNK_BYTES) {
-      const chunk = Uint8Array.prototype.slice.call(await archive.readUint8Array(dataOffset + at, Math.min(STREAM_CHUNK_BYTES, dataLength - at)));
-      yield decipher ? decipher.decrypt(chunk) : chunk;
-    }
+  const decipher = startDecipher(entry, local, await archive.readUint8Array(dataOffset, ZIP_CRYPTO_HEADER_LENGTH), password);
+  if (decipher) {
+    dataOffset += ZIP_CRYPTO_HEADER_LENGTH;
+    dataLength -= ZIP_CRYPTO_HEADER_LENGTH;
   }
+  // A large entry streams: compressed chunks, decrypted, through zlib's inflate.
   let size = 0;
   let crc = 0;
-  const source = Readable.from(compressedChunks(), { objectMode: false });
-  const content: AsyncIterable<Uint8Array> = deflated ? source.pipe(createInflateRaw()) : source;
+  const content = decodedChunks(archive, dataOffset, dataLength, entry.method === METHOD_DEFLATED, decipher);
   // The sink's own failures (a full disk) pass through unchanged.
   let sinkFailure: { error: unknown } | undefined;
   try {
-    for await (const chunk of content) {
+    for await (const chunk of content.chunks) {
       size += chunk.length;
       crc = crc32(chunk, crc);
       try {
@@ -139,27 +75,36 @@ async function readFast({ file: archive }: OpenArchive, entry: ArchiveEntry, pas
   } catch (err) {
     if (sinkFailure) throw sinkFailure.error;
     if (err instanceof EntryDataError) throw err;
-    throw damagedData(decipher, 'deflated data', (err as Error).message);
+    throw damagedData(decipher !== undefined, 'deflated data', (err as Error).message);
   }
-  checkContent(entry, size, crc, decipher);
-}
-
-function checkContent(entry: ArchiveEntry, size: number, crc: number, decipher: ZipCryptoDecipher | undefined): void {
-  if (size !== entry.uncompressedSize) throw damagedData(decipher, `${entry.uncompressedSize} bytes of content`, String(size));
-  const expected = entry.crc32;
-  if (crc >>> 0 !== expected) throw damagedData(decipher, `content with CRC-32 ${hex(expected)}`, hex(crc));
+  checkContent(entry, size, crc, decipher !== undefined);
 }
 
 /**
- * Damaged data. A wrong ZipCrypto password passes the header check once in
- * 256 times and then shows as damaged data; the caller words it for the
- * first encrypted entry, where that is the likely cause.
+ * The content of `length` compressed bytes at `offset`, decrypted and inflated
+ * as it streams. `consumed()` is how many compressed bytes the inflater used:
+ * where a deflate stream of unknown length ended (an entry with a data
+ * descriptor and no sizes in its header).
  */
-function damagedData(decipher: ZipCryptoDecipher | undefined, expected: string, found: string): EntryDataError {
-  return new EntryDataError('damaged', expected, decipher ? `${found} (damaged data or a wrong password)` : found);
+export function decodedChunks(
+  archive: ArchiveFile,
+  offset: number,
+  length: number,
+  deflated: boolean,
+  decipher: ZipCryptoDecipher | undefined,
+): { chunks: AsyncIterable<Uint8Array>; consumed: () => number } {
+  async function* compressedChunks(): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < length; at += STREAM_CHUNK_BYTES) {
+      const chunk = Uint8Array.prototype.slice.call(await archive.readUint8Array(offset + at, Math.min(STREAM_CHUNK_BYTES, length - at)));
+      if (chunk.length === 0) return;
+      yield decipher ? decipher.decrypt(chunk) : chunk;
+    }
+  }
+  const source = Readable.from(compressedChunks(), { objectMode: false });
+  if (!deflated) return { chunks: source, consumed: () => length };
+  const inflate = createInflateRaw();
+  return { chunks: source.pipe(inflate), consumed: () => inflate.bytesWritten };
 }
-
-const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 async function readWithZipJs(entry: FileEntry, password: Uint8Array | undefined, sink: ChunkSink): Promise<void> {
   let sinkFailure: { error: unknown } | undefined;

@@ -2,21 +2,27 @@
  * The import itself: every file entry of every archive written under the
  * output directory by its name in the archive, each to a temporary name and
  * renamed once its size and CRC-32 match, so that a file under its real name
- * is always whole. Decoding runs on the main thread in archive order;
- * finished files go in batches to a writer thread (file-writer.ts), so that
- * writing overlaps decoding on the second core. Annotations and images are handed to the split checks as
- * they are written.
+ * is always whole. The main thread walks the central directory and hands
+ * batches of consecutive entries to two decoding threads (decoder-pool.ts),
+ * which decrypt, inflate, check and write them; their replies carry what the
+ * split checks need (an annotation's text, an image's size), which run here.
+ * Large entries and those only zip.js reads (WinZip AES) are decoded here,
+ * streaming.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { InputError } from '../../util/errors.js';
-import { isTempFileName, withAtomicWriter } from '../../util/atomic.js';
-import { FileWriter } from './file-writer.js';
+import { isTempFileName, withAtomicWriter, writeFileAtomic } from '../../util/atomic.js';
+import type { ImageSize } from '../image-size.js';
+import type { Problem } from '../../schema/index.js';
 import { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
-import { EntryDataError, readEntryData } from './entry-data.js';
+import { EntryDataError, IN_MEMORY_BYTES, readEntryData } from './entry-data.js';
+import { decodedByDf2 } from './entry-decode.js';
+import { BATCH_BYTES, BATCH_CONTENT_BYTES, BATCH_FILES, DecoderPool } from './decoder-pool.js';
+import type { BatchReply, DecodeItem, SplitKind } from './decode-protocol.js';
 import { SplitCheck } from './split-check.js';
 
 export interface ImportProgress {
@@ -54,9 +60,6 @@ export class ImportInterrupted extends Error {
   }
 }
 
-/** Entries written from memory in one piece up to this size; larger ones stream to disk. */
-const IN_MEMORY_BYTES = 16 << 20;
-
 /** annos/NNNNNN.json and image/NNNNNN.jpg, under the split's directory (possibly the output directory itself). */
 const SPLIT_FILE = /^(?:(.*)\/)?(annos|image)\/([^/]+)$/;
 const ANNOTATION_NAME = /^(\d{6})\.json$/;
@@ -75,21 +78,30 @@ const IMAGE_NAME = /^(\d{6})\.jpg$/;
  */
 export async function importArchives(paths: string[], outDir: string, options: ImportOptions): Promise<ImportResult> {
   const archives: OpenArchive[] = [];
+  let password: Uint8Array | undefined;
+  let asked = false;
+  const askPassword = async (): Promise<Uint8Array | undefined> => {
+    if (!asked) password = await options.password();
+    asked = true;
+    return password;
+  };
   try {
     for (const path of paths) archives.push(await OpenArchive.open(path));
-    const survey = await surveyArchives(archives);
-    let password: Uint8Array | undefined;
+    const survey = await surveyArchives(archives, askPassword);
     if (survey.firstEncrypted.size > 0) {
-      password = await options.password();
+      await askPassword();
       for (const [archive, entry] of survey.firstEncrypted) await checkPassword(archive, entry, password);
     }
-    const writer = new FileWriter();
+    const pool = new DecoderPool(password);
+    const stop = (): void => pool.stop();
+    options.signal?.addEventListener('abort', stop);
     try {
-      const run = new ImportRun(outDir, password, survey, options, writer);
+      const run = new ImportRun(outDir, askPassword, password, survey, options, pool);
       for (const archive of archives) await run.extract(archive);
       return run.result();
     } finally {
-      await writer.close();
+      options.signal?.removeEventListener('abort', stop);
+      await pool.close();
     }
   } finally {
     for (const archive of archives) await archive.close();
@@ -105,14 +117,14 @@ interface Survey {
 /**
  * Finds each archive's first encrypted entry (normally its first entry: the
  * walk stops there, so the central directory is parsed once more only up to
- * it) and reads each central directory's end (a truncated download fails
- * here, before anything is written).
+ * it). An archive whose first encrypted entry is cut off fails here, before
+ * anything is written.
  */
-async function surveyArchives(archives: OpenArchive[]): Promise<Survey> {
+async function surveyArchives(archives: OpenArchive[], password: () => Promise<Uint8Array | undefined>): Promise<Survey> {
   const survey: Survey = { totalBytes: 0, firstEncrypted: new Map() };
   for (const archive of archives) {
     survey.totalBytes += archive.file.size;
-    for await (const entry of archive.fileEntries()) {
+    for await (const entry of archive.fileEntries(password)) {
       if (!entry.encrypted) continue;
       survey.firstEncrypted.set(archive, entry);
       break;
@@ -155,39 +167,63 @@ interface OutputDir {
   before: Set<string> | undefined;
 }
 
+/** An entry handed to a decoding thread, and what to do with its result. */
+interface Sent {
+  entry: ArchiveEntry;
+  /** Position of the entry in the whole import: the earliest failure is the one reported. */
+  sequence: number;
+  split: SplitFile | undefined;
+}
+
+/** A file of a split: what the check is told once it is on disk. */
+interface SplitFile {
+  kind: SplitKind;
+  out: (found: { text?: string; image?: ImageSize | Problem }) => Promise<void>;
+}
+
 class ImportRun {
   private written = 0;
   private skipped = 0;
   private bytes = 0;
   private files = 0;
+  private sequence = 0;
   /** Sizes of the archives already imported, and archive bytes read in all. */
   private archiveBytesBefore = 0;
   private archiveBytesRead = 0;
   private readonly dirs = new Map<string, Promise<OutputDir>>();
   private readonly splits = new Map<string, SplitCheck>();
+  /** The earliest failure of a decoding thread (by entry sequence); the walk stops sending once there is one. */
+  private failure: { sequence: number; error: unknown } | undefined;
+  private batch: Sent[] = [];
+  private items: DecodeItem[] = [];
+  private batchBytes = 0;
+  private batchContentBytes = 0;
 
   constructor(
     private readonly outDir: string,
+    private readonly askPassword: () => Promise<Uint8Array | undefined>,
     private readonly password: Uint8Array | undefined,
     private readonly survey: Survey,
     private readonly options: ImportOptions,
-    private readonly writer: FileWriter,
+    private readonly pool: DecoderPool,
   ) {}
 
   async extract(archive: OpenArchive): Promise<void> {
-    let failure: { error: unknown } | undefined;
+    let walkFailure: { error: unknown } | undefined;
     try {
-      for await (const entry of archive.fileEntries()) {
-        if (this.options.signal?.aborted) break;
+      for await (const entry of archive.fileEntries(this.askPassword)) {
+        if (this.options.signal?.aborted || this.failure) break;
         await this.extractEntry(archive, entry);
       }
-    } finally {
-      // Whatever happened, the files handed to the writer are finished (whole, or not there at all).
-      await this.writer.drain().catch((err: unknown) => {
-        failure ??= { error: err };
-      });
+    } catch (error) {
+      // The entries gathered before the failure (a truncated archive's whole entries) are still written.
+      walkFailure = { error };
     }
-    if (failure) throw failure.error;
+    if (!this.options.signal?.aborted && !this.failure) await this.send(archive).catch((error: unknown) => this.fail(Infinity, error));
+    // Whatever happened, the files sent to the threads are finished (whole, or not there at all).
+    await this.pool.drain().catch((error: unknown) => this.fail(Infinity, error));
+    if (this.failure) throw this.failure.error;
+    if (walkFailure) throw walkFailure.error;
     if (this.options.signal?.aborted) throw new ImportInterrupted();
     this.archiveBytesBefore += archive.file.size;
     this.archiveBytesRead = this.archiveBytesBefore;
@@ -198,19 +234,80 @@ class ImportRun {
     return { written: this.written, skipped: this.skipped, bytes: this.bytes, splits };
   }
 
+  private fail(sequence: number, error: unknown): void {
+    if (!this.failure || sequence < this.failure.sequence) this.failure = { sequence, error };
+  }
+
   private async extractEntry(archive: OpenArchive, entry: ArchiveEntry): Promise<void> {
     checkEntryName(archive, entry);
     const target = join(this.outDir, posix.normalize(entry.filename));
     const dir = await this.outputDir(dirname(target));
-    const splitFile = this.splitFile(entry.filename);
-
-    if (dir.before?.has(basename(target)) && (await sameContent(target, entry))) {
-      this.skipped++;
-      this.done(entry);
-      await splitFile?.(undefined)();
+    const split = this.splitFile(entry.filename);
+    const resume = dir.before?.has(basename(target)) ?? false;
+    const sequence = this.sequence++;
+    if (decodedByDf2(entry) && entry.compressedSize <= IN_MEMORY_BYTES && entry.uncompressedSize <= IN_MEMORY_BYTES) {
+      this.batch.push({ entry, sequence, split });
+      this.items.push({
+        offset: entry.offset,
+        nameBytes: Buffer.byteLength(entry.filename),
+        compressedSize: entry.compressedSize,
+        uncompressedSize: entry.uncompressedSize,
+        crc32: entry.crc32,
+        method: entry.method,
+        encrypted: entry.encrypted,
+        target,
+        resume,
+        kind: split?.kind,
+      });
+      this.batchBytes += entry.compressedSize;
+      this.batchContentBytes += entry.uncompressedSize;
+      if (this.items.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES || this.batchContentBytes >= BATCH_CONTENT_BYTES) await this.send(archive);
       return;
     }
+    // Entries only zip.js reads, and large ones, are decoded here (in archive order with the batches around them).
+    await this.send(archive);
+    await this.extractHere(archive, entry, target, resume, split);
+  }
 
+  /** Sends the batch being gathered to a decoding thread. */
+  private async send(archive: OpenArchive): Promise<void> {
+    if (this.items.length === 0) return;
+    const sent = this.batch;
+    const items = this.items;
+    this.batch = [];
+    this.items = [];
+    this.batchBytes = 0;
+    this.batchContentBytes = 0;
+    await this.pool.submit(archive.file.path, items, (reply) => this.received(archive, sent, items, reply));
+  }
+
+  private async received(archive: OpenArchive, sent: Sent[], items: DecodeItem[], reply: BatchReply | Error): Promise<void> {
+    if (reply instanceof Error) return this.fail(sent[0]!.sequence, reply);
+    for (let i = 0; i < reply.results.length; i++) {
+      const result = reply.results[i]!;
+      if (result.skipped) this.skipped++;
+      else this.written++;
+      this.done(sent[i]!.entry);
+      await sent[i]!.split?.out(result);
+    }
+    const failure = reply.failure;
+    if (!failure || failure.failure === 'interrupted') return;
+    const { entry, sequence } = sent[failure.index]!;
+    this.fail(
+      sequence,
+      failure.failure === 'write'
+        ? new InputError(items[failure.index]!.target, '', failure.expected, failure.found)
+        : new InputError(archive.path, entry.filename, failure.expected, failure.found),
+    );
+  }
+
+  private async extractHere(archive: OpenArchive, entry: ArchiveEntry, target: string, resume: boolean, split: SplitFile | undefined): Promise<void> {
+    if (resume && (await sameContent(target, entry))) {
+      this.skipped++;
+      this.done(entry);
+      await split?.out({});
+      return;
+    }
     const fail = (err: unknown): never => {
       if (err instanceof EntryDataError) throw new InputError(archive.path, entry.filename, err.expected, err.found);
       throw err;
@@ -221,24 +318,18 @@ class ImportRun {
         chunks.push(chunk);
       }).catch(fail);
       const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      // What the split check needs is taken now: the content may move to the writer thread.
-      const checkAfterWrite = splitFile?.(content);
-      await this.writer.write(target, content, async () => {
-        this.written++;
-        this.done(entry);
-        await checkAfterWrite?.();
-      });
-      return;
+      await writeFileAtomic(target, content, { parentExists: true });
+    } else {
+      await withAtomicWriter(target, (out) =>
+        readEntryData(archive, entry, this.password, (chunk) => {
+          if (this.options.signal?.aborted) throw new ImportInterrupted();
+          return out.write(chunk);
+        }),
+      ).catch(fail);
     }
-    await withAtomicWriter(target, (out) =>
-      readEntryData(archive, entry, this.password, (chunk) => {
-        if (this.options.signal?.aborted) throw new ImportInterrupted();
-        return out.write(chunk);
-      }),
-    ).catch(fail);
     this.written++;
     this.done(entry);
-    await splitFile?.(undefined)();
+    await split?.out({});
   }
 
   private done(entry: ArchiveEntry): void {
@@ -251,11 +342,11 @@ class ImportRun {
   }
 
   /**
-   * For a file of a split: given its content (undefined: read it back from
-   * disk), takes what the split check needs and returns what to tell the
-   * check once the file is on disk.
+   * For a file of a split: what its decoding sends back for the check (an
+   * annotation's text, an image's size) and how the check is told once it
+   * is on disk (without them, the check reads the file back).
    */
-  private splitFile(filename: string): ((content: Uint8Array | undefined) => () => Promise<void>) | undefined {
+  private splitFile(filename: string): SplitFile | undefined {
     const match = SPLIT_FILE.exec(posix.normalize(filename));
     if (!match) return undefined;
     const splitDir = match[1] === undefined ? this.outDir : join(this.outDir, match[1]);
@@ -263,20 +354,10 @@ class ImportRun {
     if (!check) this.splits.set(splitDir, (check = new SplitCheck(splitDir)));
     const split = check;
     const annotation = match[2] === 'annos' ? ANNOTATION_NAME.exec(match[3]!) : undefined;
-    if (annotation) {
-      return (content) => {
-        const text = content && Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
-        return () => split.annotationOut(annotation[1]!, text);
-      };
-    }
+    if (annotation) return { kind: 'annotation', out: ({ text }) => split.annotationOut(annotation[1]!, text) };
     const image = match[2] === 'image' ? IMAGE_NAME.exec(match[3]!) : undefined;
-    if (image) {
-      return (content) => {
-        const size = content && split.imageSizeOf(image[1]!, content);
-        return () => split.imageOut(image[1]!, size);
-      };
-    }
-    return () => async () => {};
+    if (image) return { kind: 'image', out: ({ image: size }) => split.imageOut(image[1]!, size) };
+    return { kind: undefined, out: async () => {} };
   }
 
   /**

@@ -135,19 +135,140 @@ test('no password at all: one line asking for one, nothing written', async () =>
   assert.deepEqual(await readdir(parent), []);
 });
 
-test('a truncated archive: one line naming it, exit 1, nothing written', async () => {
-  const bytes = await readFile(ZIP_CRYPTO);
-  const truncated = join(WORK, 'truncated.zip');
-  await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-  const parent = await tempDir('df2-import-out-');
-  const result = await importCli([truncated, '--out', join(parent, 'data'), '--password-file', PASSWORD_FILE]);
-  assert.equal(result.code, 1);
+/** An entry's place in an archive made by Info-ZIP, from its local headers (file order). */
+interface LocalSpan {
+  name: string;
+  header: number;
+  nameEnd: number;
+  data: number;
+  dataEnd: number;
+  /** After its data descriptor, if any. */
+  end: number;
+}
+
+function localSpans(archive: Buffer): { spans: LocalSpan[]; centralDirectory: number; endRecord: number } {
+  const spans: LocalSpan[] = [];
+  let at = 0;
+  while (archive.readUInt32LE(at) === 0x04034b50) {
+    const flags = archive.readUInt16LE(at + 6);
+    const nameLength = archive.readUInt16LE(at + 26);
+    const data = at + 30 + nameLength + archive.readUInt16LE(at + 28);
+    const dataEnd = data + archive.readUInt32LE(at + 18);
+    const end = flags & 8 ? dataEnd + (archive.readUInt32LE(dataEnd) === 0x08074b50 ? 16 : 12) : dataEnd;
+    spans.push({ name: archive.toString('utf8', at + 30, at + 30 + nameLength), header: at, nameEnd: at + 30 + nameLength, data, dataEnd, end });
+    at = end;
+  }
+  assert.equal(archive.readUInt32LE(at), 0x02014b50, 'the central directory follows the last entry');
+  return { spans, centralDirectory: at, endRecord: archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) };
+}
+
+/** Imports `bytes` (a cut archive); asserts exit 1, one line, and that the files are exactly `expected`'s (whole, no temporary file). */
+async function importTruncated(bytes: Buffer, name: string, expectedFiles: string[]): Promise<string> {
+  const archive = join(WORK, name);
+  await writeFile(archive, bytes);
+  const out = await newOut();
+  const result = await importCli([archive, '--out', out, '--password-file', PASSWORD_FILE]);
+  assert.equal(result.code, 1, result.stderr);
   assertPasswordNowhere(result);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.ok(lines[0]!.startsWith(`df2: ${archive}: `), lines[0]);
+  const written = await filesUnder(out);
+  assert.deepEqual(written, [...expectedFiles].sort(), 'the whole entries before the cut are there, nothing after it, no temporary file');
+  for (const file of written) assert.ok((await readFile(join(out, file))).equals(await readFile(join(SOURCE, file))), file);
+  return lines[0]!.slice(`df2: ${archive}: `.length);
+}
+
+const TRUNCATED_AT_END = / \(a truncated download\?\); the (\d+) files before it were extracted$/;
+
+test('a truncated download (no central directory): the whole entries before the cut are extracted and the entry it ends in is named', async () => {
+  const bytes = await readFile(ZIP_CRYPTO);
+  const { spans, centralDirectory, endRecord } = localSpans(bytes);
+  const files = spans.filter((s) => !s.name.endsWith('/'));
+  // Info-ZIP's zip -P sets bit 3 (a data descriptor) on each encrypted entry and fills the sizes in the header too.
+  assert.equal(bytes.readUInt16LE(files[0]!.header + 6) & 9, 9);
+  const victim = files[Math.floor(files.length / 2)]!;
+  const before = files.slice(0, files.indexOf(victim)).map((s) => s.name);
+  const count = (line: string): number => Number(TRUNCATED_AT_END.exec(line)?.[1]);
+
+  // Inside an entry's data.
+  let line = await importTruncated(bytes.subarray(0, victim.data + Math.floor((victim.dataEnd - victim.data) / 2)), 'cut-data.zip', before);
   assert.match(
-    result.stderr,
-    /^df2: .*truncated\.zip: expected a complete zip archive \(its central directory at the end\), found none: a truncated or damaged download; nothing was extracted from it\n$/,
+    line,
+    new RegExp(`^${victim.name}: expected ${victim.dataEnd - victim.data} bytes of data at byte ${victim.data}, found the end of the archive`),
+  );
+  assert.equal(count(line), before.length);
+
+  // Inside a local header, before its name ends: the entry is named by the one before it.
+  const previous = spans[spans.indexOf(victim) - 1]!;
+  line = await importTruncated(bytes.subarray(0, victim.header + 20), 'cut-header.zip', before);
+  assert.equal(
+    line,
+    `the entry after ${previous.name}: expected a local file header or the central directory at byte ${victim.header}, found the end of the archive (a truncated download?)`,
+  );
+  // Inside its extra field: the name is there.
+  line = await importTruncated(bytes.subarray(0, victim.nameEnd + 3), 'cut-extra.zip', before);
+  assert.equal(line, `${victim.name}: expected a whole local file header at byte ${victim.header}, found the end of the archive (a truncated download?)`);
+
+  // Inside the central directory, or only the end record missing: every entry is extracted, and the archive is still refused.
+  const all = files.map((s) => s.name);
+  for (const [name, cut] of [
+    ['cut-directory.zip', centralDirectory + Math.floor((endRecord - centralDirectory) / 2)],
+    ['cut-end-record.zip', endRecord],
+  ] as const) {
+    line = await importTruncated(bytes.subarray(0, cut), name, all);
+    assert.match(line, new RegExp(`^expected a whole central directory at byte ${centralDirectory}, with its end record, found the end of the archive`));
+    assert.equal(count(line), all.length);
+  }
+  // Right after an entry: the central directory is missing altogether.
+  line = await importTruncated(bytes.subarray(0, victim.header), 'cut-between.zip', before);
+  assert.equal(
+    line,
+    `expected its central directory after ${previous.name}, found the end of the archive (a truncated download?); the ${before.length} files before it were extracted`,
+  );
+
+  // Inside the first file (the one the password is tried on): nothing is written at all.
+  const parent = await tempDir('df2-import-out-');
+  CREATED.push(parent);
+  await writeFile(join(WORK, 'cut-first.zip'), bytes.subarray(0, files[0]!.data + 20));
+  const first = await importCli([join(WORK, 'cut-first.zip'), '--out', join(parent, 'data'), '--password-file', PASSWORD_FILE]);
+  assert.equal(first.code, 1);
+  assert.match(
+    first.stderr,
+    new RegExp(
+      `^df2: \\S+cut-first\\.zip: ${files[0]!.name}: expected \\d+ bytes of data at byte \\d+, found the end of the archive \\(a truncated download\\?\\); the 0 files before it were extracted\\n$`,
+    ),
   );
   assert.deepEqual(await readdir(parent), []);
+});
+
+test('an empty file or one that is not a zip: one line, exit 1, nothing written', async () => {
+  for (const [name, bytes, found] of [
+    ['empty.zip', Buffer.alloc(0), 'an empty file'],
+    ['not-a-zip.zip', Buffer.from('%PDF-1.7 not a zip at all\n'.repeat(40)), 'other bytes \\(not a zip, or a damaged one\\)'],
+  ] as const) {
+    const archive = join(WORK, name);
+    await writeFile(archive, bytes);
+    const parent = await tempDir('df2-import-out-');
+    CREATED.push(parent);
+    const result = await importCli([archive, '--out', join(parent, 'data'), '--password-file', PASSWORD_FILE]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^df2: \\S+${name.replace('.', '\\.')}: expected a zip archive, found ${found}\\n$`));
+    assert.deepEqual(await readdir(parent), []);
+  }
+});
+
+test('a truncated archive from a streaming writer (sizes only in data descriptors): entries are delimited by decoding them', async () => {
+  // Info-ZIP's archive with the sizes and CRC-32 of every bit-3 local header zeroed, as a streaming writer leaves them.
+  const bytes = Buffer.from(await readFile(ZIP_CRYPTO));
+  const { spans } = localSpans(bytes);
+  for (const span of spans) if (bytes.readUInt16LE(span.header + 6) & 8) bytes.fill(0, span.header + 14, span.header + 26);
+  const files = spans.filter((s) => !s.name.endsWith('/'));
+  const victim = files[Math.floor(files.length / 2)]!;
+  const before = files.slice(0, files.indexOf(victim)).map((s) => s.name);
+  const line = await importTruncated(bytes.subarray(0, victim.data + Math.floor((victim.dataEnd - victim.data) / 2)), 'cut-streamed.zip', before);
+  assert.equal(line, `${victim.name}: expected a whole deflate stream, found the end of the archive (a truncated download?)`);
 });
 
 /** The offset of an entry's data in an archive, from its local header (found by its name). */

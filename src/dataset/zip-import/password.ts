@@ -49,8 +49,9 @@ export function promptPassword(question = 'Password: '): Promise<string | undefi
   const input = process.stdin;
   if (!input.isTTY) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
-    process.stderr.write(question);
+    // Echo off before the prompt shows: what is typed as soon as it appears must not be echoed either.
     input.setRawMode(true);
+    process.stderr.write(question);
     input.resume();
     input.setEncoding('utf8');
     let typed = '';

@@ -9,12 +9,13 @@
  * the archive's structure and decrypts WinZip AES entries.
  */
 
+/** CRC-32's table, signed: the keys stay 32-bit integers in V8 (a Uint32Array's values above 2^31 would be doubles). */
 const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
+  const table = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
+    table[n] = c | 0;
   }
   return table;
 })();
@@ -62,12 +63,15 @@ export class ZipCryptoDecipher {
     let key1 = this.key1;
     let key2 = this.key2;
     const table = CRC_TABLE;
-    for (let i = 0; i < input.length; i++) {
-      const temp = (key2 | 2) & 0xffff;
-      const byte = (input[i]! ^ ((Math.imul(temp, temp ^ 1) >>> 8) & 0xff)) & 0xff;
+    const length = input.length;
+    // One serial chain per byte (each key depends on the byte before), so the loop is kept minimal:
+    // only the low 16 bits of key2 reach the byte, and Math.imul takes its operands modulo 2^32.
+    for (let i = 0; i < length; i++) {
+      const temp = key2 | 2;
+      const byte = input[i]! ^ ((Math.imul(temp, temp ^ 1) >>> 8) & 0xff);
       output[i] = byte;
       key0 = table[(key0 ^ byte) & 0xff]! ^ (key0 >>> 8);
-      key1 = (Math.imul((key1 + (key0 & 0xff)) | 0, 134775813) + 1) | 0;
+      key1 = (Math.imul(key1 + (key0 & 0xff), 134775813) + 1) | 0;
       key2 = table[(key2 ^ (key1 >>> 24)) & 0xff]! ^ (key2 >>> 8);
     }
     this.key0 = key0;
