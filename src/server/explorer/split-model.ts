@@ -22,22 +22,17 @@
  */
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
-import type { FacetCounts, ImageRow, IndexedImage, IndexedItem, SplitStats } from './types.js';
+import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
+import type { FacetCounts, ImageRow, SplitStats } from './types.js';
 
-/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean). */
-export type ImageTuple = [number, 'user' | 'shop', number, number, number, number | boolean];
-/** An item row: image id, category, style, scale, occlusion, zoom_in, viewpoint, visible, occluded. */
-export type ItemTuple = number[];
-
-/** What the model needs of an image: the indexed image without its file state. */
-export type ModelImage = Omit<IndexedImage, 'mtimeMs' | 'size'>;
+/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean), packed items (image-batch.ts). */
+export type ImageTuple = [number, 'user' | 'shop' | 'unknown', number, number, number, number | boolean, Uint8Array];
 
 const N_CODES = 1 << 13;
 
 // A code: category (4 bits, 1..13) | style > 0 (1) | scale, occlusion, zoom_in, viewpoint (2 bits each, 1..3).
 const packCode = (category: number, style: number, scale: number, occlusion: number, zoomIn: number, viewpoint: number): number =>
   (category & 15) | ((style > 0 ? 1 : 0) << 4) | ((scale & 3) << 5) | ((occlusion & 3) << 7) | ((zoomIn & 3) << 9) | ((viewpoint & 3) << 11);
-const code = (it: IndexedItem): number => packCode(it.categoryId, it.style, it.scale, it.occlusion, it.zoomIn, it.viewpoint);
 /** The six facet values of a code, in ITEM_FACETS order (style: 0 zero, 1 positive). */
 const codeValues = (c: number): number[] => [c & 15, (c >> 4) & 1, (c >> 5) & 3, (c >> 7) & 3, (c >> 9) & 3, (c >> 11) & 3];
 
@@ -82,7 +77,7 @@ const pairStyleKey = (pairId: number, style: number): number | string =>
 /** The item columns, by pool slot. */
 interface ItemPool {
   codes: Uint16Array;
-  style: Int32Array;
+  style: Float64Array;
   visible: Uint8Array;
   occluded: Uint8Array;
 }
@@ -191,23 +186,34 @@ interface CompiledFilters {
   pairId: number | undefined;
 }
 
+/** A facet's allowed values as bits (bit v: value v), or -1 (every value) when it is not filtered. */
+function allowedBits(values: readonly number[] | undefined): number {
+  if (!values?.length) return -1;
+  let bits = 0;
+  for (const v of values) if (v >= 0 && v < 31) bits |= 1 << v;
+  return bits;
+}
+
 function compile(filters: ImageFilters): CompiledFilters {
-  const allowed: (Set<number> | undefined)[] = [
-    filters.category?.length ? new Set(filters.category) : undefined,
-    filters.style?.length === 1 ? new Set([filters.style[0] === 'positive' ? 1 : 0]) : undefined,
-    filters.scale?.length ? new Set(filters.scale) : undefined,
-    filters.occlusion?.length ? new Set(filters.occlusion) : undefined,
-    filters.zoomIn?.length ? new Set(filters.zoomIn) : undefined,
-    filters.viewpoint?.length ? new Set(filters.viewpoint) : undefined,
+  // One bit mask per item facet, in ITEM_FACETS order: the table below is 8,192 codes of bit tests.
+  const allowed = [
+    allowedBits(filters.category),
+    filters.style?.length === 1 ? (filters.style[0] === 'positive' ? 2 : 1) : -1,
+    allowedBits(filters.scale),
+    allowedBits(filters.occlusion),
+    allowedBits(filters.zoomIn),
+    allowedBits(filters.viewpoint),
   ];
   const contribution = new Int32Array(N_CODES);
   const full = new Uint8Array(N_CODES);
   for (let c = 0; c < N_CODES; c++) {
-    const values = codeValues(c);
-    let fail = 0;
-    values.forEach((v, f) => {
-      if (allowed[f] && !allowed[f]!.has(v)) fail |= 1 << f;
-    });
+    const fail =
+      ((allowed[0]! >> (c & 15)) & 1 ? 0 : 1) |
+      ((allowed[1]! >> ((c >> 4) & 1)) & 1 ? 0 : 2) |
+      ((allowed[2]! >> ((c >> 5) & 3)) & 1 ? 0 : 4) |
+      ((allowed[3]! >> ((c >> 7) & 3)) & 1 ? 0 : 8) |
+      ((allowed[4]! >> ((c >> 9) & 3)) & 1 ? 0 : 16) |
+      ((allowed[5]! >> ((c >> 11) & 3)) & 1 ? 0 : 32);
     if (fail === 0) {
       contribution[c] = VALUE_BITS[c]!;
       full[c] = 1;
@@ -219,7 +225,7 @@ function compile(filters: ImageFilters): CompiledFilters {
   return {
     contribution,
     full,
-    anyItemFilter: allowed.some((a) => a !== undefined),
+    anyItemFilter: allowed.some((a) => a !== -1),
     source: filters.source?.length === 1 ? (filters.source[0] === 'shop' ? 1 : 0) : -1,
     items: filters.items?.length ? new Set(filters.items) : undefined,
     pairId: filters.pairId,
@@ -241,7 +247,7 @@ export class SplitModel implements ItemPool {
   private idLimit = 0;
   /** Item pool. */
   codes = new Uint16Array(0);
-  style = new Int32Array(0);
+  style = new Float64Array(0);
   visible = new Uint8Array(0);
   occluded = new Uint8Array(0);
   private poolLength = 0;
@@ -259,14 +265,18 @@ export class SplitModel implements ItemPool {
     return this.counters.items[0]! + this.counters.items[1]!;
   }
 
-  /** Replaces these images (inserting new ones) and removes `removed`. */
-  apply(images: readonly ModelImage[], removed: readonly number[] = []): void {
-    for (const id of removed) this.remove(id);
-    for (const img of images) {
-      this.remove(img.imageId);
-      this.insert(img);
+  /** Replaces the batch's images (inserting new ones) and removes `removed`. */
+  applyBatch(batch: ImageBatch, removed: ArrayLike<number> = []): void {
+    for (let k = 0; k < removed.length; k++) this.remove(removed[k]!);
+    for (let k = 0; k < batch.count; k++) {
+      const id = batch.imageId[k]!;
+      this.remove(id);
+      const n = batch.itemStart[k + 1]! - batch.itemStart[k]!;
+      const start = this.place(id, n);
+      this.setItems(start, itemBytes(batch, k), n);
+      this.setImage(id, batch.source[k]!, batch.pairId[k]!, batch.width[k]!, batch.height[k]!, batch.hasImage[k] === 1, n);
     }
-    if (images.length > 0 || removed.length > 0) this.version++;
+    if (batch.count > 0 || removed.length > 0) this.version++;
     if (this.poolWasted > 1 << 16 && this.poolWasted * 2 > this.poolLength) this.compact();
   }
 
@@ -301,40 +311,31 @@ export class SplitModel implements ItemPool {
     this.counters.add(shop, pairId, n, this, this.itemStart[id]!, 1);
   }
 
-  private insert(img: ModelImage): void {
-    const n = img.items.length;
-    const start = this.place(img.imageId, n);
-    img.items.forEach((it, k) => {
-      this.codes[start + k] = code(it);
-      this.style[start + k] = it.style;
-      this.visible[start + k] = Math.min(it.visible, 255);
-      this.occluded[start + k] = Math.min(it.occluded, 255);
-    });
-    this.setImage(img.imageId, sourceCode(img.source), img.pairId, img.width, img.height, img.hasImage, n);
+  /** Fills pool slots from `start` with `n` packed items (image-batch.ts). */
+  private setItems(start: number, bytes: Uint8Array, n: number): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let j = 0; j < n; j++) {
+      const at = j * ITEM_BYTES;
+      const style = view.getFloat64(at + 8, true);
+      this.codes[start + j] = packCode(bytes[at]!, style, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!, bytes[at + 4]!);
+      this.style[start + j] = style;
+      this.visible[start + j] = bytes[at + 5]!;
+      this.occluded[start + j] = bytes[at + 6]!;
+    }
   }
 
   /**
-   * Adds images straight from database rows, without an object per image or
-   * item: the model's load reads a whole split this way.
+   * Adds images straight from database rows (items packed as the batch packs
+   * them), without an object per image or item: the model's load reads a
+   * whole split this way.
    */
-  loadRows(images: readonly ImageTuple[], items: readonly ItemTuple[]): void {
-    let k = 0;
-    for (const [id, source, pairId, width, height, hasImage] of images) {
+  loadRows(images: readonly ImageTuple[]): void {
+    for (const [id, source, pairId, width, height, hasImage, items] of images) {
       this.remove(id);
-      while (k < items.length && items[k]![0]! < id) k++;
-      let end = k;
-      while (end < items.length && items[end]![0] === id) end++;
-      const start = this.place(id, end - k);
-      for (let j = k; j < end; j++) {
-        const [, categoryId, style, scale, occlusion, zoomIn, viewpoint, visible, occluded] = items[j]!;
-        const slot = start + j - k;
-        this.codes[slot] = packCode(categoryId!, style!, scale!, occlusion!, zoomIn!, viewpoint!);
-        this.style[slot] = style!;
-        this.visible[slot] = Math.min(visible!, 255);
-        this.occluded[slot] = Math.min(occluded!, 255);
-      }
-      this.setImage(id, sourceCode(source), pairId, width, height, Boolean(hasImage), end - k);
-      k = end;
+      const n = Math.floor(items.byteLength / ITEM_BYTES);
+      const start = this.place(id, n);
+      this.setItems(start, items, n);
+      this.setImage(id, sourceCode(source), pairId, width, height, Boolean(hasImage), n);
     }
     if (images.length > 0) this.version++;
   }
@@ -364,7 +365,7 @@ export class SplitModel implements ItemPool {
   private compact(): void {
     const size = Math.max(1024, this.poolLength - this.poolWasted);
     const codes = new Uint16Array(size),
-      style = new Int32Array(size),
+      style = new Float64Array(size),
       visible = new Uint8Array(size),
       occluded = new Uint8Array(size);
     let at = 0;
@@ -403,6 +404,14 @@ export class SplitModel implements ItemPool {
       hasImage: this.hasImage[id] === 1,
       itemCount: this.nItems[id]!,
     };
+  }
+
+  /** The images with this pair_id, in image id order, at most `limit`. */
+  imagesOfPair(pairId: number, limit: number): ImageRow[] {
+    const out: ImageRow[] = [];
+    const { alive, pairId: pairs } = this;
+    for (let id = 0; id < this.idLimit && out.length < limit; id++) if (alive[id] && pairs[id] === pairId) out.push(this.image(id)!);
+    return out;
   }
 
   /** Images matching the filters: how many, and those at [offset, offset + limit) in image id order. */
@@ -476,12 +485,5 @@ export class SplitModel implements ItemPool {
   }
 }
 
-/**
- * An image's source as the model keeps it: 0 user, 1 shop, 2 unknown (an
- * images-only split: the test split). Images of unknown source count in the
- * split's total only, in no source's figures.
- */
-const SOURCES = ['user', 'shop', 'unknown'] as const;
-function sourceCode(source: string): number {
-  return source === 'shop' ? 1 : source === 'unknown' ? 2 : 0;
-}
+// Sources are kept as sourceCode() numbers (image-batch.ts): 0 user, 1 shop, 2 unknown (an images-only
+// split: the test split). Images of unknown source count in the split's total only, in no source's figures.
