@@ -103,7 +103,11 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
     dataDirs: [dir],
     workers: 0,
     onIndexProgress: (_split, p) => {
-      if (p.state === 'queued') indexStart = performance.now();
+      // Stalls during indexing are counted from its start (not the server's start-up: loading modules).
+      if (p.state === 'queued') {
+        indexStart = performance.now();
+        delay.reset();
+      }
       if (p.state === 'ready') {
         send({ type: 'indexed', seconds: (performance.now() - indexStart) / 1000, changed: p.changed, stallMs: delay.max / 1e6 });
         delay.reset();
