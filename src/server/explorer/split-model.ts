@@ -24,6 +24,7 @@ import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
 import type { FacetCounts, ImageRow, SplitStats } from './types.js';
+import { ImageClasses } from './image-classes.js';
 
 /** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean), packed items (image-batch.ts). */
 export type ImageTuple = [number, 'user' | 'shop' | 'unknown', number, number, number, number | boolean, Uint8Array];
@@ -232,6 +233,51 @@ function compile(filters: ImageFilters): CompiledFilters {
   };
 }
 
+/** Facet counts being summed, image by image or class by class (weight: images of the class). */
+class FacetTally {
+  private readonly bitCounts = new Float64Array(32);
+  private readonly sourceCounts = [0, 0, 0];
+  private readonly itemsCounts = new Map<number, number>();
+
+  constructor(private readonly f: CompiledFilters) {}
+
+  add(shop: number, n: number, codes: Uint16Array, start: number, weight: number): void {
+    const { f } = this;
+    const sourceOk = f.source < 0 || shop === f.source;
+    const itemsOk = !f.items || f.items.has(n);
+    let seen = 0;
+    let fullMatch = f.anyItemFilter ? 0 : 1;
+    for (let k = start, end = start + n; k < end; k++) {
+      const c = codes[k]!;
+      seen |= f.contribution[c]!;
+      fullMatch |= f.full[c]!;
+    }
+    if (sourceOk && itemsOk) {
+      while (seen !== 0) {
+        const low = seen & -seen;
+        this.bitCounts[31 - Math.clz32(low)]! += weight;
+        seen ^= low;
+      }
+    }
+    if (fullMatch) {
+      if (itemsOk) this.sourceCounts[shop]! += weight;
+      if (sourceOk) this.itemsCounts.set(n, (this.itemsCounts.get(n) ?? 0) + weight);
+    }
+  }
+
+  result(): FacetCounts {
+    const out = Object.fromEntries(ITEM_FACETS.map((facet) => [facet, {}])) as FacetCounts;
+    this.bitCounts.forEach((count, bit) => {
+      if (count > 0) out[BIT_NAMES[bit]!.facet][BIT_NAMES[bit]!.value] = count;
+    });
+    out.source = {};
+    if (this.sourceCounts[0]) out.source.user = this.sourceCounts[0];
+    if (this.sourceCounts[1]) out.source.shop = this.sourceCounts[1];
+    out.items = Object.fromEntries([...this.itemsCounts].sort((a, b) => a[0] - b[0]).map(([v, k]) => [String(v), k]));
+    return out;
+  }
+}
+
 export class SplitModel implements ItemPool {
   /** Per image id. */
   private alive = new Uint8Array(0);
@@ -254,6 +300,14 @@ export class SplitModel implements ItemPool {
   /** Pool slots no image uses any more (compacted when they are half the pool). */
   private poolWasted = 0;
   private readonly counters = new StatsCounters();
+  /** Images by what filters see of them (image-classes.ts), and each image's class by image id. */
+  private readonly classes = new ImageClasses();
+  private classOf = new Int32Array(0);
+  /** Images of a pair_id as a doubly linked list by image id (-1 ends it). */
+  private readonly pairHead = new Map<number, number>();
+  private pairNext = new Int32Array(0);
+  private pairPrev = new Int32Array(0);
+  private readonly compileCache = new Map<string, CompiledFilters>();
   /** Bumped by every change (cache keys). */
   version = 0;
 
@@ -283,6 +337,13 @@ export class SplitModel implements ItemPool {
   private remove(id: number): void {
     if (id < 0 || id >= this.idLimit || !this.alive[id]) return;
     this.alive[id] = 0;
+    this.classes.remove(this.classOf[id]!);
+    const next = this.pairNext[id]!,
+      prev = this.pairPrev[id]!;
+    if (prev >= 0) this.pairNext[prev] = next;
+    else if (next >= 0) this.pairHead.set(this.pairId[id]!, next);
+    else this.pairHead.delete(this.pairId[id]!);
+    if (next >= 0) this.pairPrev[next] = prev;
     this.counters.add(this.shop[id]!, this.pairId[id]!, this.nItems[id]!, this, this.itemStart[id]!, -1);
   }
 
@@ -309,6 +370,12 @@ export class SplitModel implements ItemPool {
     this.height[id] = height;
     this.hasImage[id] = hasImage ? 1 : 0;
     this.counters.add(shop, pairId, n, this, this.itemStart[id]!, 1);
+    this.classOf[id] = this.classes.add(shop, this.codes, this.itemStart[id]!, n);
+    const head = this.pairHead.get(pairId) ?? -1;
+    this.pairNext[id] = head;
+    this.pairPrev[id] = -1;
+    if (head >= 0) this.pairPrev[head] = id;
+    this.pairHead.set(pairId, id);
   }
 
   /** Fills pool slots from `start` with `n` packed items (image-batch.ts). */
@@ -351,6 +418,9 @@ export class SplitModel implements ItemPool {
     this.hasImage = grow(this.hasImage, size);
     this.itemStart = grow(this.itemStart, size);
     this.itemCapacity = grow(this.itemCapacity, size);
+    this.classOf = grow(this.classOf, size);
+    this.pairNext = grow(this.pairNext, size);
+    this.pairPrev = grow(this.pairPrev, size);
     this.idLimit = size;
   }
 
@@ -406,78 +476,92 @@ export class SplitModel implements ItemPool {
     };
   }
 
+  /** Ids of the images with this pair_id, ascending. */
+  private pairMembers(pairId: number): number[] {
+    const ids: number[] = [];
+    for (let id = this.pairHead.get(pairId) ?? -1; id >= 0; id = this.pairNext[id]!) ids.push(id);
+    return ids.sort((a, b) => a - b);
+  }
+
   /** The images with this pair_id, in image id order, at most `limit`. */
   imagesOfPair(pairId: number, limit: number): ImageRow[] {
-    const out: ImageRow[] = [];
-    const { alive, pairId: pairs } = this;
-    for (let id = 0; id < this.idLimit && out.length < limit; id++) if (alive[id] && pairs[id] === pairId) out.push(this.image(id)!);
-    return out;
+    return this.pairMembers(pairId)
+      .slice(0, limit)
+      .map((id) => this.image(id)!);
+  }
+
+  /** Per class: 1 when its images pass the filters. */
+  private classMatches(f: CompiledFilters): Uint8Array {
+    const { count, shop, n, start, codes, size } = this.classes;
+    const match = new Uint8Array(size);
+    for (let c = 0; c < size; c++) {
+      if (count[c] === 0) continue;
+      if (f.source >= 0 && shop[c] !== f.source) continue;
+      if (f.items && !f.items.has(n[c]!)) continue;
+      let ok = !f.anyItemFilter;
+      for (let k = start[c]!, end = k + n[c]!; k < end && !ok; k++) ok = f.full[codes[k]!] === 1;
+      if (ok) match[c] = 1;
+    }
+    return match;
+  }
+
+  /** Whether image `id` passes the filters (other than pair_id). */
+  private imageMatches(f: CompiledFilters, id: number): boolean {
+    if (f.source >= 0 && this.shop[id] !== f.source) return false;
+    if (f.items && !f.items.has(this.nItems[id]!)) return false;
+    if (!f.anyItemFilter) return true;
+    for (let k = this.itemStart[id]!, end = k + this.nItems[id]!; k < end; k++) if (f.full[this.codes[k]!] === 1) return true;
+    return false;
   }
 
   /** Images matching the filters: how many, and those at [offset, offset + limit) in image id order. */
   query(filters: ImageFilters, offset: number, limit: number): { total: number; images: ImageRow[] } {
-    const f = compile(filters);
+    const f = this.compiled(filters);
     const ids: number[] = [];
     let total = 0;
-    const { alive, shop, nItems, pairId, itemStart, codes } = this;
-    for (let id = 0; id < this.idLimit; id++) {
-      if (!alive[id]) continue;
-      if (f.source >= 0 && shop[id] !== f.source) continue;
-      if (f.items && !f.items.has(nItems[id]!)) continue;
-      if (f.pairId !== undefined && pairId[id] !== f.pairId) continue;
-      if (f.anyItemFilter) {
-        let match = false;
-        for (let k = itemStart[id]!, end = k + nItems[id]!; k < end && !match; k++) match = f.full[codes[k]!] === 1;
-        if (!match) continue;
+    if (f.pairId !== undefined) {
+      for (const id of this.pairMembers(f.pairId)) {
+        if (!this.imageMatches(f, id)) continue;
+        if (total >= offset && ids.length < limit) ids.push(id);
+        total++;
       }
-      if (total >= offset && ids.length < limit) ids.push(id);
-      total++;
+    } else {
+      // The total from the classes; the page from the images, up to its last one.
+      const match = this.classMatches(f);
+      const { count } = this.classes;
+      for (let c = 0; c < match.length; c++) if (match[c]) total += count[c]!;
+      const { alive, classOf } = this;
+      let seen = 0;
+      for (let id = 0; offset < total && id < this.idLimit && ids.length < limit; id++) {
+        if (!alive[id] || !match[classOf[id]!]) continue;
+        if (seen++ >= offset) ids.push(id);
+      }
     }
     return { total, images: ids.map((id) => this.image(id)!) };
   }
 
   /** Facet counts under the filters (each facet's own filter left out of its counts). */
   facets(filters: ImageFilters): FacetCounts {
-    const f = compile(filters);
-    const bitCounts = new Float64Array(32);
-    const sourceCounts = [0, 0];
-    const itemsCounts = new Map<number, number>();
-    const { alive, shop, nItems, pairId, itemStart, codes } = this;
-    const { contribution, full } = f;
-    for (let id = 0; id < this.idLimit; id++) {
-      if (!alive[id]) continue;
-      if (f.pairId !== undefined && pairId[id] !== f.pairId) continue;
-      const n = nItems[id]!;
-      const sourceOk = f.source < 0 || shop[id] === f.source;
-      const itemsOk = !f.items || f.items.has(n);
-      let seen = 0;
-      let fullMatch = f.anyItemFilter ? 0 : 1;
-      for (let k = itemStart[id]!, end = k + n; k < end; k++) {
-        const c = codes[k]!;
-        seen |= contribution[c]!;
-        fullMatch |= full[c]!;
-      }
-      if (sourceOk && itemsOk) {
-        while (seen !== 0) {
-          const low = seen & -seen;
-          bitCounts[31 - Math.clz32(low)]!++;
-          seen ^= low;
-        }
-      }
-      if (fullMatch) {
-        if (itemsOk) sourceCounts[shop[id]!]!++;
-        if (sourceOk) itemsCounts.set(n, (itemsCounts.get(n) ?? 0) + 1);
-      }
+    const f = this.compiled(filters);
+    const counts = new FacetTally(f);
+    if (f.pairId !== undefined) {
+      for (const id of this.pairMembers(f.pairId)) counts.add(this.shop[id]!, this.nItems[id]!, this.codes, this.itemStart[id]!, 1);
+    } else {
+      const { count, shop, n, start, codes, size } = this.classes;
+      for (let c = 0; c < size; c++) if (count[c]! > 0) counts.add(shop[c]!, n[c]!, codes, start[c]!, count[c]!);
     }
-    const out = Object.fromEntries(ITEM_FACETS.map((facet) => [facet, {}])) as FacetCounts;
-    bitCounts.forEach((count, bit) => {
-      if (count > 0) out[BIT_NAMES[bit]!.facet][BIT_NAMES[bit]!.value] = count;
-    });
-    out.source = {};
-    if (sourceCounts[0]) out.source.user = sourceCounts[0];
-    if (sourceCounts[1]) out.source.shop = sourceCounts[1];
-    out.items = Object.fromEntries([...itemsCounts].sort((a, b) => a[0] - b[0]).map(([v, k]) => [String(v), k]));
-    return out;
+    return counts.result();
+  }
+
+  /** Filters compiled (a few recent ones kept: a page and its facet counts ask with the same). */
+  private compiled(filters: ImageFilters): CompiledFilters {
+    const key = JSON.stringify(filters);
+    let f = this.compileCache.get(key);
+    if (f) this.compileCache.delete(key);
+    else f = compile(filters);
+    this.compileCache.set(key, f);
+    if (this.compileCache.size > 32) this.compileCache.delete(this.compileCache.keys().next().value!);
+    return f;
   }
 
   stats(): SplitStats {

@@ -93,6 +93,8 @@ export class SqliteDatasetIndex implements DatasetIndex {
 
   private readonly insertImage;
   private readonly deleteImage;
+  /** Asked by every request. */
+  private readonly splitByName;
 
   constructor(private readonly db: Db) {
     migrate(db, 'explorer', SCHEMA);
@@ -101,6 +103,7 @@ export class SqliteDatasetIndex implements DatasetIndex {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteImage = db.prepare('DELETE FROM images WHERE split_id = ? AND image_id = ?');
+    this.splitByName = db.prepare('SELECT * FROM splits WHERE name = ?');
     this.models = new SplitModels(async (splitId, afterId, limit) => this.loadImages(splitId, afterId, limit), CHUNK);
   }
 
@@ -114,7 +117,7 @@ export class SqliteDatasetIndex implements DatasetIndex {
   }
 
   async split(name: string): Promise<SplitInfo | undefined> {
-    const row = this.db.prepare('SELECT * FROM splits WHERE name = ?').get(name) as SplitRow | undefined;
+    const row = this.splitByName.get(name) as SplitRow | undefined;
     return row && toSplit(row);
   }
 
