@@ -87,6 +87,16 @@ class PhaseProfiler {
 
 async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined, profile: string | undefined): Promise<void> {
   const profiler = profile ? await PhaseProfiler.start((phase) => `${profile}-${phase}.cpuprofile`, 'index') : undefined;
+  if (profile) {
+    // With --cpu-prof: each stall over 100 ms on stderr, its end on the profiles' clock (µs), to find it in them.
+    let last = process.hrtime.bigint();
+    setInterval(() => {
+      const now = process.hrtime.bigint();
+      const ms = Number(now - last) / 1e6;
+      if (ms > 100) process.stderr.write(`stall ${ms.toFixed(0)} ms ending at ${now / 1000n} µs\n`);
+      last = now;
+    }, 5).unref();
+  }
   const { startServer } = await import('../server/server.js');
   const { PgDatasetIndex } = await import('../server/explorer/pg-index.js');
   const delay = monitorEventLoopDelay({ resolution: 5 });
