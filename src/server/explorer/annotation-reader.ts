@@ -62,6 +62,11 @@ export class AnnotationReader {
     return (await Promise.all(chunks)).flat();
   }
 
+  /** Starts the threads now (a server does at start, so that its first pages do not wait for them). */
+  warm(): void {
+    for (let k = 0; k < this.threads.length; k++) this.thread(k);
+  }
+
   /** Stops the threads (a later read starts them again). */
   async close(): Promise<void> {
     await Promise.all(this.threads.map((t, k) => (this.threads[k] = undefined, t?.worker.terminate())));

@@ -28,7 +28,7 @@ export type IndexState = IndexingJson['state'];
  * ms on SQLite, short enough not to hold requests up; fewer commits (each an
  * fsync) than smaller batches.
  */
-const BATCH = 2000;
+const BATCH = 1000;
 /** Image headers read at once for an images-only split. */
 const STAT_CONCURRENCY = 64;
 const WORKER_URL = new URL('./index-worker.js', import.meta.url);

@@ -79,7 +79,7 @@ const SCHEMA = [
 ];
 
 /** Rows per query when a whole split is read (fileStates, loading the model). */
-const CHUNK = 10_000;
+const CHUNK = 2000;
 /** How often a split's generation is compared with the database's (ms). */
 const GENERATION_CHECK_MS = 1000;
 

@@ -85,7 +85,7 @@ const SCHEMA = [
 ];
 
 /** Rows read per statement when a whole split is read (fileStates, loading the model): each a few ms. */
-const CHUNK = 4000;
+const CHUNK = 2000;
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class SqliteDatasetIndex implements DatasetIndex {
