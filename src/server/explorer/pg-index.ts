@@ -80,6 +80,8 @@ const SCHEMA = [
 
 /** Rows per query when a whole split is read (fileStates, loading the model). */
 const CHUNK = 2000;
+/** How long a split looked up by name is reused (ms). */
+const SPLIT_CACHE_MS = 1000;
 /** How often a split's generation is compared with the database's (ms). */
 const GENERATION_CHECK_MS = 1000;
 
@@ -88,6 +90,7 @@ export class PgDatasetIndex implements DatasetIndex {
   /** The database generation each loaded model reflects. */
   private readonly generations = new Map<number, number>();
   private readonly lastCheck = new Map<number, number>();
+  private readonly splitCache = new Map<string, { at: number; info: SplitInfo }>();
 
   private constructor(private readonly pool: PgPool) {
     this.models = new SplitModels((splitId, afterId, limit) => this.loadImages(splitId, afterId, limit), CHUNK);
@@ -111,6 +114,7 @@ export class PgDatasetIndex implements DatasetIndex {
       `INSERT INTO explorer_splits (name, dir) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET dir = excluded.dir RETURNING ${SPLIT_COLUMNS}`,
       [name, dir],
     );
+    this.splitCache.clear();
     return toSplit(rows[0]!);
   }
 
@@ -119,8 +123,14 @@ export class PgDatasetIndex implements DatasetIndex {
   }
 
   async split(name: string): Promise<SplitInfo | undefined> {
+    // Every request names its split: a second's cache spares each a round trip (another process's
+    // change of a split's directory or counts shows within that second; this process's at once).
+    const cached = this.splitCache.get(name);
+    if (cached && Date.now() - cached.at < SPLIT_CACHE_MS) return cached.info;
     const { rows } = await this.pool.query<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM explorer_splits WHERE name = $1`, [name]);
-    return rows[0] && toSplit(rows[0]);
+    const info = rows[0] && toSplit(rows[0]);
+    if (info) this.splitCache.set(name, { at: Date.now(), info });
+    return info;
   }
 
   async fileStates(splitId: number): Promise<FileStates> {
@@ -216,6 +226,7 @@ export class PgDatasetIndex implements DatasetIndex {
        WHERE id = $1`,
       [splitId, model.imageCount, model.itemCount, new Date().toISOString()],
     );
+    this.splitCache.clear();
   }
 
   async queryImages(splitId: number, filters: ImageFilters, offset: number, limit: number): Promise<{ total: number; images: ImageRow[] }> {

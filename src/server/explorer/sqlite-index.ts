@@ -14,7 +14,7 @@ import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedI
  * and statistics now come from the in-memory model, so step 2 drops those
  * indexes: each cost every inserted item a B-tree update.
  */
-const SCHEMA = [
+export const SQLITE_SCHEMA = [
   `CREATE TABLE splits (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL UNIQUE,
@@ -97,7 +97,7 @@ export class SqliteDatasetIndex implements DatasetIndex {
   private readonly splitByName;
 
   constructor(private readonly db: Db) {
-    migrate(db, 'explorer', SCHEMA);
+    migrate(db, 'explorer', SQLITE_SCHEMA);
     this.insertImage = db.prepare(
       `INSERT OR REPLACE INTO images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size, items)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
