@@ -10,6 +10,7 @@
  * column of an image's row in the database.
  */
 import type { IndexedImage, IndexedItem } from './types.js';
+import { grow } from './grow.js';
 
 export const ITEM_BYTES = 16;
 
@@ -119,24 +120,14 @@ export class ImageBatchBuilder {
     b.hasImage[k] = img.hasImage ? 1 : 0;
     b.mtimeMs[k] = img.mtimeMs;
     b.size[k] = img.size;
-    const need = (this.itemCount + img.items.length) * ITEM_BYTES;
-    if (need > b.items.length) {
-      const bigger = new Uint8Array(Math.max(need, b.items.length * 2));
-      bigger.set(b.items);
-      b.items = bigger;
-    }
+    b.items = grow(b.items, (this.itemCount + img.items.length) * ITEM_BYTES);
     for (const it of img.items) packItem(b.items, this.itemCount++, it);
     b.itemStart[k + 1] = this.itemCount;
   }
 
   private growImages(): void {
     const b = this.b;
-    const n = b.imageId.length * 2;
-    const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T, size: number): T => {
-      const bigger = new (a.constructor as new (n: number) => T)(size);
-      bigger.set(a);
-      return bigger;
-    };
+    const n = b.imageId.length + 1;
     b.imageId = grow(b.imageId, n);
     b.source = grow(b.source, n);
     b.pairId = grow(b.pairId, n);

@@ -10,6 +10,8 @@
  * loop is then as long as before), far fewer where images repeat what their
  * items are (most have one to three items drawn from a few common codes).
  */
+import { grow } from './grow.js';
+
 export class ImageClasses {
   /** Per class: images in it, source code, number of items, first of its codes in `codes`. */
   count = new Int32Array(1024);
@@ -35,12 +37,12 @@ export class ImageClasses {
     if (c === undefined) {
       c = this.length++;
       if (c === this.count.length) {
-        this.count = grow(this.count, c * 2);
-        this.shop = grow(this.shop, c * 2);
-        this.n = grow(this.n, c * 2);
-        this.start = grow(this.start, c * 2);
+        this.count = grow(this.count, c + 1);
+        this.shop = grow(this.shop, c + 1);
+        this.n = grow(this.n, c + 1);
+        this.start = grow(this.start, c + 1);
       }
-      if (this.codesLength + n > this.codes.length) this.codes = grow(this.codes, Math.max(this.codes.length * 2, this.codesLength + n));
+      this.codes = grow(this.codes, this.codesLength + n);
       this.shop[c] = shop;
       this.n[c] = n;
       this.start[c] = this.codesLength;
@@ -56,10 +58,4 @@ export class ImageClasses {
   remove(c: number): void {
     this.count[c]!--;
   }
-}
-
-function grow<T extends Int32Array | Uint8Array | Uint16Array>(a: T, size: number): T {
-  const bigger = new (a.constructor as new (n: number) => T)(size);
-  bigger.set(a);
-  return bigger;
 }

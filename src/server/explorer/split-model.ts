@@ -25,6 +25,7 @@ import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
 import type { FacetCounts, ImageRow, SplitStats } from './types.js';
 import { ImageClasses } from './image-classes.js';
+import { grow } from './grow.js';
 
 /** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean), packed items (image-batch.ts). */
 export type ImageTuple = [number, 'user' | 'shop' | 'unknown', number, number, number, number | boolean, Uint8Array];
@@ -165,14 +166,6 @@ function bump(map: Map<number, number>, key: number, by: number): void {
   else map.set(key, n);
 }
 
-function grow<T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T, size: number): T {
-  if (a.length >= size) return a;
-  let n = Math.max(a.length * 2, 1024);
-  while (n < size) n *= 2;
-  const bigger = new (a.constructor as new (n: number) => T)(n);
-  bigger.set(a);
-  return bigger;
-}
 
 /** Filters turned into per-code and per-image tests. */
 interface CompiledFilters {
