@@ -16,7 +16,15 @@ import type { ImageRow, SplitInfo } from './types.js';
 const reader = new AnnotationReader(2);
 after(() => reader.close());
 
-const row = (imageId: number, source: ImageRow['source'] = 'user'): ImageRow => ({ imageId, source, pairId: 1, width: 10, height: 20, hasImage: true, itemCount: 1 });
+const row = (imageId: number, source: ImageRow['source'] = 'user'): ImageRow => ({
+  imageId,
+  source,
+  pairId: 1,
+  width: 10,
+  height: 20,
+  hasImage: true,
+  itemCount: 1,
+});
 
 async function copySplit(): Promise<SplitInfo> {
   const dir = join(await tempDir('df2-reader-'), 'split');

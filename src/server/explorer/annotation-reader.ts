@@ -69,7 +69,8 @@ export class AnnotationReader {
 
   /** Stops the threads (a later read starts them again). */
   async close(): Promise<void> {
-    await Promise.all(this.threads.map((t, k) => (this.threads[k] = undefined, t?.worker.terminate())));
+    const running = this.threads.splice(0, this.threads.length, ...this.threads.map(() => undefined));
+    await Promise.all(running.map((t) => t?.worker.terminate()));
   }
 
   private ask(slot: number, dir: string, rows: ImageRow[]): Promise<ReadImage[]> {

@@ -38,7 +38,13 @@ test('a batch keeps every field of its images, items in order', () => {
 
 test('a builder grows past its capacity and starts over after take()', () => {
   const builder = new ImageBatchBuilder(2);
-  for (let id = 1; id <= 5; id++) builder.add(image(id, Array.from({ length: id }, (_, k) => k)));
+  for (let id = 1; id <= 5; id++)
+    builder.add(
+      image(
+        id,
+        Array.from({ length: id }, (_, k) => k),
+      ),
+    );
   const first = builder.take();
   assert.deepEqual([...first.imageId], [1, 2, 3, 4, 5]);
   assert.deepEqual([...first.itemStart], [0, 1, 3, 6, 10, 15]);

@@ -60,7 +60,8 @@ export function packItem(bytes: Uint8Array, slot: number, it: IndexedItem): void
 }
 
 /** The style of item slot `slot` of packed `bytes`. */
-export const itemStyle = (bytes: Uint8Array, slot: number): number => new DataView(bytes.buffer, bytes.byteOffset + slot * ITEM_BYTES + 8, 8).getFloat64(0, true);
+export const itemStyle = (bytes: Uint8Array, slot: number): number =>
+  new DataView(bytes.buffer, bytes.byteOffset + slot * ITEM_BYTES + 8, 8).getFloat64(0, true);
 
 /** Unpacks item slot `slot` (tests and checks; the model reads the bytes directly). */
 export function unpackItem(bytes: Uint8Array, slot: number): IndexedItem {

@@ -16,7 +16,15 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { NameSet, checkAnnotationContent, checkAnnotationFileSync, inputProblem, readImageSizeIfPresentSync, scanSplitSync, type ImageSize } from '../../dataset/index.js';
+import {
+  NameSet,
+  checkAnnotationContent,
+  checkAnnotationFileSync,
+  inputProblem,
+  readImageSizeIfPresentSync,
+  scanSplitSync,
+  type ImageSize,
+} from '../../dataset/index.js';
 import { formatProblemLine, type Problem } from '../../schema/index.js';
 import { InputError } from '../../util/errors.js';
 import { indexedImage } from './indexed-image.js';

@@ -166,7 +166,6 @@ function bump(map: Map<number, number>, key: number, by: number): void {
   else map.set(key, n);
 }
 
-
 /** Filters turned into per-code and per-image tests. */
 interface CompiledFilters {
   /** Bits of the facet values an item of this code adds to its image's mask (0: it fails two or more item filters). */
