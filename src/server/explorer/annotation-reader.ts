@@ -70,7 +70,7 @@ export class AnnotationReader {
   /** Stops the threads (a later read starts them again). */
   async close(): Promise<void> {
     const running = this.threads.splice(0, this.threads.length, ...this.threads.map(() => undefined));
-    await Promise.all(running.map((t) => t?.worker.terminate()));
+    await Promise.all(running.flatMap((t) => (t ? [t.worker.terminate()] : [])));
   }
 
   private ask(slot: number, dir: string, rows: ImageRow[]): Promise<ReadImage[]> {
