@@ -4,6 +4,8 @@
  * at once), and report a file that no longer reads in the image's `error`.
  */
 import { after, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -78,4 +80,17 @@ test('a thread that is stopped is replaced on the next read', async () => {
   await own.close();
   assert.equal((await own.read(split.dir, [row(2)])).length, 1);
   await own.close();
+});
+
+test('idle threads do not keep a process alive (started, used, then left)', async () => {
+  const split = await copySplit();
+  const module = new URL('./annotation-reader.js', import.meta.url).href;
+  const script = `const { annotationReader } = await import(${JSON.stringify(module)});
+annotationReader.warm();
+const [image] = await annotationReader.read(${JSON.stringify(split.dir)}, [${JSON.stringify(row(5))}]);
+console.log(JSON.parse(image.json).id);`;
+  const file = join(await tempDir('df2-reader-exit-'), 'read.mjs');
+  await writeFile(file, script);
+  const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 20_000 });
+  assert.equal(stdout.trim(), '5');
 });

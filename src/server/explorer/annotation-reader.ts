@@ -88,7 +88,6 @@ export class AnnotationReader {
     const existing = this.threads[slot];
     if (existing) return existing;
     const thread: Thread = { worker: new Worker(WORKER_URL), pending: new Map() };
-    thread.worker.unref();
     const failAll = (err: Error): void => {
       if (this.threads[slot] === thread) this.threads[slot] = undefined;
       for (const p of thread.pending.values()) p.reject(err);
@@ -104,6 +103,8 @@ export class AnnotationReader {
     });
     thread.worker.on('error', failAll);
     thread.worker.on('exit', (code) => failAll(new Error(`annotation reader exited with code ${code}`)));
+    // After the listeners: adding a 'message' listener holds the worker's port again.
+    thread.worker.unref();
     this.threads[slot] = thread;
     return thread;
   }
