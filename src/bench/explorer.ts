@@ -12,6 +12,7 @@
  *
  *   node dist/bench/explorer.js                          # both backends (PostgreSQL: DF2_TEST_PG_URL)
  *   node dist/bench/explorer.js --backends sqlite --images 20000 --requests 1000
+ *   node dist/bench/explorer.js --backends sqlite --cpu-prof /tmp/prof    # the server's CPU profile per phase
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { utimes } from 'node:fs/promises';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { imageName } from '../schema/index.js';
 import { Random } from '../util/random.js';
@@ -30,17 +31,20 @@ interface Args {
   backends: string[];
   clients: number;
   requests: number;
+  /** A directory for the server's CPU profiles, one per phase (index, load, reindex, restart). */
+  cpuProf: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000 };
+  const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000, cpuProf: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--images') args.images = Number(argv[++i]);
     else if (a === '--backends') args.backends = argv[++i]!.split(',');
     else if (a === '--clients') args.clients = Number(argv[++i]);
     else if (a === '--requests') args.requests = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N)`);
+    else if (a === '--cpu-prof') args.cpuProf = argv[++i];
+    else throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR)`);
   }
   return args;
 }
@@ -50,9 +54,49 @@ function parseArgs(argv: string[]): Args {
 type ServerMessage =
   | { type: 'indexed'; seconds: number; changed: number; stallMs: number }
   | { type: 'listening'; url: string; split: string }
-  | { type: 'stall'; stallMs: number; rssMiB: number };
+  | { type: 'stall'; stallMs: number; rssMiB: number }
+  | { type: 'phase' };
 
-async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined): Promise<void> {
+/** CPU profiles of this process, one file per phase (`--cpu-prof`). */
+class PhaseProfiler {
+  private constructor(
+    private readonly session: import('node:inspector/promises').Session,
+    private readonly file: (phase: string) => string,
+    private phase: string,
+  ) {}
+
+  static async start(file: (phase: string) => string, phase: string): Promise<PhaseProfiler> {
+    const { Session } = await import('node:inspector/promises');
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
+    return new PhaseProfiler(session, file, phase);
+  }
+
+  /** Writes the profile of the phase so far and starts the next (none: stops). */
+  async next(phase: string | undefined): Promise<void> {
+    const { profile } = await this.session.post('Profiler.stop');
+    await writeFile(this.file(this.phase), JSON.stringify(profile));
+    if (phase === undefined) return;
+    this.phase = phase;
+    await this.session.post('Profiler.start');
+  }
+}
+
+async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined, profile: string | undefined): Promise<void> {
+  const profiler = profile ? await PhaseProfiler.start((phase) => `${profile}-${phase}.cpuprofile`, 'index') : undefined;
+  if (profile) {
+    // With --cpu-prof: each stall over 100 ms on stderr, its end on the profiles' clock (µs), to find it in them.
+    let last = process.hrtime.bigint();
+    setInterval(() => {
+      const now = process.hrtime.bigint();
+      const ms = Number(now - last) / 1e6;
+      if (ms > 100) process.stderr.write(`stall ${ms.toFixed(0)} ms ending at ${now / 1000n} µs\n`);
+      last = now;
+    }, 5).unref();
+  }
   const { startServer } = await import('../server/server.js');
   const { PgDatasetIndex } = await import('../server/explorer/pg-index.js');
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -69,7 +113,11 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined)
     dataDirs: [dir],
     workers: 0,
     onIndexProgress: (_split, p) => {
-      if (p.state === 'queued') indexStart = performance.now();
+      // Stalls during indexing are counted from its start (not the server's start-up: loading modules).
+      if (p.state === 'queued') {
+        indexStart = performance.now();
+        delay.reset();
+      }
       if (p.state === 'ready') {
         send({ type: 'indexed', seconds: (performance.now() - indexStart) / 1000, changed: p.changed, stallMs: delay.max / 1e6 });
         delay.reset();
@@ -80,15 +128,17 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined)
   send({ type: 'listening', url: server.url, split: splitName });
   // The bench went away: so does its server.
   process.on('disconnect', () => process.exit(0));
-  process.on('message', (m: { type: string }) => {
-    if (m.type === 'stall') {
+  process.on('message', (m: { type: string; phase?: string }) => {
+    if (m.type === 'phase') {
+      void profiler?.next(m.phase).then(() => send({ type: 'phase' }));
+    } else if (m.type === 'stall') {
       send({ type: 'stall', stallMs: delay.max / 1e6, rssMiB: process.memoryUsage().rss / 2 ** 20 });
       delay.reset();
     } else if (m.type === 'reindex') {
       void server.ctx.index.split(splitName).then((split) => server.ctx.indexer.enqueue(split!));
     } else if (m.type === 'close') {
-      void server
-        .close()
+      void (profiler?.next(undefined) ?? Promise.resolve())
+        .then(() => server.close())
         .then(() => pool?.end())
         .then(() => process.exit(0));
     }
@@ -172,8 +222,8 @@ class ServerProcess {
   private readonly waiting: ((m: ServerMessage) => void)[] = [];
   private readonly queue: ServerMessage[] = [];
 
-  constructor(dir: string, dbFile: string, pgUrl: string | undefined) {
-    this.child = fork(fileURLToPath(import.meta.url), ['--serve', dir, dbFile, pgUrl ?? ''], { stdio: 'inherit' });
+  constructor(dir: string, dbFile: string, pgUrl: string | undefined, profile: string | undefined) {
+    this.child = fork(fileURLToPath(import.meta.url), ['--serve', dir, dbFile, pgUrl ?? '', profile ?? ''], { stdio: 'inherit' });
     this.child.on('message', (m: ServerMessage) => {
       const w = this.waiting.shift();
       if (w) w(m);
@@ -193,6 +243,13 @@ class ServerProcess {
 
   send(type: string): void {
     this.child.send({ type });
+  }
+
+  /** Starts the server's next CPU profile (with --cpu-prof). */
+  async phase(name: string, profiling: boolean): Promise<void> {
+    if (!profiling) return;
+    this.child.send({ type: 'phase', phase: name });
+    await this.next('phase');
   }
 
   async close(): Promise<void> {
@@ -228,13 +285,16 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
   }
   try {
     console.log(`${backend}:`);
-    let server = new ServerProcess(dir, dbFile, pgUrl);
+    const profile = (run: string): string | undefined => args.cpuProf && join(args.cpuProf, `${backend}-${run}`);
+    const profiling = args.cpuProf !== undefined;
+    let server = new ServerProcess(dir, dbFile, pgUrl, profile('first'));
     const { url, split } = await server.next('listening');
     const indexed = await server.next('indexed');
     console.log(
       `  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms`,
     );
 
+    await server.phase('load', profiling);
     server.send('stall');
     await server.next('stall');
     report('load', await load(url, split, args, 1));
@@ -246,6 +306,7 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     const now = new Date();
     for (let k = 0; k < 100; k++)
       await utimes(join(dir, 'annos', `${imageName(1 + ((k * 997) % args.images))}.json`), now, new Date(now.getTime() + 1000 * (k + 1)));
+    await server.phase('reindex', profiling);
     server.send('reindex');
     const during = load(url, split, args, 2);
     const reindexed = await server.next('indexed');
@@ -253,7 +314,7 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     console.log(`  re-index of ${reindexed.changed} changed files: ${reindexed.seconds.toFixed(2)} s; longest stall ${reindexed.stallMs.toFixed(0)} ms`);
     await server.close();
 
-    server = new ServerProcess(dir, dbFile, pgUrl);
+    server = new ServerProcess(dir, dbFile, pgUrl, profile('restart'));
     await server.next('listening');
     const restart = await server.next('indexed');
     console.log(
@@ -268,8 +329,9 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined);
+  if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined, argv[4] || undefined);
   const args = parseArgs(argv);
+  if (args.cpuProf) await mkdir(args.cpuProf, { recursive: true });
   const dir = await ensureTrainLikeSplit(args.images, 2000);
   const loadavg = (await import('node:os'))
     .loadavg()

@@ -62,14 +62,26 @@ export function imageSizeOfContent(file: string, content: Uint8Array): ImageSize
 
 /** readImageSize with synchronous reads (for a worker thread). */
 export function readImageSizeSync(file: string): ImageSize {
+  const size = readImageSizeIfPresentSync(file);
+  if (!size) throw new InputError(file, '', 'a readable JPEG or PNG image', errorCode({ code: 'ENOENT' }));
+  return size;
+}
+
+/**
+ * readImageSizeSync, but undefined when there is no such file (one open
+ * instead of listing image/ first). `scratch` is a buffer to read the head
+ * into (reused by a caller reading many headers; it is not kept).
+ */
+export function readImageSizeIfPresentSync(file: string, scratch?: Buffer): ImageSize | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(file, '', 'a readable JPEG or PNG image', errorCode(err));
   }
   try {
-    const head = new Head(file);
+    const head = new Head(file, scratch);
     for (;;) {
       const done = head.take(readIntoSync(fd, head.buffer, head.length));
       if (done) return done;
@@ -87,9 +99,14 @@ export function readImageSizeSync(file: string): ImageSize {
 
 /** The head of an image file as it grows: each read extends it until the size is found. */
 class Head {
-  buffer = Buffer.allocUnsafe(FIRST_HEAD_BYTES);
+  buffer: Buffer;
   length = 0;
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    scratch?: Buffer,
+  ) {
+    this.buffer = scratch && scratch.length >= FIRST_HEAD_BYTES ? scratch.subarray(0, FIRST_HEAD_BYTES) : Buffer.allocUnsafe(FIRST_HEAD_BYTES);
+  }
 
   /** Takes `bytesRead` more bytes; returns the size when found, throws when it cannot be. */
   take(bytesRead: number): ImageSize | undefined {

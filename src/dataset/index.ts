@@ -33,11 +33,11 @@ export {
   type SplitListing,
 } from './read-split.js';
 export { validateSplit, type SplitSummary, type ValidateSplitOptions } from './validate-split.js';
-export { readImageSize, type ImageSize } from './image-size.js';
+export { readImageSize, readImageSizeIfPresentSync, type ImageSize } from './image-size.js';
 export { SplitStatsCollector, collectSplitStats, type AttributeCounts, type CategoryStats, type SplitStats } from './stats.js';
 export { PairIndex, emptyPairCounts, pairJsonLine, writePairsFile, type ItemPair, type PairCounts, type PairItem } from './pairs.js';
 
 // Used by other modules (imported through this index).
-export { checkSplitFiles } from './read-split.js';
+export { checkAnnotationContent, checkSplitFiles } from './read-split.js';
 export { collectImageOnlyStats } from './stats.js';
 export { ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword } from './zip-import/index.js';

@@ -154,8 +154,13 @@ export async function scanSplit(dir: string, options: { imagesOnly?: boolean } =
   return listing.result(images !== undefined, annos !== undefined);
 }
 
-/** scanSplit with synchronous calls (for a worker thread). */
-export function scanSplitSync(dir: string): SplitListing {
+/**
+ * scanSplit with synchronous calls (for a worker thread). With
+ * `annotationsOnly`, image/ is not listed (`images` stays empty): the
+ * explorer's indexer opens each annotation's image anyway, and a missing one
+ * says so then.
+ */
+export function scanSplitSync(dir: string, options: { annotationsOnly?: boolean } = {}): SplitListing {
   const dirStat = statSync(dir, { throwIfNoEntry: false });
   if (!dirStat?.isDirectory()) throw notASplit(dir, dirStat !== undefined);
   const annosDir = join(dir, 'annos');
@@ -167,7 +172,7 @@ export function scanSplitSync(dir: string): SplitListing {
   }
   let imageEntries: string[] | undefined;
   try {
-    imageEntries = readdirSync(join(dir, 'image'));
+    imageEntries = options.annotationsOnly ? [] : readdirSync(join(dir, 'image'));
   } catch {
     imageEntries = undefined;
   }

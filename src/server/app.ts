@@ -35,16 +35,28 @@ export const APP_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const SECURITY_HEADERS: [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['referrer-policy', 'no-referrer'],
+  ['content-security-policy', APP_CSP],
+  ['x-frame-options', 'DENY'],
+];
+
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
+    // Set before the handler, the headers go into the response it makes with c.json/c.body/c.text
+    // (a route may set its own CSP). Set after, on a response already made, they make Hono copy
+    // it into a new one whose body is streamed: a cost on every API call.
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     await next();
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'no-referrer');
-    // The app's scripts and styles come from this server only, and no other site may frame a page
-    // (inline styles stay allowed: the per-item colours and the report's own <style>).
-    if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', APP_CSP);
-    c.header('x-frame-options', 'DENY');
+    // A handler that returned a Response of its own (images, errors): the headers are added now.
+    if (c.res.headers.has('x-frame-options')) return;
+    for (const [name, value] of SECURITY_HEADERS) {
+      // The app's scripts and styles come from this server only, and no other site may frame a page
+      // (inline styles stay allowed: the per-item colours and the report's own <style>).
+      if (name !== 'content-security-policy' || !c.res.headers.has(name)) c.header(name, value);
+    }
   });
   app.get('/api/health', async (c) => c.json(await health(ctx)));
   app.route('/api', explorerRoutes(ctx));

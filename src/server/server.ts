@@ -13,6 +13,7 @@ import type { AppContext } from './context.js';
 import { mkdir } from 'node:fs/promises';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
+import { annotationReader } from './explorer/annotation-reader.js';
 import { Evaluator } from './challenge/evaluator.js';
 import { loadChallenge, singlePhaseChallenge, type Challenge } from './challenge/config.js';
 import { removePartialUploads } from './challenge/upload.js';
@@ -95,6 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     options.datasetIndex ??
     (backend.pgPool ? await (await import('./explorer/pg-index.js')).PgDatasetIndex.open(backend.pgPool) : new SqliteDatasetIndex(backend.sqlite!));
   const indexer = new Indexer(index, options.onIndexProgress);
+  annotationReader.warm();
   const ctx: AppContext = {
     index,
     indexer,

@@ -126,7 +126,8 @@ function randomImage(rng: Random, imageId: number): IndexedImage {
     size: rng.int(100, 9000),
     items: Array.from({ length: n }, () => ({
       categoryId: rng.int(1, 13),
-      style: rng.int(0, 3),
+      // Now and then a style beyond 32 bits (styles are any safe integer).
+      style: rng.next() < 0.05 ? 2 ** 40 + rng.int(0, 1) : rng.int(0, 3),
       scale: rng.int(1, 3),
       occlusion: rng.int(1, 3),
       zoomIn: rng.int(1, 3),
@@ -170,6 +171,35 @@ async function assertAgrees(index: DatasetIndex, splitId: number, images: Map<nu
       page.images.map((r) => r.imageId),
       expected.slice(3, 8).map((i) => i.imageId),
       `${label}: page`,
+    );
+    // A page far on, and one past the end.
+    const far = await index.queryImages(splitId, filters, expected.length - 2, 10);
+    assert.deepEqual(
+      far.images.map((r) => r.imageId),
+      expected.slice(Math.max(0, expected.length - 2)).map((i) => i.imageId),
+      `${label}: last page`,
+    );
+  }
+  for (let pairId = 0; pairId <= 12; pairId++) {
+    assert.deepEqual(
+      (await index.imagesOfPair(splitId, pairId)).map((r) => r.imageId),
+      all.filter((img) => img.pairId === pairId).map((img) => img.imageId),
+      `${what}: pair ${pairId}`,
+    );
+  }
+  for (const img of all.slice(0, 10)) {
+    assert.deepEqual(
+      await index.image(splitId, img.imageId),
+      {
+        imageId: img.imageId,
+        source: img.source,
+        pairId: img.pairId,
+        width: img.width,
+        height: img.height,
+        hasImage: img.hasImage,
+        itemCount: img.items.length,
+      },
+      `${what}: image ${img.imageId}`,
     );
   }
 }

@@ -1,5 +1,6 @@
 /** Messages between the indexer (main thread) and its worker thread (index-worker.ts). */
-import type { BadFile, IndexedImage } from './types.js';
+import type { BadFile } from './types.js';
+import type { ImageBatch } from './image-batch.js';
 
 export interface IndexWorkerData {
   /** The split directory and its name (bad-file messages name the split, not the server's path). */
@@ -21,7 +22,7 @@ export type ToWorker = { type: 'ack'; batch: number };
 export type ToIndexer =
   | { type: 'listed'; total: number }
   /** Files read in this batch: images to write, files that failed, and ids of those (they leave the index). `done`: files checked so far. */
-  | { type: 'batch'; batch: number; images: IndexedImage[]; bad: BadFile[]; badIds: number[]; done: number; changed: number }
+  | { type: 'batch'; batch: number; images: ImageBatch; bad: BadFile[]; badIds: number[]; done: number; changed: number }
   /** Ids indexed before whose file is gone (from part 0 only). */
   | { type: 'end'; removed: number[]; total: number; changed: number }
   | { type: 'error'; input: boolean; message: string };

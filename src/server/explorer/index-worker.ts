@@ -1,25 +1,36 @@
 /**
- * The indexer's worker thread: lists a split, and for each annotation file
+ * The indexer's worker thread: lists a split's annotation files, and for each
  * that is new or whose mtime/size changed, reads it, checks it as
  * `df2 validate` does and reads its image's size, all with synchronous
  * system calls (in a worker they block nobody, and cost a fraction of a
  * thread-pool round trip each). Per file: one stat when it was indexed
  * before (nothing more when unchanged); otherwise open, fstat, read, close
- * for the annotation and open, read, close for the image header.
+ * for the annotation and open, read, close for the image header (image/ is
+ * not listed: a missing image shows at its open).
  *
  * Several workers may share a split: each takes every n-th run of names.
- * Results go to the main thread in batches, at most a few unacknowledged at
- * a time, so that memory stays bounded when the database writes slower.
+ * Results go to the main thread in batches of typed columns (transferred,
+ * not copied: image-batch.ts), at most a few unacknowledged at a time, so
+ * that memory stays bounded when the database writes slower.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { NameSet, checkAnnotationFileSync, scanSplitSync } from '../../dataset/index.js';
-import { formatProblemLine } from '../../schema/index.js';
+import {
+  NameSet,
+  checkAnnotationContent,
+  checkAnnotationFileSync,
+  inputProblem,
+  readImageSizeIfPresentSync,
+  scanSplitSync,
+  type ImageSize,
+} from '../../dataset/index.js';
+import { formatProblemLine, type Problem } from '../../schema/index.js';
 import { InputError } from '../../util/errors.js';
 import { indexedImage } from './indexed-image.js';
+import { ImageBatchBuilder, batchBuffers } from './image-batch.js';
 import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
-import type { BadFile, IndexedImage } from './types.js';
+import type { BadFile } from './types.js';
 
 const data = workerData as IndexWorkerData;
 /** Consecutive names one worker takes at a time (neighbouring files, neighbouring rows). */
@@ -35,8 +46,8 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
-function send(message: ToIndexer): void {
-  port.postMessage(message);
+function send(message: ToIndexer, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
 }
 
 /** Reads a file with one open, fstat, read and close; returns its text and state. */
@@ -59,22 +70,32 @@ function readWithState(file: string, buffer: { bytes: Buffer }): { text: string;
   }
 }
 
+/** The size of an image from its header; undefined when there is no image file. */
+function imageSize(path: string, scratch: Buffer): ImageSize | Problem | undefined {
+  try {
+    return readImageSizeIfPresentSync(path, scratch);
+  } catch (err) {
+    return inputProblem(err);
+  }
+}
+
 async function run(): Promise<void> {
-  const listing = scanSplitSync(data.dir);
+  const listing = scanSplitSync(data.dir, { annotationsOnly: true });
   const known = new Map<number, number>();
   for (let k = 0; k < data.knownIds.length; k++) known.set(data.knownIds[k]!, k);
   send({ type: 'listed', total: listing.names.length });
 
   const buffer = { bytes: Buffer.allocUnsafe(64 * 1024) };
-  let images: IndexedImage[] = [];
+  const head = Buffer.allocUnsafe(4096);
+  const images = new ImageBatchBuilder(data.batchSize);
   let bad: BadFile[] = [];
   let badIds: number[] = [];
   let batch = 0;
   let done = 0;
   let changed = 0;
   const flush = async (): Promise<void> => {
-    send({ type: 'batch', batch: ++batch, images, bad, badIds, done, changed });
-    images = [];
+    const columns = images.take();
+    send({ type: 'batch', batch: ++batch, images: columns, bad, badIds, done, changed }, batchBuffers(columns));
     bad = [];
     badIds = [];
     // At most two batches wait for the database.
@@ -100,17 +121,19 @@ async function run(): Promise<void> {
     } catch {
       // checkAnnotationFileSync reads it again and reports why it cannot.
     }
-    const imagePath = listing.images.has(name) ? join(data.dir, 'image', `${name}.jpg`) : undefined;
-    const file = checkAnnotationFileSync(annoPath, imagePath, true, read?.text);
+    const imagePath = join(data.dir, 'image', `${name}.jpg`);
+    const size = imageSize(imagePath, head);
+    const withImage = size === undefined ? undefined : imagePath;
+    const file = read ? checkAnnotationContent(annoPath, read.text, withImage, size) : checkAnnotationFileSync(annoPath, withImage, true);
     const firstError = file.problems.find((problem) => problem.severity === 'error');
     if (firstError || !file.record || !read) {
       const line = firstError ? formatProblemLine(firstError) : 'unreadable';
       bad.push({ file: `annos/${name}.json`, message: line.split(data.dir).join(data.name) });
       badIds.push(id);
     } else {
-      images.push(indexedImage(file.record, read.mtimeMs, read.size));
+      images.add(indexedImage(file.record, read.mtimeMs, read.size));
     }
-    if (images.length + bad.length >= data.batchSize) await flush();
+    if (images.count + bad.length >= data.batchSize) await flush();
   }
   await flush();
   // The first worker reports what is gone.

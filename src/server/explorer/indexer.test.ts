@@ -82,6 +82,9 @@ for (const backend of INDEX_BACKENDS) {
       assert.equal(await index.image(split.id, 20), undefined);
       assert.equal(await index.image(split.id, 30), undefined);
       assert.equal((await index.image(split.id, 500))!.pairId, (await index.image(split.id, 10))!.pairId);
+      // image/ is not listed: an annotation without its image shows so at the image's open.
+      assert.equal((await index.image(split.id, 10))!.hasImage, true);
+      assert.deepEqual([(await index.image(split.id, 500))!.hasImage, (await index.image(split.id, 500))!.width], [false, 0]);
       assert.deepEqual(await answers(index, 'split'), await answers(await indexDirFresh(), 'split'));
 
       // Nothing changed: only the bad file is read again.

@@ -23,8 +23,12 @@ import type { IndexingJson } from '../../shared/api-types.js';
 export type IndexProgress = IndexingJson;
 export type IndexState = IndexingJson['state'];
 
-/** Images per write: each batch is one transaction, short enough (a few ms on SQLite) not to hold requests up. */
-const BATCH = 500;
+/**
+ * Images per write: each batch is one transaction (one row per image), a few
+ * ms on SQLite, short enough not to hold requests up; fewer commits (each an
+ * fsync) than smaller batches.
+ */
+const BATCH = 1000;
 /** Image headers read at once for an images-only split. */
 const STAT_CONCURRENCY = 64;
 const WORKER_URL = new URL('./index-worker.js', import.meta.url);
@@ -77,11 +81,14 @@ export class Indexer {
     const p: IndexProgress = { state: 'scanning', done: 0, total: 0, changed: 0 };
     try {
       this.setProgress(split.name, p);
-      // A split that cannot be listed is reported by the indexing workers as any other run is.
-      const listing = await scanSplit(split.dir, { imagesOnly: true }).catch(() => undefined);
-      if (listing && !listing.hasAnnosDir) {
-        await this.indexImagesOnly(split, p, [...listing.images]);
-        return;
+      // A split of images only (no annos/) is listed here; any other is listed by the workers, which also
+      // report a split that cannot be listed, as any other run does.
+      if (!(await stat(join(split.dir, 'annos')).catch(() => undefined))) {
+        const listing = await scanSplit(split.dir, { imagesOnly: true }).catch(() => undefined);
+        if (listing && !listing.hasAnnosDir) {
+          await this.indexImagesOnly(split, p, [...listing.images]);
+          return;
+        }
       }
       const known = await this.index.fileStates(split.id);
       const data = { dir: split.dir, name: split.name, knownIds: known.ids, knownMtimes: known.mtimeMs, knownSizes: known.size, batchSize: BATCH };
@@ -210,7 +217,7 @@ export class Indexer {
             write(async () => {
               bad.push(...message.bad);
               // A file that turned bad leaves the index too.
-              await this.index.writeImages(split.id, message.images, message.badIds);
+              await this.index.writeBatch(split.id, message.images, message.badIds);
               worker.postMessage({ type: 'ack', batch: message.batch } satisfies ToWorker);
               done[part] = message.done;
               changed[part] = message.changed;

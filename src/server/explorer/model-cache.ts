@@ -5,12 +5,13 @@
  * index's own writes. Writes and chunk loads of a split take turns (a
  * chunk read before a write and applied after it would bring old rows back).
  */
-import { SplitModel, type ImageTuple, type ItemTuple, type ModelImage } from './split-model.js';
+import { SplitModel, type ImageTuple } from './split-model.js';
+import type { ImageBatch } from './image-batch.js';
 import type { ImageFilters } from './filters.js';
 import type { FacetCounts, FileStates } from './types.js';
 
-/** Reads the images with id > afterId, in id order, at most `limit`, and their items (in image id, item order). */
-export type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<{ images: ImageTuple[]; items: ItemTuple[] }>;
+/** Reads the images with id > afterId, in id order, at most `limit`, each with its packed items. */
+export type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<ImageTuple[]>;
 
 const FACET_CACHE_SIZE = 256;
 export const LOAD_CHUNK = 4000;
@@ -55,8 +56,8 @@ export class SplitModels {
   }
 
   /** Applies a committed write to the split's model, if one is loaded or loading (call inside exclusive()). */
-  apply(splitId: number, images: readonly ModelImage[], removed: readonly number[]): void {
-    this.live.get(splitId)?.apply(images, removed);
+  apply(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): void {
+    this.live.get(splitId)?.applyBatch(batch, removed);
   }
 
   /** Forgets a split's model (the next get() loads it again). */
@@ -87,8 +88,8 @@ export class SplitModels {
     let after = -1;
     for (;;) {
       const done = await this.exclusive(splitId, async () => {
-        const { images, items } = await this.load(splitId, after, this.chunk);
-        model.loadRows(images, items);
+        const images = await this.load(splitId, after, this.chunk);
+        model.loadRows(images);
         if (images.length > 0) after = images[images.length - 1]![0];
         return images.length < this.chunk;
       });

@@ -14,11 +14,12 @@
 import type { PgPool } from '../store/postgres.js';
 import { migratePg, withTransaction } from '../store/postgres.js';
 import type { ImageFilters } from './filters.js';
-import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from './rows.js';
+import { toSplit, type SplitRow } from './rows.js';
+import { SOURCES, itemBytes, toBatch, type ImageBatch } from './image-batch.js';
 
 const SPLIT_COLUMNS = 'id, name, dir, images, items, bad_files, indexed_at';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
-import type { ImageTuple, ItemTuple, SplitModel } from './split-model.js';
+import type { ImageTuple, SplitModel } from './split-model.js';
 import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats } from './types.js';
 
 const SCHEMA = [
@@ -66,10 +67,21 @@ const SCHEMA = [
      message TEXT NOT NULL
    );
    CREATE INDEX explorer_bad_files_split ON explorer_bad_files (split_id);`,
+  /*
+   * Step 2: an image's items are packed into its row (image-batch.ts), one
+   * row written per image instead of one per item. The index is rebuilt from
+   * the files: the next indexing run reads every file again.
+   */
+  `DROP TABLE explorer_items;
+   DELETE FROM explorer_images; DELETE FROM explorer_bad_files;
+   UPDATE explorer_splits SET images = 0, items = 0, bad_files = 0, indexed_at = NULL, generation = generation + 1;
+   ALTER TABLE explorer_images ADD COLUMN items BYTEA NOT NULL DEFAULT '\\x';`,
 ];
 
 /** Rows per query when a whole split is read (fileStates, loading the model). */
-const CHUNK = 10_000;
+const CHUNK = 2000;
+/** How long a split looked up by name is reused (ms). */
+const SPLIT_CACHE_MS = 1000;
 /** How often a split's generation is compared with the database's (ms). */
 const GENERATION_CHECK_MS = 1000;
 
@@ -78,6 +90,7 @@ export class PgDatasetIndex implements DatasetIndex {
   /** The database generation each loaded model reflects. */
   private readonly generations = new Map<number, number>();
   private readonly lastCheck = new Map<number, number>();
+  private readonly splitCache = new Map<string, { at: number; info: SplitInfo }>();
 
   private constructor(private readonly pool: PgPool) {
     this.models = new SplitModels((splitId, afterId, limit) => this.loadImages(splitId, afterId, limit), CHUNK);
@@ -101,6 +114,7 @@ export class PgDatasetIndex implements DatasetIndex {
       `INSERT INTO explorer_splits (name, dir) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET dir = excluded.dir RETURNING ${SPLIT_COLUMNS}`,
       [name, dir],
     );
+    this.splitCache.clear();
     return toSplit(rows[0]!);
   }
 
@@ -109,8 +123,14 @@ export class PgDatasetIndex implements DatasetIndex {
   }
 
   async split(name: string): Promise<SplitInfo | undefined> {
+    // Every request names its split: a second's cache spares each a round trip (another process's
+    // change of a split's directory or counts shows within that second; this process's at once).
+    const cached = this.splitCache.get(name);
+    if (cached && Date.now() - cached.at < SPLIT_CACHE_MS) return cached.info;
     const { rows } = await this.pool.query<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM explorer_splits WHERE name = $1`, [name]);
-    return rows[0] && toSplit(rows[0]);
+    const info = rows[0] && toSplit(rows[0]);
+    if (info) this.splitCache.set(name, { at: Date.now(), info });
+    return info;
   }
 
   async fileStates(splitId: number): Promise<FileStates> {
@@ -128,48 +148,43 @@ export class PgDatasetIndex implements DatasetIndex {
   }
 
   async writeImages(splitId: number, images: IndexedImage[], removed: number[]): Promise<void> {
-    const ids = [...removed, ...images.map((img) => img.imageId)];
-    const items = images.flatMap((img) => img.items.map((it, k) => ({ img, it, k })));
+    await this.writeBatch(splitId, toBatch(images), removed);
+  }
+
+  async writeBatch(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): Promise<void> {
+    // The split's model is kept current by the writes from now on (a first run builds it as it goes).
+    void this.model(splitId).catch(() => {});
+    const n = batch.count;
+    const items: Buffer[] = [];
+    for (let k = 0; k < n; k++) {
+      const bytes = itemBytes(batch, k);
+      items.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    }
     await this.models.exclusive(splitId, async () => {
       const generation = await withTransaction(this.pool, async (client) => {
-        if (ids.length > 0) {
-          await client.query('DELETE FROM explorer_items WHERE split_id = $1 AND image_id = ANY($2::int[])', [splitId, ids]);
-          await client.query('DELETE FROM explorer_images WHERE split_id = $1 AND image_id = ANY($2::int[])', [splitId, ids]);
+        if (removed.length > 0) {
+          await client.query('DELETE FROM explorer_images WHERE split_id = $1 AND image_id = ANY($2::int[])', [splitId, Array.from(removed)]);
         }
-        if (images.length > 0) {
+        if (n > 0) {
+          // One statement for the batch: an image indexed before is updated in place.
           await client.query(
-            `INSERT INTO explorer_images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size)
-             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::bool[], $8::int[], $9::float8[], $10::int8[])`,
+            `INSERT INTO explorer_images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size, items)
+             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::bool[], $8::int[], $9::float8[], $10::int8[], $11::bytea[])
+             ON CONFLICT (split_id, image_id) DO UPDATE SET source = excluded.source, pair_id = excluded.pair_id, width = excluded.width,
+               height = excluded.height, has_image = excluded.has_image, n_items = excluded.n_items, mtime_ms = excluded.mtime_ms,
+               size = excluded.size, items = excluded.items`,
             [
               splitId,
-              images.map((i) => i.imageId),
-              images.map((i) => i.source),
-              images.map((i) => i.pairId),
-              images.map((i) => i.width),
-              images.map((i) => i.height),
-              images.map((i) => i.hasImage),
-              images.map((i) => i.items.length),
-              images.map((i) => i.mtimeMs),
-              images.map((i) => i.size),
-            ],
-          );
-        }
-        if (items.length > 0) {
-          await client.query(
-            `INSERT INTO explorer_items (split_id, image_id, item_index, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded)
-             SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int2[], $5::int[], $6::int2[], $7::int2[], $8::int2[], $9::int2[], $10::int2[], $11::int2[])`,
-            [
-              splitId,
-              items.map((x) => x.img.imageId),
-              items.map((x) => x.k),
-              items.map((x) => x.it.categoryId),
-              items.map((x) => x.it.style),
-              items.map((x) => x.it.scale),
-              items.map((x) => x.it.occlusion),
-              items.map((x) => x.it.zoomIn),
-              items.map((x) => x.it.viewpoint),
-              items.map((x) => x.it.visible),
-              items.map((x) => x.it.occluded),
+              Array.from(batch.imageId),
+              Array.from(batch.source, (s) => SOURCES[s]!),
+              Array.from(batch.pairId),
+              Array.from(batch.width),
+              Array.from(batch.height),
+              Array.from(batch.hasImage, (h) => h === 1),
+              Array.from({ length: n }, (_, k) => batch.itemStart[k + 1]! - batch.itemStart[k]!),
+              Array.from(batch.mtimeMs),
+              Array.from(batch.size),
+              items,
             ],
           );
         }
@@ -179,7 +194,7 @@ export class PgDatasetIndex implements DatasetIndex {
         );
         return Number(rows[0]?.generation ?? 0);
       });
-      this.models.apply(splitId, images, removed);
+      this.models.apply(splitId, batch, removed);
       // Another process wrote in between when the generation moved by more than this write.
       const known = this.generations.get(splitId);
       if (known !== undefined) this.generations.set(splitId, known + 1 === generation ? generation : -1);
@@ -211,6 +226,7 @@ export class PgDatasetIndex implements DatasetIndex {
        WHERE id = $1`,
       [splitId, model.imageCount, model.itemCount, new Date().toISOString()],
     );
+    this.splitCache.clear();
   }
 
   async queryImages(splitId: number, filters: ImageFilters, offset: number, limit: number): Promise<{ total: number; images: ImageRow[] }> {
@@ -223,19 +239,11 @@ export class PgDatasetIndex implements DatasetIndex {
   }
 
   async image(splitId: number, imageId: number): Promise<ImageRow | undefined> {
-    const { rows } = await this.pool.query<ImageDbRow>(`SELECT ${IMAGE_COLUMNS} FROM explorer_images WHERE split_id = $1 AND image_id = $2`, [
-      splitId,
-      imageId,
-    ]);
-    return rows[0] && toImage(rows[0]);
+    return (await this.model(splitId)).image(imageId);
   }
 
   async imagesOfPair(splitId: number, pairId: number): Promise<ImageRow[]> {
-    const { rows } = await this.pool.query<ImageDbRow>(
-      `SELECT ${IMAGE_COLUMNS} FROM explorer_images WHERE split_id = $1 AND pair_id = $2 ORDER BY image_id LIMIT 200`,
-      [splitId, pairId],
-    );
-    return rows.map(toImage);
+    return (await this.model(splitId)).imagesOfPair(pairId, 200);
   }
 
   async stats(splitId: number): Promise<SplitStats> {
@@ -266,24 +274,15 @@ export class PgDatasetIndex implements DatasetIndex {
     return Number(rows[0]?.generation ?? 0);
   }
 
-  /** A chunk of the split for its model: images after `afterId` with their items. */
-  private async loadImages(splitId: number, afterId: number, limit: number) {
-    const images = (
+  /** A chunk of the split for its model: images after `afterId` with their packed items. */
+  private async loadImages(splitId: number, afterId: number, limit: number): Promise<ImageTuple[]> {
+    return (
       await this.pool.query<ImageTuple>({
-        text: 'SELECT image_id, source, pair_id, width, height, has_image FROM explorer_images WHERE split_id = $1 AND image_id > $2 ORDER BY image_id LIMIT $3',
+        text: `SELECT image_id, source, pair_id, width, height, has_image, items FROM explorer_images
+               WHERE split_id = $1 AND image_id > $2 ORDER BY image_id LIMIT $3`,
         values: [splitId, afterId, limit],
         rowMode: 'array',
       })
     ).rows;
-    if (images.length === 0) return { images, items: [] };
-    const items = (
-      await this.pool.query<ItemTuple>({
-        text: `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM explorer_items
-             WHERE split_id = $1 AND image_id BETWEEN $2 AND $3 ORDER BY image_id, item_index`,
-        values: [splitId, images[0]![0], images[images.length - 1]![0]],
-        rowMode: 'array',
-      })
-    ).rows;
-    return { images, items };
   }
 }

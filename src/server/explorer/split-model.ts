@@ -22,22 +22,19 @@
  */
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
-import type { FacetCounts, ImageRow, IndexedImage, IndexedItem, SplitStats } from './types.js';
+import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
+import type { FacetCounts, ImageRow, SplitStats } from './types.js';
+import { ImageClasses } from './image-classes.js';
+import { grow } from './grow.js';
 
-/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean). */
-export type ImageTuple = [number, 'user' | 'shop', number, number, number, number | boolean];
-/** An item row: image id, category, style, scale, occlusion, zoom_in, viewpoint, visible, occluded. */
-export type ItemTuple = number[];
-
-/** What the model needs of an image: the indexed image without its file state. */
-export type ModelImage = Omit<IndexedImage, 'mtimeMs' | 'size'>;
+/** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean), packed items (image-batch.ts). */
+export type ImageTuple = [number, 'user' | 'shop' | 'unknown', number, number, number, number | boolean, Uint8Array];
 
 const N_CODES = 1 << 13;
 
 // A code: category (4 bits, 1..13) | style > 0 (1) | scale, occlusion, zoom_in, viewpoint (2 bits each, 1..3).
 const packCode = (category: number, style: number, scale: number, occlusion: number, zoomIn: number, viewpoint: number): number =>
   (category & 15) | ((style > 0 ? 1 : 0) << 4) | ((scale & 3) << 5) | ((occlusion & 3) << 7) | ((zoomIn & 3) << 9) | ((viewpoint & 3) << 11);
-const code = (it: IndexedItem): number => packCode(it.categoryId, it.style, it.scale, it.occlusion, it.zoomIn, it.viewpoint);
 /** The six facet values of a code, in ITEM_FACETS order (style: 0 zero, 1 positive). */
 const codeValues = (c: number): number[] => [c & 15, (c >> 4) & 1, (c >> 5) & 3, (c >> 7) & 3, (c >> 9) & 3, (c >> 11) & 3];
 
@@ -82,7 +79,7 @@ const pairStyleKey = (pairId: number, style: number): number | string =>
 /** The item columns, by pool slot. */
 interface ItemPool {
   codes: Uint16Array;
-  style: Int32Array;
+  style: Float64Array;
   visible: Uint8Array;
   occluded: Uint8Array;
 }
@@ -169,15 +166,6 @@ function bump(map: Map<number, number>, key: number, by: number): void {
   else map.set(key, n);
 }
 
-function grow<T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T, size: number): T {
-  if (a.length >= size) return a;
-  let n = Math.max(a.length * 2, 1024);
-  while (n < size) n *= 2;
-  const bigger = new (a.constructor as new (n: number) => T)(n);
-  bigger.set(a);
-  return bigger;
-}
-
 /** Filters turned into per-code and per-image tests. */
 interface CompiledFilters {
   /** Bits of the facet values an item of this code adds to its image's mask (0: it fails two or more item filters). */
@@ -191,23 +179,34 @@ interface CompiledFilters {
   pairId: number | undefined;
 }
 
+/** A facet's allowed values as bits (bit v: value v), or -1 (every value) when it is not filtered. */
+function allowedBits(values: readonly number[] | undefined): number {
+  if (!values?.length) return -1;
+  let bits = 0;
+  for (const v of values) if (v >= 0 && v < 31) bits |= 1 << v;
+  return bits;
+}
+
 function compile(filters: ImageFilters): CompiledFilters {
-  const allowed: (Set<number> | undefined)[] = [
-    filters.category?.length ? new Set(filters.category) : undefined,
-    filters.style?.length === 1 ? new Set([filters.style[0] === 'positive' ? 1 : 0]) : undefined,
-    filters.scale?.length ? new Set(filters.scale) : undefined,
-    filters.occlusion?.length ? new Set(filters.occlusion) : undefined,
-    filters.zoomIn?.length ? new Set(filters.zoomIn) : undefined,
-    filters.viewpoint?.length ? new Set(filters.viewpoint) : undefined,
+  // One bit mask per item facet, in ITEM_FACETS order: the table below is 8,192 codes of bit tests.
+  const allowed = [
+    allowedBits(filters.category),
+    filters.style?.length === 1 ? (filters.style[0] === 'positive' ? 2 : 1) : -1,
+    allowedBits(filters.scale),
+    allowedBits(filters.occlusion),
+    allowedBits(filters.zoomIn),
+    allowedBits(filters.viewpoint),
   ];
   const contribution = new Int32Array(N_CODES);
   const full = new Uint8Array(N_CODES);
   for (let c = 0; c < N_CODES; c++) {
-    const values = codeValues(c);
-    let fail = 0;
-    values.forEach((v, f) => {
-      if (allowed[f] && !allowed[f]!.has(v)) fail |= 1 << f;
-    });
+    const fail =
+      ((allowed[0]! >> (c & 15)) & 1 ? 0 : 1) |
+      ((allowed[1]! >> ((c >> 4) & 1)) & 1 ? 0 : 2) |
+      ((allowed[2]! >> ((c >> 5) & 3)) & 1 ? 0 : 4) |
+      ((allowed[3]! >> ((c >> 7) & 3)) & 1 ? 0 : 8) |
+      ((allowed[4]! >> ((c >> 9) & 3)) & 1 ? 0 : 16) |
+      ((allowed[5]! >> ((c >> 11) & 3)) & 1 ? 0 : 32);
     if (fail === 0) {
       contribution[c] = VALUE_BITS[c]!;
       full[c] = 1;
@@ -219,11 +218,56 @@ function compile(filters: ImageFilters): CompiledFilters {
   return {
     contribution,
     full,
-    anyItemFilter: allowed.some((a) => a !== undefined),
+    anyItemFilter: allowed.some((a) => a !== -1),
     source: filters.source?.length === 1 ? (filters.source[0] === 'shop' ? 1 : 0) : -1,
     items: filters.items?.length ? new Set(filters.items) : undefined,
     pairId: filters.pairId,
   };
+}
+
+/** Facet counts being summed, image by image or class by class (weight: images of the class). */
+class FacetTally {
+  private readonly bitCounts = new Float64Array(32);
+  private readonly sourceCounts = [0, 0, 0];
+  private readonly itemsCounts = new Map<number, number>();
+
+  constructor(private readonly f: CompiledFilters) {}
+
+  add(shop: number, n: number, codes: Uint16Array, start: number, weight: number): void {
+    const { f } = this;
+    const sourceOk = f.source < 0 || shop === f.source;
+    const itemsOk = !f.items || f.items.has(n);
+    let seen = 0;
+    let fullMatch = f.anyItemFilter ? 0 : 1;
+    for (let k = start, end = start + n; k < end; k++) {
+      const c = codes[k]!;
+      seen |= f.contribution[c]!;
+      fullMatch |= f.full[c]!;
+    }
+    if (sourceOk && itemsOk) {
+      while (seen !== 0) {
+        const low = seen & -seen;
+        this.bitCounts[31 - Math.clz32(low)]! += weight;
+        seen ^= low;
+      }
+    }
+    if (fullMatch) {
+      if (itemsOk) this.sourceCounts[shop]! += weight;
+      if (sourceOk) this.itemsCounts.set(n, (this.itemsCounts.get(n) ?? 0) + weight);
+    }
+  }
+
+  result(): FacetCounts {
+    const out = Object.fromEntries(ITEM_FACETS.map((facet) => [facet, {}])) as FacetCounts;
+    this.bitCounts.forEach((count, bit) => {
+      if (count > 0) out[BIT_NAMES[bit]!.facet][BIT_NAMES[bit]!.value] = count;
+    });
+    out.source = {};
+    if (this.sourceCounts[0]) out.source.user = this.sourceCounts[0];
+    if (this.sourceCounts[1]) out.source.shop = this.sourceCounts[1];
+    out.items = Object.fromEntries([...this.itemsCounts].sort((a, b) => a[0] - b[0]).map(([v, k]) => [String(v), k]));
+    return out;
+  }
 }
 
 export class SplitModel implements ItemPool {
@@ -241,13 +285,21 @@ export class SplitModel implements ItemPool {
   private idLimit = 0;
   /** Item pool. */
   codes = new Uint16Array(0);
-  style = new Int32Array(0);
+  style = new Float64Array(0);
   visible = new Uint8Array(0);
   occluded = new Uint8Array(0);
   private poolLength = 0;
   /** Pool slots no image uses any more (compacted when they are half the pool). */
   private poolWasted = 0;
   private readonly counters = new StatsCounters();
+  /** Images by what filters see of them (image-classes.ts), and each image's class by image id. */
+  private readonly classes = new ImageClasses();
+  private classOf = new Int32Array(0);
+  /** Images of a pair_id as a doubly linked list by image id (-1 ends it). */
+  private readonly pairHead = new Map<number, number>();
+  private pairNext = new Int32Array(0);
+  private pairPrev = new Int32Array(0);
+  private readonly compileCache = new Map<string, CompiledFilters>();
   /** Bumped by every change (cache keys). */
   version = 0;
 
@@ -259,20 +311,31 @@ export class SplitModel implements ItemPool {
     return this.counters.items[0]! + this.counters.items[1]!;
   }
 
-  /** Replaces these images (inserting new ones) and removes `removed`. */
-  apply(images: readonly ModelImage[], removed: readonly number[] = []): void {
-    for (const id of removed) this.remove(id);
-    for (const img of images) {
-      this.remove(img.imageId);
-      this.insert(img);
+  /** Replaces the batch's images (inserting new ones) and removes `removed`. */
+  applyBatch(batch: ImageBatch, removed: ArrayLike<number> = []): void {
+    for (let k = 0; k < removed.length; k++) this.remove(removed[k]!);
+    for (let k = 0; k < batch.count; k++) {
+      const id = batch.imageId[k]!;
+      this.remove(id);
+      const n = batch.itemStart[k + 1]! - batch.itemStart[k]!;
+      const start = this.place(id, n);
+      this.setItems(start, itemBytes(batch, k), n);
+      this.setImage(id, batch.source[k]!, batch.pairId[k]!, batch.width[k]!, batch.height[k]!, batch.hasImage[k] === 1, n);
     }
-    if (images.length > 0 || removed.length > 0) this.version++;
+    if (batch.count > 0 || removed.length > 0) this.version++;
     if (this.poolWasted > 1 << 16 && this.poolWasted * 2 > this.poolLength) this.compact();
   }
 
   private remove(id: number): void {
     if (id < 0 || id >= this.idLimit || !this.alive[id]) return;
     this.alive[id] = 0;
+    this.classes.remove(this.classOf[id]!);
+    const next = this.pairNext[id]!,
+      prev = this.pairPrev[id]!;
+    if (prev >= 0) this.pairNext[prev] = next;
+    else if (next >= 0) this.pairHead.set(this.pairId[id]!, next);
+    else this.pairHead.delete(this.pairId[id]!);
+    if (next >= 0) this.pairPrev[next] = prev;
     this.counters.add(this.shop[id]!, this.pairId[id]!, this.nItems[id]!, this, this.itemStart[id]!, -1);
   }
 
@@ -299,42 +362,39 @@ export class SplitModel implements ItemPool {
     this.height[id] = height;
     this.hasImage[id] = hasImage ? 1 : 0;
     this.counters.add(shop, pairId, n, this, this.itemStart[id]!, 1);
+    this.classOf[id] = this.classes.add(shop, this.codes, this.itemStart[id]!, n);
+    const head = this.pairHead.get(pairId) ?? -1;
+    this.pairNext[id] = head;
+    this.pairPrev[id] = -1;
+    if (head >= 0) this.pairPrev[head] = id;
+    this.pairHead.set(pairId, id);
   }
 
-  private insert(img: ModelImage): void {
-    const n = img.items.length;
-    const start = this.place(img.imageId, n);
-    img.items.forEach((it, k) => {
-      this.codes[start + k] = code(it);
-      this.style[start + k] = it.style;
-      this.visible[start + k] = Math.min(it.visible, 255);
-      this.occluded[start + k] = Math.min(it.occluded, 255);
-    });
-    this.setImage(img.imageId, sourceCode(img.source), img.pairId, img.width, img.height, img.hasImage, n);
+  /** Fills pool slots from `start` with `n` packed items (image-batch.ts). */
+  private setItems(start: number, bytes: Uint8Array, n: number): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let j = 0; j < n; j++) {
+      const at = j * ITEM_BYTES;
+      const style = view.getFloat64(at + 8, true);
+      this.codes[start + j] = packCode(bytes[at]!, style, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!, bytes[at + 4]!);
+      this.style[start + j] = style;
+      this.visible[start + j] = bytes[at + 5]!;
+      this.occluded[start + j] = bytes[at + 6]!;
+    }
   }
 
   /**
-   * Adds images straight from database rows, without an object per image or
-   * item: the model's load reads a whole split this way.
+   * Adds images straight from database rows (items packed as the batch packs
+   * them), without an object per image or item: the model's load reads a
+   * whole split this way.
    */
-  loadRows(images: readonly ImageTuple[], items: readonly ItemTuple[]): void {
-    let k = 0;
-    for (const [id, source, pairId, width, height, hasImage] of images) {
+  loadRows(images: readonly ImageTuple[]): void {
+    for (const [id, source, pairId, width, height, hasImage, items] of images) {
       this.remove(id);
-      while (k < items.length && items[k]![0]! < id) k++;
-      let end = k;
-      while (end < items.length && items[end]![0] === id) end++;
-      const start = this.place(id, end - k);
-      for (let j = k; j < end; j++) {
-        const [, categoryId, style, scale, occlusion, zoomIn, viewpoint, visible, occluded] = items[j]!;
-        const slot = start + j - k;
-        this.codes[slot] = packCode(categoryId!, style!, scale!, occlusion!, zoomIn!, viewpoint!);
-        this.style[slot] = style!;
-        this.visible[slot] = Math.min(visible!, 255);
-        this.occluded[slot] = Math.min(occluded!, 255);
-      }
-      this.setImage(id, sourceCode(source), pairId, width, height, Boolean(hasImage), end - k);
-      k = end;
+      const n = Math.floor(items.byteLength / ITEM_BYTES);
+      const start = this.place(id, n);
+      this.setItems(start, items, n);
+      this.setImage(id, sourceCode(source), pairId, width, height, Boolean(hasImage), n);
     }
     if (images.length > 0) this.version++;
   }
@@ -350,6 +410,9 @@ export class SplitModel implements ItemPool {
     this.hasImage = grow(this.hasImage, size);
     this.itemStart = grow(this.itemStart, size);
     this.itemCapacity = grow(this.itemCapacity, size);
+    this.classOf = grow(this.classOf, size);
+    this.pairNext = grow(this.pairNext, size);
+    this.pairPrev = grow(this.pairPrev, size);
     this.idLimit = size;
   }
 
@@ -364,7 +427,7 @@ export class SplitModel implements ItemPool {
   private compact(): void {
     const size = Math.max(1024, this.poolLength - this.poolWasted);
     const codes = new Uint16Array(size),
-      style = new Int32Array(size),
+      style = new Float64Array(size),
       visible = new Uint8Array(size),
       occluded = new Uint8Array(size);
     let at = 0;
@@ -405,70 +468,92 @@ export class SplitModel implements ItemPool {
     };
   }
 
+  /** Ids of the images with this pair_id, ascending. */
+  private pairMembers(pairId: number): number[] {
+    const ids: number[] = [];
+    for (let id = this.pairHead.get(pairId) ?? -1; id >= 0; id = this.pairNext[id]!) ids.push(id);
+    return ids.sort((a, b) => a - b);
+  }
+
+  /** The images with this pair_id, in image id order, at most `limit`. */
+  imagesOfPair(pairId: number, limit: number): ImageRow[] {
+    return this.pairMembers(pairId)
+      .slice(0, limit)
+      .map((id) => this.image(id)!);
+  }
+
+  /** Per class: 1 when its images pass the filters. */
+  private classMatches(f: CompiledFilters): Uint8Array {
+    const { count, shop, n, start, codes, size } = this.classes;
+    const match = new Uint8Array(size);
+    for (let c = 0; c < size; c++) {
+      if (count[c] === 0) continue;
+      if (f.source >= 0 && shop[c] !== f.source) continue;
+      if (f.items && !f.items.has(n[c]!)) continue;
+      let ok = !f.anyItemFilter;
+      for (let k = start[c]!, end = k + n[c]!; k < end && !ok; k++) ok = f.full[codes[k]!] === 1;
+      if (ok) match[c] = 1;
+    }
+    return match;
+  }
+
+  /** Whether image `id` passes the filters (other than pair_id). */
+  private imageMatches(f: CompiledFilters, id: number): boolean {
+    if (f.source >= 0 && this.shop[id] !== f.source) return false;
+    if (f.items && !f.items.has(this.nItems[id]!)) return false;
+    if (!f.anyItemFilter) return true;
+    for (let k = this.itemStart[id]!, end = k + this.nItems[id]!; k < end; k++) if (f.full[this.codes[k]!] === 1) return true;
+    return false;
+  }
+
   /** Images matching the filters: how many, and those at [offset, offset + limit) in image id order. */
   query(filters: ImageFilters, offset: number, limit: number): { total: number; images: ImageRow[] } {
-    const f = compile(filters);
+    const f = this.compiled(filters);
     const ids: number[] = [];
     let total = 0;
-    const { alive, shop, nItems, pairId, itemStart, codes } = this;
-    for (let id = 0; id < this.idLimit; id++) {
-      if (!alive[id]) continue;
-      if (f.source >= 0 && shop[id] !== f.source) continue;
-      if (f.items && !f.items.has(nItems[id]!)) continue;
-      if (f.pairId !== undefined && pairId[id] !== f.pairId) continue;
-      if (f.anyItemFilter) {
-        let match = false;
-        for (let k = itemStart[id]!, end = k + nItems[id]!; k < end && !match; k++) match = f.full[codes[k]!] === 1;
-        if (!match) continue;
+    if (f.pairId !== undefined) {
+      for (const id of this.pairMembers(f.pairId)) {
+        if (!this.imageMatches(f, id)) continue;
+        if (total >= offset && ids.length < limit) ids.push(id);
+        total++;
       }
-      if (total >= offset && ids.length < limit) ids.push(id);
-      total++;
+    } else {
+      // The total from the classes; the page from the images, up to its last one.
+      const match = this.classMatches(f);
+      const { count } = this.classes;
+      for (let c = 0; c < match.length; c++) if (match[c]) total += count[c]!;
+      const { alive, classOf } = this;
+      let seen = 0;
+      for (let id = 0; offset < total && id < this.idLimit && ids.length < limit; id++) {
+        if (!alive[id] || !match[classOf[id]!]) continue;
+        if (seen++ >= offset) ids.push(id);
+      }
     }
     return { total, images: ids.map((id) => this.image(id)!) };
   }
 
   /** Facet counts under the filters (each facet's own filter left out of its counts). */
   facets(filters: ImageFilters): FacetCounts {
-    const f = compile(filters);
-    const bitCounts = new Float64Array(32);
-    const sourceCounts = [0, 0];
-    const itemsCounts = new Map<number, number>();
-    const { alive, shop, nItems, pairId, itemStart, codes } = this;
-    const { contribution, full } = f;
-    for (let id = 0; id < this.idLimit; id++) {
-      if (!alive[id]) continue;
-      if (f.pairId !== undefined && pairId[id] !== f.pairId) continue;
-      const n = nItems[id]!;
-      const sourceOk = f.source < 0 || shop[id] === f.source;
-      const itemsOk = !f.items || f.items.has(n);
-      let seen = 0;
-      let fullMatch = f.anyItemFilter ? 0 : 1;
-      for (let k = itemStart[id]!, end = k + n; k < end; k++) {
-        const c = codes[k]!;
-        seen |= contribution[c]!;
-        fullMatch |= full[c]!;
-      }
-      if (sourceOk && itemsOk) {
-        while (seen !== 0) {
-          const low = seen & -seen;
-          bitCounts[31 - Math.clz32(low)]!++;
-          seen ^= low;
-        }
-      }
-      if (fullMatch) {
-        if (itemsOk) sourceCounts[shop[id]!]!++;
-        if (sourceOk) itemsCounts.set(n, (itemsCounts.get(n) ?? 0) + 1);
-      }
+    const f = this.compiled(filters);
+    const counts = new FacetTally(f);
+    if (f.pairId !== undefined) {
+      for (const id of this.pairMembers(f.pairId)) counts.add(this.shop[id]!, this.nItems[id]!, this.codes, this.itemStart[id]!, 1);
+    } else {
+      const { count, shop, n, start, codes, size } = this.classes;
+      for (let c = 0; c < size; c++) if (count[c]! > 0) counts.add(shop[c]!, n[c]!, codes, start[c]!, count[c]!);
     }
-    const out = Object.fromEntries(ITEM_FACETS.map((facet) => [facet, {}])) as FacetCounts;
-    bitCounts.forEach((count, bit) => {
-      if (count > 0) out[BIT_NAMES[bit]!.facet][BIT_NAMES[bit]!.value] = count;
-    });
-    out.source = {};
-    if (sourceCounts[0]) out.source.user = sourceCounts[0];
-    if (sourceCounts[1]) out.source.shop = sourceCounts[1];
-    out.items = Object.fromEntries([...itemsCounts].sort((a, b) => a[0] - b[0]).map(([v, k]) => [String(v), k]));
-    return out;
+    return counts.result();
+  }
+
+  /** Filters compiled (a few recent ones kept: a page and its facet counts ask with the same). */
+  private compiled(filters: ImageFilters): CompiledFilters {
+    const key = JSON.stringify(filters);
+    let f = this.compileCache.get(key);
+    if (f) this.compileCache.delete(key);
+    else f = compile(filters);
+    this.compileCache.set(key, f);
+    if (this.compileCache.size > 32) this.compileCache.delete(this.compileCache.keys().next().value!);
+    return f;
   }
 
   stats(): SplitStats {
@@ -476,12 +561,5 @@ export class SplitModel implements ItemPool {
   }
 }
 
-/**
- * An image's source as the model keeps it: 0 user, 1 shop, 2 unknown (an
- * images-only split: the test split). Images of unknown source count in the
- * split's total only, in no source's figures.
- */
-const SOURCES = ['user', 'shop', 'unknown'] as const;
-function sourceCode(source: string): number {
-  return source === 'shop' ? 1 : source === 'unknown' ? 2 : 0;
-}
+// Sources are kept as sourceCode() numbers (image-batch.ts): 0 user, 1 shop, 2 unknown (an images-only
+// split: the test split). Images of unknown source count in the split's total only, in no source's figures.

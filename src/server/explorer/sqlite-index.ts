@@ -2,9 +2,10 @@
 import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
 import type { ImageFilters } from './filters.js';
-import { IMAGE_COLUMNS, toImage, toSplit, type ImageDbRow, type SplitRow } from './rows.js';
+import { toSplit, type SplitRow } from './rows.js';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
-import type { ImageTuple, ItemTuple } from './split-model.js';
+import type { ImageTuple } from './split-model.js';
+import { SOURCES, itemBytes, toBatch, type ImageBatch } from './image-batch.js';
 import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats } from './types.js';
 
 /*
@@ -13,7 +14,7 @@ import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedI
  * and statistics now come from the in-memory model, so step 2 drops those
  * indexes: each cost every inserted item a B-tree update.
  */
-const SCHEMA = [
+export const SQLITE_SCHEMA = [
   `CREATE TABLE splits (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL UNIQUE,
@@ -71,17 +72,38 @@ const SCHEMA = [
   `DROP INDEX images_source; DROP INDEX images_items;
    DROP INDEX items_category; DROP INDEX items_scale; DROP INDEX items_occlusion;
    DROP INDEX items_zoom_in; DROP INDEX items_viewpoint; DROP INDEX items_style;`,
+  /*
+   * Step 3: an image's items are packed into its row (image-batch.ts), one
+   * row written per image instead of one per item (the write was most of
+   * the main thread's indexing time). The index is rebuilt from the files:
+   * the next indexing run reads every file again.
+   */
+  `DROP TABLE items;
+   DELETE FROM images; DELETE FROM bad_files;
+   UPDATE splits SET images = 0, items = 0, bad_files = 0, indexed_at = NULL;
+   ALTER TABLE images ADD COLUMN items BLOB NOT NULL DEFAULT x'';`,
 ];
 
 /** Rows read per statement when a whole split is read (fileStates, loading the model): each a few ms. */
-const CHUNK = 4000;
+const CHUNK = 2000;
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class SqliteDatasetIndex implements DatasetIndex {
   private readonly models: SplitModels;
 
+  private readonly insertImage;
+  private readonly deleteImage;
+  /** Asked by every request. */
+  private readonly splitByName;
+
   constructor(private readonly db: Db) {
-    migrate(db, 'explorer', SCHEMA);
+    migrate(db, 'explorer', SQLITE_SCHEMA);
+    this.insertImage = db.prepare(
+      `INSERT OR REPLACE INTO images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size, items)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteImage = db.prepare('DELETE FROM images WHERE split_id = ? AND image_id = ?');
+    this.splitByName = db.prepare('SELECT * FROM splits WHERE name = ?');
     this.models = new SplitModels(async (splitId, afterId, limit) => this.loadImages(splitId, afterId, limit), CHUNK);
   }
 
@@ -95,7 +117,7 @@ export class SqliteDatasetIndex implements DatasetIndex {
   }
 
   async split(name: string): Promise<SplitInfo | undefined> {
-    const row = this.db.prepare('SELECT * FROM splits WHERE name = ?').get(name) as SplitRow | undefined;
+    const row = this.splitByName.get(name) as SplitRow | undefined;
     return row && toSplit(row);
   }
 
@@ -112,48 +134,34 @@ export class SqliteDatasetIndex implements DatasetIndex {
   }
 
   async writeImages(splitId: number, images: IndexedImage[], removed: number[]): Promise<void> {
-    const deleteImage = this.db.prepare('DELETE FROM images WHERE split_id = ? AND image_id = ?');
-    const deleteItems = this.db.prepare('DELETE FROM items WHERE split_id = ? AND image_id = ?');
-    const insertImage = this.db.prepare(
-      `INSERT OR REPLACE INTO images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertItem = this.db.prepare(
-      `INSERT INTO items (split_id, image_id, item_index, source, pair_id, n_items, category_id, style, scale, occlusion,
-         zoom_in, viewpoint, visible, occluded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    await this.writeBatch(splitId, toBatch(images), removed);
+  }
+
+  async writeBatch(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): Promise<void> {
+    // The split's model is kept current by the writes from now on (a first run builds it as it goes).
+    void this.models.get(splitId);
     const write = this.db.transaction(() => {
-      for (const id of removed) {
-        deleteItems.run(splitId, id);
-        deleteImage.run(splitId, id);
-      }
-      for (const img of images) {
-        deleteItems.run(splitId, img.imageId);
-        const n = img.items.length;
-        insertImage.run(splitId, img.imageId, img.source, img.pairId, img.width, img.height, img.hasImage ? 1 : 0, n, img.mtimeMs, img.size);
-        img.items.forEach((it, k) =>
-          insertItem.run(
-            splitId,
-            img.imageId,
-            k,
-            img.source,
-            img.pairId,
-            n,
-            it.categoryId,
-            it.style,
-            it.scale,
-            it.occlusion,
-            it.zoomIn,
-            it.viewpoint,
-            it.visible,
-            it.occluded,
-          ),
+      for (let k = 0; k < removed.length; k++) this.deleteImage.run(splitId, removed[k]!);
+      for (let k = 0; k < batch.count; k++) {
+        const items = itemBytes(batch, k);
+        this.insertImage.run(
+          splitId,
+          batch.imageId[k]!,
+          SOURCES[batch.source[k]!]!,
+          batch.pairId[k]!,
+          batch.width[k]!,
+          batch.height[k]!,
+          batch.hasImage[k]!,
+          batch.itemStart[k + 1]! - batch.itemStart[k]!,
+          batch.mtimeMs[k]!,
+          batch.size[k]!,
+          Buffer.from(items.buffer, items.byteOffset, items.byteLength),
         );
       }
     });
     await this.models.exclusive(splitId, () => {
       write();
-      this.models.apply(splitId, images, removed);
+      this.models.apply(splitId, batch, removed);
     });
   }
 
@@ -190,34 +198,22 @@ export class SqliteDatasetIndex implements DatasetIndex {
   }
 
   async image(splitId: number, imageId: number): Promise<ImageRow | undefined> {
-    const row = this.db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE split_id = ? AND image_id = ?`).get(splitId, imageId) as ImageDbRow | undefined;
-    return row && toImage(row);
+    return (await this.models.get(splitId)).image(imageId);
   }
 
   async imagesOfPair(splitId: number, pairId: number): Promise<ImageRow[]> {
-    return (
-      this.db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE split_id = ? AND pair_id = ? ORDER BY image_id LIMIT 200`).all(splitId, pairId) as ImageDbRow[]
-    ).map(toImage);
+    return (await this.models.get(splitId)).imagesOfPair(pairId, 200);
   }
 
   async stats(splitId: number): Promise<SplitStats> {
     return (await this.models.get(splitId)).stats();
   }
 
-  /** A chunk of the split for its model: images after `afterId` with their items. */
-  private loadImages(splitId: number, afterId: number, limit: number): { images: ImageTuple[]; items: ItemTuple[] } {
-    const images = this.db
-      .prepare('SELECT image_id, source, pair_id, width, height, has_image FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?')
+  /** A chunk of the split for its model: images after `afterId` with their packed items. */
+  private loadImages(splitId: number, afterId: number, limit: number): ImageTuple[] {
+    return this.db
+      .prepare('SELECT image_id, source, pair_id, width, height, has_image, items FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?')
       .raw()
       .all(splitId, afterId, limit) as ImageTuple[];
-    if (images.length === 0) return { images, items: [] };
-    const items = this.db
-      .prepare(
-        `SELECT image_id, category_id, style, scale, occlusion, zoom_in, viewpoint, visible, occluded FROM items
-       WHERE split_id = ? AND image_id BETWEEN ? AND ? ORDER BY image_id, item_index`,
-      )
-      .raw()
-      .all(splitId, images[0]![0], images[images.length - 1]![0]) as ItemTuple[];
-    return { images, items };
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Facet, ImageFilters } from './filters.js';
 import type { BadFileJson, SplitStats } from '../../shared/api-types.js';
+import type { ImageBatch } from './image-batch.js';
 
 export type { SplitStats };
 
@@ -74,6 +75,8 @@ export interface DatasetIndex {
   fileStates(splitId: number): Promise<FileStates>;
   /** Replaces the rows of these images (and removes `removed`), in one transaction. */
   writeImages(splitId: number, images: IndexedImage[], removed: number[]): Promise<void>;
+  /** writeImages with the images as columns (what the index workers send). */
+  writeBatch(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): Promise<void>;
   /** Replaces the list of files that could not be indexed. */
   setBadFiles(splitId: number, bad: BadFile[]): Promise<void>;
   badFiles(splitId: number, limit: number): Promise<BadFile[]>;

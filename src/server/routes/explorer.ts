@@ -1,16 +1,17 @@
 /** The explorer's API: splits, filtered pages of images, one image, its JPEG, pairs, statistics. */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkAnnotationFile } from '../../dataset/index.js';
 import { ATTRIBUTES, CATEGORIES } from '../../schema/index.js';
-import type { ImageRecord } from '../../schema/index.js';
 import type { AppContext } from '../context.js';
 import { FilterError, parseFilters } from '../explorer/filters.js';
 import type { ImageRow, SplitInfo } from '../explorer/types.js';
 import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumbnails.js';
+import { hasAnnotationFile, imageBase, imageJson } from '../explorer/image-json.js';
+import { annotationReader, type ReadImage } from '../explorer/annotation-reader.js';
 import { currentUser, fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
 import { scrubPaths } from './challenge.js';
 import { registerSplitDir } from '../splits.js';
@@ -29,42 +30,20 @@ async function fileInSplit(split: SplitInfo, relativePath: string): Promise<stri
   return root && file && file.startsWith(root + sep) ? file : undefined;
 }
 
-/** An image row with its annotation file read (as the explorer and the layers serve it). */
+/** An image row with its annotation file read, on this thread (the layers serve it so; the explorer's pages use the reader's threads). */
 export async function readImage(split: SplitInfo, row: ImageRow): Promise<ImageJson> {
-  const name = imageName(row.imageId);
-  const base: ImageJson = {
-    id: row.imageId,
-    name,
-    source: row.source,
-    pair_id: row.pairId,
-    width: row.width,
-    height: row.height,
-    has_image: row.hasImage,
-    items: [],
-  };
-  // An image of an images-only split has no annotation file to read.
-  if (row.source === 'unknown') return base;
-  const file = await checkAnnotationFile(join(split.dir, 'annos', `${name}.json`), undefined, false);
-  const record: ImageRecord | undefined = file.record;
-  if (!record) {
-    const first = file.problems.find((p) => p.severity === 'error');
-    return { ...base, error: first ? `${first.path}: expected ${first.expected}, found ${first.found}` : 'unreadable' };
-  }
-  base.items = record.items.map((it) => ({
-    key: it.key,
-    category_id: it.categoryId,
-    category_name: it.categoryName,
-    style: it.style,
-    bounding_box: it.boundingBox,
-    landmarks: it.landmarks,
-    segmentation: it.segmentation,
-    scale: it.scale,
-    occlusion: it.occlusion,
-    zoom_in: it.zoomIn,
-    viewpoint: it.viewpoint,
-  }));
-  return base;
+  if (!hasAnnotationFile(row)) return imageBase(row);
+  return imageJson(row, await checkAnnotationFile(join(split.dir, 'annos', `${imageName(row.imageId)}.json`), undefined, false));
 }
+
+/** `fields` as JSON with `images` added: the reader's texts joined, not parsed and serialised again. */
+function withImages(fields: object, images: readonly ReadImage[]): string {
+  const head = JSON.stringify(fields);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"images":[${images.map((i) => i.json).join(',')}]}`;
+}
+
+/** A JSON response whose text is made already. */
+const jsonText = (c: Context, text: string): Response => c.body(text, 200, { 'Content-Type': 'application/json' });
 
 /** A split as anyone may see it; only admins see where it lives on the server (in indexing errors). */
 function splitJson(ctx: AppContext, split: SplitInfo, admin = false): SplitJson {
@@ -146,7 +125,8 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const perPage = c.req.query('per_page') === undefined ? DEFAULT_PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
     const { total, images } = await ctx.index.queryImages(split.id, filters, (page - 1) * perPage, perPage);
-    return c.json<ImagePageJson>({ split: split.name, total, page, per_page: perPage, images: await Promise.all(images.map((row) => readImage(split, row))) });
+    const read = await annotationReader.read(split.dir, images);
+    return jsonText(c, withImages({ split: split.name, total, page, per_page: perPage } satisfies Omit<ImagePageJson, 'images'>, read));
   });
 
   app.get('/facets', async (c) => {
@@ -158,7 +138,8 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const split = await splitParam(ctx, c.req.param('split'));
     const row = await ctx.index.image(split.id, intParam('id', c.req.param('id'), 6));
     if (!row) return fail(404, 'no such image in this split');
-    return c.json(await readImage(split, row));
+    const [image] = await annotationReader.read(split.dir, [row]);
+    return jsonText(c, image!.json);
   });
 
   app.get('/images/:split/:id/image', async (c) => {
@@ -185,21 +166,22 @@ export function explorerRoutes(ctx: AppContext): Hono {
     const split = await splitParam(ctx, c.req.param('split'));
     const pairId = intParam('pair_id', c.req.param('pairId'));
     const rows = await ctx.index.imagesOfPair(split.id, pairId);
-    const images = await Promise.all(rows.map((row) => readImage(split, row)));
+    const images = await annotationReader.read(split.dir, rows);
     // Positive pairs: a consumer item and a shop item of this pair_id with the same style > 0.
     const links: PairLinkJson[] = [];
-    const shops = images.filter((img) => img.source === 'shop');
-    for (const u of images.filter((img) => img.source === 'user')) {
-      for (const ui of u.items) {
-        if (ui.style <= 0) continue;
+    const shops = rows.flatMap((row, k) => (row.source === 'shop' ? [{ id: row.imageId, items: images[k]!.styles }] : []));
+    rows.forEach((u, k) => {
+      if (u.source !== 'user') return;
+      for (const [userKey, style] of images[k]!.styles) {
+        if (style <= 0) continue;
         for (const s of shops) {
-          for (const si of s.items) {
-            if (si.style === ui.style) links.push({ style: ui.style, user: { image: u.id, item: ui.key }, shop: { image: s.id, item: si.key } });
+          for (const [shopKey, shopStyle] of s.items) {
+            if (shopStyle === style) links.push({ style, user: { image: u.imageId, item: userKey }, shop: { image: s.id, item: shopKey } });
           }
         }
       }
-    }
-    return c.json<PairJson>({ split: split.name, pair_id: pairId, images, links });
+    });
+    return jsonText(c, withImages({ split: split.name, pair_id: pairId, links } satisfies Omit<PairJson, 'images'>, images));
   });
 
   app.get('/stats/:split', async (c) => {
