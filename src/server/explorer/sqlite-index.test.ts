@@ -36,3 +36,26 @@ test('a database of the old schema (one row per item) is rebuilt from the files'
     db.close();
   }
 });
+
+test('index writes leave the connection syncing every commit (FULL) for the submissions and users written after them', async () => {
+  const db = openDatabase(join(await tempDir('df2-sync-'), 'df2.sqlite'));
+  try {
+    const index = new SqliteDatasetIndex(db);
+    const split = await index.registerSplit('split', GOLDEN_SPLIT);
+    const levelDuringWrite: unknown[] = [];
+    // Every transaction made from here on records the level it runs under.
+    const original = db.transaction.bind(db);
+    db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+      original((...args: unknown[]) => {
+        levelDuringWrite.push(db.pragma('synchronous', { simple: true }));
+        return fn(...args);
+      })) as typeof db.transaction;
+    await new Indexer(index).enqueue(split);
+    assert.ok(levelDuringWrite.length > 0, 'the indexer wrote through a transaction');
+    assert.ok(levelDuringWrite.includes(1), 'index batches are written with synchronous = NORMAL (1)');
+    assert.equal(db.pragma('synchronous', { simple: true }), 2, 'and the connection is back to FULL (2) afterwards');
+    assert.equal((await index.split('split'))!.images, 120);
+  } finally {
+    db.close();
+  }
+});

@@ -160,7 +160,7 @@ export class SqliteDatasetIndex implements DatasetIndex {
       }
     });
     await this.models.exclusive(splitId, () => {
-      write();
+      writeWithoutSync(this.db, write);
       this.models.apply(splitId, batch, removed);
     });
   }
@@ -215,5 +215,22 @@ export class SqliteDatasetIndex implements DatasetIndex {
       .prepare('SELECT image_id, source, pair_id, width, height, has_image, items FROM images WHERE split_id = ? AND image_id > ? ORDER BY image_id LIMIT ?')
       .raw()
       .all(splitId, afterId, limit) as ImageTuple[];
+  }
+}
+
+/**
+ * Runs an index write without waiting for the disk. The index is derived from
+ * the split's files and rebuilt from them if lost, so its commits need not
+ * survive a power cut; in WAL mode the next FULL commit (a submission, a user)
+ * syncs the log up to and including these, so nothing the server accepted
+ * loses its guarantee. `synchronous` is per connection and this runs
+ * synchronously on the one JavaScript thread, so no other write sees NORMAL.
+ */
+function writeWithoutSync(db: Db, write: () => void): void {
+  db.pragma('synchronous = NORMAL');
+  try {
+    write();
+  } finally {
+    db.pragma('synchronous = FULL');
   }
 }
