@@ -3,6 +3,7 @@
  * the explorer's index of each split, users, submissions. WAL mode lets the
  * request handlers read while the indexer writes; `synchronous = FULL` makes a
  * committed row survive a power cut (an accepted submission is never lost).
+ * (The explorer's index batches alone commit with NORMAL: sqlite-index.ts.)
  */
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
