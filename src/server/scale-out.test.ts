@@ -8,10 +8,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import pg from 'pg';
 import { join } from 'node:path';
-import { goldenPath, REPO_ROOT } from '../testing/paths.js';
+import { goldenPath, REPO_ROOT, tempDir } from '../testing/paths.js';
+import { removeOrphanCopies } from './challenge/upload-copies.js';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../testing/postgres.js';
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer, upload } from './test-support.js';
@@ -33,11 +34,12 @@ class WorkerProcess {
   readonly child: ChildProcess;
   log = '';
   exited: Promise<number | null>;
-  constructor(db: string, gtDir: string) {
+  constructor(db: string, gtDir: string, tmp: string) {
     this.child = spawn(
       process.execPath,
       [join(REPO_ROOT, 'bin', 'df2.js'), 'worker', '--db', db, '--gt-dir', gtDir, '--concurrency', '1', '--lease-seconds', String(LEASE_SECONDS)],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // A worker killed mid-evaluation leaves its copy of the upload in its temporary directory: the test's own.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
     );
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       this.log += d;
@@ -99,7 +101,8 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     };
     const tasks = Object.keys(files) as (keyof typeof files)[];
 
-    workers.push(new WorkerProcess(db.url, gtDir), new WorkerProcess(db.url, gtDir));
+    const workTmp = await tempDir('df2-workers-');
+    workers.push(new WorkerProcess(db.url, gtDir, workTmp), new WorkerProcess(db.url, gtDir, workTmp));
     await Promise.all(workers.map((w) => w.waitFor(/ready/)));
     const health = (await (await fetch(`${server.url}/api/health`)).json()) as HealthJson;
     assert.equal(health.store, 'postgres');
@@ -171,6 +174,16 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     for (const id of [...victim.evaluated(), ...workers[1]!.evaluated()]) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const id of ids.keys()) assert.equal(counts.get(id), 1, `submission ${id} evaluated ${counts.get(id) ?? 0} times`);
     assert.ok(!workers[1]!.log.includes('discarded'), 'no result was refused');
+
+    // The survivor removed its copies of the uploads; the killed worker's copy stays until a df2 process on the machine sweeps it.
+    const copies = await readdir(workTmp);
+    assert.ok(copies.length > 0, 'the killed worker left its copy');
+    assert.ok(
+      copies.every((name) => name.startsWith(`df2-upload-${victim.child.pid}-`)),
+      copies.join(', '),
+    );
+    assert.equal(await removeOrphanCopies(workTmp), copies.length);
+    assert.deepEqual(await readdir(workTmp), []);
 
     // SIGTERM in the middle of an evaluation: it finishes (figures and report), then the worker exits.
     const survivor = workers[1]!;

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -21,6 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PgPool } from '../store/postgres.js';
 import { migratePg, withTransaction } from '../store/postgres.js';
 import type { UploadStore } from './types.js';
+import { makeCopyDir, removeOrphanCopies } from './upload-copies.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
 /** Chunks fetched per query when reading (memory: this many MiB). */
@@ -49,6 +50,8 @@ export class PgUploads implements UploadStore {
   /** `tempRoot`: where workers write the local copies they evaluate (default: the system's temp directory). */
   static async open(pool: PgPool, tempRoot = tmpdir()): Promise<PgUploads> {
     await migratePg(pool, 'uploads', SCHEMA);
+    // Copies left by a worker killed mid-evaluation on this machine.
+    await removeOrphanCopies(tempRoot);
     return new PgUploads(pool, tempRoot);
   }
 
@@ -90,7 +93,7 @@ export class PgUploads implements UploadStore {
   async open(key: string): Promise<{ path: string; release(): Promise<void> }> {
     const exists = await this.pool.query('SELECT 1 FROM uploads WHERE key = $1', [key]);
     if (exists.rowCount !== 1) throw new Error(`upload ${key} is not in the database`);
-    const dir = await mkdtemp(join(this.tempRoot, 'df2-upload-'));
+    const dir = await makeCopyDir(this.tempRoot);
     const path = join(dir, 'results.json');
     const release = (): Promise<void> => rm(dir, { recursive: true, force: true });
     try {
