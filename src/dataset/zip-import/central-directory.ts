@@ -12,6 +12,7 @@
  */
 import { InputError } from '../../util/errors.js';
 import type { ArchiveFile } from './file-reader.js';
+import { METHOD_AES } from './local-header.js';
 
 /** One file or directory of the archive, as its central-directory record says. */
 export interface ArchiveEntry {
@@ -38,7 +39,6 @@ export const CENTRAL_SIGNATURE = 0x02014b50;
 const CENTRAL_LENGTH = 46;
 const MAX_COMMENT = 0xffff;
 const CHUNK_BYTES = 1 << 20;
-const METHOD_AES = 99;
 const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
 

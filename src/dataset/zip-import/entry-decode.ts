@@ -14,6 +14,7 @@ import {
   METHOD_DEFLATED,
   METHOD_STORED,
   parseLocalHeader,
+  TRUNCATED,
   type LocalHeader,
 } from './local-header.js';
 import { ZIP_CRYPTO_HEADER_LENGTH, ZipCryptoDecipher } from './zip-crypto.js';
@@ -46,8 +47,6 @@ export interface EntryFacts {
 export function decodedByDf2(entry: { method: number; aes: boolean }): boolean {
   return !entry.aes && (entry.method === METHOD_STORED || entry.method === METHOD_DEFLATED);
 }
-
-const TRUNCATED = 'the end of the archive (a truncated download?)';
 
 /** The local header whose first bytes (up to 30) are `bytes`, read at `offset`, and where the entry's data starts. */
 export function localHeaderAt(bytes: Uint8Array, offset: number): LocalHeader & { dataOffset: number } {

@@ -14,6 +14,10 @@ export const FLAG_DATA_DESCRIPTOR = 0x8;
 export const FLAG_UTF8 = 0x800;
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATED = 8;
+/** WinZip AES: the real method is in the entry's 0x9901 extra field. */
+export const METHOD_AES = 99;
+/** What a reader finds where a truncated archive ends: the `found` of its errors. */
+export const TRUNCATED = 'the end of the archive (a truncated download?)';
 
 export interface LocalHeader {
   flags: number;

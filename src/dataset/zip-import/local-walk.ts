@@ -23,14 +23,13 @@ import {
   FLAG_DATA_DESCRIPTOR,
   FLAG_ENCRYPTED,
   LOCAL_HEADER_LENGTH,
+  METHOD_AES,
   METHOD_DEFLATED,
   parseDataDescriptor,
   parseLocalHeader,
+  TRUNCATED,
 } from './local-header.js';
 import { ZIP_CRYPTO_HEADER_LENGTH } from './zip-crypto.js';
-
-const TRUNCATED = 'the end of the archive (a truncated download?)';
-const METHOD_AES = 99;
 
 /**
  * Yields the archive's entries (directories too) from its local headers, in
