@@ -52,7 +52,6 @@ export async function runImport(zips: string[], options: ImportCliOptions, write
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
-  let lastTotal = -1;
   let result;
   try {
     result = await importArchives(zips, options.out, {
@@ -62,7 +61,7 @@ export async function runImport(zips: string[], options: ImportCliOptions, write
       },
       signal: abort.signal,
       onProgress: (p) => {
-        if (p.totalBytes !== lastTotal) progress.setTotal((lastTotal = p.totalBytes));
+        progress.setTotal(p.totalBytes);
         progress.update(p.bytes, `${p.files} files`);
       },
     });

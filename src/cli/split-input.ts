@@ -7,22 +7,12 @@
 import { InvalidArgumentError } from 'commander';
 import type { ImageRecord } from '../schema/index.js';
 import { readSplit, readSplitImages, type SplitImage } from '../dataset/index.js';
-import { startProgress } from '../util/progress.js';
+import { startProgress, type Progress } from '../util/progress.js';
 
 export async function* readSplitWithProgress(dir: string, options: { label: string; quiet?: boolean; imageSizes?: boolean }): AsyncGenerator<ImageRecord> {
   const progress = startProgress({ label: options.label, total: 0, quiet: options.quiet });
-  let knownTotal = -1;
   try {
-    yield* readSplit(dir, {
-      imageSizes: options.imageSizes ?? false,
-      onProgress: (done, total) => {
-        if (total !== knownTotal) {
-          progress.setTotal(total);
-          knownTotal = total;
-        }
-        progress.update(done);
-      },
-    });
+    yield* readSplit(dir, { imageSizes: options.imageSizes ?? false, onProgress: reportTo(progress) });
   } finally {
     progress.stop();
   }
@@ -31,20 +21,19 @@ export async function* readSplitWithProgress(dir: string, options: { label: stri
 /** The images of an images-only split with their sizes, with a progress bar on a terminal. */
 export async function* readSplitImagesWithProgress(dir: string, options: { label: string; quiet?: boolean }): AsyncGenerator<SplitImage> {
   const progress = startProgress({ label: options.label, total: 0, quiet: options.quiet });
-  let knownTotal = -1;
   try {
-    yield* readSplitImages(dir, {
-      onProgress: (done, total) => {
-        if (total !== knownTotal) {
-          progress.setTotal(total);
-          knownTotal = total;
-        }
-        progress.update(done);
-      },
-    });
+    yield* readSplitImages(dir, { onProgress: reportTo(progress) });
   } finally {
     progress.stop();
   }
+}
+
+/** An `onProgress(done, total)` that moves the bar (the reader learns the total as it goes). */
+function reportTo(progress: Progress): (done: number, total: number) => void {
+  return (done, total) => {
+    progress.setTotal(total);
+    progress.update(done);
+  };
 }
 
 /** A commander parser for a whole-number option from `low` to `high`; `message` says what is expected. */

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  /** Sets the total amount of work (e.g. bytes or files), if it becomes known late. */
+  /** Sets the total amount of work (e.g. bytes or files), if it becomes known late; cheap when it is unchanged. */
   setTotal(total: number): void;
   /** Sets the amount of work done so far; `detail` is shown after the figures (e.g. "1200/6000 files"). */
   update(done: number, detail?: string): void;
@@ -46,6 +46,8 @@ export function startProgress(opts: ProgressOptions): Progress {
   bar.start(total, 0, { shown: shown(0, total), detail: '' });
   return {
     setTotal(t) {
+      // Callers pass the total with every update; the bar is touched only when it changes.
+      if (Math.max(1, t) === total) return;
       total = Math.max(1, t);
       bar.setTotal(total);
     },
