@@ -4,12 +4,13 @@
  * per category, scale, occlusion, zoom-in, viewpoint, source), plus landmark
  * visibility. Collected one record at a time; only counters are kept: per
  * category, attribute and value, and per (pair_id, style) group the numbers
- * of user and shop items (what positive pairs are counted from), so memory
- * grows with the number of pair groups, not with images or items.
+ * of user and shop items (what positive pairs are counted from; 32 bytes a
+ * group outside the JavaScript heap, pair-groups.ts), so memory grows with
+ * the number of pair groups only, not with images or items.
  */
 import type { ImageRecord } from '../schema/index.js';
 import { ATTRIBUTES, ATTRIBUTE_NAMES, CATEGORIES, type AttributeName } from '../schema/index.js';
-import type { PairCounts } from './pairs.js';
+import { PairGroups } from './pair-groups.js';
 
 /** Counts per value of an attribute, keyed by the value's name ("small", "moderate", "large", ...). */
 export type AttributeCounts = Record<string, number>;
@@ -117,33 +118,6 @@ export class SplitStatsCollector {
     // Numeric keys in ascending order for display.
     s.itemsPerImage = Object.fromEntries(Object.entries(s.itemsPerImage).sort(([a], [b]) => Number(a) - Number(b)));
     return s;
-  }
-}
-
-/** User and shop items per (pair_id, style > 0), packed in one number each: users * 2^26 + shops. */
-class PairGroups {
-  private readonly groups = new Map<number | string, number>();
-
-  add(pairId: number, style: number, shop: boolean): void {
-    const key = Number.isSafeInteger(pairId * 2 ** 21 + style) && style < 2 ** 21 && pairId >= 0 ? pairId * 2 ** 21 + style : `${pairId}:${style}`;
-    this.groups.set(key, (this.groups.get(key) ?? 0) + (shop ? 1 : 2 ** 26));
-  }
-
-  count(): Pick<PairCounts, 'positives' | 'queryItems' | 'galleryItems' | 'pairIds'> {
-    let positives = 0,
-      queryItems = 0,
-      galleryItems = 0;
-    const pairIds = new Set<number | string>();
-    for (const [key, packed] of this.groups) {
-      const users = Math.floor(packed / 2 ** 26),
-        shops = packed % 2 ** 26;
-      if (users === 0 || shops === 0) continue;
-      positives += users * shops;
-      queryItems += users;
-      galleryItems += shops;
-      pairIds.add(typeof key === 'number' ? Math.floor(key / 2 ** 21) : key.split(':')[0]!);
-    }
-    return { positives, queryItems, galleryItems, pairIds: pairIds.size };
   }
 }
 
