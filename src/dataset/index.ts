@@ -34,6 +34,7 @@ export {
 } from './read-split.js';
 export { validateSplit, type SplitSummary, type ValidateSplitOptions } from './validate-split.js';
 export { readImageSize, readImageSizeIfPresentSync, type ImageSize } from './image-size.js';
+export { PairGroups, type PairGroupCounts } from './pair-groups.js';
 export { SplitStatsCollector, collectSplitStats, type AttributeCounts, type CategoryStats, type SplitStats } from './stats.js';
 export { PairIndex, emptyPairCounts, pairJsonLine, writePairsFile, type ItemPair, type PairCounts, type PairItem } from './pairs.js';
 

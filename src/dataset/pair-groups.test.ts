@@ -43,6 +43,60 @@ test('counts equal a Map of the groups, through many resizes and with pair_ids a
   assert.ok(groups.size > 100_000 && expected.pairIds > 10_000, `the case has many groups with pairs: ${JSON.stringify(expected)}`);
 });
 
+test('items taken out again: every answer and the counts equal a Map of the groups, down to an empty table', () => {
+  const random = Random.from(12);
+  const reference = new Map<string, { pairId: number; style: number; counts: [number, number] }>();
+  const groups = new PairGroups(16);
+  const items: [number, number, boolean][] = [];
+  const check = (): void => {
+    const expected = { positives: 0, queryItems: 0, galleryItems: 0, pairIds: 0 };
+    const pairIds = new Set<number>();
+    for (const { pairId, counts } of reference.values()) {
+      if (counts[0] === 0 || counts[1] === 0) continue;
+      expected.positives += counts[0] * counts[1];
+      expected.queryItems += counts[0];
+      expected.galleryItems += counts[1];
+      pairIds.add(pairId);
+    }
+    expected.pairIds = pairIds.size;
+    assert.deepEqual(groups.count(), expected);
+    assert.equal(groups.size, reference.size);
+  };
+  for (let step = 0; step < 120_000; step++) {
+    const takeOut = items.length > 0 && random.next() < (step < 80_000 ? 0.4 : 0.9);
+    let item: [number, number, boolean];
+    if (takeOut) {
+      const k = Math.floor(random.next() * items.length);
+      item = items[k]!;
+      items[k] = items[items.length - 1]!;
+      items.pop();
+    } else {
+      const wide = random.next() < 0.005;
+      item = [wide ? 2 ** 33 + Math.floor(random.next() * 5) : Math.floor(random.next() * 3000), 1 + Math.floor(random.next() * 3), random.next() < 0.5];
+      items.push(item);
+    }
+    const [pairId, style, shop] = item;
+    const key = `${pairId}:${style}`;
+    const entry = reference.get(key) ?? { pairId, style, counts: [0, 0] as [number, number] };
+    entry.counts[shop ? 1 : 0] += takeOut ? -1 : 1;
+    if (entry.counts[0] === 0 && entry.counts[1] === 0) reference.delete(key);
+    else reference.set(key, entry);
+    assert.equal(groups.change(pairId, style, shop, takeOut ? -1 : 1), entry.counts[shop ? 0 : 1], `step ${step}`);
+    if (step % 20_000 === 0) check();
+  }
+  check();
+  // Every group left is still found from its home slot after the removals shifted the runs.
+  for (const { pairId, style, counts } of reference.values()) {
+    assert.equal(groups.change(pairId, style, true, 1), counts[0]);
+    assert.equal(groups.change(pairId, style, false, 0), counts[1] + 1);
+    groups.change(pairId, style, true, -1);
+  }
+  for (const [pairId, style, shop] of items) groups.change(pairId, style, shop, -1);
+  assert.equal(groups.size, 0);
+  assert.deepEqual(groups.count(), { positives: 0, queryItems: 0, galleryItems: 0, pairIds: 0 });
+  assert.throws(() => groups.change(1, 1, true, -1), /no items to take out/);
+});
+
 test('a group needs both a user and a shop item; pair_ids count once over their styles', () => {
   const groups = new PairGroups();
   groups.add(1, 1, false);

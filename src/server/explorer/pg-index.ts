@@ -76,6 +76,8 @@ const SCHEMA = [
    DELETE FROM explorer_images; DELETE FROM explorer_bad_files;
    UPDATE explorer_splits SET images = 0, items = 0, bad_files = 0, indexed_at = NULL, generation = generation + 1;
    ALTER TABLE explorer_images ADD COLUMN items BYTEA NOT NULL DEFAULT '\\x';`,
+  // Step 3: pairs come from the model too; the pair index only cost every written row a B-tree update.
+  `DROP INDEX explorer_images_pair;`,
 ];
 
 /** Rows per query when a whole split is read (fileStates, loading the model). */

@@ -21,6 +21,7 @@
  * item facet, on an item that also passes every other item filter.
  */
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
+import { PairGroups } from '../../dataset/index.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
 import type { FacetCounts, ImageRow, SplitStats } from './types.js';
@@ -72,10 +73,6 @@ ITEM_FACETS.forEach((facet, f) => {
   }
 });
 
-/** Pair key of (pair_id, style) for positive-pair counting. */
-const pairStyleKey = (pairId: number, style: number): number | string =>
-  style < 2 ** 21 && pairId >= 0 && pairId < 2 ** 31 ? pairId * 2 ** 21 + style : `${pairId}:${style}`;
-
 /** The item columns, by pool slot. */
 interface ItemPool {
   codes: Uint16Array;
@@ -98,8 +95,8 @@ class StatsCounters {
   landmarks = [0, 0];
   /** pair_id -> images with it. */
   pairImages = new Map<number, number>();
-  /** (pair_id, style > 0) -> [user items, shop items]. */
-  pairStyles = new Map<number | string, [number, number]>();
+  /** User and shop items per (pair_id, style > 0): typed columns, off the heap the collector walks. */
+  pairStyles = new PairGroups();
   positivePairs = 0;
 
   /** Adds (sign 1) or takes out (-1) an image: its source, pair_id and items as columns from `start`. */
@@ -120,16 +117,8 @@ class StatsCounters {
       this.style[style > 0 ? 1 : 0]! += sign;
       this.landmarks[0]! += sign * pool.visible[k]!;
       this.landmarks[1]! += sign * pool.occluded[k]!;
-      if (style > 0) {
-        const key = pairStyleKey(pairId, style);
-        let entry = this.pairStyles.get(key);
-        if (!entry) this.pairStyles.set(key, (entry = [0, 0]));
-        // Each user item pairs with every shop item of the same key, and the other way round.
-        if (sign > 0) this.positivePairs += entry[1 - shop]!;
-        entry[shop]! += sign;
-        if (sign < 0) this.positivePairs -= entry[1 - shop]!;
-        if (entry[0] === 0 && entry[1] === 0) this.pairStyles.delete(key);
-      }
+      // Each user item pairs with every shop item of its group, and the other way round.
+      if (style > 0) this.positivePairs += sign * this.pairStyles.change(pairId, style, shop === 1, sign);
     }
   }
 

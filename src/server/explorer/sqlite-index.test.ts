@@ -1,7 +1,8 @@
 /**
  * The SQLite index's migration to items packed into image rows (step 3): a
  * database indexed by the old schema is emptied so that the next indexing
- * run reads every file again, and then indexes as a new one does.
+ * run reads every file again, and then indexes as a new one does (without
+ * the pair index, step 4).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ test('a database of the old schema (one row per item) is rebuilt from the files'
     const split = (await index.split('split'))!;
     assert.deepEqual([split.images, split.items, split.indexedAt], [0, 0, null]);
     assert.equal((await index.fileStates(split.id)).ids.length, 0);
-    assert.deepEqual(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'items'").get(), { n: 0 });
+    assert.deepEqual(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('items', 'images_pair')").get(), { n: 0 });
 
     const indexer = new Indexer(index);
     await indexer.enqueue(split);

@@ -82,6 +82,8 @@ export const SQLITE_SCHEMA = [
    DELETE FROM images; DELETE FROM bad_files;
    UPDATE splits SET images = 0, items = 0, bad_files = 0, indexed_at = NULL;
    ALTER TABLE images ADD COLUMN items BLOB NOT NULL DEFAULT x'';`,
+  // Step 4: pairs come from the model too; the pair index only cost every written row a B-tree update.
+  `DROP INDEX images_pair;`,
 ];
 
 /** Rows read per statement when a whole split is read (fileStates, loading the model): each a few ms. */
