@@ -87,14 +87,23 @@ const SPLIT_CACHE_MS = 1000;
 /** How often a split's generation is compared with the database's (ms). */
 const GENERATION_CHECK_MS = 1000;
 
+export interface PgIndexOptions {
+  /** How often a split's generation is compared with the database's (ms; default 1000, tests use 0: every request). */
+  generationCheckMs?: number;
+}
+
 export class PgDatasetIndex implements DatasetIndex {
   private readonly models: SplitModels;
   /** The database generation each loaded model reflects. */
   private readonly generations = new Map<number, number>();
   private readonly lastCheck = new Map<number, number>();
   private readonly splitCache = new Map<string, { at: number; info: SplitInfo }>();
+  private readonly splitLookups = new Map<string, Promise<SplitInfo | undefined>>();
 
-  private constructor(private readonly pool: PgPool) {
+  private constructor(
+    private readonly pool: PgPool,
+    private readonly generationCheckMs: number,
+  ) {
     this.models = new SplitModels((splitId, afterId, limit) => this.loadImages(splitId, afterId, limit), CHUNK);
   }
 
@@ -106,9 +115,9 @@ export class PgDatasetIndex implements DatasetIndex {
    * const index = await PgDatasetIndex.open(pool);
    * const split = await index.registerSplit('validation', '/data/validation');
    */
-  static async open(pool: PgPool): Promise<PgDatasetIndex> {
+  static async open(pool: PgPool, options: PgIndexOptions = {}): Promise<PgDatasetIndex> {
     await migratePg(pool, 'explorer', SCHEMA);
-    return new PgDatasetIndex(pool);
+    return new PgDatasetIndex(pool, options.generationCheckMs ?? GENERATION_CHECK_MS);
   }
 
   async registerSplit(name: string, dir: string): Promise<SplitInfo> {
@@ -116,8 +125,14 @@ export class PgDatasetIndex implements DatasetIndex {
       `INSERT INTO explorer_splits (name, dir) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET dir = excluded.dir RETURNING ${SPLIT_COLUMNS}`,
       [name, dir],
     );
-    this.splitCache.clear();
+    this.forgetSplits();
     return toSplit(rows[0]!);
+  }
+
+  /** After this process changed a split: the next lookup asks the database (an answer in flight is not cached). */
+  private forgetSplits(): void {
+    this.splitCache.clear();
+    this.splitLookups.clear();
   }
 
   async splits(): Promise<SplitInfo[]> {
@@ -127,12 +142,23 @@ export class PgDatasetIndex implements DatasetIndex {
   async split(name: string): Promise<SplitInfo | undefined> {
     // Every request names its split: a second's cache spares each a round trip (another process's
     // change of a split's directory or counts shows within that second; this process's at once).
+    // Requests that find it expired together share one query (each its own would also hold a pooled connection).
     const cached = this.splitCache.get(name);
     if (cached && Date.now() - cached.at < SPLIT_CACHE_MS) return cached.info;
-    const { rows } = await this.pool.query<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM explorer_splits WHERE name = $1`, [name]);
-    const info = rows[0] && toSplit(rows[0]);
-    if (info) this.splitCache.set(name, { at: Date.now(), info });
-    return info;
+    const inFlight = this.splitLookups.get(name);
+    if (inFlight) return inFlight;
+    const lookup = this.pool
+      .query<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM explorer_splits WHERE name = $1`, [name])
+      .then(({ rows }) => {
+        const info = rows[0] && toSplit(rows[0]);
+        if (info && this.splitLookups.get(name) === lookup) this.splitCache.set(name, { at: Date.now(), info });
+        return info;
+      })
+      .finally(() => {
+        if (this.splitLookups.get(name) === lookup) this.splitLookups.delete(name);
+      });
+    this.splitLookups.set(name, lookup);
+    return lookup;
   }
 
   async fileStates(splitId: number): Promise<FileStates> {
@@ -228,7 +254,7 @@ export class PgDatasetIndex implements DatasetIndex {
        WHERE id = $1`,
       [splitId, model.imageCount, model.itemCount, new Date().toISOString()],
     );
-    this.splitCache.clear();
+    this.forgetSplits();
   }
 
   async queryImages(splitId: number, filters: ImageFilters, offset: number, limit: number): Promise<{ total: number; images: ImageRow[] }> {
@@ -255,10 +281,11 @@ export class PgDatasetIndex implements DatasetIndex {
   /** The split's model; loaded again when another process has written to the split since. */
   private async model(splitId: number): Promise<SplitModel> {
     const now = Date.now();
-    if (this.generations.has(splitId) && now - (this.lastCheck.get(splitId) ?? 0) >= GENERATION_CHECK_MS) {
+    if (this.generations.has(splitId) && now - (this.lastCheck.get(splitId) ?? 0) >= this.generationCheckMs) {
       this.lastCheck.set(splitId, now);
-      const current = await this.generation(splitId);
-      if (current !== this.generations.get(splitId)) {
+      // A write of this process records its generation in the same tick as its COMMIT resolves,
+      // so no check sees the one without the other (pg-index.test.ts races them).
+      if ((await this.generation(splitId)) !== this.generations.get(splitId)) {
         this.generations.delete(splitId);
         this.models.drop(splitId);
       }
