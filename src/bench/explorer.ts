@@ -14,10 +14,11 @@
  *   node dist/bench/explorer.js                          # both backends (PostgreSQL: DF2_TEST_PG_URL)
  *   node dist/bench/explorer.js --backends sqlite --images 20000 --requests 1000
  *   node dist/bench/explorer.js --backends sqlite --cpu-prof /tmp/prof    # the server's CPU profile per phase
+ *   node dist/bench/explorer.js --varied                 # the worst case for facets: nearly one class per image
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -34,10 +35,12 @@ interface Args {
   requests: number;
   /** A directory for the server's CPU profiles, one per phase (index, load, reindex, restart). */
   cpuProf: string | undefined;
+  /** The split whose copies re-draw their items' attributes: nearly one class of images per image (train-split.ts). */
+  varied: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000, cpuProf: undefined };
+  const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000, cpuProf: undefined, varied: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--images') args.images = Number(argv[++i]);
@@ -45,7 +48,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--clients') args.clients = Number(argv[++i]);
     else if (a === '--requests') args.requests = Number(argv[++i]);
     else if (a === '--cpu-prof') args.cpuProf = argv[++i];
-    else throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR)`);
+    else if (a === '--varied') args.varied = true;
+    else throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR, --varied)`);
   }
   return args;
 }
@@ -357,13 +361,13 @@ async function main(): Promise<void> {
   if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined, argv[4] || undefined);
   const args = parseArgs(argv);
   if (args.cpuProf) await mkdir(args.cpuProf, { recursive: true });
-  const dir = await ensureTrainLikeSplit(args.images, 2000);
+  const dir = await ensureTrainLikeSplit(args.images, 2000, { varied: args.varied });
   const loadavg = (await import('node:os'))
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
   console.log(
-    `explorer bench: ${args.images} images, ${args.clients} clients, ${args.requests} requests a phase; ${new Date().toISOString()}; load average ${loadavg}`,
+    `explorer bench: ${basename(dir)}, ${args.images} images, ${args.clients} clients, ${args.requests} requests a phase; ${new Date().toISOString()}; load average ${loadavg}`,
   );
   for (const backend of args.backends) await benchBackend(backend, dir, args);
 }

@@ -4,6 +4,14 @@
  * train size). Each copy of an annotation gets its own pair_id range, so
  * pairs stay as small as in the source; images are hard links to the
  * source's JPEGs. Made once under bench-data/ and reused.
+ *
+ * Copies of the same annotation fall in the same class of images (same
+ * source, same item codes: image-classes.ts), so the plain split has only
+ * the source's 1,536 classes, which flatters the explorer's totals and facet
+ * counts (they loop over classes). The `varied` split re-draws every
+ * item's scale, occlusion, zoom-in and viewpoint in each copy (uniformly,
+ * seeded), which leaves nearly one class per image: the worst case, far
+ * more than a real split's skewed attributes give.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,19 +19,21 @@ import { link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { imageName } from '../schema/index.js';
 import { REPO_ROOT } from '../testing/paths.js';
+import { Random } from '../util/random.js';
 
 /** Images of the release's train split. */
 export const TRAIN_IMAGES = 191_961;
 
 /**
- * Makes (once) `bench-data/train-like-N` from `bench-data/synth-S` and returns its directory.
+ * Makes (once) `bench-data/train-like-N` (or `train-like-N-varied`) from `bench-data/synth-S` and returns its directory.
  *
  * @example
  *   const dir = await ensureTrainLikeSplit(TRAIN_IMAGES, 2000);
+ *   const worst = await ensureTrainLikeSplit(TRAIN_IMAGES, 2000, { varied: true });
  */
-export async function ensureTrainLikeSplit(images: number, sourceImages: number): Promise<string> {
+export async function ensureTrainLikeSplit(images: number, sourceImages: number, options: { varied?: boolean } = {}): Promise<string> {
   const source = join(REPO_ROOT, 'bench-data', `synth-${sourceImages}`);
-  const dir = join(REPO_ROOT, 'bench-data', `train-like-${images}`);
+  const dir = join(REPO_ROOT, 'bench-data', `train-like-${images}${options.varied ? '-varied' : ''}`);
   if (existsSync(join(dir, 'annos'))) return dir;
   if (!existsSync(join(source, 'annos'))) {
     process.stderr.write(`making ${source} (once)\n`);
@@ -52,7 +62,11 @@ export async function ensureTrainLikeSplit(images: number, sourceImages: number)
   for (let id = 1; id <= images; id++) {
     const k = ((id - 1) % sourceImages) + 1;
     const copy = Math.floor((id - 1) / sourceImages);
-    const text = texts[k - 1]!.replace(/"pair_id": ?(\d+)/, (_m, p: string) => `"pair_id": ${Number(p) + copy * (maxPair + 1)}`);
+    let text = texts[k - 1]!.replace(/"pair_id": ?(\d+)/, (_m, p: string) => `"pair_id": ${Number(p) + copy * (maxPair + 1)}`);
+    if (options.varied && copy > 0) {
+      const random = Random.from(7, id);
+      text = text.replace(/"(scale|occlusion|zoom_in|viewpoint)": ?[123]/g, (_m, name: string) => `"${name}": ${random.int(1, 3)}`);
+    }
     await writeFile(join(tmp, 'annos', `${imageName(id)}.json`), text);
     const jpg = `${imageName(k)}.jpg`;
     if (sourceImagesDir.has(jpg)) await link(join(source, 'image', jpg), join(tmp, 'image', `${imageName(id)}.jpg`));
