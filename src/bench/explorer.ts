@@ -57,7 +57,7 @@ function parseArgs(argv: string[]): Args {
 // --- the server process -----------------------------------------------------
 
 type ServerMessage =
-  | { type: 'indexed'; seconds: number; changed: number; stallMs: number }
+  | { type: 'indexed'; seconds: number; changed: number; stallMs: number; cpuMs: number }
   | { type: 'listening'; url: string; split: string }
   | { type: 'stall'; stallMs: number; rssMiB: number; cpuMs: number }
   | { type: 'phase' };
@@ -111,6 +111,8 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
   const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 10 }) : undefined;
   const datasetIndex = pool ? await PgDatasetIndex.open(pool) : undefined;
   let indexStart = started;
+  // CPU of every thread of the process (the index workers' too), from the indexing run's start.
+  let indexCpu = process.cpuUsage();
   const server = await startServer({
     db: dbFile,
     port: 0,
@@ -121,10 +123,18 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
       // Stalls during indexing are counted from its start (not the server's start-up: loading modules).
       if (p.state === 'queued') {
         indexStart = performance.now();
+        indexCpu = process.cpuUsage();
         delay.reset();
       }
       if (p.state === 'ready') {
-        send({ type: 'indexed', seconds: (performance.now() - indexStart) / 1000, changed: p.changed, stallMs: delay.max / 1e6 });
+        const { user, system } = process.cpuUsage(indexCpu);
+        send({
+          type: 'indexed',
+          seconds: (performance.now() - indexStart) / 1000,
+          changed: p.changed,
+          stallMs: delay.max / 1e6,
+          cpuMs: (user + system) / 1000,
+        });
         delay.reset();
       }
     },
@@ -310,7 +320,7 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     const { url, split } = await server.next('listening');
     const indexed = await server.next('indexed');
     console.log(
-      `  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms`,
+      `  index from scratch: ${args.images} files in ${indexed.seconds.toFixed(1)} s = ${(args.images / indexed.seconds).toFixed(0)} files/s; longest stall ${indexed.stallMs.toFixed(0)} ms; server CPU ${(indexed.cpuMs / 1000).toFixed(1)} s = ${((1000 * indexed.cpuMs) / args.images).toFixed(0)} µs a file`,
     );
 
     console.log(`  warm-up: one request of each kind from each client, not counted; slowest ${(await warmUp(url, split, args)).toFixed(0)} ms`);
