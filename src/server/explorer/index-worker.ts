@@ -12,6 +12,10 @@
  * Results go to the main thread in batches of typed columns (transferred,
  * not copied: image-batch.ts), at most a few unacknowledged at a time, so
  * that memory stays bounded when the database writes slower.
+ *
+ * The thread runs at a lower CPU priority (nice 10, on Linux): on a server
+ * answering requests, indexing takes the CPU they leave; idle, it runs at
+ * full speed.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +31,7 @@ import {
 } from '../../dataset/index.js';
 import { formatProblemLine, type Problem } from '../../schema/index.js';
 import { InputError } from '../../util/errors.js';
+import { lowerThreadPriority } from '../../util/thread-priority.js';
 import { indexedImage } from './indexed-image.js';
 import { ImageBatchBuilder, batchBuffers } from './image-batch.js';
 import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
@@ -80,6 +85,7 @@ function imageSize(path: string, scratch: Buffer): ImageSize | Problem | undefin
 }
 
 async function run(): Promise<void> {
+  lowerThreadPriority(10);
   const listing = scanSplitSync(data.dir, { annotationsOnly: true });
   const known = new Map<number, number>();
   for (let k = 0; k < data.knownIds.length; k++) known.set(data.knownIds[k]!, k);
