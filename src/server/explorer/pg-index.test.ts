@@ -94,3 +94,35 @@ test('requests that find a split’s cached row expired share one query', { skip
     await database.drop();
   }
 });
+
+test('index batches commit without waiting for the disk, and leave their connections synchronous', { skip: postgresUnavailable() }, async () => {
+  const database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  const statements: string[] = [];
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string') statements.push(args[0]);
+      return query(...args);
+    };
+  });
+  try {
+    const index = await PgDatasetIndex.open(pool);
+    const split = await index.registerSplit('sync', '/data/sync');
+    await Promise.all([1, 2, 3].map((k) => index.writeImages(split.id, [image(k, 1)], [])));
+    assert.equal(statements.filter((s) => s === 'SET LOCAL synchronous_commit TO OFF').length, 3, 'each batch, inside its transaction');
+    // SET LOCAL ends with the transaction: every pooled connection is back to synchronous commits.
+    const clients = await Promise.all([1, 2, 3].map(() => pool.connect()));
+    try {
+      for (const client of clients)
+        assert.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, 'on');
+    } finally {
+      for (const client of clients) client.release();
+    }
+    const stats = await index.stats(split.id);
+    assert.equal(stats.images.user + stats.images.shop, 3);
+  } finally {
+    await pool.end();
+    await database.drop();
+  }
+});

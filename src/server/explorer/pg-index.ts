@@ -190,6 +190,10 @@ export class PgDatasetIndex implements DatasetIndex {
     }
     await this.models.exclusive(splitId, async () => {
       const generation = await withTransaction(this.pool, async (client) => {
+        // The index is derived from the split's files (rebuilt from them if lost): its commits need not
+        // wait for the disk. A crash can lose the last few, never corrupt them, and every synchronous
+        // commit after (a submission, a user) flushes the log up to and including these.
+        await client.query('SET LOCAL synchronous_commit TO OFF');
         if (removed.length > 0) {
           await client.query('DELETE FROM explorer_images WHERE split_id = $1 AND image_id = ANY($2::int[])', [splitId, Array.from(removed)]);
         }
