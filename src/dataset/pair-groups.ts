@@ -50,6 +50,11 @@ export class PairGroups {
     this.allocate(capacity);
   }
 
+  /** Bytes of the table's columns (the wide groups' Map aside). */
+  get byteLength(): number {
+    return this.pairId.byteLength + this.style.byteLength + this.users.byteLength + this.shops.byteLength;
+  }
+
   /** Number of (pair_id, style) groups holding items. */
   get size(): number {
     return this.used + this.wide.size;
