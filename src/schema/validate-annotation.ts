@@ -112,9 +112,10 @@ function checkItem(report: ProblemList, key: string, value: unknown, image?: { w
     const v = value[attribute];
     if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 3) report.error(at(attribute), 'an integer 1..3', describe(v));
   }
-  checkBox(report, at('bounding_box'), value.bounding_box, image);
-  checkLandmarks(report, at('landmarks'), value.landmarks, category);
-  checkSegmentation(report, at('segmentation'), value.segmentation);
+  // Paths are built only for a problem: on clean files (nearly all) their strings were much of the check's time.
+  checkBox(report, () => at('bounding_box'), value.bounding_box, image);
+  checkLandmarks(report, () => at('landmarks'), value.landmarks, category);
+  checkSegmentation(report, () => at('segmentation'), value.segmentation);
   for (const field of Object.keys(value)) {
     if (!ITEM_FIELDS.has(field)) report.warning(at(field), 'only the fields of an item (category_id, ..., viewpoint)', 'an unknown key');
   }
@@ -141,97 +142,99 @@ function checkCategory(report: ProblemList, key: string, item: Record<string, un
   const name = item.category_name;
   const category = typeof id === 'number' ? categoryById(id) : undefined;
   if (!category) report.error(pathJoin(key, 'category_id'), 'an integer 1..13', describe(id));
-  const namePath = pathJoin(key, 'category_name');
+  const namePath = (): string => pathJoin(key, 'category_name');
   if (typeof name !== 'string') {
-    report.error(namePath, category ? JSON.stringify(category.annotationName) : 'a category name like "short sleeve top"', describe(name));
+    report.error(namePath(), category ? JSON.stringify(category.annotationName) : 'a category name like "short sleeve top"', describe(name));
   } else if (category && name !== category.annotationName) {
-    report.error(namePath, `${JSON.stringify(category.annotationName)} (the name of category_id ${category.id})`, describe(name));
+    report.error(namePath(), `${JSON.stringify(category.annotationName)} (the name of category_id ${category.id})`, describe(name));
   } else if (!category && !categoryByAnnotationName(name)) {
-    report.error(namePath, 'one of the 13 category names, like "short sleeve top"', describe(name));
+    report.error(namePath(), 'one of the 13 category names, like "short sleeve top"', describe(name));
   }
   return category;
 }
 
-function checkBox(report: ProblemList, path: string, box: unknown, image?: { width: number; height: number }): void {
+/** A JSON path made only when a problem is reported. */
+type LazyPath = () => string;
+
+function checkBox(report: ProblemList, path: LazyPath, box: unknown, image?: { width: number; height: number }): void {
   if (!Array.isArray(box) || box.length !== 4 || !box.every(isFiniteNumber)) {
-    report.error(path, '[x1, y1, x2, y2]: 4 finite numbers', describeArray(box));
+    report.error(path(), '[x1, y1, x2, y2]: 4 finite numbers', describeArray(box));
     return;
   }
   const [x1, y1, x2, y2] = box as Corners;
   const errorsBefore = report.errors;
-  if (x2 < x1) report.error(path, 'x2 >= x1', `x1 = ${x1}, x2 = ${x2}`);
-  if (y2 < y1) report.error(path, 'y2 >= y1', `y1 = ${y1}, y2 = ${y2}`);
+  if (x2 < x1) report.error(path(), 'x2 >= x1', `x1 = ${x1}, x2 = ${x2}`);
+  if (y2 < y1) report.error(path(), 'y2 >= y1', `y1 = ${y1}, y2 = ${y2}`);
   // Boxes may touch the border (x2 = width); the release has many that do.
-  if (x1 < 0) report.error(`${path}[0]`, 'x1 >= 0 (inside the image)', String(x1));
-  if (y1 < 0) report.error(`${path}[1]`, 'y1 >= 0 (inside the image)', String(y1));
+  if (x1 < 0) report.error(`${path()}[0]`, 'x1 >= 0 (inside the image)', String(x1));
+  if (y1 < 0) report.error(`${path()}[1]`, 'y1 >= 0 (inside the image)', String(y1));
   if (image && image.width > 0 && image.height > 0) {
-    if (x2 > image.width) report.error(`${path}[2]`, `x2 <= ${image.width} (the image width)`, String(x2));
-    if (y2 > image.height) report.error(`${path}[3]`, `y2 <= ${image.height} (the image height)`, String(y2));
+    if (x2 > image.width) report.error(`${path()}[2]`, `x2 <= ${image.width} (the image width)`, String(x2));
+    if (y2 > image.height) report.error(`${path()}[3]`, `y2 <= ${image.height} (the image height)`, String(y2));
   }
   if (report.errors === errorsBefore && (x2 === x1 || y2 === y1)) {
-    report.warning(path, 'a box of non-zero area', `${x2 - x1} x ${y2 - y1}`);
+    report.warning(path(), 'a box of non-zero area', `${x2 - x1} x ${y2 - y1}`);
   }
 }
 
-function checkLandmarks(report: ProblemList, path: string, landmarks: unknown, category: Category | undefined): void {
-  const wanted = category ? `3 x ${category.landmarks} numbers (x, y, v per landmark of ${category.annotationName})` : 'x, y, v per landmark';
+function checkLandmarks(report: ProblemList, path: LazyPath, landmarks: unknown, category: Category | undefined): void {
+  const wanted = (): string => (category ? `3 x ${category.landmarks} numbers (x, y, v per landmark of ${category.annotationName})` : 'x, y, v per landmark');
   if (!Array.isArray(landmarks)) {
-    report.error(path, `an array of ${wanted}`, describe(landmarks));
+    report.error(path(), `an array of ${wanted()}`, describe(landmarks));
     return;
   }
   reportNonNumbers(report, path, landmarks);
   if (category && landmarks.length !== 3 * category.landmarks) {
-    report.error(path, wanted, `${landmarks.length} numbers`);
+    report.error(path(), wanted(), `${landmarks.length} numbers`);
   } else if (!category && landmarks.length % 3 !== 0) {
-    report.error(path, 'a multiple of 3 numbers (x, y, v per landmark)', `${landmarks.length} numbers`);
+    report.error(path(), 'a multiple of 3 numbers (x, y, v per landmark)', `${landmarks.length} numbers`);
   }
   for (let i = 0; i + 2 < landmarks.length; i += 3) {
     const x: unknown = landmarks[i];
     const y: unknown = landmarks[i + 1];
     const v: unknown = landmarks[i + 2];
-    const which = `landmark ${i / 3 + 1}`;
     if (typeof v !== 'number') continue; // reported as a non-number above
     if (v !== 0 && v !== 1 && v !== 2) {
-      report.error(`${path}[${i + 2}]`, `a visibility 0, 1 or 2 (${which})`, describe(v));
+      report.error(`${path()}[${i + 2}]`, `a visibility 0, 1 or 2 (landmark ${i / 3 + 1})`, describe(v));
     } else if (v === 0 && (x !== 0 || y !== 0)) {
-      report.error(`${path}[${i}]`, `x = y = 0 for an unlabelled landmark (v = 0, ${which})`, `x = ${describe(x)}, y = ${describe(y)}`);
+      report.error(`${path()}[${i}]`, `x = y = 0 for an unlabelled landmark (v = 0, landmark ${i / 3 + 1})`, `x = ${describe(x)}, y = ${describe(y)}`);
     }
   }
 }
 
-function checkSegmentation(report: ProblemList, path: string, segmentation: unknown): void {
+function checkSegmentation(report: ProblemList, path: LazyPath, segmentation: unknown): void {
   if (!Array.isArray(segmentation)) {
-    report.error(path, 'a list of polygons [[x1, y1, x2, y2, ...], ...]', describe(segmentation));
+    report.error(path(), 'a list of polygons [[x1, y1, x2, y2, ...], ...]', describe(segmentation));
     return;
   }
   if (segmentation.length === 0) {
-    report.warning(path, 'at least one polygon', 'an empty list');
+    report.warning(path(), 'at least one polygon', 'an empty list');
     return;
   }
   segmentation.forEach((polygon: unknown, p) => {
-    const at = `${path}[${p}]`;
+    const at = (): string => `${path()}[${p}]`;
     if (!Array.isArray(polygon)) {
-      report.error(at, 'a polygon [x1, y1, x2, y2, ...]', describe(polygon));
+      report.error(at(), 'a polygon [x1, y1, x2, y2, ...]', describe(polygon));
       return;
     }
     reportNonNumbers(report, at, polygon);
     const points = polygon.length / 2;
     if (polygon.length % 2 !== 0) {
-      report.error(at, 'an even number of values (x, y pairs)', `${polygon.length} values`);
+      report.error(at(), 'an even number of values (x, y pairs)', `${polygon.length} values`);
     } else if (points < 2) {
-      report.error(at, 'a polygon of at least 3 points', `${points} point${points === 1 ? '' : 's'}`);
+      report.error(at(), 'a polygon of at least 3 points', `${points} point${points === 1 ? '' : 's'}`);
     } else if (points === 2) {
       // Two-point polygons (a line, no area) occur in the release; the
       // official mask code rasterises them. As the first polygon, COCO tools
       // read the whole list as boxes instead, which is worth a mention.
       const asBox = p === 0 ? ' (COCO tools read a first polygon of 4 numbers as a box)' : '';
-      report.warning(at, 'a polygon of at least 3 points', `2 points${asBox}`);
+      report.warning(at(), 'a polygon of at least 3 points', `2 points${asBox}`);
     }
   });
 }
 
 /** One problem for the first element that is not a finite number, saying how many more there are. */
-function reportNonNumbers(report: ProblemList, path: string, values: unknown[]): void {
+function reportNonNumbers(report: ProblemList, path: LazyPath, values: unknown[]): void {
   let first = -1;
   let count = 0;
   for (let i = 0; i < values.length; i++) {
@@ -242,7 +245,7 @@ function reportNonNumbers(report: ProblemList, path: string, values: unknown[]):
   }
   if (first < 0) return;
   const more = count > 1 ? ` (and ${count - 1} more non-numbers)` : '';
-  report.error(`${path}[${first}]`, 'a finite number', describe(values[first]) + more);
+  report.error(`${path()}[${first}]`, 'a finite number', describe(values[first]) + more);
 }
 
 function describeArray(value: unknown): string {
