@@ -4,8 +4,8 @@
  * per category, scale, occlusion, zoom-in, viewpoint, source), plus landmark
  * visibility. Collected one record at a time; only counters are kept: per
  * category, attribute and value, and per (pair_id, style) group the numbers
- * of user and shop items (what positive pairs are counted from; 32 bytes a
- * group outside the JavaScript heap, pair-groups.ts), so memory grows with
+ * of user and shop items (what positive pairs are counted from; a typed table
+ * of 16-byte slots outside the JavaScript heap, pair-groups.ts), so memory grows with
  * the number of pair groups only, not with images or items.
  */
 import type { ImageRecord } from '../schema/index.js';

@@ -7,6 +7,7 @@
  */
 import { SplitModel, type ImageTuple } from './split-model.js';
 import type { ImageBatch } from './image-batch.js';
+import { grow } from './grow.js';
 import type { ImageFilters } from './filters.js';
 import type { FacetCounts, FileStates } from './types.js';
 
@@ -102,21 +103,18 @@ export class SplitModels {
 
 /** Collects file states chunk by chunk into columns. */
 export class FileStatesBuilder {
-  private states: FileStates = { ids: new Int32Array(1024), mtimeMs: new Float64Array(1024), size: new Float64Array(1024) };
+  private readonly states: FileStates = { ids: new Int32Array(1024), mtimeMs: new Float64Array(1024), size: new Float64Array(1024) };
   private length = 0;
 
   add(id: number, mtimeMs: number, size: number): void {
-    if (this.length === this.states.ids.length) {
-      const n = this.length * 2;
-      const { ids, mtimeMs: m, size: z } = this.states;
-      this.states = { ids: new Int32Array(n), mtimeMs: new Float64Array(n), size: new Float64Array(n) };
-      this.states.ids.set(ids);
-      this.states.mtimeMs.set(m);
-      this.states.size.set(z);
-    }
-    this.states.ids[this.length] = id;
-    this.states.mtimeMs[this.length] = mtimeMs;
-    this.states.size[this.length++] = size;
+    const n = this.length + 1;
+    const s = this.states;
+    s.ids = grow(s.ids, n);
+    s.mtimeMs = grow(s.mtimeMs, n);
+    s.size = grow(s.size, n);
+    s.ids[this.length] = id;
+    s.mtimeMs[this.length] = mtimeMs;
+    s.size[this.length++] = size;
   }
 
   result(): FileStates {
