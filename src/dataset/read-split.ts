@@ -18,7 +18,7 @@ import { opendir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
 import { imageName, type ImageRecord } from '../schema/index.js';
-import { ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, ITEM_KEY, checkAnnotation, problemError, type Problem } from '../schema/index.js';
+import { ITEM_KEY, splitFileId, checkAnnotation, problemError, type Problem } from '../schema/index.js';
 import { InputError } from '../util/errors.js';
 import { ByteBudget } from '../util/byte-budget.js';
 import { mapOrdered } from '../util/ordered-map.js';
@@ -195,20 +195,20 @@ class ListingBuilder {
 
   annotation(entry: string): void {
     if (!isVisible(entry)) return;
-    const match = ANNOTATION_FILE_NAME.exec(entry);
-    if (!match) return void this.strayAnnotations.push(entry);
+    const id = splitFileId(entry, '.json');
+    if (id < 0) return void this.strayAnnotations.push(entry);
     if (this.count === this.ids.length) {
       const bigger = new Int32Array(this.ids.length * 2);
       bigger.set(this.ids);
       this.ids = bigger;
     }
-    this.ids[this.count++] = Number(match[1]);
+    this.ids[this.count++] = id;
   }
 
   image(entry: string): void {
     if (!isVisible(entry)) return;
-    const match = IMAGE_FILE_NAME.exec(entry);
-    if (match) this.images.add(Number(match[1]));
+    const id = splitFileId(entry, '.jpg');
+    if (id >= 0) this.images.add(id);
     else this.strayImages.push(entry);
   }
 

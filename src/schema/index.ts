@@ -29,7 +29,7 @@ export {
   type AttributeName,
   type Category,
 } from './categories.js';
-export { ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, checkAnnotation, formatProblemLine, problemError, type Problem } from './validate-annotation.js';
+export { ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, splitFileId, checkAnnotation, formatProblemLine, problemError, type Problem } from './validate-annotation.js';
 export {
   MAX_RETRIEVED,
   parseGalleryItem,

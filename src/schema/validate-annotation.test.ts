@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAnnotation, formatProblemLine, problemError, type Problem } from './validate-annotation.js';
+import { ANNOTATION_FILE_NAME, IMAGE_FILE_NAME, checkAnnotation, formatProblemLine, problemError, splitFileId, type Problem } from './validate-annotation.js';
 import { CATEGORIES } from './categories.js';
 import { RELEASE_SAMPLE_DIR } from '../testing/paths.js';
 
@@ -173,4 +173,37 @@ test('a problem is one line; warnings say so; the error of a problem has the sam
   const warning = onlyProblem((j) => (j.item1.segmentation = []), 'warning');
   assert.equal(formatProblemLine(warning), 'warning: /x/annos/000001.json: item1.segmentation: expected at least one polygon, found an empty list');
   assert.equal(warningsOf([warning]).length, 1);
+});
+
+test('splitFileId takes exactly the names ANNOTATION_FILE_NAME and IMAGE_FILE_NAME match, with the same id', () => {
+  const names = ['000001.json', '191961.json', '999999.jpg', '000000.jpg', '00001.json', '0000001.json', '000001.JSON', '000001.jpg.json', '00000a.json'];
+  names.push('٠٠٠٠٠١.json', '000001.json ', ' 000001.json', '000001.json\n', '000001.jpeg', '.000001.json', '000001json', '');
+  // And names made of the characters that matter, at random (seeded xorshift).
+  let state = 0x2545f491;
+  const next = (n: number): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+  const alphabet = '0123456789.jsonpgx/';
+  for (let k = 0; k < 20_000; k++) {
+    let name = '';
+    const length = 8 + next(6);
+    for (let c = 0; c < length; c++) name += c < 6 && next(10) !== 0 ? String(next(10)) : alphabet[next(alphabet.length)];
+    names.push(name, `${name.slice(0, 6)}.json`, `${name.slice(0, 6)}.jpg`);
+  }
+  let matched = 0;
+  for (const name of names) {
+    for (const [extension, pattern] of [
+      ['.json', ANNOTATION_FILE_NAME],
+      ['.jpg', IMAGE_FILE_NAME],
+    ] as const) {
+      const match = pattern.exec(name);
+      assert.equal(splitFileId(name, extension), match ? Number(match[1]) : -1, JSON.stringify(name));
+      if (match) matched++;
+    }
+  }
+  // Many names of each kind: about half the made-up ones match.
+  assert.ok(matched > 10_000, `${matched} names matched`);
 });

