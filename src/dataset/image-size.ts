@@ -10,7 +10,9 @@
  */
 import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { imageSize } from 'image-size';
+// Only the two handlers df2 reads with: the package's index loads a detector and every format's handler.
+import { JPG } from 'image-size/types/jpg';
+import { PNG } from 'image-size/types/png';
 import { InputError } from '../util/errors.js';
 
 export interface ImageSize {
@@ -161,8 +163,7 @@ function sizeFromHead(head: Buffer): HeadResult {
   try {
     // A head cut inside a marker segment can make the parser read past the
     // end (RangeError) or report no size; both mean "read more".
-    const { width, height, type } = imageSize(head);
-    if (type !== 'jpg' && type !== 'png') return { wrongType: true, reason: `a ${type ?? 'different'} image` };
+    const { width, height } = (isJpeg ? JPG : PNG).calculate(head);
     if (isSize(width) && isSize(height)) return { size: { width, height } };
     return { reason: `a ${isJpeg ? 'JPEG' : 'PNG'} header without a size` };
   } catch (err) {

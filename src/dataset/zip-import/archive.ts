@@ -4,7 +4,7 @@
  * only when an entry needs it (WinZip AES), @zip.js/zip.js's reader of the
  * same archive, whose entries are matched to ours by offset.
  */
-import { ZipReader, type Entry, type FileEntry } from '@zip.js/zip.js';
+import type { Entry, FileEntry, Reader, ZipReader } from '@zip.js/zip.js';
 import { InputError } from '../../util/errors.js';
 import { ArchiveFile } from './file-reader.js';
 import { centralDirectory, findDirectoryEnd, type ArchiveEntry, type DirectoryEnd } from './central-directory.js';
@@ -56,7 +56,8 @@ export class OpenArchive {
   async zipJsEntry(entry: ArchiveEntry): Promise<FileEntry> {
     for (let restarted = false; ; restarted = true) {
       if (!this.zipJs) {
-        const reader = new ZipReader(this.file, { useWebWorkers: false, checkCrc32: true });
+        const zipJs = await import('@zip.js/zip.js');
+        const reader = new zipJs.ZipReader(await zipJsReader(this.file), { useWebWorkers: false, checkCrc32: true });
         this.zipJs = { reader, entries: reader.getEntriesGenerator() };
       }
       for (;;) {
@@ -75,4 +76,24 @@ export class OpenArchive {
     await this.zipJs?.reader.close().catch(() => {});
     await this.file.close().catch(() => {});
   }
+}
+
+/** The archive file as zip.js's Reader (its own class: zip.js reads streams off it), reading through the file's window. */
+async function zipJsReader(file: ArchiveFile): Promise<Reader<string>> {
+  const { Reader } = await import('@zip.js/zip.js');
+  class ArchiveReader extends Reader<string> {
+    constructor() {
+      super(file.path);
+      this.size = file.size;
+    }
+
+    override async init(): Promise<void> {
+      // Opened and sized already; zip.js calls init() once before reading.
+    }
+
+    override readUint8Array(offset: number, length: number): Promise<Uint8Array> {
+      return file.readUint8Array(offset, length);
+    }
+  }
+  return new ArchiveReader();
 }

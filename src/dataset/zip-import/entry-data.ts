@@ -11,7 +11,7 @@
  */
 import { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
-import { ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION, type FileEntry } from '@zip.js/zip.js';
+import type { FileEntry } from '@zip.js/zip.js';
 import type { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
 import { checkContent, checkDataPresent, damagedData, decodedByDf2, decodeInMemory, EntryDataError, localHeaderAt, startDecipher } from './entry-decode.js';
@@ -125,6 +125,8 @@ async function readWithZipJs(entry: FileEntry, password: Uint8Array | undefined,
   } catch (err) {
     if (sinkFailure) throw sinkFailure.error;
     const message = err instanceof Error ? err.message : String(err);
+    // Loaded already: the entry came from zip.js (archive.ts loads it only for such entries).
+    const { ERR_INVALID_PASSWORD, ERR_ENCRYPTED, ERR_UNSUPPORTED_COMPRESSION, ERR_UNSUPPORTED_ENCRYPTION } = await import('@zip.js/zip.js');
     if (message === ERR_INVALID_PASSWORD || message === ERR_ENCRYPTED) throw new EntryDataError('wrong password', 'the right password', 'a wrong one');
     if (message === ERR_UNSUPPORTED_COMPRESSION || message === ERR_UNSUPPORTED_ENCRYPTION) {
       throw new EntryDataError(

@@ -1,6 +1,8 @@
 /**
- * Random access to an archive on disk through one file descriptor, for
- * @zip.js/zip.js (as its Reader) and for the fast entry decoder. The archive
+ * Random access to an archive on disk through one file descriptor, for the
+ * fast entry decoder and for @zip.js/zip.js (through a Reader that archive.ts
+ * makes only when an entry needs zip.js, so that loading df2/dataset does not
+ * load zip.js). The archive
  * is never loaded: reads go through a read-ahead window (WINDOW_BYTES), so
  * that walking entries in archive order costs one system call per window
  * instead of three per entry (local header, name, data). Memory is one window
@@ -8,7 +10,6 @@
  */
 import { close, fstat, open, read } from 'node:fs';
 import { promisify } from 'node:util';
-import { Reader } from '@zip.js/zip.js';
 
 const openFile = promisify(open);
 const readBytes = promisify(read);
@@ -17,14 +18,14 @@ const statFd = promisify(fstat);
 
 const WINDOW_BYTES = 4 << 20;
 
-export class ArchiveFile extends Reader<string> {
+export class ArchiveFile {
+  /** The file's size in bytes (from open()). */
+  size = 0;
   private fd = -1;
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
 
-  private constructor(readonly path: string) {
-    super(path);
-  }
+  private constructor(readonly path: string) {}
 
   /** Opens `path`; the error of a missing or unreadable file is the caller's to word. */
   static async open(path: string): Promise<ArchiveFile> {
@@ -34,16 +35,12 @@ export class ArchiveFile extends Reader<string> {
     return file;
   }
 
-  override async init(): Promise<void> {
-    // Opened and sized in open(); zip.js calls init() once before reading.
-  }
-
   /**
    * Bytes [offset, offset + length), fewer only at the end of the file. The
    * result may share memory with the window: it stays valid (windows are not
    * reused) but must not be written to by the caller unless copied.
    */
-  override async readUint8Array(offset: number, length: number): Promise<Uint8Array> {
+  async readUint8Array(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(offset + length, this.size);
     if (offset >= this.windowStart && end <= this.windowStart + this.window.length) {
       return this.window.subarray(offset - this.windowStart, end - this.windowStart);
