@@ -177,7 +177,8 @@ export class Indexer {
 
   /**
    * Runs the workers over the split and writes their batches as they come
-   * (one write at a time); resolves with the bad files, or undefined when stopped.
+   * (each started at once, acknowledged in order); resolves with the bad
+   * files, or undefined when stopped.
    */
   private runWorkers(split: SplitInfo, data: Omit<IndexWorkerData, 'part' | 'parts'>, p: IndexProgress): Promise<BadFile[] | undefined> {
     const parts = this.workerCount;
@@ -214,10 +215,14 @@ export class Indexer {
             p.total = message.total;
             this.onProgress?.(split.name, p);
           } else if (message.type === 'batch') {
+            // Started now, not after the writes before it: an index may overlap them (PostgreSQL commits them in
+            // this order). A file that turned bad leaves the index too.
+            const written = finished || this.stopped ? undefined : this.index.writeBatch(split.id, message.images, message.badIds);
+            // Its failure is reported in turn, below.
+            written?.catch(() => {});
             write(async () => {
               bad.push(...message.bad);
-              // A file that turned bad leaves the index too.
-              await this.index.writeBatch(split.id, message.images, message.badIds);
+              await written;
               worker.postMessage({ type: 'ack', batch: message.batch } satisfies ToWorker);
               done[part] = message.done;
               changed[part] = message.changed;

@@ -16,6 +16,8 @@ import { migratePg, withTransaction } from '../store/postgres.js';
 import type { ImageFilters } from './filters.js';
 import { toSplit, type SplitRow } from './rows.js';
 import { SOURCES, itemBytes, toBatch, type ImageBatch } from './image-batch.js';
+import { boolArray, byteaArray, float8Array, int4Array, int8Array, textArray } from './pg-arrays.js';
+import { WritePipeline } from './pg-write-pipeline.js';
 
 const SPLIT_COLUMNS = 'id, name, dir, images, items, bad_files, indexed_at';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
@@ -80,6 +82,31 @@ const SCHEMA = [
   `DROP INDEX explorer_images_pair;`,
 ];
 
+const INSERT_IMAGES = `INSERT INTO explorer_images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size, items)
+  SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::bool[], $8::int[], $9::float8[], $10::int8[], $11::bytea[])
+  ON CONFLICT (split_id, image_id) DO UPDATE SET source = excluded.source, pair_id = excluded.pair_id, width = excluded.width,
+    height = excluded.height, has_image = excluded.has_image, n_items = excluded.n_items, mtime_ms = excluded.mtime_ms,
+    size = excluded.size, items = excluded.items`;
+
+/** INSERT_IMAGES' parameters $2.. for a batch: one binary array per column (pg-arrays.ts). */
+function imageRowParams(batch: ImageBatch): Buffer[] {
+  const n = batch.count;
+  const itemCounts = new Int32Array(n);
+  for (let k = 0; k < n; k++) itemCounts[k] = batch.itemStart[k + 1]! - batch.itemStart[k]!;
+  return [
+    int4Array(batch.imageId),
+    textArray(Array.from(batch.source, (s) => SOURCES[s]!)),
+    int4Array(batch.pairId),
+    int4Array(batch.width),
+    int4Array(batch.height),
+    boolArray(batch.hasImage),
+    int4Array(itemCounts),
+    float8Array(batch.mtimeMs),
+    int8Array(batch.size),
+    byteaArray(n, (k) => itemBytes(batch, k)),
+  ];
+}
+
 /** Rows per query when a whole split is read (fileStates, loading the model). */
 const CHUNK = 2000;
 /** How long a split looked up by name is reused (ms). */
@@ -99,11 +126,13 @@ export class PgDatasetIndex implements DatasetIndex {
   private readonly lastCheck = new Map<number, number>();
   private readonly splitCache = new Map<string, { at: number; info: SplitInfo }>();
   private readonly splitLookups = new Map<string, Promise<SplitInfo | undefined>>();
+  private readonly writes: WritePipeline;
 
   private constructor(
     private readonly pool: PgPool,
     private readonly generationCheckMs: number,
   ) {
+    this.writes = new WritePipeline(pool);
     this.models = new SplitModels((splitId, afterId, limit) => this.loadImages(splitId, afterId, limit), CHUNK);
   }
 
@@ -182,55 +211,34 @@ export class PgDatasetIndex implements DatasetIndex {
   async writeBatch(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): Promise<void> {
     // The split's model is kept current by the writes from now on (a first run builds it as it goes).
     void this.model(splitId).catch(() => {});
-    const n = batch.count;
-    const items: Buffer[] = [];
-    for (let k = 0; k < n; k++) {
-      const bytes = itemBytes(batch, k);
-      items.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }
-    await this.models.exclusive(splitId, async () => {
-      const generation = await withTransaction(this.pool, async (client) => {
+    // Encoded now, while the write before this one is still in the database.
+    const rows = batch.count > 0 ? imageRowParams(batch) : undefined;
+    const removedIds = removed.length > 0 ? int4Array(removed) : undefined;
+    await this.writes.run(
+      async (client) => {
         // The index is derived from the split's files (rebuilt from them if lost): its commits need not
         // wait for the disk. A crash can lose the last few, never corrupt them, and every synchronous
         // commit after (a submission, a user) flushes the log up to and including these.
         await client.query('SET LOCAL synchronous_commit TO OFF');
-        if (removed.length > 0) {
-          await client.query('DELETE FROM explorer_images WHERE split_id = $1 AND image_id = ANY($2::int[])', [splitId, Array.from(removed)]);
-        }
-        if (n > 0) {
-          // One statement for the batch: an image indexed before is updated in place.
-          await client.query(
-            `INSERT INTO explorer_images (split_id, image_id, source, pair_id, width, height, has_image, n_items, mtime_ms, size, items)
-             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::bool[], $8::int[], $9::float8[], $10::int8[], $11::bytea[])
-             ON CONFLICT (split_id, image_id) DO UPDATE SET source = excluded.source, pair_id = excluded.pair_id, width = excluded.width,
-               height = excluded.height, has_image = excluded.has_image, n_items = excluded.n_items, mtime_ms = excluded.mtime_ms,
-               size = excluded.size, items = excluded.items`,
-            [
-              splitId,
-              Array.from(batch.imageId),
-              Array.from(batch.source, (s) => SOURCES[s]!),
-              Array.from(batch.pairId),
-              Array.from(batch.width),
-              Array.from(batch.height),
-              Array.from(batch.hasImage, (h) => h === 1),
-              Array.from({ length: n }, (_, k) => batch.itemStart[k + 1]! - batch.itemStart[k]!),
-              Array.from(batch.mtimeMs),
-              Array.from(batch.size),
-              items,
-            ],
+        if (removedIds) await client.query('DELETE FROM explorer_images WHERE split_id = $1 AND image_id = ANY($2::int[])', [splitId, removedIds]);
+        // One statement for the batch: an image indexed before is updated in place.
+        if (rows) await client.query(INSERT_IMAGES, [splitId, ...rows]);
+      },
+      (client, commit) =>
+        // The generation moves, the commit and the model's update happen in turn with the model's chunk loads.
+        this.models.exclusive(splitId, async () => {
+          const { rows: bumped } = await client.query<{ generation: string }>(
+            'UPDATE explorer_splits SET generation = generation + 1 WHERE id = $1 RETURNING generation',
+            [splitId],
           );
-        }
-        const { rows } = await client.query<{ generation: string }>(
-          'UPDATE explorer_splits SET generation = generation + 1 WHERE id = $1 RETURNING generation',
-          [splitId],
-        );
-        return Number(rows[0]?.generation ?? 0);
-      });
-      this.models.apply(splitId, batch, removed);
-      // Another process wrote in between when the generation moved by more than this write.
-      const known = this.generations.get(splitId);
-      if (known !== undefined) this.generations.set(splitId, known + 1 === generation ? generation : -1);
-    });
+          await commit();
+          const generation = Number(bumped[0]?.generation ?? 0);
+          this.models.apply(splitId, batch, removed);
+          // Another process wrote in between when the generation moved by more than this write.
+          const known = this.generations.get(splitId);
+          if (known !== undefined) this.generations.set(splitId, known + 1 === generation ? generation : -1);
+        }),
+    );
   }
 
   async setBadFiles(splitId: number, bad: BadFile[]): Promise<void> {

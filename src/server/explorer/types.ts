@@ -75,7 +75,7 @@ export interface DatasetIndex {
   fileStates(splitId: number): Promise<FileStates>;
   /** Replaces the rows of these images (and removes `removed`), in one transaction. */
   writeImages(splitId: number, images: IndexedImage[], removed: number[]): Promise<void>;
-  /** writeImages with the images as columns (what the index workers send). */
+  /** writeImages with the images as columns (what the index workers send). A write may be asked for before the one before it resolves: they commit in the order asked. */
   writeBatch(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): Promise<void>;
   /** Replaces the list of files that could not be indexed. */
   setBadFiles(splitId: number, bad: BadFile[]): Promise<void>;
