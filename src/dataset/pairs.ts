@@ -14,6 +14,7 @@
  */
 import type { ImageRecord, Source } from '../schema/index.js';
 import { withAtomicWriter } from '../util/atomic.js';
+import { grow } from '../util/grow.js';
 import { Random } from '../util/random.js';
 
 /** One item of the index (by its row number). */
@@ -57,11 +58,7 @@ class Column {
   data = new Int32Array(1024);
   length = 0;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    this.data = grow(this.data, this.length + 1);
     this.data[this.length++] = v;
   }
   get(i: number): number {

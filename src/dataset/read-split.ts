@@ -21,6 +21,7 @@ import { imageName, type ImageRecord } from '../schema/index.js';
 import { ITEM_KEY, splitFileId, checkAnnotation, problemError, type Problem } from '../schema/index.js';
 import { InputError } from '../util/errors.js';
 import { ByteBudget } from '../util/byte-budget.js';
+import { grow } from '../util/grow.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
 import { readImageSize, readImageSizeSync, type ImageSize } from './image-size.js';
@@ -197,11 +198,7 @@ class ListingBuilder {
     if (!isVisible(entry)) return;
     const id = splitFileId(entry, '.json');
     if (id < 0) return void this.strayAnnotations.push(entry);
-    if (this.count === this.ids.length) {
-      const bigger = new Int32Array(this.ids.length * 2);
-      bigger.set(this.ids);
-      this.ids = bigger;
-    }
+    this.ids = grow(this.ids, this.count + 1);
     this.ids[this.count++] = id;
   }
 

@@ -10,7 +10,7 @@
  * column of an image's row in the database.
  */
 import type { IndexedImage, IndexedItem } from './types.js';
-import { grow } from './grow.js';
+import { grow } from '../../util/grow.js';
 
 export const ITEM_BYTES = 16;
 

@@ -10,7 +10,7 @@
  * loop is then as long as before), far fewer where images repeat what their
  * items are (most have one to three items drawn from a few common codes).
  */
-import { grow } from './grow.js';
+import { grow } from '../../util/grow.js';
 
 export class ImageClasses {
   /** Per class: images in it, source code, number of items, first of its codes in `codes`. */

@@ -7,7 +7,7 @@
  */
 import { SplitModel, type ImageTuple } from './split-model.js';
 import type { ImageBatch } from './image-batch.js';
-import { grow } from './grow.js';
+import { grow } from '../../util/grow.js';
 import type { ImageFilters } from './filters.js';
 import type { FacetCounts, FileStates } from './types.js';
 

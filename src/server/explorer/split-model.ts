@@ -26,7 +26,7 @@ import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
 import type { FacetCounts, ImageRow, SplitStats } from './types.js';
 import { ImageClasses } from './image-classes.js';
-import { grow } from './grow.js';
+import { grow } from '../../util/grow.js';
 
 /** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean), packed items (image-batch.ts). */
 export type ImageTuple = [number, 'user' | 'shop' | 'unknown', number, number, number, number | boolean, Uint8Array];
