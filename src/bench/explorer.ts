@@ -257,6 +257,19 @@ function report(label: string, times: Record<Kind, number[]>): void {
 
 // --- the driver -----------------------------------------------------------------
 
+/** Server processes running, and what a run leaves to remove (a temporary directory, a database): undone on Ctrl-C too. */
+const liveServers = new Set<ChildProcess>();
+const cleanups = new Set<() => Promise<void>>();
+
+function cleanUpOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of liveServers) child.kill('SIGKILL');
+      void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(130));
+    });
+  }
+}
+
 class ServerProcess {
   private readonly child: ChildProcess;
   private readonly waiting: ((m: ServerMessage) => void)[] = [];
@@ -264,6 +277,9 @@ class ServerProcess {
 
   constructor(dir: string, dbFile: string, pgUrl: string | undefined, profile: string | undefined) {
     this.child = fork(fileURLToPath(import.meta.url), ['--serve', dir, dbFile, pgUrl ?? '', profile ?? ''], { stdio: 'inherit' });
+    const child = this.child;
+    liveServers.add(child);
+    child.once('exit', () => liveServers.delete(child));
     this.child.on('message', (m: ServerMessage) => {
       const w = this.waiting.shift();
       if (w) w(m);
@@ -300,8 +316,6 @@ class ServerProcess {
 }
 
 async function benchBackend(backend: string, dir: string, args: Args): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'df2-bench-explorer-'));
-  const dbFile = join(work, 'df2.sqlite');
   let pgUrl: string | undefined;
   let dropDb: (() => Promise<void>) | undefined;
   if (backend === 'postgres') {
@@ -323,6 +337,16 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     pgUrl = url.toString();
     dropDb = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
+  const work = await mkdtemp(join(tmpdir(), 'df2-bench-explorer-')).catch(async (err: unknown) => {
+    await dropDb?.();
+    throw err;
+  });
+  const dbFile = join(work, 'df2.sqlite');
+  const cleanup = async (): Promise<void> => {
+    await dropDb?.();
+    await rm(work, { recursive: true, force: true });
+  };
+  cleanups.add(cleanup);
   try {
     console.log(`${backend}:`);
     const profile = (run: string): string | undefined => args.cpuProf && join(args.cpuProf, `${backend}-${run}`);
@@ -373,8 +397,8 @@ async function benchBackend(backend: string, dir: string, args: Args): Promise<v
     );
     await server.close();
   } finally {
-    await dropDb?.();
-    await rm(work, { recursive: true, force: true });
+    cleanups.delete(cleanup);
+    await cleanup();
   }
 }
 
@@ -402,6 +426,12 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined, argv[4] || undefined);
   const args = parseArgs(argv);
+  if (args.backends.includes('postgres') && !process.env.DF2_TEST_PG_URL) {
+    console.error('explorer bench: PostgreSQL needs DF2_TEST_PG_URL (source scripts/ci-postgres.sh), or use --backends sqlite');
+    process.exitCode = 1;
+    return;
+  }
+  cleanUpOnSignals();
   if (args.cpuProf) await mkdir(args.cpuProf, { recursive: true });
   const dir = await ensureTrainLikeSplit(args.images, 2000, { varied: args.varied });
   const loadavg = (await import('node:os'))
