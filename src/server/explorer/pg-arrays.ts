@@ -35,54 +35,37 @@ function arrayBuffer(oid: number, n: number, payload: number): Buffer {
   return out;
 }
 
-/** An `int[]` (int4) parameter. Values must be 32-bit integers. */
-export function int4Array(values: ArrayLike<number>): Buffer {
-  const n = values.length;
-  const out = arrayBuffer(OID.int4, n, n * 4);
-  for (let k = 0, at = HEADER; k < n; k++, at += 8) {
-    out.writeInt32BE(4, at);
-    out.writeInt32BE(values[k]!, at + 4);
+/** An array of `n` elements of `width` bytes each; `write(out, k, at)` writes element k's bytes at `at`. */
+function fixedWidthArray(oid: number, n: number, width: number, write: (out: Buffer, k: number, at: number) => void): Buffer {
+  const out = arrayBuffer(oid, n, n * width);
+  for (let k = 0, at = HEADER; k < n; k++, at += 4 + width) {
+    out.writeInt32BE(width, at);
+    write(out, k, at + 4);
   }
   return out;
 }
 
+/** An `int[]` (int4) parameter. Values must be 32-bit integers. */
+export const int4Array = (values: ArrayLike<number>): Buffer => fixedWidthArray(OID.int4, values.length, 4, (out, k, at) => out.writeInt32BE(values[k]!, at));
+
 /** An `int8[]` parameter from safe integers (what a Float64Array of sizes holds). */
-export function int8Array(values: ArrayLike<number>): Buffer {
-  const n = values.length;
-  const out = arrayBuffer(OID.int8, n, n * 8);
-  for (let k = 0, at = HEADER; k < n; k++, at += 12) {
+export const int8Array = (values: ArrayLike<number>): Buffer =>
+  fixedWidthArray(OID.int8, values.length, 8, (out, k, at) => {
     const v = values[k]!;
     if (!Number.isSafeInteger(v)) throw new RangeError(`int8Array: ${v} is not a safe integer`);
     // High and low 32 bits of the two's complement, without a BigInt per value.
     const high = Math.floor(v / 4294967296);
-    out.writeInt32BE(8, at);
-    out.writeInt32BE(high, at + 4);
-    out.writeUInt32BE(v - high * 4294967296, at + 8);
-  }
-  return out;
-}
+    out.writeInt32BE(high, at);
+    out.writeUInt32BE(v - high * 4294967296, at + 4);
+  });
 
 /** A `float8[]` parameter. */
-export function float8Array(values: ArrayLike<number>): Buffer {
-  const n = values.length;
-  const out = arrayBuffer(OID.float8, n, n * 8);
-  for (let k = 0, at = HEADER; k < n; k++, at += 12) {
-    out.writeInt32BE(8, at);
-    out.writeDoubleBE(values[k]!, at + 4);
-  }
-  return out;
-}
+export const float8Array = (values: ArrayLike<number>): Buffer =>
+  fixedWidthArray(OID.float8, values.length, 8, (out, k, at) => out.writeDoubleBE(values[k]!, at));
 
 /** A `bool[]` parameter: non-zero numbers (or true) are true. */
-export function boolArray(values: ArrayLike<number | boolean>): Buffer {
-  const n = values.length;
-  const out = arrayBuffer(OID.bool, n, n);
-  for (let k = 0, at = HEADER; k < n; k++, at += 5) {
-    out.writeInt32BE(1, at);
-    out[at + 4] = values[k] ? 1 : 0;
-  }
-  return out;
-}
+export const boolArray = (values: ArrayLike<number | boolean>): Buffer =>
+  fixedWidthArray(OID.bool, values.length, 1, (out, k, at) => (out[at] = values[k] ? 1 : 0));
 
 /** A `text[]` parameter (UTF-8). */
 export function textArray(values: readonly string[]): Buffer {
