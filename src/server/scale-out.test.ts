@@ -175,13 +175,15 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     for (const id of ids.keys()) assert.equal(counts.get(id), 1, `submission ${id} evaluated ${counts.get(id) ?? 0} times`);
     assert.ok(!workers[1]!.log.includes('discarded'), 'no result was refused');
 
-    // The survivor removed its copies of the uploads; the killed worker's copy stays until a df2 process on the machine sweeps it.
-    const copies = await readdir(workTmp);
+    // The survivor removes its copies of the uploads; the killed worker's copy stays until a df2 process on the machine sweeps it.
+    // A copy goes when its evaluation ends, which is after the report that follows the recorded figures: the last may still be going.
+    const survivorCopies = (names: string[]): string[] => names.filter((name) => !name.startsWith(`df2-upload-${victim.child.pid}-`));
+    let copies = await readdir(workTmp);
+    for (const deadline = Date.now() + 30_000; survivorCopies(copies).length > 0 && Date.now() < deadline; copies = await readdir(workTmp)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     assert.ok(copies.length > 0, 'the killed worker left its copy');
-    assert.ok(
-      copies.every((name) => name.startsWith(`df2-upload-${victim.child.pid}-`)),
-      copies.join(', '),
-    );
+    assert.deepEqual(survivorCopies(copies), [], 'the survivor removed its copies');
     assert.equal(await removeOrphanCopies(workTmp), copies.length);
     assert.deepEqual(await readdir(workTmp), []);
 
