@@ -60,7 +60,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--cpu-prof') args.cpuProf = argv[++i];
     else if (a === '--varied') args.varied = true;
     else if (a === '--cold') args.cold = true;
-    else throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR, --varied)`);
+    else
+      throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR, --varied, --cold)`);
   }
   return args;
 }

@@ -57,7 +57,7 @@ export class OpenArchive {
     for (let restarted = false; ; restarted = true) {
       if (!this.zipJs) {
         const zipJs = await import('@zip.js/zip.js');
-        const reader = new zipJs.ZipReader(await zipJsReader(this.file), { useWebWorkers: false, checkCrc32: true });
+        const reader = new zipJs.ZipReader(zipJsReader(this.file, zipJs.Reader), { useWebWorkers: false, checkCrc32: true });
         this.zipJs = { reader, entries: reader.getEntriesGenerator() };
       }
       for (;;) {
@@ -79,9 +79,8 @@ export class OpenArchive {
 }
 
 /** The archive file as zip.js's Reader (its own class: zip.js reads streams off it), reading through the file's window. */
-async function zipJsReader(file: ArchiveFile): Promise<Reader<string>> {
-  const { Reader } = await import('@zip.js/zip.js');
-  class ArchiveReader extends Reader<string> {
+function zipJsReader(file: ArchiveFile, ZipJsReader: typeof Reader): Reader<string> {
+  class ArchiveReader extends ZipJsReader<string> {
     constructor() {
       super(file.path);
       this.size = file.size;

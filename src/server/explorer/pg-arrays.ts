@@ -68,23 +68,21 @@ export const boolArray = (values: ArrayLike<number | boolean>): Buffer =>
   fixedWidthArray(OID.bool, values.length, 1, (out, k, at) => (out[at] = values[k] ? 1 : 0));
 
 /** A `text[]` parameter (UTF-8). */
-export function textArray(values: readonly string[]): Buffer {
-  const encoded = values.map((s) => Buffer.from(s, 'utf8'));
-  return byteArrays(OID.text, encoded.length, (k) => encoded[k]!);
-}
+export const textArray = (values: readonly string[]): Buffer =>
+  byteArrays(
+    OID.text,
+    values.map((s) => Buffer.from(s, 'utf8')),
+  );
 
-/** A `bytea[]` parameter: element k is `element(k)`, for k below `n`. */
-export function byteaArray(n: number, element: (k: number) => Uint8Array): Buffer {
-  return byteArrays(OID.bytea, n, element);
-}
+/** A `bytea[]` parameter. */
+export const byteaArray = (values: readonly Uint8Array[]): Buffer => byteArrays(OID.bytea, values);
 
-function byteArrays(oid: number, n: number, element: (k: number) => Uint8Array): Buffer {
+function byteArrays(oid: number, values: readonly Uint8Array[]): Buffer {
   let payload = 0;
-  for (let k = 0; k < n; k++) payload += element(k).byteLength;
-  const out = arrayBuffer(oid, n, payload);
+  for (const bytes of values) payload += bytes.byteLength;
+  const out = arrayBuffer(oid, values.length, payload);
   let at = HEADER;
-  for (let k = 0; k < n; k++) {
-    const bytes = element(k);
+  for (const bytes of values) {
     out.writeInt32BE(bytes.byteLength, at);
     out.set(bytes, at + 4);
     at += 4 + bytes.byteLength;

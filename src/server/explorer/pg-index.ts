@@ -103,7 +103,7 @@ function imageRowParams(batch: ImageBatch): Buffer[] {
     int4Array(itemCounts),
     float8Array(batch.mtimeMs),
     int8Array(batch.size),
-    byteaArray(n, (k) => itemBytes(batch, k)),
+    byteaArray(Array.from({ length: n }, (_, k) => itemBytes(batch, k))),
   ];
 }
 
