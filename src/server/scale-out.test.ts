@@ -118,12 +118,19 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
       ids.set(((await res.json()) as { id: number }).id, task);
     }
 
-    // Kill the first worker as soon as it is in the middle of an evaluation.
-    const victim = workers[0]!;
-    const victimId = (await victim.waitFor(/: (\S+) ready/))[1]!;
-    while (victim.inFlight().length === 0) await new Promise((r) => setTimeout(r, 10));
+    // Kill a worker as soon as one is in the middle of an evaluation: whichever the queue gave a job first (waiting for
+    // a given one could wait forever when the other takes every job), within two minutes, or fail with both logs.
+    let victimIndex: number;
+    for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 10))) {
+      victimIndex = workers.findIndex((w) => w.inFlight().length > 0);
+      if (victimIndex >= 0) break;
+      assert.ok(Date.now() < deadline, `no worker started an evaluation:\n${workers.map((w) => w.log).join('\n---\n')}`);
+    }
+    const victim = workers[victimIndex]!;
+    const survivor = workers[1 - victimIndex]!;
     victim.child.kill('SIGKILL');
     await victim.exited;
+    const victimId = (await victim.waitFor(/: (\S+) ready/))[1]!;
     // What the kill interrupted: the submissions the dead worker's claims still hold.
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });
     const interrupted = (await pool.query<{ id: number }>(`SELECT id FROM submissions WHERE status = 'running' AND worker = $1`, [victimId])).rows.map(
@@ -141,7 +148,7 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
         `still waiting: ${subs
           .filter((s) => s.status !== 'done')
           .map((s) => `${s.id} ${s.status}`)
-          .join(', ')}\n${workers[1]!.log}`,
+          .join(', ')}\n${survivor.log}`,
       );
       await new Promise((r) => setTimeout(r, 200));
       subs = await all();
@@ -165,15 +172,15 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     // The killed attempts counted; the other worker took those submissions over.
     for (const id of interrupted) {
       assert.equal(subs.find((s) => s.id === id)!.attempts, 2, `submission ${id} retried once after the kill`);
-      assert.ok(workers[1]!.evaluated().includes(id));
+      assert.ok(survivor.evaluated().includes(id));
     }
     const killed = subs.find((s) => s.id === interrupted[0])!;
 
     // Exactly one evaluation to completion per submission, over both workers' logs.
     const counts = new Map<number, number>();
-    for (const id of [...victim.evaluated(), ...workers[1]!.evaluated()]) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const id of [...victim.evaluated(), ...survivor.evaluated()]) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const id of ids.keys()) assert.equal(counts.get(id), 1, `submission ${id} evaluated ${counts.get(id) ?? 0} times`);
-    assert.ok(!workers[1]!.log.includes('discarded'), 'no result was refused');
+    assert.ok(!survivor.log.includes('discarded'), 'no result was refused');
 
     // The survivor removes its copies of the uploads; the killed worker's copy stays until a df2 process on the machine sweeps it.
     // A copy goes when its evaluation ends, which is after the report that follows the recorded figures: the last may still be going.
@@ -188,7 +195,6 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     assert.deepEqual(await readdir(workTmp), []);
 
     // SIGTERM in the middle of an evaluation: it finishes (figures and report), then the worker exits.
-    const survivor = workers[1]!;
     const last = await upload(server, token, { task: 'segm', name: 'last', file: { name: 'segm.json', content: await readFile(files.segm) } });
     const lastId = ((await last.json()) as { id: number }).id;
     await survivor.waitFor(new RegExp(`submission ${lastId} attempt 1: evaluating`));
