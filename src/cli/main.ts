@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { InputError } from '../util/errors.js';
 import { isJsonObject } from '../util/json-guards.js';
+import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/signal-exit.js';
 import { registerCommands } from './commands.js';
 import { UsageError } from './usage-error.js';
 
@@ -71,22 +72,19 @@ export function reportFailure(err: unknown): number {
   return 2;
 }
 
-/** Conventional exit codes of a process ended by a signal: 128 + its number. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-
 /**
- * Ctrl-C and SIGTERM end a command through process.exit, so that the exit
- * hook of util/temp-files removes the temporary files it was writing (a
- * process killed by a signal's default action runs no JavaScript at all).
- * A command that handles the signal itself (serve stops gracefully, synth
- * stops its painters first) registers its own listener; this one then leaves
- * the ending to it.
+ * Ctrl-C and SIGTERM end a command by the signal once its temporary files are
+ * removed (util/signal-exit: a process killed by a signal's default action
+ * runs no JavaScript at all, so these listeners stand in for it). A command
+ * that handles the signal itself (serve stops gracefully, synth stops its
+ * painters first) registers its own listener; this one then leaves the ending
+ * to it.
  */
 function exitOnSignals(): void {
-  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]) {
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) {
     process.on(signal, function onSignal() {
       if (process.listeners(signal).some((listener) => listener !== onSignal)) return;
-      process.exit(SIGNAL_EXIT_CODES[signal]);
+      endBySignal(signal);
     });
   }
 }

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { goldenPath, tempDir } from '../testing/paths.js';
+import { CHILD_EXIT_MS } from './challenge/evaluator.js';
+import type { EvalJob } from './challenge/eval-child.js';
 import { addUser, goldenGtDir, startTestServer, upload, waitForSubmission } from './test-support.js';
 
 const results = () => readFile(goldenPath('basic', 'retrieval', 'results.json'));
@@ -75,5 +79,74 @@ test('an evaluation that dies is retried, then fails with the reason', async () 
     assert.match(String(sub.error), /evaluation failed 2 times: the evaluation process stopped \(killed by SIGKILL/);
   } finally {
     await server.close();
+  }
+});
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('an evaluation process that does not end after its last message is killed; its figures stand', async () => {
+  const gtDir = await goldenGtDir();
+  const dir = await tempDir('df2-stuck-');
+  const pidFile = join(dir, 'pid');
+  // Loaded before the evaluation: a process that ends neither through process.exit nor by running out of work.
+  const preload = join(dir, 'never-ends.mjs');
+  await writeFile(
+    preload,
+    [
+      `import { writeFileSync } from 'node:fs';`,
+      `writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));`,
+      `process.exit = () => {};`,
+      `process.disconnect = () => {};`,
+      `setInterval(() => {}, 1 << 30);`,
+    ].join('\n'),
+  );
+  const server = await startTestServer({ gtDir, childExecArgv: ['--import', pathToFileURL(preload).href] });
+  try {
+    const token = await addUser(server, 'gus');
+    const res = await upload(server, token, { task: 'retrieval', name: 'stuck', file: { name: 'results.json', content: await results() } });
+    const sub = await waitForSubmission(server, token, ((await res.json()) as { id: number }).id);
+    assert.equal(sub.status, 'done', String(sub.error));
+    assert.ok(Math.abs((sub.stats as number[])[0]! - golden.retrieval.top1) < 1e-12);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    for (const deadline = Date.now() + CHILD_EXIT_MS + 10_000; isAlive(pid); await new Promise((r) => setTimeout(r, 100))) {
+      assert.ok(Date.now() < deadline, `the evaluation process ${pid} still runs ${(CHILD_EXIT_MS + 10_000) / 1000} s after the figures`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('the evaluation process ends by itself, exit code 0, once it has sent its figures and report', async () => {
+  const gtDir = await goldenGtDir();
+  const jobs: EvalJob[] = [
+    { task: 'segm', gtDir, resultsFile: goldenPath('basic', 'results', 'segm_results.json') },
+    { task: 'retrieval', gtDir, resultsFile: goldenPath('basic', 'retrieval', 'results.json') },
+  ];
+  for (const job of jobs) {
+    const child = fork(fileURLToPath(new URL('./challenge/eval-child.js', import.meta.url)), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    const kinds: string[] = [];
+    let lastMessageAt = 0;
+    child.on('message', (m: { kind: string }) => {
+      kinds.push(m.kind);
+      lastMessageAt = Date.now();
+    });
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    child.send({ ...job, report: { title: 'ends', resultsName: 'results.json' } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const [code, signal] = await exit;
+    clearTimeout(timer);
+    assert.deepEqual(kinds, ['done', 'report'], job.task);
+    assert.deepEqual([code, signal], [0, null], `${job.task}: ended by itself`);
+    assert.ok(Date.now() - lastMessageAt < CHILD_EXIT_MS, `${job.task}: ended ${Date.now() - lastMessageAt} ms after its last message`);
   }
 });

@@ -70,6 +70,19 @@ class WorkerProcess {
   }
 }
 
+/** `promise`, or a failure naming `what` (with the workers' logs) after `ms`: no wait in this test is without bound. */
+async function within<T>(ms: number, what: string, workers: WorkerProcess[], promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s\n${workers.map((w) => w.log).join('---\n')}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('scale-out: web server with --workers 0, two df2 worker processes, one killed', { skip: postgresUnavailable() }, () => {
   let db: TestDatabase;
   let server: RunningServer;
@@ -129,7 +142,7 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     const victim = workers[victimIndex]!;
     const survivor = workers[1 - victimIndex]!;
     victim.child.kill('SIGKILL');
-    await victim.exited;
+    await within(10_000, 'the killed worker ends', workers, victim.exited);
     const victimId = (await victim.waitFor(/: (\S+) ready/))[1]!;
     // What the kill interrupted: the submissions the dead worker's claims still hold.
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });
@@ -154,6 +167,11 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
       subs = await all();
     }
 
+    // A worker logs an evaluation after recording its figures: the last line may still be on its way.
+    const logged = (): Set<number> => new Set([...victim.evaluated(), ...survivor.evaluated()]);
+    for (const deadline = Date.now() + 30_000; [...ids.keys()].some((id) => !logged().has(id)); await new Promise((r) => setTimeout(r, 100))) {
+      assert.ok(Date.now() < deadline, `done, yet not in the workers' logs: ${[...ids.keys()].filter((id) => !logged().has(id)).join(', ')}\n${survivor.log}`);
+    }
     assert.equal(subs.length, 20);
     const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9, `${what}: ${a} vs ${b}`);
     for (const sub of subs) {
@@ -199,7 +217,8 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     const lastId = ((await last.json()) as { id: number }).id;
     await survivor.waitFor(new RegExp(`submission ${lastId} attempt 1: evaluating`));
     survivor.child.kill('SIGTERM');
-    assert.equal(await survivor.exited, 0);
+    // Its --stop-timeout (60 s) bounds the evaluation; leaving takes a few seconds more.
+    assert.equal(await within(90_000, 'the worker stops on SIGTERM', workers, survivor.exited), 0);
     assert.match(survivor.log, /stopped\n$/);
     const lastSub = (await (
       await fetch(`${server.url}/api/submissions/${lastId}`, { headers: { authorization: `Bearer ${token}` } })

@@ -60,6 +60,8 @@ export interface ServeOptions {
   maxAttempts?: number;
   evalTimeoutMs?: number;
   childHeapMb?: number;
+  /** More Node options of each evaluation process (tests preload one that misbehaves). */
+  childExecArgv?: string[];
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
   /** Results files to open as explorer layers (their task is read from the first record). */
   results?: { name: string; file: string }[];
@@ -137,6 +139,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     maxAttempts,
     timeoutMs: evalTimeoutMs,
     childHeapMb: options.childHeapMb ?? 8192,
+    ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     leaseSeconds: options.leaseSeconds ?? 30,
     sweep: shared,
     concurrency: workers,

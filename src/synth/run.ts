@@ -16,6 +16,7 @@ import { imitateDetections } from './predictions.js';
 import { JsonArrayWriter, bboxResultJson, keypointsResultJson, retrievalResultJson, segmResultJson } from './results-json.js';
 import { RetrievalGuesser, type GalleryItem, type QueryDetection } from './retrieval.js';
 import { synthesizeSplit, type SynthImage } from './scene.js';
+import { endBySignal, type StopSignal } from '../util/signal-exit.js';
 
 export interface SynthOptions {
   out: string;
@@ -139,10 +140,10 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
   mkdirSync(join(temp, 'annos'), { recursive: true });
   const pool = new PaintPool(options.workers ?? 2);
   // An interrupted run leaves nothing behind: stop the painters, then remove their directory.
-  const onSignal = (): void => {
+  const onSignal = (signal: StopSignal): void => {
     void pool.close().finally(() => {
       rmSync(temp, { recursive: true, force: true, maxRetries: 5 });
-      process.exit(130);
+      endBySignal(signal);
     });
   };
   process.once('SIGINT', onSignal);

@@ -3,15 +3,16 @@
  * paths beside an output, renamed into place when complete). Whatever is
  * still listed when the process exits is removed, so a command ended early
  * (Ctrl-C, a kill, process.exit after an error) leaves no hidden files
- * behind. Signals become an exit in the CLI (cli/main.ts), which is what
- * makes this run on Ctrl-C.
+ * behind. On Ctrl-C the CLI removes them itself before the signal ends the
+ * process (util/signal-exit.ts).
  */
 import { rmSync } from 'node:fs';
 
 const live = new Set<string>();
 let hooked = false;
 
-function removeLive(): void {
+/** Removes every listed path now (the exit hook does the same). */
+export function removeLiveTemps(): void {
   for (const path of live) {
     try {
       rmSync(path, { recursive: true, force: true, maxRetries: 3 });
@@ -34,7 +35,7 @@ function removeLive(): void {
  */
 export function trackTemp(path: string): void {
   if (!hooked) {
-    process.on('exit', removeLive);
+    process.on('exit', removeLiveTemps);
     hooked = true;
   }
   live.add(path);

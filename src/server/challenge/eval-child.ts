@@ -49,15 +49,24 @@ function report(job: EvalJob & { report: NonNullable<EvalJob['report']> }, evalu
 
 const send = (message: EvalReply | ReportReply): Promise<void> => new Promise((resolve) => process.send!(message, () => resolve()));
 
-// A parent that dies (crash, SIGKILL) closes the IPC channel: stop too (at the next turn of the
-// event loop) rather than go on evaluating for nobody while another worker runs the same submission.
-process.once('disconnect', () => process.exit(1));
+// A parent that dies (crash, SIGKILL) closes the IPC channel: stop too rather than go on evaluating
+// for nobody while another worker runs the same submission. SIGKILL, not process.exit: on Node 22+
+// process.exit can hang for good when V8 is compiling in the background (nodejs/node#54918), and
+// nobody would be left to kill this process.
+const onParentGone = (): void => {
+  process.kill(process.pid, 'SIGKILL');
+};
+process.once('disconnect', onParentGone);
 
 process.once('message', (job: EvalJob) => {
   void (async () => {
     const { reply, evaluation } = await evaluate(job);
     await send(reply);
     if (evaluation && job.report) await send(report({ ...job, report: job.report }, evaluation));
-    process.exit(0);
+    // All is sent: close the channel and let the event loop run dry. An ending without process.exit
+    // disposes of V8 before its threads are joined, the order that cannot hang (see above); the
+    // parent kills a process that still has not ended after a few seconds.
+    process.off('disconnect', onParentGone);
+    process.disconnect();
   })();
 });

@@ -21,6 +21,9 @@ import type { JobQueue, Store, UploadStore } from './types.js';
 
 const CHILD = fileURLToPath(new URL('./eval-child.js', import.meta.url));
 
+/** How long an evaluation process may take to end after its last message before it is killed (ms). */
+export const CHILD_EXIT_MS = 5_000;
+
 /**
  * How long an upload's reservation may stay 'uploading' before a recovery
  * sweep on a shared database takes it for cut off (its web process died
@@ -43,6 +46,8 @@ export interface EvaluatorOptions {
   sweep: boolean;
   /** Evaluations this process runs at once (its heartbeat says so). */
   concurrency: number;
+  /** More Node options of each evaluation process (tests preload one that misbehaves). */
+  childExecArgv?: string[];
   /** One line per event (claims, results, discarded attempts); default: none. */
   log?: (line: string) => void;
 }
@@ -141,14 +146,16 @@ export class Evaluator {
     }
     this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);
     const upload = await this.uploads.open((await this.store.uploadKey(id))!);
+    let exited: Promise<void> | undefined;
     try {
-      const { outcome, report } = this.runChild(entry, {
+      const child = this.runChild(entry, {
         task: sub.task,
         gtDir,
         resultsFile: upload.path,
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
       });
-      const result = await outcome;
+      exited = child.exited;
+      const result = await child.outcome;
       // Messages name the uploaded file as its owner called it, and never the server's paths.
       const clean = (message: string): string => message.split(upload.path).join(sub.fileName).split(gtDir).join('<ground truth>');
       let recorded: boolean;
@@ -160,7 +167,7 @@ export class Evaluator {
           );
           if (recorded) {
             // The report is extra: the figures stand when it cannot be made.
-            const html = await report;
+            const html = await child.report;
             if (html !== undefined) await this.store.saveReport(id, claim, html);
           }
           return;
@@ -186,8 +193,25 @@ export class Evaluator {
       const why = 'message' in result ? `: ${clean(result.message).slice(0, 300)}` : '';
       this.log(`submission ${id} attempt ${attempt}: ${result.kind}${why}${recorded ? '' : ' (discarded: the claim was lost)'}`);
     } finally {
+      // The child reads the upload: it goes first.
+      if (exited) await this.reap(entry, exited);
       await upload.release();
     }
+  }
+
+  /**
+   * Waits for the evaluation process to end now that it has sent all it will, and kills it
+   * after CHILD_EXIT_MS: a process that does not end would otherwise keep this one alive (a
+   * `df2 worker` that logged "stopped" and never exited, in one run of five on Node 24).
+   */
+  private async reap(entry: Running, exited: Promise<void>): Promise<void> {
+    const timer = setTimeout(() => {
+      if (!entry.child) return;
+      this.log(`submission ${entry.id}: the evaluation process had not exited ${CHILD_EXIT_MS / 1000} s after its last message; killed`);
+      entry.child.kill('SIGKILL');
+    }, CHILD_EXIT_MS);
+    await exited;
+    clearTimeout(timer);
   }
 
   /**
@@ -216,9 +240,9 @@ export class Evaluator {
   }
 
   /** The figures, then (a second message of the same child) the report; undefined when the report failed. */
-  private runChild(entry: Running, job: EvalJob): { outcome: Promise<Outcome>; report: Promise<string | undefined> } {
+  private runChild(entry: Running, job: EvalJob): { outcome: Promise<Outcome>; report: Promise<string | undefined>; exited: Promise<void> } {
     const child = fork(CHILD, [], {
-      execArgv: [`--max-old-space-size=${this.options.childHeapMb}`],
+      execArgv: [`--max-old-space-size=${this.options.childHeapMb}`, ...(this.options.childExecArgv ?? [])],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
@@ -248,6 +272,7 @@ export class Evaluator {
       }
     });
     child.on('error', () => {});
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       entry.child = undefined;
@@ -261,6 +286,6 @@ export class Evaluator {
       }
     });
     child.send(job);
-    return { outcome, report };
+    return { outcome, report, exited };
   }
 }
