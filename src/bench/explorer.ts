@@ -35,6 +35,7 @@ import pg from 'pg';
 import { imageName } from '../schema/index.js';
 import { Random } from '../util/random.js';
 import { TRAIN_IMAGES, ensureTrainLikeSplit } from './train-split.js';
+import { endBySignal } from '../util/signal-exit.js';
 
 interface Args {
   images: number;
@@ -63,6 +64,11 @@ function parseArgs(argv: string[]): Args {
     else
       throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR, --varied, --cold)`);
   }
+  for (const key of ['images', 'clients', 'requests'] as const) {
+    if (!Number.isInteger(args[key]) || args[key] < 1) throw new Error(`--${key}: expected a positive whole number, got ${args[key]}`);
+  }
+  const unknown = args.backends.filter((b) => b !== 'sqlite' && b !== 'postgres');
+  if (unknown.length > 0) throw new Error(`--backends: expected sqlite and/or postgres, got ${unknown.join(',')}`);
   return args;
 }
 
@@ -153,8 +159,11 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
   });
   const splitName = (await server.ctx.index.splits())[0]!.name;
   send({ type: 'listening', url: server.url, split: splitName });
-  // The bench went away: so does its server.
-  process.on('disconnect', () => process.exit(0));
+  // The bench went away: so does its server (SIGKILL, not process.exit, which can hang on Node 22+: util/signal-exit).
+  const onBenchGone = (): void => {
+    process.kill(process.pid, 'SIGKILL');
+  };
+  process.once('disconnect', onBenchGone);
   process.on('message', (m: { type: string; phase?: string }) => {
     if (m.type === 'phase') {
       void profiler?.next(m.phase).then(() => send({ type: 'phase' }));
@@ -168,7 +177,11 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
       void (profiler?.next(undefined) ?? Promise.resolve())
         .then(() => server.close())
         .then(() => pool?.end())
-        .then(() => process.exit(0));
+        .then(() => {
+          // Closed: end by running out of work (the bench kills a server that has not ended 30 s later).
+          process.off('disconnect', onBenchGone);
+          process.disconnect();
+        });
     }
   });
 }
@@ -266,7 +279,7 @@ function cleanUpOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       for (const child of liveServers) child.kill('SIGKILL');
-      void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(130));
+      void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => endBySignal(signal));
     });
   }
 }
@@ -312,7 +325,12 @@ class ServerProcess {
   async close(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.send('close');
+    const timer = setTimeout(() => {
+      process.stderr.write('bench: the server had not ended 30 s after it closed; killed\n');
+      this.child.kill('SIGKILL');
+    }, 30_000);
     await exited;
+    clearTimeout(timer);
   }
 }
 
@@ -426,7 +444,14 @@ function warmPageCache(dir: string, images: number): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined, argv[4] || undefined);
-  const args = parseArgs(argv);
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    console.error(`explorer bench: ${(err as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
   if (args.backends.includes('postgres') && !process.env.DF2_TEST_PG_URL) {
     console.error('explorer bench: PostgreSQL needs DF2_TEST_PG_URL (source scripts/ci-postgres.sh), or use --backends sqlite');
     process.exitCode = 1;
