@@ -57,11 +57,10 @@ class WorkerProcess {
     }
   }
 
-  /** Submission ids this worker has started and not (yet) finished evaluating. */
-  inFlight(): number[] {
-    const started = [...this.log.matchAll(/submission (\d+) attempt \d+: evaluating/g)].map((m) => Number(m[1]));
+  /** The tasks of the submissions this worker has started and not (yet) finished evaluating. */
+  inFlightTasks(): string[] {
     const ended = new Set(this.evaluated());
-    return started.filter((id) => !ended.has(id));
+    return [...this.log.matchAll(/submission (\d+) attempt \d+: evaluating \((\w+)\)/g)].filter((m) => !ended.has(Number(m[1]))).map((m) => m[2]!);
   }
 
   /** Submission ids this worker evaluated to the end (whether or not its result was recorded). */
@@ -124,24 +123,32 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
     // Every task once or more; mostly retrieval, the quickest to evaluate (the test runs on shared CI machines).
     const plan = [...tasks, ...tasks.slice(0, 4), ...Array.from({ length: 11 }, () => 'retrieval' as const)];
     assert.equal(plan.length, 20);
+    // Kill a worker as soon as it evaluates anything but retrieval (0.3-1 s) and has its copy of the upload: the kill comes
+    // within milliseconds, in the middle of the evaluation. (A retrieval takes 40 ms: a kill aimed at one could land after
+    // its figures were recorded, before its "evaluated" line was read.) The watch starts before the uploads, as the first
+    // submissions are the slow ones; whichever worker is first is the victim.
+    const hasCopy = (w: WorkerProcess, names: string[]): boolean => names.some((name) => name.startsWith(`df2-upload-${w.child.pid}-`));
+    const watch = (async (): Promise<number> => {
+      for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 2))) {
+        const names = await readdir(workTmp);
+        const index = workers.findIndex((w) => w.inFlightTasks().some((task) => task !== 'retrieval') && hasCopy(w, names));
+        if (index >= 0) {
+          workers[index]!.child.kill('SIGKILL');
+          return index;
+        }
+        if (Date.now() > deadline) throw new Error(`no worker started an evaluation:\n${workers.map((w) => w.log).join('\n---\n')}`);
+      }
+    })();
+    watch.catch(() => {}); // awaited below; a failed upload must not leave its rejection unhandled
     const ids = new Map<number, keyof typeof files>();
     for (const [k, task] of plan.entries()) {
       const res = await upload(server, token, { task, name: `run ${k}`, file: { name: `${task}.json`, content: await readFile(files[task]) } });
       assert.equal(res.status, 202);
       ids.set(((await res.json()) as { id: number }).id, task);
     }
-
-    // Kill a worker as soon as one is in the middle of an evaluation: whichever the queue gave a job first (waiting for
-    // a given one could wait forever when the other takes every job), within two minutes, or fail with both logs.
-    let victimIndex: number;
-    for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 10))) {
-      victimIndex = workers.findIndex((w) => w.inFlight().length > 0);
-      if (victimIndex >= 0) break;
-      assert.ok(Date.now() < deadline, `no worker started an evaluation:\n${workers.map((w) => w.log).join('\n---\n')}`);
-    }
+    const victimIndex = await watch;
     const victim = workers[victimIndex]!;
     const survivor = workers[1 - victimIndex]!;
-    victim.child.kill('SIGKILL');
     await within(10_000, 'the killed worker ends', workers, victim.exited);
     const victimId = (await victim.waitFor(/: (\S+) ready/))[1]!;
     // What the kill interrupted: the submissions the dead worker's claims still hold.
