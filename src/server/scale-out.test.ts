@@ -136,7 +136,8 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
           workers[index]!.child.kill('SIGKILL');
           return index;
         }
-        if (Date.now() > deadline) throw new Error(`no worker started an evaluation:\n${workers.map((w) => w.log).join('\n---\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no worker evaluated anything but retrieval with its copy of the upload:\n${workers.map((w) => w.log).join('\n---\n')}`);
       }
     })();
     watch.catch(() => {}); // awaited below; a failed upload must not leave its rejection unhandled
