@@ -35,7 +35,7 @@ import pg from 'pg';
 import { imageName } from '../schema/index.js';
 import { Random } from '../util/random.js';
 import { TRAIN_IMAGES, ensureTrainLikeSplit } from './train-split.js';
-import { endBySignal } from '../util/signal-exit.js';
+import { endBySignal, exitWithin, stopWithParent } from '../util/process-end.js';
 
 interface Args {
   images: number;
@@ -159,11 +159,8 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
   });
   const splitName = (await server.ctx.index.splits())[0]!.name;
   send({ type: 'listening', url: server.url, split: splitName });
-  // The bench went away: so does its server (SIGKILL, not process.exit, which can hang on Node 22+: util/signal-exit).
-  const onBenchGone = (): void => {
-    process.kill(process.pid, 'SIGKILL');
-  };
-  process.once('disconnect', onBenchGone);
+  // The bench went away: so does its server.
+  const done = stopWithParent();
   process.on('message', (m: { type: string; phase?: string }) => {
     if (m.type === 'phase') {
       void profiler?.next(m.phase).then(() => send({ type: 'phase' }));
@@ -177,11 +174,8 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
       void (profiler?.next(undefined) ?? Promise.resolve())
         .then(() => server.close())
         .then(() => pool?.end())
-        .then(() => {
-          // Closed: end by running out of work (the bench kills a server that has not ended 30 s later).
-          process.off('disconnect', onBenchGone);
-          process.disconnect();
-        });
+        // Closed: end by running out of work (the bench kills a server that has not ended 30 s later).
+        .then(done);
     }
   });
 }
@@ -323,14 +317,8 @@ class ServerProcess {
   }
 
   async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.send('close');
-    const timer = setTimeout(() => {
-      process.stderr.write('bench: the server had not ended 30 s after it closed; killed\n');
-      this.child.kill('SIGKILL');
-    }, 30_000);
-    await exited;
-    clearTimeout(timer);
+    await exitWithin(this.child, 30_000, () => process.stderr.write('bench: the server had not ended 30 s after it closed; killed\n'));
   }
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { InputError } from '../util/errors.js';
 import { isJsonObject } from '../util/json-guards.js';
-import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/signal-exit.js';
+import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/process-end.js';
 import { registerCommands } from './commands.js';
 import { UsageError } from './usage-error.js';
 
@@ -74,7 +74,7 @@ export function reportFailure(err: unknown): number {
 
 /**
  * Ctrl-C and SIGTERM end a command by the signal once its temporary files are
- * removed (util/signal-exit: a process killed by a signal's default action
+ * removed (util/process-end: a process killed by a signal's default action
  * runs no JavaScript at all, so these listeners stand in for it). A command
  * that handles the signal itself (serve stops gracefully, synth stops its
  * painters first) registers its own listener; this one then leaves the ending

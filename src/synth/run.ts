@@ -16,7 +16,7 @@ import { imitateDetections } from './predictions.js';
 import { JsonArrayWriter, bboxResultJson, keypointsResultJson, retrievalResultJson, segmResultJson } from './results-json.js';
 import { RetrievalGuesser, type GalleryItem, type QueryDetection } from './retrieval.js';
 import { synthesizeSplit, type SynthImage } from './scene.js';
-import { endBySignal, type StopSignal } from '../util/signal-exit.js';
+import { endBySignal, type StopSignal } from '../util/process-end.js';
 
 export interface SynthOptions {
   out: string;

@@ -4,7 +4,7 @@
  * still listed when the process exits is removed, so a command ended early
  * (Ctrl-C, a kill, process.exit after an error) leaves no hidden files
  * behind. On Ctrl-C the CLI removes them itself before the signal ends the
- * process (util/signal-exit.ts).
+ * process (util/process-end.ts).
  */
 import { rmSync } from 'node:fs';
 

@@ -8,6 +8,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { stopWithParent } from '../../util/process-end.js';
 import { evaluateSubmission, type SubmissionEvaluation } from './engine.js';
 import type { EvaluationResult, Task } from './types.js';
 
@@ -50,23 +51,16 @@ function report(job: EvalJob & { report: NonNullable<EvalJob['report']> }, evalu
 const send = (message: EvalReply | ReportReply): Promise<void> => new Promise((resolve) => process.send!(message, () => resolve()));
 
 // A parent that dies (crash, SIGKILL) closes the IPC channel: stop too rather than go on evaluating
-// for nobody while another worker runs the same submission. SIGKILL, not process.exit: on Node 22+
-// process.exit can hang for good when V8 is compiling in the background (nodejs/node#54918), and
-// nobody would be left to kill this process.
-const onParentGone = (): void => {
-  process.kill(process.pid, 'SIGKILL');
-};
-process.once('disconnect', onParentGone);
+// for nobody while another worker runs the same submission. When all is sent, end by running out
+// of work, not by process.exit, which can hang for good on Node 22+ (util/process-end); the parent
+// kills a process that still has not ended after a few seconds.
+const done = stopWithParent();
 
 process.once('message', (job: EvalJob) => {
   void (async () => {
     const { reply, evaluation } = await evaluate(job);
     await send(reply);
     if (evaluation && job.report) await send(report({ ...job, report: job.report }, evaluation));
-    // All is sent: close the channel and let the event loop run dry. An ending without process.exit
-    // disposes of V8 before its threads are joined, the order that cannot hang (see above); the
-    // parent kills a process that still has not ended after a few seconds.
-    process.off('disconnect', onParentGone);
-    process.disconnect();
+    done();
   })();
 });

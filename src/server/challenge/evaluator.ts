@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { EvalJob, EvalReply, ReportReply } from './eval-child.js';
 import type { JobQueue, Store, UploadStore } from './types.js';
+import { exitWithin } from '../../util/process-end.js';
 
 const CHILD = fileURLToPath(new URL('./eval-child.js', import.meta.url));
 
@@ -53,6 +54,13 @@ export interface EvaluatorOptions {
 }
 
 type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopped' };
+
+/** An evaluation process, its figures, then (a second message) its report; undefined when the report failed. */
+interface ChildRun {
+  process: ChildProcess;
+  outcome: Promise<Outcome>;
+  report: Promise<string | undefined>;
+}
 
 interface Running {
   id: number;
@@ -146,15 +154,14 @@ export class Evaluator {
     }
     this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);
     const upload = await this.uploads.open((await this.store.uploadKey(id))!);
-    let exited: Promise<void> | undefined;
+    let child: ChildRun | undefined;
     try {
-      const child = this.runChild(entry, {
+      child = this.runChild(entry, {
         task: sub.task,
         gtDir,
         resultsFile: upload.path,
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
       });
-      exited = child.exited;
       const result = await child.outcome;
       // Messages name the uploaded file as its owner called it, and never the server's paths.
       const clean = (message: string): string => message.split(upload.path).join(sub.fileName).split(gtDir).join('<ground truth>');
@@ -193,25 +200,14 @@ export class Evaluator {
       const why = 'message' in result ? `: ${clean(result.message).slice(0, 300)}` : '';
       this.log(`submission ${id} attempt ${attempt}: ${result.kind}${why}${recorded ? '' : ' (discarded: the claim was lost)'}`);
     } finally {
-      // The child reads the upload: it goes first.
-      if (exited) await this.reap(entry, exited);
+      // The evaluation process has sent all it will. One that does not end would keep this process alive (a `df2 worker`
+      // that logged "stopped" and never exited, in one run of five on Node 24). It reads the upload: it goes first.
+      if (child)
+        await exitWithin(child.process, CHILD_EXIT_MS, () =>
+          this.log(`submission ${id}: the evaluation process had not exited ${CHILD_EXIT_MS / 1000} s after its last message; killed`),
+        );
       await upload.release();
     }
-  }
-
-  /**
-   * Waits for the evaluation process to end now that it has sent all it will, and kills it
-   * after CHILD_EXIT_MS: a process that does not end would otherwise keep this one alive (a
-   * `df2 worker` that logged "stopped" and never exited, in one run of five on Node 24).
-   */
-  private async reap(entry: Running, exited: Promise<void>): Promise<void> {
-    const timer = setTimeout(() => {
-      if (!entry.child) return;
-      this.log(`submission ${entry.id}: the evaluation process had not exited ${CHILD_EXIT_MS / 1000} s after its last message; killed`);
-      entry.child.kill('SIGKILL');
-    }, CHILD_EXIT_MS);
-    await exited;
-    clearTimeout(timer);
   }
 
   /**
@@ -239,8 +235,8 @@ export class Evaluator {
     await this.store.removeWorker(this.workerId).catch(() => {});
   }
 
-  /** The figures, then (a second message of the same child) the report; undefined when the report failed. */
-  private runChild(entry: Running, job: EvalJob): { outcome: Promise<Outcome>; report: Promise<string | undefined>; exited: Promise<void> } {
+  /** Forks the evaluation process for `job`. */
+  private runChild(entry: Running, job: EvalJob): ChildRun {
     const child = fork(CHILD, [], {
       execArgv: [`--max-old-space-size=${this.options.childHeapMb}`, ...(this.options.childExecArgv ?? [])],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -272,7 +268,6 @@ export class Evaluator {
       }
     });
     child.on('error', () => {});
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       entry.child = undefined;
@@ -286,6 +281,6 @@ export class Evaluator {
       }
     });
     child.send(job);
-    return { outcome, report, exited };
+    return { process: child, outcome, report };
   }
 }
