@@ -5,8 +5,8 @@
  * invite. An API token can be saved instead, as scripts use.
  */
 import { api, setToken } from './api.js';
-import { errorBox, h, mount } from './dom.js';
-import { go, href, type Route } from './router.js';
+import { errorBox, h, mount, type Child } from './dom.js';
+import { go, href, type PageContext } from './router.js';
 import { challengeInfo, forgetMe, whoAmI } from './state.js';
 
 /** The API-token form, shared with the Submit page. */
@@ -30,7 +30,7 @@ export function tokenForm(onSaved: () => void): HTMLElement {
   );
 }
 
-export async function signinPage(root: HTMLElement, _route: Route): Promise<void> {
+export async function signinPage(_ctx: PageContext): Promise<Child> {
   const [challenge, me] = await Promise.all([challengeInfo(), whoAmI()]);
   const message = h('div', { id: 'account-message', role: 'status' });
   const done = (): void => {
@@ -38,30 +38,26 @@ export async function signinPage(root: HTMLElement, _route: Route): Promise<void
     go(href('submit'));
   };
   if (me) {
-    mount(
-      root,
+    return h(
+      'div',
+      { class: 'page narrow' },
+      h('h1', null, 'Account'),
+      h('p', null, `Signed in as ${me.name}${me.team ? ` (team ${me.team})` : ''}.`),
       h(
-        'div',
-        { class: 'page narrow' },
-        h('h1', null, 'Account'),
-        h('p', null, `Signed in as ${me.name}${me.team ? ` (team ${me.team})` : ''}.`),
-        h(
-          'button',
-          {
-            type: 'button',
-            id: 'sign-out',
-            onclick: async () => {
-              await api.logout();
-              setToken('');
-              forgetMe();
-              go(href('signin'));
-            },
+        'button',
+        {
+          type: 'button',
+          id: 'sign-out',
+          onclick: async () => {
+            await api.logout();
+            setToken('');
+            forgetMe();
+            go(href('signin'));
           },
-          'Sign out',
-        ),
+        },
+        'Sign out',
       ),
     );
-    return;
   }
   const field = (id: string, label: string, attrs: Record<string, string | boolean | number>) => [
     h('label', { for: id }, label),
@@ -127,7 +123,7 @@ export async function signinPage(root: HTMLElement, _route: Route): Promise<void
           h('button', { type: 'submit', class: 'primary' }, 'Create account'),
         );
 
-  mount(root, h('div', { class: 'page narrow' }, h('h1', null, 'Sign in'), message, h('div', { class: 'two-forms' }, signin, signup), tokenForm(done)));
+  return h('div', { class: 'page narrow' }, h('h1', null, 'Sign in'), message, h('div', { class: 'two-forms' }, signin, signup), tokenForm(done));
 }
 
 /** A text field of a form ('' when absent; a file field is not text). */

@@ -4,26 +4,22 @@
  * re-index a split.
  */
 import { api } from './api.js';
-import { count, errorBox, h, mount, when } from './dom.js';
-import { href, type Route } from './router.js';
+import { count, errorBox, h, mount, when, type Child } from './dom.js';
+import { href, type PageContext } from './router.js';
 
-export async function adminPage(root: HTMLElement, route: Route, isCurrent: () => boolean): Promise<void> {
-  const again = (): Promise<void> => adminPage(root, route, isCurrent);
+export async function adminPage(ctx: PageContext): Promise<Child> {
+  const again = (): Promise<void> => ctx.redraw();
   let users;
   try {
     users = await api.users();
   } catch (err) {
-    mount(
-      root,
-      h(
-        'div',
-        { class: 'page narrow' },
-        h('h1', null, 'Admin'),
-        errorBox((err as Error).message),
-        h('p', null, h('a', { href: href('signin') }, 'Sign in'), ' as an admin, or save an admin token, first.'),
-      ),
+    return h(
+      'div',
+      { class: 'page narrow' },
+      h('h1', null, 'Admin'),
+      errorBox((err as Error).message),
+      h('p', null, h('a', { href: href('signin') }, 'Sign in'), ' as an admin, or save an admin token, first.'),
     );
-    return;
   }
   const splits = await api.splits();
   const out = h('div', { id: 'admin-message', role: 'status' });
@@ -99,118 +95,115 @@ export async function adminPage(root: HTMLElement, route: Route, isCurrent: () =
     h('p', { class: 'hint' }, 'A directory on the server holding annos/ and image/.'),
     h('div', { class: 'row' }, dir, splitName, h('button', { type: 'submit' }, 'Add')),
   );
-  mount(
-    root,
+  return h(
+    'div',
+    { class: 'page narrow' },
+    h('h1', null, 'Admin'),
+    out,
+    userForm,
+    invite,
+    splitForm,
+    h('h2', null, 'Splits'),
     h(
-      'div',
-      { class: 'page narrow' },
-      h('h1', null, 'Admin'),
-      out,
-      userForm,
-      invite,
-      splitForm,
-      h('h2', null, 'Splits'),
+      'table',
+      { class: 'figures' },
       h(
-        'table',
-        { class: 'figures' },
+        'thead',
+        null,
         h(
-          'thead',
+          'tr',
           null,
+          ['split', 'images', 'items', 'bad files', 'indexed', ''].map((t) => h('th', null, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        splits.map((sp) =>
           h(
             'tr',
             null,
-            ['split', 'images', 'items', 'bad files', 'indexed', ''].map((t) => h('th', null, t)),
-          ),
-        ),
-        h(
-          'tbody',
-          null,
-          splits.map((sp) =>
+            h('td', null, h('a', { href: href('explore', [sp.name]) }, sp.name)),
+            h('td', { class: 'num' }, count(sp.images)),
+            h('td', { class: 'num' }, count(sp.items)),
+            h('td', { class: 'num' }, count(sp.bad_files)),
+            h('td', { class: 'muted' }, when(sp.indexed_at)),
             h(
-              'tr',
+              'td',
               null,
-              h('td', null, h('a', { href: href('explore', [sp.name]) }, sp.name)),
-              h('td', { class: 'num' }, count(sp.images)),
-              h('td', { class: 'num' }, count(sp.items)),
-              h('td', { class: 'num' }, count(sp.bad_files)),
-              h('td', { class: 'muted' }, when(sp.indexed_at)),
               h(
-                'td',
-                null,
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    onclick: async () => {
-                      await api.reindex(sp.name);
-                      mount(out, h('div', { class: 'ok' }, `Re-indexing ${sp.name}.`));
-                    },
+                'button',
+                {
+                  type: 'button',
+                  onclick: async () => {
+                    await api.reindex(sp.name);
+                    mount(out, h('div', { class: 'ok' }, `Re-indexing ${sp.name}.`));
                   },
-                  'Re-index',
-                ),
+                },
+                'Re-index',
               ),
             ),
           ),
         ),
       ),
-      h('h2', null, 'Users'),
+    ),
+    h('h2', null, 'Users'),
+    h(
+      'table',
+      { class: 'figures', id: 'users' },
       h(
-        'table',
-        { class: 'figures', id: 'users' },
+        'thead',
+        null,
         h(
-          'thead',
+          'tr',
           null,
+          ['name', 'team', 'admin', 'created', ''].map((t) => h('th', null, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        users.map((u) =>
           h(
             'tr',
-            null,
-            ['name', 'team', 'admin', 'created', ''].map((t) => h('th', null, t)),
-          ),
-        ),
-        h(
-          'tbody',
-          null,
-          users.map((u) =>
+            { 'data-user': u.name, class: u.revoked ? 'revoked' : '' },
+            h('td', null, u.name, u.revoked ? h('span', { class: 'badge' }, 'revoked') : null),
+            h('td', null, u.team ?? ''),
+            h('td', null, u.admin ? 'yes' : ''),
+            h('td', { class: 'muted' }, when(u.created_at)),
             h(
-              'tr',
-              { 'data-user': u.name, class: u.revoked ? 'revoked' : '' },
-              h('td', null, u.name, u.revoked ? h('span', { class: 'badge' }, 'revoked') : null),
-              h('td', null, u.team ?? ''),
-              h('td', null, u.admin ? 'yes' : ''),
-              h('td', { class: 'muted' }, when(u.created_at)),
+              'td',
+              null,
               h(
-                'td',
-                null,
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'rotate',
-                    title: 'a new token; the old one stops working at once',
-                    onclick: act(async () => {
-                      const r = await api.rotateUser(u.name);
-                      await again();
-                      showToken(r.name, r.token);
-                    }),
-                  },
-                  'New token',
-                ),
-                ' ',
-                u.revoked
-                  ? null
-                  : h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'revoke',
-                        onclick: act(async () => {
-                          if (!window.confirm(`Revoke ${u.name}? Their token and sessions stop working at once.`)) return;
-                          await api.revokeUser(u.name);
-                          await again();
-                        }),
-                      },
-                      'Revoke',
-                    ),
+                'button',
+                {
+                  type: 'button',
+                  class: 'rotate',
+                  title: 'a new token; the old one stops working at once',
+                  onclick: act(async () => {
+                    const r = await api.rotateUser(u.name);
+                    await again();
+                    showToken(r.name, r.token);
+                  }),
+                },
+                'New token',
               ),
+              ' ',
+              u.revoked
+                ? null
+                : h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'revoke',
+                      onclick: act(async () => {
+                        if (!window.confirm(`Revoke ${u.name}? Their token and sessions stop working at once.`)) return;
+                        await api.revokeUser(u.name);
+                        await again();
+                      }),
+                    },
+                    'Revoke',
+                  ),
             ),
           ),
         ),

@@ -1,9 +1,9 @@
 /** The explorer page: filters on the left, a page of annotated images on the right. */
 import { api, type SplitJson } from './api.js';
-import { count, errorBox, h, mount } from './dom.js';
+import { count, errorBox, h, mount, type Child } from './dom.js';
 import { filterPanel, FILTER_PARAMS } from './filters.js';
 import { imageCard, pager } from './grid.js';
-import { go, href, type Route } from './router.js';
+import { go, href, type PageContext } from './router.js';
 import { meta, overlayOptions, rememberSplit, saveOverlayOptions } from './state.js';
 import type { OverlayOptions } from './overlay.js';
 import { decorateCard, layerControls, layerImagePage, LAYER_PARAMS } from './layer-controls.js';
@@ -62,19 +62,16 @@ function toggles(options: OverlayOptions, onChange: () => void): HTMLElement {
   );
 }
 
-export async function explorePage(root: HTMLElement, route: Route, isCurrent: () => boolean): Promise<void> {
+export async function explorePage(ctx: PageContext): Promise<Child> {
+  const { route } = ctx;
   const [m, splits] = await Promise.all([meta(), api.splits()]);
   if (splits.length === 0) {
-    mount(
-      root,
-      h(
-        'div',
-        { class: 'empty-state' },
-        h('h1', null, 'No split yet'),
-        h('p', null, 'Start df2 serve with --data DIR (or --demo), or add a split directory on the Admin page.'),
-      ),
+    return h(
+      'div',
+      { class: 'empty-state' },
+      h('h1', null, 'No split yet'),
+      h('p', null, 'Start df2 serve with --data DIR (or --demo), or add a split directory on the Admin page.'),
     );
-    return;
   }
   const split = splits.find((s) => s.name === route.args[0]) ?? splits[0]!;
   rememberSplit(split.name);
@@ -86,12 +83,11 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
 
   const banner = indexingBanner(split);
   if (banner && split.indexing.state !== 'failed') {
-    mount(root, h('div', { class: 'page' }, h('div', { class: 'toolbar' }, splitPicker(splits, split.name, 'explore')), banner));
     // Poll until the index is ready, as long as this page is shown.
     setTimeout(() => {
-      if (isCurrent()) void explorePage(root, route, isCurrent);
+      if (ctx.isCurrent()) void ctx.redraw();
     }, 700);
-    if (split.images === 0) return;
+    if (split.images === 0) return h('div', { class: 'page' }, h('div', { class: 'toolbar' }, splitPicker(splits, split.name, 'explore')), banner);
   }
 
   // With a layer, the layer's endpoint pages the images (filtered and sorted by its errors too).
@@ -100,7 +96,6 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
     api.facets({ split: split.name, ...filterParams }),
     layerControls(m, split.name, params, navigate),
   ]);
-  if (!isCurrent()) return;
   const options = overlayOptions();
   const grid = h('div', { class: 'grid', id: 'grid' });
   const drawGrid = (): void =>
@@ -122,30 +117,27 @@ export async function explorePage(root: HTMLElement, route: Route, isCurrent: ()
       navigate(next);
     });
 
-  mount(
-    root,
+  return h(
+    'div',
+    { class: 'explore' },
+    filterPanel(m, params, facets, navigate),
     h(
-      'div',
-      { class: 'explore' },
-      filterPanel(m, params, facets, navigate),
+      'section',
+      { class: 'results' },
       h(
-        'section',
-        { class: 'results' },
-        h(
-          'div',
-          { class: 'toolbar' },
-          splitPicker(splits, split.name, 'explore'),
-          h('span', { class: 'result-count', id: 'result-count', 'data-total': result.total }, `${count(result.total)} images`),
-          toggles(options, drawGrid),
-          split.bad_files > 0 ? h('a', { class: 'warn', href: href('stats', [split.name]) }, `${count(split.bad_files)} bad files`) : null,
-          layered.toolbar,
-        ),
-        banner,
-        layered.summary,
-        pagerEl(),
-        grid,
-        pagerEl(),
+        'div',
+        { class: 'toolbar' },
+        splitPicker(splits, split.name, 'explore'),
+        h('span', { class: 'result-count', id: 'result-count', 'data-total': result.total }, `${count(result.total)} images`),
+        toggles(options, drawGrid),
+        split.bad_files > 0 ? h('a', { class: 'warn', href: href('stats', [split.name]) }, `${count(split.bad_files)} bad files`) : null,
+        layered.toolbar,
       ),
+      banner,
+      layered.summary,
+      pagerEl(),
+      grid,
+      pagerEl(),
     ),
   );
 }

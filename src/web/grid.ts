@@ -29,9 +29,11 @@ export function fittedFigure(split: string, image: ImageJson, categories: Catego
 
 export function imageCard(split: string, image: ImageJson, categories: Category[], options: OverlayOptions, params: URLSearchParams): HTMLElement {
   const cats = [...new Set(image.items.map((i) => categories[i.category_id - 1]?.name ?? String(i.category_id)))];
+  // A short name for the link: its content holds the drawing, whose landmark titles would be read out one by one.
+  const label = `Image ${imageName(image.id)}, ${image.source}, pair ${image.pair_id}${image.error ? ': its annotation file no longer reads' : cats.length > 0 ? `: ${cats.join(', ')}` : ''}`;
   return h(
     'a',
-    { class: 'card', href: href('image', [split, image.id], params), 'data-image': image.id },
+    { class: 'card', href: href('image', [split, image.id], params), 'data-image': image.id, 'aria-label': label },
     fittedFigure(split, image, categories, options, 320, 4 / 5),
     h(
       'div',

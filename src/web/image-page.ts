@@ -1,9 +1,9 @@
 /** One image at full size with every item drawn, its fields and landmarks listed; hovering an item highlights it. */
 import { api, type Category, type ItemJson, type Meta } from './api.js';
-import { errorBox, h, imageName, mount } from './dom.js';
+import { errorBox, h, imageName, type Child } from './dom.js';
 import { imageFigure } from './grid.js';
 import { categoryColor, highlight } from './overlay.js';
-import { href, type Route } from './router.js';
+import { href, type PageContext } from './router.js';
 import { meta, overlayOptions } from './state.js';
 import { layerImageSection } from './layer-image.js';
 
@@ -81,7 +81,7 @@ export function linkHover(figure: HTMLElement, panels: HTMLElement[]): void {
   }
 }
 
-export async function imagePage(root: HTMLElement, route: Route): Promise<void> {
+export async function imagePage({ route }: PageContext): Promise<Child> {
   const [split = '', idText = ''] = route.args;
   const m = await meta();
   // A failed request throws: the app's render() shows its message.
@@ -93,28 +93,25 @@ export async function imagePage(root: HTMLElement, route: Route): Promise<void> 
   const panels = image.items.map((item) => itemPanel(m, item, m.categories[item.category_id - 1]));
   linkHover(figure, panels);
   const layerSection = await layerImageSection(split, image, route.params, figure, m);
-  mount(
-    root,
+  return h(
+    'div',
+    { class: 'page image-page' },
     h(
-      'div',
-      { class: 'page image-page' },
-      h(
-        'nav',
-        { class: 'crumbs' },
-        h('a', { href: href('explore', [split], route.params) }, `‹ ${split}`),
-        ' / ',
-        h('span', null, `image ${imageName(image.id)}`),
-      ),
-      h(
-        'header',
-        { class: 'page-head' },
-        h('h1', null, `Image ${imageName(image.id)}`),
-        h('span', { class: `badge ${image.source}` }, image.source),
-        h('a', { class: 'button', href: href('pair', [split, image.pair_id]), id: 'pair-link' }, `Pair ${image.pair_id} ›`),
-        h('span', { class: 'muted' }, `${image.width} × ${image.height} px · ${image.items.length} items`),
-      ),
-      image.error ? errorBox(image.error) : null,
-      h('div', { class: 'image-layout' }, h('div', { class: 'image-main' }, figure), h('div', { class: 'image-side' }, layerSection, panels)),
+      'nav',
+      { class: 'crumbs' },
+      h('a', { href: href('explore', [split], route.params) }, `‹ ${split}`),
+      ' / ',
+      h('span', null, `image ${imageName(image.id)}`),
     ),
+    h(
+      'header',
+      { class: 'page-head' },
+      h('h1', null, `Image ${imageName(image.id)}`),
+      h('span', { class: `badge ${image.source}` }, image.source),
+      h('a', { class: 'button', href: href('pair', [split, image.pair_id]), id: 'pair-link' }, `Pair ${image.pair_id} ›`),
+      h('span', { class: 'muted' }, `${image.width} × ${image.height} px · ${image.items.length} items`),
+    ),
+    image.error ? errorBox(image.error) : null,
+    h('div', { class: 'image-layout' }, h('div', { class: 'image-main' }, figure), h('div', { class: 'image-side' }, layerSection, panels)),
   );
 }

@@ -70,6 +70,8 @@ export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories
     viewBox: `0 0 ${width} ${height}`,
     preserveAspectRatio: 'none',
     'data-predictions': layer.predictions.length,
+    // The table of predictions beside it says the same in words.
+    'aria-hidden': 'true',
   });
   // Missed ground truth first (under the predictions): a dashed outline.
   for (const item of image.items) {

@@ -5,8 +5,8 @@
  * Route: #/leaderboard/PHASE/TASK?order_by=AP50&page=2.
  */
 import { api, leaderboardDownload, type LeaderboardJson } from './api.js';
-import { figureCell, h, mount, when } from './dom.js';
-import { href, type Route } from './router.js';
+import { figureCell, h, when, type Child } from './dom.js';
+import { href, type PageContext } from './router.js';
 import { challengeInfo, meta } from './state.js';
 
 function attributeTables(board: LeaderboardJson, attrNames: Record<string, readonly string[]>): HTMLElement | null {
@@ -89,10 +89,10 @@ function descriptionBlock(markdown: string): HTMLElement | null {
   );
 }
 
-export async function leaderboardPage(root: HTMLElement, route: Route): Promise<void> {
+export async function leaderboardPage({ route }: PageContext): Promise<Child> {
   const [m, challenge, tasks] = await Promise.all([meta(), challengeInfo(), api.tasks()]);
   const phase = challenge.phases.find((p) => p.name === route.args[0]) ?? challenge.phases.find((p) => p.state === 'open') ?? challenge.phases[0];
-  if (!phase) return;
+  if (!phase) return h('p', { class: 'empty-state' }, 'This challenge has no phase.');
   const task = phase.tasks.find((t) => t === route.args[1]) ?? phase.tasks[0];
   const phaseTabs = h(
     'nav',
@@ -120,10 +120,7 @@ export async function leaderboardPage(root: HTMLElement, route: Route): Promise<
     { class: 'muted', id: 'phase-line' },
     `Phase ${phase.name}: ${dates} · ${phase.rule === 'best' ? "each team's best submission" : "each team's latest submission"}`,
   );
-  if (!task) {
-    mount(root, h('div', { class: 'page leaderboard-page' }, head, phaseTabs, phaseLine, h('p', { class: 'empty-state' }, 'This phase has no task.')));
-    return;
-  }
+  if (!task) return h('div', { class: 'page leaderboard-page' }, head, phaseTabs, phaseLine, h('p', { class: 'empty-state' }, 'This phase has no task.'));
   const taskTabs = h(
     'nav',
     { class: 'tabs' },
@@ -145,22 +142,18 @@ export async function leaderboardPage(root: HTMLElement, route: Route): Promise<
   try {
     board = await api.leaderboard({ phase: phase.name, task, order_by: orderBy, page });
   } catch (err) {
-    mount(
-      root,
+    return h(
+      'div',
+      { class: 'page leaderboard-page' },
+      head,
+      phaseTabs,
+      taskTabs,
       h(
-        'div',
-        { class: 'page leaderboard-page' },
-        head,
-        phaseTabs,
-        taskTabs,
-        h(
-          'p',
-          { class: 'empty-state', id: 'board-closed' },
-          phase.leaderboard === 'private' ? 'This leaderboard is private: only the organizers see it.' : (err as Error).message,
-        ),
+        'p',
+        { class: 'empty-state', id: 'board-closed' },
+        phase.leaderboard === 'private' ? 'This leaderboard is private: only the organizers see it.' : (err as Error).message,
       ),
     );
-    return;
   }
   const sortHref = (name: string): string => href('leaderboard', [phase.name, task], { order_by: name === board.primary ? undefined : name });
   const table = h(
@@ -226,24 +219,21 @@ export async function leaderboardPage(root: HTMLElement, route: Route): Promise<
         )
       : null;
   const available = tasks.find((t) => t.task === task)?.available !== false;
-  mount(
-    root,
-    h(
-      'div',
-      { class: 'page leaderboard-page' },
-      head,
-      phaseTabs,
-      phaseLine,
-      taskTabs,
-      h('div', { class: 'board-head' }, h('h2', null, board.title, h('span', { class: 'muted' }, ` · sorted by ${board.order_by}`)), downloads),
-      available ? null : h('p', { class: 'hint' }, 'This server has no ground truth for this task.'),
-      board.hidden_until !== null
-        ? h('p', { class: 'empty-state', id: 'board-hidden' }, `The figures of phase ${phase.name} are shown once it has ended (${when(board.hidden_until)}).`)
-        : board.entries.length > 0
-          ? h('div', { class: 'table-scroll' }, table)
-          : h('p', { class: 'empty-state' }, 'No evaluated submission yet.'),
-      pager,
-      attributeTables(board, m.attributes),
-    ),
+  return h(
+    'div',
+    { class: 'page leaderboard-page' },
+    head,
+    phaseTabs,
+    phaseLine,
+    taskTabs,
+    h('div', { class: 'board-head' }, h('h2', null, board.title, h('span', { class: 'muted' }, ` · sorted by ${board.order_by}`)), downloads),
+    available ? null : h('p', { class: 'hint' }, 'This server has no ground truth for this task.'),
+    board.hidden_until !== null
+      ? h('p', { class: 'empty-state', id: 'board-hidden' }, `The figures of phase ${phase.name} are shown once it has ended (${when(board.hidden_until)}).`)
+      : board.entries.length > 0
+        ? h('div', { class: 'table-scroll' }, table)
+        : h('p', { class: 'empty-state' }, 'No evaluated submission yet.'),
+    pager,
+    attributeTables(board, m.attributes),
   );
 }

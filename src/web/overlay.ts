@@ -82,7 +82,14 @@ export function overlay(image: ImageJson, categories: Category[], options: Overl
     height = image.height || 1;
   // Strokes and text scale with the image so that thumbnails and full views read alike.
   const unit = Math.max(1, Math.max(width, height) / 600);
-  const svg = s('svg', { class: 'overlay', viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', 'data-items': image.items.length });
+  // Hidden from assistive technology: the item panels and the link names say what it shows; its titles are tooltips for the mouse.
+  const svg = s('svg', {
+    class: 'overlay',
+    viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: 'none',
+    'data-items': image.items.length,
+    'aria-hidden': 'true',
+  });
   for (const item of image.items) svg.append(drawItem(item, categories[item.category_id - 1], options, unit));
   return svg;
 }

@@ -1,15 +1,15 @@
 /** The consumer and shop images of one pair_id; items that form positive pairs (same style > 0) are linked. */
 import { api } from './api.js';
-import { count, h, imageName, mount } from './dom.js';
+import { count, h, imageName, type Child } from './dom.js';
 import { fittedFigure } from './grid.js';
 import { highlight } from './overlay.js';
-import { href, type Route } from './router.js';
+import { href, type PageContext } from './router.js';
 import { meta, overlayOptions } from './state.js';
 
 /** Colors of styles 1, 2, 3, ... so that linked items read as one group. */
 const STYLE_COLORS = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed', '#0891b2'];
 
-export async function pairPage(root: HTMLElement, route: Route): Promise<void> {
+export async function pairPage({ route }: PageContext): Promise<Child> {
   const [split = '', pairText = ''] = route.args;
   const m = await meta();
   // A failed request throws: the app's render() shows its message.
@@ -62,32 +62,29 @@ export async function pairPage(root: HTMLElement, route: Route): Promise<void> {
     ),
   );
 
-  mount(
-    root,
+  return h(
+    'div',
+    { class: 'page pair-page' },
+    h('nav', { class: 'crumbs' }, h('a', { href: href('explore', [split]) }, `‹ ${split}`), ' / ', `pair ${pair.pair_id}`),
+    h(
+      'header',
+      { class: 'page-head' },
+      h('h1', null, `Pair ${pair.pair_id}`),
+      h('span', { class: 'muted' }, `${pair.images.length} images · ${count(pair.links.length)} positive pairs`),
+      h('a', { class: 'button', href: href('explore', [split], { pair_id: pair.pair_id }) }, 'Show in grid'),
+    ),
     h(
       'div',
-      { class: 'page pair-page' },
-      h('nav', { class: 'crumbs' }, h('a', { href: href('explore', [split]) }, `‹ ${split}`), ' / ', `pair ${pair.pair_id}`),
+      { class: 'pair-grid' },
+      column('user'),
       h(
-        'header',
-        { class: 'page-head' },
-        h('h1', null, `Pair ${pair.pair_id}`),
-        h('span', { class: 'muted' }, `${pair.images.length} images · ${count(pair.links.length)} positive pairs`),
-        h('a', { class: 'button', href: href('explore', [split], { pair_id: pair.pair_id }) }, 'Show in grid'),
+        'section',
+        { class: 'pair-links' },
+        h('h2', null, 'Positive pairs'),
+        h('p', { class: 'hint' }, 'A consumer item and a shop item with the same pair_id and the same style > 0. Hover to highlight.'),
+        links.length > 0 ? h('ul', { id: 'pair-links' }, links) : h('p', { class: 'muted' }, 'None: no style > 0 is shared by a consumer and a shop item.'),
       ),
-      h(
-        'div',
-        { class: 'pair-grid' },
-        column('user'),
-        h(
-          'section',
-          { class: 'pair-links' },
-          h('h2', null, 'Positive pairs'),
-          h('p', { class: 'hint' }, 'A consumer item and a shop item with the same pair_id and the same style > 0. Hover to highlight.'),
-          links.length > 0 ? h('ul', { id: 'pair-links' }, links) : h('p', { class: 'muted' }, 'None: no style > 0 is shared by a consumer and a shop item.'),
-        ),
-        column('shop'),
-      ),
+      column('shop'),
     ),
   );
 }

@@ -6,10 +6,10 @@
  * items marked, and the rank of the first hit or why the query is missed.
  */
 import { imageUrl, type Meta } from './api.js';
-import { h, imageName, mount, s } from './dom.js';
+import { h, imageName, s, type Child } from './dom.js';
 import { layerApi, type RetrievalExplainedJson } from './layer-api.js';
 import { STATE_COLORS } from './layer-overlay.js';
-import { href, type Route } from './router.js';
+import { href, type PageContext } from './router.js';
 import { meta } from './state.js';
 
 type Box = [number, number, number, number];
@@ -84,7 +84,7 @@ function outcomeText(e: RetrievalExplainedJson): string {
   }
 }
 
-export async function retrievalExplainedPage(root: HTMLElement, route: Route): Promise<void> {
+export async function retrievalExplainedPage({ route }: PageContext): Promise<Child> {
   const [split = '', queryText = ''] = route.args;
   const layerId = route.params.get('layer') ?? '';
   const m = await meta();
@@ -161,109 +161,106 @@ export async function retrievalExplainedPage(root: HTMLElement, route: Route): P
     );
   });
 
-  mount(
-    root,
+  return h(
+    'div',
+    { class: 'page retrieval-explained', 'data-verdict': e.verdict, 'data-first-hit': e.first_hit_rank },
     h(
-      'div',
-      { class: 'page retrieval-explained', 'data-verdict': e.verdict, 'data-first-hit': e.first_hit_rank },
+      'nav',
+      { class: 'crumbs' },
+      h('a', { href: href('explore', [split], { layer: layerId }) }, `‹ ${split}`),
+      ' / ',
+      h('a', { href: href('image', [split, e.query_image_id], { layer: layerId }) }, `image ${imageName(e.query_image_id)}`),
+      ' / ',
+      `query ${e.query}`,
+    ),
+    h(
+      'header',
+      { class: 'page-head' },
+      h('h1', null, `Query ${e.item} of image ${imageName(e.query_image_id)}`),
       h(
-        'nav',
-        { class: 'crumbs' },
-        h('a', { href: href('explore', [split], { layer: layerId }) }, `‹ ${split}`),
-        ' / ',
-        h('a', { href: href('image', [split, e.query_image_id], { layer: layerId }) }, `image ${imageName(e.query_image_id)}`),
-        ' / ',
-        `query ${e.query}`,
+        'span',
+        { class: `badge verdict-${e.verdict}`, id: 'query-verdict' },
+        e.verdict === 'hit' ? `found at rank ${e.first_hit_rank}` : e.verdict.replace('-', ' '),
       ),
+      h('span', { class: 'muted' }, `${cat?.name ?? e.category_id} · pair ${e.pair_id} · style ${e.style}`),
+    ),
+    h(
+      'ol',
+      { class: 'protocol-steps' },
       h(
-        'header',
-        { class: 'page-head' },
-        h('h1', null, `Query ${e.item} of image ${imageName(e.query_image_id)}`),
+        'li',
+        { id: 'step-detection' },
+        h('h2', null, 'Which detection stands for the query'),
         h(
-          'span',
-          { class: `badge verdict-${e.verdict}`, id: 'query-verdict' },
-          e.verdict === 'hit' ? `found at rank ${e.first_hit_rank}` : e.verdict.replace('-', ' '),
+          'p',
+          { class: 'hint' },
+          'Every detection is assigned to the query item of highest IoU in its image. A query is represented by the highest-scoring detection assigned to it with its class.',
         ),
-        h('span', { class: 'muted' }, `${cat?.name ?? e.category_id} · pair ${e.pair_id} · style ${e.style}`),
-      ),
-      h(
-        'ol',
-        { class: 'protocol-steps' },
         h(
-          'li',
-          { id: 'step-detection' },
-          h('h2', null, 'Which detection stands for the query'),
-          h(
-            'p',
-            { class: 'hint' },
-            'Every detection is assigned to the query item of highest IoU in its image. A query is represented by the highest-scoring detection assigned to it with its class.',
-          ),
+          'div',
+          { class: 'step-body' },
+          h('div', { class: 'step-figure' }, queryFigure),
           h(
             'div',
-            { class: 'step-body' },
-            h('div', { class: 'step-figure' }, queryFigure),
-            h(
-              'div',
-              null,
-              e.candidates.length > 0
-                ? h(
-                    'table',
-                    { class: 'figures compact', id: 'candidates' },
+            null,
+            e.candidates.length > 0
+              ? h(
+                  'table',
+                  { class: 'figures compact', id: 'candidates' },
+                  h(
+                    'thead',
+                    null,
                     h(
-                      'thead',
+                      'tr',
                       null,
-                      h(
-                        'tr',
-                        null,
-                        h('th', null, 'detection'),
-                        h('th', null, 'class'),
-                        h('th', null, 'score'),
-                        h('th', null, `IoU with ${e.item}`),
-                        h('th', null, 'what the protocol did'),
-                      ),
+                      h('th', null, 'detection'),
+                      h('th', null, 'class'),
+                      h('th', null, 'score'),
+                      h('th', null, `IoU with ${e.item}`),
+                      h('th', null, 'what the protocol did'),
                     ),
-                    h('tbody', null, candidateRows),
-                  )
-                : h('p', null, 'The results have no detection in this image.'),
-              h(
-                'p',
-                { id: 'chosen-text' },
-                chosen
-                  ? `Detection #${chosen.row} (score ${chosen.score.toFixed(3)}, IoU ${chosen.iou.toFixed(3)}) stands for ${e.item}.`
-                  : e.verdict === 'not-counted'
-                    ? 'Style 0: no detection stands for this item.'
-                    : `No detection stands for ${e.item}: the query is missed.`,
-              ),
+                  ),
+                  h('tbody', null, candidateRows),
+                )
+              : h('p', null, 'The results have no detection in this image.'),
+            h(
+              'p',
+              { id: 'chosen-text' },
+              chosen
+                ? `Detection #${chosen.row} (score ${chosen.score.toFixed(3)}, IoU ${chosen.iou.toFixed(3)}) stands for ${e.item}.`
+                : e.verdict === 'not-counted'
+                  ? 'Style 0: no detection stands for this item.'
+                  : `No detection stands for ${e.item}: the query is missed.`,
             ),
           ),
         ),
-        h(
-          'li',
-          { id: 'step-retrieved' },
-          h('h2', null, `Its top ${e.retrieved.length} retrieved shop items`),
-          h(
-            'p',
-            { class: 'hint' },
-            `A rank is a hit when its box has IoU >= 0.5 with a gallery item of pair ${e.pair_id} and style ${e.style} in that image (blue dashed: those items).`,
-          ),
-          retrieved.length > 0
-            ? h('div', { class: 'rank-grid', id: 'retrieved' }, retrieved)
-            : h('p', { class: 'muted' }, 'Nothing retrieved: no detection stands for the query.'),
-        ),
-        h(
-          'li',
-          { id: 'step-gallery' },
-          h('h2', null, `Ground-truth gallery items (${e.ground_truth_gallery.length})`),
-          gtList.length > 0
-            ? h('div', { class: 'rank-grid', id: 'gt-gallery' }, gtList)
-            : h(
-                'p',
-                { class: 'muted' },
-                gtImages.size === 0 && e.verdict !== 'not-counted' ? 'No gallery item has this pair_id and style: the query cannot be found.' : 'None.',
-              ),
-        ),
-        h('li', { id: 'step-outcome' }, h('h2', null, 'Outcome'), h('p', { id: 'outcome-text' }, outcomeText(e))),
       ),
+      h(
+        'li',
+        { id: 'step-retrieved' },
+        h('h2', null, `Its top ${e.retrieved.length} retrieved shop items`),
+        h(
+          'p',
+          { class: 'hint' },
+          `A rank is a hit when its box has IoU >= 0.5 with a gallery item of pair ${e.pair_id} and style ${e.style} in that image (blue dashed: those items).`,
+        ),
+        retrieved.length > 0
+          ? h('div', { class: 'rank-grid', id: 'retrieved' }, retrieved)
+          : h('p', { class: 'muted' }, 'Nothing retrieved: no detection stands for the query.'),
+      ),
+      h(
+        'li',
+        { id: 'step-gallery' },
+        h('h2', null, `Ground-truth gallery items (${e.ground_truth_gallery.length})`),
+        gtList.length > 0
+          ? h('div', { class: 'rank-grid', id: 'gt-gallery' }, gtList)
+          : h(
+              'p',
+              { class: 'muted' },
+              gtImages.size === 0 && e.verdict !== 'not-counted' ? 'No gallery item has this pair_id and style: the query cannot be found.' : 'None.',
+            ),
+      ),
+      h('li', { id: 'step-outcome' }, h('h2', null, 'Outcome'), h('p', { id: 'outcome-text' }, outcomeText(e))),
     ),
   );
 }

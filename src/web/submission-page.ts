@@ -1,23 +1,23 @@
 /** One submission (its owner's view): status, the validation message, the figures and tables. */
 import { api, type SubmissionJson } from './api.js';
-import { count, errorBox, h, mount, when } from './dom.js';
+import { count, errorBox, h, mount, when, type Child } from './dom.js';
 import { perCategoryTable, statsTable, subsetTables } from './results-tables.js';
-import { href, type Route } from './router.js';
+import { href, type PageContext } from './router.js';
 import { meta, whoAmI } from './state.js';
 import { statusBadge } from './submit.js';
 
-export async function submissionPage(root: HTMLElement, route: Route, isCurrent: () => boolean): Promise<void> {
+export async function submissionPage(ctx: PageContext): Promise<Child> {
+  const { route, isCurrent } = ctx;
   const [m, me] = await Promise.all([meta(), whoAmI()]);
   let sub: SubmissionJson;
   try {
     sub = await api.submission(Number(route.args[0]));
   } catch (err) {
-    mount(root, h('div', { class: 'page narrow' }, errorBox((err as Error).message), h('p', null, h('a', { href: href('submit') }, 'Your submissions'))));
-    return;
+    return h('div', { class: 'page narrow' }, errorBox((err as Error).message), h('p', null, h('a', { href: href('submit') }, 'Your submissions')));
   }
   if (sub.status === 'queued' || sub.status === 'running')
     setTimeout(() => {
-      if (isCurrent()) void submissionPage(root, route, isCurrent);
+      if (isCurrent()) void ctx.redraw();
     }, 1000);
   const r = sub.result;
   const reportBox = h('div', { class: 'report-box' });
@@ -41,7 +41,7 @@ export async function submissionPage(root: HTMLElement, route: Route, isCurrent:
   const act = (work: () => Promise<unknown>) => async () => {
     try {
       await work();
-      await submissionPage(root, route, isCurrent);
+      await ctx.redraw();
     } catch (err) {
       mount(actionMessage, errorBox((err as Error).message));
     }
@@ -68,57 +68,54 @@ export async function submissionPage(root: HTMLElement, route: Route, isCurrent:
       )
     : null;
   const link = (url: string | null) => (url ? h('a', { href: url, rel: 'noopener noreferrer nofollow', target: '_blank' }, url) : '–');
-  mount(
-    root,
+  return h(
+    'div',
+    { class: 'page submission-page', 'data-status': sub.status },
+    h('nav', { class: 'crumbs' }, h('a', { href: href('submit') }, '‹ Your submissions')),
     h(
-      'div',
-      { class: 'page submission-page', 'data-status': sub.status },
-      h('nav', { class: 'crumbs' }, h('a', { href: href('submit') }, '‹ Your submissions')),
-      h(
-        'header',
-        { class: 'page-head' },
-        h('h1', null, `#${sub.id} ${sub.name}`),
-        statusBadge(sub),
-        sub.baseline ? h('span', { class: 'badge baseline' }, 'baseline') : null,
-        sub.hidden ? h('span', { class: 'badge' }, 'hidden') : null,
-        reportBox,
-      ),
-      sub.description ? h('p', { class: 'description' }, sub.description) : null,
-      h(
-        'dl',
-        { class: 'facts' },
-        h('dt', null, 'phase'),
-        h('dd', null, sub.phase),
-        h('dt', null, 'task'),
-        h('dd', null, h('a', { href: href('leaderboard', [sub.phase, sub.task]) }, sub.task)),
-        h('dt', null, 'team'),
-        h('dd', null, sub.team),
-        h('dt', null, 'public'),
-        h('dd', null, sub.public ? 'yes' : 'no'),
-        h('dt', null, 'paper'),
-        h('dd', null, link(sub.paper_url)),
-        h('dt', null, 'code'),
-        h('dd', null, link(sub.code_url)),
-        h('dt', null, 'file'),
-        h('dd', null, `${sub.file_name} (${count(sub.file_bytes)} bytes)`),
-        h('dt', null, 'submitted'),
-        h('dd', null, when(sub.created_at)),
-        h('dt', null, 'evaluated'),
-        h('dd', null, when(sub.finished_at)),
-        h('dt', null, 'attempts'),
-        h('dd', null, sub.attempts),
-        r ? [h('dt', null, 'time'), h('dd', null, `${r.seconds.toFixed(2)} s`)] : null,
-        r?.queries !== undefined ? [h('dt', null, 'queries'), h('dd', null, `${r.queries} (${r.missed ?? 0} without a detection)`)] : null,
-      ),
-      actionMessage,
-      adminActions,
-      sub.figures_hidden_until
-        ? h('p', { class: 'hint', id: 'figures-hidden' }, `The figures of phase ${sub.phase} are shown once it has ended (${when(sub.figures_hidden_until)}).`)
-        : null,
-      sub.error ? h('section', null, h('h2', null, sub.status === 'failed' ? 'Why it failed' : 'Note'), errorBox(sub.error)) : null,
-      r ? h('section', null, h('h2', null, 'Figures'), statsTable(r.statNames, r.stats)) : null,
-      r?.perCategoryAp?.length ? h('section', null, h('h2', null, 'AP per category (IoU .50:.95)'), perCategoryTable(m, r.perCategoryAp)) : null,
-      r?.subsets ? h('section', null, h('h2', null, 'By attribute'), subsetTables(m, r)) : null,
+      'header',
+      { class: 'page-head' },
+      h('h1', null, `#${sub.id} ${sub.name}`),
+      statusBadge(sub),
+      sub.baseline ? h('span', { class: 'badge baseline' }, 'baseline') : null,
+      sub.hidden ? h('span', { class: 'badge' }, 'hidden') : null,
+      reportBox,
     ),
+    sub.description ? h('p', { class: 'description' }, sub.description) : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'phase'),
+      h('dd', null, sub.phase),
+      h('dt', null, 'task'),
+      h('dd', null, h('a', { href: href('leaderboard', [sub.phase, sub.task]) }, sub.task)),
+      h('dt', null, 'team'),
+      h('dd', null, sub.team),
+      h('dt', null, 'public'),
+      h('dd', null, sub.public ? 'yes' : 'no'),
+      h('dt', null, 'paper'),
+      h('dd', null, link(sub.paper_url)),
+      h('dt', null, 'code'),
+      h('dd', null, link(sub.code_url)),
+      h('dt', null, 'file'),
+      h('dd', null, `${sub.file_name} (${count(sub.file_bytes)} bytes)`),
+      h('dt', null, 'submitted'),
+      h('dd', null, when(sub.created_at)),
+      h('dt', null, 'evaluated'),
+      h('dd', null, when(sub.finished_at)),
+      h('dt', null, 'attempts'),
+      h('dd', null, sub.attempts),
+      r ? [h('dt', null, 'time'), h('dd', null, `${r.seconds.toFixed(2)} s`)] : null,
+      r?.queries !== undefined ? [h('dt', null, 'queries'), h('dd', null, `${r.queries} (${r.missed ?? 0} without a detection)`)] : null,
+    ),
+    actionMessage,
+    adminActions,
+    sub.figures_hidden_until
+      ? h('p', { class: 'hint', id: 'figures-hidden' }, `The figures of phase ${sub.phase} are shown once it has ended (${when(sub.figures_hidden_until)}).`)
+      : null,
+    sub.error ? h('section', null, h('h2', null, sub.status === 'failed' ? 'Why it failed' : 'Note'), errorBox(sub.error)) : null,
+    r ? h('section', null, h('h2', null, 'Figures'), statsTable(r.statNames, r.stats)) : null,
+    r?.perCategoryAp?.length ? h('section', null, h('h2', null, 'AP per category (IoU .50:.95)'), perCategoryTable(m, r.perCategoryAp)) : null,
+    r?.subsets ? h('section', null, h('h2', null, 'By attribute'), subsetTables(m, r)) : null,
   );
 }
