@@ -164,6 +164,19 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     await navigate(() =>
       page.goto(`${server.url}/#/image/dataset/${images.images.find((i) => i.layer.queries?.some((q) => q.query === hit.query))!.id}?layer=file-retrieval`),
     );
+    // The counts, the table of detections and the list of queries say the same thing in the same words.
+    const shown = images.images.find((i) => i.layer.queries?.some((q) => q.query === hit.query))!.layer;
+    const t = shown.tally;
+    assert.equal(await page.textContent('#layer-panel h3 .tally'), `${t.tp} found${t.fp} unused${t.fn} not found`);
+    const did = await page.$$eval('#layer-predictions tbody tr td:last-child', (tds) => tds.map((td) => td.textContent ?? ''));
+    assert.equal(did.length, shown.predictions.length);
+    assert.equal(did.filter((d) => d.startsWith('unused')).length, t.fp);
+    assert.equal(did.filter((d) => /^stands for item\d+, found at rank \d+$/.test(d)).length, t.tp);
+    const noDetection = shown.queries!.filter((q) => q.verdict === 'no-detection').length;
+    assert.equal(did.filter((d) => /^stands for item\d+, not found$/.test(d)).length, t.fn - noDetection);
+    const listed = await page.$$eval('#layer-queries li', (lis) => lis.map((li) => li.textContent ?? ''));
+    assert.equal(listed.filter((l) => / found at rank /.test(l)).length, t.tp);
+    assert.equal(listed.filter((l) => / not found: /.test(l)).length, t.fn);
     await navigate(() => page.click(`#layer-queries a[href*="/query/dataset/${hit.query}?"]`));
     const e = await api<RetrievalExplainedJson>(`/api/layers/file-retrieval/queries/dataset/${hit.query}`);
     assert.equal(await page.getAttribute('.retrieval-explained', 'data-first-hit'), String(e.first_hit_rank));

@@ -7,8 +7,12 @@
 import type { ImageJson, ImagePage, Meta } from './api.js';
 import { count, errorBox, figureCell, h } from './dom.js';
 import { layerApi, type LayerImageJson, type LayerImagePageJson, type LayerJson, type LayerSummaryJson } from './layer-api.js';
-import { layerOverlay, stateLegend, tallyBadges } from './layer-overlay.js';
+import { isRetrieval, layerOverlay, stateLegend, tallyBadges } from './layer-overlay.js';
 import type { OverlayOptions } from './overlay.js';
+import { VERDICT_COLORS } from '../shared/colors.js';
+
+/** '#rrggbb' at an opacity, for shading table cells. */
+const tint = (hex: string, alpha: number): string => `rgba(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')}, ${alpha})`;
 
 /** Query parameters of the explore page that belong to layers. */
 export const LAYER_PARAMS = ['layer', 'errors', 'sort', 'confusion'];
@@ -174,9 +178,9 @@ export function confusionTable(
               `${confusion.labels[r] === 'background' ? 'bg' : confusion.labels[r]} ${name(confusion.labels[r]!)}`,
             ),
             row.map((v, c) => {
-              // Off-diagonal cells shaded by count (red), the diagonal (agreement) in green.
+              // Off-diagonal cells shaded by count in the false positives' colour, the diagonal (agreement) in the matches'.
               const alpha = v === 0 ? 0 : 0.12 + 0.7 * Math.min(1, v / (r === c ? Math.max(...confusion.matrix.map((x, i) => x[i]!)) || 1 : max));
-              const color = r === c ? `rgba(22, 163, 74, ${alpha})` : `rgba(220, 38, 38, ${alpha})`;
+              const color = tint(r === c ? VERDICT_COLORS.matched : VERDICT_COLORS['false-positive'], alpha);
               return h(
                 'td',
                 {
@@ -211,7 +215,7 @@ export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: Lay
       h(
         'div',
         { class: 'card-tally' },
-        tallyBadges(image.layer.tally),
+        tallyBadges(image.layer.tally, isRetrieval(image.layer)),
         image.layer.confusion_count !== undefined
           ? h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, ` ${image.layer.confusion_count}× this confusion`)
           : null,

@@ -6,17 +6,23 @@
  * explanation.
  */
 import type { ImageJson, Meta } from './api.js';
+import type { LayerQueryJson, PredictionJson } from '../shared/layer-types.js';
 import { h } from './dom.js';
 import { layerApi } from './layer-api.js';
-import { layerOverlay, STATE_COLORS, STATE_LABELS, stateLegend, tallyBadges } from './layer-overlay.js';
+import { isRetrieval, labelsOf, layerOverlay, STATE_COLORS, stateLegend, tallyBadges } from './layer-overlay.js';
 import { href } from './router.js';
 
-const QUERY_VERDICTS: Record<string, string> = {
-  hit: 'found',
-  'no-hit': 'not in the top 20',
-  'no-detection': 'no detection stands for it',
-  'not-counted': 'style 0: not a query',
-};
+/** A query's outcome in the words of the layer's counts (found, not found). */
+function queryOutcome(q: LayerQueryJson): string {
+  return q.verdict === 'hit' ? `found at rank ${q.first_hit_rank}` : q.verdict === 'not-counted' ? 'not a query (style 0)' : 'not found';
+}
+
+/** The outcome and why. */
+function queryOutcomeWhy(q: LayerQueryJson): string {
+  if (q.verdict === 'no-hit') return 'not found: not in the top 20';
+  if (q.verdict === 'no-detection') return 'not found: no detection stands for it';
+  return queryOutcome(q);
+}
 
 export async function layerImageSection(split: string, image: ImageJson, params: URLSearchParams, figure: HTMLElement, m: Meta): Promise<HTMLElement | null> {
   const layerId = params.get('layer');
@@ -31,6 +37,13 @@ export async function layerImageSection(split: string, image: ImageJson, params:
   };
   const without = new URLSearchParams(params);
   without.delete('layer');
+  const retrieval = isRetrieval(data);
+  const labels = labelsOf(retrieval);
+  // Retrieval: a detection stands for a query (whose outcome is the query's) or is unused.
+  const standsFor = (p: PredictionJson): string => {
+    const q = data.queries?.find((x) => x.item === p.matched_item);
+    return p.matched_item ? `stands for ${p.matched_item}${q ? `, ${queryOutcome(q)}` : ''}` : 'unused: stands for no query';
+  };
   const rows = data.predictions.map((p) =>
     h(
       'tr',
@@ -43,16 +56,16 @@ export async function layerImageSection(split: string, image: ImageJson, params:
       h('td', null, h('span', { class: 'legend-swatch', style: `background: ${STATE_COLORS[p.state]}` })),
       h('td', null, m.categories[p.category_id - 1]?.name ?? p.category_id),
       h('td', { class: 'num' }, p.score.toFixed(3)),
-      h('td', null, STATE_LABELS[p.state]),
-      h('td', { class: 'num' }, p.best === null ? '–' : p.best.toFixed(3)),
-      h('td', null, p.matched_item ?? ''),
+      retrieval
+        ? h('td', null, standsFor(p))
+        : [h('td', null, labels[p.state]), h('td', { class: 'num' }, p.best === null ? '–' : p.best.toFixed(3)), h('td', null, p.matched_item ?? '')],
     ),
   );
   const gt = Object.entries(data.ground_truth);
   return h(
     'section',
     { class: 'layer-panel', id: 'layer-panel', 'data-layer': layerId },
-    h('h3', null, `Layer: ${layer?.name ?? layerId}`, ' ', tallyBadges(data.tally)),
+    h('h3', null, `Layer: ${layer?.name ?? layerId}`, ' ', tallyBadges(data.tally, retrieval)),
     stateLegend(layer?.task ?? ''),
     h('p', { class: 'hint' }, h('a', { href: href('image', [split, image.id], without) }, 'hide the layer')),
     data.queries
@@ -65,20 +78,12 @@ export async function layerImageSection(split: string, image: ImageJson, params:
             'ul',
             { id: 'layer-queries' },
             data.queries.map((q) =>
-              h(
-                'li',
-                { 'data-verdict': q.verdict },
-                h(
-                  'a',
-                  { href: href('query', [split, q.query], { layer: layerId }) },
-                  `${q.item}: ${QUERY_VERDICTS[q.verdict]}${q.verdict === 'hit' ? ` at rank ${q.first_hit_rank}` : ''}`,
-                ),
-              ),
+              h('li', { 'data-verdict': q.verdict }, h('a', { href: href('query', [split, q.query], { layer: layerId }) }, `${q.item}: ${queryOutcomeWhy(q)}`)),
             ),
           ),
         )
       : null,
-    h('h4', null, `Predictions (${data.predictions.length})`),
+    h('h4', null, `${retrieval ? 'Detections' : 'Predictions'} (${data.predictions.length})`),
     data.predictions.length > 0
       ? h(
           'table',
@@ -92,9 +97,7 @@ export async function layerImageSection(split: string, image: ImageJson, params:
               h('th', null, ''),
               h('th', null, 'category'),
               h('th', null, 'score'),
-              h('th', null, 'verdict'),
-              h('th', null, `best ${data.metric}`),
-              h('th', null, 'matched'),
+              retrieval ? h('th', null, 'what the protocol did') : [h('th', null, 'verdict'), h('th', null, `best ${data.metric}`), h('th', null, 'matched')],
             ),
           ),
           h('tbody', null, rows),
@@ -107,7 +110,7 @@ export async function layerImageSection(split: string, image: ImageJson, params:
           'Ground truth: ',
           gt.map(([key, state], i) => [
             i > 0 ? ', ' : '',
-            h('span', { 'data-item': key, 'data-state': state, style: `color: ${STATE_COLORS[state]}` }, `${key} ${STATE_LABELS[state]}`),
+            h('span', { 'data-item': key, 'data-state': state, style: `color: ${STATE_COLORS[state]}` }, `${key} ${labels[state]}`),
           ]),
         )
       : null,

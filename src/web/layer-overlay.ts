@@ -5,16 +5,12 @@
  * in image coordinates laid over the image like the annotation overlay.
  */
 import type { Category, ImageJson } from './api.js';
+import { VERDICT_COLORS } from '../shared/colors.js';
 import { h, s } from './dom.js';
 import type { LayerImageJson, PredictionJson } from './layer-api.js';
 
-export const STATE_COLORS: Record<string, string> = {
-  matched: '#16a34a',
-  'false-positive': '#dc2626',
-  missed: '#dc2626',
-  ignored: '#7f7f7f',
-  'not-evaluated': '#a3a3a3',
-};
+/** The verdicts' colours, df2's everywhere (src/shared/colors.ts): no category's, and apart for colour-blind readers. */
+export const STATE_COLORS: Readonly<Record<string, string>> = VERDICT_COLORS;
 export const STATE_LABELS: Record<string, string> = {
   matched: 'matched',
   'false-positive': 'false positive',
@@ -22,6 +18,21 @@ export const STATE_LABELS: Record<string, string> = {
   ignored: 'ignored',
   'not-evaluated': 'not evaluated',
 };
+/**
+ * The same verdicts in the words of the retrieval protocol, which counts
+ * queries (found or not in the top 20) and detections (standing for a query
+ * or for none): the counts, the legend and the tables all use these.
+ */
+export const RETRIEVAL_LABELS: Record<string, string> = {
+  matched: 'stands for a query',
+  'false-positive': 'unused',
+  missed: 'not found',
+  ignored: 'not a query (style 0)',
+  'not-evaluated': 'not evaluated',
+};
+/** A retrieval layer's images list their queries; COCO layers' do not. */
+export const isRetrieval = (layer: LayerImageJson): boolean => layer.queries !== undefined;
+export const labelsOf = (retrieval: boolean): Record<string, string> => (retrieval ? RETRIEVAL_LABELS : STATE_LABELS);
 
 /** A mask (column-major runs) as a PNG data URL in one color. */
 function maskUrl(mask: NonNullable<PredictionJson['mask']>, color: string): string {
@@ -49,10 +60,11 @@ function maskUrl(mask: NonNullable<PredictionJson['mask']>, color: string): stri
   return canvas.toDataURL();
 }
 
-export function predictionLabel(p: PredictionJson, categories: Category[], metric: string): string {
+export function predictionLabel(p: PredictionJson, categories: Category[], metric: string, retrieval = false): string {
   const name = categories[p.category_id - 1]?.name ?? String(p.category_id);
   const best = p.best === null ? '' : ` · ${metric} ${p.best.toFixed(2)}`;
-  return `${name} ${p.score.toFixed(2)}${best} · ${STATE_LABELS[p.state]}${p.matched_item ? ` ${p.matched_item}` : ''}`;
+  const verdict = retrieval && p.matched_item ? `stands for ${p.matched_item}` : `${labelsOf(retrieval)[p.state]}${p.matched_item ? ` ${p.matched_item}` : ''}`;
+  return `${name} ${p.score.toFixed(2)}${best} · ${verdict}`;
 }
 
 export interface LayerDrawOptions {
@@ -93,14 +105,14 @@ export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories
           class: 'gt-missed',
           'data-item': item.key,
         },
-        s('title', null, `${item.key} missed`),
+        s('title', null, `${item.key} ${labelsOf(isRetrieval(layer)).missed}`),
       ),
     );
   }
   for (const p of layer.predictions) {
     const color = STATE_COLORS[p.state] ?? '#a3a3a3';
     const g = s('g', { class: 'pred', 'data-pred': p.index, 'data-state': p.state });
-    const label = predictionLabel(p, categories, layer.metric);
+    const label = predictionLabel(p, categories, layer.metric, isRetrieval(layer));
     g.append(s('title', null, label));
     if (p.mask && options.masks)
       g.append(s('image', { href: maskUrl(p.mask, color), x: 0, y: 0, width: p.mask.size[1], height: p.mask.size[0], preserveAspectRatio: 'none' }));
@@ -149,14 +161,28 @@ export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories
   return svg;
 }
 
-/** tp / fp / fn as small badges. */
-export function tallyBadges(tally: { tp: number; fp: number; fn: number }): HTMLElement {
+/**
+ * tp / fp / fn as small badges; for retrieval in the words of the layer's
+ * summary table: queries found, detections unused, queries not found.
+ */
+export function tallyBadges(tally: { tp: number; fp: number; fn: number }, retrieval = false): HTMLElement {
+  const [tp, fp, fn] = retrieval
+    ? [
+        [`${tally.tp} found`, 'queries found in the top 20'],
+        [`${tally.fp} unused`, 'detections standing for no query'],
+        [`${tally.fn} not found`, 'queries not found in the top 20 (or no detection stands for them)'],
+      ]
+    : [
+        [`${tally.tp} TP`, 'matched detections'],
+        [`${tally.fp} FP`, 'false positives'],
+        [`${tally.fn} FN`, 'missed ground truth'],
+      ];
   return h(
     'span',
     { class: 'tally', 'data-tp': tally.tp, 'data-fp': tally.fp, 'data-fn': tally.fn },
-    h('span', { class: 'tally-tp', title: 'matched detections' }, `${tally.tp} TP`),
-    h('span', { class: 'tally-fp', title: 'false positives' }, `${tally.fp} FP`),
-    h('span', { class: 'tally-fn', title: 'missed ground truth' }, `${tally.fn} FN`),
+    h('span', { class: 'tally-tp', title: tp![1] }, tp![0]),
+    h('span', { class: 'tally-fp', title: fp![1] }, fp![0]),
+    h('span', { class: 'tally-fn', title: fn![1] }, fn![0]),
   );
 }
 
@@ -165,8 +191,8 @@ export function stateLegend(task: string): HTMLElement {
     task === 'retrieval'
       ? [
           ['matched', 'detection standing for a query'],
-          ['false-positive', 'detection standing for none'],
-          ['missed', 'query not found in the top 20'],
+          ['false-positive', 'unused: standing for no query'],
+          ['missed', 'query not found (dashed)'],
         ]
       : [
           ['matched', 'matched'],

@@ -1,4 +1,5 @@
 /** The app's entry: takes a token handed in the URL (#token=…), then renders the page of the current hash. */
+import { VERDICT_COLORS } from '../shared/colors.js';
 import { getToken, setToken } from './api.js';
 import { signinPage } from './account.js';
 import { adminPage } from './admin.js';
@@ -26,6 +27,9 @@ const PAGES: Record<string, Page> = {
   signin: signinPage,
   query: retrievalExplainedPage,
 };
+// The verdicts' colours have one source (src/shared/colors.ts); the style sheet reads them as --verdict-matched, ...
+for (const [verdict, color] of Object.entries(VERDICT_COLORS)) document.documentElement.style.setProperty(`--verdict-${verdict}`, color);
+
 const show = pageMounter(document.getElementById('app')!, PAGES);
 
 /** Nav entries and the page names that light each up. */

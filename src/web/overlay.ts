@@ -4,7 +4,10 @@
  * Each item is a <g data-item="item1"> so pages can highlight it.
  */
 import type { Category, ImageJson, ItemJson } from './api.js';
+import { categoryColor, textColorOn } from '../shared/colors.js';
 import { s } from './dom.js';
+
+export { categoryColor };
 
 export interface OverlayOptions {
   boxes: boolean;
@@ -14,10 +17,6 @@ export interface OverlayOptions {
 }
 
 export const DEFAULT_OVERLAY: OverlayOptions = { boxes: true, masks: true, landmarks: true, labels: true };
-
-/** One color per category (1..13), distinct on photos. */
-const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990', '#dcbeff', '#9a6324', '#ffe119'];
-export const categoryColor = (id: number): string => PALETTE[(id - 1) % PALETTE.length] ?? '#ffffff';
 
 export function drawItem(item: ItemJson, category: Category | undefined, options: OverlayOptions, unit: number): SVGGElement {
   const color = categoryColor(item.category_id);
@@ -71,7 +70,7 @@ export function drawItem(item: ItemJson, category: Category | undefined, options
     g.append(
       s('rect', { x: x1, y: Math.max(0, y1 - size * 1.3), width: label.length * size * 0.56 + size * 0.6, height: size * 1.3, fill: color, class: 'label-bg' }),
     );
-    g.append(s('text', { x: x1 + size * 0.3, y: Math.max(size, y1 - size * 0.3), 'font-size': size, fill: '#111', class: 'label' }, label));
+    g.append(s('text', { x: x1 + size * 0.3, y: Math.max(size, y1 - size * 0.3), 'font-size': size, fill: textColorOn(color), class: 'label' }, label));
   }
   return g;
 }

@@ -102,7 +102,7 @@ test('a decoded mask is drawn translucent inside and opaque on its edge', async 
   assert.deepEqual(px.at(99, 150), WHITE, 'outside');
 });
 
-test('labels carry a state tag: green for matched, red for false positive', async () => {
+test('labels carry a state tag: the verdict colours of matched and false positive', async () => {
   const px = await draw(
     [
       { categoryId: 2, box: [20, 100, 100, 100], label: 'long sleeve top 0.90', state: 'matched' },
@@ -111,6 +111,6 @@ test('labels carry a state tag: green for matched, red for false positive', asyn
     ['box', 'labels'],
   );
   // The tag is a square at the label's left end, just above the box.
-  assert.deepEqual(px.at(22, 98), rgba('#2ca02c'));
-  assert.deepEqual(px.at(222, 98), rgba('#d62728'));
+  assert.deepEqual(px.at(22, 98), rgba('#009e73'));
+  assert.deepEqual(px.at(222, 98), rgba('#cc3311'));
 });
