@@ -25,7 +25,7 @@ export function tokenForm(onSaved: () => void): HTMLElement {
       },
     },
     h('h2', null, 'API token'),
-    h('p', { class: 'hint' }, 'Or use a token from the organizers (`df2 users add NAME`). It stays in this browser.'),
+    h('p', { class: 'hint' }, 'Or use a token from the organizers (', h('code', null, 'df2 users add NAME'), '). It stays in this browser.'),
     h('div', { class: 'row' }, input, h('button', { type: 'submit' }, 'Save')),
   );
 }

@@ -110,7 +110,13 @@ export async function layerImageSection(split: string, image: ImageJson, params:
           'Ground truth: ',
           gt.map(([key, state], i) => [
             i > 0 ? ', ' : '',
-            h('span', { 'data-item': key, 'data-state': state, style: `color: ${STATE_COLORS[state]}` }, `${key} ${labels[state]}`),
+            // A swatch beside dark text: light verdict colours (sky blue) are not legible as text.
+            h(
+              'span',
+              { 'data-item': key, 'data-state': state, class: 'gt-verdict' },
+              h('span', { class: 'legend-swatch', style: `background: ${STATE_COLORS[state]}` }),
+              ` ${key} ${labels[state]}`,
+            ),
           ]),
         )
       : null,

@@ -204,7 +204,7 @@ export async function submitPage(ctx: PageContext): Promise<Child> {
       h('div', null, h('label', { for: 'code_url' }, 'Code'), codeUrl),
     ),
     h('label', { class: 'toggle' }, isPublic, ' public: on the public leaderboard (you can change it later)'),
-    h('label', { for: 'file' }, 'Results file (JSON, as written for `df2 eval`)'),
+    h('label', { for: 'file' }, 'Results file (JSON, as written for ', h('code', null, 'df2 eval'), ')'),
     fileInput,
     limits,
     h('p', { class: 'hint' }, `At most ${count(Math.round(m.max_upload_bytes / 1024 ** 2))} MB.`),
