@@ -42,7 +42,7 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     const iso = (offsetDays: number) => new Date(Date.now() + offsetDays * day).toISOString();
     const challenge: Challenge = {
       title: 'DeepFashion2 Challenge (test)',
-      description: '',
+      description: '# Rules\n\nOne **team** per person. <img src=x onerror="window.__pwned = 1"> [x](javascript:window.__pwned=2)',
       registration: 'open',
       phases: [
         {
@@ -189,6 +189,15 @@ describe('the challenge in the browser', { skip: skipWithoutChromium }, () => {
     // The test phase's board is private: the page says so.
     await navigate(() => page.click('.phase-tabs a[data-phase="test"]'));
     await page.waitForSelector('#board-closed');
+  });
+
+  test("the challenge's description is shown as Markdown, with nothing of it run", async () => {
+    await navigate(() => page.goto(`${server.url}/#/leaderboard/dev/bbox`));
+    assert.equal(await page.textContent('#challenge-description h1'), 'Rules');
+    assert.equal(await page.textContent('#challenge-description strong'), 'team');
+    assert.equal(await page.$$eval('#challenge-description img, #challenge-description a, #challenge-description script', (els) => els.length), 0);
+    assert.match((await page.textContent('#challenge-description p')) ?? '', /<img src=x onerror=/, 'the tag is shown as text');
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
   });
 
   test('a #token= link asks before replacing a saved token', async () => {

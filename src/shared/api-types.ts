@@ -160,6 +160,8 @@ export interface ChallengeJson {
   title: string;
   /** Markdown. */
   description: string;
+  /** The description as HTML (raw HTML in the Markdown escaped, script URLs refused): safe to insert. */
+  description_html: string;
   registration: 'open' | 'invite' | 'closed';
   phases: PhaseJson[];
 }

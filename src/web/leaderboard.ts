@@ -4,7 +4,7 @@
  * rank, baselines marked and unranked; paged; CSV and JSON downloads.
  * Route: #/leaderboard/PHASE/TASK?order_by=AP50&page=2.
  */
-import { api, leaderboardDownload, type LeaderboardJson } from './api.js';
+import { api, leaderboardDownload, type ChallengeJson, type LeaderboardJson } from './api.js';
 import { figureCell, h, when, type Child } from './dom.js';
 import { href, type PageContext } from './router.js';
 import { challengeInfo, meta } from './state.js';
@@ -71,22 +71,15 @@ function methodCell(e: LeaderboardJson['entries'][number]): HTMLElement {
 }
 
 /**
- * The challenge's description (Markdown) as text: `#` lines become headings,
- * blank lines separate paragraphs; nothing in it becomes HTML.
+ * The challenge's description, as the server rendered its Markdown: raw HTML
+ * in it escaped and script URLs refused there (`server/challenge/description.ts`),
+ * so the HTML is inserted as it comes.
  */
-function descriptionBlock(markdown: string): HTMLElement | null {
-  if (!markdown.trim()) return null;
-  return h(
-    'section',
-    { class: 'challenge-description', id: 'challenge-description' },
-    markdown
-      .trim()
-      .split(/\n\s*\n/)
-      .map((block) => {
-        const heading = /^(#{1,3})\s+(.*)$/.exec(block.trim());
-        return heading ? h(heading[1]!.length === 1 ? 'h2' : 'h3', null, heading[2]!) : h('p', null, block.trim());
-      }),
-  );
+function descriptionBlock(challenge: ChallengeJson): HTMLElement | null {
+  if (!challenge.description.trim()) return null;
+  const section = h('section', { class: 'challenge-description', id: 'challenge-description' });
+  section.innerHTML = challenge.description_html;
+  return section;
 }
 
 export async function leaderboardPage({ route }: PageContext): Promise<Child> {
@@ -112,7 +105,7 @@ export async function leaderboardPage({ route }: PageContext): Promise<Child> {
   );
   const head = [
     h('header', { class: 'page-head' }, h('h1', null, challenge.title), h('a', { class: 'button primary', href: href('submit') }, 'Submit results')),
-    descriptionBlock(challenge.description),
+    descriptionBlock(challenge),
   ];
   const dates = phase.start || phase.end ? `${phase.start ? when(phase.start) : '…'} – ${phase.end ? when(phase.end) : '…'}` : 'always open';
   const phaseLine = h(

@@ -13,6 +13,7 @@ import type { Phase } from '../challenge/config.js';
 import { submissionView } from '../challenge/visibility.js';
 import { closedReason, csvField, figuresHidden, findPhase, limitMessage, limitWindows, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
+import { descriptionHtml } from '../challenge/description.js';
 import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
 import type { ChallengeJson, LeaderboardEntryJson, LeaderboardJson, SubmissionJson, TaskJson } from '../../shared/api-types.js';
 
@@ -120,6 +121,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
     c.json<ChallengeJson>({
       title: challenge.title,
       description: challenge.description,
+      description_html: descriptionHtml(challenge.description),
       registration: challenge.registration,
       phases: challenge.phases.map((p) => ({
         name: p.name,
