@@ -25,15 +25,7 @@ import { recordOf } from '../coco/records.js';
 import type { CocoResults } from '../coco/results.js';
 import { keypointOks } from '../coco/similarity.js';
 import { sliceMean } from '../coco/summarize.js';
-import {
-  CellLandmarks,
-  type ClassifiedLandmarks,
-  KIND_JITTER,
-  KIND_MISS,
-  KIND_UNCLASSIFIED,
-  type LandmarkKind,
-  createClassified,
-} from './landmark-kinds.js';
+import { CellLandmarks, type ClassifiedLandmarks, KIND_JITTER, KIND_MISS, KIND_UNCLASSIFIED, type LandmarkKind, createClassified } from './landmark-kinds.js';
 import { softNms } from './soft-nms.js';
 
 /** coco-analyze's oksThrs, written as literals (its Params), not numpy.linspace. */
