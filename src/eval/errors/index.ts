@@ -41,5 +41,13 @@ export {
   type KeypointErrorStep,
   type KindCounts,
 } from './keypoint-errors.js';
-export { keypointErrorsJson, keypointErrorsText, landmarkRows, type LandmarkErrorRow } from './keypoint-errors-report.js';
+export {
+  keypointErrorsJson,
+  keypointErrorsText,
+  landmarkRows,
+  perImageLandmarkRows,
+  type DetectionKindRow,
+  type KeypointErrorsJson,
+  type LandmarkErrorRow,
+} from './keypoint-errors-report.js';
 export { LANDMARK_KINDS, FLIP_PERMUTATION, type LandmarkKind } from './landmark-kinds.js';

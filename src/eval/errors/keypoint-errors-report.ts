@@ -6,6 +6,7 @@
 import { categoryById } from '../../schema/index.js';
 import { KEYPOINT_ERROR_OKS, KEYPOINT_ERROR_STEPS, type KeypointErrorAnalysis, type KeypointErrorStep, type KindCounts } from './keypoint-errors.js';
 import { LANDMARK_KINDS } from './landmark-kinds.js';
+import type { ImageCountRow } from './per-image.js';
 
 /** Threshold keys as the golden files write them: "0.50" ... "0.95". */
 const oksKey = (t: number): string => t.toFixed(2);
@@ -192,10 +193,39 @@ export function keypointErrorsText(analysis: KeypointErrorAnalysis): string {
       .sort((a, b) => b.error_rate - a.error_rate || a.landmark - b.landmark)
       .slice(0, WORST_LANDMARKS);
     if (worst.length === 0) continue;
-    const cells = worst.map(
-      (r) => `#${r.landmark} ${(100 * r.error_rate).toFixed(0)}% (inv ${r.counts.inversion}, swap ${r.counts.swap}, miss ${r.counts.miss})`,
-    );
+    const cells = worst.map((r) => {
+      const kinds = (['inversion', 'swap', 'miss'] as const).filter((k) => r.counts[k] > 0).map((k) => `${r.counts[k]} ${k}`);
+      return `#${r.landmark} ${(100 * r.error_rate).toFixed(0)}% (${kinds.join(', ')})`;
+    });
     lines.push(`  ${`${c.categoryId} ${categoryById(c.categoryId)?.cocoName ?? ''}`.padEnd(24)}${cells.join('; ')}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** One detection of a `--per-image` row for keypoints. */
+export interface DetectionKindRow extends KindCounts {
+  /** 0-based index in the results file. */
+  id: number;
+  category_id: number;
+  gt_id: number;
+  oks: number;
+}
+
+/**
+ * `--per-image` rows for keypoints: each image's row gains `detections`,
+ * the landmark kinds of each of its detections matched at OKS 0.1.
+ *
+ * @example
+ * ```ts
+ * const rows = perImageLandmarkRows(perImageRows(perImageCounts(result)), keypointErrorAnalysis(gt, res));
+ * ```
+ */
+export function perImageLandmarkRows(rows: readonly ImageCountRow[], analysis: KeypointErrorAnalysis): (ImageCountRow & { detections: DetectionKindRow[] })[] {
+  const byImage = new Map<number, DetectionKindRow[]>();
+  for (const d of analysis.perDetection) {
+    let list = byImage.get(d.imageId);
+    if (!list) byImage.set(d.imageId, (list = []));
+    list.push({ id: d.resultIndex, category_id: d.categoryId, gt_id: d.gtId, oks: d.oks, ...d.counts });
+  }
+  return rows.map((row) => ({ ...row, detections: byImage.get(row.image_id) ?? [] }));
 }
