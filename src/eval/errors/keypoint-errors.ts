@@ -47,6 +47,8 @@ export interface KeypointErrorOptions {
   imageIds?: readonly number[];
   /** Analyse only these categories (default: every category of the ground truth). */
   categoryIds?: readonly number[];
+  /** Keep the kind of every classified landmark of each detection (`perDetection[].landmarks`), e.g. to draw them. */
+  landmarkKinds?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -61,6 +63,8 @@ export interface DetectionLandmarkErrors {
   /** OKS with it. */
   oks: number;
   counts: KindCounts;
+  /** With the `landmarkKinds` option: each labelled landmark of the matched ground truth (1-based number within the category) and its kind. */
+  landmarks?: { landmark: number; kind: LandmarkKind | 'unclassified' }[];
 }
 
 /** Counts per landmark of one category: landmark n (1-based, the release README's Figure 2 numbering) at index n - 1. */
@@ -143,7 +147,7 @@ export function keypointErrorAnalysis(gt: CocoGroundTruth, res: CocoResults, opt
   const K = plan.categoryIds.length;
   const nImages = plan.imageIds.length;
   const accs = KEYPOINT_ERROR_STEPS.map(() => createAccumulated(params, K));
-  const cell = new CellAnalysis(gt, res, params, plan.baseIgnore);
+  const cell = new CellAnalysis(gt, res, params, plan.baseIgnore, options.landmarkKinds === true);
   const state: AnalysisState = {
     counts: zeroCounts(),
     byCategory: [],
@@ -277,6 +281,7 @@ class CellAnalysis {
     private readonly res: CocoResults,
     params: CocoEvalParams,
     private readonly baseIgnore: Uint8Array,
+    private readonly keepKinds: boolean,
   ) {
     this.ann = gt.annotations;
     this.matcher = new CellMatcher(params.iouThrs);
@@ -347,7 +352,9 @@ class CellAnalysis {
         countLandmarks(catState, offset, c);
         state.matchedDetections++;
         state.unclassified += c.counts[KIND_UNCLASSIFIED]!;
-        state.perDetection.push({ resultIndex: dets[d]!, imageId, categoryId, gtId, oks: oks[d * nGt + g]!, counts });
+        const entry: DetectionLandmarkErrors = { resultIndex: dets[d]!, imageId, categoryId, gtId, oks: oks[d * nGt + g]!, counts };
+        if (this.keepKinds) entry.landmarks = c.position.map((p, i) => ({ landmark: p - offset + 1, kind: KIND_OF_CODE[c.code[i]!] ?? 'unclassified' }));
+        state.perDetection.push(entry);
       }
     }
 
