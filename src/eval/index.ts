@@ -74,6 +74,8 @@ export {
   keypointErrorsText,
   landmarkRows,
   perImageLandmarkRows,
+  meanLandmarkLayout,
+  type LandmarkLayout,
   KEYPOINT_ERROR_OKS,
   KEYPOINT_ERROR_STEPS,
   LANDMARK_KINDS,

@@ -51,3 +51,4 @@ export {
   type LandmarkErrorRow,
 } from './keypoint-errors-report.js';
 export { LANDMARK_KINDS, FLIP_PERMUTATION, type LandmarkKind } from './landmark-kinds.js';
+export { meanLandmarkLayout, type LandmarkLayout } from './landmark-layout.js';
