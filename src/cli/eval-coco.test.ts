@@ -232,17 +232,53 @@ test('--errors and --confusion as text; --conf and --iou change the matrix', asy
   assert.ok(total(loose.confusion.matrix) > 0 && total(strict.confusion.matrix) > 0);
 });
 
-test('keypoints --per-image uses OKS .50; --errors is not a keypoints option', async () => {
+test('keypoints --per-image uses OKS .50 and carries the landmark kinds per detection; --errors gives the landmark error analysis', async () => {
   const dir = await tempDir('df2-eval-errors-');
   const perImage = join(dir, 'kp.json');
   const gt = goldenPath('basic', 'gt', 'coco.json');
   const res = goldenPath('basic', 'results', 'keypoints_results.json');
-  const out = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--per-image', perImage, '--json']);
+  const kpGolden = JSON.parse(readFileSync(goldenPath('basic', 'kp-errors.json'), 'utf8'));
+  const out = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--per-image', perImage, '--errors', '--json']);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(JSON.parse(readFileSync(perImage, 'utf8')), JSON.parse(readFileSync(goldenPath('basic', 'errors.json'), 'utf8')).keypoints.per_image);
-  const bad = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--errors']);
-  assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /unknown option '--errors'/);
+  const rows = JSON.parse(readFileSync(perImage, 'utf8')) as { image_id: number; detections: { id: number; gt_id: number; good: number; miss: number }[] }[];
+  assert.deepEqual(
+    rows.map(({ detections, ...counts }) => (void detections, counts)),
+    JSON.parse(readFileSync(goldenPath('basic', 'errors.json'), 'utf8')).keypoints.per_image,
+  );
+  const detections = rows.flatMap((r) => r.detections.map((d) => ({ ...d, image_id: r.image_id })));
+  assert.equal(detections.length, kpGolden.per_detection.length, 'every analysed detection in its image');
+  for (const expected of kpGolden.per_detection) {
+    const d = detections.find((x) => x.id === expected.id)!;
+    assert.equal(d.image_id, expected.image_id);
+    assert.equal(d.gt_id, expected.gt_id);
+    assert.equal(d.good, expected.counts.good);
+    assert.equal(d.miss, expected.counts.miss);
+  }
+  const json = JSON.parse(out.stdout);
+  assert.deepEqual(json.errors.counts, kpGolden.counts);
+  for (const [step, value] of Object.entries(kpGolden.ap_oks50)) assert.ok(Math.abs(json.errors.ap_oks50[step] - (value as number)) < 1e-9, step);
+  for (const [t, value] of Object.entries(kpGolden.ap_by_oks.jitter)) assert.ok(Math.abs(json.errors.ap_by_oks.jitter[t] - (value as number)) < 1e-9, t);
+  assert.equal(json.errors.landmarks['1'].length, 25, 'a row per landmark of short_sleeved_shirt');
+
+  const text = await runCli(['eval', 'keypoints', '--gt', gt, '--results', res, '--errors']);
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.split('\n');
+  assert.match(
+    lines.find((l) => l.trimStart().startsWith('all '))!,
+    /^\s+all\s+1979\s+1240\s+8\s+0\s+892$/,
+  );
+  assert.match(
+    lines.find((l) => l.includes('original'))!,
+    /original\s+65\.2\s+37\.3/,
+  );
+  assert.match(
+    lines.find((l) => l.includes('+ misses fixed'))!,
+    /74\.4\s+\+9\.2\s+73\.7\s+\+36\.4/,
+  );
+  assert.ok(
+    lines.some((l) => /^\s+1 short_sleeved_shirt\s+#1 68% \(36 miss\)/.test(l)),
+    'the worst landmarks of category 1',
+  );
 });
 
 test('a bad --conf is one clear line', async () => {

@@ -2,7 +2,7 @@
  * `df2 eval bbox|segm|keypoints`: the official DeepFashion2 figures for
  * detection, segmentation and landmark results in COCO format, optionally
  * broken down by item attribute, with error analysis (TIDE, confusion
- * matrix, per-image counts).
+ * matrix, per-image counts; for landmarks, the landmark error analysis).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import {
@@ -19,6 +19,11 @@ import {
   perImageRows,
   tideErrors,
   tideReportText,
+  keypointErrorAnalysis,
+  keypointErrorsJson,
+  keypointErrorsText,
+  perImageLandmarkRows,
+  type KeypointErrorAnalysis,
   type ConfusionMatrix,
   type TideErrors,
   cocoResultsWarnings,
@@ -69,9 +74,11 @@ export function registerCocoEval(evalCommand: Command): void {
       )
       .option(
         '--per-image <file>',
-        `write [{"image_id", "tp", "fp", "fn"}] per image of the ground truth (official matching at ${task === 'keypoints' ? 'OKS' : 'IoU'} .50, area all)`,
+        `write [{"image_id", "tp", "fp", "fn"${task === 'keypoints' ? ', "detections"' : ''}}] per image of the ground truth (official matching at ${task === 'keypoints' ? 'OKS .50, area all; detections: landmark kinds of each detection matched at OKS 0.1' : 'IoU .50, area all'})`,
       );
-    if (task !== 'keypoints') {
+    if (task === 'keypoints') {
+      command.option('--errors', 'also give the landmark error analysis (good / jitter / inversion / swap / miss; AP after correcting each)');
+    } else {
       command
         .option('--errors', 'also give the TIDE error breakdown (dAP of cls, loc, both, dupe, bkg, miss; false_pos, false_neg)')
         .option('--confusion', 'also give the 14 x 14 detection confusion matrix (13 categories + background; boxes)')
@@ -89,7 +96,7 @@ Examples:
   $ df2 eval ${task} --gt ${gt} --results ${task}_results.json
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by occlusion --by scale
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by all --json
-  $ df2 eval ${task} --gt ${gt} --results ${task}_results.json ${task === 'keypoints' ? '' : '--errors --confusion '}--per-image per-image.json
+  $ df2 eval ${task} --gt ${gt} --results ${task}_results.json ${task === 'keypoints' ? '--errors ' : '--errors --confusion '}--per-image per-image.json
 
 The figures are those of the release's evaluation API (deepfashion2_api, a
 pycocotools fork): ${
@@ -100,7 +107,13 @@ pycocotools fork): ${
 truth with another value of the attribute (and detections matched to it);
 they need a ground truth written by \`df2 convert coco --attributes\`.${
     task === 'keypoints'
-      ? ''
+      ? `
+
+--errors follows coco-analyze (Ronchi and Perona, ICCV 2017) for DeepFashion2:
+each labelled landmark of a detection matched at OKS 0.1 is good, jitter,
+inversion (on its flip partner), swap (on another item) or miss, and AP is
+given after correcting misses, swaps, inversions, jitter, scores, background
+false positives and false negatives in turn. See docs/errors.md.`
       : `
 
 --errors follows tidecv 1.0.1 (its own AP at IoU .5, 101 recall points, up to
@@ -145,12 +158,23 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
         if (options.errors) errors = tideErrors(task, gt, results, { groups });
         if (options.confusion) confusion = confusionMatrix(gt, results, { groups, conf: options.conf, iou: options.iou });
       }
-      if (options.perImage !== undefined) await writeFileAtomic(options.perImage, `${JSON.stringify(perImageRows(perImageCounts(result)))}\n`);
+      // Landmark errors: for --errors, and per detection in --per-image.
+      let landmarkErrors: KeypointErrorAnalysis | undefined;
+      if (task === 'keypoints' && (options.errors || options.perImage !== undefined)) {
+        landmarkErrors = keypointErrorAnalysis(gt, results, { onProgress: (done, total) => bars.update('landmark errors', done, total) });
+      }
+      if (options.perImage !== undefined) {
+        const rows = perImageRows(perImageCounts(result));
+        await writeFileAtomic(options.perImage, `${JSON.stringify(landmarkErrors ? perImageLandmarkRows(rows, landmarkErrors) : rows)}\n`);
+      }
+      const kpErrors = options.errors && landmarkErrors;
       if (quiet) {
-        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errors && { errors }), ...(confusion && { confusion }) })}\n`;
+        const errorsJson = errors ?? (kpErrors ? keypointErrorsJson(kpErrors) : undefined);
+        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }) })}\n`;
       } else {
         text = cocoReportText(result, by);
         if (errors) text += `\n${tideReportText(task, errors)}`;
+        if (kpErrors) text += `\n${keypointErrorsText(kpErrors)}`;
         if (confusion)
           text += `\n${confusionReportText(confusion, new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!])), options.conf, options.iou)}`;
       }

@@ -2,7 +2,7 @@
  * df2's evaluation library: COCO-style tasks (clothes detection,
  * segmentation, landmark estimation) and consumer-to-shop retrieval, each
  * with the figures of the release's official evaluation, and error analysis
- * (TIDE, confusion matrix, per-image counts). Each part is also available
+ * (TIDE, confusion matrix, per-image counts, landmark errors). Each part is also available
  * whole as the namespaces `coco`, `retrieval` and `errors`. Loading this
  * module needs neither the canvas library nor SQLite.
  *
@@ -69,6 +69,26 @@ export {
   perImageRows,
   tideReportText,
   confusionReportText,
+  keypointErrorAnalysis,
+  keypointErrorsJson,
+  keypointErrorsText,
+  landmarkRows,
+  perImageLandmarkRows,
+  meanLandmarkLayout,
+  type LandmarkLayout,
+  KEYPOINT_ERROR_OKS,
+  KEYPOINT_ERROR_STEPS,
+  LANDMARK_KINDS,
+  type KeypointErrorAnalysis,
+  type KeypointErrorOptions,
+  type KeypointErrorStep,
+  type DetectionLandmarkErrors,
+  type CategoryLandmarkErrors,
+  type KindCounts,
+  type LandmarkKind,
+  type LandmarkErrorRow,
+  type KeypointErrorsJson,
+  type DetectionKindRow,
   type ImageGroups,
   type TideAnalysis,
   type TideErrors,

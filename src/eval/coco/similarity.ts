@@ -6,7 +6,7 @@
  */
 import { boxIou, rleIou, type Rle } from '../../mask/index.js';
 import { OKS_SIGMAS, TOTAL_LANDMARKS } from '../../schema/index.js';
-import type { CocoGroundTruth } from './ground-truth.js';
+import type { CocoGroundTruth, GroundTruthAnnotations } from './ground-truth.js';
 import { maskOf } from './mask-store.js';
 import { NP_SPACING_1, pairwiseSum } from './numeric.js';
 import type { CocoTask } from './params.js';
@@ -14,7 +14,7 @@ import { recordOf } from './records.js';
 import type { CocoResults } from './results.js';
 
 /** vars = (2 * sigma)^2, as the official code computes it. */
-const OKS_VARS = OKS_SIGMAS.map((s) => (s * 2) ** 2);
+export const OKS_VARS = OKS_SIGMAS.map((s) => (s * 2) ** 2);
 
 export class SimilarityComputer {
   private dtBoxes = new Float64Array(400);
@@ -64,53 +64,53 @@ export class SimilarityComputer {
     return out;
   }
 
-  /**
-   * OKS as computeOks: for a ground truth with labelled landmarks (v > 0),
-   * e = d^2 / vars / (area + eps) / 2 over those landmarks; without any, the
-   * distance of every detected landmark to the ground-truth box grown by its
-   * size on each side, over all 294. OKS = mean of exp(-e).
-   */
+  /** OKS of every (detection, ground truth) pair of the cell: see keypointOks. */
   private oks(dets: Int32Array, nDet: number, gts: Int32Array, nGt: number): Float64Array {
     const out = new Float64Array(nDet * nGt);
     const ann = this.gt.annotations;
-    const terms = this.terms;
     for (let j = 0; j < nGt; j++) {
-      const a = gts[j]!;
-      const labelled = recordOf(ann.landmarks, a);
-      const k1 = labelled.length / 3;
-      const areaEps = ann.area[a]! + NP_SPACING_1;
-      const bx = ann.bbox[4 * a]!,
-        by = ann.bbox[4 * a + 1]!,
-        bw = ann.bbox[4 * a + 2]!,
-        bh = ann.bbox[4 * a + 3]!;
-      const x0 = bx - bw,
-        x1 = bx + bw * 2,
-        y0 = by - bh,
-        y1 = by + bh * 2;
-      for (let i = 0; i < nDet; i++) {
-        const xy = recordOf(this.res.keypoints, dets[i]!);
-        let n: number;
-        if (k1 > 0) {
-          for (let k = 0; k < k1; k++) {
-            const landmark = labelled[3 * k]!;
-            const dx = xy[2 * landmark]! - labelled[3 * k + 1]!;
-            const dy = xy[2 * landmark + 1]! - labelled[3 * k + 2]!;
-            terms[k] = Math.exp(-((dx * dx + dy * dy) / OKS_VARS[landmark]! / areaEps / 2));
-          }
-          n = k1;
-        } else {
-          for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-            const xd = xy[2 * k]!;
-            const yd = xy[2 * k + 1]!;
-            const dx = Math.max(0, x0 - xd) + Math.max(0, xd - x1);
-            const dy = Math.max(0, y0 - yd) + Math.max(0, yd - y1);
-            terms[k] = Math.exp(-((dx * dx + dy * dy) / OKS_VARS[k]! / areaEps / 2));
-          }
-          n = TOTAL_LANDMARKS;
-        }
-        out[i * nGt + j] = pairwiseSum(terms, 0, n) / n;
-      }
+      for (let i = 0; i < nDet; i++) out[i * nGt + j] = keypointOks(ann, gts[j]!, recordOf(this.res.keypoints, dets[i]!), this.terms);
     }
     return out;
   }
+}
+
+/**
+ * OKS of one detection against ground-truth annotation `a`, as computeOks:
+ * for a ground truth with labelled landmarks (v > 0), e = d^2 / vars /
+ * (area + eps) / 2 over those landmarks; without any, the distance of every
+ * detected landmark to the ground-truth box grown by its size on each side,
+ * over all 294. OKS = mean of exp(-e). `xy` holds x, y of the 294 detected
+ * landmarks; `terms` is scratch of at least 294 doubles. Exported so that the
+ * landmark error analysis scores corrected landmarks exactly as the AP does.
+ */
+export function keypointOks(ann: GroundTruthAnnotations, a: number, xy: Float64Array, terms: Float64Array): number {
+  const labelled = recordOf(ann.landmarks, a);
+  const k1 = labelled.length / 3;
+  const areaEps = ann.area[a]! + NP_SPACING_1;
+  if (k1 > 0) {
+    for (let k = 0; k < k1; k++) {
+      const landmark = labelled[3 * k]!;
+      const dx = xy[2 * landmark]! - labelled[3 * k + 1]!;
+      const dy = xy[2 * landmark + 1]! - labelled[3 * k + 2]!;
+      terms[k] = Math.exp(-((dx * dx + dy * dy) / OKS_VARS[landmark]! / areaEps / 2));
+    }
+    return pairwiseSum(terms, 0, k1) / k1;
+  }
+  const bx = ann.bbox[4 * a]!,
+    by = ann.bbox[4 * a + 1]!,
+    bw = ann.bbox[4 * a + 2]!,
+    bh = ann.bbox[4 * a + 3]!;
+  const x0 = bx - bw,
+    x1 = bx + bw * 2,
+    y0 = by - bh,
+    y1 = by + bh * 2;
+  for (let k = 0; k < TOTAL_LANDMARKS; k++) {
+    const xd = xy[2 * k]!;
+    const yd = xy[2 * k + 1]!;
+    const dx = Math.max(0, x0 - xd) + Math.max(0, xd - x1);
+    const dy = Math.max(0, y0 - yd) + Math.max(0, yd - y1);
+    terms[k] = Math.exp(-((dx * dx + dy * dy) / OKS_VARS[k]! / areaEps / 2));
+  }
+  return pairwiseSum(terms, 0, TOTAL_LANDMARKS) / TOTAL_LANDMARKS;
 }

@@ -16,6 +16,7 @@ import { sliceMean } from '../../eval/index.js';
 import { cocoResultsWarnings } from '../../eval/index.js';
 import type { SummaryLine } from '../../eval/index.js';
 import type { CocoResults } from '../../eval/index.js';
+import { landmarkErrorSection } from './landmark-errors.js';
 import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../../eval/index.js';
 import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../../eval/index.js';
 import { TOP_K } from '../../eval/index.js';
@@ -126,6 +127,7 @@ export function cocoReportSection(e: EvaluatedCocoTask): CocoTaskSection {
   const attributes = e.byAttribute ? attributeTables(e.byAttribute) : [];
   const section = taskSection(e.task, e.gtFile, e.resultsFile, e.result, attributes);
   if (e.task !== 'keypoints') section.errors = errorAnalysis(e.task, e.gt, e.results, e.result);
+  else section.landmarkErrors = landmarkErrorSection(e.gt, e.results);
   return section;
 }
 

@@ -9,6 +9,7 @@ import { escapeHtml, figure } from './html.js';
 import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
 import { svgBarChart } from './svg-bar-chart.js';
 import { svgHeatmap } from './svg-heatmap.js';
+import { landmarkErrorHtml } from './landmark-errors.js';
 import type { CocoTaskSection, ErrorAnalysis, ReportModel, RetrievalSection } from './report-model.js';
 import { TIDE_MAIN_ERRORS } from '../../eval/index.js';
 import { imageName } from '../../schema/index.js';
@@ -154,6 +155,7 @@ function taskSection(s: CocoTaskSection): string {
   }
 
   if (s.errors) out.push(errorSection(s.task, s.errors));
+  if (s.landmarkErrors) out.push(landmarkErrorHtml(s.landmarkErrors));
 
   if (s.worst.length > 0) {
     out.push(`<h3>The ${s.worst.length} worst images</h3>`);

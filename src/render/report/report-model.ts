@@ -5,6 +5,7 @@
  */
 import type { AttributeName } from '../../schema/index.js';
 import type { CocoTask } from '../../eval/index.js';
+import type { LandmarkErrorSection } from './landmark-errors.js';
 import type { TideErrors, TideMainError } from '../../eval/index.js';
 
 export interface SummaryFigure {
@@ -93,6 +94,8 @@ export interface CocoTaskSection {
   worst: WorstImage[];
   /** bbox and segm only. */
   errors?: ErrorAnalysis;
+  /** keypoints only: the landmark error analysis. */
+  landmarkErrors?: LandmarkErrorSection;
 }
 
 export interface RetrievalSection {
