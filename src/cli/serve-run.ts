@@ -5,7 +5,7 @@
  */
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../server/server.js';
 import { ensureDemoData } from '../server/demo.js';
 import { hashToken, newToken } from '../server/challenge/tokens.js';
@@ -13,30 +13,30 @@ import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { InputError } from '../util/errors.js';
-import { isPostgresUrl } from '../server/store/postgres.js';
+import { cacheDirOf, resolveChallenge } from '../server/config.js';
+import type { Challenge } from '../server/challenge/config.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
-import { checkGroundTruthDir, checkListenHost, checkSplitDirs } from './serve-check.js';
+import { checkListenHost, checkSplitDirs } from './serve-check.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
   // Options first, before any work: nothing is made, registered or indexed for a run that cannot serve.
   await checkListenHost(options.host);
   await checkSplitDirs(options.data ?? []);
-  if (options.gtDir !== undefined) await checkGroundTruthDir(options.gtDir);
+  // The one check of --challenge/--gt-dir and its ground truth, each file read in full: a corrupt one is refused now.
+  const given = options.gtDir !== undefined || options.challenge !== undefined;
+  let challenge: Challenge | undefined = given ? await resolveChallenge(options, { command: 'serve', required: false, readGroundTruth: true }) : undefined;
   const results = (options.results ?? []).map(parseResultsOption);
-  const cacheDir = resolve(options.cacheDir ?? (isPostgresUrl(options.db) ? '.df2' : dirname(resolve(options.db))));
+  const cacheDir = cacheDirOf(options.db, options.cacheDir);
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
-  if (options.gtDir && options.challenge)
-    throw new InputError('--gt-dir', '', "either --gt-dir or --challenge (the challenge file names each phase's ground truth)", 'both');
   let dataDirs = options.data ?? [];
-  let gtDir = options.gtDir;
   const demo = options.demo === true && dataDirs.length === 0 ? await ensureDemoData(cacheDir, { log }) : undefined;
   if (demo) {
     dataDirs = [demo.splitDir];
-    gtDir ??= demo.gtDir;
+    // The demo's own ground truth, made just now, unless the user named a challenge.
+    challenge ??= await resolveChallenge({ gtDir: demo.gtDir, quota: options.quota }, { command: 'serve', required: false });
   }
 
   const bars = new Map<string, Progress>();
@@ -54,8 +54,7 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
 
   const server = await startServer({
     dataDirs,
-    gtDir,
-    challenge: options.challenge,
+    challenge,
     db: options.db,
     cacheDir,
     host: options.host,

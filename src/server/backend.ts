@@ -5,7 +5,8 @@
  * processes: uploads in the database, pg-boss). The store is one SqlStore on
  * either database's driver.
  */
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve } from 'node:path';
+import { SERVER_DEFAULTS } from './defaults.js';
 import type { Db } from './store/sqlite.js';
 import { lockDatabase, openDatabase } from './store/sqlite.js';
 import { isPostgresUrl, openPgPool } from './store/postgres.js';
@@ -33,11 +34,11 @@ export interface ChallengeBackend {
 export interface BackendOptions {
   /** Longest evaluation (s): pg-boss's job expiry follows it. */
   evaluationSeconds: number;
-  /** Uploads and thumbnails; default: beside the SQLite file, or `.df2` for PostgreSQL. */
-  cacheDir?: string;
+  /** Uploads and thumbnails (config.ts's cacheDirOf). */
+  cacheDir: string;
   /** Shown in pg_stat_activity. */
   applicationName: string;
-  /** PostgreSQL connections of the store's pool (pg-boss keeps up to 4 more); default 10. */
+  /** PostgreSQL connections of the store's pool (pg-boss keeps up to 4 more). @default 10 */
   poolMax?: number;
 }
 
@@ -57,7 +58,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
       import('./challenge/pg-uploads.js'),
       import('./challenge/pgboss-queue.js'),
     ]);
-    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? 10 });
+    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? SERVER_DEFAULTS.poolMax });
     try {
       const store = await SqlStore.open(pgDriver(pool));
       const uploads = await PgUploads.open(pool);
@@ -68,7 +69,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
         uploads,
         queue,
         pgPool: pool,
-        cacheDir: resolve(options.cacheDir ?? '.df2'),
+        cacheDir: options.cacheDir,
         async close() {
           await queue.close();
           await pool.end();
@@ -98,7 +99,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
     uploads: new FileUploads(),
     queue: new InProcessJobQueue(),
     sqlite,
-    cacheDir: resolve(options.cacheDir ?? dirname(file)),
+    cacheDir: options.cacheDir,
     async close() {
       sqlite.close();
       lock.release();
