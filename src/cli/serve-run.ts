@@ -3,12 +3,12 @@
  * registers the command): demo data, the server, the demo account and the
  * baseline submissions.
  */
-import { copyFile, readFile, stat } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../server/server.js';
 import { ensureDemoData } from '../server/demo.js';
 import { hashToken, newToken } from '../server/challenge/tokens.js';
+import { SubmissionService } from '../server/challenge/service.js';
 import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
@@ -106,7 +106,7 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
 
 /** Once: the imitation model's results as the demo user's first submissions (marked as baselines), so the leaderboards show something. */
 async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 'segm' | 'keypoints' | 'retrieval', string>): Promise<void> {
-  const { store, settings, queue, uploads } = server.ctx;
+  const { store, settings } = server.ctx;
   if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
   const user = (await store.listUsers()).find((u) => u.admin);
   if (!user) return;
@@ -118,23 +118,10 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
     ['retrieval', files.retrieval],
   ];
   const phase = settings.challenge.phases[0]!;
+  const service = new SubmissionService(server.ctx);
+  const meta = { name: 'synthetic baseline', description: 'the imitation model of df2 synth', paperUrl: null, codeUrl: null, public: true };
   for (const [task, file] of plan) {
-    if (!phase.tasks.includes(task)) continue;
-    const stored = join(settings.uploadsDir, `${randomUUID()}.json`);
-    await copyFile(file, stored);
-    const reserved = await store.reserveSubmission({ userId: user.id, phase: phase.name, task, createdAt: settings.now().toISOString() }, []);
-    if (!('id' in reserved)) continue;
-    await store.completeSubmission(reserved.id, {
-      name: 'synthetic baseline',
-      description: 'the imitation model of df2 synth',
-      paperUrl: null,
-      codeUrl: null,
-      public: true,
-      fileName: file.split('/').pop()!,
-      fileBytes: (await stat(stored)).size,
-      uploadKey: await uploads.put(stored),
-    });
-    await store.updateSubmission(reserved.id, { baseline: true });
-    await queue.enqueue(reserved.id);
+    // The same steps as an upload through the API, without the upload: a task the phase lacks is passed over.
+    if (phase.tasks.includes(task)) await service.submitBaseline(user.id, phase, task, file, settings.uploadsDir, meta, settings.now());
   }
 }
