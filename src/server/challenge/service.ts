@@ -13,21 +13,12 @@ import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Phase } from './config.js';
 import { closedReason, limitMessage, limitWindows } from './phases.js';
-import { isTask, TASKS, type JobQueue, type Store, type Submission, type Task, type UploadStore } from './types.js';
+import { isTask, TASKS, type JobQueue, type Store, type Submission, type SubmissionMeta, type Task, type UploadStore } from './types.js';
 
 /** Why a step was refused: the HTTP status that says it and the line the user reads. */
 export interface Refusal {
   status: 400 | 403 | 404 | 409 | 429;
   message: string;
-}
-
-/** What the submitter says about a submission. */
-export interface SubmissionMeta {
-  name: string;
-  description: string;
-  paperUrl: string | null;
-  codeUrl: string | null;
-  public: boolean;
 }
 
 /** A results file received on this machine (it is taken over: moved, or deleted once kept). */
