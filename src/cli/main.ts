@@ -4,11 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
-import { InputError } from '../util/errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { isJsonObject } from '../util/json-guards.js';
 import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/process-end.js';
 import { registerCommands } from './commands.js';
-import { UsageError } from './usage-error.js';
 
 /** The version in package.json (this file is dist/cli/main.js, two levels below it). */
 export function packageVersion(): string {

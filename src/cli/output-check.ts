@@ -7,7 +7,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/errors.js';
 
 export interface CommandPaths {
   /** Files the command reads. */

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PARTS, type Part } from '../render/index.js';
 import type { PictureFormat } from '../render/pictures/render-images.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/errors.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
 

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/index.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/errors.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
 import { startProgress } from '../util/progress.js';
 

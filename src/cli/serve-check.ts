@@ -1,7 +1,7 @@
 /**
  * What `df2 serve` checks before it does any work (demo data, database,
  * indexing, listening): the address it is to listen on, the split folders it
- * is to register, and the challenge ground truth it is to score against.
+ * is to register (the challenge and its ground truth: server/config.ts).
  * A problem is bad input, one line and exit 1; nothing is registered or
  * started.
  */
@@ -9,9 +9,6 @@ import { lookup } from 'node:dns/promises';
 import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { loadCocoGroundTruth, retrieval } from '../eval/index.js';
-import { availableTasks, GT_FILES } from '../server/challenge/tasks.js';
-import type { Task } from '../server/challenge/types.js';
 import { InputError } from '../util/errors.js';
 
 const isDirectory = (path: string): Promise<boolean> =>
@@ -43,27 +40,4 @@ export async function checkSplitDirs(dirs: readonly string[]): Promise<void> {
     if (!(await isDirectory(dir))) throw new InputError(dir, '', 'a split folder holding annos/ and image/ (--data)', 'no such folder');
     if (!(await isDirectory(join(dir, 'annos')))) throw new InputError(dir, '', 'a split folder holding annos/ and image/ (--data)', 'no annos/ folder');
   }
-}
-
-/**
- * The challenge ground truth of --gt-dir: a folder with at least one task's
- * files, each read in full as an evaluation would read it, so that a corrupt
- * file is refused at start instead of failing every submission. Returns the
- * tasks it serves.
- *
- * @example
- * const tasks = await checkGroundTruthDir('gt/validation'); // ['bbox', 'segm', 'keypoints', 'retrieval']
- */
-export async function checkGroundTruthDir(gtDir: string): Promise<Task[]> {
-  const expected = `a folder of challenge ground truth (${[...new Set(Object.values(GT_FILES).flat())].join(', ')}) (--gt-dir)`;
-  if (!(await isDirectory(gtDir))) throw new InputError(gtDir, '', expected, 'no such folder');
-  const tasks = availableTasks(gtDir);
-  if (tasks.length === 0) throw new InputError(gtDir, '', expected, 'none of these files');
-  if (tasks.includes('bbox')) await loadCocoGroundTruth(join(gtDir, 'coco.json'), ['bbox', 'segm', 'keypoints']);
-  if (tasks.includes('keypoints_visible')) await loadCocoGroundTruth(join(gtDir, 'coco-visible.json'), ['keypoints']);
-  if (tasks.includes('retrieval')) {
-    await retrieval.loadQueries(join(gtDir, 'query.json'));
-    await retrieval.loadGallery(join(gtDir, 'gallery.json'));
-  }
-  return tasks;
 }

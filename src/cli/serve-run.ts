@@ -3,40 +3,40 @@
  * registers the command): demo data, the server, the demo account and the
  * baseline submissions.
  */
-import { copyFile, readFile, stat } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../server/server.js';
 import { ensureDemoData } from '../server/demo.js';
 import { hashToken, newToken } from '../server/challenge/tokens.js';
+import { SubmissionService } from '../server/challenge/service.js';
 import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { InputError } from '../util/errors.js';
-import { isPostgresUrl } from '../server/store/postgres.js';
+import { cacheDirOf, resolveChallenge } from '../server/config.js';
+import type { Challenge } from '../server/challenge/config.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
-import { checkGroundTruthDir, checkListenHost, checkSplitDirs } from './serve-check.js';
+import { checkListenHost, checkSplitDirs } from './serve-check.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
   // Options first, before any work: nothing is made, registered or indexed for a run that cannot serve.
   await checkListenHost(options.host);
   await checkSplitDirs(options.data ?? []);
-  if (options.gtDir !== undefined) await checkGroundTruthDir(options.gtDir);
+  // The one check of --challenge/--gt-dir and its ground truth, each file read in full: a corrupt one is refused now.
+  const given = options.gtDir !== undefined || options.challenge !== undefined;
+  let challenge: Challenge | undefined = given ? await resolveChallenge(options, { command: 'serve', required: false, readGroundTruth: true }) : undefined;
   const results = (options.results ?? []).map(parseResultsOption);
-  const cacheDir = resolve(options.cacheDir ?? (isPostgresUrl(options.db) ? '.df2' : dirname(resolve(options.db))));
+  const cacheDir = cacheDirOf(options.db, options.cacheDir);
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
-  if (options.gtDir && options.challenge)
-    throw new InputError('--gt-dir', '', "either --gt-dir or --challenge (the challenge file names each phase's ground truth)", 'both');
   let dataDirs = options.data ?? [];
-  let gtDir = options.gtDir;
   const demo = options.demo === true && dataDirs.length === 0 ? await ensureDemoData(cacheDir, { log }) : undefined;
   if (demo) {
     dataDirs = [demo.splitDir];
-    gtDir ??= demo.gtDir;
+    // The demo's own ground truth, made just now, unless the user named a challenge.
+    challenge ??= await resolveChallenge({ gtDir: demo.gtDir, quota: options.quota }, { command: 'serve', required: false });
   }
 
   const bars = new Map<string, Progress>();
@@ -54,8 +54,7 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
 
   const server = await startServer({
     dataDirs,
-    gtDir,
-    challenge: options.challenge,
+    challenge,
     db: options.db,
     cacheDir,
     host: options.host,
@@ -107,7 +106,7 @@ async function demoToken(server: RunningServer, cacheDir: string): Promise<strin
 
 /** Once: the imitation model's results as the demo user's first submissions (marked as baselines), so the leaderboards show something. */
 async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 'segm' | 'keypoints' | 'retrieval', string>): Promise<void> {
-  const { store, settings, queue, uploads } = server.ctx;
+  const { store, settings } = server.ctx;
   if ((await store.listSubmissions({ limit: 1 })).length > 0) return;
   const user = (await store.listUsers()).find((u) => u.admin);
   if (!user) return;
@@ -119,23 +118,10 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
     ['retrieval', files.retrieval],
   ];
   const phase = settings.challenge.phases[0]!;
+  const service = new SubmissionService(server.ctx);
+  const meta = { name: 'synthetic baseline', description: 'the imitation model of df2 synth', paperUrl: null, codeUrl: null, public: true };
   for (const [task, file] of plan) {
-    if (!phase.tasks.includes(task)) continue;
-    const stored = join(settings.uploadsDir, `${randomUUID()}.json`);
-    await copyFile(file, stored);
-    const reserved = await store.reserveSubmission({ userId: user.id, phase: phase.name, task, createdAt: settings.now().toISOString() }, []);
-    if (!('id' in reserved)) continue;
-    await store.completeSubmission(reserved.id, {
-      name: 'synthetic baseline',
-      description: 'the imitation model of df2 synth',
-      paperUrl: null,
-      codeUrl: null,
-      public: true,
-      fileName: file.split('/').pop()!,
-      fileBytes: (await stat(stored)).size,
-      uploadKey: await uploads.put(stored),
-    });
-    await store.updateSubmission(reserved.id, { baseline: true });
-    await queue.enqueue(reserved.id);
+    // The same steps as an upload through the API, without the upload: a task the phase lacks is passed over.
+    if (phase.tasks.includes(task)) await service.submitBaseline(user.id, phase, task, file, settings.uploadsDir, meta, settings.now());
   }
 }

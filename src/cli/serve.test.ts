@@ -114,12 +114,13 @@ test('df2 users add --team, rotate (old token dead at once) and revoke', async (
   const { token, team } = JSON.parse(added.stdout) as { token: string; team: string };
   assert.equal(team, 'Lab A');
   const { openDatabase } = await import('../server/store/sqlite.js');
-  const { SqliteStore } = await import('../server/challenge/sqlite-store.js');
+  const { SqlStore } = await import('../server/challenge/sql-store.js');
+  const { sqliteDriver } = await import('../server/store/sqlite-driver.js');
   const { hashToken } = await import('../server/challenge/tokens.js');
   const lookup = async (t: string) => {
     const handle = openDatabase(db);
     try {
-      return await new SqliteStore(handle).userByTokenHash(hashToken(t));
+      return await (await SqlStore.open(sqliteDriver(handle))).userByTokenHash(hashToken(t));
     } finally {
       handle.close();
     }

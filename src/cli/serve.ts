@@ -3,11 +3,7 @@
  * localhost, with its SQLite database under the working directory.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { join } from 'node:path';
-import { DEFAULT_QUOTA } from '../server/defaults.js';
-
-export const DEFAULT_DB_FILE = join('.df2', 'df2.sqlite');
-export const DEFAULT_PORT = 8420;
+import { SERVER_DEFAULTS } from '../server/defaults.js';
 
 export interface ServeCliOptions {
   data?: string[];
@@ -45,17 +41,22 @@ export function registerServe(program: Command): void {
     .option(
       '--db <file|url>',
       'SQLite database file (created if missing, mode 600; one df2 serve at a time), or a postgres:// URL shared with other servers and df2 worker',
-      DEFAULT_DB_FILE,
+      SERVER_DEFAULTS.db,
     )
-    .option('--workers <n>', 'evaluations this process runs at once; 0: none (df2 worker processes evaluate)', nonNegativeInt, 1)
+    .option('--workers <n>', 'evaluations this process runs at once; 0: none (df2 worker processes evaluate)', nonNegativeInt, SERVER_DEFAULTS.workers)
     .option('--cache-dir <dir>', 'uploads (SQLite) and thumbnails; default: beside the SQLite file, .df2 with PostgreSQL')
-    .option('--stop-timeout <s>', 'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue', nonNegativeInt, 60)
-    .option('--port <n>', 'port, 0 to 65535 (0 = any free port)', portNumber, DEFAULT_PORT)
-    .option('--host <host>', 'address to listen on; the default serves this machine only', '127.0.0.1')
+    .option(
+      '--stop-timeout <s>',
+      'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue',
+      nonNegativeInt,
+      SERVER_DEFAULTS.stopTimeoutSeconds,
+    )
+    .option('--port <n>', 'port, 0 to 65535 (0 = any free port)', portNumber, SERVER_DEFAULTS.port)
+    .option('--host <host>', 'address to listen on; the default serves this machine only', SERVER_DEFAULTS.host)
     .option('--results <name=file...>', 'results files (bbox, segm, keypoints or retrieval) to open as layers in the explorer')
     .option('--demo', 'with no --data: make a small synthetic split with predictions and ground truth, and open it')
-    .option('--quota <n>', 'with --gt-dir alone: submissions per team, task and UTC day', nonNegativeInt, DEFAULT_QUOTA)
-    .option('--max-upload-mb <n>', 'largest results file accepted (MB)', nonNegativeInt, 2048)
+    .option('--quota <n>', 'with --gt-dir alone: submissions per team, task and UTC day', nonNegativeInt, SERVER_DEFAULTS.quota)
+    .option('--max-upload-mb <n>', 'largest results file accepted (MB)', nonNegativeInt, SERVER_DEFAULTS.maxUploadMb)
     .addHelpText(
       'after',
       `

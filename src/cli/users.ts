@@ -6,7 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Store, User } from '../server/challenge/types.js';
 import { hashToken, newToken, TEAM_NAME, USER_NAME } from '../server/challenge/tokens.js';
-import { DEFAULT_DB_FILE } from './serve.js';
+import { SERVER_DEFAULTS } from '../server/defaults.js';
 
 interface UsersOptions {
   db: string;
@@ -50,7 +50,7 @@ Examples:
     .argument('<name>', 'user name shown on the leaderboard (unique, whatever the case)', userName)
     .option('--team <team>', 'team the user submits for (limits and leaderboard rows are per team); none: a team of one', teamName)
     .option('--admin', 'may manage users, submissions and splits in the app')
-    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', SERVER_DEFAULTS.db)
     .option('--json', 'print {"name", "team", "admin", "token"} as JSON')
     .addHelpText(
       'after',
@@ -76,7 +76,7 @@ Examples:
   users
     .command('list')
     .description('list the users')
-    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', SERVER_DEFAULTS.db)
     .option('--json', 'print the users as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users list --db .df2/df2.sqlite')
     .action(async (options: UsersOptions) => {
@@ -95,7 +95,7 @@ Examples:
     .command('revoke')
     .description('revoke a user: the token, browser sessions and sign-in stop working at once (submissions stay)')
     .argument('<name>', 'user name', userName)
-    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', SERVER_DEFAULTS.db)
     .addHelpText('after', '\nExample:\n  $ df2 users revoke alice --db /srv/df2/df2.sqlite')
     .action(async (name: string, options: UsersOptions) => {
       await withUser(options.db, name, async (store, user) => {
@@ -107,7 +107,7 @@ Examples:
     .command('rotate')
     .description('print a new API token for a user (shown once); the old one and their sessions stop working at once; reinstates a revoked user')
     .argument('<name>', 'user name', userName)
-    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', DEFAULT_DB_FILE)
+    .option('--db <file|url>', 'database of df2 serve: SQLite file or postgres:// URL', SERVER_DEFAULTS.db)
     .option('--json', 'print {"name", "token"} as JSON')
     .addHelpText('after', '\nExample:\n  $ df2 users rotate alice --db /srv/df2/df2.sqlite')
     .action(async (name: string, options: UsersOptions) => {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { nonNegativeInt } from './serve.js';
-import { UsageError } from './usage-error.js';
+import { SERVER_DEFAULTS } from '../server/defaults.js';
 
 interface WorkerCliOptions {
   db: string;
@@ -29,10 +29,20 @@ export function registerWorker(program: Command): void {
       '--gt-dir <dir>',
       '(this or --challenge) with servers started with --gt-dir: their ground truth (coco.json, coco-visible.json, query.json, gallery.json; one phase dev)',
     )
-    .option('--concurrency <n>', 'evaluations at once, each in its own process', nonNegativeInt, 1)
-    .option('--lease-seconds <s>', 'a worker silent this long (killed, cut off) loses its submissions to another worker', nonNegativeInt, 30)
-    .option('--stop-timeout <s>', 'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue', nonNegativeInt, 60)
-    .option('--max-attempts <n>', 'attempts per submission before it fails (crashes, kills)', nonNegativeInt, 3)
+    .option('--concurrency <n>', 'evaluations at once, each in its own process', nonNegativeInt, SERVER_DEFAULTS.concurrency)
+    .option(
+      '--lease-seconds <s>',
+      'a worker silent this long (killed, cut off) loses its submissions to another worker',
+      nonNegativeInt,
+      SERVER_DEFAULTS.leaseSeconds,
+    )
+    .option(
+      '--stop-timeout <s>',
+      'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue',
+      nonNegativeInt,
+      SERVER_DEFAULTS.stopTimeoutSeconds,
+    )
+    .option('--max-attempts <n>', 'attempts per submission before it fails (crashes, kills)', nonNegativeInt, SERVER_DEFAULTS.maxAttempts)
     .option('--quiet', 'no line per evaluation, nor at start and stop (errors only)')
     .addHelpText(
       'after',
@@ -47,18 +57,15 @@ Examples:
   $ df2 worker --db postgres://df2@db.example/df2 --challenge challenge.yaml --concurrency 2`,
     )
     .action(async (options: WorkerCliOptions) => {
-      if ((options.gtDir === undefined) === (options.challenge === undefined)) {
-        const found = options.gtDir === undefined ? 'neither' : 'both';
-        throw new UsageError('worker', '--challenge/--gt-dir', "exactly one of --challenge FILE and --gt-dir DIR (the servers')", found);
-      }
-      const { startWorker } = await import('../server/worker.js');
+      const [{ startWorker }, { resolveChallenge }] = await Promise.all([import('../server/worker.js'), import('../server/config.js')]);
+      // The one check of --challenge/--gt-dir and the ground truth, before the database is touched.
+      const challenge = await resolveChallenge(options, { command: 'worker', required: true });
       const log = (line: string): void => {
         if (!options.quiet) process.stderr.write(`df2 worker: ${line}\n`);
       };
       const worker = await startWorker({
         db: options.db,
-        gtDir: options.gtDir,
-        challenge: options.challenge,
+        challenge,
         concurrency: Math.max(1, options.concurrency),
         leaseSeconds: Math.max(1, options.leaseSeconds),
         maxAttempts: Math.max(1, options.maxAttempts),

@@ -2,13 +2,16 @@
  * The challenge's backend named by `--db`: an SQLite file (the default; one
  * process owns it: store, uploads as files beside it, an in-process queue)
  * or a postgres:// URL (shared by any number of `df2 serve` and `df2 worker`
- * processes: PgStore, uploads in the database, pg-boss).
+ * processes: uploads in the database, pg-boss). The store is one SqlStore on
+ * either database's driver.
  */
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve } from 'node:path';
+import { SERVER_DEFAULTS } from './defaults.js';
 import type { Db } from './store/sqlite.js';
 import { lockDatabase, openDatabase } from './store/sqlite.js';
 import { isPostgresUrl, openPgPool } from './store/postgres.js';
-import { SqliteStore } from './challenge/sqlite-store.js';
+import { SqlStore } from './challenge/sql-store.js';
+import { sqliteDriver } from './store/sqlite-driver.js';
 import { FileUploads } from './challenge/file-uploads.js';
 import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import type { JobQueue, Store, UploadStore } from './challenge/types.js';
@@ -31,11 +34,11 @@ export interface ChallengeBackend {
 export interface BackendOptions {
   /** Longest evaluation (s): pg-boss's job expiry follows it. */
   evaluationSeconds: number;
-  /** Uploads and thumbnails; default: beside the SQLite file, or `.df2` for PostgreSQL. */
-  cacheDir?: string;
+  /** Uploads and thumbnails (config.ts's cacheDirOf). */
+  cacheDir: string;
   /** Shown in pg_stat_activity. */
   applicationName: string;
-  /** PostgreSQL connections of the store's pool (pg-boss keeps up to 4 more); default 10. */
+  /** PostgreSQL connections of the store's pool (pg-boss keeps up to 4 more). @default 10 */
   poolMax?: number;
 }
 
@@ -50,14 +53,14 @@ export interface BackendOptions {
 export async function openChallengeBackend(db: string, options: BackendOptions): Promise<ChallengeBackend> {
   if (isPostgresUrl(db)) {
     // Loaded only for PostgreSQL: a user of the SQLite default never loads pg-boss.
-    const [{ PgStore }, { PgUploads }, { PgBossJobQueue }] = await Promise.all([
-      import('./challenge/pg-store.js'),
+    const [{ pgDriver }, { PgUploads }, { PgBossJobQueue }] = await Promise.all([
+      import('./store/pg-driver.js'),
       import('./challenge/pg-uploads.js'),
       import('./challenge/pgboss-queue.js'),
     ]);
-    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? 10 });
+    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? SERVER_DEFAULTS.poolMax });
     try {
-      const store = await PgStore.open(pool);
+      const store = await SqlStore.open(pgDriver(pool));
       const uploads = await PgUploads.open(pool);
       const queue = await PgBossJobQueue.open(db, { evaluationSeconds: options.evaluationSeconds, applicationName: options.applicationName });
       return {
@@ -66,7 +69,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
         uploads,
         queue,
         pgPool: pool,
-        cacheDir: resolve(options.cacheDir ?? '.df2'),
+        cacheDir: options.cacheDir,
         async close() {
           await queue.close();
           await pool.end();
@@ -80,20 +83,23 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
   const file = resolve(db);
   // One df2 serve per SQLite file: a second one is refused before it touches anything.
   const lock = db === ':memory:' ? { release() {} } : lockDatabase(file);
-  let sqlite: Db;
+  let sqlite: Db | undefined;
+  let store: SqlStore;
   try {
     sqlite = openDatabase(db === ':memory:' ? db : file);
+    store = await SqlStore.open(sqliteDriver(sqlite));
   } catch (err) {
+    sqlite?.close();
     lock.release();
     throw err;
   }
   return {
     kind: 'sqlite',
-    store: new SqliteStore(sqlite),
+    store,
     uploads: new FileUploads(),
     queue: new InProcessJobQueue(),
     sqlite,
-    cacheDir: resolve(options.cacheDir ?? dirname(file)),
+    cacheDir: options.cacheDir,
     async close() {
       sqlite.close();
       lock.release();
@@ -104,18 +110,25 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
 /** Only the Store of `--db` (the `df2 users` commands). */
 export async function openChallengeStore(db: string): Promise<{ store: Store; close(): Promise<void> }> {
   if (isPostgresUrl(db)) {
-    const { PgStore } = await import('./challenge/pg-store.js');
+    const { pgDriver } = await import('./store/pg-driver.js');
     const pool = await openPgPool(db, { max: 1, applicationName: 'df2 users' });
     try {
-      return { store: await PgStore.open(pool), close: () => pool.end() };
+      return { store: await SqlStore.open(pgDriver(pool)), close: () => pool.end() };
     } catch (err) {
       await pool.end();
       throw err;
     }
   }
   const sqlite = openDatabase(resolve(db));
+  let store: SqlStore;
+  try {
+    store = await SqlStore.open(sqliteDriver(sqlite));
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
   return {
-    store: new SqliteStore(sqlite),
+    store,
     close: async () => {
       sqlite.close();
     },

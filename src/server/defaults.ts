@@ -1,4 +1,39 @@
-/** Server settings' defaults, in a module light enough for the CLI's option parsing. */
+/**
+ * Every default of `df2 serve` and `df2 worker` (and of startServer and
+ * startWorker called as a library), in one typed place light enough for the
+ * CLI's option parsing; config.ts resolves the settings from them.
+ */
+import { join } from 'node:path';
 
-/** Accepted submissions per user, task and UTC day. */
-export const DEFAULT_QUOTA = 5;
+export const SERVER_DEFAULTS = {
+  /** `--db`: the SQLite file (a postgres:// URL is never a default). */
+  db: join('.df2', 'df2.sqlite'),
+  /** `--cache-dir` with PostgreSQL (with SQLite: the database file's folder). */
+  pgCacheDir: '.df2',
+  port: 8420,
+  /** This machine only. */
+  host: '127.0.0.1',
+  /** `--quota`: submissions per team, task and UTC day of the one phase of `--gt-dir` alone. */
+  quota: 5,
+  /** `--max-upload-mb`: the largest results file accepted. */
+  maxUploadMb: 2048,
+  /** `--workers` of df2 serve: evaluations the server runs at once (0: none, df2 worker processes do). */
+  workers: 1,
+  /** `--concurrency` of df2 worker. */
+  concurrency: 1,
+  /** `--stop-timeout`: seconds running evaluations may finish after SIGTERM/SIGINT before they go back to the queue. */
+  stopTimeoutSeconds: 60,
+  /** `--lease-seconds`: a claim without a heartbeat for this long is retried elsewhere. */
+  leaseSeconds: 30,
+  /** `--max-attempts`: attempts of a submission (crashes, kills) before it fails. */
+  maxAttempts: 3,
+  /** Longest evaluation (ms) before its process is killed; pg-boss's job expiry follows it. */
+  evalTimeoutMs: 6 * 3600_000,
+  /** Heap of each evaluation's child process (MB): a val-scale keypoint evaluation needs several GB. */
+  childHeapMb: 8192,
+  /** PostgreSQL connections of the store's pool of df2 serve (pg-boss keeps up to 4 more). */
+  poolMax: 10,
+} as const;
+
+/** Accepted submissions per team, task and UTC day. */
+export const DEFAULT_QUOTA = SERVER_DEFAULTS.quota;

@@ -15,9 +15,8 @@ import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
 import { annotationReader } from './explorer/annotation-reader.js';
 import { Evaluator } from './challenge/evaluator.js';
-import { loadChallenge, singlePhaseChallenge, type Challenge } from './challenge/config.js';
+import type { Challenge } from './challenge/config.js';
 import { removePartialUploads } from './challenge/upload.js';
-import { TASKS } from './challenge/types.js';
 import { openChallengeBackend } from './backend.js';
 import type { DatasetIndex } from './explorer/types.js';
 import { registerSplitDir } from './splits.js';
@@ -29,16 +28,14 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = resolve(HERE, '../web');
 export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
-import { DEFAULT_QUOTA } from './defaults.js';
+import { SERVER_DEFAULTS } from './defaults.js';
+import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, resolveChallenge, type EvaluationOptions } from './config.js';
 
-export { DEFAULT_QUOTA };
-export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
-
-export interface ServeOptions {
+export interface ServeOptions extends EvaluationOptions {
   dataDirs?: string[];
   /** One open phase named `dev` on this ground truth (with `quota` submissions per day), unless `challenge` is given. */
   gtDir?: string;
-  /** The challenge file (YAML) or an already checked challenge. */
+  /** The challenge file (YAML) or an already checked challenge (resolveChallenge; the CLI's, checked once). */
   challenge?: string | Challenge;
   /** The clock of phases, limits and sessions (tests move it). */
   now?: () => Date;
@@ -47,7 +44,9 @@ export interface ServeOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** @default 5 */
   quota?: number;
+  /** @default 2 GiB */
   maxUploadBytes?: number;
   /** Uploads (SQLite) and thumbnails; default: beside the SQLite file, `.df2` with PostgreSQL. */
   cacheDir?: string;
@@ -55,11 +54,6 @@ export interface ServeOptions {
   workers?: number;
   /** On close, running evaluations may finish for this long (ms) before they are put back; default 0. */
   stopGraceMs?: number;
-  /** A claim without a heartbeat for this long (s) is retried by another worker (PostgreSQL); default 30. */
-  leaseSeconds?: number;
-  maxAttempts?: number;
-  evalTimeoutMs?: number;
-  childHeapMb?: number;
   /** More Node options of each evaluation process (tests preload one that misbehaves). */
   childExecArgv?: string[];
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
@@ -82,15 +76,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Bad --results files and a bad challenge file are refused before anything starts.
   const resultsLayers = [];
   for (const r of options.results ?? []) resultsLayers.push({ name: r.name, file: resolve(r.file), task: await resultsFileTask(resolve(r.file)) });
-  const challenge =
-    typeof options.challenge === 'string'
-      ? loadChallenge(options.challenge)
-      : (options.challenge ?? singlePhaseChallenge(options.gtDir, options.quota ?? DEFAULT_QUOTA));
-  const evalTimeoutMs = options.evalTimeoutMs ?? 6 * 3600_000;
+  const challenge = await resolveChallenge(options, { command: 'serve', required: false });
+  const evaluation = evaluationSettings(options);
   const backend = await openChallengeBackend(options.db, {
-    evaluationSeconds: Math.ceil(evalTimeoutMs / 1000),
+    evaluationSeconds: Math.ceil(evaluation.timeoutMs / 1000),
     applicationName: 'df2 serve',
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    cacheDir: cacheDirOf(options.db, options.cacheDir),
   });
   const { store, uploads, queue, cacheDir } = backend;
   // The explorer's index: in the same database as the challenge (SQLite file or PostgreSQL), unless given.
@@ -107,10 +98,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     queue,
     settings: {
       challenge,
-      tasks: TASKS.filter((t) => challenge.phases.some((p) => p.tasks.includes(t))),
+      tasks: challengeTasks(challenge),
       uploadsDir: join(cacheDir, 'uploads'),
       thumbnailsDir: join(cacheDir, 'thumbnails'),
-      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      maxUploadBytes: options.maxUploadBytes ?? SERVER_DEFAULTS.maxUploadMb * 1024 * 1024,
       webDir: WEB_DIR,
       publicDir: PUBLIC_DIR,
       resultsLayers,
@@ -130,17 +121,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   for (const split of await index.splits()) if (!given.has(split.dir)) indexer.enqueue(split).catch(() => {});
   for (const dir of given) await registerSplitDir(ctx, dir);
 
-  const maxAttempts = options.maxAttempts ?? 3;
-  const workers = options.workers ?? 1;
+  const workers = options.workers ?? SERVER_DEFAULTS.workers;
   const shared = backend.kind === 'postgres';
-  const gtDirs = new Map(challenge.phases.map((p) => [p.name, p.gtDir || undefined]));
   const evaluator = new Evaluator(store, uploads, queue, {
-    gtDirOf: (phase) => gtDirs.get(phase),
-    maxAttempts,
-    timeoutMs: evalTimeoutMs,
-    childHeapMb: options.childHeapMb ?? 8192,
+    ...evaluation,
+    gtDirOf: groundTruthOf(challenge),
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
-    leaseSeconds: options.leaseSeconds ?? 30,
     sweep: shared,
     concurrency: workers,
   });
@@ -149,7 +135,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await evaluator.sweep();
   } else {
     // This process alone uses the SQLite file: whatever was running when it last stopped was interrupted.
-    await queue.enqueueMany(await store.recoverInterrupted(maxAttempts, 0, 0));
+    await queue.enqueueMany(await store.recoverInterrupted(evaluation.maxAttempts, 0, 0));
   }
   if (workers > 0) await queue.start(evaluator.work, workers);
   await evaluator.startBackground({ heartbeat: workers > 0 });

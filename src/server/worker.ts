@@ -5,31 +5,24 @@
  * come from pg-boss, uploads are read out of the database, figures and
  * reports are written back to it.
  */
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { openChallengeBackend } from './backend.js';
 import { Evaluator } from './challenge/evaluator.js';
-import { loadChallenge, singlePhaseChallenge } from './challenge/config.js';
-import { DEFAULT_QUOTA } from './defaults.js';
-import { TASKS } from './challenge/types.js';
+import type { Challenge } from './challenge/config.js';
+import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, resolveChallenge, type EvaluationOptions } from './config.js';
+import { SERVER_DEFAULTS } from './defaults.js';
 import { isPostgresUrl } from './store/postgres.js';
 import { InputError } from '../util/errors.js';
 import type { Task } from './challenge/types.js';
 
-export interface WorkerOptions {
+export interface WorkerOptions extends EvaluationOptions {
   /** postgres:// URL of the challenge's database. */
   db: string;
   /** One open phase `dev` on this ground truth (as `df2 serve --gt-dir`), unless `challenge` is given. */
   gtDir?: string;
-  /** The challenge file (YAML) of the servers: each submission is evaluated against its phase's ground truth. */
-  challenge?: string;
-  /** Evaluations at once (each in its own child process). */
+  /** The challenge file (YAML) of the servers, or the challenge resolved from it: each submission is evaluated against its phase's ground truth. */
+  challenge?: string | Challenge;
+  /** Evaluations at once (each in its own child process). @default 1 */
   concurrency?: number;
-  /** A claim without a heartbeat for this long is retried elsewhere (s); default 30. */
-  leaseSeconds?: number;
-  maxAttempts?: number;
-  evalTimeoutMs?: number;
-  childHeapMb?: number;
   log?: (line: string) => void;
 }
 
@@ -56,41 +49,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       'a file name',
     );
   }
-  if ((options.gtDir === undefined) === (options.challenge === undefined)) {
-    throw new InputError(
-      '--challenge/--gt-dir',
-      '',
-      "exactly one of --challenge FILE and --gt-dir DIR (the servers')",
-      options.gtDir === undefined ? 'neither' : 'both',
-    );
-  }
-  if (options.gtDir !== undefined && !existsSync(resolve(options.gtDir))) {
-    throw new InputError(resolve(options.gtDir), '', 'the ground-truth directory (--gt-dir)', 'nothing there');
-  }
-  const challenge = options.challenge !== undefined ? loadChallenge(options.challenge) : singlePhaseChallenge(options.gtDir, DEFAULT_QUOTA);
-  const tasks = TASKS.filter((t) => challenge.phases.some((p) => p.tasks.includes(t)));
-  if (tasks.length === 0) {
-    throw new InputError(
-      options.challenge ?? resolve(options.gtDir!),
-      '',
-      'ground truth of some task: coco.json, coco-visible.json or query.json + gallery.json (df2 convert)',
-      'none',
-    );
-  }
-  const gtDirs = new Map(challenge.phases.map((p) => [p.name, p.gtDir || undefined]));
-  const evalTimeoutMs = options.evalTimeoutMs ?? 6 * 3600_000;
-  const concurrency = Math.max(1, options.concurrency ?? 1);
+  // A challenge the CLI resolved is taken as it is: --challenge/--gt-dir and the ground truth are checked once.
+  const challenge = await resolveChallenge(options, { command: 'worker', required: true });
+  const tasks = challengeTasks(challenge);
+  const evaluation = evaluationSettings(options);
+  const concurrency = Math.max(1, options.concurrency ?? SERVER_DEFAULTS.concurrency);
   const backend = await openChallengeBackend(options.db, {
-    evaluationSeconds: Math.ceil(evalTimeoutMs / 1000),
+    evaluationSeconds: Math.ceil(evaluation.timeoutMs / 1000),
     applicationName: 'df2 worker',
     poolMax: 2 + concurrency,
+    cacheDir: cacheDirOf(options.db),
   });
   const evaluator = new Evaluator(backend.store, backend.uploads, backend.queue, {
-    gtDirOf: (phase) => gtDirs.get(phase),
-    maxAttempts: options.maxAttempts ?? 3,
-    timeoutMs: evalTimeoutMs,
-    childHeapMb: options.childHeapMb ?? 8192,
-    leaseSeconds: options.leaseSeconds ?? 30,
+    ...evaluation,
+    gtDirOf: groundTruthOf(challenge),
     sweep: true,
     concurrency,
     ...(options.log ? { log: options.log } : {}),

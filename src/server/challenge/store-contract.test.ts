@@ -8,21 +8,22 @@ import { tempDir } from '../../testing/paths.js';
 import { createTestDatabase, postgresUnavailable } from '../../testing/postgres.js';
 import { openDatabase } from '../store/sqlite.js';
 import { openPgPool, type PgPool } from '../store/postgres.js';
-import { SqliteStore } from './sqlite-store.js';
+import { SqlStore } from './sql-store.js';
+import { sqliteDriver } from '../store/sqlite-driver.js';
 import { FileUploads } from './file-uploads.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('sqlite', async () => {
+storeContract('sqlite', async (options) => {
   const dir = await tempDir('df2-store-');
   const file = join(dir, 'df2.sqlite');
   const dbs = [openDatabase(file)];
   return {
-    store: new SqliteStore(dbs[0]!),
+    store: await SqlStore.open(sqliteDriver(dbs[0]!), options),
     uploads: new FileUploads(),
     async openAnother() {
       const db = openDatabase(file);
       dbs.push(db);
-      return new SqliteStore(db);
+      return SqlStore.open(sqliteDriver(db), options);
     },
     async cleanup() {
       for (const db of dbs) db.close();
@@ -33,19 +34,19 @@ storeContract('sqlite', async () => {
 
 storeContract(
   'postgres',
-  async () => {
+  async (options) => {
     // Loaded only here: the SQLite run needs no PostgreSQL client.
-    const [{ PgStore }, { PgUploads }] = await Promise.all([import('./pg-store.js'), import('./pg-uploads.js')]);
+    const [{ pgDriver }, { PgUploads }] = await Promise.all([import('../store/pg-driver.js'), import('./pg-uploads.js')]);
     const created = await createTestDatabase();
     const pools: PgPool[] = [await openPgPool(created.url, { max: 10 })];
     const tempRoot = await tempDir('df2-pg-uploads-');
     return {
-      store: await PgStore.open(pools[0]!),
+      store: await SqlStore.open(pgDriver(pools[0]!), options),
       uploads: await PgUploads.open(pools[0]!, tempRoot),
       async openAnother() {
         const pool = await openPgPool(created.url, { max: 10 });
         pools.push(pool);
-        return PgStore.open(pool);
+        return SqlStore.open(pgDriver(pool), options);
       },
       async cleanup() {
         for (const pool of pools) await pool.end();

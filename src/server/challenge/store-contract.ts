@@ -18,6 +18,11 @@ import { tempDir } from '../../testing/paths.js';
 import { StoreConflict, type EvaluationResult, type Store, type Task, type UploadStore } from './types.js';
 import type { LimitWindow } from './phases.js';
 
+/** How a test opens the store: `clock` stands in for the database's clock (the time the store stamps and compares). */
+export interface OpenOptions {
+  clock?: () => Date;
+}
+
 export interface StoreUnderTest {
   store: Store;
   uploads: UploadStore;
@@ -50,7 +55,7 @@ const exactResult = (ap: number): EvaluationResult => ({
   perCategoryAp: [{ categoryId: 1, ap }],
 });
 
-export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promise<StoreUnderTest>, options: { skip?: string } = {}): void {
+export function storeContract(backend: 'sqlite' | 'postgres', open: (options?: OpenOptions) => Promise<StoreUnderTest>, options: { skip?: string } = {}): void {
   describe(`Store contract: ${backend}`, { skip: options.skip }, () => {
     const withBackend = (name: string, body: (opened: StoreUnderTest) => Promise<void>): void => {
       test(name, async () => {
@@ -64,6 +69,19 @@ export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promis
       });
     };
     const withStore = (name: string, body: (store: Store) => Promise<void>): void => withBackend(name, (opened) => body(opened.store));
+    /** A store whose clock stands still at the time a test sets (`clock.at(iso)`), to stand at the exact edge of a lease or window. */
+    const withClock = (name: string, body: (store: Store, clock: { at(iso: string): void }) => Promise<void>): void => {
+      test(name, async () => {
+        let now = new Date(DAY);
+        const opened = await open({ clock: () => now });
+        try {
+          await body(opened.store, { at: (iso) => (now = new Date(iso)) });
+        } finally {
+          await opened.store.close();
+          await opened.cleanup();
+        }
+      });
+    };
     const user = (store: Store, name: string, team: string | null = null, admin = false) => store.addUser({ name, admin, team, tokenHash: `hash-of-${name}` });
     /** A reservation made complete: a queued submission. */
     const submit = async (store: Store, userId: number, task: Task, createdAt: string, name = 'm', windows: LimitWindow[] = [], phase = 'dev') => {
@@ -285,6 +303,79 @@ export function storeContract(backend: 'sqlite' | 'postgres', open: () => Promis
       assert.equal(await store.completeSubmission(stale.id, upload('cut off')), false, 'the stale reservation is gone');
       assert.equal(await store.completeSubmission(fresh.id, upload('in flight')), true, 'the fresh one is kept');
       assert.equal((await store.submission(fresh.id))!.status, 'queued');
+    });
+
+    // The edges, where the two stores of old disagreed (`<` against `<=`): exact instants, on both backends.
+    withStore("a day window counts from its first instant: a submission at 00:00:00.000 is the new day's, one a millisecond before is not", async (store) => {
+      const ivy = await user(store, 'ivy');
+      const perDay: LimitWindow = { name: 'per_day', limit: 1, since: DAY };
+      await submit(store, ivy.id, 'bbox', '2027-03-09T23:59:59.999Z', 'last of the day before', [{ ...perDay, since: '2027-03-09T00:00:00.000Z' }]);
+      assert.equal(await store.countTeamSubmissions(ivy.id, 'dev', 'bbox', DAY), 0, 'the day before is not counted in the new day');
+      await submit(store, ivy.id, 'bbox', DAY, 'first of the day', [perDay]);
+      assert.equal(await store.countTeamSubmissions(ivy.id, 'dev', 'bbox', DAY), 1, 'made at the instant the window opens: counted in it');
+      assert.deepEqual(await store.reserveSubmission({ userId: ivy.id, phase: 'dev', task: 'bbox', createdAt: '2027-03-10T00:00:00.001Z' }, [perDay]), {
+        full: perDay,
+      });
+    });
+
+    withClock('a lease of 30 s runs out at exactly 30 s after the last heartbeat, not a millisecond before', async (store, clock) => {
+      const jo = await user(store, 'jo');
+      const id = await submit(store, jo.id, 'bbox', at(0));
+      clock.at('2027-03-10T12:00:00.000Z');
+      const first = (await store.claimSubmission(id, 'w1'))!;
+      clock.at('2027-03-10T12:00:20.000Z');
+      await store.heartbeat({ id: 'w1', host: 'h', pid: 1 }, [{ id, claim: first }]);
+      clock.at('2027-03-10T12:00:49.999Z');
+      assert.deepEqual(await store.recoverInterrupted(3, 30, 3600), [], 'one millisecond left: kept');
+      assert.equal((await store.submission(id))!.status, 'running');
+      clock.at('2027-03-10T12:00:50.000Z');
+      assert.deepEqual(await store.recoverInterrupted(3, 30, 3600), [id], 'at the deadline: taken back');
+      assert.equal(await store.finishSubmission(id, first, exactResult(0.1)), false, 'the lapsed claim no longer records');
+      // Out of attempts at the deadline: failed, with the same message on both backends.
+      for (let k = 2; k <= 3; k++) {
+        clock.at(`2027-03-10T13:0${k}:00.000Z`);
+        assert.equal(await store.claimSubmission(id, 'w1'), k);
+        clock.at(`2027-03-10T13:0${k}:30.000Z`);
+        await store.recoverInterrupted(3, 30, 3600);
+      }
+      const failed = (await store.submission(id))!;
+      assert.deepEqual(
+        [failed.status, failed.error, failed.finishedAt],
+        ['failed', 'evaluation was interrupted 3 times (its server or worker stopped or crashed); not retried again', '2027-03-10T13:03:30.000Z'],
+      );
+    });
+
+    withClock('a reservation is dropped at exactly reservationSeconds, not before; lease 0 and reservation 0 take back everything', async (store, clock) => {
+      const kim = await user(store, 'kim');
+      const reserved = await store.reserveSubmission({ userId: kim.id, phase: 'dev', task: 'bbox', createdAt: '2027-03-10T12:00:00.000Z' }, []);
+      assert.ok('id' in reserved);
+      clock.at('2027-03-10T12:59:59.999Z');
+      await store.recoverInterrupted(3, 30, 3600);
+      assert.equal(await store.countTeamSubmissions(kim.id, 'dev', 'bbox', ''), 1, 'one millisecond left: kept');
+      clock.at('2027-03-10T13:00:00.000Z');
+      await store.recoverInterrupted(3, 30, 3600);
+      assert.equal(await store.countTeamSubmissions(kim.id, 'dev', 'bbox', ''), 0, 'at the deadline: dropped');
+      // 0 seconds: every reservation and running claim, even one stamped this very instant.
+      const fresh = await store.reserveSubmission({ userId: kim.id, phase: 'dev', task: 'bbox', createdAt: '2027-03-10T13:00:00.000Z' }, []);
+      const running = await submit(store, kim.id, 'bbox', '2027-03-10T13:00:00.000Z');
+      assert.equal(await store.claimSubmission(running, 'w'), 1);
+      assert.deepEqual(await store.recoverInterrupted(3, 0, 0), [running]);
+      assert.ok('id' in fresh);
+      assert.equal(await store.completeSubmission(fresh.id, upload('cut off')), false);
+    });
+
+    withClock("a worker is seen for exactly withinSeconds after its heartbeat; times are stamped by the store's clock", async (store, clock) => {
+      clock.at('2027-03-10T12:00:00.000Z');
+      await store.heartbeat({ id: 'wz', host: 'zeta', pid: 7 }, []);
+      clock.at('2027-03-10T12:00:10.000Z');
+      assert.deepEqual(
+        (await store.workersSeen(10)).map((w) => [w.id, w.startedAt, w.seenAt]),
+        [['wz', '2027-03-10T12:00:00.000Z', '2027-03-10T12:00:00.000Z']],
+      );
+      clock.at('2027-03-10T12:00:10.001Z');
+      assert.deepEqual(await store.workersSeen(10), []);
+      const lee = await user(store, 'lee');
+      assert.equal(lee.createdAt, '2027-03-10T12:00:10.001Z');
     });
 
     withStore('kind names the backend; user fields come back as given', async (store) => {

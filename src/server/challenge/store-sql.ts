@@ -1,9 +1,8 @@
 /**
- * What the SQLite and PostgreSQL stores share of their SQL: the column lists
- * they select, the team key, which submissions count against the limits, and
- * the mapping of a selected row to the Store's types. Statements stay in each
- * store (their placeholders, `?`/`@name` and `$1`, and some functions differ);
- * these fragments use only SQL both dialects read alike. A row's values come
+ * The SQL fragments of the challenge store (sql-store.ts): the column lists
+ * it selects, the team key, which submissions count against the limits, and
+ * the mapping of a selected row to the Store's types. The fragments are SQL
+ * that SQLite and PostgreSQL read alike. A row's values come
  * as each driver gives them (booleans as 0/1 or true/false, times as ISO text
  * or Date, JSON as text or parsed, BIGINT as a number or text): the mapping
  * accepts either.
@@ -37,7 +36,7 @@ export const PATCH_COLUMNS: Record<keyof SubmissionPatch, string> = {
 /** SQLite's booleans are 0/1, PostgreSQL's true/false. */
 type SqlBoolean = number | boolean;
 /** SQLite keeps times as ISO text, PostgreSQL's driver gives a Date. */
-type SqlTime = string | Date;
+export type SqlTime = string | Date;
 
 export interface UserRow {
   id: number;

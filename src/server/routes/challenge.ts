@@ -4,14 +4,13 @@
  * is never served; figures a phase withholds reach admins only.
  */
 import { Hono, type Context } from 'hono';
-import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { AppContext } from '../context.js';
 import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type User } from '../challenge/types.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import type { Phase } from '../challenge/config.js';
 import { submissionView } from '../challenge/visibility.js';
-import { closedReason, csvField, figuresHidden, findPhase, limitMessage, limitWindows, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
+import { csvField, figuresHidden, findPhase, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
+import { SubmissionService } from '../challenge/service.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
 import { descriptionHtml } from '../challenge/description.js';
 import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
@@ -104,6 +103,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const { challenge } = ctx.settings;
   const now = (): Date => ctx.settings.now();
+  const service = new SubmissionService(ctx);
   const phaseOf = (name: string | undefined): Phase => {
     const found = findPhase(challenge, name);
     return typeof found === 'string' ? fail(400, found) : found;
@@ -155,15 +155,8 @@ export function challengeRoutes(ctx: AppContext): Hono {
     /** Checks phase and task and reserves the submission's place: before a byte of the file is written. */
     const reserve = async (fields: Record<string, string>): Promise<void> => {
       if (reservation !== undefined) return;
-      const phase = phaseOf(fields.phase);
-      const task = fields.task;
-      if (!isTask(task)) return fail(400, `task: expected one of ${TASKS.join(', ')}`);
-      if (!phase.tasks.includes(task)) return fail(400, `task: phase ${phase.name} has ${phase.tasks.join(', ') || 'no task'}, not ${task}`);
-      const at = now();
-      const closed = closedReason(phase, at);
-      if (closed) return fail(403, closed);
-      const got = await ctx.store.reserveSubmission({ userId: user.id, phase: phase.name, task, createdAt: at.toISOString() }, limitWindows(phase.limits, at));
-      if ('full' in got) return fail(429, limitMessage(got.full, phase.name, task));
+      const got = await service.reserve(user.id, phaseOf(fields.phase), fields.task, now());
+      if ('refused' in got) return fail(got.refused.status, got.refused.message);
       reservation = got.id;
     };
     const query = { phase: c.req.query('phase'), task: c.req.query('task') };
@@ -173,11 +166,11 @@ export function challengeRoutes(ctx: AppContext): Hono {
     try {
       upload = await receiveUpload(c.req.raw, ctx.settings.uploadsDir, ctx.settings.maxUploadBytes, reserve);
     } catch (err) {
-      if (reservation !== undefined) await ctx.store.discardReservation(reservation);
+      await service.undo(reservation);
       if (err instanceof UploadError) return fail(err.status, err.message);
       throw err;
     }
-    let uploadKey: string | undefined;
+    let done;
     try {
       const { fields } = upload;
       for (const key of ['phase', 'task'] as const) {
@@ -186,27 +179,21 @@ export function challengeRoutes(ctx: AppContext): Hono {
       }
       if (reservation === undefined) await reserve(fields);
       const meta = parseMeta(fields, false);
-      // Kept first (with PostgreSQL: streamed into the database), then recorded: a recorded submission always has its file.
-      uploadKey = await ctx.uploads.put(upload.path);
-      const ok = await ctx.store.completeSubmission(reservation!, {
+      const file = { path: upload.path, fileName: upload.fileName, bytes: upload.bytes };
+      done = await service.complete(reservation!, file, {
         name: meta.name!,
         description: meta.description ?? '',
         paperUrl: meta.paperUrl ?? null,
         codeUrl: meta.codeUrl ?? null,
         public: meta.public ?? true,
-        fileName: basename(upload.fileName).slice(0, 200),
-        fileBytes: upload.bytes,
-        uploadKey,
       });
-      if (!ok) fail(409, 'the submission was dropped while it was uploaded (its reservation ran out or the server restarted)');
     } catch (err) {
-      await rm(upload.path, { force: true });
-      if (uploadKey !== undefined) await ctx.uploads.remove(uploadKey);
-      if (reservation !== undefined) await ctx.store.discardReservation(reservation);
+      // A refusal before the file was handed over (the form's fields): it goes, and the reservation too.
+      await service.undo(reservation, { path: upload.path, fileName: '', bytes: 0 });
       throw err;
     }
-    await ctx.queue.enqueue(reservation!);
-    return c.json({ id: reservation!, status: 'queued' }, 202);
+    if ('refused' in done) return fail(done.refused.status, done.refused.message);
+    return c.json({ id: done.id, status: 'queued' }, 202);
   });
 
   app.get('/submissions', async (c) => {
@@ -248,19 +235,17 @@ export function challengeRoutes(ctx: AppContext): Hono {
   app.post('/submissions/:id/cancel', async (c) => {
     const user = await requireUser(ctx, c);
     const sub = await ownSubmission(c, user);
-    if (sub.userId !== user.id) return fail(403, 'only its owner cancels a submission');
-    if (!(await ctx.store.cancelSubmission(sub.id, user.id))) return fail(409, `only a queued submission can be cancelled; this one is ${sub.status}`);
+    const refused = await service.cancel(sub, user.id);
+    if (refused) return fail(refused.status, refused.message);
     return c.json({ id: sub.id, status: 'cancelled' });
   });
 
   app.post('/submissions/:id/rerun', async (c) => {
     await requireAdmin(ctx, c);
     const id = intParam('id', c.req.param('id'));
-    const sub = await ctx.store.submission(id);
-    if (!sub) return fail(404, 'no such submission');
     // The re-run forgets the figures and the report of the earlier run.
-    if (!(await ctx.store.rerunSubmission(id))) return fail(409, `only a done or failed submission can be re-run; this one is ${sub.status}`);
-    await ctx.queue.enqueue(id);
+    const refused = await service.rerun(id);
+    if (refused) return fail(refused.status, refused.message);
     return c.json({ id, status: 'queued' }, 202);
   });
 
