@@ -22,7 +22,8 @@ for (let k = 0; k < args.length; k += 2) {
   const [flag, value] = [args[k], args[k + 1]];
   if (value === undefined || !['--runs', '--seed', '--only'].includes(flag)) fail(`${usage}\nunexpected ${JSON.stringify(flag)}`);
   if (flag === '--only') only = value;
-  else if (!/^-?\d+$/.test(value) || (flag === '--runs' && Number(value) < 1)) fail(`${flag}: expected an integer${flag === '--runs' ? ' >= 1' : ''}, found ${JSON.stringify(value)}`);
+  else if (!/^-?\d+$/.test(value) || (flag === '--runs' && Number(value) < 1))
+    fail(`${flag}: expected an integer${flag === '--runs' ? ' >= 1' : ''}, found ${JSON.stringify(value)}`);
   else env[flag === '--runs' ? 'DF2_FUZZ_RUNS' : 'DF2_FUZZ_SEED'] = value;
 }
 

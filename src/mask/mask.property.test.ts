@@ -8,7 +8,22 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkProperty } from '../testing/fuzz.js';
-import { rleArea, rleCheck, rleDecode, rleEncode, rleFromBox, rleFromPolygon, rleFromSegmentation, rleFromString, rleIou, rleMerge, rlePixelBounds, rleToBbox, rleToString, type Rle } from './index.js';
+import {
+  rleArea,
+  rleCheck,
+  rleDecode,
+  rleEncode,
+  rleFromBox,
+  rleFromPolygon,
+  rleFromSegmentation,
+  rleFromString,
+  rleIou,
+  rleMerge,
+  rlePixelBounds,
+  rleToBbox,
+  rleToString,
+  type Rle,
+} from './index.js';
 import { bboxFromPixels, combinePixels, countSet, releaseBboxFromPixels } from './testing.js';
 
 /** A size of 0..16 x 0..16 pixels. */
@@ -150,16 +165,24 @@ describe('masks', () => {
 
   test('an axis-aligned rectangle with integer corners, as a polygon (either winding) or a box, covers exactly its pixels inside the image', async () => {
     await checkProperty(
-      fc.property(positiveSize, fc.integer({ min: -4, max: 20 }), fc.integer({ min: -4, max: 20 }), fc.nat(6), fc.nat(6), fc.boolean(), ({ height, width }, x0, y0, bw, bh, reverse) => {
-        const [x1, y1] = [x0 + bw, y0 + bh];
-        const corners = reverse ? [x0, y1, x1, y1, x1, y0, x0, y0] : [x0, y0, x1, y0, x1, y1, x0, y1];
-        // Pixel x spans [x, x + 1]: the rectangle covers the pixels with x0 <= x < x1 and y0 <= y < y1.
-        const expected = new Uint8Array(height * width);
-        for (let x = Math.max(0, x0); x < Math.min(width, x1); x++) for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) expected[x * height + y] = 1;
-        assert.deepEqual(rleDecode(rleFromPolygon(corners, height, width)), expected);
-        assert.deepEqual(rleDecode(rleFromBox(x0, y0, bw, bh, height, width)), expected);
-        assert.equal(rleArea(rleFromBox(x0, y0, bw, bh, height, width)), countSet(expected));
-      }),
+      fc.property(
+        positiveSize,
+        fc.integer({ min: -4, max: 20 }),
+        fc.integer({ min: -4, max: 20 }),
+        fc.nat(6),
+        fc.nat(6),
+        fc.boolean(),
+        ({ height, width }, x0, y0, bw, bh, reverse) => {
+          const [x1, y1] = [x0 + bw, y0 + bh];
+          const corners = reverse ? [x0, y1, x1, y1, x1, y0, x0, y0] : [x0, y0, x1, y0, x1, y1, x0, y1];
+          // Pixel x spans [x, x + 1]: the rectangle covers the pixels with x0 <= x < x1 and y0 <= y < y1.
+          const expected = new Uint8Array(height * width);
+          for (let x = Math.max(0, x0); x < Math.min(width, x1); x++) for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) expected[x * height + y] = 1;
+          assert.deepEqual(rleDecode(rleFromPolygon(corners, height, width)), expected);
+          assert.deepEqual(rleDecode(rleFromBox(x0, y0, bw, bh, height, width)), expected);
+          assert.equal(rleArea(rleFromBox(x0, y0, bw, bh, height, width)), countSet(expected));
+        },
+      ),
       1000,
     );
   });
@@ -212,7 +235,10 @@ describe('masks', () => {
         fc.oneof(
           fc.jsonValue({ maxDepth: 3 }),
           fc.array(fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom(1e308, -1e308, 2 ** 31, -(2 ** 31))), { maxLength: 10 }), { maxLength: 3 }),
-          fc.record({ size: fc.tuple(fc.integer({ min: -2, max: 20 }), fc.integer({ min: -2, max: 20 })), counts: fc.oneof(fc.string(), fc.array(fc.integer({ min: -1, max: 50 }))) }),
+          fc.record({
+            size: fc.tuple(fc.integer({ min: -2, max: 20 }), fc.integer({ min: -2, max: 20 })),
+            counts: fc.oneof(fc.string(), fc.array(fc.integer({ min: -1, max: 50 }))),
+          }),
         ),
         fc.integer({ min: 0, max: 20 }),
         fc.integer({ min: 0, max: 20 }),

@@ -15,7 +15,18 @@ import { readImageSize, readSplit, validateSplit } from '../dataset/index.js';
 import { indexAnnotationFile, indexScratch } from '../server/explorer/index-file.js';
 import { runCli } from '../testing/cli.js';
 import { checkProperty } from '../testing/fuzz.js';
-import { anyJson, byteMutation, fileBytes, mutate, mutation, toJsonText, validAnnotation, type ByteMutation, type Mutation, type Size } from '../testing/json-mutations.js';
+import {
+  anyJson,
+  byteMutation,
+  fileBytes,
+  mutate,
+  mutation,
+  toJsonText,
+  validAnnotation,
+  type ByteMutation,
+  type Mutation,
+  type Size,
+} from '../testing/json-mutations.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { formatProblemLine, InputError, type Problem } from './index.js';
 import { categoryById } from './categories.js';
@@ -112,14 +123,9 @@ describe('annotation files: validate, the reader and the indexer', { timeout: 60
 
   test('any mutation of a valid file is accepted or rejected with one line naming the file and entry, the same by all three', async () => {
     await checkProperty(
-      fc.asyncProperty(
-        validAnnotation(size),
-        fc.array(mutation, { minLength: 1, maxLength: 3 }),
-        byteMutation,
-        async (doc, mutations: Mutation[], bytes) => {
-          await verdicts(jsonText(mutate(doc, mutations), bytes));
-        },
-      ),
+      fc.asyncProperty(validAnnotation(size), fc.array(mutation, { minLength: 1, maxLength: 3 }), byteMutation, async (doc, mutations: Mutation[], bytes) => {
+        await verdicts(jsonText(mutate(doc, mutations), bytes));
+      }),
       300,
     );
   });
@@ -129,7 +135,10 @@ describe('annotation files: validate, the reader and the indexer', { timeout: 60
       fc.asyncProperty(
         validAnnotation(size),
         fc.nat(),
-        fc.oneof(fc.constantFrom(3, -1, 1.5, 4, 255, '2', null), fc.integer().filter((v) => v < 0 || v > 2)),
+        fc.oneof(
+          fc.constantFrom(3, -1, 1.5, 4, 255, '2', null),
+          fc.integer().filter((v) => v < 0 || v > 2),
+        ),
         async (generated, pick, visibility) => {
           // A copy: fast-check hands the same value to the shrinker after this run.
           const doc = structuredClone(generated);
@@ -190,4 +199,3 @@ describe('annotation files: validate, the reader and the indexer', { timeout: 60
     );
   });
 });
-

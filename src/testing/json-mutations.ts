@@ -61,7 +61,11 @@ export function validItem(size: Size): fc.Arbitrary<Record<string, unknown>> {
         .map(([xa, xb, ya, yb]) => [Math.min(xa, xb), Math.min(ya, yb), Math.max(xa, xb), Math.max(ya, yb)]),
       landmarks: fc
         .array(
-          fc.constantFrom(0, 1, 2).chain((v): fc.Arbitrary<number[]> => (v === 0 ? fc.constant([0, 0, 0]) : fc.tuple(coordinate(size.width), coordinate(size.height), fc.constant(v)))),
+          fc
+            .constantFrom(0, 1, 2)
+            .chain((v): fc.Arbitrary<number[]> =>
+              v === 0 ? fc.constant([0, 0, 0]) : fc.tuple(coordinate(size.width), coordinate(size.height), fc.constant(v)),
+            ),
           { minLength: category.landmarks, maxLength: category.landmarks },
         )
         .map((triples) => triples.flat()),
@@ -98,7 +102,25 @@ export const nastyNumber: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Strings that look like numbers or hurt describe(): NaN-like, empty, long, control characters, lone surrogates. */
 export const nastyString: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('NaN', 'Infinity', '-Infinity', 'nan', '1', '2', 'null', 'true', '', ' ', 'user ', 'USER', 'short sleeve top ', '\u0000', '\n', '\ud800', 'a'.repeat(5000)),
+  fc.constantFrom(
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    'nan',
+    '1',
+    '2',
+    'null',
+    'true',
+    '',
+    ' ',
+    'user ',
+    'USER',
+    'short sleeve top ',
+    '\u0000',
+    '\n',
+    '\ud800',
+    'a'.repeat(5000),
+  ),
   fc.string({ unit: 'binary' }),
 );
 
@@ -191,7 +213,12 @@ export function mutate(document: unknown, mutations: readonly Mutation[]): unkno
         const entries: [string, unknown][] = Object.entries(parent).flatMap(([k, v]): [string, unknown][] => {
           if (k !== slot.key) return [[k, v]];
           // duplicate: the key twice, the generated value first (JSON.parse keeps the last, the original).
-          return m.kind === 'duplicate' ? [[k, m.value], [k, v]] : [[m.key, v]];
+          return m.kind === 'duplicate'
+            ? [
+                [k, m.value],
+                [k, v],
+              ]
+            : [[m.key, v]];
         });
         for (const k of Object.keys(parent)) delete parent[k];
         // Written as Entries: a plain object cannot hold a key twice, nor keep "__proto__" as data.
@@ -214,19 +241,19 @@ function contains(outer: unknown, inner: unknown): boolean {
 function replaceIn(container: unknown, from: unknown, to: unknown): boolean {
   if (container === null || typeof container !== 'object') return false;
   if (container instanceof Nested) {
-    if (container.inner === from) return void ((container as { inner: unknown }).inner = to), true;
+    if (container.inner === from) return (void ((container as { inner: unknown }).inner = to), true);
     return replaceIn(container.inner, from, to);
   }
   if (container instanceof Entries) {
     for (const entry of container.entries) {
-      if (entry[1] === from) return void (entry[1] = to), true;
+      if (entry[1] === from) return (void (entry[1] = to), true);
       if (replaceIn(entry[1], from, to)) return true;
     }
     return false;
   }
   const record = container as Record<string, unknown>;
   for (const k of Object.keys(record)) {
-    if (record[k] === from) return void (record[k] = to), true;
+    if (record[k] === from) return (void (record[k] = to), true);
     if (replaceIn(record[k], from, to)) return true;
   }
   return false;
@@ -247,7 +274,10 @@ export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
     kind: fc.constant('insert' as const),
     at: fc.nat(),
     // Invalid UTF-8: a lone continuation byte, an overlong form, a cut multi-byte sequence, bytes never valid, a NUL.
-    bytes: fc.oneof<fc.Arbitrary<number[]>[]>(fc.constantFrom<number[]>([0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xff], [0xfe, 0xff], [0xed, 0xa0, 0x80], [0x00]), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 })),
+    bytes: fc.oneof<fc.Arbitrary<number[]>[]>(
+      fc.constantFrom<number[]>([0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xff], [0xfe, 0xff], [0xed, 0xa0, 0x80], [0x00]),
+      fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 }),
+    ),
   }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),

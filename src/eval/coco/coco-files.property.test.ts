@@ -101,7 +101,10 @@ describe('COCO results and ground truth files', { timeout: 600_000 }, () => {
     await checkProperty(
       fc.asyncProperty(
         fc.constantFrom(...TASKS),
-        fc.oneof(anyJson.map((value) => ({ value })), fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) => ({ mutations }))),
+        fc.oneof(
+          anyJson.map((value) => ({ value })),
+          fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) => ({ mutations })),
+        ),
         byteMutation,
         async (task, change, bytes) => checkGroundTruth(task, json('value' in change ? change.value : mutate(smallGt, change.mutations), bytes)),
       ),

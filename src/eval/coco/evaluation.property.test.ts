@@ -51,16 +51,23 @@ const SIZE = 48;
 
 const box = (limit: number): fc.Arbitrary<Box> =>
   fc
-    .tuple(fc.integer({ min: 0, max: limit - 2 }), fc.integer({ min: 0, max: limit - 2 }), fc.integer({ min: 1, max: limit }), fc.integer({ min: 1, max: limit }))
+    .tuple(
+      fc.integer({ min: 0, max: limit - 2 }),
+      fc.integer({ min: 0, max: limit - 2 }),
+      fc.integer({ min: 1, max: limit }),
+      fc.integer({ min: 1, max: limit }),
+    )
     .map(([x, y, w, h]) => [x, y, Math.min(w, limit - x), Math.min(h, limit - y)]);
 
 /** A jittered copy of a box (so that detections overlap ground truth at various IoUs), kept inside the image. */
 const near = (b: Box): fc.Arbitrary<Box> =>
-  fc.tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 })).map(([dx, dy, dw, dh]) => {
-    const x = Math.min(SIZE - 2, Math.max(0, b[0] + dx));
-    const y = Math.min(SIZE - 2, Math.max(0, b[1] + dy));
-    return [x, y, Math.max(1, Math.min(SIZE - x, b[2] + dw)), Math.max(1, Math.min(SIZE - y, b[3] + dh))];
-  });
+  fc
+    .tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }))
+    .map(([dx, dy, dw, dh]) => {
+      const x = Math.min(SIZE - 2, Math.max(0, b[0] + dx));
+      const y = Math.min(SIZE - 2, Math.max(0, b[1] + dy));
+      return [x, y, Math.max(1, Math.min(SIZE - x, b[2] + dw)), Math.max(1, Math.min(SIZE - y, b[3] + dh))];
+    });
 
 /** A small case: 1-4 images, ground truth of 3 categories (a few crowd), detections near it or anywhere, every score distinct. */
 const anyCase: fc.Arbitrary<Case> = fc
@@ -71,7 +78,13 @@ const anyCase: fc.Arbitrary<Case> = fc
   })
   .chain(({ task, imageCount, gt }) => {
     const images = Array.from({ length: imageCount }, (_, k) => ({ id: k + 1, width: SIZE, height: SIZE }));
-    const annotations = gt.map((g, k): GtAnnotation => ({ id: k + 1, image_id: (g.image % imageCount) + 1, category_id: g.category, bbox: g.bbox, iscrowd: g.crowd === 0 ? 1 : 0 }));
+    const annotations = gt.map((g, k): GtAnnotation => ({
+      id: k + 1,
+      image_id: (g.image % imageCount) + 1,
+      category_id: g.category,
+      bbox: g.bbox,
+      iscrowd: g.crowd === 0 ? 1 : 0,
+    }));
     const detection = fc.oneof(
       annotations.length > 0
         ? fc.constantFrom(...annotations).chain((a) => near(a.bbox).map((b) => ({ image_id: a.image_id, category_id: a.category_id, bbox: b })))
@@ -195,7 +208,8 @@ describe('COCO evaluation, metamorphic', { timeout: 600_000 }, () => {
         const before = await evaluate(c);
         const after = await evaluate({ ...c, dt: [...c.dt, { image_id: image, category_id: category, bbox: extraBox, score: low }] });
         for (let i = 0; i < before.precision.length; i++) {
-          if (before.precision[i]! >= 0) assert.ok(after.precision[i]! >= before.precision[i]!, `precision[${i}] fell from ${before.precision[i]} to ${after.precision[i]}`);
+          if (before.precision[i]! >= 0)
+            assert.ok(after.precision[i]! >= before.precision[i]!, `precision[${i}] fell from ${before.precision[i]} to ${after.precision[i]}`);
         }
         for (let i = 0; i < before.recall.length; i++) assert.ok(after.recall[i]! >= before.recall[i]!, `recall[${i}] fell`);
         // Matching nothing of its category in its image, it changes no precision or recall at all.

@@ -23,7 +23,8 @@ const files = (): Record<Kind, string> => ({ query: join(dir, 'query.json'), gal
 
 before(async () => {
   dir = await tempDir('df2-retrieval-fuzz-');
-  const read = async (name: string): Promise<Record<string, unknown>[]> => JSON.parse(await readFile(goldenPath('basic', 'retrieval', name), 'utf8')) as Record<string, unknown>[];
+  const read = async (name: string): Promise<Record<string, unknown>[]> =>
+    JSON.parse(await readFile(goldenPath('basic', 'retrieval', name), 'utf8')) as Record<string, unknown>[];
   // Small files: the results of two query images, their queries, the gallery items of the same pairs.
   const results = (await read('results.json')).slice(0, 3);
   const queryImages = new Set(results.map((r) => r.query_image_id));

@@ -66,8 +66,39 @@ type LineEdit =
 const lineEdit: fc.Arbitrary<LineEdit> = fc.oneof(
   fc.record({ kind: fc.constantFrom('drop' as const, 'double' as const, 'indent' as const, 'outdent' as const), line: fc.nat() }),
   fc.record({ kind: fc.constant('swap' as const), line: fc.nat(), other: fc.nat() }),
-  fc.record({ kind: fc.constant('value' as const), line: fc.nat(), value: fc.oneof(nastyString.map((s) => JSON.stringify(s)), nastyNumber.map(toJsonText), fc.constantFrom('~', '&a [*a]', '!!binary x', '*nothing', '[', '{', '"', "'", '|', '>', '- -', '? x', '%YAML 1.2', '---', '...', '!!js/function x', '<<: *a')) }),
-  fc.record({ kind: fc.constant('insert' as const), line: fc.nat(), at: fc.nat(), text: fc.oneof(fc.string(), fc.constantFrom('\t', ':', ': ', '#', '\u0000', '\ufeff', '\r')) }),
+  fc.record({
+    kind: fc.constant('value' as const),
+    line: fc.nat(),
+    value: fc.oneof(
+      nastyString.map((s) => JSON.stringify(s)),
+      nastyNumber.map(toJsonText),
+      fc.constantFrom(
+        '~',
+        '&a [*a]',
+        '!!binary x',
+        '*nothing',
+        '[',
+        '{',
+        '"',
+        "'",
+        '|',
+        '>',
+        '- -',
+        '? x',
+        '%YAML 1.2',
+        '---',
+        '...',
+        '!!js/function x',
+        '<<: *a',
+      ),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    line: fc.nat(),
+    at: fc.nat(),
+    text: fc.oneof(fc.string(), fc.constantFrom('\t', ':', ': ', '#', '\u0000', '\ufeff', '\r')),
+  }),
 );
 
 function editLines(text: string, edits: readonly LineEdit[]): string {
@@ -130,7 +161,10 @@ describe('challenge.yaml', { timeout: 600_000 }, () => {
       fc.asyncProperty(
         validChallenge,
         fc.constantFrom('top', 'phase', 'limits'),
-        fc.oneof(fc.constantFrom('constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'per_week', 'Title', 'title ', '\rtitle', 'a\nb'), fc.string({ minLength: 1 })),
+        fc.oneof(
+          fc.constantFrom('constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'per_week', 'Title', 'title ', '\rtitle', 'a\nb'),
+          fc.string({ minLength: 1 }),
+        ),
         async (challenge, where, key) => {
           const doc = structuredClone(challenge) as Record<string, unknown> & { phases: Record<string, unknown>[] };
           const target = where === 'top' ? doc : where === 'phase' ? doc.phases[0]! : ((doc.phases[0]!.limits ??= {}) as Record<string, unknown>);
@@ -138,7 +172,10 @@ describe('challenge.yaml', { timeout: 600_000 }, () => {
           Object.defineProperty(target, key, { value: 1, enumerable: true, configurable: true, writable: true });
           const verdict = await inputVerdict(FILE, () => parse(stringify(doc)));
           assert.ok(!verdict.accepted, `accepted a challenge with the key ${JSON.stringify(key)} (${where})`);
-          assert.ok(verdict.message.split('\n').some((line) => line.includes(JSON.stringify(key).slice(1, -1)) || line.includes(key)), verdict.message);
+          assert.ok(
+            verdict.message.split('\n').some((line) => line.includes(JSON.stringify(key).slice(1, -1)) || line.includes(key)),
+            verdict.message,
+          );
         },
       ),
       200,
@@ -155,7 +192,11 @@ describe('challenge.yaml', { timeout: 600_000 }, () => {
 
   test('regression: a key holding a carriage return is quoted in its problem line', () => {
     // Shrunk case of seed 26: "\rtitle" was printed raw, and a terminal shows the line from its carriage return on.
-    assert.throws(() => parse('"\\rtitle": x\ntitle: y\nphases: []\n'), (err: Error) => err.message.split('\n')[0] === `${FILE}: ["\\rtitle"]: expected one of the fields title, description, registration, phases, found "\\rtitle"`);
+    assert.throws(
+      () => parse('"\\rtitle": x\ntitle: y\nphases: []\n'),
+      (err: Error) =>
+        err.message.split('\n')[0] === `${FILE}: ["\\rtitle"]: expected one of the fields title, description, registration, phases, found "\\rtitle"`,
+    );
   });
 
   test('any JSON value is read or refused with one line per problem naming the file', async () => {
