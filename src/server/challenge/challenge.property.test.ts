@@ -199,6 +199,13 @@ describe('challenge.yaml', { timeout: 600_000 }, () => {
     );
   });
 
+  test('regression: an alias to no anchor is refused with one line', () => {
+    // Shrunk case of seed 1 (10,000 runs): "title: *nothing" threw the yaml package's ReferenceError from toJS.
+    assert.throws(() => parse('title: *nothing\nphases: []\n'), {
+      message: `${FILE}: expected YAML, found Unresolved alias (the anchor must be set before the alias): nothing`,
+    });
+  });
+
   test('any JSON value is read or refused with one line per problem naming the file', async () => {
     await checkProperty(
       fc.asyncProperty(anyJson, async (value) => {

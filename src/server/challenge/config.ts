@@ -91,7 +91,14 @@ export function parseChallenge(text: string, file: string, baseDir: string, read
     throw new ChallengeError(file, problems);
   }
   // Dates stay strings (core schema): the checks below read them.
-  const root: unknown = doc.toJS({ maxAliasCount: 50 });
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    // What only shows when the document is resolved: an alias to no anchor ("*name" before "&name"), too many aliases.
+    problems.push(formatProblem(file, '', 'YAML', (err as Error).message.split('\n')[0]));
+    throw new ChallengeError(file, problems);
+  }
   if (!isRecord(root)) {
     bad('', 'a mapping with title, registration and phases', root);
     throw new ChallengeError(file, problems);
