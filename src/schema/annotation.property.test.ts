@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { readImageSize, readSplit, validateSplit } from '../dataset/index.js';
 import { indexAnnotationFile, indexScratch } from '../server/explorer/index-file.js';
 import { runCli } from '../testing/cli.js';
-import { checkProperty } from '../testing/fuzz.js';
+import { checkProperty, fuzzTimeout } from '../testing/fuzz.js';
 import {
   anyJson,
   byteMutation,
@@ -101,7 +101,7 @@ async function verdicts(bytes: Buffer): Promise<{ verdict: Verdict; problems: Pr
 
 const jsonText = (value: unknown, bytes: ByteMutation = { kind: 'none' }): Buffer => fileBytes(toJsonText(value), bytes);
 
-describe('annotation files: validate, the reader and the indexer', { timeout: 600_000 }, () => {
+describe('annotation files: validate, the reader and the indexer', { timeout: fuzzTimeout() }, () => {
   test('every generated valid file is accepted by all three', async () => {
     await checkProperty(
       fc.asyncProperty(validAnnotation(size), async (doc) => {
@@ -182,7 +182,7 @@ describe('annotation files: validate, the reader and the indexer', { timeout: 60
     );
   });
 
-  test('df2 validate, run as a command, exits 0 or 1 with one line per problem and a summary', { timeout: 120_000 }, async () => {
+  test('df2 validate, run as a command, exits 0 or 1 with one line per problem and a summary', { timeout: fuzzTimeout(120_000) }, async () => {
     await checkProperty(
       fc.asyncProperty(validAnnotation(size), fc.array(mutation, { maxLength: 2 }), async (doc, mutations) => {
         const bytes = jsonText(mutate(doc, mutations));

@@ -35,6 +35,14 @@ function readInteger(name: string): number | undefined {
 }
 
 /**
+ * The time limit of a property suite: `ciLimitMs` under `npm test` (a hang
+ * fails the run), none in a long run (its length is the user's choice).
+ */
+export function fuzzTimeout(ciLimitMs = 600_000): number {
+  return fuzzSettings(0).long ? Infinity : ciLimitMs;
+}
+
+/**
  * fast-check's parameters for one property: `ciRuns` cases under `npm test`,
  * DF2_FUZZ_RUNS in a long run (a property may scale it down with `share`
  * when each of its cases is much dearer than a file's check, e.g. a whole

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { checkProperty } from '../../testing/fuzz.js';
+import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { inputVerdict } from '../../testing/input-verdict.js';
 import { anyJson, byteMutation, fileBytes, mutate, mutation, toJsonText, type ByteMutation } from '../../testing/json-mutations.js';
 import { goldenPath, tempDir } from '../../testing/paths.js';
@@ -64,7 +64,7 @@ async function checkGroundTruth(task: CocoTask, bytes: Buffer): Promise<void> {
 
 const json = (value: unknown, bytes: ByteMutation = { kind: 'none' }): Buffer => fileBytes(toJsonText(value), bytes);
 
-describe('COCO results and ground truth files', { timeout: 600_000 }, () => {
+describe('COCO results and ground truth files', { timeout: fuzzTimeout() }, () => {
   test('the small files cut from the golden fixture load and evaluate, for each task', async () => {
     for (const task of TASKS) {
       const file = join(dir, `results-${task}.json`);

@@ -15,7 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { rleFromBox, rleToString } from '../../mask/index.js';
-import { checkProperty } from '../../testing/fuzz.js';
+import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { tempDir } from '../../testing/paths.js';
 import { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
 import { loadCocoPair } from './load.js';
@@ -132,7 +132,7 @@ const figures = (r: CocoEvalResult): unknown => ({ stats: r.stats, perCategory: 
 /** A case with at least one detection (an empty results file is refused, as the release's loadRes refuses it). */
 const withDetections = anyCase.filter((c) => c.dt.length > 0);
 
-describe('COCO evaluation, metamorphic', { timeout: 600_000 }, () => {
+describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
   test('permuting the result entries (distinct scores) changes no figure', async () => {
     await checkProperty(
       fc.asyncProperty(

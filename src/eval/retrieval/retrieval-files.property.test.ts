@@ -8,7 +8,7 @@ import { before, describe, test } from 'node:test';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { checkProperty } from '../../testing/fuzz.js';
+import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { inputVerdict } from '../../testing/input-verdict.js';
 import { anyJson, byteMutation, fileBytes, mutate, mutation, toJsonText } from '../../testing/json-mutations.js';
 import { goldenPath, tempDir } from '../../testing/paths.js';
@@ -44,7 +44,7 @@ async function check(kind: Kind, bytes: Buffer): Promise<void> {
   await inputVerdict(Object.values(paths), () => evaluateRetrievalFiles(paths.query, paths.gallery, paths.results, { by: [] }));
 }
 
-describe('retrieval query, gallery and results files', { timeout: 600_000 }, () => {
+describe('retrieval query, gallery and results files', { timeout: fuzzTimeout() }, () => {
   test('the small files cut from the golden fixture evaluate', async () => {
     const paths = files();
     for (const k of KINDS) await writeFile(paths[k], JSON.stringify(valid.get(k)));

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { checkProperty } from '../../testing/fuzz.js';
+import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { inputVerdict } from '../../testing/input-verdict.js';
 import { anyJson, nastyNumber, nastyString, toJsonText } from '../../testing/json-mutations.js';
 import { tempDir } from '../../testing/paths.js';
@@ -142,7 +142,7 @@ function editLines(text: string, edits: readonly LineEdit[]): string {
 
 const parse = (text: string): unknown => parseChallenge(text, FILE, dir);
 
-describe('challenge.yaml', { timeout: 600_000 }, () => {
+describe('challenge.yaml', { timeout: fuzzTimeout() }, () => {
   test('every generated valid challenge is read, with its phases in order', async () => {
     await checkProperty(
       fc.property(validChallenge, (challenge) => {
