@@ -108,7 +108,7 @@ describe('annotation files: validate, the reader and the indexer', { timeout: fu
         const { verdict, problems } = await verdicts(jsonText(doc));
         assert.deepEqual(verdict, { accepted: true }, JSON.stringify(problems));
       }),
-      150,
+      100,
     );
   });
 
@@ -117,7 +117,7 @@ describe('annotation files: validate, the reader and the indexer', { timeout: fu
       fc.asyncProperty(anyJson, byteMutation, async (value, bytes) => {
         await verdicts(jsonText(value, bytes));
       }),
-      150,
+      100,
     );
   });
 
@@ -126,7 +126,7 @@ describe('annotation files: validate, the reader and the indexer', { timeout: fu
       fc.asyncProperty(validAnnotation(size), fc.array(mutation, { minLength: 1, maxLength: 3 }), byteMutation, async (doc, mutations: Mutation[], bytes) => {
         await verdicts(jsonText(mutate(doc, mutations), bytes));
       }),
-      300,
+      200,
     );
   });
 

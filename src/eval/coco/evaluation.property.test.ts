@@ -141,7 +141,7 @@ describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
           assert.deepEqual(figures(await evaluate({ ...c, dt: shuffled })), figures(await evaluate(c)));
         },
       ),
-      25,
+      15,
       0.1,
     );
   });
@@ -159,7 +159,7 @@ describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
         };
         assert.deepEqual(figures(await evaluate(renumbered)), figures(await evaluate(c)));
       }),
-      25,
+      15,
       0.1,
     );
   });
@@ -173,7 +173,7 @@ describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
         const mapped = c.dt.map((d) => ({ ...d, score: map(d.score, d) }));
         assert.deepEqual(figures(await evaluate({ ...c, dt: mapped })), figures(await evaluate(c)));
       }),
-      25,
+      15,
       0.1,
     );
   });
@@ -195,7 +195,7 @@ describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
           }
         },
       ),
-      25,
+      15,
       0.1,
     );
   });
@@ -215,7 +215,7 @@ describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
         // Matching nothing of its category in its image, it changes no precision or recall at all.
         if (!c.gt.some((a) => a.image_id === image && a.category_id === category)) assert.deepEqual(figures(after), figures(before));
       }),
-      25,
+      15,
       0.1,
     );
   });
@@ -234,7 +234,7 @@ describe('COCO evaluation, metamorphic', { timeout: fuzzTimeout() }, () => {
           assert.deepEqual(figures(await evaluate(without)), figures(restricted));
         },
       ),
-      25,
+      15,
       0.1,
     );
   });
