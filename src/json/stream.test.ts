@@ -100,6 +100,9 @@ test('reports malformed and truncated input with the entry', async () => {
   await rejects('[1] x', /expected the end of the file/);
   await rejects('{"a" 1}', /expected ':'/);
   await rejects('[1,,2]', /expected a value/);
+  // Found by the property suite (coco-files.property.test.ts): a control character inside a top-level key escaped as a SyntaxError.
+  await rejects('{"\u0000":{}}', /expected a valid JSON string as a key, found Bad control character/);
+  await rejects('{"a\\x": []}', /expected a valid JSON string as a key, found Bad escaped character/);
 });
 
 test('reports a missing file', async () => {

@@ -238,8 +238,13 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
           const s: ValueScan = { start: i, pos: i, depth: 0, inString: false };
           const end = advance(s, atEof);
           if (end < 0) return i; // key split across chunks: wait for more
-          key = JSON.parse(buf.toString('utf8', i, end)) as string;
-          summary.keys.push(key);
+          try {
+            key = JSON.parse(buf.toString('utf8', i, end)) as string;
+          } catch (err) {
+            // A control character or a bad escape inside the key's quotes: the scan found its end, JSON.parse refuses it.
+            fail('a valid JSON string as a key', i, (err as Error).message.replace(/\s+/g, ' ').slice(0, 120));
+          }
+          summary.keys.push(key!);
           inArrayOfKey = false;
           mode = Mode.ObjectColon;
           i = end;

@@ -147,7 +147,8 @@ function runEndsBox(rle: Rle, widenWrappingRuns: boolean): [number, number, numb
     if (y < ys) ys = y;
     if (y > ye) ye = y;
   }
-  return [xs, ys, xe - xs + 1, ye - ys + 1];
+  // maskApi's width is unsigned 32-bit too: a zero-length first run of 1s on an image 1 pixel high puts xe at 2^32-1, and the width wraps to 0.
+  return [xs, ys, (xe - xs + 1) % UINT32_WRAP, ye - ys + 1];
 }
 
 const mergeScratch = [new ScratchU32(), new ScratchU32()] as const;

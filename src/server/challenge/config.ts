@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { formatProblem, describe as describeValue, InputError } from '../../util/errors.js';
+import { formatProblem, describe as describeValue, InputError, pathJoin } from '../../util/errors.js';
 import { availableTasks, GT_FILES } from './tasks.js';
 import { isTask, TASKS, type Task } from './types.js';
 
@@ -91,12 +91,20 @@ export function parseChallenge(text: string, file: string, baseDir: string, read
     throw new ChallengeError(file, problems);
   }
   // Dates stay strings (core schema): the checks below read them.
-  const root: unknown = doc.toJS({ maxAliasCount: 50 });
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    // What only shows when the document is resolved: an alias to no anchor ("*name" before "&name"), too many aliases.
+    problems.push(formatProblem(file, '', 'YAML', (err as Error).message.split('\n')[0]));
+    throw new ChallengeError(file, problems);
+  }
   if (!isRecord(root)) {
     bad('', 'a mapping with title, registration and phases', root);
     throw new ChallengeError(file, problems);
   }
-  for (const key of Object.keys(root)) if (!TOP_KEYS.includes(key)) bad(key, `one of the fields ${TOP_KEYS.join(', ')}`, key);
+  // Keys are the user's: pathJoin quotes one that is not a plain name, so that a line break in it cannot break the line.
+  for (const key of Object.keys(root)) if (!TOP_KEYS.includes(key)) bad(pathJoin('', key), `one of the fields ${TOP_KEYS.join(', ')}`, key);
 
   const title = root.title;
   if (typeof title !== 'string' || title.trim() === '' || title.length > 200) bad('title', 'a text of 1-200 characters', title);
@@ -141,10 +149,10 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
   const check = (ok: boolean, field: string, expected: string, ...found: unknown[]): void => {
     if (!ok) {
       before.count++;
-      bad(`${at}.${field}`, expected, ...found);
+      bad(field.startsWith('[') ? `${at}${field}` : `${at}.${field}`, expected, ...found);
     }
   };
-  for (const key of Object.keys(raw)) check(PHASE_KEYS.includes(key), key, `one of the fields ${PHASE_KEYS.join(', ')}`, key);
+  for (const key of Object.keys(raw)) check(PHASE_KEYS.includes(key), pathJoin('', key), `one of the fields ${PHASE_KEYS.join(', ')}`, key);
 
   const name = raw.name;
   check(typeof name === 'string' && PHASE_NAME.test(name), 'name', '1-40 letters, digits, ".", "_" or "-"', name);
@@ -191,8 +199,9 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
     if (!isRecord(raw.limits)) check(false, 'limits', 'a mapping of per_day, per_month, total', raw.limits);
     else {
       for (const [key, value] of Object.entries(raw.limits)) {
-        const field = LIMIT_KEYS[key];
-        if (!field) check(false, `limits.${key}`, 'one of per_day, per_month, total', key);
+        // Own keys only: "constructor" or "toString" would find Object.prototype's and be taken as a limit.
+        const field = Object.hasOwn(LIMIT_KEYS, key) ? LIMIT_KEYS[key] : undefined;
+        if (!field) check(false, pathJoin('limits', key), 'one of per_day, per_month, total', key);
         else if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1e6)
           check(false, `limits.${key}`, 'a whole number 0..1000000', value);
         else limits[field] = value as number;

@@ -17,22 +17,13 @@
  * answering requests, indexing takes the CPU they leave; idle, it runs at
  * full speed.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  NameSet,
-  checkAnnotationContent,
-  checkAnnotationFileSync,
-  inputProblem,
-  readImageSizeIfPresentSync,
-  scanSplitSync,
-  type ImageSize,
-} from '../../dataset/index.js';
-import { formatProblemLine, type Problem } from '../../schema/index.js';
+import { NameSet, scanSplitSync } from '../../dataset/index.js';
 import { InputError } from '../../util/errors.js';
 import { lowerThreadPriority } from '../../util/thread-priority.js';
-import { indexedImage } from './indexed-image.js';
+import { indexAnnotationFile, indexScratch } from './index-file.js';
 import { ImageBatchBuilder, batchBuffers } from './image-batch.js';
 import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
 import type { BadFile } from './types.js';
@@ -55,35 +46,6 @@ function send(message: ToIndexer, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-/** Reads a file with one open, fstat, read and close; returns its text and state. */
-function readWithState(file: string, buffer: { bytes: Buffer }): { text: string; mtimeMs: number; size: number } {
-  const fd = openSync(file, 'r');
-  try {
-    const st = fstatSync(fd);
-    if (buffer.bytes.length < st.size + 1) buffer.bytes = Buffer.allocUnsafe(Math.max(st.size + 1, buffer.bytes.length * 2));
-    // Exactly the size fstat gave: no extra read to find the end. A file that grows meanwhile reads short
-    // (and fails its checks, so it is read again next time, as bad files always are).
-    let length = 0;
-    while (length < st.size) {
-      const n = readSync(fd, buffer.bytes, length, st.size - length, length);
-      if (n === 0) break;
-      length += n;
-    }
-    return { text: buffer.bytes.toString('utf8', 0, length), mtimeMs: st.mtimeMs, size: st.size };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The size of an image from its header; undefined when there is no image file. */
-function imageSize(path: string, scratch: Buffer): ImageSize | Problem | undefined {
-  try {
-    return readImageSizeIfPresentSync(path, scratch);
-  } catch (err) {
-    return inputProblem(err);
-  }
-}
-
 async function run(): Promise<void> {
   lowerThreadPriority(10);
   const listing = scanSplitSync(data.dir, { annotationsOnly: true });
@@ -91,8 +53,7 @@ async function run(): Promise<void> {
   for (let k = 0; k < data.knownIds.length; k++) known.set(data.knownIds[k]!, k);
   send({ type: 'listed', total: listing.names.length });
 
-  const buffer = { bytes: Buffer.allocUnsafe(64 * 1024) };
-  const head = Buffer.allocUnsafe(4096);
+  const scratch = indexScratch();
   const images = new ImageBatchBuilder(data.batchSize);
   let bad: BadFile[] = [];
   let badIds: number[] = [];
@@ -113,31 +74,19 @@ async function run(): Promise<void> {
     if (Math.floor(at / SHARE) % data.parts !== data.part) continue;
     const name = listing.names.at(at);
     const id = Number(name);
-    const annoPath = join(data.dir, 'annos', `${name}.json`);
     const k = known.get(id);
     done++;
     if (k !== undefined) {
-      const st = statSync(annoPath, { throwIfNoEntry: false });
+      const st = statSync(join(data.dir, 'annos', `${name}.json`), { throwIfNoEntry: false });
       if (st && st.mtimeMs === data.knownMtimes[k] && st.size === data.knownSizes[k]) continue;
     }
     changed++;
-    let read: { text: string; mtimeMs: number; size: number } | undefined;
-    try {
-      read = readWithState(annoPath, buffer);
-    } catch {
-      // checkAnnotationFileSync reads it again and reports why it cannot.
-    }
-    const imagePath = join(data.dir, 'image', `${name}.jpg`);
-    const size = imageSize(imagePath, head);
-    const withImage = size === undefined ? undefined : imagePath;
-    const file = read ? checkAnnotationContent(annoPath, read.text, withImage, size) : checkAnnotationFileSync(annoPath, withImage, true);
-    const firstError = file.problems.find((problem) => problem.severity === 'error');
-    if (firstError || !file.record || !read) {
-      const line = firstError ? formatProblemLine(firstError) : 'unreadable';
-      bad.push({ file: `annos/${name}.json`, message: line.split(data.dir).join(data.name) });
+    const verdict = indexAnnotationFile(data.dir, data.name, name, scratch);
+    if ('bad' in verdict) {
+      bad.push(verdict.bad);
       badIds.push(id);
     } else {
-      images.add(indexedImage(file.record, read.mtimeMs, read.size));
+      images.add(verdict.image);
     }
     if (images.count + bad.length >= data.batchSize) await flush();
   }

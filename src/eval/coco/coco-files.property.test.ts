@@ -1,0 +1,114 @@
+/**
+ * Properties of the COCO files an evaluation reads: results of each task
+ * (bbox, segm, keypoints) and the ground truth. Any JSON value, and any
+ * mutation of a small valid file cut from the golden fixture, is either
+ * evaluated or refused with one line naming the file and the entry: never
+ * a crash or a hang, in loading or in the evaluation that follows.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
+import { inputVerdict } from '../../testing/input-verdict.js';
+import { anyJson, byteMutation, fileBytes, mutate, mutation, toJsonText, type ByteMutation } from '../../testing/json-mutations.js';
+import { goldenPath, tempDir } from '../../testing/paths.js';
+import { evaluateLoaded } from './evaluate.js';
+import { loadCocoPair } from './load.js';
+import type { CocoTask } from './params.js';
+
+const TASKS = ['bbox', 'segm', 'keypoints'] as const satisfies readonly CocoTask[];
+/** Images of the golden fixture kept in the small files: few, so that a mutation often lands on a field and not in a long vector. */
+const IMAGES = new Set([1, 2]);
+
+let dir: string;
+let gtFile: string;
+let gtText: string;
+let smallGt: unknown;
+const smallResults = new Map<CocoTask, unknown[]>();
+
+before(async () => {
+  dir = await tempDir('df2-coco-fuzz-');
+  const gt = JSON.parse(await readFile(goldenPath('basic', 'gt', 'coco.json'), 'utf8')) as { images: { id: number }[]; annotations: { image_id: number }[] };
+  smallGt = { ...gt, images: gt.images.filter((im) => IMAGES.has(im.id)), annotations: gt.annotations.filter((a) => IMAGES.has(a.image_id)) };
+  gtText = JSON.stringify(smallGt);
+  gtFile = join(dir, 'gt.json');
+  await writeFile(gtFile, gtText);
+  for (const task of TASKS) {
+    const all = JSON.parse(await readFile(goldenPath('basic', 'results', `${task}_results.json`), 'utf8')) as { image_id: number }[];
+    smallResults.set(task, all.filter((r) => IMAGES.has(r.image_id)).slice(0, 4));
+  }
+});
+
+/** Loads a pair in this thread and, when both load, evaluates them. */
+async function loadAndEvaluate(task: CocoTask, gt: string, results: string): Promise<void> {
+  const loaded = await loadCocoPair(task, gt, results, { useWorker: false });
+  evaluateLoaded(task, loaded.gt, loaded.results, { quiet: true });
+}
+
+async function checkResults(task: CocoTask, bytes: Buffer): Promise<void> {
+  const file = join(dir, `results-${task}.json`);
+  await writeFile(file, bytes);
+  await inputVerdict(file, () => loadAndEvaluate(task, gtFile, file));
+}
+
+async function checkGroundTruth(task: CocoTask, bytes: Buffer): Promise<void> {
+  const file = join(dir, `gt-${task}-mutated.json`);
+  const results = join(dir, `results-valid-${task}.json`);
+  await writeFile(file, bytes);
+  await writeFile(results, JSON.stringify(smallResults.get(task)));
+  // The results are valid for the original ground truth: a mutated one may no longer hold their images or categories, which names the results.
+  await inputVerdict([file, results], () => loadAndEvaluate(task, file, results));
+}
+
+const json = (value: unknown, bytes: ByteMutation = { kind: 'none' }): Buffer => fileBytes(toJsonText(value), bytes);
+
+describe('COCO results and ground truth files', { timeout: fuzzTimeout() }, () => {
+  test('the small files cut from the golden fixture load and evaluate, for each task', async () => {
+    for (const task of TASKS) {
+      const file = join(dir, `results-${task}.json`);
+      await writeFile(file, JSON.stringify(smallResults.get(task)));
+      await loadAndEvaluate(task, gtFile, file);
+    }
+  });
+
+  test('regression: a results file with a control character in a top-level key is refused with one line', async () => {
+    // Shrunk case of seed 26: ["bbox", {"": {}}, insert [0] at byte 2], i.e. the text {"\u0000":{}} (a SyntaxError escaped the streaming reader).
+    await checkResults('bbox', json({ '': {} }, { kind: 'insert', at: 2, bytes: [0] }));
+    const file = join(dir, 'results-bbox.json');
+    const verdict = await inputVerdict(file, () => loadAndEvaluate('bbox', gtFile, file));
+    assert.ok(!verdict.accepted && verdict.message.includes('expected a valid JSON string as a key'), JSON.stringify(verdict));
+  });
+
+  test('results: any JSON value is evaluated or refused with one line naming the file and the entry', async () => {
+    await checkProperty(
+      fc.asyncProperty(fc.constantFrom(...TASKS), anyJson, byteMutation, async (task, value, bytes) => checkResults(task, json(value, bytes))),
+      100,
+    );
+  });
+
+  test('results: any mutation of a valid results file is evaluated or refused with one line naming the file and the entry', async () => {
+    await checkProperty(
+      fc.asyncProperty(fc.constantFrom(...TASKS), fc.array(mutation, { minLength: 1, maxLength: 3 }), byteMutation, async (task, mutations, bytes) =>
+        checkResults(task, json(mutate(smallResults.get(task), mutations), bytes)),
+      ),
+      150,
+    );
+  });
+
+  test('ground truth: any JSON value or mutation of a valid file is evaluated or refused with one line naming a file and the entry', async () => {
+    await checkProperty(
+      fc.asyncProperty(
+        fc.constantFrom(...TASKS),
+        fc.oneof(
+          anyJson.map((value) => ({ value })),
+          fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) => ({ mutations })),
+        ),
+        byteMutation,
+        async (task, change, bytes) => checkGroundTruth(task, json('value' in change ? change.value : mutate(smallGt, change.mutations), bytes)),
+      ),
+      100,
+    );
+  });
+});
