@@ -139,6 +139,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     maxAttempts,
     timeoutMs: evalTimeoutMs,
     childHeapMb: options.childHeapMb ?? 8192,
+    snapshotDir: join(cacheDir, 'snapshots'),
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     leaseSeconds: options.leaseSeconds ?? 30,
     sweep: shared,

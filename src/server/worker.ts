@@ -30,6 +30,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   evalTimeoutMs?: number;
   childHeapMb?: number;
+  /** Ground-truth snapshots of the evaluation processes (`df2 worker --cache DIR`); none when undefined. */
+  snapshotDir?: string;
   log?: (line: string) => void;
 }
 
@@ -90,6 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     maxAttempts: options.maxAttempts ?? 3,
     timeoutMs: evalTimeoutMs,
     childHeapMb: options.childHeapMb ?? 8192,
+    ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
     leaseSeconds: options.leaseSeconds ?? 30,
     sweep: true,
     concurrency,
