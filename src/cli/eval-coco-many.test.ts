@@ -107,8 +107,16 @@ test('the first run writes a snapshot, the next reads it; a corrupt one is rebui
   const [snapshot] = readdirSync(cache);
   assert.match(snapshot!, /\.df2snap$/);
 
-  const second = await runCli([...args, '--cache', cache, '--verify-cache']);
+  const second = await runCli([...args, '--cache', cache]);
   assert.deepEqual(second, first);
+  // A snapshot written without --verify-cache has no content hash: a verifying run writes one, the next uses it.
+  const hashless = await runCli([...args, '--cache', cache, '--verify-cache']);
+  assert.equal(hashless.stdout, first.stdout);
+  assert.match(
+    hashless.stderr,
+    /^df2: ground-truth snapshot \S+ not used: it has no content hash to verify \(it was written without --verify-cache\); rebuilding it\n$/,
+  );
+  assert.deepEqual(await runCli([...args, '--cache', cache, '--verify-cache']), first);
 
   const bytes = readFileSync(join(cache, snapshot!));
   bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;

@@ -183,6 +183,9 @@ test('--verify-cache compares the content hash', async () => {
   const dir = await tempDir('df2-snap-cache-');
   const file = await oldCopy(goldenPath('basic', 'gt', 'coco.json'));
   await loadWithNotes(file, ['bbox'], dir);
+  const hashless = await loadWithNotes(file, ['bbox'], dir, true);
+  assert.equal(hashless.notes.length, 1);
+  assert.match(hashless.notes[0]!, /not used: it has no content hash to verify/);
   const verified = await loadWithNotes(file, ['bbox'], dir, true);
   assert.deepEqual(verified.notes, []);
   assert.ok(fromSnapshot(verified.gt));
@@ -257,6 +260,20 @@ test('the folder is kept under its size cap, least recently used snapshots remov
   const notes: string[] = [];
   await loadCocoGroundTruth(b, ['bbox'], { cache: { dir, maxBytes: one - 1, onNote: (line) => notes.push(line) } });
   assert.match(notes[0] ?? '', /not written: .*more than the cache's cap/);
+  assert.deepEqual(readdirSync(dir), [], 'the folder is brought under the smaller cap: a and c go');
+  // DF2_CACHE_MAX_MB=0 empties the folder at the next write.
+  await loadCocoGroundTruth(a, ['bbox'], { cache: { dir } });
+  assert.equal(readdirSync(dir).length, 1);
+  const saved = process.env.DF2_CACHE_MAX_MB;
+  process.env.DF2_CACHE_MAX_MB = '0';
+  try {
+    await loadCocoGroundTruth(a, ['keypoints'], { cache: { dir } });
+  } finally {
+    if (saved === undefined) delete process.env.DF2_CACHE_MAX_MB;
+    else process.env.DF2_CACHE_MAX_MB = saved;
+  }
+  assert.deepEqual(readdirSync(dir), []);
+  await loadCocoGroundTruth(a, ['bbox'], { cache: { dir } });
   enforceCap(dir, 0);
   assert.deepEqual(readdirSync(dir), []);
   assert.equal(readSnapshot(a, ['bbox'], { dir }), undefined);

@@ -51,7 +51,10 @@ export const SNAPSHOT_SUFFIX = '.df2snap';
 export interface SnapshotCacheOptions {
   /** The cache folder (see defaultCacheDir). */
   dir: string;
-  /** Also compare a SHA-256 of the file's bytes with the one the snapshot was made from (reads the whole file). */
+  /**
+   * Also compare a SHA-256 of the file's bytes with the one the snapshot was made from (reads the whole
+   * file). A snapshot written without `verify` has no hash: a verifying run rebuilds it with one.
+   */
   verify?: boolean;
   /** Size cap of the folder in bytes (default DEFAULT_CACHE_MAX_BYTES, or DF2_CACHE_MAX_MB in the environment). */
   maxBytes?: number;
@@ -177,6 +180,7 @@ export function readSnapshot(file: string, tasks: readonly CocoTask[], options: 
     if (!sameIdentity(header.identity, identity)) throw new SnapshotRejected('it is stale (the file changed since it was written)');
     if (BigInt(identity.mtimeNs) >= writtenNs)
       throw new SnapshotRejected('the file was modified within the same timestamp granule as the snapshot was written (racily clean)');
+    if (options.verify && header.contentSha256 === null) throw new SnapshotRejected('it has no content hash to verify (it was written without --verify-cache)');
     if (options.verify && header.contentSha256 !== sha256OfFile(file)) throw new SnapshotRejected('the content hash differs (--verify-cache)');
     touch(path);
     return gt;
@@ -218,7 +222,10 @@ export function writeSnapshot(gt: CocoGroundTruth, before: FileIdentity, options
   });
   const total = chunks.reduce((sum, c) => sum + c.byteLength, 0);
   const cap = cacheMaxBytes(options);
-  if (total > cap) return note(`it would take ${total} bytes, more than the cache's cap of ${cap} (DF2_CACHE_MAX_MB)`);
+  if (total > cap) {
+    enforceCap(options.dir, cap);
+    return note(`it would take ${total} bytes, more than the cache's cap of ${cap} (DF2_CACHE_MAX_MB)`);
+  }
   let tmp: string | undefined;
   let fd: number | undefined;
   try {
