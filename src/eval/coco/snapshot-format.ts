@@ -12,16 +12,20 @@
  *
  *   0  magic "DF2SNAP\n"          8  format version (u32)   12  byte-order mark 0x01020304 (u32)
  *   16 total length (u64)          24 write time, ns (u64; filled in after the body is on disk)
- *   32 SHA-256 of bytes 64..end    64 header length (u32)   72  header JSON, then the body
+ *   32 checksum of bytes 64..end   64 header length (u32)   68  checksum kind (u32)   72  header JSON, then the body
  *
  * The checksum covers the header and the body, so any changed byte there is
- * found; the write time is checked against the snapshot file's own mtime.
+ * found. It is a CRC-32 (kind 2: zlib's, 3x faster than SHA-256, which
+ * matters for a 150 MB segm snapshot) where Node has zlib.crc32 (20.15+,
+ * 22.2+), else a SHA-256 (kind 1); a snapshot whose kind this Node cannot
+ * check is rebuilt.
  */
 import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import type { CocoGroundTruth } from './ground-truth.js';
 
 /** Bump whenever the layout or the loaded ground truth's shape changes: older snapshots are then rebuilt. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 export const MAGIC = Buffer.from('DF2SNAP\n', 'latin1');
 const BYTE_ORDER_MARK = 0x01020304;
@@ -29,6 +33,27 @@ export const PREFIX_BYTES = 72;
 export const WRITE_TIME_AT = 24;
 export const CHECKSUM_AT = 32;
 const CHECKED_FROM = 64;
+const CHECKSUM_KIND_AT = 68;
+const SHA256 = 1;
+const CRC32 = 2;
+type Crc32 = (data: Uint8Array, value?: number) => number;
+const crc32 = (zlib as { crc32?: Crc32 }).crc32;
+
+/** The checksum of the chunks (kind CRC32 or SHA256) as the 32 bytes of its field. */
+function checksum(kind: number, chunks: readonly Uint8Array[]): Buffer {
+  const out = Buffer.alloc(32);
+  if (kind === CRC32) {
+    let value = 0;
+    // Empty chunks are skipped: Node 20's zlib.crc32 answers 0 for an empty array on an empty buffer, whatever the value passed.
+    for (const chunk of chunks) if (chunk.byteLength > 0) value = crc32!(chunk, value);
+    out.writeUInt32LE(value >>> 0, 0);
+  } else {
+    const hash = createHash('sha256');
+    for (const chunk of chunks) hash.update(chunk);
+    hash.digest().copy(out);
+  }
+  return out;
+}
 
 /** The stat identity of a ground-truth file, as git's index keeps it (nanosecond times as decimal strings). */
 export interface FileIdentity {
@@ -112,6 +137,8 @@ export function encodeSnapshot(gt: CocoGroundTruth, header: Omit<SnapshotHeader,
   prefix.writeUInt32LE(BYTE_ORDER_MARK, 12);
   prefix.writeBigUInt64LE(BigInt(total), 16);
   prefix.writeUInt32LE(headerBytes.length, 64);
+  const kind = crc32 ? CRC32 : SHA256;
+  prefix.writeUInt32LE(kind, CHECKSUM_KIND_AT);
   headerBytes.copy(prefix, PREFIX_BYTES);
 
   const chunks: Uint8Array[] = [prefix];
@@ -124,10 +151,7 @@ export function encodeSnapshot(gt: CocoGroundTruth, header: Omit<SnapshotHeader,
     if (pad > 0) chunks.push(new Uint8Array(pad));
     at += pad;
   }
-  const hash = createHash('sha256');
-  hash.update(prefix.subarray(CHECKED_FROM));
-  for (const chunk of chunks.slice(1)) hash.update(chunk);
-  hash.digest().copy(prefix, CHECKSUM_AT);
+  checksum(kind, [prefix.subarray(CHECKED_FROM), ...chunks.slice(1)]).copy(prefix, CHECKSUM_AT);
   return chunks;
 }
 
@@ -151,7 +175,10 @@ export function readPrefix(bytes: Uint8Array, fileSize: number): { total: number
  */
 export function decodeSnapshot(bytes: Uint8Array, file: string): { header: SnapshotHeader; gt: CocoGroundTruth } {
   const { total, headerLength } = readPrefix(bytes, bytes.length);
-  const hash = createHash('sha256').update(bytes.subarray(CHECKED_FROM, total)).digest();
+  const kind = Buffer.from(bytes.buffer, bytes.byteOffset, PREFIX_BYTES).readUInt32LE(CHECKSUM_KIND_AT);
+  if (kind !== SHA256 && kind !== CRC32) throw new SnapshotRejected('it is corrupt (its checksum kind)');
+  if (kind === CRC32 && !crc32) throw new SnapshotRejected('its checksum is a CRC-32, which this Node.js cannot compute (zlib.crc32: Node 20.15+)');
+  const hash = checksum(kind, [bytes.subarray(CHECKED_FROM, total)]);
   if (!hash.equals(Buffer.from(bytes.buffer, bytes.byteOffset + CHECKSUM_AT, 32))) throw new SnapshotRejected('it is corrupt (its checksum does not match)');
   const headerEnd = PREFIX_BYTES + headerLength;
   if (headerEnd > total) throw new SnapshotRejected('it is corrupt (header past the end)');
