@@ -81,7 +81,9 @@ test('the packed tarball installs into an empty folder and runs the CLI and a Ty
     await df2('convert', 'coco', split, '--out', coco, '--json');
     assert.deepEqual(await readFile(coco), await readFile(goldenPath('basic', 'gt', 'coco.json')));
     const golden = JSON.parse(await readFile(goldenPath('basic', 'golden.json'), 'utf8')) as Record<string, { stats: number[] }>;
-    const segm = JSON.parse(await df2('eval', 'segm', '--gt', coco, '--results', goldenPath('basic', 'results', 'segm_results.json'), '--json')) as {
+    const segm = JSON.parse(
+      await df2('eval', 'segm', '--gt', coco, '--results', goldenPath('basic', 'results', 'segm_results.json'), '--json', '--cache', join(root, 'cache')),
+    ) as {
       stats: number[];
     };
     assertClose(segm.stats, golden.segm!.stats);

@@ -27,7 +27,13 @@ import {
   type ConfusionMatrix,
   type TideErrors,
   cocoResultsWarnings,
+  defaultCacheDir,
+  type SnapshotCacheOptions,
 } from '../eval/index.js';
+import { resolve } from 'node:path';
+import { evaluateMany } from './eval-coco-many.js';
+import { expandResultsFiles } from './results-files.js';
+import { UsageError } from '../util/errors.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
@@ -35,7 +41,11 @@ import { writeFileAtomic } from '../util/atomic.js';
 
 interface CocoEvalCliOptions {
   gt: string;
-  results: string;
+  results: string[];
+  /** A folder, false with --no-cache, undefined for the default folder. */
+  cache?: string | false;
+  verifyCache?: boolean;
+  csv?: string;
   json?: boolean;
   by?: AttributeName[];
   errors?: boolean;
@@ -65,8 +75,15 @@ export function registerCocoEval(evalCommand: Command): void {
       .command(task)
       .description(DESCRIPTIONS[task])
       .requiredOption('--gt <file>', 'COCO ground truth (as written by `df2 convert coco`)')
-      .requiredOption('--results <file>', `${task} results: a JSON list of {"image_id", "category_id", "score", ...}`)
+      .requiredOption(
+        '--results <files...>',
+        `${task} results: a JSON list of {"image_id", "category_id", "score", ...}; several files (or a pattern such as 'runs/*.json'): one row of figures per file`,
+      )
       .option('--json', 'print the figures as JSON on stdout (no progress)')
+      .option('--csv <file>', 'also write one CSV row of figures per results file (file, then the summary figures)')
+      .option('--cache <dir>', 'folder of ground-truth snapshots (default: $XDG_CACHE_HOME/df2 or ~/.cache/df2; cap: DF2_CACHE_MAX_MB, default 4096)')
+      .option('--no-cache', 'neither read nor write a ground-truth snapshot')
+      .option('--verify-cache', "use a snapshot only if the ground truth's SHA-256 is the one it was made from (reads the whole file)")
       .option(
         '--by <attribute>',
         `also give AP, AP50, AP75 per value of ${ATTRIBUTE_NAMES.join('|')} or all (repeatable; needs a ground truth with attributes)`,
@@ -97,6 +114,11 @@ Examples:
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by occlusion --by scale
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by all --json
   $ df2 eval ${task} --gt ${gt} --results ${task}_results.json ${task === 'keypoints' ? '--errors ' : '--errors --confusion '}--per-image per-image.json
+  $ df2 eval ${task} --gt ${gt} --results runs/*.json --csv figures.csv
+
+The first run on a ground-truth file writes a snapshot of it to the cache
+folder; later runs read that instead of the JSON while the file is unchanged
+(see docs/evaluation.md).
 
 The figures are those of the release's evaluation API (deepfashion2_api, a
 pycocotools fork): ${
@@ -124,7 +146,34 @@ See docs/errors.md.`
 `;
 }
 
+/** The snapshot cache of the options (one line on stderr per snapshot rebuilt or not written). */
+function snapshotCache(options: CocoEvalCliOptions): SnapshotCacheOptions | undefined {
+  if (options.cache === false) return undefined;
+  return {
+    dir: typeof options.cache === 'string' ? resolve(options.cache) : defaultCacheDir(),
+    verify: options.verifyCache === true,
+    onNote: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
 async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
+  const files = expandResultsFiles(`eval ${task}`, options.results);
+  if (files.length > 1 || options.csv !== undefined) {
+    for (const [option, given] of [
+      ['--by', options.by !== undefined],
+      ['--errors', options.errors],
+      ['--confusion', options.confusion],
+      ['--per-image', options.perImage !== undefined],
+    ] as const) {
+      if (given)
+        throw new UsageError(`eval ${task}`, option, 'one results file and no --csv', `${files.length} results files${options.csv ? ' and --csv' : ''}`);
+    }
+    return evaluateMany(task, { gt: options.gt, files, json: options.json === true, csv: options.csv, cache: snapshotCache(options) });
+  }
+  return runOne(task, { ...options, results: files });
+}
+
+async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   const quiet = options.json === true;
   const attributes = options.by ?? [];
   const bars = new StageBars(quiet);
@@ -133,9 +182,10 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   try {
     // The confusion matrix of segm results reads boxes: load them too.
     const extraTasks = task === 'segm' && options.confusion ? (['bbox'] as const) : [];
-    const { gt, results } = await loadCocoPair(task, options.gt, options.results, {
+    const { gt, results } = await loadCocoPair(task, options.gt, options.results[0]!, {
       onProgress: (stage, done, total) => bars.update(stage, done, total),
       extraTasks,
+      cache: snapshotCache(options),
     });
     requireAttributes(gt, attributes);
     warnings = cocoResultsWarnings(task, results);

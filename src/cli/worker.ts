@@ -3,6 +3,7 @@
  * the submissions of a challenge whose web servers (`df2 serve --db
  * postgres://...`) run elsewhere.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { nonNegativeInt } from './serve.js';
 import { SERVER_DEFAULTS } from '../server/defaults.js';
@@ -16,6 +17,7 @@ interface WorkerCliOptions {
   stopTimeout: number;
   maxAttempts: number;
   quiet?: boolean;
+  cache?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -44,6 +46,7 @@ export function registerWorker(program: Command): void {
     )
     .option('--max-attempts <n>', 'attempts per submission before it fails (crashes, kills)', nonNegativeInt, SERVER_DEFAULTS.maxAttempts)
     .option('--quiet', 'no line per evaluation, nor at start and stop (errors only)')
+    .option('--cache <dir>', 'ground-truth snapshots: each evaluation reads the ground truth from its snapshot here (written by the first one)')
     .addHelpText(
       'after',
       `
@@ -69,6 +72,7 @@ Examples:
         concurrency: Math.max(1, options.concurrency),
         leaseSeconds: Math.max(1, options.leaseSeconds),
         maxAttempts: Math.max(1, options.maxAttempts),
+        ...(options.cache !== undefined && { snapshotDir: resolve(options.cache) }),
         log,
       });
       log(`${worker.workerId} ready (${worker.tasks.join(', ')}; ${options.concurrency} at a time)`);

@@ -26,6 +26,8 @@ export interface JsonStreamHandlers {
   onValue?(key: string, value: unknown): void;
   /** Called once per chunk with bytes read so far and the file size. */
   onProgress?(bytesRead: number, totalBytes: number): void;
+  /** Every chunk of the file's bytes, in order, as read (e.g. to hash the content on the same pass). */
+  onChunk?(chunk: Buffer): void;
 }
 
 export interface JsonStreamSummary {
@@ -310,6 +312,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytesRead += chunk.length;
+      handlers.onChunk?.(chunk);
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       const consumed = pump(false);
       const pending = scan as ValueScan | null; // set inside pump()

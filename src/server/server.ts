@@ -126,6 +126,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const evaluator = new Evaluator(store, uploads, queue, {
     ...evaluation,
     gtDirOf: groundTruthOf(challenge),
+    snapshotDir: join(cacheDir, 'snapshots'),
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     sweep: shared,
     concurrency: workers,

@@ -23,6 +23,8 @@ export interface WorkerOptions extends EvaluationOptions {
   challenge?: string | Challenge;
   /** Evaluations at once (each in its own child process). @default 1 */
   concurrency?: number;
+  /** Ground-truth snapshots of the evaluation processes (`df2 worker --cache DIR`); none when undefined. */
+  snapshotDir?: string;
   log?: (line: string) => void;
 }
 
@@ -63,6 +65,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const evaluator = new Evaluator(backend.store, backend.uploads, backend.queue, {
     ...evaluation,
     gtDirOf: groundTruthOf(challenge),
+    ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
     sweep: true,
     concurrency,
     ...(options.log ? { log: options.log } : {}),

@@ -13,6 +13,7 @@
  *   fallback for ground truth without labelled landmarks uses the box).
  * Fields a task does not read are neither checked nor kept.
  */
+import { createHash } from 'node:crypto';
 import { streamJson } from '../../json/stream.js';
 import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH, type AttributeName } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
@@ -35,6 +36,8 @@ export interface CocoGroundTruth {
   };
   readonly categories: { readonly id: readonly number[]; readonly name: readonly string[] };
   readonly annotations: GroundTruthAnnotations;
+  /** SHA-256 (hex) of the file's bytes, when the read was asked for it (`hashContent`; the snapshot cache keeps it). */
+  readonly contentSha256?: string;
 }
 
 export interface GroundTruthAnnotations {
@@ -70,6 +73,8 @@ export interface GroundTruthReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** segm: called with each batch of segmentations as soon as it can be rasterized (see gt-masks.ts). */
   onSegmentationBatch?: (batch: SegmentationBatch) => void;
+  /** Also hash the file's bytes on the same pass (CocoGroundTruth.contentSha256). */
+  hashContent?: boolean;
 }
 
 const COCO_KEYS = ['images', 'annotations', 'categories'] as const;
@@ -219,6 +224,7 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
     categoryNames.push(typeof category.name === 'string' ? category.name : String(id));
   };
 
+  const hash = options.hashContent ? createHash('sha256') : undefined;
   let topLevelArray = false;
   const summary = await streamJson(file, {
     onElement(key, index, value) {
@@ -235,6 +241,7 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
       if ((COCO_KEYS as readonly string[]).includes(key)) fail(key, 'an array', value);
     },
     onProgress: options.onProgress,
+    onChunk: hash && ((chunk) => hash.update(chunk)),
   });
   if (topLevelArray || summary.topLevel !== 'object') throw new InputError(file, '', NOT_COCO, 'a JSON array');
   for (const key of COCO_KEYS) {
@@ -276,6 +283,7 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
       segmentations: needMasks ? segmentations.finish((i) => [heights[image[i]!]!, widths[image[i]!]!]) : null,
       masks: emptyMaskStore(),
     },
+    ...(hash && { contentSha256: hash.digest('hex') }),
   };
 }
 

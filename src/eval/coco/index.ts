@@ -5,6 +5,7 @@ export { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
 export type { CocoEvalOptions, CocoSubset } from './plan.js';
 export { evaluateByAttribute } from './subsets.js';
 export { requireAttributes } from './ground-truth.js';
+export { defaultCacheDir, DEFAULT_CACHE_MAX_BYTES, type SnapshotCacheOptions } from './snapshot.js';
 export { loadCocoGroundTruth, loadCocoResults, loadCocoPair, type LoadOptions, type LoadProgress } from './load.js';
 export { readCocoGroundTruth, firstMissingAttribute, type CocoGroundTruth, type GroundTruthAnnotations } from './ground-truth.js';
 export { readCocoResults, linkResults, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';

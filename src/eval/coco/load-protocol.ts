@@ -9,6 +9,8 @@ export interface LoadJob {
   tasks: readonly CocoTask[];
   /** Ground truth with segm: the shared claim flags of the segmentation batches (see gt-masks.ts). */
   claims?: Int32Array;
+  /** Ground truth: also hash the file's bytes (for the snapshot cache). */
+  hashContent?: boolean;
 }
 
 export type WorkerMessage =

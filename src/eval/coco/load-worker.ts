@@ -23,6 +23,7 @@ try {
     const gt = await readCocoGroundTruth(job.file, {
       tasks: job.tasks,
       onProgress,
+      hashContent: job.hashContent,
       onSegmentationBatch: claims ? (batch) => post({ type: 'segm-batch', batch }) : undefined,
     });
     post({ type: 'done', data: gt }, transferablesOf(gt));

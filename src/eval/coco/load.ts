@@ -12,6 +12,7 @@ import { type CocoGroundTruth, attachMasks, rasterizeGroundTruth, readCocoGround
 import type { CocoTask } from './params.js';
 import { type CocoResults, linkResults, readCocoResults } from './results.js';
 import { runLoadWorker } from './load-worker-client.js';
+import { type SnapshotCacheOptions, readSnapshot, statIdentity, writeSnapshot } from './snapshot.js';
 
 export type LoadProgress = (stage: string, done: number, total: number) => void;
 
@@ -26,6 +27,11 @@ export interface LoadOptions {
    * so that the boxes of both sides are there for the confusion matrix).
    */
   extraTasks?: readonly CocoTask[];
+  /**
+   * Ground truth: read it from its snapshot in this cache folder when one is
+   * valid, else load the JSON and write one (see snapshot.ts). Default: no cache.
+   */
+  cache?: SnapshotCacheOptions;
 }
 
 /** Loads a COCO ground-truth file for the given tasks (default all three). */
@@ -93,10 +99,32 @@ interface GroundTruthLoading {
 }
 
 function startGroundTruth(file: string, tasks: readonly CocoTask[], options: LoadOptions): GroundTruthLoading {
+  const cache = options.cache;
+  if (!cache) return parseGroundTruth(file, tasks, options);
+  const cached = readSnapshot(file, tasks, cache);
+  if (cached) {
+    const data = Promise.resolve(cached);
+    return { data, finish: () => data };
+  }
+  // The identity before the read: the snapshot is written only if the file did not change while it was read.
+  const before = statIdentity(file);
+  // The content hash costs a pass over the bytes (~0.3 s per 300 MB): made only when asked to verify it.
+  const loading = parseGroundTruth(file, tasks, options, cache.verify === true);
+  return {
+    data: loading.data,
+    async finish() {
+      const gt = await loading.finish();
+      if (before) writeSnapshot(gt, before, cache);
+      return gt;
+    },
+  };
+}
+
+function parseGroundTruth(file: string, tasks: readonly CocoTask[], options: LoadOptions, hashContent = false): GroundTruthLoading {
   const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!('reading ground truth', done, total));
   const segm = tasks.includes('segm');
   if (options.useWorker === false) {
-    const data = readCocoGroundTruth(file, { tasks, onProgress });
+    const data = readCocoGroundTruth(file, { tasks, onProgress, hashContent });
     return { data, finish: async () => (segm ? withOwnMasks(await data) : data) };
   }
 
@@ -109,7 +137,7 @@ function startGroundTruth(file: string, tasks: readonly CocoTask[], options: Loa
     w?.();
   };
   const load = runLoadWorker(
-    { kind: 'ground-truth', file, tasks, claims },
+    { kind: 'ground-truth', file, tasks, claims, hashContent },
     {
       onProgress,
       signal: options.signal,

@@ -22,11 +22,13 @@ export interface CocoTaskEvaluation {
   evaluated: EvaluatedCocoTask;
 }
 
-export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFile: string): Promise<CocoTaskEvaluation> {
+export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFile: string, snapshotDir?: string): Promise<CocoTaskEvaluation> {
   // keypoints_visible is the keypoints evaluation against the visible-only ground truth (coco-visible.json).
   const engineTask = task === 'keypoints_visible' ? 'keypoints' : task;
   // The report's confusion matrix of segm results reads boxes (a mask result's box is its mask's bounding box).
-  const { gt, results } = await loadCocoPair(engineTask, gtFile, resultsFile, engineTask === 'segm' ? { extraTasks: ['bbox'] } : {});
+  // The ground truth from its snapshot when there is one (why one is rebuilt goes to stderr, kept for a crash's message).
+  const cache = snapshotDir === undefined ? undefined : { dir: snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
+  const { gt, results } = await loadCocoPair(engineTask, gtFile, resultsFile, { ...(engineTask === 'segm' && { extraTasks: ['bbox'] }), cache });
   // With the match records: the report's histograms, counts and worst images read them.
   const whole = evaluateLoaded(engineTask, gt, results, { quiet: true });
   const figures: Omit<EvaluationResult, 'statNames' | 'seconds'> = {

@@ -24,12 +24,20 @@ export interface SubmissionEvaluation {
 
 type Evaluated = { figures: Omit<EvaluationResult, 'statNames' | 'seconds'>; report: Pick<EvaluatedReportOptions, 'tasks' | 'retrieval'> };
 
-export async function evaluateSubmission(task: Task, gtDir: string, resultsFile: string): Promise<SubmissionEvaluation> {
+export async function evaluateSubmission(
+  task: Task,
+  gtDir: string,
+  resultsFile: string,
+  options: { snapshotDir?: string } = {},
+): Promise<SubmissionEvaluation> {
   const started = performance.now();
   const { figures, report }: Evaluated =
     task === 'retrieval'
       ? await evaluateRetrievalTask(gtDir, resultsFile)
-      : await evaluateCocoTask(task, join(gtDir, GT_FILES[task][0]!), resultsFile).then((e) => ({ figures: e.figures, report: { tasks: [e.evaluated] } }));
+      : await evaluateCocoTask(task, join(gtDir, GT_FILES[task][0]!), resultsFile, options.snapshotDir).then((e) => ({
+          figures: e.figures,
+          report: { tasks: [e.evaluated] },
+        }));
   return {
     result: { ...figures, statNames: statNames(task), seconds: (performance.now() - started) / 1000 },
     reportPage: (options) => evaluatedReportPage({ ...options, ...report }),

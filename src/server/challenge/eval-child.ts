@@ -16,6 +16,8 @@ export interface EvalJob {
   task: Task;
   gtDir: string;
   resultsFile: string;
+  /** The folder of ground-truth snapshots (a process per submission: its cold start reads the snapshot). */
+  snapshotDir?: string;
   /** Also render the report; the page names the results file so (the owner's file name). */
   report?: { title: string; resultsName: string };
 }
@@ -30,7 +32,7 @@ export type ReportReply = { kind: 'report'; html: string } | { kind: 'report-fai
  */
 async function evaluate(job: EvalJob): Promise<{ reply: EvalReply; evaluation?: SubmissionEvaluation }> {
   try {
-    const evaluation = await evaluateSubmission(job.task, job.gtDir, job.resultsFile);
+    const evaluation = await evaluateSubmission(job.task, job.gtDir, job.resultsFile, { snapshotDir: job.snapshotDir });
     return { reply: { kind: 'done', result: evaluation.result }, evaluation };
   } catch (err) {
     if (err instanceof InputError) return { reply: { kind: 'invalid', message: err.message } };

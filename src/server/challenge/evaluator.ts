@@ -49,6 +49,11 @@ export interface EvaluatorOptions {
   concurrency: number;
   /** More Node options of each evaluation process (tests preload one that misbehaves). */
   childExecArgv?: string[];
+  /**
+   * Ground-truth snapshots (see eval/coco/snapshot.ts): each evaluation process reads the ground truth from its
+   * snapshot here instead of parsing the JSON, and writes it on the first evaluation; none when undefined.
+   */
+  snapshotDir?: string;
   /** One line per event (claims, results, discarded attempts); default: none. */
   log?: (line: string) => void;
 }
@@ -160,6 +165,7 @@ export class Evaluator {
         task: sub.task,
         gtDir,
         resultsFile: upload.path,
+        ...(this.options.snapshotDir !== undefined && { snapshotDir: this.options.snapshotDir }),
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
       });
       const result = await child.outcome;
