@@ -8,6 +8,10 @@ import { test } from 'node:test';
 import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
 import { loadCocoPair } from '../coco/load.js';
 import type { CocoTask } from '../coco/params.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '../../testing/paths.js';
+import { bootstrapPrepared, comparePrepared } from './coco.js';
 import { prepareBootstrap } from './prepare.js';
 import { ResampleAccumulator, imageRanks } from './resample.js';
 
@@ -23,6 +27,13 @@ interface GoldenBootstrap {
   bbox_shifted_results: string;
   resamples_200?: number[][];
   ap_200?: number[];
+  ci95_linear?: [number, number];
+}
+
+async function listsFile(lists: number[][]): Promise<string> {
+  const file = join(await tempDir('df2-boot-'), 'resamples.json');
+  await writeFile(file, JSON.stringify(lists));
+  return file;
 }
 
 function assertStats(actual: number[], expected: number[], what: string): void {
@@ -59,4 +70,43 @@ for (const fixture of GOLDEN_FIXTURES) {
       }
     });
   }
+}
+
+test('basic: the 200 resamples read from a file give the official APs and numpy\'s 95% interval', async () => {
+  const golden = JSON.parse(readFileSync(goldenPath('basic', 'bootstrap.json'), 'utf8')) as GoldenBootstrap;
+  const { gt, results } = await loadCocoPair('bbox', goldenPath('basic', 'gt', 'coco.json'), goldenPath('basic', 'results', 'bbox_results.json'));
+  const ci = await bootstrapPrepared(prepareBootstrap('bbox', gt, results), { file: await listsFile(golden.resamples_200!) });
+  assert.equal(ci.count, 200);
+  assert.equal(ci.seed, null);
+  ci.figures!.forEach((stats, i) => assert.ok(Math.abs(stats[0]! - golden.ap_200![i]!) <= TOLERANCE, `list ${i}`));
+  const [low, high] = golden.ci95_linear!;
+  assert.ok(Math.abs(ci.stats[0]!.low - low) <= TOLERANCE, `low ${ci.stats[0]!.low} vs numpy ${low}`);
+  assert.ok(Math.abs(ci.stats[0]!.high - high) <= TOLERANCE, `high ${ci.stats[0]!.high} vs numpy ${high}`);
+  assert.equal(ci.stats[0]!.defined, 200);
+});
+
+for (const fixture of GOLDEN_FIXTURES) {
+  test(`${fixture}: the paired difference of bbox and bbox_shifted on each list equals the official one`, async () => {
+    const golden = JSON.parse(readFileSync(goldenPath(fixture, 'bootstrap.json'), 'utf8')) as GoldenBootstrap;
+    const plain = JSON.parse(readFileSync(goldenPath(fixture, 'golden.json'), 'utf8')) as Record<string, { stats: number[] }>;
+    const gtFile = goldenPath(fixture, 'gt', 'coco.json');
+    const a = await loadCocoPair('bbox', gtFile, goldenPath(fixture, 'results', 'bbox_results.json'));
+    const b = await loadCocoPair('bbox', gtFile, goldenPath(fixture, golden.bbox_shifted_results));
+    const cmp = await comparePrepared(prepareBootstrap('bbox', a.gt, a.results), prepareBootstrap('bbox', b.gt, b.results), {
+      file: await listsFile(golden.resamples),
+    });
+    assert.equal(cmp.figures!.length, golden.resamples.length);
+    cmp.figures!.forEach(({ a: fa, b: fb }, i) =>
+      fa.forEach((v, j) => {
+        const expected = golden.bbox[i]![j]! - golden.bbox_shifted[i]![j]!;
+        assert.ok(Math.abs(v - fb[j]! - expected) <= TOLERANCE, `list ${i} stats[${j}]: difference ${v - fb[j]!} vs official ${expected}`);
+      }),
+    );
+    const identity = golden.bbox_shifted.at(-1)!;
+    cmp.stats.forEach((s, j) => {
+      assert.ok(Math.abs(s.difference.value - (plain.bbox!.stats[j]! - identity[j]!)) <= TOLERANCE, `point difference stats[${j}]`);
+      // Boxes moved right by 30% of their width lose AP on every list.
+      if (j === 0) assert.equal(s.aBeats, 1);
+    });
+  });
 }
