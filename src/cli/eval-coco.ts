@@ -22,13 +22,17 @@ import {
   type ConfusionMatrix,
   type TideErrors,
   cocoResultsWarnings,
+  bootstrapPrepared,
+  prepareBootstrap,
+  type CocoBootstrap,
 } from '../eval/index.js';
+import { type ResampleCliOptions, addCiOptions, checkResampleOptions, cocoIntervalsJson, cocoIntervalsText, resampleOptions } from './eval-ci.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
-interface CocoEvalCliOptions {
+interface CocoEvalCliOptions extends ResampleCliOptions {
   gt: string;
   results: string;
   json?: boolean;
@@ -71,6 +75,7 @@ export function registerCocoEval(evalCommand: Command): void {
         '--per-image <file>',
         `write [{"image_id", "tp", "fp", "fn"}] per image of the ground truth (official matching at ${task === 'keypoints' ? 'OKS' : 'IoU'} .50, area all)`,
       );
+    addCiOptions(command);
     if (task !== 'keypoints') {
       command
         .option('--errors', 'also give the TIDE error breakdown (dAP of cls, loc, both, dupe, bkg, miss; false_pos, false_neg)')
@@ -90,6 +95,7 @@ Examples:
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by occlusion --by scale
   $ df2 eval ${task} --gt val-coco-attributes.json --results ${task}_results.json --by all --json
   $ df2 eval ${task} --gt ${gt} --results ${task}_results.json ${task === 'keypoints' ? '' : '--errors --confusion '}--per-image per-image.json
+  $ df2 eval ${task} --gt ${gt} --results ${task}_results.json --ci --resamples 1000 --seed 1
 
 The figures are those of the release's evaluation API (deepfashion2_api, a
 pycocotools fork): ${
@@ -112,6 +118,7 @@ See docs/errors.md.`
 }
 
 async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
+  checkResampleOptions(`eval ${task}`, options);
   const quiet = options.json === true;
   const attributes = options.by ?? [];
   const bars = new StageBars(quiet);
@@ -145,11 +152,20 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
         if (options.errors) errors = tideErrors(task, gt, results, { groups });
         if (options.confusion) confusion = confusionMatrix(gt, results, { groups, conf: options.conf, iou: options.iou });
       }
+      let ci: CocoBootstrap | undefined;
+      if (options.ci || options.resampleFile !== undefined) {
+        const prepared = prepareBootstrap(task, gt, results, { onProgress: (_stage, done, total) => bars.update('matching', done, total) });
+        ci = await bootstrapPrepared(
+          prepared,
+          resampleOptions(options, (done, total) => bars.update('resampling', done, total)),
+        );
+      }
       if (options.perImage !== undefined) await writeFileAtomic(options.perImage, `${JSON.stringify(perImageRows(perImageCounts(result)))}\n`);
       if (quiet) {
-        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errors && { errors }), ...(confusion && { confusion }) })}\n`;
+        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errors && { errors }), ...(confusion && { confusion }), ...(ci && { intervals: cocoIntervalsJson(ci) }) })}\n`;
       } else {
         text = cocoReportText(result, by);
+        if (ci) text += cocoIntervalsText(ci, result.summary, options.resampleFile);
         if (errors) text += `\n${tideReportText(task, errors)}`;
         if (confusion)
           text += `\n${confusionReportText(confusion, new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!])), options.conf, options.iou)}`;

@@ -17,6 +17,21 @@
 export * as coco from './coco/index.js';
 export * as retrieval from './retrieval/index.js';
 export * as errors from './errors/index.js';
+export * as bootstrap from './bootstrap/index.js';
+export {
+  prepareBootstrap,
+  bootstrapCoco,
+  bootstrapPrepared,
+  comparePrepared,
+  resampleFigures,
+  percentileInterval,
+  type CocoBootstrap,
+  type CocoComparison,
+  type FigureInterval,
+  type PairedFigure,
+  type PreparedEvaluation,
+  type ResampleOptions,
+} from './bootstrap/index.js';
 export {
   evaluateCocoFiles,
   evaluateCocoFilesByAttribute,
@@ -86,7 +101,7 @@ export {
 
 // Used by other modules (imported through this index).
 export { firstMissingAttribute } from './coco/ground-truth.js';
-export { type SummaryLine, sliceMean } from './coco/summarize.js';
+export { type SummaryLine, sliceMean, formatSummaryLine } from './coco/summarize.js';
 export { type Assignment, type TopKAccuracy, topKAccuracy } from './retrieval/index.js';
 export { retrievalJson, retrievalText, warningLines } from './retrieval/report.js';
 export { TOP_K, hitGalleryItem } from './retrieval/score.js';
