@@ -20,28 +20,34 @@ import type { CocoEvalParams, CocoTask } from '../coco/params.js';
 import { type CocoEvalOptions, type EvaluationPlan, planEvaluation } from '../coco/plan.js';
 import type { CocoResults } from '../coco/results.js';
 
+/**
+ * The detections of one category that count at one area range (true or
+ * false positive at some IoU threshold), in score order. Ignored ones are
+ * left out: they change neither the true nor the false positives, and the
+ * precision they would sample at recall 0 is the same maximum (see
+ * resample.ts).
+ */
+export interface PreparedArea {
+  n: number;
+  /** Per detection: the image rank of its cell. */
+  image: Int32Array;
+  /** Per detection: its place in its image's score order (for the smaller maxDets). */
+  rank: Int32Array;
+  /** [t * n + j]: 0 ignored, 1 true positive, 2 false positive. */
+  code: Uint8Array;
+  /** Per detection: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
+  tieEnd: Int32Array;
+}
+
 /** One category's matched detections and cells, ready to be accumulated for any resample. */
 export interface PreparedCategory {
-  /** Kept detections. */
-  n: number;
-  /** Per detection in score order: the image rank of its cell. */
-  image: Int32Array;
-  /** Per detection in score order: its place in its image's score order. */
-  rank: Int32Array;
-  score: Float64Array;
-  /** [(a * T + t) * n + i] for detection i in score order: 0 ignored, 1 true positive, 2 false positive. */
-  code: Uint8Array;
-  /** Per detection in score order: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
-  tieEnd: Int32Array;
+  /** Per area range. */
+  areas: PreparedArea[];
   /** Number of cells (images with ground truth or detections of the category). */
   cells: number;
   cellImage: Int32Array;
   /** [c * A + a]: regular (not ignored) ground truth of cell c in area range a. */
   cellRegular: Int32Array;
-  /** [c * T * S + t * S + s] for each smaller maxDets s < M - 1: true positives at area 'all' within the cut. */
-  cellSmallTp: Int32Array;
-  /** Detections kept in cell c. */
-  cellKept: Int32Array;
 }
 
 export interface PreparedEvaluation {
@@ -91,18 +97,13 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
   const nImages = plan.imageIds.length;
   const T = params.iouThrs.length;
   const A = params.areaRanges.length;
-  const M = params.maxDets.length;
-  const S = M - 1;
-  const maxDet = params.maxDets[M - 1]!;
+  const maxDet = params.maxDets[params.maxDets.length - 1]!;
   const n = m.count;
 
   // Cells in image order, as the cell evaluator walks them, and each kept detection's image.
   const cellImage = new Int32Array(m.cells);
-  const cellKept = new Int32Array(m.cells);
   const cellRegular = new Int32Array(m.cells * A);
-  const cellSmallTp = new Int32Array(m.cells * T * S);
   const detImage = new Int32Array(n);
-  const detCell = new Int32Array(n);
   let cell = 0;
   let at = 0;
   for (let r = 0; r < nImages; r++) {
@@ -113,7 +114,6 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
     if (nGt === 0 && nDet === 0) continue;
     const kept = Math.min(nDet, maxDet);
     cellImage[cell] = r;
-    cellKept[cell] = kept;
     for (let a = 0; a < A; a++) {
       const [lo, hi] = params.areaRanges[a]!;
       let regular = 0;
@@ -124,48 +124,42 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
       }
       cellRegular[cell * A + a] = regular;
     }
-    for (let d = at; d < at + kept; d++) {
-      detImage[d] = r;
-      detCell[d] = cell;
-    }
-    for (let t = 0; t < T; t++) {
-      for (let s = 0; s < S; s++) {
-        let tp = 0;
-        for (let d = at; d < at + Math.min(kept, params.maxDets[s]!); d++) {
-          const x = t * n + d; // area 'all' is a = 0
-          if (m.matched[x] && !m.ignored[x]) tp++;
-        }
-        cellSmallTp[(cell * T + t) * S + s] = tp;
-      }
-    }
+    detImage.fill(r, at, at + kept);
     at += kept;
     cell++;
   }
 
   const order = stableOrderByDescending(m.score, n);
-  const image = new Int32Array(n);
-  const rank = new Int32Array(n);
-  const score = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = order[i]!;
-    image[i] = detImage[d]!;
-    rank[i] = m.rank[d]!;
-    score[i] = m.score[d]!;
-  }
-  const code = new Uint8Array(A * T * n);
-  for (let at2 = 0; at2 < A * T; at2++) {
-    const base = at2 * n;
+  const areas: PreparedArea[] = [];
+  for (let a = 0; a < A; a++) {
+    // The detections that count at some threshold, in score order.
+    const kept: number[] = [];
     for (let i = 0; i < n; i++) {
-      const x = base + order[i]!;
-      code[base + i] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
+      const d = order[i]!;
+      let counts = false;
+      for (let t = 0; t < T && !counts; t++) counts = !m.ignored[(a * T + t) * n + d];
+      if (counts) kept.push(d);
     }
+    const na = kept.length;
+    const image = new Int32Array(na);
+    const rank = new Int32Array(na);
+    const code = new Uint8Array(T * na);
+    const tieEnd = new Int32Array(na);
+    kept.forEach((d, j) => {
+      image[j] = detImage[d]!;
+      rank[j] = m.rank[d]!;
+      for (let t = 0; t < T; t++) {
+        const x = (a * T + t) * n + d;
+        code[t * na + j] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
+      }
+    });
+    for (let j = 0; j < na; ) {
+      let e = j + 1;
+      while (e < na && m.score[kept[e]!] === m.score[kept[j]!]) e++;
+      if (e - j > 1) tieEnd[j] = e;
+      j = e;
+    }
+    areas.push({ n: na, image, rank, code, tieEnd });
   }
-  const tieEnd = new Int32Array(n);
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && score[j] === score[i]) j++;
-    if (j - i > 1) tieEnd[i] = j;
-    i = j;
-  }
-  return { n, image, rank, score, code, tieEnd, cells: m.cells, cellImage, cellRegular, cellSmallTp, cellKept };
+  return { areas, cells: m.cells, cellImage, cellRegular };
 }

@@ -21,7 +21,7 @@
  */
 import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
-import type { PreparedCategory, PreparedEvaluation } from './prepare.js';
+import type { PreparedArea, PreparedCategory, PreparedEvaluation } from './prepare.js';
 
 /** The figures of one resample. */
 export interface ResampleFigures {
@@ -50,6 +50,7 @@ export class ResampleAccumulator {
   private streamIndex = new Int32Array(1024);
   private streamWeight = new Int32Array(1024);
   private keys = new Float64Array(64);
+  private groupStart = new Int32Array(64);
   private evTp = new Int32Array(1024);
   private evFp = new Int32Array(1024);
   private readonly reachedAt: Int32Array;
@@ -72,7 +73,7 @@ export class ResampleAccumulator {
     this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
     this.reachedAt = new Int32Array(this.R);
     this.npig = new Int32Array(this.A);
-    this.smallTp = new Int32Array(Math.max(1, this.T * this.S));
+    this.smallTp = new Int32Array(Math.max(1, this.S));
   }
 
   /**
@@ -99,57 +100,69 @@ export class ResampleAccumulator {
     const { T, R, K, A, S } = this;
     const weight = this.weight;
     const npig = this.npig.fill(0);
-    const smallTp = this.smallTp.fill(0);
     for (let c = 0; c < cat.cells; c++) {
       const w = weight[cat.cellImage[c]!]!;
-      if (w === 0) continue;
-      for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
-      for (let x = 0; x < T * S; x++) smallTp[x]! += w * cat.cellSmallTp[c * T * S + x]!;
+      if (w !== 0) for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
     }
-    const L = this.buildStream(cat);
-    const streamIndex = this.streamIndex;
-    const streamWeight = this.streamWeight;
     const recThrs = this.prepared.params.recThrs;
+    const maxDets = this.prepared.params.maxDets;
     const reachedAt = this.reachedAt;
     const precision = this.precision;
     for (let a = 0; a < A; a++) {
       const n = npig[a]!;
-      for (let t = 0; t < T; t++) {
-        const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
-        if (n === 0) {
+      if (n === 0) {
+        for (let t = 0; t < T; t++) {
+          const first = (a * T + t) * R * K + k;
           for (let r = 0; r < R; r++) precision[first + r * K] = -1;
           this.recall[(a * T + t) * K + k] = -1;
           if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = -1;
-          continue;
         }
-        const code = cat.code;
-        const base = (a * T + t) * cat.n;
-        if (this.evTp.length < L) {
-          this.evTp = new Int32Array(L * 2);
-          this.evFp = new Int32Array(L * 2);
-        }
-        const evTp = this.evTp;
-        const evFp = this.evFp;
+        continue;
+      }
+      const area = cat.areas[a]!;
+      const L = this.buildStream(area);
+      const streamIndex = this.streamIndex;
+      const streamWeight = this.streamWeight;
+      if (this.evTp.length < L + 1) {
+        this.evTp = new Int32Array(L * 2 + 1);
+        this.evFp = new Int32Array(L * 2 + 1);
+      }
+      const evTp = this.evTp;
+      const evFp = this.evFp;
+      const smallTp = this.smallTp;
+      for (let t = 0; t < T; t++) {
+        const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
+        const code = area.code;
+        const base = t * area.n;
         let tp = 0;
         let fp = 0;
         let events = 0;
+        if (a === 0 && S > 0) smallTp.fill(0);
+        // Branch-free: the event slot is written every time and kept only after a true positive
+        // (codes mix true and false positives unpredictably).
         for (let j = 0; j < L; j++) {
           const c = code[base + streamIndex[j]!]!;
-          if (c === 2) fp += streamWeight[j]!;
-          else if (c === 1) {
-            tp += streamWeight[j]!;
-            evTp[events] = tp;
-            evFp[events] = fp;
-            events++;
+          const w = streamWeight[j]!;
+          const isTp = c & 1;
+          tp += w * isTp;
+          fp += w * (c >> 1);
+          evTp[events] = tp;
+          evFp[events] = fp;
+          events += isTp;
+        }
+        if (a === 0 && S > 0) {
+          for (let j = 0; j < L; j++) {
+            const i = streamIndex[j]!;
+            if (code[base + i] !== 1) continue;
+            for (let s = 0; s < S; s++) if (area.rank[i]! < maxDets[s]!) smallTp[s]! += streamWeight[j]!;
           }
         }
         this.recall[(a * T + t) * K + k] = tp / n;
-        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[t * S + s]! / n;
+        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s]! / n;
         // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
+        // Sample 0 is reached at the first detection or the first true positive: either way its
+        // precision is the maximum over every true positive.
         let reached = 0;
-        if (L > 0 && code[base + streamIndex[0]!] !== 1) {
-          while (reached < R && 0 >= recThrs[reached]!) reachedAt[reached++] = -1;
-        }
         for (let e = 0; e < events; e++) {
           const rc = evTp[e]! / n;
           while (reached < R && rc >= recThrs[reached]!) reachedAt[reached++] = e;
@@ -167,13 +180,13 @@ export class ResampleAccumulator {
     }
   }
 
-  /** Fills the stream (detection in score order, weight) of one category; returns its length. */
-  private buildStream(cat: PreparedCategory): number {
+  /** Fills the stream (detection, weight) of one category at one area range, in the resample's score order; returns its length. */
+  private buildStream(area: PreparedArea): number {
     const weight = this.weight;
-    const { image, tieEnd } = cat;
+    const { image, tieEnd } = area;
     let L = 0;
-    this.ensureStream(cat.n);
-    for (let i = 0; i < cat.n; ) {
+    this.ensureStream(area.n);
+    for (let i = 0; i < area.n; ) {
       const end = tieEnd[i]!;
       if (end === 0) {
         const w = weight[image[i]!]!;
@@ -184,7 +197,7 @@ export class ResampleAccumulator {
         i++;
         continue;
       }
-      L = this.expandRun(cat, i, end, L);
+      L = this.expandRun(area, i, end, L);
       i = end;
     }
     return L;
@@ -195,10 +208,9 @@ export class ResampleAccumulator {
    * (in image order, each group in its image's order). Each copy of a group
    * is placed by its new image id.
    */
-  private expandRun(cat: PreparedCategory, from: number, to: number, L: number): number {
-    const { image } = cat;
+  private expandRun(area: PreparedArea, from: number, to: number, L: number): number {
+    const { image } = area;
     const weight = this.weight;
-    // Groups: starts at positions where the image changes.
     let groups = 0;
     let copies = 0;
     let needed = 0;
@@ -209,12 +221,14 @@ export class ResampleAccumulator {
       }
       needed += weight[image[i]!]!;
     }
+    if (copies === 0) return L;
     if (this.keys.length < copies) this.keys = new Float64Array(copies * 2);
-    this.ensureStream(L + needed + (cat.n - to));
+    if (this.groupStart.length < groups + 1) this.groupStart = new Int32Array((groups + 1) * 2);
+    this.ensureStream(L + needed + (area.n - to));
     const keys = this.keys;
+    const groupStart = this.groupStart;
     let nKeys = 0;
     let g = 0;
-    const groupStart = new Int32Array(groups + 1);
     for (let i = from; i < to; i++) {
       if (i === from || image[i] !== image[i - 1]) {
         groupStart[g] = i;
