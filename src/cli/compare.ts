@@ -110,7 +110,10 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
       preparedB,
       resampleOptions(options, (d, t) => progress('resampling', d, t)),
     );
-    images = options.images > 0 ? differingImages(perImageCounts(evaluateLoaded(task, gt, resultsA)), perImageCounts(evaluateLoaded(task, gt, resultsB)), options.images) : [];
+    images =
+      options.images > 0
+        ? differingImages(perImageCounts(evaluateLoaded(task, gt, resultsA)), perImageCounts(evaluateLoaded(task, gt, resultsB)), options.images)
+        : [];
   } finally {
     (bar as Progress | null)?.stop();
   }
@@ -202,7 +205,9 @@ function table(rows: { label: string; f: PairedFigure }[], first: string): strin
     const interval = d.defined > 0 ? `[${signed(d.low)}, ${signed(d.high)}]` : '[undefined]';
     const significant = d.defined > 0 && (d.low > 0 || d.high < 0) ? ' *' : '';
     const share = Number.isFinite(f.aBeats) ? `${(100 * f.aBeats).toFixed(1)}%` : '–';
-    out.push(`  ${label.padEnd(width)}  ${plain(f.a.value).padStart(6)}  ${plain(f.b.value).padStart(6)}  ${signed(d.value).padStart(7)}  ${interval.padEnd(18)}  ${share.padStart(9)}${significant}`);
+    out.push(
+      `  ${label.padEnd(width)}  ${plain(f.a.value).padStart(6)}  ${plain(f.b.value).padStart(6)}  ${signed(d.value).padStart(7)}  ${interval.padEnd(18)}  ${share.padStart(9)}${significant}`,
+    );
   }
   return out;
 }
@@ -210,9 +215,19 @@ function table(rows: { label: string; f: PairedFigure }[], first: string): strin
 function compareText(task: CocoTask, fileA: string, fileB: string, cmp: CocoComparison, images: readonly ImageDifference[], run: string): string {
   const labels = LABELS[task];
   const lines = [`${task}: A = ${fileA}`, `${' '.repeat(task.length)}  B = ${fileB}`, `${run}; * = the interval of A - B excludes 0`, ''];
-  lines.push(...table(cmp.stats.map((f, j) => ({ label: labels[j] ?? `stats[${j}]`, f })), 'figure'));
+  lines.push(
+    ...table(
+      cmp.stats.map((f, j) => ({ label: labels[j] ?? `stats[${j}]`, f })),
+      'figure',
+    ),
+  );
   lines.push('', 'AP per category:');
-  lines.push(...table(cmp.perCategory.map((c) => ({ label: c.name, f: c })), 'category'));
+  lines.push(
+    ...table(
+      cmp.perCategory.map((c) => ({ label: c.name, f: c })),
+      'category',
+    ),
+  );
   if (images.length > 0) {
     lines.push('', `Images where the two differ most (tp / fp / fn at ${task === 'keypoints' ? 'OKS' : 'IoU'} .50, area all):`);
     lines.push(`  ${'image'.padStart(8)}  ${'A'.padStart(11)}  ${'B'.padStart(11)}`);

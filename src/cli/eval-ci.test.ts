@@ -68,7 +68,13 @@ test('eval bbox --ci: a seed decides the intervals, and written resamples read b
 test('bad resample input: one line naming the file and entry, exit 1', async () => {
   const dir = await tempDir('df2-ci-');
   const lists = join(dir, 'lists.json');
-  writeFileSync(lists, JSON.stringify([[1, 2, 3], [1, 99999]]));
+  writeFileSync(
+    lists,
+    JSON.stringify([
+      [1, 2, 3],
+      [1, 99999],
+    ]),
+  );
   const run = await runCli(['eval', 'bbox', '--gt', GT, '--results', BBOX, '--resample-file', lists]);
   assert.equal(run.code, 1);
   assert.equal(run.stderr.trim(), `df2: ${lists}: [1][1]: expected an image id of the ground truth, found 99999`);

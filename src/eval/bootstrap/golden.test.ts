@@ -61,7 +61,8 @@ for (const fixture of GOLDEN_FIXTURES) {
       });
       // The last list is the identity: the plain figures.
       assert.deepEqual(golden.resamples.at(-1), golden.image_ids);
-      if (name !== 'bbox_shifted') assertStats(accumulator.figures(imageRanks(prepared.imageIds, golden.image_ids)).stats, plain[name]!.stats, `${name} identity`);
+      if (name !== 'bbox_shifted')
+        assertStats(accumulator.figures(imageRanks(prepared.imageIds, golden.image_ids)).stats, plain[name]!.stats, `${name} identity`);
       if (name === 'bbox' && golden.resamples_200) {
         golden.resamples_200.forEach((list, i) => {
           const ap = accumulator.figures(imageRanks(prepared.imageIds, list)).stats[0]!;
@@ -72,7 +73,7 @@ for (const fixture of GOLDEN_FIXTURES) {
   }
 }
 
-test('basic: the 200 resamples read from a file give the official APs and numpy\'s 95% interval', async () => {
+test("basic: the 200 resamples read from a file give the official APs and numpy's 95% interval", async () => {
   const golden = JSON.parse(readFileSync(goldenPath('basic', 'bootstrap.json'), 'utf8')) as GoldenBootstrap;
   const { gt, results } = await loadCocoPair('bbox', goldenPath('basic', 'gt', 'coco.json'), goldenPath('basic', 'results', 'bbox_results.json'));
   const ci = await bootstrapPrepared(prepareBootstrap('bbox', gt, results), { file: await listsFile(golden.resamples_200!) });

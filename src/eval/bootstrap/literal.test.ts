@@ -30,7 +30,11 @@ const caseArb = fc.integer({ min: 1, max: 6 }).chain((images) =>
     images: fc.constant(images),
     gts: fc.array(fc.record({ image: fc.integer({ min: 1, max: images }), category: fc.integer({ min: 1, max: 2 }), box }), { maxLength: 10 }),
     dets: fc.array(
-      fc.record({ image: fc.integer({ min: 1, max: images }), category: fc.integer({ min: 1, max: 2 }), box, score: fc.constantFrom(0.3, 0.5, 0.9),
+      fc.record({
+        image: fc.integer({ min: 1, max: images }),
+        category: fc.integer({ min: 1, max: 2 }),
+        box,
+        score: fc.constantFrom(0.3, 0.5, 0.9),
         near: fc.integer({ min: -1, max: 9 }),
         shift: fc.integer({ min: 0, max: 6 }),
       }),
@@ -45,14 +49,23 @@ test('a resample equals the evaluation of the resampled files', async () => {
   await fc.assert(
     fc.asyncProperty(caseArb, async (c: Case) => {
       const imageList = Array.from({ length: c.images }, (_, i) => ({ id: i + 1 }));
-      const annotations: TinyAnnotation[] = c.gts.map((g, i) => ({ image_id: g.image, category_id: g.category, bbox: g.box, ...(c.zeroId && i === 0 && { id: 0 }) }));
+      const annotations: TinyAnnotation[] = c.gts.map((g, i) => ({
+        image_id: g.image,
+        category_id: g.category,
+        bbox: g.box,
+        ...(c.zeroId && i === 0 && { id: 0 }),
+      }));
       const results = c.dets.map((d) => {
         const g = c.gts[d.near];
         if (!g) return { image_id: d.image, category_id: d.category, bbox: d.box, score: d.score };
         return { image_id: g.image, category_id: g.category, bbox: [g.box[0] + d.shift, g.box[1], g.box[2], g.box[3]], score: d.score };
       });
       const dir = await tempDir('df2-boot-');
-      const { gt, results: loaded } = await loadCocoPair('bbox', await writeJson(cocoGt(imageList, annotations), 'gt.json', dir), await writeJson(results, 'r.json', dir));
+      const { gt, results: loaded } = await loadCocoPair(
+        'bbox',
+        await writeJson(cocoGt(imageList, annotations), 'gt.json', dir),
+        await writeJson(results, 'r.json', dir),
+      );
       const figures = resampleFigures(prepareBootstrap('bbox', gt, loaded), c.draw, true);
 
       // The spec, literally.

@@ -153,7 +153,7 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
         code[t * na + j] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
       }
     });
-    for (let j = 0; j < na; ) {
+    for (let j = 0; j < na;) {
       let e = j + 1;
       while (e < na && m.score[kept[e]!] === m.score[kept[j]!]) e++;
       if (e - j > 1) tieEnd[j] = e;

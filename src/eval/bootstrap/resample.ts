@@ -186,7 +186,7 @@ export class ResampleAccumulator {
     const { image, tieEnd } = area;
     let L = 0;
     this.ensureStream(area.n);
-    for (let i = 0; i < area.n; ) {
+    for (let i = 0; i < area.n;) {
       const end = tieEnd[i]!;
       if (end === 0) {
         const w = weight[image[i]!]!;
@@ -281,7 +281,18 @@ export class ResampleAccumulator {
     const t75 = thresholdIndex(params, 0.75);
     const all = area('all');
     if (params.task === 'keypoints') {
-      return [ap(all, null), ap(all, t50), ap(all, t75), ap(area('medium'), null), ap(area('large'), null), ar(all, null), ar(all, t50), ar(all, t75), ar(area('medium'), null), ar(area('large'), null)];
+      return [
+        ap(all, null),
+        ap(all, t50),
+        ap(all, t75),
+        ap(area('medium'), null),
+        ap(area('large'), null),
+        ar(all, null),
+        ar(all, t50),
+        ar(all, t75),
+        ar(area('medium'), null),
+        ar(area('large'), null),
+      ];
     }
     const small = (s: number): number => meanOfValid(this.recallSmall.subarray(s * T * K, (s + 1) * T * K));
     return [

@@ -36,7 +36,11 @@ export const DEFAULT_LEVEL = 0.95;
 const YIELD_EVERY_MS = 50;
 
 /** Calls `each` with every resample's image ranks, in order. */
-export async function runResamples(imageIds: readonly number[], options: ResampleOptions, each: (ranks: Int32Array, index: number) => void): Promise<ResampleRun> {
+export async function runResamples(
+  imageIds: readonly number[],
+  options: ResampleOptions,
+  each: (ranks: Int32Array, index: number) => void,
+): Promise<ResampleRun> {
   const level = options.level ?? DEFAULT_LEVEL;
   if (!(level > 0 && level < 1)) throw new RangeError(`the interval level must be between 0 and 1, found ${level}`);
   if (options.file !== undefined) {

@@ -105,7 +105,9 @@ export function compareHtml(model: CompareModel): string {
       .map((r) => `<tr><td>${r.imageId}</td><td>${r.a.tp}</td><td>${r.a.fp}</td><td>${r.a.fn}</td><td>${r.b.tp}</td><td>${r.b.fp}</td><td>${r.b.fn}</td></tr>`)
       .join('');
     parts.push(`<h2>Images where the two differ most</h2><p class="note">${escapeHtml(model.imageNote)}</p>`);
-    parts.push(`<table><thead><tr><th>image</th><th>A tp</th><th>A fp</th><th>A fn</th><th>B tp</th><th>B fp</th><th>B fn</th></tr></thead><tbody>${rows}</tbody></table>`);
+    parts.push(
+      `<table><thead><tr><th>image</th><th>A tp</th><th>A fp</th><th>A fn</th><th>B tp</th><th>B fp</th><th>B fn</th></tr></thead><tbody>${rows}</tbody></table>`,
+    );
   }
   parts.push('</body></html>\n');
   return parts.join('');
