@@ -4,7 +4,15 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from './usage-error.js';
-import { type CocoBootstrap, type FigureInterval, type SummaryLine, formatSummaryLine, paramsFor, type ResampleOptions } from '../eval/index.js';
+import {
+  type RetrievalBootstrap,
+  type CocoBootstrap,
+  type FigureInterval,
+  type SummaryLine,
+  formatSummaryLine,
+  paramsFor,
+  type ResampleOptions,
+} from '../eval/index.js';
 
 export interface ResampleCliOptions {
   ci?: boolean;
@@ -109,3 +117,21 @@ export function cocoIntervalsJson(ci: CocoBootstrap): Record<string, unknown> {
 }
 
 export { figureJson };
+
+/** Top-k accuracy with intervals (retrieval). */
+export function retrievalIntervalsText(ci: RetrievalBootstrap, file?: string): string {
+  const lines = ['', `${resamplingLine(ci, file)} (query images):`];
+  for (const f of ci.figures) lines.push(`  ${f.name.padEnd(6)} ${f.value === -1 ? '   -1' : f.value.toFixed(3)}  ${intervalText(f)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `intervals` member of `df2 eval retrieval --json`. */
+export function retrievalIntervalsJson(ci: RetrievalBootstrap): Record<string, unknown> {
+  return {
+    resamples: ci.count,
+    seed: ci.seed,
+    level: ci.level,
+    ...Object.fromEntries(ci.figures.map((f) => [f.name, figureJson(f)])),
+    ...(ci.lists && { figures: ci.lists }),
+  };
+}

@@ -22,6 +22,7 @@ export {
   prepareBootstrap,
   bootstrapCoco,
   bootstrapPrepared,
+  bootstrapRetrieval,
   comparePrepared,
   resampleFigures,
   percentileInterval,
@@ -31,6 +32,7 @@ export {
   type PairedFigure,
   type PreparedEvaluation,
   type ResampleOptions,
+  type RetrievalBootstrap,
 } from './bootstrap/index.js';
 export {
   evaluateCocoFiles,

@@ -9,3 +9,4 @@ export { drawResample, forEachResampleInFile, ResampleFileWriter } from './resam
 export { percentileOfSorted, percentileInterval, type Interval } from './percentile.js';
 export { runResamples, DEFAULT_LEVEL, DEFAULT_RESAMPLES, type ResampleOptions, type ResampleRun } from './run.js';
 export { bootstrapCoco, bootstrapPrepared, comparePrepared, type CocoBootstrap, type CocoComparison, type FigureInterval, type PairedFigure } from './coco.js';
+export { bootstrapRetrieval, RETRIEVAL_FIGURES, type RetrievalBootstrap } from './retrieval.js';
