@@ -9,7 +9,51 @@ import type { CocoResults } from '../coco/results.js';
 import { type Interval, percentileInterval } from './percentile.js';
 import { type PreparedEvaluation, prepareBootstrap } from './prepare.js';
 import { ResampleAccumulator } from './resample.js';
-import { type ResampleOptions, type ResampleRun, runResamples } from './run.js';
+import { resamplesInWorker, worthParallel } from './parallel.js';
+import { DEFAULT_RESAMPLES, type ResampleOptions, type ResampleRun, runResamples } from './run.js';
+
+/**
+ * Runs the resamples of `options` through `each` (per resample, the figures
+ * of every prepared evaluation), sharing seeded draws with a second thread
+ * when that pays. Figures arrive in resample order.
+ */
+async function figuresOfResamples(
+  prepared: PreparedEvaluation[],
+  options: ResampleOptions,
+  each: (figures: { stats: ArrayLike<number>; perCategoryAp: ArrayLike<number> }[]) => void,
+): Promise<ResampleRun> {
+  const accumulators = prepared.map((p) => new ResampleAccumulator(p));
+  const count = options.resamples ?? DEFAULT_RESAMPLES;
+  const split =
+    options.file === undefined &&
+    options.writeFile === undefined &&
+    count >= 2 &&
+    (options.threads === undefined ? worthParallel(prepared, count) : options.threads > 1);
+  if (!split) return runResamples(prepared[0]!.imageIds, options, (ranks) => each(accumulators.map((acc) => acc.figures(ranks, true))));
+  const half = Math.ceil(count / 2);
+  const seed = options.seed ?? 0;
+  const worker = resamplesInWorker(prepared, seed, half, count);
+  try {
+    const mine = await runResamples(prepared[0]!.imageIds, { ...options, resamples: half, onProgress: (d) => options.onProgress?.(d, count) }, (ranks) =>
+      each(accumulators.map((acc) => acc.figures(ranks, true))),
+    );
+    const theirs = await worker.result;
+    const nStats = theirs.stats.map((s) => s.length / (count - half));
+    const K = prepared.map((p) => p.categoryIds.length);
+    for (let i = 0; i < count - half; i++) {
+      each(
+        prepared.map((_, p) => ({
+          stats: theirs.stats[p]!.subarray(i * nStats[p]!, (i + 1) * nStats[p]!),
+          perCategoryAp: theirs.perCategory[p]!.subarray(i * K[p]!, (i + 1) * K[p]!),
+        })),
+      );
+    }
+    options.onProgress?.(count, count);
+    return { ...mine, count };
+  } finally {
+    await worker.stop();
+  }
+}
 
 /** A figure of the full sample with its bootstrap interval. */
 export interface FigureInterval extends Interval {
@@ -54,10 +98,9 @@ export async function bootstrapPrepared(prepared: PreparedEvaluation, options: R
   const K = prepared.categoryIds.length;
   const stats: number[] = [];
   const perCategory: number[] = [];
-  const run = await runResamples(prepared.imageIds, options, (ranks) => {
-    const f = accumulator.figures(ranks, true);
-    stats.push(...f.stats);
-    perCategory.push(...f.perCategoryAp);
+  const run = await figuresOfResamples([prepared], options, ([f]) => {
+    for (let j = 0; j < f!.stats.length; j++) stats.push(f!.stats[j]!);
+    for (let k = 0; k < f!.perCategoryAp.length; k++) perCategory.push(f!.perCategoryAp[k]!);
   });
   const keep = options.keepFigures ?? options.file !== undefined;
   return {
@@ -158,13 +201,15 @@ export async function comparePrepared(a: PreparedEvaluation, b: PreparedEvaluati
   const statsB: number[] = [];
   const catA: number[] = [];
   const catB: number[] = [];
-  const run = await runResamples(a.imageIds, options, (ranks) => {
-    const fa = accA.figures(ranks, true);
-    const fb = accB.figures(ranks, true);
-    statsA.push(...fa.stats);
-    statsB.push(...fb.stats);
-    catA.push(...fa.perCategoryAp);
-    catB.push(...fb.perCategoryAp);
+  const run = await figuresOfResamples([a, b], options, ([fa, fb]) => {
+    for (let j = 0; j < fa!.stats.length; j++) {
+      statsA.push(fa!.stats[j]!);
+      statsB.push(fb!.stats[j]!);
+    }
+    for (let k = 0; k < fa!.perCategoryAp.length; k++) {
+      catA.push(fa!.perCategoryAp[k]!);
+      catB.push(fb!.perCategoryAp[k]!);
+    }
   });
   const keep = options.keepFigures ?? options.file !== undefined;
   return {

@@ -111,3 +111,14 @@ for (const fixture of GOLDEN_FIXTURES) {
     });
   });
 }
+
+test('basic: sharing the resamples with a second thread gives the same figures in the same order', async () => {
+  const gtFile = goldenPath('basic', 'gt', 'coco.json');
+  const a = await loadCocoPair('bbox', gtFile, goldenPath('basic', 'results', 'bbox_results.json'));
+  const b = await loadCocoPair('bbox', gtFile, goldenPath('basic', 'bootstrap-shifted-bbox.json'));
+  const pa = prepareBootstrap('bbox', a.gt, a.results);
+  const pb = prepareBootstrap('bbox', b.gt, b.results);
+  const options = { resamples: 41, seed: 11, keepFigures: true };
+  assert.deepEqual(await bootstrapPrepared(pa, { ...options, threads: 2 }), await bootstrapPrepared(pa, { ...options, threads: 1 }));
+  assert.deepEqual(await comparePrepared(pa, pb, { ...options, threads: 2 }), await comparePrepared(pa, pb, { ...options, threads: 1 }));
+});

@@ -20,6 +20,8 @@ export interface ResampleOptions {
   /** Keep each resample's figures in the result (default: only with `file`). */
   keepFigures?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** 1: this thread only; 2: share drawn resamples with a second thread; default: 2 when the machine has two cores and the work is large. */
+  threads?: number;
 }
 
 export interface ResampleRun {
