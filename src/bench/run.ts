@@ -10,6 +10,7 @@
  *
  * Also measured: the error analysis (`--errors --confusion --per-image`)
  * of bbox and segm beside the plain evaluation, with the ratio of the two;
+ * bootstrap intervals of bbox (`--ci --resamples 1000`), with the same ratio;
  * keypoint results of ~0.6 GB (past V8's string limit, the
  * size of the official file for this many detections: every landmark
  * written), and with --train a train-sized ground truth (the validation one
@@ -130,6 +131,11 @@ async function main(): Promise<void> {
         const many = ['eval', task, '--gt', gt, '--results', ...Array.from({ length: 10 }, () => resultsFile(task)), '--json', '--cache', cacheDir];
         const ten = await row('  10 results files, from the snapshot', many);
         console.log(`${''.padEnd(36)} ${(ten.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall of df2 eval ${task} without a snapshot`);
+        // Bootstrap intervals: 1,000 resamples within 3x the plain evaluation (issue 24).
+        const withCi = await row('  + --ci --resamples 1000', [...plainArgs, '--ci', '--resamples', '1000']);
+        console.log(
+          `${''.padEnd(36)} ${(withCi.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall, ${(withCi.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu of df2 eval ${task}`,
+        );
       }
       if (task === 'keypoints') continue;
       // The error analysis costs at most twice the plain evaluation (issue 12).

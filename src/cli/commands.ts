@@ -1,6 +1,7 @@
 /** The list of df2 commands, in the order `df2 --help` shows them. */
 import type { Command } from 'commander';
 import { registerEval } from './eval.js';
+import { registerCompare } from './compare.js';
 import { registerValidate } from './validate.js';
 import { registerImport } from './import.js';
 import { registerConvert } from './convert.js';
@@ -22,6 +23,7 @@ const registrations: Register[] = [
   registerPairs,
   registerStats,
   registerEval,
+  registerCompare,
   registerRender,
   registerReport,
   registerSynth,

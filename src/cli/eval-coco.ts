@@ -29,17 +29,21 @@ import {
   cocoResultsWarnings,
   defaultCacheDir,
   type SnapshotCacheOptions,
+  bootstrapPrepared,
+  prepareBootstrap,
+  type CocoBootstrap,
 } from '../eval/index.js';
 import { resolve } from 'node:path';
 import { evaluateMany } from './eval-coco-many.js';
 import { expandResultsFiles } from './results-files.js';
 import { UsageError } from '../util/errors.js';
+import { type ResampleCliOptions, addCiOptions, checkResampleOptions, cocoIntervalsJson, cocoIntervalsText, resampleOptions } from './eval-ci.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
 import { type Progress, startProgress } from '../util/progress.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
-interface CocoEvalCliOptions {
+interface CocoEvalCliOptions extends ResampleCliOptions {
   gt: string;
   results: string[];
   /** A folder, false with --no-cache, undefined for the default folder. */
@@ -93,6 +97,7 @@ export function registerCocoEval(evalCommand: Command): void {
         '--per-image <file>',
         `write [{"image_id", "tp", "fp", "fn"${task === 'keypoints' ? ', "detections"' : ''}}] per image of the ground truth (official matching at ${task === 'keypoints' ? 'OKS .50, area all; detections: landmark kinds of each detection matched at OKS 0.1' : 'IoU .50, area all'})`,
       );
+    addCiOptions(command);
     if (task === 'keypoints') {
       command.option('--errors', 'also give the landmark error analysis (good / jitter / inversion / swap / miss; AP after correcting each)');
     } else {
@@ -119,6 +124,7 @@ Examples:
 The first run on a ground-truth file writes a snapshot of it to the cache
 folder; later runs read that instead of the JSON while the file is unchanged
 (see docs/evaluation.md).
+  $ df2 eval ${task} --gt ${gt} --results ${task}_results.json --ci --resamples 1000 --seed 1
 
 The figures are those of the release's evaluation API (deepfashion2_api, a
 pycocotools fork): ${
@@ -157,6 +163,7 @@ function snapshotCache(options: CocoEvalCliOptions): SnapshotCacheOptions | unde
 }
 
 async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
+  checkResampleOptions(`eval ${task}`, options);
   const files = expandResultsFiles(`eval ${task}`, options.results);
   if (files.length > 1 || options.csv !== undefined) {
     for (const [option, given] of [
@@ -164,6 +171,7 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
       ['--errors', options.errors],
       ['--confusion', options.confusion],
       ['--per-image', options.perImage !== undefined],
+      ['--ci', options.ci === true || options.resampleFile !== undefined],
     ] as const) {
       if (given)
         throw new UsageError(`eval ${task}`, option, 'one results file and no --csv', `${files.length} results files${options.csv ? ' and --csv' : ''}`);
@@ -208,6 +216,14 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
         if (options.errors) errors = tideErrors(task, gt, results, { groups });
         if (options.confusion) confusion = confusionMatrix(gt, results, { groups, conf: options.conf, iou: options.iou });
       }
+      let ci: CocoBootstrap | undefined;
+      if (options.ci || options.resampleFile !== undefined) {
+        const prepared = prepareBootstrap(task, gt, results, { onProgress: (_stage, done, total) => bars.update('matching', done, total) });
+        ci = await bootstrapPrepared(
+          prepared,
+          resampleOptions(options, (done, total) => bars.update('resampling', done, total)),
+        );
+      }
       // Landmark errors: for --errors, and per detection in --per-image.
       let landmarkErrors: KeypointErrorAnalysis | undefined;
       if (task === 'keypoints' && (options.errors || options.perImage !== undefined)) {
@@ -220,9 +236,10 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
       const kpErrors = options.errors && landmarkErrors;
       if (quiet) {
         const errorsJson = errors ?? (kpErrors ? keypointErrorsJson(kpErrors) : undefined);
-        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }) })}\n`;
+        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }), ...(ci && { intervals: cocoIntervalsJson(ci) }) })}\n`;
       } else {
         text = cocoReportText(result, by);
+        if (ci) text += cocoIntervalsText(ci, result.summary, options.resampleFile);
         if (errors) text += `\n${tideReportText(task, errors)}`;
         if (kpErrors) text += `\n${keypointErrorsText(kpErrors)}`;
         if (confusion)

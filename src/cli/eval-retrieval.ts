@@ -5,11 +5,12 @@
 import type { Command } from 'commander';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
-import { evaluateRetrievalFiles } from '../eval/index.js';
+import { bootstrapRetrieval, evaluateRetrieval, loadRetrievalInputs, type RetrievalBootstrap } from '../eval/index.js';
+import { type ResampleCliOptions, addCiOptions, checkResampleOptions, retrievalIntervalsJson, retrievalIntervalsText, resampleOptions } from './eval-ci.js';
 import { retrievalJson, retrievalText, warningLines } from '../eval/index.js';
 import { startProgress } from '../util/progress.js';
 
-interface RetrievalEvalOptions {
+interface RetrievalEvalOptions extends ResampleCliOptions {
   query: string;
   gallery: string;
   results: string;
@@ -18,7 +19,7 @@ interface RetrievalEvalOptions {
 }
 
 export function registerRetrievalEval(evalCommand: Command): void {
-  evalCommand
+  const command = evalCommand
     .command('retrieval')
     .description('top-1/5/10/15/20 accuracy of consumer-to-shop retrieval results (official protocol)')
     .requiredOption('--query <file>', 'query ground truth (val_query.json format)')
@@ -37,34 +38,41 @@ Examples:
   $ df2 eval retrieval --query val_query.json --gallery val_gallery.json --results retrieval.json
   $ df2 eval retrieval --query query-attributes.json --gallery val_gallery.json --results retrieval.json --by occlusion --by scale
   $ df2 eval retrieval --query query-attributes.json --gallery val_gallery.json --results retrieval.json --by all --json
+  $ df2 eval retrieval --query val_query.json --gallery val_gallery.json --results retrieval.json --ci --seed 1
 
 A query with style > 0 is found at rank k when the detection standing for it
 (its highest-scoring detection of the right class among those assigned to it by
 IoU) retrieved, within its first k items, a box with IoU >= 0.5 against a shop
 item of the same pair_id and style. Queries nobody detected count as misses.
 Attribute breakdowns need the query file written by
-\`df2 convert retrieval --attributes\`.
+\`df2 convert retrieval --attributes\`. With --ci, the query images are
+resampled (see docs/evaluation.md).
 `,
-    )
-    .action(async (options: RetrievalEvalOptions) => {
-      const progress = startProgress({ label: 'reading results', total: 1, quiet: options.json, unit: 'bytes' });
-      let result;
-      try {
-        result = await evaluateRetrievalFiles(options.query, options.gallery, options.results, {
-          by: options.by ?? [],
-          onResultsProgress(bytesRead, totalBytes) {
-            progress.setTotal(totalBytes);
-            progress.update(bytesRead);
-          },
-        });
-      } finally {
-        progress.stop();
-      }
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(retrievalJson(result))}\n`);
-        return;
-      }
-      for (const line of warningLines(result)) process.stderr.write(`df2: warning: ${line}\n`);
-      process.stdout.write(retrievalText(result));
-    });
+    );
+  addCiOptions(command).action(async (options: RetrievalEvalOptions) => {
+    checkResampleOptions('eval retrieval', options);
+    const progress = startProgress({ label: 'reading results', total: 1, quiet: options.json, unit: 'bytes' });
+    let result;
+    let ci: RetrievalBootstrap | undefined;
+    try {
+      const fileOptions = {
+        by: options.by ?? [],
+        onResultsProgress(bytesRead: number, totalBytes: number) {
+          progress.setTotal(totalBytes);
+          progress.update(bytesRead);
+        },
+      };
+      const inputs = await loadRetrievalInputs(options.query, options.gallery, options.results, fileOptions);
+      result = evaluateRetrieval(inputs, fileOptions);
+      if (options.ci || options.resampleFile !== undefined) ci = await bootstrapRetrieval(inputs.queries, result.outcomes, resampleOptions(options));
+    } finally {
+      progress.stop();
+    }
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ...retrievalJson(result), ...(ci && { intervals: retrievalIntervalsJson(ci) }) })}\n`);
+      return;
+    }
+    for (const line of warningLines(result)) process.stderr.write(`df2: warning: ${line}\n`);
+    process.stdout.write(retrievalText(result) + (ci ? retrievalIntervalsText(ci, options.resampleFile) : ''));
+  });
 }

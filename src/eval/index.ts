@@ -17,6 +17,23 @@
 export * as coco from './coco/index.js';
 export * as retrieval from './retrieval/index.js';
 export * as errors from './errors/index.js';
+export * as bootstrap from './bootstrap/index.js';
+export {
+  prepareBootstrap,
+  bootstrapCoco,
+  bootstrapPrepared,
+  bootstrapRetrieval,
+  comparePrepared,
+  resampleFigures,
+  percentileInterval,
+  type CocoBootstrap,
+  type CocoComparison,
+  type FigureInterval,
+  type PairedFigure,
+  type PreparedEvaluation,
+  type ResampleOptions,
+  type RetrievalBootstrap,
+} from './bootstrap/index.js';
 export {
   evaluateCocoFiles,
   evaluateCocoFilesByAttribute,
@@ -109,7 +126,7 @@ export {
 
 // Used by other modules (imported through this index).
 export { firstMissingAttribute } from './coco/ground-truth.js';
-export { type SummaryLine, sliceMean } from './coco/summarize.js';
+export { type SummaryLine, sliceMean, formatSummaryLine } from './coco/summarize.js';
 export { type Assignment, type TopKAccuracy, topKAccuracy } from './retrieval/index.js';
 export { retrievalJson, retrievalText, warningLines } from './retrieval/report.js';
 export { TOP_K, hitGalleryItem } from './retrieval/score.js';

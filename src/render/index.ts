@@ -12,6 +12,7 @@ export { buildReportData, retrievalReportAttributes, type EvaluatedCocoTask, typ
 export { reportHtml } from './report/report-html.js';
 export type { ReportModel } from './report/report-model.js';
 export { statsHtml } from './report/stats-html.js';
+export { compareHtml, type CompareModel, type CompareFigureRow, type CompareImageRow } from './report/compare-html.js';
 export { PARTS, type Part } from './pictures/drawn-item.js';
 export { detectResultsKind, type ResultKind } from './pictures/prediction-items.js';
 export type { PictureFormat, RenderRequest, RetrievalFiles as RenderRetrievalFiles } from './pictures/render-images.js';

@@ -126,4 +126,5 @@ export const STREAM = {
   detections: 3,
   retrieval: 4,
   paint: 5,
+  bootstrap: 6,
 } as const;

@@ -62,6 +62,12 @@ export class CellEvaluator {
     private readonly baseIgnore: Uint8Array,
     private readonly records: MatchRecordWriter | null,
     private readonly similarities: SimilarityCache,
+    /**
+     * Match records carry the annotation index + 1 instead of its id: a
+     * resampled copy of the ground truth (bootstrap) gets fresh non-zero ids,
+     * so a ground truth with id 0 (which reads as unmatched) must not count.
+     */
+    private readonly freshGtIds = false,
   ) {
     this.similarity = new SimilarityComputer(task, gt, res);
     this.matcher = new CellMatcher(params.iouThrs);
@@ -158,7 +164,7 @@ export class CellEvaluator {
       dtOut = this.dtOut;
     for (let g = 0; g < nGt; g++) {
       gtCrowd[g] = ann.iscrowd[gts[g]!]!;
-      gtIds[g] = ann.id[gts[g]!]!;
+      gtIds[g] = this.freshGtIds ? gts[g]! + 1 : ann.id[gts[g]!]!;
     }
     for (let d = 0; d < nDet; d++) {
       out.score[at + d] = res.score[dets[d]!]!;

@@ -1,0 +1,137 @@
+/**
+ * `--ci` for `df2 eval bbox|segm|keypoints|retrieval` and the options it
+ * shares with `df2 compare`: bootstrap over images (docs/evaluation.md).
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { UsageError } from '../util/errors.js';
+import {
+  type RetrievalBootstrap,
+  type CocoBootstrap,
+  type FigureInterval,
+  type SummaryLine,
+  formatSummaryLine,
+  paramsFor,
+  type ResampleOptions,
+} from '../eval/index.js';
+
+export interface ResampleCliOptions {
+  ci?: boolean;
+  resamples: number;
+  seed: number;
+  level: number;
+  resampleFile?: string;
+  writeResamples?: string;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+function seedValue(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 0xffffffff) throw new InvalidArgumentError(`expected an integer from 0 to 4294967295, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+function levelValue(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a number between 0 and 1 (e.g. 0.95), found ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** The resampling options (without --ci, which `df2 compare` does not need). */
+export function addResampleOptions(command: Command): Command {
+  return command
+    .option('--resamples <n>', 'number of bootstrap resamples of the images', positiveInteger, 1000)
+    .option('--seed <n>', 'seed of the resamples (the same seed gives the same resamples and intervals)', seedValue, 0)
+    .option('--level <p>', 'level of the percentile intervals', levelValue, 0.95)
+    .option('--resample-file <file>', 'read the resamples from this JSON array of image-id lists instead of drawing them (their figures go in --json)')
+    .option('--write-resamples <file>', 'write the resamples drawn to this file (a JSON array of image-id lists)');
+}
+
+export function addCiOptions(command: Command): Command {
+  return addResampleOptions(command.option('--ci', 'bootstrap intervals of every figure: resample the images with replacement (see --resamples)'));
+}
+
+/** Options that do not go together: checked before any file is read. */
+export function checkResampleOptions(command: string, options: ResampleCliOptions): void {
+  if (options.resampleFile !== undefined && options.writeResamples !== undefined)
+    throw new UsageError(command, '--write-resamples', 'no --resample-file (the lists read are already in a file)', options.resampleFile);
+}
+
+/** The library options of the CLI options. */
+export function resampleOptions(options: ResampleCliOptions, onProgress?: (done: number, total: number) => void): ResampleOptions {
+  return {
+    resamples: options.resamples,
+    seed: options.seed,
+    level: options.level,
+    file: options.resampleFile,
+    writeFile: options.writeResamples,
+    onProgress,
+  };
+}
+
+/** "1000 resamples of the images (seed 0), 95% percentile intervals". */
+export function resamplingLine(run: { count: number; seed: number | null; level: number }, file?: string): string {
+  const source = run.seed === null ? `read from ${file ?? 'a file'}` : `seed ${run.seed}`;
+  return `${run.count} bootstrap resamples of the images (${source}), ${formatLevel(run.level)} percentile intervals`;
+}
+
+export function formatLevel(level: number): string {
+  return `${+(level * 100).toFixed(6)}%`;
+}
+
+export function intervalText(f: { low: number; high: number; defined: number }, digits = 3): string {
+  if (f.defined === 0) return '[undefined]';
+  return `[${f.low.toFixed(digits)}, ${f.high.toFixed(digits)}]`;
+}
+
+/** The summary lines as pycocotools prints them, each followed by its interval, then per-category AP with intervals. */
+export function cocoIntervalsText(ci: CocoBootstrap, summary: readonly SummaryLine[], file?: string): string {
+  const params = paramsFor(ci.task);
+  const lines = [``, resamplingLine(ci, file) + ':'];
+  summary.forEach((line, j) => lines.push(`${formatSummaryLine(params, line)}  ${intervalText(ci.stats[j]!)}`));
+  lines.push('', 'AP per category, with intervals:');
+  const width = Math.max(...ci.perCategory.map((c) => c.name.length));
+  for (const c of ci.perCategory) lines.push(`  ${c.name.padEnd(width)}  ${c.value === -1 ? '   -1' : c.value.toFixed(3)}  ${intervalText(c)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function figureJson(f: FigureInterval): { value: number; low: number | null; high: number | null; defined: number } {
+  return { value: f.value, low: f.defined > 0 ? f.low : null, high: f.defined > 0 ? f.high : null, defined: f.defined };
+}
+
+/** The `intervals` member of `--json`. */
+export function cocoIntervalsJson(ci: CocoBootstrap): Record<string, unknown> {
+  return {
+    resamples: ci.count,
+    seed: ci.seed,
+    level: ci.level,
+    stats: ci.stats.map(figureJson),
+    per_category_ap: ci.perCategory.map((c) => ({ category_id: c.categoryId, ...figureJson(c) })),
+    ...(ci.figures && { figures: ci.figures }),
+  };
+}
+
+export { figureJson };
+
+/** Top-k accuracy with intervals (retrieval). */
+export function retrievalIntervalsText(ci: RetrievalBootstrap, file?: string): string {
+  const lines = ['', `${resamplingLine(ci, file)} (query images):`];
+  for (const f of ci.figures) lines.push(`  ${f.name.padEnd(6)} ${f.value === -1 ? '   -1' : f.value.toFixed(3)}  ${intervalText(f)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `intervals` member of `df2 eval retrieval --json`. */
+export function retrievalIntervalsJson(ci: RetrievalBootstrap): Record<string, unknown> {
+  return {
+    resamples: ci.count,
+    seed: ci.seed,
+    level: ci.level,
+    ...Object.fromEntries(ci.figures.map((f) => [f.name, figureJson(f)])),
+    ...(ci.lists && { figures: ci.lists }),
+  };
+}

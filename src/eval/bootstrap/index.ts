@@ -1,0 +1,12 @@
+/**
+ * Bootstrap over images: intervals of the official figures, and paired
+ * comparison of two models, from one matching of each (image, category)
+ * cell (see prepare.ts for why that is exact).
+ */
+export { prepareBootstrap, type PreparedEvaluation } from './prepare.js';
+export { ResampleAccumulator, resampleFigures, imageRanks, type ResampleFigures } from './resample.js';
+export { drawResample, forEachResampleInFile, ResampleFileWriter } from './resamples.js';
+export { percentileOfSorted, percentileInterval, type Interval } from './percentile.js';
+export { runResamples, DEFAULT_LEVEL, DEFAULT_RESAMPLES, type ResampleOptions, type ResampleRun } from './run.js';
+export { bootstrapCoco, bootstrapPrepared, comparePrepared, type CocoBootstrap, type CocoComparison, type FigureInterval, type PairedFigure } from './coco.js';
+export { bootstrapRetrieval, RETRIEVAL_FIGURES, type RetrievalBootstrap } from './retrieval.js';

@@ -1,0 +1,165 @@
+/**
+ * What a bootstrap over images keeps of one COCO-style evaluation. Matching
+ * is per (image, category) cell and does not change under resampling: a
+ * resampled image is a copy of a drawn one, with the same ground truth and
+ * detections. So each cell is matched once, here, and a resample only
+ * changes which cells are accumulated, how many times, and in which order
+ * (resample.ts).
+ *
+ * Per category the kept detections (each image cut to the largest maxDets)
+ * are sorted once by descending score, ties in image order then in the
+ * image's own score order: the official order of the identity resample.
+ * A resample keeps that order except inside runs of equal scores, where
+ * the copies are ordered by their new image ids; those runs are marked.
+ */
+import { CellEvaluator } from '../coco/cell-evaluator.js';
+import type { CategoryMatches } from '../coco/accumulate.js';
+import type { CocoGroundTruth } from '../coco/ground-truth.js';
+import { stableOrderByDescending } from '../coco/numeric.js';
+import type { CocoEvalParams, CocoTask } from '../coco/params.js';
+import { type CocoEvalOptions, type EvaluationPlan, planEvaluation } from '../coco/plan.js';
+import type { CocoResults } from '../coco/results.js';
+
+/**
+ * The detections of one category that count at one area range (true or
+ * false positive at some IoU threshold), in score order. Ignored ones are
+ * left out: they change neither the true nor the false positives, and the
+ * precision they would sample at recall 0 is the same maximum (see
+ * resample.ts).
+ */
+export interface PreparedArea {
+  n: number;
+  /** Per detection: the image rank of its cell. */
+  image: Int32Array;
+  /** Per detection: its place in its image's score order (for the smaller maxDets). */
+  rank: Int32Array;
+  /** [t * n + j]: 0 ignored, 1 true positive, 2 false positive. */
+  code: Uint8Array;
+  /** Per detection: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
+  tieEnd: Int32Array;
+}
+
+/** One category's matched detections and cells, ready to be accumulated for any resample. */
+export interface PreparedCategory {
+  /** Per area range. */
+  areas: PreparedArea[];
+  /** Number of cells (images with ground truth or detections of the category). */
+  cells: number;
+  cellImage: Int32Array;
+  /** [c * A + a]: regular (not ignored) ground truth of cell c in area range a. */
+  cellRegular: Int32Array;
+}
+
+export interface PreparedEvaluation {
+  task: CocoTask;
+  params: CocoEvalParams;
+  /** The evaluated images, ascending (the identity resample). */
+  imageIds: number[];
+  categoryIds: number[];
+  categoryNames: string[];
+  categories: PreparedCategory[];
+}
+
+/**
+ * Matches every cell once and keeps what the accumulation of any resample
+ * needs. Runs in this thread.
+ *
+ * @example
+ * ```ts
+ * const { gt, results } = await loadCocoPair('bbox', 'val-coco.json', 'bbox_results.json');
+ * const prepared = prepareBootstrap('bbox', gt, results);
+ * const stats = resampleFigures(prepared, prepared.imageIds).stats; // the plain figures
+ * ```
+ */
+export function prepareBootstrap(task: CocoTask, gt: CocoGroundTruth, res: CocoResults, options: CocoEvalOptions = {}): PreparedEvaluation {
+  const plan = planEvaluation(task, gt, res, { ...options, matches: false });
+  const { params, imageIds, categoryIds } = plan;
+  const evaluator = new CellEvaluator(task, params, gt, res, plan.baseIgnore, null, new Map(), true);
+  const names = new Map(gt.categories.id.map((id, i) => [id, gt.categories.name[i]!]));
+  const categories: PreparedCategory[] = [];
+  for (let k = 0; k < categoryIds.length; k++) {
+    const matches = evaluator.category(k, categoryIds[k]!, imageIds.length, imageIds, plan.gtGroups, plan.detGroups, () => -1);
+    categories.push(prepareCategory(plan, k, matches));
+    options.onProgress?.('matching', k + 1, categoryIds.length);
+  }
+  return {
+    task,
+    params,
+    imageIds,
+    categoryIds,
+    categoryNames: categoryIds.map((id) => names.get(id) ?? String(id)),
+    categories,
+  };
+}
+
+function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): PreparedCategory {
+  const { params, gt, gtGroups, detGroups, baseIgnore } = plan;
+  const nImages = plan.imageIds.length;
+  const T = params.iouThrs.length;
+  const A = params.areaRanges.length;
+  const maxDet = params.maxDets[params.maxDets.length - 1]!;
+  const n = m.count;
+
+  // Cells in image order, as the cell evaluator walks them, and each kept detection's image.
+  const cellImage = new Int32Array(m.cells);
+  const cellRegular = new Int32Array(m.cells * A);
+  const detImage = new Int32Array(n);
+  let cell = 0;
+  let at = 0;
+  for (let r = 0; r < nImages; r++) {
+    const c = k * nImages + r;
+    const g0 = gtGroups.start[c]!;
+    const nGt = gtGroups.start[c + 1]! - g0;
+    const nDet = detGroups.start[c + 1]! - detGroups.start[c]!;
+    if (nGt === 0 && nDet === 0) continue;
+    const kept = Math.min(nDet, maxDet);
+    cellImage[cell] = r;
+    for (let a = 0; a < A; a++) {
+      const [lo, hi] = params.areaRanges[a]!;
+      let regular = 0;
+      for (let g = g0; g < g0 + nGt; g++) {
+        const i = gtGroups.items[g]!;
+        const area = gt.annotations.area[i]!;
+        if (!(baseIgnore[i] || area < lo || area > hi)) regular++;
+      }
+      cellRegular[cell * A + a] = regular;
+    }
+    detImage.fill(r, at, at + kept);
+    at += kept;
+    cell++;
+  }
+
+  const order = stableOrderByDescending(m.score, n);
+  const areas: PreparedArea[] = [];
+  for (let a = 0; a < A; a++) {
+    // The detections that count at some threshold, in score order.
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = order[i]!;
+      let counts = false;
+      for (let t = 0; t < T && !counts; t++) counts = !m.ignored[(a * T + t) * n + d];
+      if (counts) kept.push(d);
+    }
+    const na = kept.length;
+    const image = new Int32Array(na);
+    const rank = new Int32Array(na);
+    const code = new Uint8Array(T * na);
+    const tieEnd = new Int32Array(na);
+    kept.forEach((d, j) => {
+      image[j] = detImage[d]!;
+      rank[j] = m.rank[d]!;
+      for (let t = 0; t < T; t++) {
+        const x = (a * T + t) * n + d;
+        code[t * na + j] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
+      }
+    });
+    for (let j = 0; j < na;) {
+      let e = j + 1;
+      while (e < na && m.score[kept[e]!] === m.score[kept[j]!]) e++;
+      if (e - j > 1) tieEnd[j] = e;
+      j = e;
+    }
+    areas.push({ n: na, image, rank, code, tieEnd });
+  }
+  return { areas, cells: m.cells, cellImage, cellRegular };
+}

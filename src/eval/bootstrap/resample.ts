@@ -1,0 +1,348 @@
+/**
+ * The official figures of one resample, from a prepared evaluation
+ * (prepare.ts), without matching anything again.
+ *
+ * A resample is a list of image ranks R (positions in the sorted image
+ * ids); image j of the resampled files is a copy of image R[j] with new id
+ * j + 1. The official accumulate() concatenates each category's detections
+ * image by image in id order (here: draw order) and sorts them by score
+ * with a stable sort. So, in score order, a detection of an image drawn w
+ * times appears w times in a row unless another detection has the same
+ * score: outside runs of equal scores, the resample's order is the prepared
+ * order with weights. Inside such a run the copies are ordered by new image
+ * id, then by their place in their image, exactly as the official sort
+ * leaves them.
+ *
+ * With weights, true positives come in runs of w copies that share their
+ * false positives; precision rises along such a run, so its right-to-left
+ * maximum at any copy is the one at the run's last copy. Per (area range,
+ * IoU threshold) one pass over the weighted detections gives every recall
+ * sample; recall at the smaller maxDets comes from per-cell counts.
+ */
+import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
+import { thresholdIndex } from '../coco/params.js';
+import type { PreparedArea, PreparedCategory, PreparedEvaluation } from './prepare.js';
+
+/** The figures of one resample. */
+export interface ResampleFigures {
+  /** summarize()'s figures: 12 for bbox/segm, 10 for keypoints. */
+  stats: number[];
+  /** Per category (in prepared.categoryIds order): AP at .50:.95, area all, largest maxDets; -1 without ground truth. */
+  perCategoryAp: number[];
+}
+
+/** Buffers reused across resamples of one prepared evaluation (one per thread). */
+export class ResampleAccumulator {
+  private readonly T: number;
+  private readonly R: number;
+  private readonly K: number;
+  private readonly A: number;
+  private readonly S: number;
+  private readonly weight: Int32Array;
+  private readonly posStart: Int32Array;
+  private posList: Int32Array;
+  /** [((a * T + t) * R + r) * K + k] at the largest maxDets. */
+  private readonly precision: Float64Array;
+  /** [(a * T + t) * K + k] at the largest maxDets. */
+  private readonly recall: Float64Array;
+  /** [(s * T + t) * K + k] at area 'all' and the smaller maxDets s. */
+  private readonly recallSmall: Float64Array;
+  private streamIndex = new Int32Array(1024);
+  private streamWeight = new Int32Array(1024);
+  private keys = new Float64Array(64);
+  private groupStart = new Int32Array(64);
+  private evTp = new Int32Array(1024);
+  private evFp = new Int32Array(1024);
+  private readonly reachedAt: Int32Array;
+  private readonly npig: Int32Array;
+  private readonly smallTp: Int32Array;
+
+  constructor(private readonly prepared: PreparedEvaluation) {
+    const { params } = prepared;
+    this.T = params.iouThrs.length;
+    this.R = params.recThrs.length;
+    this.K = prepared.categoryIds.length;
+    this.A = params.areaRanges.length;
+    this.S = params.maxDets.length - 1;
+    const nImages = prepared.imageIds.length;
+    this.weight = new Int32Array(nImages);
+    this.posStart = new Int32Array(nImages + 1);
+    this.posList = new Int32Array(nImages);
+    this.precision = new Float64Array(this.A * this.T * this.R * this.K);
+    this.recall = new Float64Array(this.A * this.T * this.K);
+    this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
+    this.reachedAt = new Int32Array(this.R);
+    this.npig = new Int32Array(this.A);
+    this.smallTp = new Int32Array(Math.max(1, this.S));
+  }
+
+  /**
+   * The figures of the resample that draws these image ranks (positions in
+   * prepared.imageIds), in draw order.
+   */
+  figures(draw: ArrayLike<number>, perCategory = false): ResampleFigures {
+    const nImages = this.prepared.imageIds.length;
+    const weight = this.weight.fill(0);
+    for (let j = 0; j < draw.length; j++) weight[draw[j]!]!++;
+    // Where each image was drawn (its new ids), for the runs of equal scores.
+    const posStart = this.posStart;
+    posStart[0] = 0;
+    for (let r = 0; r < nImages; r++) posStart[r + 1] = posStart[r]! + weight[r]!;
+    if (this.posList.length < draw.length) this.posList = new Int32Array(draw.length);
+    const fill = posStart.slice(0, nImages);
+    for (let j = 0; j < draw.length; j++) this.posList[fill[draw[j]!]!++] = j;
+
+    for (let k = 0; k < this.K; k++) this.category(k, this.prepared.categories[k]!);
+    return { stats: this.stats(), perCategoryAp: perCategory ? this.categoryAps() : [] };
+  }
+
+  private category(k: number, cat: PreparedCategory): void {
+    const { T, R, K, A, S } = this;
+    const weight = this.weight;
+    const npig = this.npig.fill(0);
+    for (let c = 0; c < cat.cells; c++) {
+      const w = weight[cat.cellImage[c]!]!;
+      if (w !== 0) for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
+    }
+    const recThrs = this.prepared.params.recThrs;
+    const maxDets = this.prepared.params.maxDets;
+    const reachedAt = this.reachedAt;
+    const precision = this.precision;
+    for (let a = 0; a < A; a++) {
+      const n = npig[a]!;
+      if (n === 0) {
+        for (let t = 0; t < T; t++) {
+          const first = (a * T + t) * R * K + k;
+          for (let r = 0; r < R; r++) precision[first + r * K] = -1;
+          this.recall[(a * T + t) * K + k] = -1;
+          if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = -1;
+        }
+        continue;
+      }
+      const area = cat.areas[a]!;
+      const L = this.buildStream(area);
+      const streamIndex = this.streamIndex;
+      const streamWeight = this.streamWeight;
+      if (this.evTp.length < L + 1) {
+        this.evTp = new Int32Array(L * 2 + 1);
+        this.evFp = new Int32Array(L * 2 + 1);
+      }
+      const evTp = this.evTp;
+      const evFp = this.evFp;
+      const smallTp = this.smallTp;
+      for (let t = 0; t < T; t++) {
+        const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
+        const code = area.code;
+        const base = t * area.n;
+        let tp = 0;
+        let fp = 0;
+        let events = 0;
+        if (a === 0 && S > 0) smallTp.fill(0);
+        // Branch-free: the event slot is written every time and kept only after a true positive
+        // (codes mix true and false positives unpredictably).
+        for (let j = 0; j < L; j++) {
+          const c = code[base + streamIndex[j]!]!;
+          const w = streamWeight[j]!;
+          const isTp = c & 1;
+          tp += w * isTp;
+          fp += w * (c >> 1);
+          evTp[events] = tp;
+          evFp[events] = fp;
+          events += isTp;
+        }
+        if (a === 0 && S > 0) {
+          for (let j = 0; j < L; j++) {
+            const i = streamIndex[j]!;
+            if (code[base + i] !== 1) continue;
+            for (let s = 0; s < S; s++) if (area.rank[i]! < maxDets[s]!) smallTp[s]! += streamWeight[j]!;
+          }
+        }
+        this.recall[(a * T + t) * K + k] = tp / n;
+        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s]! / n;
+        // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
+        // Sample 0 is reached at the first detection or the first true positive: either way its
+        // precision is the maximum over every true positive.
+        let reached = 0;
+        for (let e = 0; e < events; e++) {
+          const rc = evTp[e]! / n;
+          while (reached < R && rc >= recThrs[reached]!) reachedAt[reached++] = e;
+        }
+        for (let r = reached; r < R; r++) precision[first + r * K] = 0;
+        let best = 0;
+        let r = reached - 1;
+        for (let e = events - 1; e >= 0 && r >= 0; e--) {
+          const pr = evTp[e]! / (evFp[e]! + evTp[e]! + NP_SPACING_1);
+          if (pr > best) best = pr;
+          while (r >= 0 && reachedAt[r] === e) precision[first + r-- * K] = best;
+        }
+        for (; r >= 0; r--) precision[first + r * K] = best;
+      }
+    }
+  }
+
+  /** Fills the stream (detection, weight) of one category at one area range, in the resample's score order; returns its length. */
+  private buildStream(area: PreparedArea): number {
+    const weight = this.weight;
+    const { image, tieEnd } = area;
+    let L = 0;
+    this.ensureStream(area.n);
+    for (let i = 0; i < area.n;) {
+      const end = tieEnd[i]!;
+      if (end === 0) {
+        const w = weight[image[i]!]!;
+        if (w > 0) {
+          this.streamIndex[L] = i;
+          this.streamWeight[L++] = w;
+        }
+        i++;
+        continue;
+      }
+      L = this.expandRun(area, i, end, L);
+      i = end;
+    }
+    return L;
+  }
+
+  /**
+   * A run [from, to) of equal scores: its detections are grouped by image
+   * (in image order, each group in its image's order). Each copy of a group
+   * is placed by its new image id.
+   */
+  private expandRun(area: PreparedArea, from: number, to: number, L: number): number {
+    const { image } = area;
+    const weight = this.weight;
+    let groups = 0;
+    let copies = 0;
+    let needed = 0;
+    for (let i = from; i < to; i++) {
+      if (i === from || image[i] !== image[i - 1]) {
+        groups++;
+        copies += weight[image[i]!]!;
+      }
+      needed += weight[image[i]!]!;
+    }
+    if (copies === 0) return L;
+    if (this.keys.length < copies) this.keys = new Float64Array(copies * 2);
+    if (this.groupStart.length < groups + 1) this.groupStart = new Int32Array((groups + 1) * 2);
+    this.ensureStream(L + needed + (area.n - to));
+    const keys = this.keys;
+    const groupStart = this.groupStart;
+    let nKeys = 0;
+    let g = 0;
+    for (let i = from; i < to; i++) {
+      if (i === from || image[i] !== image[i - 1]) {
+        groupStart[g] = i;
+        const r = image[i]!;
+        for (let p = this.posStart[r]!; p < this.posStart[r + 1]!; p++) keys[nKeys++] = this.posList[p]! * groups + g;
+        g++;
+      }
+    }
+    groupStart[groups] = to;
+    const sorted = keys.subarray(0, nKeys).sort();
+    for (let x = 0; x < nKeys; x++) {
+      const group = sorted[x]! % groups;
+      for (let i = groupStart[group]!; i < groupStart[group + 1]!; i++) {
+        this.streamIndex[L] = i;
+        this.streamWeight[L++] = 1;
+      }
+    }
+    return L;
+  }
+
+  private ensureStream(capacity: number): void {
+    if (this.streamIndex.length >= capacity) return;
+    const size = Math.max(capacity, this.streamIndex.length * 2);
+    const index = new Int32Array(size);
+    const weight = new Int32Array(size);
+    index.set(this.streamIndex);
+    weight.set(this.streamWeight);
+    this.streamIndex = index;
+    this.streamWeight = weight;
+  }
+
+  /** summarize()'s figures, each the mean of the valid values of its slice in numpy's C order. */
+  private stats(): number[] {
+    const { params } = this.prepared;
+    const { T, R, K } = this;
+    const area = (label: string): number => params.areaLabels.indexOf(label);
+    const ap = (a: number, t: number | null): number => {
+      if (a < 0) return -1;
+      if (t === null) return meanOfValid(this.precision.subarray(a * T * R * K, (a + 1) * T * R * K));
+      if (t < 0) return -1;
+      return meanOfValid(this.precision.subarray((a * T + t) * R * K, (a * T + t + 1) * R * K));
+    };
+    const ar = (a: number, t: number | null): number => {
+      if (a < 0) return -1;
+      if (t === null) return meanOfValid(this.recall.subarray(a * T * K, (a + 1) * T * K));
+      if (t < 0) return -1;
+      return meanOfValid(this.recall.subarray((a * T + t) * K, (a * T + t + 1) * K));
+    };
+    const t50 = thresholdIndex(params, 0.5);
+    const t75 = thresholdIndex(params, 0.75);
+    const all = area('all');
+    if (params.task === 'keypoints') {
+      return [
+        ap(all, null),
+        ap(all, t50),
+        ap(all, t75),
+        ap(area('medium'), null),
+        ap(area('large'), null),
+        ar(all, null),
+        ar(all, t50),
+        ar(all, t75),
+        ar(area('medium'), null),
+        ar(area('large'), null),
+      ];
+    }
+    const small = (s: number): number => meanOfValid(this.recallSmall.subarray(s * T * K, (s + 1) * T * K));
+    return [
+      ap(all, null),
+      ap(all, t50),
+      ap(all, t75),
+      ap(area('small'), null),
+      ap(area('medium'), null),
+      ap(area('large'), null),
+      small(0),
+      small(1),
+      ar(all, null),
+      ar(area('small'), null),
+      ar(area('medium'), null),
+      ar(area('large'), null),
+    ];
+  }
+
+  private categoryAps(): number[] {
+    const { T, R, K } = this;
+    const values = new Float64Array(T * R);
+    return this.prepared.categoryIds.map((_, k) => {
+      for (let t = 0; t < T; t++) for (let r = 0; r < R; r++) values[t * R + r] = this.precision[(t * R + r) * K + k]!;
+      return meanOfValid(values);
+    });
+  }
+}
+
+/**
+ * The figures of one resample given as image ids (a list as in the golden
+ * files: image j of the resample is a copy of image ids[j - 1]).
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareBootstrap('bbox', gt, results);
+ * resampleFigures(prepared, prepared.imageIds).stats; // equals the plain evaluation
+ * ```
+ */
+export function resampleFigures(prepared: PreparedEvaluation, ids: readonly number[], perCategory = false): ResampleFigures {
+  return new ResampleAccumulator(prepared).figures(imageRanks(prepared.imageIds, ids), perCategory);
+}
+
+/** Image ids to their positions in the sorted evaluated ids; throws a RangeError naming the first unknown id. */
+export function imageRanks(imageIds: readonly number[], ids: readonly number[]): Int32Array {
+  const rankOf = new Map(imageIds.map((id, r) => [id, r]));
+  const out = new Int32Array(ids.length);
+  for (let j = 0; j < ids.length; j++) {
+    const r = rankOf.get(ids[j]!);
+    if (r === undefined) throw new RangeError(`image id ${ids[j]} (entry ${j}) is not an evaluated image of the ground truth`);
+    out[j] = r;
+  }
+  return out;
+}
