@@ -129,7 +129,7 @@ test('df2 report: one self-contained page whose figures equal df2 eval --json', 
 test('df2 report: results without ground truth are refused in one line', async () => {
   const { code, stderr } = await runCli(['report', '--results', BBOX, '--out', '/nonexistent/report.html']);
   assert.equal(code, 1);
-  assert.equal(stderr, 'df2 report: --gt: expected a COCO ground-truth file for the --results, found none\n');
+  assert.equal(stderr, 'df2: report: --gt: expected a COCO ground-truth file for the --results, found none\n');
 });
 
 test('df2 report: a bad results file names the file and entry, and writes nothing', async () => {
