@@ -140,3 +140,14 @@ test('a segmentation that is no mask is reported with its annotation', async () 
   const file = await writeJson(cocoGt(images, annotations));
   await assert.rejects(loadCocoGroundTruth(file, ['segm']), (err: unknown) => err instanceof InputError && err.entry === 'annotations[555].segmentation');
 });
+
+test('a task that is not a COCO task (plain JavaScript) is a TypeError naming the allowed ones, before any file is read', async () => {
+  const { evaluateCocoFiles } = await import('../index.js');
+  const evaluate = evaluateCocoFiles as (task: string, gt: string, results: string) => Promise<unknown>;
+  for (const task of ['boxes', 'retrieval']) {
+    await assert.rejects(evaluate(task, 'no-such-gt.json', 'no-such-results.json'), {
+      name: 'TypeError',
+      message: `task: expected one of bbox, segm, keypoints, found "${task}"`,
+    });
+  }
+});
