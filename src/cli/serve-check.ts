@@ -37,14 +37,6 @@ export async function checkListenHost(host: string): Promise<void> {
   });
 }
 
-/** Every --data folder must be a split: a folder holding annos/. Checked before any is registered. */
-export async function checkSplitDirs(dirs: readonly string[]): Promise<void> {
-  for (const dir of dirs) {
-    if (!(await isDirectory(dir))) throw new InputError(dir, '', 'a split folder holding annos/ and image/ (--data)', 'no such folder');
-    if (!(await isDirectory(join(dir, 'annos')))) throw new InputError(dir, '', 'a split folder holding annos/ and image/ (--data)', 'no annos/ folder');
-  }
-}
-
 /**
  * The challenge ground truth of --gt-dir: a folder with at least one task's
  * files, each read in full as an evaluation would read it, so that a corrupt

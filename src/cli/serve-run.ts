@@ -17,7 +17,8 @@ import { InputError } from '../util/errors.js';
 import { isPostgresUrl } from '../server/store/postgres.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
-import { checkGroundTruthDir, checkListenHost, checkSplitDirs } from './serve-check.js';
+import { checkGroundTruthDir, checkListenHost } from './serve-check.js';
+import { checkSplitDirs } from './split-input.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
   // Options first, before any work: nothing is made, registered or indexed for a run that cannot serve.

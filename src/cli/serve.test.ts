@@ -66,6 +66,10 @@ test('df2 serve checks its options before any work: port, host, --data, --gt-dir
     [['--data', join(root, 'no-such-split')], /^df2: .*no-such-split: expected a split folder holding annos\/ and image\/ \(--data\), found no such folder$/],
     [['--data', root], /^df2: .*: expected a split folder holding annos\/ and image\/ \(--data\), found no annos\/ folder$/],
     [
+      ['--data', join(corruptGt, 'coco.json')],
+      /^df2: .*coco\.json: expected a split folder holding annos\/ and image\/ \(--data\), found a file, not a folder$/,
+    ],
+    [
       ['--gt-dir', join(root, 'no-such-gt')],
       /^df2: .*no-such-gt: expected a folder of challenge ground truth \(coco\.json, .*\) \(--gt-dir\), found no such folder$/,
     ],
