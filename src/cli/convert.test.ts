@@ -154,23 +154,23 @@ test('outputs that are inputs are refused before any work: one line, exit 1, not
   const cases: [args: string[], line: string][] = [
     [
       ['convert', 'retrieval', split, '--query', same, '--gallery', same],
-      `df2 convert retrieval: --gallery: expected another path than every other output, found ${same}, the path of --query too`,
+      `df2: convert retrieval: --gallery: expected another path than every other output, found ${same}, the path of --query too`,
     ],
     [
       ['convert', 'coco', split, '--out', anno],
-      `df2 convert coco: --out: expected an output that is not one of the inputs, found ${anno}, inside the split's annos/`,
+      `df2: convert coco: --out: expected an output that is not one of the inputs, found ${anno}, inside the split's annos/`,
     ],
     [
       ['convert', 'yolo', split, '--out', join(split, 'image', 'yolo'), '--task', 'detect'],
-      `df2 convert yolo: --out: expected an output that is not one of the inputs, found ${join(split, 'image', 'yolo')}, inside the split's image/`,
+      `df2: convert yolo: --out: expected an output that is not one of the inputs, found ${join(split, 'image', 'yolo')}, inside the split's image/`,
     ],
     [
       ['pairs', split, '--out', join(split, 'annos', 'pairs.jsonl')],
-      `df2 pairs: --out: expected an output that is not one of the inputs, found ${join(split, 'annos', 'pairs.jsonl')}, inside the split's annos/`,
+      `df2: pairs: --out: expected an output that is not one of the inputs, found ${join(split, 'annos', 'pairs.jsonl')}, inside the split's annos/`,
     ],
     [
       ['report', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', results, '--out', join(root, 'link-to-results.json')],
-      `df2 report: --out: expected an output that is not one of the inputs, found ${join(root, 'link-to-results.json')}, an input file`,
+      `df2: report: --out: expected an output that is not one of the inputs, found ${join(root, 'link-to-results.json')}, an input file`,
     ],
   ];
   for (const [args, line] of cases) {

@@ -37,8 +37,25 @@ test('df2 --help documents exit codes and DF2_DEBUG', async () => {
   assert.match(run.stdout, /exit code 1/);
 });
 
-test('an option conflict is one line with a single prefix: "df2 render: ..."', async () => {
+test('an option conflict is one line with the prefix of every error: "df2: render: ..."', async () => {
   const run = await runCli(['render', 'some-split', '1', '--query', 'q.json']);
   assert.equal(run.code, 1);
-  assert.equal(run.stderr, 'df2 render: --query/--gallery/--retrieval-results: expected all three retrieval files together, found only some\n');
+  assert.equal(run.stderr, 'df2: render: --query/--gallery/--retrieval-results: expected all three retrieval files together, found only some\n');
+});
+
+test("commander's usage errors are one line with the df2: prefix, naming the command", async () => {
+  const cases: [string[], string][] = [
+    [['import', 'x.zip'], "df2: import: required option '--out <dir>' not specified (see df2 import --help)\n"],
+    [['users', 'list', '--bogus'], "df2: users list: unknown option '--bogus' (see df2 users list --help)\n"],
+    [
+      ['eval', 'bbox', '--gt', 'g.json', '--results', 'r.json', '--jsn'],
+      "df2: eval bbox: unknown option '--jsn' (Did you mean --json?) (see df2 eval bbox --help)\n",
+    ],
+    [['evl'], "df2: unknown command 'evl' (Did you mean eval?) (see df2 --help)\n"],
+  ];
+  for (const [args, line] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, 1, args.join(' '));
+    assert.equal(run.stderr, line);
+  }
 });

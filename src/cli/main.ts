@@ -22,7 +22,6 @@ export function buildProgram(): Command {
     .name('df2')
     .description('The DeepFashion2 benchmark: read, check, convert, evaluate, draw and serve.')
     .version(packageVersion())
-    .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, optionDescription: describeOption })
     .addHelpText(
       'after',
@@ -32,7 +31,32 @@ exit code 1. Exit code 2 is a bug in df2: set DF2_DEBUG=1 to print its stack tra
 Ctrl-C (SIGINT) or SIGTERM stops any command without leaving temporary files.`,
     );
   registerCommands(program);
+  oneLineUsageErrors(program, []);
   return program;
+}
+
+/**
+ * Commander's own errors (a missing required option, an unknown option or
+ * command, a bad value) as one line with the prefix of every other error:
+ * `df2: import: required option '--out <dir>' not specified (see df2 import --help)`.
+ * Commander writes `error: ...`, its suggestion on a second line, and the
+ * help hint on a third; each command gets its own writer because the
+ * message does not name the command.
+ */
+function oneLineUsageErrors(command: Command, names: readonly string[]): void {
+  const full = ['df2', ...names].join(' ');
+  const where = names.length === 0 ? '' : `${names.join(' ')}: `;
+  command.configureOutput({
+    outputError: (message, write) =>
+      write(
+        `df2: ${where}${message
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (see ${full} --help)\n`,
+      ),
+  });
+  command.showHelpAfterError(false);
+  for (const sub of command.commands) oneLineUsageErrors(sub, [...names, sub.name()]);
 }
 
 /**
@@ -50,12 +74,8 @@ function describeOption(option: Option): string {
  * code 2 with its message, and its stack when DF2_DEBUG is set.
  */
 export function reportFailure(err: unknown): number {
-  if (err instanceof UsageError) {
-    // Its message starts with the command, `df2 report: ...`.
-    process.stderr.write(`${err.message}\n`);
-    return 1;
-  }
   if (err instanceof InputError) {
+    // A UsageError names the command where others name a file: `df2: report: --gt: expected ...`.
     // One line per problem (a challenge file reports all of its mistakes at once).
     process.stderr.write(
       err.message

@@ -126,10 +126,25 @@ test('df2 report: one self-contained page whose figures equal df2 eval --json', 
   }
 });
 
+test('df2 report: a --data that is not a split is refused in one line before any work', async () => {
+  const root = await tempDir('df2-report-data-');
+  const out = join(root, 'report.html');
+  const args = ['report', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', goldenPath('basic', 'results', 'bbox_results.json'), '--out', out];
+  for (const [data, found] of [
+    [join(root, 'nowhere'), 'no such folder'],
+    [goldenPath('basic', 'gt'), 'no annos/ folder'],
+  ] as const) {
+    const { code, stderr } = await runCli([...args, '--data', data]);
+    assert.equal(code, 1);
+    assert.equal(stderr, `df2: ${data}: expected a split folder holding annos/ and image/ (--data), found ${found}\n`);
+  }
+  assert.deepEqual(await readdir(root), []);
+});
+
 test('df2 report: results without ground truth are refused in one line', async () => {
   const { code, stderr } = await runCli(['report', '--results', BBOX, '--out', '/nonexistent/report.html']);
   assert.equal(code, 1);
-  assert.equal(stderr, 'df2 report: --gt: expected a COCO ground-truth file for the --results, found none\n');
+  assert.equal(stderr, 'df2: report: --gt: expected a COCO ground-truth file for the --results, found none\n');
 });
 
 test('df2 report: a bad results file names the file and entry, and writes nothing', async () => {

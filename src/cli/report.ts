@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COCO_TASKS, type CocoTask } from '../eval/index.js';
 import { UsageError } from '../util/errors.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
+import { checkSplitDirs } from './split-input.js';
 import { startProgress } from '../util/progress.js';
 
 interface ReportCliOptions {
@@ -67,6 +68,7 @@ Examples:
       if (options.task.length > 0 && options.task.length !== options.results.length) {
         throw new UsageError('report', '--task', `one --task per --results (${options.results.length})`, String(options.task.length));
       }
+      await checkSplitDirs(options.data ? [options.data] : []);
       refuseOutputsThatAreInputs('report', {
         inputFiles: [options.gt, ...options.results, options.query, options.gallery, options.retrievalResults],
         splits: options.data ? [options.data] : [],

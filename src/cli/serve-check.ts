@@ -6,16 +6,8 @@
  * started.
  */
 import { lookup } from 'node:dns/promises';
-import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
-
-const isDirectory = (path: string): Promise<boolean> =>
-  stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 
 /**
  * The --host must be an address or a name this machine resolves: a name that
@@ -32,12 +24,4 @@ export async function checkListenHost(host: string): Promise<void> {
   await lookup(host).catch(() => {
     throw new InputError(host, '', expected, 'a name that does not resolve');
   });
-}
-
-/** Every --data folder must be a split: a folder holding annos/. Checked before any is registered. */
-export async function checkSplitDirs(dirs: readonly string[]): Promise<void> {
-  for (const dir of dirs) {
-    if (!(await isDirectory(dir))) throw new InputError(dir, '', 'a split folder holding annos/ and image/ (--data)', 'no such folder');
-    if (!(await isDirectory(join(dir, 'annos')))) throw new InputError(dir, '', 'a split folder holding annos/ and image/ (--data)', 'no annos/ folder');
-  }
 }

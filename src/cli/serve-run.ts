@@ -17,7 +17,8 @@ import { cacheDirOf, resolveChallenge } from '../server/config.js';
 import type { Challenge } from '../server/challenge/config.js';
 import type { ServeCliOptions } from './serve.js';
 import { parseResultsOption } from '../server/layers/sources.js';
-import { checkListenHost, checkSplitDirs } from './serve-check.js';
+import { checkListenHost } from './serve-check.js';
+import { checkSplitDirs } from './split-input.js';
 
 export async function runServe(options: ServeCliOptions): Promise<void> {
   // Options first, before any work: nothing is made, registered or indexed for a run that cannot serve.

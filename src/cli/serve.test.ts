@@ -61,10 +61,14 @@ test('df2 serve checks its options before any work: port, host, --data, --gt-dir
   coco.annotations[5]!.bbox = [1, 2, 3];
   await writeFile(join(corruptGt, 'coco.json'), JSON.stringify(coco));
   const cases: [args: string[], line: RegExp][] = [
-    [['--port', '70000'], /^error: option '--port <n>' argument '70000' is invalid\. expected a port from 0 to 65535$/],
+    [['--port', '70000'], /^df2: serve: option '--port <n>' argument '70000' is invalid\. expected a port from 0 to 65535 \(see df2 serve --help\)$/],
     [['--host', '999.1.1.1'], /^df2: 999\.1\.1\.1: expected an IP address or host name of this machine \(--host\), found not a valid address$/],
     [['--data', join(root, 'no-such-split')], /^df2: .*no-such-split: expected a split folder holding annos\/ and image\/ \(--data\), found no such folder$/],
     [['--data', root], /^df2: .*: expected a split folder holding annos\/ and image\/ \(--data\), found no annos\/ folder$/],
+    [
+      ['--data', join(corruptGt, 'coco.json')],
+      /^df2: .*coco\.json: expected a split folder holding annos\/ and image\/ \(--data\), found a file, not a folder$/,
+    ],
     [
       ['--gt-dir', join(root, 'no-such-gt')],
       /^df2: .*no-such-gt: expected a folder of challenge ground truth \(coco\.json, .*\) \(--gt-dir\), found no such folder$/,

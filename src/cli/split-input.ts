@@ -4,7 +4,10 @@
  * problem, as `df2 validate` words it. Also the integer option parser of the
  * commands that read splits (and of synth).
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { InputError } from '../util/errors.js';
 import type { ImageRecord } from '../schema/index.js';
 import { readSplit, readSplitImages, type SplitImage } from '../dataset/index.js';
 import { startProgress, type Progress } from '../util/progress.js';
@@ -48,3 +51,27 @@ export function integerOption(low: number, high: number, message: string): (valu
 export const parseNonNegativeInt = integerOption(0, Number.MAX_SAFE_INTEGER, 'expected an integer >= 0');
 
 export const seconds = (startMs: number): string => `${((performance.now() - startMs) / 1000).toFixed(1)} s`;
+
+/** What is at `path`, for a folder that should be there: undefined when it is a folder. */
+async function notAFolder(path: string): Promise<string | undefined> {
+  return stat(path).then(
+    (s) => (s.isDirectory() ? undefined : 'a file, not a folder'),
+    () => 'no such folder',
+  );
+}
+
+/**
+ * Every --data folder must be a split (a folder holding annos/), checked before any work: `serve` registers
+ * none of them otherwise, and `report` would fail on the first image it looks up, naming an annotation file.
+ *
+ * @example
+ * await checkSplitDirs(['data/validation']); // throws InputError "data/validation: expected a split folder ..., found no such folder"
+ */
+export async function checkSplitDirs(dirs: readonly string[]): Promise<void> {
+  const expected = 'a split folder holding annos/ and image/ (--data)';
+  for (const dir of dirs) {
+    const found = await notAFolder(dir);
+    if (found !== undefined) throw new InputError(dir, '', expected, found);
+    if ((await notAFolder(join(dir, 'annos'))) !== undefined) throw new InputError(dir, '', expected, 'no annos/ folder');
+  }
+}

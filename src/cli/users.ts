@@ -3,7 +3,9 @@
  * NAME`, `users rotate NAME`: accounts of the challenge server. A new token is
  * printed once; only its hash is kept. Works while `df2 serve` runs.
  */
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { InputError } from '../util/errors.js';
 import type { Store, User } from '../server/challenge/types.js';
 import { hashToken, newToken, TEAM_NAME, USER_NAME } from '../server/challenge/tokens.js';
 import { SERVER_DEFAULTS } from '../server/defaults.js';
@@ -62,16 +64,20 @@ Examples:
   $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8420/api/me`,
     )
     .action(async (name: string, options: UsersOptions) => {
-      await withStore(options.db, async (store) => {
-        const existing = await store.userByName(name);
-        if (existing) return fail(`a user named ${existing.name} exists already in ${options.db}`);
-        const token = newToken();
-        await store.addUser({ name, admin: options.admin === true, team: options.team ?? null, tokenHash: hashToken(token) });
-        if (options.json) process.stdout.write(`${JSON.stringify({ name, team: options.team ?? null, admin: options.admin === true, token })}\n`);
-        else process.stdout.write(`${token}\n`);
-        if (!options.json && process.stderr.isTTY)
-          process.stderr.write(`created ${options.admin ? 'admin ' : ''}user ${name}; keep the token: it is not shown again\n`);
-      });
+      await withStore(
+        options.db,
+        async (store) => {
+          const existing = await store.userByName(name);
+          if (existing) return fail(`a user named ${existing.name} exists already in ${options.db}`);
+          const token = newToken();
+          await store.addUser({ name, admin: options.admin === true, team: options.team ?? null, tokenHash: hashToken(token) });
+          if (options.json) process.stdout.write(`${JSON.stringify({ name, team: options.team ?? null, admin: options.admin === true, token })}\n`);
+          else process.stdout.write(`${token}\n`);
+          if (!options.json && process.stderr.isTTY)
+            process.stderr.write(`created ${options.admin ? 'admin ' : ''}user ${name}; keep the token: it is not shown again\n`);
+        },
+        { create: true },
+      );
     });
   users
     .command('list')
@@ -128,9 +134,16 @@ function withUser(file: string, name: string, work: (store: Store, user: User) =
   });
 }
 
-/** Runs `work` on the challenge store of `--db` (SQLite file or postgres:// URL); the store loads only when a users command runs. */
-async function withStore(db: string, work: (store: Store) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` on the challenge store of `--db` (SQLite file or postgres:// URL); the store loads only when a users command runs.
+ * Only `users add` may make a new SQLite file: the others would find no user in it, and a mistyped --db would leave an empty database behind.
+ */
+async function withStore(db: string, work: (store: Store) => Promise<void>, options: { create?: boolean } = {}): Promise<void> {
   const { openChallengeStore } = await import('../server/backend.js');
+  const { isPostgresUrl } = await import('../server/store/postgres.js');
+  if (!options.create && !isPostgresUrl(db) && !existsSync(db)) {
+    throw new InputError(db, '', 'the database of df2 serve (--db; `df2 serve` or `df2 users add` makes it)', 'no such file');
+  }
   const opened = await openChallengeStore(db);
   try {
     await work(opened.store);

@@ -19,7 +19,7 @@ for (const [what, args] of [
   test(`df2 worker with ${what} of --challenge and --gt-dir: one line, exit 1`, async () => {
     const res = await runCli(['worker', '--db', DB, ...args]);
     assert.equal(res.code, 1);
-    assert.equal(res.stderr, `df2 worker: --challenge/--gt-dir: expected exactly one of --challenge FILE and --gt-dir DIR (the servers'), found ${what}\n`);
+    assert.equal(res.stderr, `df2: worker: --challenge/--gt-dir: expected exactly one of --challenge FILE and --gt-dir DIR (the servers'), found ${what}\n`);
     assert.equal(res.stdout, '');
   });
 }

@@ -13,13 +13,14 @@
  * their final place and renamed into it at the end (replacing an earlier
  * conversion of the same split); data.yaml is written atomically last.
  */
-import { copyFile, mkdir, readFile, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Document, parse } from 'yaml';
 import type { ImageRecord } from '../schema/index.js';
 import { TOTAL_LANDMARKS } from '../schema/index.js';
 import { InputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { releaseTemp, trackTemp } from '../util/temp-files.js';
 import { requireImageSize } from './coco-writer.js';
 import { yoloClassNames, yoloFlipIndex, yoloLabelText, type YoloTask } from './yolo.js';
@@ -80,7 +81,9 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
   try {
     for (const tree of trees) {
       trackTemp(tree.building);
-      await mkdir(tree.building, { recursive: true });
+      await makeDirs(tree.building).catch((err: Error) => {
+        throw new InputError(outDir, '', 'a folder that can be made', err.message);
+      });
     }
     for await (const record of records) {
       requireImageSize(record, 'labels are divided by its width and height');

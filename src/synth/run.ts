@@ -5,9 +5,10 @@
  * renamed into place only when everything is written. Memory holds one image
  * at a time plus the small gallery and query lists retrieval needs.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
+import { makeDirsSync } from '../util/make-dirs.js';
 import type { Progress } from '../util/progress.js';
 import { annotationJson } from './annotation-json.js';
 import { imageName } from '../schema/index.js';
@@ -136,8 +137,13 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
   checkTarget(out, options.force ?? false);
   const temp = join(dirname(out), `.${basename(out)}.synth-${process.pid}.tmp`);
   rmSync(temp, { recursive: true, force: true });
-  mkdirSync(join(temp, 'image'), { recursive: true });
-  mkdirSync(join(temp, 'annos'), { recursive: true });
+  try {
+    makeDirsSync(join(temp, 'image'));
+    makeDirsSync(join(temp, 'annos'));
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    throw new InputError(out, '', 'a folder that can be made', (err as Error).message);
+  }
   const pool = new PaintPool(options.workers ?? 2);
   // An interrupted run leaves nothing behind: stop the painters, then remove their directory.
   const onSignal = (signal: StopSignal): void => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '../testing/paths.js';
 import { AtomicWriter, withAtomicWriter, writeFileAtomic } from './atomic.js';
@@ -22,7 +23,7 @@ test('an output under a regular file is an InputError naming the output', async 
   await assert.rejects(writeFileAtomic(target, 'data'), (err: unknown) => {
     assert.ok(err instanceof InputError);
     assert.equal(err.file, target);
-    assert.match(err.message, /expected a writable output path, found E(EXIST|NOTDIR)/);
+    assert.equal(err.message, `${target}: expected a writable output path, found ${blocker}, a file where a folder is needed`);
     return true;
   });
   await assert.rejects(
@@ -64,4 +65,47 @@ test('a failing fill removes the temporary file and passes its error through', a
     (err: unknown) => err === bad,
   );
   assert.deepEqual(await readdir(dir), []);
+});
+
+test('a symbolic link is written through: its target gets the data, the link stays a link', async () => {
+  const dir = await tempDir();
+  await mkdir(join(dir, 'real'));
+  const link = join(dir, 'link.json');
+  await symlink(join('real', 'out.json'), link); // dangling until the first write
+  await writeFileAtomic(link, 'first');
+  await withAtomicWriter(link, async (out) => {
+    await out.write('second');
+  });
+  assert.ok((await lstat(link)).isSymbolicLink());
+  assert.equal(await readlink(link), join('real', 'out.json'));
+  assert.equal(await readFile(join(dir, 'real', 'out.json'), 'utf8'), 'second');
+  assert.deepEqual(await readdir(join(dir, 'real')), ['out.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['link.json', 'real']);
+});
+
+test('a FIFO, a device or a folder is refused as an output (also through a link) and stays what it was', async () => {
+  const dir = await tempDir();
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  await symlink(fifo, join(dir, 'to-fifo'));
+  await mkdir(join(dir, 'folder'));
+  const cases: [string, RegExp][] = [
+    [fifo, /found a FIFO \(named pipe\)$/],
+    [join(dir, 'to-fifo'), /found a FIFO \(named pipe\) \(through the link to .*fifo\)$/],
+    ['/dev/null', /found a character device$/],
+    [join(dir, 'folder'), /found a folder$/],
+  ];
+  for (const [target, found] of cases) {
+    for (const write of [() => writeFileAtomic(target, 'x'), () => withAtomicWriter(target, async (out) => out.write('x'))]) {
+      await assert.rejects(write(), (err: unknown) => {
+        assert.ok(err instanceof InputError, String(err));
+        assert.equal(err.file, target);
+        assert.match(err.message, found);
+        return true;
+      });
+    }
+  }
+  assert.ok((await lstat(fifo)).isFIFO());
+  assert.ok((await lstat('/dev/null')).isCharacterDevice());
+  assert.deepEqual((await readdir(dir)).sort(), ['fifo', 'folder', 'to-fifo']);
 });

@@ -6,13 +6,20 @@
  * An output path the system refuses (a missing permission, a file where a
  * directory should be, a full disk) is the user's input, so it is reported as
  * an InputError naming the output, not as an internal error.
+ *
+ * A symbolic link is written through: the file is written and renamed at the
+ * link's target (beside it, so the rename stays on one file system), and the
+ * link stays. A device, FIFO or socket is refused: a rename would replace it
+ * (as root, `--out /dev/full` replaced the device node), and writing into it
+ * cannot promise a whole file or none to whoever reads it.
  */
 import { createWriteStream, openSync, rename as renameCb, writeFile as writeFileCb, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { lstat, readlink, rename, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from './errors.js';
+import { makeDirs } from './make-dirs.js';
 import { releaseTemp, trackTemp } from './temp-files.js';
 
 /** The temporary name a file is written under before it is renamed onto `target`. */
@@ -44,12 +51,53 @@ async function removeTemp(tmp: string): Promise<void> {
   releaseTemp(tmp);
 }
 
-async function makeParentDir(target: string): Promise<void> {
+async function makeParentDir(target: string, output = target): Promise<void> {
   try {
-    await mkdir(dirname(target), { recursive: true });
+    await makeDirs(dirname(target));
   } catch (err) {
-    throw outputError(target, err);
+    throw outputError(output, err);
   }
+}
+
+/** What `lstat` says a path is, in words, for the kinds an output cannot be. */
+function specialKind(stats: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isDirectory(): boolean }) {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isDirectory()) return 'a folder';
+  return undefined;
+}
+
+/** Hops through symbolic links before giving up, as the system's own limit (ELOOP). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The path the output is written at: `target`, or where its chain of
+ * symbolic links ends (a link to a file that does not exist yet is followed
+ * too). Throws an InputError naming `target` for a folder, device, FIFO or
+ * socket, and for a loop of links.
+ */
+export async function outputTarget(target: string): Promise<string> {
+  let path = target;
+  for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+    let stats;
+    try {
+      stats = await lstat(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return path; // a new file; making its folder reports the rest
+      throw outputError(target, err);
+    }
+    if (!stats.isSymbolicLink()) {
+      const kind = specialKind(stats);
+      if (kind === undefined) return path;
+      const through = path === target ? '' : ` (through the link to ${path})`;
+      throw new InputError(target, '', 'a file to write (df2 writes a whole file and renames it into place)', `${kind}${through}`);
+    }
+    path = resolve(dirname(path), await readlink(path));
+  }
+  throw new InputError(target, '', 'a file to write', `more than ${MAX_LINK_HOPS} symbolic links in a row (a loop?)`);
 }
 
 /**
@@ -57,8 +105,9 @@ async function makeParentDir(target: string): Promise<void> {
  * secret); `parentExists` skips making the parent directory (one system call
  * less per file when writing many into one directory).
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number; parentExists?: boolean } = {}): Promise<void> {
-  if (!options.parentExists) await makeParentDir(target);
+export async function writeFileAtomic(output: string, data: string | Uint8Array, options: { mode?: number; parentExists?: boolean } = {}): Promise<void> {
+  const target = await outputTarget(output);
+  if (!options.parentExists) await makeParentDir(target, output);
   const tmp = tempPathFor(target);
   trackTemp(tmp);
   try {
@@ -67,7 +116,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     releaseTemp(tmp);
   } catch (err) {
     await removeTemp(tmp);
-    throw outputError(target, err);
+    throw outputError(output, err);
   }
 }
 
@@ -85,8 +134,13 @@ export class AtomicWriter {
   /** The stream's first error, as an InputError when it is a system call's failure on the output. */
   private failure: { error: unknown } | undefined;
 
-  private constructor(readonly target: string) {
-    this.tmp = tempPathFor(target);
+  private constructor(
+    /** The output as given (named in errors). */
+    readonly target: string,
+    /** Where it is written: `target`, or the end of its symbolic links. */
+    private readonly writtenAt: string,
+  ) {
+    this.tmp = tempPathFor(writtenAt);
     trackTemp(this.tmp);
     let fd: number | undefined;
     try {
@@ -104,8 +158,9 @@ export class AtomicWriter {
   }
 
   static async open(target: string): Promise<AtomicWriter> {
-    await makeParentDir(target);
-    return new AtomicWriter(target);
+    const writtenAt = await outputTarget(target);
+    await makeParentDir(writtenAt, target);
+    return new AtomicWriter(target, writtenAt);
   }
 
   /** Writes a chunk; resolves at once unless the stream's buffer is full. */
@@ -138,7 +193,7 @@ export class AtomicWriter {
     try {
       this.stream.end();
       await finished(this.stream);
-      await rename(this.tmp, this.target);
+      await rename(this.tmp, this.writtenAt);
       releaseTemp(this.tmp);
     } catch (err) {
       await removeTemp(this.tmp);

@@ -28,10 +28,10 @@ export class UsageError extends InputError {
   /**
    * @example
    * throw new UsageError('report', '--gt', 'a COCO ground-truth file for the --results', 'none');
-   * // df2 report: --gt: expected a COCO ground-truth file for the --results, found none
+   * // printed by the CLI as: df2: report: --gt: expected a COCO ground-truth file for the --results, found none
    */
   constructor(command: string, option: string, expected: string, found?: string) {
-    super(`df2 ${command}`, option, expected, found);
+    super(command, option, expected, found);
     this.name = 'UsageError';
   }
 }

@@ -31,7 +31,13 @@ export class ArchiveFile {
   static async open(path: string): Promise<ArchiveFile> {
     const file = new ArchiveFile(path);
     file.fd = await openFile(path, 'r');
-    file.size = (await statFd(file.fd)).size;
+    const stats = await statFd(file.fd);
+    if (stats.isDirectory()) {
+      // Linux opens a folder for reading; only the first read fails (EISDIR), deep in the walk.
+      await file.close();
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR' });
+    }
+    file.size = stats.size;
     return file;
   }
 

@@ -162,9 +162,9 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
 
     if (needBoxes) {
       const bbox = ann.bbox;
-      if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(isFiniteNumber)) {
-        fail(pathJoin(at, 'bbox'), '[x, y, width, height] (4 finite numbers)', bbox);
-      }
+      if (!Array.isArray(bbox) || bbox.length !== 4) fail(pathJoin(at, 'bbox'), '[x, y, width, height] (4 finite numbers)', bbox);
+      const bad = (bbox as unknown[]).findIndex((v) => !isFiniteNumber(v));
+      if (bad >= 0) fail(pathJoin(pathJoin(at, 'bbox'), bad), 'a finite number (bbox is [x, y, width, height])', (bbox as unknown[])[bad]);
       annBbox.pushFrom(bbox as number[], 0, 4);
     } else {
       for (let k = 0; k < 4; k++) annBbox.push(0);

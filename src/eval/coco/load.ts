@@ -9,7 +9,7 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { MaskPartWriter, type SegmentationBatch, claimBatch, createBatchClaims, rasterizeUnclaimed } from './gt-masks.js';
 import { type CocoGroundTruth, attachMasks, rasterizeGroundTruth, readCocoGroundTruth } from './ground-truth.js';
-import type { CocoTask } from './params.js';
+import { type CocoTask, requireCocoTask } from './params.js';
 import { type CocoResults, linkResults, readCocoResults } from './results.js';
 import { runLoadWorker } from './load-worker-client.js';
 import { type SnapshotCacheOptions, readSnapshot, statIdentity, writeSnapshot } from './snapshot.js';
@@ -69,6 +69,8 @@ export async function loadCocoPair(
   resultsFile: string,
   options: LoadOptions = {},
 ): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
+  requireCocoTask(task);
+  for (const extra of options.extraTasks ?? []) requireCocoTask(extra);
   const tasks = [task, ...(options.extraTasks ?? []).filter((t) => t !== task)];
   const controller = new AbortController();
   const loading = startGroundTruth(gtFile, tasks, { ...options, signal: controller.signal });

@@ -140,3 +140,35 @@ test('a segmentation that is no mask is reported with its annotation', async () 
   const file = await writeJson(cocoGt(images, annotations));
   await assert.rejects(loadCocoGroundTruth(file, ['segm']), (err: unknown) => err instanceof InputError && err.entry === 'annotations[555].segmentation');
 });
+
+test('a task that is not a COCO task (plain JavaScript) is a TypeError naming the allowed ones, before any file is read', async () => {
+  const { evaluateCocoFiles } = await import('../index.js');
+  const evaluate = evaluateCocoFiles as (task: string, gt: string, results: string) => Promise<unknown>;
+  for (const task of ['boxes', 'retrieval']) {
+    await assert.rejects(evaluate(task, 'no-such-gt.json', 'no-such-results.json'), {
+      name: 'TypeError',
+      message: `task: expected one of bbox, segm, keypoints, found "${task}"`,
+    });
+  }
+});
+
+test('a bad element of a bbox is named by its index (results and ground truth): a string, a number past double range', async () => {
+  const gtFile = await writeJson(cocoGt([{ id: 1 }], [{ image_id: 1, category_id: 1, bbox: [1, 2, 3, 4], area: 12 }]));
+  for (const [text, found] of [
+    ['[1, 2, "x", 4]', 'found "x"'],
+    ['[1, 2, 1e309, 4]', 'found non-finite Infinity'],
+  ] as const) {
+    const results = await writeJson(
+      `[{"image_id": 1, "category_id": 1, "score": 0.5, "bbox": [1, 2, 3, 4]}, {"image_id": 1, "category_id": 1, "score": 0.5, "bbox": ${text}}]`,
+    );
+    await assert.rejects(loadCocoPair('bbox', gtFile, results), {
+      message: `${results}: [1].bbox[2]: expected a finite number (bbox is [x, y, width, height]), ${found}`,
+    });
+  }
+  const badGt = await writeJson(
+    '{"images": [{"id": 1, "width": 9, "height": 9}], "categories": [{"id": 1}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "area": 1, "bbox": [1e309, 2, 3, 4]}]}',
+  );
+  await assert.rejects(readCocoGroundTruth(badGt), {
+    message: `${badGt}: annotations[0].bbox[0]: expected a finite number (bbox is [x, y, width, height]), found non-finite Infinity`,
+  });
+});

@@ -9,6 +9,20 @@ import { linspace } from './numeric.js';
 export type CocoTask = 'bbox' | 'segm' | 'keypoints';
 export const COCO_TASKS: readonly CocoTask[] = ['bbox', 'segm', 'keypoints'];
 
+/**
+ * Checks a task given by a caller the compiler cannot check (plain
+ * JavaScript, a parsed option): a TypeError naming the allowed tasks,
+ * instead of one deep inside the loader.
+ *
+ * @example
+ * requireCocoTask('boxes'); // TypeError: task: expected one of bbox, segm, keypoints, found "boxes"
+ */
+export function requireCocoTask(task: unknown): asserts task is CocoTask {
+  if (!(COCO_TASKS as readonly unknown[]).includes(task)) {
+    throw new TypeError(`task: expected one of ${COCO_TASKS.join(', ')}, found ${typeof task === 'string' ? JSON.stringify(task) : String(task)}`);
+  }
+}
+
 export interface CocoEvalParams {
   readonly task: CocoTask;
   /** IoU (or OKS) thresholds, T = 10. */

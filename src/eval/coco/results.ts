@@ -102,9 +102,10 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
   };
 
   const readBox = (at: string, value: unknown): number[] => {
-    if (!Array.isArray(value) || value.length !== 4 || !value.every(isFiniteNumber)) {
-      fail(pathJoin(at, 'bbox'), '[x, y, width, height] (4 finite numbers)', value);
-    }
+    if (!Array.isArray(value) || value.length !== 4) fail(pathJoin(at, 'bbox'), '[x, y, width, height] (4 finite numbers)', value);
+    // The element itself is named: "an array of 4" would not say which of the four is wrong.
+    const bad = (value as unknown[]).findIndex((v) => !isFiniteNumber(v));
+    if (bad >= 0) fail(pathJoin(pathJoin(at, 'bbox'), bad), 'a finite number (bbox is [x, y, width, height])', (value as unknown[])[bad]);
     const box = value as number[];
     if (box[2]! < 0 || box[3]! < 0) throw new InputError(file, pathJoin(at, 'bbox'), 'a width and height >= 0', `[${box.join(', ')}]`);
     return box;

@@ -7,13 +7,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
+import { join } from 'node:path';
+import { GOLDEN_DIR, GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
 import { evaluateLoaded, type CocoEvalResult } from '../coco/evaluate.js';
 import { loadCocoPair } from '../coco/load.js';
 import { confusionAnalysis } from './confusion.js';
 import { groupByImage } from './image-groups.js';
 import { perImageCounts, perImageRows, type ImageCountRow } from './per-image.js';
-import { tideAnalysis, type TideErrors } from './tide.js';
+import { TIDE_OUTCOME, tideAnalysis, type TideErrors } from './tide.js';
 
 const TOLERANCE = 1e-9;
 
@@ -111,3 +112,16 @@ for (const fixture of GOLDEN_FIXTURES) {
     assertSumsMatchMatcher(result, rows, regular);
   });
 }
+
+test('tide-crowd: TIDE on ground truth with a crowd region equals tidecv 1.0.1 (an ignored detection still names its error)', async () => {
+  const dir = join(GOLDEN_DIR, 'tide-crowd');
+  const expected = JSON.parse(readFileSync(join(dir, 'errors.json'), 'utf8')) as { task: 'bbox'; errors: TideErrors };
+  const { gt, results } = await loadCocoPair(expected.task, join(dir, 'gt.json'), join(dir, 'results.json'));
+  const { errors, counts, detOutcome } = tideAnalysis(expected.task, gt, results);
+  assertClose(errors.ap50, expected.errors.ap50, 'ap50');
+  for (const [name, value] of Object.entries(expected.errors.main)) assertClose(errors.main[name as keyof TideErrors['main']], value, `main.${name}`);
+  for (const [name, value] of Object.entries(expected.errors.special)) assertClose(errors.special[name as 'false_pos'], value, `special.${name}`);
+  // The detection inside the crowd region stays out of the AP, and is the localization error that fixes the item beside it.
+  assert.deepEqual([...detOutcome], [TIDE_OUTCOME.bkg, TIDE_OUTCOME.ignored]);
+  assert.deepEqual(counts, { cls: 0, loc: 1, both: 0, dupe: 0, bkg: 1, miss: 0 });
+});

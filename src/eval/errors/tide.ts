@@ -8,7 +8,10 @@
  *   unused ground truth of their own category with the highest IoU, when it
  *   is >= the foreground threshold (0.5). Crowd ground truth is an ignore
  *   region: an unmatched detection of its category with crowd IoU > 0.5 is
- *   left out.
+ *   left out of the AP, but still gets its error below (tidecv 1.0.1's
+ *   change: "detections ignored by AP calculation" may fix errors), so it
+ *   can fix the ground truth beside the region and is a false positive in
+ *   the fixed data whenever its error is not the one fixed.
  * - Every other detection gets one error, tested in this order: the image
  *   has no ground truth (background); best same-category IoU in [0.1, 0.5]
  *   (localization); IoU >= 0.5 with ground truth of another category
@@ -242,7 +245,7 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
     errScore[nErrors] = res.score[det]!;
     errDet[nErrors] = det;
     errGt[nErrors++] = g;
-    detOutcome[det] = type;
+    if (detOutcome[det] !== IGNORED) detOutcome[det] = type;
     typeCounts[type]!++;
   };
   /** tidecv's BestGTMatch: the highest-scoring error naming an unused ground truth may fix it. */
@@ -333,11 +336,13 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
     for (let p = 0; p < nP; p++) {
       const det = preds[p]!;
       const c = resClass[det]!;
-      if (detOutcome[det] === IGNORED) continue;
-      const tp = detOutcome[det] === TRUE_POSITIVE ? 1 : 0;
-      touch(c);
-      pushPoint(c, res.score[det]!, tp);
-      if (tp) continue;
+      // An ignored detection is no data point of the AP, yet its error is found as for a false positive.
+      if (detOutcome[det] !== IGNORED) {
+        const tp = detOutcome[det] === TRUE_POSITIVE ? 1 : 0;
+        touch(c);
+        pushPoint(c, res.score[det]!, tp);
+        if (tp) continue;
+      }
       if (nG === 0) {
         pushError(BKG, det, -1);
         continue;
@@ -429,8 +434,9 @@ function summarize(m: Matching): { errors: TideErrors; counts: Record<TideMainEr
   const baseOrder = stableOrderByDescending(m.pointScore, m.nPoints);
   const baseAp = ap.mean(baseOrder, m.pointClass, m.pointTp, m.npos, m.classOrder);
 
-  // Fixed data: the detection errors (in error order), then the true positives (in push order).
-  const nTp = m.nPoints - m.nErrors;
+  // Fixed data: the detection errors (in error order, ignored detections' too), then the true positives (in push order).
+  let nTp = 0;
+  for (let i = 0; i < m.nPoints; i++) nTp += m.pointTp[i]!;
   const n = m.nErrors + nTp;
   const score = new Float64Array(n);
   const origClass = new Int32Array(n);

@@ -102,6 +102,7 @@ phases:
     'challenge.yaml: phases[0].limits.per_week: expected one of per_day, per_month, total, found "per_week"',
     'challenge.yaml: phases[0].leaderboard: expected public or private, found "secret"',
     'challenge.yaml: phases[1].gt: expected an existing directory, found "missing"',
+    'challenge.yaml: phases[1].name: expected a name no other phase has, found "dev"',
     'challenge.yaml: phases[2].name: expected 1-40 letters, digits, ".", "_" or "-", found "bad name!"',
     'challenge.yaml: phases[2].tasks[0]: expected a task whose ground truth (query.json, gallery.json) is in gt; gallery.json is missing',
     'challenge.yaml: phases[2].end: expected a time after start (2027-02-01T00:00:00.000Z), found "2027-01-01T00:00:00Z"',

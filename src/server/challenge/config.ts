@@ -128,12 +128,16 @@ export function parseChallenge(text: string, file: string, baseDir: string, read
   const phases: Phase[] = [];
   if (!Array.isArray(root.phases) || root.phases.length === 0) bad('phases', 'a list of at least one phase', root.phases);
   else {
+    // Names are compared as written, so a duplicate is reported with the phases' other mistakes, not once they are fixed.
+    const names = new Set<string>();
     root.phases.forEach((raw: unknown, k: number) => {
       const phase = parsePhase(raw, `phases[${k}]`, baseDir, bad);
-      if (phase) {
-        if (phases.some((p) => p.name === phase.name)) bad(`phases[${k}].name`, 'a name no other phase has', phase.name);
-        phases.push(phase);
+      const name = isRecord(raw) ? raw.name : undefined;
+      if (typeof name === 'string' && PHASE_NAME.test(name)) {
+        if (names.has(name)) bad(`phases[${k}].name`, 'a name no other phase has', name);
+        names.add(name);
       }
+      if (phase) phases.push(phase);
     });
   }
   if (problems.length > 0) throw new ChallengeError(file, problems);
