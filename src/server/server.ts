@@ -105,6 +105,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     uploads,
     queue,
+    link: backend.link,
     settings: {
       challenge,
       tasks: TASKS.filter((t) => challenge.phases.some((p) => p.tasks.includes(t))),
@@ -143,6 +144,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leaseSeconds: options.leaseSeconds ?? 30,
     sweep: shared,
     concurrency: workers,
+    link: backend.link,
   });
   if (shared) {
     // Other processes may be evaluating right now: only claims whose heartbeats stopped are taken back.

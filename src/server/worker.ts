@@ -93,6 +93,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     leaseSeconds: options.leaseSeconds ?? 30,
     sweep: true,
     concurrency,
+    link: backend.link,
     ...(options.log ? { log: options.log } : {}),
   });
   try {
