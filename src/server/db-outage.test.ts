@@ -59,7 +59,7 @@ describe('a PostgreSQL outage of 20 s during evaluations', { skip: ownPostgresUn
     await db?.remove();
   });
 
-  test('server and workers keep running, say so, and finish every submission once', { timeout: 300_000 }, async () => {
+  test('server and workers keep running, say so, and finish every submission once', { timeout: 300_000 }, async (t) => {
     db = await startOwnPostgres();
     const tmp = await tempDir('df2-outage-');
     const gtDir = await goldenGtDir({ attributes: false });
@@ -98,6 +98,7 @@ describe('a PostgreSQL outage of 20 s during evaluations', { skip: ownPostgresUn
     }
 
     // The outage, while evaluations run and others wait.
+    const before = await fetch(`${url}/api/submissions`, { headers: auth }).then(async (r) => (await r.json()) as SubmissionJson[]);
     await db.stop();
     const stoppedAt = Date.now();
     await new Promise((r) => setTimeout(r, 5_000));
@@ -109,6 +110,7 @@ describe('a PostgreSQL outage of 20 s during evaluations', { skip: ownPostgresUn
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
     for (const p of procs) assert.ok(p.alive, `a process ended during the outage:\n${p.log}`);
     await db.start();
+    const restartedAt = Date.now();
 
     const all = async (): Promise<SubmissionJson[]> => (await (await fetch(`${url}/api/submissions`, { headers: auth })).json()) as SubmissionJson[];
     let subs: SubmissionJson[] = [];
@@ -120,6 +122,10 @@ describe('a PostgreSQL outage of 20 s during evaluations', { skip: ownPostgresUn
       }
       assert.ok(Date.now() < until, `not all done 180 s after the restart: ${subs.map((s) => `${s.id} ${s.status}`).join(', ')}\n${procs.map((p) => p.log).join('\n---\n')}`);
     }
+    t.diagnostic(
+      `at the stop: ${before.filter((s) => s.status === 'done').length} done, ${before.filter((s) => s.status === 'running').length} running; all done ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart`,
+    );
+    if (process.env.DF2_OUTAGE_LOGS) t.diagnostic(procs.map((p) => p.log).join('\n---\n'));
     subs = await all();
     for (const sub of subs) {
       assert.equal(sub.status, 'done', `${sub.id}: ${sub.error}`);
