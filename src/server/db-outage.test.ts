@@ -64,7 +64,23 @@ describe('a PostgreSQL outage of 20 s during evaluations', { skip: ownPostgresUn
     const tmp = await tempDir('df2-outage-');
     const gtDir = await goldenGtDir({ attributes: false });
     const server = new Df2Process(
-      ['serve', '--db', db.url, '--gt-dir', gtDir, '--data', GOLDEN_SPLIT, '--port', '0', '--workers', '1', '--quota', '100', '--cache-dir', join(tmp, 'cache')],
+      [
+        'serve',
+        '--db',
+        db.url,
+        '--gt-dir',
+        gtDir,
+        '--data',
+        GOLDEN_SPLIT,
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--quota',
+        '100',
+        '--cache-dir',
+        join(tmp, 'cache'),
+      ],
       tmp,
     );
     procs.push(server);
@@ -120,7 +136,10 @@ describe('a PostgreSQL outage of 20 s during evaluations', { skip: ownPostgresUn
         subs = (await res.json()) as SubmissionJson[];
         if (subs.length === ids.size && subs.every((s) => s.status === 'done' || s.status === 'failed')) break;
       }
-      assert.ok(Date.now() < until, `not all done 180 s after the restart: ${subs.map((s) => `${s.id} ${s.status}`).join(', ')}\n${procs.map((p) => p.log).join('\n---\n')}`);
+      assert.ok(
+        Date.now() < until,
+        `not all done 180 s after the restart: ${subs.map((s) => `${s.id} ${s.status}`).join(', ')}\n${procs.map((p) => p.log).join('\n---\n')}`,
+      );
     }
     t.diagnostic(
       `at the stop: ${before.filter((s) => s.status === 'done').length} done, ${before.filter((s) => s.status === 'running').length} running; all done ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart`,

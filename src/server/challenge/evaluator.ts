@@ -170,7 +170,9 @@ export class Evaluator {
     const attempt = sub.attempts;
     const gtDir = this.options.gtDirOf(sub.phase);
     if (!gtDir) {
-      await this.db(() => this.store.failSubmission(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`));
+      await this.db(() =>
+        this.store.failSubmission(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`),
+      );
       return;
     }
     this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);

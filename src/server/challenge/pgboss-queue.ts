@@ -136,7 +136,12 @@ export class PgBossJobQueue implements JobQueue {
         }
         // Housekeeping only (the Store decides what was done): retried while the database is away, dropped on stop.
         // A job left active expires, and retryLimit 0 ends it there.
-        await this.link.untilReachable(() => this.boss.complete(EVALUATE_QUEUE, job.id), () => !this.fetching).catch(() => {});
+        await this.link
+          .untilReachable(
+            () => this.boss.complete(EVALUATE_QUEUE, job.id),
+            () => !this.fetching,
+          )
+          .catch(() => {});
       }
     }
   }

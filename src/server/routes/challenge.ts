@@ -13,7 +13,7 @@ import type { Phase } from '../challenge/config.js';
 import { submissionView } from '../challenge/visibility.js';
 import { closedReason, csvField, figuresHidden, findPhase, limitMessage, limitWindows, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
-import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
+import { currentUser, fail, intParam, jsonObject, requireAdmin, requireUser } from '../http.js';
 import type { ChallengeJson, LeaderboardEntryJson, LeaderboardJson, SubmissionJson, TaskJson } from '../../shared/api-types.js';
 
 const NAME_MAX = 80;
@@ -224,8 +224,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   app.patch('/submissions/:id', async (c) => {
     const user = await requireUser(ctx, c);
     const sub = await ownSubmission(c, user);
-    const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(400, 'expected a JSON object of the fields to change');
+    const body = await jsonObject(c, 'a JSON object of the fields to change');
     const allowed = user.admin
       ? ['public', 'name', 'description', 'paper_url', 'code_url', 'baseline', 'hidden']
       : ['public', 'name', 'description', 'paper_url', 'code_url'];
