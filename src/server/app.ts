@@ -9,6 +9,7 @@ import { layerRoutes } from './routes/layers.js';
 import { staticRoutes } from './routes/static.js';
 import type { HealthJson } from '../shared/api-types.js';
 import { isUnreachable } from './store/database-link.js';
+import { PasswordsBusy } from './challenge/passwords.js';
 
 /** Workers with a heartbeat this recent count as alive in GET /api/health. */
 export const WORKER_SEEN_SECONDS = 60;
@@ -79,6 +80,7 @@ export function createApp(ctx: AppContext): Hono {
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such endpoint' }, 404) : c.text('not found', 404)));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof PasswordsBusy) return c.json({ error: 'too many sign-ins at once; try again in a moment' }, 503, { 'retry-after': '1' });
     if (isUnreachable(err)) {
       // An outage costs a retry, not a stack trace per request: the link says it once.
       ctx.link.failed(err);

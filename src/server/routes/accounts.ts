@@ -11,6 +11,8 @@ import { hashToken, newInviteCode, newSessionId, newToken, TEAM_NAME, USER_NAME 
 import { DUMMY_HASH, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../challenge/passwords.js';
 import { fail, jsonObject, refuseOtherSites, requireAdmin, requireUser, SESSION_COOKIE } from '../http.js';
 import type { UserJson } from '../../shared/api-types.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { LoginThrottle } from '../challenge/login-throttle.js';
 
 const SESSION_DAYS = 30;
 
@@ -32,6 +34,7 @@ const isHttps = (c: Context): boolean => new URL(c.req.url).protocol === 'https:
 export function accountRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const { registration } = ctx.settings.challenge;
+  const throttle = new LoginThrottle(ctx.settings.now);
 
   const startSession = async (c: Context, user: User): Promise<void> => {
     const id = newSessionId();
@@ -78,12 +81,21 @@ export function accountRoutes(ctx: AppContext): Hono {
   app.post('/login', async (c) => {
     refuseOtherSites(c);
     const { name, password } = await jsonObject(c, '{"name", "password"}');
-    if (typeof name !== 'string' || typeof password !== 'string' || password.length > PASSWORD_MAX) return fail(400, 'expected {"name", "password"}');
+    if (typeof name !== 'string' || typeof password !== 'string' || password.length > PASSWORD_MAX || name.length > 100)
+      return fail(400, 'expected {"name", "password"}');
+    // Counted before any hash is computed: a throttled try costs nothing.
+    const address = remoteAddress(c);
+    const wait = throttle.retryAfter(name, address);
+    if (wait > 0) return fail(429, `too many failed sign-ins; try again in ${wait} s`, { 'retry-after': String(wait) });
     const user = USER_NAME.test(name) ? await ctx.store.userByName(name) : undefined;
     const stored = user && user.revokedAt === null ? await ctx.store.passwordHash(user.id) : null;
     // As slow for an unknown name as for a wrong password.
     const ok = await verifyPassword(password, stored ?? DUMMY_HASH);
-    if (!user || !stored || !ok || user.revokedAt !== null) return fail(401, 'wrong name or password');
+    if (!user || !stored || !ok || user.revokedAt !== null) {
+      throttle.failed(name, address);
+      return fail(401, 'wrong name or password');
+    }
+    throttle.succeeded(name);
     await startSession(c, user);
     return c.json(userJson(user));
   });
@@ -150,6 +162,15 @@ export function accountRoutes(ctx: AppContext): Hono {
   });
 
   return app;
+}
+
+/** The client's address (the proxy's, behind one); requests made in-process (tests' app.request) have none. */
+function remoteAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 const bearerless = (c: Context): boolean => c.req.header('authorization') === undefined;
