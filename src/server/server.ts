@@ -33,6 +33,15 @@ import { DEFAULT_QUOTA } from './defaults.js';
 
 export { DEFAULT_QUOTA };
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+/**
+ * Longest a request may take in all (ms): the largest upload (2 GB) at an average of 120 KB/s (about
+ * 1 Mbit/s). Node's default (300 s) cut a 2 GB upload slower than 6.9 MB/s. It stays under
+ * RESERVATION_SECONDS (6 h), after which another server's recovery sweep takes an upload's reservation
+ * for abandoned.
+ */
+export const REQUEST_TIME_LIMIT_MS = 5 * 3600_000;
+/** A connection that carries nothing either way for this long is closed: a stalled upload, an idle client (ms). */
+export const IDLE_TIMEOUT_MS = 120_000;
 
 export interface ServeOptions {
   dataDirs?: string[];
@@ -67,12 +76,17 @@ export interface ServeOptions {
   results?: { name: string; file: string }[];
   /** The explorer's index (default: in the challenge's database); tests give one to compare backends. */
   datasetIndex?: DatasetIndex;
+  /** Tests shorten these: REQUEST_TIME_LIMIT_MS and IDLE_TIMEOUT_MS. */
+  requestTimeLimitMs?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   ctx: AppContext;
+  /** The limits the HTTP server applies (ms): a whole request, a connection without traffic, the request's headers. */
+  timeouts: { requestMs: number; idleMs: number; headersMs: number };
   /** Resolves when indexing and the submission queue are idle. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -167,7 +181,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = options.host ?? '127.0.0.1';
   let server: Server;
   try {
-    server = await listen(createApp(ctx), host, options.port ?? 0);
+    server = await listen(createApp(ctx), host, options.port ?? 0, {
+      requestMs: options.requestTimeLimitMs ?? REQUEST_TIME_LIMIT_MS,
+      idleMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    });
   } catch (err) {
     // Nothing may go on in the background of a server that could not start.
     await stopWork();
@@ -181,6 +198,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `http://${urlHost}:${port}`,
     port,
     ctx,
+    timeouts: { requestMs: server.requestTimeout, idleMs: server.timeout, headersMs: server.headersTimeout },
     async idle() {
       await indexer.idle();
       await queue.idle();
@@ -197,9 +215,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 }
 
 /** Listens; a port in use or not allowed is the user's input, reported in one line. */
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+function listen(app: ReturnType<typeof createApp>, host: string, port: number, limits: { requestMs: number; idleMs: number }): Promise<Server> {
   return new Promise<Server>((resolveServer, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s as Server));
+    const s = serve({ fetch: app.fetch, hostname: host, port, serverOptions: { requestTimeout: limits.requestMs } }, () => resolveServer(s as Server));
+    // An idle limit rather than only a total one: a slow upload goes on as long as bytes come.
+    (s as Server).setTimeout(limits.idleMs);
     s.once('error', (err: NodeJS.ErrnoException) => {
       const why =
         err.code === 'EADDRINUSE'
