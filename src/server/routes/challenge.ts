@@ -54,12 +54,20 @@ export function submissionJson(s: Submission, hiddenUntil: string | null): Submi
 }
 
 /** Checked metadata fields; `partial`: only those present (a PATCH). */
+/** Control characters (NUL, which PostgreSQL cannot store, among them); a description keeps its tabs and line breaks. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/** Bidirectional controls: shown to others, they reorder what follows (a name that reads as another). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPatch {
   const out: SubmissionPatch = {};
   const text = (key: string, max: number, required: boolean): string | undefined => {
     const v = raw[key];
     if (v === undefined || (v === '' && !required)) return v === '' ? '' : undefined;
     if (typeof v !== 'string' || v.trim().length > max || (required && v.trim() === '')) fail(400, `${key}: expected ${required ? 1 : 0}-${max} characters`);
+    if ((key === 'description' ? CONTROL_BUT_LINES : CONTROL).test(v as string) || BIDI.test(v as string))
+      fail(400, `${key}: expected text without control characters${key === 'description' ? ' (but tabs and line breaks)' : ''} or bidirectional marks`);
     return (v as string).trim();
   };
   const url = (key: string): string | null | undefined => {
@@ -192,7 +200,9 @@ export function challengeRoutes(ctx: AppContext): Hono {
         paperUrl: meta.paperUrl ?? null,
         codeUrl: meta.codeUrl ?? null,
         public: meta.public ?? true,
-        fileName: basename(upload.fileName).slice(0, 200),
+        fileName: basename(upload.fileName)
+          .replace(new RegExp(`${CONTROL.source}|${BIDI.source}`, 'gu'), '_')
+          .slice(0, 200),
         fileBytes: upload.bytes,
         uploadKey,
       });
