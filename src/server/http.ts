@@ -74,7 +74,7 @@ export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Re
   if (declared !== undefined && Number(declared) > JSON_BODY_MAX_BYTES) tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = c.req.raw.body?.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = c.req.raw.body?.getReader();
   if (reader) {
     for (;;) {
       const { done, value } = await reader.read();

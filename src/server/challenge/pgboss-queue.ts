@@ -108,7 +108,7 @@ export class PgBossJobQueue implements JobQueue {
     const pollMs = (this.options.pollingIntervalSeconds ?? 1) * 1000;
     let backoff = RETRY_FIRST_MS;
     while (this.fetching) {
-      let jobs: { id: string; data: { submissionId: number } }[] = [];
+      let jobs: { id: string; data: { submissionId: number } }[];
       try {
         jobs = await this.link.watch(() => this.boss.fetch<{ submissionId: number }>(EVALUATE_QUEUE, { batchSize: 1 }));
         backoff = RETRY_FIRST_MS;

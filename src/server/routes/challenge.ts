@@ -55,7 +55,9 @@ export function submissionJson(s: Submission, hiddenUntil: string | null): Submi
 
 /** Checked metadata fields; `partial`: only those present (a PATCH). */
 /** Control characters (NUL, which PostgreSQL cannot store, among them); a description keeps its tabs and line breaks. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex -- as above
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 /** Bidirectional controls: shown to others, they reorder what follows (a name that reads as another). */
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
