@@ -8,16 +8,26 @@ import { explorerRoutes } from './routes/explorer.js';
 import { layerRoutes } from './routes/layers.js';
 import { staticRoutes } from './routes/static.js';
 import type { HealthJson } from '../shared/api-types.js';
+import { isUnreachable } from './store/database-link.js';
+import { PasswordsBusy } from './challenge/passwords.js';
 
 /** Workers with a heartbeat this recent count as alive in GET /api/health. */
 export const WORKER_SEEN_SECONDS = 60;
 
 /** What GET /api/health answers: the backend, the queue and the live workers (from their heartbeats in the Store). */
 async function health(ctx: AppContext): Promise<HealthJson> {
-  const [queue, workers] = await Promise.all([ctx.store.queueCounts(), ctx.store.workersSeen(WORKER_SEEN_SECONDS)]);
+  let queue, workers;
+  try {
+    [queue, workers] = await ctx.link.watch(() => Promise.all([ctx.store.queueCounts(), ctx.store.workersSeen(WORKER_SEEN_SECONDS)]));
+  } catch (err) {
+    if (!isUnreachable(err)) throw err;
+    const since = new Date(ctx.link.outage?.since ?? Date.now()).toISOString();
+    return { ok: false, store: ctx.store.kind, database: 'unreachable', unreachable_since: since, queue: null, workers: [] };
+  }
   return {
     ok: true,
     store: ctx.store.kind,
+    database: 'ok',
     queue,
     workers: workers.map((w) => ({ id: w.id, host: w.host, pid: w.pid, running: w.running, started_at: w.startedAt, seen_at: w.seenAt })),
   };
@@ -58,7 +68,10 @@ export function createApp(ctx: AppContext): Hono {
       if (name !== 'content-security-policy' || !c.res.headers.has(name)) c.header(name, value);
     }
   });
-  app.get('/api/health', async (c) => c.json(await health(ctx)));
+  app.get('/api/health', async (c) => {
+    const body = await health(ctx);
+    return c.json(body, body.ok ? 200 : 503);
+  });
   app.route('/api', explorerRoutes(ctx));
   app.route('/api', layerRoutes(ctx));
   app.route('/api', accountRoutes(ctx));
@@ -67,6 +80,12 @@ export function createApp(ctx: AppContext): Hono {
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'no such endpoint' }, 404) : c.text('not found', 404)));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof PasswordsBusy) return c.json({ error: 'too many sign-ins at once; try again in a moment' }, 503, { 'retry-after': '1' });
+    if (isUnreachable(err)) {
+      // An outage costs a retry, not a stack trace per request: the link says it once.
+      ctx.link.failed(err);
+      return c.json({ error: 'the database is unreachable; try again in a moment' }, 503, { 'retry-after': '5' });
+    }
     process.stderr.write(`df2 serve: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
     return c.json({ error: 'internal error' }, 500);
   });

@@ -16,6 +16,7 @@ import { FileUploads } from './challenge/file-uploads.js';
 import { InProcessJobQueue } from './challenge/in-process-queue.js';
 import type { JobQueue, Store, UploadStore } from './challenge/types.js';
 import type pg from 'pg';
+import { DatabaseLink } from './store/database-link.js';
 
 export interface ChallengeBackend {
   kind: 'sqlite' | 'postgres';
@@ -28,6 +29,8 @@ export interface ChallengeBackend {
   pgPool?: pg.Pool;
   /** Where uploads (SQLite) and thumbnails are written. */
   cacheDir: string;
+  /** Whether the database answers (PostgreSQL can go away; an SQLite file cannot). */
+  link: DatabaseLink;
   close(): Promise<void>;
 }
 
@@ -58,11 +61,16 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
       import('./challenge/pg-uploads.js'),
       import('./challenge/pgboss-queue.js'),
     ]);
-    const pool = await openPgPool(db, { applicationName: options.applicationName, max: options.poolMax ?? SERVER_DEFAULTS.poolMax });
+    const link = new DatabaseLink();
+    const pool = await openPgPool(db, {
+      applicationName: options.applicationName,
+      max: options.poolMax ?? SERVER_DEFAULTS.poolMax,
+      onLost: (err) => link.failed(err),
+    });
     try {
       const store = await SqlStore.open(pgDriver(pool));
       const uploads = await PgUploads.open(pool);
-      const queue = await PgBossJobQueue.open(db, { evaluationSeconds: options.evaluationSeconds, applicationName: options.applicationName });
+      const queue = await PgBossJobQueue.open(db, { evaluationSeconds: options.evaluationSeconds, applicationName: options.applicationName, link });
       return {
         kind: 'postgres',
         store,
@@ -70,6 +78,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
         queue,
         pgPool: pool,
         cacheDir: options.cacheDir,
+        link,
         async close() {
           await queue.close();
           await pool.end();
@@ -100,6 +109,7 @@ export async function openChallengeBackend(db: string, options: BackendOptions):
     queue: new InProcessJobQueue(),
     sqlite,
     cacheDir: options.cacheDir,
+    link: new DatabaseLink(),
     async close() {
       sqlite.close();
       lock.release();

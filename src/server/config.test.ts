@@ -37,7 +37,7 @@ test('--challenge and --gt-dir: never both; a worker needs one; df2 serve withou
     resolveChallenge(both, { command: 'worker', required: true }),
     (err: unknown) =>
       err instanceof UsageError &&
-      err.message === "df2 worker: --challenge/--gt-dir: expected exactly one of --challenge FILE and --gt-dir DIR (the servers'), found both",
+      err.message === "worker: --challenge/--gt-dir: expected exactly one of --challenge FILE and --gt-dir DIR (the servers'), found both",
   );
   await assert.rejects(
     resolveChallenge({}, { command: 'worker', required: true }),
@@ -47,8 +47,7 @@ test('--challenge and --gt-dir: never both; a worker needs one; df2 serve withou
     resolveChallenge(both, { command: 'serve', required: false }),
     (err: unknown) =>
       err instanceof UsageError &&
-      err.message ===
-        "df2 serve: --challenge/--gt-dir: expected either --gt-dir or --challenge (the challenge file names each phase's ground truth), found both",
+      err.message === "serve: --challenge/--gt-dir: expected either --gt-dir or --challenge (the challenge file names each phase's ground truth), found both",
   );
   const exploring = await resolveChallenge({}, { command: 'serve', required: false });
   assert.deepEqual(challengeTasks(exploring), []);

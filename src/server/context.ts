@@ -4,6 +4,7 @@ import type { DatasetIndex } from './explorer/types.js';
 import type { JobQueue, Store, Task, UploadStore } from './challenge/types.js';
 import type { ResultsLayerFile } from './layers/sources.js';
 import type { Challenge } from './challenge/config.js';
+import type { DatabaseLink } from './store/database-link.js';
 
 export interface AppSettings {
   /** The challenge: phases (each with its ground truth, server-side, never served), registration. */
@@ -32,5 +33,7 @@ export interface AppContext {
   store: Store;
   uploads: UploadStore;
   queue: JobQueue;
+  /** Whether the database answers (GET /api/health; routes answer 503 while it does not). */
+  link: DatabaseLink;
   settings: AppSettings;
 }

@@ -33,6 +33,14 @@ export const SERVER_DEFAULTS = {
   childHeapMb: 8192,
   /** PostgreSQL connections of the store's pool of df2 serve (pg-boss keeps up to 4 more). */
   poolMax: 10,
+  /**
+   * Longest a request may take in all (ms): the largest upload (2 GB) at an average of 120 KB/s (about
+   * 1 Mbit/s). Node's default (300 s) cut a 2 GB upload slower than 6.9 MB/s. It stays under the 6 h
+   * reservation limit, after which another server's recovery sweep takes an upload's reservation for abandoned.
+   */
+  requestTimeLimitMs: 5 * 3600_000,
+  /** A connection that carries nothing either way for this long is closed: a stalled upload, an idle client (ms). */
+  idleTimeoutMs: 120_000,
 } as const;
 
 /** Accepted submissions per team, task and UTC day. */

@@ -48,11 +48,59 @@ export async function currentUser(ctx: AppContext, c: Context): Promise<User | u
   if (token) return ctx.store.userByTokenHash(hashToken(token));
   const session = getCookie(c, SESSION_COOKIE);
   if (!session || session.length > 200) return undefined;
-  if (!['GET', 'HEAD'].includes(c.req.method)) {
-    const origin = c.req.header('origin');
-    if (origin !== undefined && originHost(origin) !== (c.req.header('host') ?? new URL(c.req.url).host)) fail(403, 'a request from another site');
-  }
+  if (!['GET', 'HEAD'].includes(c.req.method)) refuseOtherSites(c);
   return ctx.store.userBySession(hashToken(session), ctx.settings.now().toISOString());
+}
+
+/** Largest JSON request body (bytes): names, a password, a description; never a file. */
+export const JSON_BODY_MAX_BYTES = 64 * 1024;
+
+/**
+ * The request's body as a JSON object. Read only up to JSON_BODY_MAX_BYTES:
+ * a larger one is refused (413) when its Content-Length says so, or as soon
+ * as that many bytes have come, without keeping them. Only
+ * `application/json` is read (415 otherwise): a form or text/plain body is
+ * what a page of another site can send without the browser asking first.
+ *
+ * @example
+ * const { name, password } = await jsonObject(c);
+ */
+export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Record<string, unknown>> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json')
+    fail(415, `expected ${what} (Content-Type: application/json), found ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}`);
+  const tooLarge = (): never => fail(413, `expected ${what} of at most ${JSON_BODY_MAX_BYTES / 1024} KB`);
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > JSON_BODY_MAX_BYTES) tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = c.req.raw.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > JSON_BODY_MAX_BYTES) {
+        await reader.cancel().catch(() => {});
+        tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+  } catch {
+    return fail(400, `expected ${what}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, `expected ${what}`);
+  return body as Record<string, unknown>;
+}
+
+/** A browser's request from a page of another site (its Origin names another host): refused (403) where a cookie would be set or used. */
+export function refuseOtherSites(c: Context): void {
+  const origin = c.req.header('origin');
+  if (origin !== undefined && originHost(origin) !== (c.req.header('host') ?? new URL(c.req.url).host)) fail(403, 'a request from another site');
 }
 
 export async function requireUser(ctx: AppContext, c: Context): Promise<User> {

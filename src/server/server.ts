@@ -61,12 +61,17 @@ export interface ServeOptions extends EvaluationOptions {
   results?: { name: string; file: string }[];
   /** The explorer's index (default: in the challenge's database); tests give one to compare backends. */
   datasetIndex?: DatasetIndex;
+  /** Tests shorten these: SERVER_DEFAULTS.requestTimeLimitMs and idleTimeoutMs. */
+  requestTimeLimitMs?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   ctx: AppContext;
+  /** The limits the HTTP server applies (ms): a whole request, a connection without traffic, the request's headers. */
+  timeouts: { requestMs: number; idleMs: number; headersMs: number };
   /** Resolves when indexing and the submission queue are idle. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -96,6 +101,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     uploads,
     queue,
+    link: backend.link,
     settings: {
       challenge,
       tasks: challengeTasks(challenge),
@@ -130,6 +136,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     sweep: shared,
     concurrency: workers,
+    link: backend.link,
   });
   if (shared) {
     // Other processes may be evaluating right now: only claims whose heartbeats stopped are taken back.
@@ -152,7 +159,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = options.host ?? '127.0.0.1';
   let server: Server;
   try {
-    server = await listen(createApp(ctx), host, options.port ?? 0);
+    server = await listen(createApp(ctx), host, options.port ?? 0, {
+      requestMs: options.requestTimeLimitMs ?? SERVER_DEFAULTS.requestTimeLimitMs,
+      idleMs: options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs,
+    });
   } catch (err) {
     // Nothing may go on in the background of a server that could not start.
     await stopWork();
@@ -166,6 +176,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `http://${urlHost}:${port}`,
     port,
     ctx,
+    timeouts: { requestMs: server.requestTimeout, idleMs: server.timeout, headersMs: server.headersTimeout },
     async idle() {
       await indexer.idle();
       await queue.idle();
@@ -182,9 +193,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 }
 
 /** Listens; a port in use or not allowed is the user's input, reported in one line. */
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+function listen(app: ReturnType<typeof createApp>, host: string, port: number, limits: { requestMs: number; idleMs: number }): Promise<Server> {
   return new Promise<Server>((resolveServer, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s as Server));
+    const s = serve({ fetch: app.fetch, hostname: host, port, serverOptions: { requestTimeout: limits.requestMs } }, () => resolveServer(s as Server));
+    // An idle limit rather than only a total one: a slow upload goes on as long as bytes come.
+    (s as Server).setTimeout(limits.idleMs);
     s.once('error', (err: NodeJS.ErrnoException) => {
       const why =
         err.code === 'EADDRINUSE'

@@ -68,6 +68,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
     sweep: true,
     concurrency,
+    link: backend.link,
     ...(options.log ? { log: options.log } : {}),
   });
   try {

@@ -245,8 +245,12 @@ export interface UserJson {
 
 /** GET /api/health: the backend, the submissions waiting and running, and the workers seen in the last minute. */
 export interface HealthJson {
-  ok: true;
+  /** False (status 503) while the database is unreachable: then queue is null and workers empty. */
+  ok: boolean;
   store: 'sqlite' | 'postgres';
-  queue: { queued: number; running: number };
+  database: 'ok' | 'unreachable';
+  /** While unreachable: since when (ISO 8601). */
+  unreachable_since?: string;
+  queue: { queued: number; running: number } | null;
   workers: { id: string; host: string; pid: number; running: number; started_at: string; seen_at: string }[];
 }

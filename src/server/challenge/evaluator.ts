@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { EvalJob, EvalReply, ReportReply } from './eval-child.js';
 import type { JobQueue, Store, UploadStore } from './types.js';
 import { exitWithin } from '../../util/process-end.js';
+import { DatabaseLink, isUnreachable } from '../store/database-link.js';
 
 const CHILD = fileURLToPath(new URL('./eval-child.js', import.meta.url));
 
@@ -56,6 +57,8 @@ export interface EvaluatorOptions {
   snapshotDir?: string;
   /** One line per event (claims, results, discarded attempts); default: none. */
   log?: (line: string) => void;
+  /** This process's view of its database (shared with the queue): store calls wait while it is unreachable. */
+  link?: DatabaseLink;
 }
 
 type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopped' };
@@ -82,13 +85,24 @@ export class Evaluator {
   private readonly running = new Map<number, Running>();
   private stopping = false;
   private timers: NodeJS.Timeout[] = [];
+  private readonly link: DatabaseLink;
 
   constructor(
     private readonly store: Store,
     private readonly uploads: UploadStore,
     private readonly queue: JobQueue,
     private readonly options: EvaluatorOptions,
-  ) {}
+  ) {
+    this.link = options.link ?? new DatabaseLink();
+  }
+
+  /**
+   * `task` on the database, retried with backoff while the database is unreachable (an outage costs latency: the
+   * evaluation's outcome waits for it, rather than being lost). Given up when this evaluator stops.
+   */
+  private db<T>(task: () => Promise<T>): Promise<T> {
+    return this.link.untilReachable(task, () => this.stopping);
+  }
 
   /**
    * Starts the heartbeat (a process that evaluates nothing sends none: it is no worker) and the
@@ -97,16 +111,23 @@ export class Evaluator {
   async startBackground(what: { heartbeat: boolean }): Promise<void> {
     if (what.heartbeat) await this.beat();
     const every = (ms: number, task: () => Promise<void>): void => {
-      // A failed heartbeat or sweep (database unreachable) is said whatever the log option: it puts leases at risk.
+      // A failed heartbeat or sweep is said whatever the log option: it puts leases at risk. An unreachable database
+      // is said once by the link (and once when it is back), not every few seconds.
       const report = (err: unknown): void => {
-        process.stderr.write(`df2: heartbeat or recovery sweep failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (!isUnreachable(err)) process.stderr.write(`df2: heartbeat or recovery sweep failed: ${err instanceof Error ? err.message : String(err)}\n`);
       };
-      const timer = setInterval(() => void task().catch(report), ms);
+      const timer = setInterval(() => void this.link.watch(task).catch(report), ms);
       timer.unref();
       this.timers.push(timer);
     };
     if (what.heartbeat) every(Math.max(200, (this.options.leaseSeconds * 1000) / 3), () => this.beat());
-    if (this.options.sweep) every(Math.max(200, (this.options.leaseSeconds * 1000) / 2), () => this.sweep().then(() => {}));
+    if (this.options.sweep)
+      every(Math.max(200, (this.options.leaseSeconds * 1000) / 2), async () => {
+        // Just after an outage, the other processes' heartbeats may not have landed yet: their claims would look dead.
+        // While the database is away, a cheap query finds out when it is back (a process with no heartbeat has no other).
+        if (this.link.outage) await this.store.queueCounts();
+        else if (!this.link.unsettled(this.options.leaseSeconds * 1000)) await this.sweep();
+      });
   }
 
   /** Claims whose worker stopped sending heartbeats go back to the queue (or fail, out of attempts); every queued submission gets a job. */
@@ -128,7 +149,7 @@ export class Evaluator {
   /** The JobQueue handler. */
   readonly work = async (id: number): Promise<void> => {
     if (this.stopping) return;
-    const claim = await this.store.claimSubmission(id, this.workerId);
+    const claim = await this.db(() => this.store.claimSubmission(id, this.workerId));
     if (claim === undefined) return;
     let settle!: () => void;
     const entry: Running = {
@@ -149,16 +170,19 @@ export class Evaluator {
 
   private async evaluate(entry: Running): Promise<void> {
     const { id, claim } = entry;
-    const sub = (await this.store.submission(id))!;
+    const sub = (await this.db(() => this.store.submission(id)))!;
     // The count of attempts (since the upload or the last re-run) decides retries; the claim decides what may be recorded.
     const attempt = sub.attempts;
     const gtDir = this.options.gtDirOf(sub.phase);
     if (!gtDir) {
-      await this.store.failSubmission(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`);
+      await this.db(() =>
+        this.store.failSubmission(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`),
+      );
       return;
     }
     this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);
-    const upload = await this.uploads.open((await this.store.uploadKey(id))!);
+    const key = (await this.db(() => this.store.uploadKey(id)))!;
+    const upload = await this.db(() => this.uploads.open(key));
     let child: ChildRun | undefined;
     try {
       child = this.runChild(entry, {
@@ -174,33 +198,33 @@ export class Evaluator {
       let recorded: boolean;
       switch (result.kind) {
         case 'done':
-          recorded = await this.store.finishSubmission(id, claim, result.result);
+          recorded = await this.db(() => this.store.finishSubmission(id, claim, result.result));
           this.log(
             `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
           );
           if (recorded) {
             // The report is extra: the figures stand when it cannot be made.
             const html = await child.report;
-            if (html !== undefined) await this.store.saveReport(id, claim, html);
+            if (html !== undefined) await this.db(() => this.store.saveReport(id, claim, html));
           }
           return;
         case 'invalid':
-          recorded = await this.store.failSubmission(id, claim, clean(result.message));
+          recorded = await this.db(() => this.store.failSubmission(id, claim, clean(result.message)));
           break;
         case 'error':
-          recorded = await this.store.failSubmission(id, claim, `evaluation failed: ${clean(result.message)}`);
+          recorded = await this.db(() => this.store.failSubmission(id, claim, `evaluation failed: ${clean(result.message)}`));
           break;
         case 'stopped':
-          recorded = await this.store.requeueSubmission(id, claim);
+          recorded = await this.db(() => this.store.requeueSubmission(id, claim));
           // Another worker may take it now (with SQLite: the next start).
           if (recorded) await this.queue.enqueue(id).catch(() => {});
           break;
         case 'crashed':
           if (attempt >= this.options.maxAttempts) {
-            recorded = await this.store.failSubmission(id, claim, `evaluation failed ${attempt} times: ${clean(result.message)}`);
+            recorded = await this.db(() => this.store.failSubmission(id, claim, `evaluation failed ${attempt} times: ${clean(result.message)}`));
           } else {
-            recorded = await this.store.requeueSubmission(id, claim);
-            if (recorded) await this.queue.enqueue(id);
+            recorded = await this.db(() => this.store.requeueSubmission(id, claim));
+            if (recorded) await this.db(() => this.queue.enqueue(id));
           }
       }
       const why = 'message' in result ? `: ${clean(result.message).slice(0, 300)}` : '';

@@ -11,10 +11,48 @@ const KEY_BYTES = 32;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 200;
 
+/** Hashes at once: scrypt runs on libuv's thread pool (4 threads), which file reads (the explorer's images) share. */
+export const HASHES_AT_ONCE = 2;
+/** Hashes that may wait their turn; more are refused (PasswordsBusy) rather than queued without end. */
+export const HASHES_WAITING = 32;
+
+/** Too many password checks at once: the caller answers 503 and the client tries again later. */
+export class PasswordsBusy extends Error {
+  constructor() {
+    super('too many sign-ins at once');
+  }
+}
+
+/** The turn-taking of hashes (exported for tests: `peak` is the most that ever ran at once). */
+export const hashing = {
+  running: 0,
+  peak: 0,
+  waiting: [] as (() => void)[],
+};
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (hashing.running >= HASHES_AT_ONCE) {
+    if (hashing.waiting.length >= HASHES_WAITING) throw new PasswordsBusy();
+    await new Promise<void>((resolve) => hashing.waiting.push(resolve));
+  } else hashing.running++;
+  hashing.peak = Math.max(hashing.peak, hashing.running);
+  try {
+    return await work();
+  } finally {
+    // The turn passes straight to the next waiting hash (running stays the same), or is given back.
+    const next = hashing.waiting.shift();
+    if (next) next();
+    else hashing.running--;
+  }
+}
+
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return inTurn(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(password.normalize('NFC'), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 /**

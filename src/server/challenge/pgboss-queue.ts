@@ -19,6 +19,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { JobQueue } from './types.js';
+import { DatabaseLink, isUnreachable, RETRY_FIRST_MS, RETRY_MAX_MS } from '../store/database-link.js';
 
 export const EVALUATE_QUEUE = 'df2-evaluate';
 
@@ -28,17 +29,25 @@ export interface PgBossQueueOptions {
   /** How often an idle worker looks for a job (s; pg-boss's minimum is 0.5). */
   pollingIntervalSeconds?: number;
   applicationName?: string;
+  /** This process's view of the database: outages are reported to it (and logged once), not per failed poll. */
+  link?: DatabaseLink;
 }
 
 export class PgBossJobQueue implements JobQueue {
-  private readonly workIds: string[] = [];
+  private readonly loops = new Set<Promise<void>>();
   private readonly running = new Set<Promise<void>>();
+  private fetching = false;
+  /** Wakes the fetch loops out of their wait between polls (stop()). */
+  private wake = new Set<() => void>();
   private closed: Promise<void> | undefined;
+  private readonly link: DatabaseLink;
 
   private constructor(
     private readonly boss: PgBoss,
     private readonly options: PgBossQueueOptions,
-  ) {}
+  ) {
+    this.link = options.link ?? new DatabaseLink();
+  }
 
   /**
    * Starts pg-boss on `url` (installing or migrating its schema under its own advisory lock) and
@@ -56,7 +65,10 @@ export class PgBossJobQueue implements JobQueue {
       // No cron schedules here; maintenance (expiry, archiving) runs in every process, pg-boss elects one at a time.
       schedule: false,
     });
-    boss.on('error', (err) => process.stderr.write(`df2: job queue: ${err.message}\n`));
+    const link = options.link ?? new DatabaseLink();
+    // pg-boss's maintenance and its pool report here (an 'error' without a listener would end the process). An outage
+    // is the link's to say, once; anything else is said as it comes.
+    boss.on('error', (err) => (isUnreachable(err) ? link.failed(err) : process.stderr.write(`df2: job queue: ${err.message}\n`)));
     await boss.start();
     await boss.createQueue(EVALUATE_QUEUE, {
       name: EVALUATE_QUEUE,
@@ -64,7 +76,7 @@ export class PgBossJobQueue implements JobQueue {
       retryLimit: 0,
       expireInSeconds: Math.min(options.evaluationSeconds + 600, 23 * 3600),
     });
-    return new PgBossJobQueue(boss, options);
+    return new PgBossJobQueue(boss, { ...options, link });
   }
 
   async enqueue(submissionId: number): Promise<void> {
@@ -80,25 +92,71 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async start(handler: (submissionId: number) => Promise<void>, concurrency = 1): Promise<void> {
-    // pg-boss 10 runs one job at a time per work() call: N calls, N evaluations at once.
+    // Our own fetch loops, not pg-boss's work(): pg-boss 10 calls complete()/fail() without awaiting them, so a job
+    // that ends while the database is down is an unhandled rejection, which ends the process.
+    this.fetching = true;
     for (let k = 0; k < Math.max(1, concurrency); k++) {
-      const id = await this.boss.work<{ submissionId: number }>(
-        EVALUATE_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 1 },
-        async (jobs) => {
-          for (const job of jobs) {
-            const run = handler(job.data.submissionId);
-            this.running.add(run);
-            try {
-              await run;
-            } finally {
-              this.running.delete(run);
-            }
-          }
-        },
-      );
-      this.workIds.push(id);
+      const loop = this.fetchLoop(handler);
+      this.loops.add(loop);
+      void loop.finally(() => this.loops.delete(loop));
     }
+    return Promise.resolve();
+  }
+
+  /** One evaluation at a time: fetch a job, run the handler, mark the job completed; waits with backoff while the database is down. */
+  private async fetchLoop(handler: (submissionId: number) => Promise<void>): Promise<void> {
+    const pollMs = (this.options.pollingIntervalSeconds ?? 1) * 1000;
+    let backoff = RETRY_FIRST_MS;
+    while (this.fetching) {
+      let jobs: { id: string; data: { submissionId: number } }[];
+      try {
+        jobs = await this.link.watch(() => this.boss.fetch<{ submissionId: number }>(EVALUATE_QUEUE, { batchSize: 1 }));
+        backoff = RETRY_FIRST_MS;
+      } catch (err) {
+        if (!isUnreachable(err)) process.stderr.write(`df2: job queue: ${err instanceof Error ? err.message : String(err)}\n`);
+        await this.pause(backoff);
+        backoff = Math.min(RETRY_MAX_MS, backoff * 2);
+        continue;
+      }
+      if (jobs.length === 0) {
+        await this.pause(pollMs);
+        continue;
+      }
+      for (const job of jobs) {
+        const run = handler(job.data.submissionId).catch((err: unknown) => {
+          // The Store's row is the state: a handler that failed left its submission queued or claimed, and the recovery
+          // sweep puts it back. Said here, as pg-boss would have.
+          process.stderr.write(`df2: submission ${job.data.submissionId}: ${err instanceof Error ? err.message : String(err)}\n`);
+        });
+        this.running.add(run);
+        try {
+          await run;
+        } finally {
+          this.running.delete(run);
+        }
+        // Housekeeping only (the Store decides what was done): retried while the database is away, dropped on stop.
+        // A job left active expires, and retryLimit 0 ends it there.
+        await this.link
+          .untilReachable(
+            () => this.boss.complete(EVALUATE_QUEUE, job.id),
+            () => !this.fetching,
+          )
+          .catch(() => {});
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when stop() is called. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake.add(done);
+    });
   }
 
   /** Jobs waiting in the queue (created, not yet fetched). */
@@ -117,8 +175,9 @@ export class PgBossJobQueue implements JobQueue {
 
   /** Stops fetching; resolves when the handlers running here have returned. Sending still works. */
   async stop(): Promise<void> {
-    for (const id of this.workIds.splice(0)) await this.boss.offWork({ id });
-    await Promise.all(this.running);
+    this.fetching = false;
+    for (const wake of [...this.wake]) wake();
+    await Promise.all([...this.loops]);
   }
 
   /** Stops fetching and closes pg-boss (its connections, its maintenance timers). */

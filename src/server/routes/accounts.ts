@@ -9,8 +9,10 @@ import type { AppContext } from '../context.js';
 import { StoreConflict, type User } from '../challenge/types.js';
 import { hashToken, newInviteCode, newSessionId, newToken, TEAM_NAME, USER_NAME } from '../challenge/tokens.js';
 import { DUMMY_HASH, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../challenge/passwords.js';
-import { fail, requireAdmin, requireUser, SESSION_COOKIE } from '../http.js';
+import { fail, jsonObject, refuseOtherSites, requireAdmin, requireUser, SESSION_COOKIE } from '../http.js';
 import type { UserJson } from '../../shared/api-types.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { LoginThrottle } from '../challenge/login-throttle.js';
 
 const SESSION_DAYS = 30;
 
@@ -26,18 +28,13 @@ export const userJson = (u: User): UserJson => ({
 const NAME_RULE = 'name: expected 1-40 letters, digits, ".", "_" or "-", starting with a letter or digit';
 const TEAM_RULE = 'team: expected 1-40 letters, digits, spaces, ".", "_" or "-"';
 
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  const body = (await c.req.json().catch(() => undefined)) as unknown;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, 'expected a JSON object');
-  return body as Record<string, unknown>;
-}
-
 /** Behind https (directly, or a proxy that says so), the cookie is sent over https only. */
 const isHttps = (c: Context): boolean => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
 export function accountRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const { registration } = ctx.settings.challenge;
+  const throttle = new LoginThrottle(ctx.settings.now);
 
   const startSession = async (c: Context, user: User): Promise<void> => {
     const id = newSessionId();
@@ -54,7 +51,9 @@ export function accountRoutes(ctx: AppContext): Hono {
 
   app.post('/signup', async (c) => {
     if (registration === 'closed') return fail(403, 'registration is closed: accounts are made by the organizers');
-    const body = await jsonBody(c);
+    // Signing up signs in: another site's page must not sign a visitor into an account of its choosing.
+    refuseOtherSites(c);
+    const body = await jsonObject(c);
     const { name, password, invite } = body;
     if (typeof name !== 'string' || !USER_NAME.test(name)) return fail(400, NAME_RULE);
     if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
@@ -80,13 +79,23 @@ export function accountRoutes(ctx: AppContext): Hono {
   });
 
   app.post('/login', async (c) => {
-    const { name, password } = await jsonBody(c);
-    if (typeof name !== 'string' || typeof password !== 'string' || password.length > PASSWORD_MAX) return fail(400, 'expected {"name", "password"}');
+    refuseOtherSites(c);
+    const { name, password } = await jsonObject(c, '{"name", "password"}');
+    if (typeof name !== 'string' || typeof password !== 'string' || password.length > PASSWORD_MAX || name.length > 100)
+      return fail(400, 'expected {"name", "password"}');
+    // Counted before any hash is computed: a throttled try costs nothing.
+    const address = remoteAddress(c);
+    const wait = throttle.retryAfter(name, address);
+    if (wait > 0) return fail(429, `too many failed sign-ins; try again in ${wait} s`, { 'retry-after': String(wait) });
     const user = USER_NAME.test(name) ? await ctx.store.userByName(name) : undefined;
     const stored = user && user.revokedAt === null ? await ctx.store.passwordHash(user.id) : null;
     // As slow for an unknown name as for a wrong password.
     const ok = await verifyPassword(password, stored ?? DUMMY_HASH);
-    if (!user || !stored || !ok || user.revokedAt !== null) return fail(401, 'wrong name or password');
+    if (!user || !stored || !ok || user.revokedAt !== null) {
+      throttle.failed(name, address);
+      return fail(401, 'wrong name or password');
+    }
+    throttle.succeeded(name);
     await startSession(c, user);
     return c.json(userJson(user));
   });
@@ -122,7 +131,7 @@ export function accountRoutes(ctx: AppContext): Hono {
 
   app.post('/users', async (c) => {
     await requireAdmin(ctx, c);
-    const body = await jsonBody(c);
+    const body = await jsonObject(c);
     if (typeof body.name !== 'string' || !USER_NAME.test(body.name)) return fail(400, NAME_RULE);
     const team = body.team === undefined || body.team === null || body.team === '' ? null : body.team;
     if (team !== null && (typeof team !== 'string' || !TEAM_NAME.test(team))) return fail(400, TEAM_RULE);
@@ -153,6 +162,15 @@ export function accountRoutes(ctx: AppContext): Hono {
   });
 
   return app;
+}
+
+/** The client's address (the proxy's, behind one); requests made in-process (tests' app.request) have none. */
+function remoteAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 const bearerless = (c: Context): boolean => c.req.header('authorization') === undefined;

@@ -199,6 +199,30 @@ for (const backend of TEST_BACKENDS)
       assert.equal(marked.hidden, true);
     });
 
+    test('names and descriptions: control characters (NUL gave 500 on PostgreSQL) and bidi controls (spoofing) are refused with 400', async () => {
+      const nul = await submit('dee', { phase: 'dev', task: 'retrieval', name: 'a\u0000b' });
+      assert.equal(nul.status, 400);
+      assert.match(await errorOf(nul), /^name: /);
+      const id = await accepted('dee', { phase: 'dev', task: 'retrieval', name: 'plain', description: 'two\nlines\tand a tab' });
+      for (const [key, value] of [
+        ['name', 'a\u0000b'],
+        ['name', 'a\u0007b'],
+        ['name', 'line\nbreak'],
+        ['name', 'evil\u202Egnp.exe'],
+        ['name', '\u2066isolate\u2069'],
+        ['name', 'mark\u200F'],
+        ['description', 'a\u0000b'],
+        ['description', 'x\u202Ey'],
+      ] as const) {
+        const res = await call('PATCH', `/api/submissions/${id}`, { token: tokens.dee, json: { [key]: value } });
+        assert.equal(res.status, 400, JSON.stringify(value));
+        assert.match(await errorOf(res), new RegExp(`^${key}: `));
+      }
+      const sub = (await (await call('GET', `/api/submissions/${id}`, { token: tokens.dee })).json()) as SubmissionJson;
+      // (A form's line breaks arrive as CRLF.)
+      assert.deepEqual([sub.name, sub.description.replace(/\r\n/g, '\n')], ['plain', 'two\nlines\tand a tab']);
+    });
+
     test('cancel: the owner, while queued; re-run: admins, once evaluated', async () => {
       const id = await accepted('eve', { phase: 'dev', task: 'retrieval' });
       assert.equal((await call('POST', `/api/submissions/${id}/cancel`, { token: tokens.dee })).status, 404);

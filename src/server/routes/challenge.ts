@@ -13,7 +13,7 @@ import { csvField, figuresHidden, findPhase, phaseState, rankBoard, type BoardRo
 import { SubmissionService } from '../challenge/service.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
 import { descriptionHtml } from '../challenge/description.js';
-import { currentUser, fail, intParam, requireAdmin, requireUser } from '../http.js';
+import { currentUser, fail, intParam, jsonObject, requireAdmin, requireUser } from '../http.js';
 import type { ChallengeJson, LeaderboardEntryJson, LeaderboardJson, SubmissionJson, TaskJson } from '../../shared/api-types.js';
 
 const NAME_MAX = 80;
@@ -54,12 +54,22 @@ export function submissionJson(s: Submission, hiddenUntil: string | null): Submi
 }
 
 /** Checked metadata fields; `partial`: only those present (a PATCH). */
+/** Control characters (NUL, which PostgreSQL cannot store, among them); a description keeps its tabs and line breaks. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex -- as above
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/** Bidirectional controls: shown to others, they reorder what follows (a name that reads as another). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPatch {
   const out: SubmissionPatch = {};
   const text = (key: string, max: number, required: boolean): string | undefined => {
     const v = raw[key];
     if (v === undefined || (v === '' && !required)) return v === '' ? '' : undefined;
     if (typeof v !== 'string' || v.trim().length > max || (required && v.trim() === '')) fail(400, `${key}: expected ${required ? 1 : 0}-${max} characters`);
+    if ((key === 'description' ? CONTROL_BUT_LINES : CONTROL).test(v as string) || BIDI.test(v as string))
+      fail(400, `${key}: expected text without control characters${key === 'description' ? ' (but tabs and line breaks)' : ''} or bidirectional marks`);
     return (v as string).trim();
   };
   const url = (key: string): string | null | undefined => {
@@ -179,7 +189,9 @@ export function challengeRoutes(ctx: AppContext): Hono {
       }
       if (reservation === undefined) await reserve(fields);
       const meta = parseMeta(fields, false);
-      const file = { path: upload.path, fileName: upload.fileName, bytes: upload.bytes };
+      // A file name is shown to admins and in downloads: no control or bidirectional characters in it.
+      const fileName = upload.fileName.replace(new RegExp(`${CONTROL.source}|${BIDI.source}`, 'gu'), '_');
+      const file = { path: upload.path, fileName, bytes: upload.bytes };
       done = await service.complete(reservation!, file, {
         name: meta.name!,
         description: meta.description ?? '',
@@ -213,8 +225,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   app.patch('/submissions/:id', async (c) => {
     const user = await requireUser(ctx, c);
     const sub = await ownSubmission(c, user);
-    const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(400, 'expected a JSON object of the fields to change');
+    const body = await jsonObject(c, 'a JSON object of the fields to change');
     const allowed = user.admin
       ? ['public', 'name', 'description', 'paper_url', 'code_url', 'baseline', 'hidden']
       : ['public', 'name', 'description', 'paper_url', 'code_url'];

@@ -12,7 +12,7 @@ import type { ImageRow, SplitInfo } from '../explorer/types.js';
 import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumbnails.js';
 import { hasAnnotationFile, imageBase, imageJson } from '../explorer/image-json.js';
 import { annotationReader, type ReadImage } from '../explorer/annotation-reader.js';
-import { currentUser, fail, intParam, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
+import { currentUser, fail, intParam, jsonObject, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
 import { scrubPaths } from './challenge.js';
 import { registerSplitDir } from '../splits.js';
 import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
@@ -86,7 +86,7 @@ export function explorerRoutes(ctx: AppContext): Hono {
   // Adding a split names a directory on the server: admins only.
   app.post('/splits', async (c) => {
     await requireAdmin(ctx, c);
-    const body = (await c.req.json().catch(() => ({}))) as { dir?: unknown; name?: unknown };
+    const body = (await jsonObject(c, '{"dir", "name"}')) as { dir?: unknown; name?: unknown };
     if (typeof body.dir !== 'string' || !isAbsolute(body.dir)) return fail(400, 'dir: expected an absolute directory path on the server');
     if (body.name !== undefined && (typeof body.name !== 'string' || !SPLIT_NAME.test(body.name))) {
       return fail(400, 'name: expected letters, digits, ".", "_" or "-"');

@@ -34,10 +34,14 @@ export function redactUrl(url: string): string {
  * const pool = await openPgPool('postgres://df2@db.example/df2', { applicationName: 'df2 worker' });
  * await migratePg(pool, 'challenge', ['CREATE TABLE ...']);
  */
-export async function openPgPool(url: string, options: { max?: number; applicationName?: string } = {}): Promise<PgPool> {
+export async function openPgPool(url: string, options: { max?: number; applicationName?: string; onLost?: (err: Error) => void } = {}): Promise<PgPool> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'df2' });
-  // An idle client whose connection drops emits 'error' on the pool: without a listener that ends the process.
-  pool.on('error', (err) => process.stderr.write(`df2: PostgreSQL connection lost (${err.message}); it will be reopened\n`));
+  // An idle client whose connection drops emits 'error' on the pool; a checked-out one (a transaction) emits it on
+  // itself, where the pool listens only while it is idle. Without a listener either ends the process: every client
+  // gets one for its whole life (its query rejects as well, and the pool drops it on release).
+  const lost = options.onLost ?? ((err: Error) => process.stderr.write(`df2: PostgreSQL connection lost (${err.message}); it will be reopened\n`));
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   try {
     await pool.query('SELECT 1');
   } catch (err) {
