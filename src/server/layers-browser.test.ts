@@ -1,7 +1,8 @@
 /**
  * Layers in real Chromium: pick a layer in the explorer, filter and sort the
  * grid by false positives and misses, narrow it to a confusion-matrix cell,
- * see the predictions drawn on the image page with their verdicts, and read
+ * see the predictions drawn on the image page with their verdicts (keypoints:
+ * each landmark with its kind's mark, the grid filtered by inversion), and read
  * a retrieval query's explanation; every count checked against the API.
  * Screenshots go to a temporary directory, or to docs/images with
  * DF2_SCREENSHOTS=1.
@@ -42,6 +43,7 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
       results: [
         { name: 'bbox', file: goldenPath('basic', 'results', 'bbox_results.json') },
         { name: 'segm', file: goldenPath('basic', 'results', 'segm_results.json') },
+        { name: 'keypoints', file: goldenPath('basic', 'results', 'keypoints_results.json') },
         { name: 'retrieval', file: goldenPath('basic', 'retrieval', 'results.json') },
       ],
     });
@@ -154,6 +156,27 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     await page.evaluate(() => (globalThis as InPage).document.querySelector('.image-side').scrollTo(0, 0));
     await imagesLoaded('.figure.large img');
     await shot('layer-image');
+  });
+
+  test("keypoints: each landmark drawn with its kind's mark; the grid filtered to images with an inversion", async () => {
+    await navigate(() => page.goto(`${server.url}/#/explore/dataset?layer=file-keypoints`));
+    await page.waitForSelector('#layer-summary .landmark-legend');
+    await navigate(() => page.selectOption('#errors-filter', 'inversion'));
+    const inverted = await api<LayerImagePageJson>('/api/layers/file-keypoints/images?split=dataset&errors=inversion&per_page=48');
+    assert.ok(inverted.total > 0);
+    assert.deepEqual(
+      await cardIds(),
+      inverted.images.map((i) => i.id),
+    );
+    const pick = inverted.images[0]!;
+    await navigate(() => page.goto(`${server.url}/#/image/dataset/${pick.id}?layer=file-keypoints&errors=inversion`));
+    for (const kind of ['good', 'jitter', 'inversion', 'swap', 'miss'] as const) {
+      const expected = pick.layer.predictions.reduce((n, p) => n + (p.landmark_kinds ?? []).filter((k) => k === kind).length, 0);
+      assert.equal(await page.locator(`.figure.large .pred-kp[data-kind="${kind}"]`).count(), expected, kind);
+    }
+    assert.ok((await page.locator('.figure.large .pred-kp[data-kind="inversion"]').count()) > 0);
+    await imagesLoaded('.figure.large img');
+    await shot('layer-landmarks');
   });
 
   test('retrieval explained: the steps of the protocol for one query', async () => {

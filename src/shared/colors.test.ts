@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CATEGORY_COLORS, VERDICT_COLORS } from './colors.js';
+import { CATEGORY_COLORS, LANDMARK_KIND_COLORS, VERDICT_COLORS } from './colors.js';
 
 type Vec = [number, number, number];
 
@@ -67,6 +67,16 @@ test('matched, false positive and missed stay apart with normal vision, protanop
       for (const b of SHOWN.slice(i + 1)) {
         const d = distance(VERDICT_COLORS[a], VERDICT_COLORS[b], vision);
         assert.ok(d >= 25, `${a} and ${b} with ${vision}: distance ${d.toFixed(1)}`);
+      }
+});
+
+test('the landmark kinds stay apart with normal vision, protanopia and deuteranopia', () => {
+  const kinds = Object.keys(LANDMARK_KIND_COLORS) as (keyof typeof LANDMARK_KIND_COLORS)[];
+  for (const vision of Object.keys(SIMULATIONS))
+    for (const [i, a] of kinds.entries())
+      for (const b of kinds.slice(i + 1)) {
+        const d = distance(LANDMARK_KIND_COLORS[a], LANDMARK_KIND_COLORS[b], vision);
+        assert.ok(d >= 30, `${a} and ${b} with ${vision}: distance ${d.toFixed(1)}`);
       }
 });
 

@@ -52,3 +52,24 @@ export const VERDICT_COLORS: Readonly<Record<Verdict, string>> = {
   ignored: '#7f7f7f',
   'not-evaluated': '#a3a3a3',
 };
+
+/** The kind of a labelled landmark of a detection in the landmark error analysis (coco-analyze's, eval/errors). */
+export type LandmarkKindName = 'good' | 'jitter' | 'inversion' | 'swap' | 'miss';
+
+/**
+ * Landmark kinds, all from the Okabe-Ito palette and apart for protanopes and
+ * deuteranopes (CIE76 distance of 30 or more, colors.test.ts); the explorer also gives each kind its own
+ * mark, so shape alone tells them apart.
+ */
+export const LANDMARK_KIND_COLORS: Readonly<Record<LandmarkKindName, string>> = {
+  /** Bluish green, as a matched detection. */
+  good: '#009e73',
+  /** Yellow. */
+  jitter: '#f0e442',
+  /** Vermillion. */
+  inversion: '#d55e00',
+  /** Blue. */
+  swap: '#0072b2',
+  /** Black (drawn with a white edge). */
+  miss: '#000000',
+};

@@ -1,9 +1,12 @@
 /**
  * The JSON shapes of the explorer's layers (a results file or a submission
  * drawn over a split, marked as the official matching marks it), shared by
- * src/server/routes/layers.ts and the browser app. Types only.
+ * src/server/routes/layers.ts and the browser app. Types (and the filters' values).
  */
 import type { ImageJson, Task } from './api-types.js';
+import type { LandmarkKindName } from './colors.js';
+
+export type { LandmarkKindName } from './colors.js';
 
 export interface LayerJson {
   /** "file-NAME" (df2 serve --results NAME=FILE) or "sub-ID" (a finished submission). */
@@ -46,7 +49,16 @@ export interface PredictionJson {
   mask?: { size: [number, number]; runs: number[] };
   /** The category's landmarks, x, y, v triples. */
   keypoints?: number[];
+  /**
+   * Keypoints layers, detections matched at OKS 0.1 (the landmark error
+   * analysis, eval/errors): landmark n's kind at index n - 1; null where the
+   * matched ground truth does not label it (or ks is exactly .85 there).
+   */
+  landmark_kinds?: (LandmarkKindName | null)[];
 }
+
+/** Images of a keypoints layer with at least one landmark of the kind (the `errors` filter's landmark values). */
+export const LANDMARK_ERROR_FILTERS = ['jitter', 'inversion', 'swap', 'miss'] as const;
 
 export type GroundTruthState = 'matched' | 'missed' | 'ignored';
 
@@ -68,6 +80,8 @@ export interface LayerImageJson {
   ground_truth: Record<string, GroundTruthState>;
   /** Retrieval layers: the image's queries. */
   queries?: LayerQueryJson[];
+  /** Keypoints layers: the image's landmarks of each kind (the analysed detections'). */
+  landmark_counts?: Record<LandmarkKindName, number>;
   /** When the grid is narrowed to a confusion-matrix cell: the cell's entries in this image. */
   confusion_count?: number;
 }
@@ -82,6 +96,8 @@ export interface LayerSummaryJson {
   /** Images with at least one fp, at least one fn. */
   images_with_fp: number;
   images_with_fn: number;
+  /** Keypoints: landmarks of each kind over the split, and the images with at least one of each kind. */
+  landmarks?: { counts: Record<LandmarkKindName, number>; images: Record<LandmarkKindName, number> };
   /** bbox and segm: the detection confusion matrix, matrix[pred][gt], index 13 = background. */
   confusion?: { labels: (number | 'background')[]; matrix: number[][] };
 }

@@ -1,13 +1,13 @@
 /**
  * The explorer's layer controls: pick a layer (a results file or a finished
  * submission), filter and sort the grid by per-image false positives and
- * misses, see the layer's figures, and decorate each card with its
+ * misses (keypoints: by landmark error kind too), see the layer's figures, and decorate each card with its
  * predictions and counts.
  */
 import type { ImageJson, ImagePage, Meta } from './api.js';
 import { count, errorBox, figureCell, h } from './dom.js';
 import { layerApi, type LayerImageJson, type LayerImagePageJson, type LayerJson, type LayerSummaryJson } from './layer-api.js';
-import { isRetrieval, layerOverlay, stateLegend, tallyBadges } from './layer-overlay.js';
+import { isRetrieval, landmarkLegend, layerOverlay, stateLegend, tallyBadges } from './layer-overlay.js';
 import type { OverlayOptions } from './overlay.js';
 import { VERDICT_COLORS } from '../shared/colors.js';
 
@@ -22,6 +22,13 @@ const ERROR_FILTERS: [string, string][] = [
   ['fp', 'with false positives'],
   ['fn', 'with misses'],
   ['any', 'with any error'],
+];
+/** Keypoints layers also filter by the landmark error analysis's kinds. */
+const LANDMARK_FILTERS: [string, string][] = [
+  ['jitter', 'with a jittered landmark'],
+  ['inversion', 'with an inversion'],
+  ['swap', 'with a swap'],
+  ['miss', 'with a missed landmark'],
 ];
 const SORTS: [string, string][] = [
   ['', 'image id'],
@@ -55,12 +62,18 @@ export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navig
     navigate(next);
   };
   const layer = params.get('layer') ?? '';
+  const task = layers.find((l) => l.id === layer)?.task;
+  const keypoints = task === 'keypoints' || task === 'keypoints_visible';
   const options: [string, string][] = [['', 'none'], ...layers.map((l): [string, string] => [l.id, `${l.name} (${l.task}${l.user ? `, ${l.user}` : ''})`])];
   return h(
     'div',
     { class: 'layer-toolbar', id: 'layer-toolbar' },
     select('layer-picker', 'Layer', options, layer, (v) => set('layer', v, v ? [] : ['errors', 'sort', 'confusion'])),
-    layer ? select('errors-filter', 'Show', ERROR_FILTERS, params.get('errors') ?? '', (v) => set('errors', v)) : null,
+    layer
+      ? select('errors-filter', 'Show', keypoints ? [...ERROR_FILTERS, ...LANDMARK_FILTERS] : ERROR_FILTERS, params.get('errors') ?? '', (v) =>
+          set('errors', v),
+        )
+      : null,
     layer ? select('errors-sort', 'Sort by', SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null,
   );
 }
@@ -78,6 +91,7 @@ export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | nul
       h('strong', null, summary.layer.name),
       h('span', { class: 'muted' }, ` ${summary.layer.task} on ${summary.split}`),
       stateLegend(summary.layer.task),
+      summary.landmarks ? landmarkLegend() : null,
     ),
     h(
       'table',
@@ -114,6 +128,15 @@ export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | nul
         ? `Counts per consumer image: queries found in the top 20, detections standing for no query, queries not found (${count(summary.images_with_fn)} images).`
         : `From the official matching at ${summary.layer.task === 'keypoints' || summary.layer.task === 'keypoints_visible' ? 'OKS' : 'IoU'} .50, area all: ${count(summary.images_with_fp)} images with false positives, ${count(summary.images_with_fn)} with misses.`,
     ),
+    summary.landmarks
+      ? h(
+          'p',
+          { class: 'hint', 'data-landmarks': JSON.stringify(summary.landmarks.counts) },
+          `Landmark error analysis (detections matched at OKS 0.1): ${(['good', 'jitter', 'inversion', 'swap', 'miss'] as const)
+            .map((k) => `${count(summary.landmarks!.counts[k])} ${k}`)
+            .join(', ')}; images with an inversion: ${count(summary.landmarks.images.inversion)}, a swap: ${count(summary.landmarks.images.swap)}.`,
+        )
+      : null,
     extra,
   );
 }

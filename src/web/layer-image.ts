@@ -9,7 +9,7 @@ import type { ImageJson, Meta } from './api.js';
 import type { LayerQueryJson, PredictionJson } from '../shared/layer-types.js';
 import { h } from './dom.js';
 import { layerApi } from './layer-api.js';
-import { isRetrieval, labelsOf, layerOverlay, STATE_COLORS, stateLegend, tallyBadges } from './layer-overlay.js';
+import { isRetrieval, labelsOf, landmarkLegend, layerOverlay, STATE_COLORS, stateLegend, tallyBadges } from './layer-overlay.js';
 import { href } from './router.js';
 
 /** A query's outcome in the words of the layer's counts (found, not found). */
@@ -67,6 +67,7 @@ export async function layerImageSection(split: string, image: ImageJson, params:
     { class: 'layer-panel', id: 'layer-panel', 'data-layer': layerId },
     h('h3', null, `Layer: ${layer?.name ?? layerId}`, ' ', tallyBadges(data.tally, retrieval)),
     stateLegend(layer?.task ?? ''),
+    data.landmark_counts ? landmarkLegend() : null,
     h('p', { class: 'hint' }, h('a', { href: href('image', [split, image.id], without) }, 'hide the layer')),
     data.queries
       ? h(

@@ -1,11 +1,13 @@
 /**
  * A layer drawn over an image: each prediction in the color of its verdict
  * (matched, false positive, ignored, not evaluated) with its score and IoU
- * (OKS), and the ground-truth items the predictions missed outlined. An SVG
+ * (OKS), and the ground-truth items the predictions missed outlined; a
+ * keypoint detection's landmarks each marked with its kind in the landmark
+ * error analysis (good, jitter, inversion, swap, miss). An SVG
  * in image coordinates laid over the image like the annotation overlay.
  */
 import type { Category, ImageJson } from './api.js';
-import { VERDICT_COLORS } from '../shared/colors.js';
+import { LANDMARK_KIND_COLORS, VERDICT_COLORS, type LandmarkKindName } from '../shared/colors.js';
 import { h, s } from './dom.js';
 import type { LayerImageJson, PredictionJson } from './layer-api.js';
 
@@ -65,6 +67,68 @@ export function predictionLabel(p: PredictionJson, categories: Category[], metri
   const best = p.best === null ? '' : ` · ${metric} ${p.best.toFixed(2)}`;
   const verdict = retrieval && p.matched_item ? `stands for ${p.matched_item}` : `${labelsOf(retrieval)[p.state]}${p.matched_item ? ` ${p.matched_item}` : ''}`;
   return `${name} ${p.score.toFixed(2)}${best} · ${verdict}`;
+}
+
+/** What each landmark kind means, for the legend and the marks' titles. */
+export const LANDMARK_KIND_LABELS: Record<LandmarkKindName, string> = {
+  good: 'good (ks > .85)',
+  jitter: 'jitter (.5 ≤ ks < .85)',
+  inversion: 'inversion (on its flipped landmark)',
+  swap: "swap (on another garment's landmark)",
+  miss: 'miss (ks < .5 everywhere)',
+};
+
+/**
+ * A landmark's mark: a shape per kind, so kinds differ without colour too
+ * (good a circle, jitter a square, inversion a diamond, swap a triangle,
+ * miss a cross); `r` is its half size.
+ */
+export function landmarkMark(kind: LandmarkKindName, x: number, y: number, r: number, unit: number): SVGElement {
+  const attrs = { fill: LANDMARK_KIND_COLORS[kind], stroke: '#fff', 'stroke-width': unit, class: 'pred-kp', 'data-kind': kind };
+  const points = (pts: [number, number][]): string => pts.map(([dx, dy]) => `${x + dx * r},${y + dy * r}`).join(' ');
+  const mark =
+    kind === 'good'
+      ? s('circle', { ...attrs, cx: x, cy: y, r })
+      : kind === 'jitter'
+        ? s('rect', { ...attrs, x: x - r, y: y - r, width: 2 * r, height: 2 * r })
+        : kind === 'inversion'
+          ? s('polygon', {
+              ...attrs,
+              points: points([
+                [0, -1.3],
+                [1.3, 0],
+                [0, 1.3],
+                [-1.3, 0],
+              ]),
+            })
+          : kind === 'swap'
+            ? s('polygon', {
+                ...attrs,
+                points: points([
+                  [0, -1.3],
+                  [1.2, 1],
+                  [-1.2, 1],
+                ]),
+              })
+            : s('polygon', {
+                ...attrs,
+                points: points([
+                  [-1.2, -0.6],
+                  [-0.6, -1.2],
+                  [0, -0.6],
+                  [0.6, -1.2],
+                  [1.2, -0.6],
+                  [0.6, 0],
+                  [1.2, 0.6],
+                  [0.6, 1.2],
+                  [0, 0.6],
+                  [-0.6, 1.2],
+                  [-1.2, 0.6],
+                  [-0.6, 0],
+                ]),
+              });
+  mark.append(s('title', null, LANDMARK_KIND_LABELS[kind]));
+  return mark;
 }
 
 export interface LayerDrawOptions {
@@ -141,6 +205,12 @@ export function layerOverlay(image: ImageJson, layer: LayerImageJson, categories
     if (p.keypoints && options.landmarks) {
       for (let k = 0; k + 2 < p.keypoints.length; k += 3) {
         const [x, y, v] = [p.keypoints[k]!, p.keypoints[k + 1]!, p.keypoints[k + 2]!];
+        // The analysis classifies a landmark wherever the ground truth labels it, drawn where the detection put it.
+        const kind = p.landmark_kinds?.[k / 3];
+        if (kind) {
+          g.append(landmarkMark(kind, x, y, unit * 3, unit));
+          continue;
+        }
         if (v <= 0 || (x === 0 && y === 0)) continue;
         g.append(
           s('rect', {
@@ -183,6 +253,18 @@ export function tallyBadges(tally: { tp: number; fp: number; fn: number }, retri
     h('span', { class: 'tally-tp', title: tp![1] }, tp![0]),
     h('span', { class: 'tally-fp', title: fp![1] }, fp![0]),
     h('span', { class: 'tally-fn', title: fn![1] }, fn![0]),
+  );
+}
+
+/** The landmark kinds' marks (keypoints layers). */
+export function landmarkLegend(): HTMLElement {
+  return h(
+    'div',
+    { class: 'state-legend landmark-legend' },
+    (Object.keys(LANDMARK_KIND_LABELS) as LandmarkKindName[]).map((kind) => {
+      const mark = s('svg', { class: 'legend-mark', viewBox: '-5 -5 10 10', width: 12, height: 12, 'aria-hidden': 'true' }, landmarkMark(kind, 0, 0, 3, 0.6));
+      return h('span', { class: 'legend-entry', 'data-kind': kind }, mark, LANDMARK_KIND_LABELS[kind]);
+    }),
   );
 }
 

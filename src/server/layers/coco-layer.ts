@@ -5,19 +5,25 @@
  * detection's verdict at IoU (OKS) .50, each ground-truth item's, and the
  * image's tp / fp / fn (eval/errors' perImageCounts); for bbox and segm the
  * detection confusion matrix (eval/errors' confusionAnalysis) with the
- * images behind each of its cells. The detections' geometry is read once (compactly) so
+ * images behind each of its cells; for keypoints the landmark error analysis
+ * (eval/errors' keypointErrorAnalysis): each landmark's kind. The detections' geometry is read once (compactly) so
  * that pages of images need no further pass over a large results file.
  */
 import {
   CocoEvaluator,
   confusionAnalysis,
   confusionCellImages,
+  keypointErrorAnalysis,
   loadCocoPair,
   perImageCounts,
   type CocoEvalResult,
+  type CocoGroundTruth,
+  type CocoResults,
   type CocoMatchRecords,
   type CocoTask,
   type ConfusionEntries,
+  type KindCounts,
+  type LandmarkKind,
 } from '../../eval/index.js';
 import { readResultsForImages, type DetectionRecord } from '../../render/index.js';
 import { rleFromString } from '../../mask/index.js';
@@ -37,6 +43,8 @@ export interface CocoImageData {
   groundTruth: GroundTruthState[];
   /** By index in the results file. */
   detections: Map<number, DetectionVerdict>;
+  /** Keypoints: the image's landmarks of each kind. */
+  landmarkCounts?: KindCounts;
 }
 
 export interface CocoLayerData {
@@ -47,6 +55,8 @@ export interface CocoLayerData {
   perImage: Map<number, CocoImageData>;
   records: Map<number, DetectionRecord[]>;
   truth: SplitTruth;
+  /** Keypoints: by result index, landmark n's kind at n - 1 (null: not classified), for the detections matched at OKS 0.1. */
+  landmarkKinds?: Map<number, (LandmarkKind | null)[]>;
   /** bbox and segm: the confusion matrix and its entries (which image each increment came from). */
   confusion?: { labels: (number | 'background')[]; matrix: number[][]; entries: ConfusionEntries; imageIds: Float64Array };
 }
@@ -119,6 +129,8 @@ export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: 
   // Images of the split without ground truth or detections: nothing to count.
   for (const imageId of truth.itemKeys.keys())
     if (!perImage.has(imageId)) perImage.set(imageId, { tally: { tp: 0, fp: 0, fn: 0 }, groundTruth: [], detections: new Map() });
+  // Once per layer (the cache keeps it): each landmark's kind, and each image's counts for the filters.
+  const landmarkKinds = task === 'keypoints' ? landmarkKindsOf(gt, results, perImage) : undefined;
   return {
     kind: 'coco',
     task,
@@ -127,8 +139,29 @@ export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: 
     perImage,
     records: read.byImage,
     truth,
+    ...(landmarkKinds ? { landmarkKinds } : {}),
     ...(confusion ? { confusion } : {}),
   };
+}
+
+const zeroKinds = (): KindCounts => ({ good: 0, jitter: 0, inversion: 0, swap: 0, miss: 0 });
+
+/** The landmark error analysis with every landmark's kind: kinds by result index; each image's counts set in `perImage`. */
+function landmarkKindsOf(gt: CocoGroundTruth, results: CocoResults, perImage: Map<number, CocoImageData>): Map<number, (LandmarkKind | null)[]> {
+  const analysis = keypointErrorAnalysis(gt, results, { landmarkKinds: true });
+  for (const data of perImage.values()) data.landmarkCounts = zeroKinds();
+  const kinds = new Map<number, (LandmarkKind | null)[]>();
+  for (const d of analysis.perDetection) {
+    const marks: (LandmarkKind | null)[] = [];
+    for (const { landmark, kind } of d.landmarks ?? []) {
+      while (marks.length < landmark) marks.push(null);
+      marks[landmark - 1] = kind === 'unclassified' ? null : kind;
+    }
+    kinds.set(d.resultIndex, marks);
+    const counts = perImage.get(d.imageId)?.landmarkCounts;
+    if (counts) for (const k of Object.keys(counts) as LandmarkKind[]) counts[k] += d.counts[k];
+  }
+  return kinds;
 }
 
 /** The images holding confusion-matrix cell (row, col), with their entries of it. */
@@ -160,6 +193,8 @@ export function predictionsOf(layer: CocoLayerData, imageId: number): Prediction
       p.mask = { size: [height, width], runs };
     }
     if (r.keypoints) p.keypoints = r.keypoints;
+    const kinds = layer.landmarkKinds?.get(r.index);
+    if (kinds) p.landmark_kinds = kinds;
     return p;
   });
 }

@@ -3,7 +3,8 @@
  * with --results and as a submission. Per-image counts equal the fixture's
  * per_image figures (errors.json, from the official matching), sum to the
  * matcher's totals, and the layer's figures are golden.json's; filters and
- * sorts by errors; retrieval explained per query, aggregated to the golden
+ * sorts by errors; keypoints landmarks marked as the landmark error analysis
+ * marks them (kp-errors.json's counts), filtered by kind; retrieval explained per query, aggregated to the golden
  * top-k; submission layers only for their owner and admins.
  */
 import { after, before, describe, test } from 'node:test';
@@ -19,9 +20,10 @@ import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, TestClock, upload,
 import type { Challenge } from '../challenge/config.js';
 import type { SubmissionJson } from '../../shared/api-types.js';
 import { InputError } from '../../util/errors.js';
-import { topKAccuracy } from '../../eval/index.js';
+import { keypointErrorAnalysis, loadCocoPair, topKAccuracy } from '../../eval/index.js';
 import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
 
+type KindCounts = Record<'good' | 'jitter' | 'inversion' | 'swap' | 'miss', number>;
 type PerImage = { image_id: number; tp: number; fp: number; fn: number }[];
 const readJson = async <T>(...parts: string[]): Promise<T> => JSON.parse(await readFile(goldenPath('basic', ...parts), 'utf8')) as T;
 const errorsJson =
@@ -32,6 +34,7 @@ const golden =
   await readJson<
     Record<string, { stats?: number[]; top1?: number; top5?: number; top10?: number; top15?: number; top20?: number; queries?: number; missed?: number }>
   >('golden.json');
+const kpErrors = await readJson<{ counts: { overall: KindCounts }; per_detection: { id: number; image_id: number; counts: KindCounts }[] }>('kp-errors.json');
 const RESULTS = {
   bbox: goldenPath('basic', 'results', 'bbox_results.json'),
   segm: goldenPath('basic', 'results', 'segm_results.json'),
@@ -153,6 +156,49 @@ describe('explorer layers', () => {
     for (let k = 1; k < byErrors.length; k++) assert.ok(errorsOf(byErrors[k - 1]!.id) >= errorsOf(byErrors[k]!.id));
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&errors=most')).status, 400);
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=x')).status, 400);
+  });
+
+  test("keypoints: each landmark's kind is the landmark error analysis's, the counts kp-errors.json's, and the grid filters by kind", async () => {
+    const { gt, results } = await loadCocoPair('keypoints', goldenPath('basic', 'gt', 'coco.json'), RESULTS.keypoints);
+    const analysis = keypointErrorAnalysis(gt, results, { landmarkKinds: true });
+    const images = await allImages('file-keypoints');
+    const predictions = new Map(images.flatMap((img) => img.layer.predictions.map((p) => [p.index, { p, imageId: img.id }] as const)));
+    const golden = new Map(kpErrors.per_detection.map((d) => [d.id, d]));
+    assert.equal(analysis.perDetection.length, golden.size);
+    for (const d of analysis.perDetection) {
+      const { p, imageId } = predictions.get(d.resultIndex)!;
+      assert.equal(imageId, d.imageId);
+      const expected: (string | null)[] = [];
+      for (const { landmark, kind } of d.landmarks!) expected[landmark - 1] = kind === 'unclassified' ? null : kind;
+      assert.deepEqual(
+        p.landmark_kinds,
+        Array.from(expected, (k) => k ?? null),
+        `detection ${d.resultIndex}`,
+      );
+      // The marks drawn add up to the reference run's counts for this detection.
+      const drawn: KindCounts = { good: 0, jitter: 0, inversion: 0, swap: 0, miss: 0 };
+      for (const k of p.landmark_kinds!) if (k) drawn[k]++;
+      assert.deepEqual(drawn, golden.get(d.resultIndex)!.counts, `detection ${d.resultIndex}`);
+      assert.ok(p.landmark_kinds!.length * 3 <= p.keypoints!.length);
+    }
+    // Detections the analysis left out carry no kinds.
+    const analysed = new Set(analysis.perDetection.map((d) => d.resultIndex));
+    for (const { p } of predictions.values()) if (!analysed.has(p.index)) assert.equal(p.landmark_kinds, undefined);
+    const { body: summary } = await get<LayerSummaryJson>('/api/layers/file-keypoints/summary?split=dataset');
+    assert.deepEqual(summary.landmarks!.counts, kpErrors.counts.overall);
+    for (const kind of ['jitter', 'inversion', 'swap', 'miss'] as const) {
+      const expected = [...new Set(kpErrors.per_detection.filter((d) => d.counts[kind] > 0).map((d) => d.image_id))].sort((a, b) => a - b);
+      const shown = await allImages('file-keypoints', `&errors=${kind}`);
+      assert.deepEqual(
+        shown.map((i) => i.id),
+        expected,
+        kind,
+      );
+      assert.equal(summary.landmarks!.images[kind], expected.length);
+      for (const img of shown) assert.ok(img.layer.landmark_counts![kind] > 0);
+    }
+    assert.ok((await allImages('file-keypoints', '&errors=inversion')).length > 0, 'the fixture has inversions');
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&errors=inversion')).status, 400);
   });
 
   for (const task of ['bbox', 'segm'] as const) {

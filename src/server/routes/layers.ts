@@ -1,7 +1,8 @@
 /**
  * The explorer's layers: a results file or a finished submission drawn over
  * a split, each prediction and ground-truth item marked as the official
- * matching marks it, the grid filtered and sorted by per-image errors, and
+ * matching marks it (keypoints: each landmark's kind in the landmark error
+ * analysis), the grid filtered and sorted by per-image errors, and
  * retrieval queries explained step by step.
  */
 import { Hono, type Context } from 'hono';
@@ -16,8 +17,10 @@ import { findLayer, visibleLayers, type LayerSource } from '../layers/sources.js
 import { cellImages as cellImagesOf, groundTruthOf, predictionsOf } from '../layers/coco-layer.js';
 import { explainedJson, retrievalPredictions } from '../layers/retrieval-layer.js';
 import type { SplitInfo } from '../explorer/types.js';
+import { LANDMARK_ERROR_FILTERS } from '../../shared/layer-types.js';
 import type {
   GroundTruthState,
+  LandmarkKindName,
   LayerImageJson,
   LayerImagePageJson,
   LayerJson,
@@ -56,12 +59,14 @@ export function selectByErrors(
 
 function imageLayerJson(data: LayerData, imageId: number): LayerImageJson {
   if (data.kind === 'coco') {
+    const landmarkCounts = data.perImage.get(imageId)?.landmarkCounts;
     return {
       image_id: imageId,
       tally: data.perImage.get(imageId)?.tally ?? { tp: 0, fp: 0, fn: 0 },
       metric: data.metric,
       predictions: predictionsOf(data, imageId),
       ground_truth: groundTruthOf(data, imageId),
+      ...(landmarkCounts ? { landmark_counts: { ...landmarkCounts } } : {}),
     };
   }
   const entry = data.perImage.get(imageId);
@@ -117,6 +122,16 @@ export function layerRoutes(ctx: AppContext): Hono {
       if (tally.fp > 0) withFp++;
       if (tally.fn > 0) withFn++;
     }
+    let landmarks: LayerSummaryJson['landmarks'];
+    if (data.kind === 'coco' && data.landmarkKinds) {
+      const zero = (): Record<LandmarkKindName, number> => ({ good: 0, jitter: 0, inversion: 0, swap: 0, miss: 0 });
+      landmarks = { counts: zero(), images: zero() };
+      for (const { landmarkCounts } of data.perImage.values())
+        for (const [kind, n] of Object.entries(landmarkCounts ?? {}) as [LandmarkKindName, number][]) {
+          landmarks.counts[kind] += n;
+          if (n > 0) landmarks.images[kind]++;
+        }
+    }
     return c.json<LayerSummaryJson>({
       layer: layerJson(layer),
       split: split.name,
@@ -125,6 +140,7 @@ export function layerRoutes(ctx: AppContext): Hono {
       totals,
       images_with_fp: withFp,
       images_with_fn: withFn,
+      ...(landmarks ? { landmarks } : {}),
       ...(data.kind === 'coco' && data.confusion ? { confusion: { labels: data.confusion.labels, matrix: data.confusion.matrix } } : {}),
     });
   });
@@ -140,7 +156,9 @@ export function layerRoutes(ctx: AppContext): Hono {
       throw err;
     }
     const errors = c.req.query('errors') || undefined;
-    if (errors !== undefined && !(ERROR_FILTERS as readonly string[]).includes(errors)) return fail(400, `errors: expected one of ${ERROR_FILTERS.join(', ')}`);
+    const landmarkKind = (LANDMARK_ERROR_FILTERS as readonly string[]).includes(errors ?? '') ? (errors as LandmarkKindName) : undefined;
+    if (errors !== undefined && !landmarkKind && !(ERROR_FILTERS as readonly string[]).includes(errors))
+      return fail(400, `errors: expected one of ${[...ERROR_FILTERS, ...LANDMARK_ERROR_FILTERS].join(', ')}`);
     const sort = c.req.query('sort') || undefined;
     if (sort !== undefined && !(ERROR_SORTS as readonly string[]).includes(sort)) return fail(400, `sort: expected one of ${ERROR_SORTS.join(', ')}`);
     const page = c.req.query('page') === undefined ? 1 : Math.max(1, intParam('page', c.req.query('page'), 7));
@@ -149,6 +167,7 @@ export function layerRoutes(ctx: AppContext): Hono {
     const cell = c.req.query('confusion') || undefined;
     if (cell !== undefined && !/^\d{1,2},\d{1,2}$/.test(cell)) return fail(400, 'confusion: expected ROW,COL (indices into the matrix labels)');
     const data = await load(layer, split);
+    if (landmarkKind && (data.kind !== 'coco' || !data.landmarkKinds)) return fail(400, `errors: ${landmarkKind} is a landmark error (keypoints layers only)`);
     let cellImages: Map<number, number> | undefined;
     if (cell !== undefined) {
       if (data.kind !== 'coco' || !data.confusion) return fail(400, 'confusion: this layer has no confusion matrix (bbox and segm only)');
@@ -161,7 +180,11 @@ export function layerRoutes(ctx: AppContext): Hono {
     const all = await ctx.index.queryImages(split.id, filters, 0, Math.max(1, split.images) * 2 + 1000);
     const rows = new Map(all.images.filter((r) => !cellImages || cellImages.has(r.imageId)).map((r) => [r.imageId, r]));
     const zero: TallyJson = { tp: 0, fp: 0, fn: 0 };
-    const ids = selectByErrors([...rows.keys()], (id) => data.perImage.get(id)?.tally ?? zero, errors as never, sort as never);
+    // A landmark kind keeps the images with at least one landmark of that kind (keypoints layers).
+    const candidates = landmarkKind
+      ? [...rows.keys()].filter((id) => data.kind === 'coco' && (data.perImage.get(id)?.landmarkCounts?.[landmarkKind] ?? 0) > 0)
+      : [...rows.keys()];
+    const ids = selectByErrors(candidates, (id) => data.perImage.get(id)?.tally ?? zero, landmarkKind ? undefined : (errors as never), sort as never);
     const shown = ids.slice((page - 1) * perPage, page * perPage);
     const images = await Promise.all(
       shown.map(async (id) => {
