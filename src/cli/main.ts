@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
-import { InputError, UsageError } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
 import { isJsonObject } from '../util/json-guards.js';
 import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/process-end.js';
 import { registerCommands } from './commands.js';
