@@ -74,7 +74,7 @@ test('a pattern is expanded (sorted) and the table has a row per file', async ()
   assert.ok(lines[2]!.startsWith(files[1]!));
   const none = await runCli(['eval', 'bbox', '--gt', goldenPath('basic', 'gt', 'coco.json'), '--results', join(dir, 'nothing-*.json')]);
   assert.equal(none.code, 1);
-  assert.equal(none.stderr, `df2 eval bbox: --results: expected a file or a pattern that matches files, found ${join(dir, 'nothing-*.json')}\n`);
+  assert.equal(none.stderr, `df2: eval bbox: --results: expected a file or a pattern that matches files, found ${join(dir, 'nothing-*.json')}\n`);
 });
 
 test('options that need one results file say so in one line', async () => {
@@ -83,7 +83,7 @@ test('options that need one results file say so in one line', async () => {
     const out = await runCli(['eval', 'bbox', '--gt', goldenPath('basic', 'gt', 'coco-attributes.json'), '--results', ...files, ...extra]);
     assert.equal(out.code, 1);
     assert.equal(out.stdout, '');
-    assert.equal(out.stderr, `df2 eval bbox: ${extra[0]}: expected one results file and no --csv, found 2 results files\n`);
+    assert.equal(out.stderr, `df2: eval bbox: ${extra[0]}: expected one results file and no --csv, found 2 results files\n`);
   }
 });
 
