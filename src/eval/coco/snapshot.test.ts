@@ -204,7 +204,7 @@ test('two processes writing the same snapshot at once leave one whole file', asy
   const file = await oldCopy(goldenPath('quirks', 'gt', 'coco.json'));
   const script = `
     const { loadCocoGroundTruth } = await import(${JSON.stringify(new URL('./load.js', import.meta.url).href)});
-    await new Promise((r) => setTimeout(r, Number(process.env.DF2_TEST_START) - Date.now()));
+    await new Promise((r) => setTimeout(r, Math.max(0, Number(process.env.DF2_TEST_START) - Date.now())));
     await loadCocoGroundTruth(${JSON.stringify(file)}, ['segm'], { cache: { dir: ${JSON.stringify(dir)}, onNote: (l) => console.error(l) } });`;
   const scriptFile = join(await tempDir('df2-snap-script-'), 'load.mjs');
   writeFileSync(scriptFile, script);

@@ -5,7 +5,7 @@
  * resamples A wins, the same per category, and the images where the two
  * differ most.
  */
-import { escapeHtml, figure } from './html.js';
+import { escapeHtml, figure, TABLE_PAGE_CSS } from './html.js';
 
 export interface CompareFigureRow {
   label: string;
@@ -36,13 +36,7 @@ export interface CompareModel {
   imageNote: string;
 }
 
-const CSS = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1120px; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; margin: 8px 0; }
-th, td { padding: 4px 12px; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-.note { color: #555; font-size: 13px; }
+const CSS = `${TABLE_PAGE_CSS}.note { color: #555; font-size: 13px; }
 .up { color: #1a7f37; } .down { color: #b42318; }
 .ci line.zero { stroke: #999; } .ci line.span { stroke: #2f5fb3; stroke-width: 3; } .ci circle { fill: #2f5fb3; }
 `;

@@ -27,3 +27,12 @@ export function dataUri(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg'): st
 export function svgChartOpen(width: number, height: number, label: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)}">`;
 }
+
+/** The style of the one-table pages (the stats page, the comparison page): plain type, ruled tables, names left and figures right. */
+export const TABLE_PAGE_CSS = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1120px; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { padding: 4px 12px; border-bottom: 1px solid #ddd; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+`;

@@ -5,7 +5,7 @@
 import type { SplitStats } from '../../dataset/index.js';
 import { ATTRIBUTES, ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
 import { categoryColor } from '../pictures/colors.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml, TABLE_PAGE_CSS } from './html.js';
 import { formatCount, svgBarChart, svgStackedBarChart, type Bar } from './svg-bar-chart.js';
 
 /** Light to dark: the three values of every attribute (1, 2, 3). */
@@ -20,13 +20,7 @@ const ATTRIBUTE_TITLES: Record<AttributeName, string> = {
   viewpoint: 'Viewpoint',
 };
 
-const CSS = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1120px; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; margin: 8px 0; }
-th, td { padding: 4px 12px; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px 24px; margin-bottom: 16px; }
+const CSS = `${TABLE_PAGE_CSS}.charts { display: flex; flex-wrap: wrap; gap: 16px 24px; margin-bottom: 16px; }
 .chart { background: #fff; }
 .chart-title { font-size: 13px; font-weight: 600; fill: #222; }
 .tick, .legend { font-size: 11px; fill: #444; }
