@@ -19,7 +19,7 @@
  * Numbers are written like C's %g (six significant digits), as Ultralytics does.
  */
 import type { Corners, Item } from '../schema/index.js';
-import { CATEGORIES, TOTAL_LANDMARKS, categoryById } from '../schema/index.js';
+import { CATEGORIES, LANDMARK_FLIP, TOTAL_LANDMARKS, categoryById } from '../schema/index.js';
 import { joinNumbers } from './join-numbers.js';
 
 export type YoloTask = 'detect' | 'segment' | 'pose';
@@ -251,14 +251,7 @@ export function yoloLabelText(items: readonly Item[], size: ImageSize, task: Yol
  * or itself.
  */
 export function yoloFlipIndex(): number[] {
-  const flip = Array.from({ length: TOTAL_LANDMARKS }, (_, i) => i);
-  for (const category of CATEGORIES) {
-    for (const [a, b] of category.flipPairs) {
-      flip[category.offset + a - 1] = category.offset + b - 1;
-      flip[category.offset + b - 1] = category.offset + a - 1;
-    }
-  }
-  return flip;
+  return [...LANDMARK_FLIP];
 }
 
 /** Class index -> COCO name, as data.yaml's `names` (a Map so that YAML writes the keys as numbers). */

@@ -49,6 +49,26 @@ export const TOTAL_LANDMARKS: number = layout.total_landmarks;
 /** Length of a COCO keypoints vector (x, y, v per landmark). */
 export const KEYPOINT_VECTOR_LENGTH = TOTAL_LANDMARKS * 3;
 /** The 294 per-landmark OKS constants of the official evaluation. */
+/**
+ * For each of the 294 positions, the position it becomes in a horizontally
+ * flipped image: its category's left/right partner (the flip pairs of the
+ * layout), or itself. Ultralytics' flip_idx and coco-analyze's inv_idx are
+ * this permutation.
+ *
+ * @example
+ * LANDMARK_FLIP[1]; // 5: a short sleeve top's landmark 2 becomes its landmark 6
+ */
+export const LANDMARK_FLIP: readonly number[] = (() => {
+  const flip = Array.from({ length: TOTAL_LANDMARKS }, (_, i) => i);
+  for (const category of CATEGORIES) {
+    for (const [a, b] of category.flipPairs) {
+      flip[category.offset + a - 1] = category.offset + b - 1;
+      flip[category.offset + b - 1] = category.offset + a - 1;
+    }
+  }
+  return flip;
+})();
+
 export const OKS_SIGMAS: Float64Array = Float64Array.from(layout.sigmas);
 export const CATEGORY_IDS: readonly number[] = CATEGORIES.map((c) => c.id);
 export const NUM_CATEGORIES = CATEGORIES.length;

@@ -7,7 +7,7 @@
  * the landmark a horizontal flip puts there. Also where coco-analyze moves a
  * landmark to correct it.
  */
-import { CATEGORIES, OKS_SIGMAS, TOTAL_LANDMARKS } from '../../schema/index.js';
+import { LANDMARK_FLIP, OKS_SIGMAS, TOTAL_LANDMARKS } from '../../schema/index.js';
 import type { GroundTruthAnnotations } from '../coco/ground-truth.js';
 import { NP_SPACING_1 } from '../coco/numeric.js';
 import { recordOf } from '../coco/records.js';
@@ -35,16 +35,7 @@ export const KS_HIGH = 0.85;
  * The flip permutation of the 294 positions: each category's flip pairs
  * swapped, every other position its own image (coco-analyze's inv_idx).
  */
-export const FLIP_PERMUTATION: Int32Array = (() => {
-  const perm = Int32Array.from({ length: TOTAL_LANDMARKS }, (_, i) => i);
-  for (const c of CATEGORIES) {
-    for (const [a, b] of c.flipPairs) {
-      perm[c.offset + a - 1] = c.offset + b - 1;
-      perm[c.offset + b - 1] = c.offset + a - 1;
-    }
-  }
-  return perm;
-})();
+export const FLIP_PERMUTATION: Int32Array = Int32Array.from(LANDMARK_FLIP);
 
 /**
  * Pixels from the ground-truth landmark at which a corrected landmark is
