@@ -4,7 +4,7 @@
  * any tag in the text comes out escaped, and its link check refuses
  * `javascript:`, `vbscript:`, `file:` and `data:` URLs (but for images of a
  * few raster types); nothing else needs sanitising. The description is fixed
- * for the server's life, so it is rendered once per text.
+ * for the server's life: the routes render it once.
  */
 import MarkdownIt from 'markdown-it';
 
@@ -18,8 +18,6 @@ markdown.renderer.rules.link_open = (tokens, i, options, env, self) => {
   return defaultLinkOpen(tokens, i, options, env, self);
 };
 
-const rendered = new Map<string, string>();
-
 /**
  * HTML of a challenge description in Markdown, safe to insert as it is.
  *
@@ -28,10 +26,5 @@ const rendered = new Map<string, string>();
  * // '<h1>Rules</h1>\n<p>One <strong>team</strong> &lt;b&gt;per&lt;/b&gt; person.</p>\n'
  */
 export function descriptionHtml(text: string): string {
-  let html = rendered.get(text);
-  if (html === undefined) {
-    html = markdown.render(text);
-    if (rendered.size < 8) rendered.set(text, html);
-  }
-  return html;
+  return markdown.render(text);
 }

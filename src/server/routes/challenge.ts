@@ -112,6 +112,7 @@ function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPa
 export function challengeRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const { challenge } = ctx.settings;
+  const renderedDescription = descriptionHtml(challenge.description);
   const now = (): Date => ctx.settings.now();
   const service = new SubmissionService(ctx);
   const phaseOf = (name: string | undefined): Phase => {
@@ -131,7 +132,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
     c.json<ChallengeJson>({
       title: challenge.title,
       description: challenge.description,
-      description_html: descriptionHtml(challenge.description),
+      description_html: renderedDescription,
       registration: challenge.registration,
       phases: challenge.phases.map((p) => ({
         name: p.name,
