@@ -15,7 +15,7 @@ import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { inputVerdict } from '../../testing/input-verdict.js';
 import { anyJson, nastyNumber, nastyString, toJsonText } from '../../testing/json-mutations.js';
 import { tempDir } from '../../testing/paths.js';
-import { parseChallenge } from './config.js';
+import { DEFAULT_PHASE_INTERVALS, parseChallenge } from './config.js';
 import { TASKS } from './types.js';
 
 const FILE = 'challenge.yaml';
@@ -47,6 +47,20 @@ const validChallenge = fc
         leaderboard: fc.constantFrom('public', 'private'),
         scores: fc.constantFrom('shown', 'after_end'),
         rule: fc.constantFrom('best', 'latest'),
+        intervals: fc.option(
+          fc.oneof(
+            fc.boolean(),
+            fc.record(
+              {
+                resamples: fc.integer({ min: 100, max: 10_000 }),
+                level: fc.double({ min: 0.5, max: 0.999, noNaN: true }),
+                seed: fc.integer({ min: 0, max: 0xffffffff }),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+          { nil: undefined },
+        ),
       }),
       { minLength: 1, maxLength: 3, selector: (p) => p.name },
     ),
@@ -150,6 +164,11 @@ describe('challenge.yaml', { timeout: fuzzTimeout() }, () => {
         assert.deepEqual(
           read.phases.map((p) => p.name),
           challenge.phases.map((p) => p.name),
+        );
+        // intervals: true is the defaults, a mapping overrides them, false or none is none.
+        assert.deepEqual(
+          read.phases.map((p) => p.intervals),
+          challenge.phases.map(({ intervals: i }) => (i === undefined || i === false ? undefined : { ...DEFAULT_PHASE_INTERVALS, ...(i === true ? {} : i) })),
         );
       }),
       300,

@@ -146,3 +146,40 @@ test('--gt-dir alone is one open phase named dev with the per-day quota', async 
   });
   assert.equal(c.registration, 'closed');
 });
+
+test('intervals: true takes the defaults, a mapping sets resamples, level and seed, bad values are one line each', async () => {
+  const gt = await goldenGtDir();
+  const phases = (intervals: string): string =>
+    `title: x\nphases:\n  - {name: a, gt: ., tasks: [bbox], intervals: ${intervals}}\n  - {name: b, gt: ., tasks: [retrieval]}\n`;
+  const on = parseChallenge(phases('true'), 'c.yaml', gt);
+  assert.deepEqual(on.phases[0]!.intervals, { resamples: 1000, level: 0.95, seed: 0 });
+  // A phase that does not ask has none; `false` is the same.
+  assert.equal(on.phases[1]!.intervals, undefined);
+  assert.equal(parseChallenge(phases('false'), 'c.yaml', gt).phases[0]!.intervals, undefined);
+  assert.deepEqual(parseChallenge(phases('{resamples: 2000, level: 0.9, seed: 7}'), 'c.yaml', gt).phases[0]!.intervals, {
+    resamples: 2000,
+    level: 0.9,
+    seed: 7,
+  });
+  assert.deepEqual(parseChallenge(phases('{level: 0.99}'), 'c.yaml', gt).phases[0]!.intervals, { resamples: 1000, level: 0.99, seed: 0 });
+  const problems = (intervals: string): string[] => {
+    try {
+      parseChallenge(phases(intervals), 'c.yaml', gt);
+    } catch (err) {
+      assert.ok(err instanceof ChallengeError);
+      return err.problems;
+    }
+    assert.fail(`intervals: ${intervals} was accepted`);
+  };
+  assert.deepEqual(problems('yes please'), ['c.yaml: phases[0].intervals: expected true, false or a mapping of resamples, level, seed, found "yes please"']);
+  assert.deepEqual(problems('{resamples: 10, level: 95, seed: -1, colour: red}'), [
+    'c.yaml: phases[0].intervals.resamples: expected a whole number 100..10000, found 10',
+    'c.yaml: phases[0].intervals.level: expected a number from 0.5 to below 1, e.g. 0.95, found 95',
+    'c.yaml: phases[0].intervals.seed: expected a whole number 0..4294967295, found -1',
+    'c.yaml: phases[0].intervals.colour: expected one of resamples, level, seed, found "colour"',
+  ]);
+  assert.deepEqual(problems('{resamples: 1000.5, level: 1}'), [
+    'c.yaml: phases[0].intervals.resamples: expected a whole number 100..10000, found 1000.5',
+    'c.yaml: phases[0].intervals.level: expected a number from 0.5 to below 1, e.g. 0.95, found 1',
+  ]);
+});

@@ -25,6 +25,24 @@ export interface PhaseLimits {
   total?: number;
 }
 
+/**
+ * Bootstrap intervals on a phase's leaderboard (`intervals:` in challenge.yaml): every submission of
+ * the phase is evaluated on the same resample lists (one seed for the phase), so that two teams'
+ * figures can be compared resample by resample.
+ */
+export interface PhaseIntervals {
+  /** Resample lists drawn (default 1000). */
+  resamples: number;
+  /** Interval level, in (0, 1) (default 0.95); also the level of the "not significant" mark. */
+  level: number;
+  /** The phase's seed of the draws (default 0). */
+  seed: number;
+}
+
+export const DEFAULT_PHASE_INTERVALS: PhaseIntervals = { resamples: 1000, level: 0.95, seed: 0 };
+/** Bounds of `intervals.resamples`: enough lists for a 99% interval, few enough that each submission's stored figures stay small (80 kB). */
+export const PHASE_RESAMPLES_RANGE = [100, 10_000] as const;
+
 export interface Phase {
   name: string;
   /** Ground-truth directory (absolute; server-side, never served). */
@@ -37,6 +55,8 @@ export interface Phase {
   leaderboard: Visibility;
   scores: ScoresShown;
   rule: BoardRule;
+  /** Absent: the leaderboard shows plain figures. */
+  intervals?: PhaseIntervals;
 }
 
 export interface Challenge {
@@ -62,7 +82,8 @@ const PHASE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 /** A date-time with a zone (Z or +hh:mm), as YAML users write it; a bare date is its 00:00 UTC. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 const TOP_KEYS = ['title', 'description', 'registration', 'phases'];
-const PHASE_KEYS = ['name', 'gt', 'tasks', 'start', 'end', 'limits', 'leaderboard', 'scores', 'rule'];
+const PHASE_KEYS = ['name', 'gt', 'tasks', 'start', 'end', 'limits', 'leaderboard', 'scores', 'rule', 'intervals'];
+const INTERVAL_KEYS = ['resamples', 'level', 'seed'];
 const LIMIT_KEYS: Record<string, keyof PhaseLimits> = { per_day: 'perDay', per_month: 'perMonth', total: 'total' };
 
 type Raw = Record<string, unknown>;
@@ -224,8 +245,39 @@ function parsePhase(raw: unknown, at: string, baseDir: string, bad: (field: stri
   if (scores === 'after_end')
     check(end !== undefined || raw.end !== undefined, 'end', 'an end date (scores: after_end shows figures once the phase has ended)');
 
+  const intervals = parseIntervals(raw.intervals, check);
+
   if (before.count > 0) return undefined;
-  return { name: name as string, gtDir, tasks, start, end, limits, leaderboard, scores, rule };
+  return { name: name as string, gtDir, tasks, start, end, limits, leaderboard, scores, rule, ...(intervals && { intervals }) };
+}
+
+/** `intervals: true`, `false`, or a mapping of resamples, level and seed (each optional; a mapping turns them on). */
+function parseIntervals(value: unknown, check: (ok: boolean, field: string, expected: string, ...found: unknown[]) => void): PhaseIntervals | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { ...DEFAULT_PHASE_INTERVALS };
+  if (!isRecord(value)) {
+    check(false, 'intervals', 'true, false or a mapping of resamples, level, seed', value);
+    return undefined;
+  }
+  const out = { ...DEFAULT_PHASE_INTERVALS };
+  for (const [key, v] of Object.entries(value)) {
+    const [low, high] = PHASE_RESAMPLES_RANGE;
+    if (key === 'resamples') {
+      const ok = Number.isInteger(v) && (v as number) >= low && (v as number) <= high;
+      check(ok, 'intervals.resamples', `a whole number ${low}..${high}`, v);
+      if (ok) out.resamples = v as number;
+    } else if (key === 'level') {
+      // Below 0.5 an "interval" leaves out most resamples; 0.999 of 100 lists would be the extremes alone.
+      const ok = typeof v === 'number' && v >= 0.5 && v < 1;
+      check(ok, 'intervals.level', 'a number from 0.5 to below 1, e.g. 0.95', v);
+      if (ok) out.level = v as number;
+    } else if (key === 'seed') {
+      const ok = Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+      check(ok, 'intervals.seed', 'a whole number 0..4294967295', v);
+      if (ok) out.seed = v as number;
+    } else check(false, pathJoin('intervals', key), `one of ${INTERVAL_KEYS.join(', ')}`, key);
+  }
+  return out;
 }
 
 /** Reads and checks a challenge file; paths in it are relative to its directory. */
