@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadCocoGroundTruth, retrieval } from '../eval/index.js';
 import { InputError, UsageError } from '../util/errors.js';
-import { loadChallenge, singlePhaseChallenge, type Challenge } from './challenge/config.js';
+import { loadChallenge, singlePhaseChallenge, type Challenge, type PhaseIntervals } from './challenge/config.js';
 import { availableTasks, GT_FILES } from './challenge/tasks.js';
 import { TASKS, type Task } from './challenge/types.js';
 import { SERVER_DEFAULTS } from './defaults.js';
@@ -105,6 +105,12 @@ export const challengeTasks = (challenge: Challenge): Task[] => TASKS.filter((t)
 export function groundTruthOf(challenge: Challenge): (phase: string) => string | undefined {
   const dirs = new Map(challenge.phases.map((p) => [p.name, p.gtDir || undefined]));
   return (phase) => dirs.get(phase);
+}
+
+/** Each phase's intervals (undefined: a phase whose leaderboard has none, or no such phase). */
+export function intervalsOf(challenge: Challenge): (phase: string) => PhaseIntervals | undefined {
+  const intervals = new Map(challenge.phases.map((p) => [p.name, p.intervals]));
+  return (phase) => intervals.get(phase);
 }
 
 const isDirectory = (path: string): Promise<boolean> =>

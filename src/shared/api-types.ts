@@ -133,7 +133,29 @@ export interface EvaluationResult {
    */
   subsets?: Record<string, Record<string, number[]>>;
   subsetStatNames?: string[];
+  /** In a phase with intervals: the bootstrap interval of the leaderboard's figure (see ResultInterval). */
+  interval?: ResultInterval;
   seconds: number;
+}
+
+/**
+ * The bootstrap interval over images of a submission's leaderboard figure
+ * (AP, or top-20 for retrieval), from the phase's resample lists: every
+ * submission of the phase is evaluated on the same lists (the same seed and
+ * count), so two of them can be compared resample by resample.
+ */
+export interface ResultInterval {
+  /** The figure's name (the task's primary figure). */
+  figure: string;
+  /** The (1 - level) / 2 and (1 + level) / 2 percentiles of the figure over the resamples. */
+  low: number;
+  high: number;
+  level: number;
+  /** Resamples drawn, and in how many the figure was defined. */
+  resamples: number;
+  defined: number;
+  /** The phase's seed of the draws. */
+  seed: number;
 }
 
 export interface TaskJson {

@@ -11,6 +11,8 @@ import { loadCocoPair } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
 import { firstMissingAttribute } from '../../eval/index.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';
+import type { PhaseIntervals } from './config.js';
+import { cocoResampledFigure, type ResampledFigure } from './resample-figures.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
 
@@ -20,9 +22,17 @@ export interface CocoTaskEvaluation {
   figures: Omit<EvaluationResult, 'statNames' | 'seconds'>;
   /** What the report of the same evaluation is made of. */
   evaluated: EvaluatedCocoTask;
+  /** With the phase's intervals: AP on each of its resample lists. */
+  resampled?: ResampledFigure;
 }
 
-export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFile: string, snapshotDir?: string): Promise<CocoTaskEvaluation> {
+export async function evaluateCocoTask(
+  task: CocoTask,
+  gtFile: string,
+  resultsFile: string,
+  snapshotDir?: string,
+  intervals?: PhaseIntervals,
+): Promise<CocoTaskEvaluation> {
   // keypoints_visible is the keypoints evaluation against the visible-only ground truth (coco-visible.json).
   const engineTask = task === 'keypoints_visible' ? 'keypoints' : task;
   // The report's confusion matrix of segm results reads boxes (a mask result's box is its mask's bounding box).
@@ -42,5 +52,8 @@ export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFi
     figures.subsets = byAttribute;
     figures.subsetStatNames = COCO_SUBSET_STAT_NAMES;
   }
-  return { figures, evaluated: { task: engineTask, gtFile, resultsFile, gt, results, result: whole, byAttribute } };
+  // The files loaded once serve the bootstrap too.
+  const resampled = intervals && (await cocoResampledFigure(task, engineTask, gt, results, intervals));
+  if (resampled) figures.interval = resampled.interval;
+  return { figures, evaluated: { task: engineTask, gtFile, resultsFile, gt, results, result: whole, byAttribute }, ...(resampled && { resampled }) };
 }

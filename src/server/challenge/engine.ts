@@ -13,38 +13,48 @@ import { evaluatedReportPage, retrievalReportAttributes, type EvaluatedReportOpt
 import { COCO_SUBSET_STAT_NAMES, GT_FILES, RETRIEVAL_STAT_NAMES, statNames } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
 import { evaluateCocoTask } from './coco-engine.js';
+import type { PhaseIntervals } from './config.js';
+import { retrievalResampledFigure } from './resample-figures.js';
 
 const topK = (a: TopKAccuracy): number[] => [a.top1, a.top5, a.top10, a.top15, a.top20];
 
 export interface SubmissionEvaluation {
   result: EvaluationResult;
+  /** With the phase's intervals: the leaderboard's figure on each of the phase's resample lists (`result.interval` is its interval). */
+  resampleFigures?: Float64Array;
   /** The report page of this same evaluation (no second evaluation); names files through `displayName`. */
   reportPage(options: { title: string; displayName: (path: string) => string }): string;
 }
 
-type Evaluated = { figures: Omit<EvaluationResult, 'statNames' | 'seconds'>; report: Pick<EvaluatedReportOptions, 'tasks' | 'retrieval'> };
+type Evaluated = {
+  figures: Omit<EvaluationResult, 'statNames' | 'seconds'>;
+  report: Pick<EvaluatedReportOptions, 'tasks' | 'retrieval'>;
+  resampleFigures?: Float64Array;
+};
 
 export async function evaluateSubmission(
   task: Task,
   gtDir: string,
   resultsFile: string,
-  options: { snapshotDir?: string } = {},
+  options: { snapshotDir?: string; intervals?: PhaseIntervals } = {},
 ): Promise<SubmissionEvaluation> {
   const started = performance.now();
-  const { figures, report }: Evaluated =
+  const { figures, report, resampleFigures }: Evaluated =
     task === 'retrieval'
-      ? await evaluateRetrievalTask(gtDir, resultsFile)
-      : await evaluateCocoTask(task, join(gtDir, GT_FILES[task][0]!), resultsFile, options.snapshotDir).then((e) => ({
+      ? await evaluateRetrievalTask(gtDir, resultsFile, options.intervals)
+      : await evaluateCocoTask(task, join(gtDir, GT_FILES[task][0]!), resultsFile, options.snapshotDir, options.intervals).then((e) => ({
           figures: e.figures,
           report: { tasks: [e.evaluated] },
+          ...(e.resampled && { resampleFigures: e.resampled.figures }),
         }));
   return {
     result: { ...figures, statNames: statNames(task), seconds: (performance.now() - started) / 1000 },
+    ...(resampleFigures && { resampleFigures }),
     reportPage: (options) => evaluatedReportPage({ ...options, ...report }),
   };
 }
 
-async function evaluateRetrievalTask(gtDir: string, resultsFile: string): Promise<Evaluated> {
+async function evaluateRetrievalTask(gtDir: string, resultsFile: string, intervals?: PhaseIntervals): Promise<Evaluated> {
   const [query, gallery] = GT_FILES.retrieval.map((f) => join(gtDir, f)) as [string, string];
   const inputs = await loadRetrievalInputs(query, gallery, resultsFile);
   // Broken down by every attribute all counted queries carry (the report's tables); the
@@ -59,7 +69,13 @@ async function evaluateRetrievalTask(gtDir: string, resultsFile: string): Promis
     }
     figures.subsetStatNames = RETRIEVAL_STAT_NAMES;
   }
-  return { figures, report: { retrieval: { files: { query, gallery, results: resultsFile }, result } } };
+  const resampled = intervals && (await retrievalResampledFigure(inputs, result.outcomes, intervals));
+  if (resampled) figures.interval = resampled.interval;
+  return {
+    figures,
+    report: { retrieval: { files: { query, gallery, results: resultsFile }, result } },
+    ...(resampled && { resampleFigures: resampled.figures }),
+  };
 }
 
 export { COCO_SUBSET_STAT_NAMES };

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { stopWithParent } from '../../util/process-end.js';
 import { evaluateSubmission, type SubmissionEvaluation } from './engine.js';
+import type { PhaseIntervals } from './config.js';
 import type { EvaluationResult, Task } from './types.js';
 
 export interface EvalJob {
@@ -18,11 +19,15 @@ export interface EvalJob {
   resultsFile: string;
   /** The folder of ground-truth snapshots (a process per submission: its cold start reads the snapshot). */
   snapshotDir?: string;
+  /** The phase's intervals: also evaluate the leaderboard's figure on each of its resample lists. */
+  intervals?: PhaseIntervals;
   /** Also render the report; the page names the results file so (the owner's file name). */
   report?: { title: string; resultsName: string };
 }
 
-export type EvalReply = { kind: 'done'; result: EvaluationResult } | { kind: 'invalid'; message: string } | { kind: 'error'; message: string };
+/** `resampleFigures` (with the phase's intervals) crosses the IPC channel as a Float64Array: the channel's serialization is 'advanced'. */
+export type EvalReply =
+  { kind: 'done'; result: EvaluationResult; resampleFigures?: Float64Array } | { kind: 'invalid'; message: string } | { kind: 'error'; message: string };
 
 export type ReportReply = { kind: 'report'; html: string } | { kind: 'report-failed'; message: string };
 
@@ -32,8 +37,9 @@ export type ReportReply = { kind: 'report'; html: string } | { kind: 'report-fai
  */
 async function evaluate(job: EvalJob): Promise<{ reply: EvalReply; evaluation?: SubmissionEvaluation }> {
   try {
-    const evaluation = await evaluateSubmission(job.task, job.gtDir, job.resultsFile, { snapshotDir: job.snapshotDir });
-    return { reply: { kind: 'done', result: evaluation.result }, evaluation };
+    const evaluation = await evaluateSubmission(job.task, job.gtDir, job.resultsFile, { snapshotDir: job.snapshotDir, intervals: job.intervals });
+    const { result, resampleFigures } = evaluation;
+    return { reply: { kind: 'done', result, ...(resampleFigures && { resampleFigures }) }, evaluation };
   } catch (err) {
     if (err instanceof InputError) return { reply: { kind: 'invalid', message: err.message } };
     return { reply: { kind: 'error', message: err instanceof Error ? err.message : String(err) } };

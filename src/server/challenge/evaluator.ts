@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { EvalJob, EvalReply, ReportReply } from './eval-child.js';
 import type { JobQueue, Store, UploadStore } from './types.js';
+import type { PhaseIntervals } from './config.js';
 import { exitWithin } from '../../util/process-end.js';
 import { DatabaseLink, isUnreachable } from '../store/database-link.js';
 
@@ -37,6 +38,8 @@ export const RESERVATION_SECONDS = 6 * 3600;
 export interface EvaluatorOptions {
   /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
   gtDirOf: (phase: string) => string | undefined;
+  /** The intervals of a phase that asks for them: its submissions are also evaluated on its resample lists. */
+  intervalsOf?: (phase: string) => PhaseIntervals | undefined;
   maxAttempts: number;
   /** Kill an evaluation after this long (ms). */
   timeoutMs: number;
@@ -185,9 +188,11 @@ export class Evaluator {
     const upload = await this.db(() => this.uploads.open(key));
     let child: ChildRun | undefined;
     try {
+      const intervals = this.options.intervalsOf?.(sub.phase);
       child = this.runChild(entry, {
         task: sub.task,
         gtDir,
+        ...(intervals && { intervals }),
         resultsFile: upload.path,
         ...(this.options.snapshotDir !== undefined && { snapshotDir: this.options.snapshotDir }),
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
@@ -198,7 +203,7 @@ export class Evaluator {
       let recorded: boolean;
       switch (result.kind) {
         case 'done':
-          recorded = await this.db(() => this.store.finishSubmission(id, claim, result.result));
+          recorded = await this.db(() => this.store.finishSubmission(id, claim, result.result, result.resampleFigures));
           this.log(
             `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
           );

@@ -44,6 +44,13 @@ const reportsAndWorkers = (timeColumn: string): string => `CREATE TABLE reports 
      seen_at ${timeColumn}
    );`;
 
+/**
+ * Issue 24: the leaderboard figure of a submission on each resample list of its phase (phases with
+ * intervals), as base64 of little-endian doubles; text on both databases, so the drivers bind and
+ * return it as they do every other column. Read only for the rows a leaderboard shows.
+ */
+const RESAMPLE_FIGURES = `ALTER TABLE submissions ADD COLUMN resample_figures TEXT;`;
+
 /** Versioned schema steps of the challenge tables on SQLite (applied by migrate; never edit a released step, add one). */
 export const SQLITE_CHALLENGE_SCHEMA = [
   `CREATE TABLE users (
@@ -88,6 +95,7 @@ export const SQLITE_CHALLENGE_SCHEMA = [
   // Claim numbers: one per claim, never reset (a re-run resets attempts, not the claim), so a claim is never valid twice.
   `ALTER TABLE submissions ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
    UPDATE submissions SET claim = attempts;`,
+  RESAMPLE_FIGURES,
 ];
 
 /** Versioned schema steps of the challenge tables on PostgreSQL (applied by migratePg; never edit a released step, add one). */
@@ -136,4 +144,5 @@ export const PG_CHALLENGE_SCHEMA = [
   // Claim numbers: one per claim, never reset (a re-run resets attempts, not the claim), so a claim is never valid twice.
   `ALTER TABLE submissions ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
    UPDATE submissions SET claim = attempts;`,
+  RESAMPLE_FIGURES,
 ];

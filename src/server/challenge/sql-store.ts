@@ -34,6 +34,8 @@ import { PG_CHALLENGE_SCHEMA, SQLITE_CHALLENGE_SCHEMA } from './schema.js';
 import {
   COUNTED,
   PATCH_COLUMNS,
+  decodeFigures,
+  encodeFigures,
   SUBMISSION_COLUMNS,
   SUBMISSIONS_WITH_USERS,
   USER_COLUMNS,
@@ -66,6 +68,9 @@ function countTeam(userId: number, phase: string, task: Task, since: string): [s
   // A window counts from its first instant on: a submission made at 00:00:00.000 is the new day's.
   return since === '' ? [sql, [userId, phase, task]] : [`${sql} AND s.created_at >= ?`, [userId, phase, task, since]];
 }
+
+/** Submissions whose resample figures one statement reads. */
+const RESAMPLE_SLICE = 500;
 
 const countOf = (row: { n: number } | undefined): number => row?.n ?? 0;
 
@@ -254,7 +259,7 @@ export class SqlStore implements Store {
   async rerunSubmission(id: number): Promise<boolean> {
     return this.db.transaction(function* (): TxWork<boolean> {
       const changed = yield* tx.run(
-        `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, error = NULL, started_at = NULL,
+        `UPDATE submissions SET status = 'queued', attempts = 0, result = NULL, score = NULL, resample_figures = NULL, error = NULL, started_at = NULL,
            finished_at = NULL, worker = NULL, heartbeat_at = NULL
          WHERE id = ? AND status IN ('done', 'failed')`,
         [id],
@@ -276,13 +281,27 @@ export class SqlStore implements Store {
     return row?.claim;
   }
 
-  async finishSubmission(id: number, claim: number, result: EvaluationResult): Promise<boolean> {
+  async finishSubmission(id: number, claim: number, result: EvaluationResult, resampleFigures?: Float64Array): Promise<boolean> {
     const changed = await this.db.run(
-      `UPDATE submissions SET status = 'done', result = ?, score = ?, error = NULL, finished_at = ${this.now()}
+      `UPDATE submissions SET status = 'done', result = ?, score = ?, resample_figures = ?, error = NULL, finished_at = ${this.now()}
        WHERE id = ? AND status = 'running' AND claim = ?`,
-      [JSON.stringify(result), primaryFigure(result), id, claim],
+      [JSON.stringify(result), primaryFigure(result), resampleFigures ? encodeFigures(resampleFigures) : null, id, claim],
     );
     return changed === 1;
+  }
+
+  async resampleFigures(ids: readonly number[]): Promise<Map<number, Float64Array>> {
+    const out = new Map<number, Float64Array>();
+    // In slices: a leaderboard download asks for every ranked team, and a statement's placeholders are bounded.
+    for (let start = 0; start < ids.length; start += RESAMPLE_SLICE) {
+      const slice = ids.slice(start, start + RESAMPLE_SLICE);
+      const rows = await this.db.all<{ id: number; resample_figures: string }>(
+        `SELECT id, resample_figures FROM submissions WHERE id IN (${slice.map(() => '?').join(', ')}) AND status = 'done' AND resample_figures IS NOT NULL`,
+        slice,
+      );
+      for (const r of rows) out.set(r.id, decodeFigures(r.resample_figures));
+    }
+    return out;
   }
 
   async failSubmission(id: number, claim: number, error: string): Promise<boolean> {

@@ -246,6 +246,32 @@ export function storeContract(backend: 'sqlite' | 'postgres', open: (options?: O
       assert.equal(await store.claimSubmission(cancelled, 'w'), undefined, 'a cancelled submission is never evaluated');
     });
 
+    withStore('resample figures: kept exactly with the figures, read for the ids asked, forgotten by a re-run', async (store) => {
+      const owner = await user(store, 'owner');
+      // Doubles that text rounding would change, -1 (undefined in a resample) and a length no slice boundary divides.
+      const figures = Float64Array.from({ length: 1003 }, (_, i) => (i % 97 === 0 ? -1 : (i * Math.PI) / 3500 + 1e-17 * i));
+      const withFigures = await submit(store, owner.id, 'bbox', at(1));
+      const without = await submit(store, owner.id, 'bbox', at(2));
+      const queued = await submit(store, owner.id, 'bbox', at(3));
+      assert.deepEqual(await store.resampleFigures([withFigures, without, queued]), new Map(), 'none before an evaluation');
+      assert.equal(await store.claimSubmission(withFigures, 'w'), 1);
+      assert.equal(await store.finishSubmission(withFigures, 1, exactResult(0.5), figures), true);
+      assert.equal(await store.claimSubmission(without, 'w'), 1);
+      assert.equal(await store.finishSubmission(without, 1, exactResult(0.4)), true);
+      // More ids than one statement reads: every one asked is looked up.
+      const many = [...Array.from({ length: 1200 }, (_, i) => 100_000 + i), withFigures, without, queued];
+      const read = await store.resampleFigures(many);
+      assert.deepEqual([...read.keys()], [withFigures]);
+      assert.deepEqual(read.get(withFigures), figures);
+      assert.deepEqual((await store.submission(withFigures))!.result, exactResult(0.5), 'the figures stand beside them');
+      assert.equal(await store.rerunSubmission(withFigures), true);
+      assert.deepEqual(await store.resampleFigures([withFigures]), new Map(), 'a re-run forgets them with the figures');
+      assert.equal(await store.claimSubmission(withFigures, 'w'), 2);
+      const again = figures.map((v) => v / 2);
+      assert.equal(await store.finishSubmission(withFigures, 2, exactResult(0.25), again), true);
+      assert.deepEqual((await store.resampleFigures([withFigures])).get(withFigures), again);
+    });
+
     withStore('after a crash: reservations dropped, running ones re-queued or failed when out of attempts', async (store) => {
       const erin = await user(store, 'erin');
       const uploading = await store.reserveSubmission({ userId: erin.id, phase: 'dev', task: 'bbox', createdAt: at(1) }, []);

@@ -132,3 +132,18 @@ export function toBoardCandidate(r: SubmissionRow): BoardCandidate {
     result: sub.result!,
   };
 }
+
+/** A submission's per-resample figures as stored: base64 of little-endian doubles (one byte order on every machine). */
+export function encodeFigures(figures: Float64Array): string {
+  const bytes = Buffer.alloc(figures.length * 8);
+  figures.forEach((v, i) => bytes.writeDoubleLE(v, i * 8));
+  return bytes.toString('base64');
+}
+
+/** The figures of {@link encodeFigures}' text. */
+export function decodeFigures(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float64Array(Math.floor(bytes.length / 8));
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(i * 8);
+  return out;
+}

@@ -8,10 +8,10 @@
  * contract suite (store-contract.ts) holds both to the same behaviour.
  */
 
-import type { EvaluationResult, SubmissionStatus, Task } from '../../shared/api-types.js';
+import type { EvaluationResult, ResultInterval, SubmissionStatus, Task } from '../../shared/api-types.js';
 import type { BoardCandidate, LimitWindow } from './phases.js';
 
-export type { BoardCandidate, EvaluationResult, LimitWindow, SubmissionStatus, Task };
+export type { BoardCandidate, EvaluationResult, LimitWindow, ResultInterval, SubmissionStatus, Task };
 
 /** Every task, in the order the app lists them. */
 export const TASKS = ['bbox', 'segm', 'keypoints', 'keypoints_visible', 'retrieval'] as const satisfies readonly Task[];
@@ -185,8 +185,13 @@ export interface Store {
    * submission was not queued (another worker has it, or it is finished).
    */
   claimSubmission(id: number, workerId: string): Promise<number | undefined>;
-  /** running -> done, only while `claim` is the submission's claim; false (and nothing changed) otherwise. */
-  finishSubmission(id: number, claim: number, result: EvaluationResult): Promise<boolean>;
+  /**
+   * running -> done, only while `claim` is the submission's claim; false (and nothing changed) otherwise.
+   * `resampleFigures`: in a phase with intervals, the leaderboard figure on each of the phase's resample lists.
+   */
+  finishSubmission(id: number, claim: number, result: EvaluationResult, resampleFigures?: Float64Array): Promise<boolean>;
+  /** The resample figures of those of `ids` that are done and have them (a re-run forgets them until it is done again). */
+  resampleFigures(ids: readonly number[]): Promise<Map<number, Float64Array>>;
   /** running -> failed, only while `claim` is the submission's claim. */
   failSubmission(id: number, claim: number, error: string): Promise<boolean>;
   /** running -> queued (an interrupted attempt that is to be retried), only while `claim` is the submission's claim. */

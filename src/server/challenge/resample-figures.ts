@@ -1,0 +1,81 @@
+/**
+ * A submission's figure on each of its phase's resample lists (phases with
+ * `intervals:` in challenge.yaml), computed in the evaluation child from the
+ * evaluation it has already loaded, with the bootstrap of `df2 eval --ci`
+ * (src/eval/bootstrap). Only the leaderboard's figure is kept (AP, or
+ * top-20 for retrieval): it is what neighbours on the board are compared
+ * by, and 1,000 doubles a submission stay small in the database.
+ */
+import { bootstrapPrepared, bootstrapRetrieval, prepareBootstrap } from '../../eval/index.js';
+import type { CocoGroundTruth, CocoResults, RetrievalInputs, RetrievalResult } from '../../eval/index.js';
+import type { PhaseIntervals } from './config.js';
+import { PRIMARY_FIGURE_NAME } from './tasks.js';
+import type { ResultInterval, Task } from './types.js';
+
+export interface ResampledFigure {
+  interval: ResultInterval;
+  /** The figure on resample list i (-1 where it is undefined, as in summarize()). */
+  figures: Float64Array;
+}
+
+/** The index of the leaderboard's figure among the retrieval bootstrap's figures (top-20). */
+const RETRIEVAL_PRIMARY = 4;
+
+/**
+ * One thread: the server's `--workers` decides how many evaluations share the machine's cores, and a
+ * bootstrap that took a second one would break that count.
+ */
+const settings = (intervals: PhaseIntervals) => ({
+  resamples: intervals.resamples,
+  seed: intervals.seed,
+  level: intervals.level,
+  keepFigures: true,
+  threads: 1,
+});
+
+/**
+ * The AP of a COCO-style submission on each resample list of the phase.
+ *
+ * @example
+ * const { interval, figures } = await cocoResampledFigure('bbox', 'bbox', gt, results, { resamples: 1000, level: 0.95, seed: 0 });
+ */
+export async function cocoResampledFigure(
+  task: Exclude<Task, 'retrieval'>,
+  engineTask: 'bbox' | 'segm' | 'keypoints',
+  gt: CocoGroundTruth,
+  results: CocoResults,
+  intervals: PhaseIntervals,
+): Promise<ResampledFigure> {
+  const ci = await bootstrapPrepared(prepareBootstrap(engineTask, gt, results), settings(intervals));
+  const figures = Float64Array.from(ci.figures!, (stats) => stats[0]!);
+  const ap = ci.stats[0]!;
+  return { figures, interval: intervalOf(task, ap, intervals) };
+}
+
+/**
+ * The top-20 accuracy of a retrieval submission on each resample list of the phase (lists of query images).
+ *
+ * @example
+ * const { interval } = await retrievalResampledFigure(inputs, result.outcomes, { resamples: 1000, level: 0.95, seed: 0 });
+ */
+export async function retrievalResampledFigure(
+  inputs: Pick<RetrievalInputs, 'queries'>,
+  outcomes: RetrievalResult['outcomes'],
+  intervals: PhaseIntervals,
+): Promise<ResampledFigure> {
+  const ci = await bootstrapRetrieval(inputs.queries, outcomes, settings(intervals));
+  const figures = Float64Array.from(ci.lists!, (list) => list[RETRIEVAL_PRIMARY]!);
+  return { figures, interval: intervalOf('retrieval', ci.figures[RETRIEVAL_PRIMARY]!, intervals) };
+}
+
+function intervalOf(task: Task, figure: { low: number; high: number; defined: number }, intervals: PhaseIntervals): ResultInterval {
+  return {
+    figure: PRIMARY_FIGURE_NAME[task],
+    low: figure.low,
+    high: figure.high,
+    level: intervals.level,
+    resamples: intervals.resamples,
+    defined: figure.defined,
+    seed: intervals.seed,
+  };
+}
