@@ -24,6 +24,7 @@ export {
   bootstrapPrepared,
   bootstrapRetrieval,
   comparePrepared,
+  pairedFigure,
   resampleFigures,
   percentileInterval,
   type CocoBootstrap,

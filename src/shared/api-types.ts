@@ -177,6 +177,8 @@ export interface PhaseJson {
   leaderboard: 'public' | 'private';
   scores: 'shown' | 'after_end';
   rule: 'best' | 'latest';
+  /** The phase's leaderboard shows bootstrap intervals (null: plain figures). */
+  intervals: { resamples: number; level: number } | null;
 }
 export interface ChallengeJson {
   title: string;
@@ -237,6 +239,14 @@ export interface LeaderboardEntryJson {
   missed: number | null;
   /** The viewer's own submission (its details page is open to them). */
   mine: boolean;
+  /** In a phase with intervals: the bootstrap interval of the primary figure (null: none, e.g. evaluated before the phase asked). */
+  interval: { low: number; high: number; level: number } | null;
+  /**
+   * In a phase with intervals, sorted by the primary figure: this team against the ranked team just above, paired on the
+   * same resamples. `significant` is false when the interval of the difference (above minus this) contains 0 at the
+   * phase's level. Null for the first row, baselines, and rows without comparable figures.
+   */
+  vs_above: { difference: number; low: number; high: number; above_beats: number; significant: boolean } | null;
 }
 export interface LeaderboardJson {
   phase: string;
@@ -253,6 +263,8 @@ export interface LeaderboardJson {
   per_page: number;
   /** Set while the phase hides its figures from all but admins: the phase's end (entries is empty). */
   hidden_until: string | null;
+  /** The phase's intervals (of the primary figure), or null when it shows plain figures. */
+  intervals: { figure: string; level: number; resamples: number } | null;
 }
 /** `token` only in the answer to the user's creation or a new token: it is shown once. */
 export interface UserJson {

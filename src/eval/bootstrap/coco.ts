@@ -154,7 +154,18 @@ export interface CocoComparison extends ResampleRun {
   figures?: { a: number[]; b: number[] }[];
 }
 
-function paired(valueA: number, valueB: number, a: Float64Array, b: Float64Array, level: number): PairedFigure {
+/**
+ * One figure of two models compared on the same resamples (`a[i]` and `b[i]` from list i): the
+ * interval of the differences, and how often A is above B. Resamples where either is -1 (undefined)
+ * are left out. Also what a challenge leaderboard compares neighbours with, from stored figures.
+ *
+ * @example
+ * ```ts
+ * const gap = pairedFigure(0.61, 0.6, apOfA, apOfB, 0.95);
+ * const significant = !(gap.difference.low <= 0 && gap.difference.high >= 0);
+ * ```
+ */
+export function paired(valueA: number, valueB: number, a: Float64Array, b: Float64Array, level: number): PairedFigure {
   const diff: number[] = [];
   let wins = 0;
   let ties = 0;

@@ -8,5 +8,14 @@ export { ResampleAccumulator, resampleFigures, imageRanks, type ResampleFigures 
 export { drawResample, forEachResampleInFile, ResampleFileWriter } from './resamples.js';
 export { percentileOfSorted, percentileInterval, type Interval } from './percentile.js';
 export { runResamples, DEFAULT_LEVEL, DEFAULT_RESAMPLES, type ResampleOptions, type ResampleRun } from './run.js';
-export { bootstrapCoco, bootstrapPrepared, comparePrepared, type CocoBootstrap, type CocoComparison, type FigureInterval, type PairedFigure } from './coco.js';
+export {
+  bootstrapCoco,
+  bootstrapPrepared,
+  comparePrepared,
+  paired as pairedFigure,
+  type CocoBootstrap,
+  type CocoComparison,
+  type FigureInterval,
+  type PairedFigure,
+} from './coco.js';
 export { bootstrapRetrieval, RETRIEVAL_FIGURES, type RetrievalBootstrap } from './retrieval.js';

@@ -9,6 +9,7 @@ import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type U
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import type { Phase } from '../challenge/config.js';
 import { submissionView } from '../challenge/visibility.js';
+import { neighbourComparisons, type NeighbourComparison } from '../challenge/board-intervals.js';
 import { csvField, figuresHidden, findPhase, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
 import { SubmissionService } from '../challenge/service.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
@@ -144,6 +145,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
         leaderboard: p.leaderboard,
         scores: p.scores,
         rule: p.rule,
+        intervals: p.intervals ? { resamples: p.intervals.resamples, level: p.intervals.level } : null,
       })),
     }),
   );
@@ -290,10 +292,23 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const names = statNames(task);
     const orderBy = c.req.query('order_by') ?? PRIMARY_FIGURE_NAME[task];
     if (!names.includes(orderBy)) return fail(400, `order_by: expected one of ${names.join(', ')}`);
-    if (figuresHidden(phase, now(), admin)) return { phase, task, rows: [], orderBy, hiddenUntil: phase.end ?? '', viewer };
+    const none = new Map<number, NeighbourComparison>();
+    if (figuresHidden(phase, now(), admin)) return { phase, task, rows: [], orderBy, hiddenUntil: phase.end ?? '', viewer, comparisons: none };
     const candidates = await ctx.store.boardCandidates(phase.name, task, !admin || c.req.query('all') !== '1');
     const rows = rankBoard(candidates, phase.rule, names.indexOf(PRIMARY_FIGURE_NAME[task]), names.indexOf(orderBy));
-    return { phase, task, rows, orderBy, hiddenUntil: null, viewer };
+    // Neighbours are compared by the figure the board is ranked by; sorted by another, "the team above" is another question.
+    const { intervals } = phase;
+    const compare = intervals && orderBy === PRIMARY_FIGURE_NAME[task];
+    return {
+      phase,
+      task,
+      rows,
+      orderBy,
+      hiddenUntil: null,
+      viewer,
+      comparisons: none,
+      compared: compare ? (from, to) => neighbourComparisons(ctx.store, rows, from, to, intervals) : undefined,
+    };
   };
 
   app.get('/leaderboard', async (c) => {
@@ -301,6 +316,8 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const page = c.req.query('page') === undefined ? 1 : Math.max(1, intParam('page', c.req.query('page'), 6));
     const perPage = c.req.query('per_page') === undefined ? PER_PAGE : intParam('per_page', c.req.query('per_page'), 3);
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
+    // Only the page's rows (and the one above its first) are read and compared: the page stays as fast as without intervals.
+    if (b.compared) b.comparisons = await b.compared((page - 1) * perPage, page * perPage);
     return c.json(leaderboardJson(b, { page, perPage }));
   });
 
@@ -310,14 +327,36 @@ export function challengeRoutes(ctx: AppContext): Hono {
     });
 
   app.get('/leaderboard.csv', async (c) => {
-    const { phase, task, rows, hiddenUntil: hidden } = await board(c);
+    const b = await board(c);
+    const { phase, task, rows, hiddenUntil: hidden } = b;
     if (hidden !== null) return fail(403, `phase ${phase.name} shows its figures after ${hidden}`);
+    if (b.compared) b.comparisons = await b.compared(0, rows.length);
     const names = statNames(task);
-    const header = ['rank', 'team', 'user', 'name', 'submission_id', 'baseline', 'created_at', 'description', 'paper_url', 'code_url', ...names];
+    const primary = PRIMARY_FIGURE_NAME[task];
+    // A phase with intervals adds the primary figure's bounds and the comparison with the team above.
+    const intervalHeader = phase.intervals ? [`${primary}_low`, `${primary}_high`, 'above_beats', 'significant_vs_above'] : [];
+    const header = [
+      'rank',
+      'team',
+      'user',
+      'name',
+      'submission_id',
+      'baseline',
+      'created_at',
+      'description',
+      'paper_url',
+      'code_url',
+      ...names,
+      ...intervalHeader,
+    ];
     const lines = [header.map(csvField).join(',')];
     for (const r of rows) {
+      const vs = b.comparisons.get(r.submissionId);
+      const interval = phase.intervals
+        ? [r.result.interval?.low ?? null, r.result.interval?.high ?? null, vs?.aboveBeats ?? null, vs?.significant ?? null]
+        : [];
       lines.push(
-        [r.rank, r.team, r.userName, r.name, r.submissionId, r.baseline, r.createdAt, r.description, r.paperUrl, r.codeUrl, ...r.result.stats]
+        [r.rank, r.team, r.userName, r.name, r.submissionId, r.baseline, r.createdAt, r.description, r.paperUrl, r.codeUrl, ...r.result.stats, ...interval]
           .map(csvField)
           .join(','),
       );
@@ -328,6 +367,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   app.get('/leaderboard.json', async (c) => {
     const b = await board(c);
     if (b.hiddenUntil !== null) return fail(403, `phase ${b.phase.name} shows its figures after ${b.hiddenUntil}`);
+    if (b.compared) b.comparisons = await b.compared(0, b.rows.length);
     return download(c, JSON.stringify(leaderboardJson(b), null, 1), 'application/json', `leaderboard-${b.phase.name}-${b.task}.json`);
   });
 
@@ -342,6 +382,10 @@ interface Board {
   orderBy: string;
   hiddenUntil: string | null;
   viewer: User | undefined;
+  /** Each shown row's comparison with the team above (phases with intervals), by submission id. */
+  comparisons: Map<number, NeighbourComparison>;
+  /** Compares rows[from..to) with their neighbours above; undefined when the board has no intervals or is sorted by another figure. */
+  compared?: (from: number, to: number) => Promise<Map<number, NeighbourComparison>>;
 }
 
 /**
@@ -362,15 +406,18 @@ export function leaderboardJson(b: Board, paging?: { page: number; perPage: numb
     order_by: b.orderBy,
     stat_names: names,
     rule: b.phase.rule,
-    entries: rows.map((r) => entryJson(r, names, b.viewer)),
+    entries: rows.map((r) => entryJson(r, names, b.viewer, b.phase.intervals !== undefined, b.comparisons.get(r.submissionId))),
     total: b.rows.length,
     page: paging?.page ?? 1,
     per_page: paging?.perPage ?? b.rows.length,
     hidden_until: b.hiddenUntil,
+    intervals: b.phase.intervals ? { figure: PRIMARY_FIGURE_NAME[b.task], level: b.phase.intervals.level, resamples: b.phase.intervals.resamples } : null,
   };
 }
 
-function entryJson(r: BoardRow, names: string[], viewer: User | undefined): LeaderboardEntryJson {
+function entryJson(r: BoardRow, names: string[], viewer: User | undefined, intervals: boolean, vs: NeighbourComparison | undefined): LeaderboardEntryJson {
+  // A phase that no longer asks for intervals shows none, even of submissions evaluated while it did.
+  const interval = intervals ? r.result.interval : undefined;
   return {
     rank: r.rank,
     submission_id: r.submissionId,
@@ -390,6 +437,8 @@ function entryJson(r: BoardRow, names: string[], viewer: User | undefined): Lead
     queries: r.result.queries ?? null,
     missed: r.result.missed ?? null,
     mine: viewer !== undefined && viewer.name === r.userName,
+    interval: interval ? { low: interval.low, high: interval.high, level: interval.level } : null,
+    vs_above: vs ? { difference: vs.difference, low: vs.low, high: vs.high, above_beats: vs.aboveBeats, significant: vs.significant } : null,
   };
 }
 
