@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { goldenPath } from '../../testing/paths.js';
 import { reportPage } from '../../render/index.js';
+import { bootstrapCoco, bootstrapRetrieval, evaluateRetrieval, loadCocoPair, loadRetrievalInputs } from '../../eval/index.js';
 import { goldenGtDir } from '../test-support.js';
 import { evaluateSubmission } from './engine.js';
 import type { Task } from './types.js';
@@ -76,4 +77,42 @@ test('retrieval: one evaluation gives the golden figures and the same report as 
     retrieval: { query: join(gtDir, 'query.json'), gallery: join(gtDir, 'gallery.json'), results },
   });
   assert.equal(timeless(page), timeless(reference));
+});
+
+test("a phase's intervals: the figures stay golden, AP on each of the phase's resample lists is df2 eval --ci's", async () => {
+  const intervals = { resamples: 100, level: 0.9, seed: 11 };
+  const results = resultsOf('bbox');
+  const evaluation = await evaluateSubmission('bbox', gtDir, results, { intervals });
+  evaluation.result.stats.forEach((v, k) => close(v, golden.bbox!.stats[k]!, `bbox stats[${k}]`));
+  const { gt, results: loaded } = await loadCocoPair('bbox', join(gtDir, 'coco.json'), results);
+  const reference = await bootstrapCoco('bbox', gt, loaded, { ...intervals, keepFigures: true, threads: 1 });
+  assert.deepEqual(
+    evaluation.resampleFigures,
+    Float64Array.from(reference.figures!, (f) => f[0]!),
+  );
+  const { low, high, defined } = reference.stats[0]!;
+  assert.deepEqual(evaluation.result.interval, { figure: 'AP', low, high, level: 0.9, resamples: 100, defined, seed: 11 });
+  assert.ok(low < evaluation.result.stats[0]! && evaluation.result.stats[0]! < high);
+  // Another seed draws other lists.
+  const other = await evaluateSubmission('bbox', gtDir, results, { intervals: { ...intervals, seed: 12 } });
+  assert.notDeepEqual(other.resampleFigures, evaluation.resampleFigures);
+  // Without intervals, none.
+  assert.equal((await evaluateSubmission('bbox', gtDir, results)).resampleFigures, undefined);
+});
+
+test("a phase's intervals on retrieval: top-20 on each resample list of query images", async () => {
+  const intervals = { resamples: 100, level: 0.95, seed: 2 };
+  const results = resultsOf('retrieval');
+  const evaluation = await evaluateSubmission('retrieval', gtDir, results, { intervals });
+  close(evaluation.result.stats[4]!, golden.retrieval.top20, 'top-20');
+  const inputs = await loadRetrievalInputs(join(gtDir, 'query.json'), join(gtDir, 'gallery.json'), results);
+  const reference = await bootstrapRetrieval(inputs.queries, evaluateRetrieval(inputs).outcomes, { ...intervals, keepFigures: true });
+  assert.deepEqual(
+    evaluation.resampleFigures,
+    Float64Array.from(reference.lists!, (l) => l[4]!),
+  );
+  assert.deepEqual(
+    [evaluation.result.interval?.figure, evaluation.result.interval?.low, evaluation.result.interval?.high],
+    ['top-20', reference.figures[4]!.low, reference.figures[4]!.high],
+  );
 });
