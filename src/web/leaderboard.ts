@@ -5,7 +5,7 @@
  * Route: #/leaderboard/PHASE/TASK?order_by=AP50&page=2.
  */
 import { api, leaderboardDownload, type ChallengeJson, type LeaderboardJson } from './api.js';
-import { figureCell, h, when, type Child } from './dom.js';
+import { figure, figureCell, h, when, type Child } from './dom.js';
 import { href, type PageContext } from './router.js';
 import { challengeInfo, meta } from './state.js';
 
@@ -57,6 +57,33 @@ function attributeTables(board: LeaderboardJson, attrNames: Record<string, reado
   );
 }
 
+type Entry = LeaderboardJson['entries'][number];
+
+const percent = (level: number): string => `${Math.round(level * 1000) / 10}%`;
+
+/** The primary figure's bootstrap interval under its value, e.g. "[0.5980, 0.6270]" (bounds exact in data-low/data-high). */
+function intervalOf(e: Entry): HTMLElement | null {
+  if (!e.interval) return null;
+  const { low, high, level } = e.interval;
+  return h(
+    'span',
+    { class: 'interval', 'data-low': String(low), 'data-high': String(high), title: `${percent(level)} bootstrap interval over the images` },
+    `[${figure(low)}, ${figure(high)}]`,
+  );
+}
+
+/** "≈" beside the rank of a team that the image sample cannot tell from the team above. */
+function notSignificantMark(e: Entry): HTMLElement | null {
+  if (e.vs_above?.significant !== false) return null;
+  const level = percent(e.interval?.level ?? 0.95);
+  const said = `not significantly different from the team above at ${level}`;
+  return h(
+    'span',
+    { class: 'not-significant', title: `${said} (the team above is ahead in ${percent(e.vs_above.above_beats)} of the resamples)`, 'aria-label': said },
+    '≈',
+  );
+}
+
 /** A method's name, linked to its paper and code when given. */
 function methodCell(e: LeaderboardJson['entries'][number]): HTMLElement {
   return h(
@@ -80,6 +107,21 @@ function descriptionBlock(challenge: ChallengeJson): HTMLElement | null {
   const section = h('section', { class: 'challenge-description', id: 'challenge-description' });
   section.innerHTML = challenge.description_html;
   return section;
+}
+
+/** What the brackets and the mark mean, under a board with intervals. */
+function intervalsNote(board: LeaderboardJson): HTMLElement | null {
+  if (!board.intervals) return null;
+  const { figure: name, level, resamples } = board.intervals;
+  return h(
+    'p',
+    { class: 'muted small', id: 'intervals-note' },
+    `In brackets: the ${percent(level)} bootstrap interval of ${name} over the images (${resamples.toLocaleString('en-US')} resamples, the same for every submission). `,
+    board.order_by === board.primary
+      ? `≈: not significantly different from the team above at ${percent(level)} (the ${percent(level)} interval of their paired difference contains 0).`
+      : `Sorted by ${name}, ≈ marks teams not significantly different from the team above.`,
+    ' It measures what the choice of test images does to the figure, not the noise of training.',
+  );
 }
 
 export async function leaderboardPage({ route }: PageContext): Promise<Child> {
@@ -178,13 +220,14 @@ export async function leaderboardPage({ route }: PageContext): Promise<Child> {
         h(
           'tr',
           { class: `${e.mine ? 'mine' : ''}${e.baseline ? ' baseline' : ''}`, 'data-submission': e.submission_id, 'data-team': e.team },
-          h('td', { class: 'rank' }, e.rank ?? '–'),
+          h('td', { class: 'rank' }, e.rank ?? '–', notSignificantMark(e)),
           h('td', null, e.team, e.user !== e.team ? h('div', { class: 'muted small' }, e.user) : null),
           methodCell(e),
           h('td', { class: 'muted' }, when(e.finished_at)),
           board.stat_names.map((n) => {
             const cell = figureCell(e.stats[n]);
             if (n === board.order_by) cell.classList.add('primary');
+            if (n === board.primary) cell.append(...[intervalOf(e)].filter((x) => x !== null));
             return cell;
           }),
         ),
@@ -224,7 +267,7 @@ export async function leaderboardPage({ route }: PageContext): Promise<Child> {
     board.hidden_until !== null
       ? h('p', { class: 'empty-state', id: 'board-hidden' }, `The figures of phase ${phase.name} are shown once it has ended (${when(board.hidden_until)}).`)
       : board.entries.length > 0
-        ? h('div', { class: 'table-scroll' }, table)
+        ? [h('div', { class: 'table-scroll' }, table), intervalsNote(board)]
         : h('p', { class: 'empty-state' }, 'No evaluated submission yet.'),
     pager,
     attributeTables(board, m.attributes),
