@@ -110,6 +110,18 @@ for (const backend of TEST_BACKENDS)
       await database.drop();
     });
 
+    test('GET /api/challenge says which phases show intervals, at which level and count (not the seed)', async () => {
+      const body = (await (await call('GET', '/api/challenge')).json()) as { phases: { name: string; intervals: unknown }[] };
+      assert.deepEqual(
+        body.phases.map((p) => [p.name, p.intervals]),
+        [
+          ['dev', { resamples: 200, level: 0.95 }],
+          ['final', { resamples: 200, level: 0.95 }],
+          ['plain', null],
+        ],
+      );
+    });
+
     test('each entry has its interval; each ranked team is compared with the team above on the same resamples', async () => {
       const b = await board('phase=dev&task=bbox');
       assert.deepEqual(b.intervals, { figure: 'AP', level: 0.95, resamples: 200 });
