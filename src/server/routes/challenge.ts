@@ -9,7 +9,7 @@ import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type U
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import type { Phase } from '../challenge/config.js';
 import { submissionView } from '../challenge/visibility.js';
-import { neighbourComparisons, type NeighbourComparison } from '../challenge/board-intervals.js';
+import { ComparisonCache, neighbourComparisons, type NeighbourComparison } from '../challenge/board-intervals.js';
 import { csvField, figuresHidden, findPhase, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
 import { SubmissionService } from '../challenge/service.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
@@ -281,6 +281,8 @@ export function challengeRoutes(ctx: AppContext): Hono {
     });
   });
 
+  /** Leaderboard neighbours compared so far (phases with intervals): a board asked for again pairs only rows that moved. */
+  const comparisons = new ComparisonCache();
   /** The rows a viewer may see; a private board is a 404 to all but admins. */
   const board = async (c: Context): Promise<Board> => {
     const phase = phaseOf(c.req.query('phase'));
@@ -307,7 +309,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
       hiddenUntil: null,
       viewer,
       comparisons: none,
-      compared: compare ? (from, to) => neighbourComparisons(ctx.store, rows, from, to, intervals) : undefined,
+      compared: compare ? (from, to) => neighbourComparisons(ctx.store, rows, from, to, intervals, comparisons) : undefined,
     };
   };
 
