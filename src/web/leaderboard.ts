@@ -73,9 +73,10 @@ function intervalOf(e: Entry): HTMLElement | null {
 }
 
 /** "≈" beside the rank of a team that the image sample cannot tell from the team above. */
-function notSignificantMark(e: Entry): HTMLElement | null {
-  if (e.vs_above?.significant !== false) return null;
-  const level = percent(e.interval?.level ?? 0.95);
+function notSignificantMark(e: Entry, board: LeaderboardJson): HTMLElement | null {
+  if (e.vs_above?.significant !== false || !board.intervals) return null;
+  // The phase's level: the marks are made at it when the page is asked for (an entry's own interval may be older).
+  const level = percent(board.intervals.level);
   const said = `not significantly different from the team above at ${level}`;
   return h(
     'span',
@@ -220,7 +221,7 @@ export async function leaderboardPage({ route }: PageContext): Promise<Child> {
         h(
           'tr',
           { class: `${e.mine ? 'mine' : ''}${e.baseline ? ' baseline' : ''}`, 'data-submission': e.submission_id, 'data-team': e.team },
-          h('td', { class: 'rank' }, e.rank ?? '–', notSignificantMark(e)),
+          h('td', { class: 'rank' }, e.rank ?? '–', notSignificantMark(e, board)),
           h('td', null, e.team, e.user !== e.team ? h('div', { class: 'muted small' }, e.user) : null),
           methodCell(e),
           h('td', { class: 'muted' }, when(e.finished_at)),
