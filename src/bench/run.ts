@@ -8,7 +8,8 @@
  * `df2 synth --images 33669 --seed 1 --predictions` and
  * `df2 convert coco` (plain and with attributes) and `df2 convert retrieval`.
  *
- * Also measured: the error analysis (`--errors --confusion --per-image`)
+ * Also measured: the results reader against JSON.parse on the keypoint
+ * results (CPU time, one process: bench/scanner.ts); the error analysis (`--errors --confusion --per-image`)
  * of bbox and segm beside the plain evaluation, with the ratio of the two;
  * bootstrap intervals of bbox (`--ci --resamples 1000`), with the same ratio;
  * keypoint results of ~0.6 GB (past V8's string limit, the
@@ -161,6 +162,15 @@ async function main(): Promise<void> {
   ];
   if (args.tasks.includes('retrieval')) await row('df2 eval retrieval', retrievalArgs);
   if (args.tasks.includes('keypoints')) {
+    // The results reader against JSON.parse of the same bytes, in one process (issue 25).
+    const file = resultsFile('keypoints');
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'scanner.js'), file, 'keypoints'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`bench/scanner.js failed: ${run.stderr}`);
+    const scan = JSON.parse(run.stdout) as { mb: number; df2Seconds: number; jsonParseSeconds: number };
+    const rate = (seconds: number): string => `${(scan.mb / seconds).toFixed(0)} MB/s`;
+    console.log(
+      `results reader, keypoints (${scan.mb.toFixed(0)} MB): df2 ${scan.df2Seconds.toFixed(2)} s cpu (${rate(scan.df2Seconds)}), JSON.parse ${scan.jsonParseSeconds.toFixed(2)} s cpu (${rate(scan.jsonParseSeconds)})`,
+    );
     const wide = join(dir, 'results', 'keypoints_results-wide.json');
     if (!existsSync(wide)) await writeWideKeypointResults(join(dir, 'results', 'keypoints_results.json'), wide);
     await row(`df2 eval keypoints (${mb(wide)} results)`, ['eval', 'keypoints', '--gt', gt, '--results', wide, '--json', '--no-cache']);

@@ -16,9 +16,9 @@ function* allCommands(command: Command, path: string[] = []): Generator<[string[
   }
 }
 
-test('--help of every command marks exactly its required options "(required)"', () => {
+test('--help of every command marks exactly its required options "(required)"', async () => {
   let required = 0;
-  for (const [path, command] of allCommands(buildProgram())) {
+  for (const [path, command] of allCommands(await buildProgram())) {
     const help = command.helpInformation();
     for (const option of command.options) {
       const line = help.split('\n').find((l) => l.trimStart().startsWith(option.flags));
@@ -28,6 +28,24 @@ test('--help of every command marks exactly its required options "(required)"', 
     }
   }
   assert.ok(required >= 10, `only ${required} required options found`);
+});
+
+test('a command line that names a command builds that command alone; any other builds them all', async () => {
+  const all = (await buildProgram()).commands.map((c) => c.name());
+  assert.deepEqual(all, ['import', 'validate', 'convert', 'pairs', 'stats', 'eval', 'compare', 'render', 'report', 'synth', 'serve', 'worker', 'users']);
+  assert.deepEqual(
+    (await buildProgram(['node', 'df2', 'eval', 'bbox'])).commands.map((c) => c.name()),
+    ['eval'],
+  );
+  assert.deepEqual(
+    (await buildProgram(['node', 'df2', '--help'])).commands.map((c) => c.name()),
+    all,
+  );
+  assert.deepEqual(
+    (await buildProgram(['node', 'df2', 'evl'])).commands.map((c) => c.name()),
+    all,
+    "a typo gets commander's suggestion",
+  );
 });
 
 test('df2 --help documents exit codes and DF2_DEBUG', async () => {

@@ -7,7 +7,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { InputError } from '../util/errors.js';
 import { isJsonObject } from '../util/json-guards.js';
 import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/process-end.js';
-import { registerCommands } from './commands.js';
+import { COMMAND_NAMES, registerCommands } from './commands.js';
 
 /** The version in package.json (this file is dist/cli/main.js, two levels below it). */
 export function packageVersion(): string {
@@ -16,7 +16,11 @@ export function packageVersion(): string {
   throw new Error('package.json has no version');
 }
 
-export function buildProgram(): Command {
+/**
+ * The program with its commands: only the one `argv` names when it names
+ * one (see registerCommands), else all of them.
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('df2')
@@ -30,9 +34,15 @@ Bad input (a file, an entry, an option) is reported as one line naming it, with
 exit code 1. Exit code 2 is a bug in df2: set DF2_DEBUG=1 to print its stack trace.
 Ctrl-C (SIGINT) or SIGTERM stops any command without leaving temporary files.`,
     );
-  registerCommands(program);
+  await registerCommands(program, commandIn(argv));
   oneLineUsageErrors(program, []);
   return program;
+}
+
+/** The command argv names: its first argument after node and the script, when that is a command's name. */
+function commandIn(argv: readonly string[]): string | undefined {
+  const first = argv[2];
+  return first !== undefined && COMMAND_NAMES.includes(first) ? first : undefined;
 }
 
 /**
@@ -110,9 +120,9 @@ function exitOnSignals(): void {
 
 export async function main(argv: string[]): Promise<void> {
   exitOnSignals();
-  const program = buildProgram();
-  program.exitOverride();
   try {
+    const program = await buildProgram(argv);
+    program.exitOverride();
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportFailure(err);

@@ -12,8 +12,7 @@
  * token-by-token streaming parser builds the same values an order of magnitude
  * slower, and loading time is most of an evaluation's time.
  */
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { InputError, pathJoin } from '../util/errors.js';
 
 export interface JsonStreamHandlers {
@@ -22,6 +21,16 @@ export interface JsonStreamHandlers {
    * value of a top-level object key (key = that key). Elements arrive in file order.
    */
   onElement(key: string | null, index: number, value: unknown): void;
+  /**
+   * Offered each element's bytes before anything else looks at them: the
+   * element starts at `start`, and `limit` is the end of the bytes read so
+   * far (the element may end before it, or not). A handler that reads the
+   * whole element itself (e.g. with FlatObjectReader) returns the offset just
+   * after it, and onElement is not called for it; -1 hands the element to
+   * the scan for its end, JSON.parse and onElement as usual (the handler may
+   * then be offered it again, whole). The bytes are valid only during the call.
+   */
+  onElementBytes?(key: string | null, index: number, bytes: Buffer, start: number, limit: number): number;
   /** A value under a top-level object key that is not an array (e.g. COCO's "info"). */
   onValue?(key: string, value: unknown): void;
   /** Called once per chunk with bytes read so far and the file size. */
@@ -125,6 +134,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   };
 
   const emit = (start: number, end: number): void => {
+    if ((key === null || inArrayOfKey) && handlers.onElementBytes && handlers.onElementBytes(key, index, buf, start, end) === end) return;
     const text = buf.toString('utf8', start, end);
     let value: unknown;
     try {
@@ -282,6 +292,16 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
             break;
           }
           if (c === COMMA || c === RBRACKET || c === COLON || c === RBRACE) fail('a value', i);
+          if (handlers.onElementBytes) {
+            // Read in place by the handler: no scan for its end, no string, no JSON.parse.
+            const end = handlers.onElementBytes(key, index, buf, i, n);
+            if (end > i) {
+              i = end;
+              index++;
+              mode = Mode.ArrayCommaOrEnd;
+              break;
+            }
+          }
           scan = { start: i, pos: i, depth: 0, inString: false };
           break;
         case Mode.ArrayCommaOrEnd:
@@ -308,12 +328,38 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
     }
   };
 
-  const stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 8 << 20 });
+  // Two buffers for the whole read, reused: `store` holds the unconsumed
+  // bytes and the newest chunk (it doubles only for an element larger than
+  // itself), `spare` takes the next chunk while this one is scanned. Fresh
+  // buffers per chunk, and a concatenation per chunk, cost more than the scan
+  // (every new page is a fault, and a large element was copied once per chunk).
+  const chunkBytes = options.chunkBytes ?? 8 << 20;
+  let store = Buffer.allocUnsafe(2 * chunkBytes);
+  let filled = 0;
+  const spare = Buffer.allocUnsafe(chunkBytes);
+  let handle: FileHandle | undefined;
+  let next: Promise<number> | undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytesRead += chunk.length;
+    handle = await open(file, 'r');
+    const opened = handle;
+    const readSpare = (): Promise<number> => opened.read(spare, 0, chunkBytes, null).then((r) => r.bytesRead);
+    next = readSpare();
+    for (;;) {
+      const got = await next;
+      next = undefined;
+      if (got === 0) break;
+      bytesRead += got;
+      const chunk = spare.subarray(0, got);
       handlers.onChunk?.(chunk);
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      if (filled + got > store.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * store.length, filled + got));
+        store.copy(bigger, 0, 0, filled);
+        store = bigger;
+      }
+      chunk.copy(store, filled);
+      filled += got;
+      next = readSpare();
+      buf = store.subarray(0, filled);
       const consumed = pump(false);
       const pending = scan as ValueScan | null; // set inside pump()
       if (pending) {
@@ -321,16 +367,20 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
         pending.pos -= consumed;
       }
       base += consumed;
-      buf = buf.subarray(consumed);
+      store.copyWithin(0, consumed, filled);
+      filled -= consumed;
+      buf = store.subarray(0, filled);
       handlers.onProgress?.(bytesRead, totalBytes);
     }
   } catch (err) {
-    stream.destroy();
     // Only the file system's own errors become "not readable"; errors raised by
     // the handlers (including a deliberate early stop) pass through unchanged.
     const code = (err as NodeJS.ErrnoException).code;
     if (err instanceof InputError || typeof code !== 'string' || !code.startsWith('E')) throw err;
     throw new InputError(file, '', 'a readable file', code);
+  } finally {
+    await next?.catch(() => 0); // a read in flight ends before its file is closed
+    await handle?.close();
   }
   pump(true);
   const finalMode = mode as Mode; // set inside pump()

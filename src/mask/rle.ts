@@ -130,11 +130,16 @@ function runEndsBox(rle: Rle, widenWrappingRuns: boolean): [number, number, numb
   let xStart = 0;
   for (let j = 0; j < m; j++) {
     // Unsigned 32-bit arithmetic as in maskApi: a run of 1s of length 0 at
-    // the very start looks at pixel -1, i.e. 2^32-1.
-    runEnd = (runEnd + counts[j]!) % UINT32_WRAP;
-    const pixel = (runEnd - (j & 1) + UINT32_WRAP) % UINT32_WRAP;
-    const y = pixel % h;
-    const x = (pixel - y) / h;
+    // the very start looks at pixel -1, i.e. 2^32-1. (Written without `%`:
+    // on numbers past 2^31 it is a floating-point remainder, a library call
+    // per run, and this loop runs for every mask of every evaluation.)
+    runEnd += counts[j]!; // each count < 2^32, so one subtraction wraps it
+    if (runEnd >= UINT32_WRAP) runEnd -= UINT32_WRAP;
+    let pixel = runEnd - (j & 1);
+    if (pixel < 0) pixel += UINT32_WRAP;
+    // The quotient of integers below 2^32 is never within a rounding of the next integer: floor is exact.
+    const x = Math.floor(pixel / h);
+    const y = pixel - x * h;
     if (widenWrappingRuns) {
       if ((j & 1) === 0) xStart = x;
       else if (xStart < x) {

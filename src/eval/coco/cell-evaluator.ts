@@ -61,7 +61,8 @@ export class CellEvaluator {
     private readonly res: CocoResults,
     private readonly baseIgnore: Uint8Array,
     private readonly records: MatchRecordWriter | null,
-    private readonly similarities: SimilarityCache,
+    /** null: compute each cell's similarities and keep none (an evaluation that will not be repeated). */
+    private readonly similarities: SimilarityCache | null,
     /**
      * Match records carry the annotation index + 1 instead of its id: a
      * resampled copy of the ground truth (bootstrap) gets fresh non-zero ids,
@@ -148,10 +149,10 @@ export class CellEvaluator {
     const T = params.iouThrs.length;
     const A = params.areaRanges.length;
     const dets = this.dets;
-    let ious = key < 0 ? undefined : this.similarities.get(key);
+    let ious = key < 0 || !this.similarities ? undefined : this.similarities.get(key);
     if (!ious) {
       ious = this.similarity.compute(dets, nDet, gts, nGt);
-      if (key >= 0) this.similarities.set(key, ious);
+      if (key >= 0 && this.similarities) this.similarities.set(key, ious);
     }
     if (this.gtCrowd.length < nGt) {
       this.gtCrowd = new Uint8Array(nGt * 2);

@@ -53,7 +53,10 @@ export function evaluateCategories(plan: EvaluationPlan, categories: readonly nu
   const nImages = imageIds.length;
   const acc = createAccumulated(params, categoryIds.length);
   const records = plan.options.matches === false ? null : new MatchRecordWriter();
-  const evaluator = new CellEvaluator(task, params, gt, res, plan.baseIgnore, records, similarityCache(task, gt, res));
+  // Only the runs of an attribute breakdown come again on the same data (one per subset): a plain
+  // evaluation that kept its similarities would pay a map entry and an array per cell for nothing.
+  const cache = plan.options.subset ? similarityCache(task, gt, res) : null;
+  const evaluator = new CellEvaluator(task, params, gt, res, plan.baseIgnore, records, cache);
   const categoryPosition = new Map(gt.categories.id.map((id, i) => [id, i]));
   const ks = [...categories].sort((a, b) => a - b);
   for (const k of ks) {

@@ -103,21 +103,23 @@ interface GroundTruthLoading {
 function startGroundTruth(file: string, tasks: readonly CocoTask[], options: LoadOptions): GroundTruthLoading {
   const cache = options.cache;
   if (!cache) return parseGroundTruth(file, tasks, options);
-  const cached = readSnapshot(file, tasks, cache);
-  if (cached) {
-    const data = Promise.resolve(cached);
-    return { data, finish: () => data };
-  }
-  // The identity before the read: the snapshot is written only if the file did not change while it was read.
+  // The identity before any read: a snapshot is written only if the file did not change while it was read.
   const before = statIdentity(file);
-  // The content hash costs a pass over the bytes (~0.3 s per 300 MB): made only when asked to verify it.
-  const loading = parseGroundTruth(file, tasks, options, cache.verify === true);
+  // The snapshot is read by the file system's threads while this one reads the results; its checks
+  // (checksum, identity) run here between chunks of the results.
+  const cached = readSnapshot(file, tasks, cache);
+  let parsing: GroundTruthLoading | undefined;
+  // Without a usable snapshot, the JSON is parsed (the content hash, a pass over the bytes, only when asked to verify).
+  const data = cached.then((gt) => gt ?? (parsing = parseGroundTruth(file, tasks, options, cache.verify === true)).data);
   return {
-    data: loading.data,
+    data,
     async finish() {
-      const gt = await loading.finish();
-      if (before) writeSnapshot(gt, before, cache);
-      return gt;
+      const gt = await cached;
+      if (gt) return gt;
+      await data;
+      const loaded = await parsing!.finish();
+      if (before) writeSnapshot(loaded, before, cache);
+      return loaded;
     },
   };
 }

@@ -15,6 +15,7 @@
  * truth (image ids, categories, mask sizes) happen in linkResults, so that
  * results can be read while the ground truth is still loading.
  */
+import { FlatField, FlatObjectReader } from '../../json/flat-object.js';
 import { streamJson } from '../../json/stream.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
@@ -23,7 +24,7 @@ import { f64, u8 } from './columns.js';
 import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
 import { type MaskStore, MaskStoreWriter, emptyMaskStore, maskOf, patchMasks } from './mask-store.js';
 import type { CocoTask } from './params.js';
-import { type RecordBlocks, RecordWriter, emptyRecords } from './records.js';
+import { type LandmarkWindows, LandmarkWindowWriter, emptyLandmarkWindows } from './landmark-windows.js';
 import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 /** How the official loader read the file, decided by its first result. */
@@ -55,8 +56,8 @@ export interface CocoResultsData {
   readonly area: Float64Array;
   /** [x, y, w, h] per result. */
   readonly bbox: Float64Array;
-  /** keypoints task: x, y of the 294 landmarks per result (588 doubles). */
-  readonly keypoints: RecordBlocks<Float64Array>;
+  /** keypoints task: x, y of the 294 landmarks per result, by window (see landmark-windows.ts). */
+  readonly keypoints: LandmarkWindows;
   /** segm task: one RLE per result (placeholders where maskSource is not Decoded). */
   readonly masks: MaskStore;
   readonly maskSource: Uint8Array;
@@ -75,9 +76,15 @@ export interface ResultsReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-const LANDMARK_XY = TOTAL_LANDMARKS * 2;
-const KEYPOINT_BLOCK = LANDMARK_XY * 4096;
 const NO_BOX = [NaN, NaN, NaN, NaN];
+/** The keys the fast path reads, and their places in FlatObjectReader's fields. */
+const FLAT_KEYS = ['image_id', 'category_id', 'score', 'bbox', 'keypoints'];
+const IMAGE_ID = 0,
+  CATEGORY_ID = 1,
+  SCORE = 2,
+  BBOX = 3,
+  KEYPOINTS = 4,
+  SEGMENTATION = 5;
 const NOT_RESULTS = 'a JSON array of results ({"image_id", "category_id", "score", ...})';
 
 export async function readCocoResults(file: string, options: ResultsReadOptions = {}): Promise<CocoResultsData> {
@@ -92,7 +99,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
   const score = f64();
   const area = f64();
   const bbox = f64(4096);
-  const keypoints = new RecordWriter(Float64Array, KEYPOINT_BLOCK);
+  const keypoints = new LandmarkWindowWriter();
   const masks = new MaskStoreWriter();
   const maskSource = u8();
   const pendingMasks = new Map<number, unknown>();
@@ -116,11 +123,8 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     minY = 0,
     maxX = 0,
     maxY = 0;
-  /**
-   * Checks a keypoint vector (882 finite numbers) and, when `xy` is given,
-   * writes its x and y from `start`: one pass for checks, extents and copy.
-   */
-  const scanKeypoints = (at: string, value: unknown, xy: Float64Array | null, start: number): void => {
+  /** Checks a keypoint vector (882 finite numbers) and takes the extents of its x and y. */
+  const scanKeypoints = (at: string, value: unknown): void => {
     if (!Array.isArray(value) || value.length !== KEYPOINT_VECTOR_LENGTH) {
       fail(pathJoin(at, 'keypoints'), `${KEYPOINT_VECTOR_LENGTH} numbers ([x, y, v] for each of the 294 landmarks)`, value);
     }
@@ -129,7 +133,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     minY = Infinity;
     maxX = -Infinity;
     maxY = -Infinity;
-    for (let k = 0, w = start; k < TOTAL_LANDMARKS; k++) {
+    for (let k = 0; k < TOTAL_LANDMARKS; k++) {
       const x = list[3 * k] as number;
       const y = list[3 * k + 1] as number;
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(list[3 * k + 2])) {
@@ -140,10 +144,6 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
-      if (xy) {
-        xy[w++] = x;
-        xy[w++] = y;
-      }
     }
   };
 
@@ -205,7 +205,8 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     score.push(s as number);
 
     if (wantKeypoints) {
-      keypoints.appendWith(LANDMARK_XY, (target, start) => scanKeypoints(at, result.keypoints, target, start));
+      scanKeypoints(at, result.keypoints);
+      keypoints.append(result.keypoints as number[], 0);
     }
     if (kind === 'box') {
       const box = readBox(at, result.bbox);
@@ -222,7 +223,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
       else bbox.pushFrom(NO_BOX, 0, 4);
       if (wantMasks) keepMask(index, at, undefined, false, rle);
     } else {
-      if (!wantKeypoints) scanKeypoints(at, result.keypoints, null, 0);
+      if (!wantKeypoints) scanKeypoints(at, result.keypoints);
       area.push((maxX - minX) * (maxY - minY));
       bbox.push(minX);
       bbox.push(minY);
@@ -232,8 +233,75 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     }
   };
 
+  /**
+   * The same reading straight from the element's bytes, for the common
+   * element: every check passes and nothing needs a JS object. It declines
+   * (-1) whatever it does not read exactly as onResult would, before
+   * appending anything, and onResult then reads the element or names its
+   * problem: the first result (it decides the kind), mask results, any
+   * missing, non-finite or misshapen value, a segmentation where masks are
+   * kept.
+   */
+  const flat = new FlatObjectReader(wantMasks ? [...FLAT_KEYS, 'segmentation'] : FLAT_KEYS);
+  const onResultBytes = (index: number, bytes: Buffer, start: number, limit: number): number => {
+    if (index === 0 || (kind !== 'box' && kind !== 'keypoints')) return -1;
+    const end = flat.read(bytes, start, limit);
+    if (end < 0) return -1;
+    const field = flat.field;
+    const value = flat.value;
+    if (field[IMAGE_ID] !== FlatField.Number || field[CATEGORY_ID] !== FlatField.Number || field[SCORE] !== FlatField.Number) return -1;
+    if (!Number.isFinite(value[IMAGE_ID]!) || !Number.isFinite(value[CATEGORY_ID]!) || !Number.isFinite(value[SCORE]!)) return -1;
+    if (wantMasks && field[SEGMENTATION] !== FlatField.Absent) return -1;
+    if (wantMasks && kind === 'keypoints') return -1; // no segmentation: onResult names the missing one
+    const numbers = flat.numbers;
+    const kpStart = flat.start[KEYPOINTS]!;
+    if (wantKeypoints || kind === 'keypoints') {
+      if (field[KEYPOINTS] !== FlatField.Array || flat.length[KEYPOINTS] !== KEYPOINT_VECTOR_LENGTH) return -1;
+      for (let j = kpStart; j < kpStart + KEYPOINT_VECTOR_LENGTH; j++) if (!Number.isFinite(numbers[j]!)) return -1;
+    }
+    const boxStart = flat.start[BBOX]!;
+    if (kind === 'box') {
+      if (field[BBOX] !== FlatField.Array || flat.length[BBOX] !== 4) return -1;
+      for (let j = boxStart; j < boxStart + 4; j++) if (!Number.isFinite(numbers[j]!)) return -1;
+      if (numbers[boxStart + 2]! < 0 || numbers[boxStart + 3]! < 0) return -1;
+    }
+    imageId.push(value[IMAGE_ID]!);
+    categoryId.push(value[CATEGORY_ID]!);
+    score.push(value[SCORE]!);
+    if (wantKeypoints || kind === 'keypoints') keypointExtents(numbers, kpStart);
+    if (wantKeypoints) keypoints.append(numbers, kpStart);
+    if (kind === 'box') {
+      bbox.pushFrom(numbers, boxStart, 4);
+      area.push(numbers[boxStart + 2]! * numbers[boxStart + 3]!);
+      if (wantMasks) keepMask(index, '', undefined, true);
+    } else {
+      area.push((maxX - minX) * (maxY - minY));
+      bbox.push(minX);
+      bbox.push(minY);
+      bbox.push(maxX - minX);
+      bbox.push(maxY - minY);
+    }
+    return end;
+  };
+  /** The extents of a checked keypoint vector's x and y: scanKeypoints without the checks. */
+  const keypointExtents = (numbers: Float64Array, from: number): void => {
+    minX = Infinity;
+    minY = Infinity;
+    maxX = -Infinity;
+    maxY = -Infinity;
+    for (let k = 0; k < TOTAL_LANDMARKS; k++) {
+      const x = numbers[from + 3 * k]!;
+      const y = numbers[from + 3 * k + 1]!;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  };
+
   let sawObject = false;
   const summary = await streamJson(file, {
+    onElementBytes: (key, index, bytes, start, limit) => (key === null ? onResultBytes(index, bytes, start, limit) : -1),
     onElement(key, index, value) {
       if (key !== null) {
         sawObject = true;
@@ -258,7 +326,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
     score: score.finish(),
     area: area.finish(),
     bbox: bbox.finish(),
-    keypoints: wantKeypoints ? keypoints.finish() : emptyRecords<Float64Array>(),
+    keypoints: wantKeypoints ? keypoints.finish() : emptyLandmarkWindows(),
     masks: wantMasks ? masks.finish() : emptyMaskStore(),
     maskSource: maskSource.finish(),
     pendingMasks,

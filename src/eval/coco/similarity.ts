@@ -11,6 +11,7 @@ import { maskOf } from './mask-store.js';
 import { NP_SPACING_1, pairwiseSum } from './numeric.js';
 import type { CocoTask } from './params.js';
 import { recordOf } from './records.js';
+import type { LandmarkWindows } from './landmark-windows.js';
 import type { CocoResults } from './results.js';
 
 /** vars = (2 * sigma)^2, as the official code computes it. */
@@ -68,8 +69,11 @@ export class SimilarityComputer {
   private oks(dets: Int32Array, nDet: number, gts: Int32Array, nGt: number): Float64Array {
     const out = new Float64Array(nDet * nGt);
     const ann = this.gt.annotations;
-    for (let j = 0; j < nGt; j++) {
-      for (let i = 0; i < nDet; i++) out[i * nGt + j] = keypointOks(ann, gts[j]!, recordOf(this.res.keypoints, dets[i]!), this.terms);
+    const windows: LandmarkWindows = this.res.keypoints;
+    for (let i = 0; i < nDet; i++) {
+      const xy = recordOf(windows.xy, dets[i]!);
+      const first = windows.first[dets[i]!]!;
+      for (let j = 0; j < nGt; j++) out[i * nGt + j] = keypointOks(ann, gts[j]!, xy, this.terms, first);
     }
     return out;
   }
@@ -80,19 +84,24 @@ export class SimilarityComputer {
  * for a ground truth with labelled landmarks (v > 0), e = d^2 / vars /
  * (area + eps) / 2 over those landmarks; without any, the distance of every
  * detected landmark to the ground-truth box grown by its size on each side,
- * over all 294. OKS = mean of exp(-e). `xy` holds x, y of the 294 detected
- * landmarks; `terms` is scratch of at least 294 doubles. Exported so that the
- * landmark error analysis scores corrected landmarks exactly as the AP does.
+ * over all 294. OKS = mean of exp(-e). `xy` holds x, y of the detected
+ * landmarks from position `first` on (all 294 when `first` is 0 and it holds
+ * 588 doubles; positions outside it are (0, 0): see landmark-windows.ts);
+ * `terms` is scratch of at least 294 doubles. Exported so that the landmark
+ * error analysis scores corrected landmarks exactly as the AP does.
  */
-export function keypointOks(ann: GroundTruthAnnotations, a: number, xy: Float64Array, terms: Float64Array): number {
+export function keypointOks(ann: GroundTruthAnnotations, a: number, xy: Float64Array, terms: Float64Array, first = 0): number {
   const labelled = recordOf(ann.landmarks, a);
   const k1 = labelled.length / 3;
   const areaEps = ann.area[a]! + NP_SPACING_1;
+  const inWindow = xy.length >> 1;
   if (k1 > 0) {
     for (let k = 0; k < k1; k++) {
+      const p = labelled[3 * k]! - first;
+      const inside = p >= 0 && p < inWindow;
       const landmark = labelled[3 * k]!;
-      const dx = xy[2 * landmark]! - labelled[3 * k + 1]!;
-      const dy = xy[2 * landmark + 1]! - labelled[3 * k + 2]!;
+      const dx = (inside ? xy[2 * p]! : 0) - labelled[3 * k + 1]!;
+      const dy = (inside ? xy[2 * p + 1]! : 0) - labelled[3 * k + 2]!;
       terms[k] = Math.exp(-((dx * dx + dy * dy) / OKS_VARS[landmark]! / areaEps / 2));
     }
     return pairwiseSum(terms, 0, k1) / k1;
@@ -106,8 +115,10 @@ export function keypointOks(ann: GroundTruthAnnotations, a: number, xy: Float64A
     y0 = by - bh,
     y1 = by + bh * 2;
   for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-    const xd = xy[2 * k]!;
-    const yd = xy[2 * k + 1]!;
+    const p = k - first;
+    const inside = p >= 0 && p < inWindow;
+    const xd = inside ? xy[2 * p]! : 0;
+    const yd = inside ? xy[2 * p + 1]! : 0;
     const dx = Math.max(0, x0 - xd) + Math.max(0, xd - x1);
     const dy = Math.max(0, y0 - yd) + Math.max(0, yd - y1);
     terms[k] = Math.exp(-((dx * dx + dy * dy) / OKS_VARS[k]! / areaEps / 2));

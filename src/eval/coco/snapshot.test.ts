@@ -276,5 +276,5 @@ test('the folder is kept under its size cap, least recently used snapshots remov
   await loadCocoGroundTruth(a, ['bbox'], { cache: { dir } });
   enforceCap(dir, 0);
   assert.deepEqual(readdirSync(dir), []);
-  assert.equal(readSnapshot(a, ['bbox'], { dir }), undefined);
+  assert.equal(await readSnapshot(a, ['bbox'], { dir }), undefined);
 });

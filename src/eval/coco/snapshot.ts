@@ -35,6 +35,7 @@ import {
   writeSync,
   type BigIntStats,
 } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isTempFileName, tempPathFor } from '../../util/atomic.js';
@@ -143,38 +144,40 @@ function sha256OfFile(file: string): string {
 }
 
 /** Reads `length` bytes from the start of fd into a new SharedArrayBuffer. */
-function readShared(fd: number, length: number): Uint8Array {
+/** `length` bytes from the start of the file into shared memory (fewer if the file is shorter), read by the file system's threads. */
+async function readShared(handle: FileHandle, length: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(new SharedArrayBuffer(length));
   let at = 0;
   while (at < length) {
-    const n = readSync(fd, bytes, at, Math.min(length - at, 1 << 30), at);
-    if (n === 0) break;
-    at += n;
+    const { bytesRead } = await handle.read(bytes, at, Math.min(length - at, 1 << 30), at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
   }
   return at === length ? bytes : bytes.subarray(0, at);
 }
 
 /**
  * The ground truth from its snapshot, or undefined (no snapshot, or one not
- * to be used: onNote says why, and the caller rebuilds it).
+ * to be used: onNote says why, and the caller rebuilds it). The bytes are
+ * read asynchronously, so that a caller can read the results meanwhile.
  */
-export function readSnapshot(file: string, tasks: readonly CocoTask[], options: SnapshotCacheOptions): CocoGroundTruth | undefined {
+export async function readSnapshot(file: string, tasks: readonly CocoTask[], options: SnapshotCacheOptions): Promise<CocoGroundTruth | undefined> {
   const identity = statIdentity(file);
   if (!identity) return undefined;
   const path = snapshotPath(options.dir, file, tasks);
-  let fd: number;
+  let handle: FileHandle;
   try {
-    fd = openSync(path, 'r');
+    handle = await open(path, 'r');
   } catch {
     return undefined; // none yet (or unreadable: it will be written anew)
   }
   try {
-    const stats = fstatSync(fd, { bigint: true });
+    const stats = await handle.stat({ bigint: true });
     const size = Number(stats.size);
-    const head = readShared(fd, Math.min(size, PREFIX_BYTES));
+    const head = await readShared(handle, Math.min(size, PREFIX_BYTES));
     const { writtenNs } = readPrefix(head, size);
     if (writtenNs === 0n) throw new SnapshotRejected('it is corrupt (no write time)');
-    const { header, gt } = decodeSnapshot(readShared(fd, size), file);
+    const { header, gt } = decodeSnapshot(await readShared(handle, size), file);
     if (header.path !== realPath(file)) throw new SnapshotRejected(`it is foreign (a snapshot of ${header.path})`);
     if (sortedTasks(tasks).join(',') !== header.tasks.join(',')) throw new SnapshotRejected(`it is foreign (loaded for ${header.tasks.join(', ')})`);
     if (!sameIdentity(header.identity, identity)) throw new SnapshotRejected('it is stale (the file changed since it was written)');
@@ -189,7 +192,7 @@ export function readSnapshot(file: string, tasks: readonly CocoTask[], options: 
     options.onNote?.(`df2: ground-truth snapshot ${path} not used: ${err.message}; rebuilding it`);
     return undefined;
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 

@@ -21,7 +21,7 @@ import { type CellMatch, CellMatcher, createCellMatch } from '../coco/match.js';
 import { stableOrderByDescending } from '../coco/numeric.js';
 import { type CocoEvalParams, paramsFor } from '../coco/params.js';
 import { planEvaluation } from '../coco/plan.js';
-import { recordOf } from '../coco/records.js';
+import { landmarksOf } from '../coco/landmark-windows.js';
 import type { CocoResults } from '../coco/results.js';
 import { keypointOks } from '../coco/similarity.js';
 import { sliceMean } from '../coco/summarize.js';
@@ -325,7 +325,7 @@ class CellAnalysis {
     const nDet = Math.min(nAll, MAX_DETS);
     const dets = Int32Array.from(order.subarray(0, nDet), (i) => all[i]!);
     const dtOut = Uint8Array.from(dets, (d) => (res.area[d]! < AREA_ALL[0] || res.area[d]! > AREA_ALL[1] ? 1 : 0));
-    const oks = this.oksRows(dets, gts, (d) => recordOf(res.keypoints, d));
+    const oks = this.oksRows(dets, gts, (d) => landmarksOf(res.keypoints, d, this.detectionXy));
 
     // Classify the landmarks of each detection matched at OKS 0.1.
     const patches: Patch[] = new Array<Patch>(nDet);
@@ -343,7 +343,7 @@ class CellAnalysis {
           continue;
         }
         const c = this.classified;
-        this.landmarks.classify(g, recordOf(res.keypoints, dets[d]!), c);
+        this.landmarks.classify(g, landmarksOf(res.keypoints, dets[d]!, this.detectionXy), c);
         patches[d] = { landmark: Int32Array.from(c.landmark), kind: Uint8Array.from(c.kind), x: Float64Array.from(c.x), y: Float64Array.from(c.y) };
         for (const kind of c.kind) kinds[d]! |= 1 << kind;
         const counts = zeroCounts();
@@ -381,7 +381,7 @@ class CellAnalysis {
     for (let d = 0; d < nDet; d++) keptAt[order[d]!] = d;
     const corrected = Array.from(all, (det, i) => {
       const d = keptAt[i]!;
-      return d >= 0 && patches[d] ? Float64Array.from(this.patched(det, patches[d], KIND_JITTER)) : recordOf(res.keypoints, det);
+      return d >= 0 && patches[d] ? Float64Array.from(this.patched(det, patches[d], KIND_JITTER)) : landmarksOf(res.keypoints, det);
     });
     const fullOks = new Float64Array(nAll * nGt);
     const newScores = new Float64Array(nAll);
@@ -432,11 +432,13 @@ class CellAnalysis {
   }
 
   private scratch = new Float64Array(2 * TOTAL_LANDMARKS);
+  /** One detection's 588 coordinates, for a use that ends before the next. */
+  private readonly detectionXy = new Float64Array(2 * TOTAL_LANDMARKS);
 
   /** The detection's landmarks with its errors of kind codes up to `upTo` corrected (a shared buffer). */
   private patched(det: number, patch: Patch, upTo: number): Float64Array {
     const xy = this.scratch;
-    xy.set(recordOf(this.res.keypoints, det));
+    landmarksOf(this.res.keypoints, det, xy);
     for (let i = 0; i < patch.landmark.length; i++) {
       if (patch.kind[i]! > upTo) continue;
       const p = patch.landmark[i]!;
