@@ -35,8 +35,11 @@ export {
   type RetrievalBootstrap,
 } from './bootstrap/index.js';
 export {
+  evaluateCoco,
   evaluateCocoFiles,
   evaluateCocoFilesByAttribute,
+  type CocoGroundTruthObject,
+  type CocoObjectsEvalOptions,
   CocoEvaluator,
   evaluateLoaded,
   evaluateByAttribute,

@@ -15,7 +15,7 @@
  * truth (image ids, categories, mask sizes) happen in linkResults, so that
  * results can be read while the ground truth is still loading.
  */
-import { streamJson } from '../../json/stream.js';
+import { type JsonSource, jsonSourceName, readJsonElements } from '../../json/source.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
@@ -80,7 +80,9 @@ const KEYPOINT_BLOCK = LANDMARK_XY * 4096;
 const NO_BOX = [NaN, NaN, NaN, NaN];
 const NOT_RESULTS = 'a JSON array of results ({"image_id", "category_id", "score", ...})';
 
-export async function readCocoResults(file: string, options: ResultsReadOptions = {}): Promise<CocoResultsData> {
+/** Reads and checks COCO results, a file or an array in memory (InputError names the file or the array's name). */
+export async function readCocoResults(source: JsonSource, options: ResultsReadOptions = {}): Promise<CocoResultsData> {
+  const file = jsonSourceName(source);
   const tasks = options.tasks ?? ['bbox', 'segm', 'keypoints'];
   const wantBoxes = tasks.includes('bbox');
   const wantMasks = tasks.includes('segm');
@@ -233,7 +235,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
   };
 
   let sawObject = false;
-  const summary = await streamJson(file, {
+  const summary = await readJsonElements(source, {
     onElement(key, index, value) {
       if (key !== null) {
         sawObject = true;
