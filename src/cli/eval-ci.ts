@@ -4,15 +4,8 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import {
-  type RetrievalBootstrap,
-  type CocoBootstrap,
-  type FigureInterval,
-  type SummaryLine,
-  formatSummaryLine,
-  paramsFor,
-  type ResampleOptions,
-} from '../eval/index.js';
+import { type RetrievalBootstrap, type CocoBootstrap, type FigureInterval, type ResampleOptions } from '../eval/index.js';
+import { type SummaryLine, formatSummaryLine, paramsFor } from '../eval/internal.js';
 
 export interface ResampleCliOptions {
   ci?: boolean;

@@ -10,12 +10,12 @@ import {
   type CocoEvalResult,
   type CocoTask,
   type SnapshotCacheOptions,
-  coco,
   cocoReportJson,
   cocoResultsWarnings,
   loadCocoGroundTruth,
   loadCocoResults,
 } from '../eval/index.js';
+import { pyFixed } from '../eval/internal.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { startProgress } from '../util/progress.js';
 
@@ -90,7 +90,7 @@ export function manyTable(task: CocoTask, rows: readonly FileFigures[]): string 
   const cell = (s: string): string => s.padStart(Math.max(6, s.length));
   const lines = [`${'results'.padEnd(width)} ${names.map(cell).join(' ')}`];
   for (const { file, result } of rows)
-    lines.push(`${file.padEnd(width)} ${result.stats.map((v, i) => coco.pyFixed(v, 3).padStart(Math.max(6, names[i]!.length))).join(' ')}`);
+    lines.push(`${file.padEnd(width)} ${result.stats.map((v, i) => pyFixed(v, 3).padStart(Math.max(6, names[i]!.length))).join(' ')}`);
   return `${lines.join('\n')}\n`;
 }
 

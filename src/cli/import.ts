@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import type { Problem } from '../schema/index.js';
 import { formatProblemLine } from '../schema/index.js';
-import { ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword } from '../dataset/index.js';
+import { ImportInterrupted, importArchives } from '../dataset/index.js';
+import { PASSWORD_ENV, PromptInterrupted, promptPassword, resolvePassword } from '../dataset/internal.js';
 import { startProgress } from '../util/progress.js';
 import { summaryLine, validateJson } from './validate.js';
 

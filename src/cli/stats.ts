@@ -4,7 +4,8 @@
  */
 import { resolve, basename } from 'node:path';
 import type { Command } from 'commander';
-import { collectImageOnlyStats, collectSplitStats, type SplitStats } from '../dataset/index.js';
+import { collectSplitStats, type SplitStats } from '../dataset/index.js';
+import { collectImageOnlyStats } from '../dataset/internal.js';
 import { isImagesOnlySplit } from '../dataset/index.js';
 import { InputError } from '../util/errors.js';
 import { statsHtml } from '../render/index.js';

@@ -11,7 +11,7 @@ export { readCocoGroundTruth, firstMissingAttribute, type CocoGroundTruth, type 
 export { readCocoResults, linkResults, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';
 export { cellMatches, matchesOfImage, type CocoMatchRecords, type CellMatches, type DetectionMatch, type GroundTruthMatch } from './matches.js';
 export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './params.js';
-export { formatSummaryLine, pyFixed, sliceMean, type SummaryLine } from './summarize.js';
+export { formatSummaryLine, pyFixed, sliceMean, type CocoFigures, type SummaryLine } from './summarize.js';
 export { cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoReportJson } from './report.js';
 export { maskOf, type MaskStore } from './mask-store.js';
 export { cocoResultsWarnings } from './warnings.js';

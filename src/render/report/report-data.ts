@@ -10,16 +10,19 @@
 import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById, type AttributeName } from '../../schema/index.js';
 import { loadCocoGroundTruth, loadCocoResults } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded, type CocoAttributeBreakdown as AttributeBreakdown, type CocoEvalResult } from '../../eval/index.js';
-import { firstMissingAttribute, type CocoGroundTruth } from '../../eval/index.js';
-import { paramsFor, type CocoTask } from '../../eval/index.js';
-import { sliceMean } from '../../eval/index.js';
+import { type CocoGroundTruth } from '../../eval/index.js';
+import { firstMissingAttribute } from '../../eval/internal.js';
+import { type CocoTask } from '../../eval/index.js';
+import { paramsFor } from '../../eval/internal.js';
+import { sliceMean } from '../../eval/internal.js';
 import { cocoResultsWarnings } from '../../eval/index.js';
-import type { SummaryLine } from '../../eval/index.js';
+import type { SummaryLine } from '../../eval/internal.js';
 import type { CocoResults } from '../../eval/index.js';
 import { landmarkErrorSection } from './landmark-errors.js';
-import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../../eval/index.js';
+import { confusionMatrix, perImageCounts, tideAnalysis } from '../../eval/index.js';
+import { groupByImage } from '../../eval/internal.js';
 import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../../eval/index.js';
-import { TOP_K } from '../../eval/index.js';
+import { TOP_K } from '../../eval/internal.js';
 import { binCounts } from './svg-chart.js';
 import { MATCH_THRESHOLD } from '../pictures/match-verdicts.js';
 import type {

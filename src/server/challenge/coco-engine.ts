@@ -9,7 +9,7 @@
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { loadCocoPair } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
-import { firstMissingAttribute } from '../../eval/index.js';
+import { firstMissingAttribute } from '../../eval/internal.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
