@@ -59,7 +59,7 @@ const n = (v: number): string => v.toLocaleString('en-US');
 const pct = (v: number, total: number): string => (total > 0 ? `${((100 * v) / total).toFixed(1)}%` : '-');
 
 /** The statistics as aligned text tables. */
-export function statsText(dir: string, s: SplitStats): string {
+function statsText(dir: string, s: SplitStats): string {
   const out: string[] = [];
   const t = s.table1;
   out.push(`${dir}`);

@@ -43,7 +43,7 @@ export interface ReadSplitOptions {
 
 export const DEFAULT_CONCURRENCY = 32;
 /** A parsed and checked annotation takes several times its file's size; release files are ~5-30 KB, so 16 MB still lets a whole window of them in. */
-export const DEFAULT_BYTES_IN_FLIGHT = 16 << 20;
+const DEFAULT_BYTES_IN_FLIGHT = 16 << 20;
 
 /**
  * Six-digit file names held as their numbers, sorted: 4 bytes a file (the

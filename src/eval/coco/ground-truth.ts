@@ -67,7 +67,7 @@ export interface GroundTruthAnnotations {
   masks: MaskStore;
 }
 
-export interface GroundTruthReadOptions {
+interface GroundTruthReadOptions {
   /** Tasks to load for; default all three. */
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;

@@ -69,7 +69,7 @@ export interface CocoResults extends CocoResultsData {
   readonly image: Int32Array;
 }
 
-export interface ResultsReadOptions {
+interface ResultsReadOptions {
   /** Tasks the results will be evaluated for (what to check and keep); default all three. */
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;

@@ -77,7 +77,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The cap in bytes: the option, else DF2_CACHE_MAX_MB, else the default. */
-export function cacheMaxBytes(options: SnapshotCacheOptions, env: NodeJS.ProcessEnv = process.env): number {
+function cacheMaxBytes(options: SnapshotCacheOptions, env: NodeJS.ProcessEnv = process.env): number {
   if (options.maxBytes !== undefined) return options.maxBytes;
   const mb = Number(env.DF2_CACHE_MAX_MB);
   return env.DF2_CACHE_MAX_MB !== undefined && env.DF2_CACHE_MAX_MB.trim() !== '' && Number.isFinite(mb) && mb >= 0
@@ -85,7 +85,7 @@ export function cacheMaxBytes(options: SnapshotCacheOptions, env: NodeJS.Process
     : DEFAULT_CACHE_MAX_BYTES;
 }
 
-export function identityOf(stats: BigIntStats): FileIdentity {
+function identityOf(stats: BigIntStats): FileIdentity {
   return {
     dev: String(stats.dev),
     ino: String(stats.ino),

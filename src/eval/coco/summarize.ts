@@ -57,7 +57,7 @@ export interface CocoFigures {
   arLarge: number;
 }
 
-export type FigureName = keyof CocoFigures;
+type FigureName = keyof CocoFigures;
 
 interface Slice {
   name: FigureName;

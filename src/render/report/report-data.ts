@@ -49,7 +49,7 @@ export interface ReportRequest {
 }
 
 /** What the pictures of a task section need besides the model: the engine's result. */
-export interface EvaluatedTask {
+interface EvaluatedTask {
   section: CocoTaskSection;
   result: CocoEvalResult;
 }
@@ -62,9 +62,9 @@ export interface ReportData {
   warnings: string[];
 }
 
-export const SCORE_BINS = 20;
+const SCORE_BINS = 20;
 /** Rows of the table of images with the most errors. */
-export const ERROR_IMAGES = 10;
+const ERROR_IMAGES = 10;
 
 export async function buildReportData(request: ReportRequest): Promise<ReportData> {
   const tasks = [...new Set(request.tasks.map((t) => t.task))];
@@ -135,7 +135,7 @@ export function cocoReportSection(e: EvaluatedCocoTask): CocoTaskSection {
 }
 
 /** Whether every annotation carries the four attributes (a file written with `df2 convert coco --attributes`). */
-export function hasAttributes(gt: CocoGroundTruth): boolean {
+function hasAttributes(gt: CocoGroundTruth): boolean {
   return gt.annotations.count > 0 && ATTRIBUTE_NAMES.every((_, a) => firstMissingAttribute(gt, a) === -1);
 }
 
@@ -164,7 +164,7 @@ function summaryFigures(summary: readonly SummaryLine[]): SummaryFigure[] {
   });
 }
 
-export function taskSection(task: CocoTask, gtFile: string, resultsFile: string, result: CocoEvalResult, attributes: AttributeTable[]): CocoTaskSection {
+function taskSection(task: CocoTask, gtFile: string, resultsFile: string, result: CocoEvalResult, attributes: AttributeTable[]): CocoTaskSection {
   const params = paramsFor(task);
   const acc = { precision: result.precision, recall: result.recall, scores: result.scores, dims: result.dims };
   const maxDets = params.maxDets[params.maxDets.length - 1]!;
@@ -255,7 +255,7 @@ export function scoreHistogram(result: CocoEvalResult): ScoreHistogram {
  * const section = taskSection('bbox', gtFile, resultsFile, result, []);
  * section.errors = errorAnalysis('bbox', gt, results, result);
  */
-export function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, results: CocoResults, result: CocoEvalResult): ErrorAnalysis {
+function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, results: CocoResults, result: CocoEvalResult): ErrorAnalysis {
   const groups = groupByImage(gt, results);
   const tide = tideAnalysis(task, gt, results, { groups });
   const conf = 0.25;
@@ -272,7 +272,7 @@ export function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, result
 }
 
 /** Images by false positives plus missed ground truth at IoU (OKS) .50, most first, ties by image id; only images with some. */
-export function imagesByErrors(result: CocoEvalResult, count: number): ImageErrorRow[] {
+function imagesByErrors(result: CocoEvalResult, count: number): ImageErrorRow[] {
   const counts = perImageCounts(result);
   const rows: ImageErrorRow[] = [];
   for (let i = 0; i < counts.imageId.length; i++) {
@@ -282,7 +282,7 @@ export function imagesByErrors(result: CocoEvalResult, count: number): ImageErro
   return rows.sort((a, b) => b.fp + b.fn - (a.fp + a.fn) || a.imageId - b.imageId).slice(0, count);
 }
 
-export interface ImageErrors {
+interface ImageErrors {
   imageId: number;
   missed: number;
   falsePositives: number;
