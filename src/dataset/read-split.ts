@@ -28,14 +28,21 @@ import { parseJsonText } from '../json/stream.js';
 import { readImageSize, readImageSizeSync, type ImageSize } from './image-size.js';
 
 export interface ReadSplitOptions {
-  /** Files in flight at once (default 32). */
+  /**
+   * Files in flight at once.
+   * @default 32 (`DEFAULT_CONCURRENCY`)
+   */
   concurrency?: number;
   /**
    * Bytes of annotation files in flight at once, read or waiting for the
-   * consumer (default 16 MB); a larger file is read alone.
+   * consumer; a larger file is read alone.
+   * @default 16 MB
    */
   maxBytesInFlight?: number;
-  /** Read width/height from the image headers (default true); otherwise both are 0. */
+  /**
+   * Read width/height from the image headers; otherwise both are 0.
+   * @default true
+   */
   imageSizes?: boolean;
   /** Called after each file with the number done and the number of annotation files. */
   onProgress?: (done: number, total: number) => void;

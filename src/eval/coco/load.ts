@@ -19,7 +19,10 @@ export type LoadProgress = (stage: string, done: number, total: number) => void;
 
 export interface LoadOptions {
   onProgress?: LoadProgress;
-  /** Read in a worker thread (default true). */
+  /**
+   * Read in a worker thread.
+   * @default true
+   */
   useWorker?: boolean;
   /** Stops the worker (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
@@ -30,7 +33,8 @@ export interface LoadOptions {
   extraTasks?: readonly CocoTask[];
   /**
    * Ground truth: read it from its snapshot in this cache folder when one is
-   * valid, else load the JSON and write one (see snapshot.ts). Default: no cache.
+   * valid, else load the JSON and write one (see snapshot.ts).
+   * @default no cache
    */
   cache?: SnapshotCacheOptions;
 }

@@ -54,9 +54,13 @@ export interface SnapshotCacheOptions {
   /**
    * Also compare a SHA-256 of the file's bytes with the one the snapshot was made from (reads the whole
    * file). A snapshot written without `verify` has no hash: a verifying run rebuilds it with one.
+   * @default false
    */
   verify?: boolean;
-  /** Size cap of the folder in bytes (default DEFAULT_CACHE_MAX_BYTES, or DF2_CACHE_MAX_MB in the environment). */
+  /**
+   * Size cap of the folder in bytes.
+   * @default `DEFAULT_CACHE_MAX_BYTES`, or DF2_CACHE_MAX_MB in the environment
+   */
   maxBytes?: number;
   /** One line per snapshot not used or not written, saying why (default: none). */
   onNote?: (line: string) => void;

@@ -43,11 +43,20 @@ export type KeypointErrorStep = (typeof KEYPOINT_ERROR_STEPS)[number];
 export type KindCounts = Record<LandmarkKind, number>;
 
 export interface KeypointErrorOptions {
-  /** Analyse only these images (default: every image of the ground truth). */
+  /**
+   * Analyse only these images.
+   * @default every image of the ground truth
+   */
   imageIds?: readonly number[];
-  /** Analyse only these categories (default: every category of the ground truth). */
+  /**
+   * Analyse only these categories.
+   * @default every category of the ground truth
+   */
   categoryIds?: readonly number[];
-  /** Keep the kind of every classified landmark of each detection (`perDetection[].landmarks`), e.g. to draw them. */
+  /**
+   * Keep the kind of every classified landmark of each detection (`perDetection[].landmarks`), e.g. to draw them.
+   * @default false
+   */
   landmarkKinds?: boolean;
   onProgress?: (done: number, total: number) => void;
 }

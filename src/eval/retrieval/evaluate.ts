@@ -43,7 +43,10 @@ export interface RetrievalResult extends TopKAccuracy {
 }
 
 export interface RetrievalOptions {
-  /** Attributes to break the figures down by. */
+  /**
+   * Attributes to break the figures down by.
+   * @default [] (no breakdown)
+   */
   by?: readonly AttributeName[];
 }
 

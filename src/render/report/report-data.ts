@@ -42,6 +42,10 @@ export interface ReportRequest {
   gtFile: string;
   tasks: { task: CocoTask; resultsFile: string }[];
   retrieval?: { query: string; gallery: string; results: string };
+  /**
+   * The page's title.
+   * @default 'DeepFashion2 evaluation report'
+   */
   title?: string;
   onProgress?: (stage: string, done: number, total: number) => void;
   /** Called with each warning about the inputs (box results standing in for masks, an empty results file). */
