@@ -32,7 +32,7 @@ export {
   type RetrievalBootstrap,
 } from './bootstrap/index.js';
 export {
-  evaluateCoco,
+  evaluateCocoObjects,
   evaluateCocoFiles,
   evaluateCocoFilesByAttribute,
   CocoEvaluator,
@@ -68,6 +68,7 @@ export {
 export {
   evaluateRetrieval,
   evaluateRetrievalFiles,
+  evaluateRetrievalObjects,
   loadRetrievalInputs,
   explainQuery,
   retrievalJson,
@@ -76,6 +77,7 @@ export {
   type RetrievalFileOptions,
   type RetrievalInputs,
   type RetrievalJson,
+  type RetrievalObjectsOptions,
   type RetrievalOptions,
   type RetrievalResult,
 } from './retrieval/index.js';

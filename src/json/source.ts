@@ -1,7 +1,7 @@
 /**
  * A JSON document read element by element: a file, streamed whatever its
  * size, or a value a program already holds in memory (the library's
- * `evaluateCoco` takes ground truth and results as objects). Both hand the
+ * `evaluateCocoObjects` takes ground truth and results as objects). Both hand the
  * same calls to the same handlers in the same order, so a value in memory is
  * checked and read exactly as the same JSON written to a file would be.
  */

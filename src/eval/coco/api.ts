@@ -44,7 +44,7 @@ export interface CocoGroundTruthObject {
   categories: readonly unknown[];
 }
 
-/** Options of {@link evaluateCoco}: those of {@link evaluateCocoFiles}, and the names messages give the two values. */
+/** Options of {@link evaluateCocoObjects}: those of {@link evaluateCocoFiles}, and the names messages give the two values. */
 export interface CocoObjectsEvalOptions extends CocoEvalOptions {
   /**
    * Stands for the ground truth's file name in an InputError's message.
@@ -68,16 +68,16 @@ export interface CocoObjectsEvalOptions extends CocoEvalOptions {
  *
  * @example
  * ```ts
- * import { evaluateCoco } from 'df2/eval';
+ * import { evaluateCocoObjects } from 'df2/eval';
  * const gt = { images: [{ id: 1, width: 640, height: 480 }], annotations: [
  *   { id: 1, image_id: 1, category_id: 1, bbox: [10, 20, 100, 200], area: 20000, iscrowd: 0 }],
  *   categories: [{ id: 1, name: 'short_sleeved_shirt' }] };
  * const detections = [{ image_id: 1, category_id: 1, bbox: [12, 18, 98, 205], score: 0.9 }];
- * const result = await evaluateCoco('bbox', gt, detections);
+ * const result = await evaluateCocoObjects('bbox', gt, detections);
  * console.log(result.figures.ap, result.figures.ap50); // the official stats[0] and stats[1]
  * ```
  */
-export async function evaluateCoco(
+export async function evaluateCocoObjects(
   task: CocoTask,
   groundTruth: CocoGroundTruthObject,
   results: readonly unknown[],

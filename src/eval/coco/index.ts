@@ -1,5 +1,5 @@
 /** COCO-style evaluation (bbox, segm, keypoints) with the release's official figures: the library API. */
-export { evaluateCoco, evaluateCocoFiles, evaluateCocoFilesByAttribute, type CocoGroundTruthObject, type CocoObjectsEvalOptions } from './api.js';
+export { evaluateCocoObjects, evaluateCocoFiles, evaluateCocoFilesByAttribute, type CocoGroundTruthObject, type CocoObjectsEvalOptions } from './api.js';
 export { CocoEvaluator, type CocoEvaluatorOptions } from './parallel.js';
 export { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
 export type { CocoEvalOptions, CocoSubset } from './plan.js';

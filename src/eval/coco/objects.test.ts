@@ -1,5 +1,5 @@
 /**
- * evaluateCoco: ground truth and results given as objects in memory give the
+ * evaluateCocoObjects: ground truth and results given as objects in memory give the
  * figures of the same JSON read from files (and so the official figures of the
  * golden fixtures), and bad values get the one-line InputError of a bad file.
  */
@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { InputError } from '../../util/errors.js';
 import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
-import { type CocoGroundTruthObject, evaluateCoco, evaluateCocoFiles } from './api.js';
+import { type CocoGroundTruthObject, evaluateCocoObjects, evaluateCocoFiles } from './api.js';
 import type { CocoTask } from './params.js';
 
 const TOLERANCE = 1e-9;
@@ -27,7 +27,7 @@ for (const fixture of GOLDEN_FIXTURES) {
     test(`${fixture}: ${name} from objects in memory equals the file path and the official figures`, async () => {
       const gtPath = goldenPath(fixture, 'gt', gtFile);
       const resultsPath = goldenPath(fixture, 'results', `${task}_results.json`);
-      const fromObjects = await evaluateCoco(task, readJson(gtPath) as CocoGroundTruthObject, readJson(resultsPath) as unknown[]);
+      const fromObjects = await evaluateCocoObjects(task, readJson(gtPath) as CocoGroundTruthObject, readJson(resultsPath) as unknown[]);
       const fromFiles = await evaluateCocoFiles(task, gtPath, resultsPath);
       const expected = golden[name]!;
       assert.equal(fromObjects.stats.length, expected.stats.length);
@@ -48,13 +48,16 @@ test('bad values in memory get the one-line InputError of a bad file, naming the
   const results = readJson(goldenPath('basic', 'results', 'bbox_results.json')) as Record<string, unknown>[];
   const broken = results.map((r, i) => (i === 3 ? { ...r, score: 'high' } : r));
   await assert.rejects(
-    evaluateCoco('bbox', gt, broken, { resultsName: 'my detections' }),
+    evaluateCocoObjects('bbox', gt, broken, { resultsName: 'my detections' }),
     (err: unknown) => err instanceof InputError && err.message === 'my detections: [3].score: expected a finite number, found "high"',
   );
   const noImages = { annotations: gt.annotations, categories: gt.categories } as unknown as CocoGroundTruthObject;
-  await assert.rejects(evaluateCoco('bbox', noImages, results), (err: unknown) => err instanceof InputError && /^ground truth: images: /.test(err.message));
   await assert.rejects(
-    evaluateCoco('segm', gt, [{ image_id: -5, category_id: 1, score: 1, bbox: [0, 0, 4, 4] }]),
+    evaluateCocoObjects('bbox', noImages, results),
+    (err: unknown) => err instanceof InputError && /^ground truth: images: /.test(err.message),
+  );
+  await assert.rejects(
+    evaluateCocoObjects('segm', gt, [{ image_id: -5, category_id: 1, score: 1, bbox: [0, 0, 4, 4] }]),
     (err: unknown) => err instanceof InputError && err.message.startsWith('results: [0].image_id: '),
   );
 });
