@@ -8,7 +8,11 @@ import tseslint from 'typescript-eslint';
  * those above. (src/web, the browser app, is apart: it may import only src/shared.)
  */
 const LAYERS = [['util', 'json', 'mask', 'schema', 'shared', 'testing'], ['dataset', 'synth', 'convert', 'eval'], ['render'], ['cli', 'server', 'bench']];
-/** Modules with a public index: from outside, import `<module>/index.js`, not the files behind it. */
+/**
+ * Modules with a public index: from outside, import `<module>/index.js` (the package's API), or
+ * `<module>/internal.js` (what df2's own modules share beyond it; not in package.json's `exports`),
+ * not the files behind them.
+ */
 const INDEXED = ['eval', 'mask', 'schema', 'dataset', 'synth', 'convert', 'render'];
 
 const FOLDERS = [...LAYERS.flat(), 'web'];
@@ -44,8 +48,13 @@ function forbiddenImports(folder, reachInto = [], { tests = false } = {}) {
   for (const module of INDEXED) {
     if (module === folder || reachInto.includes(module)) continue;
     patterns.push({
-      group: [`**/${module}/**/*.js`, `!**/${module}/index.js`, ...DIRECT_IMPORTS.filter((f) => f.startsWith(`${module}/`)).map((f) => `!**/${f}`)],
-      message: `import ${module}/ through its public index, ${module}/index.js (add what you need there).`,
+      group: [
+        `**/${module}/**/*.js`,
+        `!**/${module}/index.js`,
+        `!**/${module}/internal.js`,
+        ...DIRECT_IMPORTS.filter((f) => f.startsWith(`${module}/`)).map((f) => `!**/${f}`),
+      ],
+      message: `import ${module}/ through its public index, ${module}/index.js, or what df2's modules share, ${module}/internal.js (add what you need there).`,
     });
   }
   return ['error', { patterns }];
@@ -54,6 +63,20 @@ function forbiddenImports(folder, reachInto = [], { tests = false } = {}) {
 const importRules = [
   ...FOLDERS.map((folder) => ({ files: [`src/${folder}/**/*.ts`], rules: { 'no-restricted-imports': forbiddenImports(folder) } })),
   ...FOLDERS.map((folder) => ({ files: [`src/${folder}/**/*.test.ts`], rules: { 'no-restricted-imports': forbiddenImports(folder, [], { tests: true }) } })),
+  {
+    // The package's root entry re-exports the public indexes only: an internal entry is for df2's own modules.
+    files: ['src/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['./*/**', ...INDEXED.map((m) => `!./${m}/index.js`), '!./util/progress.js'], message: 'src/index.ts re-exports public indexes only.' },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 export default tseslint.config(

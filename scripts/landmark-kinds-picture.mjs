@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { drawItems, styleForImage, FONT_FAMILY } from '../dist/render/pictures/draw-item.js';
-import { loadCocoPair, errors } from '../dist/eval/index.js';
+import { loadCocoPair, keypointErrorAnalysis } from '../dist/eval/index.js';
 import { OKS_SIGMAS, KEYPOINT_VECTOR_LENGTH, CATEGORIES } from '../dist/schema/index.js';
 
 const out = process.argv[2];
@@ -72,7 +72,7 @@ try {
   );
   writeFileSync(resultsFile, JSON.stringify([{ image_id: 1, category_id: 1, score: 0.9, keypoints: vector(predicted) }]));
   const { gt, results } = await loadCocoPair('keypoints', gtFile, resultsFile, { quiet: true });
-  analysis = errors.keypointErrorAnalysis(gt, results, { landmarkKinds: true });
+  analysis = keypointErrorAnalysis(gt, results, { landmarkKinds: true });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -9,9 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { REPO_ROOT, goldenPath, tempDir } from './testing/paths.js';
 
 const run = promisify(execFile);
@@ -133,6 +134,11 @@ test('the packed tarball installs into an empty folder and runs the CLI and a Ty
     assert.deepEqual(out.byOcclusion.sort(), ['1', '2', '3']);
     assert.equal(out.categories, 13);
     assert.match(out.reportStart, /^<!DOCTYPE html>/i);
+    assert.equal(out.figuresAp, out.bbox[0], 'figures.ap is stats[0]');
+
+    // The public API is exactly docs/library.md's list: every listed name compiles from its entry point,
+    // each entry point exports nothing else, and an internal name or entry does not compile.
+    checkPublicApi(app);
     console.log(`package test: pack + install ${installSeconds.toFixed(1)} s (tarball ${pack.files.length} files)`);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -160,6 +166,7 @@ async function copyProductionDependencies(repo: string, app: string): Promise<vo
 }
 
 interface ConsumerOutput {
+  figuresAp: number;
   bbox: number[];
   bboxFromConverted: number[];
   retrieval: Record<string, number>;
@@ -201,6 +208,7 @@ const { result, by } = await evaluateCocoFilesByAttribute('bbox', converted, ${p
 const retrieval = await evaluateRetrievalFiles(${path('retrieval', 'query.json')}, ${path('retrieval', 'gallery.json')}, ${path('retrieval', 'results.json')});
 const page = await reportPage({ gtFile: converted, tasks: [{ task: 'bbox', resultsFile: ${path('results', 'bbox_results.json')} }] });
 console.log(JSON.stringify({
+  figuresAp: bbox.figures.ap,
   bbox: bbox.stats,
   bboxFromConverted: result.stats,
   retrieval: { top1: retrieval.top1, top5: retrieval.top5, top10: retrieval.top10, top15: retrieval.top15, top20: retrieval.top20 },
@@ -211,6 +219,108 @@ console.log(JSON.stringify({
   reportStart: page.slice(0, 40),
 }));
 `;
+}
+
+interface EntryApi {
+  values: string[];
+  types: string[];
+}
+
+/**
+ * docs/library.md's "The public API": per entry point, its functions, classes and constants, and its
+ * types. The root `df2` has the names of every subpath besides its own.
+ */
+function documentedApi(): Map<string, EntryApi> {
+  const text = readFileSync(join(REPO_ROOT, 'docs', 'library.md'), 'utf8');
+  const section = text.slice(text.indexOf('## The public API'), text.indexOf('## A tour'));
+  const api = new Map<string, EntryApi>();
+  let current: EntryApi | undefined;
+  for (const line of section.split('\n')) {
+    const heading = /^### `([^`]+)`/.exec(line);
+    if (heading) api.set(heading[1]!, (current = { values: [], types: [] }));
+    const names = [...line.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1]!);
+    if (line.startsWith('Functions, classes and constants:')) current!.values.push(...names);
+    else if (line.startsWith('Types:')) current!.types.push(...names);
+  }
+  const root = api.get('df2');
+  assert.ok(root, 'docs/library.md lists the root entry point');
+  for (const [specifier, entry] of api) {
+    if (specifier === 'df2') continue;
+    root.values.push(...entry.values);
+    root.types.push(...entry.types);
+  }
+  return api;
+}
+
+/** Type-checks files written into the consumer app against the installed package; the diagnostics and the checker. */
+function typeCheck(app: string, files: Record<string, string>): { diagnostics: readonly ts.Diagnostic[]; program: ts.Program } {
+  const paths = Object.keys(files).map((name) => join(app, name));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(app, name), text);
+  const program = ts.createProgram(paths, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
+  });
+  return { diagnostics: ts.getPreEmitDiagnostics(program), program };
+}
+
+function checkPublicApi(app: string): void {
+  const api = documentedApi();
+  assert.deepEqual(
+    [...api.keys()].map((s) => (s === 'df2' ? '.' : s.replace(/^df2/, '.'))).sort(),
+    Object.keys(manifest.exports)
+      .filter((s) => s !== './package.json')
+      .sort(),
+    'docs/library.md lists every entry point of the exports',
+  );
+  // A consumer that imports every listed name, each value used as a value.
+  const files: Record<string, string> = {};
+  [...api].forEach(([specifier, { values, types }], i) => {
+    files[`api-${i}.ts`] = [
+      `import { ${[...values, ...types.map((t) => `type ${t}`)].join(', ')} } from '${specifier}';`,
+      `export const used = [${values.join(', ')}];`,
+      '',
+    ].join('\n');
+  });
+  const { diagnostics, program } = typeCheck(app, files);
+  assert.deepEqual(diagnostics.map(diagnosticText), [], 'every listed name compiles from its entry point');
+  // Each entry point exports nothing else, and the values and types are as listed.
+  const checker = program.getTypeChecker();
+  [...api].forEach(([specifier, listed], i) => {
+    const source = program.getSourceFile(join(app, `api-${i}.ts`))!;
+    const declaration = source.statements.find(ts.isImportDeclaration)!;
+    const entry = checker.getSymbolAtLocation(declaration.moduleSpecifier)!;
+    const exported: EntryApi = { values: [], types: [] };
+    for (const symbol of checker.getExportsOfModule(entry)) {
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      (target.flags & ts.SymbolFlags.Value ? exported.values : exported.types).push(symbol.name);
+    }
+    assert.deepEqual(exported.values.sort(), [...listed.values].sort(), `${specifier}: functions, classes and constants`);
+    assert.deepEqual(exported.types.sort(), [...listed.types].sort(), `${specifier}: types`);
+  });
+  // Internal names and entries do not compile: each line below is refused.
+  const refused = [
+    "import { pyJson } from 'df2/convert';",
+    "import { paramsFor } from 'df2/eval';",
+    "import { loadQueries } from 'df2/eval/internal';",
+    "import { loadQueries as q } from 'df2/eval/internal.js';",
+    "import { pyFixed } from 'df2/dist/eval/internal.js';",
+    "import { ITEM_KEY } from 'df2/schema';",
+  ];
+  const internal = typeCheck(app, { 'internal.ts': `${refused.join('\n')}\nexport {};\n` });
+  const refusedLines = new Set(
+    internal.diagnostics.filter((d) => d.file && d.start !== undefined).map((d) => d.file!.getLineAndCharacterOfPosition(d.start!).line),
+  );
+  refused.forEach((line, i) => assert.ok(refusedLines.has(i), `refused: ${line}`));
+}
+
+function diagnosticText(d: ts.Diagnostic): string {
+  return `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
 }
 
 /** Static imports reachable from a compiled module (dynamic `import()` is how native modules are deferred). */

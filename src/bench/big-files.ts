@@ -8,7 +8,7 @@
  *   truth repeated with new image and annotation ids.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { pyJson } from '../convert/index.js';
+import { pyJson } from '../convert/internal.js';
 import { streamJson } from '../json/stream.js';
 import { TOTAL_LANDMARKS } from '../schema/index.js';
 import { type AtomicWriter, withAtomicWriter } from '../util/atomic.js';

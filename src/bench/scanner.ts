@@ -7,7 +7,8 @@
  *   node dist/bench/scanner.js bench-data/val-33669/results/keypoints_results.json keypoints
  */
 import { readFileSync, statSync } from 'node:fs';
-import { coco } from '../eval/index.js';
+import type { CocoTask } from '../eval/index.js';
+import { readCocoResults } from '../eval/internal.js';
 
 function cpuSeconds(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
@@ -15,10 +16,10 @@ function cpuSeconds(start: NodeJS.CpuUsage): number {
 }
 
 async function main(): Promise<void> {
-  const [file, task] = process.argv.slice(2) as [string, coco.CocoTask];
+  const [file, task] = process.argv.slice(2) as [string, CocoTask];
   const mb = statSync(file).size / 1e6;
   let start = process.cpuUsage();
-  const read = await coco.readCocoResults(file, { tasks: [task] });
+  const read = await readCocoResults(file, { tasks: [task] });
   const df2 = cpuSeconds(start);
   start = process.cpuUsage();
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown[];

@@ -4,7 +4,8 @@
  * output only when complete.
  */
 import { Option, type Command } from 'commander';
-import { writeCocoFile, writeCocoImageInfo } from '../convert/index.js';
+import { writeCocoFile } from '../convert/index.js';
+import { writeCocoImageInfo } from '../convert/internal.js';
 import { writeRetrievalFiles } from '../convert/index.js';
 import { YOLO_TASKS, type YoloTask } from '../convert/index.js';
 import { YOLO_SPLITS, writeYoloDataset, yoloSplitForDir, type YoloSplit } from '../convert/index.js';

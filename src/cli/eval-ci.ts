@@ -4,15 +4,8 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import {
-  type RetrievalBootstrap,
-  type CocoBootstrap,
-  type FigureInterval,
-  type SummaryLine,
-  formatSummaryLine,
-  paramsFor,
-  type ResampleOptions,
-} from '../eval/index.js';
+import { type RetrievalBootstrap, type CocoBootstrap, type FigureInterval, type ResampleOptions } from '../eval/index.js';
+import { type SummaryLine, formatSummaryLine, paramsFor } from '../eval/internal.js';
 
 export interface ResampleCliOptions {
   ci?: boolean;
@@ -80,11 +73,11 @@ export function resamplingLine(run: { count: number; seed: number | null; level:
   return `${run.count} bootstrap resamples of the images (${source}), ${formatLevel(run.level)} percentile intervals`;
 }
 
-export function formatLevel(level: number): string {
+function formatLevel(level: number): string {
   return `${+(level * 100).toFixed(6)}%`;
 }
 
-export function intervalText(f: { low: number; high: number; defined: number }, digits = 3): string {
+function intervalText(f: { low: number; high: number; defined: number }, digits = 3): string {
   if (f.defined === 0) return '[undefined]';
   return `[${f.low.toFixed(digits)}, ${f.high.toFixed(digits)}]`;
 }

@@ -10,12 +10,12 @@ import {
   type CocoEvalResult,
   type CocoTask,
   type SnapshotCacheOptions,
-  coco,
   cocoReportJson,
   cocoResultsWarnings,
   loadCocoGroundTruth,
   loadCocoResults,
 } from '../eval/index.js';
+import { pyFixed } from '../eval/internal.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { startProgress } from '../util/progress.js';
 
@@ -23,9 +23,9 @@ const BOX_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10'
 const KEYPOINT_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APm', 'APl', 'AR', 'AR50', 'AR75', 'ARm', 'ARl'];
 
 /** The names of summarize()'s figures of a task, in order. */
-export const statNamesOf = (task: CocoTask): string[] => (task === 'keypoints' ? KEYPOINT_STAT_NAMES : BOX_STAT_NAMES);
+const statNamesOf = (task: CocoTask): string[] => (task === 'keypoints' ? KEYPOINT_STAT_NAMES : BOX_STAT_NAMES);
 
-export interface ManyOptions {
+interface ManyOptions {
   gt: string;
   files: readonly string[];
   json: boolean;
@@ -33,7 +33,7 @@ export interface ManyOptions {
   cache?: SnapshotCacheOptions;
 }
 
-export interface FileFigures {
+interface FileFigures {
   file: string;
   result: CocoEvalResult;
 }
@@ -79,23 +79,23 @@ export async function evaluateMany(task: CocoTask, options: ManyOptions): Promis
 }
 
 /** `--json`: the task, the ground truth, and per file what `df2 eval --json` of that file alone prints. */
-export function manyJson(task: CocoTask, gt: string, rows: readonly FileFigures[]): unknown {
+function manyJson(task: CocoTask, gt: string, rows: readonly FileFigures[]): unknown {
   return { task, gt, results: rows.map(({ file, result }) => ({ file, ...cocoReportJson(result) })) };
 }
 
 /** A header line and a row per file, the figures to 3 decimals as the summary lines print them. */
-export function manyTable(task: CocoTask, rows: readonly FileFigures[]): string {
+function manyTable(task: CocoTask, rows: readonly FileFigures[]): string {
   const names = statNamesOf(task);
   const width = Math.max(7, ...rows.map((r) => r.file.length));
   const cell = (s: string): string => s.padStart(Math.max(6, s.length));
   const lines = [`${'results'.padEnd(width)} ${names.map(cell).join(' ')}`];
   for (const { file, result } of rows)
-    lines.push(`${file.padEnd(width)} ${result.stats.map((v, i) => coco.pyFixed(v, 3).padStart(Math.max(6, names[i]!.length))).join(' ')}`);
+    lines.push(`${file.padEnd(width)} ${result.stats.map((v, i) => pyFixed(v, 3).padStart(Math.max(6, names[i]!.length))).join(' ')}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** CSV (RFC 4180): `file` and the figures at full precision. */
-export function manyCsv(task: CocoTask, rows: readonly FileFigures[]): string {
+function manyCsv(task: CocoTask, rows: readonly FileFigures[]): string {
   const quote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [['file', ...statNamesOf(task)].join(',')];
   for (const { file, result } of rows) lines.push([quote(file), ...result.stats.map(String)].join(','));

@@ -10,11 +10,9 @@ import {
   cocoReportJson,
   cocoReportText,
   loadCocoPair,
-  requireCocoAttributes as requireAttributes,
   type CocoTask,
   confusionMatrix,
   confusionReportText,
-  groupByImage,
   perImageCounts,
   perImageRows,
   tideErrors,
@@ -22,7 +20,6 @@ import {
   keypointErrorAnalysis,
   keypointErrorsJson,
   keypointErrorsText,
-  perImageLandmarkRows,
   type KeypointErrorAnalysis,
   type ConfusionMatrix,
   type TideErrors,
@@ -33,6 +30,7 @@ import {
   prepareBootstrap,
   type CocoBootstrap,
 } from '../eval/index.js';
+import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows } from '../eval/internal.js';
 import { resolve } from 'node:path';
 import { evaluateMany } from './eval-coco-many.js';
 import { expandResultsFiles } from './results-files.js';

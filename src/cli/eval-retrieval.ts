@@ -7,7 +7,8 @@ import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
 import { bootstrapRetrieval, evaluateRetrieval, loadRetrievalInputs, type RetrievalBootstrap } from '../eval/index.js';
 import { type ResampleCliOptions, addCiOptions, checkResampleOptions, retrievalIntervalsJson, retrievalIntervalsText, resampleOptions } from './eval-ci.js';
-import { retrievalJson, retrievalText, warningLines } from '../eval/index.js';
+import { retrievalJson, retrievalText } from '../eval/index.js';
+import { warningLines } from '../eval/internal.js';
 import { startProgress } from '../util/progress.js';
 
 interface RetrievalEvalOptions extends ResampleCliOptions {

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import type { Problem } from '../schema/index.js';
 import { formatProblemLine } from '../schema/index.js';
-import { ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword } from '../dataset/index.js';
+import { ImportInterrupted, importArchives } from '../dataset/index.js';
+import { PASSWORD_ENV, PromptInterrupted, promptPassword, resolvePassword } from '../dataset/internal.js';
 import { startProgress } from '../util/progress.js';
 import { summaryLine, validateJson } from './validate.js';
 
@@ -45,7 +46,7 @@ Examples:
 }
 
 /** The command itself; returns the exit code. Bad input throws InputError (one line, exit 1). */
-export async function runImport(zips: string[], options: ImportCliOptions, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+async function runImport(zips: string[], options: ImportCliOptions, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const json = options.json === true;
   const progress = startProgress({ label: 'importing', total: 0, quiet: json, unit: 'bytes' });
   const started = performance.now();

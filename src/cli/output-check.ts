@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { UsageError } from '../util/errors.js';
 
-export interface CommandPaths {
+interface CommandPaths {
   /** Files the command reads. */
   inputFiles?: readonly (string | undefined)[];
   /** Split folders the command reads (their annos/ and image/ must stay untouched). */

@@ -5,7 +5,7 @@ import { readFile, rm, readdir, writeFile } from 'node:fs/promises';
 import { runCli } from '../testing/cli.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { readPixels, rgba } from '../render/pictures/pixel-reader.js';
-import { HIT_COLOR, MISS_COLOR } from '../render/index.js';
+import { HIT_COLOR, MISS_COLOR } from '../render/internal.js';
 import { cellX, DEFAULT_STRIP_LAYOUT } from '../render/pictures/retrieval-strip.js';
 import { evaluateRetrievalFiles } from '../eval/index.js';
 import { readJsonFile } from '../json/stream.js';

@@ -13,7 +13,7 @@ import { UsageError } from '../util/errors.js';
 const WILDCARD = /[*?]/;
 
 /** A RegExp matching a file name against a pattern of `*` (any run) and `?` (one character). */
-export function patternRegExp(pattern: string): RegExp {
+function patternRegExp(pattern: string): RegExp {
   const body = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '[^/]*')

@@ -4,7 +4,8 @@
  */
 import { resolve, basename } from 'node:path';
 import type { Command } from 'commander';
-import { collectImageOnlyStats, collectSplitStats, type SplitStats } from '../dataset/index.js';
+import { collectSplitStats, type SplitStats } from '../dataset/index.js';
+import { collectImageOnlyStats } from '../dataset/internal.js';
 import { isImagesOnlySplit } from '../dataset/index.js';
 import { InputError } from '../util/errors.js';
 import { statsHtml } from '../render/index.js';
@@ -58,7 +59,7 @@ const n = (v: number): string => v.toLocaleString('en-US');
 const pct = (v: number, total: number): string => (total > 0 ? `${((100 * v) / total).toFixed(1)}%` : '-');
 
 /** The statistics as aligned text tables. */
-export function statsText(dir: string, s: SplitStats): string {
+function statsText(dir: string, s: SplitStats): string {
   const out: string[] = [];
   const t = s.table1;
   out.push(`${dir}`);

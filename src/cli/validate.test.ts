@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, type CliResult } from '../testing/cli.js';
 import { GOLDEN_FIXTURES, RELEASE_SAMPLE_DIR, goldenPath, tempDir } from '../testing/paths.js';
-import { checkSplitFiles, listSplit, readSplit } from '../dataset/index.js';
+import { listSplit, readSplit } from '../dataset/index.js';
+import { checkSplitFiles } from '../dataset/internal.js';
 import { runValidate } from './validate.js';
 import { InputError } from '../util/errors.js';
 

@@ -18,9 +18,15 @@ import { CATEGORIES, KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS, categoryById } fro
 export type LandmarkSelection = 'all' | 'visible';
 
 export interface CocoOptions {
-  /** 'visible' keeps only v = 2 landmarks (the others become 0, 0, 0). Default 'all'. */
+  /**
+   * 'visible' keeps only v = 2 landmarks (the others become 0, 0, 0).
+   * @default 'all'
+   */
   landmarks?: LandmarkSelection;
-  /** Adds scale, occlusion, zoom_in and viewpoint to every annotation (for per-attribute evaluation). */
+  /**
+   * Adds scale, occlusion, zoom_in and viewpoint to every annotation (for per-attribute evaluation).
+   * @default false
+   */
   attributes?: boolean;
 }
 

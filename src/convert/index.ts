@@ -39,7 +39,3 @@ export {
 } from './retrieval.js';
 export { YOLO_SPLITS, writeYoloDataset, yoloSplitForDir, type YoloSplit, type YoloWriteOptions, type YoloWriteSummary } from './yolo-writer.js';
 export { YOLO_TASKS, yoloClassNames, yoloFlipIndex, yoloLabelText, type YoloTask } from './yolo.js';
-
-// Used by other modules (imported through this index).
-export { writeCocoImageInfo } from './coco-writer.js';
-export { pyJson } from './py-json.js';

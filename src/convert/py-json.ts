@@ -29,12 +29,12 @@ export function pyFloat(n: number): string {
 }
 
 /** A number as Python writes it when it is an int (integral values) or a float (others). */
-export function pyNumber(n: number): string {
+function pyNumber(n: number): string {
   return Number.isInteger(n) && Math.abs(n) < 1e16 ? String(n) : pyFloat(n);
 }
 
 /** A string with json.dump's ensure_ascii escaping. */
-export function pyString(s: string): string {
+function pyString(s: string): string {
   // JSON.stringify escapes quotes, backslashes and control characters as Python does
   // (\n, \t, ... and \u00XX); Python additionally escapes everything past ASCII.
   return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -41,9 +41,15 @@ export interface YoloWriteOptions {
   outDir: string;
   split: YoloSplit;
   task: YoloTask;
-  /** Copy images instead of symlinking them. */
+  /**
+   * Copy images instead of symlinking them.
+   * @default false
+   */
   copy?: boolean;
-  /** File operations in flight at once (default 16). */
+  /**
+   * File operations in flight at once.
+   * @default 16
+   */
   concurrency?: number;
 }
 

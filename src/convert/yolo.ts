@@ -25,7 +25,7 @@ import { joinNumbers } from './join-numbers.js';
 export type YoloTask = 'detect' | 'segment' | 'pose';
 export const YOLO_TASKS: readonly YoloTask[] = ['detect', 'segment', 'pose'];
 
-export interface ImageSize {
+interface ImageSize {
   width: number;
   height: number;
 }
@@ -112,14 +112,14 @@ function trimZeros(text: string): string {
 }
 
 /** Numbers as %g separated by spaces. */
-export function formatValues(values: readonly number[]): string {
+function formatValues(values: readonly number[]): string {
   return joinNumbers(values, ' ', '0', formatG);
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 /** Normalized [cx, cy, w, h] of a corner box clamped to the image, or undefined when nothing is left. */
-export function yoloBox(box: Corners, size: ImageSize): [number, number, number, number] | undefined {
+function yoloBox(box: Corners, size: ImageSize): [number, number, number, number] | undefined {
   const x1 = clamp01(box[0] / size.width);
   const y1 = clamp01(box[1] / size.height);
   const x2 = clamp01(box[2] / size.width);
@@ -202,7 +202,7 @@ function normalizePath(path: readonly number[], size: ImageSize): number[] {
 }
 
 /** The 294 x (x, y, v) keypoints of an item, normalized, with its landmarks at its category's offset. */
-export function yoloKeypoints(item: Pick<Item, 'categoryId' | 'landmarks'>, size: ImageSize): number[] {
+function yoloKeypoints(item: Pick<Item, 'categoryId' | 'landmarks'>, size: ImageSize): number[] {
   const category = categoryById(item.categoryId);
   if (!category) throw new RangeError(`category_id ${item.categoryId} is not 1..13`);
   const values = new Array<number>(TOTAL_LANDMARKS * 3).fill(0);

@@ -19,10 +19,6 @@ export {
   checkAnnotationFile,
   listSplit,
   readSplit,
-  scanSplit,
-  scanSplitSync,
-  checkAnnotationFileSync,
-  inputProblem,
   isImagesOnlySplit,
   readSplitImages,
   NameList,
@@ -30,15 +26,10 @@ export {
   type SplitImage,
   type CheckedFile,
   type ReadSplitOptions,
-  type SplitListing,
 } from './read-split.js';
 export { validateSplit, type SplitSummary, type ValidateSplitOptions } from './validate-split.js';
-export { readImageSize, readImageSizeIfPresentSync, type ImageSize } from './image-size.js';
-export { PairGroups, type PairGroupCounts } from './pair-groups.js';
+export { readImageSize, type ImageSize } from './image-size.js';
 export { SplitStatsCollector, collectSplitStats, type AttributeCounts, type CategoryStats, type SplitStats } from './stats.js';
 export { PairIndex, emptyPairCounts, pairJsonLine, writePairsFile, type ItemPair, type PairCounts, type PairItem } from './pairs.js';
 
-// Used by other modules (imported through this index).
-export { checkAnnotationContent, checkSplitFiles } from './read-split.js';
-export { collectImageOnlyStats } from './stats.js';
-export { ImportInterrupted, PASSWORD_ENV, PromptInterrupted, importArchives, promptPassword, resolvePassword } from './zip-import/index.js';
+export { ImportInterrupted, importArchives, type ImportOptions, type ImportProgress, type ImportResult } from './zip-import/index.js';

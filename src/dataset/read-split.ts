@@ -18,7 +18,8 @@ import { opendir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
 import { imageName, type ImageRecord } from '../schema/index.js';
-import { ITEM_KEY, splitFileId, checkAnnotation, problemError, type Problem } from '../schema/index.js';
+import { splitFileId, checkAnnotation, problemError, type Problem } from '../schema/index.js';
+import { ITEM_KEY } from '../schema/internal.js';
 import { InputError } from '../util/errors.js';
 import { ByteBudget } from '../util/byte-budget.js';
 import { grow } from '../util/grow.js';
@@ -27,14 +28,21 @@ import { parseJsonText } from '../json/stream.js';
 import { readImageSize, readImageSizeSync, type ImageSize } from './image-size.js';
 
 export interface ReadSplitOptions {
-  /** Files in flight at once (default 32). */
+  /**
+   * Files in flight at once.
+   * @default 32 (`DEFAULT_CONCURRENCY`)
+   */
   concurrency?: number;
   /**
    * Bytes of annotation files in flight at once, read or waiting for the
-   * consumer (default 16 MB); a larger file is read alone.
+   * consumer; a larger file is read alone.
+   * @default 16 MB
    */
   maxBytesInFlight?: number;
-  /** Read width/height from the image headers (default true); otherwise both are 0. */
+  /**
+   * Read width/height from the image headers; otherwise both are 0.
+   * @default true
+   */
   imageSizes?: boolean;
   /** Called after each file with the number done and the number of annotation files. */
   onProgress?: (done: number, total: number) => void;
@@ -42,7 +50,7 @@ export interface ReadSplitOptions {
 
 export const DEFAULT_CONCURRENCY = 32;
 /** A parsed and checked annotation takes several times its file's size; release files are ~5-30 KB, so 16 MB still lets a whole window of them in. */
-export const DEFAULT_BYTES_IN_FLIGHT = 16 << 20;
+const DEFAULT_BYTES_IN_FLIGHT = 16 << 20;
 
 /**
  * Six-digit file names held as their numbers, sorted: 4 bytes a file (the

@@ -129,7 +129,7 @@ export async function collectSplitStats(records: AsyncIterable<ImageRecord>): Pr
 }
 
 /** What can be said of a split of images only (the test split): how many images, and their size ranges. */
-export interface ImageOnlyStats {
+interface ImageOnlyStats {
   imagesOnly: true;
   images: number;
   width: { min: number; max: number; mean: number };

@@ -31,6 +31,10 @@ export interface SplitSummary {
 }
 
 export interface ValidateSplitOptions {
+  /**
+   * Files in flight at once.
+   * @default 32 (`DEFAULT_CONCURRENCY`)
+   */
   concurrency?: number;
   onProblem: (problem: Problem) => void;
   /** Called with the total number of annotation files once it is known, then after each file. */

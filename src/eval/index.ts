@@ -2,9 +2,10 @@
  * df2's evaluation library: COCO-style tasks (clothes detection,
  * segmentation, landmark estimation) and consumer-to-shop retrieval, each
  * with the figures of the release's official evaluation, and error analysis
- * (TIDE, confusion matrix, per-image counts, landmark errors). Each part is also available
- * whole as the namespaces `coco`, `retrieval` and `errors`. Loading this
- * module needs neither the canvas library nor SQLite.
+ * (TIDE, confusion matrix, per-image counts, landmark errors), and bootstrap
+ * intervals. Loading this module needs neither the canvas library nor SQLite.
+ * (What other df2 modules share beyond this is in `internal.ts`, not part of
+ * the package's API.)
  *
  * @example
  * ```ts
@@ -14,10 +15,6 @@
  * console.log(keypoints.stats[0], retrieval.top1, retrieval.top20, retrieval.by.zoom_in);
  * ```
  */
-export * as coco from './coco/index.js';
-export * as retrieval from './retrieval/index.js';
-export * as errors from './errors/index.js';
-export * as bootstrap from './bootstrap/index.js';
 export {
   prepareBootstrap,
   bootstrapCoco,
@@ -36,98 +33,87 @@ export {
   type RetrievalBootstrap,
 } from './bootstrap/index.js';
 export {
+  evaluateCocoObjects,
   evaluateCocoFiles,
   evaluateCocoFilesByAttribute,
   CocoEvaluator,
   evaluateLoaded,
   evaluateByAttribute,
-  requireAttributes as requireCocoAttributes,
   loadCocoGroundTruth,
   loadCocoResults,
   loadCocoPair,
   defaultCacheDir,
   DEFAULT_CACHE_MAX_BYTES,
-  type SnapshotCacheOptions,
   cellMatches,
   matchesOfImage,
-  paramsFor,
   COCO_TASKS,
   cocoReportJson,
   cocoReportText,
   cocoResultsWarnings,
   type AttributeBreakdown as CocoAttributeBreakdown,
+  type CellMatches,
   type CocoEvalOptions,
   type CocoEvalResult,
+  type CocoEvaluatorOptions,
+  type CocoFigures,
   type CocoGroundTruth,
-  type CocoResults,
+  type CocoGroundTruthObject,
   type CocoMatchRecords,
-  type CellMatches,
+  type CocoObjectsEvalOptions,
+  type CocoReportJson,
+  type CocoResults,
   type CocoTask,
+  type LoadOptions,
+  type SnapshotCacheOptions,
 } from './coco/index.js';
 export {
   evaluateRetrieval,
   evaluateRetrievalFiles,
+  evaluateRetrievalObjects,
   loadRetrievalInputs,
   explainQuery,
-  assignResults,
+  retrievalJson,
+  retrievalText,
   type QueryExplanation,
-  type RetrievalInputs,
-  type RetrievalResult,
-  type RetrievalOptions,
   type RetrievalFileOptions,
+  type RetrievalInputs,
+  type RetrievalJson,
+  type RetrievalObjectsOptions,
+  type RetrievalOptions,
+  type RetrievalResult,
 } from './retrieval/index.js';
 export {
-  groupByImage,
   tideAnalysis,
   tideErrors,
+  tideReportText,
   TIDE_MAIN_ERRORS,
-  TIDE_OUTCOME,
-  TIDE_OUTCOME_ERROR,
   confusionAnalysis,
   confusionMatrix,
-  confusionCellImages,
+  confusionReportText,
   perImageCounts,
   perImageRows,
-  tideReportText,
-  confusionReportText,
   keypointErrorAnalysis,
   keypointErrorsJson,
   keypointErrorsText,
-  landmarkRows,
-  perImageLandmarkRows,
-  meanLandmarkLayout,
-  type LandmarkLayout,
   KEYPOINT_ERROR_OKS,
   KEYPOINT_ERROR_STEPS,
   LANDMARK_KINDS,
+  type CategoryLandmarkErrors,
+  type ConfusionAnalysis,
+  type ConfusionMatrix,
+  type ConfusionOptions,
+  type DetectionLandmarkErrors,
+  type ImageCountRow,
+  type ImageCounts,
   type KeypointErrorAnalysis,
   type KeypointErrorOptions,
   type KeypointErrorStep,
-  type DetectionLandmarkErrors,
-  type CategoryLandmarkErrors,
+  type KeypointErrorsJson,
   type KindCounts,
   type LandmarkKind,
-  type LandmarkErrorRow,
-  type KeypointErrorsJson,
-  type DetectionKindRow,
-  type ImageGroups,
   type TideAnalysis,
   type TideErrors,
   type TideMainError,
   type TideOptions,
   type TideTask,
-  type CellImage,
-  type ConfusionAnalysis,
-  type ConfusionEntries,
-  type ConfusionMatrix,
-  type ConfusionOptions,
-  type ImageCounts,
-  type ImageCountRow,
 } from './errors/index.js';
-
-// Used by other modules (imported through this index).
-export { firstMissingAttribute } from './coco/ground-truth.js';
-export { type SummaryLine, sliceMean, formatSummaryLine } from './coco/summarize.js';
-export { type Assignment, type TopKAccuracy, topKAccuracy } from './retrieval/index.js';
-export { retrievalJson, retrievalText, warningLines } from './retrieval/report.js';
-export { TOP_K, hitGalleryItem } from './retrieval/score.js';

@@ -87,7 +87,7 @@ interface ValueScan {
  * JSON never starts with these bytes, so a compressed file gets a message
  * that says what it is instead of a stray control character.
  */
-export function compressionOf(head: string): string | undefined {
+function compressionOf(head: string): string | undefined {
   if (head.charCodeAt(0) === 0x1f && (head.charCodeAt(1) === 0x8b || head.charCodeAt(1) === 0xfffd)) return 'gzip';
   if (head.startsWith('PK\x03\x04')) return 'zip';
   if (head.startsWith('BZh')) return 'bzip2';

@@ -12,7 +12,7 @@ export class RleFormatError extends Error {
 }
 
 /** Largest h*w an RLE can describe: run lengths are 32-bit unsigned, as in maskApi. */
-export const MAX_RLE_AREA = 0xffffffff;
+const MAX_RLE_AREA = 0xffffffff;
 
 /** Checks an RLE size [height, width]: non-negative integers whose product fits a run length. */
 export function checkRleSize(height: number, width: number): void {

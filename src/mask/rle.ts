@@ -25,7 +25,7 @@ export function rleCheck(rle: Rle): void {
 }
 
 /** Sum of all run lengths (exact: a double holds it for any Uint32Array we can allocate). */
-export function rleTotal(counts: Uint32Array): number {
+function rleTotal(counts: Uint32Array): number {
   let total = 0;
   for (let j = 0; j < counts.length; j++) total += counts[j]!;
   return total;
@@ -225,6 +225,6 @@ function mergeRuns(a: Uint32Array, b: Uint32Array, intersect: boolean, out: Uint
   }
 }
 
-export function unequalTotals(): RleFormatError {
+function unequalTotals(): RleFormatError {
   return new RleFormatError('masks of one size whose run lengths sum to different totals');
 }

@@ -37,7 +37,3 @@ export async function renderImages(request: RenderRequest): Promise<string[]> {
   const drawing = await import('./pictures/render-images.js');
   return drawing.renderImages(request);
 }
-
-// Used by other modules (imported through this index).
-export { HIT_COLOR, MISS_COLOR } from './pictures/colors.js';
-export { type DetectionRecord, readResultsForImages, resultKindOf } from './pictures/prediction-items.js';

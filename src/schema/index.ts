@@ -41,6 +41,3 @@ export {
   type RetrievalResultRecord,
 } from './retrieval.js';
 export { InputError } from '../util/errors.js';
-
-// Used by other modules (imported through this index).
-export { ITEM_KEY } from './validate-annotation.js';

@@ -18,7 +18,7 @@ import { ATTRIBUTE_NAMES, ATTRIBUTES, NUM_CATEGORIES, type AttributeName } from 
 import { InputError, describe, pathJoin } from '../util/errors.js';
 
 /** A box as the retrieval files write it: [x1, y1, x2, y2]. */
-export type Corners = readonly [number, number, number, number];
+type Corners = readonly [number, number, number, number];
 
 /** The release asks for the top-20 retrieved items; longer lists are refused. */
 export const MAX_RETRIEVED = 20;

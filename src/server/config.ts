@@ -8,7 +8,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { loadCocoGroundTruth, retrieval } from '../eval/index.js';
+import { loadCocoGroundTruth } from '../eval/index.js';
+import { loadGallery, loadQueries } from '../eval/internal.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { loadChallenge, singlePhaseChallenge, type Challenge, type PhaseIntervals } from './challenge/config.js';
 import { availableTasks, GT_FILES } from './challenge/tasks.js';
@@ -137,8 +138,8 @@ export async function checkGroundTruthDir(gtDir: string, readFiles: boolean): Pr
   if (tasks.includes('bbox')) await loadCocoGroundTruth(join(gtDir, 'coco.json'), ['bbox', 'segm', 'keypoints']);
   if (tasks.includes('keypoints_visible')) await loadCocoGroundTruth(join(gtDir, 'coco-visible.json'), ['keypoints']);
   if (tasks.includes('retrieval')) {
-    await retrieval.loadQueries(join(gtDir, 'query.json'));
-    await retrieval.loadGallery(join(gtDir, 'gallery.json'));
+    await loadQueries(join(gtDir, 'query.json'));
+    await loadGallery(join(gtDir, 'gallery.json'));
   }
   return tasks;
 }

@@ -8,7 +8,7 @@ import { clipToRect, doubleArea, place, polygonBounds, roundPolygon, type Placem
 import type { Random } from '../util/random.js';
 import type { GarmentTemplate } from './templates.js';
 
-export interface DrawnGarment {
+interface DrawnGarment {
   /** Integer landmark positions [x1, y1, x2, y2, ...], all landmarks, not clipped to the image. */
   points: number[];
   /** Outline polygons, clipped and closed (last vertex = first), as written in `segmentation`. */

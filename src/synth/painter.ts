@@ -7,7 +7,7 @@
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import type { Rgb } from './scene.js';
 
-export interface PaintShape {
+interface PaintShape {
   /** Closed polygons; the first `pieces` are outlines, the rest extra parts. */
   polygons: number[][];
   pieces: number;

@@ -39,7 +39,7 @@ export interface RetrievalResult {
   galleryBoxes: number[][];
 }
 
-export const TOP_K = 20;
+const TOP_K = 20;
 /** Where the true match lands: rank 1 often, then fewer and fewer further down. */
 const RANK_WEIGHTS = Array.from({ length: TOP_K }, (_, i) => (i === 0 ? 20 : 5 * 0.88 ** i));
 

@@ -24,9 +24,15 @@ export interface SynthOptions {
   images: number;
   seed: number;
   predictions: boolean;
-  /** Paint worker threads (default 2). */
+  /**
+   * Paint worker threads.
+   * @default 2
+   */
   workers?: number;
-  /** Replace a non-empty output directory. */
+  /**
+   * Replace a non-empty output directory.
+   * @default false
+   */
   force?: boolean;
   progress?: Progress;
 }

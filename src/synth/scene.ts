@@ -107,7 +107,7 @@ interface ImagePlan {
   extras: number;
 }
 
-export interface GroupPlan {
+interface GroupPlan {
   pairId: number;
   images: ImagePlan[];
 }
@@ -129,7 +129,7 @@ function garmentLook(rng: Random, style: number): GarmentPlan {
  * images; never leaves exactly one image for a group of its own, so every
  * group has both shop and user images.
  */
-export function planGroup(seed: number, index: number, maxImages: number): GroupPlan {
+function planGroup(seed: number, index: number, maxImages: number): GroupPlan {
   const rng = Random.from(seed, STREAM.group, index);
   const styles = 1 + rng.weighted([0.5, 0.35, 0.15]);
   const garments = Array.from({ length: styles }, (_, s) => garmentLook(rng, s + 1));
@@ -180,7 +180,7 @@ export function* synthesizeSplit(seed: number, count: number): Generator<SynthIm
 }
 
 /** One image of a group: its size, background and items. */
-export function synthesizeImage(seed: number, id: number, pairId: number, plan: ImagePlan): SynthImage {
+function synthesizeImage(seed: number, id: number, pairId: number, plan: ImagePlan): SynthImage {
   const rng = Random.from(seed, STREAM.image, id);
   const sizes = plan.source === 'shop' ? SHOP_SIZES : USER_SIZES;
   const [width, height] = sizes[rng.weighted(sizes.map((s) => s[2]))]!;
@@ -343,7 +343,7 @@ function backgroundColour(rng: Random, minLight: number, maxLight: number): Rgb 
 }
 
 /** HSL to 8-bit RGB (the CSS formula: arithmetic only). */
-export function hsl(hue: number, saturation: number, lightness: number): Rgb {
+function hsl(hue: number, saturation: number, lightness: number): Rgb {
   const a = saturation * Math.min(lightness, 1 - lightness);
   const channel = (n: number): number => {
     const k = (n + hue / 30) % 12;

@@ -18,7 +18,7 @@
  */
 import { categoryById, type Category } from '../schema/index.js';
 
-export type Point = readonly [number, number];
+type Point = readonly [number, number];
 
 export interface GarmentTemplate {
   readonly categoryId: number;

@@ -78,7 +78,7 @@ const MAX_LINK_HOPS = 40;
  * too). Throws an InputError naming `target` for a folder, device, FIFO or
  * socket, and for a loop of links.
  */
-export async function outputTarget(target: string): Promise<string> {
+async function outputTarget(target: string): Promise<string> {
   let path = target;
   for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
     let stats;

@@ -3,7 +3,7 @@
  * (a split's listing, its pairs, the explorer's model) lives in typed arrays,
  * not in arrays of objects that every garbage collection walks.
  */
-export type Column = Int32Array | Uint8Array | Uint16Array | Float64Array;
+type Column = Int32Array | Uint8Array | Uint16Array | Float64Array;
 
 /**
  * `a` if it holds `size` entries, else a copy at least twice as long (and at least 1,024) that does.

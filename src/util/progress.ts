@@ -16,7 +16,7 @@ export interface Progress {
 
 const silent: Progress = { setTotal() {}, update() {}, increment() {}, stop() {} };
 
-export interface ProgressOptions {
+interface ProgressOptions {
   /** Shown before the bar, e.g. "reading results". */
   label: string;
   total: number;

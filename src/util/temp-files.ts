@@ -45,8 +45,3 @@ export function trackTemp(path: string): void {
 export function releaseTemp(path: string): void {
   live.delete(path);
 }
-
-/** The paths currently listed (for tests). */
-export function liveTemps(): string[] {
-  return [...live];
-}

@@ -7,20 +7,35 @@
 import { ResampleFileWriter, drawResample, forEachResampleInFile } from './resamples.js';
 
 export interface ResampleOptions {
-  /** Number of resamples drawn (default 1000; ignored with `file`). */
+  /**
+   * Number of resamples drawn (ignored with `file`).
+   * @default 1000
+   */
   resamples?: number;
-  /** Seed of the draws (default 0). */
+  /**
+   * Seed of the draws.
+   * @default 0
+   */
   seed?: number;
-  /** Interval level, in (0, 1) (default 0.95). */
+  /**
+   * Interval level, in (0, 1).
+   * @default 0.95
+   */
   level?: number;
   /** Read the resamples from this file (a JSON array of image-id lists) instead of drawing them. */
   file?: string;
   /** Write the resamples drawn to this file, in the same form. */
   writeFile?: string;
-  /** Keep each resample's figures in the result (default: only with `file`). */
+  /**
+   * Keep each resample's figures in the result.
+   * @default true with `file`, else false
+   */
   keepFigures?: boolean;
   onProgress?: (done: number, total: number) => void;
-  /** 1: this thread only; 2: share drawn resamples with a second thread; default: 2 when the machine has two cores and the work is large. */
+  /**
+   * 1: this thread only; 2: share drawn resamples with a second thread.
+   * @default 2 when the machine has two cores and the work is large, else 1
+   */
   threads?: number;
 }
 

@@ -8,7 +8,7 @@ import type { AttributeName } from '../../schema/index.js';
 import type { CocoEvalResult } from './evaluate.js';
 import { requireAttributes } from './ground-truth.js';
 import type { CocoEvalOptions } from './plan.js';
-import { loadCocoPair } from './load.js';
+import { loadCocoPair, loadCocoValues } from './load.js';
 import { CocoEvaluator } from './parallel.js';
 import type { CocoTask } from './params.js';
 import type { AttributeBreakdown } from './report.js';
@@ -32,6 +32,62 @@ export async function evaluateCocoFiles(task: CocoTask, gtFile: string, resultsF
   const evaluator = CocoEvaluator.create(task, gt, results);
   try {
     return await evaluator.evaluate(options);
+  } finally {
+    await evaluator.close();
+  }
+}
+
+/** COCO ground truth as `convertSplitToCoco` (or the release's converter) writes it, parsed or built in memory. */
+export interface CocoGroundTruthObject {
+  images: readonly unknown[];
+  annotations: readonly unknown[];
+  categories: readonly unknown[];
+}
+
+/** Options of {@link evaluateCocoObjects}: those of {@link evaluateCocoFiles}, and the names messages give the two values. */
+export interface CocoObjectsEvalOptions extends CocoEvalOptions {
+  /**
+   * Stands for the ground truth's file name in an InputError's message.
+   * @default 'ground truth'
+   */
+  gtName?: string;
+  /**
+   * Stands for the results' file name in an InputError's message.
+   * @default 'results'
+   */
+  resultsName?: string;
+}
+
+/**
+ * {@link evaluateCocoFiles} for ground truth and results that a program holds
+ * in memory (built by the program, or parsed from somewhere other than a
+ * file): the same checks, with the same one-line InputError (naming
+ * `gtName` or `resultsName`, the entry and the field), and the same figures.
+ * For files, prefer evaluateCocoFiles: it streams files of any size, while
+ * the values here are whole in memory.
+ *
+ * @example
+ * ```ts
+ * import { evaluateCocoObjects } from 'df2/eval';
+ * const gt = { images: [{ id: 1, width: 640, height: 480 }], annotations: [
+ *   { id: 1, image_id: 1, category_id: 1, bbox: [10, 20, 100, 200], area: 20000, iscrowd: 0 }],
+ *   categories: [{ id: 1, name: 'short_sleeved_shirt' }] };
+ * const detections = [{ image_id: 1, category_id: 1, bbox: [12, 18, 98, 205], score: 0.9 }];
+ * const result = await evaluateCocoObjects('bbox', gt, detections);
+ * console.log(result.figures.ap, result.figures.ap50); // the official stats[0] and stats[1]
+ * ```
+ */
+export async function evaluateCocoObjects(
+  task: CocoTask,
+  groundTruth: CocoGroundTruthObject,
+  results: readonly unknown[],
+  options: CocoObjectsEvalOptions = {},
+): Promise<CocoEvalResult> {
+  const { gtName = 'ground truth', resultsName = 'results', ...evalOptions } = options;
+  const loaded = await loadCocoValues(task, { name: gtName, value: groundTruth }, { name: resultsName, value: results });
+  const evaluator = CocoEvaluator.create(task, loaded.gt, loaded.results);
+  try {
+    return await evaluator.evaluate(evalOptions);
   } finally {
     await evaluator.close();
   }

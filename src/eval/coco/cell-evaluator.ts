@@ -20,7 +20,7 @@ import { SimilarityComputer } from './similarity.js';
  * ground truth: they do not depend on the options (subsets, selections), so
  * evaluating the same loaded data again (e.g. per attribute) reuses them.
  */
-export type SimilarityCache = Map<number, Float64Array>;
+type SimilarityCache = Map<number, Float64Array>;
 const similarityCaches = new WeakMap<CocoResults, { gt: CocoGroundTruth; task: CocoTask; cells: SimilarityCache }>();
 
 export function similarityCache(task: CocoTask, gt: CocoGroundTruth, res: CocoResults): SimilarityCache {

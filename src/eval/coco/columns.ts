@@ -70,6 +70,5 @@ export class Column<T extends Typed> {
 export const f64 = (initial?: number): Column<Float64Array> => new Column(Float64Array, initial);
 export const i32 = (initial?: number): Column<Int32Array> => new Column(Int32Array, initial);
 export const u32 = (initial?: number): Column<Uint32Array> => new Column(Uint32Array, initial);
-export const u16 = (initial?: number): Column<Uint16Array> => new Column(Uint16Array, initial);
 export const u8 = (initial?: number): Column<Uint8Array> => new Column(Uint8Array, initial);
 export const i8 = (initial?: number): Column<Int8Array> => new Column(Int8Array, initial);

@@ -12,12 +12,14 @@ import { type CocoMatchRecords, MatchRecordWriter, mergeMatchRecords } from './m
 import type { CocoTask } from './params.js';
 import { type CocoEvalOptions, type CocoSubset, type EvaluationPlan, planEvaluation } from './plan.js';
 import type { CocoResults } from './results.js';
-import { type SummaryLine, categoryAp, headlineAp, summarizeStats } from './summarize.js';
+import { type CocoFigures, type SummaryLine, categoryAp, headlineAp, namedFigures, summarizeStats } from './summarize.js';
 
 export interface CocoEvalResult {
   task: CocoTask;
   /** summarize()'s figures: 12 for bbox/segm, 10 for keypoints. */
   stats: number[];
+  /** The same figures by name (`figures.ap` is `stats[0]`, `figures.ap50` is `stats[1]`, ...). */
+  figures: CocoFigures;
   summary: SummaryLine[];
   /** Per evaluated category: AP at IoU .50:.95, area all, largest maxDets; -1 when it has no ground truth. */
   perCategoryAp: { categoryId: number; name: string; ap: number }[];
@@ -90,6 +92,7 @@ export function combineParts(plan: EvaluationPlan, parts: readonly EvaluationPar
   return {
     task,
     stats: summary.map((line) => line.value),
+    figures: namedFigures(summary),
     summary,
     perCategoryAp: categoryIds.map((id, k) => ({ categoryId: id, name: names.get(id) ?? String(id), ap: categoryAp(params, acc, k) })),
     headline: headlineAp(params, acc),

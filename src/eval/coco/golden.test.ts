@@ -15,6 +15,9 @@ import { CocoEvaluator } from './parallel.js';
 import type { CocoTask } from './params.js';
 
 const TOLERANCE = 1e-9;
+/** summarize()'s lines by name, in the order pycocotools prints them. */
+const BOX_FIGURES = ['ap', 'ap50', 'ap75', 'apSmall', 'apMedium', 'apLarge', 'ar1', 'ar10', 'ar100', 'arSmall', 'arMedium', 'arLarge'] as const;
+const KEYPOINT_FIGURES = ['ap', 'ap50', 'ap75', 'apMedium', 'apLarge', 'ar', 'ar50', 'ar75', 'arMedium', 'arLarge'] as const;
 
 interface GoldenTask {
   stats: number[];
@@ -43,6 +46,10 @@ for (const fixture of GOLDEN_FIXTURES) {
       const expected = golden[name]!;
       assert.equal(result.stats.length, expected.stats.length);
       result.stats.forEach((v, i) => assertClose(v, expected.stats[i]!, `stats[${i}]`));
+      // The named figures are the official vector, in its order, under the names of its lines.
+      const names = task === 'keypoints' ? KEYPOINT_FIGURES : BOX_FIGURES;
+      assert.deepEqual(Object.keys(result.figures), names);
+      names.forEach((n, i) => assertClose(result.figures[n]!, expected.stats[i]!, `figures.${n}`));
       assert.deepEqual(
         result.perCategoryAp.map((c) => c.categoryId),
         expected.per_category_ap.map((c) => c.category_id),

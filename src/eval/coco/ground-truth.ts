@@ -14,7 +14,7 @@
  * Fields a task does not read are neither checked nor kept.
  */
 import { createHash } from 'node:crypto';
-import { streamJson } from '../../json/stream.js';
+import { type JsonSource, jsonSourceName, readJsonElements } from '../../json/source.js';
 import { ATTRIBUTE_NAMES, KEYPOINT_VECTOR_LENGTH, type AttributeName } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
 import { f64, i8, sharedArray, u8 } from './columns.js';
@@ -67,7 +67,7 @@ export interface GroundTruthAnnotations {
   masks: MaskStore;
 }
 
-export interface GroundTruthReadOptions {
+interface GroundTruthReadOptions {
   /** Tasks to load for; default all three. */
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -80,8 +80,12 @@ export interface GroundTruthReadOptions {
 const COCO_KEYS = ['images', 'annotations', 'categories'] as const;
 const NOT_COCO = 'a COCO ground-truth object with "images", "annotations" and "categories" arrays';
 
-/** Reads and checks a COCO ground-truth file; InputError names the file, entry and field of the first problem. */
-export async function readCocoGroundTruth(file: string, options: GroundTruthReadOptions = {}): Promise<CocoGroundTruth> {
+/**
+ * Reads and checks COCO ground truth, a file or an object in memory; InputError names the file (or the
+ * object's name), entry and field of the first problem.
+ */
+export async function readCocoGroundTruth(source: JsonSource, options: GroundTruthReadOptions = {}): Promise<CocoGroundTruth> {
+  const file = jsonSourceName(source);
   const tasks = options.tasks ?? ['bbox', 'segm', 'keypoints'];
   const needBoxes = tasks.includes('bbox') || tasks.includes('keypoints');
   const needMasks = tasks.includes('segm');
@@ -226,7 +230,7 @@ export async function readCocoGroundTruth(file: string, options: GroundTruthRead
 
   const hash = options.hashContent ? createHash('sha256') : undefined;
   let topLevelArray = false;
-  const summary = await streamJson(file, {
+  const summary = await readJsonElements(source, {
     onElement(key, index, value) {
       if (key === null) {
         topLevelArray = true;

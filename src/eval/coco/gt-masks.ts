@@ -14,7 +14,7 @@ import { InputError, pathJoin } from '../../util/errors.js';
 import { f64, i32, sharedArray, u32 } from './columns.js';
 import { type MaskStore, MaskStoreWriter } from './mask-store.js';
 
-export const SEGMENTATION_BATCH = 1024;
+const SEGMENTATION_BATCH = 1024;
 
 /** Segmentations of annotations [start, start + count): polygon lists packed, anything else as JSON. */
 export interface SegmentationBatch {

@@ -1,5 +1,5 @@
 /** COCO-style evaluation (bbox, segm, keypoints) with the release's official figures: the library API. */
-export { evaluateCocoFiles, evaluateCocoFilesByAttribute } from './api.js';
+export { evaluateCocoObjects, evaluateCocoFiles, evaluateCocoFilesByAttribute, type CocoGroundTruthObject, type CocoObjectsEvalOptions } from './api.js';
 export { CocoEvaluator, type CocoEvaluatorOptions } from './parallel.js';
 export { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
 export type { CocoEvalOptions, CocoSubset } from './plan.js';
@@ -11,7 +11,7 @@ export { readCocoGroundTruth, firstMissingAttribute, type CocoGroundTruth, type 
 export { readCocoResults, linkResults, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';
 export { cellMatches, matchesOfImage, type CocoMatchRecords, type CellMatches, type DetectionMatch, type GroundTruthMatch } from './matches.js';
 export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './params.js';
-export { formatSummaryLine, pyFixed, sliceMean, type SummaryLine } from './summarize.js';
+export { formatSummaryLine, pyFixed, sliceMean, type CocoFigures, type SummaryLine } from './summarize.js';
 export { cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoReportJson } from './report.js';
 export { maskOf, type MaskStore } from './mask-store.js';
 export { cocoResultsWarnings } from './warnings.js';

@@ -7,6 +7,7 @@
  * worker reads on. The typed storage crosses threads without copying.
  */
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import type { JsonValueSource } from '../../json/source.js';
 import { MaskPartWriter, type SegmentationBatch, claimBatch, createBatchClaims, rasterizeUnclaimed } from './gt-masks.js';
 import { type CocoGroundTruth, attachMasks, rasterizeGroundTruth, readCocoGroundTruth } from './ground-truth.js';
 import { type CocoTask, requireCocoTask } from './params.js';
@@ -18,7 +19,10 @@ export type LoadProgress = (stage: string, done: number, total: number) => void;
 
 export interface LoadOptions {
   onProgress?: LoadProgress;
-  /** Read in a worker thread (default true). */
+  /**
+   * Read in a worker thread.
+   * @default true
+   */
   useWorker?: boolean;
   /** Stops the worker (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
@@ -29,7 +33,8 @@ export interface LoadOptions {
   extraTasks?: readonly CocoTask[];
   /**
    * Ground truth: read it from its snapshot in this cache folder when one is
-   * valid, else load the JSON and write one (see snapshot.ts). Default: no cache.
+   * valid, else load the JSON and write one (see snapshot.ts).
+   * @default no cache
    */
   cache?: SnapshotCacheOptions;
 }
@@ -91,6 +96,22 @@ export async function loadCocoPair(
     controller.abort(first);
     throw first;
   }
+}
+
+/**
+ * Ground truth and results that a program holds in memory, read and checked as their files would be, in
+ * this thread (the values are already parsed: there is no file to read in a worker meanwhile).
+ */
+export async function loadCocoValues(
+  task: CocoTask,
+  gtValue: JsonValueSource,
+  resultsValue: JsonValueSource,
+): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
+  requireCocoTask(task);
+  const read = await readCocoGroundTruth(gtValue, { tasks: [task] });
+  const gt = task === 'segm' ? withOwnMasks(read) : read;
+  const data = await readCocoResults(resultsValue, { tasks: [task] });
+  return { gt, results: linkResults(gt, data) };
 }
 
 interface GroundTruthLoading {

@@ -23,7 +23,10 @@ import { errorFromMessage } from './load-protocol.js';
 const PARALLEL_THRESHOLD = 20_000;
 
 export interface CocoEvaluatorOptions {
-  /** 1 = this thread only; default: 2 when the machine has 2 cores and the input is large. */
+  /**
+   * 1 = this thread only.
+   * @default 2 when the machine has 2 cores and the input is large, else 1
+   */
   threads?: number;
 }
 

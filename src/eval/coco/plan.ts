@@ -16,9 +16,15 @@ export interface CocoSubset {
 }
 
 export interface CocoEvalOptions {
-  /** Evaluate only these images (default: every image of the ground truth). */
+  /**
+   * Evaluate only these images.
+   * @default every image of the ground truth
+   */
   imageIds?: readonly number[];
-  /** Evaluate only these categories (default: every category of the ground truth). */
+  /**
+   * Evaluate only these categories.
+   * @default every category of the ground truth
+   */
   categoryIds?: readonly number[];
   /**
    * Only ground truth with this attribute value counts: other ground truth
@@ -26,9 +32,15 @@ export interface CocoEvalOptions {
    * stay false positives.
    */
   subset?: CocoSubset;
-  /** No progress output (used by the file-level API). */
+  /**
+   * No progress output (used by the file-level API).
+   * @default false
+   */
   quiet?: boolean;
-  /** Keep per-image match records (default true; the attribute breakdown skips them). */
+  /**
+   * Keep per-image match records (the attribute breakdown skips them).
+   * @default true
+   */
   matches?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
 }

@@ -7,7 +7,7 @@
 import { ATTRIBUTES, type AttributeName } from '../../schema/index.js';
 import type { CocoEvalResult } from './evaluate.js';
 import { paramsFor } from './params.js';
-import { formatSummaryLine, pyFixed } from './summarize.js';
+import { type CocoFigures, formatSummaryLine, pyFixed } from './summarize.js';
 
 /** Per attribute, per value 1..3: [AP, AP50, AP75]. */
 export type AttributeBreakdown = Partial<Record<AttributeName, Record<'1' | '2' | '3', [number, number, number]>>>;
@@ -15,6 +15,8 @@ export type AttributeBreakdown = Partial<Record<AttributeName, Record<'1' | '2' 
 export interface CocoReportJson {
   task: string;
   stats: number[];
+  /** `stats` by name: ap, ap50, ap75, ... (see CocoFigures). */
+  figures: CocoFigures;
   per_category_ap: { category_id: number; ap: number }[];
   by?: Partial<Record<AttributeName, Record<string, { ap: number; ap50: number; ap75: number }>>>;
 }
@@ -23,6 +25,7 @@ export function cocoReportJson(result: CocoEvalResult, by?: AttributeBreakdown):
   const out: CocoReportJson = {
     task: result.task,
     stats: result.stats,
+    figures: result.figures,
     per_category_ap: result.perCategoryAp.map((c) => ({ category_id: c.categoryId, ap: c.ap })),
   };
   if (by) {

@@ -16,7 +16,7 @@
  * results can be read while the ground truth is still loading.
  */
 import { FlatField, FlatObjectReader } from '../../json/flat-object.js';
-import { streamJson } from '../../json/stream.js';
+import { type JsonSource, jsonSourceName, readJsonElements } from '../../json/source.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
@@ -70,7 +70,7 @@ export interface CocoResults extends CocoResultsData {
   readonly image: Int32Array;
 }
 
-export interface ResultsReadOptions {
+interface ResultsReadOptions {
   /** Tasks the results will be evaluated for (what to check and keep); default all three. */
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -87,7 +87,9 @@ const IMAGE_ID = 0,
   SEGMENTATION = 5;
 const NOT_RESULTS = 'a JSON array of results ({"image_id", "category_id", "score", ...})';
 
-export async function readCocoResults(file: string, options: ResultsReadOptions = {}): Promise<CocoResultsData> {
+/** Reads and checks COCO results, a file or an array in memory (InputError names the file or the array's name). */
+export async function readCocoResults(source: JsonSource, options: ResultsReadOptions = {}): Promise<CocoResultsData> {
+  const file = jsonSourceName(source);
   const tasks = options.tasks ?? ['bbox', 'segm', 'keypoints'];
   const wantBoxes = tasks.includes('bbox');
   const wantMasks = tasks.includes('segm');
@@ -300,7 +302,7 @@ export async function readCocoResults(file: string, options: ResultsReadOptions 
   };
 
   let sawObject = false;
-  const summary = await streamJson(file, {
+  const summary = await readJsonElements(source, {
     onElementBytes: (key, index, bytes, start, limit) => (key === null ? onResultBytes(index, bytes, start, limit) : -1),
     onElement(key, index, value) {
       if (key !== null) {

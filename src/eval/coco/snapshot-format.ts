@@ -25,13 +25,13 @@ import * as zlib from 'node:zlib';
 import type { CocoGroundTruth } from './ground-truth.js';
 
 /** Bump whenever the layout or the loaded ground truth's shape changes: older snapshots are then rebuilt. */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+const SNAPSHOT_FORMAT_VERSION = 2;
 
-export const MAGIC = Buffer.from('DF2SNAP\n', 'latin1');
+const MAGIC = Buffer.from('DF2SNAP\n', 'latin1');
 const BYTE_ORDER_MARK = 0x01020304;
 export const PREFIX_BYTES = 72;
 export const WRITE_TIME_AT = 24;
-export const CHECKSUM_AT = 32;
+const CHECKSUM_AT = 32;
 const CHECKED_FROM = 64;
 const CHECKSUM_KIND_AT = 68;
 const SHA256 = 1;
@@ -65,7 +65,7 @@ export interface FileIdentity {
 }
 
 /** What the header says besides the tree. */
-export interface SnapshotHeader {
+interface SnapshotHeader {
   /** The absolute, resolved path of the ground-truth file. */
   path: string;
   identity: FileIdentity;

@@ -55,9 +55,13 @@ export interface SnapshotCacheOptions {
   /**
    * Also compare a SHA-256 of the file's bytes with the one the snapshot was made from (reads the whole
    * file). A snapshot written without `verify` has no hash: a verifying run rebuilds it with one.
+   * @default false
    */
   verify?: boolean;
-  /** Size cap of the folder in bytes (default DEFAULT_CACHE_MAX_BYTES, or DF2_CACHE_MAX_MB in the environment). */
+  /**
+   * Size cap of the folder in bytes.
+   * @default `DEFAULT_CACHE_MAX_BYTES`, or DF2_CACHE_MAX_MB in the environment
+   */
   maxBytes?: number;
   /** One line per snapshot not used or not written, saying why (default: none). */
   onNote?: (line: string) => void;
@@ -78,7 +82,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The cap in bytes: the option, else DF2_CACHE_MAX_MB, else the default. */
-export function cacheMaxBytes(options: SnapshotCacheOptions, env: NodeJS.ProcessEnv = process.env): number {
+function cacheMaxBytes(options: SnapshotCacheOptions, env: NodeJS.ProcessEnv = process.env): number {
   if (options.maxBytes !== undefined) return options.maxBytes;
   const mb = Number(env.DF2_CACHE_MAX_MB);
   return env.DF2_CACHE_MAX_MB !== undefined && env.DF2_CACHE_MAX_MB.trim() !== '' && Number.isFinite(mb) && mb >= 0
@@ -86,7 +90,7 @@ export function cacheMaxBytes(options: SnapshotCacheOptions, env: NodeJS.Process
     : DEFAULT_CACHE_MAX_BYTES;
 }
 
-export function identityOf(stats: BigIntStats): FileIdentity {
+function identityOf(stats: BigIntStats): FileIdentity {
   return {
     dev: String(stats.dev),
     ino: String(stats.ino),

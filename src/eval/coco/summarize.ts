@@ -8,6 +8,8 @@ import { meanOfValid } from './numeric.js';
 import { type CocoEvalParams, thresholdIndex } from './params.js';
 
 export interface SummaryLine {
+  /** The figure's name in {@link CocoFigures} (e.g. 'ap50', 'arSmall'). */
+  name: FigureName;
   /** 'AP' (precision) or 'AR' (recall). */
   kind: 'AP' | 'AR';
   /** IoU threshold, or null for the mean over .50:.95. */
@@ -17,7 +19,48 @@ export interface SummaryLine {
   value: number;
 }
 
+/**
+ * summarize()'s figures by name, beside the official `stats` vector (same values, same order).
+ * Boxes and masks have 12 figures, landmarks 10: those marked "bbox, segm" or
+ * "keypoints" are present for those tasks only.
+ */
+export interface CocoFigures {
+  /** AP at IoU (OKS) .50:.95, area all. */
+  ap: number;
+  /** AP at IoU (OKS) .50. */
+  ap50: number;
+  /** AP at IoU (OKS) .75. */
+  ap75: number;
+  /** bbox, segm: AP of small objects (area < 32²). */
+  apSmall?: number;
+  /** AP of medium objects (32² to 96²). */
+  apMedium: number;
+  /** AP of large objects (area > 96²). */
+  apLarge: number;
+  /** bbox, segm: AR with at most 1 detection per image. */
+  ar1?: number;
+  /** bbox, segm: AR with at most 10 detections per image. */
+  ar10?: number;
+  /** bbox, segm: AR with at most 100 detections per image. */
+  ar100?: number;
+  /** keypoints: AR at OKS .50:.95 (20 detections per image). */
+  ar?: number;
+  /** keypoints: AR at OKS .50. */
+  ar50?: number;
+  /** keypoints: AR at OKS .75. */
+  ar75?: number;
+  /** bbox, segm: AR of small objects. */
+  arSmall?: number;
+  /** AR of medium objects. */
+  arMedium: number;
+  /** AR of large objects. */
+  arLarge: number;
+}
+
+type FigureName = keyof CocoFigures;
+
 interface Slice {
+  name: FigureName;
   ap: boolean;
   iouThr?: number;
   areaRng?: string;
@@ -27,37 +70,37 @@ interface Slice {
 function summaryPlan(params: CocoEvalParams): Slice[] {
   if (params.task === 'keypoints') {
     return [
-      { ap: true, maxDets: 20 },
-      { ap: true, maxDets: 20, iouThr: 0.5 },
-      { ap: true, maxDets: 20, iouThr: 0.75 },
-      { ap: true, maxDets: 20, areaRng: 'medium' },
-      { ap: true, maxDets: 20, areaRng: 'large' },
-      { ap: false, maxDets: 20 },
-      { ap: false, maxDets: 20, iouThr: 0.5 },
-      { ap: false, maxDets: 20, iouThr: 0.75 },
-      { ap: false, maxDets: 20, areaRng: 'medium' },
-      { ap: false, maxDets: 20, areaRng: 'large' },
+      { name: 'ap', ap: true, maxDets: 20 },
+      { name: 'ap50', ap: true, maxDets: 20, iouThr: 0.5 },
+      { name: 'ap75', ap: true, maxDets: 20, iouThr: 0.75 },
+      { name: 'apMedium', ap: true, maxDets: 20, areaRng: 'medium' },
+      { name: 'apLarge', ap: true, maxDets: 20, areaRng: 'large' },
+      { name: 'ar', ap: false, maxDets: 20 },
+      { name: 'ar50', ap: false, maxDets: 20, iouThr: 0.5 },
+      { name: 'ar75', ap: false, maxDets: 20, iouThr: 0.75 },
+      { name: 'arMedium', ap: false, maxDets: 20, areaRng: 'medium' },
+      { name: 'arLarge', ap: false, maxDets: 20, areaRng: 'large' },
     ];
   }
   const [m0, m1, m2] = params.maxDets as [number, number, number];
   return [
-    { ap: true, maxDets: 100 },
-    { ap: true, iouThr: 0.5, maxDets: m2 },
-    { ap: true, iouThr: 0.75, maxDets: m2 },
-    { ap: true, areaRng: 'small', maxDets: m2 },
-    { ap: true, areaRng: 'medium', maxDets: m2 },
-    { ap: true, areaRng: 'large', maxDets: m2 },
-    { ap: false, maxDets: m0 },
-    { ap: false, maxDets: m1 },
-    { ap: false, maxDets: m2 },
-    { ap: false, areaRng: 'small', maxDets: m2 },
-    { ap: false, areaRng: 'medium', maxDets: m2 },
-    { ap: false, areaRng: 'large', maxDets: m2 },
+    { name: 'ap', ap: true, maxDets: 100 },
+    { name: 'ap50', ap: true, iouThr: 0.5, maxDets: m2 },
+    { name: 'ap75', ap: true, iouThr: 0.75, maxDets: m2 },
+    { name: 'apSmall', ap: true, areaRng: 'small', maxDets: m2 },
+    { name: 'apMedium', ap: true, areaRng: 'medium', maxDets: m2 },
+    { name: 'apLarge', ap: true, areaRng: 'large', maxDets: m2 },
+    { name: 'ar1', ap: false, maxDets: m0 },
+    { name: 'ar10', ap: false, maxDets: m1 },
+    { name: 'ar100', ap: false, maxDets: m2 },
+    { name: 'arSmall', ap: false, areaRng: 'small', maxDets: m2 },
+    { name: 'arMedium', ap: false, areaRng: 'medium', maxDets: m2 },
+    { name: 'arLarge', ap: false, areaRng: 'large', maxDets: m2 },
   ];
 }
 
 /** Mean of precision (or recall) over a slice, in numpy's C order; -1 if nothing is valid. */
-export function sliceMean(params: CocoEvalParams, acc: AccumulatedArrays, slice: Slice, categories?: readonly number[]): number {
+export function sliceMean(params: CocoEvalParams, acc: AccumulatedArrays, slice: Omit<Slice, 'name'>, categories?: readonly number[]): number {
   const { T, R, K, A, M } = acc.dims;
   const a = params.areaLabels.indexOf(slice.areaRng ?? 'all');
   const m = params.maxDets.indexOf(slice.maxDets);
@@ -82,12 +125,18 @@ export function sliceMean(params: CocoEvalParams, acc: AccumulatedArrays, slice:
 
 export function summarizeStats(params: CocoEvalParams, acc: AccumulatedArrays): SummaryLine[] {
   return summaryPlan(params).map((slice) => ({
+    name: slice.name,
     kind: slice.ap ? 'AP' : 'AR',
     iouThr: slice.iouThr ?? null,
     areaRng: slice.areaRng ?? 'all',
     maxDets: slice.maxDets,
     value: sliceMean(params, acc, slice),
   }));
+}
+
+/** The summary's figures by name (see {@link CocoFigures}). */
+export function namedFigures(summary: readonly SummaryLine[]): CocoFigures {
+  return Object.fromEntries(summary.map((line) => [line.name, line.value])) as unknown as CocoFigures;
 }
 
 /** AP of one category: IoU .50:.95, area all, the largest maxDets; -1 when it has no ground truth. */

@@ -5,7 +5,7 @@ import type { CocoGroundTruth } from '../coco/ground-truth.js';
 import type { CocoResults } from '../coco/results.js';
 import { tempDir } from '../../testing/paths.js';
 
-export type Box = [number, number, number, number];
+type Box = [number, number, number, number];
 
 /** A box result. */
 export const det = (image_id: number, category_id: number, bbox: Box, score: number): Record<string, unknown> => ({ image_id, category_id, bbox, score });

@@ -24,9 +24,15 @@ import { maskOf } from '../coco/mask-store.js';
 import { type ImageGroups, categoryRanks, groupByImage } from './image-groups.js';
 
 export interface ConfusionOptions {
-  /** Detections with a score above this count (default 0.25). */
+  /**
+   * Detections with a score above this count.
+   * @default 0.25
+   */
   conf?: number;
-  /** Pairs with an IoU above this match (default 0.45). */
+  /**
+   * Pairs with an IoU above this match.
+   * @default 0.45
+   */
   iou?: number;
   /** Groups from groupByImage, when the caller already has them. */
   groups?: ImageGroups;

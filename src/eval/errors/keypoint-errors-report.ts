@@ -45,7 +45,7 @@ export function landmarkRows(analysis: KeypointErrorAnalysis, categoryId: number
 }
 
 /** Figures per OKS threshold, keyed "0.50" ... "0.95". */
-export type ByOks = Record<string, number>;
+type ByOks = Record<string, number>;
 
 /** The `--json` layout (see keypointErrorsJson). */
 export interface KeypointErrorsJson {

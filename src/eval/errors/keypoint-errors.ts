@@ -31,7 +31,7 @@ import { softNms } from './soft-nms.js';
 /** coco-analyze's oksThrs, written as literals (its Params), not numpy.linspace. */
 export const KEYPOINT_ERROR_OKS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95] as const;
 /** The localization threshold: detections matched at this OKS have their landmarks classified. */
-export const OKS_LOCALIZATION = 0.1;
+const OKS_LOCALIZATION = 0.1;
 /** The release's area range 'all' (coco-analyze's own starts at 32^2). */
 const AREA_ALL: readonly [number, number] = [0, 1e10];
 const MAX_DETS = 20;
@@ -43,11 +43,20 @@ export type KeypointErrorStep = (typeof KEYPOINT_ERROR_STEPS)[number];
 export type KindCounts = Record<LandmarkKind, number>;
 
 export interface KeypointErrorOptions {
-  /** Analyse only these images (default: every image of the ground truth). */
+  /**
+   * Analyse only these images.
+   * @default every image of the ground truth
+   */
   imageIds?: readonly number[];
-  /** Analyse only these categories (default: every category of the ground truth). */
+  /**
+   * Analyse only these categories.
+   * @default every category of the ground truth
+   */
   categoryIds?: readonly number[];
-  /** Keep the kind of every classified landmark of each detection (`perDetection[].landmarks`), e.g. to draw them. */
+  /**
+   * Keep the kind of every classified landmark of each detection (`perDetection[].landmarks`), e.g. to draw them.
+   * @default false
+   */
   landmarkKinds?: boolean;
   onProgress?: (done: number, total: number) => void;
 }

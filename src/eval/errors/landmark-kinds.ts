@@ -13,23 +13,20 @@ import { NP_SPACING_1 } from '../coco/numeric.js';
 import { recordOf } from '../coco/records.js';
 import { OKS_VARS } from '../coco/similarity.js';
 
-/** The kinds in coco-analyze's order of correction (miss first), then good. */
-export const LANDMARK_ERROR_KINDS = ['miss', 'swap', 'inversion', 'jitter'] as const;
-export type LandmarkErrorKind = (typeof LANDMARK_ERROR_KINDS)[number];
 export const LANDMARK_KINDS = ['good', 'jitter', 'inversion', 'swap', 'miss'] as const;
 export type LandmarkKind = (typeof LANDMARK_KINDS)[number];
 
 /** Kind codes: the error kinds by their correction rank, then good and (ks exactly 0.85 on its own landmark) unclassified. */
 export const KIND_MISS = 0;
-export const KIND_SWAP = 1;
-export const KIND_INVERSION = 2;
+const KIND_SWAP = 1;
+const KIND_INVERSION = 2;
 export const KIND_JITTER = 3;
-export const KIND_GOOD = 4;
+const KIND_GOOD = 4;
 export const KIND_UNCLASSIFIED = 5;
 
 /** coco-analyze's jitterKsThrs: below .5 a miss, .5 up to .85 jitter, above .85 good. */
-export const KS_LOW = 0.5;
-export const KS_HIGH = 0.85;
+const KS_LOW = 0.5;
+const KS_HIGH = 0.85;
 
 /**
  * The flip permutation of the 294 positions: each category's flip pairs

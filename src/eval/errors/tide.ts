@@ -61,11 +61,20 @@ export interface TideErrors {
 }
 
 export interface TideOptions {
-  /** Foreground IoU (default 0.5). */
+  /**
+   * Foreground IoU.
+   * @default 0.5
+   */
   posThreshold?: number;
-  /** Background IoU (default 0.1). */
+  /**
+   * Background IoU.
+   * @default 0.1
+   */
   backgroundThreshold?: number;
-  /** Detections kept per image over every category, highest scores first (default 100, as tidecv's COCO loader). */
+  /**
+   * Detections kept per image over every category, highest scores first (as tidecv's COCO loader).
+   * @default 100
+   */
   maxDets?: number;
   /** Groups from groupByImage, when the caller already has them. */
   groups?: ImageGroups;

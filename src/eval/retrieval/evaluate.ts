@@ -43,7 +43,10 @@ export interface RetrievalResult extends TopKAccuracy {
 }
 
 export interface RetrievalOptions {
-  /** Attributes to break the figures down by. */
+  /**
+   * Attributes to break the figures down by.
+   * @default [] (no breakdown)
+   */
   by?: readonly AttributeName[];
 }
 
@@ -150,4 +153,51 @@ export async function evaluateRetrievalFiles(
   options: RetrievalFileOptions = {},
 ): Promise<RetrievalResult> {
   return evaluateRetrieval(await loadRetrievalInputs(queryFile, galleryFile, resultsFile, options), options);
+}
+
+/**
+ * Options of {@link evaluateRetrievalObjects}: those of {@link evaluateRetrieval}, and the names messages give the three arrays.
+ */
+export interface RetrievalObjectsOptions extends RetrievalOptions {
+  /**
+   * Stands for the query file's name in an InputError's message.
+   * @default 'query'
+   */
+  queryName?: string;
+  /**
+   * Stands for the gallery file's name in an InputError's message.
+   * @default 'gallery'
+   */
+  galleryName?: string;
+  /**
+   * Stands for the results file's name in an InputError's message.
+   * @default 'results'
+   */
+  resultsName?: string;
+}
+
+/**
+ * {@link evaluateRetrievalFiles} for query items, gallery items and results
+ * that a program holds in memory (the entries of the three files, as arrays):
+ * the same checks, with the same one-line InputError (naming `queryName`,
+ * `galleryName` or `resultsName`, the entry and the field), and the same figures.
+ *
+ * @example
+ * ```ts
+ * import { evaluateRetrievalObjects } from 'df2/eval';
+ * const result = await evaluateRetrievalObjects(queryItems, galleryItems, retrievedLists, { by: ['occlusion'], resultsName: 'run 12' });
+ * console.log(result.top1, result.top20, result.by.occlusion);
+ * ```
+ */
+export async function evaluateRetrievalObjects(
+  queryItems: readonly unknown[],
+  galleryItems: readonly unknown[],
+  results: readonly unknown[],
+  options: RetrievalObjectsOptions = {},
+): Promise<RetrievalResult> {
+  const queries = await loadQueries({ name: options.queryName ?? 'query', value: queryItems });
+  requireAttributes(queries, options.by ?? []);
+  const gallery = await loadGallery({ name: options.galleryName ?? 'gallery', value: galleryItems });
+  const table = await loadResults({ name: options.resultsName ?? 'results', value: results });
+  return evaluateRetrieval({ queries, gallery, results: table }, options);
 }

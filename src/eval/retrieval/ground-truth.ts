@@ -4,6 +4,7 @@
  * among), gallery items by shop image (where a retrieved box is looked up).
  */
 import { parseGalleryItem, parseQueryItem, type GalleryItem, type QueryItem } from '../../schema/index.js';
+import { type JsonSource, jsonSourceName } from '../../json/source.js';
 import { readArrayFile, type ReadArrayOptions } from './read-array.js';
 
 export interface QuerySet {
@@ -55,14 +56,14 @@ export function indexGallery(items: GalleryItem[], file = '(gallery)'): GalleryI
   return { file, items, boxes: cornersOf(items), byImage: groupBy(items, (g) => g.galleryImageId), pairStyles };
 }
 
-export async function loadQueries(file: string, options: ReadArrayOptions = {}): Promise<QuerySet> {
+export async function loadQueries(source: JsonSource, options: ReadArrayOptions = {}): Promise<QuerySet> {
   const items: QueryItem[] = [];
-  await readArrayFile(file, 'query items', parseQueryItem, (item) => items.push(item), options);
-  return indexQueries(items, file);
+  await readArrayFile(source, 'query items', parseQueryItem, (item) => items.push(item), options);
+  return indexQueries(items, jsonSourceName(source));
 }
 
-export async function loadGallery(file: string, options: ReadArrayOptions = {}): Promise<GalleryIndex> {
+export async function loadGallery(source: JsonSource, options: ReadArrayOptions = {}): Promise<GalleryIndex> {
   const items: GalleryItem[] = [];
-  await readArrayFile(file, 'gallery items', parseGalleryItem, (item) => items.push(item), options);
-  return indexGallery(items, file);
+  await readArrayFile(source, 'gallery items', parseGalleryItem, (item) => items.push(item), options);
+  return indexGallery(items, jsonSourceName(source));
 }

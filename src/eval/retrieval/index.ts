@@ -2,11 +2,13 @@
 export {
   evaluateRetrieval,
   evaluateRetrievalFiles,
+  evaluateRetrievalObjects,
   loadRetrievalInputs,
   requireAttributes,
   type AttributeBreakdown,
   type RetrievalFileOptions,
   type RetrievalInputs,
+  type RetrievalObjectsOptions,
   type RetrievalOptions,
   type RetrievalResult,
   type RetrievalWarnings,

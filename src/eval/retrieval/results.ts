@@ -5,6 +5,7 @@
  * Rows keep file order, which decides ties between equal scores.
  */
 import { MAX_RETRIEVED, parseRetrievalResult, type Corners, type RetrievalResultRecord } from '../../schema/index.js';
+import { type JsonSource, jsonSourceName } from '../../json/source.js';
 import { readArrayFile, type ReadArrayOptions } from './read-array.js';
 
 export interface ResultTable {
@@ -102,10 +103,10 @@ export function buildResultTable(records: readonly RetrievalResultRecord[], file
 }
 
 /** Streams and validates a results file into a ResultTable. */
-export async function loadResults(file: string, options: ReadArrayOptions = {}): Promise<ResultTable> {
+export async function loadResults(source: JsonSource, options: ReadArrayOptions = {}): Promise<ResultTable> {
   const builder = new ResultTableBuilder();
-  await readArrayFile(file, 'retrieval results', parseRetrievalResult, (record) => builder.add(record), options);
-  return builder.finish(file);
+  await readArrayFile(source, 'retrieval results', parseRetrievalResult, (record) => builder.add(record), options);
+  return builder.finish(jsonSourceName(source));
 }
 
 /** Row r back as a record (for drawing retrieval strips or reports). */

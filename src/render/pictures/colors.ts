@@ -24,7 +24,7 @@ export const STATE_COLORS: Readonly<Record<MatchState, string>> = {
 export const HIT_COLOR = VERDICT_COLORS.matched;
 export const MISS_COLOR = VERDICT_COLORS['false-positive'];
 
-export type Rgb = readonly [number, number, number];
+type Rgb = readonly [number, number, number];
 
 /** '#rrggbb' -> [r, g, b]. */
 export function hexToRgb(hex: string): Rgb {

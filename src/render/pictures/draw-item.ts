@@ -10,7 +10,7 @@ import { categoryColor, hexToRgb, STATE_COLORS, textColorOn } from './colors.js'
 import type { BitMask, DrawnItem, Part, Xywh } from './drawn-item.js';
 
 /** Sizes of strokes, dots and text, scaled to the image so small and large images read alike. */
-export interface DrawStyle {
+interface DrawStyle {
   /** The panel's size: labels are kept inside it. */
   width: number;
   height: number;
@@ -52,7 +52,7 @@ function setDash(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
   ctx.setLineDash(item.dashed ? [style.lineWidth * 3, style.lineWidth * 2] : []);
 }
 
-export function drawBox(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
+function drawBox(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
   if (!item.box) return;
   const [x, y, w, h] = item.box;
   ctx.save();
@@ -63,7 +63,7 @@ export function drawBox(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): 
   ctx.restore();
 }
 
-export function drawMask(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
+function drawMask(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
   const color = categoryColor(item.categoryId);
   if (item.polygons && item.polygons.length > 0) {
     const polygons = item.polygons.filter((p) => p.length >= 6);
@@ -144,7 +144,7 @@ function labelledLandmarks(item: DrawnItem): Map<number, Point> {
 }
 
 /** Lines between labelled landmarks, stopping at the dots so hollow circles stay hollow. */
-export function drawSkeleton(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
+function drawSkeleton(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
   const category = categoryById(item.categoryId);
   if (!category) return;
   const points = labelledLandmarks(item);
@@ -173,7 +173,7 @@ export function drawSkeleton(ctx: SKRSContext2D, item: DrawnItem, style: DrawSty
 }
 
 /** Visible landmarks as filled dots with a white rim; occluded ones as hollow circles. */
-export function drawLandmarks(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
+function drawLandmarks(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle): void {
   const color = categoryColor(item.categoryId);
   const r = style.landmarkRadius;
   ctx.save();
@@ -223,7 +223,7 @@ function anchorBox(item: DrawnItem): Xywh | undefined {
  * The label above the item's top-left corner (inside when there is no room),
  * moved down past labels already placed so they do not cover each other.
  */
-export function drawLabel(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle, placed: Rect[]): void {
+function drawLabel(ctx: SKRSContext2D, item: DrawnItem, style: DrawStyle, placed: Rect[]): void {
   const anchor = anchorBox(item);
   if (!anchor || !item.label) return;
   const fs = style.fontSize;

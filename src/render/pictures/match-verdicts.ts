@@ -19,7 +19,7 @@ import { InputError } from '../../util/errors.js';
 import type { Verdict } from './gt-items.js';
 import type { ImageResults, ResultKind } from './prediction-items.js';
 
-export interface ImageVerdicts {
+interface ImageVerdicts {
   /** Per item of the annotation file (file key order). */
   groundTruth: (Verdict | undefined)[];
   /** By index of the detection in the results file. */
@@ -38,7 +38,7 @@ export interface EvaluatedResults {
 /** Pictures and the report mark matches at IoU (OKS) .50, the records' first threshold. */
 export const MATCH_THRESHOLD = 0.5;
 
-export const metricOf = (kind: ResultKind): 'IoU' | 'OKS' => (kind === 'keypoints' ? 'OKS' : 'IoU');
+const metricOf = (kind: ResultKind): 'IoU' | 'OKS' => (kind === 'keypoints' ? 'OKS' : 'IoU');
 
 /**
  * What the match records say of every item of one image, checked against its
@@ -89,7 +89,7 @@ export function verdictsFromResult(kind: ResultKind, result: CocoEvalResult, rec
   };
 }
 
-export interface PictureEvaluationInput {
+interface PictureEvaluationInput {
   /** A COCO ground-truth file covering the images; without it the records are converted. */
   gtFile?: string;
   /** The images being drawn. */

@@ -119,7 +119,7 @@ function compactRecord(record: DetectionRecord): void {
 }
 
 /** A keypoint result's landmarks of its category: results hold the whole 294-landmark vector, or only those. */
-export function categoryLandmarks(categoryId: number, keypoints: readonly number[]): number[] {
+function categoryLandmarks(categoryId: number, keypoints: readonly number[]): number[] {
   const category = categoryById(categoryId)!;
   const start = keypoints.length >= (category.offset + category.landmarks) * 3 ? category.offset * 3 : 0;
   return keypoints.slice(start, start + category.landmarks * 3);
@@ -161,7 +161,7 @@ function checkRecord(file: string, entry: string, index: number, r: Record<strin
 }
 
 /** A segm result's mask as a row-major bit mask (RLE is column-major). */
-export function decodeResultMask(file: string, record: DetectionRecord): { mask: BitMask; rle: Rle } {
+function decodeResultMask(file: string, record: DetectionRecord): { mask: BitMask; rle: Rle } {
   const seg = record.segmentation!;
   const [height, width] = seg.size;
   let rle: Rle;

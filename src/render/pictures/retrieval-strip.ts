@@ -17,7 +17,7 @@ export interface StripCell {
   outcome?: 'hit' | 'miss';
 }
 
-export interface StripLayout {
+interface StripLayout {
   cellWidth: number;
   cellHeight: number;
   /** Space under each cell for its caption. */
@@ -30,7 +30,7 @@ export interface StripLayout {
 export const DEFAULT_STRIP_LAYOUT: StripLayout = { cellWidth: 120, cellHeight: 160, captionHeight: 18, frame: 4, gap: 16 };
 
 /** Width of a strip of `retrieved` cells after the query. */
-export function stripWidth(retrieved: number, layout: StripLayout = DEFAULT_STRIP_LAYOUT): number {
+function stripWidth(retrieved: number, layout: StripLayout = DEFAULT_STRIP_LAYOUT): number {
   return (retrieved + 1) * layout.cellWidth + layout.gap + 2;
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MAX_RETRIEVED } from '../../schema/index.js';
 import { categoryById } from '../../schema/index.js';
 import type { RetrievalInputs, RetrievalResult } from '../../eval/index.js';
-import { hitGalleryItem } from '../../eval/index.js';
+import { hitGalleryItem } from '../../eval/internal.js';
 import { drawStrip, type StripCell } from './retrieval-strip.js';
 import { imageName } from '../../schema/index.js';
 

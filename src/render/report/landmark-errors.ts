@@ -5,16 +5,8 @@
  * swapped or missed. The data part is plain numbers; the HTML part inline
  * SVG, so the page stands alone.
  */
-import {
-  KEYPOINT_ERROR_OKS,
-  KEYPOINT_ERROR_STEPS,
-  keypointErrorAnalysis,
-  landmarkRows,
-  meanLandmarkLayout,
-  type CocoGroundTruth,
-  type CocoResults,
-  type KindCounts,
-} from '../../eval/index.js';
+import { KEYPOINT_ERROR_OKS, KEYPOINT_ERROR_STEPS, keypointErrorAnalysis, type CocoGroundTruth, type CocoResults, type KindCounts } from '../../eval/index.js';
+import { landmarkRows, meanLandmarkLayout } from '../../eval/internal.js';
 import { categoryById } from '../../schema/index.js';
 import { coord, escapeHtml, figure, svgChartOpen } from './html.js';
 import { svgBarChart } from './svg-bar-chart.js';

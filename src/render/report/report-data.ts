@@ -10,16 +10,19 @@
 import { ATTRIBUTE_NAMES, ATTRIBUTES, categoryById, type AttributeName } from '../../schema/index.js';
 import { loadCocoGroundTruth, loadCocoResults } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded, type CocoAttributeBreakdown as AttributeBreakdown, type CocoEvalResult } from '../../eval/index.js';
-import { firstMissingAttribute, type CocoGroundTruth } from '../../eval/index.js';
-import { paramsFor, type CocoTask } from '../../eval/index.js';
-import { sliceMean } from '../../eval/index.js';
+import { type CocoGroundTruth } from '../../eval/index.js';
+import { firstMissingAttribute } from '../../eval/internal.js';
+import { type CocoTask } from '../../eval/index.js';
+import { paramsFor } from '../../eval/internal.js';
+import { sliceMean } from '../../eval/internal.js';
 import { cocoResultsWarnings } from '../../eval/index.js';
-import type { SummaryLine } from '../../eval/index.js';
+import type { SummaryLine } from '../../eval/internal.js';
 import type { CocoResults } from '../../eval/index.js';
 import { landmarkErrorSection } from './landmark-errors.js';
-import { confusionMatrix, groupByImage, perImageCounts, tideAnalysis } from '../../eval/index.js';
+import { confusionMatrix, perImageCounts, tideAnalysis } from '../../eval/index.js';
+import { groupByImage } from '../../eval/internal.js';
 import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type RetrievalResult } from '../../eval/index.js';
-import { TOP_K } from '../../eval/index.js';
+import { TOP_K } from '../../eval/internal.js';
 import { binCounts } from './svg-chart.js';
 import { MATCH_THRESHOLD } from '../pictures/match-verdicts.js';
 import type {
@@ -39,6 +42,10 @@ export interface ReportRequest {
   gtFile: string;
   tasks: { task: CocoTask; resultsFile: string }[];
   retrieval?: { query: string; gallery: string; results: string };
+  /**
+   * The page's title.
+   * @default 'DeepFashion2 evaluation report'
+   */
   title?: string;
   onProgress?: (stage: string, done: number, total: number) => void;
   /** Called with each warning about the inputs (box results standing in for masks, an empty results file). */
@@ -46,7 +53,7 @@ export interface ReportRequest {
 }
 
 /** What the pictures of a task section need besides the model: the engine's result. */
-export interface EvaluatedTask {
+interface EvaluatedTask {
   section: CocoTaskSection;
   result: CocoEvalResult;
 }
@@ -59,9 +66,9 @@ export interface ReportData {
   warnings: string[];
 }
 
-export const SCORE_BINS = 20;
+const SCORE_BINS = 20;
 /** Rows of the table of images with the most errors. */
-export const ERROR_IMAGES = 10;
+const ERROR_IMAGES = 10;
 
 export async function buildReportData(request: ReportRequest): Promise<ReportData> {
   const tasks = [...new Set(request.tasks.map((t) => t.task))];
@@ -132,7 +139,7 @@ export function cocoReportSection(e: EvaluatedCocoTask): CocoTaskSection {
 }
 
 /** Whether every annotation carries the four attributes (a file written with `df2 convert coco --attributes`). */
-export function hasAttributes(gt: CocoGroundTruth): boolean {
+function hasAttributes(gt: CocoGroundTruth): boolean {
   return gt.annotations.count > 0 && ATTRIBUTE_NAMES.every((_, a) => firstMissingAttribute(gt, a) === -1);
 }
 
@@ -161,7 +168,7 @@ function summaryFigures(summary: readonly SummaryLine[]): SummaryFigure[] {
   });
 }
 
-export function taskSection(task: CocoTask, gtFile: string, resultsFile: string, result: CocoEvalResult, attributes: AttributeTable[]): CocoTaskSection {
+function taskSection(task: CocoTask, gtFile: string, resultsFile: string, result: CocoEvalResult, attributes: AttributeTable[]): CocoTaskSection {
   const params = paramsFor(task);
   const acc = { precision: result.precision, recall: result.recall, scores: result.scores, dims: result.dims };
   const maxDets = params.maxDets[params.maxDets.length - 1]!;
@@ -252,7 +259,7 @@ export function scoreHistogram(result: CocoEvalResult): ScoreHistogram {
  * const section = taskSection('bbox', gtFile, resultsFile, result, []);
  * section.errors = errorAnalysis('bbox', gt, results, result);
  */
-export function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, results: CocoResults, result: CocoEvalResult): ErrorAnalysis {
+function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, results: CocoResults, result: CocoEvalResult): ErrorAnalysis {
   const groups = groupByImage(gt, results);
   const tide = tideAnalysis(task, gt, results, { groups });
   const conf = 0.25;
@@ -269,7 +276,7 @@ export function errorAnalysis(task: 'bbox' | 'segm', gt: CocoGroundTruth, result
 }
 
 /** Images by false positives plus missed ground truth at IoU (OKS) .50, most first, ties by image id; only images with some. */
-export function imagesByErrors(result: CocoEvalResult, count: number): ImageErrorRow[] {
+function imagesByErrors(result: CocoEvalResult, count: number): ImageErrorRow[] {
   const counts = perImageCounts(result);
   const rows: ImageErrorRow[] = [];
   for (let i = 0; i < counts.imageId.length; i++) {
@@ -279,7 +286,7 @@ export function imagesByErrors(result: CocoEvalResult, count: number): ImageErro
   return rows.sort((a, b) => b.fp + b.fn - (a.fp + a.fn) || a.imageId - b.imageId).slice(0, count);
 }
 
-export interface ImageErrors {
+interface ImageErrors {
   imageId: number;
   missed: number;
   falsePositives: number;

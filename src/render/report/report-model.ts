@@ -51,7 +51,7 @@ export interface ScoreHistogram {
   falsePositives: readonly number[];
 }
 
-export interface WorstImage {
+interface WorstImage {
   imageId: number;
   missed: number;
   falsePositives: number;

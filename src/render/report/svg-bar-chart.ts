@@ -14,7 +14,7 @@ export interface Bar {
   color?: string;
 }
 
-export interface BarChartOptions {
+interface BarChartOptions {
   title: string;
   width?: number;
   /** Height of one bar row in pixels. */
@@ -59,13 +59,13 @@ export function svgBarChart(bars: readonly Bar[], options: BarChartOptions): str
   return out.join('');
 }
 
-export interface StackedBar {
+interface StackedBar {
   label: string;
   /** One value per series, in the order of the series. */
   values: readonly number[];
 }
 
-export interface StackedBarChartOptions {
+interface StackedBarChartOptions {
   title: string;
   series: readonly { name: string; color: string }[];
   width?: number;

@@ -16,7 +16,7 @@ export interface LineSeries {
   key?: string;
 }
 
-export interface LineChartOptions {
+interface LineChartOptions {
   title: string;
   xLabel: string;
   yLabel: string;
@@ -90,7 +90,7 @@ function unitAxes(x: (v: number) => number, y: (v: number) => number, plotW: num
   return out;
 }
 
-export interface HistogramSeries {
+interface HistogramSeries {
   name: string;
   color: string;
   /** Count per bin. */
@@ -98,7 +98,7 @@ export interface HistogramSeries {
   key?: string;
 }
 
-export interface HistogramOptions {
+interface HistogramOptions {
   title: string;
   xLabel: string;
   /** Bin edges, one more than the counts of each series. */

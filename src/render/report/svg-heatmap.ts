@@ -7,7 +7,7 @@
  */
 import { coord, escapeHtml, svgChartOpen } from './html.js';
 
-export interface HeatmapOptions {
+interface HeatmapOptions {
   title: string;
   /** Names of the rows and columns (the same list: categories then background). */
   labels: readonly string[];

@@ -9,7 +9,7 @@
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { loadCocoPair } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
-import { firstMissingAttribute } from '../../eval/index.js';
+import { firstMissingAttribute } from '../../eval/internal.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';
 import type { PhaseIntervals } from './config.js';
 import { cocoResampledFigure, type ResampledFigure } from './resample-figures.js';

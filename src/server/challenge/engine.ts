@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { evaluateRetrieval, loadRetrievalInputs } from '../../eval/index.js';
-import type { TopKAccuracy } from '../../eval/index.js';
+import type { TopKAccuracy } from '../../eval/internal.js';
 import { evaluatedReportPage, retrievalReportAttributes, type EvaluatedReportOptions } from '../../render/index.js';
 import { COCO_SUBSET_STAT_NAMES, GT_FILES, RETRIEVAL_STAT_NAMES, statNames } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { checkAnnotationFileSync } from '../../dataset/index.js';
+import { checkAnnotationFileSync } from '../../dataset/internal.js';
 import { imageName } from '../../schema/index.js';
 import { hasAnnotationFile, imageBase, imageJson } from './image-json.js';
 import type { ReadImage, ReaderRequest, ReaderResponse } from './annotation-reader.js';

@@ -8,7 +8,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAnnotationContent, checkAnnotationFileSync, inputProblem, readImageSizeIfPresentSync, type ImageSize } from '../../dataset/index.js';
+import { type ImageSize } from '../../dataset/index.js';
+import { checkAnnotationContent, checkAnnotationFileSync, inputProblem, readImageSizeIfPresentSync } from '../../dataset/internal.js';
 import { formatProblemLine, type Problem } from '../../schema/index.js';
 import { indexedImage } from './indexed-image.js';
 import type { BadFile, IndexedImage } from './types.js';

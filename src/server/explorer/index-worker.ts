@@ -20,7 +20,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { NameSet, scanSplitSync } from '../../dataset/index.js';
+import { NameSet } from '../../dataset/index.js';
+import { scanSplitSync } from '../../dataset/internal.js';
 import { InputError } from '../../util/errors.js';
 import { lowerThreadPriority } from '../../util/thread-priority.js';
 import { indexAnnotationFile, indexScratch } from './index-file.js';

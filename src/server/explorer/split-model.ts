@@ -21,7 +21,7 @@
  * item facet, on an item that also passes every other item filter.
  */
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
-import { PairGroups } from '../../dataset/index.js';
+import { PairGroups } from '../../dataset/internal.js';
 import { ITEM_FACETS, type Facet, type ImageFilters } from './filters.js';
 import { ITEM_BYTES, SOURCES, itemBytes, sourceCode, type ImageBatch } from './image-batch.js';
 import type { FacetCounts, ImageRow, SplitStats } from './types.js';

@@ -12,7 +12,6 @@
 import {
   CocoEvaluator,
   confusionAnalysis,
-  confusionCellImages,
   keypointErrorAnalysis,
   loadCocoPair,
   perImageCounts,
@@ -21,11 +20,11 @@ import {
   type CocoResults,
   type CocoMatchRecords,
   type CocoTask,
-  type ConfusionEntries,
   type KindCounts,
   type LandmarkKind,
 } from '../../eval/index.js';
-import { readResultsForImages, type DetectionRecord } from '../../render/index.js';
+import { confusionCellImages, type ConfusionEntries } from '../../eval/internal.js';
+import { readResultsForImages, type DetectionRecord } from '../../render/internal.js';
 import { rleFromString } from '../../mask/index.js';
 import type { GroundTruthState, PredictionJson, PredictionState, TallyJson } from '../../shared/layer-types.js';
 import type { SplitTruth } from './split-truth.js';

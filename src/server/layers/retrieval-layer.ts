@@ -3,8 +3,9 @@
  * gallery items by the retrieval evaluator, and each query explained by
  * explainQuery (the same assignment and hit test as the figures).
  */
-import { assignResults, evaluateRetrieval, explainQuery, loadRetrievalInputs, type RetrievalInputs } from '../../eval/index.js';
-import type { Assignment } from '../../eval/index.js';
+import { evaluateRetrieval, explainQuery, loadRetrievalInputs, type RetrievalInputs } from '../../eval/index.js';
+import { assignResults } from '../../eval/internal.js';
+import type { Assignment } from '../../eval/internal.js';
 import type { LayerQueryJson, PredictionJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
 import type { SplitTruth } from './split-truth.js';
 

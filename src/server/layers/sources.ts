@@ -4,7 +4,7 @@
  * viewers the submissions API shows it to with its figures (one rule:
  * challenge/visibility.ts).
  */
-import { resultKindOf } from '../../render/index.js';
+import { resultKindOf } from '../../render/internal.js';
 import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
 import type { Task, User } from '../challenge/types.js';

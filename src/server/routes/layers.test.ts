@@ -20,7 +20,8 @@ import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, TestClock, upload,
 import type { Challenge } from '../challenge/config.js';
 import type { SubmissionJson } from '../../shared/api-types.js';
 import { InputError } from '../../util/errors.js';
-import { keypointErrorAnalysis, loadCocoPair, topKAccuracy } from '../../eval/index.js';
+import { keypointErrorAnalysis, loadCocoPair } from '../../eval/index.js';
+import { topKAccuracy } from '../../eval/internal.js';
 import type { LayerImageJson, LayerImagePageJson, LayerJson, LayerSummaryJson, RetrievalExplainedJson, TallyJson } from '../../shared/layer-types.js';
 
 type KindCounts = Record<'good' | 'jitter' | 'inversion' | 'swap' | 'miss', number>;

@@ -1,0 +1,7 @@
+/**
+ * What other df2 modules use from schema/ beyond its public index. Not in the
+ * package's `exports`: users rely on `index.ts` only, and these may change in
+ * any release. The import-boundary rule (eslint.config.js) lets other modules
+ * import this file and no other file behind the index.
+ */
+export { ITEM_KEY } from './validate-annotation.js';
