@@ -6,6 +6,7 @@ import type { User } from './challenge/types.js';
 import { getCookie } from 'hono/cookie';
 import { bearerToken, hashToken } from './challenge/tokens.js';
 import type { SplitInfo } from './explorer/types.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 /**
  * Ends the request with `status` and `{ "error": message }`. A function
@@ -89,7 +90,7 @@ export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Re
       if (done) break;
       size += value.byteLength;
       if (size > JSON_BODY_MAX_BYTES) {
-        await reader.cancel().catch(() => {});
+        await ignoreRejection(reader.cancel(), 'the body is refused as too large either way');
         tooLarge();
       }
       chunks.push(value);

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { WorkerClient, WorkerPool } from '../../util/worker-client.js';
 import { SHARED_INTS, STOP, type BatchReply, type DecodeItem, type DecodeReply, type DecodeRequest, type DecodeWorkerData } from './decode-protocol.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export const BATCH_FILES = 256;
 export const BATCH_BYTES = 4 << 20;
@@ -64,8 +65,8 @@ export class DecoderPool {
 
   /** Waits for the batches sent, closes the threads' archive files and ends the threads. */
   async close(): Promise<void> {
-    await this.drain().catch(() => {});
-    await this.threads.broadcast('close').catch(() => {});
+    await ignoreRejection(this.drain(), 'drain() reported it to the import already; closing goes on');
+    await ignoreRejection(this.threads.broadcast('close'), 'a thread that died has no archive open');
     await this.threads.close();
   }
 }

@@ -2,6 +2,7 @@
 import { WorkerClient } from '../../util/worker-client.js';
 import type { MaskPart, SegmentationBatch } from './gt-masks.js';
 import type { LoadEvent, LoadJob, LoadRequest } from './load-protocol.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export interface WorkerLoad {
   data: unknown;
@@ -30,7 +31,7 @@ export function runLoadWorker(job: LoadJob, callbacks: WorkerCallbacks = {}): Pr
   const data = worker.call('data', { onEvent });
   // Both calls are sent now: the thread goes on to rasterize as soon as it has read the file.
   const masks = job.kind === 'ground-truth' && job.claims && job.tasks.includes('segm') ? (worker.call('masks') as Promise<MaskPart>) : undefined;
-  masks?.catch(() => {}); // observed by the caller when it asks for it
+  if (masks) void ignoreRejection(masks, 'observed by the caller when it asks for the masks');
   void Promise.allSettled([data, masks]).then(() => worker.terminate());
   return data.then((loaded) => (masks ? { data: loaded, masks } : { data: loaded }));
 }

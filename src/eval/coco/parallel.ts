@@ -17,6 +17,7 @@ import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { AttributeBreakdown } from './report.js';
 import type { CocoResults } from './results.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** Below this many detections + ground truths, one thread is faster. */
 const PARALLEL_THRESHOLD = 20_000;
@@ -67,7 +68,7 @@ export class CocoEvaluator {
     try {
       local = evaluateCategories(plan, mine, progress);
     } catch (err) {
-      remote.catch(() => {}); // the local failure is the one reported
+      void ignoreRejection(remote, 'the local failure is the one reported');
       throw err;
     }
     const part = await remote;

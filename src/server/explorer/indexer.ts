@@ -19,6 +19,7 @@ import { inputProblem, readImageSize, scanSplit } from '../../dataset/index.js';
 import { formatProblemLine } from '../../schema/index.js';
 import type { IndexedImage } from './types.js';
 import type { IndexingJson } from '../../shared/api-types.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** A split's indexing run as GET /api/splits reports it (done/total: files checked; changed: files read again). */
 export type IndexProgress = IndexingJson;
@@ -62,7 +63,7 @@ export class Indexer {
   enqueue(split: SplitInfo): Promise<void> {
     this.setProgress(split.name, { state: 'queued', done: 0, total: 0, changed: 0 });
     const run = this.chain.then(() => this.run(split));
-    this.chain = run.catch(() => {});
+    this.chain = ignoreRejection(run, 'the caller of enqueue() gets the failure; the next run starts anyway');
     return run;
   }
 
@@ -241,8 +242,7 @@ export class Indexer {
             // Started now, not after the writes before it: an index may overlap them (PostgreSQL commits them in
             // this order). A file that turned bad leaves the index too.
             const written = finished || this.stopped ? undefined : this.index.writeBatch(split.id, message.images, message.badIds);
-            // Its failure is reported in turn, below.
-            written?.catch(() => {});
+            if (written) void ignoreRejection(written, 'reported in turn, below');
             write(async () => {
               bad.push(...message.bad);
               await written;

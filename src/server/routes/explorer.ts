@@ -17,6 +17,7 @@ import { scrubPaths } from './challenge.js';
 import { registerSplitDir } from '../splits.js';
 import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
 import { imageName } from '../../schema/index.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
@@ -100,7 +101,7 @@ export function explorerRoutes(ctx: AppContext): Hono {
   app.post('/splits/:split/reindex', async (c) => {
     await requireAdmin(ctx, c);
     const split = await splitParam(ctx, c.req.param('split'));
-    ctx.indexer.enqueue(split).catch(() => {});
+    void ignoreRejection(ctx.indexer.enqueue(split), "a failed run is shown in the split's indexing status");
     return c.json(splitJson(ctx, split), 202);
   });
 
