@@ -204,8 +204,8 @@ export class WorkerPool<Request, Reply, Event = never> {
       const threads = this.threads.map((_, slot) => this.thread(slot));
       const idlest = threads.reduce((a, b) => (b.hasRoom && (!a.hasRoom || b.inFlight < a.inFlight) ? b : a));
       if (idlest.hasRoom) return idlest.call(request, options);
-      const failed = threads.find((t) => t.failed);
-      if (failed) throw failed.failed;
+      const failure = threads.find((t) => t.failed)?.failed;
+      if (failure) throw failure;
       await Promise.race(threads.map((t) => t.ready()));
     }
   }

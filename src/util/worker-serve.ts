@@ -11,7 +11,7 @@ import { type AnswerMessage, type CallMessage, serializeError } from './worker-m
 
 /** What a handler may do besides returning: report events of the call on the way (progress, partial results). */
 export interface CallContext<Event> {
-  emit(event: Event, transfer?: readonly Transferable[]): void;
+  emit: (event: Event, transfer?: readonly Transferable[]) => void;
 }
 
 export interface ServeOptions<Reply> {
