@@ -6,6 +6,7 @@ import type { User } from './challenge/types.js';
 import { getCookie } from 'hono/cookie';
 import { bearerToken, hashToken } from './challenge/tokens.js';
 import type { SplitInfo } from './explorer/types.js';
+import type { z } from 'zod';
 import { ignoreRejection } from '../util/ignore-rejection.js';
 
 /**
@@ -104,6 +105,21 @@ export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Re
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, `expected ${what}`);
   return body as Record<string, unknown>;
+}
+
+/**
+ * The request's JSON body checked against `schema` (zod): the parsed value,
+ * or 400 with the message of the first problem (each schema names the field
+ * and what was expected in its messages), or with `message` when given.
+ *
+ * @example
+ * const LOGIN = z.object({ name: z.string().max(100), password: z.string() });
+ * const { name, password } = await jsonBody(c, LOGIN, '{"name", "password"}', 'expected {"name", "password"}');
+ */
+export async function jsonBody<T extends z.ZodType>(c: Context, schema: T, what?: string, message?: string): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await jsonObject(c, what));
+  if (!parsed.success) fail(400, message ?? parsed.error.issues[0]?.message ?? `expected ${what ?? 'a JSON object'}`);
+  return parsed.data;
 }
 
 /** A browser's request from a page of another site (its Origin names another host): refused (403) where a cookie would be set or used. */
