@@ -32,6 +32,8 @@ export function runLoadWorker(job: LoadJob, callbacks: WorkerCallbacks = {}): Pr
   // Both calls are sent now: the thread goes on to rasterize as soon as it has read the file.
   const masks = job.kind === 'ground-truth' && job.claims && job.tasks.includes('segm') ? (worker.call('masks') as Promise<MaskPart>) : undefined;
   if (masks) void ignoreRejection(masks, 'observed by the caller when it asks for the masks');
-  void Promise.allSettled([data, masks]).then(() => worker.terminate());
+  // Ended as soon as its last reply is in (a reaction registered before the caller's): its heap is not kept while the caller works.
+  const end = (): Promise<void> => worker.terminate();
+  void (masks ?? data).then(end, end);
   return data.then((loaded) => (masks ? { data: loaded, masks } : { data: loaded }));
 }
