@@ -9,6 +9,7 @@ import { listSplit, readSplit } from '../dataset/index.js';
 import { checkSplitFiles } from '../dataset/internal.js';
 import { runValidate } from './validate.js';
 import { InputError } from '../util/errors.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 const STACK_LINE = /^\s+at /m;
 
@@ -185,7 +186,7 @@ const ERROR_CASES: Case[] = [
     what: 'image file name not six digits',
     change: async (dir, name) => {
       await rename(join(dir, image(name)), join(dir, 'image', `${name}0.jpg`));
-      await rm(join(dir, anno(name))).catch(() => {});
+      await ignoreRejection(rm(join(dir, anno(name))), 'the file may be gone already');
       return KEEP;
     },
     file: (name) => `image/${name}0.jpg`,

@@ -24,6 +24,7 @@ import { makeDirs } from '../util/make-dirs.js';
 import { releaseTemp, trackTemp } from '../util/temp-files.js';
 import { requireImageSize } from './coco-writer.js';
 import { yoloClassNames, yoloFlipIndex, yoloLabelText, type YoloTask } from './yolo.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export type YoloSplit = 'train' | 'val' | 'test';
 export const YOLO_SPLITS: readonly YoloSplit[] = ['train', 'val', 'test'];
@@ -113,7 +114,7 @@ export async function writeYoloDataset(records: AsyncIterable<ImageRecord>, opti
       await rm(tree.building, { recursive: true, force: true });
       releaseTemp(tree.building);
     }
-    for (const dir of created.reverse()) await rmdir(dir).catch(() => {});
+    for (const dir of created.reverse()) await ignoreRejection(rmdir(dir), 'a folder that is not empty was not ours alone: it stays');
     throw err;
   }
   await writeFileAtomic(summary.dataYaml, await dataYamlText(outDir, options));

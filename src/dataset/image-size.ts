@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { JPG } from 'image-size/types/jpg';
 import { PNG } from 'image-size/types/png';
 import { InputError } from '../util/errors.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface ImageSize {
   width: number;
@@ -47,7 +48,7 @@ export async function readImageSize(file: string): Promise<ImageSize> {
   } catch (err) {
     throw asInputError(file, err);
   } finally {
-    await closeFile(fd).catch(() => {});
+    await ignoreRejection(closeFile(fd), 'the header was read (or its error is the one reported)');
   }
 }
 

@@ -26,6 +26,7 @@ import { grow } from '../util/grow.js';
 import { mapOrdered } from '../util/ordered-map.js';
 import { parseJsonText } from '../json/stream.js';
 import { readImageSize, readImageSizeSync, type ImageSize } from './image-size.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface ReadSplitOptions {
   /**
@@ -420,7 +421,7 @@ async function readText(file: string, admit?: (bytes: number) => Promise<void>):
   } catch (err) {
     throw unreadable(file, err);
   } finally {
-    if (fd !== undefined) await closeFile(fd).catch(() => {});
+    if (fd !== undefined) await ignoreRejection(closeFile(fd), 'the file was read (or its error is the one reported)');
   }
 }
 

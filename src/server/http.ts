@@ -6,19 +6,29 @@ import type { User } from './challenge/types.js';
 import { getCookie } from 'hono/cookie';
 import { bearerToken, hashToken } from './challenge/tokens.js';
 import type { SplitInfo } from './explorer/types.js';
+import type { z } from 'zod';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
-export const fail = (status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string, headers?: Record<string, string>): never => {
+/**
+ * Ends the request with `status` and `{ "error": message }`. A function
+ * declaration typed `never`, so that TypeScript narrows after a call to it.
+ *
+ * @example
+ * if (!user) fail(401, 'sign in');
+ * return user.name; // user is a User here
+ */
+export function fail(status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string, headers?: Record<string, string>): never {
   throw new HTTPException(status, { res: Response.json({ error: message }, { status, headers }) });
-};
+}
 
 /** Split names are registered server-side; a request names one, never a path. */
 export const SPLIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export async function splitParam(ctx: AppContext, raw: string | undefined): Promise<SplitInfo> {
   if (!raw || !SPLIT_NAME.test(raw) || raw.includes('..')) fail(400, 'split: expected the name of a registered split');
-  const split = await ctx.index.split(raw!);
+  const split = await ctx.index.split(raw);
   if (!split) fail(404, `no split named ${JSON.stringify(raw)}`);
-  return split!;
+  return split;
 }
 
 /** A non-negative integer path or query parameter of at most `digits` digits. */
@@ -81,7 +91,7 @@ export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Re
       if (done) break;
       size += value.byteLength;
       if (size > JSON_BODY_MAX_BYTES) {
-        await reader.cancel().catch(() => {});
+        await ignoreRejection(reader.cancel(), 'the body is refused as too large either way');
         tooLarge();
       }
       chunks.push(value);
@@ -97,6 +107,21 @@ export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Re
   return body as Record<string, unknown>;
 }
 
+/**
+ * The request's JSON body checked against `schema` (zod): the parsed value,
+ * or 400 with the message of the first problem (each schema names the field
+ * and what was expected in its messages), or with `message` when given.
+ *
+ * @example
+ * const LOGIN = z.object({ name: z.string().max(100), password: z.string() });
+ * const { name, password } = await jsonBody(c, LOGIN, '{"name", "password"}', 'expected {"name", "password"}');
+ */
+export async function jsonBody<T extends z.ZodType>(c: Context, schema: T, what?: string, message?: string): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await jsonObject(c, what));
+  if (!parsed.success) fail(400, message ?? parsed.error.issues[0]?.message ?? `expected ${what ?? 'a JSON object'}`);
+  return parsed.data;
+}
+
 /** A browser's request from a page of another site (its Origin names another host): refused (403) where a cookie would be set or used. */
 export function refuseOtherSites(c: Context): void {
   const origin = c.req.header('origin');
@@ -106,7 +131,7 @@ export function refuseOtherSites(c: Context): void {
 export async function requireUser(ctx: AppContext, c: Context): Promise<User> {
   const user = await currentUser(ctx, c);
   if (!user) fail(401, 'sign in, or send a valid API token (Authorization: Bearer TOKEN)');
-  return user!;
+  return user;
 }
 
 export async function requireAdmin(ctx: AppContext, c: Context): Promise<User> {

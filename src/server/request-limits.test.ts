@@ -53,6 +53,29 @@ describe('request limits before sign-in', () => {
     assert.equal(await partialRequest(server.url, '/api/users', { ...auth, 'transfer-encoding': 'chunked' }, JSON_BODY_MAX_BYTES + 1), 413);
     assert.equal(await partialRequest(server.url, '/api/splits', { ...auth, 'content-length': String(JSON_BODY_MAX_BYTES + 1) }, 0), 413);
   });
+  test('bodies are checked field by field: the first bad field named in one line (400)', async () => {
+    const auth = { ...json, authorization: `Bearer ${adminToken}` };
+    const post = async (path: string, body: unknown, headers: Record<string, string> = json): Promise<[number, string]> => {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      return [res.status, ((await res.json()) as { error?: string }).error ?? ''];
+    };
+    const name = 'name: expected 1-40 letters, digits, ".", "_" or "-", starting with a letter or digit';
+    assert.deepEqual(await post('/api/signup', { password: 'correct horse' }), [400, name]);
+    assert.deepEqual(await post('/api/signup', { name: '-x', password: 'correct horse' }), [400, name]);
+    assert.deepEqual(await post('/api/signup', { name: 'carol', password: 'short' }), [400, 'password: expected 8-200 characters']);
+    assert.deepEqual(await post('/api/login', { name: 'carol', password: 5 }), [400, 'expected {"name", "password"}']);
+    assert.deepEqual(await post('/api/users', { name: 'team-x', team: 'bad/team' }, auth), [
+      400,
+      'team: expected 1-40 letters, digits, spaces, ".", "_" or "-"',
+    ]);
+    assert.deepEqual(await post('/api/users', { name: 'team-x', team: 7 }, auth), [400, 'team: expected 1-40 letters, digits, spaces, ".", "_" or "-"']);
+    assert.deepEqual(await post('/api/splits', { dir: 'relative/dir' }, auth), [400, 'dir: expected an absolute directory path on the server']);
+    assert.deepEqual(await post('/api/splits', { dir: '/tmp', name: '../up' }, auth), [400, 'name: expected letters, digits, ".", "_" or "-"']);
+    const made = await fetch(`${server.url}/api/users`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'team-y', team: '', admin: 'yes' }) });
+    assert.equal(made.status, 201);
+    assert.deepEqual(await made.json().then((u) => [(u as { team: unknown }).team, (u as { admin: unknown }).admin]), [null, false]);
+  });
+
   test('a body just under the limit is read (and judged on its content)', async () => {
     const body = JSON.stringify({ name: 'nobody', password: 'wrong password', pad: ' '.repeat(JSON_BODY_MAX_BYTES - 100) });
     assert.ok(body.length <= JSON_BODY_MAX_BYTES);

@@ -17,6 +17,7 @@ import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../t
 import type { RunningServer } from './server.js';
 import { addUser, goldenGtDir, startTestServer, upload } from './test-support.js';
 import type { HealthJson, SubmissionJson } from '../shared/api-types.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 // Short for the test (the default is 30), yet several heartbeats long: a loaded machine delays some.
 const LEASE_SECONDS = 8;
@@ -140,7 +141,7 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
           throw new Error(`no worker evaluated anything but retrieval with its copy of the upload:\n${workers.map((w) => w.log).join('\n---\n')}`);
       }
     })();
-    watch.catch(() => {}); // awaited below; a failed upload must not leave its rejection unhandled
+    void ignoreRejection(watch, 'awaited below; a failed upload must not leave its rejection unhandled');
     const ids = new Map<number, keyof typeof files>();
     for (const [k, task] of plan.entries()) {
       const res = await upload(server, token, { task, name: `run ${k}`, file: { name: `${task}.json`, content: await readFile(files[task]) } });

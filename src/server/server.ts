@@ -30,6 +30,7 @@ export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
 import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, intervalsOf, resolveChallenge, type EvaluationOptions } from './config.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface ServeOptions extends EvaluationOptions {
   dataDirs?: string[];
@@ -124,7 +125,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // Splits from earlier runs are checked again (only changed files are read), then those given now.
   const given = new Set((options.dataDirs ?? []).map((d) => resolve(d)));
-  for (const split of await index.splits()) if (!given.has(split.dir)) indexer.enqueue(split).catch(() => {});
+  for (const split of await index.splits())
+    if (!given.has(split.dir)) void ignoreRejection(indexer.enqueue(split), "a failed run is shown in the split's indexing status");
   for (const dir of given) await registerSplitDir(ctx, dir);
 
   const workers = options.workers ?? SERVER_DEFAULTS.workers;

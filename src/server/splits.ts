@@ -2,6 +2,7 @@
 import { basename, resolve } from 'node:path';
 import type { AppContext } from './context.js';
 import type { SplitInfo } from './explorer/types.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 /** A URL-safe name from the directory's base name ("validation"), made unique with -2, -3, ... */
 export async function nameForDir(ctx: Pick<AppContext, 'index'>, dir: string): Promise<string> {
@@ -21,6 +22,6 @@ export async function nameForDir(ctx: Pick<AppContext, 'index'>, dir: string): P
 
 export async function registerSplitDir(ctx: Pick<AppContext, 'index' | 'indexer'>, dir: string, name?: string): Promise<SplitInfo> {
   const split = await ctx.index.registerSplit(name ?? (await nameForDir(ctx, dir)), resolve(dir));
-  ctx.indexer.enqueue(split).catch(() => {});
+  void ignoreRejection(ctx.indexer.enqueue(split), "a failed run is shown in the split's indexing status");
   return split;
 }

@@ -5,42 +5,22 @@
  * jobs. Each JPEG depends on its job alone, so the number of workers never
  * changes the bytes written.
  */
-import { Worker } from 'node:worker_threads';
+import { WorkerClient, WorkerPool } from '../util/worker-client.js';
 import type { PaintJob } from './painter.js';
-import type { PaintReply, PaintRequest } from './paint-worker.js';
 
 /** Jobs queued per worker before `submit` waits. */
 const QUEUE_PER_WORKER = 6;
-
-interface Slot {
-  worker: Worker;
-  pending: number;
-}
+const WORKER_URL = new URL('./paint-worker.js', import.meta.url);
 
 export class PaintPool {
-  private readonly slots: Slot[];
-  private seq = 0;
-  private failure: Error | undefined;
+  /** Each job's reply: the bytes of the JPEG written. */
+  private readonly threads: WorkerPool<PaintJob, number>;
+  private readonly out = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
   private bytes = 0;
-  private waiters: Array<() => void> = [];
-  private closed = false;
 
   constructor(workers: number) {
-    const url = new URL('./paint-worker.js', import.meta.url);
-    this.slots = Array.from({ length: Math.max(1, workers) }, () => {
-      const slot: Slot = { worker: new Worker(url), pending: 0 };
-      slot.worker.on('message', (reply: PaintReply) => {
-        slot.pending--;
-        if ('error' in reply) this.fail(new Error(`painting an image failed: ${reply.error}`));
-        else this.bytes += reply.bytes;
-        this.wake();
-      });
-      slot.worker.on('error', (err) => this.fail(err));
-      slot.worker.on('exit', (code) => {
-        if (!this.closed) this.fail(new Error(`a paint worker stopped (exit code ${code})`));
-      });
-      return slot;
-    });
+    this.threads = new WorkerPool(Math.max(1, workers), () => new WorkerClient(WORKER_URL, { name: 'a paint worker', maxInFlight: QUEUE_PER_WORKER }));
   }
 
   /** Total JPEG bytes written so far. */
@@ -48,40 +28,27 @@ export class PaintPool {
     return this.bytes;
   }
 
+  /** Sends the job to a worker once one has room; throws the first failure of a job sent before. */
   async submit(job: PaintJob): Promise<void> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      const slot = this.slots.reduce((a, b) => (b.pending < a.pending ? b : a));
-      if (slot.pending < QUEUE_PER_WORKER) {
-        slot.pending++;
-        slot.worker.postMessage({ seq: this.seq++, job } satisfies PaintRequest);
-        return;
-      }
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+    if (!this.failure) await this.threads.ready();
+    if (this.failure) throw this.failure.error;
+    const done: Promise<void> = this.threads
+      .call(job)
+      .then(
+        (bytes) => void (this.bytes += bytes),
+        (error: unknown) => void (this.failure ??= { error }),
+      )
+      .finally(() => this.out.delete(done));
+    this.out.add(done);
   }
 
   /** Waits until every submitted job is written; throws the first failure. */
   async drain(): Promise<void> {
-    while (!this.failure && this.slots.some((s) => s.pending > 0)) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    if (this.failure) throw this.failure;
+    await Promise.all([...this.out]);
+    if (this.failure) throw this.failure.error;
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    this.wake();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve();
+    await this.threads.close();
   }
 }

@@ -1,27 +1,14 @@
 /**
- * Worker thread of the paint pool: paints and encodes the JPEGs it is sent
- * and writes them where the job says, so that JPEG encoding (most of the work
- * of `df2 synth`) runs beside the main thread.
+ * Worker thread of the paint pool: paints and encodes the JPEG of each job
+ * it is sent, writes it where the job says and replies with its size, so that
+ * JPEG encoding (most of the work of `df2 synth`) runs beside the main thread.
  */
 import { writeFileSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { serveCalls } from '../util/worker-serve.js';
 import { paintJpeg, type PaintJob } from './painter.js';
 
-export interface PaintRequest {
-  seq: number;
-  job: PaintJob;
-}
-export type PaintReply = { seq: number; bytes: number } | { seq: number; error: string };
-
-const port = parentPort;
-if (port) {
-  port.on('message', ({ seq, job }: PaintRequest) => {
-    try {
-      const jpeg = paintJpeg(job);
-      writeFileSync(job.file, jpeg);
-      port.postMessage({ seq, bytes: jpeg.length } satisfies PaintReply);
-    } catch (err) {
-      port.postMessage({ seq, error: err instanceof Error ? err.message : String(err) } satisfies PaintReply);
-    }
-  });
-}
+serveCalls((job: PaintJob): number => {
+  const jpeg = paintJpeg(job);
+  writeFileSync(job.file, jpeg);
+  return jpeg.length;
+});

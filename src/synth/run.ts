@@ -18,6 +18,7 @@ import { JsonArrayWriter, bboxResultJson, keypointsResultJson, retrievalResultJs
 import { RetrievalGuesser, type GalleryItem, type QueryDetection } from './retrieval.js';
 import { synthesizeSplit, type SynthImage } from './scene.js';
 import { endBySignal, type StopSignal } from '../util/process-end.js';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface SynthOptions {
   out: string;
@@ -204,7 +205,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthSummary> {
     replaceDirectory(temp, out);
     return summary;
   } catch (err) {
-    await predictions?.abort().catch(() => {});
+    if (predictions) await ignoreRejection(predictions.abort(), 'the failure that stopped the run is the one reported');
     await pool.close();
     rmSync(temp, { recursive: true, force: true, maxRetries: 5 });
     throw err;

@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ignoreRejection } from '../util/ignore-rejection.js';
 
 const run = promisify(execFile);
 
@@ -99,7 +100,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     await start();
     await pgRun('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'df2', 'df2']);
   } catch (err) {
-    if (running) await stop().catch(() => {});
+    if (running) await ignoreRejection(stop(), 'the failure being handled is the one reported');
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -109,7 +110,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     stop,
     start,
     async remove() {
-      if (running) await stop().catch(() => {});
+      if (running) await ignoreRejection(stop(), 'the failure being handled is the one reported');
       await rm(dir, { recursive: true, force: true });
     },
   };

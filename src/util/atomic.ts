@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { dirname, basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InputError } from './errors.js';
+import { ignoreRejection } from './ignore-rejection.js';
 import { makeDirs } from './make-dirs.js';
 import { releaseTemp, trackTemp } from './temp-files.js';
 
@@ -47,7 +48,7 @@ function outputError(target: string, err: unknown): unknown {
 
 /** Removes a temporary file; a failure here must not hide the error that made us remove it. */
 async function removeTemp(tmp: string): Promise<void> {
-  await rm(tmp, { force: true }).catch(() => {});
+  await ignoreRejection(rm(tmp, { force: true }), 'the error that made us remove it is the one reported');
   releaseTemp(tmp);
 }
 

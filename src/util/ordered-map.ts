@@ -4,6 +4,8 @@
  * `concurrency` results wait for a slow consumer. Reading a split this way
  * overlaps file system latency without ever holding more than a window of it.
  */
+import { ignoreRejection } from './ignore-rejection.js';
+
 export async function* mapOrdered<T, R>(inputs: Iterable<T>, concurrency: number, work: (input: T, index: number) => Promise<R>): AsyncGenerator<R> {
   const limit = Math.max(1, Math.floor(concurrency));
   const pending = inputs[Symbol.iterator]();
@@ -14,9 +16,7 @@ export async function* mapOrdered<T, R>(inputs: Iterable<T>, concurrency: number
     if (next.done) return false;
     const i = index++;
     const result = (async () => work(next.value, i))();
-    // A failure is reported when its turn comes; until then (or if the
-    // consumer stops early) it must not count as an unhandled rejection.
-    result.catch(() => {});
+    void ignoreRejection(result, 'reported when its turn comes; until then (or if the consumer stops early) not an unhandled rejection');
     window.push(result);
     return true;
   };

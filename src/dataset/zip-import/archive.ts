@@ -9,6 +9,7 @@ import { InputError } from '../../util/errors.js';
 import { ArchiveFile } from './file-reader.js';
 import { centralDirectory, findDirectoryEnd, type ArchiveEntry, type DirectoryEnd } from './central-directory.js';
 import { localEntries } from './local-walk.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export class OpenArchive {
   private zipJs: { reader: ZipReader<unknown>; entries: AsyncGenerator<Entry> } | undefined;
@@ -31,7 +32,7 @@ export class OpenArchive {
     try {
       return new OpenArchive(path, file, await findDirectoryEnd(file));
     } catch (err) {
-      await file.close().catch(() => {});
+      await ignoreRejection(file.close(), "the archive's own problem is the one reported");
       throw err;
     }
   }
@@ -66,15 +67,15 @@ export class OpenArchive {
         if (next.value.offset === entry.offset && !next.value.directory) return next.value;
         if (next.value.offset > entry.offset) break;
       }
-      await this.zipJs.reader.close().catch(() => {});
+      await ignoreRejection(this.zipJs.reader.close(), 'a new pass starts with a new reader');
       this.zipJs = undefined;
       if (restarted) throw new InputError(this.path, entry.filename, 'an entry zip.js can read', 'none at its offset (a damaged archive)');
     }
   }
 
   async close(): Promise<void> {
-    await this.zipJs?.reader.close().catch(() => {});
-    await this.file.close().catch(() => {});
+    if (this.zipJs) await ignoreRejection(this.zipJs.reader.close(), 'closing after the import: nothing is left to read');
+    await ignoreRejection(this.file.close(), 'closing after the import: nothing is left to read');
   }
 }
 

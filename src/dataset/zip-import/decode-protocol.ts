@@ -48,6 +48,10 @@ export interface BatchReply {
   failure?: BatchFailure;
 }
 
+/** A batch to decode, or 'close': close the archives the thread holds open (it answers 'closed'). */
+export type DecodeRequest = DecodeBatch | 'close';
+export type DecodeReply = BatchReply | 'closed';
+
 export interface DecodeWorkerData {
   password: Uint8Array | undefined;
   /**

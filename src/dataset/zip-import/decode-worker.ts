@@ -13,9 +13,10 @@
  * walks the directory and validates.
  */
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { tempPathFor } from '../../util/atomic.js';
+import { serveCalls } from '../../util/worker-serve.js';
 import { imageSizeOfContent, type ImageSize } from '../image-size.js';
 import { inputProblem } from '../read-split.js';
 import type { Problem } from '../../schema/index.js';
@@ -26,6 +27,8 @@ import {
   type BatchReply,
   type DecodeBatch,
   type DecodeItem,
+  type DecodeReply,
+  type DecodeRequest,
   type DecodeWorkerData,
   type ItemResult,
   type BatchFailure,
@@ -157,12 +160,9 @@ function decodeBatch(batch: DecodeBatch): BatchReply {
   return { id: batch.id, results, failure };
 }
 
-parentPort?.on('message', (message: DecodeBatch | 'close') => {
-  if (message === 'close') {
-    for (const fd of archives.values()) closeSync(fd);
-    archives.clear();
-    parentPort!.postMessage('closed');
-    return;
-  }
-  parentPort!.postMessage(decodeBatch(message));
+serveCalls((message: DecodeRequest): DecodeReply => {
+  if (message !== 'close') return decodeBatch(message);
+  for (const fd of archives.values()) closeSync(fd);
+  archives.clear();
+  return 'closed';
 });

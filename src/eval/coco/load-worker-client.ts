@@ -1,7 +1,8 @@
-/** Runs a load job in a worker thread; resolves with the data, rethrows bad input as InputError. */
-import { Worker } from 'node:worker_threads';
+/** Runs a load job in a worker thread; resolves with the data, rethrows bad input as InputError (util/worker-client.ts). */
+import { WorkerClient } from '../../util/worker-client.js';
 import type { MaskPart, SegmentationBatch } from './gt-masks.js';
-import { type LoadJob, type WorkerMessage, errorFromMessage } from './load-protocol.js';
+import type { LoadEvent, LoadJob, LoadRequest } from './load-protocol.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export interface WorkerLoad {
   data: unknown;
@@ -18,59 +19,21 @@ export interface WorkerCallbacks {
 
 export function runLoadWorker(job: LoadJob, callbacks: WorkerCallbacks = {}): Promise<WorkerLoad> {
   const { onProgress, onBatch, signal } = callbacks;
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job });
-    // Two stages: the data ('done'), then for segm ground truth the worker's masks.
-    let stage: 'data' | 'masks' | 'over' = 'data';
-    let resolveMasks: (part: MaskPart) => void = () => {};
-    let rejectMasks: (err: unknown) => void = () => {};
-    const masks = new Promise<MaskPart>((res, rej) => {
-      resolveMasks = res;
-      rejectMasks = rej;
-    });
-    masks.catch(() => {}); // observed by the caller when it asks for it
-    const fail = (err: unknown): void => {
-      if (stage === 'data') reject(err);
-      else if (stage === 'masks') rejectMasks(err);
-      stage = 'over';
-    };
-    signal?.addEventListener(
-      'abort',
-      () => {
-        fail(signal.reason ?? new Error('aborted'));
-        void worker.terminate();
-      },
-      { once: true },
-    );
-    worker.on('message', (message: WorkerMessage) => {
-      switch (message.type) {
-        case 'progress':
-          onProgress?.(message.done, message.total);
-          break;
-        case 'segm-batch':
-          onBatch?.(message.batch);
-          break;
-        case 'done':
-          if (stage !== 'data') break;
-          if (job.kind === 'ground-truth' && job.claims && job.tasks.includes('segm')) {
-            stage = 'masks';
-            resolve({ data: message.data, masks });
-          } else {
-            stage = 'over';
-            resolve({ data: message.data });
-          }
-          break;
-        case 'masks':
-          if (stage === 'masks') resolveMasks(message.part);
-          stage = 'over';
-          break;
-        case 'input-error':
-        case 'error':
-          fail(errorFromMessage(message));
-          break;
-      }
-    });
-    worker.on('error', (err) => fail(err));
-    worker.on('exit', (code) => fail(new Error(`the loading thread stopped (exit code ${code}) before it finished`)));
+  const worker = new WorkerClient<LoadRequest, unknown, LoadEvent>(new URL('./load-worker.js', import.meta.url), {
+    name: 'the loading thread',
+    workerData: job,
   });
+  signal?.addEventListener('abort', () => void worker.terminate(signal.reason instanceof Error ? signal.reason : new Error('aborted')), { once: true });
+  const onEvent = (event: LoadEvent): void => {
+    if (event.type === 'progress') onProgress?.(event.done, event.total);
+    else onBatch?.(event.batch);
+  };
+  const data = worker.call('data', { onEvent });
+  // Both calls are sent now: the thread goes on to rasterize as soon as it has read the file.
+  const masks = job.kind === 'ground-truth' && job.claims && job.tasks.includes('segm') ? (worker.call('masks') as Promise<MaskPart>) : undefined;
+  if (masks) void ignoreRejection(masks, 'observed by the caller when it asks for the masks');
+  // Ended as soon as its last reply is in (a reaction registered before the caller's): its heap is not kept while the caller works.
+  const end = (): Promise<void> => worker.terminate();
+  void (masks ?? data).then(end, end);
+  return data.then((loaded) => (masks ? { data: loaded, masks } : { data: loaded }));
 }

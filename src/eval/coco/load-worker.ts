@@ -1,40 +1,38 @@
 /**
- * Worker-thread entry: reads one file (ground truth or results) and posts
- * the typed storage back (shared buffers, so nothing is copied). For ground
- * truth with segm it also posts each batch of segmentations as soon as it
- * is read, so that the other thread can rasterize it meanwhile, and after
- * reading rasterizes the batches nobody has claimed and posts its masks.
- * Bad input is posted as the fields of its InputError, to be rethrown as
- * one on the other side.
+ * Worker-thread entry: reads one file (ground truth or results) and replies
+ * with the typed storage (shared buffers, so nothing is copied). For ground
+ * truth with segm it also reports each batch of segmentations as soon as it
+ * is read, so that the other thread can rasterize it meanwhile, and on the
+ * second call rasterizes the batches nobody has claimed and replies with its
+ * masks. Bad input fails the call with its InputError (util/worker-serve.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { serveCalls } from '../../util/worker-serve.js';
+import { transferablesOf } from '../../util/worker-messages.js';
 import { rasterizeUnclaimed } from './gt-masks.js';
-import { readCocoGroundTruth } from './ground-truth.js';
+import { type CocoGroundTruth, readCocoGroundTruth } from './ground-truth.js';
 import { readCocoResults } from './results.js';
-import { type LoadJob, type WorkerMessage, errorToMessage, transferablesOf } from './load-protocol.js';
+import type { LoadEvent, LoadJob, LoadRequest } from './load-protocol.js';
 
 const job = workerData as LoadJob;
-const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(message, transfer);
-const onProgress = (done: number, total: number): void => post({ type: 'progress', done, total });
+let gt: CocoGroundTruth | undefined;
 
-try {
-  if (job.kind === 'ground-truth') {
+serveCalls<LoadRequest, unknown, LoadEvent>(
+  async (request, { emit }) => {
+    if (request === 'masks') {
+      if (!gt?.annotations.segmentations || !job.claims) throw new Error('the loading thread has no segmentations to rasterize');
+      return rasterizeUnclaimed(job.file, gt.annotations.segmentations, job.claims).finish();
+    }
+    const onProgress = (done: number, total: number): void => emit({ type: 'progress', done, total });
+    if (job.kind === 'results') return readCocoResults(job.file, { tasks: job.tasks, onProgress });
     const claims = job.claims;
-    const gt = await readCocoGroundTruth(job.file, {
+    gt = await readCocoGroundTruth(job.file, {
       tasks: job.tasks,
       onProgress,
       hashContent: job.hashContent,
-      onSegmentationBatch: claims ? (batch) => post({ type: 'segm-batch', batch }) : undefined,
+      onSegmentationBatch: claims ? (batch) => emit({ type: 'segm-batch', batch }) : undefined,
     });
-    post({ type: 'done', data: gt }, transferablesOf(gt));
-    if (gt.annotations.segmentations && claims) {
-      const part = rasterizeUnclaimed(job.file, gt.annotations.segmentations, claims).finish();
-      post({ type: 'masks', part }, transferablesOf(part));
-    }
-  } else {
-    const data = await readCocoResults(job.file, { tasks: job.tasks, onProgress });
-    post({ type: 'done', data }, transferablesOf(data));
-  }
-} catch (err) {
-  post(errorToMessage(err));
-}
+    return gt;
+  },
+  { transfer: transferablesOf },
+);

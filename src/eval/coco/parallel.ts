@@ -7,17 +7,17 @@
  * in this thread alone: starting a thread would cost more than it saves.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerClient } from '../../util/worker-client.js';
 import type { AttributeName } from '../../schema/index.js';
 import { type CocoEvalResult, type EvaluationPart, combineParts, evaluateCategories } from './evaluate.js';
 import { type CocoEvalOptions, categoryWork, planEvaluation, portableOptions } from './plan.js';
 import { attributeBreakdown, attributeSubsets } from './subsets.js';
-import type { EvalRequest, EvalResponse } from './eval-protocol.js';
+import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { AttributeBreakdown } from './report.js';
 import type { CocoResults } from './results.js';
-import { errorFromMessage } from './load-protocol.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** Below this many detections + ground truths, one thread is faster. */
 const PARALLEL_THRESHOLD = 20_000;
@@ -31,30 +31,23 @@ export interface CocoEvaluatorOptions {
 }
 
 export class CocoEvaluator {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (part: EvaluationPart) => void; reject: (err: unknown) => void }>();
-
   private constructor(
     readonly task: CocoTask,
     readonly gt: CocoGroundTruth,
     readonly results: CocoResults,
-    private readonly worker: Worker | null,
-  ) {
-    worker?.on('message', (message: EvalResponse) => this.onMessage(message));
-    worker?.on('error', (err) => this.failAll(err));
-    worker?.on('exit', (code) => this.failAll(new Error(`the evaluation thread stopped (exit code ${code})`)));
-  }
+    private readonly worker: WorkerClient<EvalRequest, EvaluationPart> | null,
+  ) {}
 
   static create(task: CocoTask, gt: CocoGroundTruth, results: CocoResults, options: CocoEvaluatorOptions = {}): CocoEvaluator {
     const large = gt.annotations.count + results.count >= PARALLEL_THRESHOLD;
     const threads = options.threads ?? (large && availableParallelism() >= 2 ? 2 : 1);
-    let worker: Worker | null = null;
-    if (threads > 1) {
-      worker = new Worker(new URL('./eval-worker.js', import.meta.url));
-      worker.unref(); // referenced only while a request is out
-      const init: EvalRequest = { type: 'init', task, gt, res: results };
-      worker.postMessage(init);
-    }
+    const worker =
+      threads > 1
+        ? new WorkerClient<EvalRequest, EvaluationPart>(new URL('./eval-worker.js', import.meta.url), {
+            name: 'the evaluation thread',
+            workerData: { task, gt, res: results } satisfies EvalWorkerData,
+          })
+        : null;
     return new CocoEvaluator(task, gt, results, worker);
   }
 
@@ -73,12 +66,12 @@ export class CocoEvaluator {
         ),
       ]);
     const [mine, theirs] = splitByWork(categoryWork(plan));
-    const remote = this.request(options, theirs);
+    const remote = this.worker.call({ options: portableOptions(options), categories: theirs });
     let local: EvaluationPart;
     try {
       local = evaluateCategories(plan, mine, progress);
     } catch (err) {
-      remote.catch(() => {});
+      void ignoreRejection(remote, 'the local failure is the one reported');
       throw err;
     }
     const part = await remote;
@@ -97,30 +90,6 @@ export class CocoEvaluator {
   /** Stops the evaluation thread. */
   async close(): Promise<void> {
     await this.worker?.terminate();
-  }
-
-  private request(options: CocoEvalOptions, categories: number[]): Promise<EvaluationPart> {
-    const id = this.nextId++;
-    const message: EvalRequest = { type: 'evaluate', id, options: portableOptions(options), categories };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker!.ref();
-      this.worker!.postMessage(message);
-    });
-  }
-
-  private onMessage(message: EvalResponse): void {
-    const waiting = this.pending.get(message.id);
-    if (!waiting) return;
-    this.pending.delete(message.id);
-    if (this.pending.size === 0) this.worker?.unref();
-    if (message.type === 'part') waiting.resolve(message.part);
-    else waiting.reject(errorFromMessage(message));
-  }
-
-  private failAll(err: unknown): void {
-    for (const waiting of this.pending.values()) waiting.reject(err);
-    this.pending.clear();
   }
 }
 

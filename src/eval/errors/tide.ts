@@ -87,8 +87,11 @@ export interface TideOptions {
  */
 export const TIDE_OUTCOME = { notEvaluated: -1, truePositive: 0, cls: 1, loc: 2, both: 3, dupe: 4, bkg: 5, ignored: 6 } as const;
 
-/** Outcome code -> error name (null: no error). */
-export const TIDE_OUTCOME_ERROR: readonly (TideMainError | null)[] = [null, 'cls', 'loc', 'both', 'dupe', 'bkg', null];
+/** Outcome code -> error name (null: no error), from TIDE_OUTCOME. */
+export const TIDE_OUTCOME_ERROR: readonly (TideMainError | null)[] = Array.from(
+  { length: TIDE_OUTCOME.ignored + 1 },
+  (_, code) => TIDE_MAIN_ERRORS.find((name) => (TIDE_OUTCOME as Record<string, number>)[name] === code) ?? null,
+);
 
 export interface TideAnalysis {
   errors: TideErrors;
@@ -102,15 +105,10 @@ export interface TideAnalysis {
   gtMissed: Uint8Array;
 }
 
-const CLS = 1,
-  LOC = 2,
-  BOTH = 3,
-  DUPE = 4,
-  BKG = 5,
-  MISS = 7;
-const NOT_EVALUATED = -1,
-  TRUE_POSITIVE = 0,
-  IGNORED = 6;
+// The outcome codes, defined once in TIDE_OUTCOME.
+const { notEvaluated: NOT_EVALUATED, truePositive: TRUE_POSITIVE, cls: CLS, loc: LOC, both: BOTH, dupe: DUPE, bkg: BKG, ignored: IGNORED } = TIDE_OUTCOME;
+/** A missed ground truth, counted beside the detection errors (it is no detection's outcome). */
+const MISS = IGNORED + 1;
 const MAIN_CODES: Record<TideMainError, number> = { cls: CLS, loc: LOC, both: BOTH, dupe: DUPE, bkg: BKG, miss: MISS };
 
 /**
@@ -167,63 +165,271 @@ interface Matching {
 }
 
 function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, options: TideOptions): Matching {
-  const pos = options.posThreshold ?? 0.5;
-  const bg = options.backgroundThreshold ?? 0.1;
-  const maxDets = options.maxDets ?? 100;
-  const groups = options.groups ?? groupByImage(gt, res);
-  const ann = gt.annotations;
-  const K = gt.categories.id.length;
-  const annClass = categoryRanks(ann.category, gt.categories.id);
-  const resClass = categoryRanks(res.categoryId, gt.categories.id);
+  return new TideMatcher(task, gt, res, options).run();
+}
 
-  const touched = new Uint8Array(K);
-  const classOrder: number[] = [];
-  const touch = (c: number): void => {
-    if (!touched[c]) {
-      touched[c] = 1;
-      classOrder.push(c);
-    }
-  };
-  const npos = new Float64Array(K);
-  const falseNegatives = new Float64Array(K);
-  const missed = new Float64Array(K);
+/**
+ * tidecv's matching, one image at a time, in the steps of pycocotools'
+ * evaluateImg: the image's ground truth (regular and crowd), its detections
+ * in score order cut to maxDets, greedy matching, crowd regions, then each
+ * detection's data point and error, and the ground truth left unmatched.
+ * The state is tidecv's (per annotation: used, usable, its best error), kept
+ * in typed arrays; the scratch arrays grow with the largest image.
+ */
+class TideMatcher {
+  private readonly pos: number;
+  private readonly bg: number;
+  private readonly maxDets: number;
+  private readonly groups: ImageGroups;
+  private readonly ann: CocoGroundTruth['annotations'];
+  private readonly K: number;
+  private readonly annClass: Int32Array;
+  private readonly resClass: Int32Array;
+
+  private readonly touched: Uint8Array;
+  private readonly classOrder: number[] = [];
+  private readonly npos: Float64Array;
+  private readonly falseNegatives: Float64Array;
+  private readonly missed: Float64Array;
   /** Errors per type code. */
-  const typeCounts = new Int32Array(8);
+  private readonly typeCounts = new Int32Array(MISS + 1);
 
-  const pointClass = new Int32Array(res.count);
-  const pointScore = new Float64Array(res.count);
-  const pointTp = new Uint8Array(res.count);
-  let nPoints = 0;
-  const errType = new Uint8Array(res.count);
-  const errClass = new Int32Array(res.count);
-  const errScore = new Float64Array(res.count);
-  const errDet = new Int32Array(res.count);
-  const errGt = new Int32Array(res.count);
-  let nErrors = 0;
+  private readonly pointClass: Int32Array;
+  private readonly pointScore: Float64Array;
+  private readonly pointTp: Uint8Array;
+  private nPoints = 0;
+  private readonly errType: Uint8Array;
+  private readonly errClass: Int32Array;
+  private readonly errScore: Float64Array;
+  private readonly errDet: Int32Array;
+  private readonly errGt: Int32Array;
+  private nErrors = 0;
 
-  const detOutcome = new Int8Array(res.count).fill(NOT_EVALUATED);
-  const detGt = new Int32Array(res.count).fill(-1);
-  const gtMissed = new Uint8Array(ann.count);
+  private readonly detOutcome: Int8Array;
+  private readonly detGt: Int32Array;
+  private readonly gtMissed: Uint8Array;
   // Per annotation (tidecv keeps these on the ground-truth dicts).
-  const gtUsed = new Uint8Array(ann.count);
-  const gtUsable = new Uint8Array(ann.count);
-  const bestScore = new Float64Array(ann.count).fill(-1);
-  const bestDet = new Int32Array(ann.count).fill(-1);
+  private readonly gtUsed: Uint8Array;
+  private readonly gtUsable: Uint8Array;
+  private readonly bestScore: Float64Array;
+  private readonly bestDet: Int32Array;
 
-  let order = new Int32Array(64);
-  let scores = new Float64Array(64);
-  let preds = new Int32Array(64);
-  let regular = new Int32Array(64);
-  let crowd = new Int32Array(64);
-  let iou: Float64Array = new Float64Array(256);
-  let crowdIou: Float64Array = new Float64Array(64);
-  const predBox = res.bbox;
-  const gtBox = ann.bbox;
+  // The current image: its regular and crowd annotations, its evaluated detections (score order) and their IoUs.
+  private order = new Int32Array(64);
+  private scores = new Float64Array(64);
+  private preds = new Int32Array(64);
+  private regular = new Int32Array(64);
+  private crowd = new Int32Array(64);
+  private iou: Float64Array = new Float64Array(256);
+  private crowdIou: Float64Array = new Float64Array(64);
+  private nG = 0;
+  private nCrowd = 0;
+  private nP = 0;
+
+  constructor(
+    private readonly task: TideTask,
+    gt: CocoGroundTruth,
+    private readonly res: CocoResults,
+    options: TideOptions,
+  ) {
+    this.pos = options.posThreshold ?? 0.5;
+    this.bg = options.backgroundThreshold ?? 0.1;
+    this.maxDets = options.maxDets ?? 100;
+    this.groups = options.groups ?? groupByImage(gt, res);
+    this.ann = gt.annotations;
+    this.K = gt.categories.id.length;
+    this.annClass = categoryRanks(this.ann.category, gt.categories.id);
+    this.resClass = categoryRanks(res.categoryId, gt.categories.id);
+    this.touched = new Uint8Array(this.K);
+    this.npos = new Float64Array(this.K);
+    this.falseNegatives = new Float64Array(this.K);
+    this.missed = new Float64Array(this.K);
+    this.pointClass = new Int32Array(res.count);
+    this.pointScore = new Float64Array(res.count);
+    this.pointTp = new Uint8Array(res.count);
+    this.errType = new Uint8Array(res.count);
+    this.errClass = new Int32Array(res.count);
+    this.errScore = new Float64Array(res.count);
+    this.errDet = new Int32Array(res.count);
+    this.errGt = new Int32Array(res.count);
+    this.detOutcome = new Int8Array(res.count).fill(NOT_EVALUATED);
+    this.detGt = new Int32Array(res.count).fill(-1);
+    this.gtMissed = new Uint8Array(this.ann.count);
+    this.gtUsed = new Uint8Array(this.ann.count);
+    this.gtUsable = new Uint8Array(this.ann.count);
+    this.bestScore = new Float64Array(this.ann.count).fill(-1);
+    this.bestDet = new Int32Array(this.ann.count).fill(-1);
+  }
+
+  run(): Matching {
+    for (let image = 0; image < this.groups.count; image++) this.evaluateImage(image);
+    return this.result();
+  }
+
+  private evaluateImage(image: number): void {
+    this.takeGroundTruth(image);
+    if (!this.takeDetections(image)) {
+      for (let g = 0; g < this.nG; g++) {
+        this.falseNegatives[this.annClass[this.regular[g]!]!]!++;
+        this.miss(this.regular[g]!);
+      }
+      return;
+    }
+    this.matchGreedy();
+    this.ignoreInCrowds();
+    for (let p = 0; p < this.nP; p++) this.judge(p);
+    this.countUnmatched();
+  }
+
+  /** The image's annotations: regular ones (counted in npos) and crowd regions. */
+  private takeGroundTruth(image: number): void {
+    const g0 = this.groups.gtStart[image]!;
+    const nAll = this.groups.gtStart[image + 1]! - g0;
+    if (this.regular.length < nAll) {
+      this.regular = new Int32Array(nAll * 2);
+      this.crowd = new Int32Array(nAll * 2);
+    }
+    this.nG = 0;
+    this.nCrowd = 0;
+    for (let i = 0; i < nAll; i++) {
+      const a = this.groups.gtItems[g0 + i]!;
+      if (this.ann.iscrowd[a]) this.crowd[this.nCrowd++] = a;
+      else {
+        this.regular[this.nG++] = a;
+        this.npos[this.annClass[a]!]!++;
+        this.touch(this.annClass[a]!);
+      }
+    }
+  }
+
+  /** The image's detections by descending score (stable), cut to maxDets; false when it has none. */
+  private takeDetections(image: number): boolean {
+    const d0 = this.groups.detStart[image]!;
+    const nDet = this.groups.detStart[image + 1]! - d0;
+    if (nDet === 0) return false;
+    if (this.order.length < nDet) {
+      this.order = new Int32Array(nDet * 2);
+      this.scores = new Float64Array(nDet * 2);
+      this.preds = new Int32Array(nDet * 2);
+    }
+    for (let i = 0; i < nDet; i++) this.scores[i] = this.res.score[this.groups.detItems[d0 + i]!]!;
+    stableOrderByDescending(this.scores, nDet, this.order);
+    this.nP = Math.min(nDet, this.maxDets);
+    for (let p = 0; p < this.nP; p++) this.preds[p] = this.groups.detItems[d0 + this.order[p]!]!;
+    return true;
+  }
+
+  /** Greedy matching in score order, same category only. */
+  private matchGreedy(): void {
+    const { nP, nG, regular, gtUsed, annClass } = this;
+    this.iou = this.pairwiseIou(this.regular, nG, false, this.iou);
+    const iou = this.iou;
+    for (let p = 0; p < nP; p++) {
+      const det = this.preds[p]!;
+      const c = this.resClass[det]!;
+      let best = -1;
+      let at = -1;
+      for (let g = 0; g < nG; g++) {
+        const v = gtUsed[regular[g]!] || annClass[regular[g]!] !== c ? 0 : iou[p * nG + g]!;
+        if (v > best) {
+          best = v;
+          at = g;
+        }
+      }
+      if (at >= 0 && best >= this.pos) {
+        gtUsed[regular[at]!] = 1;
+        this.detOutcome[det] = TRUE_POSITIVE;
+        this.detGt[det] = regular[at]!;
+      }
+    }
+  }
+
+  /** Crowd regions: unmatched detections of their category inside them are left out. */
+  private ignoreInCrowds(): void {
+    for (let r = 0; r < this.nCrowd; r++) {
+      const region = this.crowd.subarray(r, r + 1);
+      this.crowdIou = this.pairwiseIou(region, 1, true, this.crowdIou);
+      const regionClass = this.annClass[region[0]!];
+      for (let p = 0; p < this.nP; p++) {
+        const det = this.preds[p]!;
+        if (this.detOutcome[det] === NOT_EVALUATED && this.crowdIou[p]! > this.pos && this.resClass[det] === regionClass) this.detOutcome[det] = IGNORED;
+      }
+    }
+  }
+
+  /** The p-th detection's data point of the AP and, unless a true positive, its error. */
+  private judge(p: number): void {
+    const det = this.preds[p]!;
+    const c = this.resClass[det]!;
+    // An ignored detection is no data point of the AP, yet its error is found as for a false positive.
+    if (this.detOutcome[det] !== IGNORED) {
+      const tp = this.detOutcome[det] === TRUE_POSITIVE ? 1 : 0;
+      this.touch(c);
+      this.pushPoint(c, this.res.score[det]!, tp);
+      if (tp) return;
+    }
+    if (this.nG === 0) {
+      this.pushError(BKG, det, -1);
+      return;
+    }
+    const { nG, regular, annClass, gtUsed, iou, pos, bg } = this;
+    // The four maxima the tests read (first index of the maximum, as argmax).
+    let clsBest = -1,
+      clsAt = 0,
+      otherBest = -1,
+      otherAt = 0,
+      usedBest = -1,
+      anyBest = -1;
+    for (let g = 0; g < nG; g++) {
+      const a = regular[g]!;
+      const v = iou[p * nG + g]!;
+      const same = annClass[a] === c;
+      const vCls = same ? v : 0;
+      const vOther = same ? 0 : v;
+      const vUsed = same && gtUsed[a] ? v : 0;
+      if (vCls > clsBest) {
+        clsBest = vCls;
+        clsAt = g;
+      }
+      if (vOther > otherBest) {
+        otherBest = vOther;
+        otherAt = g;
+      }
+      if (vUsed > usedBest) usedBest = vUsed;
+      if (v > anyBest) anyBest = v;
+    }
+    if (bg <= clsBest && clsBest <= pos) {
+      this.pushError(LOC, det, regular[clsAt]!);
+      this.bestMatch(det, regular[clsAt]!);
+    } else if (otherBest >= pos) {
+      this.pushError(CLS, det, regular[otherAt]!);
+      this.bestMatch(det, regular[otherAt]!);
+    } else if (usedBest >= pos) {
+      this.pushError(DUPE, det, -1);
+    } else if (anyBest <= bg) {
+      this.pushError(BKG, det, -1);
+    } else {
+      this.pushError(BOTH, det, -1);
+    }
+  }
+
+  /** The image's regular ground truth left unmatched: false negatives, and missed unless an error may fix it. */
+  private countUnmatched(): void {
+    for (let g = 0; g < this.nG; g++) {
+      const a = this.regular[g]!;
+      if (this.gtUsed[a]) continue;
+      this.falseNegatives[this.annClass[a]!]!++;
+      if (!this.gtUsable[a]) this.miss(a);
+    }
+  }
 
   /** Pairwise IoU of preds[0..nP) and the annotations gts[0..nG), as out[p * nG + g] (out grown as needed). */
-  const pairwiseIou = (nP: number, gts: Int32Array, nG: number, isCrowd: boolean, out: Float64Array): Float64Array => {
+  private pairwiseIou(gts: Int32Array, nG: number, isCrowd: boolean, out: Float64Array): Float64Array {
+    const { nP, preds } = this;
     if (out.length < nP * nG) out = new Float64Array(nP * nG * 2);
-    if (task === 'bbox') {
+    if (this.task === 'bbox') {
+      const predBox = this.res.bbox;
+      const gtBox = this.ann.bbox;
       for (let p = 0; p < nP; p++) {
         const d = 4 * preds[p]!;
         const dx = predBox[d]!,
@@ -237,203 +443,88 @@ function matchImages(task: TideTask, gt: CocoGroundTruth, res: CocoResults, opti
       }
       return out;
     }
-    const dt: Rle[] = Array.from({ length: nP }, (_, p) => maskOf(res.masks, preds[p]!));
-    const gm: Rle[] = Array.from({ length: nG }, (_, g) => maskOf(ann.masks, gts[g]!));
+    const dt: Rle[] = Array.from({ length: nP }, (_, p) => maskOf(this.res.masks, preds[p]!));
+    const gm: Rle[] = Array.from({ length: nG }, (_, g) => maskOf(this.ann.masks, gts[g]!));
     out.set(rleIou(dt, gm, new Uint8Array(nG).fill(isCrowd ? 1 : 0)));
     return out;
-  };
+  }
 
-  const pushPoint = (c: number, score: number, tp: number): void => {
-    pointClass[nPoints] = c;
-    pointScore[nPoints] = score;
-    pointTp[nPoints++] = tp;
-  };
-  const pushError = (type: number, det: number, g: number): void => {
-    errType[nErrors] = type;
-    errClass[nErrors] = resClass[det]!;
-    errScore[nErrors] = res.score[det]!;
-    errDet[nErrors] = det;
-    errGt[nErrors++] = g;
-    if (detOutcome[det] !== IGNORED) detOutcome[det] = type;
-    typeCounts[type]!++;
-  };
+  private touch(c: number): void {
+    if (!this.touched[c]) {
+      this.touched[c] = 1;
+      this.classOrder.push(c);
+    }
+  }
+
+  private pushPoint(c: number, score: number, tp: number): void {
+    this.pointClass[this.nPoints] = c;
+    this.pointScore[this.nPoints] = score;
+    this.pointTp[this.nPoints++] = tp;
+  }
+
+  private pushError(type: number, det: number, g: number): void {
+    const e = this.nErrors++;
+    this.errType[e] = type;
+    this.errClass[e] = this.resClass[det]!;
+    this.errScore[e] = this.res.score[det]!;
+    this.errDet[e] = det;
+    this.errGt[e] = g;
+    if (this.detOutcome[det] !== IGNORED) this.detOutcome[det] = type;
+    this.typeCounts[type]!++;
+  }
+
   /** tidecv's BestGTMatch: the highest-scoring error naming an unused ground truth may fix it. */
-  const bestMatch = (det: number, g: number): void => {
-    detGt[det] = g;
-    if (gtUsed[g]) return;
-    gtUsable[g] = 1;
-    const score = res.score[det]!;
-    if (bestScore[g]! < score) {
-      bestScore[g] = score;
-      bestDet[g] = det;
-    }
-  };
-  const miss = (g: number): void => {
-    missed[annClass[g]!]!++;
-    gtMissed[g] = 1;
-    typeCounts[MISS]!++;
-  };
-
-  for (let image = 0; image < groups.count; image++) {
-    const g0 = groups.gtStart[image]!;
-    const nAll = groups.gtStart[image + 1]! - g0;
-    if (regular.length < nAll) {
-      regular = new Int32Array(nAll * 2);
-      crowd = new Int32Array(nAll * 2);
-    }
-    let nG = 0;
-    let nCrowd = 0;
-    for (let i = 0; i < nAll; i++) {
-      const a = groups.gtItems[g0 + i]!;
-      if (ann.iscrowd[a]) crowd[nCrowd++] = a;
-      else {
-        regular[nG++] = a;
-        npos[annClass[a]!]!++;
-        touch(annClass[a]!);
-      }
-    }
-    const d0 = groups.detStart[image]!;
-    const nDet = groups.detStart[image + 1]! - d0;
-    if (nDet === 0) {
-      for (let g = 0; g < nG; g++) {
-        falseNegatives[annClass[regular[g]!]!]!++;
-        miss(regular[g]!);
-      }
-      continue;
-    }
-    if (order.length < nDet) {
-      order = new Int32Array(nDet * 2);
-      scores = new Float64Array(nDet * 2);
-      preds = new Int32Array(nDet * 2);
-    }
-    for (let i = 0; i < nDet; i++) scores[i] = res.score[groups.detItems[d0 + i]!]!;
-    stableOrderByDescending(scores, nDet, order);
-    const nP = Math.min(nDet, maxDets);
-    for (let p = 0; p < nP; p++) preds[p] = groups.detItems[d0 + order[p]!]!;
-
-    // Greedy matching in score order, same category only.
-    iou = pairwiseIou(nP, regular, nG, false, iou);
-    for (let p = 0; p < nP; p++) {
-      const det = preds[p]!;
-      const c = resClass[det]!;
-      let best = -1;
-      let at = -1;
-      for (let g = 0; g < nG; g++) {
-        const v = gtUsed[regular[g]!] || annClass[regular[g]!] !== c ? 0 : iou[p * nG + g]!;
-        if (v > best) {
-          best = v;
-          at = g;
-        }
-      }
-      if (at >= 0 && best >= pos) {
-        gtUsed[regular[at]!] = 1;
-        detOutcome[det] = TRUE_POSITIVE;
-        detGt[det] = regular[at]!;
-      }
-    }
-    // Crowd regions: unmatched detections of their category inside them are left out.
-    for (let r = 0; r < nCrowd; r++) {
-      const region = crowd.subarray(r, r + 1);
-      crowdIou = pairwiseIou(nP, region, 1, true, crowdIou);
-      const regionClass = annClass[region[0]!];
-      for (let p = 0; p < nP; p++) {
-        const det = preds[p]!;
-        if (detOutcome[det] === NOT_EVALUATED && crowdIou[p]! > pos && resClass[det] === regionClass) detOutcome[det] = IGNORED;
-      }
-    }
-
-    for (let p = 0; p < nP; p++) {
-      const det = preds[p]!;
-      const c = resClass[det]!;
-      // An ignored detection is no data point of the AP, yet its error is found as for a false positive.
-      if (detOutcome[det] !== IGNORED) {
-        const tp = detOutcome[det] === TRUE_POSITIVE ? 1 : 0;
-        touch(c);
-        pushPoint(c, res.score[det]!, tp);
-        if (tp) continue;
-      }
-      if (nG === 0) {
-        pushError(BKG, det, -1);
-        continue;
-      }
-      // The four maxima the tests read (first index of the maximum, as argmax).
-      let clsBest = -1,
-        clsAt = 0,
-        otherBest = -1,
-        otherAt = 0,
-        usedBest = -1,
-        anyBest = -1;
-      for (let g = 0; g < nG; g++) {
-        const a = regular[g]!;
-        const v = iou[p * nG + g]!;
-        const same = annClass[a] === c;
-        const vCls = same ? v : 0;
-        const vOther = same ? 0 : v;
-        const vUsed = same && gtUsed[a] ? v : 0;
-        if (vCls > clsBest) {
-          clsBest = vCls;
-          clsAt = g;
-        }
-        if (vOther > otherBest) {
-          otherBest = vOther;
-          otherAt = g;
-        }
-        if (vUsed > usedBest) usedBest = vUsed;
-        if (v > anyBest) anyBest = v;
-      }
-      if (bg <= clsBest && clsBest <= pos) {
-        pushError(LOC, det, regular[clsAt]!);
-        bestMatch(det, regular[clsAt]!);
-      } else if (otherBest >= pos) {
-        pushError(CLS, det, regular[otherAt]!);
-        bestMatch(det, regular[otherAt]!);
-      } else if (usedBest >= pos) {
-        pushError(DUPE, det, -1);
-      } else if (anyBest <= bg) {
-        pushError(BKG, det, -1);
-      } else {
-        pushError(BOTH, det, -1);
-      }
-    }
-    for (let g = 0; g < nG; g++) {
-      const a = regular[g]!;
-      if (gtUsed[a]) continue;
-      falseNegatives[annClass[a]!]!++;
-      if (!gtUsable[a]) miss(a);
+  private bestMatch(det: number, g: number): void {
+    this.detGt[det] = g;
+    if (this.gtUsed[g]) return;
+    this.gtUsable[g] = 1;
+    const score = this.res.score[det]!;
+    if (this.bestScore[g]! < score) {
+      this.bestScore[g] = score;
+      this.bestDet[g] = det;
     }
   }
 
-  // How each error is fixed, now that every ground truth knows its best error.
-  const errFixedClass = new Int32Array(nErrors);
-  const errFixedTp = new Uint8Array(nErrors);
-  for (let e = 0; e < nErrors; e++) {
-    const g = errGt[e]!;
-    const type = errType[e]!;
-    errFixedClass[e] = type === CLS ? annClass[g]! : errClass[e]!;
-    errFixedTp[e] = (type === CLS || type === LOC) && !gtUsed[g] && bestDet[g] === errDet[e] ? 1 : 0;
+  private miss(g: number): void {
+    this.missed[this.annClass[g]!]!++;
+    this.gtMissed[g] = 1;
+    this.typeCounts[MISS]!++;
   }
-  const counts = Object.fromEntries(TIDE_MAIN_ERRORS.map((name) => [name, typeCounts[MAIN_CODES[name]]!])) as Record<TideMainError, number>;
-  return {
-    K,
-    classOrder,
-    npos,
-    falseNegatives,
-    missed,
-    nPoints,
-    pointClass,
-    pointScore,
-    pointTp,
-    nErrors,
-    errType,
-    errClass,
-    errScore,
-    errFixedClass,
-    errFixedTp,
-    counts,
-    detOutcome,
-    detGt,
-    gtMissed,
-  };
+
+  /** How each error is fixed, now that every ground truth knows its best error; the whole matching. */
+  private result(): Matching {
+    const { nErrors, errGt, errType, gtUsed, bestDet, errDet } = this;
+    const errFixedClass = new Int32Array(nErrors);
+    const errFixedTp = new Uint8Array(nErrors);
+    for (let e = 0; e < nErrors; e++) {
+      const g = errGt[e]!;
+      const type = errType[e]!;
+      errFixedClass[e] = type === CLS ? this.annClass[g]! : this.errClass[e]!;
+      errFixedTp[e] = (type === CLS || type === LOC) && !gtUsed[g] && bestDet[g] === errDet[e] ? 1 : 0;
+    }
+    const counts = Object.fromEntries(TIDE_MAIN_ERRORS.map((name) => [name, this.typeCounts[MAIN_CODES[name]]!])) as Record<TideMainError, number>;
+    return {
+      K: this.K,
+      classOrder: this.classOrder,
+      npos: this.npos,
+      falseNegatives: this.falseNegatives,
+      missed: this.missed,
+      nPoints: this.nPoints,
+      pointClass: this.pointClass,
+      pointScore: this.pointScore,
+      pointTp: this.pointTp,
+      nErrors,
+      errType,
+      errClass: this.errClass,
+      errScore: this.errScore,
+      errFixedClass,
+      errFixedTp,
+      counts,
+      detOutcome: this.detOutcome,
+      detGt: this.detGt,
+      gtMissed: this.gtMissed,
+    };
+  }
 }
 
 /** The nine mAPs (in percent) and the figures from them. */

@@ -21,6 +21,7 @@ import type { JobQueue, Store, UploadStore } from './types.js';
 import type { PhaseIntervals } from './config.js';
 import { exitWithin } from '../../util/process-end.js';
 import { DatabaseLink, isUnreachable } from '../store/database-link.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 const CHILD = fileURLToPath(new URL('./eval-child.js', import.meta.url));
 
@@ -222,7 +223,7 @@ export class Evaluator {
         case 'stopped':
           recorded = await this.db(() => this.store.requeueSubmission(id, claim));
           // Another worker may take it now (with SQLite: the next start).
-          if (recorded) await this.queue.enqueue(id).catch(() => {});
+          if (recorded) await ignoreRejection(this.queue.enqueue(id), 'the store has it queued: a worker finds it at its next poll or start');
           break;
         case 'crashed':
           if (attempt >= this.options.maxAttempts) {
@@ -267,7 +268,7 @@ export class Evaluator {
     }
     for (const r of this.running.values()) r.child?.kill('SIGKILL');
     await all();
-    await this.store.removeWorker(this.workerId).catch(() => {});
+    await ignoreRejection(this.store.removeWorker(this.workerId), 'stopping: a worker row left behind expires with its lease');
   }
 
   /** Forks the evaluation process for `job`. */

@@ -20,6 +20,7 @@
 import PgBoss from 'pg-boss';
 import type { JobQueue } from './types.js';
 import { DatabaseLink, isUnreachable, RETRY_FIRST_MS, RETRY_MAX_MS } from '../store/database-link.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export const EVALUATE_QUEUE = 'df2-evaluate';
 
@@ -136,12 +137,13 @@ export class PgBossJobQueue implements JobQueue {
         }
         // Housekeeping only (the Store decides what was done): retried while the database is away, dropped on stop.
         // A job left active expires, and retryLimit 0 ends it there.
-        await this.link
-          .untilReachable(
+        await ignoreRejection(
+          this.link.untilReachable(
             () => this.boss.complete(EVALUATE_QUEUE, job.id),
             () => !this.fetching,
-          )
-          .catch(() => {});
+          ),
+          'housekeeping: a job left active expires',
+        );
       }
     }
   }

@@ -14,6 +14,7 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export class UploadError extends Error {
   constructor(
@@ -135,8 +136,7 @@ export async function receiveUpload(
       }
       await pipeline(stream, createWriteStream(partPath, { mode: 0o600 }));
     })();
-    // Awaited below once the request has been read; a failure before then must not go unhandled.
-    fileDone.catch(() => {});
+    void ignoreRejection(fileDone, 'awaited below once the request has been read; a failure before then must not go unhandled');
   });
 
   const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);

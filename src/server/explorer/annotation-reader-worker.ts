@@ -4,26 +4,17 @@
  * only this thread) and answers with each image's JSON as text.
  */
 import { join } from 'node:path';
-import { parentPort } from 'node:worker_threads';
 import { checkAnnotationFileSync } from '../../dataset/internal.js';
 import { imageName } from '../../schema/index.js';
+import { serveCalls } from '../../util/worker-serve.js';
 import { hasAnnotationFile, imageBase, imageJson } from './image-json.js';
-import type { ReadImage, ReaderRequest, ReaderResponse } from './annotation-reader.js';
+import type { ReadImage, ReaderRequest } from './annotation-reader.js';
 
-const port = parentPort!;
-
-port.on('message', (request: ReaderRequest) => {
-  let response: ReaderResponse;
-  try {
-    const results = request.rows.map((row): ReadImage => {
-      const json = hasAnnotationFile(row)
-        ? imageJson(row, checkAnnotationFileSync(join(request.dir, 'annos', `${imageName(row.imageId)}.json`), undefined, false))
-        : imageBase(row);
-      return { json: JSON.stringify(json), styles: json.items.map((it) => [it.key, it.style]) };
-    });
-    response = { id: request.id, results };
-  } catch (err) {
-    response = { id: request.id, error: err instanceof Error ? err.message : String(err) };
-  }
-  port.postMessage(response);
-});
+serveCalls((request: ReaderRequest) =>
+  request.rows.map((row): ReadImage => {
+    const json = hasAnnotationFile(row)
+      ? imageJson(row, checkAnnotationFileSync(join(request.dir, 'annos', `${imageName(row.imageId)}.json`), undefined, false))
+      : imageBase(row);
+    return { json: JSON.stringify(json), styles: json.items.map((it) => [it.key, it.style]) };
+  }),
+);

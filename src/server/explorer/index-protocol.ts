@@ -1,4 +1,4 @@
-/** Messages between the indexer (main thread) and its worker thread (index-worker.ts). */
+/** What the indexer (main thread) and its worker threads (index-worker.ts) send each other. */
 import type { BadFile } from './types.js';
 import type { ImageBatch } from './image-batch.js';
 
@@ -17,12 +17,12 @@ export interface IndexWorkerData {
   parts: number;
 }
 
-export type ToWorker = { type: 'ack'; batch: number };
+/** The indexer's call: the next message of the run (null after the end). */
+export type IndexRequest = 'next';
 
 export type ToIndexer =
   | { type: 'listed'; total: number }
   /** Files read in this batch: images to write, files that failed, and ids of those (they leave the index). `done`: files checked so far. */
   | { type: 'batch'; batch: number; images: ImageBatch; bad: BadFile[]; badIds: number[]; done: number; changed: number }
   /** Ids indexed before whose file is gone (from part 0 only). */
-  | { type: 'end'; removed: number[]; total: number; changed: number }
-  | { type: 'error'; input: boolean; message: string };
+  | { type: 'end'; removed: number[]; total: number; changed: number };

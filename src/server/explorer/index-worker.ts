@@ -9,9 +9,10 @@
  * not listed: a missing image shows at its open).
  *
  * Several workers may share a split: each takes every n-th run of names.
- * Results go to the main thread in batches of typed columns (transferred,
- * not copied: image-batch.ts), at most a few unacknowledged at a time, so
- * that memory stays bounded when the database writes slower.
+ * The indexer pulls (util/worker-client.ts): each call gets the next message
+ * of the run, batches as typed columns (transferred, not copied:
+ * image-batch.ts). The indexer keeps a few calls out and asks again as it
+ * writes, so that memory stays bounded when the database writes slower.
  *
  * The thread runs at a lower CPU priority (nice 10, on Linux): on a server
  * answering requests, indexing takes the CPU they leave; idle, it runs at
@@ -19,40 +20,27 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { NameSet } from '../../dataset/index.js';
 import { scanSplitSync } from '../../dataset/internal.js';
-import { InputError } from '../../util/errors.js';
 import { lowerThreadPriority } from '../../util/thread-priority.js';
+import { serveCalls } from '../../util/worker-serve.js';
 import { indexAnnotationFile, indexScratch } from './index-file.js';
 import { ImageBatchBuilder, batchBuffers } from './image-batch.js';
-import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
+import type { IndexRequest, IndexWorkerData, ToIndexer } from './index-protocol.js';
 import type { BadFile } from './types.js';
 
 const data = workerData as IndexWorkerData;
 /** Consecutive names one worker takes at a time (neighbouring files, neighbouring rows). */
 const SHARE = 256;
-const port = parentPort!;
 
-let acknowledged = 0;
-let wake: (() => void) | undefined;
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'ack') {
-    acknowledged = message.batch;
-    wake?.();
-  }
-});
-
-function send(message: ToIndexer, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
-}
-
-async function run(): Promise<void> {
+/** The run's messages, in order: the listing's size, batches, the end. */
+function* indexRun(): Generator<ToIndexer, void, undefined> {
   lowerThreadPriority(10);
   const listing = scanSplitSync(data.dir, { annotationsOnly: true });
   const known = new Map<number, number>();
   for (let k = 0; k < data.knownIds.length; k++) known.set(data.knownIds[k]!, k);
-  send({ type: 'listed', total: listing.names.length });
+  yield { type: 'listed', total: listing.names.length };
 
   const scratch = indexScratch();
   const images = new ImageBatchBuilder(data.batchSize);
@@ -61,13 +49,11 @@ async function run(): Promise<void> {
   let batch = 0;
   let done = 0;
   let changed = 0;
-  const flush = async (): Promise<void> => {
-    const columns = images.take();
-    send({ type: 'batch', batch: ++batch, images: columns, bad, badIds, done, changed }, batchBuffers(columns));
+  const take = (): ToIndexer => {
+    const message: ToIndexer = { type: 'batch', batch: ++batch, images: images.take(), bad, badIds, done, changed };
     bad = [];
     badIds = [];
-    // At most two batches wait for the database.
-    while (batch - acknowledged > 2) await new Promise<void>((resolve) => (wake = resolve));
+    return message;
   };
 
   // This worker's share: every parts-th run of SHARE names, from its part on.
@@ -89,9 +75,9 @@ async function run(): Promise<void> {
     } else {
       images.add(verdict.image);
     }
-    if (images.count + bad.length >= data.batchSize) await flush();
+    if (images.count + bad.length >= data.batchSize) yield take();
   }
-  await flush();
+  yield take();
   // The first worker reports what is gone.
   let removed: number[] = [];
   if (data.part === 0) {
@@ -99,9 +85,11 @@ async function run(): Promise<void> {
     for (const id of listing.names.ids) present.add(id);
     removed = [...data.knownIds.filter((id) => !present.hasId(id))];
   }
-  send({ type: 'end', removed, total: listing.names.length, changed });
+  yield { type: 'end', removed, total: listing.names.length, changed };
 }
 
-run().catch((err: unknown) => {
-  send({ type: 'error', input: err instanceof InputError, message: err instanceof Error ? err.message : String(err) });
+const run = indexRun();
+// A split that cannot be listed fails the call with its InputError.
+serveCalls((_: IndexRequest): ToIndexer | null => run.next().value ?? null, {
+  transfer: (message) => (message?.type === 'batch' ? batchBuffers(message.images) : []),
 });

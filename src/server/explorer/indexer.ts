@@ -9,9 +9,10 @@
  * with their message and left out; indexing goes on.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { InputError } from '../../util/errors.js';
+import { WorkerClient } from '../../util/worker-client.js';
 import type { BadFile, DatasetIndex, SplitInfo } from './types.js';
-import type { IndexWorkerData, ToIndexer, ToWorker } from './index-protocol.js';
+import type { IndexRequest, IndexWorkerData, ToIndexer } from './index-protocol.js';
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readImageSize } from '../../dataset/index.js';
@@ -19,6 +20,7 @@ import { inputProblem, scanSplit } from '../../dataset/internal.js';
 import { formatProblemLine } from '../../schema/index.js';
 import type { IndexedImage } from './types.js';
 import type { IndexingJson } from '../../shared/api-types.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** A split's indexing run as GET /api/splits reports it (done/total: files checked; changed: files read again). */
 export type IndexProgress = IndexingJson;
@@ -32,13 +34,19 @@ export type IndexState = IndexingJson['state'];
 const BATCH = 1000;
 /** Image headers read at once for an images-only split. */
 const STAT_CONCURRENCY = 64;
+/**
+ * Calls out to each worker: it reads this many batches ahead of the ones
+ * written, and waits for the next call (sent as a batch is written), so
+ * that memory stays bounded when the database writes slower.
+ */
+const BATCHES_AHEAD = 3;
 const WORKER_URL = new URL('./index-worker.js', import.meta.url);
 
 export class Indexer {
   private readonly progress = new Map<string, IndexProgress>();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
-  private workers: Worker[] = [];
+  private workers: WorkerClient<IndexRequest, ToIndexer | null>[] = [];
 
   constructor(
     private readonly index: DatasetIndex,
@@ -56,7 +64,7 @@ export class Indexer {
   enqueue(split: SplitInfo): Promise<void> {
     this.setProgress(split.name, { state: 'queued', done: 0, total: 0, changed: 0 });
     const run = this.chain.then(() => this.run(split));
-    this.chain = run.catch(() => {});
+    this.chain = ignoreRejection(run, 'the caller of enqueue() gets the failure; the next run starts anyway');
     return run;
   }
 
@@ -105,9 +113,9 @@ export class Indexer {
     } catch (err) {
       // A missing or unreadable split directory is the user's input; anything else is a bug worth its stack.
       p.state = 'failed';
-      p.error = err instanceof WorkerInputError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      p.error = err instanceof InputError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
       this.setProgress(split.name, p);
-      if (!(err instanceof WorkerInputError)) throw err;
+      if (!(err instanceof InputError)) throw err;
     }
   }
 
@@ -178,13 +186,20 @@ export class Indexer {
 
   /**
    * Runs the workers over the split and writes their batches as they come
-   * (each started at once, acknowledged in order); resolves with the bad
-   * files, or undefined when stopped.
+   * (each started at once, finished in order); resolves with the bad files,
+   * or undefined when stopped.
    */
   private runWorkers(split: SplitInfo, data: Omit<IndexWorkerData, 'part' | 'parts'>, p: IndexProgress): Promise<BadFile[] | undefined> {
     const parts = this.workerCount;
     return new Promise((resolve, reject) => {
-      const workers = Array.from({ length: parts }, (_, part) => new Worker(WORKER_URL, { workerData: { ...data, part, parts } satisfies IndexWorkerData }));
+      const workers = Array.from(
+        { length: parts },
+        (_, part) =>
+          new WorkerClient<IndexRequest, ToIndexer | null>(WORKER_URL, {
+            name: 'an index worker',
+            workerData: { ...data, part, parts } satisfies IndexWorkerData,
+          }),
+      );
       this.workers = workers;
       const bad: BadFile[] = [];
       const done = new Array<number>(parts).fill(0);
@@ -211,27 +226,35 @@ export class Indexer {
           .catch(finish);
       };
       workers.forEach((worker, part) => {
-        worker.on('message', (message: ToIndexer) => {
+        const ask = (): void => {
+          if (finished) return;
+          worker.call('next').then(received, (err: unknown) => {
+            // Terminated by stop(): the index keeps what was written; the next run reads the rest.
+            void writes.then(() => finish(this.stopped ? undefined : err));
+          });
+        };
+        const received = (message: ToIndexer | null): void => {
+          if (!message || finished) return;
           if (message.type === 'listed') {
             p.total = message.total;
             this.onProgress?.(split.name, p);
+            ask();
           } else if (message.type === 'batch') {
             // Started now, not after the writes before it: an index may overlap them (PostgreSQL commits them in
             // this order). A file that turned bad leaves the index too.
             const written = finished || this.stopped ? undefined : this.index.writeBatch(split.id, message.images, message.badIds);
-            // Its failure is reported in turn, below.
-            written?.catch(() => {});
+            if (written) void ignoreRejection(written, 'reported in turn, below');
             write(async () => {
               bad.push(...message.bad);
               await written;
-              worker.postMessage({ type: 'ack', batch: message.batch } satisfies ToWorker);
+              ask();
               done[part] = message.done;
               changed[part] = message.changed;
               p.done = sum(done);
               p.changed = sum(changed);
               this.onProgress?.(split.name, p);
             });
-          } else if (message.type === 'end') {
+          } else {
             write(async () => {
               if (message.removed.length > 0) await this.index.writeImages(split.id, [], message.removed);
               changed[part] = message.changed;
@@ -242,19 +265,10 @@ export class Indexer {
                   bad.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)),
                 );
             });
-          } else {
-            finish(message.input ? new WorkerInputError(message.message) : new Error(message.message));
           }
-        });
-        worker.on('error', finish);
-        worker.on('exit', (code) => {
-          // Terminated by stop(): the index keeps what was written; the next run reads the rest.
-          void writes.then(() => finish(this.stopped ? undefined : new Error(`index worker exited with code ${code}`)));
-        });
+        };
+        for (let k = 0; k < BATCHES_AHEAD; k++) ask();
       });
     });
   }
 }
-
-/** The split directory itself could not be listed (the worker's InputError). */
-class WorkerInputError extends Error {}

@@ -10,6 +10,7 @@ import type { ImageBatch } from './image-batch.js';
 import { grow } from '../../util/grow.js';
 import type { ImageFilters } from './filters.js';
 import type { FacetCounts, FileStates } from './types.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** Reads the images with id > afterId, in id order, at most `limit`, each with its packed items. */
 export type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<ImageTuple[]>;
@@ -48,7 +49,7 @@ export class SplitModels {
   exclusive<T>(splitId: number, work: () => Promise<T> | T): Promise<T> {
     const before = this.turns.get(splitId) ?? Promise.resolve();
     const run = before.then(work);
-    const settled = run.catch(() => {});
+    const settled = ignoreRejection(run, 'the caller of exclusive() gets the failure; the next turn runs anyway');
     this.turns.set(splitId, settled);
     void settled.then(() => {
       if (this.turns.get(splitId) === settled) this.turns.delete(splitId);

@@ -23,6 +23,7 @@ const SPLIT_COLUMNS = 'id, name, dir, images, items, bad_files, indexed_at';
 import { FileStatesBuilder, SplitModels } from './model-cache.js';
 import type { ImageTuple, SplitModel } from './split-model.js';
 import type { BadFile, DatasetIndex, FacetCounts, FileStates, ImageRow, IndexedImage, SplitInfo, SplitStats } from './types.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 const SCHEMA = [
   `CREATE TABLE explorer_splits (
@@ -210,7 +211,7 @@ export class PgDatasetIndex implements DatasetIndex {
 
   async writeBatch(splitId: number, batch: ImageBatch, removed: ArrayLike<number>): Promise<void> {
     // The split's model is kept current by the writes from now on (a first run builds it as it goes).
-    void this.model(splitId).catch(() => {});
+    void ignoreRejection(this.model(splitId), 'a model that fails to build is built again when a query needs it');
     // Encoded now, while the write before this one is still in the database.
     const rows = batch.count > 0 ? imageRowParams(batch) : undefined;
     const removedIds = removed.length > 0 ? int4Array(removed) : undefined;

@@ -31,13 +31,35 @@ import { grow } from '../../util/grow.js';
 /** An image row as read for the model: id, source, pair_id, width, height, has_image (0/1 or boolean), packed items (image-batch.ts). */
 export type ImageTuple = [number, 'user' | 'shop' | 'unknown', number, number, number, number | boolean, Uint8Array];
 
-const N_CODES = 1 << 13;
+/**
+ * The item code, spelled once: each facet's field in ITEM_FACETS order
+ * (category 4 bits, 1..13; style > 0, 1 bit; scale, occlusion, zoom_in,
+ * viewpoint 2 bits each, 1..3), 13 bits in all. packCode writes it;
+ * codeField, and everything that reads a code, reads it through this table.
+ */
+const CODE_FIELDS: readonly { shift: number; bits: number }[] = [
+  { shift: 0, bits: 4 },
+  { shift: 4, bits: 1 },
+  { shift: 5, bits: 2 },
+  { shift: 7, bits: 2 },
+  { shift: 9, bits: 2 },
+  { shift: 11, bits: 2 },
+];
+const CODE_SHIFT = CODE_FIELDS.map((f) => f.shift);
+const CODE_MASK = CODE_FIELDS.map((f) => (1 << f.bits) - 1);
+const N_CODES = 1 << (CODE_FIELDS.at(-1)!.shift + CODE_FIELDS.at(-1)!.bits);
+/** Facet index f of ITEM_FACETS (0 category, 1 style > 0, then scale, occlusion, zoom_in, viewpoint). */
+const CATEGORY = 0;
+const STYLE = 1;
+/** The attributes' facets, in ATTRIBUTE_NAMES order. */
+const ATTRIBUTE_FACETS = [2, 3, 4, 5];
 
-// A code: category (4 bits, 1..13) | style > 0 (1) | scale, occlusion, zoom_in, viewpoint (2 bits each, 1..3).
+/** Facet f's value in code c. */
+const codeField = (c: number, f: number): number => (c >> CODE_SHIFT[f]!) & CODE_MASK[f]!;
 const packCode = (category: number, style: number, scale: number, occlusion: number, zoomIn: number, viewpoint: number): number =>
-  (category & 15) | ((style > 0 ? 1 : 0) << 4) | ((scale & 3) << 5) | ((occlusion & 3) << 7) | ((zoomIn & 3) << 9) | ((viewpoint & 3) << 11);
+  [category, style > 0 ? 1 : 0, scale, occlusion, zoomIn, viewpoint].reduce((c, v, f) => c | ((v & CODE_MASK[f]!) << CODE_SHIFT[f]!), 0);
 /** The six facet values of a code, in ITEM_FACETS order (style: 0 zero, 1 positive). */
-const codeValues = (c: number): number[] => [c & 15, (c >> 4) & 1, (c >> 5) & 3, (c >> 7) & 3, (c >> 9) & 3, (c >> 11) & 3];
+const codeValues = (c: number): number[] => CODE_FIELDS.map((_, f) => codeField(c, f));
 
 /*
  * A 27-bit mask of facet values: category c at bit c - 1, style zero/positive
@@ -45,11 +67,11 @@ const codeValues = (c: number): number[] => [c & 15, (c >> 4) & 1, (c >> 5) & 3,
  */
 const FACET_BASE = [-1, 13, 14, 17, 20, 23];
 const FACET_WIDTH = [13, 2, 3, 3, 3, 3];
-const valueBit = (f: number, v: number): number => (f === 1 ? 1 << (13 + v) : 1 << (FACET_BASE[f]! + v));
+const valueBit = (f: number, v: number): number => (f === STYLE ? 1 << (13 + v) : 1 << (FACET_BASE[f]! + v));
 /** Each facet's bits in the mask. */
 const FACET_MASK = FACET_WIDTH.map((width, f) => {
   let m = 0;
-  for (let v = f === 1 ? 0 : 1; v <= (f === 1 ? 1 : width); v++) m |= valueBit(f, v);
+  for (let v = f === STYLE ? 0 : 1; v <= (f === STYLE ? 1 : width); v++) m |= valueBit(f, v);
   return m;
 });
 /** valueBits[code]: the code's six values as bits of the mask. */
@@ -59,7 +81,7 @@ const VALUE_BITS = (() => {
     const values = codeValues(c);
     let m = 0;
     values.forEach((v, f) => {
-      if (f === 1 || (v >= 1 && v <= FACET_WIDTH[f]!)) m |= valueBit(f, v);
+      if (f === STYLE || (v >= 1 && v <= FACET_WIDTH[f]!)) m |= valueBit(f, v);
     });
     bits[c] = m;
   }
@@ -68,8 +90,8 @@ const VALUE_BITS = (() => {
 /** For each bit of the mask: its facet and value name. */
 const BIT_NAMES: { facet: Facet; value: string }[] = [];
 ITEM_FACETS.forEach((facet, f) => {
-  for (let v = f === 1 ? 0 : 1; v <= (f === 1 ? 1 : FACET_WIDTH[f]!); v++) {
-    BIT_NAMES[31 - Math.clz32(valueBit(f, v))] = { facet, value: f === 1 ? (v ? 'positive' : 'zero') : String(v) };
+  for (let v = f === STYLE ? 0 : 1; v <= (f === STYLE ? 1 : FACET_WIDTH[f]!); v++) {
+    BIT_NAMES[31 - Math.clz32(valueBit(f, v))] = { facet, value: f === STYLE ? (v ? 'positive' : 'zero') : String(v) };
   }
 });
 
@@ -109,11 +131,8 @@ class StatsCounters {
     for (let k = start; k < start + n; k++) {
       const c = pool.codes[k]!;
       const style = pool.style[k]!;
-      this.categories[(c & 15) * 2 + shop]! += sign;
-      this.attributes[0 * 4 + ((c >> 5) & 3)]! += sign;
-      this.attributes[1 * 4 + ((c >> 7) & 3)]! += sign;
-      this.attributes[2 * 4 + ((c >> 9) & 3)]! += sign;
-      this.attributes[3 * 4 + ((c >> 11) & 3)]! += sign;
+      this.categories[codeField(c, CATEGORY) * 2 + shop]! += sign;
+      for (let a = 0; a < ATTRIBUTE_FACETS.length; a++) this.attributes[a * 4 + codeField(c, ATTRIBUTE_FACETS[a]!)]! += sign;
       this.style[style > 0 ? 1 : 0]! += sign;
       this.landmarks[0]! += sign * pool.visible[k]!;
       this.landmarks[1]! += sign * pool.occluded[k]!;
@@ -189,13 +208,9 @@ function compile(filters: ImageFilters): CompiledFilters {
   const contribution = new Int32Array(N_CODES);
   const full = new Uint8Array(N_CODES);
   for (let c = 0; c < N_CODES; c++) {
-    const fail =
-      ((allowed[0]! >> (c & 15)) & 1 ? 0 : 1) |
-      ((allowed[1]! >> ((c >> 4) & 1)) & 1 ? 0 : 2) |
-      ((allowed[2]! >> ((c >> 5) & 3)) & 1 ? 0 : 4) |
-      ((allowed[3]! >> ((c >> 7) & 3)) & 1 ? 0 : 8) |
-      ((allowed[4]! >> ((c >> 9) & 3)) & 1 ? 0 : 16) |
-      ((allowed[5]! >> ((c >> 11) & 3)) & 1 ? 0 : 32);
+    // Bit f set: the code's value of facet f is not allowed.
+    let fail = 0;
+    for (let f = 0; f < CODE_FIELDS.length; f++) if (!((allowed[f]! >> codeField(c, f)) & 1)) fail |= 1 << f;
     if (fail === 0) {
       contribution[c] = VALUE_BITS[c]!;
       full[c] = 1;

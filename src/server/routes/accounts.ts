@@ -9,7 +9,8 @@ import type { AppContext } from '../context.js';
 import { StoreConflict, type User } from '../challenge/types.js';
 import { hashToken, newInviteCode, newSessionId, newToken, TEAM_NAME, USER_NAME } from '../challenge/tokens.js';
 import { DUMMY_HASH, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../challenge/passwords.js';
-import { fail, jsonObject, refuseOtherSites, requireAdmin, requireUser, SESSION_COOKIE } from '../http.js';
+import { z } from 'zod';
+import { fail, jsonBody, refuseOtherSites, requireAdmin, requireUser, SESSION_COOKIE } from '../http.js';
 import type { UserJson } from '../../shared/api-types.js';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { LoginThrottle } from '../challenge/login-throttle.js';
@@ -29,11 +30,44 @@ const NAME_RULE = 'name: expected 1-40 letters, digits, ".", "_" or "-", startin
 const TEAM_RULE = 'team: expected 1-40 letters, digits, spaces, ".", "_" or "-"';
 
 /** Behind https (directly, or a proxy that says so), the cookie is sent over https only. */
+const PASSWORD_RULE = `password: expected ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;
+const INVITE_RULE = 'invite: expected the invite code an organizer gave you';
+const userName = z.string(NAME_RULE).regex(USER_NAME, NAME_RULE);
+
+/** POST /signup: the invite is checked only where registration is by invitation. */
+const signupBodies = {
+  open: z.object({
+    name: userName,
+    password: z.string(PASSWORD_RULE).min(PASSWORD_MIN, PASSWORD_RULE).max(PASSWORD_MAX, PASSWORD_RULE),
+    invite: z.unknown().optional(),
+  }),
+  invite: z.object({
+    name: userName,
+    password: z.string(PASSWORD_RULE).min(PASSWORD_MIN, PASSWORD_RULE).max(PASSWORD_MAX, PASSWORD_RULE),
+    invite: z.string(INVITE_RULE).min(1, INVITE_RULE).max(100, INVITE_RULE),
+  }),
+};
+/** POST /login: any problem is the one line (a sign-in form says no more). */
+const LOGIN_BODY = z.object({ name: z.string().max(100), password: z.string().max(PASSWORD_MAX) });
+/** POST /users (admins): a missing, null or empty team is none; admin only when exactly true. */
+const NEW_USER_BODY = z.object({
+  name: userName,
+  team: z
+    .union([z.null(), z.literal(''), z.string().regex(TEAM_NAME, TEAM_RULE)], TEAM_RULE)
+    .optional()
+    .transform((team) => team || null),
+  admin: z
+    .unknown()
+    .optional()
+    .transform((admin) => admin === true),
+});
+
 const isHttps = (c: Context): boolean => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
 export function accountRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const { registration } = ctx.settings.challenge;
+  const signupBody = registration === 'invite' ? signupBodies.invite : signupBodies.open;
   const throttle = new LoginThrottle(ctx.settings.now);
 
   const startSession = async (c: Context, user: User): Promise<void> => {
@@ -53,21 +87,14 @@ export function accountRoutes(ctx: AppContext): Hono {
     if (registration === 'closed') return fail(403, 'registration is closed: accounts are made by the organizers');
     // Signing up signs in: another site's page must not sign a visitor into an account of its choosing.
     refuseOtherSites(c);
-    const body = await jsonObject(c);
-    const { name, password, invite } = body;
-    if (typeof name !== 'string' || !USER_NAME.test(name)) return fail(400, NAME_RULE);
-    if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-      return fail(400, `password: expected ${PASSWORD_MIN}-${PASSWORD_MAX} characters`);
-    }
-    if (registration === 'invite' && (typeof invite !== 'string' || invite.length > 100 || invite === ''))
-      return fail(400, 'invite: expected the invite code an organizer gave you');
+    const { name, password, invite } = await jsonBody(c, signupBody);
     try {
       const user = await ctx.store.addUser({
         name,
         admin: false,
         tokenHash: hashToken(newToken()),
         passwordHash: await hashPassword(password),
-        inviteHash: registration === 'invite' ? hashToken(invite as string) : undefined,
+        inviteHash: registration === 'invite' && typeof invite === 'string' ? hashToken(invite) : undefined,
       });
       await startSession(c, user);
       return c.json(userJson(user), 201);
@@ -80,9 +107,7 @@ export function accountRoutes(ctx: AppContext): Hono {
 
   app.post('/login', async (c) => {
     refuseOtherSites(c);
-    const { name, password } = await jsonObject(c, '{"name", "password"}');
-    if (typeof name !== 'string' || typeof password !== 'string' || password.length > PASSWORD_MAX || name.length > 100)
-      return fail(400, 'expected {"name", "password"}');
+    const { name, password } = await jsonBody(c, LOGIN_BODY, '{"name", "password"}', 'expected {"name", "password"}');
     // Counted before any hash is computed: a throttled try costs nothing.
     const address = remoteAddress(c);
     const wait = throttle.retryAfter(name, address);
@@ -131,13 +156,10 @@ export function accountRoutes(ctx: AppContext): Hono {
 
   app.post('/users', async (c) => {
     await requireAdmin(ctx, c);
-    const body = await jsonObject(c);
-    if (typeof body.name !== 'string' || !USER_NAME.test(body.name)) return fail(400, NAME_RULE);
-    const team = body.team === undefined || body.team === null || body.team === '' ? null : body.team;
-    if (team !== null && (typeof team !== 'string' || !TEAM_NAME.test(team))) return fail(400, TEAM_RULE);
+    const body = await jsonBody(c, NEW_USER_BODY);
     const token = newToken();
     try {
-      const user = await ctx.store.addUser({ name: body.name, admin: body.admin === true, team: team as string | null, tokenHash: hashToken(token) });
+      const user = await ctx.store.addUser({ name: body.name, admin: body.admin, team: body.team, tokenHash: hashToken(token) });
       return c.json<UserJson>({ ...userJson(user), token }, 201);
     } catch (err) {
       if (err instanceof StoreConflict) return fail(409, `a user named ${body.name} exists already`);

@@ -69,9 +69,9 @@ function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPa
     const v = raw[key];
     if (v === undefined || (v === '' && !required)) return v === '' ? '' : undefined;
     if (typeof v !== 'string' || v.trim().length > max || (required && v.trim() === '')) fail(400, `${key}: expected ${required ? 1 : 0}-${max} characters`);
-    if ((key === 'description' ? CONTROL_BUT_LINES : CONTROL).test(v as string) || BIDI.test(v as string))
+    if ((key === 'description' ? CONTROL_BUT_LINES : CONTROL).test(v) || BIDI.test(v))
       fail(400, `${key}: expected text without control characters${key === 'description' ? ' (but tabs and line breaks)' : ''} or bidirectional marks`);
-    return (v as string).trim();
+    return v.trim();
   };
   const url = (key: string): string | null | undefined => {
     const v = text(key, URL_MAX, false);
@@ -84,7 +84,7 @@ function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPa
       parsed = undefined;
     }
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) fail(400, `${key}: expected an http:// or https:// address`);
-    return parsed!.href;
+    return parsed.href;
   };
   const name = text('name', NAME_MAX, !partial || raw.name !== undefined);
   if (name !== undefined) out.name = name;

@@ -12,11 +12,21 @@ import type { ImageRow, SplitInfo } from '../explorer/types.js';
 import { thumbnail, thumbnailCachePath, thumbnailWidth } from '../explorer/thumbnails.js';
 import { hasAnnotationFile, imageBase, imageJson } from '../explorer/image-json.js';
 import { annotationReader, type ReadImage } from '../explorer/annotation-reader.js';
-import { currentUser, fail, intParam, jsonObject, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
+import { z } from 'zod';
+import { currentUser, fail, intParam, jsonBody, requireAdmin, splitParam, SPLIT_NAME } from '../http.js';
 import { scrubPaths } from './challenge.js';
 import { registerSplitDir } from '../splits.js';
 import type { ImageJson, ImagePageJson, MetaJson, PairJson, PairLinkJson, SplitJson, StatsJson } from '../../shared/api-types.js';
 import { imageName } from '../../schema/index.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
+
+const DIR_RULE = 'dir: expected an absolute directory path on the server';
+const SPLIT_NAME_RULE = 'name: expected letters, digits, ".", "_" or "-"';
+/** POST /splits (admins): a directory on the server, and the name to list it under (default: from the directory). */
+const NEW_SPLIT_BODY = z.object({
+  dir: z.string(DIR_RULE).refine((dir) => isAbsolute(dir), DIR_RULE),
+  name: z.string(SPLIT_NAME_RULE).regex(SPLIT_NAME, SPLIT_NAME_RULE).optional(),
+});
 
 const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
@@ -86,21 +96,17 @@ export function explorerRoutes(ctx: AppContext): Hono {
   // Adding a split names a directory on the server: admins only.
   app.post('/splits', async (c) => {
     await requireAdmin(ctx, c);
-    const body = (await jsonObject(c, '{"dir", "name"}')) as { dir?: unknown; name?: unknown };
-    if (typeof body.dir !== 'string' || !isAbsolute(body.dir)) return fail(400, 'dir: expected an absolute directory path on the server');
-    if (body.name !== undefined && (typeof body.name !== 'string' || !SPLIT_NAME.test(body.name))) {
-      return fail(400, 'name: expected letters, digits, ".", "_" or "-"');
-    }
+    const body = await jsonBody(c, NEW_SPLIT_BODY, '{"dir", "name"}');
     const dirStat = await stat(join(body.dir, 'annos')).catch(() => undefined);
     if (!dirStat?.isDirectory()) return fail(400, `dir: expected a split directory with annos/, found none in ${body.dir}`);
-    const split = await registerSplitDir(ctx, body.dir, body.name as string | undefined);
+    const split = await registerSplitDir(ctx, body.dir, body.name);
     return c.json(splitJson(ctx, split), 201);
   });
 
   app.post('/splits/:split/reindex', async (c) => {
     await requireAdmin(ctx, c);
     const split = await splitParam(ctx, c.req.param('split'));
-    ctx.indexer.enqueue(split).catch(() => {});
+    void ignoreRejection(ctx.indexer.enqueue(split), "a failed run is shown in the split's indexing status");
     return c.json(splitJson(ctx, split), 202);
   });
 

@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { InputError } from '../../util/errors.js';
+import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
@@ -45,7 +46,7 @@ export async function openPgPool(url: string, options: { max?: number; applicati
   try {
     await pool.query('SELECT 1');
   } catch (err) {
-    await pool.end().catch(() => {});
+    await ignoreRejection(pool.end(), 'the failed connection is the error reported');
     throw new InputError(redactUrl(url), '', 'a PostgreSQL server that accepts the connection (--db)', err instanceof Error ? err.message : String(err));
   }
   return pool;
@@ -60,7 +61,7 @@ export async function withTransaction<T>(pool: PgPool, work: (client: PgClient) 
     await client.query('COMMIT');
     return out;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    await ignoreRejection(client.query('ROLLBACK'), 'the failure of the work is the one reported; a dead connection rolls back anyway');
     throw err;
   } finally {
     client.release();
