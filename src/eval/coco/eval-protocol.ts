@@ -1,4 +1,5 @@
 /** What CocoEvaluator (parallel.ts) and its evaluation thread (eval-worker.ts) send each other. */
+import type { CategoryClaims } from './evaluate.js';
 import type { CocoEvalOptions } from './plan.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
@@ -11,8 +12,12 @@ export interface EvalWorkerData {
   res: CocoResults;
 }
 
-/** Evaluate these category ranks of the plan made from these options; the reply is their EvaluationPart. */
+/**
+ * Evaluate the plan made from these options, for these category ranks, or
+ * for those the thread takes from a queue it shares with the caller; the
+ * reply is their EvaluationPart.
+ */
 export interface EvalRequest {
   options: CocoEvalOptions;
-  categories: number[];
+  categories: number[] | CategoryClaims;
 }

@@ -7,7 +7,7 @@
 import { workerData } from 'node:worker_threads';
 import { serveCalls } from '../../util/worker-serve.js';
 import { transferablesOf } from '../../util/worker-messages.js';
-import { type EvaluationPart, evaluateCategories } from './evaluate.js';
+import { type EvaluationPart, claimFrom, evaluateCategories, evaluateClaimed } from './evaluate.js';
 import { planEvaluation } from './plan.js';
 import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
 
@@ -16,7 +16,8 @@ const { task, gt, res } = workerData as EvalWorkerData;
 serveCalls<EvalRequest, EvaluationPart>(
   (request) => {
     const plan = planEvaluation(task, gt, res, request.options);
-    return evaluateCategories(plan, request.categories);
+    const { categories } = request;
+    return Array.isArray(categories) ? evaluateCategories(plan, categories) : evaluateClaimed(plan, claimFrom(categories));
   },
   { transfer: transferablesOf },
 );

@@ -50,7 +50,20 @@ export interface EvaluationPart {
   matches: CocoMatchRecords | null;
 }
 
+/** Evaluates the given categories (ranks into plan.categoryIds), in ascending order. */
 export function evaluateCategories(plan: EvaluationPlan, categories: readonly number[], onCategory?: () => void): EvaluationPart {
+  const ks = [...categories].sort((a, b) => a - b);
+  let i = 0;
+  return evaluateClaimed(plan, () => (i < ks.length ? ks[i++]! : -1), onCategory);
+}
+
+/**
+ * Evaluates the categories `next` hands out (a rank into plan.categoryIds,
+ * -1 when there are none left), one at a time: threads that share one
+ * `next` (claimCategories) each take a category when they are free, so the
+ * one that started later, or got the lighter categories, is not waited for.
+ */
+export function evaluateClaimed(plan: EvaluationPlan, next: () => number, onCategory?: () => void): EvaluationPart {
   const { task, params, gt, res, imageIds, categoryIds } = plan;
   const nImages = imageIds.length;
   const acc = createAccumulated(params, categoryIds.length);
@@ -60,15 +73,36 @@ export function evaluateCategories(plan: EvaluationPlan, categories: readonly nu
   const cache = plan.options.subset ? similarityCache(task, gt, res) : null;
   const evaluator = new CellEvaluator(task, params, gt, res, plan.baseIgnore, records, cache);
   const categoryPosition = new Map(gt.categories.id.map((id, i) => [id, i]));
-  const ks = [...categories].sort((a, b) => a - b);
-  for (const k of ks) {
+  const done: number[] = [];
+  for (let k = next(); k >= 0; k = next()) {
     const cacheBase = (categoryPosition.get(categoryIds[k]!) ?? -1) * gt.images.id.length;
     const cacheKey = (r: number): number => (cacheBase < 0 ? -1 : cacheBase + plan.imageIndexOfRank[r]!);
     const matches = evaluator.category(k, categoryIds[k]!, nImages, imageIds, plan.gtGroups, plan.detGroups, cacheKey);
     accumulateCategory(params, acc, k, matches);
+    done.push(k);
     onCategory?.();
   }
-  return { categories: ks, acc, matches: records?.finish() ?? null };
+  return { categories: done, acc, matches: records?.finish() ?? null };
+}
+
+/** Categories (ranks) in a shared queue, heaviest first: `counter` (one Int32 on shared memory) is the next place to take. */
+export interface CategoryClaims {
+  counter: Int32Array;
+  order: Int32Array;
+}
+
+/** A queue of the plan's categories, heaviest first (categoryWork), to share between threads. */
+export function categoryClaims(work: readonly number[]): CategoryClaims {
+  const order = Int32Array.from(work.map((_, k) => k).sort((a, b) => work[b]! - work[a]! || a - b));
+  return { counter: new Int32Array(new SharedArrayBuffer(4)), order };
+}
+
+/** The `next` of evaluateClaimed for a shared queue: each category goes to exactly one thread. */
+export function claimFrom(claims: CategoryClaims): () => number {
+  return () => {
+    const at = Atomics.add(claims.counter, 0, 1);
+    return at < claims.order.length ? claims.order[at]! : -1;
+  };
 }
 
 /** The result from parts that together cover every category of the plan. */

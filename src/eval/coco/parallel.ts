@@ -1,15 +1,17 @@
 /**
  * Evaluation on both cores: categories are shared between this thread and
  * one evaluation thread, each matching and accumulating its own, and the
- * parts are joined. The split is by a work estimate and the same for every
- * run, so each thread's cache of IoUs / OKS stays valid across runs (e.g.
- * the twelve runs of a per-attribute breakdown). Small inputs are evaluated
+ * parts are joined. The threads take categories from one queue, heaviest
+ * first, each as it gets free (the evaluation thread starts later, and
+ * categories differ in work), so neither waits long for the other. The runs
+ * of a per-attribute breakdown keep the last run's split instead, so that
+ * each thread's cache of IoUs / OKS stays valid across them. Small inputs are evaluated
  * in this thread alone: starting a thread would cost more than it saves.
  */
 import { availableParallelism } from 'node:os';
 import { WorkerClient } from '../../util/worker-client.js';
 import type { AttributeName } from '../../schema/index.js';
-import { type CocoEvalResult, type EvaluationPart, combineParts, evaluateCategories } from './evaluate.js';
+import { type CocoEvalResult, type EvaluationPart, categoryClaims, claimFrom, combineParts, evaluateCategories, evaluateClaimed } from './evaluate.js';
 import { type CocoEvalOptions, categoryWork, planEvaluation, portableOptions } from './plan.js';
 import { attributeBreakdown, attributeSubsets } from './subsets.js';
 import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
@@ -38,6 +40,9 @@ export class CocoEvaluator {
     private readonly worker: WorkerClient<EvalRequest, EvaluationPart> | null,
   ) {}
 
+  /** Which categories (ranks) each thread evaluated in the last run, and how many there were. */
+  private lastSplit: { K: number; mine: number[]; theirs: number[] } | undefined;
+
   static create(task: CocoTask, gt: CocoGroundTruth, results: CocoResults, options: CocoEvaluatorOptions = {}): CocoEvaluator {
     const large = gt.annotations.count + results.count >= PARALLEL_THRESHOLD;
     const threads = options.threads ?? (large && availableParallelism() >= 2 ? 2 : 1);
@@ -65,17 +70,21 @@ export class CocoEvaluator {
           progress,
         ),
       ]);
-    const [mine, theirs] = splitByWork(categoryWork(plan));
-    const remote = this.worker.call({ options: portableOptions(options), categories: theirs });
+    // The runs of an attribute breakdown keep each thread's IoUs / OKS (see evaluateClaimed): they
+    // take the categories as the last run shared them. Any other run shares them as the threads get free.
+    const split = options.subset && this.lastSplit?.K === K ? this.lastSplit : undefined;
+    const claims = split ? undefined : categoryClaims(categoryWork(plan));
+    const remote = this.worker.call({ options: portableOptions(options), categories: claims ?? split!.theirs });
     let local: EvaluationPart;
     try {
-      local = evaluateCategories(plan, mine, progress);
+      local = claims ? evaluateClaimed(plan, claimFrom(claims), progress) : evaluateCategories(plan, split!.mine, progress);
     } catch (err) {
       void ignoreRejection(remote, 'the local failure is the one reported');
       throw err;
     }
     const part = await remote;
     for (let i = 0; i < part.categories.length; i++) progress();
+    this.lastSplit = { K, mine: local.categories, theirs: part.categories };
     return combineParts(plan, [local, part]);
   }
 
@@ -91,17 +100,4 @@ export class CocoEvaluator {
   async close(): Promise<void> {
     await this.worker?.terminate();
   }
-}
-
-/** Categories (ranks) in two groups of about equal work: greedy, heaviest first. */
-function splitByWork(work: readonly number[]): [number[], number[]] {
-  const order = work.map((_, k) => k).sort((a, b) => work[b]! - work[a]! || a - b);
-  const groups: [number[], number[]] = [[], []];
-  const load = [0, 0];
-  for (const k of order) {
-    const g = load[0]! <= load[1]! ? 0 : 1;
-    groups[g].push(k);
-    load[g]! += work[k]!;
-  }
-  return groups;
 }
