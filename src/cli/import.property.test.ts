@@ -91,6 +91,8 @@ interface Base {
   bytes: Uint8Array;
   /** The files a clean import writes (name -> content), when the archive is meant to import as it is. */
   expected?: Map<string, Uint8Array>;
+  /** Every entry is encrypted: a wrong or missing password must write nothing. */
+  encrypted?: boolean;
 }
 
 async function makeBases(work: string): Promise<Base[]> {
@@ -98,14 +100,21 @@ async function makeBases(work: string): Promise<Base[]> {
   const expected = new Map(files);
   const bases: Base[] = [];
   for (const encryption of ['none', 'zipcrypto', 'aes'] as const) {
-    for (const level of [0, 6]) bases.push({ name: `zip.js ${encryption} level ${level}`, bytes: await zipJsArchive(files, encryption, level), expected });
+    for (const level of [0, 6]) {
+      bases.push({
+        name: `zip.js ${encryption} level ${level}`,
+        bytes: await zipJsArchive(files, encryption, level),
+        expected,
+        encrypted: encryption !== 'none',
+      });
+    }
   }
   const plain = bases[1]!.bytes;
   bases.push({ name: 'duplicate names', bytes: renameEntries(plain, '000002.json', '000001.json') });
   bases.push({ name: 'overlapping entries', bytes: overlapEntries(plain) });
   const inner = await zipJsArchive(files, 'zipcrypto', 6);
   const nested: [string, Uint8Array][] = [...files, ['validation/inner.zip', inner], ['inner.zip', inner]];
-  bases.push({ name: 'zip in zip', bytes: await zipJsArchive(nested, 'zipcrypto', 6), expected: new Map(nested) });
+  bases.push({ name: 'zip in zip', bytes: await zipJsArchive(nested, 'zipcrypto', 6), expected: new Map(nested), encrypted: true });
   for (const name of ['../escape.json', '/absolute.json', 'validation/../../escape.json', 'validation\\annos\\000003.json', './../escape.json']) {
     const writer = new ZipWriter(new Uint8ArrayWriter());
     await writer.add('validation/annos/000001.json', new Uint8ArrayReader(files[0]![1]));
@@ -126,7 +135,7 @@ async function makeBases(work: string): Promise<Base[]> {
   for (const [name, [tool, ...args]] of tools) {
     const archive = join(work, `${name.replace(/\W+/g, '-')}.zip`);
     execFileSync(tool!, [...args, archive, 'validation', 'json_for_validation'], { cwd: tree, stdio: 'ignore' });
-    bases.push({ name, bytes: await readFile(archive), expected });
+    bases.push({ name, bytes: await readFile(archive), expected, encrypted: true });
   }
   await rm(tree, { recursive: true, force: true });
   return bases;
@@ -235,6 +244,10 @@ describe('df2 import on generated archives', { timeout: fuzzTimeout() }, () => {
             [],
             'temporary files left',
           );
+          if (mutation.kind === 'none' && password !== 'right' && base.encrypted) {
+            assert.ok('refused' in outcome, 'an encrypted archive was imported without its password');
+            assert.deepEqual(await filesUnder(out), [], 'files written with a wrong or no password');
+          }
           if (mutation.kind === 'none' && password === 'right' && base.expected) {
             assert.ok(!('refused' in outcome), `a clean archive was refused: ${'refused' in outcome ? outcome.refused.message : ''}`);
             for (const [name, content] of base.expected) assert.ok((await readFile(join(out, name))).equals(content), `${name} differs`);
