@@ -260,6 +260,26 @@ describe('df2 import on generated archives', { timeout: fuzzTimeout() }, () => {
     );
   });
 
+  test('regression: an AES archive whose first central record has a wrong extra-field length is refused with one line naming the archive', async () => {
+    // Shrunk case of the 1,000-run soak with seed 2026: df2's walk of the central directory took the record, zip.js's (which
+    // reads the AES entries) did not, and its "Central directory header not found" ended the command with exit 2.
+    const aes = Buffer.from(bases.find((b) => b.name === 'zip.js aes level 6')!.bytes);
+    const [first] = centralRecords(aes);
+    aes[first! + 30]! ^= 1;
+    const dir = join(work, 'extra-length');
+    await mkdir(dir, { recursive: true });
+    const archive = join(dir, 'in.zip');
+    await writeFile(archive, aes);
+    const outcome = await importCase(archive, join(dir, 'data'), join(work, 'right.txt'));
+    assert.ok('refused' in outcome, 'the damaged archive was imported');
+    assert.equal(outcome.refused.file, archive);
+    assert.match(
+      outcome.refused.message,
+      /^[^\n]+: validation\/annos\/000001\.json: expected a central directory zip\.js can read, found a damaged one \(.+\)$/,
+    );
+    await rm(dir, { recursive: true, force: true });
+  });
+
   test('regression: a real-world archive truncated or bit-flipped exits 1 through the command, one line naming the archive, no stack', async () => {
     const seven = bases.find((b) => b.name === '7zz AES-256')!;
     const zip = bases.find((b) => b.name === 'zip ZipCrypto')!;
