@@ -62,7 +62,17 @@ export class OpenArchive {
         this.zipJs = { reader, entries: reader.getEntriesGenerator() };
       }
       for (;;) {
-        const next = await this.zipJs.entries.next();
+        let next: IteratorResult<Entry>;
+        try {
+          next = await this.zipJs.entries.next();
+        } catch (err) {
+          // zip.js walks the central directory again, checking what df2's walk does not need (the
+          // record after this one, extra fields): a record that only it refuses is a damaged archive.
+          await this.zipJs.reader.close().catch(() => {});
+          this.zipJs = undefined;
+          const reason = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 120);
+          throw new InputError(this.path, entry.filename, 'a central directory zip.js can read', `a damaged one (${reason})`);
+        }
         if (next.done) break;
         if (next.value.offset === entry.offset && !next.value.directory) return next.value;
         if (next.value.offset > entry.offset) break;

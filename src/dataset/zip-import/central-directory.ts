@@ -12,7 +12,7 @@
  */
 import { InputError } from '../../util/errors.js';
 import type { ArchiveFile } from './file-reader.js';
-import { METHOD_AES } from './local-header.js';
+import { LOCAL_HEADER_LENGTH, METHOD_AES } from './local-header.js';
 
 /** One file or directory of the archive, as its central-directory record says. */
 export interface ArchiveEntry {
@@ -127,6 +127,16 @@ export async function* centralDirectory(archive: ArchiveFile, end: DirectoryEnd)
       aes: false,
     };
     readExtraFields(entry, view, CENTRAL_LENGTH + nameLength, extraLength);
+    // Entries lie before the central directory. A record that puts one past it is damaged, and would
+    // have a decoding thread read (and hold) everything up to where it says the entry is.
+    if (entry.offset + LOCAL_HEADER_LENGTH + entry.compressedSize > end.offset) {
+      throw new InputError(
+        archive.path,
+        filename,
+        `an entry that ends before the central directory (byte ${end.offset})`,
+        `one at byte ${entry.offset} of ${entry.compressedSize} bytes (a damaged archive)`,
+      );
+    }
     at += recordLength;
     yield entry;
   }
