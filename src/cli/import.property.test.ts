@@ -23,7 +23,7 @@ import { runCli } from '../testing/cli.js';
 import { InputError } from '../util/errors.js';
 import { isTempFileName } from '../util/atomic.js';
 import { runImport } from './import.js';
-import { PASSWORD_ENV } from '../dataset/index.js';
+import { PASSWORD_ENV } from '../dataset/internal.js';
 
 configure({ useWebWorkers: false });
 // The password comes from a file in every case: one in the environment would stand in for "none".

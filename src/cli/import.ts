@@ -46,7 +46,7 @@ Examples:
 }
 
 /** The command itself; returns the exit code. Bad input throws InputError (one line, exit 1). */
-async function runImport(zips: string[], options: ImportCliOptions, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+export async function runImport(zips: string[], options: ImportCliOptions, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const json = options.json === true;
   const progress = startProgress({ label: 'importing', total: 0, quiet: json, unit: 'bytes' });
   const started = performance.now();
