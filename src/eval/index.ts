@@ -130,3 +130,4 @@ export { type SummaryLine, sliceMean, formatSummaryLine } from './coco/summarize
 export { type Assignment, type TopKAccuracy, topKAccuracy } from './retrieval/index.js';
 export { retrievalJson, retrievalText, warningLines } from './retrieval/report.js';
 export { TOP_K, hitGalleryItem } from './retrieval/score.js';
+export { recordOf } from './coco/records.js';

@@ -39,5 +39,5 @@ export async function renderImages(request: RenderRequest): Promise<string[]> {
 }
 
 // Used by other modules (imported through this index).
-export { HIT_COLOR, MISS_COLOR } from './pictures/colors.js';
+export { HIT_COLOR, MISS_COLOR, LANDMARK_KIND_COLORS, LANDMARK_MARKS, type LandmarkKindName, type LandmarkMarkShape } from './pictures/colors.js';
 export { type DetectionRecord, readResultsForImages, resultKindOf } from './pictures/prediction-items.js';
