@@ -40,6 +40,7 @@ export {
   CocoEvaluator,
   evaluateLoaded,
   evaluateByAttribute,
+  attributeSubsets,
   requireAttributes as requireCocoAttributes,
   loadCocoGroundTruth,
   loadCocoResults,

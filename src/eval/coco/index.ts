@@ -3,7 +3,7 @@ export { evaluateCocoFiles, evaluateCocoFilesByAttribute } from './api.js';
 export { CocoEvaluator, type CocoEvaluatorOptions } from './parallel.js';
 export { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
 export type { CocoEvalOptions, CocoSubset } from './plan.js';
-export { evaluateByAttribute } from './subsets.js';
+export { evaluateByAttribute, attributeSubsets } from './subsets.js';
 export { requireAttributes } from './ground-truth.js';
 export { defaultCacheDir, DEFAULT_CACHE_MAX_BYTES, type SnapshotCacheOptions } from './snapshot.js';
 export { loadCocoGroundTruth, loadCocoResults, loadCocoPair, type LoadOptions, type LoadProgress } from './load.js';
