@@ -26,6 +26,7 @@ const DIRECT_IMPORTS = [
   'eval/coco/tiny-cases.js',
   'mask/testing.js',
   'render/pictures/draw-item.js',
+  'render/pictures/landmark-errors-picture.js',
   'render/pictures/panel.js',
   'render/pictures/pixel-reader.js',
   'render/pictures/render-images.js',

@@ -2,9 +2,11 @@
  * `df2 compare A.json B.json --gt G`: paired bootstrap of two results files
  * on the same ground truth (docs/evaluation.md): each figure of A and B,
  * the difference with its interval, the share of resamples in which A is
- * above B, per category, and the images where the two differ most.
+ * above B, per category, per attribute subset (`--by`, the subsets of
+ * `df2 eval --by`), and the images where the two differ most.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { attributeSubsets, requireCocoAttributes } from '../eval/internal.js';
 import {
   COCO_TASKS,
   type CocoComparison,
@@ -17,6 +19,8 @@ import {
   perImageCounts,
   prepareBootstrap,
 } from '../eval/index.js';
+import { ATTRIBUTES, type AttributeName } from '../schema/index.js';
+import { collectAttribute } from './attribute-option.js';
 import { type CompareFigureRow, compareHtml } from '../render/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { startProgress, type Progress } from '../util/progress.js';
@@ -28,6 +32,7 @@ interface CompareCliOptions extends ResampleCliOptions {
   json?: boolean;
   out?: string;
   images: number;
+  by?: AttributeName[];
 }
 
 const LABELS: Record<CocoTask, string[]> = {
@@ -57,7 +62,12 @@ export function registerCompare(program: Command): void {
     .option('--task <task>', `${COCO_TASKS.join('|')}`, taskValue, 'bbox' as CocoTask)
     .option('--json', 'print the comparison as JSON on stdout (no progress)')
     .option('--out <page.html>', 'also write a self-contained HTML page')
-    .option('--images <n>', 'list this many images where the two differ most', count, 20);
+    .option('--images <n>', 'list this many images where the two differ most', count, 20)
+    .option(
+      '--by <attribute>',
+      'also compare AP, AP50 and AP75 per value of scale, occlusion, zoom_in, viewpoint or all (repeatable; ground truth from df2 convert coco --attributes)',
+      collectAttribute,
+    );
   addResampleOptions(command);
   command.addHelpText(
     'after',
@@ -65,6 +75,7 @@ export function registerCompare(program: Command): void {
 Examples:
   $ df2 compare bbox_a.json bbox_b.json --gt val-coco.json
   $ df2 compare kp_a.json kp_b.json --gt val-coco.json --task keypoints --resamples 2000 --seed 7 --out compare.html
+  $ df2 compare bbox_a.json bbox_b.json --gt val-coco-attributes.json --by occlusion --by scale
 
 Both files are evaluated on the same resamples of the images (drawn with
 replacement, as in \`df2 eval --ci\`); the interval of A - B is the
@@ -74,6 +85,18 @@ See docs/evaluation.md.
 `,
   );
   command.action(async (a: string, b: string, options: CompareCliOptions) => run(a, b, options));
+}
+
+/** The headline figures of a subset (as df2 eval --by gives them): summarize()'s first three. */
+const SUBSET_FIGURES = ['ap', 'ap50', 'ap75'] as const;
+const SUBSET_LABELS = ['AP', 'AP50', 'AP75'] as const;
+
+/** One attribute value's paired headline figures. */
+interface SubsetComparison {
+  attribute: AttributeName;
+  value: number;
+  valueName: string;
+  figures: PairedFigure[];
 }
 
 interface ImageDifference {
@@ -99,8 +122,11 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
   };
   let cmp: CocoComparison;
   let images: ImageDifference[];
+  const attributes = options.by ?? [];
+  const subsets: SubsetComparison[] = [];
   try {
     const gt = await loadCocoGroundTruth(options.gt, [task], { onProgress: (s, d, t) => progress('reading', d, t) });
+    requireCocoAttributes(gt, attributes);
     const resultsA = await loadCocoResults(fileA, gt, [task], { onProgress: (s, d, t) => progress('reading', d, t) });
     const resultsB = await loadCocoResults(fileB, gt, [task], { onProgress: (s, d, t) => progress('reading', d, t) });
     const preparedA = prepareBootstrap(task, gt, resultsA, { onProgress: (_s, d, t) => progress('matching A', d, t) });
@@ -110,6 +136,14 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
       preparedB,
       resampleOptions(options, (d, t) => progress('resampling', d, t)),
     );
+    // Each subset on the same resamples as the whole (the same seed, or the same file; written once, above).
+    for (const subset of attributeSubsets(attributes)) {
+      const label = `${subset.attribute}=${subset.value}`;
+      const a = prepareBootstrap(task, gt, resultsA, { subset, onProgress: (_s, d, t) => progress(`matching A ${label}`, d, t) });
+      const b = prepareBootstrap(task, gt, resultsB, { subset, onProgress: (_s, d, t) => progress(`matching B ${label}`, d, t) });
+      const paired = await comparePrepared(a, b, { ...resampleOptions(options, (d, t) => progress(`resampling ${label}`, d, t)), writeFile: undefined });
+      subsets.push({ ...subset, valueName: ATTRIBUTES[subset.attribute][subset.value - 1]!, figures: paired.stats.slice(0, SUBSET_FIGURES.length) });
+    }
     images =
       options.images > 0
         ? differingImages(perImageCounts(evaluateLoaded(task, gt, resultsA)), perImageCounts(evaluateLoaded(task, gt, resultsB)), options.images)
@@ -138,6 +172,7 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
         resampling: run,
         figures: cmp.stats.map((f, j) => row(labels[j] ?? `stats[${j}]`, f)),
         categories: cmp.perCategory.map((c) => row(c.name, c)),
+        subsets: subsets.flatMap((sub) => sub.figures.map((f, j) => row(`${sub.attribute} ${sub.valueName}: ${SUBSET_LABELS[j]}`, f))),
         images,
         imageNote: imageNote(task),
       }),
@@ -160,13 +195,26 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
       level: cmp.level,
       stats: cmp.stats.map((f, j) => ({ figure: labels[j], ...paired(f) })),
       per_category_ap: cmp.perCategory.map((c) => ({ category_id: c.categoryId, name: c.name, ...paired(c) })),
+      ...(subsets.length > 0 && { by: subsetsJson(subsets, paired) }),
       images: images.map((i) => ({ image_id: i.imageId, a: i.a, b: i.b })),
       ...(cmp.figures && { figures: cmp.figures }),
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
     return;
   }
-  process.stdout.write(compareText(task, fileA, fileB, cmp, images, run));
+  process.stdout.write(compareText(task, fileA, fileB, cmp, subsets, images, run));
+}
+
+/** `by` of --json as df2 eval --by lays it out: attribute, then value "1".."3", then ap, ap50, ap75, each a paired figure. */
+function subsetsJson(subsets: readonly SubsetComparison[], paired: (f: PairedFigure) => Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const sub of subsets) {
+    (out[sub.attribute] ??= {})[String(sub.value)] = {
+      value_name: sub.valueName,
+      ...Object.fromEntries(sub.figures.map((f, j) => [SUBSET_FIGURES[j], paired(f)])),
+    };
+  }
+  return out;
 }
 
 function imageNote(task: CocoTask): string {
@@ -212,7 +260,15 @@ function table(rows: { label: string; f: PairedFigure }[], first: string): strin
   return out;
 }
 
-function compareText(task: CocoTask, fileA: string, fileB: string, cmp: CocoComparison, images: readonly ImageDifference[], run: string): string {
+function compareText(
+  task: CocoTask,
+  fileA: string,
+  fileB: string,
+  cmp: CocoComparison,
+  subsets: readonly SubsetComparison[],
+  images: readonly ImageDifference[],
+  run: string,
+): string {
   const labels = LABELS[task];
   const lines = [`${task}: A = ${fileA}`, `${' '.repeat(task.length)}  B = ${fileB}`, `${run}; * = the interval of A - B excludes 0`, ''];
   lines.push(
@@ -228,6 +284,15 @@ function compareText(task: CocoTask, fileA: string, fileB: string, cmp: CocoComp
       'category',
     ),
   );
+  if (subsets.length > 0) {
+    lines.push('', 'By attribute (only ground truth with the value counts, as df2 eval --by):');
+    lines.push(
+      ...table(
+        subsets.flatMap((sub) => sub.figures.map((f, j) => ({ label: `${sub.attribute} ${sub.valueName}: ${SUBSET_LABELS[j]}`, f }))),
+        'subset',
+      ),
+    );
+  }
   if (images.length > 0) {
     lines.push('', `Images where the two differ most (tp / fp / fn at ${task === 'keypoints' ? 'OKS' : 'IoU'} .50, area all):`);
     lines.push(`  ${'image'.padStart(8)}  ${'A'.padStart(11)}  ${'B'.padStart(11)}`);

@@ -35,12 +35,17 @@ function levelValue(value: string): number {
   return n;
 }
 
-/** The resampling options (without --ci, which `df2 compare` does not need). */
-export function addResampleOptions(command: Command): Command {
+/** --resamples, --seed and --level: how the resamples are drawn and the intervals read. */
+export function addDrawOptions(command: Command): Command {
   return command
     .option('--resamples <n>', 'number of bootstrap resamples of the images', positiveInteger, 1000)
     .option('--seed <n>', 'seed of the resamples (the same seed gives the same resamples and intervals)', seedValue, 0)
-    .option('--level <p>', 'level of the percentile intervals', levelValue, 0.95)
+    .option('--level <p>', 'level of the percentile intervals', levelValue, 0.95);
+}
+
+/** The resampling options (without --ci, which `df2 compare` does not need). */
+export function addResampleOptions(command: Command): Command {
+  return addDrawOptions(command)
     .option('--resample-file <file>', 'read the resamples from this JSON array of image-id lists instead of drawing them (their figures go in --json)')
     .option('--write-resamples <file>', 'write the resamples drawn to this file (a JSON array of image-id lists)');
 }

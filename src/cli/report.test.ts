@@ -158,3 +158,73 @@ test('df2 report: a bad results file names the file and entry, and writes nothin
     await rm(out, { recursive: true, force: true });
   }
 });
+
+interface IntervalJson {
+  value: number;
+  low: number | null;
+  high: number | null;
+  defined: number;
+}
+
+/** The interval cells of a table: [data-low, data-high, data-defined] per row that has one. */
+function intervalCells(table: string): { low: number | null; high: number | null; defined: number }[] {
+  return [...table.matchAll(/<td class="ci" data-defined="(\d+)"(?: data-low="([^"]*)" data-high="([^"]*)")?>/g)].map((m) => ({
+    defined: Number(m[1]),
+    low: m[2] === undefined ? null : Number(m[2]),
+    high: m[3] === undefined ? null : Number(m[3]),
+  }));
+}
+
+test('df2 report --ci: every summary figure, per-category AP and top-k shows the interval df2 eval --ci gives for the same draws', async () => {
+  const out = await tempDir('df2-report-ci-');
+  try {
+    const file = join(out, 'report.html');
+    const draws = ['--resamples', '60', '--seed', '5', '--level', '0.9'];
+    const retrieval = ['--query', RETRIEVAL('query.json'), '--gallery', RETRIEVAL('gallery.json')];
+    const made = await runCli([
+      'report',
+      '--gt',
+      GT,
+      '--results',
+      BBOX,
+      ...retrieval,
+      '--retrieval-results',
+      RETRIEVAL('results.json'),
+      '--ci',
+      ...draws,
+      '--out',
+      file,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const html = await readFile(file, 'utf8');
+
+    const bbox = await runCli(['eval', 'bbox', '--gt', GT, '--results', BBOX, '--ci', ...draws, '--json']);
+    assert.equal(bbox.code, 0, bbox.stderr);
+    const ci = (JSON.parse(bbox.stdout) as { intervals: { stats: IntervalJson[]; per_category_ap: (IntervalJson & { category_id: number })[] } }).intervals;
+    const bounds = (f: IntervalJson): { low: number | null; high: number | null; defined: number } => ({ low: f.low, high: f.high, defined: f.defined });
+    assert.match(html, /data-resampling="60">Intervals: 90% percentile intervals over 60 bootstrap resamples of the images \(seed 5\)/);
+    assert.deepEqual(intervalCells(element(html, 'table', 'class="summary" data-task="bbox"')), ci.stats.map(bounds));
+    const perCategory = element(html, 'table', 'class="per-category" data-task="bbox"');
+    assert.deepEqual(intervalCells(perCategory), ci.per_category_ap.map(bounds));
+    assert.ok(
+      ci.stats.some((f) => f.defined > 0 && f.low! < f.value && f.value < f.high!),
+      'the fixture gives intervals of some width',
+    );
+
+    const top = await runCli(['eval', 'retrieval', ...retrieval, '--results', RETRIEVAL('results.json'), '--ci', ...draws, '--json']);
+    assert.equal(top.code, 0, top.stderr);
+    const topCi = (JSON.parse(top.stdout) as { intervals: Record<string, IntervalJson> }).intervals;
+    assert.deepEqual(
+      intervalCells(element(html, 'table', 'class="retrieval" data-task="retrieval"')),
+      ['top1', 'top5', 'top10', 'top15', 'top20'].map((k) => bounds(topCi[k]!)),
+    );
+    assert.match(html, /over 60 bootstrap resamples of the query images/);
+
+    // Without --ci, no interval anywhere.
+    const plain = await runCli(['report', '--gt', GT, '--results', BBOX, '--out', file, '--quiet']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(await readFile(file, 'utf8'), /class="ci"|data-resampling/);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

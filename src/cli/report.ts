@@ -8,6 +8,7 @@ import { UsageError } from '../util/errors.js';
 import { refuseOutputsThatAreInputs } from './output-check.js';
 import { checkSplitDirs } from './split-input.js';
 import { startProgress } from '../util/progress.js';
+import { addDrawOptions } from './eval-ci.js';
 
 interface ReportCliOptions {
   gt?: string;
@@ -20,6 +21,10 @@ interface ReportCliOptions {
   out: string;
   title?: string;
   quiet?: boolean;
+  ci?: boolean;
+  resamples: number;
+  seed: number;
+  level: number;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -30,7 +35,7 @@ function collectTask(value: string, previous: CocoTask[]): CocoTask[] {
 }
 
 export function registerReport(program: Command): void {
-  program
+  const command = program
     .command('report')
     .description('write one self-contained HTML evaluation report (figures, curves, attributes, worst images, retrieval)')
     .option('--gt <coco.json>', 'COCO ground truth (from df2 convert coco; with --attributes for the per-attribute tables)')
@@ -43,6 +48,8 @@ export function registerReport(program: Command): void {
     .option('--out <file>', 'the HTML file to write', 'report.html')
     .option('--title <text>', 'title of the report')
     .option('--quiet', 'no progress and no closing line')
+    .option('--ci', 'bootstrap intervals of every figure, as df2 eval --ci (see --resamples, --seed, --level)');
+  addDrawOptions(command)
     .addHelpText(
       'after',
       `
@@ -53,7 +60,8 @@ data: URIs, so it opens offline and can be sent as one file.
 Examples:
   $ df2 report --gt val-coco.json --results bbox_results.json --out report.html
   $ df2 report --gt val-coco-attributes.json --results bbox.json --results segm.json --results keypoints.json --data data/validation
-  $ df2 report --query val_query.json --gallery val_gallery.json --retrieval-results retrieval.json --data data/validation --out retrieval.html`,
+  $ df2 report --query val_query.json --gallery val_gallery.json --retrieval-results retrieval.json --data data/validation --out retrieval.html
+  $ df2 report --gt val-coco.json --results bbox_results.json --ci --resamples 1000 --seed 1 --out report.html`,
     )
     .action(async (options: ReportCliOptions) => {
       const { query, gallery, retrievalResults } = options;
@@ -88,6 +96,7 @@ Examples:
           ...(retrieval ? { retrieval } : {}),
           ...(options.title ? { title: options.title } : {}),
           ...(options.data ? { dataDir: options.data } : {}),
+          ...(options.ci ? { intervals: { resamples: options.resamples, seed: options.seed, level: options.level } } : {}),
           onWarning: (line) => process.stderr.write(`df2: warning: ${line}\n`),
           onProgress: (_stage, done, total) => {
             progress.setTotal(total);

@@ -7,6 +7,9 @@
  */
 export { firstMissingAttribute } from './coco/ground-truth.js';
 export { readCocoResults } from './coco/results.js';
+export { recordOf } from './coco/records.js';
+export { landmarksOf } from './coco/landmark-windows.js';
+export { attributeSubsets } from './coco/subsets.js';
 export { requireAttributes as requireCocoAttributes } from './coco/index.js';
 export { paramsFor, pyFixed, sliceMean, formatSummaryLine, type SummaryLine } from './coco/index.js';
 export { assignResults, loadGallery, loadQueries, topKAccuracy, TOP_K, type Assignment, type TopKAccuracy } from './retrieval/index.js';

@@ -3,7 +3,9 @@
  * grid by false positives and misses, narrow it to a confusion-matrix cell,
  * see the predictions drawn on the image page with their verdicts (keypoints:
  * each landmark with its kind's mark, the grid filtered by inversion), and read
- * a retrieval query's explanation; every count checked against the API.
+ * a retrieval query's explanation; two layers compared (the grid sorted by
+ * where they differ, the image page with both side by side); every count
+ * checked against the API.
  * Screenshots go to a temporary directory, or to docs/images with
  * DF2_SCREENSHOTS=1.
  */
@@ -156,6 +158,52 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
     await page.evaluate(() => (globalThis as InPage).document.querySelector('.image-side').scrollTo(0, 0));
     await imagesLoaded('.figure.large img');
     await shot('layer-image');
+  });
+
+  test('two layers: the grid sorted by where A and B differ most, the image page shows both side by side', async () => {
+    await navigate(() => page.goto(`${server.url}/#/explore/dataset?layer=file-bbox`));
+    await page.waitForSelector('#layer-summary');
+    await navigate(() => page.selectOption('#against-picker', 'file-segm'));
+    await navigate(() => page.selectOption('#errors-sort', 'difference'));
+    assert.match(await page.evaluate<string>('location.hash'), /against=file-segm.*sort=difference|sort=difference.*against=file-segm/);
+    const expected = await api<LayerImagePageJson>('/api/layers/file-bbox/images?split=dataset&against=file-segm&sort=difference&per_page=48');
+    assert.deepEqual(
+      await cardIds(),
+      expected.images.map((i) => i.id),
+    );
+    const differences = await page.$$eval('#grid .card .card-tally-b', (bs) => bs.map((b) => Number(b.getAttribute('data-difference'))));
+    assert.deepEqual(
+      differences,
+      expected.images.map((i) => i.difference),
+    );
+    assert.ok(differences[0]! > 0, 'the first card is one where the two differ');
+    for (let k = 1; k < differences.length; k++) assert.ok(differences[k - 1]! >= differences[k]!, 'most different first');
+    await imagesLoaded('#grid img');
+    await shot('layer-compare-grid');
+
+    // The first card opens the image with both layers: two figures, each with its own verdicts, and both panels' counts.
+    const first = expected.images[0]!;
+    await navigate(() => page.click('#grid .card'));
+    assert.match(await page.evaluate<string>('location.hash'), /against=file-segm/);
+    await page.waitForSelector('#layer-panel-b');
+    for (const [side, layer] of [
+      ['A', first.layer],
+      ['B', first.layer_b!],
+    ] as const) {
+      const figure = `.image-main.side-by-side .figure.large[data-side="${side}"]`;
+      assert.equal(await page.locator(`${figure} g.pred`).count(), layer.predictions.length, `${side}: every prediction`);
+      assert.equal(await page.locator(`${figure} g.pred[data-state="matched"]`).count(), layer.tally.tp, `${side}: matched`);
+      assert.equal(await page.locator(`${figure} g.pred[data-state="false-positive"]`).count(), layer.tally.fp, `${side}: false positives`);
+      assert.equal(await page.locator(`${figure} rect.gt-missed`).count(), layer.tally.fn, `${side}: missed`);
+      const panel = side === 'A' ? '#layer-panel' : '#layer-panel-b';
+      const tally = await page.$eval(`${panel} h3 .tally`, (t) => ['data-tp', 'data-fp', 'data-fn'].map((a) => Number(t.getAttribute(a))));
+      assert.deepEqual(tally, [layer.tally.tp, layer.tally.fp, layer.tally.fn], `${side}: the panel's counts`);
+    }
+    assert.match((await page.textContent('#layer-panel h3')) ?? '', /^A · Layer: bbox/);
+    assert.match((await page.textContent('#layer-panel-b h3')) ?? '', /^B · Layer: segm/);
+    await page.evaluate(() => (globalThis as InPage).document.querySelector('.image-side').scrollTo(0, 0));
+    await imagesLoaded('.figure.large img');
+    await shot('layer-compare-image');
   });
 
   test("keypoints: each landmark drawn with its kind's mark; the grid filtered to images with an inversion", async () => {

@@ -108,7 +108,9 @@ export interface LayerImagePageJson {
   total: number;
   page: number;
   per_page: number;
-  images: (ImageJson & { layer: LayerImageJson })[];
+  /** With `against=LAYER`: the second layer, whose image JSON each image carries as `layer_b`. */
+  against?: string;
+  images: (ImageJson & { layer: LayerImageJson; layer_b?: LayerImageJson; difference?: number })[];
 }
 
 export interface RetrievalCandidateJson {

@@ -93,6 +93,22 @@ export async function imagePage({ route }: PageContext): Promise<Child> {
   const panels = image.items.map((item) => itemPanel(m, item, m.categories[item.category_id - 1]));
   linkHover(figure, panels);
   const layerSection = await layerImageSection(split, image, route.params, figure, m);
+  // A second layer (B) beside the first: the same image drawn again with B's verdicts, and B's panel under A's.
+  const againstId = route.params.get('layer') ? route.params.get('against') : null;
+  let figureB: HTMLElement | null = null;
+  let layerSectionB: HTMLElement | null = null;
+  if (againstId) {
+    figureB = imageFigure(split, image, m.categories, { ...overlayOptions() });
+    figureB.classList.add('large');
+    const paramsB = new URLSearchParams(route.params);
+    paramsB.set('layer', againstId);
+    paramsB.delete('against');
+    layerSectionB = await layerImageSection(split, image, paramsB, figureB, m, 'B');
+    layerSection?.querySelector('h3')?.prepend('A · ');
+    figure.style.width = '';
+    figure.dataset.side = 'A';
+    figureB.dataset.side = 'B';
+  }
   return h(
     'div',
     { class: 'page image-page' },
@@ -112,6 +128,11 @@ export async function imagePage({ route }: PageContext): Promise<Child> {
       h('span', { class: 'muted' }, `${image.width} × ${image.height} px · ${image.items.length} items`),
     ),
     image.error ? errorBox(image.error) : null,
-    h('div', { class: 'image-layout' }, h('div', { class: 'image-main' }, figure), h('div', { class: 'image-side' }, layerSection, panels)),
+    h(
+      'div',
+      { class: 'image-layout' },
+      h('div', { class: figureB ? 'image-main side-by-side' : 'image-main' }, figure, figureB),
+      h('div', { class: 'image-side' }, layerSection, layerSectionB, panels),
+    ),
   );
 }

@@ -15,7 +15,7 @@ import { VERDICT_COLORS } from '../shared/colors.js';
 const tint = (hex: string, alpha: number): string => `rgba(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')}, ${alpha})`;
 
 /** Query parameters of the explore page that belong to layers. */
-export const LAYER_PARAMS = ['layer', 'errors', 'sort', 'confusion'];
+export const LAYER_PARAMS = ['layer', 'against', 'errors', 'sort', 'confusion'];
 
 const ERROR_FILTERS: [string, string][] = [
   ['', 'all images'],
@@ -36,6 +36,8 @@ const SORTS: [string, string][] = [
   ['fp', 'most false positives'],
   ['fn', 'most misses'],
 ];
+/** With a second layer: the images where the two layers' counts differ most (|Δtp| + |Δfp| + |Δfn|, as df2 compare ranks them). */
+const DIFFERENCE_SORT: [string, string] = ['difference', 'differs most from B'];
 
 function select(id: string, label: string, options: [string, string][], current: string, onChange: (v: string) => void): HTMLElement {
   const el = h(
@@ -62,19 +64,26 @@ export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navig
     navigate(next);
   };
   const layer = params.get('layer') ?? '';
+  // A second layer (B) compared with the first (A): the grid sorts by where they differ, the image page shows both.
+  const against = params.get('against') ?? '';
   const task = layers.find((l) => l.id === layer)?.task;
   const keypoints = task === 'keypoints' || task === 'keypoints_visible';
   const options: [string, string][] = [['', 'none'], ...layers.map((l): [string, string] => [l.id, `${l.name} (${l.task}${l.user ? `, ${l.user}` : ''})`])];
   return h(
     'div',
     { class: 'layer-toolbar', id: 'layer-toolbar' },
-    select('layer-picker', 'Layer', options, layer, (v) => set('layer', v, v ? [] : ['errors', 'sort', 'confusion'])),
+    select('layer-picker', 'Layer', options, layer, (v) => set('layer', v, v ? [] : ['errors', 'sort', 'confusion', 'against'])),
     layer
       ? select('errors-filter', 'Show', keypoints ? [...ERROR_FILTERS, ...LANDMARK_FILTERS] : ERROR_FILTERS, params.get('errors') ?? '', (v) =>
           set('errors', v),
         )
       : null,
-    layer ? select('errors-sort', 'Sort by', SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null,
+    layer ? select('errors-sort', 'Sort by', against ? [...SORTS, DIFFERENCE_SORT] : SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null,
+    layer
+      ? select('against-picker', 'B', [['', 'none'], ...options.slice(1).filter(([id]) => id !== layer)], against, (v) =>
+          set('against', v, v || params.get('sort') !== 'difference' ? [] : ['sort']),
+        )
+      : null,
   );
 }
 
@@ -227,7 +236,12 @@ export function confusionTable(
 }
 
 /** Adds the layer's predictions and counts to a grid card. */
-export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: LayerImageJson }, meta: Meta, options: OverlayOptions): void {
+export function decorateCard(
+  card: HTMLElement,
+  image: ImageJson & { layer?: LayerImageJson; layer_b?: LayerImageJson; difference?: number },
+  meta: Meta,
+  options: OverlayOptions,
+): void {
   if (!image.layer) return;
   card
     .querySelector('.figure')
@@ -239,6 +253,9 @@ export function decorateCard(card: HTMLElement, image: ImageJson & { layer?: Lay
         'div',
         { class: 'card-tally' },
         tallyBadges(image.layer.tally, isRetrieval(image.layer)),
+        image.layer_b
+          ? h('span', { class: 'card-tally-b', 'data-difference': image.difference ?? 0 }, ' B: ', tallyBadges(image.layer_b.tally, isRetrieval(image.layer_b)))
+          : null,
         image.layer.confusion_count !== undefined
           ? h('span', { class: 'muted', title: 'entries of the chosen confusion cell' }, ` ${image.layer.confusion_count}× this confusion`)
           : null,
@@ -262,7 +279,12 @@ export function layerImagePage(
 ): Promise<ImagePage | LayerImagePageJson> {
   const layer = params.get('layer');
   if (!layer) return plain();
-  const query = { errors: params.get('errors') ?? '', sort: params.get('sort') ?? '', confusion: params.get('confusion') ?? '' };
+  const query = {
+    errors: params.get('errors') ?? '',
+    sort: params.get('sort') ?? '',
+    confusion: params.get('confusion') ?? '',
+    against: params.get('against') ?? '',
+  };
   // A layer that cannot be opened still leaves the grid (its error shows in the summary's place).
   return layerApi.images(layer, { split, ...filters, ...query, page, per_page: perPage }).catch(plain);
 }

@@ -24,7 +24,15 @@ function queryOutcomeWhy(q: LayerQueryJson): string {
   return queryOutcome(q);
 }
 
-export async function layerImageSection(split: string, image: ImageJson, params: URLSearchParams, figure: HTMLElement, m: Meta): Promise<HTMLElement | null> {
+export async function layerImageSection(
+  split: string,
+  image: ImageJson,
+  params: URLSearchParams,
+  figure: HTMLElement,
+  m: Meta,
+  /** 'B': the second of two layers side by side (its panel says so and has no "hide" link of its own). */
+  side?: 'B',
+): Promise<HTMLElement | null> {
   const layerId = params.get('layer');
   if (!layerId) return null;
   const [data, layers] = await Promise.all([layerApi.image(layerId, split, image.id), layerApi.list()]);
@@ -37,6 +45,7 @@ export async function layerImageSection(split: string, image: ImageJson, params:
   };
   const without = new URLSearchParams(params);
   without.delete('layer');
+  without.delete('against');
   const retrieval = isRetrieval(data);
   const labels = labelsOf(retrieval);
   // Retrieval: a detection stands for a query (whose outcome is the query's) or is unused.
@@ -64,11 +73,11 @@ export async function layerImageSection(split: string, image: ImageJson, params:
   const gt = Object.entries(data.ground_truth);
   return h(
     'section',
-    { class: 'layer-panel', id: 'layer-panel', 'data-layer': layerId },
-    h('h3', null, `Layer: ${layer?.name ?? layerId}`, ' ', tallyBadges(data.tally, retrieval)),
+    { class: 'layer-panel', id: side ? 'layer-panel-b' : 'layer-panel', 'data-layer': layerId },
+    h('h3', null, `${side ? 'B · ' : ''}Layer: ${layer?.name ?? layerId}`, ' ', tallyBadges(data.tally, retrieval)),
     stateLegend(layer?.task ?? ''),
     data.landmark_counts ? landmarkLegend() : null,
-    h('p', { class: 'hint' }, h('a', { href: href('image', [split, image.id], without) }, 'hide the layer')),
+    side ? null : h('p', { class: 'hint' }, h('a', { href: href('image', [split, image.id], without) }, 'hide the layer')),
     data.queries
       ? h(
           'div',

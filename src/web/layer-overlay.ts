@@ -8,6 +8,7 @@
  */
 import type { Category, ImageJson } from './api.js';
 import { LANDMARK_KIND_COLORS, VERDICT_COLORS, type LandmarkKindName } from '../shared/colors.js';
+import { LANDMARK_MARKS } from '../shared/landmark-marks.js';
 import { h, s } from './dom.js';
 import type { LayerImageJson, PredictionJson } from './layer-api.js';
 
@@ -81,52 +82,18 @@ export const LANDMARK_KIND_LABELS: Record<LandmarkKindName, string> = {
 /**
  * A landmark's mark: a shape per kind, so kinds differ without colour too
  * (good a circle, jitter a square, inversion a diamond, swap a triangle,
- * miss a cross); `r` is its half size.
+ * miss a cross: the shapes of src/shared/landmark-marks.ts, which the report's
+ * pictures draw too); `r` is its half size.
  */
 export function landmarkMark(kind: LandmarkKindName, x: number, y: number, r: number, unit: number): SVGElement {
   const attrs = { fill: LANDMARK_KIND_COLORS[kind], stroke: '#fff', 'stroke-width': unit, class: 'pred-kp', 'data-kind': kind };
-  const points = (pts: [number, number][]): string => pts.map(([dx, dy]) => `${x + dx * r},${y + dy * r}`).join(' ');
+  const geometry = LANDMARK_MARKS[kind];
   const mark =
-    kind === 'good'
+    geometry.shape === 'circle'
       ? s('circle', { ...attrs, cx: x, cy: y, r })
-      : kind === 'jitter'
+      : geometry.shape === 'square'
         ? s('rect', { ...attrs, x: x - r, y: y - r, width: 2 * r, height: 2 * r })
-        : kind === 'inversion'
-          ? s('polygon', {
-              ...attrs,
-              points: points([
-                [0, -1.3],
-                [1.3, 0],
-                [0, 1.3],
-                [-1.3, 0],
-              ]),
-            })
-          : kind === 'swap'
-            ? s('polygon', {
-                ...attrs,
-                points: points([
-                  [0, -1.3],
-                  [1.2, 1],
-                  [-1.2, 1],
-                ]),
-              })
-            : s('polygon', {
-                ...attrs,
-                points: points([
-                  [-1.2, -0.6],
-                  [-0.6, -1.2],
-                  [0, -0.6],
-                  [0.6, -1.2],
-                  [1.2, -0.6],
-                  [0.6, 0],
-                  [1.2, 0.6],
-                  [0.6, 1.2],
-                  [0, 0.6],
-                  [-0.6, 1.2],
-                  [-1.2, 0.6],
-                  [-0.6, 0],
-                ]),
-              });
+        : s('polygon', { ...attrs, points: geometry.points.map(([dx, dy]) => `${x + dx * r},${y + dy * r}`).join(' ') });
   mark.append(s('title', null, LANDMARK_KIND_LABELS[kind]));
   return mark;
 }

@@ -3,7 +3,7 @@ export { evaluateCocoObjects, evaluateCocoFiles, evaluateCocoFilesByAttribute, t
 export { CocoEvaluator, type CocoEvaluatorOptions } from './parallel.js';
 export { evaluateLoaded, type CocoEvalResult } from './evaluate.js';
 export type { CocoEvalOptions, CocoSubset } from './plan.js';
-export { evaluateByAttribute } from './subsets.js';
+export { evaluateByAttribute, attributeSubsets } from './subsets.js';
 export { requireAttributes } from './ground-truth.js';
 export { defaultCacheDir, DEFAULT_CACHE_MAX_BYTES, type SnapshotCacheOptions } from './snapshot.js';
 export { loadCocoGroundTruth, loadCocoResults, loadCocoPair, type LoadOptions, type LoadProgress } from './load.js';
@@ -14,4 +14,5 @@ export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './par
 export { formatSummaryLine, pyFixed, sliceMean, type CocoFigures, type SummaryLine } from './summarize.js';
 export { cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoReportJson } from './report.js';
 export { maskOf, type MaskStore } from './mask-store.js';
+export { recordOf, type RecordBlocks } from './records.js';
 export { cocoResultsWarnings } from './warnings.js';

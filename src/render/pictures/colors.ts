@@ -8,7 +8,8 @@
 import { VERDICT_COLORS } from '../../shared/colors.js';
 
 // One palette for pictures, report and browser app: src/shared/colors.ts.
-export { CATEGORY_COLORS, categoryColor, textColorOn } from '../../shared/colors.js';
+export { CATEGORY_COLORS, categoryColor, textColorOn, LANDMARK_KIND_COLORS, type LandmarkKindName } from '../../shared/colors.js';
+export { LANDMARK_MARKS, type LandmarkMarkShape } from '../../shared/landmark-marks.js';
 
 /** What the evaluation says of a drawn item (ground truth or detection). */
 export type MatchState = 'matched' | 'missed' | 'false-positive' | 'ignored';

@@ -2,8 +2,8 @@
  * `df2 compare --out page.html`: one self-contained page (inline CSS and
  * SVG) with the paired bootstrap of two models: each figure of A and B,
  * their difference with its interval drawn against zero, the share of
- * resamples A wins, the same per category, and the images where the two
- * differ most.
+ * resamples A wins, the same per category and per attribute subset, and
+ * the images where the two differ most.
  */
 import { escapeHtml, figure, TABLE_PAGE_CSS } from './html.js';
 
@@ -31,6 +31,8 @@ export interface CompareModel {
   resampling: string;
   figures: CompareFigureRow[];
   categories: CompareFigureRow[];
+  /** Per attribute subset (df2 compare --by): AP, AP50, AP75 of each value; none without --by. */
+  subsets?: CompareFigureRow[];
   images: CompareImageRow[];
   /** What the image counts are (threshold, area). */
   imageNote: string;
@@ -94,6 +96,11 @@ export function compareHtml(model: CompareModel): string {
   );
   parts.push(`<h2>Figures</h2>${figureTable(model.figures, 'figure')}`);
   parts.push(`<h2>AP per category</h2>${figureTable(model.categories, 'category')}`);
+  if (model.subsets && model.subsets.length > 0)
+    parts.push(
+      '<h2>By attribute</h2><p class="note">Only ground truth with the attribute value counts (others are ignored, and so are detections matched to them), as <code>df2 eval --by</code>; the same resamples as above.</p>' +
+        figureTable(model.subsets, 'subset'),
+    );
   if (model.images.length > 0) {
     const rows = model.images
       .map((r) => `<tr><td>${r.imageId}</td><td>${r.a.tp}</td><td>${r.a.fp}</td><td>${r.a.fn}</td><td>${r.b.tp}</td><td>${r.b.fp}</td><td>${r.b.fn}</td></tr>`)

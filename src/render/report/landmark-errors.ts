@@ -5,9 +5,19 @@
  * swapped or missed. The data part is plain numbers; the HTML part inline
  * SVG, so the page stands alone.
  */
-import { KEYPOINT_ERROR_OKS, KEYPOINT_ERROR_STEPS, keypointErrorAnalysis, type CocoGroundTruth, type CocoResults, type KindCounts } from '../../eval/index.js';
-import { landmarkRows, meanLandmarkLayout } from '../../eval/internal.js';
-import { categoryById } from '../../schema/index.js';
+import { landmarkRows, landmarksOf, meanLandmarkLayout, recordOf } from '../../eval/internal.js';
+import {
+  KEYPOINT_ERROR_OKS,
+  KEYPOINT_ERROR_STEPS,
+  keypointErrorAnalysis,
+  type CocoGroundTruth,
+  type CocoResults,
+  type DetectionLandmarkErrors,
+  type KindCounts,
+  type LandmarkKind,
+} from '../../eval/index.js';
+import { categoryById, imageName } from '../../schema/index.js';
+import { LANDMARK_KIND_COLORS, LANDMARK_MARKS } from '../pictures/colors.js';
 import { coord, escapeHtml, figure, svgChartOpen } from './html.js';
 import { svgBarChart } from './svg-bar-chart.js';
 
@@ -24,7 +34,31 @@ export interface LandmarkErrorSection {
     /** Landmark n at index n - 1; x, y: its mean place in the box (0..1), null when never labelled. */
     landmarks: { landmark: number; labelled: number; errorRate: number; inversion: number; swap: number; miss: number; at: [number, number] | null }[];
   }[];
+  /** The detections with the most errors, worst first (see {@link worstDetections}). */
+  worst: WorstDetection[];
 }
+
+/** A matched detection with its landmarks classified: where each should be and where it was predicted. */
+export interface WorstDetection {
+  /** 0-based index in the results file. */
+  resultIndex: number;
+  imageId: number;
+  categoryId: number;
+  name: string;
+  score: number;
+  /** OKS with its matched ground truth. */
+  oks: number;
+  counts: KindCounts;
+  /** The matched ground truth's box [x, y, w, h]. */
+  gtBox: [number, number, number, number];
+  /** Each classified landmark (1-based number within the category), its kind, its ground-truth and predicted places. */
+  landmarks: { landmark: number; kind: LandmarkKind; gt: [number, number]; predicted: [number, number] }[];
+  /** The detection drawn on its image (a data: URI), when the report has the split. */
+  picture?: string;
+}
+
+/** How many worst detections the report lists (and draws, with --data). */
+export const WORST_DETECTIONS = 12;
 
 const STEP_LABELS: Record<string, string> = {
   baseline: 'original',
@@ -46,7 +80,7 @@ const STEP_LABELS: Record<string, string> = {
  * ```
  */
 export function landmarkErrorSection(gt: CocoGroundTruth, results: CocoResults): LandmarkErrorSection {
-  const analysis = keypointErrorAnalysis(gt, results);
+  const analysis = keypointErrorAnalysis(gt, results, { landmarkKinds: true });
   const layout = meanLandmarkLayout(gt);
   const t50 = KEYPOINT_ERROR_OKS.indexOf(0.5);
   const t75 = KEYPOINT_ERROR_OKS.indexOf(0.75);
@@ -73,6 +107,56 @@ export function landmarkErrorSection(gt: CocoGroundTruth, results: CocoResults):
         })),
       };
     }),
+    worst: worstDetections(analysis.perDetection, WORST_DETECTIONS).map((d) => worstDetection(gt, results, d)),
+  };
+}
+
+const errorsOf = (c: KindCounts): number => c.inversion + c.swap + c.miss;
+
+/**
+ * The `count` detections with the most landmarks inverted, swapped or
+ * missed, then the most jitter, then the lowest OKS (then file order);
+ * detections without an error are left out.
+ *
+ * @example
+ * ```ts
+ * const worst = worstDetections(keypointErrorAnalysis(gt, results).perDetection, 12);
+ * ```
+ */
+export function worstDetections(detections: readonly DetectionLandmarkErrors[], count: number): DetectionLandmarkErrors[] {
+  return detections
+    .filter((d) => errorsOf(d.counts) + d.counts.jitter > 0)
+    .sort((a, b) => errorsOf(b.counts) - errorsOf(a.counts) || b.counts.jitter - a.counts.jitter || a.oks - b.oks || a.resultIndex - b.resultIndex)
+    .slice(0, count);
+}
+
+function worstDetection(gt: CocoGroundTruth, results: CocoResults, d: DetectionLandmarkErrors): WorstDetection {
+  const category = categoryById(d.categoryId);
+  const offset = category?.offset ?? 0;
+  const ann = gt.annotations.id.indexOf(d.gtId);
+  // Ground truth landmarks are stored as [position, x, y] for each labelled one; predictions by window (landmarksOf gives all 294 positions).
+  const gtPlaces = new Map<number, [number, number]>();
+  const labelled = recordOf(gt.annotations.landmarks, ann);
+  for (let i = 0; i + 2 < labelled.length; i += 3) gtPlaces.set(labelled[i]!, [labelled[i + 1]!, labelled[i + 2]!]);
+  const predicted = landmarksOf(results.keypoints, d.resultIndex);
+  const landmarks: WorstDetection['landmarks'] = [];
+  for (const { landmark, kind } of d.landmarks ?? []) {
+    const position = offset + landmark - 1;
+    const at = gtPlaces.get(position);
+    if (kind === 'unclassified' || !at) continue;
+    landmarks.push({ landmark, kind, gt: at, predicted: [predicted[2 * position]!, predicted[2 * position + 1]!] });
+  }
+  const box = gt.annotations.bbox.subarray(4 * ann, 4 * ann + 4);
+  return {
+    resultIndex: d.resultIndex,
+    imageId: d.imageId,
+    categoryId: d.categoryId,
+    name: category?.annotationName ?? String(d.categoryId),
+    score: results.score[d.resultIndex]!,
+    oks: d.oks,
+    counts: d.counts,
+    gtBox: [box[0]!, box[1]!, box[2]!, box[3]!],
+    landmarks,
   };
 }
 
@@ -156,6 +240,58 @@ export function landmarkErrorHtml(e: LandmarkErrorSection): string {
   );
   out.push('<div class="thumbs">');
   for (const c of e.categories) if (c.landmarks.some((l) => l.labelled > 0)) out.push(`<div data-category="${c.categoryId}">${skeletonSvg(c)}</div>`);
-  out.push('</div></div>');
+  out.push('</div>');
+  if (e.worst.length > 0) out.push(worstDetectionsHtml(e.worst));
+  out.push('</div>');
+  return out.join('\n');
+}
+
+const KINDS = ['good', 'jitter', 'inversion', 'swap', 'miss'] as const;
+
+/** A kind's mark as a small inline SVG, the shape and colour of the pictures and the explorer. */
+function markSvg(kind: LandmarkKind): string {
+  const r = 5;
+  const c = 8;
+  const g = LANDMARK_MARKS[kind];
+  const paint = `fill="${LANDMARK_KIND_COLORS[kind]}" stroke="#fff" stroke-width="1"`;
+  const shape =
+    g.shape === 'circle'
+      ? `<circle cx="${c}" cy="${c}" r="${r}" ${paint}/>`
+      : g.shape === 'square'
+        ? `<rect x="${c - r}" y="${c - r}" width="${2 * r}" height="${2 * r}" ${paint}/>`
+        : `<polygon points="${g.points.map(([x, y]) => `${coord(c + x * r)},${coord(c + y * r)}`).join(' ')}" ${paint}/>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16" style="vertical-align:middle;background:#888;border-radius:2px">${shape}</svg>`;
+}
+
+/** The worst detections: a table of their counts, and their pictures when drawn. */
+function worstDetectionsHtml(worst: readonly WorstDetection[]): string {
+  const out: string[] = [`<h3>The ${worst.length} worst detections</h3>`];
+  out.push(
+    '<p class="note">Matched detections with the most landmarks inverted, swapped or missed (then the most jitter, then the lowest OKS). ' +
+      'In each picture a ground-truth landmark is a small white ring, joined by a line to its predicted place, marked by its kind: ' +
+      `${KINDS.map((k) => `${markSvg(k)} ${k}`).join(', ')}.</p>`,
+  );
+  out.push(
+    `<table class="worst-detections"><tr><th class="name">image</th><th class="name">category</th><th>score</th><th>OKS</th>${KINDS.map((k) => `<th>${k}</th>`).join('')}</tr>`,
+  );
+  for (const d of worst) {
+    out.push(
+      `<tr data-detection="${d.resultIndex}"><td class="name">${imageName(d.imageId)}</td><td class="name">${escapeHtml(d.name)}</td><td>${figure(d.score)}</td>` +
+        `<td data-value="${d.oks}">${figure(d.oks)}</td>${KINDS.map((k) => `<td data-kind="${k}">${d.counts[k]}</td>`).join('')}</tr>`,
+    );
+  }
+  out.push('</table>');
+  if (worst.some((d) => d.picture)) {
+    out.push('<div class="thumbs worst-landmarks">');
+    for (const d of worst) {
+      if (!d.picture) continue;
+      const counts = KINDS.filter((k) => k !== 'good' && d.counts[k] > 0).map((k) => `${d.counts[k]} ${k}`);
+      out.push(
+        `<figure data-detection="${d.resultIndex}" ${KINDS.map((k) => `data-${k}="${d.counts[k]}"`).join(' ')}><img alt="detection ${d.resultIndex + 1} on image ${d.imageId}" src="${d.picture}">` +
+          `<figcaption>${imageName(d.imageId)} ${escapeHtml(d.name)}, OKS ${figure(d.oks)}: ${counts.join(', ')}</figcaption></figure>`,
+      );
+    }
+    out.push('</div>');
+  }
   return out.join('\n');
 }

@@ -25,6 +25,7 @@ import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type Retr
 import { TOP_K } from '../../eval/internal.js';
 import { binCounts } from './svg-chart.js';
 import { MATCH_THRESHOLD } from '../pictures/match-verdicts.js';
+import { addCocoIntervals, addRetrievalIntervals, type ReportIntervalOptions } from './report-intervals.js';
 import type {
   AttributeTable,
   CategoryRow,
@@ -47,6 +48,8 @@ export interface ReportRequest {
    * @default 'DeepFashion2 evaluation report'
    */
   title?: string;
+  /** Bootstrap intervals of every figure (df2 report --ci), drawn as df2 eval --ci draws them. */
+  intervals?: ReportIntervalOptions;
   onProgress?: (stage: string, done: number, total: number) => void;
   /** Called with each warning about the inputs (box results standing in for masks, an empty results file). */
   onWarning?: (line: string) => void;
@@ -86,6 +89,8 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
         ? evaluateByAttribute(task, gt, results, ATTRIBUTE_NAMES, { quiet: true, ...(request.onProgress ? { onProgress: request.onProgress } : {}) })
         : undefined;
       const section = cocoReportSection({ task, gtFile: request.gtFile, resultsFile, gt, results, result, byAttribute });
+      if (request.intervals)
+        await addCocoIntervals(section, task, gt, results, request.intervals, (done, total) => request.onProgress?.(`resampling ${task}`, done, total));
       evaluated.push({ section, result });
     }
   }
@@ -96,6 +101,10 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
   if (!request.retrieval) return { model, evaluated, warnings };
   const retrieval = await evaluateRetrievalForReport(request.retrieval);
   model.retrieval = retrievalReportSection(request.retrieval, retrieval.result);
+  if (request.intervals)
+    await addRetrievalIntervals(model.retrieval, retrieval.inputs, retrieval.result, request.intervals, (done, total) =>
+      request.onProgress?.('resampling retrieval', done, total),
+    );
   return { model, evaluated, retrieval, warnings };
 }
 

@@ -10,7 +10,7 @@ import { histogramSvg, lineChartSvg, type LineSeries } from './svg-chart.js';
 import { svgBarChart } from './svg-bar-chart.js';
 import { svgHeatmap } from './svg-heatmap.js';
 import { landmarkErrorHtml } from './landmark-errors.js';
-import type { CocoTaskSection, ErrorAnalysis, ReportModel, RetrievalSection } from './report-model.js';
+import type { CocoTaskSection, ErrorAnalysis, FigureRange, ReportModel, Resampling, RetrievalSection } from './report-model.js';
 import { TIDE_MAIN_ERRORS } from '../../eval/index.js';
 import { imageName } from '../../schema/index.js';
 
@@ -30,7 +30,8 @@ td.name,th.name{text-align:left}
 .swatch{display:inline-block;width:10px;height:10px;margin-right:6px;vertical-align:middle;border-radius:2px}
 .cards{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:90px}
-.card .v{font-size:22px;font-weight:bold}.card .k{font-size:11px;color:#666}
+.card .v{font-size:22px;font-weight:bold}.card .k{font-size:11px;color:#666}.card .i{font-size:11px;color:#444}
+td.ci{color:#555;white-space:nowrap}
 .charts,.row{display:flex;flex-wrap:wrap;gap:12px 20px;align-items:flex-start}
 .chart{background:#fff;border:1px solid #ddd;border-radius:6px}
 .chart .grid{stroke:#eee}.chart .frame{fill:none;stroke:#999}
@@ -73,24 +74,32 @@ function taskSection(s: CocoTaskSection): string {
   out.push(`<h2>${escapeHtml(TASK_TITLES[s.task])}</h2>`);
   out.push(`<p class="files">ground truth ${escapeHtml(s.gtFile)}<br>results ${escapeHtml(s.resultsFile)}</p>`);
   out.push('<div class="cards">');
-  for (const f of s.summary.slice(0, 3)) out.push(`<div class="card"><div class="v">${figure(f.value)}</div><div class="k">${escapeHtml(f.short)}</div></div>`);
+  for (const f of s.summary.slice(0, 3))
+    out.push(
+      `<div class="card"><div class="v">${figure(f.value)}</div>${f.interval ? `<div class="i">${intervalText(f.interval)}</div>` : ''}<div class="k">${escapeHtml(f.short)}</div></div>`,
+    );
   out.push('</div>');
+  if (s.resampling) out.push(resamplingNote(s.resampling, 'images'));
   out.push('<div class="row"><div>');
   out.push('<h3>Summary</h3>');
-  out.push(`<table class="summary" data-task="${s.task}"><tr><th class="name">figure</th><th>value</th></tr>`);
+  const ci = s.resampling ? `<th>${levelText(s.resampling.level)} interval</th>` : '';
+  out.push(`<table class="summary" data-task="${s.task}"><tr><th class="name">figure</th><th>value</th>${ci}</tr>`);
   s.summary.forEach((f, i) =>
-    out.push(`<tr><td class="name">${escapeHtml(f.name)}</td><td data-stat="${i}" data-value="${f.value}">${figure(f.value)}</td></tr>`),
+    out.push(
+      `<tr><td class="name">${escapeHtml(f.name)}</td><td data-stat="${i}" data-value="${f.value}">${figure(f.value)}</td>${s.resampling ? intervalCell(f.interval) : ''}</tr>`,
+    ),
   );
   out.push('</table></div><div>');
 
   out.push('<h3>Per category</h3>');
   out.push(
-    `<table class="per-category" data-task="${s.task}"><tr><th class="name">category</th><th>AP</th><th>AP50</th><th>AP75</th><th>ground truth</th><th>detections</th></tr>`,
+    `<table class="per-category" data-task="${s.task}"><tr><th class="name">category</th><th>AP</th>${ci}<th>AP50</th><th>AP75</th><th>ground truth</th><th>detections</th></tr>`,
   );
   for (const c of s.perCategory) {
     out.push(
       `<tr data-category="${c.categoryId}"><td class="name"><span class="swatch" style="background:${categoryColor(c.categoryId)}"></span>${escapeHtml(c.name)}</td>` +
         figureCell('ap', c.ap) +
+        (s.resampling ? intervalCell(c.apInterval) : '') +
         figureCell('ap50', c.ap50) +
         figureCell('ap75', c.ap75) +
         `<td>${c.groundTruth}</td><td>${c.detections}</td></tr>`,
@@ -243,6 +252,32 @@ function errorSection(task: string, e: ErrorAnalysis): string {
   return out.join('\n');
 }
 
+/** "95%" for 0.95. */
+function levelText(level: number): string {
+  return `${+(level * 100).toFixed(6)}%`;
+}
+
+/** "[0.412, 0.468]"; "[undefined]" when no resample had the figure. */
+function intervalText(f: FigureRange): string {
+  return f.defined > 0 ? `[${f.low.toFixed(3)}, ${f.high.toFixed(3)}]` : '[undefined]';
+}
+
+/** A figure's interval cell: the bounds shown to three decimals, exact in data-low and data-high. */
+function intervalCell(f: FigureRange | undefined): string {
+  if (!f) return '<td class="ci"></td>';
+  const bounds = f.defined > 0 ? ` data-low="${f.low}" data-high="${f.high}"` : '';
+  return `<td class="ci" data-defined="${f.defined}"${bounds}>${intervalText(f)}</td>`;
+}
+
+/** What the intervals of a section are, and what they are not. */
+function resamplingNote(r: Resampling, what: string): string {
+  const source = r.seed === null ? 'read from a file' : `seed ${r.seed}`;
+  return (
+    `<p class="note" data-resampling="${r.count}">Intervals: ${levelText(r.level)} percentile intervals over ${r.count} bootstrap resamples of the ${what} (${source}), as <code>df2 eval --ci</code>. ` +
+    'They say how much a figure would move on another sample of test images like these; not how much another training run would move it. See docs/evaluation.md.</p>'
+  );
+}
+
 /** A figure's table cell: three decimals shown, the exact value in data-value. */
 function figureCell(key: string, value: number): string {
   return `<td data-key="${key}" data-value="${value}">${figure(value)}</td>`;
@@ -258,12 +293,19 @@ function retrievalSection(r: RetrievalSection): string {
   out.push('<h2>Consumer-to-shop retrieval</h2>');
   out.push(`<p class="files">queries ${escapeHtml(r.queryFile)}<br>gallery ${escapeHtml(r.galleryFile)}<br>results ${escapeHtml(r.resultsFile)}</p>`);
   out.push('<div class="cards">');
-  for (const t of r.topK) out.push(`<div class="card"><div class="v">${figure(t.accuracy)}</div><div class="k">top-${t.k}</div></div>`);
+  for (const t of r.topK)
+    out.push(
+      `<div class="card"><div class="v">${figure(t.accuracy)}</div>${t.interval ? `<div class="i">${intervalText(t.interval)}</div>` : ''}<div class="k">top-${t.k}</div></div>`,
+    );
   out.push('</div>');
-  out.push('<table class="retrieval" data-task="retrieval"><tr><th class="name">figure</th><th>value</th></tr>');
-  for (const t of r.topK) out.push(`<tr><td class="name">top-${t.k} accuracy</td>${figureCell(`top${t.k}`, t.accuracy)}</tr>`);
-  out.push(`<tr><td class="name">queries (style &gt; 0)</td><td data-key="queries" data-value="${r.queries}">${r.queries}</td></tr>`);
-  out.push(`<tr><td class="name">missed (no detection stands for the query)</td><td data-key="missed" data-value="${r.missed}">${r.missed}</td></tr>`);
+  if (r.resampling) out.push(resamplingNote(r.resampling, 'query images'));
+  const ci = r.resampling ? `<th>${levelText(r.resampling.level)} interval</th>` : '';
+  const blank = r.resampling ? '<td></td>' : '';
+  out.push(`<table class="retrieval" data-task="retrieval"><tr><th class="name">figure</th><th>value</th>${ci}</tr>`);
+  for (const t of r.topK)
+    out.push(`<tr><td class="name">top-${t.k} accuracy</td>${figureCell(`top${t.k}`, t.accuracy)}${r.resampling ? intervalCell(t.interval) : ''}</tr>`);
+  out.push(`<tr><td class="name">queries (style &gt; 0)</td><td data-key="queries" data-value="${r.queries}">${r.queries}</td>${blank}</tr>`);
+  out.push(`<tr><td class="name">missed (no detection stands for the query)</td><td data-key="missed" data-value="${r.missed}">${r.missed}</td>${blank}</tr>`);
   out.push('</table>');
   if (r.attributes.length > 0) {
     const ks = r.topK.map((t) => t.k);

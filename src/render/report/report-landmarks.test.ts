@@ -1,7 +1,8 @@
 /**
  * The report's landmark section against the golden coco-analyze reference
  * run (kp-errors.json): the kinds, AP after each correction, the gain bars
- * and a skeleton per category coloured by error rate.
+ * and a skeleton per category coloured by error rate; the worst detections
+ * drawn with each landmark's kind.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +10,12 @@ import { test } from 'node:test';
 import { goldenPath } from '../../testing/paths.js';
 import { buildReportData } from './report-data.js';
 import { reportHtml } from './report-html.js';
+import { reportPage } from './report.js';
+import { WORST_DETECTIONS } from './landmark-errors.js';
+import { LANDMARK_KIND_COLORS } from '../pictures/colors.js';
+import { LANDMARK_PICTURE_SIZE } from '../pictures/landmark-errors-picture.js';
+import { readPixels, rgba } from '../pictures/pixel-reader.js';
+import type { LandmarkKind } from '../../eval/index.js';
 
 test('report: the landmark section equals the reference figures and draws a skeleton per category', async () => {
   const golden = JSON.parse(await readFile(goldenPath('basic', 'kp-errors.json'), 'utf8')) as {
@@ -51,4 +58,52 @@ test('report: the landmark section equals the reference figures and draws a skel
   // The worst landmark of short sleeve tops (landmark 1, 36 misses of 53) is the reddest dot.
   const rates = [...part.matchAll(/<div data-category="1">.*?<\/svg>/gs)][0]![0].match(/data-rate="([^"]+)"/g)!.map((m) => Number(m.slice(11, -1)));
   assert.equal(Math.max(...rates), section.categories[0]!.landmarks[0]!.errorRate);
+});
+
+test('report: the worst detections, as the reference classified them, drawn on their images with every kind marked', async () => {
+  const golden = JSON.parse(await readFile(goldenPath('basic', 'kp-errors.json'), 'utf8')) as {
+    per_detection: { id: number; image_id: number; category_id: number; oks: number; counts: Record<LandmarkKind, number> }[];
+  };
+  const errors = (c: Record<LandmarkKind, number>): number => c.inversion + c.swap + c.miss;
+  const expected = golden.per_detection
+    .filter((d) => errors(d.counts) + d.counts.jitter > 0)
+    .sort((a, b) => errors(b.counts) - errors(a.counts) || b.counts.jitter - a.counts.jitter || a.oks - b.oks || a.id - b.id)
+    .slice(0, WORST_DETECTIONS);
+  assert.equal(expected.length, WORST_DETECTIONS, 'the fixture has enough detections with errors');
+
+  const html = await reportPage({
+    gtFile: goldenPath('basic', 'gt', 'coco.json'),
+    tasks: [{ task: 'keypoints', resultsFile: goldenPath('basic', 'results', 'keypoints_results.json') }],
+    dataDir: goldenPath('basic', 'dataset'),
+  });
+  const table = /<table class="worst-detections">(.*?)<\/table>/s.exec(html)![1]!;
+  const rows = [...table.matchAll(/<tr data-detection="(\d+)">(.*?)<\/tr>/gs)];
+  assert.deepEqual(
+    rows.map((r) => Number(r[1])),
+    expected.map((d) => d.id),
+    'the worst detections, worst first',
+  );
+  const figures = [...html.matchAll(/<figure data-detection="(\d+)" ([^>]*)><img alt="[^"]*" src="data:image\/jpeg;base64,([^"]+)">/g)];
+  assert.equal(figures.length, WORST_DETECTIONS, 'a picture per worst detection');
+  const kinds: LandmarkKind[] = ['good', 'jitter', 'inversion', 'swap', 'miss'];
+  for (const [i, f] of figures.entries()) {
+    const d = expected[i]!;
+    assert.equal(Number(f[1]), d.id);
+    for (const kind of kinds) assert.match(f[2]!, new RegExp(`data-${kind}="${d.counts[kind]}"`), `detection ${d.id}: ${kind} as the reference`);
+    const px = await readPixels(Buffer.from(f[3]!, 'base64'));
+    assert.equal(Math.max(px.width, px.height), LANDMARK_PICTURE_SIZE);
+    // Every kind the detection has is marked in its colour somewhere in the picture.
+    for (const kind of kinds) {
+      if (d.counts[kind] === 0) continue;
+      const colour = rgba(LANDMARK_KIND_COLORS[kind]);
+      let found = false;
+      for (let y = 0; y < px.height && !found; y++)
+        for (let x = 0; x < px.width && !found; x++)
+          found = px
+            .at(x, y)
+            .slice(0, 3)
+            .every((v, c) => Math.abs(v - colour[c]!) <= 28);
+      assert.ok(found, `detection ${d.id}: a ${kind} mark`);
+    }
+  }
 });

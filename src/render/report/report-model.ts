@@ -8,12 +8,29 @@ import type { CocoTask } from '../../eval/index.js';
 import type { LandmarkErrorSection } from './landmark-errors.js';
 import type { TideErrors, TideMainError } from '../../eval/index.js';
 
+/** A figure's bootstrap interval (see df2 eval --ci): `defined` resamples had the figure; none: no interval. */
+export interface FigureRange {
+  low: number;
+  high: number;
+  defined: number;
+}
+
+/** How the intervals of a section were made. */
+export interface Resampling {
+  /** Resamples of the images. */
+  count: number;
+  seed: number | null;
+  level: number;
+}
+
 export interface SummaryFigure {
   /** e.g. "AP @[IoU=0.50:0.95 | area=all | maxDets=100]" */
   name: string;
   /** Short column heading, e.g. "AP", "AP50", "AR100". */
   short: string;
   value: number;
+  /** With intervals (df2 report --ci). */
+  interval?: FigureRange;
 }
 
 export interface CategoryRow {
@@ -21,6 +38,8 @@ export interface CategoryRow {
   name: string;
   /** AP at IoU .50:.95, .50 and .75 (area all, largest maxDets); -1 = no ground truth. */
   ap: number;
+  /** With intervals (df2 report --ci): AP's. */
+  apInterval?: FigureRange;
   ap50: number;
   ap75: number;
   /** Ground-truth items (not ignored) and detections of the category. */
@@ -96,13 +115,17 @@ export interface CocoTaskSection {
   errors?: ErrorAnalysis;
   /** keypoints only: the landmark error analysis. */
   landmarkErrors?: LandmarkErrorSection;
+  /** With intervals (df2 report --ci): how they were made (the figures carry them). */
+  resampling?: Resampling;
 }
 
 export interface RetrievalSection {
   queryFile: string;
   galleryFile: string;
   resultsFile: string;
-  topK: { k: number; accuracy: number }[];
+  topK: { k: number; accuracy: number; interval?: FigureRange }[];
+  /** With intervals (df2 report --ci): how they were made. */
+  resampling?: Resampling;
   queries: number;
   missed: number;
   attributes: { attribute: AttributeName; rows: { value: number; valueName: string; queries: number; topK: number[] }[] }[];

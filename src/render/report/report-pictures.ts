@@ -1,7 +1,8 @@
 /**
  * Pictures for the report, drawn by the same code as `df2 render`: the worst
  * images of each task (ground truth | predictions, marked by the evaluation
- * already run for the report) and a few retrieval strips. Scaled down and
+ * already run for the report), the keypoint detections with the most landmark
+ * errors (each landmark marked with its kind) and a few retrieval strips. Scaled down and
  * JPEG-encoded, then embedded as data: URIs.
  */
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
@@ -15,6 +16,8 @@ import { comparisonPanels } from '../pictures/render-images.js';
 import { decodeImage, readImageRecord } from '../pictures/split-image.js';
 import { drawQueryStrip, queryStripsForImage, SplitImages, type QueryStrip } from '../pictures/retrieval-strips.js';
 import { worstImages, type ReportData } from './report-data.js';
+import { drawLandmarkErrors } from '../pictures/landmark-errors-picture.js';
+import type { Image } from '@napi-rs/canvas';
 
 export const WORST_IMAGES = 24;
 /** Width of a worst-image thumbnail (both panels). */
@@ -37,6 +40,17 @@ export async function addReportPictures(data: ReportData, dataDir: string, onPro
       const thumbnail = scaleToWidth(picture, THUMBNAIL_WIDTH);
       section.worst.push({ ...worst[i]!, picture: dataUri(await thumbnail.encode('jpeg', JPEG_QUALITY), 'image/jpeg') });
       onProgress?.(`drawing ${section.task} images`, i + 1, records.length);
+    }
+    const worstDetections = section.landmarkErrors?.worst ?? [];
+    const decoded = new Map<number, Image>();
+    for (const [i, d] of worstDetections.entries()) {
+      let image = decoded.get(d.imageId);
+      if (!image) {
+        image = await decodeImage(await readImageRecord(dataDir, d.imageId));
+        decoded.set(d.imageId, image);
+      }
+      d.picture = dataUri(await drawLandmarkErrors(image, d).encode('jpeg', JPEG_QUALITY), 'image/jpeg');
+      onProgress?.('drawing the worst landmark detections', i + 1, worstDetections.length);
     }
   }
   if (data.retrieval && data.model.retrieval) {

@@ -159,6 +159,40 @@ describe('explorer layers', () => {
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=x')).status, 400);
   });
 
+  test('two layers: each image carries both layers, sorted by where their counts differ most (as df2 compare ranks images)', async () => {
+    const counts = (task: 'bbox' | 'segm') => new Map(errorsJson[task].per_image.map((e) => [e.image_id, { tp: e.tp, fp: e.fp, fn: e.fn }]));
+    const [bbox, segm] = [counts('bbox'), counts('segm')];
+    const zero = { tp: 0, fp: 0, fn: 0 };
+    const distance = (id: number): number => {
+      const [a, b] = [bbox.get(id) ?? zero, segm.get(id) ?? zero];
+      return Math.abs(a.tp - b.tp) + Math.abs(a.fp - b.fp) + Math.abs(a.fn - b.fn);
+    };
+    const images = await allImages('file-bbox', '&against=file-segm&sort=difference');
+    const ids = images.map((i) => i.id);
+    assert.deepEqual(
+      ids,
+      [...ids].sort((x, y) => distance(y) - distance(x) || x - y),
+      'most different first, ties by image id',
+    );
+    assert.ok(distance(ids[0]!) > 0 && distance(ids.at(-1)!) === 0, 'the fixture has images that differ and images that do not');
+    for (const image of images) {
+      assert.deepEqual(image.layer.tally, bbox.get(image.id) ?? zero, `image ${image.id}: layer A's counts`);
+      assert.deepEqual(image.layer_b!.tally, segm.get(image.id) ?? zero, `image ${image.id}: layer B's counts`);
+      assert.equal(image.difference, distance(image.id));
+    }
+    const page = await get<LayerImagePageJson>('/api/layers/file-bbox/images?split=dataset&against=file-segm&sort=difference&per_page=3');
+    assert.equal(page.body.against, 'file-segm');
+    assert.deepEqual(
+      page.body.images.map((i) => i.id),
+      ids.slice(0, 3),
+    );
+    // Without a second layer there is nothing to differ from; an unknown one is not found.
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=difference')).status, 400);
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&against=file-nothing')).status, 404);
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&against=../x')).status, 400);
+    assert.equal((await get('/api/layers/file-bbox/images?split=dataset&against=sub-' + String(submissionId))).status, 404, "another user's submission");
+  });
+
   test("keypoints: each landmark's kind is the landmark error analysis's, the counts kp-errors.json's, and the grid filters by kind", async () => {
     const { gt, results } = await loadCocoPair('keypoints', goldenPath('basic', 'gt', 'coco.json'), RESULTS.keypoints);
     const analysis = keypointErrorAnalysis(gt, results, { landmarkKinds: true });

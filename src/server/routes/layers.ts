@@ -2,8 +2,9 @@
  * The explorer's layers: a results file or a finished submission drawn over
  * a split, each prediction and ground-truth item marked as the official
  * matching marks it (keypoints: each landmark's kind in the landmark error
- * analysis), the grid filtered and sorted by per-image errors, and
- * retrieval queries explained step by step.
+ * analysis), the grid filtered and sorted by per-image errors (or by how
+ * much a second layer's counts differ, `against=LAYER&sort=difference`),
+ * and retrieval queries explained step by step.
  */
 import { Hono, type Context } from 'hono';
 import type { AppContext } from '../context.js';
@@ -34,7 +35,12 @@ const MAX_PER_PAGE = 200;
 const LAYER_ID = /^(file-[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|sub-\d{1,9})$/;
 
 export const ERROR_FILTERS = ['fp', 'fn', 'any'] as const;
-export const ERROR_SORTS = ['fp', 'fn', 'errors'] as const;
+export const ERROR_SORTS = ['fp', 'fn', 'errors', 'difference'] as const;
+
+/** How much two layers' counts of an image differ, as df2 compare ranks images: |Δtp| + |Δfp| + |Δfn|. */
+export function tallyDifference(a: TallyJson, b: TallyJson): number {
+  return Math.abs(a.tp - b.tp) + Math.abs(a.fp - b.fp) + Math.abs(a.fn - b.fn);
+}
 
 const layerJson = ({ id, name, task, source, user }: LayerSource): LayerJson => ({ id, name, task, source, ...(user ? { user } : {}) });
 
@@ -44,6 +50,8 @@ export function selectByErrors(
   tallyOf: (id: number) => TallyJson,
   errors: (typeof ERROR_FILTERS)[number] | undefined,
   sort: (typeof ERROR_SORTS)[number] | undefined,
+  /** For sort=difference: the other layer's counts of the image. */
+  otherTallyOf?: (id: number) => TallyJson,
 ): number[] {
   const keep = ids.filter((id) => {
     const t = tallyOf(id);
@@ -52,6 +60,7 @@ export function selectByErrors(
   if (!sort) return keep;
   const key = (id: number): number => {
     const t = tallyOf(id);
+    if (sort === 'difference') return otherTallyOf ? tallyDifference(t, otherTallyOf(id)) : 0;
     return sort === 'fp' ? t.fp : sort === 'fn' ? t.fn : t.fp + t.fn;
   };
   return keep.sort((a, b) => key(b) - key(a) || a - b);
@@ -166,7 +175,13 @@ export function layerRoutes(ctx: AppContext): Hono {
     if (perPage < 1 || perPage > MAX_PER_PAGE) return fail(400, `per_page: expected 1..${MAX_PER_PAGE}`);
     const cell = c.req.query('confusion') || undefined;
     if (cell !== undefined && !/^\d{1,2},\d{1,2}$/.test(cell)) return fail(400, 'confusion: expected ROW,COL (indices into the matrix labels)');
+    const againstId = c.req.query('against') || undefined;
+    if (againstId !== undefined && !LAYER_ID.test(againstId)) return fail(400, 'against: expected a layer id (file-NAME or sub-ID)');
+    if (sort === 'difference' && againstId === undefined) return fail(400, 'sort: difference needs a second layer (against=LAYER)');
+    const againstLayer = againstId === undefined ? undefined : await findLayer(ctx, againstId, await currentUser(ctx, c));
+    if (againstId !== undefined && !againstLayer) return fail(404, 'against: no such layer (or not yours to see)');
     const data = await load(layer, split);
+    const other = againstLayer ? await load(againstLayer, split) : undefined;
     if (landmarkKind && (data.kind !== 'coco' || !data.landmarkKinds)) return fail(400, `errors: ${landmarkKind} is a landmark error (keypoints layers only)`);
     let cellImages: Map<number, number> | undefined;
     if (cell !== undefined) {
@@ -184,16 +199,36 @@ export function layerRoutes(ctx: AppContext): Hono {
     const candidates = landmarkKind
       ? [...rows.keys()].filter((id) => data.kind === 'coco' && (data.perImage.get(id)?.landmarkCounts?.[landmarkKind] ?? 0) > 0)
       : [...rows.keys()];
-    const ids = selectByErrors(candidates, (id) => data.perImage.get(id)?.tally ?? zero, landmarkKind ? undefined : (errors as never), sort as never);
+    const otherTally = other ? (id: number): TallyJson => other.perImage.get(id)?.tally ?? zero : undefined;
+    const ids = selectByErrors(
+      candidates,
+      (id) => data.perImage.get(id)?.tally ?? zero,
+      landmarkKind ? undefined : (errors as never),
+      sort as never,
+      otherTally,
+    );
     const shown = ids.slice((page - 1) * perPage, page * perPage);
     const images = await Promise.all(
       shown.map(async (id) => {
         const json = imageLayerJson(data, id);
         if (cellImages) json.confusion_count = cellImages.get(id) ?? 0;
-        return { ...(await readImage(split, rows.get(id)!)), layer: json };
+        const second = other ? imageLayerJson(other, id) : undefined;
+        return {
+          ...(await readImage(split, rows.get(id)!)),
+          layer: json,
+          ...(second ? { layer_b: second, difference: tallyDifference(json.tally, second.tally) } : {}),
+        };
       }),
     );
-    return c.json<LayerImagePageJson>({ split: split.name, layer: layer.id, total: ids.length, page, per_page: perPage, images });
+    return c.json<LayerImagePageJson>({
+      split: split.name,
+      layer: layer.id,
+      ...(againstLayer ? { against: againstLayer.id } : {}),
+      total: ids.length,
+      page,
+      per_page: perPage,
+      images,
+    });
   });
 
   app.get('/layers/:layer/images/:split/:id', async (c) => {

@@ -1,0 +1,80 @@
+/**
+ * Bootstrap intervals on the report's figures (`df2 report --ci`): the same
+ * resampling as `df2 eval --ci` (eval's bootstrap), set on the summary
+ * figures and per-category AP of each task and on retrieval's top-k.
+ */
+import {
+  bootstrapCoco,
+  bootstrapRetrieval,
+  type CocoBootstrap,
+  type CocoGroundTruth,
+  type CocoResults,
+  type CocoTask,
+  type FigureInterval,
+  type RetrievalBootstrap,
+  type RetrievalInputs,
+  type RetrievalResult,
+} from '../../eval/index.js';
+import type { CocoTaskSection, FigureRange, RetrievalSection } from './report-model.js';
+
+/** How the report's intervals are drawn (as df2 eval --ci: default 1000 resamples, seed 0, level 0.95). */
+export interface ReportIntervalOptions {
+  resamples?: number;
+  seed?: number;
+  level?: number;
+}
+
+const range = (f: FigureInterval): FigureRange => ({ low: f.low, high: f.high, defined: f.defined });
+
+/** Sets the intervals of a COCO task's summary figures and per-category AP. */
+export function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): void {
+  section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
+  section.summary.forEach((f, j) => {
+    const interval = ci.stats[j];
+    if (interval) f.interval = range(interval);
+  });
+  const byCategory = new Map(ci.perCategory.map((c) => [c.categoryId, c]));
+  for (const row of section.perCategory) {
+    const interval = byCategory.get(row.categoryId);
+    if (interval) row.apInterval = range(interval);
+  }
+}
+
+/** Sets the intervals of retrieval's top-k accuracy. */
+export function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBootstrap): void {
+  section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
+  for (const t of section.topK) {
+    const interval = ci.figures.find((f) => f.name === `top${t.k}`);
+    if (interval) t.interval = range(interval);
+  }
+}
+
+/**
+ * Bootstraps one evaluated COCO task and sets its section's intervals.
+ *
+ * @example
+ * ```ts
+ * await addCocoIntervals(section, 'bbox', gt, results, { resamples: 1000, seed: 0 });
+ * ```
+ */
+export async function addCocoIntervals(
+  section: CocoTaskSection,
+  task: CocoTask,
+  gt: CocoGroundTruth,
+  results: CocoResults,
+  options: ReportIntervalOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  setCocoIntervals(section, await bootstrapCoco(task, gt, results, { ...options, ...(onProgress ? { onProgress } : {}) }));
+}
+
+/** Bootstraps retrieval (over query images) and sets its section's intervals. */
+export async function addRetrievalIntervals(
+  section: RetrievalSection,
+  inputs: RetrievalInputs,
+  result: RetrievalResult,
+  options: ReportIntervalOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  setRetrievalIntervals(section, await bootstrapRetrieval(inputs.queries, result.outcomes, { ...options, ...(onProgress ? { onProgress } : {}) }));
+}
