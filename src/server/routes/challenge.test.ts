@@ -115,7 +115,16 @@ for (const backend of TEST_BACKENDS)
     });
 
     test('phase and task are checked; a phase outside its dates answers 403 naming it and its dates', async () => {
-      assert.match(await errorOf(await submit('cy', { task: 'bbox' })), /^phase: expected one of dev, test$/);
+      assert.equal(
+        await errorOf(await submit('cy', { task: 'bbox' })),
+        'phase: expected one of dev, test before the file (field order matters: send phase and task before file, or in the query)',
+      );
+      // phase and task after the file: refused before a byte of it is kept, saying that the order matters.
+      const fileFirst = await call('POST', '/api/submissions', { token: tokens.cy, form: { file, phase: 'dev', task: 'bbox', name: 'method' } });
+      assert.equal(fileFirst.status, 400);
+      assert.match(await errorOf(fileFirst), /^phase: .* before the file \(field order matters: send phase and task before file, or in the query\)$/);
+      const taskAfter = await call('POST', '/api/submissions', { token: tokens.cy, form: { phase: 'dev', file, task: 'bbox', name: 'method' } });
+      assert.match(await errorOf(taskAfter), /^task: expected one of bbox, .* before the file \(field order matters/);
       assert.match(await errorOf(await submit('cy', { phase: 'dev', task: 'keypoints' })), /^task: phase dev has bbox, segm, retrieval, not keypoints$/);
       const early = await submit('cy', { phase: 'test', task: 'bbox' });
       assert.equal(early.status, 403);
