@@ -54,6 +54,7 @@ export {
   cocoReportJson,
   cocoReportText,
   cocoResultsWarnings,
+  UnknownImageIdError,
   type AttributeBreakdown as CocoAttributeBreakdown,
   type CocoEvalOptions,
   type CocoEvalResult,

@@ -107,6 +107,12 @@ export function groundTruthOf(challenge: Challenge): (phase: string) => string |
   return (phase) => dirs.get(phase);
 }
 
+/** Phases whose figures are hidden from submitters until the end (`scores: after_end`): their image ids are never named. */
+export function imageIdsHiddenOf(challenge: Challenge): (phase: string) => boolean {
+  const hidden = new Set(challenge.phases.filter((p) => p.scores === 'after_end').map((p) => p.name));
+  return (phase) => hidden.has(phase);
+}
+
 const isDirectory = (path: string): Promise<boolean> =>
   stat(path).then(
     (s) => s.isDirectory(),

@@ -29,7 +29,7 @@ export const WEB_DIR = resolve(HERE, '../web');
 export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
-import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, resolveChallenge, type EvaluationOptions } from './config.js';
+import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, imageIdsHiddenOf, resolveChallenge, type EvaluationOptions } from './config.js';
 
 export interface ServeOptions extends EvaluationOptions {
   dataDirs?: string[];
@@ -132,6 +132,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const evaluator = new Evaluator(store, uploads, queue, {
     ...evaluation,
     gtDirOf: groundTruthOf(challenge),
+    hidesImageIds: imageIdsHiddenOf(challenge),
     snapshotDir: join(cacheDir, 'snapshots'),
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     sweep: shared,

@@ -8,7 +8,7 @@ export { requireAttributes } from './ground-truth.js';
 export { defaultCacheDir, DEFAULT_CACHE_MAX_BYTES, type SnapshotCacheOptions } from './snapshot.js';
 export { loadCocoGroundTruth, loadCocoResults, loadCocoPair, type LoadOptions, type LoadProgress } from './load.js';
 export { readCocoGroundTruth, firstMissingAttribute, type CocoGroundTruth, type GroundTruthAnnotations } from './ground-truth.js';
-export { readCocoResults, linkResults, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';
+export { readCocoResults, linkResults, UnknownImageIdError, type CocoResults, type CocoResultsData, type ResultKind } from './results.js';
 export { cellMatches, matchesOfImage, type CocoMatchRecords, type CellMatches, type DetectionMatch, type GroundTruthMatch } from './matches.js';
 export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './params.js';
 export { formatSummaryLine, pyFixed, sliceMean, type SummaryLine } from './summarize.js';

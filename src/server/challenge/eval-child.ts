@@ -8,6 +8,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { UnknownImageIdError } from '../../eval/index.js';
 import { stopWithParent } from '../../util/process-end.js';
 import { evaluateSubmission, type SubmissionEvaluation } from './engine.js';
 import type { EvaluationResult, Task } from './types.js';
@@ -18,6 +19,11 @@ export interface EvalJob {
   resultsFile: string;
   /** The folder of ground-truth snapshots (a process per submission: its cold start reads the snapshot). */
   snapshotDir?: string;
+  /**
+   * The phase hides its figures: a results file naming images its ground truth lacks is told how many, not which
+   * (the first one named each time would let submissions probe the hidden image ids).
+   */
+  hideImageIds?: boolean;
   /** Also render the report; the page names the results file so (the owner's file name). */
   report?: { title: string; resultsName: string };
 }
@@ -35,9 +41,17 @@ async function evaluate(job: EvalJob): Promise<{ reply: EvalReply; evaluation?: 
     const evaluation = await evaluateSubmission(job.task, job.gtDir, job.resultsFile, { snapshotDir: job.snapshotDir });
     return { reply: { kind: 'done', result: evaluation.result }, evaluation };
   } catch (err) {
+    if (err instanceof UnknownImageIdError && job.hideImageIds) return { reply: { kind: 'invalid', message: hiddenImageIdsMessage(err) } };
     if (err instanceof InputError) return { reply: { kind: 'invalid', message: err.message } };
     return { reply: { kind: 'error', message: err instanceof Error ? err.message : String(err) } };
   }
+}
+
+/** The refusal of results naming images that a hidden phase lacks: how many, never which nor where in the file. */
+export function hiddenImageIdsMessage(err: UnknownImageIdError): string {
+  const ids = err.unknownImageIds === 1 ? '1 image id' : `${err.unknownImageIds} image ids`;
+  const results = err.unknownResults === 1 ? '1 result' : `${err.unknownResults} results`;
+  return `${err.file}: ${ids} (in ${results}) are not among the images of this phase (not named while the phase hides its figures)`;
 }
 
 /** The report of `df2 report` for the submission, without --data (no pictures of the split). */

@@ -37,6 +37,8 @@ export const RESERVATION_SECONDS = 6 * 3600;
 export interface EvaluatorOptions {
   /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
   gtDirOf: (phase: string) => string | undefined;
+  /** Phases whose figures are hidden: their refusals do not name the results' image ids their ground truth lacks. */
+  hidesImageIds?: (phase: string) => boolean;
   maxAttempts: number;
   /** Kill an evaluation after this long (ms). */
   timeoutMs: number;
@@ -190,6 +192,7 @@ export class Evaluator {
         gtDir,
         resultsFile: upload.path,
         ...(this.options.snapshotDir !== undefined && { snapshotDir: this.options.snapshotDir }),
+        ...(this.options.hidesImageIds?.(sub.phase) && { hideImageIds: true }),
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
       });
       const result = await child.outcome;

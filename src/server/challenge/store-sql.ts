@@ -21,6 +21,8 @@ export const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESC
 export const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
 /** Submissions that count against the limits: all but failed and cancelled ones (reservations count). */
 export const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
+/** The same in a phase that hides its figures, where failed submissions count too (see LimitWindow.countsFailed). */
+export const COUNTED_WITH_FAILED = `s.status != 'cancelled'`;
 
 /** The column of each field a SubmissionPatch may change. */
 export const PATCH_COLUMNS: Record<keyof SubmissionPatch, string> = {
