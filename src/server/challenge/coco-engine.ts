@@ -34,7 +34,7 @@ export async function evaluateCocoTask(task: CocoTask, gtFile: string, resultsFi
   const figures: Omit<EvaluationResult, 'statNames' | 'seconds'> = {
     task,
     stats: whole.stats,
-    perCategoryAp: whole.perCategoryAp.map((c) => ({ categoryId: c.categoryId, ap: c.ap })),
+    perCategoryAp: whole.perCategoryAp.map((c) => ({ category_id: c.categoryId, ap: c.ap })),
   };
   const hasAttributes = gt.annotations.count > 0 && ATTRIBUTE_NAMES.every((_name, a) => firstMissingAttribute(gt, a) < 0);
   const byAttribute = hasAttributes ? evaluateByAttribute(engineTask, gt, results, ATTRIBUTE_NAMES, { quiet: true }) : undefined;

@@ -33,8 +33,8 @@ for (const task of ['bbox', 'segm', 'keypoints', 'keypoints_visible'] as const) 
     evaluation.result.stats.forEach((v, k) => close(v, expected.stats[k]!, `${task} stats[${k}]`));
     assert.equal(evaluation.result.perCategoryAp!.length, expected.per_category_ap.length);
     evaluation.result.perCategoryAp!.forEach((c, k) => {
-      assert.equal(c.categoryId, expected.per_category_ap[k]!.category_id);
-      close(c.ap, expected.per_category_ap[k]!.ap, `${task} AP of category ${c.categoryId}`);
+      assert.equal(c.category_id, expected.per_category_ap[k]!.category_id);
+      close(c.ap, expected.per_category_ap[k]!.ap, `${task} AP of category ${c.category_id}`);
     });
     if (task !== 'keypoints_visible') {
       for (const [attribute, values] of Object.entries(subsets[task]!)) {

@@ -350,4 +350,35 @@ for (const backend of TEST_BACKENDS)
       assert.deepEqual([ended.stats, ended.figures_hidden_until], [bboxStats(0.8, 0.8), null]);
       clock.set('2027-03-10T12:00:00Z');
     });
+
+    test("per_category_ap entries are df2 eval --json's {category_id, ap}, also for a result stored in the former {categoryId, ap}", async () => {
+      tokens.fay = await addUser(server, 'fay');
+      const stored = async (perCategoryAp: unknown[]): Promise<number> => {
+        const id = await accepted('fay', { phase: 'dev', task: 'segm', name: `stored ${perCategoryAp.length}` });
+        const attempt = (await server.ctx.store.claimSubmission(id, 'test'))!;
+        const result = { task: 'segm', stats: bboxStats(0.3, 0.3), statNames: statNames('segm'), seconds: 0.1, perCategoryAp };
+        assert.equal(await server.ctx.store.finishSubmission(id, attempt, result as Parameters<typeof server.ctx.store.finishSubmission>[2]), true);
+        return id;
+      };
+      const before = await stored([
+        { categoryId: 1, ap: 0.25 },
+        { categoryId: 2, ap: -1 },
+      ]);
+      const now = await stored([{ category_id: 1, ap: 0.5 }]);
+      const own = async (id: number): Promise<unknown> =>
+        ((await (await call('GET', `/api/submissions/${id}`, { token: tokens.fay })).json()) as SubmissionJson).result!.perCategoryAp;
+      assert.deepEqual(await own(before), [
+        { category_id: 1, ap: 0.25 },
+        { category_id: 2, ap: -1 },
+      ]);
+      assert.deepEqual(await own(now), [{ category_id: 1, ap: 0.5 }]);
+      const board = (await (await call('GET', '/api/leaderboard.json?phase=dev&task=segm')).json()) as LeaderboardJson;
+      const row = board.entries.find((e) => e.team === 'fay')!;
+      // Equal AP: the earlier submission, stored in the former shape, stands for fay.
+      assert.equal(row.submission_id, before);
+      assert.deepEqual(row.per_category_ap, [
+        { category_id: 1, ap: 0.25 },
+        { category_id: 2, ap: -1 },
+      ]);
+    });
   });
