@@ -14,4 +14,4 @@ export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './par
 export { formatSummaryLine, pyFixed, sliceMean, type SummaryLine } from './summarize.js';
 export { cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoReportJson } from './report.js';
 export { maskOf, type MaskStore } from './mask-store.js';
-export { cocoResultsWarnings } from './warnings.js';
+export { boxesStandingInForMasks, cocoResultsWarnings } from './warnings.js';

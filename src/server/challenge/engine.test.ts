@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { goldenPath } from '../../testing/paths.js';
+import { goldenPath, tempDir } from '../../testing/paths.js';
+import { InputError } from '../../util/errors.js';
 import { reportPage } from '../../render/index.js';
 import { goldenGtDir } from '../test-support.js';
 import { evaluateSubmission } from './engine.js';
@@ -76,4 +77,26 @@ test('retrieval: one evaluation gives the golden figures and the same report as 
     retrieval: { query: join(gtDir, 'query.json'), gallery: join(gtDir, 'gallery.json'), results },
   });
   assert.equal(timeless(page), timeless(reference));
+});
+
+test('segm: results with a bbox and no segmentation are refused with one line (df2 eval warns; a leaderboard of masks would rank rectangles)', async () => {
+  const dir = await tempDir('df2-boxes-as-masks-');
+  const boxes = join(dir, 'boxes.json');
+  const golden = JSON.parse(await readFile(resultsOf('segm'), 'utf8')) as Record<string, unknown>[];
+  // The golden segm results with boxes, the second without its mask: one box standing in for a mask is enough to refuse.
+  await writeFile(boxes, JSON.stringify(golden.map((r, k) => ({ ...r, bbox: [1, 2, 30, 40], ...(k === 1 && { segmentation: undefined }) }))));
+  await assert.rejects(evaluateSubmission('segm', gtDir, boxes), (err: Error) => {
+    assert.ok(err instanceof InputError);
+    assert.equal(
+      err.message,
+      `${boxes}: [1].segmentation: expected a mask (an RLE): 1 of ${golden.length} result(s) have a bbox and no segmentation, ` +
+        'which a segm evaluation would score as rectangles (are these bbox results?), found none',
+    );
+    return true;
+  });
+  // The same results with their masks (and boxes, as detectron2 writes them) are evaluated.
+  const both = join(dir, 'both.json');
+  await writeFile(both, JSON.stringify(golden.map((r) => ({ bbox: [1, 2, 30, 40], ...r }))));
+  const evaluation = await evaluateSubmission('segm', gtDir, both);
+  assert.equal(evaluation.result.stats.length, 12);
 });
