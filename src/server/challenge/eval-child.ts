@@ -70,10 +70,12 @@ const send = (message: EvalReply | ReportReply): Promise<void> => new Promise((r
 // for nobody while another worker runs the same submission. When all is sent, end by running out
 // of work, not by process.exit, which can hang for good on Node 22+ (util/process-end); the parent
 // kills a process that still has not ended after a few seconds.
-const done = stopWithParent();
+// The job waits for the watcher of the parent to run: an evaluation's synchronous steps would hold its start.
+const { done, watching } = stopWithParent();
 
 process.once('message', (job: EvalJob) => {
   void (async () => {
+    await watching;
     const { reply, evaluation } = await evaluate(job);
     await send(reply);
     if (evaluation && job.report) await send(report({ ...job, report: job.report }, evaluation));
