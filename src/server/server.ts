@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
 import { annotationReader } from './explorer/annotation-reader.js';
-import { Evaluator } from './challenge/evaluator.js';
+import { Evaluator, workerSeenSeconds } from './challenge/evaluator.js';
 import type { Challenge } from './challenge/config.js';
 import { removePartialUploads } from './challenge/upload.js';
 import { openChallengeBackend } from './backend.js';
@@ -112,6 +112,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       publicDir: PUBLIC_DIR,
       resultsLayers,
       layersDir: join(cacheDir, 'layers'),
+      workerSeenSeconds: workerSeenSeconds(evaluation.leaseSeconds),
       now: options.now ?? (() => new Date()),
     },
   };
