@@ -124,3 +124,47 @@ test('a compressed file is named as such, streamed or read whole', async () => {
     await assert.rejects(readJsonFile(file), (err: unknown) => err instanceof InputError && err.message === expected);
   }
 });
+
+test('a value longer than a chunk: escaped quotes, backslash runs and multi-byte characters across every chunk boundary', async () => {
+  const values = [
+    { s: 'a\\"b\\\\"c\\\\\\"d\\\\\\\\', t: 'é🙂"ü\\' },
+    ['\\', '\\\\', '"', '\\"', 'x'.repeat(40), 'ß'],
+    '\\\\\\"]}[{',
+    123.456e-7,
+    { deep: [[[{ k: '\\' }]]] },
+  ];
+  const file = await tmpFile(JSON.stringify({ head: values[2], list: values }));
+  for (let chunk = 1; chunk <= 17; chunk++) {
+    const { elements, values: top } = await collect(file, chunk);
+    assert.deepEqual(
+      elements.map((e) => e[2]),
+      values,
+      `chunk ${chunk}`,
+    );
+    assert.deepEqual(top, [['head', values[2]]], `chunk ${chunk}`);
+  }
+});
+
+test('an element of 120 MB is held about three times at most (bytes, text, value), not once more per chunk', { timeout: 120_000 }, async () => {
+  const dir = await tempDir('df2-json-big-');
+  const file = join(dir, 'big.json');
+  const piece = 'abcdefgh'.repeat(1 << 17); // 1 MiB
+  await writeFile(file, `[{"image_id":1,"counts":"${piece.repeat(120)}"},{"image_id":2}]`);
+  // Measured in a process of its own, whose peak is this element's alone.
+  const script = [
+    `import { streamJson } from ${JSON.stringify(new URL('./stream.js', import.meta.url).href)};`,
+    `const start = process.memoryUsage().rss;`,
+    `let n = 0;`,
+    `await streamJson(${JSON.stringify(file)}, { onElement() { n++; } });`,
+    `process.stdout.write(JSON.stringify({ n, start, peak: process.resourceUsage().maxRSS * 1024 }));`,
+  ].join('\n');
+  const { execFileSync } = await import('node:child_process');
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as {
+    n: number;
+    start: number;
+    peak: number;
+  };
+  assert.equal(out.n, 2);
+  const perElement = (out.peak - out.start) / (120 * 2 ** 20);
+  assert.ok(perElement < 3.6, `the element was held ${perElement.toFixed(2)} times (peak ${Math.round(out.peak / 2 ** 20)} MB)`);
+});
