@@ -137,12 +137,10 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   const valueText = (start: number, end: number): string => {
     if (start >= 0) return buf.toString('utf8', start, end);
     pending.push(buf.subarray(0, end));
-    let bytes: Buffer | null = Buffer.concat(pending);
-    // Held once: neither the pieces (dropped before decoding) nor the joined bytes (dropped before parsing) stay beside the text.
+    const bytes = Buffer.concat(pending);
+    // Held once: neither the pieces (dropped before decoding) nor the joined bytes (dropped on return, before parsing) stay beside the text.
     pending = [];
-    const text = bytes.toString('utf8');
-    bytes = null;
-    return text;
+    return bytes.toString('utf8');
   };
 
   const emit = (start: number, end: number): void => {
