@@ -160,7 +160,7 @@ async function serveMode(dir: string, dbFile: string, pgUrl: string | undefined,
   const splitName = (await server.ctx.index.splits())[0]!.name;
   send({ type: 'listening', url: server.url, split: splitName });
   // The bench went away: so does its server.
-  const done = stopWithParent();
+  const { done } = stopWithParent();
   process.on('message', (m: { type: string; phase?: string }) => {
     if (m.type === 'phase') {
       void profiler?.next(m.phase).then(() => send({ type: 'phase' }));

@@ -6,7 +6,8 @@
  * file behind the index.
  */
 export { firstMissingAttribute } from './coco/ground-truth.js';
-export { readCocoResults } from './coco/results.js';
+export { readCocoResults, UnknownImageIdError, type CocoResultsData } from './coco/results.js';
+export { boxesStandingInForMasks } from './coco/warnings.js';
 export { recordOf } from './coco/records.js';
 export { landmarksOf } from './coco/landmark-windows.js';
 export { attributeSubsets } from './coco/subsets.js';

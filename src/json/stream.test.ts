@@ -124,3 +124,53 @@ test('a compressed file is named as such, streamed or read whole', async () => {
     await assert.rejects(readJsonFile(file), (err: unknown) => err instanceof InputError && err.message === expected);
   }
 });
+
+test('a value longer than a chunk: escaped quotes, backslash runs and multi-byte characters across every chunk boundary', async () => {
+  const values = [
+    { s: 'a\\"b\\\\"c\\\\\\"d\\\\\\\\', t: 'é🙂"ü\\' },
+    ['\\', '\\\\', '"', '\\"', 'x'.repeat(40), 'ß'],
+    '\\\\\\"]}[{',
+    123.456e-7,
+    { deep: [[[{ k: '\\' }]]] },
+  ];
+  const file = await tmpFile(JSON.stringify({ head: values[2], list: values }));
+  for (let chunk = 1; chunk <= 17; chunk++) {
+    const { elements, values: top } = await collect(file, chunk);
+    assert.deepEqual(
+      elements.map((e) => e[2]),
+      values,
+      `chunk ${chunk}`,
+    );
+    assert.deepEqual(top, [['head', values[2]]], `chunk ${chunk}`);
+  }
+});
+
+test('an element longer than a chunk costs buffers of a few times its size, not one per chunk', async () => {
+  const size = 4 << 20;
+  const chunkBytes = 64 << 10;
+  const file = await tmpFile(`[{"image_id":1,"counts":"${'abcdefgh'.repeat(size / 8)}"},{"image_id":2}]`);
+  // Every byte of buffer the reader allocates or joins while the file is read.
+  const { concat, allocUnsafe } = Buffer;
+  let bytes = 0;
+  Buffer.concat = (list: readonly Uint8Array[], totalLength?: number): Buffer<ArrayBuffer> => {
+    const joined = concat.call(Buffer, list, totalLength);
+    bytes += joined.length;
+    return joined;
+  };
+  Buffer.allocUnsafe = (n: number): Buffer<ArrayBuffer> => {
+    bytes += n;
+    return allocUnsafe.call(Buffer, n);
+  };
+  let elements: { counts?: string }[];
+  try {
+    elements = (await collect(file, chunkBytes)).elements.map((e) => e[2] as { counts?: string });
+  } finally {
+    Buffer.concat = concat;
+    Buffer.allocUnsafe = allocUnsafe;
+  }
+  assert.equal(elements.length, 2);
+  assert.equal(elements[0]!.counts!.length, size);
+  // The buffer doubles as the element outgrows it: about 4x its size in all. A new buffer per chunk, each
+  // holding the element so far, would be about 130 MB (32x) here.
+  assert.ok(bytes < 4.5 * size, `${bytes} bytes of buffers to read an element of ${size}`);
+});

@@ -263,9 +263,9 @@ for (const backend of TEST_BACKENDS)
       assert.equal(sub.status, 'done', String(sub.error));
       const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
       (sub.stats as number[]).forEach((v, k) => close(v, goldenAll.bbox!.stats[k]!, `stats[${k}]`));
-      const result = sub.result as { perCategoryAp: { categoryId: number; ap: number }[]; subsets: Record<string, Record<string, number[]>> };
+      const result = sub.result as { perCategoryAp: { category_id: number; ap: number }[]; subsets: Record<string, Record<string, number[]>> };
       for (const c of goldenAll.bbox!.per_category_ap)
-        close(result.perCategoryAp.find((p) => p.categoryId === c.category_id)!.ap, c.ap, `category ${c.category_id}`);
+        close(result.perCategoryAp.find((p) => p.category_id === c.category_id)!.ap, c.ap, `category ${c.category_id}`);
       for (const [attr, perValue] of Object.entries(subsets.bbox!)) {
         for (const [value, figs] of Object.entries(perValue)) figs.forEach((f, k) => close(result.subsets[attr]![value]![k]!, f, `${attr}=${value}[${k}]`));
       }

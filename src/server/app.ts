@@ -11,14 +11,11 @@ import type { HealthJson } from '../shared/api-types.js';
 import { isUnreachable } from './store/database-link.js';
 import { PasswordsBusy } from './challenge/passwords.js';
 
-/** Workers with a heartbeat this recent count as alive in GET /api/health. */
-export const WORKER_SEEN_SECONDS = 60;
-
 /** What GET /api/health answers: the backend, the queue and the live workers (from their heartbeats in the Store). */
 async function health(ctx: AppContext): Promise<HealthJson> {
   let queue, workers;
   try {
-    [queue, workers] = await ctx.link.watch(() => Promise.all([ctx.store.queueCounts(), ctx.store.workersSeen(WORKER_SEEN_SECONDS)]));
+    [queue, workers] = await ctx.link.watch(() => Promise.all([ctx.store.queueCounts(), ctx.store.workersSeen(ctx.settings.workerSeenSeconds)]));
   } catch (err) {
     if (!isUnreachable(err)) throw err;
     const since = new Date(ctx.link.outage?.since ?? Date.now()).toISOString();

@@ -114,6 +114,12 @@ export function intervalsOf(challenge: Challenge): (phase: string) => PhaseInter
   return (phase) => intervals.get(phase);
 }
 
+/** Phases whose figures are hidden from submitters until the end (`scores: after_end`): their image ids are never named. */
+export function imageIdsHiddenOf(challenge: Challenge): (phase: string) => boolean {
+  const hidden = new Set(challenge.phases.filter((p) => p.scores === 'after_end').map((p) => p.name));
+  return (phase) => hidden.has(phase);
+}
+
 const isDirectory = (path: string): Promise<boolean> =>
   stat(path).then(
     (s) => s.isDirectory(),

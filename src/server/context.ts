@@ -23,6 +23,8 @@ export interface AppSettings {
   resultsLayers: ResultsLayerFile[];
   /** Where layers keep the splits converted to ground truth. */
   layersDir: string;
+  /** GET /api/health lists the workers with a heartbeat this recent (s): their heartbeat interval and a grace. */
+  workerSeenSeconds: number;
   /** The time for phases, limits and sessions; tests move it. */
   now: () => Date;
 }

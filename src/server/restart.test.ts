@@ -150,3 +150,69 @@ test('the evaluation process ends by itself, exit code 0, once it has sent its f
     assert.ok(Date.now() - lastMessageAt < CHILD_EXIT_MS, `${job.task}: ended ${Date.now() - lastMessageAt} ms after its last message`);
   }
 });
+
+/** Whether `pid` still runs: a zombie (dead, not yet reaped by whoever inherited it) does not. */
+const runs = async (pid: number): Promise<boolean> => {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // The state is the field after the command name, which is in parentheses and may hold spaces.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return stat !== '' && state !== 'Z' && state !== 'X';
+};
+
+test(
+  'the evaluation process ends within a second of its parent being SIGKILLed, even while its event loop is held',
+  { skip: process.platform !== 'linux' },
+  async (t) => {
+    const dir = await tempDir('df2-orphan-');
+    const pidFile = join(dir, 'child.pid');
+    // The child's main thread is held for 30 s once it has its job, as a long synchronous evaluation step holds it:
+    // once the first thread it starts (the parent's watcher) runs, as the evaluation waits for it; or 3 s after the job.
+    const preload = join(dir, 'hold.mjs');
+    await writeFile(
+      preload,
+      [
+        `import { writeFileSync } from 'node:fs';`,
+        `let job = false, watched = false, held = false;`,
+        `const hold = () => {`,
+        `  if (!job || !watched || held) return;`,
+        `  held = true;`,
+        `  writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));`,
+        `  for (const end = Date.now() + 30_000; Date.now() < end; );`,
+        `};`,
+        `process.once('worker', (worker) => worker.once('online', () => { watched = true; hold(); }));`,
+        `process.once('message', () => { job = true; hold(); setTimeout(() => { watched = true; hold(); }, 3000); });`,
+      ].join('\n'),
+    );
+    // The parent forks the evaluation process as the evaluator does, sends the job, and waits.
+    const parentScript = join(dir, 'parent.mjs');
+    const child = fileURLToPath(new URL('./challenge/eval-child.js', import.meta.url));
+    await writeFile(
+      parentScript,
+      [
+        `import { fork } from 'node:child_process';`,
+        `const child = fork(${JSON.stringify(child)}, [], { execArgv: ['--import', ${JSON.stringify(pathToFileURL(preload).href)}], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });`,
+        `child.send({ task: 'bbox', gtDir: '/nowhere', resultsFile: '/nowhere.json' });`,
+        `setInterval(() => {}, 1 << 30);`,
+      ].join('\n'),
+    );
+    const parent = fork(parentScript, [], { stdio: 'ignore' });
+    let pid = 0;
+    try {
+      for (const deadline = Date.now() + 30_000; pid === 0; await new Promise((r) => setTimeout(r, 50))) {
+        assert.ok(Date.now() < deadline, 'the evaluation process never took its job');
+        pid = Number(await readFile(pidFile, 'utf8').catch(() => '0'));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(await runs(pid), 'the evaluation process runs, its main thread held');
+      const killedAt = Date.now();
+      parent.kill('SIGKILL');
+      while ((await runs(pid)) && Date.now() - killedAt < 10_000) await new Promise((r) => setTimeout(r, 20));
+      const after = Date.now() - killedAt;
+      t.diagnostic(`the evaluation process ended ${after} ms after its parent was SIGKILLed`);
+      assert.ok(after < 1000, `the evaluation process ended ${after} ms after its parent was killed (its main thread was busy)`);
+    } finally {
+      parent.kill('SIGKILL');
+      if (pid !== 0 && (await runs(pid))) process.kill(pid, 'SIGKILL');
+    }
+  },
+);

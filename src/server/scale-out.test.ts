@@ -191,9 +191,9 @@ describe('scale-out: web server with --workers 0, two df2 worker processes, one 
         [g.top1, g.top5, g.top10, g.top15, g.top20].forEach((v, k) => close(sub.stats![k]!, v, `${sub.id} retrieval[${k}]`));
       } else {
         golden[task].stats.forEach((v, k) => close(sub.stats![k]!, v, `${sub.id} ${task}[${k}]`));
-        const perCategory = (sub.result as { perCategoryAp: { categoryId: number; ap: number }[] }).perCategoryAp;
+        const perCategory = (sub.result as { perCategoryAp: { category_id: number; ap: number }[] }).perCategoryAp;
         for (const c of golden[task].per_category_ap)
-          close(perCategory.find((p) => p.categoryId === c.category_id)!.ap, c.ap, `${sub.id} category ${c.category_id}`);
+          close(perCategory.find((p) => p.category_id === c.category_id)!.ap, c.ap, `${sub.id} category ${c.category_id}`);
       }
     }
     // The killed attempts counted; the other worker took those submissions over.

@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
 import { annotationReader } from './explorer/annotation-reader.js';
-import { Evaluator } from './challenge/evaluator.js';
+import { Evaluator, workerSeenSeconds } from './challenge/evaluator.js';
 import type { Challenge } from './challenge/config.js';
 import { removePartialUploads } from './challenge/upload.js';
 import { openChallengeBackend } from './backend.js';
@@ -29,7 +29,7 @@ export const WEB_DIR = resolve(HERE, '../web');
 export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
-import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, intervalsOf, resolveChallenge, type EvaluationOptions } from './config.js';
+import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, imageIdsHiddenOf, intervalsOf, resolveChallenge, type EvaluationOptions } from './config.js';
 import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface ServeOptions extends EvaluationOptions {
@@ -113,6 +113,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       publicDir: PUBLIC_DIR,
       resultsLayers,
       layersDir: join(cacheDir, 'layers'),
+      workerSeenSeconds: workerSeenSeconds(evaluation.leaseSeconds),
       now: options.now ?? (() => new Date()),
     },
   };
@@ -135,6 +136,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...evaluation,
     gtDirOf: groundTruthOf(challenge),
     intervalsOf: intervalsOf(challenge),
+    hidesImageIds: imageIdsHiddenOf(challenge),
     snapshotDir: join(cacheDir, 'snapshots'),
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     sweep: shared,

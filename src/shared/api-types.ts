@@ -114,6 +114,12 @@ export interface StatsJson extends SplitStats {
   split: string;
 }
 
+/** AP of one category (IoU .50:.95; -1 = no ground truth): the shape of `df2 eval --json`'s `per_category_ap`. */
+export interface CategoryApJson {
+  category_id: number;
+  ap: number;
+}
+
 /** Figures of one evaluation, as stored and shown. */
 export interface EvaluationResult {
   task: Task;
@@ -122,7 +128,7 @@ export interface EvaluationResult {
   /** Names of the figures in `stats`, in order. */
   statNames: string[];
   /** COCO tasks: AP per category (-1 = no ground truth). */
-  perCategoryAp?: { categoryId: number; ap: number }[];
+  perCategoryAp?: CategoryApJson[];
   /** Retrieval: queries counted and queries without a detection. */
   queries?: number;
   missed?: number;
@@ -232,7 +238,7 @@ export interface LeaderboardEntryJson {
   created_at: string;
   finished_at: string;
   stats: Record<string, number>;
-  per_category_ap: { categoryId: number; ap: number }[] | null;
+  per_category_ap: CategoryApJson[] | null;
   subsets: Record<string, Record<string, number[]>> | null;
   subset_stat_names: string[] | null;
   queries: number | null;

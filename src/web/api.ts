@@ -4,6 +4,7 @@ export type {
   BadFileJson,
   ChallengeJson,
   PhaseJson,
+  CategoryApJson,
   EvaluationResult,
   ImageJson,
   IndexingJson,

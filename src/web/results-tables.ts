@@ -1,5 +1,5 @@
 /** Tables of evaluation figures: the summary row, AP per category, and the per-attribute tables. */
-import type { EvaluationResult, Meta } from './api.js';
+import type { CategoryApJson, EvaluationResult, Meta } from './api.js';
 import { figureCell, h } from './dom.js';
 
 export function statsTable(names: string[], stats: number[]): HTMLElement {
@@ -27,7 +27,7 @@ export function statsTable(names: string[], stats: number[]): HTMLElement {
   );
 }
 
-export function perCategoryTable(m: Meta, perCategory: { categoryId: number; ap: number }[]): HTMLElement {
+export function perCategoryTable(m: Meta, perCategory: CategoryApJson[]): HTMLElement {
   return h(
     'table',
     { class: 'figures compact', 'data-table': 'per-category' },
@@ -35,7 +35,7 @@ export function perCategoryTable(m: Meta, perCategory: { categoryId: number; ap:
     h(
       'tbody',
       null,
-      perCategory.map((c) => h('tr', null, h('td', null, `${c.categoryId} ${m.categories[c.categoryId - 1]?.name ?? ''}`), figureCell(c.ap))),
+      perCategory.map((c) => h('tr', null, h('td', null, `${c.category_id} ${m.categories[c.category_id - 1]?.name ?? ''}`), figureCell(c.ap))),
     ),
   );
 }

@@ -336,6 +336,45 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
 }
 
 /**
+ * Results naming images the ground truth does not have: an InputError naming the first (its entry and id), which
+ * also counts them all, so that a caller that must not tell which image ids the ground truth holds (a challenge
+ * phase whose figures are hidden) can say how many instead.
+ */
+export class UnknownImageIdError extends InputError {
+  constructor(
+    file: string,
+    entry: string,
+    expected: string,
+    found: string,
+    /** Distinct image ids of the results that are not the ground truth's. */
+    readonly unknownImageIds: number,
+    /** Results with such an image id. */
+    readonly unknownResults: number,
+  ) {
+    super(file, entry, expected, found);
+  }
+}
+
+function unknownImageIdError(file: string, gtFile: string, first: number, data: CocoResultsData, images: Map<number, number>): UnknownImageIdError {
+  const unknown = new Set<number>();
+  let results = 0;
+  for (let i = first; i < data.count; i++) {
+    const id = data.imageId[i]!;
+    if (images.has(id)) continue;
+    unknown.add(id);
+    results++;
+  }
+  return new UnknownImageIdError(
+    file,
+    `[${first}].image_id`,
+    `the id of an image of the ground truth (${gtFile})`,
+    describe(data.imageId[first]),
+    unknown.size,
+    results,
+  );
+}
+
+/**
  * Checks results against the ground truth as the official loader does (every
  * image id must be one of the ground truth's) and more strictly (categories
  * must be the ground truth's; masks must have their image's size), and makes
@@ -349,9 +388,7 @@ export function linkResults(gt: CocoGroundTruth, data: CocoResultsData): CocoRes
   const image = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const at = images.get(data.imageId[i]!);
-    if (at === undefined) {
-      throw new InputError(file, `[${i}].image_id`, `the id of an image of the ground truth (${gt.file})`, describe(data.imageId[i]));
-    }
+    if (at === undefined) throw unknownImageIdError(file, gt.file, i, data, images);
     image[i] = at;
     if (!categories.has(data.categoryId[i]!)) {
       throw new InputError(file, `[${i}].category_id`, `a category id of the ground truth (${gt.categories.id.join(', ')})`, describe(data.categoryId[i]));

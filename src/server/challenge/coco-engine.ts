@@ -9,7 +9,8 @@
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { loadCocoPair } from '../../eval/index.js';
 import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
-import { firstMissingAttribute } from '../../eval/internal.js';
+import { boxesStandingInForMasks, firstMissingAttribute, type CocoResultsData } from '../../eval/internal.js';
+import { InputError } from '../../util/errors.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';
 import type { PhaseIntervals } from './config.js';
 import { cocoResampledFigure, type ResampledFigure } from './resample-figures.js';
@@ -26,6 +27,22 @@ export interface CocoTaskEvaluation {
   resampled?: ResampledFigure;
 }
 
+/**
+ * A segm submission whose results carry a bbox and no segmentation is refused. The official loader (and `df2 eval`,
+ * which warns) scores each such box as a rectangular mask; on a leaderboard of masks that is nearly always box
+ * results sent to the wrong task, and the submitter sees no warning there: one line saying so, instead of a figure.
+ */
+function refuseBoxesAsMasks(results: CocoResultsData): void {
+  const { count, first } = boxesStandingInForMasks(results);
+  if (count === 0) return;
+  throw new InputError(
+    results.file,
+    `[${first}].segmentation`,
+    `a mask (an RLE): ${count} of ${results.count} result(s) have a bbox and no segmentation, which a segm evaluation would score as rectangles (are these bbox results?)`,
+    'none',
+  );
+}
+
 export async function evaluateCocoTask(
   task: CocoTask,
   gtFile: string,
@@ -39,12 +56,13 @@ export async function evaluateCocoTask(
   // The ground truth from its snapshot when there is one (why one is rebuilt goes to stderr, kept for a crash's message).
   const cache = snapshotDir === undefined ? undefined : { dir: snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
   const { gt, results } = await loadCocoPair(engineTask, gtFile, resultsFile, { ...(engineTask === 'segm' && { extraTasks: ['bbox'] }), cache });
+  if (engineTask === 'segm') refuseBoxesAsMasks(results);
   // With the match records: the report's histograms, counts and worst images read them.
   const whole = evaluateLoaded(engineTask, gt, results, { quiet: true });
   const figures: Omit<EvaluationResult, 'statNames' | 'seconds'> = {
     task,
     stats: whole.stats,
-    perCategoryAp: whole.perCategoryAp.map((c) => ({ categoryId: c.categoryId, ap: c.ap })),
+    perCategoryAp: whole.perCategoryAp.map((c) => ({ category_id: c.categoryId, ap: c.ap })),
   };
   const hasAttributes = gt.annotations.count > 0 && ATTRIBUTE_NAMES.every((_name, a) => firstMissingAttribute(gt, a) < 0);
   const byAttribute = hasAttributes ? evaluateByAttribute(engineTask, gt, results, ATTRIBUTE_NAMES, { quiet: true }) : undefined;

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { goldenPath } from '../../testing/paths.js';
+import { goldenPath, tempDir } from '../../testing/paths.js';
+import { InputError } from '../../util/errors.js';
 import { reportPage } from '../../render/index.js';
 import { bootstrapCoco, bootstrapRetrieval, evaluateRetrieval, loadCocoPair, loadRetrievalInputs } from '../../eval/index.js';
 import { goldenGtDir } from '../test-support.js';
@@ -34,8 +35,8 @@ for (const task of ['bbox', 'segm', 'keypoints', 'keypoints_visible'] as const) 
     evaluation.result.stats.forEach((v, k) => close(v, expected.stats[k]!, `${task} stats[${k}]`));
     assert.equal(evaluation.result.perCategoryAp!.length, expected.per_category_ap.length);
     evaluation.result.perCategoryAp!.forEach((c, k) => {
-      assert.equal(c.categoryId, expected.per_category_ap[k]!.category_id);
-      close(c.ap, expected.per_category_ap[k]!.ap, `${task} AP of category ${c.categoryId}`);
+      assert.equal(c.category_id, expected.per_category_ap[k]!.category_id);
+      close(c.ap, expected.per_category_ap[k]!.ap, `${task} AP of category ${c.category_id}`);
     });
     if (task !== 'keypoints_visible') {
       for (const [attribute, values] of Object.entries(subsets[task]!)) {
@@ -115,4 +116,26 @@ test("a phase's intervals on retrieval: top-20 on each resample list of query im
     [evaluation.result.interval?.figure, evaluation.result.interval?.low, evaluation.result.interval?.high],
     ['top-20', reference.figures[4]!.low, reference.figures[4]!.high],
   );
+});
+
+test('segm: results with a bbox and no segmentation are refused with one line (df2 eval warns; a leaderboard of masks would rank rectangles)', async () => {
+  const dir = await tempDir('df2-boxes-as-masks-');
+  const boxes = join(dir, 'boxes.json');
+  const golden = JSON.parse(await readFile(resultsOf('segm'), 'utf8')) as Record<string, unknown>[];
+  // The golden segm results with boxes, the second without its mask: one box standing in for a mask is enough to refuse.
+  await writeFile(boxes, JSON.stringify(golden.map((r, k) => ({ ...r, bbox: [1, 2, 30, 40], ...(k === 1 && { segmentation: undefined }) }))));
+  await assert.rejects(evaluateSubmission('segm', gtDir, boxes), (err: Error) => {
+    assert.ok(err instanceof InputError);
+    assert.equal(
+      err.message,
+      `${boxes}: [1].segmentation: expected a mask (an RLE): 1 of ${golden.length} result(s) have a bbox and no segmentation, ` +
+        'which a segm evaluation would score as rectangles (are these bbox results?), found none',
+    );
+    return true;
+  });
+  // The same results with their masks (and boxes, as detectron2 writes them) are evaluated.
+  const both = join(dir, 'both.json');
+  await writeFile(both, JSON.stringify(golden.map((r) => ({ bbox: [1, 2, 30, 40], ...r }))));
+  const evaluation = await evaluateSubmission('segm', gtDir, both);
+  assert.equal(evaluation.result.stats.length, 12);
 });

@@ -8,6 +8,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { UnknownImageIdError } from '../../eval/internal.js';
 import { stopWithParent } from '../../util/process-end.js';
 import { evaluateSubmission, type SubmissionEvaluation } from './engine.js';
 import type { PhaseIntervals } from './config.js';
@@ -21,6 +22,11 @@ export interface EvalJob {
   snapshotDir?: string;
   /** The phase's intervals: also evaluate the leaderboard's figure on each of its resample lists. */
   intervals?: PhaseIntervals;
+  /**
+   * The phase hides its figures: a results file naming images its ground truth lacks is told how many, not which
+   * (the first one named each time would let submissions probe the hidden image ids).
+   */
+  hideImageIds?: boolean;
   /** Also render the report; the page names the results file so (the owner's file name). */
   report?: { title: string; resultsName: string };
 }
@@ -41,9 +47,17 @@ async function evaluate(job: EvalJob): Promise<{ reply: EvalReply; evaluation?: 
     const { result, resampleFigures } = evaluation;
     return { reply: { kind: 'done', result, ...(resampleFigures && { resampleFigures }) }, evaluation };
   } catch (err) {
+    if (err instanceof UnknownImageIdError && job.hideImageIds) return { reply: { kind: 'invalid', message: hiddenImageIdsMessage(err) } };
     if (err instanceof InputError) return { reply: { kind: 'invalid', message: err.message } };
     return { reply: { kind: 'error', message: err instanceof Error ? err.message : String(err) } };
   }
+}
+
+/** The refusal of results naming images that a hidden phase lacks: how many, never which nor where in the file. */
+export function hiddenImageIdsMessage(err: UnknownImageIdError): string {
+  const ids = err.unknownImageIds === 1 ? '1 image id' : `${err.unknownImageIds} image ids`;
+  const results = err.unknownResults === 1 ? '1 result' : `${err.unknownResults} results`;
+  return `${err.file}: ${ids} (in ${results}) are not among the images of this phase (not named while the phase hides its figures)`;
 }
 
 /** The report of `df2 report` for the submission, without --data (no pictures of the split). */
@@ -62,10 +76,12 @@ const send = (message: EvalReply | ReportReply): Promise<void> => new Promise((r
 // for nobody while another worker runs the same submission. When all is sent, end by running out
 // of work, not by process.exit, which can hang for good on Node 22+ (util/process-end); the parent
 // kills a process that still has not ended after a few seconds.
-const done = stopWithParent();
+// The job waits for the watcher of the parent to run: an evaluation's synchronous steps would hold its start.
+const { done, watching } = stopWithParent();
 
 process.once('message', (job: EvalJob) => {
   void (async () => {
+    await watching;
     const { reply, evaluation } = await evaluate(job);
     await send(reply);
     if (evaluation && job.report) await send(report({ ...job, report: job.report }, evaluation));

@@ -36,11 +36,25 @@ export const CHILD_EXIT_MS = 5_000;
  */
 export const RESERVATION_SECONDS = 6 * 3600;
 
+/** How often a worker sends its heartbeat (ms): three times a lease, so that one late beat loses no claim. */
+export const heartbeatIntervalMs = (leaseSeconds: number): number => Math.max(200, (leaseSeconds * 1000) / 3);
+
+/** How late a heartbeat may land (a busy database, a loaded machine) before its worker is no longer listed as live (s). */
+export const HEARTBEAT_GRACE_SECONDS = 5;
+
+/**
+ * A worker counts as live while its last heartbeat is at most this old (s): one interval and the grace. A worker
+ * killed with SIGKILL (which removes no row) drops out of GET /api/health that soon: 15 s with the default lease.
+ */
+export const workerSeenSeconds = (leaseSeconds: number): number => heartbeatIntervalMs(leaseSeconds) / 1000 + HEARTBEAT_GRACE_SECONDS;
+
 export interface EvaluatorOptions {
   /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
   gtDirOf: (phase: string) => string | undefined;
   /** The intervals of a phase that asks for them: its submissions are also evaluated on its resample lists. */
   intervalsOf?: (phase: string) => PhaseIntervals | undefined;
+  /** Phases whose figures are hidden: their refusals do not name the results' image ids their ground truth lacks. */
+  hidesImageIds?: (phase: string) => boolean;
   maxAttempts: number;
   /** Kill an evaluation after this long (ms). */
   timeoutMs: number;
@@ -124,7 +138,7 @@ export class Evaluator {
       timer.unref();
       this.timers.push(timer);
     };
-    if (what.heartbeat) every(Math.max(200, (this.options.leaseSeconds * 1000) / 3), () => this.beat());
+    if (what.heartbeat) every(heartbeatIntervalMs(this.options.leaseSeconds), () => this.beat());
     if (this.options.sweep)
       every(Math.max(200, (this.options.leaseSeconds * 1000) / 2), async () => {
         // Just after an outage, the other processes' heartbeats may not have landed yet: their claims would look dead.
@@ -196,6 +210,7 @@ export class Evaluator {
         ...(intervals && { intervals }),
         resultsFile: upload.path,
         ...(this.options.snapshotDir !== undefined && { snapshotDir: this.options.snapshotDir }),
+        ...(this.options.hidesImageIds?.(sub.phase) && { hideImageIds: true }),
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
       });
       const result = await child.outcome;

@@ -31,16 +31,23 @@ export interface LimitWindow {
   name: 'per_day' | 'per_month' | 'total';
   limit: number;
   since: string;
+  /**
+   * Failed submissions count too (cancelled ones never do). In a phase that hides its figures: whether a file fails
+   * or is evaluated tells whether its image ids are the phase's, which free failures would let a team probe.
+   */
+  countsFailed?: true;
 }
 
 /** The windows of a phase's limits at `now`: the UTC day, the calendar month (UTC), all time. */
-export function limitWindows(limits: PhaseLimits, now: Date): LimitWindow[] {
+export function limitWindows(limits: PhaseLimits, now: Date, options: { countsFailed?: boolean } = {}): LimitWindow[] {
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
   const out: LimitWindow[] = [];
-  if (limits.perDay !== undefined) out.push({ name: 'per_day', limit: limits.perDay, since: new Date(Date.UTC(y, m, now.getUTCDate())).toISOString() });
-  if (limits.perMonth !== undefined) out.push({ name: 'per_month', limit: limits.perMonth, since: new Date(Date.UTC(y, m, 1)).toISOString() });
-  if (limits.total !== undefined) out.push({ name: 'total', limit: limits.total, since: '' });
+  const failed = options.countsFailed ? { countsFailed: true as const } : {};
+  if (limits.perDay !== undefined)
+    out.push({ name: 'per_day', limit: limits.perDay, since: new Date(Date.UTC(y, m, now.getUTCDate())).toISOString(), ...failed });
+  if (limits.perMonth !== undefined) out.push({ name: 'per_month', limit: limits.perMonth, since: new Date(Date.UTC(y, m, 1)).toISOString(), ...failed });
+  if (limits.total !== undefined) out.push({ name: 'total', limit: limits.total, since: '', ...failed });
   return out;
 }
 

@@ -53,7 +53,7 @@ export class SubmissionService {
       return { refused: { status: 400, message: `task: phase ${phase.name} has ${phase.tasks.join(', ') || 'no task'}, not ${task}` } };
     const closed = closedReason(phase, at);
     if (closed) return { refused: { status: 403, message: closed } };
-    const windows = options.limits === false ? [] : limitWindows(phase.limits, at);
+    const windows = options.limits === false ? [] : limitWindows(phase.limits, at, { countsFailed: phase.scores === 'after_end' });
     const got = await this.deps.store.reserveSubmission({ userId, phase: phase.name, task, createdAt: at.toISOString() }, windows);
     if ('full' in got) return { refused: { status: 429, message: limitMessage(got.full, phase.name, task) } };
     return got;

@@ -33,6 +33,7 @@ import { primaryFigure } from './tasks.js';
 import { PG_CHALLENGE_SCHEMA, SQLITE_CHALLENGE_SCHEMA } from './schema.js';
 import {
   COUNTED,
+  COUNTED_WITH_FAILED,
   PATCH_COLUMNS,
   decodeFigures,
   encodeFigures,
@@ -62,9 +63,9 @@ const TEAM_MEMBERS = `SELECT m.id FROM users m JOIN users me ON me.id = ?
   WHERE m.id = me.id OR (me.team IS NOT NULL AND lower(m.team) = lower(me.team))`;
 
 /** The statement that counts the team's submissions for the phase and task since `since` ('' is all time). */
-function countTeam(userId: number, phase: string, task: Task, since: string): [string, SqlValue[]] {
+function countTeam(userId: number, phase: string, task: Task, since: string, countsFailed = false): [string, SqlValue[]] {
   const sql = `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM submissions s
-    WHERE s.user_id IN (${TEAM_MEMBERS}) AND s.phase = ? AND s.task = ? AND ${COUNTED}`;
+    WHERE s.user_id IN (${TEAM_MEMBERS}) AND s.phase = ? AND s.task = ? AND ${countsFailed ? COUNTED_WITH_FAILED : COUNTED}`;
   // A window counts from its first instant on: a submission made at 00:00:00.000 is the new day's.
   return since === '' ? [sql, [userId, phase, task]] : [`${sql} AND s.created_at >= ?`, [userId, phase, task, since]];
 }
@@ -190,7 +191,8 @@ export class SqlStore implements Store {
       // The team's user rows, locked in id order, order the team's uploads on every server process: a
       // second upload waits here until the first has committed its reservation, then counts it.
       yield* tx.lockRows(`SELECT id FROM users WHERE id IN (${TEAM_MEMBERS}) ORDER BY id`, [r.userId]);
-      for (const w of windows) if (countOf(yield* tx.one<{ n: number }>(...countTeam(r.userId, r.phase, r.task, w.since))) >= w.limit) return { full: w };
+      for (const w of windows)
+        if (countOf(yield* tx.one<{ n: number }>(...countTeam(r.userId, r.phase, r.task, w.since, w.countsFailed))) >= w.limit) return { full: w };
       const row = yield* tx.one<{ id: number }>(
         `INSERT INTO submissions (user_id, phase, task, name, file_name, file_bytes, upload_key, status, created_at)
          VALUES (?, ?, ?, '', '', 0, '', 'uploading', ?) RETURNING id`,

@@ -52,7 +52,7 @@ const exactResult = (ap: number): EvaluationResult => ({
   stats: [ap, 0.1 + 0.2, 1 / 3, -1, 0, 1e-17, 0.7071067811865476, 2 / 7, 1, 0, 0, 0],
   statNames: ['AP'],
   seconds: 0.25,
-  perCategoryAp: [{ categoryId: 1, ap }],
+  perCategoryAp: [{ category_id: 1, ap }],
 });
 
 export function storeContract(backend: 'sqlite' | 'postgres', open: (options?: OpenOptions) => Promise<StoreUnderTest>, options: { skip?: string } = {}): void {

@@ -7,6 +7,7 @@
  * or Date, JSON as text or parsed, BIGINT as a number or text): the mapping
  * accepts either.
  */
+import type { CategoryApJson } from '../../shared/api-types.js';
 import type { BoardCandidate, EvaluationResult, Submission, SubmissionPatch, SubmissionStatus, Task, User } from './types.js';
 
 /** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
@@ -21,6 +22,8 @@ export const SUBMISSION_COLUMNS = `s.id, s.user_id, u.name AS user_name, COALESC
 export const USER_COLUMNS = 'id, name, team, admin, revoked_at, created_at';
 /** Submissions that count against the limits: all but failed and cancelled ones (reservations count). */
 export const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
+/** The same in a phase that hides its figures, where failed submissions count too (see LimitWindow.countsFailed). */
+export const COUNTED_WITH_FAILED = `s.status != 'cancelled'`;
 
 /** The column of each field a SubmissionPatch may change. */
 export const PATCH_COLUMNS: Record<keyof SubmissionPatch, string> = {
@@ -89,6 +92,18 @@ export const toUser = (r: UserRow): User => ({
   createdAt: iso(r.created_at),
 });
 
+/**
+ * A stored result as the API shows it. Rows written before per_category_ap's entries took `df2 eval --json`'s
+ * shape hold `{ categoryId, ap }`: read as `{ category_id, ap }`, so stored results keep working unchanged.
+ */
+export function storedResult(raw: unknown): EvaluationResult | null {
+  if (raw === null || raw === undefined) return null;
+  const result = raw as EvaluationResult;
+  const perCategory = result.perCategoryAp as (CategoryApJson | { categoryId: number; ap: number })[] | undefined;
+  if (!perCategory?.some((c) => 'categoryId' in c)) return result;
+  return { ...result, perCategoryAp: perCategory.map((c) => ('categoryId' in c ? { category_id: c.categoryId, ap: c.ap } : c)) };
+}
+
 export const toSubmission = (r: SubmissionRow): Submission => ({
   id: r.id,
   userId: r.user_id,
@@ -108,7 +123,7 @@ export const toSubmission = (r: SubmissionRow): Submission => ({
   status: r.status,
   attempts: r.attempts,
   error: r.error,
-  result: typeof r.result === 'string' ? (JSON.parse(r.result) as EvaluationResult) : r.result,
+  result: storedResult(typeof r.result === 'string' ? (JSON.parse(r.result) as unknown) : r.result),
   createdAt: iso(r.created_at),
   startedAt: isoOrNull(r.started_at),
   finishedAt: isoOrNull(r.finished_at),

@@ -115,7 +115,16 @@ for (const backend of TEST_BACKENDS)
     });
 
     test('phase and task are checked; a phase outside its dates answers 403 naming it and its dates', async () => {
-      assert.match(await errorOf(await submit('cy', { task: 'bbox' })), /^phase: expected one of dev, test$/);
+      assert.equal(
+        await errorOf(await submit('cy', { task: 'bbox' })),
+        'phase: expected one of dev, test before the file (field order matters: send phase and task before file, or in the query)',
+      );
+      // phase and task after the file: refused before a byte of it is kept, saying that the order matters.
+      const fileFirst = await call('POST', '/api/submissions', { token: tokens.cy, form: { file, phase: 'dev', task: 'bbox', name: 'method' } });
+      assert.equal(fileFirst.status, 400);
+      assert.match(await errorOf(fileFirst), /^phase: .* before the file \(field order matters: send phase and task before file, or in the query\)$/);
+      const taskAfter = await call('POST', '/api/submissions', { token: tokens.cy, form: { phase: 'dev', file, task: 'bbox', name: 'method' } });
+      assert.match(await errorOf(taskAfter), /^task: expected one of bbox, .* before the file \(field order matters/);
       assert.match(await errorOf(await submit('cy', { phase: 'dev', task: 'keypoints' })), /^task: phase dev has bbox, segm, retrieval, not keypoints$/);
       const early = await submit('cy', { phase: 'test', task: 'bbox' });
       assert.equal(early.status, 403);
@@ -340,5 +349,36 @@ for (const backend of TEST_BACKENDS)
       const ended = (await (await call('GET', `/api/submissions/${first}`, { token: tokens.cy })).json()) as SubmissionJson;
       assert.deepEqual([ended.stats, ended.figures_hidden_until], [bboxStats(0.8, 0.8), null]);
       clock.set('2027-03-10T12:00:00Z');
+    });
+
+    test("per_category_ap entries are df2 eval --json's {category_id, ap}, also for a result stored in the former {categoryId, ap}", async () => {
+      tokens.fay = await addUser(server, 'fay');
+      const stored = async (perCategoryAp: unknown[]): Promise<number> => {
+        const id = await accepted('fay', { phase: 'dev', task: 'segm', name: `stored ${perCategoryAp.length}` });
+        const attempt = (await server.ctx.store.claimSubmission(id, 'test'))!;
+        const result = { task: 'segm', stats: bboxStats(0.3, 0.3), statNames: statNames('segm'), seconds: 0.1, perCategoryAp };
+        assert.equal(await server.ctx.store.finishSubmission(id, attempt, result as Parameters<typeof server.ctx.store.finishSubmission>[2]), true);
+        return id;
+      };
+      const before = await stored([
+        { categoryId: 1, ap: 0.25 },
+        { categoryId: 2, ap: -1 },
+      ]);
+      const now = await stored([{ category_id: 1, ap: 0.5 }]);
+      const own = async (id: number): Promise<unknown> =>
+        ((await (await call('GET', `/api/submissions/${id}`, { token: tokens.fay })).json()) as SubmissionJson).result!.perCategoryAp;
+      assert.deepEqual(await own(before), [
+        { category_id: 1, ap: 0.25 },
+        { category_id: 2, ap: -1 },
+      ]);
+      assert.deepEqual(await own(now), [{ category_id: 1, ap: 0.5 }]);
+      const board = (await (await call('GET', '/api/leaderboard.json?phase=dev&task=segm')).json()) as LeaderboardJson;
+      const row = board.entries.find((e) => e.team === 'fay')!;
+      // Equal AP: the earlier submission, stored in the former shape, stands for fay.
+      assert.equal(row.submission_id, before);
+      assert.deepEqual(row.per_category_ap, [
+        { category_id: 1, ap: 0.25 },
+        { category_id: 2, ap: -1 },
+      ]);
     });
   });

@@ -110,6 +110,11 @@ function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPa
   return out;
 }
 
+/** The form fields a submission's place is reserved by, which must precede the file part (the phase only when there are several). */
+function fieldsNeededBeforeFile(phases: number): ('phase' | 'task')[] {
+  return phases > 1 ? ['phase', 'task'] : ['task'];
+}
+
 export function challengeRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const { challenge } = ctx.settings;
@@ -175,9 +180,23 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const query = { phase: c.req.query('phase'), task: c.req.query('task') };
     // Named in the query: refused or reserved before the body is read at all.
     if (query.task !== undefined) await reserve(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string>);
+    /**
+     * At the file part: the fields sent after it are not read yet, and the file is not written before its place is
+     * reserved. A phase or task missing there may still come later in the body: the refusal says that order matters.
+     */
+    const reserveAtFile = async (fields: Record<string, string>): Promise<void> => {
+      if (reservation !== undefined) return;
+      const named = { ...Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)), ...fields } as Record<string, string>;
+      const missing = fieldsNeededBeforeFile(challenge.phases.length).find((key) => named[key] === undefined);
+      if (missing !== undefined) {
+        const expected = missing === 'phase' ? challenge.phases.map((p) => p.name) : TASKS;
+        fail(400, `${missing}: expected one of ${expected.join(', ')} before the file (field order matters: send phase and task before file, or in the query)`);
+      }
+      await reserve(named);
+    };
     let upload;
     try {
-      upload = await receiveUpload(c.req.raw, ctx.settings.uploadsDir, ctx.settings.maxUploadBytes, reserve);
+      upload = await receiveUpload(c.req.raw, ctx.settings.uploadsDir, ctx.settings.maxUploadBytes, reserveAtFile);
     } catch (err) {
       await service.undo(reservation);
       if (err instanceof UploadError) return fail(err.status, err.message);
