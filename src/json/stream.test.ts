@@ -150,23 +150,25 @@ test('an element longer than a chunk costs buffers of a few times its size, not 
   const chunkBytes = 64 << 10;
   const file = await tmpFile(`[{"image_id":1,"counts":"${'abcdefgh'.repeat(size / 8)}"},{"image_id":2}]`);
   // Every byte of buffer the reader allocates or joins while the file is read.
-  const { concat, allocUnsafe } = Buffer;
+  const saved = { concat: Object.getOwnPropertyDescriptor(Buffer, 'concat')!, allocUnsafe: Object.getOwnPropertyDescriptor(Buffer, 'allocUnsafe')! };
+  const concat = Buffer.concat.bind(Buffer);
+  const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
   let bytes = 0;
   Buffer.concat = (list: readonly Uint8Array[], totalLength?: number): Buffer<ArrayBuffer> => {
-    const joined = concat.call(Buffer, list, totalLength);
+    const joined = concat(list, totalLength);
     bytes += joined.length;
     return joined;
   };
   Buffer.allocUnsafe = (n: number): Buffer<ArrayBuffer> => {
     bytes += n;
-    return allocUnsafe.call(Buffer, n);
+    return allocUnsafe(n);
   };
   let elements: { counts?: string }[];
   try {
     elements = (await collect(file, chunkBytes)).elements.map((e) => e[2] as { counts?: string });
   } finally {
-    Buffer.concat = concat;
-    Buffer.allocUnsafe = allocUnsafe;
+    Object.defineProperty(Buffer, 'concat', saved.concat);
+    Object.defineProperty(Buffer, 'allocUnsafe', saved.allocUnsafe);
   }
   assert.equal(elements.length, 2);
   assert.equal(elements[0]!.counts!.length, size);

@@ -29,7 +29,16 @@ export const WEB_DIR = resolve(HERE, '../web');
 export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
-import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, imageIdsHiddenOf, intervalsOf, resolveChallenge, type EvaluationOptions } from './config.js';
+import {
+  cacheDirOf,
+  challengeTasks,
+  evaluationSettings,
+  groundTruthOf,
+  imageIdsHiddenOf,
+  intervalsOf,
+  resolveChallenge,
+  type EvaluationOptions,
+} from './config.js';
 import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface ServeOptions extends EvaluationOptions {

@@ -8,7 +8,16 @@
 import { openChallengeBackend } from './backend.js';
 import { Evaluator } from './challenge/evaluator.js';
 import type { Challenge } from './challenge/config.js';
-import { cacheDirOf, challengeTasks, evaluationSettings, groundTruthOf, imageIdsHiddenOf, intervalsOf, resolveChallenge, type EvaluationOptions } from './config.js';
+import {
+  cacheDirOf,
+  challengeTasks,
+  evaluationSettings,
+  groundTruthOf,
+  imageIdsHiddenOf,
+  intervalsOf,
+  resolveChallenge,
+  type EvaluationOptions,
+} from './config.js';
 import { SERVER_DEFAULTS } from './defaults.js';
 import { isPostgresUrl } from './store/postgres.js';
 import { InputError } from '../util/errors.js';
