@@ -12,13 +12,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { configure, TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { checkProperty, fuzzTimeout } from '../testing/fuzz.js';
-import { goldenPath, tempDir } from '../testing/paths.js';
+import { filesUnder, goldenPath, tempDir } from '../testing/paths.js';
 import { runCli } from '../testing/cli.js';
 import { InputError } from '../util/errors.js';
 import { isTempFileName } from '../util/atomic.js';
@@ -172,19 +171,6 @@ function mutate(bytes: Uint8Array, mutation: Mutation): Uint8Array {
     case 'append':
       return Buffer.concat([out, Buffer.from(mutation.bytes)]);
   }
-}
-
-/** Every file under `dir`, relative to it. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) await walk(join(d, entry.name));
-      else found.push(relative(dir, join(d, entry.name)));
-    }
-  };
-  if (existsSync(dir)) await walk(dir);
-  return found.sort();
 }
 
 type Outcome = { code: number } | { refused: InputError };

@@ -9,9 +9,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { Hono } from 'hono';
@@ -21,7 +20,7 @@ import type { Challenge } from './challenge/config.js';
 import { hashToken } from './challenge/tokens.js';
 import { addUser, GOLDEN_SPLIT, goldenGtDir, startTestServer, TestClock } from './test-support.js';
 import { checkProperty, fuzzTimeout } from '../testing/fuzz.js';
-import { goldenPath, tempDir } from '../testing/paths.js';
+import { filesUnder, goldenPath, tempDir } from '../testing/paths.js';
 
 const IDENTITIES = ['anonymous', 'participant', 'teammate', 'admin'] as const;
 type Identity = (typeof IDENTITIES)[number];
@@ -87,18 +86,6 @@ function dumpStore(db: Database.Database): Record<string, unknown[]> {
     dump[name] = rows.map((row) => JSON.stringify(row)).sort();
   }
   return dump;
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) await walk(join(d, entry.name));
-      else found.push(relative(dir, join(d, entry.name)));
-    }
-  };
-  if (existsSync(dir)) await walk(dir);
-  return found.sort();
 }
 
 describe('the HTTP API with generated requests', { timeout: fuzzTimeout() }, () => {

@@ -120,6 +120,20 @@ export function imageIdsHiddenOf(challenge: Challenge): (phase: string) => boole
   return (phase) => hidden.has(phase);
 }
 
+/** What an evaluator asks of a submission's phase, read once from the challenge (df2 serve's evaluator and df2 worker's alike). */
+export interface PhaseRules {
+  /** The phase's ground-truth folder (undefined: the phase is unknown or has none). */
+  gtDirOf: (phase: string) => string | undefined;
+  /** The phase's leaderboard intervals, if it asks for them. */
+  intervalsOf: (phase: string) => PhaseIntervals | undefined;
+  /** Whether the phase hides its figures, so that refusals do not name its image ids. */
+  hidesImageIds: (phase: string) => boolean;
+}
+
+export function phaseRules(challenge: Challenge): PhaseRules {
+  return { gtDirOf: groundTruthOf(challenge), intervalsOf: intervalsOf(challenge), hidesImageIds: imageIdsHiddenOf(challenge) };
+}
+
 const isDirectory = (path: string): Promise<boolean> =>
   stat(path).then(
     (s) => s.isDirectory(),

@@ -29,16 +29,7 @@ export const WEB_DIR = resolve(HERE, '../web');
 export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
-import {
-  cacheDirOf,
-  challengeTasks,
-  evaluationSettings,
-  groundTruthOf,
-  imageIdsHiddenOf,
-  intervalsOf,
-  resolveChallenge,
-  type EvaluationOptions,
-} from './config.js';
+import { cacheDirOf, challengeTasks, evaluationSettings, phaseRules, resolveChallenge, type EvaluationOptions } from './config.js';
 import { ignoreRejection } from '../util/ignore-rejection.js';
 
 export interface ServeOptions extends EvaluationOptions {
@@ -143,9 +134,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const shared = backend.kind === 'postgres';
   const evaluator = new Evaluator(store, uploads, queue, {
     ...evaluation,
-    gtDirOf: groundTruthOf(challenge),
-    intervalsOf: intervalsOf(challenge),
-    hidesImageIds: imageIdsHiddenOf(challenge),
+    ...phaseRules(challenge),
     snapshotDir: join(cacheDir, 'snapshots'),
     ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
     sweep: shared,

@@ -8,16 +8,7 @@
 import { openChallengeBackend } from './backend.js';
 import { Evaluator } from './challenge/evaluator.js';
 import type { Challenge } from './challenge/config.js';
-import {
-  cacheDirOf,
-  challengeTasks,
-  evaluationSettings,
-  groundTruthOf,
-  imageIdsHiddenOf,
-  intervalsOf,
-  resolveChallenge,
-  type EvaluationOptions,
-} from './config.js';
+import { cacheDirOf, challengeTasks, evaluationSettings, phaseRules, resolveChallenge, type EvaluationOptions } from './config.js';
 import { SERVER_DEFAULTS } from './defaults.js';
 import { isPostgresUrl } from './store/postgres.js';
 import { InputError } from '../util/errors.js';
@@ -73,9 +64,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const evaluator = new Evaluator(backend.store, backend.uploads, backend.queue, {
     ...evaluation,
-    gtDirOf: groundTruthOf(challenge),
-    intervalsOf: intervalsOf(challenge),
-    hidesImageIds: imageIdsHiddenOf(challenge),
+    ...phaseRules(challenge),
     ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
     sweep: true,
     concurrency,

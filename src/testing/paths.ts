@@ -1,8 +1,8 @@
-/** Paths used by tests: the repository root and the shared fixtures beside it. */
+/** Paths used by tests: the repository root, the shared fixtures beside it, temporary folders and what is in them. */
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve, join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { dirname, resolve, join, relative } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
 /** The repository root (this file is compiled to dist/testing/paths.js). */
@@ -33,4 +33,17 @@ export async function tempDir(prefix = 'df2-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   madeDirs.push(dir);
   return dir;
+}
+
+/** Every file under `dir` (none when it does not exist), relative to it, sorted: what a command wrote, or left behind. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) await walk(join(d, entry.name));
+      else found.push(relative(dir, join(d, entry.name)));
+    }
+  };
+  if (existsSync(dir)) await walk(dir);
+  return found.sort();
 }
