@@ -21,7 +21,6 @@ export {
   bootstrapPrepared,
   bootstrapRetrieval,
   comparePrepared,
-  pairedFigure,
   resampleFigures,
   percentileInterval,
   type CocoBootstrap,

@@ -6,7 +6,7 @@
  * arrays of (by default) 1,000 doubles and three sorts of them, only the rows
  * shown are read, and a pair compared once is remembered (ComparisonCache).
  */
-import { pairedFigure } from '../../eval/index.js';
+import { pairedFigure } from '../../eval/internal.js';
 import type { PhaseIntervals } from './config.js';
 import type { BoardRow } from './phases.js';
 import { primaryFigure } from './tasks.js';
