@@ -19,6 +19,7 @@
  * whose value or error message the caller then uses: the fast path never
  * changes a verdict, only how fast a valid element is read.
  */
+import { JsonByte, isJsonSpace } from './json-bytes.js';
 
 /** What a wanted key held in the last element read. */
 export const enum FlatField {
@@ -27,29 +28,12 @@ export const enum FlatField {
   Array = 2,
 }
 
-const QUOTE = 0x22,
-  BACKSLASH = 0x5c,
-  LBRACKET = 0x5b,
-  RBRACKET = 0x5d,
-  LBRACE = 0x7b,
-  RBRACE = 0x7d,
-  COMMA = 0x2c,
-  COLON = 0x3a,
-  MINUS = 0x2d,
-  PLUS = 0x2b,
-  DOT = 0x2e,
-  ZERO = 0x30,
-  NINE = 0x39,
-  LOWER_E = 0x65,
-  UPPER_E = 0x45;
-
 /** 10^0 .. 10^22: every one an exact double. */
 const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** Significant digits that always fit a double's 53-bit significand exactly. */
 const EXACT_DIGITS = 15;
 
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-const isDigit = (b: number): boolean => b >= ZERO && b <= NINE;
+const isDigit = (b: number): boolean => b >= JsonByte.Zero && b <= JsonByte.Nine;
 
 /**
  * Reads flat JSON objects for a fixed list of wanted keys. After a `read`
@@ -81,7 +65,7 @@ export class FlatObjectReader {
     this.keys = keys.map((key) => {
       const bytes = Buffer.from(key, 'utf8');
       for (const b of bytes)
-        if (b < 0x20 || b === QUOTE || b === BACKSLASH) throw new RangeError(`FlatObjectReader: key ${JSON.stringify(key)} needs escaping`);
+        if (b < 0x20 || b === JsonByte.Quote || b === JsonByte.Backslash) throw new RangeError(`FlatObjectReader: key ${JSON.stringify(key)} needs escaping`);
       return new Uint8Array(bytes);
     });
     const n = keys.length;
@@ -100,18 +84,18 @@ export class FlatObjectReader {
     this.field.fill(FlatField.Absent);
     this.used = 0;
     let i = skipSpace(bytes, from, to);
-    if (i >= to || bytes[i] !== LBRACE) return -1;
+    if (i >= to || bytes[i] !== JsonByte.LeftBrace) return -1;
     i = skipSpace(bytes, i + 1, to);
-    if (i < to && bytes[i] === RBRACE) return i + 1;
+    if (i < to && bytes[i] === JsonByte.RightBrace) return i + 1;
     for (;;) {
-      if (i >= to || bytes[i] !== QUOTE) return -1;
+      if (i >= to || bytes[i] !== JsonByte.Quote) return -1;
       const keyStart = i + 1;
       const keyEnd = this.stringEnd(bytes, keyStart, to);
       if (keyEnd < 0) return -1;
       const k = this.keyIndex(bytes, keyStart, keyEnd);
       if (k === -2) return -1; // an escaped key might spell a wanted one
       i = skipSpace(bytes, keyEnd + 1, to);
-      if (i >= to || bytes[i] !== COLON) return -1;
+      if (i >= to || bytes[i] !== JsonByte.Colon) return -1;
       i = skipSpace(bytes, i + 1, to);
       if (i >= to) return -1;
       if (k >= 0) {
@@ -122,8 +106,8 @@ export class FlatObjectReader {
       i = skipSpace(bytes, i, to);
       if (i >= to) return -1;
       const c = bytes[i]!;
-      if (c === RBRACE) return i + 1;
-      if (c !== COMMA) return -1;
+      if (c === JsonByte.RightBrace) return i + 1;
+      if (c !== JsonByte.Comma) return -1;
       i = skipSpace(bytes, i + 1, to);
     }
   }
@@ -131,7 +115,7 @@ export class FlatObjectReader {
   /** -1: not wanted; -2: the key has an escape; else the wanted key's index. */
   private keyIndex(bytes: Uint8Array, from: number, to: number): number {
     const n = to - from;
-    for (let i = from; i < to; i++) if (bytes[i] === BACKSLASH) return -2;
+    for (let i = from; i < to; i++) if (bytes[i] === JsonByte.Backslash) return -2;
     for (let k = 0; k < this.keys.length; k++) {
       const key = this.keys[k]!;
       if (key.length !== n) continue;
@@ -144,7 +128,7 @@ export class FlatObjectReader {
 
   /** A number or an array of numbers for wanted key k: the offset after it, or -1. */
   private readWanted(bytes: Uint8Array, i: number, to: number, k: number): number {
-    if (bytes[i] !== LBRACKET) {
+    if (bytes[i] !== JsonByte.LeftBracket) {
       const end = this.readNumber(bytes, i, to);
       if (end < 0) return -1;
       this.value[k] = this.lastNumber;
@@ -153,7 +137,7 @@ export class FlatObjectReader {
     }
     const first = this.used;
     i = skipSpace(bytes, i + 1, to);
-    if (i < to && bytes[i] === RBRACKET) {
+    if (i < to && bytes[i] === JsonByte.RightBracket) {
       this.start[k] = first;
       this.length[k] = 0;
       this.field[k] = FlatField.Array;
@@ -171,8 +155,8 @@ export class FlatObjectReader {
       i = skipSpace(bytes, end, to);
       if (i >= to) return -1;
       const c = bytes[i]!;
-      if (c === RBRACKET) break;
-      if (c !== COMMA) return -1;
+      if (c === JsonByte.RightBracket) break;
+      if (c !== JsonByte.Comma) return -1;
       i = skipSpace(bytes, i + 1, to);
     }
     this.start[k] = first;
@@ -187,7 +171,7 @@ export class FlatObjectReader {
   private readNumber(bytes: Uint8Array, i: number, to: number): number {
     const begin = i;
     let negative = false;
-    if (bytes[i] === MINUS) {
+    if (bytes[i] === JsonByte.Minus) {
       negative = true;
       i++;
     }
@@ -196,21 +180,21 @@ export class FlatObjectReader {
     let digits = 0; // significant digits taken into the mantissa
     let exact = true;
     let exponent = 0;
-    if (bytes[i] === ZERO) i++;
+    if (bytes[i] === JsonByte.Zero) i++;
     else {
       while (i < to && isDigit(bytes[i]!)) {
         if (digits < EXACT_DIGITS) {
-          mantissa = mantissa * 10 + (bytes[i]! - ZERO);
+          mantissa = mantissa * 10 + (bytes[i]! - JsonByte.Zero);
           digits++;
         } else exact = false;
         i++;
       }
     }
-    if (i < to && bytes[i] === DOT) {
+    if (i < to && bytes[i] === JsonByte.Dot) {
       i++;
       if (i >= to || !isDigit(bytes[i]!)) return -1;
       while (i < to && isDigit(bytes[i]!)) {
-        const d = bytes[i]! - ZERO;
+        const d = bytes[i]! - JsonByte.Zero;
         if (mantissa === 0 && d === 0)
           exponent--; // leading zeros of a fraction are not significant
         else if (digits < EXACT_DIGITS) {
@@ -221,17 +205,17 @@ export class FlatObjectReader {
         i++;
       }
     }
-    if (i < to && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+    if (i < to && (bytes[i] === JsonByte.LowerE || bytes[i] === JsonByte.UpperE)) {
       i++;
       let sign = 1;
-      if (i < to && (bytes[i] === PLUS || bytes[i] === MINUS)) {
-        if (bytes[i] === MINUS) sign = -1;
+      if (i < to && (bytes[i] === JsonByte.Plus || bytes[i] === JsonByte.Minus)) {
+        if (bytes[i] === JsonByte.Minus) sign = -1;
         i++;
       }
       if (i >= to || !isDigit(bytes[i]!)) return -1;
       let e = 0;
       while (i < to && isDigit(bytes[i]!)) {
-        if (e < 100000) e = e * 10 + (bytes[i]! - ZERO);
+        if (e < 100000) e = e * 10 + (bytes[i]! - JsonByte.Zero);
         i++;
       }
       exponent += sign * e;
@@ -248,9 +232,9 @@ export class FlatObjectReader {
   private stringEnd(bytes: Uint8Array, i: number, to: number): number {
     while (i < to) {
       const c = bytes[i]!;
-      if (c === QUOTE) return i;
+      if (c === JsonByte.Quote) return i;
       if (c < 0x20) return -1;
-      if (c === BACKSLASH) {
+      if (c === JsonByte.Backslash) {
         const e = bytes[i + 1];
         if (e === 0x75) {
           // \uXXXX
@@ -258,7 +242,7 @@ export class FlatObjectReader {
           i += 6;
           continue;
         }
-        if (e !== QUOTE && e !== BACKSLASH && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
+        if (e !== JsonByte.Quote && e !== JsonByte.Backslash && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
         i += 2;
         continue;
       }
@@ -274,27 +258,27 @@ export class FlatObjectReader {
       // A value.
       if (i >= to) return -1;
       const c = bytes[i]!;
-      if (c === LBRACE || c === LBRACKET) {
+      if (c === JsonByte.LeftBrace || c === JsonByte.LeftBracket) {
         if (depth === this.nesting.length) {
           const deeper = new Uint8Array(depth * 2);
           deeper.set(this.nesting);
           this.nesting = deeper;
         }
-        this.nesting[depth++] = c === LBRACE ? 1 : 2;
+        this.nesting[depth++] = c === JsonByte.LeftBrace ? 1 : 2;
         i = skipSpace(bytes, i + 1, to);
-        if (i < to && bytes[i] === (c === LBRACE ? RBRACE : RBRACKET)) {
+        if (i < to && bytes[i] === (c === JsonByte.LeftBrace ? JsonByte.RightBrace : JsonByte.RightBracket)) {
           depth--;
           i++;
-        } else if (c === LBRACE) {
+        } else if (c === JsonByte.LeftBrace) {
           i = this.skipKey(bytes, i, to);
           if (i < 0) return -1;
           continue;
         } else continue;
-      } else if (c === QUOTE) {
+      } else if (c === JsonByte.Quote) {
         const end = this.stringEnd(bytes, i + 1, to);
         if (end < 0) return -1;
         i = end + 1;
-      } else if (c === MINUS || isDigit(c)) {
+      } else if (c === JsonByte.Minus || isDigit(c)) {
         i = this.readNumber(bytes, i, to);
         if (i < 0) return -1;
       } else {
@@ -308,7 +292,7 @@ export class FlatObjectReader {
         if (i >= to) return -1;
         const inObject = this.nesting[depth - 1] === 1;
         const d = bytes[i]!;
-        if (d === COMMA) {
+        if (d === JsonByte.Comma) {
           i = skipSpace(bytes, i + 1, to);
           if (inObject) {
             i = this.skipKey(bytes, i, to);
@@ -316,7 +300,7 @@ export class FlatObjectReader {
           }
           break;
         }
-        if (d !== (inObject ? RBRACE : RBRACKET)) return -1;
+        if (d !== (inObject ? JsonByte.RightBrace : JsonByte.RightBracket)) return -1;
         depth--;
         i++;
       }
@@ -325,21 +309,21 @@ export class FlatObjectReader {
 
   /** `"key" :` inside a skipped object: the offset of its value, or -1. */
   private skipKey(bytes: Uint8Array, i: number, to: number): number {
-    if (i >= to || bytes[i] !== QUOTE) return -1;
+    if (i >= to || bytes[i] !== JsonByte.Quote) return -1;
     const end = this.stringEnd(bytes, i + 1, to);
     if (end < 0) return -1;
     i = skipSpace(bytes, end + 1, to);
-    if (i >= to || bytes[i] !== COLON) return -1;
+    if (i >= to || bytes[i] !== JsonByte.Colon) return -1;
     return skipSpace(bytes, i + 1, to);
   }
 }
 
 function isHex(b: number): boolean {
-  return (b >= ZERO && b <= NINE) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46);
+  return (b >= JsonByte.Zero && b <= JsonByte.Nine) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46);
 }
 
 function skipSpace(bytes: Uint8Array, i: number, to: number): number {
-  while (i < to && isSpace(bytes[i]!)) i++;
+  while (i < to && isJsonSpace(bytes[i]!)) i++;
   return i;
 }
 

@@ -14,6 +14,7 @@
  */
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { InputError, pathJoin } from '../util/errors.js';
+import { JsonByte, isJsonSpace } from './json-bytes.js';
 
 export interface JsonStreamHandlers {
   /**
@@ -47,17 +48,6 @@ export interface JsonStreamSummary {
   /** Number of elements per streamed array ('' for the top-level array). */
   counts: Map<string, number>;
 }
-
-const QUOTE = 0x22,
-  BACKSLASH = 0x5c,
-  LBRACKET = 0x5b,
-  RBRACKET = 0x5d,
-  LBRACE = 0x7b,
-  RBRACE = 0x7d;
-const COMMA = 0x2c,
-  COLON = 0x3a;
-
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /** Where the reader is between values. */
 const enum Mode {
@@ -155,10 +145,10 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
       // Scalar (number, true, false, null) or the first byte of a string/container.
       const first = b[s.start]!;
       if (i === s.start) {
-        if (first === LBRACKET || first === LBRACE) {
+        if (first === JsonByte.LeftBracket || first === JsonByte.LeftBrace) {
           s.depth = 1;
           i++;
-        } else if (first === QUOTE) {
+        } else if (first === JsonByte.Quote) {
           s.inString = true;
           i++;
         }
@@ -166,7 +156,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
       if (s.depth === 0 && !s.inString) {
         while (i < n) {
           const c = b[i]!;
-          if (c === COMMA || c === RBRACKET || c === RBRACE || isSpace(c)) return i;
+          if (c === JsonByte.Comma || c === JsonByte.RightBracket || c === JsonByte.RightBrace || isJsonSpace(c)) return i;
           i++;
         }
         s.pos = i;
@@ -175,13 +165,13 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
     }
     while (i < n) {
       if (s.inString) {
-        const q = b.indexOf(QUOTE, i);
+        const q = b.indexOf(JsonByte.Quote, i);
         if (q < 0) {
           i = n;
           break;
         }
         let bs = 0;
-        for (let k = q - 1; k >= s.start && b[k] === BACKSLASH; k--) bs++;
+        for (let k = q - 1; k >= s.start && b[k] === JsonByte.Backslash; k--) bs++;
         i = q + 1;
         if ((bs & 1) === 0) {
           s.inString = false;
@@ -190,9 +180,9 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
         continue;
       }
       const c = b[i++]!;
-      if (c === QUOTE) s.inString = true;
-      else if (c === LBRACKET || c === LBRACE) s.depth++;
-      else if (c === RBRACKET || c === RBRACE) {
+      if (c === JsonByte.Quote) s.inString = true;
+      else if (c === JsonByte.LeftBracket || c === JsonByte.LeftBrace) s.depth++;
+      else if (c === JsonByte.RightBracket || c === JsonByte.RightBrace) {
         if (--s.depth === 0) return i;
       }
     }
@@ -217,7 +207,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
         } else mode = Mode.ObjectCommaOrEnd;
         continue;
       }
-      while (i < n && isSpace(buf[i]!)) i++;
+      while (i < n && isJsonSpace(buf[i]!)) i++;
       if (i >= n) return n;
       const c = buf[i]!;
       switch (mode) {
@@ -226,14 +216,14 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
             i += 3;
             continue;
           } // UTF-8 byte order mark
-          if (c === LBRACKET) {
+          if (c === JsonByte.LeftBracket) {
             summary.topLevel = 'array';
             key = null;
             inArrayOfKey = false;
             index = 0;
             mode = Mode.ArrayFirst;
             i++;
-          } else if (c === LBRACE) {
+          } else if (c === JsonByte.LeftBrace) {
             summary.topLevel = 'object';
             mode = Mode.ObjectKeyOrEnd;
             i++;
@@ -241,12 +231,12 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
           break;
         case Mode.ObjectKeyOrEnd:
         case Mode.ObjectKey: {
-          if (c === RBRACE && mode === Mode.ObjectKeyOrEnd) {
+          if (c === JsonByte.RightBrace && mode === Mode.ObjectKeyOrEnd) {
             mode = Mode.Done;
             i++;
             break;
           }
-          if (c !== QUOTE) fail('a quoted key', i);
+          if (c !== JsonByte.Quote) fail('a quoted key', i);
           const s: ValueScan = { start: i, pos: i, depth: 0, inString: false };
           const end = advance(s, atEof);
           if (end < 0) return i; // key split across chunks: wait for more
@@ -263,12 +253,12 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
           break;
         }
         case Mode.ObjectColon:
-          if (c !== COLON) fail("':'", i);
+          if (c !== JsonByte.Colon) fail("':'", i);
           mode = Mode.ObjectValue;
           i++;
           break;
         case Mode.ObjectValue:
-          if (c === LBRACKET) {
+          if (c === JsonByte.LeftBracket) {
             inArrayOfKey = true;
             index = 0;
             mode = Mode.ArrayFirst;
@@ -276,22 +266,22 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
           } else scan = { start: i, pos: i, depth: 0, inString: false };
           break;
         case Mode.ObjectCommaOrEnd:
-          if (c === COMMA) {
+          if (c === JsonByte.Comma) {
             mode = Mode.ObjectKey;
             i++;
-          } else if (c === RBRACE) {
+          } else if (c === JsonByte.RightBrace) {
             mode = Mode.Done;
             i++;
           } else fail("',' or '}'", i);
           break;
         case Mode.ArrayFirst:
         case Mode.ArrayElement:
-          if (c === RBRACKET && mode === Mode.ArrayFirst) {
+          if (c === JsonByte.RightBracket && mode === Mode.ArrayFirst) {
             i++;
             closeArray();
             break;
           }
-          if (c === COMMA || c === RBRACKET || c === COLON || c === RBRACE) fail('a value', i);
+          if (c === JsonByte.Comma || c === JsonByte.RightBracket || c === JsonByte.Colon || c === JsonByte.RightBrace) fail('a value', i);
           if (handlers.onElementBytes) {
             // Read in place by the handler: no scan for its end, no string, no JSON.parse.
             const end = handlers.onElementBytes(key, index, buf, i, n);
@@ -305,10 +295,10 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
           scan = { start: i, pos: i, depth: 0, inString: false };
           break;
         case Mode.ArrayCommaOrEnd:
-          if (c === COMMA) {
+          if (c === JsonByte.Comma) {
             mode = Mode.ArrayElement;
             i++;
-          } else if (c === RBRACKET) {
+          } else if (c === JsonByte.RightBracket) {
             i++;
             closeArray();
           } else fail("',' or ']'", i);
