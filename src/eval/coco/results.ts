@@ -125,28 +125,30 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     minY = 0,
     maxX = 0,
     maxY = 0;
+  /** The extents of the x and y of a checked keypoint vector (882 numbers from `from`). */
+  const keypointExtents = (numbers: ArrayLike<number>, from: number): void => {
+    minX = Infinity;
+    minY = Infinity;
+    maxX = -Infinity;
+    maxY = -Infinity;
+    for (let k = 0; k < TOTAL_LANDMARKS; k++) {
+      const x = numbers[from + 3 * k]!;
+      const y = numbers[from + 3 * k + 1]!;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  };
   /** Checks a keypoint vector (882 finite numbers) and takes the extents of its x and y. */
   const scanKeypoints = (at: string, value: unknown): void => {
     if (!Array.isArray(value) || value.length !== KEYPOINT_VECTOR_LENGTH) {
       fail(pathJoin(at, 'keypoints'), `${KEYPOINT_VECTOR_LENGTH} numbers ([x, y, v] for each of the 294 landmarks)`, value);
     }
     const list = value as unknown[];
-    minX = Infinity;
-    minY = Infinity;
-    maxX = -Infinity;
-    maxY = -Infinity;
-    for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-      const x = list[3 * k] as number;
-      const y = list[3 * k + 1] as number;
-      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(list[3 * k + 2])) {
-        const j = [3 * k, 3 * k + 1, 3 * k + 2].find((i) => !Number.isFinite(list[i]))!;
-        fail(pathJoin(pathJoin(at, 'keypoints'), j), 'a finite number', list[j]);
-      }
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+    const bad = list.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(pathJoin(pathJoin(at, 'keypoints'), bad), 'a finite number', list[bad]);
+    keypointExtents(list as number[], 0);
   };
 
   const readCompressedRle = (at: string, value: unknown): Rle => {
@@ -285,22 +287,6 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     }
     return end;
   };
-  /** The extents of a checked keypoint vector's x and y: scanKeypoints without the checks. */
-  const keypointExtents = (numbers: Float64Array, from: number): void => {
-    minX = Infinity;
-    minY = Infinity;
-    maxX = -Infinity;
-    maxY = -Infinity;
-    for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-      const x = numbers[from + 3 * k]!;
-      const y = numbers[from + 3 * k + 1]!;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  };
-
   let sawObject = false;
   const summary = await readJsonElements(source, {
     onElementBytes: (key, index, bytes, start, limit) => (key === null ? onResultBytes(index, bytes, start, limit) : -1),
