@@ -19,6 +19,16 @@ export const GOLDEN_DIR = join(FIXTURES_DIR, 'golden');
 export const GOLDEN_FIXTURES = ['basic', 'quirks'] as const;
 export type GoldenFixture = (typeof GOLDEN_FIXTURES)[number];
 export const goldenPath = (fixture: GoldenFixture, ...parts: string[]): string => join(GOLDEN_DIR, fixture, ...parts);
+/**
+ * The COCO evaluations golden.json holds per fixture: its name there, the task, and the ground-truth file
+ * (keypoints_visible is the keypoints task against the visible-only ground truth).
+ */
+export const GOLDEN_COCO_RUNS: readonly (readonly [name: string, task: 'bbox' | 'segm' | 'keypoints', gtFile: string])[] = [
+  ['bbox', 'bbox', 'coco.json'],
+  ['segm', 'segm', 'coco.json'],
+  ['keypoints', 'keypoints', 'coco.json'],
+  ['keypoints_visible', 'keypoints', 'coco-visible.json'],
+];
 export const REFERENCE_DIR = join(FIXTURES_DIR, 'reference');
 export const RELEASE_SAMPLE_DIR = join(REFERENCE_DIR, 'release-sample');
 

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runCli, type CliResult } from '../../testing/cli.js';
-import { REPO_ROOT, goldenPath, tempDir } from '../../testing/paths.js';
+import { REPO_ROOT, filesUnder, goldenPath, tempDir } from '../../testing/paths.js';
 import { startServer } from '../../server/server.js';
 
 const PASSWORD = 'Df2-s3cret pass';
@@ -49,18 +48,6 @@ function zipWith(args: string[], name: string, source = SOURCE, entries = ['vali
 const ZIP_CRYPTO = zipWith(['zip', '-q', '-r', '-P', PASSWORD], 'zipcrypto.zip');
 const ZIP64 = zipWith(['zip', '-q', '-r', '-fz', '-P', PASSWORD], 'zip64.zip');
 const AES256 = zipWith(['7zz', 'a', '-tzip', `-p${PASSWORD}`, '-mem=AES256', '-bso0', '-bsp0'], 'aes256.zip');
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) await walk(join(d, entry.name));
-      else out.push(relative(dir, join(d, entry.name)));
-    }
-  };
-  if (existsSync(dir)) await walk(dir);
-  return out.sort();
-}
 
 async function assertSameTree(actual: string, expected: string): Promise<void> {
   const files = await filesUnder(expected);

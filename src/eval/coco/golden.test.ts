@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
-import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
+import { GOLDEN_COCO_RUNS, GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
 import { evaluateLoaded } from './evaluate.js';
 import { evaluateByAttribute } from './subsets.js';
 import { loadCocoPair } from './load.js';
 import { CocoEvaluator } from './parallel.js';
-import type { CocoTask } from './params.js';
 
 const TOLERANCE = 1e-9;
 /** summarize()'s lines by name, in the order pycocotools prints them. */
@@ -28,18 +27,11 @@ function assertClose(actual: number, expected: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= TOLERANCE, `${what}: ${actual} differs from the official ${expected}`);
 }
 
-const RUNS: [name: string, task: CocoTask, gtFile: string][] = [
-  ['bbox', 'bbox', 'coco.json'],
-  ['segm', 'segm', 'coco.json'],
-  ['keypoints', 'keypoints', 'coco.json'],
-  ['keypoints_visible', 'keypoints', 'coco-visible.json'],
-];
-
 for (const fixture of GOLDEN_FIXTURES) {
   const golden = JSON.parse(readFileSync(goldenPath(fixture, 'golden.json'), 'utf8')) as Record<string, GoldenTask>;
   const subsets = JSON.parse(readFileSync(goldenPath(fixture, 'subsets.json'), 'utf8')) as Record<string, Record<string, Record<string, number[]>>>;
 
-  for (const [name, task, gtFile] of RUNS) {
+  for (const [name, task, gtFile] of GOLDEN_COCO_RUNS) {
     test(`${fixture}: ${name} equals the official figures`, async () => {
       const { gt, results } = await loadCocoPair(task, goldenPath(fixture, 'gt', gtFile), goldenPath(fixture, 'results', `${task}_results.json`));
       const result = evaluateLoaded(task, gt, results);

@@ -7,23 +7,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { InputError } from '../../util/errors.js';
-import { GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
+import { GOLDEN_COCO_RUNS, GOLDEN_FIXTURES, goldenPath } from '../../testing/paths.js';
 import { type CocoGroundTruthObject, evaluateCocoObjects, evaluateCocoFiles } from './api.js';
-import type { CocoTask } from './params.js';
 
 const TOLERANCE = 1e-9;
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 
-const RUNS: [name: string, task: CocoTask, gtFile: string][] = [
-  ['bbox', 'bbox', 'coco.json'],
-  ['segm', 'segm', 'coco.json'],
-  ['keypoints', 'keypoints', 'coco.json'],
-  ['keypoints_visible', 'keypoints', 'coco-visible.json'],
-];
-
 for (const fixture of GOLDEN_FIXTURES) {
   const golden = readJson(goldenPath(fixture, 'golden.json')) as Record<string, { stats: number[]; per_category_ap: { ap: number }[] }>;
-  for (const [name, task, gtFile] of RUNS) {
+  for (const [name, task, gtFile] of GOLDEN_COCO_RUNS) {
     test(`${fixture}: ${name} from objects in memory equals the file path and the official figures`, async () => {
       const gtPath = goldenPath(fixture, 'gt', gtFile);
       const resultsPath = goldenPath(fixture, 'results', `${task}_results.json`);

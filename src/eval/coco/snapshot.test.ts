@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { GOLDEN_FIXTURES, goldenPath, tempDir } from '../../testing/paths.js';
+import { GOLDEN_COCO_RUNS, GOLDEN_FIXTURES, goldenPath, tempDir } from '../../testing/paths.js';
 import { evaluateLoaded } from './evaluate.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import { loadCocoGroundTruth, loadCocoPair } from './load.js';
@@ -38,19 +38,12 @@ async function loadWithNotes(file: string, tasks: CocoTask[], dir: string, verif
   return { gt, notes };
 }
 
-const RUNS: [name: string, task: CocoTask, gtFile: string][] = [
-  ['bbox', 'bbox', 'coco.json'],
-  ['segm', 'segm', 'coco.json'],
-  ['keypoints', 'keypoints', 'coco.json'],
-  ['keypoints_visible', 'keypoints', 'coco-visible.json'],
-];
-
 for (const fixture of GOLDEN_FIXTURES) {
   const golden = JSON.parse(readFileSync(goldenPath(fixture, 'golden.json'), 'utf8')) as Record<
     string,
     { stats: number[]; per_category_ap: { category_id: number; ap: number }[] }
   >;
-  for (const [name, task, gtFile] of RUNS) {
+  for (const [name, task, gtFile] of GOLDEN_COCO_RUNS) {
     test(`${fixture}: ${name} from a snapshot equals the official figures, as from the JSON`, async () => {
       const dir = await tempDir('df2-snap-cache-');
       const gtPath = goldenPath(fixture, 'gt', gtFile);
