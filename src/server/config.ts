@@ -109,13 +109,13 @@ export function groundTruthOf(challenge: Challenge): (phase: string) => string |
 }
 
 /** Each phase's intervals (undefined: a phase whose leaderboard has none, or no such phase). */
-export function intervalsOf(challenge: Challenge): (phase: string) => PhaseIntervals | undefined {
+function intervalsOf(challenge: Challenge): (phase: string) => PhaseIntervals | undefined {
   const intervals = new Map(challenge.phases.map((p) => [p.name, p.intervals]));
   return (phase) => intervals.get(phase);
 }
 
 /** Phases whose figures are hidden from submitters until the end (`scores: after_end`): their image ids are never named. */
-export function imageIdsHiddenOf(challenge: Challenge): (phase: string) => boolean {
+function imageIdsHiddenOf(challenge: Challenge): (phase: string) => boolean {
   const hidden = new Set(challenge.phases.filter((p) => p.scores === 'after_end').map((p) => p.name));
   return (phase) => hidden.has(phase);
 }
