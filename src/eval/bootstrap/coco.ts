@@ -155,17 +155,29 @@ export interface CocoComparison extends ResampleRun {
 }
 
 /**
- * One figure of two models compared on the same resamples (`a[i]` and `b[i]` from list i): the
- * interval of the differences, and how often A is above B. Resamples where either is -1 (undefined)
- * are left out. Also what a challenge leaderboard compares neighbours with, from stored figures.
+ * One figure of two models compared on the same resamples (`a[i]` and `b[i]` from list i): each
+ * model's interval, the interval of the differences, and how often A is above B. Resamples where
+ * either is -1 (undefined) are left out of the difference.
+ */
+export function paired(valueA: number, valueB: number, a: Float64Array, b: Float64Array, level: number): PairedFigure {
+  return {
+    a: { value: valueA, ...percentileInterval(a, level) },
+    b: { value: valueB, ...percentileInterval(b, level) },
+    ...pairedDifference(valueA, valueB, a, b, level),
+  };
+}
+
+/**
+ * The difference part of {@link paired} alone: what a challenge leaderboard compares neighbours
+ * with, from stored figures (each team's own interval is stored with its submission).
  *
  * @example
  * ```ts
- * const gap = pairedFigure(0.61, 0.6, apOfA, apOfB, 0.95);
+ * const gap = pairedDifference(0.61, 0.6, apOfA, apOfB, 0.95);
  * const significant = !(gap.difference.low <= 0 && gap.difference.high >= 0);
  * ```
  */
-export function paired(valueA: number, valueB: number, a: Float64Array, b: Float64Array, level: number): PairedFigure {
+export function pairedDifference(valueA: number, valueB: number, a: Float64Array, b: Float64Array, level: number): Omit<PairedFigure, 'a' | 'b'> {
   const diff: number[] = [];
   let wins = 0;
   let ties = 0;
@@ -175,11 +187,8 @@ export function paired(valueA: number, valueB: number, a: Float64Array, b: Float
     if (a[i]! > b[i]!) wins++;
     else if (a[i] === b[i]) ties++;
   }
-  const interval = percentileInterval(diff, level, true);
   return {
-    a: { value: valueA, ...percentileInterval(a, level) },
-    b: { value: valueB, ...percentileInterval(b, level) },
-    difference: { value: valueA === -1 || valueB === -1 ? Number.NaN : valueA - valueB, ...interval },
+    difference: { value: valueA === -1 || valueB === -1 ? Number.NaN : valueA - valueB, ...percentileInterval(diff, level, true) },
     aBeats: diff.length === 0 ? Number.NaN : wins / diff.length,
     ties: diff.length === 0 ? Number.NaN : ties / diff.length,
   };

@@ -6,7 +6,7 @@
  * arrays of (by default) 1,000 doubles and three sorts of them, only the rows
  * shown are read, and a pair compared once is remembered (ComparisonCache).
  */
-import { pairedFigure } from '../../eval/internal.js';
+import { pairedDifference } from '../../eval/internal.js';
 import type { PhaseIntervals } from './config.js';
 import type { BoardRow } from './phases.js';
 import { primaryFigure } from './tasks.js';
@@ -80,7 +80,7 @@ export async function neighbourComparisons(
     const a = figures.get(above.submissionId);
     const b = figures.get(row.submissionId);
     if (!a || !b || a.length !== b.length) continue;
-    const gap = pairedFigure(primaryFigure(above.result), primaryFigure(row.result), a, b, intervals.level);
+    const gap = pairedDifference(primaryFigure(above.result), primaryFigure(row.result), a, b, intervals.level);
     if (gap.difference.defined === 0) continue;
     const comparison = {
       difference: gap.difference.value,
