@@ -8,22 +8,11 @@
 //
 // writes errors-tide.png (the TIDE table and bars) and errors-confusion.png
 // (the confusion heat map) of the first bbox or segm section.
-import { chromium } from 'playwright-core';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { reportAndTarget, withReportPage } from './report-page.mjs';
 
-const [report, outDir] = process.argv.slice(2);
-if (!report || !outDir) {
-  process.stderr.write('usage: node scripts/errors-picture.mjs REPORT.html OUT-DIR\n');
-  process.exit(2);
-}
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: 1240, height: 900 }, deviceScaleFactor: 1 });
-  await page.goto(pathToFileURL(resolve(report)).href);
+const [report, outDir] = reportAndTarget('errors-picture.mjs', 'OUT-DIR');
+await withReportPage(report, async (page) => {
   const section = page.locator('[data-errors]').first();
   // The table and the two bar charts, as one picture.
   await section.evaluate((el) => {
@@ -36,6 +25,4 @@ try {
   });
   await page.locator('#tide-picture').screenshot({ path: resolve(outDir, 'errors-tide.png') });
   await section.locator('[data-chart="confusion"]').screenshot({ path: resolve(outDir, 'errors-confusion.png') });
-} finally {
-  await browser.close();
-}
+});

@@ -8,22 +8,11 @@
 //   node scripts/report-landmarks-worst-picture.mjs /tmp/report.html docs/images/report-worst-landmarks.png
 //
 // takes the heading, the note with the marks' legend and the first three pictures.
-import { chromium } from 'playwright-core';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { reportAndTarget, withReportPage } from './report-page.mjs';
 
-const [report, out] = process.argv.slice(2);
-if (!report || !out) {
-  process.stderr.write('usage: node scripts/report-landmarks-worst-picture.mjs REPORT.html OUT.png\n');
-  process.exit(2);
-}
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: 1240, height: 900 }, deviceScaleFactor: 1 });
-  await page.goto(pathToFileURL(resolve(report)).href);
+const [report, out] = reportAndTarget('report-landmarks-worst-picture.mjs', 'OUT.png');
+await withReportPage(report, async (page) => {
   await page.locator('.worst-landmarks').evaluate((grid) => {
     const box = document.createElement('div');
     box.id = 'worst-picture';
@@ -37,6 +26,4 @@ try {
     document.querySelector('main').prepend(box);
   });
   await page.locator('#worst-picture').screenshot({ path: resolve(out) });
-} finally {
-  await browser.close();
-}
+});
