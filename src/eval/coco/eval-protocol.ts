@@ -1,6 +1,6 @@
 /** What CocoEvaluator (parallel.ts) and its evaluation thread (eval-worker.ts) send each other. */
 import type { CategoryClaims } from './evaluate.js';
-import type { CocoEvalOptions } from './plan.js';
+import type { PortablePlan } from './plan.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoResults } from './results.js';
@@ -13,11 +13,11 @@ export interface EvalWorkerData {
 }
 
 /**
- * Evaluate the plan made from these options, for these category ranks, or
- * for those the thread takes from a queue it shares with the caller; the
- * reply is their EvaluationPart.
+ * Evaluate the caller's plan, for these category ranks, or for those the
+ * thread takes from a queue it shares with the caller; the reply is their
+ * EvaluationPart.
  */
 export interface EvalRequest {
-  options: CocoEvalOptions;
+  plan: PortablePlan;
   categories: number[] | CategoryClaims;
 }

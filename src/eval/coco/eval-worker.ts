@@ -8,14 +8,14 @@ import { workerData } from 'node:worker_threads';
 import { serveCalls } from '../../util/worker-serve.js';
 import { transferablesOf } from '../../util/worker-messages.js';
 import { type EvaluationPart, claimFrom, evaluateCategories, evaluateClaimed } from './evaluate.js';
-import { planEvaluation } from './plan.js';
+import { receivePlan } from './plan.js';
 import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
 
 const { task, gt, res } = workerData as EvalWorkerData;
 
 serveCalls<EvalRequest, EvaluationPart>(
   (request) => {
-    const plan = planEvaluation(task, gt, res, request.options);
+    const plan = receivePlan(task, gt, res, request.plan);
     const { categories } = request;
     return Array.isArray(categories) ? evaluateCategories(plan, categories) : evaluateClaimed(plan, claimFrom(categories));
   },

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { WorkerClient } from '../../util/worker-client.js';
 import type { AttributeName } from '../../schema/index.js';
 import { type CocoEvalResult, type EvaluationPart, categoryClaims, claimFrom, combineParts, evaluateCategories, evaluateClaimed } from './evaluate.js';
-import { type CocoEvalOptions, categoryWork, planEvaluation, portableOptions } from './plan.js';
+import { type CocoEvalOptions, categoryWork, planEvaluation, portablePlan } from './plan.js';
 import { attributeBreakdown, attributeSubsets } from './subsets.js';
 import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
 import type { CocoGroundTruth } from './ground-truth.js';
@@ -74,7 +74,7 @@ export class CocoEvaluator {
     // take the categories as the last run shared them. Any other run shares them as the threads get free.
     const split = options.subset && this.lastSplit?.K === K ? this.lastSplit : undefined;
     const claims = split ? undefined : categoryClaims(categoryWork(plan));
-    const remote = this.worker.call({ options: portableOptions(options), categories: claims ?? split!.theirs });
+    const remote = this.worker.call({ plan: portablePlan(plan), categories: claims ?? split!.theirs });
     let local: EvaluationPart;
     try {
       local = claims ? evaluateClaimed(plan, claimFrom(claims), progress) : evaluateCategories(plan, split!.mine, progress);

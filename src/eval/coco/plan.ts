@@ -1,8 +1,9 @@
 /**
  * Planning one evaluation: which images and categories, ground truth and
  * detections grouped by (category, image) cell, and the ground truth's ignore
- * flags before area ranges. Deterministic in its inputs, so every thread that
- * shares a category's work builds the same plan.
+ * flags before area ranges. One thread makes the plan and sends it to the
+ * other (portablePlan): planning is cheap once V8 has compiled it, but most
+ * of a cold start when each thread plans for itself.
  */
 import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
 import { type CocoGroundTruth, missingAttributeError, firstMissingAttribute } from './ground-truth.js';
@@ -50,8 +51,7 @@ const uniqueSorted = (values: Iterable<number>): number[] => [...new Set(values)
 /**
  * Everything one evaluation needs besides the per-category work: which
  * images and categories, ground truth and detections grouped by (category,
- * image), and the ground truth's ignore flags. Deterministic in its inputs,
- * so every thread that shares a category's work builds the same plan.
+ * image), and the ground truth's ignore flags.
  */
 export interface EvaluationPlan {
   readonly task: CocoTask;
@@ -70,7 +70,7 @@ export interface EvaluationPlan {
 }
 
 /** The options that travel to another thread (no callbacks). */
-export function portableOptions(options: CocoEvalOptions): CocoEvalOptions {
+function portableOptions(options: CocoEvalOptions): CocoEvalOptions {
   const { imageIds, categoryIds, subset, matches } = options;
   return { imageIds, categoryIds, subset, matches };
 }
@@ -115,6 +115,22 @@ export function planEvaluation(task: CocoTask, gt: CocoGroundTruth, res: CocoRes
     baseIgnore: groundTruthIgnore(task, gt, options.subset, gtGroups.items),
     imageIndexOfRank: Int32Array.from(imageIds, (id) => imageById.get(id)!),
   };
+}
+
+/** The parts of a plan another thread needs besides the data it holds (typed arrays and plain lists: cheap to copy). */
+export type PortablePlan = Pick<EvaluationPlan, 'imageIds' | 'categoryIds' | 'gtGroups' | 'detGroups' | 'baseIgnore' | 'imageIndexOfRank'> & {
+  options: CocoEvalOptions;
+};
+
+/** What to send another thread so that it evaluates the same plan without making it again (planEvaluation is most of a cold start). */
+export function portablePlan(plan: EvaluationPlan): PortablePlan {
+  const { imageIds, categoryIds, gtGroups, detGroups, baseIgnore, imageIndexOfRank, options } = plan;
+  return { imageIds, categoryIds, gtGroups, detGroups, baseIgnore, imageIndexOfRank, options: portableOptions(options) };
+}
+
+/** The plan sent by portablePlan, over this thread's copy of the same ground truth and results. */
+export function receivePlan(task: CocoTask, gt: CocoGroundTruth, res: CocoResults, sent: PortablePlan): EvaluationPlan {
+  return { ...sent, task, params: paramsFor(task), gt, res };
 }
 
 /** A rough cost per category (its detections and ground truth), to share categories between threads. */
