@@ -203,7 +203,15 @@ function fillReached(curve: Curve, positions: Int32Array, tp: number, acc: Accum
   return r;
 }
 
-function fillBeforeFirstTruePositive(curve: Curve, positions: Int32Array, tp: number, acc: AccumulatedArrays, first: number, stride: number, last: number): void {
+function fillBeforeFirstTruePositive(
+  curve: Curve,
+  positions: Int32Array,
+  tp: number,
+  acc: AccumulatedArrays,
+  first: number,
+  stride: number,
+  last: number,
+): void {
   const { fpBefore } = curve;
   // The best precision of any true positive (0 without one), as the running maximum ends.
   let best = 0;
