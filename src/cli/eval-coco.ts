@@ -30,7 +30,8 @@ import {
   prepareBootstrap,
   type CocoBootstrap,
 } from '../eval/index.js';
-import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows } from '../eval/internal.js';
+import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows, prestartEvaluationThread } from '../eval/internal.js';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { evaluateMany } from './eval-coco-many.js';
 import { expandResultsFiles } from './results-files.js';
@@ -179,7 +180,19 @@ async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
   return runOne(task, { ...options, results: files });
 }
 
+/**
+ * Whether the files are large enough for an evaluation on two threads
+ * (CocoEvaluator decides on the counts once they are read; this guesses from
+ * the sizes, to start the second thread while they are read). An unreadable
+ * file says no: the reader names the problem.
+ */
+function likelyLarge(gt: string, results: string): boolean {
+  const bytes = (file: string): number => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  return bytes(results) >= 2 << 20 || bytes(gt) >= 64 << 20;
+}
+
 async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
+  if (likelyLarge(options.gt, options.results[0]!)) prestartEvaluationThread();
   const quiet = options.json === true;
   const attributes = options.by ?? [];
   const bars = new StageBars(quiet);

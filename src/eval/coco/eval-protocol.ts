@@ -5,7 +5,7 @@ import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { CocoResults } from './results.js';
 
-/** The data the thread evaluates, given at its start (typed arrays on shared buffers: shared, not copied). */
+/** The data the thread evaluates, sent with the first call (typed arrays on shared buffers: shared, not copied). */
 export interface EvalWorkerData {
   task: CocoTask;
   gt: CocoGroundTruth;
@@ -18,6 +18,8 @@ export interface EvalWorkerData {
  * EvaluationPart.
  */
 export interface EvalRequest {
+  /** With the first call only: the thread keeps it for the later ones. */
+  data?: EvalWorkerData;
   plan: PortablePlan;
   categories: number[] | CategoryClaims;
 }

@@ -4,18 +4,19 @@
  * categories it is given. Its similarity cache lives as long as it does, so
  * repeated evaluations (per attribute) reuse IoUs and OKS.
  */
-import { workerData } from 'node:worker_threads';
 import { serveCalls } from '../../util/worker-serve.js';
 import { transferablesOf } from '../../util/worker-messages.js';
 import { type EvaluationPart, claimFrom, evaluateCategories, evaluateClaimed } from './evaluate.js';
 import { receivePlan } from './plan.js';
 import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
 
-const { task, gt, res } = workerData as EvalWorkerData;
+let data: EvalWorkerData | undefined;
 
 serveCalls<EvalRequest, EvaluationPart>(
   (request) => {
-    const plan = receivePlan(task, gt, res, request.plan);
+    if (request.data) data = request.data;
+    if (!data) throw new Error('the evaluation thread was called before it was given its data');
+    const plan = receivePlan(data.task, data.gt, data.res, request.plan);
     const { categories } = request;
     return Array.isArray(categories) ? evaluateCategories(plan, categories) : evaluateClaimed(plan, claimFrom(categories));
   },

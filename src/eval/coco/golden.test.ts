@@ -11,7 +11,7 @@ import { GOLDEN_COCO_RUNS, GOLDEN_FIXTURES, goldenPath } from '../../testing/pat
 import { evaluateLoaded } from './evaluate.js';
 import { evaluateByAttribute } from './subsets.js';
 import { loadCocoPair } from './load.js';
-import { CocoEvaluator } from './parallel.js';
+import { CocoEvaluator, prestartEvaluationThread } from './parallel.js';
 
 const TOLERANCE = 1e-9;
 /** summarize()'s lines by name, in the order pycocotools prints them. */
@@ -72,3 +72,19 @@ for (const fixture of GOLDEN_FIXTURES) {
     });
   }
 }
+
+test('a thread started before the files were read evaluates them on its first call, and keeps them for the next', async () => {
+  const fixture = GOLDEN_FIXTURES[0]!;
+  const golden = JSON.parse(readFileSync(goldenPath(fixture, 'golden.json'), 'utf8')) as Record<string, GoldenTask>;
+  prestartEvaluationThread();
+  const { gt, results } = await loadCocoPair('bbox', goldenPath(fixture, 'gt', 'coco.json'), goldenPath(fixture, 'results', 'bbox_results.json'));
+  const evaluator = CocoEvaluator.create('bbox', gt, results, { threads: 2 });
+  try {
+    for (let run = 0; run < 2; run++) {
+      const result = await evaluator.evaluate();
+      result.stats.forEach((v, i) => assertClose(v, golden.bbox!.stats[i]!, `run ${run + 1}: stats[${i}]`));
+    }
+  } finally {
+    await evaluator.close();
+  }
+});
