@@ -29,9 +29,10 @@ export interface JsonStreamHandlers {
    * whole element itself (e.g. with FlatObjectReader) returns the offset just
    * after it, and onElement is not called for it; -1 hands the element to
    * the scan for its end, JSON.parse and onElement as usual (the handler may
-   * then be offered it again, whole). The bytes are valid only during the call.
+   * then be offered it again, whole). `offset` is the file offset of `start`.
+   * The bytes are valid only during the call.
    */
-  onElementBytes?(key: string | null, index: number, bytes: Buffer, start: number, limit: number): number;
+  onElementBytes?(key: string | null, index: number, bytes: Buffer, start: number, limit: number, offset: number): number;
   /** A value under a top-level object key that is not an array (e.g. COCO's "info"). */
   onValue?(key: string, value: unknown): void;
   /** Called once per chunk with bytes read so far and the file size. */
@@ -91,8 +92,25 @@ function compressedFileError(file: string, compression: string): InputError {
   return new InputError(file, '', 'a JSON file', `${compression}-compressed data (decompress it first, e.g. with ${tool})`);
 }
 
+/** Where a read of the top-level array goes on from: the file offset of an element's first byte, and that element's index. */
+export interface ArrayResume {
+  offset: number;
+  index: number;
+}
+
+export interface JsonStreamOptions {
+  /** @default 8 MiB */
+  chunkBytes?: number;
+  /**
+   * Read on from an element of the top-level array, as if everything before
+   * it had been read (a reader that stopped there, by throwing from a
+   * handler, goes on with the same handlers).
+   */
+  resume?: ArrayResume;
+}
+
 /** Streams a JSON file; see JsonStreamHandlers. Throws InputError for malformed or truncated JSON. */
-export async function streamJson(file: string, handlers: JsonStreamHandlers, options: { chunkBytes?: number } = {}): Promise<JsonStreamSummary> {
+export async function streamJson(file: string, handlers: JsonStreamHandlers, options: JsonStreamOptions = {}): Promise<JsonStreamSummary> {
   let totalBytes: number;
   try {
     totalBytes = (await stat(file)).size;
@@ -100,14 +118,15 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
     throw new InputError(file, '', 'a readable file', (err as NodeJS.ErrnoException).code ?? 'an error');
   }
   const summary: JsonStreamSummary = { topLevel: 'array', keys: [], counts: new Map() };
-  let mode = Mode.Start;
+  const resume = options.resume;
+  let mode = resume ? Mode.ArrayElement : Mode.Start;
   let key: string | null = null; // current top-level key (object) or null (array)
   let inArrayOfKey = false; // streaming elements of an array under `key`
-  let index = 0;
+  let index = resume?.index ?? 0;
   let buf: Buffer = Buffer.alloc(0);
-  let base = 0; // file offset of buf[0]
+  let base = resume?.offset ?? 0; // file offset of buf[0]
   let scan: ValueScan | null = null;
-  let bytesRead = 0;
+  let bytesRead = base;
 
   const entry = (): string => (key === null ? `[${index}]` : inArrayOfKey ? pathJoin(key, index) : key);
   const fail = (expected: string, at: number, found?: string): never => {
@@ -124,7 +143,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   };
 
   const emit = (start: number, end: number): void => {
-    if ((key === null || inArrayOfKey) && handlers.onElementBytes && handlers.onElementBytes(key, index, buf, start, end) === end) return;
+    if ((key === null || inArrayOfKey) && handlers.onElementBytes && handlers.onElementBytes(key, index, buf, start, end, base + start) === end) return;
     const text = buf.toString('utf8', start, end);
     let value: unknown;
     try {
@@ -284,7 +303,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
           if (c === JsonByte.Comma || c === JsonByte.RightBracket || c === JsonByte.Colon || c === JsonByte.RightBrace) fail('a value', i);
           if (handlers.onElementBytes) {
             // Read in place by the handler: no scan for its end, no string, no JSON.parse.
-            const end = handlers.onElementBytes(key, index, buf, i, n);
+            const end = handlers.onElementBytes(key, index, buf, i, n, base + i);
             if (end > i) {
               i = end;
               index++;
@@ -332,7 +351,7 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   try {
     handle = await open(file, 'r');
     const opened = handle;
-    const readSpare = (): Promise<number> => opened.read(spare, 0, chunkBytes, null).then((r) => r.bytesRead);
+    const readSpare = (): Promise<number> => opened.read(spare, 0, chunkBytes, bytesRead).then((r) => r.bytesRead);
     next = readSpare();
     for (;;) {
       const got = await next;

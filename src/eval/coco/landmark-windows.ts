@@ -53,6 +53,15 @@ export class LandmarkWindowWriter {
     });
   }
 
+  /** Appends every result of finished windows (read by another thread), after the ones appended so far. */
+  appendWindows(windows: LandmarkWindows): void {
+    for (let i = 0; i < windows.first.length; i++) {
+      this.first.push(windows.first[i]!);
+      const xy = recordOf(windows.xy, i);
+      this.xy.append(xy, 0, xy.length);
+    }
+  }
+
   finish(): LandmarkWindows {
     return { first: this.first.finish(), xy: this.xy.finish() };
   }

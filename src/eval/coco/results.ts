@@ -15,16 +15,16 @@
  * truth (image ids, categories, mask sizes) happen in linkResults, so that
  * results can be read while the ground truth is still loading.
  */
-import { FlatField, FlatObjectReader } from '../../json/flat-object.js';
 import { type JsonSource, jsonSourceName, readJsonElements } from '../../json/source.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
-import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
+import { KEYPOINT_VECTOR_LENGTH } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
-import { f64, u8 } from './columns.js';
+import { u8 } from './columns.js';
 import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
 import { type MaskStore, MaskStoreWriter, emptyMaskStore, maskOf, patchMasks } from './mask-store.js';
 import type { CocoTask } from './params.js';
-import { type LandmarkWindows, LandmarkWindowWriter, emptyLandmarkWindows } from './landmark-windows.js';
+import type { LandmarkWindows } from './landmark-windows.js';
+import { FastResultReader, ResultColumns, keypointExtents } from './results-fast.js';
 import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 /** How the official loader read the file, decided by its first result. */
@@ -77,14 +77,6 @@ interface ResultsReadOptions {
 }
 
 const NO_BOX = [NaN, NaN, NaN, NaN];
-/** The keys the fast path reads, and their places in FlatObjectReader's fields. */
-const FLAT_KEYS = ['image_id', 'category_id', 'score', 'bbox', 'keypoints'];
-const IMAGE_ID = 0,
-  CATEGORY_ID = 1,
-  SCORE = 2,
-  BBOX = 3,
-  KEYPOINTS = 4,
-  SEGMENTATION = 5;
 const NOT_RESULTS = 'a JSON array of results ({"image_id", "category_id", "score", ...})';
 
 /** Reads and checks COCO results, a file or an array in memory (InputError names the file or the array's name). */
@@ -96,12 +88,8 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
   const wantKeypoints = tasks.includes('keypoints');
 
   let kind: ResultKind = 'empty';
-  const imageId = f64();
-  const categoryId = f64();
-  const score = f64();
-  const area = f64();
-  const bbox = f64(4096);
-  const keypoints = new LandmarkWindowWriter();
+  const columns = new ResultColumns();
+  const { imageId, categoryId, score, area, bbox, keypoints } = columns;
   const masks = new MaskStoreWriter();
   const maskSource = u8();
   const pendingMasks = new Map<number, unknown>();
@@ -120,26 +108,8 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     return box;
   };
 
-  // Extents of the last keypoint vector scanned (keypoint results take their box from them).
-  let minX = 0,
-    minY = 0,
-    maxX = 0,
-    maxY = 0;
-  /** The extents of the x and y of a checked keypoint vector (882 numbers from `from`). */
-  const keypointExtents = (numbers: ArrayLike<number>, from: number): void => {
-    minX = Infinity;
-    minY = Infinity;
-    maxX = -Infinity;
-    maxY = -Infinity;
-    for (let k = 0; k < TOTAL_LANDMARKS; k++) {
-      const x = numbers[from + 3 * k]!;
-      const y = numbers[from + 3 * k + 1]!;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  };
+  /** Min x, min y, max x, max y of the last keypoint vector scanned (keypoint results take their box from them). */
+  const extents = new Float64Array(4);
   /** Checks a keypoint vector (882 finite numbers) and takes the extents of its x and y. */
   const scanKeypoints = (at: string, value: unknown): void => {
     if (!Array.isArray(value) || value.length !== KEYPOINT_VECTOR_LENGTH) {
@@ -148,7 +118,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     const list = value as unknown[];
     const bad = list.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) fail(pathJoin(pathJoin(at, 'keypoints'), bad), 'a finite number', list[bad]);
-    keypointExtents(list as number[], 0);
+    keypointExtents(list as number[], 0, extents);
   };
 
   const readCompressedRle = (at: string, value: unknown): Rle => {
@@ -228,6 +198,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       if (wantMasks) keepMask(index, at, undefined, false, rle);
     } else {
       if (!wantKeypoints) scanKeypoints(at, result.keypoints);
+      const [minX, minY, maxX, maxY] = extents as unknown as [number, number, number, number];
       area.push((maxX - minX) * (maxY - minY));
       bbox.push(minX);
       bbox.push(minY);
@@ -246,45 +217,13 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
    * missing, non-finite or misshapen value, a segmentation where masks are
    * kept.
    */
-  const flat = new FlatObjectReader(wantMasks ? [...FLAT_KEYS, 'segmentation'] : FLAT_KEYS);
+  let fast: FastResultReader | undefined;
   const onResultBytes = (index: number, bytes: Buffer, start: number, limit: number): number => {
     if (index === 0 || (kind !== 'box' && kind !== 'keypoints')) return -1;
-    const end = flat.read(bytes, start, limit);
-    if (end < 0) return -1;
-    const field = flat.field;
-    const value = flat.value;
-    if (field[IMAGE_ID] !== FlatField.Number || field[CATEGORY_ID] !== FlatField.Number || field[SCORE] !== FlatField.Number) return -1;
-    if (!Number.isFinite(value[IMAGE_ID]!) || !Number.isFinite(value[CATEGORY_ID]!) || !Number.isFinite(value[SCORE]!)) return -1;
-    if (wantMasks && field[SEGMENTATION] !== FlatField.Absent) return -1;
     if (wantMasks && kind === 'keypoints') return -1; // no segmentation: onResult names the missing one
-    const numbers = flat.numbers;
-    const kpStart = flat.start[KEYPOINTS]!;
-    if (wantKeypoints || kind === 'keypoints') {
-      if (field[KEYPOINTS] !== FlatField.Array || flat.length[KEYPOINTS] !== KEYPOINT_VECTOR_LENGTH) return -1;
-      for (let j = kpStart; j < kpStart + KEYPOINT_VECTOR_LENGTH; j++) if (!Number.isFinite(numbers[j]!)) return -1;
-    }
-    const boxStart = flat.start[BBOX]!;
-    if (kind === 'box') {
-      if (field[BBOX] !== FlatField.Array || flat.length[BBOX] !== 4) return -1;
-      for (let j = boxStart; j < boxStart + 4; j++) if (!Number.isFinite(numbers[j]!)) return -1;
-      if (numbers[boxStart + 2]! < 0 || numbers[boxStart + 3]! < 0) return -1;
-    }
-    imageId.push(value[IMAGE_ID]!);
-    categoryId.push(value[CATEGORY_ID]!);
-    score.push(value[SCORE]!);
-    if (wantKeypoints || kind === 'keypoints') keypointExtents(numbers, kpStart);
-    if (wantKeypoints) keypoints.append(numbers, kpStart);
-    if (kind === 'box') {
-      bbox.pushFrom(numbers, boxStart, 4);
-      area.push(numbers[boxStart + 2]! * numbers[boxStart + 3]!);
-      if (wantMasks) keepMask(index, '', undefined, true);
-    } else {
-      area.push((maxX - minX) * (maxY - minY));
-      bbox.push(minX);
-      bbox.push(minY);
-      bbox.push(maxX - minX);
-      bbox.push(maxY - minY);
-    }
+    fast ??= new FastResultReader(kind, wantKeypoints, columns, wantMasks);
+    const end = fast.read(bytes, start, limit);
+    if (end >= 0 && wantMasks) keepMask(index, '', undefined, true);
     return end;
   };
   let sawObject = false;
@@ -308,13 +247,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     file,
     tasks: [...tasks],
     kind,
-    count: imageId.length,
-    imageId: imageId.finish(),
-    categoryId: categoryId.finish(),
-    score: score.finish(),
-    area: area.finish(),
-    bbox: bbox.finish(),
-    keypoints: wantKeypoints ? keypoints.finish() : emptyLandmarkWindows(),
+    ...columns.finish(wantKeypoints),
     masks: wantMasks ? masks.finish() : emptyMaskStore(),
     maskSource: maskSource.finish(),
     pendingMasks,
