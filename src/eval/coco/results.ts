@@ -16,6 +16,7 @@
  * results can be read while the ground truth is still loading.
  */
 import { type JsonSource, jsonSourceName, readJsonElements } from '../../json/source.js';
+import { type JsonStreamHandlers, type JsonStreamSummary, streamJson } from '../../json/stream.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
@@ -25,6 +26,7 @@ import { type MaskStore, MaskStoreWriter, emptyMaskStore, maskOf, patchMasks } f
 import type { CocoTask } from './params.js';
 import type { LandmarkWindows } from './landmark-windows.js';
 import { FastResultReader, ResultColumns, keypointExtents } from './results-fast.js';
+import { SecondHalf, StopAtSecondHalf } from './results-split.js';
 import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 /** How the official loader read the file, decided by its first result. */
@@ -74,6 +76,12 @@ interface ResultsReadOptions {
   /** Tasks the results will be evaluated for (what to check and keep); default all three. */
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * A file of box or keypoint results of at least this many bytes is read on
+   * two threads (results-split.ts); Infinity: on this one alone.
+   * @default 64 MiB
+   */
+  secondThreadFrom?: number;
 }
 
 const NO_BOX = [NaN, NaN, NaN, NaN];
@@ -167,6 +175,9 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       else if (result.segmentation !== undefined) kind = 'mask';
       else if (result.keypoints !== undefined) kind = 'keypoints';
       else fail(at, 'a result with "bbox", "segmentation" or "keypoints"', value);
+      // A large file of box or keypoint results: another thread reads its second half meanwhile.
+      if (typeof source === 'string' && !wantMasks && (kind === 'box' || kind === 'keypoints'))
+        secondHalf = SecondHalf.startIfLarge(source, kind, wantKeypoints, options.secondThreadFrom);
     }
     const image = result.image_id;
     if (!isFiniteNumber(image)) fail(pathJoin(at, 'image_id'), 'a number', image);
@@ -227,8 +238,13 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     return end;
   };
   let sawObject = false;
-  const summary = await readJsonElements(source, {
-    onElementBytes: (key, index, bytes, start, limit) => (key === null ? onResultBytes(index, bytes, start, limit) : -1),
+  let secondHalf: SecondHalf | undefined;
+  const handlers: JsonStreamHandlers = {
+    onElementBytes: (key, index, bytes, start, limit, offset) => {
+      if (key !== null) return -1;
+      if (secondHalf?.reached(offset)) throw new StopAtSecondHalf(offset, index);
+      return onResultBytes(index, bytes, start, limit);
+    },
     onElement(key, index, value) {
       if (key !== null) {
         sawObject = true;
@@ -240,7 +256,24 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       sawObject = true;
     },
     onProgress: options.onProgress,
-  });
+  };
+  let summary: JsonStreamSummary;
+  try {
+    summary = await readJsonElements(source, handlers);
+  } catch (err) {
+    if (!(err instanceof StopAtSecondHalf)) throw err;
+    summary = await readSecondHalf(err);
+  } finally {
+    // Still running after an error, or never arrived at.
+    if (secondHalf) secondHalf.abandon();
+  }
+  async function readSecondHalf(stop: StopAtSecondHalf): Promise<JsonStreamSummary> {
+    const half = await secondHalf!.take();
+    secondHalf = undefined;
+    if (!half) return streamJson(file, handlers, { resume: { offset: stop.offset, index: stop.index } });
+    columns.appendFinished(half.columns, wantKeypoints);
+    return { topLevel: 'array', keys: [], counts: new Map([['', stop.index + half.columns.count]]) };
+  }
   if (sawObject || summary.topLevel !== 'array') throw new InputError(file, '', NOT_RESULTS, 'a JSON object (is this a ground-truth file?)');
 
   return {

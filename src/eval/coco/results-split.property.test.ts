@@ -1,0 +1,129 @@
+/**
+ * A results file read on two threads (results-split.ts) reads exactly as on
+ * one: for generated box and keypoint files, with elements the fast path
+ * declines, strings that hold the bytes of a boundary between results
+ * (`}, {`), and broken elements or trailing bytes anywhere, every column is
+ * the same, or both readings refuse the file with the same message.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { KEYPOINT_VECTOR_LENGTH } from '../../schema/index.js';
+import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
+import { tempDir } from '../../testing/paths.js';
+import { recordOf } from './records.js';
+import { type CocoResultsData, readCocoResults } from './results.js';
+import { findBoundary, readResultsTail } from './results-tail.js';
+
+let dir: string;
+before(async () => (dir = await tempDir('df2-results-split-')));
+after(async () => rm(dir, { recursive: true, force: true }));
+
+/** Text that goes inside a result object after its fields: nothing, fields the loader skips, a string with a boundary's bytes. */
+const extra = fc.constantFrom(
+  '',
+  ', "id": 7',
+  ', "note": "a}, {\\"image_id\\": 2, \\"category_id\\": 1, \\"bbox\\": [1, 2, 3, 4], \\"score\\": 0.5}"',
+  ', "note": {"a": [1, {"b": "}, {"}]}',
+  ', "score": 0.25',
+);
+/** An element that is not a good result: read by one thread or the other, the same refusal. */
+const broken = fc.constantFrom(
+  '{"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "score": "high"}',
+  '{"image_id": 1}',
+  '7',
+  '{"image_id": 1, "category_id": 2, "bbox": [1, 2, -3, 4], "score": 0.1}',
+);
+const number = fc.oneof(fc.integer({ min: 0, max: 900 }), fc.double({ min: 0, max: 900, noNaN: true }));
+
+const boxText = fc
+  .record({
+    image: fc.integer({ min: 1, max: 9 }),
+    category: fc.integer({ min: 1, max: 13 }),
+    box: fc.array(number, { minLength: 4, maxLength: 4 }),
+    score: fc.double({ min: 0, max: 1, noNaN: true }),
+    extra,
+  })
+  .map((r) => `{"image_id": ${r.image}, "category_id": ${r.category}, "bbox": [${r.box.join(', ')}], "score": ${r.score}${r.extra}}`);
+const keypointText = fc
+  .record({
+    image: fc.integer({ min: 1, max: 9 }),
+    category: fc.integer({ min: 1, max: 13 }),
+    at: fc.nat({ max: 290 }),
+    x: number,
+    score: fc.double({ min: 0, max: 1, noNaN: true }),
+    extra,
+  })
+  .map((r) => {
+    const values = new Array<number>(KEYPOINT_VECTOR_LENGTH).fill(0);
+    values[3 * r.at] = r.x;
+    values[3 * r.at + 1] = r.x / 2;
+    return `{"image_id":${r.image},"category_id":${r.category},"keypoints":[${values.join(',')}],"score":${r.score}${r.extra}}`;
+  });
+
+/** A file: results (some broken), any separators JSON allows, and sometimes bytes after the array. */
+const file = (element: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+  fc
+    .tuple(
+      fc.array(fc.oneof({ weight: 12, arbitrary: element }, { weight: 1, arbitrary: broken }), { minLength: 1, maxLength: 40 }),
+      fc.constantFrom(',', ', ', ',\n', ' ,\n  '),
+      fc.constantFrom('', '\n', ' x', ', {}'),
+    )
+    .map(([elements, comma, tail]) => `[${elements.join(comma)}]${tail}`);
+
+type Reading = { columns: unknown[] } | { error: string };
+
+function columnsOf(r: CocoResultsData): unknown[] {
+  const landmarks = Array.from({ length: r.keypoints.first.length }, (_, i) => [r.keypoints.first[i], [...recordOf(r.keypoints.xy, i)]]);
+  return [r.kind, r.count, [...r.imageId], [...r.categoryId], [...r.score], [...r.area], [...r.bbox], landmarks];
+}
+
+async function reading(path: string, task: 'bbox' | 'keypoints', secondThreadFrom: number): Promise<Reading> {
+  try {
+    return { columns: columnsOf(await readCocoResults(path, { tasks: [task], secondThreadFrom })) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+let fileNumber = 0;
+describe('results read on two threads', { timeout: fuzzTimeout() }, () => {
+  for (const [task, element] of [
+    ['bbox', boxText],
+    ['keypoints', keypointText],
+  ] as const) {
+    test(`${task} results: the same columns or the same refusal as on one thread`, async () => {
+      await checkProperty(
+        fc.asyncProperty(file(element), async (text) => {
+          const path = join(dir, `r${fileNumber++}.json`);
+          await writeFile(path, text);
+          const two = await reading(path, task, 0);
+          const one = await reading(path, task, Infinity);
+          assert.deepEqual(two, one);
+        }),
+        task === 'bbox' ? 60 : 30,
+      );
+    });
+  }
+
+  test('the second half is read from the first result after the middle, to the end', async () => {
+    const texts = Array.from({ length: 200 }, (_, i) => `{"image_id": ${1 + (i % 7)}, "category_id": 1, "bbox": [${i}, 2, 3, 4], "score": 0.${i + 100}}`);
+    const text = `[${texts.join(', ')}]\n`;
+    const path = join(dir, 'even.json');
+    await writeFile(path, text);
+    const from = Math.floor(text.length / 2);
+    const start = from + findBoundary(Buffer.from(text.slice(from)));
+    // The boundary is the first result that starts after a '}' at or past the middle.
+    const first = texts.findIndex((t) => text.indexOf(t) > from && text.lastIndexOf('}', text.indexOf(t)) >= from);
+    assert.ok(first > 0);
+    assert.equal(start, text.indexOf(texts[first]!));
+    const half = await readResultsTail({ file: path, start, kind: 'box', keepKeypoints: false });
+    assert.ok(half);
+    assert.equal(half.columns.count, 200 - first);
+    assert.deepEqual([...half.columns.bbox.subarray(0, 4)], [first, 2, 3, 4]);
+    const whole = await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: 0 });
+    assert.deepEqual(columnsOf(whole), columnsOf(await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: Infinity })));
+  });
+});
