@@ -166,11 +166,12 @@ async function main(): Promise<void> {
     const file = resultsFile('keypoints');
     const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'scanner.js'), file, 'keypoints'], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (run.status !== 0) throw new Error(`bench/scanner.js failed: ${run.stderr}`);
-    const scan = JSON.parse(run.stdout) as { mb: number; df2Seconds: number; jsonParseSeconds: number };
+    const scan = JSON.parse(run.stdout) as { mb: number; df2Seconds: number; jsonParseSeconds: number; oneThreadWall: number; df2Wall: number };
     const rate = (seconds: number): string => `${(scan.mb / seconds).toFixed(0)} MB/s`;
     console.log(
       `results reader, keypoints (${scan.mb.toFixed(0)} MB): df2 ${scan.df2Seconds.toFixed(2)} s cpu (${rate(scan.df2Seconds)}), JSON.parse ${scan.jsonParseSeconds.toFixed(2)} s cpu (${rate(scan.jsonParseSeconds)})`,
     );
+    console.log(`results reader, keypoints, wall: one thread ${scan.oneThreadWall.toFixed(2)} s, two threads ${scan.df2Wall.toFixed(2)} s`);
     const wide = join(dir, 'results', 'keypoints_results-wide.json');
     if (!existsSync(wide)) await writeWideKeypointResults(join(dir, 'results', 'keypoints_results.json'), wide);
     await row(`df2 eval keypoints (${mb(wide)} results)`, ['eval', 'keypoints', '--gt', gt, '--results', wide, '--json', '--no-cache']);
