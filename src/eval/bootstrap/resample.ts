@@ -51,6 +51,7 @@ export class ResampleAccumulator {
   private streamWeight = new Int32Array(1024);
   private keys = new Float64Array(64);
   private groupStart = new Int32Array(64);
+  private flags = new Uint8Array(1024);
   private evTp = new Int32Array(1024);
   private evFp = new Int32Array(1024);
   private readonly reachedAt: Int32Array;
@@ -130,33 +131,15 @@ export class ResampleAccumulator {
       const evTp = this.evTp;
       const evFp = this.evFp;
       const smallTp = this.smallTp;
+      // At area 'all', per stream place: bit s set when the detection is within the smaller maxDets s.
+      const smallFlags = a === 0 && S > 0 ? this.smallFlags(area, L, maxDets) : null;
       for (let t = 0; t < T; t++) {
         const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
-        const code = area.code;
-        const base = t * area.n;
-        let tp = 0;
-        let fp = 0;
-        let events = 0;
-        if (a === 0 && S > 0) smallTp.fill(0);
-        // Branch-free: the event slot is written every time and kept only after a true positive
-        // (codes mix true and false positives unpredictably).
-        for (let j = 0; j < L; j++) {
-          const c = code[base + streamIndex[j]!]!;
-          const w = streamWeight[j]!;
-          const isTp = c & 1;
-          tp += w * isTp;
-          fp += w * (c >> 1);
-          evTp[events] = tp;
-          evFp[events] = fp;
-          events += isTp;
-        }
-        if (a === 0 && S > 0) {
-          for (let j = 0; j < L; j++) {
-            const i = streamIndex[j]!;
-            if (code[base + i] !== 1) continue;
-            for (let s = 0; s < S; s++) if (area.rank[i]! < maxDets[s]!) smallTp[s]! += streamWeight[j]!;
-          }
-        }
+        if (smallFlags) smallTp.fill(0);
+        const events = smallFlags
+          ? eventsWithSmall(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp, smallFlags, smallTp)
+          : eventsOf(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp);
+        const tp = events > 0 ? evTp[events - 1]! : 0;
         this.recall[(a * T + t) * K + k] = tp / n;
         if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s]! / n;
         // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
@@ -178,6 +161,20 @@ export class ResampleAccumulator {
         for (; r >= 0; r--) precision[first + r * K] = best;
       }
     }
+  }
+
+  /** Per stream place (L of them): bit s set when the detection is within maxDets[s] of its image, for the smaller maxDets. */
+  private smallFlags(area: PreparedArea, L: number, maxDets: readonly number[]): Uint8Array {
+    if (this.flags.length < L) this.flags = new Uint8Array(L * 2);
+    const flags = this.flags;
+    const S = this.S;
+    for (let j = 0; j < L; j++) {
+      const rank = area.rank[this.streamIndex[j]!]!;
+      let f = 0;
+      for (let s = 0; s < S; s++) if (rank < maxDets[s]!) f |= 1 << s;
+      flags[j] = f;
+    }
+    return flags;
   }
 
   /** Fills the stream (detection, weight) of one category at one area range, in the resample's score order; returns its length. */
@@ -319,6 +316,60 @@ export class ResampleAccumulator {
       return meanOfValid(values);
     });
   }
+}
+
+/**
+ * One pass over a stream at one IoU threshold: at each true positive (an
+ * event), the running true and false positives, weighted; returns the
+ * number of events. Branch-free: the event slot is written every time and
+ * kept only after a true positive (codes mix true and false positives
+ * unpredictably).
+ */
+function eventsOf(code: Uint8Array, base: number, streamIndex: Int32Array, streamWeight: Int32Array, L: number, evTp: Int32Array, evFp: Int32Array): number {
+  let tp = 0;
+  let fp = 0;
+  let events = 0;
+  for (let j = 0; j < L; j++) {
+    const c = code[base + streamIndex[j]!]!;
+    const w = streamWeight[j]!;
+    const isTp = c & 1;
+    tp += w * isTp;
+    fp += w * (c >> 1);
+    evTp[events] = tp;
+    evFp[events] = fp;
+    events += isTp;
+  }
+  return events;
+}
+
+/** eventsOf, also adding into smallTp[s] the weight of each true positive within the smaller maxDets s (flags: smallFlags). */
+function eventsWithSmall(
+  code: Uint8Array,
+  base: number,
+  streamIndex: Int32Array,
+  streamWeight: Int32Array,
+  L: number,
+  evTp: Int32Array,
+  evFp: Int32Array,
+  flags: Uint8Array,
+  smallTp: Int32Array,
+): number {
+  let tp = 0;
+  let fp = 0;
+  let events = 0;
+  for (let j = 0; j < L; j++) {
+    const c = code[base + streamIndex[j]!]!;
+    const w = streamWeight[j]!;
+    const isTp = c & 1;
+    tp += w * isTp;
+    fp += w * (c >> 1);
+    evTp[events] = tp;
+    evFp[events] = fp;
+    events += isTp;
+    const f = flags[j]! * isTp;
+    if (f !== 0) for (let s = 0; f >> s !== 0; s++) if ((f >> s) & 1) smallTp[s]! += w;
+  }
+  return events;
 }
 
 /**
