@@ -37,8 +37,26 @@ export class UsageError extends InputError {
 }
 
 export function formatProblem(file: string, entry: string, expected: string, found?: string): string {
-  const where = entry ? `${file}: ${entry}` : file;
-  return `${where}: expected ${expected}${found === undefined ? '' : `, found ${found}`}`;
+  const where = entry ? `${oneLine(file)}: ${oneLine(entry)}` : oneLine(file);
+  return `${where}: expected ${oneLine(expected)}${found === undefined ? '' : `, found ${oneLine(found)}`}`;
+}
+
+/** Control characters and line separators, which would break the one line (or, as ESC, drive the terminal). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/**
+ * `text` with every control character written as its escape (`\n`, `\u001b`),
+ * so that a name taken from the input (a zip entry, a file name, a JSON key)
+ * can neither split the message's one line nor send the terminal a command.
+ *
+ * @example
+ * oneLine('a\nb'); // 'a\\nb'
+ */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A short, single-line description of a JSON value for error messages. */
