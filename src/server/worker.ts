@@ -7,6 +7,7 @@
  */
 import { openChallengeBackend } from './backend.js';
 import { Evaluator } from './challenge/evaluator.js';
+import { SubmissionService } from './challenge/service.js';
 import type { Challenge } from './challenge/config.js';
 import { cacheDirOf, challengeTasks, evaluationSettings, phaseRules, resolveChallenge, type EvaluationOptions } from './config.js';
 import { SERVER_DEFAULTS } from './defaults.js';
@@ -62,15 +63,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     poolMax: 2 + concurrency,
     cacheDir: cacheDirOf(options.db),
   });
-  const evaluator = new Evaluator(backend.store, backend.uploads, backend.queue, {
-    ...evaluation,
-    ...phaseRules(challenge),
-    ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
-    sweep: true,
-    concurrency,
-    link: backend.link,
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const { store, uploads, queue } = backend;
+  const evaluator = new Evaluator(
+    { submissions: new SubmissionService({ store, uploads, queue }), store, uploads, queue },
+    {
+      ...evaluation,
+      ...phaseRules(challenge),
+      ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
+      sweep: true,
+      concurrency,
+      link: backend.link,
+      ...(options.log ? { log: options.log } : {}),
+    },
+  );
   try {
     await evaluator.sweep();
     await evaluator.startBackground({ heartbeat: true });
