@@ -7,7 +7,7 @@ import type { Challenge } from './challenge/config.js';
 import type { DatabaseLink } from './store/database-link.js';
 import type { SubmissionService } from './challenge/service.js';
 
-export interface AppSettings {
+interface AppSettings {
   /** The challenge: phases (each with its ground truth, server-side, never served), registration. */
   challenge: Challenge;
   /** Tasks of any phase (what the app offers). */

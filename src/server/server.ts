@@ -26,8 +26,8 @@ import { resultsFileTask } from './layers/sources.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/web (compiled browser modules) and src/web/public (HTML, CSS), from dist/server. */
-export const WEB_DIR = resolve(HERE, '../web');
-export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
+const WEB_DIR = resolve(HERE, '../web');
+const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
 import { cacheDirOf, challengeTasks, evaluationSettings, phaseRules, resolveChallenge, type EvaluationOptions } from './config.js';

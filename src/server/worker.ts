@@ -15,7 +15,7 @@ import { isPostgresUrl } from './store/postgres.js';
 import { InputError } from '../util/errors.js';
 import type { Task } from './challenge/types.js';
 
-export interface WorkerOptions extends EvaluationOptions {
+interface WorkerOptions extends EvaluationOptions {
   /** postgres:// URL of the challenge's database. */
   db: string;
   /** One open phase `dev` on this ground truth (as `df2 serve --gt-dir`), unless `challenge` is given. */
@@ -29,7 +29,7 @@ export interface WorkerOptions extends EvaluationOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningWorker {
+interface RunningWorker {
   workerId: string;
   tasks: Task[];
   /** Takes no new submission, lets running ones finish for up to `graceMs`, puts the rest back, disconnects. */

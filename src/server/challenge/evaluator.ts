@@ -38,10 +38,10 @@ export const CHILD_EXIT_MS = 5_000;
 export const RESERVATION_SECONDS = 6 * 3600;
 
 /** How often a worker sends its heartbeat (ms): three times a lease, so that one late beat loses no claim. */
-export const heartbeatIntervalMs = (leaseSeconds: number): number => Math.max(200, (leaseSeconds * 1000) / 3);
+const heartbeatIntervalMs = (leaseSeconds: number): number => Math.max(200, (leaseSeconds * 1000) / 3);
 
 /** How late a heartbeat may land (a busy database, a loaded machine) before its worker is no longer listed as live (s). */
-export const HEARTBEAT_GRACE_SECONDS = 5;
+const HEARTBEAT_GRACE_SECONDS = 5;
 
 /**
  * A worker counts as live while its last heartbeat is at most this old (s): one interval and the grace. A worker
@@ -49,7 +49,7 @@ export const HEARTBEAT_GRACE_SECONDS = 5;
  */
 export const workerSeenSeconds = (leaseSeconds: number): number => heartbeatIntervalMs(leaseSeconds) / 1000 + HEARTBEAT_GRACE_SECONDS;
 
-export interface EvaluatorOptions {
+interface EvaluatorOptions {
   /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
   gtDirOf: (phase: string) => string | undefined;
   /** The intervals of a phase that asks for them: its submissions are also evaluated on its resample lists. */
@@ -100,7 +100,7 @@ interface Running {
 }
 
 /** This process's id in heartbeats and claims: host, pid and a random part (pids repeat across machines and restarts). */
-export const newWorkerId = (): string => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+const newWorkerId = (): string => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 export class Evaluator {
   readonly workerId = newWorkerId();

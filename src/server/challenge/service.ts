@@ -30,22 +30,22 @@ import {
 } from './types.js';
 
 /** Why a step was refused: the HTTP status that says it and the line the user reads. */
-export interface Refusal {
+interface Refusal {
   status: 400 | 403 | 404 | 409 | 429;
   message: string;
 }
 
 /** A results file received on this machine (it is taken over: moved, or deleted once kept). */
-export interface ReceivedFile {
+interface ReceivedFile {
   path: string;
   fileName: string;
   bytes: number;
 }
 
 /** The fields of a submission its owner may change, as the API names them. */
-export const OWNER_FIELDS = ['public', 'name', 'description', 'paper_url', 'code_url'] as const;
+const OWNER_FIELDS = ['public', 'name', 'description', 'paper_url', 'code_url'] as const;
 /** The marks only admins set, on any submission. */
-export const ADMIN_MARKS = ['baseline', 'hidden'] as const;
+const ADMIN_MARKS = ['baseline', 'hidden'] as const;
 /** A patch's fields as the API names them (the names refusals speak of). */
 const API_NAMES: Record<keyof SubmissionPatch, (typeof OWNER_FIELDS)[number] | (typeof ADMIN_MARKS)[number]> = {
   name: 'name',

@@ -21,7 +21,7 @@ const PER_PAGE = 50;
 const MAX_PER_PAGE = 500;
 
 /** The submission as `viewer` may see it: figures withheld while its phase hides them from non-admins. */
-export function submissionJson(s: Submission, hiddenUntil: string | null): SubmissionJson {
+function submissionJson(s: Submission, hiddenUntil: string | null): SubmissionJson {
   const showFigures = hiddenUntil === null;
   return {
     id: s.id,
@@ -341,7 +341,7 @@ interface Board {
  * @example
  * const json = leaderboardJson(await board(c), { page: 2, perPage: 50 });
  */
-export function leaderboardJson(b: Board, paging?: { page: number; perPage: number }): LeaderboardJson {
+function leaderboardJson(b: Board, paging?: { page: number; perPage: number }): LeaderboardJson {
   const names = statNames(b.task);
   const rows = paging ? b.rows.slice((paging.page - 1) * paging.perPage, paging.page * paging.perPage) : b.rows;
   return {
