@@ -31,7 +31,8 @@ const meta = { name: 'm', description: '', paperUrl: null, codeUrl: null, public
 async function open(backend: TestBackend) {
   const dir = await tempDir('df2-service-');
   const database = await backend.create();
-  const { store, close: closeStore } = await openChallengeStore(database.db);
+  const opened = await openChallengeStore(database.db);
+  const { store } = opened;
   const queue = new InProcessJobQueue();
   const service = new SubmissionService({ store, uploads: new FileUploads(), queue });
   const user = await store.addUser({ name: 'u', admin: true, tokenHash: 'h' });
@@ -41,7 +42,7 @@ async function open(backend: TestBackend) {
     return { path, fileName: name, bytes: 2 };
   };
   const close = async (): Promise<void> => {
-    await closeStore();
+    await opened.close();
     await database.drop();
     await rm(dir, { recursive: true, force: true });
     if (backend.name === 'sqlite') await rm(join(database.db, '..'), { recursive: true, force: true });
