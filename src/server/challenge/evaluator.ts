@@ -80,8 +80,8 @@ interface EvaluatorOptions {
   link?: DatabaseLink;
 }
 
-/** The Store's reads and the worker's own rows (heartbeats): a submission's state changes only through the service. */
-type EvaluatorReads = Pick<Store, 'submission' | 'uploadKey' | 'heartbeat' | 'removeWorker' | 'queueCounts'>;
+/** The Store's reads and the removal of this worker's row: a submission's state (leases too) changes only through the service. */
+type EvaluatorReads = Pick<Store, 'submission' | 'uploadKey' | 'removeWorker' | 'queueCounts'>;
 
 type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopped' };
 
@@ -164,7 +164,7 @@ export class Evaluator {
 
   private beat(): Promise<void> {
     const running = [...this.running.values()].map((r) => ({ id: r.id, claim: r.claim }));
-    return this.store.heartbeat({ id: this.workerId, host: hostname(), pid: process.pid }, running);
+    return this.submissions.heartbeat({ id: this.workerId, host: hostname(), pid: process.pid }, running);
   }
 
   private log(line: string): void {

@@ -173,6 +173,12 @@ for (const backend of TEST_BACKENDS)
         const id = await submitted('a.json');
         const claim = (await service.claim(id, 'w1'))!;
         assert.equal(claim, 1);
+        // The worker's heartbeat (its leases' renewal is the store contract's case): the worker is listed with its claim.
+        await service.heartbeat({ id: 'w1', host: 'h', pid: 1 }, [{ id, claim }]);
+        assert.deepEqual(
+          (await store.workersSeen(60)).map((w) => [w.id, w.running]),
+          [['w1', 1]],
+        );
         assert.equal(await service.claim(id, 'w2'), undefined, 'a running submission is claimed once');
         // Put back (a worker stopping), claimed again: the first claim records nothing any more.
         assert.equal(await service.requeue(id, claim), true);

@@ -245,6 +245,14 @@ export class SubmissionService {
   }
 
   /**
+   * A worker's heartbeat: its row (GET /api/health lists it) and the leases of the claims it has running renewed, in
+   * one transaction; a claim that is no longer the submission's renews nothing.
+   */
+  heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; claim: number }[]): Promise<void> {
+    return this.deps.store.heartbeat(worker, running);
+  }
+
+  /**
    * Claims without a heartbeat for `leaseSeconds` go back to the queue (or fail, out of attempts), reservations
    * older than `reservationSeconds` are dropped, and every queued submission is queued again; 0 and 0: everything
    * that was running or uploading (a server that owns its database, at its start). Returns the queued ids.
