@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../server/server.js';
 import { ensureDemoData } from '../server/demo.js';
 import { hashToken, newToken } from '../server/challenge/tokens.js';
-import { SubmissionService } from '../server/challenge/service.js';
 import type { Task } from '../server/challenge/types.js';
 import type { IndexProgress } from '../server/explorer/indexer.js';
 import { startProgress, type Progress } from '../util/progress.js';
@@ -119,10 +118,9 @@ async function submitDemoBaseline(server: RunningServer, files: Record<'bbox' | 
     ['retrieval', files.retrieval],
   ];
   const phase = settings.challenge.phases[0]!;
-  const service = new SubmissionService(server.ctx);
   const meta = { name: 'synthetic baseline', description: 'the imitation model of df2 synth', paperUrl: null, codeUrl: null, public: true };
   for (const [task, file] of plan) {
     // The same steps as an upload through the API, without the upload: a task the phase lacks is passed over.
-    if (phase.tasks.includes(task)) await service.submitBaseline(user.id, phase, task, file, settings.uploadsDir, meta, settings.now());
+    if (phase.tasks.includes(task)) await server.ctx.submissions.submitBaseline(user.id, phase, task, file, settings.uploadsDir, meta, settings.now());
   }
 }

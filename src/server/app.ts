@@ -30,7 +30,7 @@ async function health(ctx: AppContext): Promise<HealthJson> {
   };
 }
 
-export const APP_CSP = [
+const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

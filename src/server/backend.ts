@@ -5,7 +5,7 @@
  * processes: uploads in the database, pg-boss). The store is one SqlStore on
  * either database's driver.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { SERVER_DEFAULTS } from './defaults.js';
 import type { Db } from './store/sqlite.js';
 import { lockDatabase, openDatabase } from './store/sqlite.js';
@@ -34,7 +34,7 @@ export interface ChallengeBackend {
   close(): Promise<void>;
 }
 
-export interface BackendOptions {
+interface BackendOptions {
   /** Longest evaluation (s): pg-boss's job expiry follows it. */
   evaluationSeconds: number;
   /** Uploads and thumbnails (config.ts's cacheDirOf). */
@@ -144,6 +144,3 @@ export async function openChallengeStore(db: string): Promise<{ store: Store; cl
     },
   };
 }
-
-/** The explorer's SQLite file when the challenge is on PostgreSQL (until the explorer has a PostgreSQL index of its own). */
-export const explorerCacheFile = (cacheDir: string): string => join(cacheDir, 'explorer.sqlite');

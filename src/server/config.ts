@@ -30,7 +30,7 @@ export interface EvaluationOptions {
 }
 
 /** The evaluation settings, every one resolved (the Evaluator's options of the same names). */
-export interface EvaluationSettings {
+interface EvaluationSettings {
   timeoutMs: number;
   childHeapMb: number;
   leaseSeconds: number;
@@ -57,7 +57,7 @@ export const cacheDirOf = (db: string, cacheDir?: string): string =>
   resolve(cacheDir ?? (isPostgresUrl(db) ? SERVER_DEFAULTS.pgCacheDir : dirname(resolve(db))));
 
 /** Where the challenge comes from. */
-export interface ChallengeChoice {
+interface ChallengeChoice {
   /** One open phase `dev` on this ground truth, with `quota` submissions a day. */
   gtDir?: string;
   /** The challenge file (YAML), or a challenge already resolved (taken as it is). */
@@ -66,7 +66,7 @@ export interface ChallengeChoice {
   quota?: number;
 }
 
-export interface ChallengeRules {
+interface ChallengeRules {
   /** The command named in the messages. */
   command: 'serve' | 'worker';
   /** Whether one of --challenge and --gt-dir must be given (a worker); df2 serve without either only explores. */
@@ -121,7 +121,7 @@ function imageIdsHiddenOf(challenge: Challenge): (phase: string) => boolean {
 }
 
 /** What an evaluator asks of a submission's phase, read once from the challenge (df2 serve's evaluator and df2 worker's alike). */
-export interface PhaseRules {
+interface PhaseRules {
   /** The phase's ground-truth folder (undefined: the phase is unknown or has none). */
   gtDirOf: (phase: string) => string | undefined;
   /** The phase's leaderboard intervals, if it asks for them. */
@@ -149,7 +149,7 @@ const isDirectory = (path: string): Promise<boolean> =>
  * @example
  * const tasks = await checkGroundTruthDir('gt/validation', true); // ['bbox', 'segm', 'keypoints', 'retrieval']
  */
-export async function checkGroundTruthDir(gtDir: string, readFiles: boolean): Promise<Task[]> {
+async function checkGroundTruthDir(gtDir: string, readFiles: boolean): Promise<Task[]> {
   const expected = `a folder of challenge ground truth (${[...new Set(Object.values(GT_FILES).flat())].join(', ')}) (--gt-dir)`;
   if (!(await isDirectory(gtDir))) throw new InputError(gtDir, '', expected, 'no such folder');
   const tasks = availableTasks(gtDir);

@@ -5,8 +5,9 @@ import type { JobQueue, Store, Task, UploadStore } from './challenge/types.js';
 import type { ResultsLayerFile } from './layers/sources.js';
 import type { Challenge } from './challenge/config.js';
 import type { DatabaseLink } from './store/database-link.js';
+import type { SubmissionService } from './challenge/service.js';
 
-export interface AppSettings {
+interface AppSettings {
   /** The challenge: phases (each with its ground truth, server-side, never served), registration. */
   challenge: Challenge;
   /** Tasks of any phase (what the app offers). */
@@ -35,6 +36,8 @@ export interface AppContext {
   store: Store;
   uploads: UploadStore;
   queue: JobQueue;
+  /** Every change to a submission (upload, edit, marks, cancel, re-run, an evaluation's outcome) goes through it. */
+  submissions: SubmissionService;
   /** Whether the database answers (GET /api/health; routes answer 503 while it does not). */
   link: DatabaseLink;
   settings: AppSettings;

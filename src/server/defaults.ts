@@ -42,6 +42,3 @@ export const SERVER_DEFAULTS = {
   /** A connection that carries nothing either way for this long is closed: a stalled upload, an idle client (ms). */
   idleTimeoutMs: 120_000,
 } as const;
-
-/** Accepted submissions per team, task and UTC day. */
-export const DEFAULT_QUOTA = SERVER_DEFAULTS.quota;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { synthesize } from '../synth/index.js';
 import { convertSplitToCoco, convertSplitToRetrieval } from '../convert/index.js';
 
-export interface DemoData {
+interface DemoData {
   splitDir: string;
   gtDir: string;
   /** results/{bbox,segm,keypoints}_results.json and retrieval/results.json of the imitation model. */

@@ -116,9 +116,22 @@ export async function jsonObject(c: Context, what = 'a JSON object'): Promise<Re
  * const LOGIN = z.object({ name: z.string().max(100), password: z.string() });
  * const { name, password } = await jsonBody(c, LOGIN, '{"name", "password"}', 'expected {"name", "password"}');
  */
-export async function jsonBody<T extends z.ZodType>(c: Context, schema: T, what?: string, message?: string): Promise<z.infer<T>> {
+export async function jsonBody<T extends z.ZodType>(c: Context, schema: T, what?: string, message?: string): Promise<z.output<T>> {
   const parsed = schema.safeParse(await jsonObject(c, what));
   if (!parsed.success) fail(400, message ?? parsed.error.issues[0]?.message ?? `expected ${what ?? 'a JSON object'}`);
+  return parsed.data;
+}
+
+/**
+ * `value` (a JSON body, a form's fields) checked against `schema` (zod): the parsed value, or 400 with the message of
+ * the first problem (`fallback` when a problem has none).
+ *
+ * @example
+ * const meta = checked(UPLOAD_FIELDS, upload.fields, 'expected the form fields of a submission');
+ */
+export function checked<T extends z.ZodType>(schema: T, value: unknown, fallback: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) fail(400, parsed.error.issues[0]?.message ?? fallback);
   return parsed.data;
 }
 

@@ -15,6 +15,7 @@ import { SqliteDatasetIndex } from './explorer/sqlite-index.js';
 import { Indexer, type IndexProgress } from './explorer/indexer.js';
 import { annotationReader } from './explorer/annotation-reader.js';
 import { Evaluator, workerSeenSeconds } from './challenge/evaluator.js';
+import { SubmissionService } from './challenge/service.js';
 import type { Challenge } from './challenge/config.js';
 import { removePartialUploads } from './challenge/upload.js';
 import { openChallengeBackend } from './backend.js';
@@ -25,8 +26,8 @@ import { resultsFileTask } from './layers/sources.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/web (compiled browser modules) and src/web/public (HTML, CSS), from dist/server. */
-export const WEB_DIR = resolve(HERE, '../web');
-export const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
+const WEB_DIR = resolve(HERE, '../web');
+const PUBLIC_DIR = resolve(HERE, '../../src/web/public');
 
 import { SERVER_DEFAULTS } from './defaults.js';
 import { cacheDirOf, challengeTasks, evaluationSettings, phaseRules, resolveChallenge, type EvaluationOptions } from './config.js';
@@ -96,12 +97,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     (backend.pgPool ? await (await import('./explorer/pg-index.js')).PgDatasetIndex.open(backend.pgPool) : new SqliteDatasetIndex(backend.sqlite!));
   const indexer = new Indexer(index, options.onIndexProgress);
   annotationReader.warm();
+  const submissions = new SubmissionService({ store, uploads, queue });
   const ctx: AppContext = {
     index,
     indexer,
     store,
     uploads,
     queue,
+    submissions,
     link: backend.link,
     settings: {
       challenge,
@@ -132,21 +135,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const workers = options.workers ?? SERVER_DEFAULTS.workers;
   const shared = backend.kind === 'postgres';
-  const evaluator = new Evaluator(store, uploads, queue, {
-    ...evaluation,
-    ...phaseRules(challenge),
-    snapshotDir: join(cacheDir, 'snapshots'),
-    ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
-    sweep: shared,
-    concurrency: workers,
-    link: backend.link,
-  });
+  const evaluator = new Evaluator(
+    { submissions, store, uploads, queue },
+    {
+      ...evaluation,
+      ...phaseRules(challenge),
+      snapshotDir: join(cacheDir, 'snapshots'),
+      ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
+      sweep: shared,
+      concurrency: workers,
+      link: backend.link,
+    },
+  );
   if (shared) {
     // Other processes may be evaluating right now: only claims whose heartbeats stopped are taken back.
     await evaluator.sweep();
   } else {
     // This process alone uses the SQLite file: whatever was running when it last stopped was interrupted.
-    await queue.enqueueMany(await store.recoverInterrupted(evaluation.maxAttempts, 0, 0));
+    await submissions.recover(evaluation.maxAttempts, 0, 0);
   }
   if (workers > 0) await queue.start(evaluator.work, workers);
   await evaluator.startBackground({ heartbeat: workers > 0 });

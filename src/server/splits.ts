@@ -5,7 +5,7 @@ import type { SplitInfo } from './explorer/types.js';
 import { ignoreRejection } from '../util/ignore-rejection.js';
 
 /** A URL-safe name from the directory's base name ("validation"), made unique with -2, -3, ... */
-export async function nameForDir(ctx: Pick<AppContext, 'index'>, dir: string): Promise<string> {
+async function nameForDir(ctx: Pick<AppContext, 'index'>, dir: string): Promise<string> {
   const base =
     basename(resolve(dir))
       .replace(/[^A-Za-z0-9_.-]+/g, '-')

@@ -7,6 +7,7 @@
  */
 import { openChallengeBackend } from './backend.js';
 import { Evaluator } from './challenge/evaluator.js';
+import { SubmissionService } from './challenge/service.js';
 import type { Challenge } from './challenge/config.js';
 import { cacheDirOf, challengeTasks, evaluationSettings, phaseRules, resolveChallenge, type EvaluationOptions } from './config.js';
 import { SERVER_DEFAULTS } from './defaults.js';
@@ -14,7 +15,7 @@ import { isPostgresUrl } from './store/postgres.js';
 import { InputError } from '../util/errors.js';
 import type { Task } from './challenge/types.js';
 
-export interface WorkerOptions extends EvaluationOptions {
+interface WorkerOptions extends EvaluationOptions {
   /** postgres:// URL of the challenge's database. */
   db: string;
   /** One open phase `dev` on this ground truth (as `df2 serve --gt-dir`), unless `challenge` is given. */
@@ -28,7 +29,7 @@ export interface WorkerOptions extends EvaluationOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningWorker {
+interface RunningWorker {
   workerId: string;
   tasks: Task[];
   /** Takes no new submission, lets running ones finish for up to `graceMs`, puts the rest back, disconnects. */
@@ -62,15 +63,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     poolMax: 2 + concurrency,
     cacheDir: cacheDirOf(options.db),
   });
-  const evaluator = new Evaluator(backend.store, backend.uploads, backend.queue, {
-    ...evaluation,
-    ...phaseRules(challenge),
-    ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
-    sweep: true,
-    concurrency,
-    link: backend.link,
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const { store, uploads, queue } = backend;
+  const evaluator = new Evaluator(
+    { submissions: new SubmissionService({ store, uploads, queue }), store, uploads, queue },
+    {
+      ...evaluation,
+      ...phaseRules(challenge),
+      ...(options.snapshotDir !== undefined && { snapshotDir: options.snapshotDir }),
+      sweep: true,
+      concurrency,
+      link: backend.link,
+      ...(options.log ? { log: options.log } : {}),
+    },
+  );
   try {
     await evaluator.sweep();
     await evaluator.startBackground({ heartbeat: true });

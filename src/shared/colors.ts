@@ -40,7 +40,7 @@ export function textColorOn(hex: string): string {
 }
 
 /** What the official matching says of a detection or a ground-truth item. */
-export type Verdict = 'matched' | 'false-positive' | 'missed' | 'ignored' | 'not-evaluated';
+type Verdict = 'matched' | 'false-positive' | 'missed' | 'ignored' | 'not-evaluated';
 
 export const VERDICT_COLORS: Readonly<Record<Verdict, string>> = {
   /** A true positive (retrieval: a hit). Okabe-Ito bluish green. */

@@ -16,9 +16,5 @@ export const FACET_LIST = [
 
 /** A facet's name in the index and in count objects. */
 export type Facet = (typeof FACET_LIST)[number]['facet'];
-/** Filters that have per-value counts (pair_id has too many values to count). */
-export const FACETS: readonly Facet[] = FACET_LIST.map((f) => f.facet);
 /** Facets that describe an item (they must hold for one and the same item of an image). */
 export const ITEM_FACETS: readonly Facet[] = FACET_LIST.filter((f) => f.item).map((f) => f.facet);
-/** Query parameter names (the release's field names). */
-export const FACET_PARAMS = Object.fromEntries(FACET_LIST.map((f) => [f.facet, f.param])) as Record<Facet, string>;

@@ -113,7 +113,7 @@ export interface LayerImagePageJson {
   images: (ImageJson & { layer: LayerImageJson; layer_b?: LayerImageJson; difference?: number })[];
 }
 
-export interface RetrievalCandidateJson {
+interface RetrievalCandidateJson {
   row: number;
   score: number;
   cls: number;

@@ -12,14 +12,14 @@
 import fc from 'fast-check';
 
 /** The number of cases of every property in a long run (`npm run fuzz -- --runs N`). */
-export const FUZZ_RUNS_ENV = 'DF2_FUZZ_RUNS';
+const FUZZ_RUNS_ENV = 'DF2_FUZZ_RUNS';
 /** The seed of every property (`npm run fuzz -- --seed S`). */
-export const FUZZ_SEED_ENV = 'DF2_FUZZ_SEED';
+const FUZZ_SEED_ENV = 'DF2_FUZZ_SEED';
 /** The seed of `npm test`: fixed, so that CI sees the same cases on every run. */
-export const CI_SEED = 26;
+const CI_SEED = 26;
 
 /** The run count and seed of this process: the environment's, or CI's defaults. */
-export function fuzzSettings(ciRuns: number): { numRuns: number; seed: number; long: boolean } {
+function fuzzSettings(ciRuns: number): { numRuns: number; seed: number; long: boolean } {
   const runs = readInteger(FUZZ_RUNS_ENV);
   const seed = readInteger(FUZZ_SEED_ENV);
   return { numRuns: runs ?? ciRuns, seed: seed ?? CI_SEED, long: runs !== undefined };
@@ -50,7 +50,7 @@ export function fuzzTimeout(ciLimitMs = 600_000): number {
  * to replay it, the shrunk counterexample and the error it raised (node's
  * test runner prints the message, not an error's cause).
  */
-export function fuzzParameters<T>(ciRuns: number, share = 1): fc.Parameters<T> {
+function fuzzParameters<T>(ciRuns: number, share = 1): fc.Parameters<T> {
   const { numRuns, seed, long } = fuzzSettings(ciRuns);
   return { numRuns: long ? Math.max(1, Math.round(numRuns * share)) : numRuns, seed, includeErrorInReport: true };
 }

@@ -9,17 +9,17 @@ import fc from 'fast-check';
 import { CATEGORIES, ATTRIBUTE_NAMES } from '../schema/index.js';
 
 /** A JSON number written as this exact text (1e400, -0, 9007199254740993: what JSON.stringify cannot write). */
-export class RawNumber {
+class RawNumber {
   constructor(readonly text: string) {}
 }
 
 /** An object written with these entries in this order, keys repeated as they come (JSON.parse keeps the last). */
-export class Entries {
+class Entries {
   constructor(readonly entries: [string, unknown][]) {}
 }
 
 /** A value written deeply nested: `depth` arrays around it. */
-export class Nested {
+class Nested {
   constructor(
     readonly depth: number,
     readonly inner: unknown,
@@ -50,7 +50,7 @@ const polygon = (size: Size): fc.Arbitrary<number[]> =>
   fc.array(fc.tuple(coordinate(size.width), coordinate(size.height)), { minLength: 3, maxLength: 8 }).map((points) => points.flat());
 
 /** One valid item of the release's format (any category, landmarks of its count, box inside the image). */
-export function validItem(size: Size): fc.Arbitrary<Record<string, unknown>> {
+function validItem(size: Size): fc.Arbitrary<Record<string, unknown>> {
   return fc.constantFrom(...CATEGORIES).chain((category) =>
     fc.record({
       category_id: fc.constant(category.id),

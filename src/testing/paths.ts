@@ -12,7 +12,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
  * its tests. `fixtures/golden` is a byte-equal copy of `../shared/golden`; `fixtures.test.ts`
  * checks that whenever `../shared` is present beside the clone.
  */
-export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
+const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
 /** `../shared` beside the repository, where the project's source of the fixtures lives (may be absent). */
 export const SHARED_DIR = resolve(REPO_ROOT, '../shared');
 export const GOLDEN_DIR = join(FIXTURES_DIR, 'golden');

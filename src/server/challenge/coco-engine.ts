@@ -19,7 +19,7 @@ import type { EvaluationResult, Task } from './types.js';
 
 type CocoTask = Exclude<Task, 'retrieval'>;
 
-export interface CocoTaskEvaluation {
+interface CocoTaskEvaluation {
   figures: Omit<EvaluationResult, 'statNames' | 'seconds'>;
   /** What the report of the same evaluation is made of. */
   evaluated: EvaluatedCocoTask;

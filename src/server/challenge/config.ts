@@ -12,9 +12,9 @@ import { availableTasks, GT_FILES } from './tasks.js';
 import { isTask, TASKS, type Task } from './types.js';
 
 export type Registration = 'open' | 'invite' | 'closed';
-export type Visibility = 'public' | 'private';
-export type ScoresShown = 'shown' | 'after_end';
-export type BoardRule = 'best' | 'latest';
+type Visibility = 'public' | 'private';
+type ScoresShown = 'shown' | 'after_end';
+type BoardRule = 'best' | 'latest';
 
 /** Submissions per team, task and phase; an absent limit is no limit. */
 export interface PhaseLimits {
@@ -41,7 +41,7 @@ export interface PhaseIntervals {
 
 export const DEFAULT_PHASE_INTERVALS: PhaseIntervals = { resamples: 1000, level: 0.95, seed: 0 };
 /** Bounds of `intervals.resamples`: enough lists for a 99% interval, few enough that each submission's stored figures stay small (80 kB). */
-export const PHASE_RESAMPLES_RANGE = [100, 10_000] as const;
+const PHASE_RESAMPLES_RANGE = [100, 10_000] as const;
 
 export interface Phase {
   name: string;

@@ -10,7 +10,7 @@ import { ATTRIBUTE_NAMES } from '../../schema/index.js';
 import { evaluateRetrieval, loadRetrievalInputs } from '../../eval/index.js';
 import type { TopKAccuracy } from '../../eval/internal.js';
 import { evaluatedReportPage, retrievalReportAttributes, type EvaluatedReportOptions } from '../../render/index.js';
-import { COCO_SUBSET_STAT_NAMES, GT_FILES, RETRIEVAL_STAT_NAMES, statNames } from './tasks.js';
+import { GT_FILES, RETRIEVAL_STAT_NAMES, statNames } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
 import { evaluateCocoTask } from './coco-engine.js';
 import type { PhaseIntervals } from './config.js';
@@ -77,5 +77,3 @@ async function evaluateRetrievalTask(gtDir: string, resultsFile: string, interva
     ...(resampled && { resampleFigures: resampled.figures }),
   };
 }
-
-export { COCO_SUBSET_STAT_NAMES };

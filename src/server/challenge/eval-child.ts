@@ -54,7 +54,7 @@ async function evaluate(job: EvalJob): Promise<{ reply: EvalReply; evaluation?: 
 }
 
 /** The refusal of results naming images that a hidden phase lacks: how many, never which nor where in the file. */
-export function hiddenImageIdsMessage(err: UnknownImageIdError): string {
+function hiddenImageIdsMessage(err: UnknownImageIdError): string {
   const ids = err.unknownImageIds === 1 ? '1 image id' : `${err.unknownImageIds} image ids`;
   const results = err.unknownResults === 1 ? '1 result' : `${err.unknownResults} results`;
   return `${err.file}: ${ids} (in ${results}) are not among the images of this phase (not named while the phase hides its figures)`;

@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { EvalJob, EvalReply, ReportReply } from './eval-child.js';
 import type { JobQueue, Store, UploadStore } from './types.js';
+import type { SubmissionService } from './service.js';
 import type { PhaseIntervals } from './config.js';
 import { exitWithin } from '../../util/process-end.js';
 import { DatabaseLink, isUnreachable } from '../store/database-link.js';
@@ -37,10 +38,10 @@ export const CHILD_EXIT_MS = 5_000;
 export const RESERVATION_SECONDS = 6 * 3600;
 
 /** How often a worker sends its heartbeat (ms): three times a lease, so that one late beat loses no claim. */
-export const heartbeatIntervalMs = (leaseSeconds: number): number => Math.max(200, (leaseSeconds * 1000) / 3);
+const heartbeatIntervalMs = (leaseSeconds: number): number => Math.max(200, (leaseSeconds * 1000) / 3);
 
 /** How late a heartbeat may land (a busy database, a loaded machine) before its worker is no longer listed as live (s). */
-export const HEARTBEAT_GRACE_SECONDS = 5;
+const HEARTBEAT_GRACE_SECONDS = 5;
 
 /**
  * A worker counts as live while its last heartbeat is at most this old (s): one interval and the grace. A worker
@@ -48,7 +49,7 @@ export const HEARTBEAT_GRACE_SECONDS = 5;
  */
 export const workerSeenSeconds = (leaseSeconds: number): number => heartbeatIntervalMs(leaseSeconds) / 1000 + HEARTBEAT_GRACE_SECONDS;
 
-export interface EvaluatorOptions {
+interface EvaluatorOptions {
   /** The ground-truth directory of a phase (undefined: the phase is unknown or has none). */
   gtDirOf: (phase: string) => string | undefined;
   /** The intervals of a phase that asks for them: its submissions are also evaluated on its resample lists. */
@@ -79,6 +80,9 @@ export interface EvaluatorOptions {
   link?: DatabaseLink;
 }
 
+/** The Store's reads and the removal of this worker's row: a submission's state (leases too) changes only through the service. */
+type EvaluatorReads = Pick<Store, 'submission' | 'uploadKey' | 'removeWorker' | 'queueCounts'>;
+
 type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopped' };
 
 /** An evaluation process, its figures, then (a second message) its report; undefined when the report failed. */
@@ -96,7 +100,7 @@ interface Running {
 }
 
 /** This process's id in heartbeats and claims: host, pid and a random part (pids repeat across machines and restarts). */
-export const newWorkerId = (): string => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+const newWorkerId = (): string => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 export class Evaluator {
   readonly workerId = newWorkerId();
@@ -105,12 +109,17 @@ export class Evaluator {
   private timers: NodeJS.Timeout[] = [];
   private readonly link: DatabaseLink;
 
+  private readonly submissions: SubmissionService;
+  /** What the evaluator reads; every change to a submission goes through `submissions`. */
+  private readonly store: EvaluatorReads;
+  private readonly uploads: UploadStore;
+  private readonly queue: JobQueue;
+
   constructor(
-    private readonly store: Store,
-    private readonly uploads: UploadStore,
-    private readonly queue: JobQueue,
+    deps: { submissions: SubmissionService; store: EvaluatorReads; uploads: UploadStore; queue: JobQueue },
     private readonly options: EvaluatorOptions,
   ) {
+    ({ submissions: this.submissions, store: this.store, uploads: this.uploads, queue: this.queue } = deps);
     this.link = options.link ?? new DatabaseLink();
   }
 
@@ -150,14 +159,12 @@ export class Evaluator {
 
   /** Claims whose worker stopped sending heartbeats go back to the queue (or fail, out of attempts); every queued submission gets a job. */
   async sweep(): Promise<number[]> {
-    const queued = await this.store.recoverInterrupted(this.options.maxAttempts, this.options.leaseSeconds, RESERVATION_SECONDS);
-    await this.queue.enqueueMany(queued);
-    return queued;
+    return this.submissions.recover(this.options.maxAttempts, this.options.leaseSeconds, RESERVATION_SECONDS);
   }
 
   private beat(): Promise<void> {
     const running = [...this.running.values()].map((r) => ({ id: r.id, claim: r.claim }));
-    return this.store.heartbeat({ id: this.workerId, host: hostname(), pid: process.pid }, running);
+    return this.submissions.heartbeat({ id: this.workerId, host: hostname(), pid: process.pid }, running);
   }
 
   private log(line: string): void {
@@ -167,7 +174,7 @@ export class Evaluator {
   /** The JobQueue handler. */
   readonly work = async (id: number): Promise<void> => {
     if (this.stopping) return;
-    const claim = await this.db(() => this.store.claimSubmission(id, this.workerId));
+    const claim = await this.db(() => this.submissions.claim(id, this.workerId));
     if (claim === undefined) return;
     let settle!: () => void;
     const entry: Running = {
@@ -193,9 +200,7 @@ export class Evaluator {
     const attempt = sub.attempts;
     const gtDir = this.options.gtDirOf(sub.phase);
     if (!gtDir) {
-      await this.db(() =>
-        this.store.failSubmission(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`),
-      );
+      await this.db(() => this.submissions.fail(id, claim, `this process has no ground truth for phase ${sub.phase} (start it with --gt-dir or --challenge)`));
       return;
     }
     this.log(`submission ${id} attempt ${attempt}: evaluating (${sub.task})`);
@@ -219,32 +224,32 @@ export class Evaluator {
       let recorded: boolean;
       switch (result.kind) {
         case 'done':
-          recorded = await this.db(() => this.store.finishSubmission(id, claim, result.result, result.resampleFigures));
+          recorded = await this.db(() => this.submissions.finish(id, claim, result.result, result.resampleFigures));
           this.log(
             `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
           );
           if (recorded) {
             // The report is extra: the figures stand when it cannot be made.
             const html = await child.report;
-            if (html !== undefined) await this.db(() => this.store.saveReport(id, claim, html));
+            if (html !== undefined) await this.db(() => this.submissions.saveReport(id, claim, html));
           }
           return;
         case 'invalid':
-          recorded = await this.db(() => this.store.failSubmission(id, claim, clean(result.message)));
+          recorded = await this.db(() => this.submissions.fail(id, claim, clean(result.message)));
           break;
         case 'error':
-          recorded = await this.db(() => this.store.failSubmission(id, claim, `evaluation failed: ${clean(result.message)}`));
+          recorded = await this.db(() => this.submissions.fail(id, claim, `evaluation failed: ${clean(result.message)}`));
           break;
         case 'stopped':
-          recorded = await this.db(() => this.store.requeueSubmission(id, claim));
+          recorded = await this.db(() => this.submissions.requeue(id, claim));
           // Another worker may take it now (with SQLite: the next start).
           if (recorded) await ignoreRejection(this.queue.enqueue(id), 'the store has it queued: a worker finds it at its next poll or start');
           break;
         case 'crashed':
           if (attempt >= this.options.maxAttempts) {
-            recorded = await this.db(() => this.store.failSubmission(id, claim, `evaluation failed ${attempt} times: ${clean(result.message)}`));
+            recorded = await this.db(() => this.submissions.fail(id, claim, `evaluation failed ${attempt} times: ${clean(result.message)}`));
           } else {
-            recorded = await this.db(() => this.store.requeueSubmission(id, claim));
+            recorded = await this.db(() => this.submissions.requeue(id, claim));
             if (recorded) await this.db(() => this.queue.enqueue(id));
           }
       }

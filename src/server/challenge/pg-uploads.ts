@@ -23,7 +23,7 @@ import { migratePg, withTransaction } from '../store/postgres.js';
 import type { UploadStore } from './types.js';
 import { makeCopyDir, removeOrphanCopies } from './upload-copies.js';
 
-export const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 /** Chunks fetched per query when reading (memory: this many MiB). */
 const CHUNKS_PER_READ = 4;
 

@@ -22,9 +22,9 @@ import type { JobQueue } from './types.js';
 import { DatabaseLink, isUnreachable, RETRY_FIRST_MS, RETRY_MAX_MS } from '../store/database-link.js';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
 
-export const EVALUATE_QUEUE = 'df2-evaluate';
+const EVALUATE_QUEUE = 'df2-evaluate';
 
-export interface PgBossQueueOptions {
+interface PgBossQueueOptions {
   /** Longest evaluation (s): the job's expiry is a little longer (pg-boss allows under 24 h). */
   evaluationSeconds: number;
   /** How often an idle worker looks for a job (s; pg-boss's minimum is 0.5). */

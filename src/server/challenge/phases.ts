@@ -8,7 +8,7 @@
 import type { Challenge, Phase, PhaseLimits } from './config.js';
 import type { EvaluationResult, Task } from './types.js';
 
-export type PhaseState = 'upcoming' | 'open' | 'ended';
+type PhaseState = 'upcoming' | 'open' | 'ended';
 
 export function phaseState(phase: Phase, now: Date): PhaseState {
   const t = now.toISOString();

@@ -1,32 +1,61 @@
 /**
  * What can be done to a submission, in one place for every caller (the HTTP
- * routes, `df2 serve --demo`'s baselines): reserve its place against the
- * phase's rules and limits, keep its file and record it, queue it, cancel
- * it, re-run it. Each step keeps the store, the uploads and the queue in
- * agreement: a recorded submission always has its file, a refused or failed
- * one leaves neither file nor reservation behind. Refusals are values (a
- * status and the one line the user reads), so that each caller reports
- * them its own way.
+ * routes, `df2 serve --demo`'s baselines, the evaluator of `df2 serve` and
+ * `df2 worker`): reserve its place against the phase's rules and limits,
+ * keep its file and record it, queue it, cancel it, re-run it, edit its
+ * words, mark it as a baseline, hide it and reveal it again; and, for the
+ * evaluator, claim it and record the outcome of an evaluation. Each step
+ * keeps the store, the uploads and the queue in agreement: a recorded
+ * submission always has its file, a refused or failed one leaves neither
+ * file nor reservation behind. Refusals are values (a status and the one
+ * line the user reads), so that each caller reports them its own way.
  */
 import { copyFile, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Phase } from './config.js';
 import { closedReason, limitMessage, limitWindows } from './phases.js';
-import { isTask, TASKS, type JobQueue, type Store, type Submission, type SubmissionMeta, type Task, type UploadStore } from './types.js';
+import {
+  isTask,
+  TASKS,
+  type EvaluationResult,
+  type JobQueue,
+  type Store,
+  type Submission,
+  type SubmissionMeta,
+  type SubmissionPatch,
+  type Task,
+  type UploadStore,
+  type User,
+} from './types.js';
 
 /** Why a step was refused: the HTTP status that says it and the line the user reads. */
-export interface Refusal {
+interface Refusal {
   status: 400 | 403 | 404 | 409 | 429;
   message: string;
 }
 
 /** A results file received on this machine (it is taken over: moved, or deleted once kept). */
-export interface ReceivedFile {
+interface ReceivedFile {
   path: string;
   fileName: string;
   bytes: number;
 }
+
+/** The fields of a submission its owner may change, as the API names them. */
+const OWNER_FIELDS = ['public', 'name', 'description', 'paper_url', 'code_url'] as const;
+/** The marks only admins set, on any submission. */
+const ADMIN_MARKS = ['baseline', 'hidden'] as const;
+/** A patch's fields as the API names them (the names refusals speak of). */
+const API_NAMES: Record<keyof SubmissionPatch, (typeof OWNER_FIELDS)[number] | (typeof ADMIN_MARKS)[number]> = {
+  name: 'name',
+  description: 'description',
+  paperUrl: 'paper_url',
+  codeUrl: 'code_url',
+  public: 'public',
+  baseline: 'baseline',
+  hidden: 'hidden',
+};
 
 export class SubmissionService {
   constructor(private readonly deps: { store: Store; uploads: UploadStore; queue: JobQueue }) {}
@@ -90,7 +119,7 @@ export class SubmissionService {
       throw err;
     }
     // Recorded with its file (nothing to undo any more); marked before it is queued, so no evaluation finishes unmarked.
-    if (marks.baseline) await store.updateSubmission(reservation, { baseline: true });
+    if (marks.baseline) await this.markBaseline(reservation, true);
     await queue.enqueue(reservation);
     return { id: reservation };
   }
@@ -147,5 +176,90 @@ export class SubmissionService {
       return { status: 409, message: `only a done or failed submission can be re-run; this one is ${submission.status}` };
     await this.deps.queue.enqueue(id);
     return undefined;
+  }
+
+  /**
+   * Whether `user` may change these fields of `submission`: its owner changes its words and the public flag,
+   * admins the marks (`baseline`, `hidden`); an admin never changes another's words. Asked by the route before
+   * any value is read, and again by `edit`.
+   */
+  mayEdit(submission: Submission, user: User, keys: readonly string[]): Refusal | undefined {
+    const allowed: readonly string[] = user.admin ? [...OWNER_FIELDS, ...ADMIN_MARKS] : OWNER_FIELDS;
+    for (const key of keys) {
+      const mark = (ADMIN_MARKS as readonly string[]).includes(key);
+      if (!allowed.includes(key))
+        return { status: mark ? 403 : 400, message: `${key}: ${mark ? 'only admins may change it' : `expected one of ${allowed.join(', ')}`}` };
+    }
+    if (submission.userId !== user.id && keys.some((k) => !(ADMIN_MARKS as readonly string[]).includes(k)))
+      return { status: 403, message: 'only the owner changes the metadata' };
+    return undefined;
+  }
+
+  /**
+   * Changes the fields of `patch` (checked values: the route's schema) if `user` may (mayEdit), in one update:
+   * the owner's words and public flag, an admin's marks (`hidden: true` hides a submission from every leaderboard,
+   * `hidden: false` reveals it again; `baseline` shows it unranked).
+   *
+   * @example
+   * const refused = await service.edit(sub, user, { codeUrl: null, public: true });
+   */
+  async edit(submission: Submission, user: User, patch: SubmissionPatch): Promise<Refusal | undefined> {
+    const keys = (Object.keys(patch) as (keyof SubmissionPatch)[]).map((k) => API_NAMES[k]);
+    const refused = this.mayEdit(submission, user, keys);
+    if (refused) return refused;
+    await this.deps.store.updateSubmission(submission.id, patch);
+    return undefined;
+  }
+
+  /** Marks a submission as a baseline (shown on the leaderboard, never ranked), or takes the mark away. */
+  async markBaseline(id: number, baseline: boolean): Promise<void> {
+    await this.deps.store.updateSubmission(id, { baseline });
+  }
+
+  /** The evaluator takes a queued submission: its claim number (never given twice), or undefined when it is not queued. */
+  claim(id: number, workerId: string): Promise<number | undefined> {
+    return this.deps.store.claimSubmission(id, workerId);
+  }
+
+  /** Records an evaluation's figures while `claim` is still the submission's: false when it was lost (nothing recorded). */
+  finish(id: number, claim: number, result: EvaluationResult, resampleFigures?: Float64Array): Promise<boolean> {
+    return this.deps.store.finishSubmission(id, claim, result, resampleFigures);
+  }
+
+  /** Records the report of a finished evaluation, under the same condition as `finish`. */
+  saveReport(id: number, claim: number, html: string): Promise<boolean> {
+    return this.deps.store.saveReport(id, claim, html);
+  }
+
+  /** Records that the evaluation failed, with the line its owner reads, under the same condition as `finish`. */
+  fail(id: number, claim: number, error: string): Promise<boolean> {
+    return this.deps.store.failSubmission(id, claim, error);
+  }
+
+  /**
+   * Gives an interrupted evaluation back (queued again, its attempt counted), under the same condition as
+   * `finish`. The caller queues it: how a queue that does not answer is handled differs (see the evaluator).
+   */
+  requeue(id: number, claim: number): Promise<boolean> {
+    return this.deps.store.requeueSubmission(id, claim);
+  }
+
+  /**
+   * A worker's heartbeat: its row (GET /api/health lists it) and the leases of the claims it has running renewed, in
+   * one transaction; a claim that is no longer the submission's renews nothing.
+   */
+  heartbeat(worker: { id: string; host: string; pid: number }, running: { id: number; claim: number }[]): Promise<void> {
+    return this.deps.store.heartbeat(worker, running);
+  }
+
+  /**
+   * Claims without a heartbeat for `leaseSeconds` go back to the queue (or fail, out of attempts), reservations
+   * older than `reservationSeconds` are dropped, and every queued submission is queued again; 0 and 0: everything
+   * that was running or uploading (a server that owns its database, at its start). Returns the queued ids.
+   */
+  async recover(maxAttempts: number, leaseSeconds: number, reservationSeconds: number): Promise<number[]> {
+    const queued = await this.deps.store.recoverInterrupted(maxAttempts, leaseSeconds, reservationSeconds);
+    await this.deps.queue.enqueueMany(queued);
+    return queued;
   }
 }

@@ -49,7 +49,7 @@ import {
   type UserRow,
 } from './store-sql.js';
 
-export interface SqlStoreOptions {
+interface SqlStoreOptions {
   /**
    * The time the store stamps and compares, instead of the database's own
    * clock: for tests that stand at an exact instant (the end of a lease).

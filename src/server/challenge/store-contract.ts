@@ -19,11 +19,11 @@ import { StoreConflict, type EvaluationResult, type Store, type Task, type Uploa
 import type { LimitWindow } from './phases.js';
 
 /** How a test opens the store: `clock` stands in for the database's clock (the time the store stamps and compares). */
-export interface OpenOptions {
+interface OpenOptions {
   clock?: () => Date;
 }
 
-export interface StoreUnderTest {
+interface StoreUnderTest {
   store: Store;
   uploads: UploadStore;
   /** A second store on the same database, on its own connections (another server process). */

@@ -11,7 +11,7 @@ import type { CategoryApJson } from '../../shared/api-types.js';
 import type { BoardCandidate, EvaluationResult, Submission, SubmissionPatch, SubmissionStatus, Task, User } from './types.js';
 
 /** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
-export const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
+const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
 /** What submission queries select from (`s` the submission, `u` its submitter). */
 export const SUBMISSIONS_WITH_USERS = 'submissions s JOIN users u ON u.id = s.user_id';
 /** The columns of a SubmissionRow, selected from {@link SUBMISSIONS_WITH_USERS}. */
@@ -96,7 +96,7 @@ export const toUser = (r: UserRow): User => ({
  * A stored result as the API shows it. Rows written before per_category_ap's entries took `df2 eval --json`'s
  * shape hold `{ categoryId, ap }`: read as `{ category_id, ap }`, so stored results keep working unchanged.
  */
-export function storedResult(raw: unknown): EvaluationResult | null {
+function storedResult(raw: unknown): EvaluationResult | null {
   if (raw === null || raw === undefined) return null;
   const result = raw as EvaluationResult;
   const perCategory = result.perCategoryAp as (CategoryApJson | { categoryId: number; ap: number })[] | undefined;

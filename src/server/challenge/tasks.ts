@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { EvaluationResult, Task } from './types.js';
 import { TASKS } from './types.js';
 
-export const BOX_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
-export const KEYPOINT_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APm', 'APl', 'AR', 'AR50', 'AR75', 'ARm', 'ARl'];
+const BOX_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
+const KEYPOINT_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APm', 'APl', 'AR', 'AR50', 'AR75', 'ARm', 'ARl'];
 export const RETRIEVAL_STAT_NAMES = ['top-1', 'top-5', 'top-10', 'top-15', 'top-20'];
 export const COCO_SUBSET_STAT_NAMES = ['AP', 'AP50', 'AP75'];
 

@@ -25,7 +25,7 @@ export class UploadError extends Error {
   }
 }
 
-export interface ReceivedUpload {
+interface ReceivedUpload {
   fields: Record<string, string>;
   /** Final path of the stored file. */
   path: string;

@@ -13,7 +13,7 @@ import type { Challenge } from './config.js';
 import { figuresHidden } from './phases.js';
 import type { Submission, User } from './types.js';
 
-export interface SubmissionView {
+interface SubmissionView {
   /** May see the submission at all. */
   visible: boolean;
   /** Its figures (and report, and layer) are withheld until then ('' when the phase has no end); null: shown. */

@@ -206,7 +206,7 @@ async function assertAgrees(index: DatasetIndex, splitId: number, images: Map<nu
 
 // --- the contract ---------------------------------------------------------
 
-export function datasetIndexContract(name: string, backend: () => Promise<IndexBackend>, options: { skip?: string } = {}): void {
+function datasetIndexContract(name: string, backend: () => Promise<IndexBackend>, options: { skip?: string } = {}): void {
   describe(`DatasetIndex on ${name}`, { skip: options.skip }, () => {
     let b: IndexBackend;
     before(async () => {

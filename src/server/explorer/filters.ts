@@ -9,7 +9,7 @@
  */
 import { ATTRIBUTE_NAMES, NUM_CATEGORIES } from '../../schema/index.js';
 
-export type StyleClass = 'zero' | 'positive';
+type StyleClass = 'zero' | 'positive';
 
 export interface ImageFilters {
   category?: number[];
@@ -24,8 +24,7 @@ export interface ImageFilters {
   items?: number[];
 }
 
-export { FACETS, FACET_PARAMS, ITEM_FACETS, type Facet } from '../../shared/facets.js';
-import { FACETS, FACET_PARAMS } from '../../shared/facets.js';
+export { ITEM_FACETS, type Facet } from '../../shared/facets.js';
 
 export class FilterError extends Error {}
 
@@ -74,15 +73,4 @@ export function parseFilters(query: (name: string) => string | undefined): Image
   }
   if ((raw = get('items'))) filters.items = intList('items', raw, 0, 1000);
   return filters;
-}
-
-/** Query parameters for filters (the inverse of parseFilters). */
-export function filtersToParams(filters: ImageFilters): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const facet of FACETS) {
-    const values = filters[facet];
-    if (values && values.length > 0) params[FACET_PARAMS[facet]] = values.join(',');
-  }
-  if (filters.pairId !== undefined) params.pair_id = String(filters.pairId);
-  return params;
 }

@@ -16,7 +16,6 @@ export const ITEM_BYTES = 16;
 
 /** Image sources as numbers: 0 user, 1 shop, 2 unknown (an images-only split). */
 export const SOURCES = ['user', 'shop', 'unknown'] as const;
-export type Source = (typeof SOURCES)[number];
 export const sourceCode = (source: string): number => (source === 'shop' ? 1 : source === 'unknown' ? 2 : 0);
 
 export interface ImageBatch {
@@ -46,7 +45,7 @@ export function batchBuffers(b: ImageBatch): ArrayBuffer[] {
 export const itemBytes = (b: ImageBatch, k: number): Uint8Array => b.items.subarray(b.itemStart[k]! * ITEM_BYTES, b.itemStart[k + 1]! * ITEM_BYTES);
 
 /** Writes one item's fields at item slot `slot` of `bytes`. */
-export function packItem(bytes: Uint8Array, slot: number, it: IndexedItem): void {
+function packItem(bytes: Uint8Array, slot: number, it: IndexedItem): void {
   const at = slot * ITEM_BYTES;
   bytes[at] = it.categoryId;
   bytes[at + 1] = it.scale;
@@ -60,8 +59,7 @@ export function packItem(bytes: Uint8Array, slot: number, it: IndexedItem): void
 }
 
 /** The style of item slot `slot` of packed `bytes`. */
-export const itemStyle = (bytes: Uint8Array, slot: number): number =>
-  new DataView(bytes.buffer, bytes.byteOffset + slot * ITEM_BYTES + 8, 8).getFloat64(0, true);
+const itemStyle = (bytes: Uint8Array, slot: number): number => new DataView(bytes.buffer, bytes.byteOffset + slot * ITEM_BYTES + 8, 8).getFloat64(0, true);
 
 /** Unpacks item slot `slot` (tests and checks; the model reads the bytes directly). */
 export function unpackItem(bytes: Uint8Array, slot: number): IndexedItem {

@@ -15,7 +15,7 @@ import { indexedImage } from './indexed-image.js';
 import type { BadFile, IndexedImage } from './types.js';
 
 /** Buffers reused from file to file: the annotation's bytes (grown as needed) and an image header. */
-export interface IndexScratch {
+interface IndexScratch {
   bytes: Buffer;
   head: Buffer;
 }

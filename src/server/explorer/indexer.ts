@@ -24,7 +24,6 @@ import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** A split's indexing run as GET /api/splits reports it (done/total: files checked; changed: files read again). */
 export type IndexProgress = IndexingJson;
-export type IndexState = IndexingJson['state'];
 
 /**
  * Images per write: each batch is one transaction (one row per image), a few

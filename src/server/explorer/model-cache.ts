@@ -13,10 +13,10 @@ import type { FacetCounts, FileStates } from './types.js';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 /** Reads the images with id > afterId, in id order, at most `limit`, each with its packed items. */
-export type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<ImageTuple[]>;
+type LoadImages = (splitId: number, afterId: number, limit: number) => Promise<ImageTuple[]>;
 
 const FACET_CACHE_SIZE = 256;
-export const LOAD_CHUNK = 4000;
+const LOAD_CHUNK = 4000;
 
 export class SplitModels {
   private readonly ready = new Map<number, Promise<SplitModel>>();

@@ -115,7 +115,7 @@ const SPLIT_CACHE_MS = 1000;
 /** How often a split's generation is compared with the database's (ms). */
 const GENERATION_CHECK_MS = 1000;
 
-export interface PgIndexOptions {
+interface PgIndexOptions {
   /** How often a split's generation is compared with the database's (ms; default 1000, tests use 0: every request). */
   generationCheckMs?: number;
 }

@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic.js';
 
-export const THUMBNAIL_WIDTHS = [160, 240, 320, 480, 640, 960] as const;
+const THUMBNAIL_WIDTHS = [160, 240, 320, 480, 640, 960] as const;
 
 /** The smallest ladder width >= the requested one (the largest if none). */
 export function thumbnailWidth(requested: number): number {

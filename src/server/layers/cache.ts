@@ -13,7 +13,7 @@ import { splitTruth } from './split-truth.js';
 
 export type LayerData = CocoLayerData | RetrievalLayerData;
 
-export const DEFAULT_LAYERS_KEPT = 3;
+const DEFAULT_LAYERS_KEPT = 3;
 
 export class LayerCache {
   private readonly loaded = new Map<string, Promise<LayerData>>();

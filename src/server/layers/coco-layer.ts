@@ -36,7 +36,7 @@ interface DetectionVerdict {
   matchedItem: number;
 }
 
-export interface CocoImageData {
+interface CocoImageData {
   tally: TallyJson;
   /** By item position in the annotation file. */
   groundTruth: GroundTruthState[];
@@ -61,7 +61,7 @@ export interface CocoLayerData {
 }
 
 /** Per image: tallies and verdicts from the match records (IoU .50, area all, the largest maxDets). */
-export function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
+function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
   const matches: CocoMatchRecords = result.matches;
   interface Gt {
     annotationIndex: number;

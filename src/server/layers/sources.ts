@@ -27,7 +27,7 @@ export interface LayerSource extends LayerJson {
 }
 
 /** Names of results layers: used in URLs. */
-export const LAYER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const LAYER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Stops streaming at the first record; an InputError, which streamJson passes through. */
 class FirstRecord extends InputError {

@@ -17,7 +17,7 @@ import { writeRetrievalFiles } from '../../convert/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import type { SplitInfo } from '../explorer/types.js';
 
-export type TruthKind = 'coco' | 'coco-visible' | 'retrieval';
+type TruthKind = 'coco' | 'coco-visible' | 'retrieval';
 
 export interface SplitTruth {
   /** coco: coco.json; retrieval: query.json and gallery.json. */

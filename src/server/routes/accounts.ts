@@ -17,7 +17,7 @@ import { LoginThrottle } from '../challenge/login-throttle.js';
 
 const SESSION_DAYS = 30;
 
-export const userJson = (u: User): UserJson => ({
+const userJson = (u: User): UserJson => ({
   id: u.id,
   name: u.name,
   team: u.team,

@@ -381,4 +381,83 @@ for (const backend of TEST_BACKENDS)
         { category_id: 2, ap: -1 },
       ]);
     });
+
+    test("each field's refusal: the same status and line from the upload form and from PATCH, and nothing changed", async () => {
+      clock.set('2027-05-20T12:00:00Z');
+      tokens.gil = await addUser(server, 'gil');
+      const long = (n: number): string => 'x'.repeat(n);
+      const control = 'expected text without control characters';
+      // [field, value, line]: each refused by both routes (the form sends text; JSON may send any value).
+      const refusals: [string, string, string][] = [
+        ['name', '', 'name: expected 1-80 characters'],
+        ['name', '   ', 'name: expected 1-80 characters'],
+        ['name', long(81), 'name: expected 1-80 characters'],
+        ['name', 'tab\there', `name: ${control} or bidirectional marks`],
+        ['description', long(2001), 'description: expected 0-2000 characters'],
+        ['description', 'bell\u0007', `description: ${control} (but tabs and line breaks) or bidirectional marks`],
+        ['paper_url', 'ftp://example.org/paper', 'paper_url: expected an http:// or https:// address'],
+        ['paper_url', 'not an address', 'paper_url: expected an http:// or https:// address'],
+        ['paper_url', `https://example.org/${long(490)}`, 'paper_url: expected 0-500 characters'],
+        ['code_url', 'javascript:alert(1)', 'code_url: expected an http:// or https:// address'],
+        ['code_url', 'mark\u200Fhttps://example.org', `code_url: ${control} or bidirectional marks`],
+        ['public', 'maybe', 'public: expected true or false'],
+      ];
+      for (const [field, value, line] of refusals) {
+        const res = await submit('gil', { phase: 'dev', task: 'bbox', [field]: value });
+        assert.deepEqual([res.status, await errorOf(res)], [400, line], `upload ${field}=${JSON.stringify(value)}`);
+      }
+      // A form without a name (it answered 500: the store's NOT NULL) is refused like an empty one.
+      const unnamed = await call('POST', '/api/submissions', { token: tokens.gil, form: { phase: 'dev', task: 'bbox', file } });
+      assert.deepEqual([unnamed.status, await errorOf(unnamed)], [400, 'name: expected 1-80 characters']);
+      const refusedMine = (await (await call('GET', '/api/submissions', { token: tokens.gil })).json()) as SubmissionJson[];
+      assert.equal(refusedMine.length, 0, 'a refused upload keeps no submission');
+
+      const id = await accepted('gil', {
+        phase: 'dev',
+        task: 'bbox',
+        name: '  padded  ',
+        paper_url: 'HTTPS://Example.org/a b',
+        public: 'on',
+      });
+      const path = `/api/submissions/${id}`;
+      const read = async (): Promise<SubmissionJson> => (await (await call('GET', path, { token: tokens.gil })).json()) as SubmissionJson;
+      const kept = await read();
+      assert.deepEqual([kept.name, kept.description, kept.paper_url, kept.code_url, kept.public], ['padded', '', 'https://example.org/a%20b', null, true]);
+      const patch = (json: unknown, token = tokens.gil) => call('PATCH', path, { token, json });
+      const jsonOnly: [string, unknown, string][] = [
+        ['name', 5, 'name: expected 1-80 characters'],
+        ['name', null, 'name: expected 1-80 characters'],
+        ['description', ['a'], 'description: expected 0-2000 characters'],
+        ['paper_url', null, 'paper_url: expected 0-500 characters'],
+        ['public', 1, 'public: expected true or false'],
+        ['public', null, 'public: expected true or false'],
+      ];
+      for (const [field, value, line] of [...refusals, ...jsonOnly]) {
+        const res = await patch({ [field]: value });
+        assert.deepEqual([res.status, await errorOf(res)], [400, line], `PATCH ${field}=${JSON.stringify(value)}`);
+      }
+      // The marks: an admin's, refused to the owner before their value is read; a bad value refused to an admin.
+      for (const mark of ['baseline', 'hidden']) {
+        const owner = await patch({ [mark]: 'maybe' });
+        assert.deepEqual([owner.status, await errorOf(owner)], [403, `${mark}: only admins may change it`]);
+        const admin = await patch({ [mark]: 'maybe' }, tokens.admin);
+        assert.deepEqual([admin.status, await errorOf(admin)], [400, `${mark}: expected true or false`]);
+      }
+      const unknown = await patch({ file_name: 'x.json' });
+      assert.deepEqual([unknown.status, await errorOf(unknown)], [400, 'file_name: expected one of public, name, description, paper_url, code_url']);
+      const words = await patch({ description: 'by an admin' }, tokens.admin);
+      assert.deepEqual([words.status, await errorOf(words)], [403, 'only the owner changes the metadata']);
+      // One bad field refuses the whole patch: the good one beside it is not applied either.
+      assert.equal((await patch({ name: 'changed', public: 'maybe' })).status, 400);
+      assert.deepEqual(await read(), kept, 'no refused PATCH changed anything');
+
+      // Accepted spellings: a form's flags, JSON booleans, an empty address as none, text trimmed.
+      const changed = (await (await patch({ name: ' renamed ', description: 'two\nlines', public: false, paper_url: '' })).json()) as SubmissionJson;
+      assert.deepEqual([changed.name, changed.description, changed.paper_url, changed.public], ['renamed', 'two\nlines', null, false]);
+      const marked = (await (await patch({ baseline: 'true', hidden: '1' }, tokens.admin)).json()) as SubmissionJson;
+      assert.deepEqual([marked.baseline, marked.hidden, marked.name], [true, true, 'renamed']);
+      const revealed = (await (await patch({ hidden: false, baseline: '0' }, tokens.admin)).json()) as SubmissionJson;
+      assert.deepEqual([revealed.baseline, revealed.hidden], [false, false]);
+      clock.set('2027-03-10T12:00:00Z');
+    });
   });

@@ -5,26 +5,23 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppContext } from '../context.js';
-import { isTask, TASKS, type Submission, type SubmissionPatch, type Task, type User } from '../challenge/types.js';
+import { isTask, TASKS, type Submission, type Task, type User } from '../challenge/types.js';
 import { PRIMARY_FIGURE_NAME, TASK_TITLES, statNames } from '../challenge/tasks.js';
 import type { Phase } from '../challenge/config.js';
 import { submissionView } from '../challenge/visibility.js';
 import { ComparisonCache, neighbourComparisons, type NeighbourComparison } from '../challenge/board-intervals.js';
 import { csvField, figuresHidden, findPhase, phaseState, rankBoard, type BoardRow } from '../challenge/phases.js';
-import { SubmissionService } from '../challenge/service.js';
 import { receiveUpload, UploadError } from '../challenge/upload.js';
 import { descriptionHtml } from '../challenge/description.js';
-import { currentUser, fail, intParam, jsonObject, requireAdmin, requireUser } from '../http.js';
+import { checked, currentUser, fail, intParam, jsonObject, requireAdmin, requireUser } from '../http.js';
+import { shownFileName, SUBMISSION_PATCH, UPLOAD_FIELDS } from './submission-fields.js';
 import type { ChallengeJson, LeaderboardEntryJson, LeaderboardJson, SubmissionJson, TaskJson } from '../../shared/api-types.js';
 
-const NAME_MAX = 80;
-const DESCRIPTION_MAX = 2000;
-const URL_MAX = 500;
 const PER_PAGE = 50;
 const MAX_PER_PAGE = 500;
 
 /** The submission as `viewer` may see it: figures withheld while its phase hides them from non-admins. */
-export function submissionJson(s: Submission, hiddenUntil: string | null): SubmissionJson {
+function submissionJson(s: Submission, hiddenUntil: string | null): SubmissionJson {
   const showFigures = hiddenUntil === null;
   return {
     id: s.id,
@@ -54,62 +51,6 @@ export function submissionJson(s: Submission, hiddenUntil: string | null): Submi
   };
 }
 
-/** Checked metadata fields; `partial`: only those present (a PATCH). */
-/** Control characters (NUL, which PostgreSQL cannot store, among them); a description keeps its tabs and line breaks. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-// eslint-disable-next-line no-control-regex -- as above
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-/** Bidirectional controls: shown to others, they reorder what follows (a name that reads as another). */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
-function parseMeta(raw: Record<string, unknown>, partial: boolean): SubmissionPatch {
-  const out: SubmissionPatch = {};
-  const text = (key: string, max: number, required: boolean): string | undefined => {
-    const v = raw[key];
-    if (v === undefined || (v === '' && !required)) return v === '' ? '' : undefined;
-    if (typeof v !== 'string' || v.trim().length > max || (required && v.trim() === '')) fail(400, `${key}: expected ${required ? 1 : 0}-${max} characters`);
-    if ((key === 'description' ? CONTROL_BUT_LINES : CONTROL).test(v) || BIDI.test(v))
-      fail(400, `${key}: expected text without control characters${key === 'description' ? ' (but tabs and line breaks)' : ''} or bidirectional marks`);
-    return v.trim();
-  };
-  const url = (key: string): string | null | undefined => {
-    const v = text(key, URL_MAX, false);
-    if (v === undefined) return undefined;
-    if (v === '') return null;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(v);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) fail(400, `${key}: expected an http:// or https:// address`);
-    return parsed.href;
-  };
-  const name = text('name', NAME_MAX, !partial || raw.name !== undefined);
-  if (name !== undefined) out.name = name;
-  const description = text('description', DESCRIPTION_MAX, false);
-  if (description !== undefined) out.description = description;
-  const paperUrl = url('paper_url');
-  if (paperUrl !== undefined) out.paperUrl = paperUrl;
-  const codeUrl = url('code_url');
-  if (codeUrl !== undefined) out.codeUrl = codeUrl;
-  const flag = (key: 'public' | 'baseline' | 'hidden'): boolean | undefined => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (v === true || v === 'true' || v === '1' || v === 'on') return true;
-    if (v === false || v === 'false' || v === '0' || v === '') return false;
-    return fail(400, `${key}: expected true or false`);
-  };
-  const isPublic = flag('public');
-  if (isPublic !== undefined) out.public = isPublic;
-  const baseline = flag('baseline');
-  if (baseline !== undefined) out.baseline = baseline;
-  const hidden = flag('hidden');
-  if (hidden !== undefined) out.hidden = hidden;
-  return out;
-}
-
 /** The form fields a submission's place is reserved by, which must precede the file part (the phase only when there are several). */
 function fieldsNeededBeforeFile(phases: number): ('phase' | 'task')[] {
   return phases > 1 ? ['phase', 'task'] : ['task'];
@@ -120,7 +61,7 @@ export function challengeRoutes(ctx: AppContext): Hono {
   const { challenge } = ctx.settings;
   const renderedDescription = descriptionHtml(challenge.description);
   const now = (): Date => ctx.settings.now();
-  const service = new SubmissionService(ctx);
+  const service = ctx.submissions;
   const phaseOf = (name: string | undefined): Phase => {
     const found = findPhase(challenge, name);
     return typeof found === 'string' ? fail(400, found) : found;
@@ -210,17 +151,9 @@ export function challengeRoutes(ctx: AppContext): Hono {
           fail(400, `${key}: the query and the form name different ones`);
       }
       if (reservation === undefined) await reserve(fields);
-      const meta = parseMeta(fields, false);
+      const meta = checked(UPLOAD_FIELDS, fields, 'expected the form fields of a submission');
       // A file name is shown to admins and in downloads: no control or bidirectional characters in it.
-      const fileName = upload.fileName.replace(new RegExp(`${CONTROL.source}|${BIDI.source}`, 'gu'), '_');
-      const file = { path: upload.path, fileName, bytes: upload.bytes };
-      done = await service.complete(reservation!, file, {
-        name: meta.name!,
-        description: meta.description ?? '',
-        paperUrl: meta.paperUrl ?? null,
-        codeUrl: meta.codeUrl ?? null,
-        public: meta.public ?? true,
-      });
+      done = await service.complete(reservation!, { path: upload.path, fileName: shownFileName(upload.fileName), bytes: upload.bytes }, meta);
     } catch (err) {
       // A refusal before the file was handed over (the form's fields): it goes, and the reservation too.
       await service.undo(reservation, { path: upload.path, fileName: '', bytes: 0 });
@@ -248,19 +181,11 @@ export function challengeRoutes(ctx: AppContext): Hono {
     const user = await requireUser(ctx, c);
     const sub = await ownSubmission(c, user);
     const body = await jsonObject(c, 'a JSON object of the fields to change');
-    const allowed = user.admin
-      ? ['public', 'name', 'description', 'paper_url', 'code_url', 'baseline', 'hidden']
-      : ['public', 'name', 'description', 'paper_url', 'code_url'];
-    for (const key of Object.keys(body)) {
-      if (!allowed.includes(key))
-        return fail(
-          key === 'baseline' || key === 'hidden' ? 403 : 400,
-          `${key}: ${key === 'baseline' || key === 'hidden' ? 'only admins may change it' : `expected one of ${allowed.join(', ')}`}`,
-        );
-    }
-    // Others' submissions: admins change the marks, never the owner's words.
-    if (sub.userId !== user.id && Object.keys(body).some((k) => k !== 'baseline' && k !== 'hidden')) return fail(403, 'only the owner changes the metadata');
-    await ctx.store.updateSubmission(sub.id, parseMeta(body, true));
+    // Who may change what: refused before any value is looked at.
+    const refused =
+      service.mayEdit(sub, user, Object.keys(body)) ??
+      (await service.edit(sub, user, checked(SUBMISSION_PATCH, body, 'expected a JSON object of the fields to change')));
+    if (refused) return fail(refused.status, refused.message);
     const after = (await ctx.store.submission(sub.id))!;
     return c.json(submissionJson(after, hiddenUntil(after, user)));
   });
@@ -416,7 +341,7 @@ interface Board {
  * @example
  * const json = leaderboardJson(await board(c), { page: 2, perPage: 50 });
  */
-export function leaderboardJson(b: Board, paging?: { page: number; perPage: number }): LeaderboardJson {
+function leaderboardJson(b: Board, paging?: { page: number; perPage: number }): LeaderboardJson {
   const names = statNames(b.task);
   const rows = paging ? b.rows.slice((paging.page - 1) * paging.perPage, paging.page * paging.perPage) : b.rows;
   return {

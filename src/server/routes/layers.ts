@@ -34,18 +34,18 @@ const DEFAULT_PER_PAGE = 48;
 const MAX_PER_PAGE = 200;
 const LAYER_ID = /^(file-[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|sub-\d{1,9})$/;
 
-export const ERROR_FILTERS = ['fp', 'fn', 'any'] as const;
-export const ERROR_SORTS = ['fp', 'fn', 'errors', 'difference'] as const;
+const ERROR_FILTERS = ['fp', 'fn', 'any'] as const;
+const ERROR_SORTS = ['fp', 'fn', 'errors', 'difference'] as const;
 
 /** How much two layers' counts of an image differ, as df2 compare ranks images: |Δtp| + |Δfp| + |Δfn|. */
-export function tallyDifference(a: TallyJson, b: TallyJson): number {
+function tallyDifference(a: TallyJson, b: TallyJson): number {
   return Math.abs(a.tp - b.tp) + Math.abs(a.fp - b.fp) + Math.abs(a.fn - b.fn);
 }
 
 const layerJson = ({ id, name, task, source, user }: LayerSource): LayerJson => ({ id, name, task, source, ...(user ? { user } : {}) });
 
 /** Which images pass the error filter, and the order of the sort (most first, then by id). */
-export function selectByErrors(
+function selectByErrors(
   ids: readonly number[],
   tallyOf: (id: number) => TallyJson,
   errors: (typeof ERROR_FILTERS)[number] | undefined,

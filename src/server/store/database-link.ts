@@ -94,7 +94,7 @@ export class DatabaseLink {
    * between tries. Other errors are thrown at once; so is the last one when `giveUp()` turns true.
    *
    * @example
-   * const claim = await link.untilReachable(() => store.claimSubmission(id, workerId), () => stopping);
+   * const claim = await link.untilReachable(() => submissions.claim(id, workerId), () => stopping);
    */
   async untilReachable<T>(task: () => Promise<T>, giveUp: () => boolean = () => false): Promise<T> {
     for (let wait = RETRY_FIRST_MS; ; wait = Math.min(RETRY_MAX_MS, wait * 2)) {

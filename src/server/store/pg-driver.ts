@@ -9,7 +9,7 @@ import type { PgPool } from './postgres.js';
 import { migratePg, withTransaction } from './postgres.js';
 import { checkedIso, driveAsync, type SqlDialect, type SqlDriver, type SqlStep, type SqlValue, type TxWork } from './sql-driver.js';
 
-export const PG_DIALECT: SqlDialect = {
+const PG_DIALECT: SqlDialect = {
   name: 'postgres',
   now: 'now()',
   time: (iso) => `CAST('${checkedIso(iso)}' AS timestamptz)`,
@@ -19,7 +19,7 @@ export const PG_DIALECT: SqlDialect = {
 const numbered = new Map<string, string>();
 
 /** `?` placeholders as `$1`, `$2`, ... (outside quoted text; the store's statements never quote a `?`). */
-export function numberPlaceholders(sql: string): string {
+function numberPlaceholders(sql: string): string {
   let out = numbered.get(sql);
   if (out !== undefined) return out;
   let n = 0;

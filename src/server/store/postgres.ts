@@ -10,8 +10,6 @@ import { ignoreRejection } from '../../util/ignore-rejection.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
-/** What a query runs on: the pool (its own short transaction) or a client inside a transaction. */
-export type PgQueryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 /** `--db postgres://...` (or postgresql://) selects PostgreSQL; anything else is an SQLite file. */
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);

@@ -12,7 +12,7 @@ import { checkedIso, driveSync, type SqlDialect, type SqlDriver, type SqlStep, t
 /** Times are ISO 8601 text with milliseconds (what `Date.toISOString()` writes), so that text order is time order. */
 const ISO_FORMAT = `'%Y-%m-%dT%H:%M:%fZ'`;
 
-export const SQLITE_DIALECT: SqlDialect = {
+const SQLITE_DIALECT: SqlDialect = {
   name: 'sqlite',
   now: `strftime(${ISO_FORMAT}, 'now')`,
   time: (iso) => `'${checkedIso(iso)}'`,
