@@ -163,6 +163,9 @@ describe('explorer layers in the browser', { skip: skipWithoutChromium }, () => 
   test('two layers: the grid sorted by where A and B differ most, the image page shows both side by side', async () => {
     await navigate(() => page.goto(`${server.url}/#/explore/dataset?layer=file-bbox`));
     await page.waitForSelector('#layer-summary');
+    // B offers the other detection layers, not the retrieval one (whose counts are of queries).
+    const choices = await page.$$eval('#against-picker option', (options) => options.map((o) => (o as unknown as { value: string }).value));
+    assert.ok(choices.includes('file-segm') && !choices.includes('file-retrieval') && !choices.includes('file-bbox'), `B offers ${choices.join(', ')}`);
     await navigate(() => page.selectOption('#against-picker', 'file-segm'));
     await navigate(() => page.selectOption('#errors-sort', 'difference'));
     assert.match(await page.evaluate<string>('location.hash'), /against=file-segm.*sort=difference|sort=difference.*against=file-segm/);

@@ -68,7 +68,11 @@ export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navig
   const against = params.get('against') ?? '';
   const task = layers.find((l) => l.id === layer)?.task;
   const keypoints = task === 'keypoints' || task === 'keypoints_visible';
-  const options: [string, string][] = [['', 'none'], ...layers.map((l): [string, string] => [l.id, `${l.name} (${l.task}${l.user ? `, ${l.user}` : ''})`])];
+  const option = (l: LayerJson): [string, string] => [l.id, `${l.name} (${l.task}${l.user ? `, ${l.user}` : ''})`];
+  const options: [string, string][] = [['', 'none'], ...layers.map(option)];
+  // B is a layer of the same kind: a retrieval layer counts queries, the others detections (the server refuses a mix).
+  const sameKind = (l: LayerJson): boolean => l.id !== layer && (l.task === 'retrieval') === (task === 'retrieval');
+  const choicesB: [string, string][] = [['', 'none'], ...layers.filter(sameKind).map(option)];
   return h(
     'div',
     { class: 'layer-toolbar', id: 'layer-toolbar' },
@@ -79,11 +83,7 @@ export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navig
         )
       : null,
     layer ? select('errors-sort', 'Sort by', against ? [...SORTS, DIFFERENCE_SORT] : SORTS, params.get('sort') ?? '', (v) => set('sort', v)) : null,
-    layer
-      ? select('against-picker', 'B', [['', 'none'], ...options.slice(1).filter(([id]) => id !== layer)], against, (v) =>
-          set('against', v, v || params.get('sort') !== 'difference' ? [] : ['sort']),
-        )
-      : null,
+    layer ? select('against-picker', 'B', choicesB, against, (v) => set('against', v, v || params.get('sort') !== 'difference' ? [] : ['sort'])) : null,
   );
 }
 

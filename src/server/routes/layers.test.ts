@@ -190,6 +190,11 @@ describe('explorer layers', () => {
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&sort=difference')).status, 400);
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&against=file-nothing')).status, 404);
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&against=../x')).status, 400);
+    // A retrieval layer's counts are of queries and gallery items: no difference with a detection layer's.
+    const mixed = await get<{ error: string }>('/api/layers/file-bbox/images?split=dataset&against=file-ret');
+    assert.equal(mixed.status, 400);
+    assert.match(mixed.body.error, /^against: file-ret is a retrieval layer and file-bbox a coco one/);
+    assert.equal((await get('/api/layers/file-ret/images?split=dataset&against=file-bbox')).status, 400);
     assert.equal((await get('/api/layers/file-bbox/images?split=dataset&against=sub-' + String(submissionId))).status, 404, "another user's submission");
   });
 

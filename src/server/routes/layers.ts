@@ -182,6 +182,9 @@ export function layerRoutes(ctx: AppContext): Hono {
     if (againstId !== undefined && !againstLayer) return fail(404, 'against: no such layer (or not yours to see)');
     const data = await load(layer, split);
     const other = againstLayer ? await load(againstLayer, split) : undefined;
+    // Retrieval counts queries found and gallery items unused, COCO layers detections: their differences mean nothing.
+    if (other && other.kind !== data.kind)
+      return fail(400, `against: ${againstLayer!.id} is a ${other.kind} layer and ${layer.id} a ${data.kind} one (compare layers of one kind)`);
     if (landmarkKind && (data.kind !== 'coco' || !data.landmarkKinds)) return fail(400, `errors: ${landmarkKind} is a landmark error (keypoints layers only)`);
     let cellImages: Map<number, number> | undefined;
     if (cell !== undefined) {
