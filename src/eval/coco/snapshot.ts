@@ -147,7 +147,6 @@ function sha256OfFile(file: string): string {
   return hash.digest('hex');
 }
 
-/** Reads `length` bytes from the start of fd into a new SharedArrayBuffer. */
 /** `length` bytes from the start of the file into shared memory (fewer if the file is shorter), read by the file system's threads. */
 async function readShared(handle: FileHandle, length: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(new SharedArrayBuffer(length));
