@@ -1,9 +1,9 @@
 /**
  * The one way df2 talks to its worker threads: typed calls, each answered by
  * a reply or an error (worker-serve.ts on the other side). Every pool of
- * threads (evaluation, loading, the explorer's annotation reader and
- * indexer, zip import's decoders, synth's painters) is built on it, so that
- * they behave alike:
+ * threads (evaluation, loading, the second half of a large results file,
+ * the explorer's annotation reader and indexer, zip import's decoders,
+ * synth's painters) is built on it, so that they behave alike:
  *
  * - a failure thrown in the worker is thrown by the call, as the same class
  *   when it is a df2 InputError or UsageError (worker-messages.ts);
