@@ -109,3 +109,40 @@ test('compare: the paired differences of each list are those of the official fig
   assert.match(html, /Images where the two differ most/);
   assert.doesNotMatch(html, /<script|<link|src="http/); // self-contained
 });
+
+test('compare: the images listed carry the counts of df2 eval --per-image; the ground truth is read from its snapshot', async () => {
+  const dir = await tempDir('df2-ci-');
+  const cache = join(dir, 'cache');
+  const perImage = async (file: string): Promise<Map<number, { tp: number; fp: number; fn: number }>> => {
+    const out = join(dir, 'per-image.json');
+    const run = await runCli(['eval', 'bbox', '--gt', GT, '--results', file, '--per-image', out, '--json', '--no-cache']);
+    assert.equal(run.code, 0, run.stderr);
+    const rows = JSON.parse(readFileSync(out, 'utf8')) as { image_id: number; tp: number; fp: number; fn: number }[];
+    return new Map(rows.map((r) => [r.image_id, { tp: r.tp, fp: r.fp, fn: r.fn }]));
+  };
+  const [a, b] = [await perImage(BBOX), await perImage(SHIFTED)];
+  const args = ['compare', BBOX, SHIFTED, '--gt', GT, '--resamples', '50', '--json', '--images', '1000', '--cache', cache];
+  const first = await runCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok(
+    readdirSync(cache).some((f) => f.endsWith('.df2snap')),
+    'the first run writes a snapshot',
+  );
+  const json = JSON.parse(first.stdout) as {
+    images: { image_id: number; a: { tp: number; fp: number; fn: number }; b: { tp: number; fp: number; fn: number } }[];
+  };
+  const differing = [...a.keys()].filter((id) => JSON.stringify(a.get(id)) !== JSON.stringify(b.get(id)));
+  assert.ok(differing.length > 0);
+  assert.deepEqual(
+    json.images.map((i) => i.image_id).sort((x, y) => x - y),
+    differing,
+    'every image whose counts differ, and no other',
+  );
+  for (const i of json.images) assert.deepEqual([i.a, i.b], [a.get(i.image_id), b.get(i.image_id)], `image ${i.image_id}`);
+  // From the snapshot: the same output; without a cache: the same again.
+  const second = await runCli(args);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout, first.stdout);
+  const uncached = await runCli([...args.slice(0, -2), '--no-cache']);
+  assert.equal(uncached.stdout, first.stdout);
+});

@@ -17,6 +17,7 @@
  */
 export {
   prepareBootstrap,
+  preparedImageCounts,
   bootstrapCoco,
   bootstrapPrepared,
   bootstrapRetrieval,

@@ -4,6 +4,7 @@
  * cell (see prepare.ts for why that is exact).
  */
 export { prepareBootstrap, type PreparedEvaluation } from './prepare.js';
+export { preparedImageCounts } from './image-counts.js';
 export { ResampleAccumulator, resampleFigures, imageRanks, type ResampleFigures } from './resample.js';
 export { drawResample, forEachResampleInFile, ResampleFileWriter } from './resamples.js';
 export { percentileOfSorted, percentileInterval, type Interval } from './percentile.js';
