@@ -17,7 +17,8 @@
  * false positives; precision rises along such a run, so its right-to-left
  * maximum at any copy is the one at the run's last copy. Per (area range,
  * IoU threshold) one pass over the weighted detections gives every recall
- * sample; recall at the smaller maxDets comes from per-cell counts.
+ * sample; recall at the smaller maxDets comes from per-cell counts
+ * (prepare.ts), weighted, with no pass over the detections.
  */
 import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
@@ -73,7 +74,7 @@ export class ResampleAccumulator {
     this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
     this.reachedAt = new Int32Array(this.R);
     this.npig = new Int32Array(this.A);
-    this.smallTp = new Int32Array(Math.max(1, this.S));
+    this.smallTp = new Int32Array(Math.max(1, this.S * this.T));
   }
 
   /**
@@ -100,12 +101,16 @@ export class ResampleAccumulator {
     const { T, R, K, A, S } = this;
     const weight = this.weight;
     const npig = this.npig.fill(0);
+    // True positives at the smaller maxDets, area all: [s * T + t], weighted per cell (see prepare.ts).
+    const smallTp = this.smallTp.fill(0);
+    const ST = S * T;
     for (let c = 0; c < cat.cells; c++) {
       const w = weight[cat.cellImage[c]!]!;
-      if (w !== 0) for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
+      if (w === 0) continue;
+      for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
+      for (let x = 0; x < ST; x++) smallTp[x]! += w * cat.cellSmallTp[c * ST + x]!;
     }
     const recThrs = this.prepared.params.recThrs;
-    const maxDets = this.prepared.params.maxDets;
     const reachedAt = this.reachedAt;
     const precision = this.precision;
     for (let a = 0; a < A; a++) {
@@ -129,7 +134,6 @@ export class ResampleAccumulator {
       }
       const evTp = this.evTp;
       const evFp = this.evFp;
-      const smallTp = this.smallTp;
       for (let t = 0; t < T; t++) {
         const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
         const code = area.code;
@@ -137,7 +141,6 @@ export class ResampleAccumulator {
         let tp = 0;
         let fp = 0;
         let events = 0;
-        if (a === 0 && S > 0) smallTp.fill(0);
         // Branch-free: the event slot is written every time and kept only after a true positive
         // (codes mix true and false positives unpredictably).
         for (let j = 0; j < L; j++) {
@@ -150,15 +153,8 @@ export class ResampleAccumulator {
           evFp[events] = fp;
           events += isTp;
         }
-        if (a === 0 && S > 0) {
-          for (let j = 0; j < L; j++) {
-            const i = streamIndex[j]!;
-            if (code[base + i] !== 1) continue;
-            for (let s = 0; s < S; s++) if (area.rank[i]! < maxDets[s]!) smallTp[s]! += streamWeight[j]!;
-          }
-        }
         this.recall[(a * T + t) * K + k] = tp / n;
-        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s]! / n;
+        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s * T + t]! / n;
         // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
         // Sample 0 is reached at the first detection or the first true positive: either way its
         // precision is the maximum over every true positive.
