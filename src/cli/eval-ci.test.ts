@@ -146,3 +146,42 @@ test('compare: the images listed carry the counts of df2 eval --per-image; the g
   const uncached = await runCli([...args.slice(0, -2), '--no-cache']);
   assert.equal(uncached.stdout, first.stdout);
 });
+
+test('eval bbox --ci --by: AP, AP50 and AP75 of each attribute value with intervals, on the resamples of the whole', async () => {
+  const gt = goldenPath('basic', 'gt', 'coco-attributes.json');
+  const results = goldenPath('basic', 'results', 'bbox_results.json');
+  const dir = await tempDir('df2-ci-');
+  const lists = join(dir, 'lists.json');
+  const base = ['eval', 'bbox', '--gt', gt, '--results', results, '--by', 'occlusion', '--by', 'scale', '--json', '--level', '0.9'];
+  const drawn = await runCli([...base, '--ci', '--resamples', '60', '--seed', '4', '--write-resamples', lists]);
+  assert.equal(drawn.code, 0, drawn.stderr);
+  type Bounds = { value: number; low: number | null; high: number | null; defined: number };
+  const json = JSON.parse(drawn.stdout) as {
+    by: Record<string, Record<string, { ap: number; ap50: number; ap75: number }>>;
+    intervals: { by: Record<string, Record<string, { value_name: string; ap: Bounds; ap50: Bounds; ap75: Bounds }>> };
+  };
+  assert.deepEqual(Object.keys(json.intervals.by), ['occlusion', 'scale']);
+  for (const [attribute, values] of Object.entries(json.intervals.by)) {
+    assert.deepEqual(Object.keys(values), ['1', '2', '3']);
+    for (const [v, figures] of Object.entries(values))
+      for (const key of ['ap', 'ap50', 'ap75'] as const) {
+        const f = figures[key];
+        assert.equal(f.value, json.by[attribute]![v]![key], `${attribute} ${v} ${key}: the figure of --by`);
+        assert.equal(f.defined, 60);
+        assert.ok(f.low! < f.high!, `${attribute} ${v} ${key}: an interval`);
+      }
+  }
+  assert.equal(json.intervals.by.occlusion!['3']!.value_name, 'heavy');
+  // The lists written for the whole, read back: the same subset intervals (the subsets were drawn on them too).
+  const back = await runCli([...base, '--resample-file', lists]);
+  assert.equal(back.code, 0, back.stderr);
+  assert.deepEqual((JSON.parse(back.stdout) as typeof json).intervals.by, json.intervals.by);
+  // The text gives one line per value.
+  const text = await runCli([...base.filter((a) => a !== '--json'), '--resample-file', lists]);
+  assert.match(text.stdout, /By attribute, with intervals \(only ground truth with the value counts, as --by\):/);
+  assert.match(
+    text.stdout,
+    /\n {2}occlusion heavy {3}AP \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +AP50 \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +AP75 \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]\n/,
+  );
+  assert.equal((text.stdout.match(/^ {2}(occlusion|scale) \w+ +AP /gm) ?? []).length, 6);
+});

@@ -25,8 +25,10 @@ import {
   type TideErrors,
   cocoResultsWarnings,
   bootstrapPrepared,
+  bootstrapSubsets,
   prepareBootstrap,
   type CocoBootstrap,
+  type SubsetIntervals,
 } from '../eval/index.js';
 import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows } from '../eval/internal.js';
 import { evaluateMany } from './eval-coco-many.js';
@@ -198,12 +200,23 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
         if (options.confusion) confusion = confusionMatrix(gt, results, { groups, conf: options.conf, iou: options.iou });
       }
       let ci: CocoBootstrap | undefined;
+      let subsetIntervals: SubsetIntervals[] | undefined;
       if (options.ci || options.resampleFile !== undefined) {
         const prepared = prepareBootstrap(task, gt, results, { onProgress: (_stage, done, total) => bars.update('matching', done, total) });
         ci = await bootstrapPrepared(
           prepared,
           resampleOptions(options, (done, total) => bars.update('resampling', done, total)),
         );
+        // --by: each subset on the same resamples (the same seed, or the same file; written once, above).
+        if (attributes.length > 0) {
+          subsetIntervals = await bootstrapSubsets(task, gt, results, attributes, {
+            resamples: options.resamples,
+            seed: options.seed,
+            level: options.level,
+            file: options.resampleFile,
+            onProgress: (stage, label, done, total) => bars.update(`${stage} ${label}`, done, total),
+          });
+        }
       }
       // Landmark errors: for --errors, and per detection in --per-image.
       let landmarkErrors: KeypointErrorAnalysis | undefined;
@@ -217,10 +230,10 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
       const kpErrors = options.errors && landmarkErrors;
       if (quiet) {
         const errorsJson = errors ?? (kpErrors ? keypointErrorsJson(kpErrors) : undefined);
-        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }), ...(ci && { intervals: cocoIntervalsJson(ci) }) })}\n`;
+        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }), ...(ci && { intervals: cocoIntervalsJson(ci, subsetIntervals) }) })}\n`;
       } else {
         text = cocoReportText(result, by);
-        if (ci) text += cocoIntervalsText(ci, result.summary, options.resampleFile);
+        if (ci) text += cocoIntervalsText(ci, result.summary, options.resampleFile, subsetIntervals);
         if (errors) text += `\n${tideReportText(task, errors)}`;
         if (kpErrors) text += `\n${keypointErrorsText(kpErrors)}`;
         if (confusion)

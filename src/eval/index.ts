@@ -21,6 +21,7 @@ export {
   bootstrapCoco,
   bootstrapPrepared,
   bootstrapRetrieval,
+  bootstrapSubsets,
   comparePrepared,
   resampleFigures,
   percentileInterval,
@@ -31,6 +32,7 @@ export {
   type PreparedEvaluation,
   type ResampleOptions,
   type RetrievalBootstrap,
+  type SubsetIntervals,
 } from './bootstrap/index.js';
 export {
   evaluateCocoObjects,

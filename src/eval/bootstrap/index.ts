@@ -20,4 +20,5 @@ export {
   type FigureInterval,
   type PairedFigure,
 } from './coco.js';
+export { bootstrapSubsets, SUBSET_INTERVAL_FIGURES, type SubsetIntervals, type SubsetIntervalOptions } from './subsets.js';
 export { bootstrapRetrieval, RETRIEVAL_FIGURES, type RetrievalBootstrap } from './retrieval.js';
