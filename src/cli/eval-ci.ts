@@ -4,7 +4,14 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import { type RetrievalBootstrap, type CocoBootstrap, type FigureInterval, type ResampleOptions, type SubsetIntervals } from '../eval/index.js';
+import {
+  type RetrievalBootstrap,
+  type CocoBootstrap,
+  type FigureInterval,
+  type ResampleOptions,
+  type RetrievalSubsetIntervals,
+  type SubsetIntervals,
+} from '../eval/index.js';
 import { SUBSET_INTERVAL_FIGURES } from '../eval/internal.js';
 import { type SummaryLine, formatSummaryLine, paramsFor } from '../eval/internal.js';
 
@@ -146,20 +153,33 @@ export function cocoIntervalsJson(ci: CocoBootstrap, subsets?: readonly SubsetIn
 
 export { figureJson };
 
-/** Top-k accuracy with intervals (retrieval). */
-export function retrievalIntervalsText(ci: RetrievalBootstrap, file?: string): string {
+/** Top-k accuracy with intervals (retrieval); with --by, each attribute value's. */
+export function retrievalIntervalsText(ci: RetrievalBootstrap, file?: string, subsets?: readonly RetrievalSubsetIntervals[]): string {
   const lines = ['', `${resamplingLine(ci, file)} (query images):`];
-  for (const f of ci.figures) lines.push(`  ${f.name.padEnd(6)} ${f.value === -1 ? '   -1' : f.value.toFixed(3)}  ${intervalText(f)}`);
+  for (const f of ci.figures) lines.push(`  ${f.name.padEnd(6)} ${plainFigure(f.value)}  ${intervalText(f)}`);
+  if (subsets && subsets.length > 0) {
+    lines.push('', 'By attribute, with intervals (the queries with the value, as --by):');
+    const labels = subsets.map((s) => `${s.attribute} ${s.valueName}`);
+    const w = Math.max(...labels.map((l) => l.length));
+    subsets.forEach((s, i) => {
+      const cells = s.figures.map((f) => `${f.name} ${plainFigure(f.value)} ${intervalText(f).padEnd(14)}`);
+      lines.push(`  ${labels[i]!.padEnd(w)}  ${cells.join('  ').trimEnd()}`);
+    });
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** The `intervals` member of `df2 eval retrieval --json`. */
-export function retrievalIntervalsJson(ci: RetrievalBootstrap): Record<string, unknown> {
+/** The `intervals` member of `df2 eval retrieval --json` (with --by, its `by` member: attribute, value "1".."3", top1..top20). */
+export function retrievalIntervalsJson(ci: RetrievalBootstrap, subsets?: readonly RetrievalSubsetIntervals[]): Record<string, unknown> {
+  const by: Record<string, Record<string, unknown>> = {};
+  for (const s of subsets ?? [])
+    (by[s.attribute] ??= {})[String(s.value)] = { value_name: s.valueName, ...Object.fromEntries(s.figures.map((f) => [f.name, figureJson(f)])) };
   return {
     resamples: ci.count,
     seed: ci.seed,
     level: ci.level,
     ...Object.fromEntries(ci.figures.map((f) => [f.name, figureJson(f)])),
+    ...(subsets && subsets.length > 0 && { by }),
     ...(ci.lists && { figures: ci.lists }),
   };
 }

@@ -22,6 +22,7 @@ export {
   bootstrapPrepared,
   bootstrapRetrieval,
   bootstrapSubsets,
+  bootstrapRetrievalSubsets,
   comparePrepared,
   resampleFigures,
   percentileInterval,
@@ -33,6 +34,7 @@ export {
   type ResampleOptions,
   type RetrievalBootstrap,
   type SubsetIntervals,
+  type RetrievalSubsetIntervals,
 } from './bootstrap/index.js';
 export {
   evaluateCocoObjects,

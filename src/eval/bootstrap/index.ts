@@ -21,4 +21,4 @@ export {
   type PairedFigure,
 } from './coco.js';
 export { bootstrapSubsets, SUBSET_INTERVAL_FIGURES, type SubsetIntervals, type SubsetIntervalOptions } from './subsets.js';
-export { bootstrapRetrieval, RETRIEVAL_FIGURES, type RetrievalBootstrap } from './retrieval.js';
+export { bootstrapRetrieval, bootstrapRetrievalSubsets, RETRIEVAL_FIGURES, type RetrievalBootstrap, type RetrievalSubsetIntervals } from './retrieval.js';
