@@ -114,7 +114,16 @@ export async function submissionPage(ctx: PageContext): Promise<Child> {
       ? h('p', { class: 'hint', id: 'figures-hidden' }, `The figures of phase ${sub.phase} are shown once it has ended (${when(sub.figures_hidden_until)}).`)
       : null,
     sub.error ? h('section', null, h('h2', null, sub.status === 'failed' ? 'Why it failed' : 'Note'), errorBox(sub.error)) : null,
-    r ? h('section', null, h('h2', null, 'Figures'), statsTable(r.statNames, r.stats, ownIntervals(r)), intervalsNote(r)) : null,
+    r
+      ? h(
+          'section',
+          null,
+          h('h2', null, 'Figures'),
+          // With intervals the twelve columns outgrow a narrow window: the table scrolls, not the page.
+          h('div', { class: 'table-scroll' }, statsTable(r.statNames, r.stats, ownIntervals(r))),
+          intervalsNote(r),
+        )
+      : null,
     r?.perCategoryAp?.length
       ? h(
           'section',
