@@ -11,7 +11,8 @@
  * Also measured: the results reader against JSON.parse on the keypoint
  * results (CPU time, one process: bench/scanner.ts); the error analysis (`--errors --confusion --per-image`)
  * of bbox and segm beside the plain evaluation, with the ratio of the two;
- * bootstrap intervals of bbox (`--ci --resamples 1000`), with the same ratio;
+ * bootstrap intervals of bbox (`--ci --resamples 1000`) and `df2 compare` of two bbox files
+ * (the same file twice, 1,000 resamples), each with the same ratio;
  * keypoint results of ~0.6 GB (past V8's string limit, the
  * size of the official file for this many detections: every landmark
  * written), and with --train a train-sized ground truth (the validation one
@@ -136,6 +137,21 @@ async function main(): Promise<void> {
         const withCi = await row('  + --ci --resamples 1000', [...plainArgs, '--ci', '--resamples', '1000']);
         console.log(
           `${''.padEnd(36)} ${(withCi.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall, ${(withCi.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu of df2 eval ${task}`,
+        );
+        // A paired comparison of two files (here the same one twice: the same work), 1,000 resamples within 5x (issue 24).
+        const compare = await row('  compare A B --resamples 1000', [
+          'compare',
+          resultsFile(task),
+          resultsFile(task),
+          '--gt',
+          gt,
+          '--json',
+          '--no-cache',
+          '--resamples',
+          '1000',
+        ]);
+        console.log(
+          `${''.padEnd(36)} ${(compare.wallSeconds / plain.wallSeconds).toFixed(2).padStart(6)}x wall, ${(compare.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu of df2 eval ${task}`,
         );
       }
       if (task === 'keypoints') continue;

@@ -12,21 +12,22 @@ import {
   type CocoComparison,
   type CocoTask,
   type PairedFigure,
+  type ImageCounts,
   comparePrepared,
-  evaluateLoaded,
-  loadCocoGroundTruth,
+  loadCocoPair,
   loadCocoResults,
-  perImageCounts,
   prepareBootstrap,
+  preparedImageCounts,
 } from '../eval/index.js';
 import { ATTRIBUTES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
+import { type CacheCliOptions, addCacheOptions, snapshotCache } from './cache-option.js';
 import { type CompareFigureRow, compareHtml } from '../render/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { startProgress, type Progress } from '../util/progress.js';
+import { StageBars } from './stage-bars.js';
 import { type ResampleCliOptions, addResampleOptions, checkResampleOptions, figureJson, resampleOptions, resamplingLine } from './eval-ci.js';
 
-interface CompareCliOptions extends ResampleCliOptions {
+interface CompareCliOptions extends ResampleCliOptions, CacheCliOptions {
   gt: string;
   task: CocoTask;
   json?: boolean;
@@ -68,6 +69,7 @@ export function registerCompare(program: Command): void {
       'also compare AP, AP50 and AP75 per value of scale, occlusion, zoom_in, viewpoint or all (repeatable; ground truth from df2 convert coco --attributes)',
       collectAttribute,
     );
+  addCacheOptions(command);
   addResampleOptions(command);
   command.addHelpText(
     'after',
@@ -109,26 +111,22 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
   checkResampleOptions('compare', options);
   const quiet = options.json === true;
   const task = options.task;
-  let bar: Progress | null = null;
-  let stage = '';
-  const progress = (label: string, done: number, total: number): void => {
-    if (label !== stage) {
-      bar?.stop();
-      stage = label;
-      bar = startProgress({ label, total, quiet, unit: 'items' });
-    }
-    bar!.setTotal(total);
-    bar!.update(done);
-  };
+  const bars = new StageBars(quiet);
+  const progress = (label: string, done: number, total: number): void => bars.update(label, done, total);
   let cmp: CocoComparison;
   let images: ImageDifference[];
   const attributes = options.by ?? [];
   const subsets: SubsetComparison[] = [];
   try {
-    const gt = await loadCocoGroundTruth(options.gt, [task], { onProgress: (s, d, t) => progress('reading', d, t) });
+    // The ground truth once (from its snapshot when there is one), read alongside A; then B.
+    const cache = snapshotCache(options);
+    const { gt, results: resultsA } = await loadCocoPair(task, options.gt, fileA, {
+      onProgress: (stage, d, t) => progress(stage, d, t),
+      ...(cache && { cache }),
+    });
     requireCocoAttributes(gt, attributes);
-    const resultsA = await loadCocoResults(fileA, gt, [task], { onProgress: (s, d, t) => progress('reading', d, t) });
-    const resultsB = await loadCocoResults(fileB, gt, [task], { onProgress: (s, d, t) => progress('reading', d, t) });
+    const resultsB = await loadCocoResults(fileB, gt, [task], { onProgress: (_s, d, t) => progress('reading B', d, t) });
+    // Each file matched once: the figures, the resamples and the per-image counts all come from it.
     const preparedA = prepareBootstrap(task, gt, resultsA, { onProgress: (_s, d, t) => progress('matching A', d, t) });
     const preparedB = prepareBootstrap(task, gt, resultsB, { onProgress: (_s, d, t) => progress('matching B', d, t) });
     cmp = await comparePrepared(
@@ -144,12 +142,9 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
       const paired = await comparePrepared(a, b, { ...resampleOptions(options, (d, t) => progress(`resampling ${label}`, d, t)), writeFile: undefined });
       subsets.push({ ...subset, valueName: ATTRIBUTES[subset.attribute][subset.value - 1]!, figures: paired.stats.slice(0, SUBSET_FIGURES.length) });
     }
-    images =
-      options.images > 0
-        ? differingImages(perImageCounts(evaluateLoaded(task, gt, resultsA)), perImageCounts(evaluateLoaded(task, gt, resultsB)), options.images)
-        : [];
+    images = options.images > 0 ? differingImages(preparedImageCounts(preparedA), preparedImageCounts(preparedB), options.images) : [];
   } finally {
-    (bar as Progress | null)?.stop();
+    bars.stop();
   }
   const labels = LABELS[task];
   const run = resamplingLine(cmp, options.resampleFile);
@@ -222,7 +217,7 @@ function imageNote(task: CocoTask): string {
 }
 
 /** The images whose per-image counts differ most between A and B (sum of absolute differences; ties by image id). */
-function differingImages(a: ReturnType<typeof perImageCounts>, b: ReturnType<typeof perImageCounts>, limit: number): ImageDifference[] {
+function differingImages(a: ImageCounts, b: ImageCounts, limit: number): ImageDifference[] {
   const n = a.imageId.length;
   const distance = (i: number): number => Math.abs(a.tp[i]! - b.tp[i]!) + Math.abs(a.fp[i]! - b.fp[i]!) + Math.abs(a.fn[i]! - b.fn[i]!);
   const order = Array.from({ length: n }, (_, i) => i)

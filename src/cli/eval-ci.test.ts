@@ -109,3 +109,79 @@ test('compare: the paired differences of each list are those of the official fig
   assert.match(html, /Images where the two differ most/);
   assert.doesNotMatch(html, /<script|<link|src="http/); // self-contained
 });
+
+test('compare: the images listed carry the counts of df2 eval --per-image; the ground truth is read from its snapshot', async () => {
+  const dir = await tempDir('df2-ci-');
+  const cache = join(dir, 'cache');
+  const perImage = async (file: string): Promise<Map<number, { tp: number; fp: number; fn: number }>> => {
+    const out = join(dir, 'per-image.json');
+    const run = await runCli(['eval', 'bbox', '--gt', GT, '--results', file, '--per-image', out, '--json', '--no-cache']);
+    assert.equal(run.code, 0, run.stderr);
+    const rows = JSON.parse(readFileSync(out, 'utf8')) as { image_id: number; tp: number; fp: number; fn: number }[];
+    return new Map(rows.map((r) => [r.image_id, { tp: r.tp, fp: r.fp, fn: r.fn }]));
+  };
+  const [a, b] = [await perImage(BBOX), await perImage(SHIFTED)];
+  const args = ['compare', BBOX, SHIFTED, '--gt', GT, '--resamples', '50', '--json', '--images', '1000', '--cache', cache];
+  const first = await runCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok(
+    readdirSync(cache).some((f) => f.endsWith('.df2snap')),
+    'the first run writes a snapshot',
+  );
+  const json = JSON.parse(first.stdout) as {
+    images: { image_id: number; a: { tp: number; fp: number; fn: number }; b: { tp: number; fp: number; fn: number } }[];
+  };
+  const differing = [...a.keys()].filter((id) => JSON.stringify(a.get(id)) !== JSON.stringify(b.get(id)));
+  assert.ok(differing.length > 0);
+  assert.deepEqual(
+    json.images.map((i) => i.image_id).sort((x, y) => x - y),
+    differing,
+    'every image whose counts differ, and no other',
+  );
+  for (const i of json.images) assert.deepEqual([i.a, i.b], [a.get(i.image_id), b.get(i.image_id)], `image ${i.image_id}`);
+  // From the snapshot: the same output; without a cache: the same again.
+  const second = await runCli(args);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout, first.stdout);
+  const uncached = await runCli([...args.slice(0, -2), '--no-cache']);
+  assert.equal(uncached.stdout, first.stdout);
+});
+
+test('eval bbox --ci --by: AP, AP50 and AP75 of each attribute value with intervals, on the resamples of the whole', async () => {
+  const gt = goldenPath('basic', 'gt', 'coco-attributes.json');
+  const results = goldenPath('basic', 'results', 'bbox_results.json');
+  const dir = await tempDir('df2-ci-');
+  const lists = join(dir, 'lists.json');
+  const base = ['eval', 'bbox', '--gt', gt, '--results', results, '--by', 'occlusion', '--by', 'scale', '--json', '--level', '0.9'];
+  const drawn = await runCli([...base, '--ci', '--resamples', '60', '--seed', '4', '--write-resamples', lists]);
+  assert.equal(drawn.code, 0, drawn.stderr);
+  type Bounds = { value: number; low: number | null; high: number | null; defined: number };
+  const json = JSON.parse(drawn.stdout) as {
+    by: Record<string, Record<string, { ap: number; ap50: number; ap75: number }>>;
+    intervals: { by: Record<string, Record<string, { value_name: string; ap: Bounds; ap50: Bounds; ap75: Bounds }>> };
+  };
+  assert.deepEqual(Object.keys(json.intervals.by), ['occlusion', 'scale']);
+  for (const [attribute, values] of Object.entries(json.intervals.by)) {
+    assert.deepEqual(Object.keys(values), ['1', '2', '3']);
+    for (const [v, figures] of Object.entries(values))
+      for (const key of ['ap', 'ap50', 'ap75'] as const) {
+        const f = figures[key];
+        assert.equal(f.value, json.by[attribute]![v]![key], `${attribute} ${v} ${key}: the figure of --by`);
+        assert.equal(f.defined, 60);
+        assert.ok(f.low! < f.high!, `${attribute} ${v} ${key}: an interval`);
+      }
+  }
+  assert.equal(json.intervals.by.occlusion!['3']!.value_name, 'heavy');
+  // The lists written for the whole, read back: the same subset intervals (the subsets were drawn on them too).
+  const back = await runCli([...base, '--resample-file', lists]);
+  assert.equal(back.code, 0, back.stderr);
+  assert.deepEqual((JSON.parse(back.stdout) as typeof json).intervals.by, json.intervals.by);
+  // The text gives one line per value.
+  const text = await runCli([...base.filter((a) => a !== '--json'), '--resample-file', lists]);
+  assert.match(text.stdout, /By attribute, with intervals \(only ground truth with the value counts, as --by\):/);
+  assert.match(
+    text.stdout,
+    /\n {2}occlusion heavy {3}AP \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +AP50 \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +AP75 \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]\n/,
+  );
+  assert.equal((text.stdout.match(/^ {2}(occlusion|scale) \w+ +AP /gm) ?? []).length, 6);
+});

@@ -4,7 +4,15 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../util/errors.js';
-import { type RetrievalBootstrap, type CocoBootstrap, type FigureInterval, type ResampleOptions } from '../eval/index.js';
+import {
+  type RetrievalBootstrap,
+  type CocoBootstrap,
+  type FigureInterval,
+  type ResampleOptions,
+  type RetrievalSubsetIntervals,
+  type SubsetIntervals,
+} from '../eval/index.js';
+import { SUBSET_INTERVAL_FIGURES } from '../eval/internal.js';
 import { type SummaryLine, formatSummaryLine, paramsFor } from '../eval/internal.js';
 
 export interface ResampleCliOptions {
@@ -87,49 +95,91 @@ function intervalText(f: { low: number; high: number; defined: number }, digits 
   return `[${f.low.toFixed(digits)}, ${f.high.toFixed(digits)}]`;
 }
 
-/** The summary lines as pycocotools prints them, each followed by its interval, then per-category AP with intervals. */
-export function cocoIntervalsText(ci: CocoBootstrap, summary: readonly SummaryLine[], file?: string): string {
+const plainFigure = (v: number): string => (v === -1 ? '   -1' : v.toFixed(3));
+
+/**
+ * The summary lines as pycocotools prints them, each followed by its interval, then per-category AP with intervals,
+ * then (--by) AP, AP50 and AP75 of each attribute value with theirs.
+ */
+export function cocoIntervalsText(ci: CocoBootstrap, summary: readonly SummaryLine[], file?: string, subsets?: readonly SubsetIntervals[]): string {
   const params = paramsFor(ci.task);
   const lines = [``, resamplingLine(ci, file) + ':'];
   summary.forEach((line, j) => lines.push(`${formatSummaryLine(params, line)}  ${intervalText(ci.stats[j]!)}`));
   lines.push('', 'AP per category, with intervals:');
   const width = Math.max(...ci.perCategory.map((c) => c.name.length));
-  for (const c of ci.perCategory) lines.push(`  ${c.name.padEnd(width)}  ${c.value === -1 ? '   -1' : c.value.toFixed(3)}  ${intervalText(c)}`);
+  for (const c of ci.perCategory) lines.push(`  ${c.name.padEnd(width)}  ${plainFigure(c.value)}  ${intervalText(c)}`);
+  if (subsets && subsets.length > 0) {
+    lines.push('', 'By attribute, with intervals (only ground truth with the value counts, as --by):');
+    const labels = subsets.map((s) => `${s.attribute} ${s.valueName}`);
+    const w = Math.max(...labels.map((l) => l.length));
+    subsets.forEach((s, i) => {
+      const cells = s.figures.map((f, j) => `${SUBSET_LABELS[j]} ${plainFigure(f.value)} ${intervalText(f).padEnd(14)}`);
+      lines.push(`  ${labels[i]!.padEnd(w)}  ${cells.join('  ').trimEnd()}`);
+    });
+  }
   return `${lines.join('\n')}\n`;
+}
+
+const SUBSET_LABELS = ['AP', 'AP50', 'AP75'] as const;
+
+/** `by` of the `intervals` member: attribute, then value "1".."3", then ap, ap50, ap75 (as df2 eval --by lays out its figures). */
+function subsetIntervalsJson(subsets: readonly SubsetIntervals[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const s of subsets) {
+    (out[s.attribute] ??= {})[String(s.value)] = {
+      value_name: s.valueName,
+      ...Object.fromEntries(s.figures.map((f, j) => [SUBSET_INTERVAL_FIGURES[j], figureJson(f)])),
+    };
+  }
+  return out;
 }
 
 function figureJson(f: FigureInterval): { value: number; low: number | null; high: number | null; defined: number } {
   return { value: f.value, low: f.defined > 0 ? f.low : null, high: f.defined > 0 ? f.high : null, defined: f.defined };
 }
 
-/** The `intervals` member of `--json`. */
-export function cocoIntervalsJson(ci: CocoBootstrap): Record<string, unknown> {
+/** The `intervals` member of `--json` (with --by, its `by` member). */
+export function cocoIntervalsJson(ci: CocoBootstrap, subsets?: readonly SubsetIntervals[]): Record<string, unknown> {
   return {
     resamples: ci.count,
     seed: ci.seed,
     level: ci.level,
     stats: ci.stats.map(figureJson),
     per_category_ap: ci.perCategory.map((c) => ({ category_id: c.categoryId, ...figureJson(c) })),
+    ...(subsets && subsets.length > 0 && { by: subsetIntervalsJson(subsets) }),
     ...(ci.figures && { figures: ci.figures }),
   };
 }
 
 export { figureJson };
 
-/** Top-k accuracy with intervals (retrieval). */
-export function retrievalIntervalsText(ci: RetrievalBootstrap, file?: string): string {
+/** Top-k accuracy with intervals (retrieval); with --by, each attribute value's. */
+export function retrievalIntervalsText(ci: RetrievalBootstrap, file?: string, subsets?: readonly RetrievalSubsetIntervals[]): string {
   const lines = ['', `${resamplingLine(ci, file)} (query images):`];
-  for (const f of ci.figures) lines.push(`  ${f.name.padEnd(6)} ${f.value === -1 ? '   -1' : f.value.toFixed(3)}  ${intervalText(f)}`);
+  for (const f of ci.figures) lines.push(`  ${f.name.padEnd(6)} ${plainFigure(f.value)}  ${intervalText(f)}`);
+  if (subsets && subsets.length > 0) {
+    lines.push('', 'By attribute, with intervals (the queries with the value, as --by):');
+    const labels = subsets.map((s) => `${s.attribute} ${s.valueName}`);
+    const w = Math.max(...labels.map((l) => l.length));
+    subsets.forEach((s, i) => {
+      const cells = s.figures.map((f) => `${f.name} ${plainFigure(f.value)} ${intervalText(f).padEnd(14)}`);
+      lines.push(`  ${labels[i]!.padEnd(w)}  ${cells.join('  ').trimEnd()}`);
+    });
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** The `intervals` member of `df2 eval retrieval --json`. */
-export function retrievalIntervalsJson(ci: RetrievalBootstrap): Record<string, unknown> {
+/** The `intervals` member of `df2 eval retrieval --json` (with --by, its `by` member: attribute, value "1".."3", top1..top20). */
+export function retrievalIntervalsJson(ci: RetrievalBootstrap, subsets?: readonly RetrievalSubsetIntervals[]): Record<string, unknown> {
+  const by: Record<string, Record<string, unknown>> = {};
+  for (const s of subsets ?? [])
+    (by[s.attribute] ??= {})[String(s.value)] = { value_name: s.valueName, ...Object.fromEntries(s.figures.map((f) => [f.name, figureJson(f)])) };
   return {
     resamples: ci.count,
     seed: ci.seed,
     level: ci.level,
     ...Object.fromEntries(ci.figures.map((f) => [f.name, figureJson(f)])),
+    ...(subsets && subsets.length > 0 && { by }),
     ...(ci.lists && { figures: ci.lists }),
   };
 }

@@ -24,30 +24,27 @@ import {
   type ConfusionMatrix,
   type TideErrors,
   cocoResultsWarnings,
-  defaultCacheDir,
-  type SnapshotCacheOptions,
   bootstrapPrepared,
+  bootstrapSubsets,
   prepareBootstrap,
   type CocoBootstrap,
+  type SubsetIntervals,
 } from '../eval/index.js';
 import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows, prestartEvaluationThread } from '../eval/internal.js';
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { evaluateMany } from './eval-coco-many.js';
 import { expandResultsFiles } from './results-files.js';
 import { UsageError } from '../util/errors.js';
 import { type ResampleCliOptions, addCiOptions, checkResampleOptions, cocoIntervalsJson, cocoIntervalsText, resampleOptions } from './eval-ci.js';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
-import { type Progress, startProgress } from '../util/progress.js';
+import { type CacheCliOptions, addCacheOptions, snapshotCache } from './cache-option.js';
+import { StageBars } from './stage-bars.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
-interface CocoEvalCliOptions extends ResampleCliOptions {
+interface CocoEvalCliOptions extends ResampleCliOptions, CacheCliOptions {
   gt: string;
   results: string[];
-  /** A folder, false with --no-cache, undefined for the default folder. */
-  cache?: string | false;
-  verifyCache?: boolean;
   csv?: string;
   json?: boolean;
   by?: AttributeName[];
@@ -84,9 +81,6 @@ export function registerCocoEval(evalCommand: Command): void {
       )
       .option('--json', 'print the figures as JSON on stdout (no progress)')
       .option('--csv <file>', 'also write one CSV row of figures per results file (file, then the summary figures)')
-      .option('--cache <dir>', 'folder of ground-truth snapshots (default: $XDG_CACHE_HOME/df2 or ~/.cache/df2; cap: DF2_CACHE_MAX_MB, default 4096)')
-      .option('--no-cache', 'neither read nor write a ground-truth snapshot')
-      .option('--verify-cache', "use a snapshot only if the ground truth's SHA-256 is the one it was made from (reads the whole file)")
       .option(
         '--by <attribute>',
         `also give AP, AP50, AP75 per value of ${ATTRIBUTE_NAMES.join('|')} or all (repeatable; needs a ground truth with attributes)`,
@@ -96,6 +90,7 @@ export function registerCocoEval(evalCommand: Command): void {
         '--per-image <file>',
         `write [{"image_id", "tp", "fp", "fn"${task === 'keypoints' ? ', "detections"' : ''}}] per image of the ground truth (official matching at ${task === 'keypoints' ? 'OKS .50, area all; detections: landmark kinds of each detection matched at OKS 0.1' : 'IoU .50, area all'})`,
       );
+    addCacheOptions(command);
     addCiOptions(command);
     if (task === 'keypoints') {
       command.option('--errors', 'also give the landmark error analysis (good / jitter / inversion / swap / miss; AP after correcting each)');
@@ -149,16 +144,6 @@ detection ConfusionMatrix (matrix[pred][gt], last row and column background).
 See docs/errors.md.`
   }
 `;
-}
-
-/** The snapshot cache of the options (one line on stderr per snapshot rebuilt or not written). */
-function snapshotCache(options: CocoEvalCliOptions): SnapshotCacheOptions | undefined {
-  if (options.cache === false) return undefined;
-  return {
-    dir: typeof options.cache === 'string' ? resolve(options.cache) : defaultCacheDir(),
-    verify: options.verifyCache === true,
-    onNote: (line) => process.stderr.write(`${line}\n`),
-  };
 }
 
 async function run(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
@@ -228,12 +213,23 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
         if (options.confusion) confusion = confusionMatrix(gt, results, { groups, conf: options.conf, iou: options.iou });
       }
       let ci: CocoBootstrap | undefined;
+      let subsetIntervals: SubsetIntervals[] | undefined;
       if (options.ci || options.resampleFile !== undefined) {
         const prepared = prepareBootstrap(task, gt, results, { onProgress: (_stage, done, total) => bars.update('matching', done, total) });
         ci = await bootstrapPrepared(
           prepared,
           resampleOptions(options, (done, total) => bars.update('resampling', done, total)),
         );
+        // --by: each subset on the same resamples (the same seed, or the same file; written once, above).
+        if (attributes.length > 0) {
+          subsetIntervals = await bootstrapSubsets(task, gt, results, attributes, {
+            resamples: options.resamples,
+            seed: options.seed,
+            level: options.level,
+            file: options.resampleFile,
+            onProgress: (stage, label, done, total) => bars.update(`${stage} ${label}`, done, total),
+          });
+        }
       }
       // Landmark errors: for --errors, and per detection in --per-image.
       let landmarkErrors: KeypointErrorAnalysis | undefined;
@@ -247,10 +243,10 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
       const kpErrors = options.errors && landmarkErrors;
       if (quiet) {
         const errorsJson = errors ?? (kpErrors ? keypointErrorsJson(kpErrors) : undefined);
-        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }), ...(ci && { intervals: cocoIntervalsJson(ci) }) })}\n`;
+        text = `${JSON.stringify({ ...cocoReportJson(result, by), ...(errorsJson && { errors: errorsJson }), ...(confusion && { confusion }), ...(ci && { intervals: cocoIntervalsJson(ci, subsetIntervals) }) })}\n`;
       } else {
         text = cocoReportText(result, by);
-        if (ci) text += cocoIntervalsText(ci, result.summary, options.resampleFile);
+        if (ci) text += cocoIntervalsText(ci, result.summary, options.resampleFile, subsetIntervals);
         if (errors) text += `\n${tideReportText(task, errors)}`;
         if (kpErrors) text += `\n${keypointErrorsText(kpErrors)}`;
         if (confusion)
@@ -264,45 +260,4 @@ async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void
   }
   for (const line of warnings) process.stderr.write(`df2: warning: ${line}\n`);
   process.stdout.write(text);
-}
-
-/**
- * One bar at a time: "reading" (both files, in bytes, as they are read
- * concurrently), then "evaluating".
- */
-class StageBars {
-  private bar: Progress | null = null;
-  private stage = '';
-  private readonly reading = new Map<string, [number, number]>();
-
-  constructor(private readonly quiet: boolean) {}
-
-  update(stage: string, done: number, total: number): void {
-    const isReading = stage.startsWith('reading');
-    const label = isReading ? 'reading' : stage;
-    if (label !== this.stage) {
-      this.bar?.stop();
-      this.stage = label;
-      this.bar = startProgress({ label, total, quiet: this.quiet, unit: isReading ? 'bytes' : 'items' });
-    }
-    if (isReading) {
-      this.reading.set(stage, [done, total]);
-      let sumDone = 0;
-      let sumTotal = 0;
-      for (const [d, t] of this.reading.values()) {
-        sumDone += d;
-        sumTotal += t;
-      }
-      this.bar!.setTotal(sumTotal);
-      this.bar!.update(sumDone);
-    } else {
-      this.bar!.setTotal(total);
-      this.bar!.update(done);
-    }
-  }
-
-  stop(): void {
-    this.bar?.stop();
-    this.bar = null;
-  }
 }

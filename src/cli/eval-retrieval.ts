@@ -5,7 +5,14 @@
 import type { Command } from 'commander';
 import { ATTRIBUTE_NAMES, type AttributeName } from '../schema/index.js';
 import { collectAttribute } from './attribute-option.js';
-import { bootstrapRetrieval, evaluateRetrieval, loadRetrievalInputs, type RetrievalBootstrap } from '../eval/index.js';
+import {
+  bootstrapRetrieval,
+  bootstrapRetrievalSubsets,
+  evaluateRetrieval,
+  loadRetrievalInputs,
+  type RetrievalBootstrap,
+  type RetrievalSubsetIntervals,
+} from '../eval/index.js';
 import { type ResampleCliOptions, addCiOptions, checkResampleOptions, retrievalIntervalsJson, retrievalIntervalsText, resampleOptions } from './eval-ci.js';
 import { retrievalJson, retrievalText } from '../eval/index.js';
 import { warningLines } from '../eval/internal.js';
@@ -55,6 +62,7 @@ resampled (see docs/evaluation.md).
     const progress = startProgress({ label: 'reading results', total: 1, quiet: options.json, unit: 'bytes' });
     let result;
     let ci: RetrievalBootstrap | undefined;
+    let subsets: RetrievalSubsetIntervals[] | undefined;
     try {
       const fileOptions = {
         by: options.by ?? [],
@@ -65,15 +73,21 @@ resampled (see docs/evaluation.md).
       };
       const inputs = await loadRetrievalInputs(options.query, options.gallery, options.results, fileOptions);
       result = evaluateRetrieval(inputs, fileOptions);
-      if (options.ci || options.resampleFile !== undefined) ci = await bootstrapRetrieval(inputs.queries, result.outcomes, resampleOptions(options));
+      if (options.ci || options.resampleFile !== undefined) {
+        ci = await bootstrapRetrieval(inputs.queries, result.outcomes, resampleOptions(options));
+        // --by: each value on the same resamples of the query images (the same seed, or the same file).
+        const { resamples, seed, level, resampleFile: file } = options;
+        if (fileOptions.by.length > 0)
+          subsets = await bootstrapRetrievalSubsets(inputs.queries, result.outcomes, fileOptions.by, { resamples, seed, level, file });
+      }
     } finally {
       progress.stop();
     }
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ ...retrievalJson(result), ...(ci && { intervals: retrievalIntervalsJson(ci) }) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...retrievalJson(result), ...(ci && { intervals: retrievalIntervalsJson(ci, subsets) }) })}\n`);
       return;
     }
     for (const line of warningLines(result)) process.stderr.write(`df2: warning: ${line}\n`);
-    process.stdout.write(retrievalText(result) + (ci ? retrievalIntervalsText(ci, options.resampleFile) : ''));
+    process.stdout.write(retrievalText(result) + (ci ? retrievalIntervalsText(ci, options.resampleFile, subsets) : ''));
   });
 }

@@ -228,3 +228,82 @@ test('df2 report --ci: every summary figure, per-category AP and top-k shows the
     await rm(out, { recursive: true, force: true });
   }
 });
+
+/** Per row of an attributes table: its attribute, value, and the interval cell after each figure, by the figure's key. */
+function attributeIntervalRows(
+  table: string,
+): { attribute: string; value: string; cells: Record<string, { low: number | null; high: number | null; defined: number }> }[] {
+  return [...table.matchAll(/<tr data-attribute="(\w+)" data-attribute-value="(\d)">(.*?)<\/tr>/g)].map((row) => ({
+    attribute: row[1]!,
+    value: row[2]!,
+    cells: Object.fromEntries(
+      [...row[3]!.matchAll(/<td class="ci" data-key="(\w+)" data-defined="(\d+)"(?: data-low="([^"]*)" data-high="([^"]*)")?>/g)].map((m) => [
+        m[1]!,
+        { low: m[3] === undefined ? null : Number(m[3]), high: m[4] === undefined ? null : Number(m[4]), defined: Number(m[2]) },
+      ]),
+    ),
+  }));
+}
+
+test('df2 report --ci: the per-attribute tables carry the intervals df2 eval --ci --by gives for the same draws', async () => {
+  const out = await tempDir('df2-report-ci-by-');
+  try {
+    const file = join(out, 'report.html');
+    const draws = ['--resamples', '50', '--seed', '8', '--level', '0.9'];
+    const retrieval = ['--query', RETRIEVAL('query-attributes.json'), '--gallery', RETRIEVAL('gallery.json')];
+    const made = await runCli([
+      'report',
+      '--gt',
+      GT_ATTRIBUTES,
+      '--results',
+      BBOX,
+      ...retrieval,
+      '--retrieval-results',
+      RETRIEVAL('results.json'),
+      '--ci',
+      ...draws,
+      '--out',
+      file,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const html = await readFile(file, 'utf8');
+    const bounds = (f: IntervalJson): { low: number | null; high: number | null; defined: number } => ({ low: f.low, high: f.high, defined: f.defined });
+
+    const bbox = await runCli(['eval', 'bbox', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--by', 'all', '--ci', ...draws, '--json']);
+    assert.equal(bbox.code, 0, bbox.stderr);
+    const byCoco = (JSON.parse(bbox.stdout) as { intervals: { by: Record<string, Record<string, Record<string, IntervalJson>>> } }).intervals.by;
+    const cocoRows = attributeIntervalRows(element(html, 'table', 'class="attributes" data-task="bbox"'));
+    assert.equal(cocoRows.length, 12);
+    for (const row of cocoRows)
+      for (const key of ['ap', 'ap50', 'ap75'])
+        assert.deepEqual(row.cells[key], bounds(byCoco[row.attribute]![row.value]![key]!), `bbox ${row.attribute} ${row.value} ${key}`);
+    assert.ok(
+      cocoRows.some((r) => r.cells.ap!.low! < r.cells.ap!.high!),
+      'intervals of some width',
+    );
+
+    const top = await runCli(['eval', 'retrieval', ...retrieval, '--results', RETRIEVAL('results.json'), '--by', 'all', '--ci', ...draws, '--json']);
+    assert.equal(top.code, 0, top.stderr);
+    const topJson = JSON.parse(top.stdout) as {
+      by: Record<string, Record<string, { top1: number; top20: number }>>;
+      intervals: { by: Record<string, Record<string, Record<string, IntervalJson>>> };
+    };
+    const retrievalRows = attributeIntervalRows(element(html, 'table', 'class="attributes" data-task="retrieval"'));
+    assert.equal(retrievalRows.length, 12);
+    for (const row of retrievalRows)
+      for (const key of ['top1', 'top5', 'top10', 'top15', 'top20']) {
+        const f = topJson.intervals.by[row.attribute]![row.value]![key]!;
+        assert.deepEqual(row.cells[key], bounds(f), `retrieval ${row.attribute} ${row.value} ${key}`);
+        if (key === 'top1' || key === 'top20')
+          assert.equal(f.value, topJson.by[row.attribute]![row.value]![key], `${row.attribute} ${row.value} ${key}: the figure of --by`);
+      }
+
+    // Without --ci: the same tables, no interval column.
+    const plain = await runCli(['report', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--out', file, '--quiet']);
+    assert.equal(plain.code, 0, plain.stderr);
+    const plainTable = element(await readFile(file, 'utf8'), 'table', 'class="attributes" data-task="bbox"');
+    assert.doesNotMatch(plainTable, /class="ci"|interval/);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

@@ -17,9 +17,12 @@
  */
 export {
   prepareBootstrap,
+  preparedImageCounts,
   bootstrapCoco,
   bootstrapPrepared,
   bootstrapRetrieval,
+  bootstrapSubsets,
+  bootstrapRetrievalSubsets,
   comparePrepared,
   resampleFigures,
   percentileInterval,
@@ -30,6 +33,8 @@ export {
   type PreparedEvaluation,
   type ResampleOptions,
   type RetrievalBootstrap,
+  type SubsetIntervals,
+  type RetrievalSubsetIntervals,
 } from './bootstrap/index.js';
 export {
   evaluateCocoObjects,

@@ -8,7 +8,7 @@
 export { firstMissingAttribute } from './coco/ground-truth.js';
 export { readCocoResults, UnknownImageIdError, type CocoResultsData } from './coco/results.js';
 export { boxesStandingInForMasks } from './coco/warnings.js';
-export { pairedDifference } from './bootstrap/index.js';
+export { pairedDifference, SUBSET_INTERVAL_FIGURES } from './bootstrap/index.js';
 export { recordOf } from './coco/records.js';
 export { landmarksOf } from './coco/landmark-windows.js';
 export { attributeSubsets } from './coco/subsets.js';

@@ -3,7 +3,9 @@
  * each submission (really, in the worker's child process) on its resample
  * lists; the board shows each team's AP with its interval and marks "≈" the
  * teams the image sample cannot tell from the team above, exactly as the
- * API says, with a title and an aria-label that say it in words.
+ * API says, with a title and an aria-label that say it in words. A
+ * submission's own page shows each of its figures and each category's AP
+ * with the interval the API gives.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,7 @@ import { goldenPath } from '../testing/paths.js';
 import type { RunningServer } from './server.js';
 import type { Challenge } from './challenge/config.js';
 import { addUser, goldenGtDir, startTestServer, upload, waitForSubmission } from './test-support.js';
-import type { LeaderboardJson } from '../shared/api-types.js';
+import type { LeaderboardJson, SubmissionJson } from '../shared/api-types.js';
 
 interface Detection {
   image_id: number;
@@ -28,6 +30,8 @@ describe('leaderboard intervals in the browser', { skip: skipWithoutChromium }, 
   let context: BrowserContext;
   let page: Page;
   const errors: string[] = [];
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, number> = {};
 
   before(async () => {
     const gt = await goldenGtDir();
@@ -60,6 +64,7 @@ describe('leaderboard intervals in the browser', { skip: skipWithoutChromium }, 
     ];
     for (const [name, results] of teams) {
       const token = await addUser(server, name);
+      tokens[name] = token;
       const res = await upload(server, token, {
         phase: 'dev',
         task: 'bbox',
@@ -69,6 +74,7 @@ describe('leaderboard intervals in the browser', { skip: skipWithoutChromium }, 
       assert.equal(res.status, 202, await res.clone().text());
       const sub = await waitForSubmission(server, token, ((await res.json()) as { id: number }).id, 60_000);
       assert.equal(sub.status, 'done', String(sub.error));
+      ids[name] = sub.id as number;
     }
     ({ context, page } = await launchChromium(errors));
   });
@@ -112,6 +118,52 @@ describe('leaderboard intervals in the browser', { skip: skipWithoutChromium }, 
       assert.equal(row.label, notSignificant ? 'not significantly different from the team above at 95%' : null);
     });
     assert.match((await page.textContent('#intervals-note')) ?? '', /95% bootstrap interval of AP over the images \(200 resamples/);
+    assert.deepEqual(errors, []);
+  });
+
+  test("a submission's page: each figure and each category's AP with the interval the API gives", async () => {
+    const sub = (await (
+      await fetch(`${server.url}/api/submissions/${ids.max}`, { headers: { authorization: `Bearer ${tokens.max}` } })
+    ).json()) as SubmissionJson;
+    const r = sub.result!;
+    assert.equal(r.statIntervals?.length, r.stats.length);
+    await page.goto(`${server.url}/#token=${tokens.max}`);
+    await appReady(page);
+    await page.goto(`${server.url}/#/submission/${ids.max}`);
+    await appReady(page);
+    await page.waitForSelector('table[data-table="stats"] .interval');
+    const shown = await page.$$eval('table[data-table="stats"] tbody td', (tds) =>
+      tds.map((td) => {
+        const interval = td.querySelector('.interval');
+        return {
+          value: Number(td.getAttribute('data-value')),
+          text: interval?.textContent ?? null,
+          low: interval?.getAttribute('data-low') ?? null,
+          high: interval?.getAttribute('data-high') ?? null,
+        };
+      }),
+    );
+    assert.equal(shown.length, r.stats.length);
+    r.statIntervals!.forEach((f, j) => {
+      assert.equal(shown[j]!.value, r.stats[j]);
+      assert.deepEqual([shown[j]!.low, shown[j]!.high], [String(f.low), String(f.high)], `${r.statNames[j]}: the exact bounds`);
+      assert.equal(shown[j]!.text, `[${f.low!.toFixed(4)}, ${f.high!.toFixed(4)}]`);
+    });
+    // The leaderboard's figure: the same interval as on the board.
+    const board = (await (await fetch(`${server.url}/api/leaderboard?phase=dev&task=bbox`)).json()) as LeaderboardJson;
+    const entry = board.entries.find((e) => e.submission_id === ids.max)!;
+    assert.deepEqual([Number(shown[0]!.low), Number(shown[0]!.high)], [entry.interval!.low, entry.interval!.high]);
+    const categories = await page.$$eval('table[data-table="per-category"] tbody tr', (trs) =>
+      trs.map((tr) => ({ id: Number(tr.getAttribute('data-category')), text: tr.querySelector('.interval')?.textContent ?? null })),
+    );
+    assert.deepEqual(
+      categories.map((c) => c.id),
+      r.perCategoryAp!.map((c) => c.category_id),
+    );
+    r.perCategoryApIntervals!.forEach((f, k) =>
+      assert.equal(categories[k]!.text, f.low === null ? '[–]' : `[${f.low.toFixed(4)}, ${f.high!.toFixed(4)}]`, `category ${categories[k]!.id}`),
+    );
+    assert.match((await page.textContent('#intervals-note')) ?? '', /95% bootstrap interval over the images \(200 resamples/);
     assert.deepEqual(errors, []);
   });
 });

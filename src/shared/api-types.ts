@@ -141,7 +141,23 @@ export interface EvaluationResult {
   subsetStatNames?: string[];
   /** In a phase with intervals: the bootstrap interval of the leaderboard's figure (see ResultInterval). */
   interval?: ResultInterval;
+  /**
+   * In a phase with intervals: every figure of `stats` with its bootstrap interval, in the same order, from the same
+   * resamples as `interval` (whose bounds the leaderboard's figure repeats here). Absent for submissions evaluated
+   * before the phase kept them.
+   */
+  statIntervals?: FigureBoundsJson[];
+  /** In a phase with intervals, COCO tasks: the interval of each AP of `perCategoryAp`, in the same order. */
+  perCategoryApIntervals?: FigureBoundsJson[];
   seconds: number;
+}
+
+/** A figure's bootstrap interval: its percentile bounds, null when no resample defined it (`defined` 0). */
+export interface FigureBoundsJson {
+  low: number | null;
+  high: number | null;
+  /** Resamples in which the figure was defined. */
+  defined: number;
 }
 
 /**

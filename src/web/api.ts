@@ -6,6 +6,7 @@ export type {
   PhaseJson,
   CategoryApJson,
   EvaluationResult,
+  FigureBoundsJson,
   ImageJson,
   IndexingJson,
   ItemJson,

@@ -1,8 +1,34 @@
 /** Tables of evaluation figures: the summary row, AP per category, and the per-attribute tables. */
-import type { CategoryApJson, EvaluationResult, Meta } from './api.js';
-import { figureCell, h } from './dom.js';
+import type { CategoryApJson, EvaluationResult, FigureBoundsJson, Meta } from './api.js';
+import { figure, figureCell, h } from './dom.js';
 
-export function statsTable(names: string[], stats: number[]): HTMLElement {
+/** The percent of an interval level, e.g. "95%". */
+export const levelPercent = (level: number): string => `${Math.round(level * 1000) / 10}%`;
+
+/**
+ * A figure's cell with its bootstrap interval under the value, as the leaderboard shows it: "[0.5980, 0.6270]",
+ * the exact bounds in data-low and data-high; "[–]" when no resample defined the figure.
+ */
+function figureWithInterval(value: number, bounds: FigureBoundsJson | undefined, level: number | undefined): HTMLTableCellElement {
+  const cell = figureCell(value);
+  if (!bounds) return cell;
+  const { low, high } = bounds;
+  const title = `${level === undefined ? '' : `${levelPercent(level)} `}bootstrap interval over the images`;
+  cell.append(
+    low === null || high === null
+      ? h('span', { class: 'interval', 'data-low': '', 'data-high': '', title: `${title}: no resample defines this figure` }, '[–]')
+      : h('span', { class: 'interval', 'data-low': String(low), 'data-high': String(high), title }, `[${figure(low)}, ${figure(high)}]`),
+  );
+  return cell;
+}
+
+/**
+ * The summary figures in one row; with `intervals` (a phase with intervals), each value's interval under it.
+ *
+ * @example
+ * statsTable(r.statNames, r.stats, r.statIntervals && { bounds: r.statIntervals, level: r.interval?.level });
+ */
+export function statsTable(names: string[], stats: number[], intervals?: { bounds: FigureBoundsJson[]; level?: number | undefined }): HTMLElement {
   return h(
     'table',
     { class: 'figures', 'data-table': 'stats' },
@@ -21,13 +47,14 @@ export function statsTable(names: string[], stats: number[]): HTMLElement {
       h(
         'tr',
         null,
-        stats.map((v) => figureCell(v)),
+        stats.map((v, i) => figureWithInterval(v, intervals?.bounds[i], intervals?.level)),
       ),
     ),
   );
 }
 
-export function perCategoryTable(m: Meta, perCategory: CategoryApJson[]): HTMLElement {
+/** AP per category; with `intervals`, each AP's interval under it (in perCategory's order). */
+export function perCategoryTable(m: Meta, perCategory: CategoryApJson[], intervals?: { bounds: FigureBoundsJson[]; level?: number | undefined }): HTMLElement {
   return h(
     'table',
     { class: 'figures compact', 'data-table': 'per-category' },
@@ -35,7 +62,14 @@ export function perCategoryTable(m: Meta, perCategory: CategoryApJson[]): HTMLEl
     h(
       'tbody',
       null,
-      perCategory.map((c) => h('tr', null, h('td', null, `${c.category_id} ${m.categories[c.category_id - 1]?.name ?? ''}`), figureCell(c.ap))),
+      perCategory.map((c, k) =>
+        h(
+          'tr',
+          { 'data-category': String(c.category_id) },
+          h('td', null, `${c.category_id} ${m.categories[c.category_id - 1]?.name ?? ''}`),
+          figureWithInterval(c.ap, intervals?.bounds[k], intervals?.level),
+        ),
+      ),
     ),
   );
 }

@@ -1,7 +1,7 @@
 /** One submission (its owner's view): status, the validation message, the figures and tables. */
-import { api, type SubmissionJson } from './api.js';
+import { api, type EvaluationResult, type FigureBoundsJson, type SubmissionJson } from './api.js';
 import { count, errorBox, h, mount, when, type Child } from './dom.js';
-import { perCategoryTable, statsTable, subsetTables } from './results-tables.js';
+import { levelPercent, perCategoryTable, statsTable, subsetTables } from './results-tables.js';
 import { href, type PageContext } from './router.js';
 import { meta, whoAmI } from './state.js';
 import { statusBadge } from './submit.js';
@@ -114,8 +114,50 @@ export async function submissionPage(ctx: PageContext): Promise<Child> {
       ? h('p', { class: 'hint', id: 'figures-hidden' }, `The figures of phase ${sub.phase} are shown once it has ended (${when(sub.figures_hidden_until)}).`)
       : null,
     sub.error ? h('section', null, h('h2', null, sub.status === 'failed' ? 'Why it failed' : 'Note'), errorBox(sub.error)) : null,
-    r ? h('section', null, h('h2', null, 'Figures'), statsTable(r.statNames, r.stats)) : null,
-    r?.perCategoryAp?.length ? h('section', null, h('h2', null, 'AP per category (IoU .50:.95)'), perCategoryTable(m, r.perCategoryAp)) : null,
+    r
+      ? h(
+          'section',
+          null,
+          h('h2', null, 'Figures'),
+          // With intervals the twelve columns outgrow a narrow window: the table scrolls, not the page.
+          h('div', { class: 'table-scroll' }, statsTable(r.statNames, r.stats, ownIntervals(r))),
+          intervalsNote(r),
+        )
+      : null,
+    r?.perCategoryAp?.length
+      ? h(
+          'section',
+          null,
+          h('h2', null, 'AP per category (IoU .50:.95)'),
+          perCategoryTable(m, r.perCategoryAp, r.perCategoryApIntervals && { bounds: r.perCategoryApIntervals, level: r.interval?.level }),
+        )
+      : null,
     r?.subsets ? h('section', null, h('h2', null, 'By attribute'), subsetTables(m, r)) : null,
+  );
+}
+
+/**
+ * The intervals of a submission's figures (a phase with intervals): every figure's, kept when it was
+ * evaluated; for one evaluated before they were kept, the leaderboard figure's alone.
+ */
+function ownIntervals(r: EvaluationResult): { bounds: FigureBoundsJson[]; level?: number | undefined } | undefined {
+  if (r.statIntervals) return { bounds: r.statIntervals, level: r.interval?.level };
+  if (!r.interval) return undefined;
+  const primary = r.statNames.indexOf(r.interval.figure);
+  if (primary < 0) return undefined;
+  const bounds: FigureBoundsJson[] = [];
+  bounds[primary] = { low: r.interval.low, high: r.interval.high, defined: r.interval.defined };
+  return { bounds, level: r.interval.level };
+}
+
+/** What the brackets mean, under figures with intervals (as under the leaderboard). */
+function intervalsNote(r: EvaluationResult): HTMLElement | null {
+  if (!r.interval) return null;
+  const { level, resamples } = r.interval;
+  return h(
+    'p',
+    { class: 'muted small', id: 'intervals-note' },
+    `In brackets: each figure's ${levelPercent(level)} bootstrap interval over the images (${resamples.toLocaleString('en-US')} resamples, the same for every submission of the phase). ` +
+      'It is about the image sample, not about how much the model varies between trainings.',
   );
 }

@@ -4,6 +4,7 @@
  * cell (see prepare.ts for why that is exact).
  */
 export { prepareBootstrap, type PreparedEvaluation } from './prepare.js';
+export { preparedImageCounts } from './image-counts.js';
 export { ResampleAccumulator, resampleFigures, imageRanks, type ResampleFigures } from './resample.js';
 export { drawResample, forEachResampleInFile, ResampleFileWriter } from './resamples.js';
 export { percentileOfSorted, percentileInterval, type Interval } from './percentile.js';
@@ -19,4 +20,5 @@ export {
   type FigureInterval,
   type PairedFigure,
 } from './coco.js';
-export { bootstrapRetrieval, RETRIEVAL_FIGURES, type RetrievalBootstrap } from './retrieval.js';
+export { bootstrapSubsets, SUBSET_INTERVAL_FIGURES, type SubsetIntervals, type SubsetIntervalOptions } from './subsets.js';
+export { bootstrapRetrieval, bootstrapRetrievalSubsets, RETRIEVAL_FIGURES, type RetrievalBootstrap, type RetrievalSubsetIntervals } from './retrieval.js';

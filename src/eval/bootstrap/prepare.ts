@@ -31,8 +31,6 @@ export interface PreparedArea {
   n: number;
   /** Per detection: the image rank of its cell. */
   image: Int32Array;
-  /** Per detection: its place in its image's score order (for the smaller maxDets). */
-  rank: Int32Array;
   /** [t * n + j]: 0 ignored, 1 true positive, 2 false positive. */
   code: Uint8Array;
   /** Per detection: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
@@ -48,6 +46,12 @@ export interface PreparedCategory {
   cellImage: Int32Array;
   /** [c * A + a]: regular (not ignored) ground truth of cell c in area range a. */
   cellRegular: Int32Array;
+  /**
+   * [(c * S + s) * T + t]: true positives of cell c at threshold t, area 'all', among the cell's
+   * first maxDets[s] detections, for each smaller maxDets s (S = maxDets.length - 1). A resample
+   * weighs cells, so recall at the smaller maxDets is a weighted sum of these, whatever the order.
+   */
+  cellSmallTp: Int32Array;
 }
 
 export interface PreparedEvaluation {
@@ -98,11 +102,14 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
   const T = params.iouThrs.length;
   const A = params.areaRanges.length;
   const maxDet = params.maxDets[params.maxDets.length - 1]!;
+  const S = params.maxDets.length - 1;
+  const all = params.areaLabels.indexOf('all');
   const n = m.count;
 
   // Cells in image order, as the cell evaluator walks them, and each kept detection's image.
   const cellImage = new Int32Array(m.cells);
   const cellRegular = new Int32Array(m.cells * A);
+  const cellSmallTp = new Int32Array(m.cells * S * T);
   const detImage = new Int32Array(n);
   let cell = 0;
   let at = 0;
@@ -125,6 +132,15 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
       cellRegular[cell * A + a] = regular;
     }
     detImage.fill(r, at, at + kept);
+    if (all >= 0) {
+      for (let d = at; d < at + kept; d++) {
+        for (let t = 0; t < T; t++) {
+          const x = (all * T + t) * n + d;
+          if (m.ignored[x] || !m.matched[x]) continue;
+          for (let s = 0; s < S; s++) if (m.rank[d]! < params.maxDets[s]!) cellSmallTp[(cell * S + s) * T + t]!++;
+        }
+      }
+    }
     at += kept;
     cell++;
   }
@@ -142,12 +158,10 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
     }
     const na = kept.length;
     const image = new Int32Array(na);
-    const rank = new Int32Array(na);
     const code = new Uint8Array(T * na);
     const tieEnd = new Int32Array(na);
     kept.forEach((d, j) => {
       image[j] = detImage[d]!;
-      rank[j] = m.rank[d]!;
       for (let t = 0; t < T; t++) {
         const x = (a * T + t) * n + d;
         code[t * na + j] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
@@ -159,7 +173,7 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
       if (e - j > 1) tieEnd[j] = e;
       j = e;
     }
-    areas.push({ n: na, image, rank, code, tieEnd });
+    areas.push({ n: na, image, code, tieEnd });
   }
-  return { areas, cells: m.cells, cellImage, cellRegular };
+  return { areas, cells: m.cells, cellImage, cellRegular, cellSmallTp };
 }

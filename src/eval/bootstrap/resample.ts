@@ -17,7 +17,8 @@
  * false positives; precision rises along such a run, so its right-to-left
  * maximum at any copy is the one at the run's last copy. Per (area range,
  * IoU threshold) one pass over the weighted detections gives every recall
- * sample; recall at the smaller maxDets comes from per-cell counts.
+ * sample; recall at the smaller maxDets comes from per-cell counts
+ * (prepare.ts), weighted, with no pass over the detections.
  */
 import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
@@ -51,7 +52,6 @@ export class ResampleAccumulator {
   private streamWeight = new Int32Array(1024);
   private keys = new Float64Array(64);
   private groupStart = new Int32Array(64);
-  private flags = new Uint8Array(1024);
   private evTp = new Int32Array(1024);
   private evFp = new Int32Array(1024);
   private readonly reachedAt: Int32Array;
@@ -74,7 +74,7 @@ export class ResampleAccumulator {
     this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
     this.reachedAt = new Int32Array(this.R);
     this.npig = new Int32Array(this.A);
-    this.smallTp = new Int32Array(Math.max(1, this.S));
+    this.smallTp = new Int32Array(Math.max(1, this.S * this.T));
   }
 
   /**
@@ -101,12 +101,16 @@ export class ResampleAccumulator {
     const { T, R, K, A, S } = this;
     const weight = this.weight;
     const npig = this.npig.fill(0);
+    // True positives at the smaller maxDets, area all: [s * T + t], weighted per cell (see prepare.ts).
+    const smallTp = this.smallTp.fill(0);
+    const ST = S * T;
     for (let c = 0; c < cat.cells; c++) {
       const w = weight[cat.cellImage[c]!]!;
-      if (w !== 0) for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
+      if (w === 0) continue;
+      for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
+      for (let x = 0; x < ST; x++) smallTp[x]! += w * cat.cellSmallTp[c * ST + x]!;
     }
     const recThrs = this.prepared.params.recThrs;
-    const maxDets = this.prepared.params.maxDets;
     const reachedAt = this.reachedAt;
     const precision = this.precision;
     for (let a = 0; a < A; a++) {
@@ -130,18 +134,12 @@ export class ResampleAccumulator {
       }
       const evTp = this.evTp;
       const evFp = this.evFp;
-      const smallTp = this.smallTp;
-      // At area 'all', per stream place: bit s set when the detection is within the smaller maxDets s.
-      const smallFlags = a === 0 && S > 0 ? this.smallFlags(area, L, maxDets) : null;
       for (let t = 0; t < T; t++) {
         const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
-        if (smallFlags) smallTp.fill(0);
-        const events = smallFlags
-          ? eventsWithSmall(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp, smallFlags, smallTp)
-          : eventsOf(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp);
+        const events = eventsOf(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp);
         const tp = events > 0 ? evTp[events - 1]! : 0;
         this.recall[(a * T + t) * K + k] = tp / n;
-        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s]! / n;
+        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s * T + t]! / n;
         // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
         // Sample 0 is reached at the first detection or the first true positive: either way its
         // precision is the maximum over every true positive.
@@ -161,20 +159,6 @@ export class ResampleAccumulator {
         for (; r >= 0; r--) precision[first + r * K] = best;
       }
     }
-  }
-
-  /** Per stream place (L of them): bit s set when the detection is within maxDets[s] of its image, for the smaller maxDets. */
-  private smallFlags(area: PreparedArea, L: number, maxDets: readonly number[]): Uint8Array {
-    if (this.flags.length < L) this.flags = new Uint8Array(L * 2);
-    const flags = this.flags;
-    const S = this.S;
-    for (let j = 0; j < L; j++) {
-      const rank = area.rank[this.streamIndex[j]!]!;
-      let f = 0;
-      for (let s = 0; s < S; s++) if (rank < maxDets[s]!) f |= 1 << s;
-      flags[j] = f;
-    }
-    return flags;
   }
 
   /** Fills the stream (detection, weight) of one category at one area range, in the resample's score order; returns its length. */
@@ -338,36 +322,6 @@ function eventsOf(code: Uint8Array, base: number, streamIndex: Int32Array, strea
     evTp[events] = tp;
     evFp[events] = fp;
     events += isTp;
-  }
-  return events;
-}
-
-/** eventsOf, also adding into smallTp[s] the weight of each true positive within the smaller maxDets s (flags: smallFlags). */
-function eventsWithSmall(
-  code: Uint8Array,
-  base: number,
-  streamIndex: Int32Array,
-  streamWeight: Int32Array,
-  L: number,
-  evTp: Int32Array,
-  evFp: Int32Array,
-  flags: Uint8Array,
-  smallTp: Int32Array,
-): number {
-  let tp = 0;
-  let fp = 0;
-  let events = 0;
-  for (let j = 0; j < L; j++) {
-    const c = code[base + streamIndex[j]!]!;
-    const w = streamWeight[j]!;
-    const isTp = c & 1;
-    tp += w * isTp;
-    fp += w * (c >> 1);
-    evTp[events] = tp;
-    evFp[events] = fp;
-    events += isTp;
-    const f = flags[j]! * isTp;
-    if (f !== 0) for (let s = 0; f >> s !== 0; s++) if ((f >> s) & 1) smallTp[s]! += w;
   }
   return events;
 }

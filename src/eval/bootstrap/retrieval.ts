@@ -8,6 +8,7 @@
  * assigned to queries within their own image), so one evaluation serves
  * every resample.
  */
+import { ATTRIBUTES, type AttributeName } from '../../schema/index.js';
 import type { QuerySet } from '../retrieval/ground-truth.js';
 import { TOP_K, type QueryOutcome } from '../retrieval/score.js';
 import type { FigureInterval } from './coco.js';
@@ -84,4 +85,44 @@ export async function bootstrapRetrieval(queries: QuerySet, outcomes: readonly Q
     })),
     ...(keep && { lists: values }),
   };
+}
+
+/** One attribute value's top-k accuracy with intervals. */
+export interface RetrievalSubsetIntervals {
+  attribute: AttributeName;
+  /** 1..3 */
+  value: number;
+  valueName: string;
+  figures: RetrievalBootstrap['figures'];
+}
+
+/**
+ * Top-k accuracy of each value of each attribute with its interval (`df2 eval retrieval --ci --by`,
+ * `df2 report --ci`): the outcomes of the queries with that value, resampled over every query image
+ * on the same lists as the whole (the same seed, or the same file), as evaluateRetrieval's `by`
+ * counts them.
+ *
+ * @example
+ * ```ts
+ * const result = evaluateRetrieval(inputs, { by: ['occlusion'] });
+ * const subsets = await bootstrapRetrievalSubsets(inputs.queries, result.outcomes, ['occlusion'], { resamples: 1000, seed: 1 });
+ * console.log(subsets[0].valueName, subsets[0].figures[4]); // slight, top20 { value, low, high, defined }
+ * ```
+ */
+export async function bootstrapRetrievalSubsets(
+  queries: QuerySet,
+  outcomes: readonly QueryOutcome[],
+  attributes: readonly AttributeName[],
+  options: Omit<ResampleOptions, 'writeFile' | 'keepFigures' | 'onProgress'> = {},
+): Promise<RetrievalSubsetIntervals[]> {
+  const out: RetrievalSubsetIntervals[] = [];
+  for (const attribute of attributes) {
+    for (const [i, valueName] of ATTRIBUTES[attribute].entries()) {
+      const value = i + 1;
+      const own = outcomes.filter((o) => queries.items[o.query]!.attributes[attribute] === value);
+      const ci = await bootstrapRetrieval(queries, own, { ...options, keepFigures: false });
+      out.push({ attribute, value, valueName, figures: ci.figures });
+    }
+  }
+  return out;
 }

@@ -146,16 +146,17 @@ function taskSection(s: CocoTaskSection): string {
     out.push(
       '<p class="note">Only ground-truth items with the attribute value count (others are ignored, and so are detections matched to them); unmatched detections stay false positives.</p>',
     );
-    out.push(
-      `<table class="attributes" data-task="${s.task}"><tr><th class="name">attribute</th><th class="name">value</th><th>AP</th><th>AP50</th><th>AP75</th></tr>`,
-    );
+    // With intervals, each figure is followed by its interval's column (as in the summary).
+    const heads = ['AP', 'AP50', 'AP75'].map((name) => `<th>${name}</th>${ci}`).join('');
+    out.push(`<table class="attributes" data-task="${s.task}"><tr><th class="name">attribute</th><th class="name">value</th>${heads}</tr>`);
     for (const a of s.attributes) {
       for (const r of a.rows) {
+        const withInterval = (key: 'ap' | 'ap50' | 'ap75'): string => figureCell(key, r[key]) + (s.resampling ? intervalCell(r.intervals?.[key], key) : '');
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${r.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(r.valueName)}</td>` +
-            figureCell('ap', r.ap) +
-            figureCell('ap50', r.ap50) +
-            figureCell('ap75', r.ap75) +
+            withInterval('ap') +
+            withInterval('ap50') +
+            withInterval('ap75') +
             '</tr>',
         );
       }
@@ -262,11 +263,12 @@ function intervalText(f: FigureRange): string {
   return f.defined > 0 ? `[${f.low.toFixed(3)}, ${f.high.toFixed(3)}]` : '[undefined]';
 }
 
-/** A figure's interval cell: the bounds shown to three decimals, exact in data-low and data-high. */
-function intervalCell(f: FigureRange | undefined): string {
-  if (!f) return '<td class="ci"></td>';
+/** A figure's interval cell: the bounds shown to three decimals, exact in data-low and data-high; `key`: the figure's data-key, where a row has several. */
+function intervalCell(f: FigureRange | undefined, key?: string): string {
+  const of = key === undefined ? '' : ` data-key="${key}"`;
+  if (!f) return `<td class="ci"${of}></td>`;
   const bounds = f.defined > 0 ? ` data-low="${f.low}" data-high="${f.high}"` : '';
-  return `<td class="ci" data-defined="${f.defined}"${bounds}>${intervalText(f)}</td>`;
+  return `<td class="ci"${of} data-defined="${f.defined}"${bounds}>${intervalText(f)}</td>`;
 }
 
 /** What the intervals of a section are, and what they are not. */
@@ -311,13 +313,13 @@ function retrievalSection(r: RetrievalSection): string {
     const ks = r.topK.map((t) => t.k);
     out.push('<h3>Per attribute</h3>');
     out.push(
-      `<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>`).join('')}</tr>`,
+      `<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>${ci}`).join('')}</tr>`,
     );
     for (const a of r.attributes) {
       for (const row of a.rows) {
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${row.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(row.valueName)}</td><td>${row.queries}</td>` +
-            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v)).join('') +
+            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v) + (r.resampling ? intervalCell(row.topKIntervals?.[i], `top${ks[i]}`) : '')).join('') +
             '</tr>',
         );
       }

@@ -1,11 +1,16 @@
 /**
  * Bootstrap intervals on the report's figures (`df2 report --ci`): the same
  * resampling as `df2 eval --ci` (eval's bootstrap), set on the summary
- * figures and per-category AP of each task and on retrieval's top-k.
+ * figures, per-category AP and per-attribute figures of each task and on
+ * retrieval's top-k and its per-attribute top-k. The per-attribute figures
+ * are drawn on the same resamples as the section's whole-set figures.
  */
 import {
   bootstrapCoco,
   bootstrapRetrieval,
+  bootstrapRetrievalSubsets,
+  bootstrapSubsets,
+  type SubsetIntervals,
   type CocoBootstrap,
   type CocoGroundTruth,
   type CocoResults,
@@ -40,6 +45,18 @@ export function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): v
   }
 }
 
+/** Sets the intervals of the per-attribute tables of a COCO task (bootstrapSubsets of the same attributes). */
+export function setSubsetIntervals(section: CocoTaskSection, subsets: readonly SubsetIntervals[]): void {
+  for (const table of section.attributes) {
+    for (const row of table.rows) {
+      const found = subsets.find((s) => s.attribute === table.attribute && s.value === row.value);
+      if (!found) continue;
+      const [ap, ap50, ap75] = found.figures.map(range);
+      if (ap && ap50 && ap75) row.intervals = { ap, ap50, ap75 };
+    }
+  }
+}
+
 /** Sets the intervals of retrieval's top-k accuracy. */
 export function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBootstrap): void {
   section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
@@ -47,6 +64,14 @@ export function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBo
     const interval = ci.figures.find((f) => f.name === `top${t.k}`);
     if (interval) t.interval = range(interval);
   }
+}
+
+/** Top-k intervals in the section's order of k. */
+function topKRanges(section: RetrievalSection, figures: RetrievalBootstrap['figures']): FigureRange[] {
+  return section.topK.map((t) => {
+    const f = figures.find((x) => x.name === `top${t.k}`);
+    return f ? range(f) : { low: Number.NaN, high: Number.NaN, defined: 0 };
+  });
 }
 
 /**
@@ -66,6 +91,8 @@ export async function addCocoIntervals(
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   setCocoIntervals(section, await bootstrapCoco(task, gt, results, { ...options, ...(onProgress ? { onProgress } : {}) }));
+  const attributes = section.attributes.map((t) => t.attribute);
+  if (attributes.length > 0) setSubsetIntervals(section, await bootstrapSubsets(task, gt, results, attributes, options));
 }
 
 /** Bootstraps retrieval (over query images) and sets its section's intervals. */
@@ -77,4 +104,13 @@ export async function addRetrievalIntervals(
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   setRetrievalIntervals(section, await bootstrapRetrieval(inputs.queries, result.outcomes, { ...options, ...(onProgress ? { onProgress } : {}) }));
+  const attributes = section.attributes.map((t) => t.attribute);
+  if (attributes.length === 0) return;
+  const subsets = await bootstrapRetrievalSubsets(inputs.queries, result.outcomes, attributes, options);
+  for (const table of section.attributes) {
+    for (const row of table.rows) {
+      const found = subsets.find((s) => s.attribute === table.attribute && s.value === row.value);
+      if (found) row.topKIntervals = topKRanges(section, found.figures);
+    }
+  }
 }

@@ -61,7 +61,15 @@ export interface PrCurves {
 export interface AttributeTable {
   attribute: AttributeName;
   /** One row per value 1..3: AP, AP50, AP75 with only items of that value counted. */
-  rows: { value: number; valueName: string; ap: number; ap50: number; ap75: number }[];
+  rows: {
+    value: number;
+    valueName: string;
+    ap: number;
+    ap50: number;
+    ap75: number;
+    /** With intervals (df2 report --ci): those of AP, AP50, AP75, on the section's resamples. */
+    intervals?: { ap: FigureRange; ap50: FigureRange; ap75: FigureRange };
+  }[];
 }
 
 export interface ScoreHistogram {
@@ -128,7 +136,11 @@ export interface RetrievalSection {
   resampling?: Resampling;
   queries: number;
   missed: number;
-  attributes: { attribute: AttributeName; rows: { value: number; valueName: string; queries: number; topK: number[] }[] }[];
+  attributes: {
+    attribute: AttributeName;
+    /** With intervals (df2 report --ci): `topKIntervals` in `topK`'s order, on the section's resamples of the query images. */
+    rows: { value: number; valueName: string; queries: number; topK: number[]; topKIntervals?: FigureRange[] }[];
+  }[];
   /** Example strips (data: URIs) with titles. */
   strips: { title: string; picture: string }[];
 }

@@ -72,6 +72,10 @@ export async function evaluateCocoTask(
   }
   // The files loaded once serve the bootstrap too.
   const resampled = intervals && (await cocoResampledFigure(task, engineTask, gt, results, intervals));
-  if (resampled) figures.interval = resampled.interval;
+  if (resampled) {
+    figures.interval = resampled.interval;
+    figures.statIntervals = resampled.statIntervals;
+    if (resampled.perCategoryApIntervals) figures.perCategoryApIntervals = resampled.perCategoryApIntervals;
+  }
   return { figures, evaluated: { task: engineTask, gtFile, resultsFile, gt, results, result: whole, byAttribute }, ...(resampled && { resampled }) };
 }

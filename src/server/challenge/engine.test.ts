@@ -94,6 +94,13 @@ test("a phase's intervals: the figures stay golden, AP on each of the phase's re
   const { low, high, defined } = reference.stats[0]!;
   assert.deepEqual(evaluation.result.interval, { figure: 'AP', low, high, level: 0.9, resamples: 100, defined, seed: 11 });
   assert.ok(low < evaluation.result.stats[0]! && evaluation.result.stats[0]! < high);
+  // Every figure's interval and each category's AP's, for the submission's page: df2 eval --ci's.
+  // A category without ground truth has no interval (null bounds: JSON has no NaN).
+  const bounds = (f: { low: number; high: number; defined: number }) =>
+    f.defined > 0 ? { low: f.low, high: f.high, defined: f.defined } : { low: null, high: null, defined: 0 };
+  assert.deepEqual(evaluation.result.statIntervals, reference.stats.map(bounds));
+  assert.deepEqual(evaluation.result.perCategoryApIntervals, reference.perCategory.map(bounds));
+  assert.ok(evaluation.result.perCategoryApIntervals!.some((f) => f.defined === 0 && f.low === null));
   // Another seed draws other lists.
   const other = await evaluateSubmission('bbox', gtDir, results, { intervals: { ...intervals, seed: 12 } });
   assert.notDeepEqual(other.resampleFigures, evaluation.resampleFigures);
@@ -116,6 +123,11 @@ test("a phase's intervals on retrieval: top-20 on each resample list of query im
     [evaluation.result.interval?.figure, evaluation.result.interval?.low, evaluation.result.interval?.high],
     ['top-20', reference.figures[4]!.low, reference.figures[4]!.high],
   );
+  assert.deepEqual(
+    evaluation.result.statIntervals,
+    reference.figures.map((f) => ({ low: f.low, high: f.high, defined: f.defined })),
+  );
+  assert.equal(evaluation.result.perCategoryApIntervals, undefined);
 });
 
 test('segm: results with a bbox and no segmentation are refused with one line (df2 eval warns; a leaderboard of masks would rank rectangles)', async () => {

@@ -70,7 +70,11 @@ async function evaluateRetrievalTask(gtDir: string, resultsFile: string, interva
     figures.subsetStatNames = RETRIEVAL_STAT_NAMES;
   }
   const resampled = intervals && (await retrievalResampledFigure(inputs, result.outcomes, intervals));
-  if (resampled) figures.interval = resampled.interval;
+  if (resampled) {
+    figures.interval = resampled.interval;
+    figures.statIntervals = resampled.statIntervals;
+    if (resampled.perCategoryApIntervals) figures.perCategoryApIntervals = resampled.perCategoryApIntervals;
+  }
   return {
     figures,
     report: { retrieval: { files: { query, gallery, results: resultsFile }, result } },

@@ -2,20 +2,27 @@
  * A submission's figure on each of its phase's resample lists (phases with
  * `intervals:` in challenge.yaml), computed in the evaluation child from the
  * evaluation it has already loaded, with the bootstrap of `df2 eval --ci`
- * (src/eval/bootstrap). Only the leaderboard's figure is kept (AP, or
- * top-20 for retrieval): it is what neighbours on the board are compared
- * by, and 1,000 doubles a submission stay small in the database.
+ * (src/eval/bootstrap). Only the leaderboard's figure is kept on each list
+ * (AP, or top-20 for retrieval): it is what neighbours on the board are
+ * compared by, and 1,000 doubles a submission stay small in the database.
+ * Every figure's interval is kept too (a few numbers each), for the
+ * submission's own page.
  */
 import { bootstrapPrepared, bootstrapRetrieval, prepareBootstrap } from '../../eval/index.js';
 import type { CocoGroundTruth, CocoResults, RetrievalInputs, RetrievalResult } from '../../eval/index.js';
 import type { PhaseIntervals } from './config.js';
 import { PRIMARY_FIGURE_NAME } from './tasks.js';
 import type { ResultInterval, Task } from './types.js';
+import type { FigureBoundsJson } from '../../shared/api-types.js';
 
 export interface ResampledFigure {
   interval: ResultInterval;
   /** The figure on resample list i (-1 where it is undefined, as in summarize()). */
   figures: Float64Array;
+  /** Every figure of the submission's stats with its interval, from the same lists (the submission page shows them). */
+  statIntervals: FigureBoundsJson[];
+  /** COCO tasks: AP per category with its interval. */
+  perCategoryApIntervals?: FigureBoundsJson[];
 }
 
 /** The index of the leaderboard's figure among the retrieval bootstrap's figures (top-20). */
@@ -49,7 +56,7 @@ export async function cocoResampledFigure(
   const ci = await bootstrapPrepared(prepareBootstrap(engineTask, gt, results), settings(intervals));
   const figures = Float64Array.from(ci.figures!, (stats) => stats[0]!);
   const ap = ci.stats[0]!;
-  return { figures, interval: intervalOf(task, ap, intervals) };
+  return { figures, interval: intervalOf(task, ap, intervals), statIntervals: ci.stats.map(bounds), perCategoryApIntervals: ci.perCategory.map(bounds) };
 }
 
 /**
@@ -65,7 +72,12 @@ export async function retrievalResampledFigure(
 ): Promise<ResampledFigure> {
   const ci = await bootstrapRetrieval(inputs.queries, outcomes, settings(intervals));
   const figures = Float64Array.from(ci.lists!, (list) => list[RETRIEVAL_PRIMARY]!);
-  return { figures, interval: intervalOf('retrieval', ci.figures[RETRIEVAL_PRIMARY]!, intervals) };
+  return { figures, interval: intervalOf('retrieval', ci.figures[RETRIEVAL_PRIMARY]!, intervals), statIntervals: ci.figures.map(bounds) };
+}
+
+/** A figure's bounds as stored (JSON has no NaN: null where no resample defined it). */
+function bounds(f: { low: number; high: number; defined: number }): FigureBoundsJson {
+  return f.defined > 0 ? { low: f.low, high: f.high, defined: f.defined } : { low: null, high: null, defined: 0 };
 }
 
 function intervalOf(task: Task, figure: { low: number; high: number; defined: number }, intervals: PhaseIntervals): ResultInterval {
