@@ -7,7 +7,15 @@
  * tables and loaded files are kept for it): nothing is evaluated twice.
  */
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
-import { evaluateByAttribute, evaluateLoaded, loadCocoPair, loadCocoResults, type CocoGroundTruth, type CocoResults, type CocoTask as EngineTask } from '../../eval/index.js';
+import {
+  evaluateByAttribute,
+  evaluateLoaded,
+  loadCocoPair,
+  loadCocoResults,
+  type CocoGroundTruth,
+  type CocoResults,
+  type CocoTask as EngineTask,
+} from '../../eval/index.js';
 import { boxesStandingInForMasks, firstMissingAttribute, type CocoResultsData } from '../../eval/internal.js';
 import { InputError } from '../../util/errors.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';

@@ -56,9 +56,7 @@ export interface IdleReply {
 
 /** `resampleFigures` (with the phase's intervals) crosses the IPC channel as a Float64Array: the channel's serialization is 'advanced'. */
 export type EvalReply = (
-  | { kind: 'done'; result: EvaluationResult; resampleFigures?: Float64Array }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'error'; message: string }
+  { kind: 'done'; result: EvaluationResult; resampleFigures?: Float64Array } | { kind: 'invalid'; message: string } | { kind: 'error'; message: string }
 ) & {
   /** How the COCO ground truth was come by (none for retrieval, whose small files are read each time). */
   groundTruth?: GroundTruthUse;

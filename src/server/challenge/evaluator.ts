@@ -344,7 +344,12 @@ export class Evaluator {
       };
       evalProcess = this.takeProcess(job);
       entry.child = evalProcess.process;
-      child = evalProcess.run(job, this.options.timeoutMs, () => this.stopping, (line) => this.log(`submission ${id}: ${line}`));
+      child = evalProcess.run(
+        job,
+        this.options.timeoutMs,
+        () => this.stopping,
+        (line) => this.log(`submission ${id}: ${line}`),
+      );
       const result = await child.outcome;
       // Messages name the uploaded file as its owner called it, and never the server's paths.
       const clean = (message: string): string => message.split(upload.path).join(sub.fileName).split(gtDir).join('<ground truth>');
@@ -388,7 +393,9 @@ export class Evaluator {
       // five on Node 24). It reads the upload: it goes first.
       if (child && evalProcess) {
         const reusable = await child.finished(CHILD_EXIT_MS, () =>
-          this.log(`submission ${id}: the evaluation process had not ${this.keepBytes > 0 ? 'said it was idle' : 'exited'} ${CHILD_EXIT_MS / 1000} s after its last message; killed`),
+          this.log(
+            `submission ${id}: the evaluation process had not ${this.keepBytes > 0 ? 'said it was idle' : 'exited'} ${CHILD_EXIT_MS / 1000} s after its last message; killed`,
+          ),
         );
         if (reusable && !this.stopping) this.idle.push(evalProcess);
         else await this.retire(evalProcess);
@@ -443,7 +450,6 @@ export class Evaluator {
     await Promise.all(this.idle.splice(0).map((p) => this.retire(p)));
     await ignoreRejection(this.store.removeWorker(this.workerId), 'stopping: a worker row left behind expires with its lease');
   }
-
 }
 
 /** Where a job's COCO ground truth came from, for the log line. */
