@@ -114,12 +114,17 @@ let memory: GroundTruthMemory | undefined;
 
 /** Jobs one after the other (the parent sends the next after `idle`; a chain keeps the order all the same). */
 let queue = Promise.resolve();
+let ended = false;
+const end = (): void => {
+  if (ended) return; // a retirement sent while the last job ended (it closes the channel once)
+  ended = true;
+  process.off('message', onMessage);
+  done();
+};
 const onMessage = (message: EvalJob | RetireRequest): void => {
   queue = queue.then(async () => {
-    if ('kind' in message) {
-      process.off('message', onMessage);
-      return done();
-    }
+    if (ended) return;
+    if ('kind' in message) return end();
     await watching;
     const stays = message.keepGroundTruthBytes !== undefined;
     memory ??= new GroundTruthMemory(stays ? message.keepGroundTruthBytes! : 0);
@@ -127,8 +132,7 @@ const onMessage = (message: EvalJob | RetireRequest): void => {
     await send(reply);
     if (evaluation && message.report) await send(report({ ...message, report: message.report }, evaluation));
     if (stays) return send({ kind: 'idle' });
-    process.off('message', onMessage);
-    done();
+    end();
   });
 };
 process.on('message', onMessage);
