@@ -26,7 +26,8 @@ for (const backend of TEST_BACKENDS) {
     `${backend.name}: a timed-out evaluation kills its process, the retry reads the ground truth afresh, the next submission takes it from memory`,
     { skip: backend.skip },
     async () => {
-      const { db, drop } = await backend.create();
+      const database = await backend.create();
+      const db = database.db;
       const gtDir = await goldenGtDir({ attributes: false });
       // As a phase's files are: older than the margin within which a changed file might keep its stat.
       const past = new Date(Date.now() - 3600_000);
@@ -88,7 +89,7 @@ for (const backend of TEST_BACKENDS) {
         assert.match(lines(second), /attempt 1: evaluated in [\d.]+ s, ground truth in memory \(recorded\)/);
       } finally {
         await server.close();
-        await drop();
+        await database.drop();
       }
     },
   );
