@@ -90,7 +90,10 @@ const job: EvalJob = {
   snapshotDir,
   report: { title: 'bench', resultsName: `${args.task}_results.json` },
 };
+/** Every run's figures, to be the same whichever way the ground truth came. */
+const figures: string[] = [];
 const row = (name: string, m: { wall: number; cpu: number; reply: EvalReply }): void => {
+  if (m.reply.kind === 'done') figures.push(JSON.stringify([m.reply.result.stats, m.reply.result.perCategoryAp]));
   const use = m.reply.groundTruth;
   const from = use ? (use.fromMemory ? 'memory' : `read (${use.reads} by its process)`) : '';
   process.stdout.write(`| ${name.padEnd(52)} | ${m.wall.toFixed(2).padStart(6)} | ${m.cpu.toFixed(2).padStart(6)} | ${from.padEnd(24)} |\n`);
@@ -113,3 +116,5 @@ row('long-lived process, first (cold start: snapshot)', await warm.run(kept));
 row('long-lived process, second (memory)', await warm.run(kept));
 row('long-lived process, third (memory)', await warm.run(kept));
 await warm.end();
+process.stdout.write(`\nfigures (stats, AP per category) of the ${figures.length} runs: ${new Set(figures).size === 1 ? 'identical' : 'DIFFERENT'}\n`);
+if (new Set(figures).size !== 1) process.exitCode = 1;
