@@ -26,7 +26,7 @@ export interface EvalJob {
   task: Task;
   gtDir: string;
   resultsFile: string;
-  /** The folder of ground-truth snapshots (a process per submission: its cold start reads the snapshot). */
+  /** The folder of ground-truth snapshots: a process reads the snapshot on its first use of a ground truth (a cold start). */
   snapshotDir?: string;
   /** The phase's intervals: also evaluate the leaderboard's figure on each of its resample lists. */
   intervals?: PhaseIntervals;
