@@ -94,3 +94,62 @@ for (const backend of TEST_BACKENDS) {
     },
   );
 }
+
+test('an evaluation process past its heap limit dies; the submission is retried in a new process, which reads the ground truth', async (t) => {
+  const gtDir = await goldenGtDir({ attributes: false });
+  const past = new Date(Date.now() - 3600_000);
+  await utimes(join(gtDir, 'coco.json'), past, past);
+  // The first job of the first evaluation process fills its heap.
+  const dir = await tempDir('df2-warm-heap-');
+  const preload = join(dir, 'fill-heap-once.mjs');
+  await writeFile(
+    preload,
+    [
+      `import { existsSync, writeFileSync } from 'node:fs';`,
+      `const marker = ${JSON.stringify(join(dir, 'filled'))};`,
+      `const on = process.on;`,
+      `process.on = function (event, listener) {`,
+      `  if (event !== 'message') return on.call(this, event, listener);`,
+      `  return on.call(this, event, (m) => {`,
+      `    if (m.task && !existsSync(marker)) {`,
+      `      writeFileSync(marker, String(process.pid));`,
+      `      const hog = [];`,
+      `      for (;;) hog.push(new Array(1 << 20).fill(1.5));`,
+      `    }`,
+      `    listener(m);`,
+      `  });`,
+      `};`,
+    ].join('\n'),
+  );
+  const log: string[] = [];
+  const server = await startTestServer({
+    gtDir,
+    childHeapMb: 256,
+    childExecArgv: ['--import', pathToFileURL(preload).href],
+    evaluationLog: (line) => log.push(line),
+  });
+  try {
+    const token = await addUser(server, 'ines');
+    const content = await readFile(goldenPath('basic', 'results', 'bbox_results.json'));
+    const submit = async (name: string): Promise<number> => {
+      const res = await upload(server, token, { task: 'bbox', name, file: { name: 'bbox.json', content } });
+      return ((await res.json()) as { id: number }).id;
+    };
+    const lines = (id: number): string => log.filter((l) => l.startsWith(`submission ${id} `)).join('\n');
+    const first = await submit('fills the heap once');
+    const retried = await waitForSubmission(server, token, first, 90_000);
+    assert.equal(retried.status, 'done', String(retried.error));
+    assert.equal(retried.attempts, 2);
+    assertGolden(retried, 'the retry');
+    t.diagnostic(log.find((l) => l.startsWith(`submission ${first} attempt 1:`) && l.includes('crashed')) ?? 'no crash logged');
+    assert.match(lines(first), /attempt 1: crashed: the evaluation process stopped \((killed by SIG\w+|exit code \d+)/);
+    assert.match(lines(first), /attempt 2: evaluated in [\d.]+ s, ground truth read \(1 read by its process\) \(recorded\)/);
+    const second = await submit('warm');
+    const warm = await waitForSubmission(server, token, second, 60_000);
+    assert.equal(warm.status, 'done', String(warm.error));
+    assertGolden(warm, 'from memory');
+    assert.match(lines(second), /attempt 1: evaluated in [\d.]+ s, ground truth in memory \(recorded\)/);
+  } finally {
+    await server.close();
+  }
+});
