@@ -413,8 +413,12 @@ export class Evaluator {
   private takeProcess(job: EvalJob): EvalProcess {
     this.idle = this.idle.filter((p) => p.alive);
     const key = groundTruthKey(job);
-    let at = this.idle.length - 1;
-    for (let i = at; i >= 0; i--) if (this.idle[i]!.groundTruth === key) at = i;
+    let at = this.idle.length - 1; // the last one idle (they are pushed as they finish)
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      if (this.idle[i]!.groundTruth !== key) continue;
+      at = i;
+      break;
+    }
     if (at >= 0) return this.idle.splice(at, 1)[0]!;
     return new EvalProcess(this.options, (p) => {
       this.idle = this.idle.filter((q) => q !== p);
