@@ -64,6 +64,7 @@ export async function runServe(options: ServeCliOptions): Promise<void> {
     onIndexProgress,
     results,
     workers: options.workers,
+    groundTruthMemoryMb: options.gtMemoryMb,
     stopGraceMs: options.stopTimeout * 1000,
   });
   let url = server.url;

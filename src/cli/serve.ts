@@ -17,6 +17,7 @@ export interface ServeCliOptions {
   maxUploadMb: number;
   results?: string[];
   workers: number;
+  gtMemoryMb: number;
   cacheDir?: string;
   stopTimeout: number;
 }
@@ -45,6 +46,12 @@ export function registerServe(program: Command): void {
     )
     .option('--workers <n>', 'evaluations this process runs at once; 0: none (df2 worker processes evaluate)', nonNegativeInt, SERVER_DEFAULTS.workers)
     .option('--cache-dir <dir>', 'uploads (SQLite) and thumbnails; default: beside the SQLite file, .df2 with PostgreSQL')
+    .option(
+      '--gt-memory-mb <n>',
+      'ground truth each evaluation process keeps in memory between submissions (MB, least recently used dropped past it); 0: a new process per submission',
+      nonNegativeInt,
+      SERVER_DEFAULTS.groundTruthMemoryMb,
+    )
     .option(
       '--stop-timeout <s>',
       'on SIGTERM/SIGINT, running evaluations may finish for this many seconds, then go back to the queue',

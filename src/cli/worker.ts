@@ -16,6 +16,7 @@ interface WorkerCliOptions {
   leaseSeconds: number;
   stopTimeout: number;
   maxAttempts: number;
+  gtMemoryMb: number;
   quiet?: boolean;
   cache?: string;
 }
@@ -45,6 +46,12 @@ export function registerWorker(program: Command): void {
       SERVER_DEFAULTS.stopTimeoutSeconds,
     )
     .option('--max-attempts <n>', 'attempts per submission before it fails (crashes, kills)', nonNegativeInt, SERVER_DEFAULTS.maxAttempts)
+    .option(
+      '--gt-memory-mb <n>',
+      'ground truth each evaluation process keeps in memory between submissions (MB, least recently used dropped past it); 0: a new process per submission',
+      nonNegativeInt,
+      SERVER_DEFAULTS.groundTruthMemoryMb,
+    )
     .option('--quiet', 'no line per evaluation, nor at start and stop (errors only)')
     .option('--cache <dir>', 'ground-truth snapshots: each evaluation reads the ground truth from its snapshot here (written by the first one)')
     .addHelpText(
@@ -72,6 +79,7 @@ Examples:
         concurrency: Math.max(1, options.concurrency),
         leaseSeconds: Math.max(1, options.leaseSeconds),
         maxAttempts: Math.max(1, options.maxAttempts),
+        groundTruthMemoryMb: options.gtMemoryMb,
         ...(options.cache !== undefined && { snapshotDir: resolve(options.cache) }),
         log,
       });

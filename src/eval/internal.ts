@@ -8,6 +8,8 @@
 export { firstMissingAttribute } from './coco/ground-truth.js';
 export { readCocoResults, UnknownImageIdError, type CocoResultsData } from './coco/results.js';
 export { boxesStandingInForMasks } from './coco/warnings.js';
+export { statIdentity, sameIdentity } from './coco/snapshot.js';
+export type { FileIdentity } from './coco/snapshot-format.js';
 export { pairedDifference, SUBSET_INTERVAL_FIGURES } from './bootstrap/index.js';
 export { recordOf } from './coco/records.js';
 export { landmarksOf } from './coco/landmark-windows.js';

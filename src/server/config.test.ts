@@ -14,14 +14,19 @@ test('evaluation settings: each absent one is the default, each given one kept',
     childHeapMb: SERVER_DEFAULTS.childHeapMb,
     leaseSeconds: SERVER_DEFAULTS.leaseSeconds,
     maxAttempts: SERVER_DEFAULTS.maxAttempts,
+    groundTruthMemoryMb: SERVER_DEFAULTS.groundTruthMemoryMb,
   });
-  assert.deepEqual(evaluationSettings({ evalTimeoutMs: 1, childHeapMb: 64, leaseSeconds: 8, maxAttempts: 2 }), {
+  assert.deepEqual(evaluationSettings({ evalTimeoutMs: 1, childHeapMb: 64, leaseSeconds: 8, maxAttempts: 2, groundTruthMemoryMb: 0 }), {
     timeoutMs: 1,
     childHeapMb: 64,
     leaseSeconds: 8,
     maxAttempts: 2,
+    groundTruthMemoryMb: 0,
   });
-  assert.deepEqual([SERVER_DEFAULTS.evalTimeoutMs, SERVER_DEFAULTS.childHeapMb, SERVER_DEFAULTS.quota], [6 * 3600_000, 8192, 5]);
+  assert.deepEqual(
+    [SERVER_DEFAULTS.evalTimeoutMs, SERVER_DEFAULTS.childHeapMb, SERVER_DEFAULTS.quota, SERVER_DEFAULTS.groundTruthMemoryMb],
+    [6 * 3600_000, 8192, 5, 2048],
+  );
 });
 
 test('the cache folder: --cache-dir, else beside the SQLite file, else .df2 for PostgreSQL', () => {

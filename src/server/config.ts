@@ -27,6 +27,8 @@ export interface EvaluationOptions {
   leaseSeconds?: number;
   /** Attempts of a submission (crashes, kills) before it fails. @default 3 */
   maxAttempts?: number;
+  /** Ground truth an evaluation process keeps in memory between submissions (MB); 0: a new process per submission. @default 2048 */
+  groundTruthMemoryMb?: number;
 }
 
 /** The evaluation settings, every one resolved (the Evaluator's options of the same names). */
@@ -35,13 +37,14 @@ interface EvaluationSettings {
   childHeapMb: number;
   leaseSeconds: number;
   maxAttempts: number;
+  groundTruthMemoryMb: number;
 }
 
 /**
  * The evaluation settings of `options`, each absent one from SERVER_DEFAULTS.
  *
  * @example
- * evaluationSettings({ maxAttempts: 2 }); // { timeoutMs: 21600000, childHeapMb: 8192, leaseSeconds: 30, maxAttempts: 2 }
+ * evaluationSettings({ maxAttempts: 2 }); // { timeoutMs: 21600000, childHeapMb: 8192, leaseSeconds: 30, maxAttempts: 2, groundTruthMemoryMb: 2048 }
  */
 export function evaluationSettings(options: EvaluationOptions): EvaluationSettings {
   return {
@@ -49,6 +52,7 @@ export function evaluationSettings(options: EvaluationOptions): EvaluationSettin
     childHeapMb: options.childHeapMb ?? SERVER_DEFAULTS.childHeapMb,
     leaseSeconds: options.leaseSeconds ?? SERVER_DEFAULTS.leaseSeconds,
     maxAttempts: options.maxAttempts ?? SERVER_DEFAULTS.maxAttempts,
+    groundTruthMemoryMb: options.groundTruthMemoryMb ?? SERVER_DEFAULTS.groundTruthMemoryMb,
   };
 }
 

@@ -31,6 +31,12 @@ export const SERVER_DEFAULTS = {
   evalTimeoutMs: 6 * 3600_000,
   /** Heap of each evaluation's child process (MB): a val-scale keypoint evaluation needs several GB. */
   childHeapMb: 8192,
+  /**
+   * Ground truth each evaluation process keeps in memory between submissions (MB of its parsed columns), the least
+   * recently used dropped past it; 0: nothing kept, a new process per submission. On top of the heap (typed arrays
+   * live outside it): a validation-sized phase's bbox, segm and keypoints ground truth take a few hundred MB.
+   */
+  groundTruthMemoryMb: 2048,
   /** PostgreSQL connections of the store's pool of df2 serve (pg-boss keeps up to 4 more). */
   poolMax: 10,
   /**

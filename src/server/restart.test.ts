@@ -91,35 +91,50 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
-test('an evaluation process that does not end after its last message is killed; its figures stand', async () => {
+test('an evaluation process that does not end after its last message (or its retirement) is killed; its figures stand', async () => {
   const gtDir = await goldenGtDir();
-  const dir = await tempDir('df2-stuck-');
-  const pidFile = join(dir, 'pid');
-  // Loaded before the evaluation: a process that ends neither through process.exit nor by running out of work.
-  const preload = join(dir, 'never-ends.mjs');
-  await writeFile(
-    preload,
-    [
-      `import { writeFileSync } from 'node:fs';`,
-      `writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));`,
-      `process.exit = () => {};`,
-      `process.disconnect = () => {};`,
-      `setInterval(() => {}, 1 << 30);`,
-    ].join('\n'),
-  );
-  const server = await startTestServer({ gtDir, childExecArgv: ['--import', pathToFileURL(preload).href] });
-  try {
-    const token = await addUser(server, 'gus');
-    const res = await upload(server, token, { task: 'retrieval', name: 'stuck', file: { name: 'results.json', content: await results() } });
-    const sub = await waitForSubmission(server, token, ((await res.json()) as { id: number }).id);
-    assert.equal(sub.status, 'done', String(sub.error));
-    assert.ok(Math.abs((sub.stats as number[])[0]! - golden.retrieval.top1) < 1e-12);
-    const pid = Number(await readFile(pidFile, 'utf8'));
-    for (const deadline = Date.now() + CHILD_EXIT_MS + 10_000; isAlive(pid); await new Promise((r) => setTimeout(r, 100))) {
-      assert.ok(Date.now() < deadline, `the evaluation process ${pid} still runs ${(CHILD_EXIT_MS + 10_000) / 1000} s after the figures`);
+  // A process per job ends after its job: killed CHILD_EXIT_MS after its last message, while the server runs. A
+  // long-lived one (the default) stays for the next job, and is retired when the server closes: killed as long after.
+  for (const groundTruthMemoryMb of [0, undefined]) {
+    const what = groundTruthMemoryMb === 0 ? 'a process per job' : 'a long-lived process';
+    const dir = await tempDir('df2-stuck-');
+    const pidFile = join(dir, 'pid');
+    // Loaded before the evaluation: a process that ends neither through process.exit nor by running out of work.
+    const preload = join(dir, 'never-ends.mjs');
+    await writeFile(
+      preload,
+      [
+        `import { writeFileSync } from 'node:fs';`,
+        `writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));`,
+        `process.exit = () => {};`,
+        `process.disconnect = () => {};`,
+        `setInterval(() => {}, 1 << 30);`,
+      ].join('\n'),
+    );
+    const server = await startTestServer({
+      gtDir,
+      childExecArgv: ['--import', pathToFileURL(preload).href],
+      ...(groundTruthMemoryMb !== undefined && { groundTruthMemoryMb }),
+    });
+    let closed = false;
+    try {
+      const token = await addUser(server, 'gus');
+      const res = await upload(server, token, { task: 'retrieval', name: 'stuck', file: { name: 'results.json', content: await results() } });
+      const sub = await waitForSubmission(server, token, ((await res.json()) as { id: number }).id);
+      assert.equal(sub.status, 'done', `${what}: ${String(sub.error)}`);
+      assert.ok(Math.abs((sub.stats as number[])[0]! - golden.retrieval.top1) < 1e-12);
+      const pid = Number(await readFile(pidFile, 'utf8'));
+      if (groundTruthMemoryMb !== 0) {
+        assert.ok(isAlive(pid), `${what}: kept for the next job`);
+        await server.close();
+        closed = true;
+      }
+      for (const deadline = Date.now() + CHILD_EXIT_MS + 10_000; isAlive(pid); await new Promise((r) => setTimeout(r, 100))) {
+        assert.ok(Date.now() < deadline, `${what}: the evaluation process ${pid} still runs ${(CHILD_EXIT_MS + 10_000) / 1000} s after the figures`);
+      }
+    } finally {
+      if (!closed) await server.close();
     }
-  } finally {
-    await server.close();
   }
 });
 

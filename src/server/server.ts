@@ -58,6 +58,8 @@ export interface ServeOptions extends EvaluationOptions {
   stopGraceMs?: number;
   /** More Node options of each evaluation process (tests preload one that misbehaves). */
   childExecArgv?: string[];
+  /** One line per evaluation event (claims, results and where the ground truth came from, retries); default: none. */
+  evaluationLog?: (line: string) => void;
   onIndexProgress?: (split: string, progress: IndexProgress) => void;
   /** Results files to open as explorer layers (their task is read from the first record). */
   results?: { name: string; file: string }[];
@@ -142,6 +144,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...phaseRules(challenge),
       snapshotDir: join(cacheDir, 'snapshots'),
       ...(options.childExecArgv ? { childExecArgv: options.childExecArgv } : {}),
+      ...(options.evaluationLog ? { log: options.evaluationLog } : {}),
       sweep: shared,
       concurrency: workers,
       link: backend.link,

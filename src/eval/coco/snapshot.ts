@@ -100,7 +100,8 @@ function identityOf(stats: BigIntStats): FileIdentity {
   };
 }
 
-const sameIdentity = (a: FileIdentity, b: FileIdentity): boolean =>
+/** Whether two stat identities are the same file as it was: device, inode, size, mtime and ctime to the nanosecond. */
+export const sameIdentity = (a: FileIdentity, b: FileIdentity): boolean =>
   a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 
 const sortedTasks = (tasks: readonly CocoTask[]): string[] => [...new Set(tasks)].sort();

@@ -7,12 +7,20 @@
  * tables and loaded files are kept for it): nothing is evaluated twice.
  */
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
-import { loadCocoPair } from '../../eval/index.js';
-import { evaluateByAttribute, evaluateLoaded } from '../../eval/index.js';
+import {
+  evaluateByAttribute,
+  evaluateLoaded,
+  loadCocoPair,
+  loadCocoResults,
+  type CocoGroundTruth,
+  type CocoResults,
+  type CocoTask as EngineTask,
+} from '../../eval/index.js';
 import { boxesStandingInForMasks, firstMissingAttribute, type CocoResultsData } from '../../eval/internal.js';
 import { InputError } from '../../util/errors.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';
 import type { PhaseIntervals } from './config.js';
+import type { GroundTruthMemory } from './ground-truth-memory.js';
 import { cocoResampledFigure, type ResampledFigure } from './resample-figures.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
@@ -49,13 +57,11 @@ export async function evaluateCocoTask(
   resultsFile: string,
   snapshotDir?: string,
   intervals?: PhaseIntervals,
+  memory?: GroundTruthMemory,
 ): Promise<CocoTaskEvaluation> {
   // keypoints_visible is the keypoints evaluation against the visible-only ground truth (coco-visible.json).
   const engineTask = task === 'keypoints_visible' ? 'keypoints' : task;
-  // The report's confusion matrix of segm results reads boxes (a mask result's box is its mask's bounding box).
-  // The ground truth from its snapshot when there is one (why one is rebuilt goes to stderr, kept for a crash's message).
-  const cache = snapshotDir === undefined ? undefined : { dir: snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
-  const { gt, results } = await loadCocoPair(engineTask, gtFile, resultsFile, { ...(engineTask === 'segm' && { extraTasks: ['bbox'] }), cache });
+  const { gt, results } = await loadFiles(engineTask, gtFile, resultsFile, snapshotDir, memory);
   if (engineTask === 'segm') refuseBoxesAsMasks(results);
   // With the match records: the report's histograms, counts and worst images read them.
   const whole = evaluateLoaded(engineTask, gt, results, { quiet: true });
@@ -78,4 +84,27 @@ export async function evaluateCocoTask(
     if (resampled.perCategoryApIntervals) figures.perCategoryApIntervals = resampled.perCategoryApIntervals;
   }
   return { figures, evaluated: { task: engineTask, gtFile, resultsFile, gt, results, result: whole, byAttribute }, ...(resampled && { resampled }) };
+}
+
+/**
+ * The ground truth (from this process's memory, else its snapshot, else its JSON) and the results. The report's
+ * confusion matrix of segm results reads boxes (a mask result's box is its mask's bounding box): segm loads them too.
+ */
+async function loadFiles(
+  task: EngineTask,
+  gtFile: string,
+  resultsFile: string,
+  snapshotDir?: string,
+  memory?: GroundTruthMemory,
+): Promise<{ gt: CocoGroundTruth; results: CocoResults }> {
+  const extraTasks: EngineTask[] = task === 'segm' ? ['bbox'] : [];
+  const tasks = [task, ...extraTasks];
+  const kept = memory?.lookup(gtFile, tasks);
+  if (kept) return { gt: kept, results: await loadCocoResults(resultsFile, kept, tasks) };
+  // Why a snapshot is rebuilt goes to stderr, kept for a crash's message.
+  const cache = snapshotDir === undefined ? undefined : { dir: snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
+  const start = memory?.startRead(gtFile);
+  const loaded = await loadCocoPair(task, gtFile, resultsFile, { extraTasks, cache });
+  if (start) memory!.keep(start, loaded.gt);
+  return loaded;
 }

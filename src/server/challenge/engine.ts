@@ -14,6 +14,7 @@ import { GT_FILES, RETRIEVAL_STAT_NAMES, statNames } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
 import { evaluateCocoTask } from './coco-engine.js';
 import type { PhaseIntervals } from './config.js';
+import type { GroundTruthMemory } from './ground-truth-memory.js';
 import { retrievalResampledFigure } from './resample-figures.js';
 
 const topK = (a: TopKAccuracy): number[] => [a.top1, a.top5, a.top10, a.top15, a.top20];
@@ -36,13 +37,13 @@ export async function evaluateSubmission(
   task: Task,
   gtDir: string,
   resultsFile: string,
-  options: { snapshotDir?: string; intervals?: PhaseIntervals } = {},
+  options: { snapshotDir?: string; intervals?: PhaseIntervals; memory?: GroundTruthMemory } = {},
 ): Promise<SubmissionEvaluation> {
   const started = performance.now();
   const { figures, report, resampleFigures }: Evaluated =
     task === 'retrieval'
       ? await evaluateRetrievalTask(gtDir, resultsFile, options.intervals)
-      : await evaluateCocoTask(task, join(gtDir, GT_FILES[task][0]!), resultsFile, options.snapshotDir, options.intervals).then((e) => ({
+      : await evaluateCocoTask(task, join(gtDir, GT_FILES[task][0]!), resultsFile, options.snapshotDir, options.intervals, options.memory).then((e) => ({
           figures: e.figures,
           report: { tasks: [e.evaluated] },
           ...(e.resampled && { resampleFigures: e.resampled.figures }),

@@ -11,12 +11,18 @@
  * A malformed file fails with its validation message; a crash of the child
  * (or a time-out) is retried until `maxAttempts`, then fails; stop() lets
  * running evaluations finish for a bounded time, then puts them back.
+ *
+ * With `groundTruthMemoryMb` > 0 an evaluation process outlives its job: it
+ * goes back to this evaluator's idle processes, keeping the ground truth it
+ * read (eval-child.ts), and the next job on the same ground truth goes to it.
+ * One that dies or is killed (time limit, heap) is not reused: the next job
+ * gets a new process, which reads the ground truth again (cold start).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { EvalJob, EvalReply, ReportReply } from './eval-child.js';
+import type { EvalJob, EvalReply, IdleReply, ReportReply, RetireRequest } from './eval-child.js';
 import type { JobQueue, Store, UploadStore } from './types.js';
 import type { SubmissionService } from './service.js';
 import type { PhaseIntervals } from './config.js';
@@ -61,6 +67,8 @@ interface EvaluatorOptions {
   timeoutMs: number;
   /** V8 heap of the child (MB): a validation-sized keypoint evaluation needs several GB. */
   childHeapMb: number;
+  /** Ground truth each evaluation process keeps between jobs (MB); 0 or absent: a new process per job. */
+  groundTruthMemoryMb?: number;
   /** A claim without a heartbeat for this long is taken to be dead (s). */
   leaseSeconds: number;
   /** Also look for dead claims (and queued submissions without a job) every leaseSeconds/2: on for shared databases. */
@@ -85,11 +93,15 @@ type EvaluatorReads = Pick<Store, 'submission' | 'uploadKey' | 'removeWorker' | 
 
 type Outcome = EvalReply | { kind: 'crashed'; message: string } | { kind: 'stopped' };
 
-/** An evaluation process, its figures, then (a second message) its report; undefined when the report failed. */
+/** One job in an evaluation process: its figures, then (a second message) its report; undefined when the report failed. */
 interface ChildRun {
-  process: ChildProcess;
   outcome: Promise<Outcome>;
   report: Promise<string | undefined>;
+  /**
+   * Whether the process is ready for another job once this one ends: true when it says so (`idle`), false when it
+   * exits. One that does neither within `ms` of the call is killed (`onLate` says so first).
+   */
+  finished(ms: number, onLate: () => void): Promise<boolean>;
 }
 
 interface Running {
@@ -99,12 +111,127 @@ interface Running {
   done: Promise<void>;
 }
 
+/** What an evaluation process tells about the job it runs. */
+interface JobListener {
+  message(m: EvalReply | ReportReply | IdleReply): void;
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/**
+ * An evaluation process (eval-child.ts): one job at a time; with a ground-truth budget, job after job. Its
+ * stderr's last line names why it crashed (kept per job).
+ */
+class EvalProcess {
+  readonly process: ChildProcess;
+  /** The ground truth of its last job (phase folder and task): a job on the same one is given to this process first. */
+  groundTruth = '';
+  private stderr = '';
+  private job: JobListener | undefined;
+
+  constructor(
+    options: Pick<EvaluatorOptions, 'childHeapMb' | 'childExecArgv'>,
+    /** Told when the process exits between jobs (the evaluator's idle list drops it). */
+    onIdleExit: (p: EvalProcess) => void,
+  ) {
+    this.process = fork(CHILD, [], {
+      execArgv: [`--max-old-space-size=${options.childHeapMb}`, ...(options.childExecArgv ?? [])],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.process.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr = (this.stderr + d).slice(-2000);
+    });
+    this.process.on('message', (m: EvalReply | ReportReply | IdleReply) => this.job?.message(m));
+    this.process.on('error', () => {});
+    this.process.on('exit', (code, signal) => {
+      if (this.job) this.job.exit(code, signal);
+      else onIdleExit(this);
+    });
+  }
+
+  get alive(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null && this.process.connected;
+  }
+
+  /** Sends `job`; the process is killed when the job has not ended (idle or exit) after `timeoutMs`. */
+  run(job: EvalJob, timeoutMs: number, stopping: () => boolean, log: (line: string) => void): ChildRun {
+    this.stderr = '';
+    let resolveOutcome!: (o: Outcome) => void;
+    let resolveReport!: (html: string | undefined) => void;
+    let resolveFinished!: (reusable: boolean) => void;
+    const outcome = new Promise<Outcome>((r) => (resolveOutcome = r));
+    const report = new Promise<string | undefined>((r) => (resolveReport = r));
+    const finished = new Promise<boolean>((r) => (resolveFinished = r));
+    let reply: EvalReply | undefined;
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), timeoutMs);
+    const end = (reusable: boolean): void => {
+      clearTimeout(timer);
+      this.job = undefined;
+      resolveReport(undefined);
+      resolveFinished(reusable);
+    };
+    this.job = {
+      message: (m) => {
+        if (m.kind === 'report') resolveReport(m.html);
+        else if (m.kind === 'report-failed') {
+          log(`no report (${m.message})`);
+          resolveReport(undefined);
+        } else if (m.kind === 'idle') end(reply !== undefined);
+        else {
+          reply = m;
+          resolveOutcome(m);
+        }
+      },
+      exit: (code, signal) => {
+        end(false);
+        if (reply) return;
+        if (stopping()) resolveOutcome({ kind: 'stopped' });
+        else {
+          const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ' (time limit or out of memory)' : ''}` : `exit code ${code}`;
+          const last = this.stderr.trim().split('\n').filter(Boolean).pop();
+          resolveOutcome({ kind: 'crashed', message: `the evaluation process stopped (${why})${last ? `: ${last.slice(0, 300)}` : ''}` });
+        }
+      },
+    };
+    // A process that cannot take the job (its channel just closed) is ended: the job fails as a crash.
+    this.process.send(job, (err) => {
+      if (err) this.process.kill('SIGKILL');
+    });
+    this.groundTruth = groundTruthKey(job);
+    const process = this.process;
+    return {
+      outcome,
+      report,
+      async finished(ms, onLate) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+        const reusable = await Promise.race([finished, late.then(() => undefined)]);
+        clearTimeout(timer);
+        if (reusable !== undefined) return reusable;
+        onLate();
+        process.kill('SIGKILL');
+        return finished;
+      },
+    };
+  }
+
+  /** Ends the process between jobs: it lets go of its channel and runs out of work; killed if it has not ended after `ms`. */
+  async retire(ms: number, onLate: () => void): Promise<void> {
+    if (this.process.connected) this.process.send({ kind: 'retire' } satisfies RetireRequest, () => {});
+    await exitWithin(this.process, ms, onLate);
+  }
+}
+
+const groundTruthKey = (job: EvalJob): string => `${job.task}\0${job.gtDir}`;
+
 /** This process's id in heartbeats and claims: host, pid and a random part (pids repeat across machines and restarts). */
 const newWorkerId = (): string => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 export class Evaluator {
   readonly workerId = newWorkerId();
   private readonly running = new Map<number, Running>();
+  /** Evaluation processes between jobs, keeping their ground truth (none when groundTruthMemoryMb is 0). */
+  private idle: EvalProcess[] = [];
   private stopping = false;
   private timers: NodeJS.Timeout[] = [];
   private readonly link: DatabaseLink;
@@ -207,9 +334,10 @@ export class Evaluator {
     const key = (await this.db(() => this.store.uploadKey(id)))!;
     const upload = await this.db(() => this.uploads.open(key));
     let child: ChildRun | undefined;
+    let evalProcess: EvalProcess | undefined;
     try {
       const intervals = this.options.intervalsOf?.(sub.phase);
-      child = this.runChild(entry, {
+      const job: EvalJob = {
         task: sub.task,
         gtDir,
         ...(intervals && { intervals }),
@@ -217,7 +345,16 @@ export class Evaluator {
         ...(this.options.snapshotDir !== undefined && { snapshotDir: this.options.snapshotDir }),
         ...(this.options.hidesImageIds?.(sub.phase) && { hideImageIds: true }),
         report: { title: `df2 submission ${id} (${sub.task})`, resultsName: sub.fileName },
-      });
+        ...(this.keepBytes > 0 && { keepGroundTruthBytes: this.keepBytes }),
+      };
+      evalProcess = this.takeProcess(job);
+      entry.child = evalProcess.process;
+      child = evalProcess.run(
+        job,
+        this.options.timeoutMs,
+        () => this.stopping,
+        (line) => this.log(`submission ${id}: ${line}`),
+      );
       const result = await child.outcome;
       // Messages name the uploaded file as its owner called it, and never the server's paths.
       const clean = (message: string): string => message.split(upload.path).join(sub.fileName).split(gtDir).join('<ground truth>');
@@ -226,7 +363,7 @@ export class Evaluator {
         case 'done':
           recorded = await this.db(() => this.submissions.finish(id, claim, result.result, result.resampleFigures));
           this.log(
-            `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
+            `submission ${id} attempt ${attempt}: evaluated in ${result.result.seconds.toFixed(2)} s${groundTruthNote(result)} (${recorded ? 'recorded' : 'discarded: the claim was lost'})`,
           );
           if (recorded) {
             // The report is extra: the figures stand when it cannot be made.
@@ -256,14 +393,45 @@ export class Evaluator {
       const why = 'message' in result ? `: ${clean(result.message).slice(0, 300)}` : '';
       this.log(`submission ${id} attempt ${attempt}: ${result.kind}${why}${recorded ? '' : ' (discarded: the claim was lost)'}`);
     } finally {
-      // The evaluation process has sent all it will. One that does not end would keep this process alive (a `df2 worker`
-      // that logged "stopped" and never exited, in one run of five on Node 24). It reads the upload: it goes first.
-      if (child)
-        await exitWithin(child.process, CHILD_EXIT_MS, () =>
-          this.log(`submission ${id}: the evaluation process had not exited ${CHILD_EXIT_MS / 1000} s after its last message; killed`),
+      // The evaluation process has sent all it will: it says it is idle (kept for the next job) or ends. One that does
+      // neither would keep this process alive (a `df2 worker` that logged "stopped" and never exited, in one run of
+      // five on Node 24). It reads the upload: it goes first.
+      if (child && evalProcess) {
+        const reusable = await child.finished(CHILD_EXIT_MS, () =>
+          this.log(
+            `submission ${id}: the evaluation process had not ${this.keepBytes > 0 ? 'said it was idle' : 'exited'} ${CHILD_EXIT_MS / 1000} s after its last message; killed`,
+          ),
         );
+        if (reusable && !this.stopping) this.idle.push(evalProcess);
+        else await this.retire(evalProcess);
+      }
       await upload.release();
     }
+  }
+
+  /** Bytes of ground truth each evaluation process keeps (0: a new process per job). */
+  private get keepBytes(): number {
+    return Math.max(0, Math.floor((this.options.groundTruthMemoryMb ?? 0) * 1024 * 1024));
+  }
+
+  /** An idle process that ran a job on the same ground truth, else the one idle the shortest time, else a new one. */
+  private takeProcess(job: EvalJob): EvalProcess {
+    this.idle = this.idle.filter((p) => p.alive);
+    const key = groundTruthKey(job);
+    let at = this.idle.length - 1; // the last one idle (they are pushed as they finish)
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      if (this.idle[i]!.groundTruth !== key) continue;
+      at = i;
+      break;
+    }
+    if (at >= 0) return this.idle.splice(at, 1)[0]!;
+    return new EvalProcess(this.options, (p) => {
+      this.idle = this.idle.filter((q) => q !== p);
+    });
+  }
+
+  private retire(p: EvalProcess): Promise<void> {
+    return p.retire(CHILD_EXIT_MS, () => this.log(`an evaluation process had not exited ${CHILD_EXIT_MS / 1000} s after it was retired; killed`));
   }
 
   /**
@@ -288,55 +456,14 @@ export class Evaluator {
     }
     for (const r of this.running.values()) r.child?.kill('SIGKILL');
     await all();
+    await Promise.all(this.idle.splice(0).map((p) => this.retire(p)));
     await ignoreRejection(this.store.removeWorker(this.workerId), 'stopping: a worker row left behind expires with its lease');
   }
+}
 
-  /** Forks the evaluation process for `job`. */
-  private runChild(entry: Running, job: EvalJob): ChildRun {
-    const child = fork(CHILD, [], {
-      execArgv: [`--max-old-space-size=${this.options.childHeapMb}`, ...(this.options.childExecArgv ?? [])],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'advanced',
-    });
-    entry.child = child;
-    let resolveOutcome!: (o: Outcome) => void;
-    let resolveReport!: (html: string | undefined) => void;
-    const outcome = new Promise<Outcome>((r) => {
-      resolveOutcome = r;
-    });
-    const report = new Promise<string | undefined>((r) => {
-      resolveReport = r;
-    });
-    let reply: EvalReply | undefined;
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr = (stderr + d).slice(-2000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.options.timeoutMs);
-    child.on('message', (m: EvalReply | ReportReply) => {
-      if (m.kind === 'report') resolveReport(m.html);
-      else if (m.kind === 'report-failed') {
-        this.log(`submission ${entry.id}: no report (${m.message})`);
-        resolveReport(undefined);
-      } else {
-        reply = m;
-        resolveOutcome(m);
-      }
-    });
-    child.on('error', () => {});
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      entry.child = undefined;
-      resolveReport(undefined);
-      if (reply) return;
-      if (this.stopping) resolveOutcome({ kind: 'stopped' });
-      else {
-        const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ' (time limit or out of memory)' : ''}` : `exit code ${code}`;
-        const last = stderr.trim().split('\n').filter(Boolean).pop();
-        resolveOutcome({ kind: 'crashed', message: `the evaluation process stopped (${why})${last ? `: ${last.slice(0, 300)}` : ''}` });
-      }
-    });
-    child.send(job);
-    return { process: child, outcome, report };
-  }
+/** Where a job's COCO ground truth came from, for the log line. */
+function groundTruthNote(reply: EvalReply): string {
+  const use = reply.groundTruth;
+  if (!use) return '';
+  return use.fromMemory ? ', ground truth in memory' : `, ground truth read (${use.reads} read by its process)`;
 }
