@@ -21,6 +21,35 @@ const TIME_LIMIT_MS = 20_000;
 const assertGolden = (sub: Record<string, unknown>, what: string): void =>
   (sub.stats as number[]).forEach((v, i) => assert.ok(Math.abs(v - golden.bbox!.stats[i]!) <= 1e-9, `${what}: stats[${i}]`));
 
+/**
+ * A preload module for the evaluation processes that runs `action` at the
+ * first job any of them gets (a marker file in `dir` says it has run). It
+ * wraps the process's own 'message' listener: a listener of its own would
+ * take the job before that one exists.
+ */
+async function firstJobPreload(dir: string, name: string, action: string): Promise<string> {
+  const preload = join(dir, name);
+  await writeFile(
+    preload,
+    [
+      `import { existsSync, writeFileSync } from 'node:fs';`,
+      `const marker = ${JSON.stringify(join(dir, 'first-job'))};`,
+      `const on = process.on;`,
+      `process.on = function (event, listener) {`,
+      `  if (event !== 'message') return on.call(this, event, listener);`,
+      `  return on.call(this, event, (m) => {`,
+      `    if (m.task && !existsSync(marker)) {`,
+      `      writeFileSync(marker, String(process.pid));`,
+      `      ${action}`,
+      `    }`,
+      `    listener(m);`,
+      `  });`,
+      `};`,
+    ].join('\n'),
+  );
+  return preload;
+}
+
 for (const backend of TEST_BACKENDS) {
   test(
     `${backend.name}: a timed-out evaluation kills its process, the retry reads the ground truth afresh, the next submission takes it from memory`,
@@ -32,28 +61,9 @@ for (const backend of TEST_BACKENDS) {
       // As a phase's files are: older than the margin within which a changed file might keep its stat.
       const past = new Date(Date.now() - 3600_000);
       await utimes(join(gtDir, 'coco.json'), past, past);
-      // The first job of the first evaluation process hangs (without using the CPU) until the time limit kills it.
       const dir = await tempDir('df2-warm-serve-');
-      const preload = join(dir, 'hang-once.mjs');
-      await writeFile(
-        preload,
-        [
-          `import { existsSync, writeFileSync } from 'node:fs';`,
-          `const marker = ${JSON.stringify(join(dir, 'hung'))};`,
-          // Wraps the evaluation process's own listener: a listener of its own would take the job before that one exists.
-          `const on = process.on;`,
-          `process.on = function (event, listener) {`,
-          `  if (event !== 'message') return on.call(this, event, listener);`,
-          `  return on.call(this, event, (m) => {`,
-          `    if (m.task && !existsSync(marker)) {`,
-          `      writeFileSync(marker, String(process.pid));`,
-          `      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);`,
-          `    }`,
-          `    listener(m);`,
-          `  });`,
-          `};`,
-        ].join('\n'),
-      );
+      // The first job of the first evaluation process hangs (without using the CPU) until the time limit kills it.
+      const preload = await firstJobPreload(dir, 'hang-once.mjs', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);');
       const log: string[] = [];
       const server = await startTestServer({
         db,
@@ -101,26 +111,7 @@ test('an evaluation process past its heap limit dies; the submission is retried 
   await utimes(join(gtDir, 'coco.json'), past, past);
   // The first job of the first evaluation process fills its heap.
   const dir = await tempDir('df2-warm-heap-');
-  const preload = join(dir, 'fill-heap-once.mjs');
-  await writeFile(
-    preload,
-    [
-      `import { existsSync, writeFileSync } from 'node:fs';`,
-      `const marker = ${JSON.stringify(join(dir, 'filled'))};`,
-      `const on = process.on;`,
-      `process.on = function (event, listener) {`,
-      `  if (event !== 'message') return on.call(this, event, listener);`,
-      `  return on.call(this, event, (m) => {`,
-      `    if (m.task && !existsSync(marker)) {`,
-      `      writeFileSync(marker, String(process.pid));`,
-      `      const hog = [];`,
-      `      for (;;) hog.push(new Array(1 << 20).fill(1.5));`,
-      `    }`,
-      `    listener(m);`,
-      `  });`,
-      `};`,
-    ].join('\n'),
-  );
+  const preload = await firstJobPreload(dir, 'fill-heap-once.mjs', 'const hog = []; for (;;) hog.push(new Array(1 << 20).fill(1.5));');
   const log: string[] = [];
   const server = await startTestServer({
     gtDir,

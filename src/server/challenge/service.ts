@@ -18,6 +18,7 @@ import { closedReason, limitMessage, limitWindows } from './phases.js';
 import {
   isTask,
   TASKS,
+  PATCH_FIELD_NAMES,
   type EvaluationResult,
   type JobQueue,
   type Store,
@@ -47,15 +48,7 @@ const OWNER_FIELDS = ['public', 'name', 'description', 'paper_url', 'code_url'] 
 /** The marks only admins set, on any submission. */
 const ADMIN_MARKS = ['baseline', 'hidden'] as const;
 /** A patch's fields as the API names them (the names refusals speak of). */
-const API_NAMES: Record<keyof SubmissionPatch, (typeof OWNER_FIELDS)[number] | (typeof ADMIN_MARKS)[number]> = {
-  name: 'name',
-  description: 'description',
-  paperUrl: 'paper_url',
-  codeUrl: 'code_url',
-  public: 'public',
-  baseline: 'baseline',
-  hidden: 'hidden',
-};
+const API_NAMES: Record<keyof SubmissionPatch, (typeof OWNER_FIELDS)[number] | (typeof ADMIN_MARKS)[number]> = PATCH_FIELD_NAMES;
 
 export class SubmissionService {
   constructor(private readonly deps: { store: Store; uploads: UploadStore; queue: JobQueue }) {}

@@ -8,7 +8,16 @@
  * accepts either.
  */
 import type { CategoryApJson } from '../../shared/api-types.js';
-import type { BoardCandidate, EvaluationResult, Submission, SubmissionPatch, SubmissionStatus, Task, User } from './types.js';
+import {
+  type BoardCandidate,
+  type EvaluationResult,
+  PATCH_FIELD_NAMES,
+  type Submission,
+  type SubmissionPatch,
+  type SubmissionStatus,
+  type Task,
+  type User,
+} from './types.js';
 
 /** A team of one is keyed by the user's id, so that a team named like a user is still another team. */
 const TEAM_KEY = `CASE WHEN u.team IS NULL THEN 'u:' || u.id ELSE 't:' || lower(u.team) END`;
@@ -25,16 +34,8 @@ export const COUNTED = `s.status NOT IN ('failed', 'cancelled')`;
 /** The same in a phase that hides its figures, where failed submissions count too (see LimitWindow.countsFailed). */
 export const COUNTED_WITH_FAILED = `s.status != 'cancelled'`;
 
-/** The column of each field a SubmissionPatch may change. */
-export const PATCH_COLUMNS: Record<keyof SubmissionPatch, string> = {
-  name: 'name',
-  description: 'description',
-  paperUrl: 'paper_url',
-  codeUrl: 'code_url',
-  public: 'public',
-  baseline: 'baseline',
-  hidden: 'hidden',
-};
+/** The column of each field a SubmissionPatch may change (named as the API names the field). */
+export const PATCH_COLUMNS: Record<keyof SubmissionPatch, string> = PATCH_FIELD_NAMES;
 
 /** SQLite's booleans are 0/1, PostgreSQL's true/false. */
 type SqlBoolean = number | boolean;

@@ -119,6 +119,17 @@ export interface WorkerInfo {
 /** What the owner or an admin may change after the upload. */
 export type SubmissionPatch = Partial<SubmissionMeta & { baseline: boolean; hidden: boolean }>;
 
+/** A patch's fields by the names the API and the database give them (the same snake_case). */
+export const PATCH_FIELD_NAMES = {
+  name: 'name',
+  description: 'description',
+  paperUrl: 'paper_url',
+  codeUrl: 'code_url',
+  public: 'public',
+  baseline: 'baseline',
+  hidden: 'hidden',
+} as const satisfies Record<keyof SubmissionPatch, string>;
+
 /**
  * The durable record of users and submissions. A submission's evaluation is
  * a lease: `claimSubmission` moves it from queued to running and returns a
