@@ -175,28 +175,33 @@ function intervalCells(table: string): { low: number | null; high: number | null
   }));
 }
 
+/** The HTML of `df2 report --ci` (bbox and retrieval) written into `out`. */
+async function ciReport(out: string, gt: string, retrieval: string[], draws: string[]): Promise<string> {
+  const file = join(out, 'report.html');
+  const made = await runCli([
+    'report',
+    '--gt',
+    gt,
+    '--results',
+    BBOX,
+    ...retrieval,
+    '--retrieval-results',
+    RETRIEVAL('results.json'),
+    '--ci',
+    ...draws,
+    '--out',
+    file,
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  return readFile(file, 'utf8');
+}
+
 test('df2 report --ci: every summary figure, per-category AP and top-k shows the interval df2 eval --ci gives for the same draws', async () => {
   const out = await tempDir('df2-report-ci-');
   try {
-    const file = join(out, 'report.html');
     const draws = ['--resamples', '60', '--seed', '5', '--level', '0.9'];
     const retrieval = ['--query', RETRIEVAL('query.json'), '--gallery', RETRIEVAL('gallery.json')];
-    const made = await runCli([
-      'report',
-      '--gt',
-      GT,
-      '--results',
-      BBOX,
-      ...retrieval,
-      '--retrieval-results',
-      RETRIEVAL('results.json'),
-      '--ci',
-      ...draws,
-      '--out',
-      file,
-    ]);
-    assert.equal(made.code, 0, made.stderr);
-    const html = await readFile(file, 'utf8');
+    const html = await ciReport(out, GT, retrieval, draws);
 
     const bbox = await runCli(['eval', 'bbox', '--gt', GT, '--results', BBOX, '--ci', ...draws, '--json']);
     assert.equal(bbox.code, 0, bbox.stderr);
@@ -221,6 +226,7 @@ test('df2 report --ci: every summary figure, per-category AP and top-k shows the
     assert.match(html, /over 60 bootstrap resamples of the query images/);
 
     // Without --ci, no interval anywhere.
+    const file = join(out, 'report.html');
     const plain = await runCli(['report', '--gt', GT, '--results', BBOX, '--out', file, '--quiet']);
     assert.equal(plain.code, 0, plain.stderr);
     assert.doesNotMatch(await readFile(file, 'utf8'), /class="ci"|data-resampling/);
@@ -248,25 +254,9 @@ function attributeIntervalRows(
 test('df2 report --ci: the per-attribute tables carry the intervals df2 eval --ci --by gives for the same draws', async () => {
   const out = await tempDir('df2-report-ci-by-');
   try {
-    const file = join(out, 'report.html');
     const draws = ['--resamples', '50', '--seed', '8', '--level', '0.9'];
     const retrieval = ['--query', RETRIEVAL('query-attributes.json'), '--gallery', RETRIEVAL('gallery.json')];
-    const made = await runCli([
-      'report',
-      '--gt',
-      GT_ATTRIBUTES,
-      '--results',
-      BBOX,
-      ...retrieval,
-      '--retrieval-results',
-      RETRIEVAL('results.json'),
-      '--ci',
-      ...draws,
-      '--out',
-      file,
-    ]);
-    assert.equal(made.code, 0, made.stderr);
-    const html = await readFile(file, 'utf8');
+    const html = await ciReport(out, GT_ATTRIBUTES, retrieval, draws);
     const bounds = (f: IntervalJson): { low: number | null; high: number | null; defined: number } => ({ low: f.low, high: f.high, defined: f.defined });
 
     const bbox = await runCli(['eval', 'bbox', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--by', 'all', '--ci', ...draws, '--json']);
@@ -299,6 +289,7 @@ test('df2 report --ci: the per-attribute tables carry the intervals df2 eval --c
       }
 
     // Without --ci: the same tables, no interval column.
+    const file = join(out, 'report.html');
     const plain = await runCli(['report', '--gt', GT_ATTRIBUTES, '--results', BBOX, '--out', file, '--quiet']);
     assert.equal(plain.code, 0, plain.stderr);
     const plainTable = element(await readFile(file, 'utf8'), 'table', 'class="attributes" data-task="bbox"');
