@@ -45,21 +45,28 @@ interface Args {
   train: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
+const USAGE = 'usage: node dist/bench/run.js [--images N] [--tasks bbox,segm,keypoints,retrieval] [--repeat N] [--no-by] [--train]';
+
+/** A mistake in the bench's arguments: printed as one line (with the usage), exit 1. */
+class BenchUsageError extends Error {}
+
+function parseArgs(argv: string[]): Args | null {
   const args: Args = { images: 33_669, tasks: [...TASKS], by: true, repeat: 1, train: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--help' || a === '-h') return null;
+    if ((a === '--images' || a === '--tasks' || a === '--repeat') && argv[i + 1] === undefined) throw new BenchUsageError(`${a} expects a value`);
     if (a === '--images') args.images = Number(argv[++i]);
     else if (a === '--tasks') args.tasks = argv[++i]!.split(',');
     else if (a === '--repeat') args.repeat = Number(argv[++i]);
     else if (a === '--no-by') args.by = false;
     else if (a === '--train') args.train = true;
-    else throw new Error(`unknown argument ${a} (expected --images N, --tasks a,b, --repeat N, --no-by, --train)`);
+    else throw new BenchUsageError(`unknown argument ${a} (expected --images N, --tasks a,b, --repeat N, --no-by, --train)`);
   }
   const unknown = args.tasks.filter((t) => !(TASKS as readonly string[]).includes(t));
-  if (unknown.length > 0) throw new Error(`unknown task ${unknown.join(', ')} (expected some of ${TASKS.join(', ')})`);
-  if (!(Number.isInteger(args.images) && args.images > 0)) throw new Error('--images expects a positive integer');
-  if (!(Number.isInteger(args.repeat) && args.repeat > 0)) throw new Error('--repeat expects a positive integer');
+  if (unknown.length > 0) throw new BenchUsageError(`unknown task ${unknown.join(', ')} (expected some of ${TASKS.join(', ')})`);
+  if (!(Number.isInteger(args.images) && args.images > 0)) throw new BenchUsageError('--images expects a positive integer');
+  if (!(Number.isInteger(args.repeat) && args.repeat > 0)) throw new BenchUsageError('--repeat expects a positive integer');
   return args;
 }
 
@@ -88,6 +95,10 @@ const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(0)} 
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (!args) {
+    console.log(USAGE);
+    return;
+  }
   const dir = ensureCase(args.images);
   const gt = join(dir, 'gt', 'coco.json');
   console.log(`df2 eval on ${dir}`);
@@ -217,4 +228,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  if (!(err instanceof BenchUsageError)) throw err;
+  console.error(`bench: ${err.message}\n${USAGE}`);
+  process.exitCode = 1;
+}
