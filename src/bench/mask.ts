@@ -46,7 +46,7 @@ function time<T>(label: string, count: number, unit: string, work: () => T): T {
   return result;
 }
 
-export function runMaskBench(): void {
+function runMaskBench(): void {
   const random = seededRandom(42);
   const items = Array.from({ length: ITEMS }, () => (random() < 0.5 ? [randomPolygon(random)] : [randomPolygon(random), randomPolygon(random)]));
   const polygons = items.reduce((n, item) => n + item.length, 0);

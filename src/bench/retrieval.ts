@@ -58,7 +58,7 @@ export interface RetrievalBenchFiles {
   counts: { queries: number; galleryItems: number; results: number };
 }
 
-export async function writeRetrievalBenchFiles(dir: string): Promise<RetrievalBenchFiles> {
+async function writeRetrievalBenchFiles(dir: string): Promise<RetrievalBenchFiles> {
   const random = Random.from(2019);
   const rnd = (): number => random.next(); // deterministic: every run writes the same files
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -138,7 +138,7 @@ export async function writeRetrievalBenchFiles(dir: string): Promise<RetrievalBe
   };
 }
 
-export async function benchRetrieval(keepDir?: string): Promise<void> {
+async function benchRetrieval(keepDir?: string): Promise<void> {
   const dir = keepDir ?? (await mkdtemp(join(tmpdir(), 'df2-bench-retrieval-')));
   await mkdir(dir, { recursive: true });
   try {

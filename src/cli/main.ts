@@ -10,7 +10,7 @@ import { endBySignal, SIGNAL_EXIT_CODES, type StopSignal } from '../util/process
 import { COMMAND_NAMES, registerCommands } from './commands.js';
 
 /** The version in package.json (this file is dist/cli/main.js, two levels below it). */
-export function packageVersion(): string {
+function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   if (isJsonObject(manifest) && typeof manifest.version === 'string') return manifest.version;
   throw new Error('package.json has no version');
@@ -83,7 +83,7 @@ function describeOption(option: Option): string {
  * Reports bad input as one line and exit code 1. Anything else is a bug: exit
  * code 2 with its message, and its stack when DF2_DEBUG is set.
  */
-export function reportFailure(err: unknown): number {
+function reportFailure(err: unknown): number {
   if (err instanceof InputError) {
     // A UsageError names the command where others name a file: `df2: report: --gt: expected ...`.
     // One line per problem (a challenge file reports all of its mistakes at once).

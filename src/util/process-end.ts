@@ -71,7 +71,7 @@ export function stopWithParent(): { done: () => void; watching: Promise<void> } 
 }
 
 /** How often the watcher thread looks at the parent process id (ms). */
-export const PARENT_POLL_MS = 100;
+const PARENT_POLL_MS = 100;
 
 /**
  * The 'disconnect' event needs this process's event loop, which a long synchronous evaluation holds for seconds:

@@ -38,7 +38,7 @@ import type {
   UserJson,
 } from '../shared/api-types.js';
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,

@@ -10,7 +10,7 @@ import { decorateCard, layerControls, layerImagePage, LAYER_PARAMS } from './lay
 
 const PER_PAGE = 48;
 
-export function indexingBanner(split: SplitJson): HTMLElement | null {
+function indexingBanner(split: SplitJson): HTMLElement | null {
   const ix = split.indexing;
   if (ix.state === 'ready') return null;
   if (ix.state === 'failed') return errorBox(`Indexing ${split.name} failed: ${ix.error ?? ''}`);

@@ -4,7 +4,7 @@ import { count, h } from './dom.js';
 import { FACET_LIST } from '../shared/facets.js';
 
 /** The facets in the order shown, with the query parameter each sets. */
-export const FILTER_GROUPS: readonly { param: string; facet: string; title: string }[] = FACET_LIST;
+const FILTER_GROUPS: readonly { param: string; facet: string; title: string }[] = FACET_LIST;
 
 export const FILTER_PARAMS = [...FILTER_GROUPS.map((g) => g.param), 'pair_id'];
 

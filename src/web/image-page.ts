@@ -34,7 +34,7 @@ function landmarkTable(item: ItemJson): HTMLElement {
   );
 }
 
-export function itemPanel(m: Meta, item: ItemJson, category: Category | undefined): HTMLElement {
+function itemPanel(m: Meta, item: ItemJson, category: Category | undefined): HTMLElement {
   const [x1, y1, x2, y2] = item.bounding_box;
   return h(
     'div',
@@ -65,7 +65,7 @@ export function itemPanel(m: Meta, item: ItemJson, category: Category | undefine
 }
 
 /** Links item panels and drawn items both ways: hovering either highlights both. */
-export function linkHover(figure: HTMLElement, panels: HTMLElement[]): void {
+function linkHover(figure: HTMLElement, panels: HTMLElement[]): void {
   const svg = figure.querySelector('svg')!;
   const set = (key: string | undefined): void => {
     highlight(svg, key);

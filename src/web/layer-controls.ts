@@ -54,7 +54,7 @@ function select(id: string, label: string, options: [string, string][], current:
 }
 
 /** Layer, error filter and sort pickers; `navigate` gets the page's new parameters. */
-export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navigate: (p: URLSearchParams) => void): HTMLElement | null {
+function layerToolbar(layers: LayerJson[], params: URLSearchParams, navigate: (p: URLSearchParams) => void): HTMLElement | null {
   if (layers.length === 0) return null;
   const set = (name: string, value: string, clear: string[] = []): void => {
     const next = new URLSearchParams(params);
@@ -88,7 +88,7 @@ export function layerToolbar(layers: LayerJson[], params: URLSearchParams, navig
 }
 
 /** The layer's official figures on this split and its error counts. */
-export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | null): HTMLElement {
+function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | null): HTMLElement {
   const t = summary.totals;
   const retrieval = summary.layer.task === 'retrieval';
   return h(
@@ -155,7 +155,7 @@ export function layerSummary(summary: LayerSummaryJson, extra: HTMLElement | nul
  * columns: ground truth, last: background); clicking a cell narrows the grid
  * to the images holding that confusion.
  */
-export function confusionTable(
+function confusionTable(
   meta: Meta,
   confusion: NonNullable<LayerSummaryJson['confusion']>,
   params: URLSearchParams,

@@ -14,7 +14,7 @@ import type { LayerImageJson, PredictionJson } from './layer-api.js';
 
 /** The verdicts' colours, df2's everywhere (src/shared/colors.ts): no category's, and apart for colour-blind readers. */
 export const STATE_COLORS: Readonly<Record<string, string>> = VERDICT_COLORS;
-export const STATE_LABELS: Record<string, string> = {
+const STATE_LABELS: Record<string, string> = {
   matched: 'matched',
   'false-positive': 'false positive',
   missed: 'missed',
@@ -26,7 +26,7 @@ export const STATE_LABELS: Record<string, string> = {
  * queries (found or not in the top 20) and detections (standing for a query
  * or for none): the counts, the legend and the tables all use these.
  */
-export const RETRIEVAL_LABELS: Record<string, string> = {
+const RETRIEVAL_LABELS: Record<string, string> = {
   matched: 'stands for a query',
   'false-positive': 'unused',
   missed: 'not found',
@@ -63,7 +63,7 @@ function maskUrl(mask: NonNullable<PredictionJson['mask']>, color: string): stri
   return canvas.toDataURL();
 }
 
-export function predictionLabel(p: PredictionJson, categories: Category[], metric: string, retrieval = false): string {
+function predictionLabel(p: PredictionJson, categories: Category[], metric: string, retrieval = false): string {
   const name = categories[p.category_id - 1]?.name ?? String(p.category_id);
   const best = p.best === null ? '' : ` · ${metric} ${p.best.toFixed(2)}`;
   const verdict = retrieval && p.matched_item ? `stands for ${p.matched_item}` : `${labelsOf(retrieval)[p.state]}${p.matched_item ? ` ${p.matched_item}` : ''}`;
@@ -71,7 +71,7 @@ export function predictionLabel(p: PredictionJson, categories: Category[], metri
 }
 
 /** What each landmark kind means, for the legend and the marks' titles. */
-export const LANDMARK_KIND_LABELS: Record<LandmarkKindName, string> = {
+const LANDMARK_KIND_LABELS: Record<LandmarkKindName, string> = {
   good: 'good (ks > .85)',
   jitter: 'jitter (.5 ≤ ks < .85)',
   inversion: 'inversion (on its flipped landmark)',
@@ -85,7 +85,7 @@ export const LANDMARK_KIND_LABELS: Record<LandmarkKindName, string> = {
  * miss a cross: the shapes of src/shared/landmark-marks.ts, which the report's
  * pictures draw too); `r` is its half size.
  */
-export function landmarkMark(kind: LandmarkKindName, x: number, y: number, r: number, unit: number): SVGElement {
+function landmarkMark(kind: LandmarkKindName, x: number, y: number, r: number, unit: number): SVGElement {
   const attrs = { fill: LANDMARK_KIND_COLORS[kind], stroke: '#fff', 'stroke-width': unit, class: 'pred-kp', 'data-kind': kind };
   const geometry = LANDMARK_MARKS[kind];
   const mark =

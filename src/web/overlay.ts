@@ -18,7 +18,7 @@ export interface OverlayOptions {
 
 export const DEFAULT_OVERLAY: OverlayOptions = { boxes: true, masks: true, landmarks: true, labels: true };
 
-export function drawItem(item: ItemJson, category: Category | undefined, options: OverlayOptions, unit: number): SVGGElement {
+function drawItem(item: ItemJson, category: Category | undefined, options: OverlayOptions, unit: number): SVGGElement {
   const color = categoryColor(item.category_id);
   const g = s('g', { 'data-item': item.key, 'data-category': item.category_id, class: 'item' });
   if (options.masks) {

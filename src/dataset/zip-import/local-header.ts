@@ -5,13 +5,12 @@
  * its entries.
  */
 
-export const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 export const LOCAL_HEADER_LENGTH = 30;
-export const DESCRIPTOR_SIGNATURE = 0x08074b50;
+const DESCRIPTOR_SIGNATURE = 0x08074b50;
 export const FLAG_ENCRYPTED = 0x1;
 /** Sizes and CRC-32 follow the data (they may also be in the header: Info-ZIP fills them in). */
 export const FLAG_DATA_DESCRIPTOR = 0x8;
-export const FLAG_UTF8 = 0x800;
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATED = 8;
 /** WinZip AES: the real method is in the entry's 0x9901 extra field. */

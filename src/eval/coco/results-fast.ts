@@ -57,14 +57,14 @@ export interface FinishedResultColumns {
 }
 
 /** The keys the fast path reads, and their places in FlatObjectReader's fields. */
-export const FLAT_KEYS = ['image_id', 'category_id', 'score', 'bbox', 'keypoints'];
+const FLAT_KEYS = ['image_id', 'category_id', 'score', 'bbox', 'keypoints'];
 const IMAGE_ID = 0,
   CATEGORY_ID = 1,
   SCORE = 2,
   BBOX = 3,
   KEYPOINTS = 4;
 /** Where FLAT_KEYS + ['segmentation'] puts the segmentation. */
-export const SEGMENTATION = 5;
+const SEGMENTATION = 5;
 
 /**
  * Writes into `out` the extents of the x and y of a keypoint vector (294

@@ -12,7 +12,7 @@ import { ignoreRejection } from '../../util/ignore-rejection.js';
 import { type TailReply, type TailRequest, findBoundary } from './results-tail.js';
 
 /** Below this size one thread reads the file (a second one costs more to start than it saves). */
-export const SPLIT_MIN_BYTES = 64 << 20;
+const SPLIT_MIN_BYTES = 64 << 20;
 /** How far from the middle a boundary between results is looked for (a keypoint result is some 3 KB). */
 const BOUNDARY_WINDOW = 1 << 20;
 

@@ -134,6 +134,6 @@ export function comparisonPanels(record: ImageRecord, set: { results: ImageResul
   ];
 }
 
-export async function encodePicture(canvas: Canvas, format: PictureFormat): Promise<Buffer> {
+async function encodePicture(canvas: Canvas, format: PictureFormat): Promise<Buffer> {
   return format === 'jpeg' ? canvas.encode('jpeg', 90) : canvas.encode('png');
 }

@@ -32,7 +32,7 @@ export interface ReportIntervalOptions {
 const range = (f: FigureInterval): FigureRange => ({ low: f.low, high: f.high, defined: f.defined });
 
 /** Sets the intervals of a COCO task's summary figures and per-category AP. */
-export function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): void {
+function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): void {
   section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
   section.summary.forEach((f, j) => {
     const interval = ci.stats[j];
@@ -46,7 +46,7 @@ export function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): v
 }
 
 /** Sets the intervals of the per-attribute tables of a COCO task (bootstrapSubsets of the same attributes). */
-export function setSubsetIntervals(section: CocoTaskSection, subsets: readonly SubsetIntervals[]): void {
+function setSubsetIntervals(section: CocoTaskSection, subsets: readonly SubsetIntervals[]): void {
   for (const table of section.attributes) {
     for (const row of table.rows) {
       const found = subsets.find((s) => s.attribute === table.attribute && s.value === row.value);
@@ -58,7 +58,7 @@ export function setSubsetIntervals(section: CocoTaskSection, subsets: readonly S
 }
 
 /** Sets the intervals of retrieval's top-k accuracy. */
-export function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBootstrap): void {
+function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBootstrap): void {
   section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
   for (const t of section.topK) {
     const interval = ci.figures.find((f) => f.name === `top${t.k}`);

@@ -19,10 +19,10 @@ import { worstImages, type ReportData } from './report-data.js';
 import { drawLandmarkErrors } from '../pictures/landmark-errors-picture.js';
 import type { Image } from '@napi-rs/canvas';
 
-export const WORST_IMAGES = 24;
+const WORST_IMAGES = 24;
 /** Width of a worst-image thumbnail (both panels). */
-export const THUMBNAIL_WIDTH = 560;
-export const EXAMPLE_STRIPS = 6;
+const THUMBNAIL_WIDTH = 560;
+const EXAMPLE_STRIPS = 6;
 const JPEG_QUALITY = 82;
 
 export async function addReportPictures(data: ReportData, dataDir: string, onProgress?: (stage: string, done: number, total: number) => void): Promise<void> {
