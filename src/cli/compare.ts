@@ -6,7 +6,7 @@
  * `df2 eval --by`), and the images where the two differ most.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { attributeSubsets, requireCocoAttributes } from '../eval/internal.js';
+import { SUBSET_INTERVAL_FIGURES, attributeSubsets, requireCocoAttributes } from '../eval/internal.js';
 import {
   COCO_TASKS,
   type CocoComparison,
@@ -25,7 +25,15 @@ import { type CacheCliOptions, addCacheOptions, snapshotCache } from './cache-op
 import { type CompareFigureRow, compareHtml } from '../render/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { StageBars } from './stage-bars.js';
-import { type ResampleCliOptions, addResampleOptions, checkResampleOptions, figureJson, resampleOptions, resamplingLine } from './eval-ci.js';
+import {
+  type ResampleCliOptions,
+  addResampleOptions,
+  attributeValuesJson,
+  checkResampleOptions,
+  figureJson,
+  resampleOptions,
+  resamplingLine,
+} from './eval-ci.js';
 
 interface CompareCliOptions extends ResampleCliOptions, CacheCliOptions {
   gt: string;
@@ -90,7 +98,6 @@ See docs/evaluation.md.
 }
 
 /** The headline figures of a subset (as df2 eval --by gives them): summarize()'s first three. */
-const SUBSET_FIGURES = ['ap', 'ap50', 'ap75'] as const;
 const SUBSET_LABELS = ['AP', 'AP50', 'AP75'] as const;
 
 /** One attribute value's paired headline figures. */
@@ -140,7 +147,7 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
       const a = prepareBootstrap(task, gt, resultsA, { subset, onProgress: (_s, d, t) => progress(`matching A ${label}`, d, t) });
       const b = prepareBootstrap(task, gt, resultsB, { subset, onProgress: (_s, d, t) => progress(`matching B ${label}`, d, t) });
       const paired = await comparePrepared(a, b, { ...resampleOptions(options, (d, t) => progress(`resampling ${label}`, d, t)), writeFile: undefined });
-      subsets.push({ ...subset, valueName: ATTRIBUTES[subset.attribute][subset.value - 1]!, figures: paired.stats.slice(0, SUBSET_FIGURES.length) });
+      subsets.push({ ...subset, valueName: ATTRIBUTES[subset.attribute][subset.value - 1]!, figures: paired.stats.slice(0, SUBSET_INTERVAL_FIGURES.length) });
     }
     images = options.images > 0 ? differingImages(preparedImageCounts(preparedA), preparedImageCounts(preparedB), options.images) : [];
   } finally {
@@ -190,7 +197,7 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
       level: cmp.level,
       stats: cmp.stats.map((f, j) => ({ figure: labels[j], ...paired(f) })),
       per_category_ap: cmp.perCategory.map((c) => ({ category_id: c.categoryId, name: c.name, ...paired(c) })),
-      ...(subsets.length > 0 && { by: subsetsJson(subsets, paired) }),
+      ...(subsets.length > 0 && { by: attributeValuesJson(subsets, paired) }),
       images: images.map((i) => ({ image_id: i.imageId, a: i.a, b: i.b })),
       ...(cmp.figures && { figures: cmp.figures }),
     };
@@ -198,18 +205,6 @@ async function run(fileA: string, fileB: string, options: CompareCliOptions): Pr
     return;
   }
   process.stdout.write(compareText(task, fileA, fileB, cmp, subsets, images, run));
-}
-
-/** `by` of --json as df2 eval --by lays it out: attribute, then value "1".."3", then ap, ap50, ap75, each a paired figure. */
-function subsetsJson(subsets: readonly SubsetComparison[], paired: (f: PairedFigure) => Record<string, unknown>): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const sub of subsets) {
-    (out[sub.attribute] ??= {})[String(sub.value)] = {
-      value_name: sub.valueName,
-      ...Object.fromEntries(sub.figures.map((f, j) => [SUBSET_FIGURES[j], paired(f)])),
-    };
-  }
-  return out;
 }
 
 function imageNote(task: CocoTask): string {

@@ -122,13 +122,20 @@ export function cocoIntervalsText(ci: CocoBootstrap, summary: readonly SummaryLi
 
 const SUBSET_LABELS = ['AP', 'AP50', 'AP75'] as const;
 
-/** `by` of the `intervals` member: attribute, then value "1".."3", then ap, ap50, ap75 (as df2 eval --by lays out its figures). */
-function subsetIntervalsJson(subsets: readonly SubsetIntervals[]): Record<string, Record<string, unknown>> {
+/**
+ * The `by` member of --json, as df2 eval --by lays out its figures: attribute, then value "1".."3",
+ * then ap, ap50, ap75 (SUBSET_INTERVAL_FIGURES), each figure as `figure` writes it. df2 eval --ci
+ * writes intervals there, df2 compare paired differences.
+ */
+export function attributeValuesJson<F>(
+  subsets: readonly { attribute: string; value: number; valueName: string; figures: readonly F[] }[],
+  figure: (f: F) => unknown,
+): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const s of subsets) {
     (out[s.attribute] ??= {})[String(s.value)] = {
       value_name: s.valueName,
-      ...Object.fromEntries(s.figures.map((f, j) => [SUBSET_INTERVAL_FIGURES[j], figureJson(f)])),
+      ...Object.fromEntries(s.figures.map((f, j) => [SUBSET_INTERVAL_FIGURES[j], figure(f)])),
     };
   }
   return out;
@@ -146,7 +153,7 @@ export function cocoIntervalsJson(ci: CocoBootstrap, subsets?: readonly SubsetIn
     level: ci.level,
     stats: ci.stats.map(figureJson),
     per_category_ap: ci.perCategory.map((c) => ({ category_id: c.categoryId, ...figureJson(c) })),
-    ...(subsets && subsets.length > 0 && { by: subsetIntervalsJson(subsets) }),
+    ...(subsets && subsets.length > 0 && { by: attributeValuesJson(subsets, figureJson) }),
     ...(ci.figures && { figures: ci.figures }),
   };
 }
