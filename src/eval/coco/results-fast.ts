@@ -35,6 +35,19 @@ export class ResultColumns {
     };
   }
 
+  /** Box and area of a keypoint result: those of the extents of its landmarks (min x, min y, max x, max y; keypointExtents). */
+  pushExtentsBox(extents: Float64Array): void {
+    const minX = extents[0]!,
+      minY = extents[1]!,
+      maxX = extents[2]!,
+      maxY = extents[3]!;
+    this.area.push((maxX - minX) * (maxY - minY));
+    this.bbox.push(minX);
+    this.bbox.push(minY);
+    this.bbox.push(maxX - minX);
+    this.bbox.push(maxY - minY);
+  }
+
   /** Appends finished columns (read by another thread) after these. */
   appendFinished(part: FinishedResultColumns, keepKeypoints: boolean): void {
     this.imageId.pushFrom(part.imageId, 0, part.count);
@@ -97,7 +110,7 @@ export function keypointExtents(numbers: ArrayLike<number>, from: number, out: F
  * value, or (`segmentationDeclines`) a segmentation, which that path keeps.
  */
 export class FastResultReader {
-  readonly flat: FlatObjectReader;
+  private readonly flat: FlatObjectReader;
   private readonly extents = new Float64Array(4);
 
   constructor(
@@ -142,13 +155,8 @@ export class FastResultReader {
       columns.bbox.pushFrom(numbers, boxStart, 4);
       columns.area.push(numbers[boxStart + 2]! * numbers[boxStart + 3]!);
     } else {
-      const e = this.extents;
-      keypointExtents(numbers, kpStart, e);
-      columns.area.push((e[2]! - e[0]!) * (e[3]! - e[1]!));
-      columns.bbox.push(e[0]!);
-      columns.bbox.push(e[1]!);
-      columns.bbox.push(e[2]! - e[0]!);
-      columns.bbox.push(e[3]! - e[1]!);
+      keypointExtents(numbers, kpStart, this.extents);
+      columns.pushExtentsBox(this.extents);
     }
     return end;
   }

@@ -121,8 +121,8 @@ describe('results read on two threads', { timeout: fuzzTimeout() }, () => {
     assert.equal(start, text.indexOf(texts[first]!));
     const half = await readResultsTail({ file: path, start, kind: 'box', keepKeypoints: false });
     assert.ok(half);
-    assert.equal(half.columns.count, 200 - first);
-    assert.deepEqual([...half.columns.bbox.subarray(0, 4)], [first, 2, 3, 4]);
+    assert.equal(half.count, 200 - first);
+    assert.deepEqual([...half.bbox.subarray(0, 4)], [first, 2, 3, 4]);
     const whole = await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: 0 });
     assert.deepEqual(columnsOf(whole), columnsOf(await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: Infinity })));
   });

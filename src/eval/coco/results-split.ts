@@ -9,7 +9,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { WorkerClient } from '../../util/worker-client.js';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
-import { type TailReply, type TailRequest, findBoundary } from './results-tail.js';
+import type { FinishedResultColumns } from './results-fast.js';
+import { type TailRequest, findBoundary } from './results-tail.js';
 
 /** Below this size one thread reads the file (a second one costs more to start than it saves). */
 const SPLIT_MIN_BYTES = 64 << 20;
@@ -30,10 +31,10 @@ export class StopAtSecondHalf extends Error {
 
 export class SecondHalf {
   private start: number;
-  private readonly reply: Promise<TailReply | null>;
+  private readonly reply: Promise<FinishedResultColumns | null>;
 
   private constructor(
-    private readonly client: WorkerClient<TailRequest, TailReply | null>,
+    private readonly client: WorkerClient<TailRequest, FinishedResultColumns | null>,
     request: TailRequest,
   ) {
     this.start = request.start;
@@ -51,7 +52,7 @@ export class SecondHalf {
     const from = Math.floor(size / 2);
     const start = boundaryAfter(file, from);
     if (start < 0) return undefined;
-    const client = new WorkerClient<TailRequest, TailReply | null>(new URL('./results-tail-worker.js', import.meta.url), {
+    const client = new WorkerClient<TailRequest, FinishedResultColumns | null>(new URL('./results-tail-worker.js', import.meta.url), {
       name: 'the reader of the second half of the results',
     });
     return new SecondHalf(client, { file, start, kind, keepKeypoints });
@@ -72,7 +73,7 @@ export class SecondHalf {
   }
 
   /** The second half as read by the other thread (null if it gave up), and the thread stopped. */
-  async take(): Promise<TailReply | null> {
+  async take(): Promise<FinishedResultColumns | null> {
     const reply = await this.reply;
     void ignoreRejection(this.client.terminate(), 'the second half is read');
     return reply;

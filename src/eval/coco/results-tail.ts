@@ -11,8 +11,9 @@
  * array. The first reader then goes on through the second half itself, so
  * every verdict and message is the one-thread reader's.
  */
-import { open } from 'node:fs/promises';
 import { JsonByte, isJsonSpace } from '../../json/json-bytes.js';
+import { streamJson } from '../../json/stream.js';
+import { InputError } from '../../util/errors.js';
 import { FastResultReader, type FinishedResultColumns, ResultColumns } from './results-fast.js';
 
 export interface TailRequest {
@@ -22,14 +23,6 @@ export interface TailRequest {
   kind: 'box' | 'keypoints';
   keepKeypoints: boolean;
 }
-
-export interface TailReply {
-  /** File offset of the first result read. */
-  start: number;
-  columns: FinishedResultColumns;
-}
-
-const CHUNK = 8 << 20;
 
 /**
  * The offset in `bytes` of the first `{` that follows a `}` and a `,` (white
@@ -47,68 +40,33 @@ export function findBoundary(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Reads the results from `request.start` to the end of the file, or gives up (null). */
-export async function readResultsTail(request: TailRequest): Promise<TailReply | null> {
-  const handle = await open(request.file, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(2 * CHUNK);
-    let filled = 0;
-    let base = request.start; // file offset of buf[0]
-    let eof = false;
-    let pos = 0;
-    /** Drops the bytes before pos. */
-    const compact = (): void => {
-      buf.copyWithin(0, pos, filled);
-      filled -= pos;
-      base += pos;
-      pos = 0;
-    };
-    /** Reads the next chunk after the bytes held; false at the end of the file. */
-    const more = async (): Promise<boolean> => {
-      if (eof) return false;
-      if (filled + CHUNK > buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, filled + CHUNK));
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, filled, CHUNK, base + filled);
-      if (bytesRead === 0) eof = true;
-      filled += bytesRead;
-      return bytesRead > 0;
-    };
-    /** Moves pos past white space; false at the end of the file. */
-    const skipSpace = async (): Promise<boolean> => {
-      for (;;) {
-        while (pos < filled && isJsonSpace(buf[pos]!)) pos++;
-        if (pos < filled) return true;
-        compact();
-        if (!(await more())) return false;
-      }
-    };
+/** A result the fast path declined, read whole: the first thread reads it (and what follows). */
+class Declined extends Error {}
 
-    const columns = new ResultColumns();
-    const reader = new FastResultReader(request.kind, request.keepKeypoints, columns);
-    await more();
-    for (;;) {
-      if (!(await skipSpace()) || buf[pos] !== JsonByte.LeftBrace) return null;
-      let end: number;
-      while ((end = reader.read(buf, pos, filled)) < 0) {
-        // Declined, or not all here yet: a result is far smaller than a chunk.
-        if (eof || filled - pos >= CHUNK) return null;
-        compact();
-        await more();
-      }
-      pos = end;
-      if (!(await skipSpace())) return null;
-      const c = buf[pos];
-      pos++;
-      if (c === JsonByte.Comma) continue;
-      if (c !== JsonByte.RightBracket) return null;
-      // Only white space may follow the array.
-      if (await skipSpace()) return null;
-      return { start: request.start, columns: columns.finish(request.keepKeypoints) };
-    }
-  } finally {
-    await handle.close();
+/**
+ * The results from `request.start` to the end of the file, or null where the
+ * reading gives up. The file is streamed on from that result (streamJson's
+ * `resume`), which checks the separators, the end of the array and that only
+ * white space follows it; each result goes through the fast path alone.
+ */
+export async function readResultsTail(request: TailRequest): Promise<FinishedResultColumns | null> {
+  const columns = new ResultColumns();
+  const reader = new FastResultReader(request.kind, request.keepKeypoints, columns);
+  try {
+    await streamJson(
+      request.file,
+      {
+        onElementBytes: (_key, _index, bytes, start, limit) => reader.read(bytes, start, limit),
+        onElement: () => {
+          throw new Declined();
+        },
+      },
+      { resume: { offset: request.start, index: 0 } },
+    );
+  } catch (err) {
+    // Malformed JSON (an InputError) is the first thread's to name, with the entry it has.
+    if (err instanceof Declined || err instanceof InputError) return null;
+    throw err;
   }
+  return columns.finish(request.keepKeypoints);
 }

@@ -209,12 +209,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       if (wantMasks) keepMask(index, at, undefined, false, rle);
     } else {
       if (!wantKeypoints) scanKeypoints(at, result.keypoints);
-      const [minX, minY, maxX, maxY] = extents as unknown as [number, number, number, number];
-      area.push((maxX - minX) * (maxY - minY));
-      bbox.push(minX);
-      bbox.push(minY);
-      bbox.push(maxX - minX);
-      bbox.push(maxY - minY);
+      columns.pushExtentsBox(extents);
       if (wantMasks) keepMask(index, at, result.segmentation, false);
     }
   };
@@ -271,8 +266,8 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     const half = await secondHalf!.take();
     secondHalf = undefined;
     if (!half) return streamJson(file, handlers, { resume: { offset: stop.offset, index: stop.index } });
-    columns.appendFinished(half.columns, wantKeypoints);
-    return { topLevel: 'array', keys: [], counts: new Map([['', stop.index + half.columns.count]]) };
+    columns.appendFinished(half, wantKeypoints);
+    return { topLevel: 'array', keys: [], counts: new Map([['', stop.index + half.count]]) };
   }
   if (sawObject || summary.topLevel !== 'array') throw new InputError(file, '', NOT_RESULTS, 'a JSON object (is this a ground-truth file?)');
 
