@@ -23,6 +23,7 @@
  * and a run that reads them from disk measures the disk (10,000 files/s
  * seen) instead of the indexer.
  */
+import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
@@ -50,25 +51,29 @@ interface Args {
   varied: boolean;
 }
 
+const USAGE = 'usage: node dist/bench/explorer.js [--images N] [--backends sqlite,postgres] [--clients N] [--requests N] [--cpu-prof DIR] [--varied] [--cold]';
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { images: TRAIN_IMAGES, backends: ['sqlite', 'postgres'], clients: 10, requests: 2000, cpuProf: undefined, varied: false, cold: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--images') args.images = Number(argv[++i]);
-    else if (a === '--backends') args.backends = argv[++i]!.split(',');
-    else if (a === '--clients') args.clients = Number(argv[++i]);
-    else if (a === '--requests') args.requests = Number(argv[++i]);
-    else if (a === '--cpu-prof') args.cpuProf = argv[++i];
+    if (a === '--images') args.images = Number(optionValue(argv, ++i));
+    else if (a === '--backends') args.backends = optionValue(argv, ++i).split(',');
+    else if (a === '--clients') args.clients = Number(optionValue(argv, ++i));
+    else if (a === '--requests') args.requests = Number(optionValue(argv, ++i));
+    else if (a === '--cpu-prof') args.cpuProf = optionValue(argv, ++i);
     else if (a === '--varied') args.varied = true;
     else if (a === '--cold') args.cold = true;
     else
-      throw new Error(`unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR, --varied, --cold)`);
+      throw new BenchUsageError(
+        `unknown argument ${a} (expected --images N, --backends sqlite,postgres, --clients N, --requests N, --cpu-prof DIR, --varied, --cold)`,
+      );
   }
   for (const key of ['images', 'clients', 'requests'] as const) {
-    if (!Number.isInteger(args[key]) || args[key] < 1) throw new Error(`--${key}: expected a positive whole number, got ${args[key]}`);
+    if (!Number.isInteger(args[key]) || args[key] < 1) throw new BenchUsageError(`--${key}: expected a positive whole number, got ${args[key]}`);
   }
   const unknown = args.backends.filter((b) => b !== 'sqlite' && b !== 'postgres');
-  if (unknown.length > 0) throw new Error(`--backends: expected sqlite and/or postgres, got ${unknown.join(',')}`);
+  if (unknown.length > 0) throw new BenchUsageError(`--backends: expected sqlite and/or postgres, got ${unknown.join(',')}`);
   return args;
 }
 
@@ -432,14 +437,8 @@ function warmPageCache(dir: string, images: number): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--serve') return serveMode(argv[1]!, argv[2]!, argv[3] || undefined, argv[4] || undefined);
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    console.error(`explorer bench: ${(err as Error).message}`);
-    process.exitCode = 1;
-    return;
-  }
+  const args = benchArguments('explorer bench', USAGE, parseArgs);
+  if (!args) return;
   if (args.backends.includes('postgres') && !process.env.DF2_TEST_PG_URL) {
     console.error('explorer bench: PostgreSQL needs DF2_TEST_PG_URL (source scripts/ci-postgres.sh), or use --backends sqlite');
     process.exitCode = 1;

@@ -13,6 +13,7 @@
  *   node dist/bench/import.js              # 3 runs of each
  *   node dist/bench/import.js --repeat 5 --images 4000
  */
+import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,16 +23,18 @@ import { DF2_BIN } from './case.js';
 
 const PASSWORD = 'pw';
 
+const USAGE = 'usage: node dist/bench/import.js [--images N] [--repeat N]';
+
 function parseArgs(argv: string[]): { images: number; repeat: number } {
   const args = { images: 16_000, repeat: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--images') args.images = Number(argv[++i]);
-    else if (a === '--repeat') args.repeat = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (expected --images N, --repeat N)`);
+    if (a === '--images') args.images = Number(optionValue(argv, ++i));
+    else if (a === '--repeat') args.repeat = Number(optionValue(argv, ++i));
+    else throw new BenchUsageError(`unknown argument ${a} (expected --images N, --repeat N)`);
   }
-  if (!(Number.isInteger(args.images) && args.images > 0)) throw new Error('--images expects a positive integer');
-  if (!(Number.isInteger(args.repeat) && args.repeat > 0)) throw new Error('--repeat expects a positive integer');
+  if (!(Number.isInteger(args.images) && args.images > 0)) throw new BenchUsageError('--images expects a positive integer');
+  if (!(Number.isInteger(args.repeat) && args.repeat > 0)) throw new BenchUsageError('--repeat expects a positive integer');
   return args;
 }
 
@@ -74,7 +77,8 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const args = parseArgs(process.argv.slice(2));
+const args = benchArguments('import bench', USAGE, parseArgs);
+if (!args) process.exit();
 const archive = ensureArchive(args.images);
 const work = mkdtempSync(join(REPO_ROOT, 'bench-data', 'import-run-'));
 const runs: Record<'df2 import' | 'unzip -P', Measured[]> = { 'df2 import': [], 'unzip -P': [] };

@@ -23,6 +23,7 @@
  *   node dist/bench/run.js --train      # also a train-sized ground truth (writes ~3.3 GB once)
  *   node dist/bench/run.js --images 2000 --tasks bbox,keypoints --no-by
  */
+import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,18 +48,13 @@ interface Args {
 
 const USAGE = 'usage: node dist/bench/run.js [--images N] [--tasks bbox,segm,keypoints,retrieval] [--repeat N] [--no-by] [--train]';
 
-/** A mistake in the bench's arguments: printed as one line (with the usage), exit 1. */
-class BenchUsageError extends Error {}
-
-function parseArgs(argv: string[]): Args | null {
+function parseArgs(argv: string[]): Args {
   const args: Args = { images: 33_669, tasks: [...TASKS], by: true, repeat: 1, train: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--help' || a === '-h') return null;
-    if ((a === '--images' || a === '--tasks' || a === '--repeat') && argv[i + 1] === undefined) throw new BenchUsageError(`${a} expects a value`);
-    if (a === '--images') args.images = Number(argv[++i]);
-    else if (a === '--tasks') args.tasks = argv[++i]!.split(',');
-    else if (a === '--repeat') args.repeat = Number(argv[++i]);
+    if (a === '--images') args.images = Number(optionValue(argv, ++i));
+    else if (a === '--tasks') args.tasks = optionValue(argv, ++i).split(',');
+    else if (a === '--repeat') args.repeat = Number(optionValue(argv, ++i));
     else if (a === '--no-by') args.by = false;
     else if (a === '--train') args.train = true;
     else throw new BenchUsageError(`unknown argument ${a} (expected --images N, --tasks a,b, --repeat N, --no-by, --train)`);
@@ -94,11 +90,8 @@ async function measure(args: string[]): Promise<Measured> {
 const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args) {
-    console.log(USAGE);
-    return;
-  }
+  const args = benchArguments('bench', USAGE, parseArgs);
+  if (!args) return;
   const dir = ensureCase(args.images);
   const gt = join(dir, 'gt', 'coco.json');
   console.log(`df2 eval on ${dir}`);
@@ -228,10 +221,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!(err instanceof BenchUsageError)) throw err;
-  console.error(`bench: ${err.message}\n${USAGE}`);
-  process.exitCode = 1;
-}
+await main();

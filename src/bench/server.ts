@@ -14,6 +14,7 @@
  *   npm run bench:server                                   # validation size (33,669 images), bbox, 8 submissions
  *   node dist/bench/server.js --images 2000 --submissions 12 --workers 1,2 --task segm
  */
+import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { loadavg, cpus } from 'node:os';
@@ -33,17 +34,21 @@ interface Args {
   backends: string[];
 }
 
+const USAGE = 'usage: node dist/bench/server.js [--images N] [--submissions N] [--workers 1,2,4] [--task bbox|segm|keypoints] [--backends sqlite,postgres]';
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { images: 33_669, submissions: 8, workers: [1, 2, 4], task: 'bbox', backends: ['sqlite', 'postgres'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--images') args.images = Number(argv[++i]);
-    else if (a === '--submissions') args.submissions = Number(argv[++i]);
-    else if (a === '--workers') args.workers = argv[++i]!.split(',').map(Number);
-    else if (a === '--task') args.task = argv[++i] as Args['task'];
-    else if (a === '--backends') args.backends = argv[++i]!.split(',');
+    if (a === '--images') args.images = Number(optionValue(argv, ++i));
+    else if (a === '--submissions') args.submissions = Number(optionValue(argv, ++i));
+    else if (a === '--workers') args.workers = optionValue(argv, ++i).split(',').map(Number);
+    else if (a === '--task') args.task = optionValue(argv, ++i) as Args['task'];
+    else if (a === '--backends') args.backends = optionValue(argv, ++i).split(',');
     else
-      throw new Error(`unknown argument ${a} (expected --images N, --submissions N, --workers 1,2,4, --task bbox|segm|keypoints, --backends sqlite,postgres)`);
+      throw new BenchUsageError(
+        `unknown argument ${a} (expected --images N, --submissions N, --workers 1,2,4, --task bbox|segm|keypoints, --backends sqlite,postgres)`,
+      );
   }
   return args;
 }
@@ -106,7 +111,8 @@ async function run(server: RunningServer, resultsFile: string, task: string, sub
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = benchArguments('server bench', USAGE, parseArgs);
+  if (!args) return;
   if (args.backends.includes('postgres') && !process.env.DF2_TEST_PG_URL) {
     process.stderr.write(
       'bench:server: PostgreSQL setups need DF2_TEST_PG_URL (a role that may create databases): ' +

@@ -10,6 +10,7 @@
  *   node dist/bench/warm-eval.js                                   # validation size (33,669 images), bbox
  *   node dist/bench/warm-eval.js --case bench-data/val-33669 --task segm
  */
+import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -27,13 +28,15 @@ interface Args {
   task: 'bbox' | 'segm' | 'keypoints';
 }
 
+const USAGE = 'usage: node dist/bench/warm-eval.js [--case DIR] [--task bbox|segm|keypoints]';
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { task: 'bbox' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--case') args.caseDir = resolve(argv[++i]!);
-    else if (a === '--task') args.task = argv[++i] as Args['task'];
-    else throw new Error(`unknown argument ${a} (expected --case DIR, --task bbox|segm|keypoints)`);
+    if (a === '--case') args.caseDir = resolve(optionValue(argv, ++i));
+    else if (a === '--task') args.task = optionValue(argv, ++i) as Args['task'];
+    else throw new BenchUsageError(`unknown argument ${a} (expected --case DIR, --task bbox|segm|keypoints)`);
   }
   return args;
 }
@@ -79,7 +82,8 @@ class Process {
   }
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = benchArguments('warm-eval bench', USAGE, parseArgs);
+if (!args) process.exit();
 const caseDir = args.caseDir ?? ensureCase(33_669);
 const gtDir = join(caseDir, 'gt');
 const snapshotDir = await tempDir('df2-bench-warm-');
