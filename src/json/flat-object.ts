@@ -2,20 +2,24 @@
  * A fast reader for the one shape that makes up almost all of a results
  * file's bytes: a JSON object whose wanted values are numbers or flat arrays
  * of numbers (`{"image_id": 1, "category_id": 8, "bbox": [...], "score":
- * 0.9, "keypoints": [882 numbers]}`). It reads the element's bytes directly
- * into typed storage, with no string and no JS object per element, where
- * JSON.parse would build both only for them to be copied into typed columns.
+ * 0.9, "keypoints": [882 numbers]}`), strings (a mask's RLE counts) or an
+ * object read by a nested reader (`"segmentation": {"size": [h, w],
+ * "counts": "..."}`). It reads the element's bytes directly into typed
+ * storage, with no string and no JS object per element, where JSON.parse
+ * would build both only for them to be copied into typed columns.
  *
  * The reader is exact or it declines: `read` returns the object's end only
  * when the bytes are one valid JSON object (every value checked against JSON's grammar,
  * including values of keys it does not keep), no wanted key appears twice,
- * and each wanted key holds a number or an array of numbers. Numbers get
+ * and each wanted key holds a number, an array of numbers, a string (whose
+ * bytes it points to, escapes left as they are) or an object of a key given
+ * a nested reader. Numbers get
  * the double JSON.parse gives: up to 15 significant digits with a decimal
  * exponent within 22 of the point, the digits and the power of ten are both
  * exact doubles and one IEEE multiplication or division rounds correctly
  * (Clinger's fast path); any other number is converted by `Number`, which
- * is JSON.parse's own conversion. Everything else (a wanted key holding a
- * string or an object, an escaped key, invalid JSON) is left to JSON.parse,
+ * is JSON.parse's own conversion. Everything else (a wanted key holding an
+ * object without a nested reader, an escaped key, invalid JSON) is left to JSON.parse,
  * whose value or error message the caller then uses: the fast path never
  * changes a verdict, only how fast a valid element is read.
  */
@@ -26,6 +30,10 @@ export const enum FlatField {
   Absent = 0,
   Number = 1,
   Array = 2,
+  /** A string: its bytes between the quotes, escapes not decoded, at start .. start + length of the bytes read. */
+  String = 3,
+  /** An object, read by the key's nested reader (whose fields then hold it). */
+  Object = 4,
 }
 
 /** 10^0 .. 10^22: every one an exact double. */
@@ -38,7 +46,9 @@ const isDigit = (b: number): boolean => b >= JsonByte.Zero && b <= JsonByte.Nine
 /**
  * Reads flat JSON objects for a fixed list of wanted keys. After a `read`
  * that returned an end offset, `field[k]` says what key k held; a number is in
- * `value[k]`, an array's numbers in `numbers[start[k] .. start[k] + length[k])`.
+ * `value[k]`, an array's numbers in `numbers[start[k] .. start[k] + length[k])`,
+ * a string's raw bytes in `bytes[start[k] .. start[k] + length[k])` of the
+ * bytes read, an object in the nested reader given for key k.
  * The storage is reused by the next `read`.
  *
  * @example
@@ -61,13 +71,17 @@ export class FlatObjectReader {
   /** Containers open while a value that is not kept is skipped (1 object, 2 array). */
   private nesting = new Uint8Array(64);
 
-  constructor(keys: readonly string[]) {
+  /** The reader of each wanted key that may hold an object (undefined: an object is declined). */
+  private readonly nested: (FlatObjectReader | undefined)[];
+
+  constructor(keys: readonly string[], nested: Readonly<Record<string, FlatObjectReader>> = {}) {
     this.keys = keys.map((key) => {
       const bytes = Buffer.from(key, 'utf8');
       for (const b of bytes)
         if (b < 0x20 || b === JsonByte.Quote || b === JsonByte.Backslash) throw new RangeError(`FlatObjectReader: key ${JSON.stringify(key)} needs escaping`);
       return new Uint8Array(bytes);
     });
+    this.nested = keys.map((key) => (Object.hasOwn(nested, key) ? nested[key] : undefined));
     const n = keys.length;
     this.field = new Uint8Array(n);
     this.value = new Float64Array(n);
@@ -126,9 +140,23 @@ export class FlatObjectReader {
     return -1;
   }
 
-  /** A number or an array of numbers for wanted key k: the offset after it, or -1. */
+  /** A number, an array of numbers, a string or (with a nested reader) an object for wanted key k: the offset after it, or -1. */
   private readWanted(bytes: Uint8Array, i: number, to: number, k: number): number {
-    if (bytes[i] !== JsonByte.LeftBracket) {
+    const c = bytes[i];
+    if (c === JsonByte.Quote) {
+      const end = this.stringEnd(bytes, i + 1, to);
+      if (end < 0) return -1;
+      this.start[k] = i + 1;
+      this.length[k] = end - i - 1;
+      this.field[k] = FlatField.String;
+      return end + 1;
+    }
+    if (c === JsonByte.LeftBrace) {
+      const end = this.nested[k]?.read(bytes, i, to) ?? -1;
+      if (end >= 0) this.field[k] = FlatField.Object;
+      return end;
+    }
+    if (c !== JsonByte.LeftBracket) {
       const end = this.readNumber(bytes, i, to);
       if (end < 0) return -1;
       this.value[k] = this.lastNumber;

@@ -21,6 +21,7 @@ import {
   rleMerge,
   rlePixelBounds,
   rleToBbox,
+  rleRunsFromJsonBytes,
   rleToString,
   type Rle,
 } from './index.js';
@@ -120,6 +121,39 @@ describe('masks', () => {
         assert.deepEqual(rleDecode(rleEncode(pixels, rle.height, rle.width)), pixels);
       }),
       1000,
+    );
+  });
+
+  test('any compressed string, as JSON writes it and mutated: read from its bytes exactly as rleFromString reads it, or declined', async () => {
+    // The string as a JSON text holds it (a backslash written \\), then something put in: an escape, a character out of the alphabet.
+    const inserts = ['', '\\\\', '\\', 'p', '0', '?', '_', 'o', '\\u0041', '\\"', '\\/', 'é'];
+    const written = fc.tuple(anyRle(), fc.nat(), fc.constantFrom(...inserts), fc.nat({ max: 2 }), fc.boolean());
+    await checkProperty(
+      fc.property(written, ([rle, at, insert, drop, mutate]) => {
+        const json = JSON.stringify(rleToString(rle)).slice(1, -1);
+        const i = json.length === 0 ? 0 : at % json.length;
+        const raw = mutate ? json.slice(0, i) + insert + json.slice(i + drop) : json;
+        const bytes = Buffer.from(`"${raw}"`, 'utf8');
+        const target = new Uint32Array(bytes.length + 3).fill(7);
+        const n = rleRunsFromJsonBytes(bytes, 1, bytes.length - 1, rle.height, rle.width, target, 3);
+        let expected: Uint32Array | null = null;
+        try {
+          expected = rleFromString(JSON.parse(bytes.toString('utf8')) as string, rle.height, rle.width).counts;
+        } catch {
+          // Not a JSON string, or one rleFromString refuses.
+        }
+        if (!mutate) assert.ok(n >= 0, `declined ${JSON.stringify(raw)}, as JSON writes a valid string`);
+        if (n < 0) {
+          // Declined: refused by rleFromString too, or it holds an escape other than \\ (left to JSON.parse's path).
+          const otherEscape = raw.replaceAll('\\\\', '').includes('\\');
+          assert.ok(expected === null || otherEscape, `declined ${JSON.stringify(raw)}, which rleFromString reads`);
+          return;
+        }
+        assert.ok(expected !== null, `read ${JSON.stringify(raw)}, which rleFromString refuses`);
+        assert.deepEqual(target.subarray(3, 3 + n), expected);
+        assert.deepEqual([...target.subarray(0, 3)], [7, 7, 7], 'nothing written before `at`');
+      }),
+      2000,
     );
   });
 

@@ -15,7 +15,7 @@ export interface MaskStore {
 const BLOCK_RUNS = 1 << 20;
 
 export class MaskStoreWriter {
-  private readonly runs = new RecordWriter(Uint32Array, BLOCK_RUNS);
+  private readonly runs = new RecordWriter<Uint32Array>(Uint32Array, BLOCK_RUNS);
   private readonly height = i32();
   private readonly width = i32();
 
@@ -23,6 +23,31 @@ export class MaskStoreWriter {
     this.runs.append(rle.counts, 0, rle.counts.length);
     this.height.push(rle.height);
     this.width.push(rle.width);
+  }
+
+  /**
+   * Appends a mask of at most `maxRuns` runs that decode(target, at) writes in
+   * place, returning the run count: a view of it, or null (nothing appended)
+   * when decode returns -1.
+   */
+  appendDecoded(height: number, width: number, maxRuns: number, decode: (target: Uint32Array, at: number) => number): Rle | null {
+    let view: Rle | null = null;
+    const appended = this.runs.appendUpTo(maxRuns, (target, at) => {
+      const n = decode(target, at);
+      if (n >= 0) view = { height, width, counts: target.subarray(at, at + n) };
+      return n;
+    });
+    if (!appended) return null;
+    this.height.push(height);
+    this.width.push(width);
+    return view;
+  }
+
+  /** Appends the masks of a finished store (another thread's) without copying their runs. */
+  appendStore(store: MaskStore): void {
+    this.runs.appendRecords(store.runs);
+    this.height.pushFrom(store.height, 0, store.height.length);
+    this.width.pushFrom(store.width, 0, store.width.length);
   }
 
   /** A placeholder (0x0, no runs) to be replaced later by patchMasks. */

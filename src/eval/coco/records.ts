@@ -48,6 +48,38 @@ export class RecordWriter<T extends RecordTyped> {
     this.commit(n);
   }
 
+  /**
+   * Appends a record of at most `maxN` values written in place: write(target,
+   * at) returns how many it wrote, or -1 to append nothing.
+   */
+  appendUpTo(maxN: number, write: (target: T, at: number) => number): boolean {
+    const target = this.reserve(maxN);
+    const n = write(target, this.used);
+    if (n < 0) return false;
+    this.commit(n);
+    return true;
+  }
+
+  /** Appends every record of finished storage (another writer's, possibly another thread's) without copying them. */
+  appendRecords(other: RecordBlocks<T>): void {
+    if (other.blocks.length === 0) {
+      for (let i = 0; i < other.block.length; i++) this.commit(0);
+      return;
+    }
+    // The current block is closed (trimmed), the other's blocks follow it; the next append starts a new block.
+    const last = this.blocks.length - 1;
+    if (this.current && this.used < this.current.length) this.blocks[last] = sharedCopy(this.Type, this.current, 0, this.used);
+    const base = this.blocks.length;
+    this.blocks.push(...other.blocks);
+    for (let i = 0; i < other.block.length; i++) {
+      this.block.push(base + other.block[i]!);
+      this.offset.push(other.offset[i]!);
+      this.length.push(other.length[i]!);
+    }
+    this.current = this.blocks[this.blocks.length - 1]!;
+    this.used = this.current.length;
+  }
+
   private reserve(n: number): T {
     if (!this.current || this.used + n > this.current.length) {
       this.current = sharedArray(this.Type, Math.max(this.blockSize, n));

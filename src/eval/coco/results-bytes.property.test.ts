@@ -12,11 +12,14 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { type Rle, rleArea, rleFromString, rleToBbox, rleToString } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
 import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { tempDir } from '../../testing/paths.js';
 import { landmarksOf } from './landmark-windows.js';
-import { readCocoResults } from './results.js';
+import { maskOf } from './mask-store.js';
+import type { CocoTask } from './params.js';
+import { type CocoResultsData, readCocoResults } from './results.js';
 
 let dir: string;
 before(async () => (dir = await tempDir('df2-results-bytes-')));
@@ -83,6 +86,32 @@ const keypointResult = fc.record({
   extra,
 });
 
+/** A mask of up to 24 x 24 pixels as runs (zero-length ones too), written as a compressed RLE; `escaped` writes its first character as a \u escape. */
+const compressedRle = fc
+  .tuple(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 24 }), fc.array(fc.nat(), { maxLength: 10 }), fc.boolean())
+  .map(([height, width, cuts, escaped]) => {
+    const points = [0, ...cuts.map((c) => c % (height * width + 1)).sort((a, b) => a - b), height * width];
+    const rle: Rle = { height, width, counts: Uint32Array.from(points.slice(1).map((p, k) => p - points[k]!)) };
+    const counts = rleToString(rle);
+    const written = escaped ? `"\\u${counts.charCodeAt(0).toString(16).padStart(4, '0')}${JSON.stringify(counts.slice(1)).slice(1)}` : JSON.stringify(counts);
+    return { text: `{"size": [${height}, ${width}], "counts": ${written}}`, counts, height, width };
+  });
+const maskResult = fc.record({
+  image: fc.integer({ min: 1, max: 9 }),
+  category: fc.integer({ min: 1, max: 13 }),
+  score: spelled(fc.double({ min: 0, max: 1, noNaN: true })),
+  mask: compressedRle,
+  /** No box, an empty one (both: the mask's), or a given one. */
+  box: fc.oneof(fc.constant(null), fc.constant([]), fc.tuple(coordinate, coordinate, positive, positive)),
+  extra,
+});
+type MaskResult = typeof maskResult extends fc.Arbitrary<infer T> ? T : never;
+
+function maskText(r: MaskResult): string {
+  const box = r.box === null ? '' : `, "bbox": [${r.box.map(([, t]) => t).join(', ')}]`;
+  return `{"image_id": ${r.image}, "category_id": ${r.category}, "segmentation": ${r.mask.text}${box}, "score": ${r.score[1]}${r.extra}}`;
+}
+
 function boxText(r: BoxResult): string {
   return `{"image_id": ${r.image}, "category_id": ${r.category}, "bbox": [${r.box.map(([, t]) => t).join(', ')}], "score": ${r.score[1]}${r.extra}}`;
 }
@@ -98,6 +127,11 @@ async function writeResults(texts: string[]): Promise<string> {
 }
 
 const same = (a: number, b: number, what: string): void => assert.ok(Object.is(a, b), `${what}: read ${a}, expected ${b}`);
+/** Result i's mask as kept for the segm task (a copy of its runs). */
+const keptMask = (read: CocoResultsData, i: number): Rle => {
+  const mask = maskOf(read.masks, i);
+  return { height: mask.height, width: mask.width, counts: Uint32Array.from(mask.counts) };
+};
 
 describe('results read from their bytes', { timeout: fuzzTimeout() }, () => {
   test('box results: every column as JSON.parse gives it', async () => {
@@ -117,6 +151,46 @@ describe('results read from their bytes', { timeout: fuzzTimeout() }, () => {
         });
       }),
       60,
+    );
+  });
+
+  test("mask results: masks, areas and boxes (given or the mask's) as JSON.parse and rleFromString give them, for each task", async () => {
+    await checkProperty(
+      fc.asyncProperty(
+        fc.array(maskResult, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom<CocoTask[]>(['segm'], ['bbox'], ['bbox', 'segm']),
+        async (list, tasks) => {
+          // A first result with a box would make it a file of box results (the loader's rule).
+          const texts = list.map((r, i) => maskText(i === 0 ? { ...r, box: null } : r));
+          const file = await writeResults(texts);
+          const read = await readCocoResults(file, { tasks });
+          list.forEach((r, i) => {
+            const p = JSON.parse(texts[i]!) as { score: number; segmentation: { counts: string }; bbox?: number[] };
+            same(read.score[i]!, p.score, `[${i}].score`);
+            const rle = rleFromString(p.segmentation.counts, r.mask.height, r.mask.width);
+            same(read.area[i]!, rleArea(rle), `[${i}] area`);
+            const box = p.bbox && p.bbox.length > 0 ? p.bbox : tasks.includes('bbox') ? rleToBbox(rle) : [NaN, NaN, NaN, NaN];
+            for (let j = 0; j < 4; j++) same(read.bbox[4 * i + j]!, box[j]!, `[${i}].bbox[${j}]`);
+            if (tasks.includes('segm')) assert.deepEqual(keptMask(read, i), rle, `[${i}] mask`);
+          });
+        },
+      ),
+      60,
+    );
+  });
+
+  test('box results with a compressed RLE segmentation (as detectron2 writes them): the segm task keeps the mask', async () => {
+    const boxWithMask = fc.tuple(boxResult, compressedRle).map(([r, mask]) => ({ ...r, extra: `, "segmentation": ${mask.text}`, mask }));
+    await checkProperty(
+      fc.asyncProperty(fc.array(boxWithMask, { minLength: 1, maxLength: 8 }), async (list) => {
+        const file = await writeResults(list.map(boxText));
+        const read = await readCocoResults(file, { tasks: ['segm'] });
+        list.forEach((r, i) => {
+          same(read.area[i]!, r.box[2][0] * r.box[3][0], `[${i}] area (the box's)`);
+          assert.deepEqual(keptMask(read, i), rleFromString(r.mask.counts, r.mask.height, r.mask.width), `[${i}] mask`);
+        });
+      }),
+      40,
     );
   });
 

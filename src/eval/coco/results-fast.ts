@@ -1,13 +1,25 @@
 /**
  * The fast path of the results reader (results.ts), shared by the thread
  * that reads a file from its start and the one that reads its second half
- * (results-tail.ts): one box or keypoint result read from its bytes into the
- * typed columns, or declined (-1) for the JSON.parse path to read or name.
+ * (results-tail.ts): one box, mask or keypoint result read from its bytes
+ * into the typed columns, or declined (-1) for the JSON.parse path to read or name.
  */
 import { FlatField, FlatObjectReader } from '../../json/flat-object.js';
+import { type Rle, rleArea, rleRunsFromJsonBytes, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
-import { type Column, f64 } from './columns.js';
+import { type Column, f64, u8 } from './columns.js';
 import { type LandmarkWindows, LandmarkWindowWriter, emptyLandmarkWindows } from './landmark-windows.js';
+import { type MaskStore, MaskStoreWriter } from './mask-store.js';
+
+/** Where a result's mask comes from, until the image sizes are known. */
+export const enum MaskSource {
+  /** Decoded RLE in the store. */
+  Decoded = 0,
+  /** The box as a polygon (box results without a segmentation). */
+  Box = 1,
+  /** A polygon list or uncompressed RLE, decoded at link time. */
+  Pending = 2,
+}
 
 /** The columns every result fills, as the reader appends to them. */
 export class ResultColumns {
@@ -17,6 +29,9 @@ export class ResultColumns {
   readonly area = f64();
   readonly bbox: Column<Float64Array> = f64(4096);
   readonly keypoints = new LandmarkWindowWriter();
+  /** segm task: one mask per result (a placeholder where maskSource is not Decoded). */
+  readonly masks = new MaskStoreWriter();
+  readonly maskSource = u8();
 
   get count(): number {
     return this.imageId.length;
@@ -32,6 +47,8 @@ export class ResultColumns {
       area: this.area.finish(),
       bbox: this.bbox.finish(),
       keypoints: keepKeypoints ? this.keypoints.finish() : emptyLandmarkWindows(),
+      masks: this.masks.finish(),
+      maskSource: this.maskSource.finish(),
     };
   }
 
@@ -56,6 +73,8 @@ export class ResultColumns {
     this.area.pushFrom(part.area, 0, part.count);
     this.bbox.pushFrom(part.bbox, 0, 4 * part.count);
     if (keepKeypoints) this.keypoints.appendWindows(part.keypoints);
+    this.masks.appendStore(part.masks);
+    this.maskSource.pushFrom(part.maskSource, 0, part.maskSource.length);
   }
 }
 
@@ -67,6 +86,20 @@ export interface FinishedResultColumns {
   area: Float64Array;
   bbox: Float64Array;
   keypoints: LandmarkWindows;
+  masks: MaskStore;
+  maskSource: Uint8Array;
+}
+
+/** What a fast reader reads, as the file's first result and the tasks decided. */
+export interface FastReadOptions {
+  /** The kind the file's first result decided. */
+  kind: 'box' | 'mask' | 'keypoints';
+  /** The keypoints task reads this file: landmarks are checked and kept. */
+  keepKeypoints: boolean;
+  /** The segm task reads this file: masks are kept (a box result's segmentation is read). */
+  keepMasks: boolean;
+  /** The bbox task reads this file: a mask result without a box gets its mask's. */
+  keepBoxes: boolean;
 }
 
 /** The keys the fast path reads, and their places in FlatObjectReader's fields. */
@@ -78,6 +111,11 @@ const IMAGE_ID = 0,
   KEYPOINTS = 4;
 /** Where FLAT_KEYS + ['segmentation'] puts the segmentation. */
 const SEGMENTATION = 5;
+/** A compressed RLE's keys, read by the segmentation's nested reader. */
+const RLE_KEYS = ['size', 'counts'];
+const SIZE = 0,
+  COUNTS = 1;
+const NO_BOX = [NaN, NaN, NaN, NaN];
 
 /**
  * Writes into `out` the extents of the x and y of a keypoint vector (294
@@ -103,24 +141,29 @@ export function keypointExtents(numbers: ArrayLike<number>, from: number, out: F
 }
 
 /**
- * Reads box or keypoint results (the kind the file's first result decided)
- * from their bytes into `columns`. `read` returns the offset after the
- * result, or -1, before appending anything, for whatever it does not read
+ * Reads box, mask or keypoint results (the kind the file's first result
+ * decided) from their bytes into `columns`. `read` returns the offset after
+ * the result, or -1, before appending anything, for whatever it does not read
  * exactly as the JSON.parse path would: any missing, non-finite or misshapen
- * value, or (`segmentationDeclines`) a segmentation, which that path keeps.
+ * value, a compressed RLE that is not one, a segmentation of another form
+ * (polygons, uncompressed RLE), which that path keeps for later.
  */
 export class FastResultReader {
   private readonly flat: FlatObjectReader;
+  private readonly rle = new FlatObjectReader(RLE_KEYS);
   private readonly extents = new Float64Array(4);
+  /** Where a mask that is not kept is decoded (the bbox task of mask results). */
+  private scratch = new Uint32Array(1024);
+  private readonly kind: FastReadOptions['kind'];
+  private readonly readsSegmentation: boolean;
 
   constructor(
-    private readonly kind: 'box' | 'keypoints',
-    /** The keypoints task reads this file: landmarks are checked and kept. */
-    private readonly keepKeypoints: boolean,
+    private readonly options: FastReadOptions,
     private readonly columns: ResultColumns,
-    private readonly segmentationDeclines = false,
   ) {
-    this.flat = new FlatObjectReader(segmentationDeclines ? [...FLAT_KEYS, 'segmentation'] : FLAT_KEYS);
+    this.kind = options.kind;
+    this.readsSegmentation = options.kind === 'mask' || options.keepMasks;
+    this.flat = this.readsSegmentation ? new FlatObjectReader([...FLAT_KEYS, 'segmentation'], { segmentation: this.rle }) : new FlatObjectReader(FLAT_KEYS);
   }
 
   read(bytes: Uint8Array, start: number, limit: number): number {
@@ -131,33 +174,67 @@ export class FastResultReader {
     const value = flat.value;
     if (field[IMAGE_ID] !== FlatField.Number || field[CATEGORY_ID] !== FlatField.Number || field[SCORE] !== FlatField.Number) return -1;
     if (!Number.isFinite(value[IMAGE_ID]!) || !Number.isFinite(value[CATEGORY_ID]!) || !Number.isFinite(value[SCORE]!)) return -1;
-    if (this.segmentationDeclines && field[SEGMENTATION] !== FlatField.Absent) return -1;
     const numbers = flat.numbers;
     const kpStart = flat.start[KEYPOINTS]!;
-    const kind = this.kind;
-    const checkKeypoints = this.keepKeypoints || kind === 'keypoints';
-    if (checkKeypoints) {
+    const { kind, keepKeypoints, keepMasks } = this.options;
+    if (keepKeypoints || kind === 'keypoints') {
       if (field[KEYPOINTS] !== FlatField.Array || flat.length[KEYPOINTS] !== KEYPOINT_VECTOR_LENGTH) return -1;
       for (let j = kpStart; j < kpStart + KEYPOINT_VECTOR_LENGTH; j++) if (!Number.isFinite(numbers[j]!)) return -1;
     }
+    // A box result's own box, a mask result's given one (an empty list or none: the mask's).
     const boxStart = flat.start[BBOX]!;
-    if (kind === 'box') {
-      if (field[BBOX] !== FlatField.Array || flat.length[BBOX] !== 4) return -1;
+    const boxGiven = field[BBOX] === FlatField.Array && flat.length[BBOX] !== 0;
+    if (kind === 'box' || (kind === 'mask' && field[BBOX] !== FlatField.Absent && (field[BBOX] !== FlatField.Array || flat.length[BBOX] !== 0))) {
+      if (!boxGiven || flat.length[BBOX] !== 4) return -1;
       for (let j = boxStart; j < boxStart + 4; j++) if (!Number.isFinite(numbers[j]!)) return -1;
       if (numbers[boxStart + 2]! < 0 || numbers[boxStart + 3]! < 0) return -1;
+    }
+    // The mask: decoded last, as it is the one step that appends before it can decline.
+    let mask: Rle | null = null;
+    if (this.readsSegmentation) {
+      if (field[SEGMENTATION] === FlatField.Object) {
+        mask = this.decodeMask(bytes, keepMasks);
+        if (!mask) return -1;
+      } else if (kind !== 'box' || field[SEGMENTATION] !== FlatField.Absent) return -1;
     }
     const columns = this.columns;
     columns.imageId.push(value[IMAGE_ID]!);
     columns.categoryId.push(value[CATEGORY_ID]!);
     columns.score.push(value[SCORE]!);
-    if (this.keepKeypoints) columns.keypoints.append(numbers, kpStart);
+    if (keepKeypoints) columns.keypoints.append(numbers, kpStart);
     if (kind === 'box') {
       columns.bbox.pushFrom(numbers, boxStart, 4);
       columns.area.push(numbers[boxStart + 2]! * numbers[boxStart + 3]!);
+    } else if (kind === 'mask') {
+      columns.area.push(rleArea(mask!));
+      if (boxGiven) columns.bbox.pushFrom(numbers, boxStart, 4);
+      else columns.bbox.pushFrom(this.options.keepBoxes ? rleToBbox(mask!) : NO_BOX, 0, 4);
     } else {
       keypointExtents(numbers, kpStart, this.extents);
       columns.pushExtentsBox(this.extents);
     }
+    if (keepMasks) {
+      if (mask) columns.maskSource.push(MaskSource.Decoded);
+      else {
+        columns.masks.appendPlaceholder();
+        columns.maskSource.push(MaskSource.Box);
+      }
+    }
     return end;
+  }
+
+  /** The segmentation just read as a compressed RLE, decoded into the mask store (`keep`) or scratch; null if it is not one. */
+  private decodeMask(bytes: Uint8Array, keep: boolean): Rle | null {
+    const rle = this.rle;
+    if (rle.field[SIZE] !== FlatField.Array || rle.length[SIZE] !== 2 || rle.field[COUNTS] !== FlatField.String) return null;
+    const height = rle.numbers[rle.start[SIZE]!]!;
+    const width = rle.numbers[rle.start[SIZE]! + 1]!;
+    const from = rle.start[COUNTS]!;
+    const to = from + rle.length[COUNTS]!;
+    if (keep)
+      return this.columns.masks.appendDecoded(height, width, to - from, (target, at) => rleRunsFromJsonBytes(bytes, from, to, height, width, target, at));
+    if (this.scratch.length < to - from) this.scratch = new Uint32Array(Math.max(to - from, 2 * this.scratch.length));
+    const n = rleRunsFromJsonBytes(bytes, from, to, height, width, this.scratch, 0);
+    return n < 0 ? null : { height, width, counts: this.scratch.subarray(0, n) };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * A results file read on two threads (results-split.ts) reads exactly as on
- * one: for generated box and keypoint files, with elements the fast path
+ * one: for generated box, mask and keypoint files, with elements the fast path
  * declines, strings that hold the bytes of a boundary between results
  * (`}, {`), and broken elements or trailing bytes anywhere, every column is
  * the same, or both readings refuse the file with the same message.
@@ -13,7 +13,9 @@ import fc from 'fast-check';
 import { KEYPOINT_VECTOR_LENGTH } from '../../schema/index.js';
 import { checkProperty, fuzzTimeout } from '../../testing/fuzz.js';
 import { tempDir } from '../../testing/paths.js';
+import type { CocoTask } from './params.js';
 import { recordOf } from './records.js';
+import { rleToString } from '../../mask/index.js';
 import { type CocoResultsData, readCocoResults } from './results.js';
 import { findBoundary, readResultsTail } from './results-tail.js';
 
@@ -21,13 +23,17 @@ let dir: string;
 before(async () => (dir = await tempDir('df2-results-split-')));
 after(async () => rm(dir, { recursive: true, force: true }));
 
-/** Text that goes inside a result object after its fields: nothing, fields the loader skips, a string with a boundary's bytes. */
-const extra = fc.constantFrom(
-  '',
-  ', "id": 7',
-  ', "note": "a}, {\\"image_id\\": 2, \\"category_id\\": 1, \\"bbox\\": [1, 2, 3, 4], \\"score\\": 0.5}"',
-  ', "note": {"a": [1, {"b": "}, {"}]}',
-  ', "score": 0.25',
+/**
+ * Text that goes inside a result object after its fields: mostly nothing (so
+ * that many files are read by the second thread to their end), else fields
+ * the loader skips, a string with a boundary's bytes, a duplicate key (the fast path declines it).
+ */
+const extra = fc.oneof(
+  { weight: 12, arbitrary: fc.constant('') },
+  { weight: 1, arbitrary: fc.constant(', "id": 7') },
+  { weight: 1, arbitrary: fc.constant(', "note": "a}, {\\"image_id\\": 2, \\"category_id\\": 1, \\"bbox\\": [1, 2, 3, 4], \\"score\\": 0.5}"') },
+  { weight: 1, arbitrary: fc.constant(', "note": {"a": [1, {"b": "}, {"}]}') },
+  { weight: 1, arbitrary: fc.constant(', "score": 0.25') },
 );
 /** An element that is not a good result: read by one thread or the other, the same refusal. */
 const broken = fc.constantFrom(
@@ -63,13 +69,36 @@ const keypointText = fc
     return `{"image_id":${r.image},"category_id":${r.category},"keypoints":[${values.join(',')}],"score":${r.score}${r.extra}}`;
   });
 
+/** A mask result: a compressed RLE of a small image, sometimes a polygon (the fast path declines it: the loader refuses it in a file of mask results) or a string cut short. */
+const maskText = fc
+  .record({
+    image: fc.integer({ min: 1, max: 9 }),
+    category: fc.integer({ min: 1, max: 13 }),
+    height: fc.integer({ min: 1, max: 9 }),
+    width: fc.integer({ min: 1, max: 9 }),
+    cut: fc.nat(),
+    form: fc.oneof({ weight: 30, arbitrary: fc.constant('rle') }, fc.constantFrom('polygon', 'short')),
+    score: fc.double({ min: 0, max: 1, noNaN: true }),
+    extra,
+  })
+  .map((r) => {
+    const area = r.height * r.width;
+    const first = r.cut % (area + 1);
+    const counts = rleToString({ height: r.height, width: r.width, counts: Uint32Array.from([first, area - first]) });
+    const segmentation =
+      r.form === 'polygon'
+        ? '[[1, 1, 4, 1, 4, 4]]'
+        : `{"size": [${r.height}, ${r.width}], "counts": ${JSON.stringify(r.form === 'short' ? counts.slice(0, -1) : counts)}}`;
+    return `{"image_id": ${r.image}, "category_id": ${r.category}, "segmentation": ${segmentation}, "score": ${r.score}${r.extra}}`;
+  });
+
 /** A file: results (some broken), any separators JSON allows, and sometimes bytes after the array. */
 const file = (element: fc.Arbitrary<string>): fc.Arbitrary<string> =>
   fc
     .tuple(
-      fc.array(fc.oneof({ weight: 12, arbitrary: element }, { weight: 1, arbitrary: broken }), { minLength: 1, maxLength: 40 }),
+      fc.array(fc.oneof({ weight: 60, arbitrary: element }, { weight: 1, arbitrary: broken }), { minLength: 1, maxLength: 40 }),
       fc.constantFrom(',', ', ', ',\n', ' ,\n  '),
-      fc.constantFrom('', '\n', ' x', ', {}'),
+      fc.oneof({ weight: 4, arbitrary: fc.constantFrom('', '\n') }, fc.constantFrom(' x', ', {}')),
     )
     .map(([elements, comma, tail]) => `[${elements.join(comma)}]${tail}`);
 
@@ -77,10 +106,11 @@ type Reading = { columns: unknown[] } | { error: string };
 
 function columnsOf(r: CocoResultsData): unknown[] {
   const landmarks = Array.from({ length: r.keypoints.first.length }, (_, i) => [r.keypoints.first[i], [...recordOf(r.keypoints.xy, i)]]);
-  return [r.kind, r.count, [...r.imageId], [...r.categoryId], [...r.score], [...r.area], [...r.bbox], landmarks];
+  const masks = Array.from({ length: r.masks.height.length }, (_, i) => [r.masks.height[i], r.masks.width[i], [...recordOf(r.masks.runs, i)]]);
+  return [r.kind, r.count, [...r.imageId], [...r.categoryId], [...r.score], [...r.area], [...r.bbox], landmarks, masks, [...r.maskSource], [...r.pendingMasks]];
 }
 
-async function reading(path: string, task: 'bbox' | 'keypoints', secondThreadFrom: number): Promise<Reading> {
+async function reading(path: string, task: CocoTask, secondThreadFrom: number): Promise<Reading> {
   try {
     return { columns: columnsOf(await readCocoResults(path, { tasks: [task], secondThreadFrom })) };
   } catch (err) {
@@ -90,11 +120,13 @@ async function reading(path: string, task: 'bbox' | 'keypoints', secondThreadFro
 
 let fileNumber = 0;
 describe('results read on two threads', { timeout: fuzzTimeout() }, () => {
-  for (const [task, element] of [
-    ['bbox', boxText],
-    ['keypoints', keypointText],
+  for (const [kind, task, element] of [
+    ['box', 'bbox', boxText],
+    ['keypoint', 'keypoints', keypointText],
+    ['mask', 'segm', maskText],
+    ['mask', 'bbox', maskText],
   ] as const) {
-    test(`${task} results: the same columns or the same refusal as on one thread`, async () => {
+    test(`${kind} results for the ${task} task: the same columns or the same refusal as on one thread`, async () => {
       await checkProperty(
         fc.asyncProperty(file(element), async (text) => {
           const path = join(dir, `r${fileNumber++}.json`);
@@ -103,7 +135,7 @@ describe('results read on two threads', { timeout: fuzzTimeout() }, () => {
           const one = await reading(path, task, Infinity);
           assert.deepEqual(two, one);
         }),
-        task === 'bbox' ? 60 : 30,
+        kind === 'box' ? 60 : 30,
       );
     });
   }
@@ -119,7 +151,7 @@ describe('results read on two threads', { timeout: fuzzTimeout() }, () => {
     const first = texts.findIndex((t) => text.indexOf(t) > from && text.lastIndexOf('}', text.indexOf(t)) >= from);
     assert.ok(first > 0);
     assert.equal(start, text.indexOf(texts[first]!));
-    const half = await readResultsTail({ file: path, start, kind: 'box', keepKeypoints: false });
+    const half = await readResultsTail({ file: path, start, read: { kind: 'box', keepKeypoints: false, keepMasks: false, keepBoxes: true } });
     assert.ok(half);
     assert.equal(half.count, 200 - first);
     assert.deepEqual([...half.bbox.subarray(0, 4)], [first, 2, 3, 4]);

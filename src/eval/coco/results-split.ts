@@ -9,12 +9,12 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { WorkerClient } from '../../util/worker-client.js';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
-import type { FinishedResultColumns } from './results-fast.js';
+import type { FastReadOptions, FinishedResultColumns } from './results-fast.js';
 import { type TailRequest, findBoundary } from './results-tail.js';
 
 /** Below this size one thread reads the file (a second one costs more to start than it saves). */
 const SPLIT_MIN_BYTES = 64 << 20;
-/** How far from the middle a boundary between results is looked for (a keypoint result is some 3 KB). */
+/** How far from the middle a boundary between results is looked for (a keypoint result is some 3 KB, a mask result 1 KB). */
 const BOUNDARY_WINDOW = 1 << 20;
 
 /** Thrown by the first reader's handler where the second half begins, to stop the stream there. */
@@ -46,7 +46,7 @@ export class SecondHalf {
   }
 
   /** Starts reading the second half of `file` when it is large enough to be worth a thread. */
-  static startIfLarge(file: string, kind: 'box' | 'keypoints', keepKeypoints: boolean, minBytes = SPLIT_MIN_BYTES): SecondHalf | undefined {
+  static startIfLarge(file: string, read: FastReadOptions, minBytes = SPLIT_MIN_BYTES): SecondHalf | undefined {
     const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     if (size < minBytes) return undefined;
     const from = Math.floor(size / 2);
@@ -55,7 +55,7 @@ export class SecondHalf {
     const client = new WorkerClient<TailRequest, FinishedResultColumns | null>(new URL('./results-tail-worker.js', import.meta.url), {
       name: 'the reader of the second half of the results',
     });
-    return new SecondHalf(client, { file, start, kind, keepKeypoints });
+    return new SecondHalf(client, { file, start, read });
   }
 
   /** Whether a result starting at `offset` is the second half's first; passing that point without arriving at it abandons the second half. */

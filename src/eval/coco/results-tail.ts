@@ -14,14 +14,14 @@
 import { JsonByte, isJsonSpace } from '../../json/json-bytes.js';
 import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
-import { FastResultReader, type FinishedResultColumns, ResultColumns } from './results-fast.js';
+import { type FastReadOptions, FastResultReader, type FinishedResultColumns, ResultColumns } from './results-fast.js';
 
 export interface TailRequest {
   file: string;
   /** File offset of the first result to read (found by findBoundary). */
   start: number;
-  kind: 'box' | 'keypoints';
-  keepKeypoints: boolean;
+  /** What the results are and what is kept of them, as the first thread reads them. */
+  read: FastReadOptions;
 }
 
 /**
@@ -51,7 +51,7 @@ class Declined extends Error {}
  */
 export async function readResultsTail(request: TailRequest): Promise<FinishedResultColumns | null> {
   const columns = new ResultColumns();
-  const reader = new FastResultReader(request.kind, request.keepKeypoints, columns);
+  const reader = new FastResultReader(request.read, columns);
   try {
     await streamJson(
       request.file,
@@ -68,5 +68,5 @@ export async function readResultsTail(request: TailRequest): Promise<FinishedRes
     if (err instanceof Declined || err instanceof InputError) return null;
     throw err;
   }
-  return columns.finish(request.keepKeypoints);
+  return columns.finish(request.read.keepKeypoints);
 }

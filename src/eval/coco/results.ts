@@ -20,27 +20,16 @@ import { type JsonStreamHandlers, type JsonStreamSummary, streamJson } from '../
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
-import { u8 } from './columns.js';
 import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
-import { type MaskStore, MaskStoreWriter, emptyMaskStore, maskOf, patchMasks } from './mask-store.js';
+import { type MaskStore, maskOf, patchMasks } from './mask-store.js';
 import type { CocoTask } from './params.js';
 import type { LandmarkWindows } from './landmark-windows.js';
-import { FastResultReader, ResultColumns, keypointExtents } from './results-fast.js';
+import { FastResultReader, MaskSource, ResultColumns, keypointExtents } from './results-fast.js';
 import { SecondHalf, StopAtSecondHalf } from './results-split.js';
 import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 /** How the official loader read the file, decided by its first result. */
 export type ResultKind = 'box' | 'mask' | 'keypoints' | 'empty';
-
-/** Where a result's mask comes from, until the image sizes are known. */
-const enum MaskSource {
-  /** Decoded RLE in the store. */
-  Decoded = 0,
-  /** The box as a polygon (box results without a segmentation). */
-  Box = 1,
-  /** A polygon list or uncompressed RLE, decoded at link time. */
-  Pending = 2,
-}
 
 /** Whether result i's mask is its box (a box result without a segmentation, for the segm task). */
 export function boxStandsInForMask(results: CocoResultsData, i: number): boolean {
@@ -98,8 +87,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
   let kind: ResultKind = 'empty';
   const columns = new ResultColumns();
   const { imageId, categoryId, score, area, bbox, keypoints } = columns;
-  const masks = new MaskStoreWriter();
-  const maskSource = u8();
+  const { masks, maskSource } = columns;
   const pendingMasks = new Map<number, unknown>();
 
   const fail = (entry: string, expected: string, value: unknown): never => {
@@ -176,8 +164,13 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       else if (result.keypoints !== undefined) kind = 'keypoints';
       else fail(at, 'a result with "bbox", "segmentation" or "keypoints"', value);
       // A large file of box or keypoint results: another thread reads its second half meanwhile.
-      if (typeof source === 'string' && !wantMasks && (kind === 'box' || kind === 'keypoints'))
-        secondHalf = SecondHalf.startIfLarge(source, kind, wantKeypoints, options.secondThreadFrom);
+      // (Keypoint results have no segmentation for the segm task: the first thread names that at once.)
+      if (typeof source === 'string' && kind !== 'empty' && !(wantMasks && kind === 'keypoints'))
+        secondHalf = SecondHalf.startIfLarge(
+          source,
+          { kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes },
+          options.secondThreadFrom,
+        );
     }
     const image = result.image_id;
     if (!isFiniteNumber(image)) fail(pathJoin(at, 'image_id'), 'a number', image);
@@ -225,12 +218,9 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
    */
   let fast: FastResultReader | undefined;
   const onResultBytes = (index: number, bytes: Buffer, start: number, limit: number): number => {
-    if (index === 0 || (kind !== 'box' && kind !== 'keypoints')) return -1;
-    if (wantMasks && kind === 'keypoints') return -1; // no segmentation: onResult names the missing one
-    fast ??= new FastResultReader(kind, wantKeypoints, columns, wantMasks);
-    const end = fast.read(bytes, start, limit);
-    if (end >= 0 && wantMasks) keepMask(index, '', undefined, true);
-    return end;
+    if (index === 0 || kind === 'empty') return -1;
+    fast ??= new FastResultReader({ kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes }, columns);
+    return fast.read(bytes, start, limit);
   };
   let sawObject = false;
   let secondHalf: SecondHalf | undefined;
@@ -276,8 +266,6 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
     tasks: [...tasks],
     kind,
     ...columns.finish(wantKeypoints),
-    masks: wantMasks ? masks.finish() : emptyMaskStore(),
-    maskSource: maskSource.finish(),
     pendingMasks,
   };
 }
