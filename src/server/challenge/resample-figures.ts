@@ -24,7 +24,10 @@ export interface ResampledFigure<Bootstrap = CocoBootstrap | RetrievalBootstrap>
   statIntervals: FigureBoundsJson[];
   /** COCO tasks: AP per category with its interval. */
   perCategoryApIntervals?: FigureBoundsJson[];
-  /** The bootstrap all of the above come from, for the submission's report (one set of draws for the figures and the page). */
+  /**
+   * The bootstrap all of the above come from, for the submission's report (one set of draws for the figures and the
+   * page), without its per-list figures, which the report does not read.
+   */
   bootstrap: Bootstrap;
 }
 
