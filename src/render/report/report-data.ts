@@ -25,7 +25,8 @@ import { evaluateRetrieval, loadRetrievalInputs, type RetrievalInputs, type Retr
 import { TOP_K } from '../../eval/internal.js';
 import { binCounts } from './svg-chart.js';
 import { MATCH_THRESHOLD } from '../pictures/match-verdicts.js';
-import { addCocoIntervals, addRetrievalIntervals, type ReportIntervalOptions } from './report-intervals.js';
+import { addCocoIntervals, addRetrievalIntervals, setCocoIntervals, type ReportIntervalOptions } from './report-intervals.js';
+import type { CocoBootstrap } from '../../eval/index.js';
 import type {
   AttributeTable,
   CategoryRow,
@@ -128,6 +129,12 @@ export interface EvaluatedCocoTask {
   results: CocoResults;
   result: CocoEvalResult;
   byAttribute?: AttributeBreakdown | undefined;
+  /**
+   * A bootstrap of this same evaluation the caller drew (bootstrapPrepared or bootstrapCoco): the summary figures and
+   * AP per category show its intervals as `df2 report --ci` shows them, without drawing again. The per-attribute
+   * rows get none (they take a bootstrap of each attribute value, which `df2 report --ci` draws).
+   */
+  intervals?: CocoBootstrap | undefined;
 }
 
 /**
@@ -144,6 +151,7 @@ export function cocoReportSection(e: EvaluatedCocoTask): CocoTaskSection {
   const section = taskSection(e.task, e.gtFile, e.resultsFile, e.result, attributes);
   if (e.task !== 'keypoints') section.errors = errorAnalysis(e.task, e.gt, e.results, e.result);
   else section.landmarkErrors = landmarkErrorSection(e.gt, e.results);
+  if (e.intervals) setCocoIntervals(section, e.intervals);
   return section;
 }
 

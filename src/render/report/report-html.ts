@@ -146,12 +146,14 @@ function taskSection(s: CocoTaskSection): string {
     out.push(
       '<p class="note">Only ground-truth items with the attribute value count (others are ignored, and so are detections matched to them); unmatched detections stay false positives.</p>',
     );
-    // With intervals, each figure is followed by its interval's column (as in the summary).
-    const heads = ['AP', 'AP50', 'AP75'].map((name) => `<th>${name}</th>${ci}`).join('');
+    // With intervals, each figure is followed by its interval's column (as in the summary); none when the rows have
+    // none (the challenge server's report keeps the intervals of the stored figures, which have no per-attribute ones).
+    const rowIntervals = s.resampling !== undefined && s.attributes.some((a) => a.rows.some((r) => r.intervals !== undefined));
+    const heads = ['AP', 'AP50', 'AP75'].map((name) => `<th>${name}</th>${rowIntervals ? ci : ''}`).join('');
     out.push(`<table class="attributes" data-task="${s.task}"><tr><th class="name">attribute</th><th class="name">value</th>${heads}</tr>`);
     for (const a of s.attributes) {
       for (const r of a.rows) {
-        const withInterval = (key: 'ap' | 'ap50' | 'ap75'): string => figureCell(key, r[key]) + (s.resampling ? intervalCell(r.intervals?.[key], key) : '');
+        const withInterval = (key: 'ap' | 'ap50' | 'ap75'): string => figureCell(key, r[key]) + (rowIntervals ? intervalCell(r.intervals?.[key], key) : '');
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${r.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(r.valueName)}</td>` +
             withInterval('ap') +
@@ -311,15 +313,17 @@ function retrievalSection(r: RetrievalSection): string {
   out.push('</table>');
   if (r.attributes.length > 0) {
     const ks = r.topK.map((t) => t.k);
+    // As a task's: interval columns only when the rows carry intervals.
+    const rowIntervals = r.resampling !== undefined && r.attributes.some((a) => a.rows.some((row) => row.topKIntervals !== undefined));
     out.push('<h3>Per attribute</h3>');
     out.push(
-      `<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>${ci}`).join('')}</tr>`,
+      `<table class="attributes" data-task="retrieval"><tr><th class="name">attribute</th><th class="name">value</th><th>queries</th>${ks.map((k) => `<th>top-${k}</th>${rowIntervals ? ci : ''}`).join('')}</tr>`,
     );
     for (const a of r.attributes) {
       for (const row of a.rows) {
         out.push(
           `<tr data-attribute="${a.attribute}" data-attribute-value="${row.value}"><td class="name">${a.attribute}</td><td class="name">${escapeHtml(row.valueName)}</td><td>${row.queries}</td>` +
-            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v) + (r.resampling ? intervalCell(row.topKIntervals?.[i], `top${ks[i]}`) : '')).join('') +
+            row.topK.map((v, i) => figureCell(`top${ks[i]}`, v) + (rowIntervals ? intervalCell(row.topKIntervals?.[i], `top${ks[i]}`) : '')).join('') +
             '</tr>',
         );
       }

@@ -3,15 +3,29 @@
  * row of a task and of retrieval carries the intervals of the evaluation
  * library's subset bootstrap for the same draws, and the page shows each one
  * after its figure, exact in data-low and data-high; a figure no resample
- * defined reads "[undefined]".
+ * defined reads "[undefined]". A report of an evaluation and a bootstrap the
+ * caller made (the challenge server's) shows that bootstrap's intervals, the
+ * page df2 report --ci makes but for the per-attribute intervals, whose
+ * columns it leaves out.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { goldenPath } from '../../testing/paths.js';
 import { ATTRIBUTE_NAMES } from '../../schema/index.js';
-import { bootstrapRetrievalSubsets, bootstrapSubsets, evaluateRetrieval, loadCocoPair, loadRetrievalInputs } from '../../eval/index.js';
-import { buildReportData } from './report-data.js';
+import {
+  bootstrapCoco,
+  bootstrapRetrieval,
+  bootstrapRetrievalSubsets,
+  bootstrapSubsets,
+  evaluateByAttribute,
+  evaluateLoaded,
+  evaluateRetrieval,
+  loadCocoPair,
+  loadRetrievalInputs,
+} from '../../eval/index.js';
+import { buildReportData, retrievalReportAttributes } from './report-data.js';
 import { reportHtml } from './report-html.js';
+import { evaluatedReportPage } from './report.js';
 
 const GT = goldenPath('basic', 'gt', 'coco-attributes.json');
 const BBOX = goldenPath('basic', 'results', 'bbox_results.json');
@@ -65,4 +79,32 @@ test('per-attribute rows carry the subset intervals of the same draws, shown aft
   assert.match(row, /<td class="ci" data-key="ap75" data-defined="0">\[undefined\]<\/td><\/tr>$/);
   assert.equal((html.match(/<th>AP50<\/th><th>80% interval<\/th>/g) ?? []).length, 1);
   assert.equal((html.match(/<th>top-20<\/th><th>80% interval<\/th>/g) ?? []).length, 1);
+});
+
+test("a caller's bootstrap: its intervals on the figures, per category and top-k; the per-attribute tables without interval columns", async () => {
+  const { gt, results } = await loadCocoPair('bbox', GT, BBOX);
+  const result = evaluateLoaded('bbox', gt, results, { quiet: true });
+  const byAttribute = evaluateByAttribute('bbox', gt, results, ATTRIBUTE_NAMES, { quiet: true });
+  const intervals = await bootstrapCoco('bbox', gt, results, DRAWS);
+  const inputs = await loadRetrievalInputs(RETRIEVAL.query, RETRIEVAL.gallery, RETRIEVAL.results);
+  const retrievalResult = evaluateRetrieval(inputs, { by: retrievalReportAttributes(inputs) });
+  const topK = await bootstrapRetrieval(inputs.queries, retrievalResult.outcomes, DRAWS);
+  const page = evaluatedReportPage({
+    tasks: [{ task: 'bbox', gtFile: GT, resultsFile: BBOX, gt, results, result, byAttribute, intervals }],
+    retrieval: { files: RETRIEVAL, result: retrievalResult, intervals: topK },
+  });
+  // The same cells as the page df2 report --ci makes with the same draws, up to the per-attribute tables.
+  const cli = reportHtml((await buildReportData({ gtFile: GT, tasks: [{ task: 'bbox', resultsFile: BBOX }], retrieval: RETRIEVAL, intervals: DRAWS })).model);
+  const cells = (html: string): string[] => html.replace(/<table class="attributes"[\s\S]*?<\/table>/g, '').match(/<td class="ci"[^>]*>[^<]*<\/td>/g) ?? [];
+  assert.equal(cells(page).length, intervals.stats.length + intervals.perCategory.length + topK.figures.length);
+  assert.deepEqual(cells(page), cells(cli));
+  assert.match(page, new RegExp(`<td class="ci" data-defined="40" data-low="${intervals.stats[0]!.low}" data-high="${intervals.stats[0]!.high}">`));
+  // Per attribute: the figures without interval columns (df2 report --ci has them: a bootstrap per attribute value).
+  const attributes = page.match(/<table class="attributes"[\s\S]*?<\/table>/g)!;
+  assert.equal(attributes.length, 2);
+  for (const t of attributes) assert.doesNotMatch(t, /interval|class="ci"/);
+  assert.equal((cli.match(/<table class="attributes"[\s\S]*?<\/table>/g) ?? []).filter((t) => t.includes('class="ci"')).length, 2);
+  // A bootstrap of another task is refused rather than shown on this one.
+  const segm = { ...intervals, task: 'segm' as const };
+  assert.throws(() => evaluatedReportPage({ tasks: [{ task: 'bbox', gtFile: GT, resultsFile: BBOX, gt, results, result, intervals: segm }] }), RangeError);
 });

@@ -31,8 +31,13 @@ export interface ReportIntervalOptions {
 
 const range = (f: FigureInterval): FigureRange => ({ low: f.low, high: f.high, defined: f.defined });
 
-/** Sets the intervals of a COCO task's summary figures and per-category AP. */
-function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): void {
+/**
+ * Sets the intervals of a COCO task's summary figures and per-category AP from a bootstrap of that evaluation: the
+ * one `df2 report --ci` draws, or one the caller already drew (the challenge server's, stored with a submission's
+ * figures).
+ */
+export function setCocoIntervals(section: CocoTaskSection, ci: CocoBootstrap): void {
+  if (ci.task !== section.task) throw new RangeError(`a ${ci.task} bootstrap cannot set the intervals of a ${section.task} section`);
   section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
   section.summary.forEach((f, j) => {
     const interval = ci.stats[j];
@@ -57,8 +62,8 @@ function setSubsetIntervals(section: CocoTaskSection, subsets: readonly SubsetIn
   }
 }
 
-/** Sets the intervals of retrieval's top-k accuracy. */
-function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBootstrap): void {
+/** Sets the intervals of retrieval's top-k accuracy from a bootstrap of that evaluation (drawn here or by the caller). */
+export function setRetrievalIntervals(section: RetrievalSection, ci: RetrievalBootstrap): void {
   section.resampling = { count: ci.count, seed: ci.seed, level: ci.level };
   for (const t of section.topK) {
     const interval = ci.figures.find((f) => f.name === `top${t.k}`);

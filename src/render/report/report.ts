@@ -6,8 +6,9 @@
 import { writeFileAtomic } from '../../util/atomic.js';
 import { buildReportData, cocoReportSection, reportModel, retrievalReportSection, type EvaluatedCocoTask, type ReportRequest } from './report-data.js';
 import type { ReportModel } from './report-model.js';
-import type { RetrievalResult } from '../../eval/index.js';
+import type { RetrievalBootstrap, RetrievalResult } from '../../eval/index.js';
 import { reportHtml } from './report-html.js';
+import { setRetrievalIntervals } from './report-intervals.js';
 
 export interface ReportOptions extends ReportRequest {
   /** The split (annos/ and image/): adds the worst images of each task and retrieval examples. */
@@ -54,27 +55,37 @@ export interface EvaluatedReportOptions {
   displayName?: (path: string) => string;
   /** COCO-style tasks the caller evaluated (see {@link EvaluatedCocoTask}). */
   tasks?: EvaluatedCocoTask[];
-  /** Retrieval as the caller evaluated it, broken down by retrievalReportAttributes(inputs). */
-  retrieval?: { files: { query: string; gallery: string; results: string }; result: RetrievalResult };
+  /**
+   * Retrieval as the caller evaluated it, broken down by retrievalReportAttributes(inputs); with `intervals`, a
+   * bootstrap of the same outcomes the caller drew (bootstrapRetrieval), shown on top-k as `df2 report --ci` shows it.
+   */
+  retrieval?: { files: { query: string; gallery: string; results: string }; result: RetrievalResult; intervals?: RetrievalBootstrap | undefined };
 }
 
 /**
  * The report page of {@link reportPage} (without pictures) from evaluations the caller already
  * made: nothing is read or evaluated again. The challenge server evaluates a submission once for
- * its figures and makes its report from the same evaluation.
+ * its figures and makes its report from the same evaluation, and, in a phase with intervals, from
+ * the same bootstrap as the intervals stored with its figures.
  *
  * @example
  * ```ts
  * import { evaluatedReportPage } from 'df2/render';
- * import { evaluateLoaded, loadCocoPair } from 'df2/eval';
+ * import { bootstrapCoco, evaluateLoaded, loadCocoPair } from 'df2/eval';
  * const { gt, results } = await loadCocoPair('bbox', 'val-coco.json', 'bbox_results.json');
  * const result = evaluateLoaded('bbox', gt, results, { quiet: true });
  * const html = evaluatedReportPage({ tasks: [{ task: 'bbox', gtFile: 'val-coco.json', resultsFile: 'bbox_results.json', gt, results, result }] });
+ * // With intervals drawn once and kept (they are shown as df2 report --ci shows them):
+ * const intervals = await bootstrapCoco('bbox', gt, results, { resamples: 1000, seed: 0 });
+ * const withIntervals = evaluatedReportPage({ tasks: [{ task: 'bbox', gtFile: 'val-coco.json', resultsFile: 'bbox_results.json', gt, results, result, intervals }] });
  * ```
  */
 export function evaluatedReportPage(options: EvaluatedReportOptions): string {
   const model = reportModel(options.title, (options.tasks ?? []).map(cocoReportSection));
-  if (options.retrieval) model.retrieval = retrievalReportSection(options.retrieval.files, options.retrieval.result);
+  if (options.retrieval) {
+    model.retrieval = retrievalReportSection(options.retrieval.files, options.retrieval.result);
+    if (options.retrieval.intervals) setRetrievalIntervals(model.retrieval, options.retrieval.intervals);
+  }
   return pageOf(model, options.displayName);
 }
 

@@ -13,6 +13,7 @@ import {
   loadCocoPair,
   loadCocoResults,
   type CocoGroundTruth,
+  type CocoBootstrap,
   type CocoResults,
   type CocoTask as EngineTask,
 } from '../../eval/index.js';
@@ -31,8 +32,8 @@ interface CocoTaskEvaluation {
   figures: Omit<EvaluationResult, 'statNames' | 'seconds'>;
   /** What the report of the same evaluation is made of. */
   evaluated: EvaluatedCocoTask;
-  /** With the phase's intervals: AP on each of its resample lists. */
-  resampled?: ResampledFigure;
+  /** With the phase's intervals: AP on each of its resample lists (the report shows the intervals of the same bootstrap). */
+  resampled?: ResampledFigure<CocoBootstrap>;
 }
 
 /**
@@ -83,7 +84,11 @@ export async function evaluateCocoTask(
     figures.statIntervals = resampled.statIntervals;
     if (resampled.perCategoryApIntervals) figures.perCategoryApIntervals = resampled.perCategoryApIntervals;
   }
-  return { figures, evaluated: { task: engineTask, gtFile, resultsFile, gt, results, result: whole, byAttribute }, ...(resampled && { resampled }) };
+  return {
+    figures,
+    evaluated: { task: engineTask, gtFile, resultsFile, gt, results, result: whole, byAttribute, ...(resampled && { intervals: resampled.bootstrap }) },
+    ...(resampled && { resampled }),
+  };
 }
 
 /**

@@ -78,7 +78,7 @@ async function evaluateRetrievalTask(gtDir: string, resultsFile: string, interva
   }
   return {
     figures,
-    report: { retrieval: { files: { query, gallery, results: resultsFile }, result } },
+    report: { retrieval: { files: { query, gallery, results: resultsFile }, result, ...(resampled && { intervals: resampled.bootstrap }) } },
     ...(resampled && { resampleFigures: resampled.figures }),
   };
 }

@@ -6,16 +6,17 @@
  * (AP, or top-20 for retrieval): it is what neighbours on the board are
  * compared by, and 1,000 doubles a submission stay small in the database.
  * Every figure's interval is kept too (a few numbers each), for the
- * submission's own page.
+ * submission's own page, and the bootstrap itself goes to the submission's
+ * report: its intervals are those stored, from the same draws.
  */
 import { bootstrapPrepared, bootstrapRetrieval, prepareBootstrap } from '../../eval/index.js';
-import type { CocoGroundTruth, CocoResults, RetrievalInputs, RetrievalResult } from '../../eval/index.js';
+import type { CocoBootstrap, CocoGroundTruth, CocoResults, RetrievalBootstrap, RetrievalInputs, RetrievalResult } from '../../eval/index.js';
 import type { PhaseIntervals } from './config.js';
 import { PRIMARY_FIGURE_NAME } from './tasks.js';
 import type { ResultInterval, Task } from './types.js';
 import type { FigureBoundsJson } from '../../shared/api-types.js';
 
-export interface ResampledFigure {
+export interface ResampledFigure<Bootstrap = CocoBootstrap | RetrievalBootstrap> {
   interval: ResultInterval;
   /** The figure on resample list i (-1 where it is undefined, as in summarize()). */
   figures: Float64Array;
@@ -23,6 +24,11 @@ export interface ResampledFigure {
   statIntervals: FigureBoundsJson[];
   /** COCO tasks: AP per category with its interval. */
   perCategoryApIntervals?: FigureBoundsJson[];
+  /**
+   * The bootstrap all of the above come from, for the submission's report (one set of draws for the figures and the
+   * page), without its per-list figures, which the report does not read.
+   */
+  bootstrap: Bootstrap;
 }
 
 /** The index of the leaderboard's figure among the retrieval bootstrap's figures (top-20). */
@@ -52,11 +58,17 @@ export async function cocoResampledFigure(
   gt: CocoGroundTruth,
   results: CocoResults,
   intervals: PhaseIntervals,
-): Promise<ResampledFigure> {
-  const ci = await bootstrapPrepared(prepareBootstrap(engineTask, gt, results), settings(intervals));
-  const figures = Float64Array.from(ci.figures!, (stats) => stats[0]!);
+): Promise<ResampledFigure<CocoBootstrap>> {
+  const { figures: lists, ...ci } = await bootstrapPrepared(prepareBootstrap(engineTask, gt, results), settings(intervals));
+  const figures = Float64Array.from(lists!, (stats) => stats[0]!);
   const ap = ci.stats[0]!;
-  return { figures, interval: intervalOf(task, ap, intervals), statIntervals: ci.stats.map(bounds), perCategoryApIntervals: ci.perCategory.map(bounds) };
+  return {
+    figures,
+    interval: intervalOf(task, ap, intervals),
+    statIntervals: ci.stats.map(bounds),
+    perCategoryApIntervals: ci.perCategory.map(bounds),
+    bootstrap: ci,
+  };
 }
 
 /**
@@ -69,10 +81,10 @@ export async function retrievalResampledFigure(
   inputs: Pick<RetrievalInputs, 'queries'>,
   outcomes: RetrievalResult['outcomes'],
   intervals: PhaseIntervals,
-): Promise<ResampledFigure> {
-  const ci = await bootstrapRetrieval(inputs.queries, outcomes, settings(intervals));
-  const figures = Float64Array.from(ci.lists!, (list) => list[RETRIEVAL_PRIMARY]!);
-  return { figures, interval: intervalOf('retrieval', ci.figures[RETRIEVAL_PRIMARY]!, intervals), statIntervals: ci.figures.map(bounds) };
+): Promise<ResampledFigure<RetrievalBootstrap>> {
+  const { lists, ...ci } = await bootstrapRetrieval(inputs.queries, outcomes, settings(intervals));
+  const figures = Float64Array.from(lists!, (list) => list[RETRIEVAL_PRIMARY]!);
+  return { figures, interval: intervalOf('retrieval', ci.figures[RETRIEVAL_PRIMARY]!, intervals), statIntervals: ci.figures.map(bounds), bootstrap: ci };
 }
 
 /** A figure's bounds as stored (JSON has no NaN: null where no resample defined it). */
