@@ -52,11 +52,12 @@ export class ResampleAccumulator {
   private streamWeight = new Int32Array(1024);
   private keys = new Float64Array(64);
   private groupStart = new Int32Array(64);
-  private evTp = new Int32Array(1024);
-  private evFp = new Int32Array(1024);
-  private readonly reachedAt: Int32Array;
+  /** Per recall sample: the fewest true positives that reach it (see fillNeeds). */
+  private readonly needs: Float64Array;
+  /** Per recall sample: the best precision of its own stretch of the curve (see curveOf). */
+  private readonly segmentBest: Float64Array;
   private readonly npig: Int32Array;
-  private readonly smallTp: Int32Array;
+  private readonly cutTp: Int32Array;
 
   constructor(private readonly prepared: PreparedEvaluation) {
     const { params } = prepared;
@@ -72,9 +73,10 @@ export class ResampleAccumulator {
     this.precision = new Float64Array(this.A * this.T * this.R * this.K);
     this.recall = new Float64Array(this.A * this.T * this.K);
     this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
-    this.reachedAt = new Int32Array(this.R);
+    this.needs = new Float64Array(this.R + 1);
+    this.segmentBest = new Float64Array(this.R);
     this.npig = new Int32Array(this.A);
-    this.smallTp = new Int32Array(Math.max(1, this.S * this.T));
+    this.cutTp = new Int32Array(Math.max(1, this.S * this.T));
   }
 
   /**
@@ -100,18 +102,12 @@ export class ResampleAccumulator {
   private category(k: number, cat: PreparedCategory): void {
     const { T, R, K, A, S } = this;
     const weight = this.weight;
-    const npig = this.npig.fill(0);
-    // True positives at the smaller maxDets, area all: [s * T + t], weighted per cell (see prepare.ts).
-    const smallTp = this.smallTp.fill(0);
-    const ST = S * T;
-    for (let c = 0; c < cat.cells; c++) {
-      const w = weight[cat.cellImage[c]!]!;
-      if (w === 0) continue;
-      for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
-      for (let x = 0; x < ST; x++) smallTp[x]! += w * cat.cellSmallTp[c * ST + x]!;
-    }
+    const npig = this.npig;
+    for (let a = 0; a < A; a++) npig[a] = weightedSum(weight, cat.areas[a]!.gtImage, cat.areas[a]!.gtCount);
+    // True positives that the smaller maxDets cut away, area all: [s * T + t], weighted per cell (see prepare.ts).
+    const cutTp = this.cutTp.fill(0);
+    for (let x = 0; x < cat.cutImage.length; x++) cutTp[cat.cutSlot[x]!]! += weight[cat.cutImage[x]!]! * cat.cutCount[x]!;
     const recThrs = this.prepared.params.recThrs;
-    const reachedAt = this.reachedAt;
     const precision = this.precision;
     for (let a = 0; a < A; a++) {
       const n = npig[a]!;
@@ -126,37 +122,13 @@ export class ResampleAccumulator {
       }
       const area = cat.areas[a]!;
       const L = this.buildStream(area);
-      const streamIndex = this.streamIndex;
-      const streamWeight = this.streamWeight;
-      if (this.evTp.length < L + 1) {
-        this.evTp = new Int32Array(L * 2 + 1);
-        this.evFp = new Int32Array(L * 2 + 1);
-      }
-      const evTp = this.evTp;
-      const evFp = this.evFp;
+      const needs = this.needs;
+      fillNeeds(recThrs, n, needs);
       for (let t = 0; t < T; t++) {
-        const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
-        const events = eventsOf(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp);
-        const tp = events > 0 ? evTp[events - 1]! : 0;
+        const tp = curveOf(area.code, t * area.n, this.streamIndex, this.streamWeight, L, needs, this.segmentBest);
         this.recall[(a * T + t) * K + k] = tp / n;
-        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s * T + t]! / n;
-        // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
-        // Sample 0 is reached at the first detection or the first true positive: either way its
-        // precision is the maximum over every true positive.
-        let reached = 0;
-        for (let e = 0; e < events; e++) {
-          const rc = evTp[e]! / n;
-          while (reached < R && rc >= recThrs[reached]!) reachedAt[reached++] = e;
-        }
-        for (let r = reached; r < R; r++) precision[first + r * K] = 0;
-        let best = 0;
-        let r = reached - 1;
-        for (let e = events - 1; e >= 0 && r >= 0; e--) {
-          const pr = evTp[e]! / (evFp[e]! + evTp[e]! + NP_SPACING_1);
-          if (pr > best) best = pr;
-          while (r >= 0 && reachedAt[r] === e) precision[first + r-- * K] = best;
-        }
-        for (; r >= 0; r--) precision[first + r * K] = best;
+        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = (tp - cutTp[s * T + t]!) / n;
+        fillPrecision(precision, (a * T + t) * R * K + k, K, this.segmentBest, R);
       }
     }
   }
@@ -302,28 +274,93 @@ export class ResampleAccumulator {
   }
 }
 
+/** Sum of weight[image[x]] * count[x]: a count over the cells of a resample. */
+function weightedSum(weight: Int32Array, image: Int32Array, count: Int32Array): number {
+  let sum = 0;
+  for (let x = 0; x < image.length; x++) sum += weight[image[x]!]! * count[x]!;
+  return sum;
+}
+
 /**
- * One pass over a stream at one IoU threshold: at each true positive (an
- * event), the running true and false positives, weighted; returns the
- * number of events. Branch-free: the event slot is written every time and
- * kept only after a true positive (codes mix true and false positives
- * unpredictably).
+ * needs[r]: the fewest true positives whose recall (tp / npig, the same
+ * double) reaches recall sample r, so that the pass compares integers
+ * instead of dividing at every true positive; needs[R] is Infinity.
  */
-function eventsOf(code: Uint8Array, base: number, streamIndex: Int32Array, streamWeight: Int32Array, L: number, evTp: Int32Array, evFp: Int32Array): number {
+function fillNeeds(recThrs: ArrayLike<number>, npig: number, needs: Float64Array): void {
+  const R = recThrs.length;
+  for (let r = 0; r < R; r++) {
+    const threshold = recThrs[r]!;
+    if (!(threshold <= 1)) {
+      needs[r] = Infinity;
+      continue;
+    }
+    // tp / npig rises with tp, so the first tp whose quotient reaches the threshold is near ceil(threshold * npig).
+    let m = Math.max(0, Math.ceil(threshold * npig));
+    while (m > 0 && (m - 1) / npig >= threshold) m--;
+    while (m / npig < threshold) m++;
+    needs[r] = m;
+  }
+  needs[R] = Infinity;
+}
+
+/**
+ * One pass over a stream at one IoU threshold. Recall samples are reached
+ * at true positives (searchsorted 'left' on a rising recall), and a
+ * sample's precision is the largest precision at or after the true
+ * positive that reaches it. So the pass keeps, per recall sample, the
+ * largest precision between the true positive that reaches it and the one
+ * that reaches the next (best[r]; -1 when not reached), and fillPrecision
+ * takes maxima from the right over those at most R values: no list of
+ * true positives, no second pass. Returns the (weighted) true positives.
+ */
+function curveOf(
+  code: Uint8Array,
+  base: number,
+  streamIndex: Int32Array,
+  streamWeight: Int32Array,
+  L: number,
+  needs: Float64Array,
+  best: Float64Array,
+): number {
+  const R = needs.length - 1;
+  best.fill(-1, 0, R);
   let tp = 0;
   let fp = 0;
-  let events = 0;
+  let reached = 0;
+  let need = needs[0]!;
+  let segment = 0;
   for (let j = 0; j < L; j++) {
     const c = code[base + streamIndex[j]!]!;
     const w = streamWeight[j]!;
-    const isTp = c & 1;
-    tp += w * isTp;
-    fp += w * (c >> 1);
-    evTp[events] = tp;
-    evFp[events] = fp;
-    events += isTp;
+    if (c === 1) {
+      tp += w;
+      if (tp >= need) {
+        if (reached > 0) best[reached - 1] = segment;
+        // Samples reached by the same true positive: all but the last have no precision of their own.
+        while (reached < R && tp >= needs[reached]!) best[reached++] = 0;
+        need = needs[reached]!;
+        segment = 0;
+      }
+      const precision = tp / (fp + tp + NP_SPACING_1);
+      if (precision > segment) segment = precision;
+    } else fp += w * (c >> 1);
   }
-  return events;
+  if (reached > 0) best[reached - 1] = segment;
+  return tp;
+}
+
+/** Precision at each recall sample (from `first`, `stride` apart): maxima from the right of the per-sample bests, 0 where not reached. */
+function fillPrecision(precision: Float64Array, first: number, stride: number, best: Float64Array, R: number): void {
+  let running = 0;
+  for (let r = R - 1; r >= 0; r--) {
+    const b = best[r]!;
+    if (b < 0) {
+      precision[first + r * stride] = 0;
+      continue;
+    }
+    if (b > running) running = b;
+    precision[first + r * stride] = running;
+  }
 }
 
 /**
