@@ -52,6 +52,7 @@ export class ResampleAccumulator {
   private streamWeight = new Int32Array(1024);
   private keys = new Float64Array(64);
   private groupStart = new Int32Array(64);
+  private groupEnd = new Int32Array(64);
   /** Per recall sample: the fewest true positives that reach it (see fillNeeds). */
   private readonly needs: Float64Array;
   /** Per recall sample: the best precision of its own stretch of the curve (see curveOf). */
@@ -159,44 +160,69 @@ export class ResampleAccumulator {
   /**
    * A run [from, to) of equal scores: its detections are grouped by image
    * (in image order, each group in its image's order). Each copy of a group
-   * is placed by its new image id.
+   * is placed by its new image id. Groups of images not drawn are skipped;
+   * when one image alone is drawn its copies follow each other, so a single
+   * detection is one weighted entry and no sort is needed.
    */
   private expandRun(area: PreparedArea, from: number, to: number, L: number): number {
     const { image } = area;
     const weight = this.weight;
-    let groups = 0;
+    if (this.groupStart.length < to - from + 1) {
+      this.groupStart = new Int32Array((to - from + 1) * 2);
+      this.groupEnd = new Int32Array((to - from + 1) * 2);
+    }
+    const groupStart = this.groupStart;
+    const groupEnd = this.groupEnd;
+    let drawn = 0;
     let copies = 0;
     let needed = 0;
-    for (let i = from; i < to; i++) {
-      if (i === from || image[i] !== image[i - 1]) {
-        groups++;
-        copies += weight[image[i]!]!;
+    for (let i = from; i < to; ) {
+      const r = image[i]!;
+      let e = i + 1;
+      while (e < to && image[e] === r) e++;
+      const w = weight[r]!;
+      if (w > 0) {
+        groupStart[drawn] = i;
+        groupEnd[drawn++] = e;
+        copies += w;
+        needed += w * (e - i);
       }
-      needed += weight[image[i]!]!;
+      i = e;
     }
-    if (copies === 0) return L;
-    if (this.keys.length < copies) this.keys = new Float64Array(copies * 2);
-    if (this.groupStart.length < groups + 1) this.groupStart = new Int32Array((groups + 1) * 2);
+    if (drawn === 0) return L;
     this.ensureStream(L + needed + (area.n - to));
-    const keys = this.keys;
-    const groupStart = this.groupStart;
-    let nKeys = 0;
-    let g = 0;
-    for (let i = from; i < to; i++) {
-      if (i === from || image[i] !== image[i - 1]) {
-        groupStart[g] = i;
-        const r = image[i]!;
-        for (let p = this.posStart[r]!; p < this.posStart[r + 1]!; p++) keys[nKeys++] = this.posList[p]! * groups + g;
-        g++;
+    const streamIndex = this.streamIndex;
+    const streamWeight = this.streamWeight;
+    if (drawn === 1) {
+      const i0 = groupStart[0]!;
+      const e0 = groupEnd[0]!;
+      if (e0 - i0 === 1) {
+        streamIndex[L] = i0;
+        streamWeight[L++] = copies;
+        return L;
       }
+      for (let copy = 0; copy < copies; copy++) {
+        for (let i = i0; i < e0; i++) {
+          streamIndex[L] = i;
+          streamWeight[L++] = 1;
+        }
+      }
+      return L;
     }
-    groupStart[groups] = to;
-    const sorted = keys.subarray(0, nKeys).sort();
+    // Copies of several images: ordered by new image id (a key of new id and group, sorted).
+    if (this.keys.length < copies) this.keys = new Float64Array(copies * 2);
+    const keys = this.keys;
+    let nKeys = 0;
+    for (let g = 0; g < drawn; g++) {
+      const r = image[groupStart[g]!]!;
+      for (let p = this.posStart[r]!; p < this.posStart[r + 1]!; p++) keys[nKeys++] = this.posList[p]! * drawn + g;
+    }
+    sortKeys(keys, nKeys);
     for (let x = 0; x < nKeys; x++) {
-      const group = sorted[x]! % groups;
-      for (let i = groupStart[group]!; i < groupStart[group + 1]!; i++) {
-        this.streamIndex[L] = i;
-        this.streamWeight[L++] = 1;
+      const g = keys[x]! % drawn;
+      for (let i = groupStart[g]!; i < groupEnd[g]!; i++) {
+        streamIndex[L] = i;
+        streamWeight[L++] = 1;
       }
     }
     return L;
@@ -271,6 +297,23 @@ export class ResampleAccumulator {
       for (let t = 0; t < T; t++) for (let r = 0; r < R; r++) values[t * R + r] = this.precision[(t * R + r) * K + k]!;
       return meanOfValid(values);
     });
+  }
+}
+
+/** Sorts keys[0, n) ascending: by insertion when short (most runs of equal scores are), else the typed array's sort. */
+function sortKeys(keys: Float64Array, n: number): void {
+  if (n > 24) {
+    keys.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
   }
 }
 
