@@ -20,6 +20,11 @@ import type { CocoEvalParams, CocoTask } from '../coco/params.js';
 import { type CocoEvalOptions, type EvaluationPlan, planEvaluation } from '../coco/plan.js';
 import type { CocoResults } from '../coco/results.js';
 
+/** Block kinds (PreparedArea.blockKind): true positives, false positives, a run of equal scores. */
+export const TRUE_POSITIVE = 1;
+export const FALSE_POSITIVE = 2;
+export const TIE_RUN = 3;
+
 /**
  * The detections of one category that count at one area range (true or
  * false positive at some IoU threshold), in score order. Ignored ones are
@@ -35,6 +40,20 @@ export interface PreparedArea {
   code: Uint8Array;
   /** Per detection: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
   tieEnd: Int32Array;
+  /** Number of runs of equal scores. */
+  runs: number;
+  /**
+   * Per IoU threshold t, blocks blockOffset[t] to blockOffset[t + 1]: the detections in score order
+   * cut into maximal stretches [blockStart, blockEnd) of true positives only or false positives
+   * only at t (ignored ones fall between blocks), and the runs of equal scores, each one block
+   * (TIE_RUN) since a resample reorders it. Outside those runs a resample keeps the order and only
+   * weighs detections, so a block's weight is all a pass needs of it: true positives in a row
+   * raise precision, so the last of them stands for the block; false positives only add up.
+   */
+  blockOffset: Int32Array;
+  blockStart: Int32Array;
+  blockEnd: Int32Array;
+  blockKind: Uint8Array;
   /**
    * The cells with regular (not ignored) ground truth in this area range: their image ranks and
    * how many each has. Cells without any are left out, so a resample's count of regular ground
@@ -186,13 +205,61 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
         code[t * na + j] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
       }
     });
+    let runs = 0;
     for (let j = 0; j < na;) {
       let e = j + 1;
       while (e < na && m.score[kept[e]!] === m.score[kept[j]!]) e++;
-      if (e - j > 1) tieEnd[j] = e;
+      if (e - j > 1) {
+        tieEnd[j] = e;
+        runs++;
+      }
       j = e;
     }
-    areas.push({ n: na, image, code, tieEnd, gtImage: Int32Array.from(gtImage[a]!), gtCount: Int32Array.from(gtCount[a]!) });
+    areas.push({
+      n: na,
+      image,
+      code,
+      tieEnd,
+      runs,
+      ...blocksOf(code, tieEnd, na, T),
+      gtImage: Int32Array.from(gtImage[a]!),
+      gtCount: Int32Array.from(gtCount[a]!),
+    });
   }
   return { areas, cells: m.cells, cutImage: Int32Array.from(cutImage), cutSlot: Int32Array.from(cutSlot), cutCount: Int32Array.from(cutCount) };
+}
+
+/** The blocks of one area range at every threshold (see PreparedArea.blockOffset). */
+function blocksOf(code: Uint8Array, tieEnd: Int32Array, n: number, T: number): Pick<PreparedArea, 'blockOffset' | 'blockStart' | 'blockEnd' | 'blockKind'> {
+  const blockOffset = new Int32Array(T + 1);
+  const start: number[] = [];
+  const end: number[] = [];
+  const kind: number[] = [];
+  for (let t = 0; t < T; t++) {
+    blockOffset[t] = start.length;
+    const base = t * n;
+    for (let j = 0; j < n;) {
+      if (tieEnd[j]! > 0) {
+        start.push(j);
+        end.push(tieEnd[j]!);
+        kind.push(TIE_RUN);
+        j = tieEnd[j]!;
+        continue;
+      }
+      const c = code[base + j]!;
+      if (c === 0) {
+        j++;
+        continue;
+      }
+      // Runs of equal scores start a block of their own (tieEnd marks their first detection only).
+      let e = j + 1;
+      while (e < n && tieEnd[e] === 0 && code[base + e] === c) e++;
+      start.push(j);
+      end.push(e);
+      kind.push(c);
+      j = e;
+    }
+  }
+  blockOffset[T] = start.length;
+  return { blockOffset, blockStart: Int32Array.from(start), blockEnd: Int32Array.from(end), blockKind: Uint8Array.from(kind) };
 }

@@ -22,7 +22,7 @@
  */
 import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
-import type { PreparedArea, PreparedCategory, PreparedEvaluation } from './prepare.js';
+import { FALSE_POSITIVE, type PreparedArea, type PreparedCategory, type PreparedEvaluation, TIE_RUN } from './prepare.js';
 
 /** The figures of one resample. */
 export interface ResampleFigures {
@@ -48,6 +48,8 @@ export class ResampleAccumulator {
   private readonly recall: Float64Array;
   /** [(s * T + t) * K + k] at area 'all' and the smaller maxDets s. */
   private readonly recallSmall: Float64Array;
+  private prefix = new Int32Array(1024);
+  private runFrom = new Int32Array(64);
   private streamIndex = new Int32Array(1024);
   private streamWeight = new Int32Array(1024);
   private keys = new Float64Array(64);
@@ -122,11 +124,11 @@ export class ResampleAccumulator {
         continue;
       }
       const area = cat.areas[a]!;
-      const L = this.buildStream(area);
+      this.weighArea(area);
       const needs = this.needs;
       fillNeeds(recThrs, n, needs);
       for (let t = 0; t < T; t++) {
-        const tp = curveOf(area.code, t * area.n, this.streamIndex, this.streamWeight, L, needs, this.segmentBest);
+        const tp = curveOf(area, t, this.prefix, this.streamIndex, this.streamWeight, this.runFrom, needs, this.segmentBest);
         this.recall[(a * T + t) * K + k] = tp / n;
         if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = (tp - cutTp[s * T + t]!) / n;
         fillPrecision(precision, (a * T + t) * R * K + k, K, this.segmentBest, R);
@@ -134,27 +136,31 @@ export class ResampleAccumulator {
     }
   }
 
-  /** Fills the stream (detection, weight) of one category at one area range, in the resample's score order; returns its length. */
-  private buildStream(area: PreparedArea): number {
+  /**
+   * What the passes over one category's area range need from this
+   * resample: prefix[i], the summed weights of the detections before i in
+   * the prepared order (a block's weight is a difference of two), and the
+   * copies of each run of equal scores in the resample's order (run x:
+   * stream entries runFrom[x] to runFrom[x + 1]).
+   */
+  private weighArea(area: PreparedArea): void {
     const weight = this.weight;
-    const { image, tieEnd } = area;
+    const { image, tieEnd, n } = area;
+    if (this.prefix.length < n + 1) this.prefix = new Int32Array((n + 1) * 2);
+    const prefix = this.prefix;
+    let sum = 0;
+    prefix[0] = 0;
+    for (let i = 0; i < n; i++) prefix[i + 1] = sum += weight[image[i]!]!;
+    if (this.runFrom.length < area.runs + 1) this.runFrom = new Int32Array((area.runs + 1) * 2);
+    const runFrom = this.runFrom;
     let L = 0;
-    this.ensureStream(area.n);
-    for (let i = 0; i < area.n;) {
-      const end = tieEnd[i]!;
-      if (end === 0) {
-        const w = weight[image[i]!]!;
-        if (w > 0) {
-          this.streamIndex[L] = i;
-          this.streamWeight[L++] = w;
-        }
-        i++;
-        continue;
-      }
-      L = this.expandRun(area, i, end, L);
-      i = end;
+    let run = 0;
+    for (let b = area.blockOffset[0]!; b < area.blockOffset[1]!; b++) {
+      if (area.blockKind[b] !== TIE_RUN) continue;
+      runFrom[run++] = L;
+      L = this.expandRun(area, area.blockStart[b]!, area.blockEnd[b]!, L);
     }
-    return L;
+    runFrom[run] = L;
   }
 
   /**
@@ -176,7 +182,7 @@ export class ResampleAccumulator {
     let drawn = 0;
     let copies = 0;
     let needed = 0;
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       const r = image[i]!;
       let e = i + 1;
       while (e < to && image[e] === r) e++;
@@ -190,7 +196,7 @@ export class ResampleAccumulator {
       i = e;
     }
     if (drawn === 0) return L;
-    this.ensureStream(L + needed + (area.n - to));
+    this.ensureStream(L + needed);
     const streamIndex = this.streamIndex;
     const streamWeight = this.streamWeight;
     if (drawn === 1) {
@@ -347,49 +353,89 @@ function fillNeeds(recThrs: ArrayLike<number>, npig: number, needs: Float64Array
 }
 
 /**
- * One pass over a stream at one IoU threshold. Recall samples are reached
- * at true positives (searchsorted 'left' on a rising recall), and a
- * sample's precision is the largest precision at or after the true
- * positive that reaches it. So the pass keeps, per recall sample, the
- * largest precision between the true positive that reaches it and the one
- * that reaches the next (best[r]; -1 when not reached), and fillPrecision
- * takes maxima from the right over those at most R values: no list of
- * true positives, no second pass. Returns the (weighted) true positives.
+ * One pass at one IoU threshold over the blocks of an area range (see
+ * prepare.ts): a block of true positives adds its weight to tp, one of
+ * false positives to fp, and a run of equal scores is walked copy by copy
+ * in the resample's order. Recall samples are reached at true positives
+ * (searchsorted 'left' on a rising recall), and a sample's precision is the
+ * largest precision at or after the true positive that reaches it; within
+ * a block of true positives precision rises, so the block's last one
+ * stands for all of them. The pass keeps, per recall sample, the largest
+ * precision between the true positive that reaches it and the one that
+ * reaches the next (best[r]; -1 when not reached), and fillPrecision takes
+ * maxima from the right over those at most R values: no list of true
+ * positives, no second pass. Returns the (weighted) true positives.
  */
 function curveOf(
-  code: Uint8Array,
-  base: number,
+  area: PreparedArea,
+  t: number,
+  prefix: Int32Array,
   streamIndex: Int32Array,
   streamWeight: Int32Array,
-  L: number,
+  runFrom: Int32Array,
   needs: Float64Array,
   best: Float64Array,
 ): number {
   const R = needs.length - 1;
   best.fill(-1, 0, R);
+  const { code, blockStart, blockEnd, blockKind } = area;
+  const base = t * area.n;
   let tp = 0;
   let fp = 0;
   let reached = 0;
   let need = needs[0]!;
   let segment = 0;
-  for (let j = 0; j < L; j++) {
-    const c = code[base + streamIndex[j]!]!;
-    const w = streamWeight[j]!;
-    if (c === 1) {
-      tp += w;
-      if (tp >= need) {
-        if (reached > 0) best[reached - 1] = segment;
-        // Samples reached by the same true positive: all but the last have no precision of their own.
-        while (reached < R && tp >= needs[reached]!) best[reached++] = 0;
-        need = needs[reached]!;
-        segment = 0;
+  let run = 0;
+  const last = area.blockOffset[t + 1]!;
+  for (let b = area.blockOffset[t]!; b < last; b++) {
+    const kind = blockKind[b]!;
+    if (kind !== TIE_RUN) {
+      const w = prefix[blockEnd[b]!]! - prefix[blockStart[b]!]!;
+      if (kind === FALSE_POSITIVE) fp += w;
+      else if (w > 0) {
+        // A block of true positives: one entry of weight w.
+        tp += w;
+        if (tp >= need) {
+          reached = reach(best, needs, reached, tp, segment);
+          need = needs[reached]!;
+          segment = 0;
+        }
+        const precision = tp / (fp + tp + NP_SPACING_1);
+        if (precision > segment) segment = precision;
       }
-      const precision = tp / (fp + tp + NP_SPACING_1);
-      if (precision > segment) segment = precision;
-    } else fp += w * (c >> 1);
+      continue;
+    }
+    const to = runFrom[run + 1]!;
+    for (let x = runFrom[run++]!; x < to; x++) {
+      const c = code[base + streamIndex[x]!]!;
+      const w = streamWeight[x]!;
+      if (c === 1) {
+        tp += w;
+        if (tp >= need) {
+          reached = reach(best, needs, reached, tp, segment);
+          need = needs[reached]!;
+          segment = 0;
+        }
+        const precision = tp / (fp + tp + NP_SPACING_1);
+        if (precision > segment) segment = precision;
+      } else fp += w * (c >> 1);
+    }
   }
   if (reached > 0) best[reached - 1] = segment;
   return tp;
+}
+
+/**
+ * A true positive that reaches recall samples: the stretch of the sample
+ * reached last closes with its best precision, and the samples reached now
+ * open (all but the last with no precision of their own). Returns the
+ * number of samples reached.
+ */
+function reach(best: Float64Array, needs: Float64Array, reached: number, tp: number, segment: number): number {
+  const R = needs.length - 1;
+  if (reached > 0) best[reached - 1] = segment;
+  while (reached < R && tp >= needs[reached]!) best[reached++] = 0;
+  return reached;
 }
 
 /** Precision at each recall sample (from `first`, `stride` apart): maxima from the right of the per-sample bests, 0 where not reached. */
