@@ -38,17 +38,21 @@ export interface PreparedArea {
   image: Int32Array;
   /** [t * n + j]: 0 ignored, 1 true positive, 2 false positive. */
   code: Uint8Array;
-  /** Per detection: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
-  tieEnd: Int32Array;
-  /** Number of runs of equal scores. */
-  runs: number;
+  /**
+   * The runs of equal scores that a resample must reorder: [runStart[x], runEnd[x]) for run x,
+   * those whose detections are not all true positives or all false positives at some threshold.
+   */
+  runStart: Int32Array;
+  runEnd: Int32Array;
   /**
    * Per IoU threshold t, blocks blockOffset[t] to blockOffset[t + 1]: the detections in score order
    * cut into maximal stretches [blockStart, blockEnd) of true positives only or false positives
-   * only at t (ignored ones fall between blocks), and the runs of equal scores, each one block
-   * (TIE_RUN) since a resample reorders it. Outside those runs a resample keeps the order and only
-   * weighs detections, so a block's weight is all a pass needs of it: true positives in a row
-   * raise precision, so the last of them stands for the block; false positives only add up.
+   * only at t (ignored ones fall between blocks), and the runs of equal scores that mix them (or
+   * ignored ones) at t, each one block (TIE_RUN, blockStart the run's index x) since a resample
+   * reorders it. Outside those runs a resample keeps the order and only weighs detections, and the
+   * order inside a run of true positives only or false positives only does not matter, so a block's
+   * weight is all a pass needs of it: true positives in a row raise precision, so the last of them
+   * stands for the block; false positives only add up.
    */
   blockOffset: Int32Array;
   blockStart: Int32Array;
@@ -205,32 +209,49 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
         code[t * na + j] = m.ignored[x] ? 0 : m.matched[x] ? 1 : 2;
       }
     });
-    let runs = 0;
     for (let j = 0; j < na;) {
       let e = j + 1;
       while (e < na && m.score[kept[e]!] === m.score[kept[j]!]) e++;
-      if (e - j > 1) {
-        tieEnd[j] = e;
-        runs++;
-      }
+      if (e - j > 1) tieEnd[j] = e;
       j = e;
     }
-    areas.push({
-      n: na,
-      image,
-      code,
-      tieEnd,
-      runs,
-      ...blocksOf(code, tieEnd, na, T),
-      gtImage: Int32Array.from(gtImage[a]!),
-      gtCount: Int32Array.from(gtCount[a]!),
-    });
+    areas.push({ n: na, image, code, ...blocksOf(code, tieEnd, na, T), gtImage: Int32Array.from(gtImage[a]!), gtCount: Int32Array.from(gtCount[a]!) });
   }
   return { areas, cells: m.cells, cutImage: Int32Array.from(cutImage), cutSlot: Int32Array.from(cutSlot), cutCount: Int32Array.from(cutCount) };
 }
 
-/** The blocks of one area range at every threshold (see PreparedArea.blockOffset). */
-function blocksOf(code: Uint8Array, tieEnd: Int32Array, n: number, T: number): Pick<PreparedArea, 'blockOffset' | 'blockStart' | 'blockEnd' | 'blockKind'> {
+/** The code shared by every detection of [from, to) at one threshold (base = t * n), or -1 if they differ. */
+function commonCode(code: Uint8Array, base: number, from: number, to: number): number {
+  const c = code[base + from]!;
+  for (let j = from + 1; j < to; j++) if (code[base + j] !== c) return -1;
+  return c;
+}
+
+/**
+ * The blocks of one area range at every threshold and the runs of equal
+ * scores they reorder (see PreparedArea.blockOffset). tieEnd[j]: the end of
+ * the run of equal scores that starts at j, or 0.
+ */
+function blocksOf(
+  code: Uint8Array,
+  tieEnd: Int32Array,
+  n: number,
+  T: number,
+): Pick<PreparedArea, 'runStart' | 'runEnd' | 'blockOffset' | 'blockStart' | 'blockEnd' | 'blockKind'> {
+  // The runs that some threshold mixes (true and false positives, or ignored ones): those a resample reorders.
+  const runIndex = new Map<number, number>();
+  const runStart: number[] = [];
+  const runEnd: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (tieEnd[j] === 0) continue;
+    for (let t = 0; t < T; t++) {
+      if (commonCode(code, t * n, j, tieEnd[j]!) >= 0) continue;
+      runIndex.set(j, runStart.length);
+      runStart.push(j);
+      runEnd.push(tieEnd[j]!);
+      break;
+    }
+  }
   const blockOffset = new Int32Array(T + 1);
   const start: number[] = [];
   const end: number[] = [];
@@ -238,22 +259,29 @@ function blocksOf(code: Uint8Array, tieEnd: Int32Array, n: number, T: number): P
   for (let t = 0; t < T; t++) {
     blockOffset[t] = start.length;
     const base = t * n;
+    // The stretch that starts at j: a single detection or a whole run of equal scores, with its
+    // code at t (a run's when all of it shares one, else -1), ending at stretchEnd.
+    let stretchEnd = 0;
+    const stretch = (j: number): number => {
+      const run = tieEnd[j]!;
+      stretchEnd = run > 0 ? run : j + 1;
+      return run > 0 ? commonCode(code, base, j, run) : code[base + j]!;
+    };
     for (let j = 0; j < n;) {
-      if (tieEnd[j]! > 0) {
-        start.push(j);
-        end.push(tieEnd[j]!);
+      const c = stretch(j);
+      if (c < 0) {
+        start.push(runIndex.get(j)!);
+        end.push(stretchEnd);
         kind.push(TIE_RUN);
-        j = tieEnd[j]!;
+        j = stretchEnd;
         continue;
       }
-      const c = code[base + j]!;
       if (c === 0) {
-        j++;
+        j = stretchEnd;
         continue;
       }
-      // Runs of equal scores start a block of their own (tieEnd marks their first detection only).
-      let e = j + 1;
-      while (e < n && tieEnd[e] === 0 && code[base + e] === c) e++;
+      let e = stretchEnd;
+      while (e < n && stretch(e) === c) e = stretchEnd;
       start.push(j);
       end.push(e);
       kind.push(c);
@@ -261,5 +289,12 @@ function blocksOf(code: Uint8Array, tieEnd: Int32Array, n: number, T: number): P
     }
   }
   blockOffset[T] = start.length;
-  return { blockOffset, blockStart: Int32Array.from(start), blockEnd: Int32Array.from(end), blockKind: Uint8Array.from(kind) };
+  return {
+    runStart: Int32Array.from(runStart),
+    runEnd: Int32Array.from(runEnd),
+    blockOffset,
+    blockStart: Int32Array.from(start),
+    blockEnd: Int32Array.from(end),
+    blockKind: Uint8Array.from(kind),
+  };
 }

@@ -145,22 +145,21 @@ export class ResampleAccumulator {
    */
   private weighArea(area: PreparedArea): void {
     const weight = this.weight;
-    const { image, tieEnd, n } = area;
+    const { image, n, runStart, runEnd } = area;
     if (this.prefix.length < n + 1) this.prefix = new Int32Array((n + 1) * 2);
     const prefix = this.prefix;
     let sum = 0;
     prefix[0] = 0;
     for (let i = 0; i < n; i++) prefix[i + 1] = sum += weight[image[i]!]!;
-    if (this.runFrom.length < area.runs + 1) this.runFrom = new Int32Array((area.runs + 1) * 2);
+    const runs = runStart.length;
+    if (this.runFrom.length < runs + 1) this.runFrom = new Int32Array((runs + 1) * 2);
     const runFrom = this.runFrom;
     let L = 0;
-    let run = 0;
-    for (let b = area.blockOffset[0]!; b < area.blockOffset[1]!; b++) {
-      if (area.blockKind[b] !== TIE_RUN) continue;
-      runFrom[run++] = L;
-      L = this.expandRun(area, area.blockStart[b]!, area.blockEnd[b]!, L);
+    for (let x = 0; x < runs; x++) {
+      runFrom[x] = L;
+      L = this.expandRun(area, runStart[x]!, runEnd[x]!, L);
     }
-    runFrom[run] = L;
+    runFrom[runs] = L;
   }
 
   /**
@@ -385,7 +384,6 @@ function curveOf(
   let reached = 0;
   let need = needs[0]!;
   let segment = 0;
-  let run = 0;
   const last = area.blockOffset[t + 1]!;
   for (let b = area.blockOffset[t]!; b < last; b++) {
     const kind = blockKind[b]!;
@@ -405,8 +403,9 @@ function curveOf(
       }
       continue;
     }
+    const run = blockStart[b]!;
     const to = runFrom[run + 1]!;
-    for (let x = runFrom[run++]!; x < to; x++) {
+    for (let x = runFrom[run]!; x < to; x++) {
       const c = code[base + streamIndex[x]!]!;
       const w = streamWeight[x]!;
       if (c === 1) {
