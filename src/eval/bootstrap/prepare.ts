@@ -11,6 +11,11 @@
  * image's own score order: the official order of the identity resample.
  * A resample keeps that order except inside runs of equal scores, where
  * the copies are ordered by their new image ids; those runs are marked.
+ * What is the same in every resample is computed here once: per IoU
+ * threshold, the blocks of true or of false positives in that order (see
+ * PreparedArea.blockOffset), the runs a resample must reorder, and the
+ * sparse counts of regular ground truth and of true positives past the
+ * smaller maxDets.
  */
 import { CellEvaluator } from '../coco/cell-evaluator.js';
 import type { CategoryMatches } from '../coco/accumulate.js';
@@ -253,11 +258,13 @@ function blocksOf(
     }
   }
   const blockOffset = new Int32Array(T + 1);
-  const start: number[] = [];
-  const end: number[] = [];
-  const kind: number[] = [];
+  // At most one block per detection and threshold.
+  const start = new Int32Array(T * n);
+  const end = new Int32Array(T * n);
+  const kind = new Uint8Array(T * n);
+  let blocks = 0;
   for (let t = 0; t < T; t++) {
-    blockOffset[t] = start.length;
+    blockOffset[t] = blocks;
     const base = t * n;
     // The stretch that starts at j: a single detection or a whole run of equal scores, with its
     // code at t (a run's when all of it shares one, else -1), ending at stretchEnd.
@@ -270,9 +277,9 @@ function blocksOf(
     for (let j = 0; j < n;) {
       const c = stretch(j);
       if (c < 0) {
-        start.push(runIndex.get(j)!);
-        end.push(stretchEnd);
-        kind.push(TIE_RUN);
+        start[blocks] = runIndex.get(j)!;
+        end[blocks] = stretchEnd;
+        kind[blocks++] = TIE_RUN;
         j = stretchEnd;
         continue;
       }
@@ -282,19 +289,19 @@ function blocksOf(
       }
       let e = stretchEnd;
       while (e < n && stretch(e) === c) e = stretchEnd;
-      start.push(j);
-      end.push(e);
-      kind.push(c);
+      start[blocks] = j;
+      end[blocks] = e;
+      kind[blocks++] = c;
       j = e;
     }
   }
-  blockOffset[T] = start.length;
+  blockOffset[T] = blocks;
   return {
     runStart: Int32Array.from(runStart),
     runEnd: Int32Array.from(runEnd),
     blockOffset,
-    blockStart: Int32Array.from(start),
-    blockEnd: Int32Array.from(end),
-    blockKind: Uint8Array.from(kind),
+    blockStart: start.slice(0, blocks),
+    blockEnd: end.slice(0, blocks),
+    blockKind: kind.slice(0, blocks),
   };
 }

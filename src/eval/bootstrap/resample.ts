@@ -13,12 +13,19 @@
  * id, then by their place in their image, exactly as the official sort
  * leaves them.
  *
- * With weights, true positives come in runs of w copies that share their
- * false positives; precision rises along such a run, so its right-to-left
- * maximum at any copy is the one at the run's last copy. Per (area range,
- * IoU threshold) one pass over the weighted detections gives every recall
- * sample; recall at the smaller maxDets comes from per-cell counts
- * (prepare.ts), weighted, with no pass over the detections.
+ * True positives in a row (copies of one, or several in the prepared
+ * order) share their false positives, and precision rises along them, so
+ * the right-to-left maximum at any of them is the one at the last: a
+ * stretch of true positives counts as one entry of its summed weight, and
+ * false positives in a row only add up. prepare.ts cuts each (area range,
+ * IoU threshold) once into such blocks; a resample weighs a block by a
+ * difference of prefix sums of the weights and walks copy by copy only the
+ * runs of equal scores that mix true and false positives. One pass per
+ * (area range, threshold) over those blocks gives every recall sample and
+ * its precision (curveOf); recall at the smaller maxDets comes from
+ * per-cell counts (prepare.ts), weighted, with no pass over the detections.
+ * Each shortcut gives the same doubles as the plain accumulation (the
+ * golden files, and a property test against the resampled files).
  */
 import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
