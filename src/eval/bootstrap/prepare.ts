@@ -49,6 +49,8 @@ export interface PreparedArea {
    */
   runStart: Int32Array;
   runEnd: Int32Array;
+  /** Run x of this area range is run runBase + x of PreparedEvaluation.ties. */
+  runBase: number;
   /**
    * Per IoU threshold t, blocks blockOffset[t] to blockOffset[t + 1]: the detections in score order
    * cut into maximal stretches [blockStart, blockEnd) of true positives only or false positives
@@ -91,6 +93,21 @@ export interface PreparedCategory {
   cutCount: Int32Array;
 }
 
+/**
+ * The runs of equal scores that resamples reorder, of every category and area range, numbered
+ * together, listed by image: image rank r has members memberStart[r] to memberStart[r + 1], each
+ * the detections [memberFrom, memberTo) that run memberRun holds of that image (a run is in image
+ * order, so an image's detections in it are one stretch). A resample lays out every run's copies
+ * at once by walking its draws in order (new image ids ascending), with no sort.
+ */
+export interface PreparedTies {
+  runs: number;
+  memberStart: Int32Array;
+  memberRun: Int32Array;
+  memberFrom: Int32Array;
+  memberTo: Int32Array;
+}
+
 export interface PreparedEvaluation {
   task: CocoTask;
   params: CocoEvalParams;
@@ -99,6 +116,7 @@ export interface PreparedEvaluation {
   categoryIds: number[];
   categoryNames: string[];
   categories: PreparedCategory[];
+  ties: PreparedTies;
 }
 
 /**
@@ -130,7 +148,47 @@ export function prepareBootstrap(task: CocoTask, gt: CocoGroundTruth, res: CocoR
     categoryIds,
     categoryNames: categoryIds.map((id) => names.get(id) ?? String(id)),
     categories,
+    ties: tiesOf(categories, imageIds.length),
   };
+}
+
+/** Numbers the runs of every category and area range (PreparedArea.runBase) and lists their members by image. */
+function tiesOf(categories: PreparedCategory[], nImages: number): PreparedTies {
+  const run: number[] = [];
+  const image: number[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  let runs = 0;
+  for (const category of categories) {
+    for (const area of category.areas) {
+      area.runBase = runs;
+      for (let x = 0; x < area.runStart.length; x++, runs++) {
+        for (let i = area.runStart[x]!; i < area.runEnd[x]!;) {
+          let e = i + 1;
+          while (e < area.runEnd[x]! && area.image[e] === area.image[i]) e++;
+          run.push(runs);
+          image.push(area.image[i]!);
+          from.push(i);
+          to.push(e);
+          i = e;
+        }
+      }
+    }
+  }
+  const memberStart = new Int32Array(nImages + 1);
+  for (const r of image) memberStart[r + 1]!++;
+  for (let r = 0; r < nImages; r++) memberStart[r + 1]! += memberStart[r]!;
+  const at = memberStart.slice(0, nImages);
+  const memberRun = new Int32Array(run.length);
+  const memberFrom = new Int32Array(run.length);
+  const memberTo = new Int32Array(run.length);
+  for (let m = 0; m < run.length; m++) {
+    const x = at[image[m]!]!++;
+    memberRun[x] = run[m]!;
+    memberFrom[x] = from[m]!;
+    memberTo[x] = to[m]!;
+  }
+  return { runs, memberStart, memberRun, memberFrom, memberTo };
 }
 
 function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): PreparedCategory {
@@ -220,7 +278,15 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
       if (e - j > 1) tieEnd[j] = e;
       j = e;
     }
-    areas.push({ n: na, image, code, ...blocksOf(code, tieEnd, na, T), gtImage: Int32Array.from(gtImage[a]!), gtCount: Int32Array.from(gtCount[a]!) });
+    areas.push({
+      n: na,
+      image,
+      code,
+      runBase: 0,
+      ...blocksOf(code, tieEnd, na, T),
+      gtImage: Int32Array.from(gtImage[a]!),
+      gtCount: Int32Array.from(gtCount[a]!),
+    });
   }
   return { areas, cells: m.cells, cutImage: Int32Array.from(cutImage), cutSlot: Int32Array.from(cutSlot), cutCount: Int32Array.from(cutCount) };
 }

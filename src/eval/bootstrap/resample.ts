@@ -47,8 +47,6 @@ export class ResampleAccumulator {
   private readonly A: number;
   private readonly S: number;
   private readonly weight: Int32Array;
-  private readonly posStart: Int32Array;
-  private posList: Int32Array;
   /** [((a * T + t) * R + r) * K + k] at the largest maxDets. */
   private readonly precision: Float64Array;
   /** [(a * T + t) * K + k] at the largest maxDets. */
@@ -56,12 +54,10 @@ export class ResampleAccumulator {
   /** [(s * T + t) * K + k] at area 'all' and the smaller maxDets s. */
   private readonly recallSmall: Float64Array;
   private prefix = new Int32Array(1024);
-  private runFrom = new Int32Array(64);
-  private streamIndex = new Int32Array(1024);
-  private streamWeight = new Int32Array(1024);
-  private keys = new Float64Array(64);
-  private groupStart = new Int32Array(64);
-  private groupEnd = new Int32Array(64);
+  /** The copies of every run of equal scores, in the resample's order: run x is [runFrom[x], runFrom[x + 1]). */
+  private tieStream = new Int32Array(1024);
+  private readonly runFrom: Int32Array;
+  private readonly runCursor: Int32Array;
   /** Per recall sample: the fewest true positives that reach it (see fillNeeds). */
   private readonly needs: Float64Array;
   /** Per recall sample: the best precision of its own stretch of the curve (see curveOf). */
@@ -78,8 +74,8 @@ export class ResampleAccumulator {
     this.S = params.maxDets.length - 1;
     const nImages = prepared.imageIds.length;
     this.weight = new Int32Array(nImages);
-    this.posStart = new Int32Array(nImages + 1);
-    this.posList = new Int32Array(nImages);
+    this.runFrom = new Int32Array(prepared.ties.runs + 1);
+    this.runCursor = new Int32Array(prepared.ties.runs);
     this.precision = new Float64Array(this.A * this.T * this.R * this.K);
     this.recall = new Float64Array(this.A * this.T * this.K);
     this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
@@ -94,17 +90,9 @@ export class ResampleAccumulator {
    * prepared.imageIds), in draw order.
    */
   figures(draw: ArrayLike<number>, perCategory = false): ResampleFigures {
-    const nImages = this.prepared.imageIds.length;
     const weight = this.weight.fill(0);
     for (let j = 0; j < draw.length; j++) weight[draw[j]!]!++;
-    // Where each image was drawn (its new ids), for the runs of equal scores.
-    const posStart = this.posStart;
-    posStart[0] = 0;
-    for (let r = 0; r < nImages; r++) posStart[r + 1] = posStart[r]! + weight[r]!;
-    if (this.posList.length < draw.length) this.posList = new Int32Array(draw.length);
-    const fill = posStart.slice(0, nImages);
-    for (let j = 0; j < draw.length; j++) this.posList[fill[draw[j]!]!++] = j;
-
+    this.layOutTies(draw);
     for (let k = 0; k < this.K; k++) this.category(k, this.prepared.categories[k]!);
     return { stats: this.stats(), perCategoryAp: perCategory ? this.categoryAps() : [] };
   }
@@ -135,7 +123,7 @@ export class ResampleAccumulator {
       const needs = this.needs;
       fillNeeds(recThrs, n, needs);
       for (let t = 0; t < T; t++) {
-        const tp = curveOf(area, t, this.prefix, this.streamIndex, this.streamWeight, this.runFrom, needs, this.segmentBest);
+        const tp = curveOf(area, t, this.prefix, this.tieStream, this.runFrom, needs, this.segmentBest);
         this.recall[(a * T + t) * K + k] = tp / n;
         if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = (tp - cutTp[s * T + t]!) / n;
         fillPrecision(precision, (a * T + t) * R * K + k, K, this.segmentBest, R);
@@ -144,111 +132,46 @@ export class ResampleAccumulator {
   }
 
   /**
-   * What the passes over one category's area range need from this
-   * resample: prefix[i], the summed weights of the detections before i in
-   * the prepared order (a block's weight is a difference of two), and the
-   * copies of each run of equal scores in the resample's order (run x:
-   * stream entries runFrom[x] to runFrom[x + 1]).
+   * The copies of every run of equal scores that resamples reorder (see
+   * PreparedTies), in this resample's order: a run's copies follow new
+   * image ids, then each image's own order, as the official stable sort
+   * leaves them. Walking the draws in order visits new ids ascending, so
+   * each run's copies come out sorted.
    */
+  private layOutTies(draw: ArrayLike<number>): void {
+    const { runs, memberStart, memberRun, memberFrom, memberTo } = this.prepared.ties;
+    if (runs === 0) return;
+    const weight = this.weight;
+    const runFrom = this.runFrom.fill(0);
+    for (let r = 0; r < weight.length; r++) {
+      const w = weight[r]!;
+      if (w === 0) continue;
+      for (let m = memberStart[r]!; m < memberStart[r + 1]!; m++) runFrom[memberRun[m]! + 1]! += w * (memberTo[m]! - memberFrom[m]!);
+    }
+    for (let x = 0; x < runs; x++) runFrom[x + 1]! += runFrom[x]!;
+    if (this.tieStream.length < runFrom[runs]!) this.tieStream = new Int32Array(runFrom[runs]! * 2);
+    const stream = this.tieStream;
+    const cursor = this.runCursor;
+    cursor.set(runFrom.subarray(0, runs));
+    for (let j = 0; j < draw.length; j++) {
+      const r = draw[j]!;
+      for (let m = memberStart[r]!; m < memberStart[r + 1]!; m++) {
+        let at = cursor[memberRun[m]!]!;
+        for (let i = memberFrom[m]!; i < memberTo[m]!; i++) stream[at++] = i;
+        cursor[memberRun[m]!] = at;
+      }
+    }
+  }
+
+  /** prefix[i]: the summed weights of the detections before i in the prepared order (a block's weight is a difference of two). */
   private weighArea(area: PreparedArea): void {
     const weight = this.weight;
-    const { image, n, runStart, runEnd } = area;
+    const { image, n } = area;
     if (this.prefix.length < n + 1) this.prefix = new Int32Array((n + 1) * 2);
     const prefix = this.prefix;
     let sum = 0;
     prefix[0] = 0;
     for (let i = 0; i < n; i++) prefix[i + 1] = sum += weight[image[i]!]!;
-    const runs = runStart.length;
-    if (this.runFrom.length < runs + 1) this.runFrom = new Int32Array((runs + 1) * 2);
-    const runFrom = this.runFrom;
-    let L = 0;
-    for (let x = 0; x < runs; x++) {
-      runFrom[x] = L;
-      L = this.expandRun(area, runStart[x]!, runEnd[x]!, L);
-    }
-    runFrom[runs] = L;
-  }
-
-  /**
-   * A run [from, to) of equal scores: its detections are grouped by image
-   * (in image order, each group in its image's order). Each copy of a group
-   * is placed by its new image id. Groups of images not drawn are skipped;
-   * when one image alone is drawn its copies follow each other, so a single
-   * detection is one weighted entry and no sort is needed.
-   */
-  private expandRun(area: PreparedArea, from: number, to: number, L: number): number {
-    const { image } = area;
-    const weight = this.weight;
-    if (this.groupStart.length < to - from + 1) {
-      this.groupStart = new Int32Array((to - from + 1) * 2);
-      this.groupEnd = new Int32Array((to - from + 1) * 2);
-    }
-    const groupStart = this.groupStart;
-    const groupEnd = this.groupEnd;
-    let drawn = 0;
-    let copies = 0;
-    let needed = 0;
-    for (let i = from; i < to;) {
-      const r = image[i]!;
-      let e = i + 1;
-      while (e < to && image[e] === r) e++;
-      const w = weight[r]!;
-      if (w > 0) {
-        groupStart[drawn] = i;
-        groupEnd[drawn++] = e;
-        copies += w;
-        needed += w * (e - i);
-      }
-      i = e;
-    }
-    if (drawn === 0) return L;
-    this.ensureStream(L + needed);
-    const streamIndex = this.streamIndex;
-    const streamWeight = this.streamWeight;
-    if (drawn === 1) {
-      const i0 = groupStart[0]!;
-      const e0 = groupEnd[0]!;
-      if (e0 - i0 === 1) {
-        streamIndex[L] = i0;
-        streamWeight[L++] = copies;
-        return L;
-      }
-      for (let copy = 0; copy < copies; copy++) {
-        for (let i = i0; i < e0; i++) {
-          streamIndex[L] = i;
-          streamWeight[L++] = 1;
-        }
-      }
-      return L;
-    }
-    // Copies of several images: ordered by new image id (a key of new id and group, sorted).
-    if (this.keys.length < copies) this.keys = new Float64Array(copies * 2);
-    const keys = this.keys;
-    let nKeys = 0;
-    for (let g = 0; g < drawn; g++) {
-      const r = image[groupStart[g]!]!;
-      for (let p = this.posStart[r]!; p < this.posStart[r + 1]!; p++) keys[nKeys++] = this.posList[p]! * drawn + g;
-    }
-    sortKeys(keys, nKeys);
-    for (let x = 0; x < nKeys; x++) {
-      const g = keys[x]! % drawn;
-      for (let i = groupStart[g]!; i < groupEnd[g]!; i++) {
-        streamIndex[L] = i;
-        streamWeight[L++] = 1;
-      }
-    }
-    return L;
-  }
-
-  private ensureStream(capacity: number): void {
-    if (this.streamIndex.length >= capacity) return;
-    const size = Math.max(capacity, this.streamIndex.length * 2);
-    const index = new Int32Array(size);
-    const weight = new Int32Array(size);
-    index.set(this.streamIndex);
-    weight.set(this.streamWeight);
-    this.streamIndex = index;
-    this.streamWeight = weight;
   }
 
   /** summarize()'s figures, each the mean of the valid values of its slice in numpy's C order. */
@@ -312,23 +235,6 @@ export class ResampleAccumulator {
   }
 }
 
-/** Sorts keys[0, n) ascending: by insertion when short (most runs of equal scores are), else the typed array's sort. */
-function sortKeys(keys: Float64Array, n: number): void {
-  if (n > 24) {
-    keys.subarray(0, n).sort();
-    return;
-  }
-  for (let i = 1; i < n; i++) {
-    const key = keys[i]!;
-    let j = i - 1;
-    while (j >= 0 && keys[j]! > key) {
-      keys[j + 1] = keys[j]!;
-      j--;
-    }
-    keys[j + 1] = key;
-  }
-}
-
 /** Sum of weight[image[x]] * count[x]: a count over the cells of a resample. */
 function weightedSum(weight: Int32Array, image: Int32Array, count: Int32Array): number {
   let sum = 0;
@@ -376,8 +282,7 @@ function curveOf(
   area: PreparedArea,
   t: number,
   prefix: Int32Array,
-  streamIndex: Int32Array,
-  streamWeight: Int32Array,
+  tieStream: Int32Array,
   runFrom: Int32Array,
   needs: Float64Array,
   best: Float64Array,
@@ -410,13 +315,13 @@ function curveOf(
       }
       continue;
     }
-    const run = blockStart[b]!;
+    // A run of equal scores that mixes codes at t: copy by copy (each of weight 1).
+    const run = area.runBase + blockStart[b]!;
     const to = runFrom[run + 1]!;
     for (let x = runFrom[run]!; x < to; x++) {
-      const c = code[base + streamIndex[x]!]!;
-      const w = streamWeight[x]!;
+      const c = code[base + tieStream[x]!]!;
       if (c === 1) {
-        tp += w;
+        tp++;
         if (tp >= need) {
           reached = reach(best, needs, reached, tp, segment);
           need = needs[reached]!;
@@ -424,7 +329,7 @@ function curveOf(
         }
         const precision = tp / (fp + tp + NP_SPACING_1);
         if (precision > segment) segment = precision;
-      } else fp += w * (c >> 1);
+      } else fp += c >> 1;
     }
   }
   if (reached > 0) best[reached - 1] = segment;
