@@ -63,6 +63,8 @@ export class ResampleAccumulator {
   /** Per recall sample: the best precision of its own stretch of the curve (see curveOf). */
   private readonly segmentBest: Float64Array;
   private readonly npig: Int32Array;
+  /** meanOfValid's kept values, reused. */
+  private readonly scratch: Float64Array;
   private readonly cutTp: Int32Array;
 
   constructor(private readonly prepared: PreparedEvaluation) {
@@ -82,6 +84,7 @@ export class ResampleAccumulator {
     this.needs = new Float64Array(this.R + 1);
     this.segmentBest = new Float64Array(this.R);
     this.npig = new Int32Array(this.A);
+    this.scratch = new Float64Array(this.T * this.R * this.K);
     this.cutTp = new Int32Array(Math.max(1, this.S * this.T));
   }
 
@@ -181,15 +184,15 @@ export class ResampleAccumulator {
     const area = (label: string): number => params.areaLabels.indexOf(label);
     const ap = (a: number, t: number | null): number => {
       if (a < 0) return -1;
-      if (t === null) return meanOfValid(this.precision.subarray(a * T * R * K, (a + 1) * T * R * K));
+      if (t === null) return meanOfValid(this.precision.subarray(a * T * R * K, (a + 1) * T * R * K), this.scratch);
       if (t < 0) return -1;
-      return meanOfValid(this.precision.subarray((a * T + t) * R * K, (a * T + t + 1) * R * K));
+      return meanOfValid(this.precision.subarray((a * T + t) * R * K, (a * T + t + 1) * R * K), this.scratch);
     };
     const ar = (a: number, t: number | null): number => {
       if (a < 0) return -1;
-      if (t === null) return meanOfValid(this.recall.subarray(a * T * K, (a + 1) * T * K));
+      if (t === null) return meanOfValid(this.recall.subarray(a * T * K, (a + 1) * T * K), this.scratch);
       if (t < 0) return -1;
-      return meanOfValid(this.recall.subarray((a * T + t) * K, (a * T + t + 1) * K));
+      return meanOfValid(this.recall.subarray((a * T + t) * K, (a * T + t + 1) * K), this.scratch);
     };
     const t50 = thresholdIndex(params, 0.5);
     const t75 = thresholdIndex(params, 0.75);
@@ -208,7 +211,7 @@ export class ResampleAccumulator {
         ar(area('large'), null),
       ];
     }
-    const small = (s: number): number => meanOfValid(this.recallSmall.subarray(s * T * K, (s + 1) * T * K));
+    const small = (s: number): number => meanOfValid(this.recallSmall.subarray(s * T * K, (s + 1) * T * K), this.scratch);
     return [
       ap(all, null),
       ap(all, t50),
@@ -230,7 +233,7 @@ export class ResampleAccumulator {
     const values = new Float64Array(T * R);
     return this.prepared.categoryIds.map((_, k) => {
       for (let t = 0; t < T; t++) for (let r = 0; r < R; r++) values[t * R + r] = this.precision[(t * R + r) * K + k]!;
-      return meanOfValid(values);
+      return meanOfValid(values, this.scratch);
     });
   }
 }
