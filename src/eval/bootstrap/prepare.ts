@@ -25,9 +25,13 @@ import type { CocoEvalParams, CocoTask } from '../coco/params.js';
 import { type CocoEvalOptions, type EvaluationPlan, planEvaluation } from '../coco/plan.js';
 import type { CocoResults } from '../coco/results.js';
 
-/** Block kinds (PreparedArea.blockKind): true positives, false positives, a run of equal scores. */
+/**
+ * Block kinds (PreparedArea.blockKind): ignored detections, true positives, a run of equal scores
+ * that mixes codes. False positives have no blocks: a pass counts them as the weight before a
+ * block that is neither a true positive nor ignored.
+ */
+export const IGNORED = 0;
 export const TRUE_POSITIVE = 1;
-export const FALSE_POSITIVE = 2;
 export const TIE_RUN = 3;
 
 /**
@@ -52,14 +56,15 @@ export interface PreparedArea {
   /** Run x of this area range is run runBase + x of PreparedEvaluation.ties. */
   runBase: number;
   /**
-   * Per IoU threshold t, blocks blockOffset[t] to blockOffset[t + 1]: the detections in score order
-   * cut into maximal stretches [blockStart, blockEnd) of true positives only or false positives
-   * only at t (ignored ones fall between blocks), and the runs of equal scores that mix them (or
-   * ignored ones) at t, each one block (TIE_RUN, blockStart the run's index x) since a resample
-   * reorders it. Outside those runs a resample keeps the order and only weighs detections, and the
-   * order inside a run of true positives only or false positives only does not matter, so a block's
-   * weight is all a pass needs of it: true positives in a row raise precision, so the last of them
-   * stands for the block; false positives only add up.
+   * Per IoU threshold t, blocks blockOffset[t] to blockOffset[t + 1], in score order: maximal
+   * stretches [blockStart, blockEnd) of true positives only (TRUE_POSITIVE) or ignored detections
+   * only (IGNORED) at t, and the runs of equal scores that mix codes at t, each one block (TIE_RUN,
+   * blockStart the run's index x) since a resample reorders it. False positives lie between
+   * blocks: at any point the weight so far is true plus false positives plus ignored ones, so a
+   * pass needs no block for them. Outside the mixed runs a resample keeps the order and only
+   * weighs detections, and the order inside a run of one code does not matter, so a block's weight
+   * (a difference of prefix sums) is all a pass needs of it: true positives in a row raise
+   * precision, so the last of them stands for the block.
    */
   blockOffset: Int32Array;
   blockStart: Int32Array;
@@ -349,15 +354,14 @@ function blocksOf(
         j = stretchEnd;
         continue;
       }
-      if (c === 0) {
-        j = stretchEnd;
-        continue;
-      }
       let e = stretchEnd;
       while (e < n && stretch(e) === c) e = stretchEnd;
-      start[blocks] = j;
-      end[blocks] = e;
-      kind[blocks++] = c;
+      if (c !== 2) {
+        // False positives (code 2) need no block (see PreparedArea.blockOffset).
+        start[blocks] = j;
+        end[blocks] = e;
+        kind[blocks++] = c === 1 ? TRUE_POSITIVE : IGNORED;
+      }
       j = e;
     }
   }

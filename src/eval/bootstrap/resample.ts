@@ -29,7 +29,7 @@
  */
 import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
-import { FALSE_POSITIVE, type PreparedArea, type PreparedCategory, type PreparedEvaluation, TIE_RUN } from './prepare.js';
+import { IGNORED, type PreparedArea, type PreparedCategory, type PreparedEvaluation, TIE_RUN } from './prepare.js';
 
 /** The figures of one resample. */
 export interface ResampleFigures {
@@ -270,8 +270,9 @@ function fillNeeds(recThrs: ArrayLike<number>, npig: number, needs: Float64Array
 /**
  * One pass at one IoU threshold over the blocks of an area range (see
  * prepare.ts): a block of true positives adds its weight to tp, one of
- * false positives to fp, and a run of equal scores is walked copy by copy
- * in the resample's order. Recall samples are reached at true positives
+ * ignored detections to the ignored weight, the false positives before a
+ * block are the rest of the weight up to it, and a run of equal scores is
+ * walked copy by copy in the resample's order. Recall samples are reached at true positives
  * (searchsorted 'left' on a rising recall), and a sample's precision is the
  * largest precision at or after the true positive that reaches it; within
  * a block of true positives precision rises, so the block's last one
@@ -295,7 +296,8 @@ function curveOf(
   const { code, blockStart, blockEnd, blockKind } = area;
   const base = t * area.n;
   let tp = 0;
-  let fp = 0;
+  // Weight of the ignored detections so far; the false positives so far are the rest of the weight (prefix).
+  let ignored = 0;
   let reached = 0;
   let need = needs[0]!;
   let segment = 0;
@@ -303,26 +305,29 @@ function curveOf(
   for (let b = area.blockOffset[t]!; b < last; b++) {
     const kind = blockKind[b]!;
     if (kind !== TIE_RUN) {
-      const w = prefix[blockEnd[b]!]! - prefix[blockStart[b]!]!;
-      if (kind === FALSE_POSITIVE) fp += w;
+      const end = prefix[blockEnd[b]!]!;
+      const w = end - prefix[blockStart[b]!]!;
+      if (kind === IGNORED) ignored += w;
       else if (w > 0) {
-        // A block of true positives: one entry of weight w.
+        // A block of true positives: one entry of weight w; fp + tp is the weight up to its end, less the ignored.
         tp += w;
         if (tp >= need) {
           reached = reach(best, needs, reached, tp, segment);
           need = needs[reached]!;
           segment = 0;
         }
-        const precision = tp / (fp + tp + NP_SPACING_1);
+        const precision = tp / (end - ignored + NP_SPACING_1);
         if (precision > segment) segment = precision;
       }
       continue;
     }
     // A run of equal scores that mixes codes at t: copy by copy (each of weight 1).
-    const run = area.runBase + blockStart[b]!;
+    const x = blockStart[b]!;
+    let fp = prefix[area.runStart[x]!]! - tp - ignored;
+    const run = area.runBase + x;
     const to = runFrom[run + 1]!;
-    for (let x = runFrom[run]!; x < to; x++) {
-      const c = code[base + tieStream[x]!]!;
+    for (let y = runFrom[run]!; y < to; y++) {
+      const c = code[base + tieStream[y]!]!;
       if (c === 1) {
         tp++;
         if (tp >= need) {
@@ -332,7 +337,8 @@ function curveOf(
         }
         const precision = tp / (fp + tp + NP_SPACING_1);
         if (precision > segment) segment = precision;
-      } else fp += c >> 1;
+      } else if (c === 2) fp++;
+      else ignored++;
     }
   }
   if (reached > 0) best[reached - 1] = segment;
