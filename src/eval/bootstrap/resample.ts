@@ -17,13 +17,14 @@
  * order) share their false positives, and precision rises along them, so
  * the right-to-left maximum at any of them is the one at the last: a
  * stretch of true positives counts as one entry of its summed weight, and
- * false positives in a row only add up. prepare.ts cuts each (area range,
- * IoU threshold) once into such blocks; a resample weighs a block by a
- * difference of prefix sums of the weights and walks copy by copy only the
- * runs of equal scores that mix true and false positives. One pass per
- * (area range, threshold) over those blocks gives every recall sample and
- * its precision (curveOf); recall at the smaller maxDets comes from
- * per-cell counts (prepare.ts), weighted, with no pass over the detections.
+ * the false positives before it are the rest of the weight up to it.
+ * prepare.ts cuts each (area range, IoU threshold) once into such blocks;
+ * a resample weighs a block by a difference of prefix sums of the weights
+ * and walks copy by copy only the runs of equal scores that mix true and
+ * false positives. One pass per (area range, threshold) over those blocks
+ * gives every recall sample and its precision (curveOf); recall at the
+ * smaller maxDets comes from per-cell counts (prepare.ts), weighted, with
+ * no pass over the detections.
  * Each shortcut gives the same doubles as the plain accumulation (the
  * golden files, and a property test against the resampled files).
  */
