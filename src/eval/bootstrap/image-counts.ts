@@ -4,7 +4,7 @@
  * `df2 compare` lists the images where two models differ without matching
  * each file a second time. The prepared evaluation keeps every cell's
  * matching (the codes of the detections that count, and the regular ground
- * truth per cell), which is all perImageCounts reads from an evaluation's
+ * truth per cell of each area range), which is all perImageCounts reads from an evaluation's
  * match records: the two agree on every image (tested).
  */
 import type { ImageCounts } from '../errors/per-image.js';
@@ -36,10 +36,9 @@ export function preparedImageCounts(prepared: PreparedEvaluation): ImageCounts {
   const all = params.areaLabels.indexOf('all');
   const t50 = thresholdIndex(params, 0.5);
   if (all < 0 || t50 < 0) throw new RangeError(`per-image counts need the area range 'all' and the threshold .50 (${prepared.task})`);
-  const A = params.areaRanges.length;
   for (const category of prepared.categories) {
-    for (let c = 0; c < category.cells; c++) fn[category.cellImage[c]!]! += category.cellRegular[c * A + all]!;
     const area = category.areas[all]!;
+    for (let x = 0; x < area.gtImage.length; x++) fn[area.gtImage[x]!]! += area.gtCount[x]!;
     const base = t50 * area.n;
     for (let j = 0; j < area.n; j++) {
       const code = area.code[base + j]!;

@@ -11,6 +11,11 @@
  * image's own score order: the official order of the identity resample.
  * A resample keeps that order except inside runs of equal scores, where
  * the copies are ordered by their new image ids; those runs are marked.
+ * What is the same in every resample is computed here once: per IoU
+ * threshold, the blocks of true or of false positives in that order (see
+ * PreparedArea.blockOffset), the runs a resample must reorder, and the
+ * sparse counts of regular ground truth and of true positives past the
+ * smaller maxDets.
  */
 import { CellEvaluator } from '../coco/cell-evaluator.js';
 import type { CategoryMatches } from '../coco/accumulate.js';
@@ -19,6 +24,7 @@ import { stableOrderByDescending } from '../coco/numeric.js';
 import type { CocoEvalParams, CocoTask } from '../coco/params.js';
 import { type CocoEvalOptions, type EvaluationPlan, planEvaluation } from '../coco/plan.js';
 import type { CocoResults } from '../coco/results.js';
+import { type PreparedTies, blocksOf, tiesOf } from './blocks.js';
 
 /**
  * The detections of one category that count at one area range (true or
@@ -33,8 +39,36 @@ export interface PreparedArea {
   image: Int32Array;
   /** [t * n + j]: 0 ignored, 1 true positive, 2 false positive. */
   code: Uint8Array;
-  /** Per detection: the end (exclusive) of the run of equal scores it starts, or 0 (not the start of a run of two or more). */
-  tieEnd: Int32Array;
+  /**
+   * The runs of equal scores that a resample must reorder: [runStart[x], runEnd[x]) for run x,
+   * those whose detections are not all true positives or all false positives at some threshold.
+   */
+  runStart: Int32Array;
+  runEnd: Int32Array;
+  /** Run x of this area range is run runBase + x of PreparedEvaluation.ties. */
+  runBase: number;
+  /**
+   * Per IoU threshold t, blocks blockOffset[t] to blockOffset[t + 1], in score order: maximal
+   * stretches [blockStart, blockEnd) of true positives only (TRUE_POSITIVE) or ignored detections
+   * only (IGNORED) at t, and the runs of equal scores that mix codes at t, each one block (TIE_RUN,
+   * blockStart the run's index x) since a resample reorders it. False positives lie between
+   * blocks: at any point the weight so far is true plus false positives plus ignored ones, so a
+   * pass needs no block for them. Outside the mixed runs a resample keeps the order and only
+   * weighs detections, and the order inside a run of one code does not matter, so a block's weight
+   * (a difference of prefix sums) is all a pass needs of it: true positives in a row raise
+   * precision, so the last of them stands for the block.
+   */
+  blockOffset: Int32Array;
+  blockStart: Int32Array;
+  blockEnd: Int32Array;
+  blockKind: Uint8Array;
+  /**
+   * The cells with regular (not ignored) ground truth in this area range: their image ranks and
+   * how many each has. Cells without any are left out, so a resample's count of regular ground
+   * truth (the weighted sum) touches only these.
+   */
+  gtImage: Int32Array;
+  gtCount: Int32Array;
 }
 
 /** One category's matched detections and cells, ready to be accumulated for any resample. */
@@ -43,15 +77,17 @@ export interface PreparedCategory {
   areas: PreparedArea[];
   /** Number of cells (images with ground truth or detections of the category). */
   cells: number;
-  cellImage: Int32Array;
-  /** [c * A + a]: regular (not ignored) ground truth of cell c in area range a. */
-  cellRegular: Int32Array;
   /**
-   * [(c * S + s) * T + t]: true positives of cell c at threshold t, area 'all', among the cell's
-   * first maxDets[s] detections, for each smaller maxDets s (S = maxDets.length - 1). A resample
-   * weighs cells, so recall at the smaller maxDets is a weighted sum of these, whatever the order.
+   * True positives at area 'all' that the smaller maxDets cut away: entry x says that the cell of
+   * image rank cutImage[x] has cutCount[x] true positives at threshold t among its kept detections
+   * that are not among its first maxDets[s] (cutSlot[x] = s * T + t, S = maxDets.length - 1).
+   * A resample weighs cells, so the true positives at a smaller maxDets are those at the largest
+   * (the pass over area 'all') less the weighted sum of these, whatever the order. Only cells and
+   * slots with a non-zero count are listed: most cells have fewer detections than the cut.
    */
-  cellSmallTp: Int32Array;
+  cutImage: Int32Array;
+  cutSlot: Int32Array;
+  cutCount: Int32Array;
 }
 
 export interface PreparedEvaluation {
@@ -62,6 +98,7 @@ export interface PreparedEvaluation {
   categoryIds: number[];
   categoryNames: string[];
   categories: PreparedCategory[];
+  ties: PreparedTies;
 }
 
 /**
@@ -93,6 +130,7 @@ export function prepareBootstrap(task: CocoTask, gt: CocoGroundTruth, res: CocoR
     categoryIds,
     categoryNames: categoryIds.map((id) => names.get(id) ?? String(id)),
     categories,
+    ties: tiesOf(categories, imageIds.length),
   };
 }
 
@@ -107,11 +145,13 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
   const n = m.count;
 
   // Cells in image order, as the cell evaluator walks them, and each kept detection's image.
-  const cellImage = new Int32Array(m.cells);
-  const cellRegular = new Int32Array(m.cells * A);
-  const cellSmallTp = new Int32Array(m.cells * S * T);
+  const gtImage: number[][] = params.areaRanges.map(() => []);
+  const gtCount: number[][] = params.areaRanges.map(() => []);
+  const cutImage: number[] = [];
+  const cutSlot: number[] = [];
+  const cutCount: number[] = [];
+  const cut = new Int32Array(S * T);
   const detImage = new Int32Array(n);
-  let cell = 0;
   let at = 0;
   for (let r = 0; r < nImages; r++) {
     const c = k * nImages + r;
@@ -120,7 +160,6 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
     const nDet = detGroups.start[c + 1]! - detGroups.start[c]!;
     if (nGt === 0 && nDet === 0) continue;
     const kept = Math.min(nDet, maxDet);
-    cellImage[cell] = r;
     for (let a = 0; a < A; a++) {
       const [lo, hi] = params.areaRanges[a]!;
       let regular = 0;
@@ -129,20 +168,29 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
         const area = gt.annotations.area[i]!;
         if (!(baseIgnore[i] || area < lo || area > hi)) regular++;
       }
-      cellRegular[cell * A + a] = regular;
+      if (regular > 0) {
+        gtImage[a]!.push(r);
+        gtCount[a]!.push(regular);
+      }
     }
     detImage.fill(r, at, at + kept);
-    if (all >= 0) {
+    if (all >= 0 && S > 0) {
+      cut.fill(0);
       for (let d = at; d < at + kept; d++) {
         for (let t = 0; t < T; t++) {
           const x = (all * T + t) * n + d;
           if (m.ignored[x] || !m.matched[x]) continue;
-          for (let s = 0; s < S; s++) if (m.rank[d]! < params.maxDets[s]!) cellSmallTp[(cell * S + s) * T + t]!++;
+          for (let s = 0; s < S; s++) if (m.rank[d]! >= params.maxDets[s]!) cut[s * T + t]!++;
         }
+      }
+      for (let x = 0; x < S * T; x++) {
+        if (cut[x] === 0) continue;
+        cutImage.push(r);
+        cutSlot.push(x);
+        cutCount.push(cut[x]!);
       }
     }
     at += kept;
-    cell++;
   }
 
   const order = stableOrderByDescending(m.score, n);
@@ -173,7 +221,15 @@ function prepareCategory(plan: EvaluationPlan, k: number, m: CategoryMatches): P
       if (e - j > 1) tieEnd[j] = e;
       j = e;
     }
-    areas.push({ n: na, image, code, tieEnd });
+    areas.push({
+      n: na,
+      image,
+      code,
+      runBase: 0,
+      ...blocksOf(code, tieEnd, na, T),
+      gtImage: Int32Array.from(gtImage[a]!),
+      gtCount: Int32Array.from(gtCount[a]!),
+    });
   }
-  return { areas, cells: m.cells, cellImage, cellRegular, cellSmallTp };
+  return { areas, cells: m.cells, cutImage: Int32Array.from(cutImage), cutSlot: Int32Array.from(cutSlot), cutCount: Int32Array.from(cutCount) };
 }

@@ -13,15 +13,24 @@
  * id, then by their place in their image, exactly as the official sort
  * leaves them.
  *
- * With weights, true positives come in runs of w copies that share their
- * false positives; precision rises along such a run, so its right-to-left
- * maximum at any copy is the one at the run's last copy. Per (area range,
- * IoU threshold) one pass over the weighted detections gives every recall
- * sample; recall at the smaller maxDets comes from per-cell counts
- * (prepare.ts), weighted, with no pass over the detections.
+ * True positives in a row (copies of one, or several in the prepared
+ * order) share their false positives, and precision rises along them, so
+ * the right-to-left maximum at any of them is the one at the last: a
+ * stretch of true positives counts as one entry of its summed weight, and
+ * the false positives before it are the rest of the weight up to it.
+ * prepare.ts (blocks.ts) cuts each (area range, IoU threshold) once into such blocks;
+ * a resample weighs a block by a difference of prefix sums of the weights
+ * and walks copy by copy only the runs of equal scores that mix true and
+ * false positives. One pass per (area range, threshold) over those blocks
+ * gives every recall sample and its precision (curveOf); recall at the
+ * smaller maxDets comes from per-cell counts (prepare.ts), weighted, with
+ * no pass over the detections.
+ * Each shortcut gives the same doubles as the plain accumulation (the
+ * golden files, and a property test against the resampled files).
  */
-import { NP_SPACING_1, meanOfValid } from '../coco/numeric.js';
+import { meanOfValid } from '../coco/numeric.js';
 import { thresholdIndex } from '../coco/params.js';
+import { curveOf, fillNeeds, fillPrecision } from './curve.js';
 import type { PreparedArea, PreparedCategory, PreparedEvaluation } from './prepare.js';
 
 /** The figures of one resample. */
@@ -40,23 +49,25 @@ export class ResampleAccumulator {
   private readonly A: number;
   private readonly S: number;
   private readonly weight: Int32Array;
-  private readonly posStart: Int32Array;
-  private posList: Int32Array;
   /** [((a * T + t) * R + r) * K + k] at the largest maxDets. */
   private readonly precision: Float64Array;
   /** [(a * T + t) * K + k] at the largest maxDets. */
   private readonly recall: Float64Array;
   /** [(s * T + t) * K + k] at area 'all' and the smaller maxDets s. */
   private readonly recallSmall: Float64Array;
-  private streamIndex = new Int32Array(1024);
-  private streamWeight = new Int32Array(1024);
-  private keys = new Float64Array(64);
-  private groupStart = new Int32Array(64);
-  private evTp = new Int32Array(1024);
-  private evFp = new Int32Array(1024);
-  private readonly reachedAt: Int32Array;
+  private prefix = new Int32Array(1024);
+  /** The copies of every run of equal scores, in the resample's order: run x is [runFrom[x], runFrom[x + 1]). */
+  private tieStream = new Int32Array(1024);
+  private readonly runFrom: Int32Array;
+  private readonly runCursor: Int32Array;
+  /** Per recall sample: the fewest true positives that reach it (see fillNeeds). */
+  private readonly needs: Float64Array;
+  /** Per recall sample: the best precision of its own stretch of the curve (see curveOf). */
+  private readonly segmentBest: Float64Array;
   private readonly npig: Int32Array;
-  private readonly smallTp: Int32Array;
+  /** meanOfValid's kept values, reused. */
+  private readonly scratch: Float64Array;
+  private readonly cutTp: Int32Array;
 
   constructor(private readonly prepared: PreparedEvaluation) {
     const { params } = prepared;
@@ -67,14 +78,16 @@ export class ResampleAccumulator {
     this.S = params.maxDets.length - 1;
     const nImages = prepared.imageIds.length;
     this.weight = new Int32Array(nImages);
-    this.posStart = new Int32Array(nImages + 1);
-    this.posList = new Int32Array(nImages);
+    this.runFrom = new Int32Array(prepared.ties.runs + 1);
+    this.runCursor = new Int32Array(prepared.ties.runs);
     this.precision = new Float64Array(this.A * this.T * this.R * this.K);
     this.recall = new Float64Array(this.A * this.T * this.K);
     this.recallSmall = new Float64Array(Math.max(1, this.S * this.T * this.K));
-    this.reachedAt = new Int32Array(this.R);
+    this.needs = new Float64Array(this.R + 1);
+    this.segmentBest = new Float64Array(this.R);
     this.npig = new Int32Array(this.A);
-    this.smallTp = new Int32Array(Math.max(1, this.S * this.T));
+    this.scratch = new Float64Array(this.T * this.R * this.K);
+    this.cutTp = new Int32Array(Math.max(1, this.S * this.T));
   }
 
   /**
@@ -82,17 +95,9 @@ export class ResampleAccumulator {
    * prepared.imageIds), in draw order.
    */
   figures(draw: ArrayLike<number>, perCategory = false): ResampleFigures {
-    const nImages = this.prepared.imageIds.length;
     const weight = this.weight.fill(0);
     for (let j = 0; j < draw.length; j++) weight[draw[j]!]!++;
-    // Where each image was drawn (its new ids), for the runs of equal scores.
-    const posStart = this.posStart;
-    posStart[0] = 0;
-    for (let r = 0; r < nImages; r++) posStart[r + 1] = posStart[r]! + weight[r]!;
-    if (this.posList.length < draw.length) this.posList = new Int32Array(draw.length);
-    const fill = posStart.slice(0, nImages);
-    for (let j = 0; j < draw.length; j++) this.posList[fill[draw[j]!]!++] = j;
-
+    this.layOutTies(draw);
     for (let k = 0; k < this.K; k++) this.category(k, this.prepared.categories[k]!);
     return { stats: this.stats(), perCategoryAp: perCategory ? this.categoryAps() : [] };
   }
@@ -100,18 +105,12 @@ export class ResampleAccumulator {
   private category(k: number, cat: PreparedCategory): void {
     const { T, R, K, A, S } = this;
     const weight = this.weight;
-    const npig = this.npig.fill(0);
-    // True positives at the smaller maxDets, area all: [s * T + t], weighted per cell (see prepare.ts).
-    const smallTp = this.smallTp.fill(0);
-    const ST = S * T;
-    for (let c = 0; c < cat.cells; c++) {
-      const w = weight[cat.cellImage[c]!]!;
-      if (w === 0) continue;
-      for (let a = 0; a < A; a++) npig[a]! += w * cat.cellRegular[c * A + a]!;
-      for (let x = 0; x < ST; x++) smallTp[x]! += w * cat.cellSmallTp[c * ST + x]!;
-    }
+    const npig = this.npig;
+    for (let a = 0; a < A; a++) npig[a] = weightedSum(weight, cat.areas[a]!.gtImage, cat.areas[a]!.gtCount);
+    // True positives that the smaller maxDets cut away, area all: [s * T + t], weighted per cell (see prepare.ts).
+    const cutTp = this.cutTp.fill(0);
+    for (let x = 0; x < cat.cutImage.length; x++) cutTp[cat.cutSlot[x]!]! += weight[cat.cutImage[x]!]! * cat.cutCount[x]!;
     const recThrs = this.prepared.params.recThrs;
-    const reachedAt = this.reachedAt;
     const precision = this.precision;
     for (let a = 0; a < A; a++) {
       const n = npig[a]!;
@@ -125,120 +124,59 @@ export class ResampleAccumulator {
         continue;
       }
       const area = cat.areas[a]!;
-      const L = this.buildStream(area);
-      const streamIndex = this.streamIndex;
-      const streamWeight = this.streamWeight;
-      if (this.evTp.length < L + 1) {
-        this.evTp = new Int32Array(L * 2 + 1);
-        this.evFp = new Int32Array(L * 2 + 1);
-      }
-      const evTp = this.evTp;
-      const evFp = this.evFp;
+      this.weighArea(area);
+      const needs = this.needs;
+      fillNeeds(recThrs, n, needs);
       for (let t = 0; t < T; t++) {
-        const first = (a * T + t) * R * K + k; // precision of sample r at first + r * K
-        const events = eventsOf(area.code, t * area.n, streamIndex, streamWeight, L, evTp, evFp);
-        const tp = events > 0 ? evTp[events - 1]! : 0;
+        const tp = curveOf(area, t, this.prefix, this.tieStream, this.runFrom, needs, this.segmentBest);
         this.recall[(a * T + t) * K + k] = tp / n;
-        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = smallTp[s * T + t]! / n;
-        // Recall samples: reached at the first copy whose recall is >= the sample (searchsorted 'left').
-        // Sample 0 is reached at the first detection or the first true positive: either way its
-        // precision is the maximum over every true positive.
-        let reached = 0;
-        for (let e = 0; e < events; e++) {
-          const rc = evTp[e]! / n;
-          while (reached < R && rc >= recThrs[reached]!) reachedAt[reached++] = e;
-        }
-        for (let r = reached; r < R; r++) precision[first + r * K] = 0;
-        let best = 0;
-        let r = reached - 1;
-        for (let e = events - 1; e >= 0 && r >= 0; e--) {
-          const pr = evTp[e]! / (evFp[e]! + evTp[e]! + NP_SPACING_1);
-          if (pr > best) best = pr;
-          while (r >= 0 && reachedAt[r] === e) precision[first + r-- * K] = best;
-        }
-        for (; r >= 0; r--) precision[first + r * K] = best;
+        if (a === 0) for (let s = 0; s < S; s++) this.recallSmall[(s * T + t) * K + k] = (tp - cutTp[s * T + t]!) / n;
+        fillPrecision(precision, (a * T + t) * R * K + k, K, this.segmentBest, R);
       }
     }
-  }
-
-  /** Fills the stream (detection, weight) of one category at one area range, in the resample's score order; returns its length. */
-  private buildStream(area: PreparedArea): number {
-    const weight = this.weight;
-    const { image, tieEnd } = area;
-    let L = 0;
-    this.ensureStream(area.n);
-    for (let i = 0; i < area.n;) {
-      const end = tieEnd[i]!;
-      if (end === 0) {
-        const w = weight[image[i]!]!;
-        if (w > 0) {
-          this.streamIndex[L] = i;
-          this.streamWeight[L++] = w;
-        }
-        i++;
-        continue;
-      }
-      L = this.expandRun(area, i, end, L);
-      i = end;
-    }
-    return L;
   }
 
   /**
-   * A run [from, to) of equal scores: its detections are grouped by image
-   * (in image order, each group in its image's order). Each copy of a group
-   * is placed by its new image id.
+   * The copies of every run of equal scores that resamples reorder (see
+   * PreparedTies), in this resample's order: a run's copies follow new
+   * image ids, then each image's own order, as the official stable sort
+   * leaves them. Walking the draws in order visits new ids ascending, so
+   * each run's copies come out sorted.
    */
-  private expandRun(area: PreparedArea, from: number, to: number, L: number): number {
-    const { image } = area;
+  private layOutTies(draw: ArrayLike<number>): void {
+    const { runs, memberStart, memberRun, memberFrom, memberTo } = this.prepared.ties;
+    if (runs === 0) return;
     const weight = this.weight;
-    let groups = 0;
-    let copies = 0;
-    let needed = 0;
-    for (let i = from; i < to; i++) {
-      if (i === from || image[i] !== image[i - 1]) {
-        groups++;
-        copies += weight[image[i]!]!;
-      }
-      needed += weight[image[i]!]!;
+    const runFrom = this.runFrom.fill(0);
+    for (let r = 0; r < weight.length; r++) {
+      const w = weight[r]!;
+      if (w === 0) continue;
+      for (let m = memberStart[r]!; m < memberStart[r + 1]!; m++) runFrom[memberRun[m]! + 1]! += w * (memberTo[m]! - memberFrom[m]!);
     }
-    if (copies === 0) return L;
-    if (this.keys.length < copies) this.keys = new Float64Array(copies * 2);
-    if (this.groupStart.length < groups + 1) this.groupStart = new Int32Array((groups + 1) * 2);
-    this.ensureStream(L + needed + (area.n - to));
-    const keys = this.keys;
-    const groupStart = this.groupStart;
-    let nKeys = 0;
-    let g = 0;
-    for (let i = from; i < to; i++) {
-      if (i === from || image[i] !== image[i - 1]) {
-        groupStart[g] = i;
-        const r = image[i]!;
-        for (let p = this.posStart[r]!; p < this.posStart[r + 1]!; p++) keys[nKeys++] = this.posList[p]! * groups + g;
-        g++;
+    for (let x = 0; x < runs; x++) runFrom[x + 1]! += runFrom[x]!;
+    if (this.tieStream.length < runFrom[runs]!) this.tieStream = new Int32Array(runFrom[runs]! * 2);
+    const stream = this.tieStream;
+    const cursor = this.runCursor;
+    cursor.set(runFrom.subarray(0, runs));
+    for (let j = 0; j < draw.length; j++) {
+      const r = draw[j]!;
+      for (let m = memberStart[r]!; m < memberStart[r + 1]!; m++) {
+        let at = cursor[memberRun[m]!]!;
+        for (let i = memberFrom[m]!; i < memberTo[m]!; i++) stream[at++] = i;
+        cursor[memberRun[m]!] = at;
       }
     }
-    groupStart[groups] = to;
-    const sorted = keys.subarray(0, nKeys).sort();
-    for (let x = 0; x < nKeys; x++) {
-      const group = sorted[x]! % groups;
-      for (let i = groupStart[group]!; i < groupStart[group + 1]!; i++) {
-        this.streamIndex[L] = i;
-        this.streamWeight[L++] = 1;
-      }
-    }
-    return L;
   }
 
-  private ensureStream(capacity: number): void {
-    if (this.streamIndex.length >= capacity) return;
-    const size = Math.max(capacity, this.streamIndex.length * 2);
-    const index = new Int32Array(size);
-    const weight = new Int32Array(size);
-    index.set(this.streamIndex);
-    weight.set(this.streamWeight);
-    this.streamIndex = index;
-    this.streamWeight = weight;
+  /** prefix[i]: the summed weights of the detections before i in the prepared order (a block's weight is a difference of two). */
+  private weighArea(area: PreparedArea): void {
+    const weight = this.weight;
+    const { image, n } = area;
+    if (this.prefix.length < n + 1) this.prefix = new Int32Array((n + 1) * 2);
+    const prefix = this.prefix;
+    let sum = 0;
+    prefix[0] = 0;
+    for (let i = 0; i < n; i++) prefix[i + 1] = sum += weight[image[i]!]!;
   }
 
   /** summarize()'s figures, each the mean of the valid values of its slice in numpy's C order. */
@@ -248,15 +186,15 @@ export class ResampleAccumulator {
     const area = (label: string): number => params.areaLabels.indexOf(label);
     const ap = (a: number, t: number | null): number => {
       if (a < 0) return -1;
-      if (t === null) return meanOfValid(this.precision.subarray(a * T * R * K, (a + 1) * T * R * K));
+      if (t === null) return meanOfValid(this.precision.subarray(a * T * R * K, (a + 1) * T * R * K), this.scratch);
       if (t < 0) return -1;
-      return meanOfValid(this.precision.subarray((a * T + t) * R * K, (a * T + t + 1) * R * K));
+      return meanOfValid(this.precision.subarray((a * T + t) * R * K, (a * T + t + 1) * R * K), this.scratch);
     };
     const ar = (a: number, t: number | null): number => {
       if (a < 0) return -1;
-      if (t === null) return meanOfValid(this.recall.subarray(a * T * K, (a + 1) * T * K));
+      if (t === null) return meanOfValid(this.recall.subarray(a * T * K, (a + 1) * T * K), this.scratch);
       if (t < 0) return -1;
-      return meanOfValid(this.recall.subarray((a * T + t) * K, (a * T + t + 1) * K));
+      return meanOfValid(this.recall.subarray((a * T + t) * K, (a * T + t + 1) * K), this.scratch);
     };
     const t50 = thresholdIndex(params, 0.5);
     const t75 = thresholdIndex(params, 0.75);
@@ -275,7 +213,7 @@ export class ResampleAccumulator {
         ar(area('large'), null),
       ];
     }
-    const small = (s: number): number => meanOfValid(this.recallSmall.subarray(s * T * K, (s + 1) * T * K));
+    const small = (s: number): number => meanOfValid(this.recallSmall.subarray(s * T * K, (s + 1) * T * K), this.scratch);
     return [
       ap(all, null),
       ap(all, t50),
@@ -297,33 +235,16 @@ export class ResampleAccumulator {
     const values = new Float64Array(T * R);
     return this.prepared.categoryIds.map((_, k) => {
       for (let t = 0; t < T; t++) for (let r = 0; r < R; r++) values[t * R + r] = this.precision[(t * R + r) * K + k]!;
-      return meanOfValid(values);
+      return meanOfValid(values, this.scratch);
     });
   }
 }
 
-/**
- * One pass over a stream at one IoU threshold: at each true positive (an
- * event), the running true and false positives, weighted; returns the
- * number of events. Branch-free: the event slot is written every time and
- * kept only after a true positive (codes mix true and false positives
- * unpredictably).
- */
-function eventsOf(code: Uint8Array, base: number, streamIndex: Int32Array, streamWeight: Int32Array, L: number, evTp: Int32Array, evFp: Int32Array): number {
-  let tp = 0;
-  let fp = 0;
-  let events = 0;
-  for (let j = 0; j < L; j++) {
-    const c = code[base + streamIndex[j]!]!;
-    const w = streamWeight[j]!;
-    const isTp = c & 1;
-    tp += w * isTp;
-    fp += w * (c >> 1);
-    evTp[events] = tp;
-    evFp[events] = fp;
-    events += isTp;
-  }
-  return events;
+/** Sum of weight[image[x]] * count[x]: a count over the cells of a resample. */
+function weightedSum(weight: Int32Array, image: Int32Array, count: Int32Array): number {
+  let sum = 0;
+  for (let x = 0; x < image.length; x++) sum += weight[image[x]!]! * count[x]!;
+  return sum;
 }
 
 /**

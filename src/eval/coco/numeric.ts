@@ -63,9 +63,12 @@ export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): num
   return pairwiseSum(a, start, half) + pairwiseSum(a, start + half, n - half);
 }
 
-/** np.mean of the values > -1 (summarize's `np.mean(s[s>-1])`), or -1 when there are none. */
-export function meanOfValid(values: ArrayLike<number>): number {
-  const kept = new Float64Array(values.length);
+/**
+ * np.mean of the values > -1 (summarize's `np.mean(s[s>-1])`), or -1 when there are none.
+ * `scratch` (at least as long as `values`) spares the allocation when called once per resample.
+ */
+export function meanOfValid(values: ArrayLike<number>, scratch?: Float64Array): number {
+  const kept = scratch && scratch.length >= values.length ? scratch : new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
