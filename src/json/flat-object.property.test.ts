@@ -174,6 +174,16 @@ describe('FlatObjectReader', { timeout: fuzzTimeout() }, () => {
     assert.equal(read('{"segmentation": {"counts": "x", "size": [1, 2}, "score": 3}'), -1, 'a broken nested value is refused');
     assert.equal(read('{"score": 1e400}'), '{"score": 1e400}'.length);
     assert.equal(reader.value[2], Infinity, 'as JSON.parse: the caller checks finiteness');
+    assert.equal(reader.allFinite, false, 'allFinite says so, for the caller');
+    assert.equal(read('{"score": 1, "note": [0, -1e999]}'), 33);
+    assert.equal(reader.allFinite, false, 'a number not kept counts too');
+    assert.equal(read('{"bbox": [0, 0 , 0,1e308]}'), 26);
+    assert.equal(reader.allFinite, true);
+    assert.deepEqual([...reader.numbers.subarray(0, 4)], [0, 0, 0, 1e308], 'a plain 0 before a separator or a space');
+    assert.equal(read('{"bbox": [0 0]}'), -1);
+    assert.equal(read('{"bbox": [01]}'), -1);
+    assert.equal(read('{"bbox": [0.5e1, 0e5, -0]}'), 26);
+    assert.deepEqual([...reader.numbers.subarray(0, 3)], [5, 0, -0]);
     const rle = new FlatObjectReader(NESTED_KEYS);
     const withNested = new FlatObjectReader(KEYS, { [NESTED_KEY]: rle });
     const masked = Buffer.from('{"segmentation": {"size": [4, 5], "counts": "a\\\\b"}, "score": 3}');

@@ -97,6 +97,7 @@ export class FlatObjectReader {
   read(bytes: Uint8Array, from: number, to: number): number {
     this.field.fill(FlatField.Absent);
     this.used = 0;
+    this.allFinite = true;
     let i = skipSpace(bytes, from, to);
     if (i >= to || bytes[i] !== JsonByte.LeftBrace) return -1;
     i = skipSpace(bytes, i + 1, to);
@@ -172,7 +173,12 @@ export class FlatObjectReader {
       return i + 1;
     }
     for (;;) {
-      const end = this.readNumber(bytes, i, to);
+      let end: number;
+      // A plain 0 (most of a keypoint vector) needs none of readNumber's cases: a 0 then a separator is the number 0.
+      if (bytes[i] === JsonByte.Zero && i + 1 < to && endsZero(bytes[i + 1]!)) {
+        this.lastNumber = 0;
+        end = i + 1;
+      } else end = this.readNumber(bytes, i, to);
       if (end < 0) return -1;
       if (this.used === this.numbers.length) {
         const bigger = new Float64Array(this.numbers.length * 2);
@@ -194,6 +200,11 @@ export class FlatObjectReader {
   }
 
   private lastNumber = 0;
+  /**
+   * Whether every number the last `read` converted (wanted or not, this reader's own, not a nested one's) is
+   * finite: only a number past the fast path's bounds can be Infinity (1e400), so a caller need not check each.
+   */
+  allFinite = true;
 
   /** A JSON number at i into lastNumber: the offset after it, or -1 if there is none. */
   private readNumber(bytes: Uint8Array, i: number, to: number): number {
@@ -252,7 +263,10 @@ export class FlatObjectReader {
     else if (exact && exponent >= -22 && exponent <= 22) {
       const magnitude = exponent >= 0 ? mantissa * POWERS_OF_TEN[exponent]! : mantissa / POWERS_OF_TEN[-exponent]!;
       this.lastNumber = negative ? -magnitude : magnitude;
-    } else this.lastNumber = Number(Buffer.from(bytes.buffer, bytes.byteOffset + begin, i - begin).toString('latin1'));
+    } else {
+      this.lastNumber = Number(Buffer.from(bytes.buffer, bytes.byteOffset + begin, i - begin).toString('latin1'));
+      if (!Number.isFinite(this.lastNumber)) this.allFinite = false;
+    }
     return i;
   }
 
@@ -349,6 +363,9 @@ export class FlatObjectReader {
 function isHex(b: number): boolean {
   return (b >= JsonByte.Zero && b <= JsonByte.Nine) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46);
 }
+
+/** Whether a byte after a 0 ends it: a separator in an array, so the number is exactly 0. */
+const endsZero = (b: number): boolean => b === JsonByte.Comma || b === JsonByte.RightBracket || isJsonSpace(b);
 
 function skipSpace(bytes: Uint8Array, i: number, to: number): number {
   while (i < to && isJsonSpace(bytes[i]!)) i++;

@@ -173,20 +173,19 @@ export class FastResultReader {
     const field = flat.field;
     const value = flat.value;
     if (field[IMAGE_ID] !== FlatField.Number || field[CATEGORY_ID] !== FlatField.Number || field[SCORE] !== FlatField.Number) return -1;
-    if (!Number.isFinite(value[IMAGE_ID]!) || !Number.isFinite(value[CATEGORY_ID]!) || !Number.isFinite(value[SCORE]!)) return -1;
+    // A non-finite number (rare: 1e400) sends the whole result to the JSON.parse path, which names it.
+    if (!flat.allFinite) return -1;
     const numbers = flat.numbers;
     const kpStart = flat.start[KEYPOINTS]!;
     const { kind, keepKeypoints, keepMasks } = this.options;
     if (keepKeypoints || kind === 'keypoints') {
       if (field[KEYPOINTS] !== FlatField.Array || flat.length[KEYPOINTS] !== KEYPOINT_VECTOR_LENGTH) return -1;
-      for (let j = kpStart; j < kpStart + KEYPOINT_VECTOR_LENGTH; j++) if (!Number.isFinite(numbers[j]!)) return -1;
     }
     // A box result's own box, a mask result's given one (an empty list or none: the mask's).
     const boxStart = flat.start[BBOX]!;
     const boxGiven = field[BBOX] === FlatField.Array && flat.length[BBOX] !== 0;
     if (kind === 'box' || (kind === 'mask' && field[BBOX] !== FlatField.Absent && (field[BBOX] !== FlatField.Array || flat.length[BBOX] !== 0))) {
       if (!boxGiven || flat.length[BBOX] !== 4) return -1;
-      for (let j = boxStart; j < boxStart + 4; j++) if (!Number.isFinite(numbers[j]!)) return -1;
       if (numbers[boxStart + 2]! < 0 || numbers[boxStart + 3]! < 0) return -1;
     }
     // The mask: decoded last, as it is the one step that appends before it can decline.
