@@ -27,7 +27,7 @@ const isSet = (v: number): boolean => v !== 0 || 1 / v < 0;
 
 export class LandmarkWindowWriter {
   private readonly first = i32();
-  private readonly xy = new RecordWriter(Float64Array, BLOCK_DOUBLES);
+  private readonly xy = new RecordWriter<Float64Array>(Float64Array, BLOCK_DOUBLES);
 
   get count(): number {
     return this.first.length;
@@ -53,13 +53,10 @@ export class LandmarkWindowWriter {
     });
   }
 
-  /** Appends every result of finished windows (read by another thread), after the ones appended so far. */
+  /** Appends every result of finished windows (read by another thread), after the ones appended so far, without copying them. */
   appendWindows(windows: LandmarkWindows): void {
-    for (let i = 0; i < windows.first.length; i++) {
-      this.first.push(windows.first[i]!);
-      const xy = recordOf(windows.xy, i);
-      this.xy.append(xy, 0, xy.length);
-    }
+    this.first.pushFrom(windows.first, 0, windows.first.length);
+    this.xy.appendRecords(windows.xy);
   }
 
   finish(): LandmarkWindows {

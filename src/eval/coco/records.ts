@@ -63,7 +63,11 @@ export class RecordWriter<T extends RecordTyped> {
   /** Appends every record of finished storage (another writer's, possibly another thread's) without copying them. */
   appendRecords(other: RecordBlocks<T>): void {
     if (other.blocks.length === 0) {
-      for (let i = 0; i < other.block.length; i++) this.commit(0);
+      // Records of no values (the other writer never made a block): each points at this writer's current block.
+      for (let i = 0; i < other.block.length; i++) {
+        this.reserve(0);
+        this.commit(0);
+      }
       return;
     }
     // The current block is closed (trimmed), the other's blocks follow it; the next append starts a new block.
