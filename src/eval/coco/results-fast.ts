@@ -154,14 +154,12 @@ export class FastResultReader {
   private readonly extents = new Float64Array(4);
   /** Where a mask that is not kept is decoded (the bbox task of mask results). */
   private scratch = new Uint32Array(1024);
-  private readonly kind: FastReadOptions['kind'];
   private readonly readsSegmentation: boolean;
 
   constructor(
     private readonly options: FastReadOptions,
     private readonly columns: ResultColumns,
   ) {
-    this.kind = options.kind;
     this.readsSegmentation = options.kind === 'mask' || options.keepMasks;
     this.flat = this.readsSegmentation ? new FlatObjectReader([...FLAT_KEYS, 'segmentation'], { segmentation: this.rle }) : new FlatObjectReader(FLAT_KEYS);
   }
