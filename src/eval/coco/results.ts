@@ -66,7 +66,7 @@ interface ResultsReadOptions {
   tasks?: readonly CocoTask[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /**
-   * A file of box or keypoint results of at least this many bytes is read on
+   * A results file of at least this many bytes is read on
    * two threads (results-split.ts); Infinity: on this one alone.
    * @default 64 MiB
    */
@@ -163,7 +163,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       else if (result.segmentation !== undefined) kind = 'mask';
       else if (result.keypoints !== undefined) kind = 'keypoints';
       else fail(at, 'a result with "bbox", "segmentation" or "keypoints"', value);
-      // A large file of box or keypoint results: another thread reads its second half meanwhile.
+      // A large results file: another thread reads its second half meanwhile.
       // (Keypoint results have no segmentation for the segm task: the first thread names that at once.)
       if (typeof source === 'string' && kind !== 'empty' && !(wantMasks && kind === 'keypoints'))
         secondHalf = SecondHalf.startIfLarge(
