@@ -21,10 +21,10 @@ import {
   rleMerge,
   rlePixelBounds,
   rleToBbox,
-  rleRunsFromJsonBytes,
   rleToString,
   type Rle,
 } from './index.js';
+import { rleRunsFromJsonBytes } from './internal.js';
 import { bboxFromPixels, combinePixels, countSet, releaseBboxFromPixels } from './testing.js';
 
 /** A size of 0..16 x 0..16 pixels. */

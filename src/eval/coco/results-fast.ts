@@ -5,7 +5,8 @@
  * into the typed columns, or declined (-1) for the JSON.parse path to read or name.
  */
 import { FlatField, FlatObjectReader } from '../../json/flat-object.js';
-import { type Rle, rleArea, rleRunsFromJsonBytes, rleToBbox } from '../../mask/index.js';
+import { type Rle, rleArea, rleToBbox } from '../../mask/index.js';
+import { rleRunsFromJsonBytes } from '../../mask/internal.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
 import { type Column, f64, u8 } from './columns.js';
 import { type LandmarkWindows, LandmarkWindowWriter, emptyLandmarkWindows } from './landmark-windows.js';
