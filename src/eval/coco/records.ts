@@ -3,10 +3,22 @@
  * polygons) stored back to back in large shared blocks, so that hundreds of
  * megabytes never need one contiguous allocation or a grow-and-copy, and any
  * thread can read them without a copy.
+ *
+ * Blocks start at the writer's block size and double up to 32 MB: a small
+ * store wastes little, and a large one is mostly made of blocks that the
+ * kernel can back with 2 MB pages (transparent huge pages, when the process
+ * asks for them: docs/performance.md). A block is mapped wherever malloc puts
+ * it, so only the 2 MB-aligned stretches inside it can be huge pages; in a
+ * 4 MB block that is about half of it, in a 32 MB one nearly all. On this
+ * machine a first touch of a 4 KB page costs some 13 µs, which made the
+ * memory of a repeated segm evaluation's masks the largest part of its time.
  */
-import { type TypedConstructor, i32, sharedArray, sharedCopy } from './columns.js';
+import { type TypedConstructor, i32, sharedArray } from './columns.js';
 
 type RecordTyped = Float64Array | Uint32Array;
+
+/** The largest block a writer allocates (a record larger than that gets a block of its own size). */
+export const MAX_BLOCK_BYTES = 32 << 20;
 
 /** Finished record storage: record i is blocks[block[i]].subarray(offset[i], offset[i] + length[i]). */
 export interface RecordBlocks<T extends RecordTyped> {
@@ -20,14 +32,19 @@ export class RecordWriter<T extends RecordTyped> {
   private readonly blocks: T[] = [];
   private current: T | null = null;
   private used = 0;
+  /** Elements of the next block: the first block size, doubled per block up to MAX_BLOCK_BYTES. */
+  private nextBlock: number;
   private readonly block = i32();
   private readonly offset = i32();
   private readonly length = i32();
 
   constructor(
     private readonly Type: TypedConstructor<T>,
-    private readonly blockSize: number,
-  ) {}
+    /** Elements of the first block. */
+    blockSize: number,
+  ) {
+    this.nextBlock = blockSize;
+  }
 
   get count(): number {
     return this.block.length;
@@ -70,9 +87,9 @@ export class RecordWriter<T extends RecordTyped> {
       }
       return;
     }
-    // The current block is closed (trimmed), the other's blocks follow it; the next append starts a new block.
+    // The current block is closed (cut to what it holds), the other's blocks follow it; the next append starts a new block.
     const last = this.blocks.length - 1;
-    if (this.current && this.used < this.current.length) this.blocks[last] = sharedCopy(this.Type, this.current, 0, this.used);
+    if (this.current && this.used < this.current.length) this.blocks[last] = this.current.subarray(0, this.used) as T;
     const base = this.blocks.length;
     this.blocks.push(...other.blocks);
     for (let i = 0; i < other.block.length; i++) {
@@ -86,9 +103,10 @@ export class RecordWriter<T extends RecordTyped> {
 
   private reserve(n: number): T {
     if (!this.current || this.used + n > this.current.length) {
-      this.current = sharedArray(this.Type, Math.max(this.blockSize, n));
+      this.current = sharedArray(this.Type, Math.max(this.nextBlock, n));
       this.blocks.push(this.current);
       this.used = 0;
+      this.nextBlock = Math.max(this.nextBlock, Math.min(2 * this.nextBlock, MAX_BLOCK_BYTES / this.Type.BYTES_PER_ELEMENT));
     }
     return this.current;
   }
@@ -101,9 +119,10 @@ export class RecordWriter<T extends RecordTyped> {
   }
 
   finish(): RecordBlocks<T> {
-    // The last block is trimmed so that its unused tail is freed.
+    // The last block is cut to what it holds: a view, not a copy. Its unused tail was never written, so
+    // it holds no memory (a page is backed on its first write), while a copy would write it all again.
     const last = this.blocks.length - 1;
-    if (last >= 0 && this.used < this.blocks[last]!.length) this.blocks[last] = sharedCopy(this.Type, this.blocks[last]!, 0, this.used);
+    if (last >= 0 && this.used < this.blocks[last]!.length) this.blocks[last] = this.blocks[last]!.subarray(0, this.used) as T;
     return { blocks: this.blocks, block: this.block.finish(), offset: this.offset.finish(), length: this.length.finish() };
   }
 }

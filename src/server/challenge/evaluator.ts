@@ -27,6 +27,7 @@ import type { JobQueue, Store, UploadStore } from './types.js';
 import type { SubmissionService } from './service.js';
 import type { PhaseIntervals } from './config.js';
 import { exitWithin } from '../../util/process-end.js';
+import { type HugePageFacts, hostFacts, withHugePages } from '../../util/huge-pages.js';
 import { DatabaseLink, isUnreachable } from '../store/database-link.js';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
 
@@ -117,6 +118,12 @@ interface JobListener {
   exit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
+let facts: HugePageFacts | undefined;
+/** This machine's huge-page facts, read once. */
+function machineFacts(): HugePageFacts {
+  return (facts ??= hostFacts());
+}
+
 /**
  * An evaluation process (eval-child.ts): one job at a time; with a ground-truth budget, job after job. Its
  * stderr's last line names why it crashed (kept per job).
@@ -135,6 +142,8 @@ class EvalProcess {
   ) {
     this.process = fork(CHILD, [], {
       execArgv: [`--max-old-space-size=${options.childHeapMb}`, ...(options.childExecArgv ?? [])],
+      // Its masks and landmark windows on huge pages where the machine gives them (util/huge-pages.ts).
+      env: withHugePages(process.env, machineFacts()) ?? process.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
