@@ -76,7 +76,7 @@ test('--json gives stats, per_category_ap and the breakdown', async () => {
   assert.equal(json.stats.length, 10);
   json.stats.forEach((v: number, i: number) => assert.ok(Math.abs(v - golden.stats[i]) < 1e-9));
   // The same figures by name, beside the vector.
-  assert.deepEqual(Object.keys(json.figures), ['ap', 'ap50', 'ap75', 'apMedium', 'apLarge', 'ar', 'ar50', 'ar75', 'arMedium', 'arLarge']);
+  assert.deepEqual(Object.keys(json.figures), ['ap', 'ap50', 'ap75', 'ap_medium', 'ap_large', 'ar', 'ar50', 'ar75', 'ar_medium', 'ar_large']);
   Object.values(json.figures).forEach((v, i) => assert.ok(Math.abs((v as number) - golden.stats[i]) < 1e-9, `figures[${i}]`));
   assert.deepEqual(
     json.per_category_ap.map((c: { category_id: number }) => c.category_id),

@@ -10,7 +10,7 @@ import { REPO_ROOT, goldenPath, tempDir } from '../testing/paths.js';
 import { wantsHugePages } from './relaunch.js';
 
 const run = promisify(execFile);
-const argv = (...args: string[]): string[] => ['node', 'df2', ...args];
+const argv = (...args: string[]): string[] => args;
 
 test('evaluations of masks and landmarks start again with huge pages; box, retrieval and help do not', () => {
   assert.equal(wantsHugePages(argv('eval', 'segm', '--gt', 'g.json', '--results', 'r.json')), true);

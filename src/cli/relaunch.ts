@@ -26,18 +26,18 @@ function optionValues(args: readonly string[], name: string): string[] {
 }
 
 /**
- * Whether the command in `argv` (node, script, command, ...) gains from huge
+ * Whether the command of `args` (the command line after node and the script) gains from huge
  * pages: `eval segm|keypoints`, `compare --task segm|keypoints`, and `report`
  * unless every --task it names is bbox or retrieval (a report evaluates every
  * results file it is given). Box and retrieval evaluations allocate little:
  * they would only pay for the second start.
  *
  * @example
- * wantsHugePages(['node', 'df2', 'eval', 'segm', '--gt', 'g.json']); // true
- * wantsHugePages(['node', 'df2', 'compare', 'a.json', 'b.json', '--gt', 'g.json']); // false (bbox)
+ * wantsHugePages(['eval', 'segm', '--gt', 'g.json']); // true
+ * wantsHugePages(['compare', 'a.json', 'b.json', '--gt', 'g.json']); // false (bbox)
  */
-export function wantsHugePages(argv: readonly string[]): boolean {
-  const [command, ...rest] = argv.slice(2);
+export function wantsHugePages(args: readonly string[]): boolean {
+  const [command, ...rest] = args;
   if (rest.includes('--help') || rest.includes('-h')) return false;
   if (command === 'eval') return LARGE_TASKS.has(rest[0] ?? '');
   if (command === 'compare') return optionValues(rest, '--task').some((task) => LARGE_TASKS.has(task));
@@ -51,17 +51,18 @@ export function wantsHugePages(argv: readonly string[]): boolean {
 type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) => never;
 
 /**
- * Starts this process again with huge pages when the command gains from them
- * and the machine gives them (see withHugePages); returns when it does not.
- * A failed `execve` (a platform without it) leaves the process as it was.
+ * Starts this process again (the same script and arguments) with huge pages
+ * when the df2 command of `commandArgs` gains from them and the machine gives
+ * them (see withHugePages); returns when it does not. A failed `execve` (a
+ * platform without it) leaves the process as it was.
  */
-export function relaunchWithHugePages(argv: readonly string[] = process.argv): void {
+export function relaunchWithHugePages(commandArgs: readonly string[] = process.argv.slice(2)): void {
   const execve = (process as { execve?: Execve }).execve;
-  if (typeof execve !== 'function' || !wantsHugePages(argv)) return;
+  if (typeof execve !== 'function' || !wantsHugePages(commandArgs)) return;
   const env = withHugePages(process.env, hostFacts());
   if (!env) return;
   try {
-    execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...argv.slice(1)], env);
+    execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], env);
   } catch {
     // Not replaced: df2 runs on in this process, with 4 KB pages.
   }

@@ -12,7 +12,7 @@ export { readCocoResults, linkResults, UnknownImageIdError, type CocoResults, ty
 export { cellMatches, matchesOfImage, type CocoMatchRecords, type CellMatches, type DetectionMatch, type GroundTruthMatch } from './matches.js';
 export { paramsFor, COCO_TASKS, type CocoTask, type CocoEvalParams } from './params.js';
 export { formatSummaryLine, pyFixed, sliceMean, type CocoFigures, type SummaryLine } from './summarize.js';
-export { cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoReportJson } from './report.js';
+export { cocoFiguresJson, cocoReportJson, cocoReportText, type AttributeBreakdown, type CocoFiguresJson, type CocoReportJson } from './report.js';
 export { maskOf, type MaskStore } from './mask-store.js';
 export { recordOf, type RecordBlocks } from './records.js';
 export { boxesStandingInForMasks, cocoResultsWarnings } from './warnings.js';

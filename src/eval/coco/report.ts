@@ -12,11 +12,26 @@ import { type CocoFigures, formatSummaryLine, pyFixed } from './summarize.js';
 /** Per attribute, per value 1..3: [AP, AP50, AP75]. */
 export type AttributeBreakdown = Partial<Record<AttributeName, Record<'1' | '2' | '3', [number, number, number]>>>;
 
+/** {@link CocoFigures} under the snake_case names of df2's JSON: `ap`, `ap50`, `ap75`, `ap_small`, ..., `ar_large`. */
+export type CocoFiguresJson = Record<string, number>;
+
+/**
+ * The figures by their JSON names: `apSmall` is `ap_small`, `ar100` stays `ar100`. Every other key
+ * df2's command-line JSON writes is snake_case (`per_category_ap`, `category_id`), as the release's.
+ *
+ * @example
+ * cocoFiguresJson({ ap: 0.5, ap50: 0.7, ap75: 0.4, apSmall: 0.2, apMedium: 0.4, apLarge: 0.6 });
+ * // { ap: 0.5, ap50: 0.7, ap75: 0.4, ap_small: 0.2, ap_medium: 0.4, ap_large: 0.6 }
+ */
+export function cocoFiguresJson(figures: CocoFigures): CocoFiguresJson {
+  return Object.fromEntries(Object.entries(figures).map(([name, value]) => [name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value as number]));
+}
+
 export interface CocoReportJson {
   task: string;
   stats: number[];
-  /** `stats` by name: ap, ap50, ap75, ... (see CocoFigures). */
-  figures: CocoFigures;
+  /** `stats` by name: ap, ap50, ap75, ap_small, ... (see {@link cocoFiguresJson}). */
+  figures: CocoFiguresJson;
   per_category_ap: { category_id: number; ap: number }[];
   by?: Partial<Record<AttributeName, Record<string, { ap: number; ap50: number; ap75: number }>>>;
 }
@@ -25,7 +40,7 @@ export function cocoReportJson(result: CocoEvalResult, by?: AttributeBreakdown):
   const out: CocoReportJson = {
     task: result.task,
     stats: result.stats,
-    figures: result.figures,
+    figures: cocoFiguresJson(result.figures),
     per_category_ap: result.perCategoryAp.map((c) => ({ category_id: c.categoryId, ap: c.ap })),
   };
   if (by) {
