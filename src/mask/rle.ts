@@ -128,6 +128,9 @@ function runEndsBox(rle: Rle, widenWrappingRuns: boolean): [number, number, numb
   let ye = 0;
   let runEnd = 0;
   let xStart = 0;
+  // The column of the last pixel looked at, and its first pixel (column * h).
+  let column = 0;
+  let columnStart = 0;
   for (let j = 0; j < m; j++) {
     // Unsigned 32-bit arithmetic as in maskApi: a run of 1s of length 0 at
     // the very start looks at pixel -1, i.e. 2^32-1. (Written without `%`:
@@ -137,9 +140,27 @@ function runEndsBox(rle: Rle, widenWrappingRuns: boolean): [number, number, numb
     if (runEnd >= UINT32_WRAP) runEnd -= UINT32_WRAP;
     let pixel = runEnd - (j & 1);
     if (pixel < 0) pixel += UINT32_WRAP;
-    // The quotient of integers below 2^32 is never within a rounding of the next integer: floor is exact.
-    const x = Math.floor(pixel / h);
-    const y = pixel - x * h;
+    // Most runs end in the column of the one before or in the next (a mask
+    // crosses a column in two runs): no division for those, the loop's cost
+    // when it walks the 10^7 runs of an evaluation. Further, or back after a
+    // wrap: floor of the quotient, exact for integers below 2^32.
+    const offset = pixel - columnStart;
+    let x: number;
+    let y: number;
+    if (offset >= 0 && offset < h) {
+      x = column;
+      y = offset;
+    } else if (offset >= h && offset < 2 * h) {
+      x = column + 1;
+      y = offset - h;
+      column = x;
+      columnStart += h;
+    } else {
+      x = Math.floor(pixel / h);
+      y = pixel - x * h;
+      column = x;
+      columnStart = x * h;
+    }
     if (widenWrappingRuns) {
       if ((j & 1) === 0) xStart = x;
       else if (xStart < x) {
