@@ -23,6 +23,7 @@
  *   node dist/bench/run.js --train      # also a train-sized ground truth (writes ~3.3 GB once)
  *   node dist/bench/run.js --images 2000 --tasks bbox,keypoints --no-by
  */
+import { hostFacts, withHugePages } from '../util/huge-pages.js';
 import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -87,6 +88,15 @@ async function measure(args: string[]): Promise<Measured> {
   }
 }
 
+/** Whether the commands measured here start again with huge pages (cli/relaunch.ts), and why not when they do not. */
+function hugePagesLine(): string {
+  if (typeof (process as { execve?: unknown }).execve !== 'function') return 'no (this Node.js has no process.execve; Node.js 22.15+ has)';
+  if (withHugePages(process.env, hostFacts())) return 'yes (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)';
+  return /(^|:)glibc\.malloc\.hugetlb=/.test(process.env.GLIBC_TUNABLES ?? '')
+    ? 'as GLIBC_TUNABLES says'
+    : 'no (not Linux with glibc 2.35+ in madvise mode, or DF2_HUGE_PAGES=0)';
+}
+
 const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
@@ -95,6 +105,7 @@ async function main(): Promise<void> {
   const dir = ensureCase(args.images);
   const gt = join(dir, 'gt', 'coco.json');
   console.log(`df2 eval on ${dir}`);
+  console.log(`Node.js ${process.version}; huge pages for segm and keypoints: ${hugePagesLine()}`);
   const resultsFile = (task: string): string => (isCocoTask(task) ? join(dir, 'results', `${task}_results.json`) : join(dir, 'retrieval', 'results.json'));
   console.log(`ground truth ${mb(gt)}; results: ${args.tasks.map((t) => `${t} ${mb(resultsFile(t))}`).join(', ')}`);
   console.log('');
