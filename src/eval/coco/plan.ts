@@ -46,7 +46,48 @@ export interface CocoEvalOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
-const uniqueSorted = (values: Iterable<number>): number[] => [...new Set(values)].sort((a, b) => a - b);
+/** The distinct values, ascending (a typed array's sort: numeric, and no comparator to call per comparison in a cold process). */
+const uniqueSorted = (values: Iterable<number>): number[] => Array.from(Float64Array.from(new Set(values)).sort());
+
+/** Whether ids are strictly ascending (so each is its own index's rank): how converters write images. */
+function strictlyAscending(ids: Float64Array): boolean {
+  for (let i = 1; i < ids.length; i++) if (!(ids[i - 1]! < ids[i]!)) return false;
+  return true;
+}
+
+/** Rank of each category id among the evaluated ones (-1 for others): a table when the ids are small integers, else a Map. */
+class CategoryRanks {
+  private readonly table: Int32Array | null = null;
+  private readonly map: Map<number, number> | null = null;
+
+  constructor(categoryIds: readonly number[]) {
+    const max = categoryIds.length === 0 ? -1 : categoryIds[categoryIds.length - 1]!;
+    if (categoryIds.every((id) => Number.isInteger(id) && id >= 0) && max < 1 << 16) {
+      this.table = new Int32Array(max + 1).fill(-1);
+      categoryIds.forEach((id, k) => (this.table![id] = k));
+    } else this.map = new Map(categoryIds.map((id, k) => [id, k]));
+  }
+
+  of(id: number): number {
+    if (this.table) {
+      // Not an index of the table (a fraction, negative, too large): undefined.
+      const k = this.table[id];
+      return k === undefined ? -1 : k;
+    }
+    return this.map!.get(id) ?? -1;
+  }
+}
+
+/** The cell (category rank * nImages + image rank) of each item, or -1 when its category or image is not evaluated. */
+function cellsOf(count: number, category: Float64Array, image: Int32Array, ranks: CategoryRanks, imageRank: Int32Array, nImages: number): Int32Array {
+  const cells = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = ranks.of(category[i]!);
+    const r = imageRank[image[i]!]!;
+    cells[i] = k < 0 || r < 0 ? -1 : k * nImages + r;
+  }
+  return cells;
+}
 
 /**
  * Everything one evaluation needs besides the per-category work: which
@@ -79,29 +120,16 @@ export function planEvaluation(task: CocoTask, gt: CocoGroundTruth, res: CocoRes
   if (!gt.tasks.includes(task)) throw new Error(`evaluate: the ground truth was loaded without ${task}`);
   if (!res.tasks.includes(task)) throw new Error(`evaluate: the results were loaded without ${task}`);
   const ann = gt.annotations;
-  const imageById = new Map<number, number>();
-  for (let i = 0; i < gt.images.id.length; i++) imageById.set(gt.images.id[i]!, i);
-  const imageIds = uniqueSorted(options.imageIds ?? gt.images.id).filter((id) => imageById.has(id));
+  const { imageIds, imageRank, imageIndexOfRank } = rankImages(gt.images.id, options.imageIds);
   const nImages = imageIds.length;
-  const imageRank = new Int32Array(gt.images.id.length).fill(-1);
-  imageIds.forEach((id, rank) => (imageRank[imageById.get(id)!] = rank));
   const categoryIds = uniqueSorted(options.categoryIds ?? gt.categories.id);
-  const categoryRank = new Map(categoryIds.map((id, k) => [id, k]));
+  const ranks = new CategoryRanks(categoryIds);
 
   // Cells (category k, image rank r) -> k * nImages + r; ground truth and
   // detections grouped by cell, file order kept inside a cell.
-  const cellOfGt = (i: number): number => {
-    const k = categoryRank.get(ann.category[i]!);
-    const r = imageRank[ann.image[i]!]!;
-    return k === undefined || r < 0 ? -1 : k * nImages + r;
-  };
-  const cellOfDet = (i: number): number => {
-    const k = categoryRank.get(res.categoryId[i]!);
-    const r = imageRank[res.image[i]!]!;
-    return k === undefined || r < 0 ? -1 : k * nImages + r;
-  };
-  const gtGroups = groupByCell(ann.count, categoryIds.length * nImages, cellOfGt);
-  const detGroups = groupByCell(res.count, categoryIds.length * nImages, cellOfDet);
+  const cells = categoryIds.length * nImages;
+  const gtGroups = groupByCell(cellsOf(ann.count, ann.category, ann.image, ranks, imageRank, nImages), cells);
+  const detGroups = groupByCell(cellsOf(res.count, res.categoryId, res.image, ranks, imageRank, nImages), cells);
   return {
     task,
     params: paramsFor(task),
@@ -113,8 +141,29 @@ export function planEvaluation(task: CocoTask, gt: CocoGroundTruth, res: CocoRes
     gtGroups,
     detGroups,
     baseIgnore: groundTruthIgnore(task, gt, options.subset, gtGroups.items),
-    imageIndexOfRank: Int32Array.from(imageIds, (id) => imageById.get(id)!),
+    imageIndexOfRank,
   };
+}
+
+/**
+ * The evaluated image ids ascending (those of `only` that the ground truth
+ * has, else all of its), each image index's rank among them (-1 if not
+ * evaluated), and the index of each rank. An id listed twice in the ground
+ * truth counts at its last index.
+ */
+function rankImages(ids: Float64Array, only: readonly number[] | undefined): { imageIds: number[]; imageRank: Int32Array; imageIndexOfRank: Int32Array } {
+  if (only === undefined && strictlyAscending(ids)) {
+    // The common case, without a Map of every image: ranks are indices.
+    const imageRank = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) imageRank[i] = i;
+    return { imageIds: Array.from(ids), imageRank, imageIndexOfRank: imageRank.slice() };
+  }
+  const imageById = new Map<number, number>();
+  for (let i = 0; i < ids.length; i++) imageById.set(ids[i]!, i);
+  const imageIds = uniqueSorted(only ?? ids).filter((id) => imageById.has(id));
+  const imageRank = new Int32Array(ids.length).fill(-1);
+  imageIds.forEach((id, rank) => (imageRank[imageById.get(id)!] = rank));
+  return { imageIds, imageRank, imageIndexOfRank: Int32Array.from(imageIds, (id) => imageById.get(id)!) };
 }
 
 /** The parts of a plan another thread needs besides the data it holds (typed arrays and plain lists: cheap to copy). */
@@ -149,12 +198,12 @@ export interface Groups {
   items: Int32Array;
 }
 
-function groupByCell(count: number, cells: number, cellOf: (i: number) => number): Groups {
-  const cellOfItem = new Int32Array(count);
+/** Items grouped by their cell (cellOfItem[i], -1 for none) among `cells`, item order kept inside a cell. */
+function groupByCell(cellOfItem: Int32Array, cells: number): Groups {
+  const count = cellOfItem.length;
   const start = new Int32Array(cells + 1);
   for (let i = 0; i < count; i++) {
-    const c = cellOf(i);
-    cellOfItem[i] = c;
+    const c = cellOfItem[i]!;
     if (c >= 0) start[c + 1]!++;
   }
   for (let c = 0; c < cells; c++) start[c + 1]! += start[c]!;
