@@ -176,3 +176,39 @@ test('an element longer than a chunk costs buffers of a few times its size, not 
   // holding the element so far, would be about 130 MB (32x) here.
   assert.ok(bytes < 4.5 * size, `${bytes} bytes of buffers to read an element of ${size}`);
 });
+
+test('a file read whole (the default up to 32 MiB) gives what a chunked read gives, and a small file costs buffers of its size', async () => {
+  const items = Array.from({ length: 3000 }, (_, i) => ({ image_id: i, bbox: [i, i / 3, 2 * i, 1e-7 * i], s: `x]}[{"${i}` }));
+  const file = await tmpFile(JSON.stringify(items));
+  const saved = Object.getOwnPropertyDescriptor(Buffer, 'allocUnsafe')!;
+  const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
+  let bytes = 0;
+  Buffer.allocUnsafe = (n: number): Buffer<ArrayBuffer> => {
+    bytes += n;
+    return allocUnsafe(n);
+  };
+  let whole: Awaited<ReturnType<typeof collect>>;
+  try {
+    whole = await collect(file);
+  } finally {
+    Object.defineProperty(Buffer, 'allocUnsafe', saved);
+  }
+  const chunked = await collect(file, 4096);
+  assert.deepEqual(whole.elements, chunked.elements);
+  assert.deepEqual(whole.summary, chunked.summary);
+  assert.equal(whole.elements.length, 3000);
+  const size = Buffer.byteLength(JSON.stringify(items));
+  assert.ok(bytes <= size + (64 << 10), `${bytes} bytes of buffers for a file of ${size}`);
+  // A truncated file is named the same way on both paths.
+  const cut = await tmpFile(JSON.stringify(items).slice(0, -40));
+  const messages = await Promise.all(
+    [undefined, 4096].map((chunk) =>
+      collect(cut, chunk).then(
+        () => 'read',
+        (err: Error) => err.message,
+      ),
+    ),
+  );
+  assert.match(messages[0]!, /truncated/);
+  assert.equal(messages[0], messages[1]);
+});

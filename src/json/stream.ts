@@ -99,7 +99,10 @@ export interface ArrayResume {
 }
 
 export interface JsonStreamOptions {
-  /** @default 8 MiB */
+  /**
+   * Read the file in chunks of this many bytes.
+   * @default a file up to 32 MiB in one read, a larger one in chunks of 8 MiB
+   */
   chunkBytes?: number;
   /**
    * Read on from an element of the top-level array, as if everything before
@@ -108,6 +111,9 @@ export interface JsonStreamOptions {
    */
   resume?: ArrayResume;
 }
+
+/** A file (or the rest of it, from a resume offset) up to this size is read whole into one buffer. */
+const DIRECT_READ_MAX_BYTES = 32 << 20;
 
 /** Streams a JSON file; see JsonStreamHandlers. Throws InputError for malformed or truncated JSON. */
 export async function streamJson(file: string, handlers: JsonStreamHandlers, options: JsonStreamOptions = {}): Promise<JsonStreamSummary> {
@@ -337,37 +343,51 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
     }
   };
 
-  // Two buffers for the whole read, reused: `store` holds the unconsumed
-  // bytes and the newest chunk (it doubles only for an element larger than
-  // itself), `spare` takes the next chunk while this one is scanned. Fresh
-  // buffers per chunk, and a concatenation per chunk, cost more than the scan
-  // (every new page is a fault, and a large element was copied once per chunk).
-  const chunkBytes = options.chunkBytes ?? 8 << 20;
-  let store = Buffer.allocUnsafe(2 * chunkBytes);
+  // A file of at most DIRECT_READ_MAX_BYTES (most results files, every
+  // annotation) is read straight into one buffer of its size and scanned
+  // there: one read, no copy, and no memory beyond its bytes (a page's first
+  // write is a fault, which costs more than the copy). A larger one is read
+  // through two buffers, reused: `store` holds the unconsumed bytes and the
+  // newest chunk (it doubles only for an element larger than itself), `spare`
+  // takes the next chunk while this one is scanned. Fresh buffers per chunk,
+  // and a concatenation per chunk, cost more than the scan (a large element
+  // was copied once per chunk). Sizes come from stat, a hint: a file that
+  // grows is still read to its end.
+  const direct = options.chunkBytes === undefined && totalBytes - bytesRead <= DIRECT_READ_MAX_BYTES;
+  const chunkBytes = direct ? Math.max(totalBytes - bytesRead + 1, 64 << 10) : (options.chunkBytes ?? 8 << 20);
+  let store = Buffer.allocUnsafe(direct ? chunkBytes : 2 * chunkBytes);
   let filled = 0;
-  const spare = Buffer.allocUnsafe(chunkBytes);
+  const spare = direct ? store : Buffer.allocUnsafe(chunkBytes);
   let handle: FileHandle | undefined;
   let next: Promise<number> | undefined;
   try {
     handle = await open(file, 'r');
     const opened = handle;
-    const readSpare = (): Promise<number> => opened.read(spare, 0, chunkBytes, bytesRead).then((r) => r.bytesRead);
-    next = readSpare();
+    const readNext = (): Promise<number> =>
+      direct
+        ? opened.read(store, filled, store.length - filled, bytesRead).then((r) => r.bytesRead)
+        : opened.read(spare, 0, chunkBytes, bytesRead).then((r) => r.bytesRead);
+    next = readNext();
     for (;;) {
-      const got = await next;
+      const got = await next!;
       next = undefined;
       if (got === 0) break;
       bytesRead += got;
-      const chunk = spare.subarray(0, got);
-      handlers.onChunk?.(chunk);
-      if (filled + got > store.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(2 * store.length, filled + got));
-        store.copy(bigger, 0, 0, filled);
-        store = bigger;
+      if (direct) {
+        handlers.onChunk?.(store.subarray(filled, filled + got));
+        filled += got;
+      } else {
+        const chunk = spare.subarray(0, got);
+        handlers.onChunk?.(chunk);
+        if (filled + got > store.length) {
+          const bigger = Buffer.allocUnsafe(Math.max(2 * store.length, filled + got));
+          store.copy(bigger, 0, 0, filled);
+          store = bigger;
+        }
+        chunk.copy(store, filled);
+        filled += got;
+        next = readNext();
       }
-      chunk.copy(store, filled);
-      filled += got;
-      next = readSpare();
       buf = store.subarray(0, filled);
       const consumed = pump(false);
       const pending = scan as ValueScan | null; // set inside pump()
@@ -380,6 +400,15 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
       filled -= consumed;
       buf = store.subarray(0, filled);
       handlers.onProgress?.(bytesRead, totalBytes);
+      if (direct) {
+        // The file grew past its size at stat: room for more, then read on.
+        if (filled === store.length) {
+          const bigger = Buffer.allocUnsafe(2 * store.length);
+          store.copy(bigger, 0, 0, filled);
+          store = bigger;
+        }
+        next = readNext();
+      }
     }
   } catch (err) {
     // Only the file system's own errors become "not readable"; errors raised by
