@@ -291,12 +291,35 @@ export async function readCocoGroundTruth(source: JsonSource, options: GroundTru
   };
 }
 
-/** Image id -> index into gt.images. */
-export function imageIndexById(gt: CocoGroundTruth): Map<number, number> {
-  const map = new Map<number, number>();
-  const ids = gt.images.id;
-  for (let i = 0; i < ids.length; i++) map.set(ids[i]!, i);
-  return map;
+/**
+ * Image id -> index into gt.images (-1 for an id the ground truth does not
+ * have; an id listed twice is its last index). When the ids are consecutive
+ * integers, as converters number images, the index is arithmetic: no Map of
+ * every image to build before results can be linked.
+ */
+export class ImageIndex {
+  private readonly first: number;
+  private readonly map: Map<number, number> | null = null;
+
+  constructor(private readonly ids: Float64Array) {
+    this.first = ids.length > 0 ? ids[0]! : 0;
+    let consecutive = Number.isInteger(this.first);
+    for (let i = 1; i < ids.length && consecutive; i++) consecutive = ids[i] === this.first + i;
+    if (!consecutive) {
+      this.map = new Map();
+      for (let i = 0; i < ids.length; i++) this.map.set(ids[i]!, i);
+    }
+  }
+
+  of(id: number): number {
+    if (this.map) return this.map.get(id) ?? -1;
+    const at = id - this.first;
+    return at >= 0 && at < this.ids.length && Number.isInteger(at) ? at | 0 : -1; // | 0: an index, never -0
+  }
+}
+
+export function imageIndexById(gt: CocoGroundTruth): ImageIndex {
+  return new ImageIndex(gt.images.id);
 }
 
 /** Lowest index of an annotation (of those listed, default all) without a valid value of attribute number `attribute`, or -1. */

@@ -20,7 +20,7 @@ import { type JsonStreamHandlers, type JsonStreamSummary, streamJson } from '../
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
 import { KEYPOINT_VECTOR_LENGTH } from '../../schema/index.js';
 import { InputError, describe, pathJoin } from '../../util/errors.js';
-import { type CocoGroundTruth, imageIndexById } from './ground-truth.js';
+import { type CocoGroundTruth, type ImageIndex, imageIndexById } from './ground-truth.js';
 import { type MaskStore, maskOf, patchMasks } from './mask-store.js';
 import type { CocoTask } from './params.js';
 import type { LandmarkWindows } from './landmark-windows.js';
@@ -290,12 +290,12 @@ export class UnknownImageIdError extends InputError {
   }
 }
 
-function unknownImageIdError(file: string, gtFile: string, first: number, data: CocoResultsData, images: Map<number, number>): UnknownImageIdError {
+function unknownImageIdError(file: string, gtFile: string, first: number, data: CocoResultsData, images: ImageIndex): UnknownImageIdError {
   const unknown = new Set<number>();
   let results = 0;
   for (let i = first; i < data.count; i++) {
     const id = data.imageId[i]!;
-    if (images.has(id)) continue;
+    if (images.of(id) >= 0) continue;
     unknown.add(id);
     results++;
   }
@@ -322,8 +322,8 @@ export function linkResults(gt: CocoGroundTruth, data: CocoResultsData): CocoRes
   const categories = new Set(gt.categories.id);
   const image = new Int32Array(count);
   for (let i = 0; i < count; i++) {
-    const at = images.get(data.imageId[i]!);
-    if (at === undefined) throw unknownImageIdError(file, gt.file, i, data, images);
+    const at = images.of(data.imageId[i]!);
+    if (at < 0) throw unknownImageIdError(file, gt.file, i, data, images);
     image[i] = at;
     if (!categories.has(data.categoryId[i]!)) {
       throw new InputError(file, `[${i}].category_id`, `a category id of the ground truth (${gt.categories.id.join(', ')})`, describe(data.categoryId[i]));
