@@ -1,8 +1,9 @@
 /**
  * Growable typed columns: the loaders append one value per annotation or
  * result and end with one exact-size typed array per field, instead of
- * keeping a JS object per record. Finished arrays live in SharedArrayBuffers,
- * so that any thread can be handed them without a copy.
+ * keeping a JS object per record. Columns grow in SharedArrayBuffers, and a
+ * finished array is a view of one, so that any thread can be handed it without
+ * a copy.
  */
 export type Typed = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array;
 
@@ -17,13 +18,6 @@ export function sharedArray<T extends Typed>(Type: TypedConstructor<T>, length: 
   return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
 }
 
-/** A copy of values[start, end) in a SharedArrayBuffer. */
-export function sharedCopy<T extends Typed>(Type: TypedConstructor<T>, values: T, start = 0, end = values.length): T {
-  const out = sharedArray(Type, end - start);
-  out.set(values.subarray(start, end) as never);
-  return out;
-}
-
 export class Column<T extends Typed> {
   private data: T;
   length = 0;
@@ -32,7 +26,7 @@ export class Column<T extends Typed> {
     private readonly Type: TypedConstructor<T>,
     initial = 1024,
   ) {
-    this.data = new Type(initial);
+    this.data = sharedArray(Type, initial);
   }
 
   push(value: number): void {
@@ -56,14 +50,19 @@ export class Column<T extends Typed> {
   private grow(needed: number): void {
     let size = Math.max(16, this.data.length * 2);
     while (size < needed) size *= 2;
-    const next = new this.Type(size);
+    const next = sharedArray(this.Type, size);
     next.set(this.data as never);
     this.data = next;
   }
 
-  /** The values as an exact-size shared array (a copy; the column may be dropped afterwards). */
+  /**
+   * The values as a shared array of their length: a view of the column's
+   * buffer, not a copy (the buffer's unused tail was never written, so it
+   * holds no memory; a copy would write every value once more to new pages).
+   * Values pushed later fall outside the view.
+   */
   finish(): T {
-    return sharedCopy(this.Type, this.data, 0, this.length);
+    return this.data.subarray(0, this.length) as T;
   }
 }
 
