@@ -342,7 +342,10 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   // itself), `spare` takes the next chunk while this one is scanned. Fresh
   // buffers per chunk, and a concatenation per chunk, cost more than the scan
   // (every new page is a fault, and a large element was copied once per chunk).
-  const chunkBytes = options.chunkBytes ?? 8 << 20;
+  // A small file gets buffers of about its size, not the 24 MiB a large one is read through: a reader of many small files
+  // (the server's uploads, a property suite) otherwise spends its time collecting them. The size is a hint (the file may
+  // grow after stat), so the read still goes on until it finds the end.
+  const chunkBytes = Math.min(options.chunkBytes ?? 8 << 20, Math.max(totalBytes - base + 1, 64 << 10));
   let store = Buffer.allocUnsafe(2 * chunkBytes);
   let filled = 0;
   const spare = Buffer.allocUnsafe(chunkBytes);
