@@ -145,11 +145,8 @@ test('a value longer than a chunk: escaped quotes, backslash runs and multi-byte
   }
 });
 
-test('an element longer than a chunk costs buffers of a few times its size, not one per chunk', async () => {
-  const size = 4 << 20;
-  const chunkBytes = 64 << 10;
-  const file = await tmpFile(`[{"image_id":1,"counts":"${'abcdefgh'.repeat(size / 8)}"},{"image_id":2}]`);
-  // Every byte of buffer the reader allocates or joins while the file is read.
+/** Every byte of buffer allocated (Buffer.allocUnsafe) or joined (Buffer.concat) while `run` runs. */
+async function bufferBytes(run: () => Promise<void>): Promise<number> {
   const saved = { concat: Object.getOwnPropertyDescriptor(Buffer, 'concat')!, allocUnsafe: Object.getOwnPropertyDescriptor(Buffer, 'allocUnsafe')! };
   const concat = Buffer.concat.bind(Buffer);
   const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
@@ -163,13 +160,45 @@ test('an element longer than a chunk costs buffers of a few times its size, not 
     bytes += n;
     return allocUnsafe(n);
   };
-  let elements: { counts?: string }[];
   try {
-    elements = (await collect(file, chunkBytes)).elements.map((e) => e[2] as { counts?: string });
+    await run();
   } finally {
     Object.defineProperty(Buffer, 'concat', saved.concat);
     Object.defineProperty(Buffer, 'allocUnsafe', saved.allocUnsafe);
   }
+  return bytes;
+}
+
+test('a small file is read through buffers of about its size, not the 24 MiB a large one is read through', async () => {
+  const small = await tmpFile(JSON.stringify(doc));
+  let read: Awaited<ReturnType<typeof collect>> | undefined;
+  const smallBytes = await bufferBytes(async () => {
+    read = await collect(small);
+  });
+  assert.equal(read!.elements.length, 8);
+  assert.ok(smallBytes <= 3 * (64 << 10), `${smallBytes} bytes of buffers to read a file of ${JSON.stringify(doc).length}`);
+  // A file past the smallest buffer: read whole with the default chunk, through buffers of a few times its size.
+  const items = Array.from({ length: 30_000 }, (_, i) => ({ id: i, s: 'x'.repeat(i % 7) }));
+  const large = await tmpFile(JSON.stringify(items));
+  const largeBytes = await bufferBytes(async () => {
+    read = await collect(large);
+  });
+  assert.deepEqual(
+    read!.elements.map((e) => e[2]),
+    items,
+  );
+  const size = JSON.stringify(items).length;
+  assert.ok(size > 64 << 10 && largeBytes <= 3 * (size + 1), `${largeBytes} bytes of buffers to read a file of ${size}`);
+});
+
+test('an element longer than a chunk costs buffers of a few times its size, not one per chunk', async () => {
+  const size = 4 << 20;
+  const chunkBytes = 64 << 10;
+  const file = await tmpFile(`[{"image_id":1,"counts":"${'abcdefgh'.repeat(size / 8)}"},{"image_id":2}]`);
+  let elements: { counts?: string }[] = [];
+  const bytes = await bufferBytes(async () => {
+    elements = (await collect(file, chunkBytes)).elements.map((e) => e[2] as { counts?: string });
+  });
   assert.equal(elements.length, 2);
   assert.equal(elements[0]!.counts!.length, size);
   // The buffer doubles as the element outgrows it: about 4x its size in all. A new buffer per chunk, each

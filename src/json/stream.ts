@@ -344,17 +344,21 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   };
 
   // A file of at most DIRECT_READ_MAX_BYTES (most results files, every
-  // annotation) is read straight into one buffer of its size and scanned
-  // there: one read, no copy, and no memory beyond its bytes (a page's first
-  // write is a fault, which costs more than the copy). A larger one is read
-  // through two buffers, reused: `store` holds the unconsumed bytes and the
-  // newest chunk (it doubles only for an element larger than itself), `spare`
-  // takes the next chunk while this one is scanned. Fresh buffers per chunk,
-  // and a concatenation per chunk, cost more than the scan (a large element
-  // was copied once per chunk). Sizes come from stat, a hint: a file that
-  // grows is still read to its end.
+  // annotation, a query or gallery file) is read straight into one buffer of
+  // its size and scanned there: one read, no copy, and no memory beyond its
+  // bytes (a page's first write is a fault, which costs more than the copy; a
+  // reader of many small files, the server's uploads or a property suite,
+  // spent its time collecting 24 MiB of buffers per file). A larger one is
+  // read through two buffers, reused: `store` holds the unconsumed bytes and
+  // the newest chunk (it doubles only for an element larger than itself),
+  // `spare` takes the next chunk while this one is scanned. Fresh buffers per
+  // chunk, and a concatenation per chunk, cost more than the scan (a large
+  // element was copied once per chunk). Sizes come from stat, a hint: a file
+  // that grows is still read to its end.
   const direct = options.chunkBytes === undefined && totalBytes - bytesRead <= DIRECT_READ_MAX_BYTES;
-  const chunkBytes = direct ? Math.max(totalBytes - bytesRead + 1, 64 << 10) : (options.chunkBytes ?? 8 << 20);
+  const chunkBytes = direct
+    ? Math.max(totalBytes - bytesRead + 1, 64 << 10)
+    : Math.min(options.chunkBytes ?? 8 << 20, Math.max(totalBytes - bytesRead + 1, 64 << 10));
   let store = Buffer.allocUnsafe(direct ? chunkBytes : 2 * chunkBytes);
   let filled = 0;
   const spare = direct ? store : Buffer.allocUnsafe(chunkBytes);

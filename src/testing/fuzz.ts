@@ -52,7 +52,32 @@ export function fuzzTimeout(ciLimitMs = 600_000): number {
  */
 function fuzzParameters<T>(ciRuns: number, share = 1): fc.Parameters<T> {
   const { numRuns, seed, long } = fuzzSettings(ciRuns);
-  return { numRuns: long ? Math.max(1, Math.round(numRuns * share)) : numRuns, seed, includeErrorInReport: true };
+  const runs = long ? Math.max(1, Math.round(numRuns * share)) : numRuns;
+  return { numRuns: runs, seed, includeErrorInReport: true, plugins: long ? [progress<T>(runs)] : [] };
+}
+
+/**
+ * A long run's progress on stderr, at every twentieth of its cases: the
+ * count a soak reached stays in its log when it is stopped before the end.
+ * Counts every run of the predicate, a failure's shrinking included.
+ */
+function progress<T>(runs: number): fc.Plugin<T> {
+  return () => {
+    const started = Date.now();
+    const every = Math.max(1, Math.ceil(runs / 20));
+    let done = 0;
+    const tick = (): void => {
+      if (++done % every === 0) process.stderr.write(`fuzz: ${done} of ${runs} cases, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    };
+    return {
+      decorateRun: (run) => (value) => {
+        const outcome = run(value);
+        if (outcome instanceof Promise) return outcome.finally(tick) as typeof outcome;
+        tick();
+        return outcome;
+      },
+    };
+  };
 }
 
 /**

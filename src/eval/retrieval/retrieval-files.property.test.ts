@@ -19,7 +19,8 @@ type Kind = (typeof KINDS)[number];
 
 let dir: string;
 const valid = new Map<Kind, unknown[]>();
-const files = (): Record<Kind, string> => ({ query: join(dir, 'query.json'), gallery: join(dir, 'gallery.json'), results: join(dir, 'results.json') });
+/** The three valid files, written once; a case writes only the file it changes, beside them. */
+const validFiles = (): Record<Kind, string> => ({ query: join(dir, 'query.json'), gallery: join(dir, 'gallery.json'), results: join(dir, 'results.json') });
 
 before(async () => {
   dir = await tempDir('df2-retrieval-fuzz-');
@@ -34,20 +35,20 @@ before(async () => {
   valid.set('query', queries);
   valid.set('gallery', gallery);
   valid.set('results', results);
+  for (const k of KINDS) await writeFile(validFiles()[k], JSON.stringify(valid.get(k)));
 });
 
-/** Writes the three files, `kind` with these bytes and the others valid, and evaluates them. */
+/** Evaluates `kind` with these bytes and the other two valid files. */
 async function check(kind: Kind, bytes: Buffer): Promise<void> {
-  const paths = files();
-  for (const k of KINDS) await writeFile(paths[k], k === kind ? bytes : JSON.stringify(valid.get(k)));
+  const paths = { ...validFiles(), [kind]: join(dir, `${kind}-changed.json`) };
+  await writeFile(paths[kind], bytes);
   // A changed ground truth may leave the results pointing at what it no longer holds: the refusal may name any of the three.
   await inputVerdict(Object.values(paths), () => evaluateRetrievalFiles(paths.query, paths.gallery, paths.results, { by: [] }));
 }
 
 describe('retrieval query, gallery and results files', { timeout: fuzzTimeout() }, () => {
   test('the small files cut from the golden fixture evaluate', async () => {
-    const paths = files();
-    for (const k of KINDS) await writeFile(paths[k], JSON.stringify(valid.get(k)));
+    const paths = validFiles();
     await evaluateRetrievalFiles(paths.query, paths.gallery, paths.results);
   });
 
