@@ -23,7 +23,8 @@
  *   node dist/bench/run.js --train      # also a train-sized ground truth (writes ~3.3 GB once)
  *   node dist/bench/run.js --images 2000 --tasks bbox,keypoints --no-by
  */
-import { hostFacts, withHugePages } from '../util/huge-pages.js';
+import { processExecve } from '../cli/relaunch.js';
+import { hostFacts, userSetsHugePages, withHugePages } from '../util/huge-pages.js';
 import { BenchUsageError, benchArguments, optionValue } from './arguments.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -90,11 +91,9 @@ async function measure(args: string[]): Promise<Measured> {
 
 /** Whether the commands measured here start again with huge pages (cli/relaunch.ts), and why not when they do not. */
 function hugePagesLine(): string {
-  if (typeof (process as { execve?: unknown }).execve !== 'function') return 'no (this Node.js has no process.execve; Node.js 22.15+ has)';
+  if (!processExecve()) return 'no (this Node.js has no process.execve; Node.js 22.15+ has)';
   if (withHugePages(process.env, hostFacts())) return 'yes (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)';
-  return /(^|:)glibc\.malloc\.hugetlb=/.test(process.env.GLIBC_TUNABLES ?? '')
-    ? 'as GLIBC_TUNABLES says'
-    : 'no (not Linux with glibc 2.35+ in madvise mode, or DF2_HUGE_PAGES=0)';
+  return userSetsHugePages(process.env) ? 'as GLIBC_TUNABLES says' : 'no (not Linux with glibc 2.35+ in madvise mode, or DF2_HUGE_PAGES=0)';
 }
 
 const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(0)} MB`;

@@ -50,6 +50,12 @@ export function wantsHugePages(args: readonly string[]): boolean {
 
 type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) => never;
 
+/** `process.execve` where this Node.js has it (22.15 and 23.11 on), else undefined. */
+export function processExecve(): Execve | undefined {
+  const execve = (process as { execve?: Execve }).execve;
+  return typeof execve === 'function' ? execve : undefined;
+}
+
 /**
  * Starts this process again (the same script and arguments) with huge pages
  * when the df2 command of `commandArgs` gains from them and the machine gives
@@ -57,8 +63,8 @@ type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) =>
  * platform without it) leaves the process as it was.
  */
 export function relaunchWithHugePages(commandArgs: readonly string[] = process.argv.slice(2)): void {
-  const execve = (process as { execve?: Execve }).execve;
-  if (typeof execve !== 'function' || !wantsHugePages(commandArgs)) return;
+  const execve = processExecve();
+  if (!execve || !wantsHugePages(commandArgs)) return;
   const env = withHugePages(process.env, hostFacts());
   if (!env) return;
   try {

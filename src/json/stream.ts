@@ -361,36 +361,39 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
     : Math.min(options.chunkBytes ?? 8 << 20, Math.max(totalBytes - bytesRead + 1, 64 << 10));
   let store = Buffer.allocUnsafe(direct ? chunkBytes : 2 * chunkBytes);
   let filled = 0;
-  const spare = direct ? store : Buffer.allocUnsafe(chunkBytes);
+  const spare = direct ? null : Buffer.allocUnsafe(chunkBytes);
+  /** `store` with room for at least `length` bytes, its `filled` bytes kept (doubling, so that growth is rare). */
+  const growStore = (length: number): void => {
+    if (length <= store.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * store.length, length));
+    store.copy(bigger, 0, 0, filled);
+    store = bigger;
+  };
   let handle: FileHandle | undefined;
   let next: Promise<number> | undefined;
   try {
     handle = await open(file, 'r');
     const opened = handle;
     const readNext = (): Promise<number> =>
-      direct
-        ? opened.read(store, filled, store.length - filled, bytesRead).then((r) => r.bytesRead)
-        : opened.read(spare, 0, chunkBytes, bytesRead).then((r) => r.bytesRead);
+      spare
+        ? opened.read(spare, 0, chunkBytes, bytesRead).then((r) => r.bytesRead)
+        : opened.read(store, filled, store.length - filled, bytesRead).then((r) => r.bytesRead);
     next = readNext();
     for (;;) {
       const got = await next!;
       next = undefined;
       if (got === 0) break;
       bytesRead += got;
-      if (direct) {
-        handlers.onChunk?.(store.subarray(filled, filled + got));
-        filled += got;
-      } else {
+      if (spare) {
         const chunk = spare.subarray(0, got);
         handlers.onChunk?.(chunk);
-        if (filled + got > store.length) {
-          const bigger = Buffer.allocUnsafe(Math.max(2 * store.length, filled + got));
-          store.copy(bigger, 0, 0, filled);
-          store = bigger;
-        }
+        growStore(filled + got);
         chunk.copy(store, filled);
         filled += got;
         next = readNext();
+      } else {
+        handlers.onChunk?.(store.subarray(filled, filled + got));
+        filled += got;
       }
       buf = store.subarray(0, filled);
       const consumed = pump(false);
@@ -404,13 +407,9 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
       filled -= consumed;
       buf = store.subarray(0, filled);
       handlers.onProgress?.(bytesRead, totalBytes);
-      if (direct) {
-        // The file grew past its size at stat: room for more, then read on.
-        if (filled === store.length) {
-          const bigger = Buffer.allocUnsafe(2 * store.length);
-          store.copy(bigger, 0, 0, filled);
-          store = bigger;
-        }
+      if (!spare) {
+        // Read on into the same buffer (the end of the file, or what it grew by since stat), with room for it.
+        growStore(filled + 1);
         next = readNext();
       }
     }

@@ -57,6 +57,11 @@ function glibcReadsTunable(version: string | undefined): boolean {
   return major > 2 || (major === 2 && minor >= 35);
 }
 
+/** Whether `GLIBC_TUNABLES` in `env` already says how malloc uses huge pages (the user's choice, which df2 leaves alone). */
+export function userSetsHugePages(env: NodeJS.ProcessEnv): boolean {
+  return /(^|:)glibc\.malloc\.hugetlb=/.test(env.GLIBC_TUNABLES ?? '');
+}
+
 /**
  * The environment for a new df2 process with the tunable added, or
  * undefined when it would change nothing: not Linux with glibc 2.35+ and mode
@@ -73,7 +78,7 @@ function glibcReadsTunable(version: string | undefined): boolean {
 export function withHugePages(env: NodeJS.ProcessEnv, facts: HugePageFacts): NodeJS.ProcessEnv | undefined {
   if (env.DF2_HUGE_PAGES === '0') return undefined;
   if (facts.platform !== 'linux' || facts.thpMode !== 'madvise' || !glibcReadsTunable(facts.glibcVersion)) return undefined;
+  if (userSetsHugePages(env)) return undefined;
   const tunables = env.GLIBC_TUNABLES ?? '';
-  if (/(^|:)glibc\.malloc\.hugetlb=/.test(tunables)) return undefined;
   return { ...env, GLIBC_TUNABLES: tunables === '' ? HUGE_PAGES_TUNABLE : `${tunables}:${HUGE_PAGES_TUNABLE}` };
 }

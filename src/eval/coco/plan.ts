@@ -6,7 +6,7 @@
  * of a cold start when each thread plans for itself.
  */
 import { ATTRIBUTE_NAMES, type AttributeName } from '../../schema/index.js';
-import { type CocoGroundTruth, missingAttributeError, firstMissingAttribute } from './ground-truth.js';
+import { type CocoGroundTruth, ImageIndex, missingAttributeError, firstMissingAttribute } from './ground-truth.js';
 import { type CocoEvalParams, type CocoTask, paramsFor } from './params.js';
 import type { CocoResults } from './results.js';
 
@@ -158,12 +158,12 @@ function rankImages(ids: Float64Array, only: readonly number[] | undefined): { i
     for (let i = 0; i < ids.length; i++) imageRank[i] = i;
     return { imageIds: Array.from(ids), imageRank, imageIndexOfRank: imageRank.slice() };
   }
-  const imageById = new Map<number, number>();
-  for (let i = 0; i < ids.length; i++) imageById.set(ids[i]!, i);
-  const imageIds = uniqueSorted(only ?? ids).filter((id) => imageById.has(id));
+  const index = new ImageIndex(ids);
+  const imageIds = uniqueSorted(only ?? ids).filter((id) => index.of(id) >= 0);
+  const imageIndexOfRank = Int32Array.from(imageIds, (id) => index.of(id));
   const imageRank = new Int32Array(ids.length).fill(-1);
-  imageIds.forEach((id, rank) => (imageRank[imageById.get(id)!] = rank));
-  return { imageIds, imageRank, imageIndexOfRank: Int32Array.from(imageIds, (id) => imageById.get(id)!) };
+  imageIndexOfRank.forEach((i, rank) => (imageRank[i] = rank));
+  return { imageIds, imageRank, imageIndexOfRank };
 }
 
 /** The parts of a plan another thread needs besides the data it holds (typed arrays and plain lists: cheap to copy). */
