@@ -8,9 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { REPO_ROOT, goldenPath, tempDir } from './testing/paths.js';
@@ -155,14 +155,10 @@ async function copyProductionDependencies(repo: string, app: string): Promise<vo
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (path === '' || entry.dev === true || !existsSync(join(repo, path))) continue;
     await cp(join(repo, path), join(app, path), { recursive: true });
-    const { name, bin } = JSON.parse(await readFile(join(app, path, 'package.json'), 'utf8')) as { name: string; bin?: string | Record<string, string> };
-    const bins = typeof bin === 'string' ? { [name.split('/').pop()!]: bin } : (bin ?? {});
-    const binDir = join(app, path.slice(0, path.lastIndexOf('node_modules/') + 'node_modules'.length), '.bin');
-    for (const [command, file] of Object.entries(bins)) {
-      await mkdir(binDir, { recursive: true });
-      await symlink(relative(binDir, join(app, path, file)), join(binDir, command));
-    }
   }
+  // npm links the copied packages' commands itself (its own rules for their names and paths), with no script and no
+  // registry: a command left unlinked makes the install below look the package up again, which --offline cannot.
+  await npm(['rebuild', '--ignore-scripts'], app);
 }
 
 interface ConsumerOutput {
