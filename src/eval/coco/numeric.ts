@@ -65,7 +65,8 @@ export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): num
 
 /**
  * np.mean of the values > -1 (summarize's `np.mean(s[s>-1])`), or -1 when there are none.
- * `scratch` (at least as long as `values`) spares the allocation when called once per resample.
+ * `scratch` (at least as long as `values`) spares the allocation when called once per resample; it may be
+ * `values` itself, compacted in place (each value is read before its slot can be written).
  */
 export function meanOfValid(values: ArrayLike<number>, scratch?: Float64Array): number {
   const kept = scratch && scratch.length >= values.length ? scratch : new Float64Array(values.length);

@@ -99,6 +99,8 @@ function summaryPlan(params: CocoEvalParams): Slice[] {
   ];
 }
 
+let sliceValues = new Float64Array(0);
+
 /** Mean of precision (or recall) over a slice, in numpy's C order; -1 if nothing is valid. */
 export function sliceMean(params: CocoEvalParams, acc: AccumulatedArrays, slice: Omit<Slice, 'name'>, categories?: readonly number[]): number {
   const { T, R, K, A, M } = acc.dims;
@@ -112,15 +114,20 @@ export function sliceMean(params: CocoEvalParams, acc: AccumulatedArrays, slice:
     ts = t < 0 ? [] : [t];
   }
   const ks = categories ?? Array.from({ length: K }, (_, k) => k);
-  const values: number[] = [];
+  // The slice's values in a typed array kept between calls, compacted in place by meanOfValid (a JS array grown by
+  // push, or a new array per slice, cost the summary of a small evaluation more than its matching).
+  const size = ts.length * (slice.ap ? R : 1) * ks.length;
+  if (sliceValues.length < size) sliceValues = new Float64Array(size);
+  const values = sliceValues.subarray(0, size);
+  let n = 0;
   for (const t of ts) {
     if (slice.ap) {
-      for (let r = 0; r < R; r++) for (const k of ks) values.push(acc.precision[(((t * R + r) * K + k) * A + a) * M + m]!);
+      for (let r = 0; r < R; r++) for (const k of ks) values[n++] = acc.precision[(((t * R + r) * K + k) * A + a) * M + m]!;
     } else {
-      for (const k of ks) values.push(acc.recall[((t * K + k) * A + a) * M + m]!);
+      for (const k of ks) values[n++] = acc.recall[((t * K + k) * A + a) * M + m]!;
     }
   }
-  return meanOfValid(values);
+  return meanOfValid(values, values);
 }
 
 export function summarizeStats(params: CocoEvalParams, acc: AccumulatedArrays): SummaryLine[] {
