@@ -2,10 +2,13 @@
  * Loading ground truth and results. The two files are independent until
  * they are linked, so they are read at the same time: the ground truth in a
  * worker thread, the results in this thread (both parse JSON, which is most
- * of the time of an evaluation). For segm, this thread then rasterizes
+ * of the time of an evaluation). A small ground truth (SMALL_GROUND_TRUTH_BYTES)
+ * is read in this thread, between the results' chunks: a worker costs more
+ * to start than it saves. For segm, this thread then rasterizes
  * ground-truth segmentations that the worker has already read, while the
  * worker reads on. The typed storage crosses threads without copying.
  */
+import { statSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { JsonValueSource } from '../../json/source.js';
 import { MaskPartWriter, type SegmentationBatch, claimBatch, createBatchClaims, rasterizeUnclaimed } from './gt-masks.js';
@@ -20,8 +23,8 @@ export type LoadProgress = (stage: string, done: number, total: number) => void;
 export interface LoadOptions {
   onProgress?: LoadProgress;
   /**
-   * Read in a worker thread.
-   * @default true
+   * Read the ground truth in a worker thread (true) or in this one (false).
+   * @default a worker thread for a file of more than {@link SMALL_GROUND_TRUTH_BYTES}
    */
   useWorker?: boolean;
   /** Stops the worker (the promise rejects with the signal's reason). */
@@ -145,10 +148,24 @@ function startGroundTruth(file: string, tasks: readonly CocoTask[], options: Loa
   };
 }
 
+/**
+ * Ground truth up to this size is read in this thread unless a worker is asked for: starting the worker (a
+ * thread, its modules) costs 40-60 ms of CPU on 2 cores, more than reading a few MB while the results are read.
+ */
+export const SMALL_GROUND_TRUTH_BYTES = 4 << 20;
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return Infinity; // the reader names the file and what is wrong with it
+  }
+}
+
 function parseGroundTruth(file: string, tasks: readonly CocoTask[], options: LoadOptions, hashContent = false): GroundTruthLoading {
   const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!('reading ground truth', done, total));
   const segm = tasks.includes('segm');
-  if (options.useWorker === false) {
+  if (options.useWorker === false || (options.useWorker === undefined && sizeOf(file) <= SMALL_GROUND_TRUTH_BYTES)) {
     const data = readCocoGroundTruth(file, { tasks, onProgress, hashContent });
     return { data, finish: async () => (segm ? withOwnMasks(await data) : data) };
   }

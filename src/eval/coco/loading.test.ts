@@ -84,7 +84,7 @@ test('inconsistent ground truth is refused with the entry that is wrong', async 
 test('a problem found in the loading thread arrives as an InputError', async () => {
   const file = await writeJson('{"images": [], "annotations": [{"id": 1}], "categories": []}');
   await assert.rejects(
-    loadCocoGroundTruth(file, ['bbox']),
+    loadCocoGroundTruth(file, ['bbox'], { useWorker: true }),
     (err: unknown) => err instanceof InputError && err.file === file && err.entry === 'annotations[0].image_id',
   );
 });
@@ -93,7 +93,7 @@ test('bad results stop the ground-truth thread and are reported', async () => {
   const gtFile = await writeJson(GT, 'gt.json');
   const resultsFile = await writeJson([{ image_id: 1, category_id: 2, bbox: [0, 0, 1], score: 1 }], 'r.json');
   await assert.rejects(
-    loadCocoPair('bbox', gtFile, resultsFile),
+    loadCocoPair('bbox', gtFile, resultsFile, { useWorker: true }),
     (err: unknown) => err instanceof InputError && err.file === resultsFile && err.entry === '[0].bbox',
   );
 });
@@ -117,7 +117,7 @@ function manyMasks(annotationsFirst: boolean): string {
 for (const annotationsFirst of [false, true]) {
   test(`masks made by two threads equal those made by one (${annotationsFirst ? 'annotations listed first' : 'images first'})`, async () => {
     const file = await writeJson(manyMasks(annotationsFirst));
-    const twoThreads = await loadCocoGroundTruth(file, ['segm']);
+    const twoThreads = await loadCocoGroundTruth(file, ['segm'], { useWorker: true });
     const oneThread = await loadCocoGroundTruth(file, ['segm'], { useWorker: false });
     for (let i = 0; i < 2600; i++) {
       const a = maskOf(twoThreads.annotations.masks, i);
@@ -171,4 +171,21 @@ test('a bad element of a bbox is named by its index (results and ground truth): 
   await assert.rejects(readCocoGroundTruth(badGt), {
     message: `${badGt}: annotations[0].bbox[0]: expected a finite number (bbox is [x, y, width, height]), found non-finite Infinity`,
   });
+});
+
+test('a small ground truth is read in this thread (no worker starts), and to the same columns as a worker reads them', async () => {
+  const file = await writeJson(GT, 'gt.json');
+  const started: string[] = [];
+  const onWorker = (worker: { threadId: number }): void => void started.push(String(worker.threadId));
+  process.on('worker', onWorker);
+  try {
+    const here = await loadCocoGroundTruth(file, ['bbox']);
+    assert.deepEqual(started, [], 'a worker was started for a small file');
+    const there = await loadCocoGroundTruth(file, ['bbox'], { useWorker: true });
+    assert.equal(started.length, 1, 'useWorker: true starts one');
+    assert.deepEqual([...there.annotations.bbox], [...here.annotations.bbox]);
+    assert.deepEqual([...there.images.id], [...here.images.id]);
+  } finally {
+    process.off('worker', onWorker);
+  }
 });
