@@ -3,7 +3,9 @@
  * command's loading and evaluator), the server's evaluation of a submission
  * (evaluateSubmission, what the worker's child runs) and the explorer's
  * layer (loadCocoLayer / loadRetrievalLayer, on the split converted as
- * `df2 serve --results` converts it). For any JSON value and any mutation
+ * `df2 serve --results` converts it). The ground truth is read as each
+ * reads it when warm: the command from its snapshot, the server's process
+ * from its memory, the layer from its converted split. For any JSON value and any mutation
  * of a valid results file of each task, the three give the same verdict:
  * all evaluate it, to the same figures, or all refuse it with one line
  * naming the file and the entry.
@@ -19,6 +21,7 @@ import { inputVerdict, type InputVerdict } from '../testing/input-verdict.js';
 import { anyJson, byteMutation, fileBytes, mutate, mutation, toJsonText } from '../testing/json-mutations.js';
 import { goldenPath, tempDir } from '../testing/paths.js';
 import { evaluateSubmission } from './challenge/engine.js';
+import { GroundTruthMemory } from './challenge/ground-truth-memory.js';
 import { loadCocoLayer } from './layers/coco-layer.js';
 import { loadRetrievalLayer } from './layers/retrieval-layer.js';
 import { splitTruth, type SplitTruth } from './layers/split-truth.js';
@@ -70,7 +73,8 @@ async function commandReader(task: ReadTask, file: string): Promise<number[]> {
     const r = evaluateRetrieval(inputs, { by: [] });
     return [r.top1, r.top5, r.top10, r.top15, r.top20];
   }
-  const { gt, results } = await loadCocoPair(task, join(gtDir, 'coco.json'), file);
+  // As the command reads it by default: from the ground truth's snapshot in its cache folder (made on the first read).
+  const { gt, results } = await loadCocoPair(task, join(gtDir, 'coco.json'), file, { cache: { dir: join(dir, 'cache') } });
   const evaluator = CocoEvaluator.create(task, gt, results);
   try {
     return (await evaluator.evaluate({ quiet: true })).stats;
@@ -79,13 +83,16 @@ async function commandReader(task: ReadTask, file: string): Promise<number[]> {
   }
 }
 
+/** A long-lived evaluation process of the server keeps the ground truth it read (first case: read from the JSON). */
+const memory = new GroundTruthMemory(256 << 20);
+
 async function serverReader(task: ReadTask, file: string): Promise<number[]> {
-  return (await evaluateSubmission(task, gtDir, file)).result.stats;
+  return (await evaluateSubmission(task, gtDir, file, { memory })).result.stats;
 }
 
 async function layerReader(task: ReadTask, file: string): Promise<number[]> {
   if (task === 'retrieval') return (await loadRetrievalLayer(file, truths.get('retrieval')!)).stats;
-  return (await loadCocoLayer(task, file, truths.get('coco')!)).stats;
+  return (await loadCocoLayer(task, file, truths.get('coco')!, { snapshotDir: join(dir, 'layers', 'snapshots') })).stats;
 }
 
 /** Writes the file and reads it three ways: the same verdict, the same figures. */

@@ -4,6 +4,7 @@
  * holds its detections and match records, some tens of MB).
  */
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CocoTask } from '../../eval/index.js';
 import type { SplitInfo } from '../explorer/types.js';
 import { loadCocoLayer, type CocoLayerData } from './coco-layer.js';
@@ -18,6 +19,7 @@ const DEFAULT_LAYERS_KEPT = 3;
 export class LayerCache {
   private readonly loaded = new Map<string, Promise<LayerData>>();
 
+  /** Layers keep the splits converted to ground truth in `layersDir`, and that ground truth's snapshots in its `snapshots` folder. */
   constructor(
     private readonly layersDir: string,
     private readonly keep = DEFAULT_LAYERS_KEPT,
@@ -45,6 +47,6 @@ export class LayerCache {
     if (layer.task === 'retrieval') return loadRetrievalLayer(layer.file, await splitTruth(this.layersDir, split, 'retrieval'));
     const task: CocoTask = layer.task === 'keypoints_visible' ? 'keypoints' : layer.task;
     const truth = await splitTruth(this.layersDir, split, layer.task === 'keypoints_visible' ? 'coco-visible' : 'coco');
-    return loadCocoLayer(task, layer.file, truth);
+    return loadCocoLayer(task, layer.file, truth, { snapshotDir: join(this.layersDir, 'snapshots') });
   }
 }

@@ -60,6 +60,14 @@ export interface CocoLayerData {
   confusion?: { labels: (number | 'background')[]; matrix: number[][]; entries: ConfusionEntries; imageIds: Float64Array };
 }
 
+export interface CocoLayerOptions {
+  /**
+   * Read the split's ground truth from its snapshot in this folder (written on the first layer of the split): a
+   * second layer on a validation-sized split then skips parsing its 300 MB of JSON.
+   */
+  snapshotDir?: string;
+}
+
 /** Per image: tallies and verdicts from the match records (IoU .50, area all, the largest maxDets). */
 function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
   const matches: CocoMatchRecords = result.matches;
@@ -105,11 +113,12 @@ function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
   return perImage;
 }
 
-export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: SplitTruth): Promise<CocoLayerData> {
+export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: SplitTruth, options: CocoLayerOptions = {}): Promise<CocoLayerData> {
   const gtFile = truth.files.gt!;
+  const cache = options.snapshotDir === undefined ? undefined : { dir: options.snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
   // Segm's confusion matrix takes boxes: the results' own, else their masks'.
   const [{ gt, results }, read] = await Promise.all([
-    loadCocoPair(task, gtFile, resultsFile, { extraTasks: task === 'segm' ? ['bbox'] : [] }),
+    loadCocoPair(task, gtFile, resultsFile, { extraTasks: task === 'segm' ? ['bbox'] : [], ...(cache && { cache }) }),
     readResultsForImages(resultsFile, new Set(truth.itemKeys.keys()), { compact: true }),
   ]);
   const evaluator = CocoEvaluator.create(task, gt, results);

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { goldenPath, tempDir } from '../../testing/paths.js';
@@ -274,6 +274,13 @@ describe('explorer layers', () => {
       assert.equal((await get('/api/layers/file-keypoints/images?split=dataset&confusion=0,0')).status, 400);
     });
   }
+
+  test("the split's ground truth is kept as snapshots beside the layers, for the next layers on the split", async () => {
+    // Written by the layers of the tests above (the golden figures there); the results-readers property evaluates
+    // layers read from them against df2 eval.
+    const snapshots = (await readdir(join(server.ctx.settings.layersDir, 'snapshots'))).filter((f) => f.endsWith('.df2snap'));
+    assert.ok(snapshots.length >= 1, `no snapshot: ${snapshots.join(', ')}`);
+  });
 
   test('retrieval: every query explained, aggregated to golden top-k; the image lists its queries', async () => {
     const { body: summary } = await get<LayerSummaryJson>('/api/layers/file-ret/summary?split=dataset');
