@@ -15,6 +15,8 @@ interface ImportCliOptions {
   out: string;
   passwordFile?: string;
   json?: boolean;
+  /** Not a flag: the tests choose where entries are decoded (see ImportOptions.decodeThreads). */
+  decodeThreads?: number;
 }
 
 export function registerImport(program: Command): void {
@@ -61,6 +63,7 @@ export async function runImport(zips: string[], options: ImportCliOptions, write
         return resolvePassword({ passwordFile: options.passwordFile, prompt: () => promptPassword('Password for the zip archives: ') });
       },
       signal: abort.signal,
+      ...(options.decodeThreads !== undefined && { decodeThreads: options.decodeThreads }),
       onProgress: (p) => {
         progress.setTotal(p.totalBytes);
         progress.update(p.bytes, `${p.files} files`);

@@ -3,7 +3,8 @@
  * output directory by its name in the archive, each to a temporary name and
  * renamed once its size and CRC-32 match, so that a file under its real name
  * is always whole. The main thread walks the central directory and hands
- * batches of consecutive entries to two decoding threads (decoder-pool.ts),
+ * batches of consecutive entries to two decoding threads (decoder-pool.ts;
+ * archives of one batch or less are decoded in the main thread),
  * which decrypt, inflate, check and write them; their replies carry what the
  * split checks need (an annotation's text, an image's size), which run here.
  * Large entries and those only zip.js reads (WinZip AES) are decoded here,
@@ -21,7 +22,7 @@ import { OpenArchive } from './archive.js';
 import type { ArchiveEntry } from './central-directory.js';
 import { EntryDataError, IN_MEMORY_BYTES, readEntryData } from './entry-data.js';
 import { decodedByDf2 } from './entry-decode.js';
-import { BATCH_BYTES, BATCH_CONTENT_BYTES, BATCH_FILES, DecoderPool } from './decoder-pool.js';
+import { BATCH_BYTES, BATCH_CONTENT_BYTES, BATCH_FILES, DECODING_THREADS, DecoderPool } from './decoder-pool.js';
 import type { BatchReply, DecodeItem, SplitKind } from './decode-protocol.js';
 import { SplitCheck } from './split-check.js';
 
@@ -39,7 +40,18 @@ export interface ImportOptions {
   /** Aborting (Ctrl-C) stops after the files being written are whole; no temporary file stays. */
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Threads that decode the batches of entries; 0 decodes them in this thread.
+   * @default 0 when the archives are one batch or less ({@link SMALL_IMPORT_BYTES} in all), else DECODING_THREADS
+   */
+  decodeThreads?: number;
 }
+
+/**
+ * Archives of this many bytes or fewer (in all) are decoded in the main thread: they make one batch at most, which
+ * one thread would decode anyway, and starting the threads (40-60 ms of CPU each) costs more than decoding it.
+ */
+export const SMALL_IMPORT_BYTES = BATCH_BYTES;
 
 export interface ImportResult {
   /** Files written by this run. */
@@ -92,7 +104,7 @@ export async function importArchives(paths: string[], outDir: string, options: I
       await askPassword();
       for (const [archive, entry] of survey.firstEncrypted) await checkPassword(archive, entry, password);
     }
-    const pool = new DecoderPool(password);
+    const pool = new DecoderPool(password, options.decodeThreads ?? (survey.totalBytes <= SMALL_IMPORT_BYTES ? 0 : DECODING_THREADS));
     const stop = (): void => pool.stop();
     options.signal?.addEventListener('abort', stop);
     try {

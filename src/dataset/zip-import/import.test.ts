@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { runCli, type CliResult } from '../../testing/cli.js';
 import { REPO_ROOT, filesUnder, goldenPath, tempDir } from '../../testing/paths.js';
 import { startServer } from '../../server/server.js';
+import { importArchives } from './extract.js';
+import type { Worker } from 'node:worker_threads';
 
 const PASSWORD = 'Df2-s3cret pass';
 const STACK_LINE = /^\s+at /m;
@@ -307,6 +309,32 @@ async function bigArchive(): Promise<{ source: string; archive: string }> {
   return { source, archive: zipWith(['zip', '-q', '-r', '-P', PASSWORD], 'big.zip', source, ['validation', 'extra']) };
 }
 const BIG = await bigArchive();
+
+test('an archive of one batch or less is decoded in the main thread, a bigger one by two decoding threads; byte for byte either way', async () => {
+  const threads: number[] = [];
+  const onWorker = (worker: Worker): void => void threads.push(worker.threadId);
+  process.on('worker', onWorker);
+  try {
+    const cases = [
+      [ZIP_CRYPTO, SOURCE, undefined, 0],
+      [ZIP_CRYPTO, SOURCE, 2, 2],
+      [BIG.archive, BIG.source, undefined, 2],
+    ] as const;
+    for (const [archive, source, decodeThreads, expectedThreads] of cases) {
+      const out = await newOut();
+      threads.length = 0;
+      const result = await importArchives([archive], out, {
+        password: () => Promise.resolve(Buffer.from(PASSWORD)),
+        ...(decodeThreads !== undefined && { decodeThreads }),
+      });
+      assert.equal(threads.length, expectedThreads, `${archive}: threads started`);
+      assert.equal(result.written, (await filesUnder(source)).length);
+      await assertSameTree(out, source);
+    }
+  } finally {
+    process.off('worker', onWorker);
+  }
+});
 
 /** Starts an import, waits until `minFiles` files are out, then sends `signal`. */
 async function interruptImport(
