@@ -11,7 +11,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { rleFromBox, rleToString } from '../../mask/index.js';
@@ -120,10 +120,16 @@ async function evaluate(c: Case, options: CocoEvalOptions = {}): Promise<CocoEva
   const n = fileCount++;
   const gtFile = join(dir, `gt-${n}.json`);
   const resultsFile = join(dir, `results-${n}.json`);
-  await writeFile(gtFile, JSON.stringify(cocoGt(c.images, c.gt)));
-  await writeFile(resultsFile, JSON.stringify(resultEntries(c)));
-  const { gt, results } = await loadCocoPair(c.task, gtFile, resultsFile, { useWorker: false });
-  return evaluateLoaded(c.task, gt, results, { quiet: true, matches: false, ...options });
+  writeFileSync(gtFile, JSON.stringify(cocoGt(c.images, c.gt)));
+  writeFileSync(resultsFile, JSON.stringify(resultEntries(c)));
+  try {
+    const { gt, results } = await loadCocoPair(c.task, gtFile, resultsFile, { useWorker: false });
+    return evaluateLoaded(c.task, gt, results, { quiet: true, matches: false, ...options });
+  } finally {
+    // A soak writes millions of these.
+    rmSync(gtFile);
+    rmSync(resultsFile);
+  }
 }
 
 /** The bytes of an accumulated array: two evaluations must agree bit for bit (and a byte comparison costs little beside an element-wise one of 157,560 numbers). */

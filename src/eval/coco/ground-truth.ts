@@ -100,11 +100,11 @@ export async function readCocoGroundTruth(source: JsonSource, options: GroundTru
   const annImageId = f64();
   const annCategory = f64();
   const annArea = f64();
-  const annBbox = f64(4096);
+  const annBbox = f64();
   const annCrowd = u8();
   const annNumKeypoints = f64();
-  const annAttributes = i8(4096);
-  const landmarks = new RecordWriter(Float64Array, 1 << 16);
+  const annAttributes = i8();
+  const landmarks = new RecordWriter(Float64Array, 1 << 13);
   const segmentations = new SegmentationWriter(options.onSegmentationBatch);
   const idsSeen = new Set<number>();
 

@@ -36,11 +36,13 @@ export interface SegmentationBatch {
 
 export class SegmentationWriter {
   private readonly batches: SegmentationBatch[] = [];
-  private coords = f64(1 << 16);
-  private lengths = u32(4096);
-  private counts = i32(SEGMENTATION_BATCH);
-  private heights = f64(SEGMENTATION_BATCH);
-  private widths = f64(SEGMENTATION_BATCH);
+  // The first batch's columns start small (a small file allocates little: shared memory costs 13 µs per 8 KB
+  // to allocate); later batches start at the size the one before ended at.
+  private coords = f64();
+  private lengths = u32();
+  private counts = i32();
+  private heights = f64();
+  private widths = f64();
   private other = new Map<number, unknown>();
   private start = 0;
 
@@ -78,8 +80,8 @@ export class SegmentationWriter {
     };
     this.batches.push(batch);
     this.start += batch.count;
-    this.coords = f64(1 << 16);
-    this.lengths = u32(4096);
+    this.coords = f64(batch.coords.length);
+    this.lengths = u32(batch.polygonLengths.length);
     this.counts = i32(SEGMENTATION_BATCH);
     this.heights = f64(SEGMENTATION_BATCH);
     this.widths = f64(SEGMENTATION_BATCH);

@@ -12,7 +12,8 @@ export interface MaskStore {
   readonly width: Int32Array;
 }
 
-const BLOCK_RUNS = 1 << 20;
+/** The first block (64 KB: a small file allocates little); blocks double from it up to MAX_BLOCK_BYTES. */
+const BLOCK_RUNS = 1 << 14;
 
 export class MaskStoreWriter {
   private readonly runs = new RecordWriter<Uint32Array>(Uint32Array, BLOCK_RUNS);
