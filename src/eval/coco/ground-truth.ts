@@ -104,7 +104,7 @@ export async function readCocoGroundTruth(source: JsonSource, options: GroundTru
   const annCrowd = u8();
   const annNumKeypoints = f64();
   const annAttributes = i8();
-  const landmarks = new RecordWriter(Float64Array, 1 << 13);
+  const landmarks = new RecordWriter(Float64Array, 1 << 16);
   const segmentations = new SegmentationWriter(options.onSegmentationBatch);
   const idsSeen = new Set<number>();
 

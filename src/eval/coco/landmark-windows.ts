@@ -20,8 +20,7 @@ export interface LandmarkWindows {
   xy: RecordBlocks<Float64Array>;
 }
 
-/** The first block (64 KB: a small file allocates little); blocks double from it up to MAX_BLOCK_BYTES. */
-const BLOCK_DOUBLES = 1 << 13;
+const BLOCK_DOUBLES = 1 << 20;
 
 /** Not +0: -0 counts as a value, so that it is kept as read. */
 const isSet = (v: number): boolean => v !== 0 || 1 / v < 0;

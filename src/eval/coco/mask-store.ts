@@ -12,8 +12,7 @@ export interface MaskStore {
   readonly width: Int32Array;
 }
 
-/** The first block (64 KB: a small file allocates little); blocks double from it up to MAX_BLOCK_BYTES. */
-const BLOCK_RUNS = 1 << 14;
+const BLOCK_RUNS = 1 << 20;
 
 export class MaskStoreWriter {
   private readonly runs = new RecordWriter<Uint32Array>(Uint32Array, BLOCK_RUNS);

@@ -6,7 +6,7 @@ const records = (store: ReturnType<RecordWriter<Uint32Array>['finish']>): number
   Array.from({ length: store.block.length }, (_, i) => [...recordOf(store, i)]);
 
 test('records written in place, a declined one leaving nothing, across blocks', () => {
-  const writer = new RecordWriter<Uint32Array>(Uint32Array, 4);
+  const writer = new RecordWriter<Uint32Array>(Uint32Array, 4, 4);
   writer.append([1, 2, 3], 0, 3);
   assert.equal(
     writer.appendUpTo(3, (target, at) => {
@@ -31,12 +31,12 @@ test('records written in place, a declined one leaving nothing, across blocks', 
 });
 
 test("another writer's records are appended without a copy, and later appends go on after them", () => {
-  const theirs = new RecordWriter<Uint32Array>(Uint32Array, 4);
+  const theirs = new RecordWriter<Uint32Array>(Uint32Array, 4, 4);
   theirs.append([10, 11], 0, 2);
   theirs.append([], 0, 0);
   theirs.append([12, 13, 14], 0, 3);
   const part = theirs.finish();
-  const writer = new RecordWriter<Uint32Array>(Uint32Array, 4);
+  const writer = new RecordWriter<Uint32Array>(Uint32Array, 4, 4);
   writer.append([1], 0, 1);
   writer.appendRecords(part);
   writer.append([2, 3], 0, 2);
@@ -47,13 +47,23 @@ test("another writer's records are appended without a copy, and later appends go
   assert.equal(store.blocks[0]!.length, 1);
 });
 
+test('the first block is small, the second of blockSize elements, then blocks double', () => {
+  const writer = new RecordWriter<Float64Array>(Float64Array, 1 << 16);
+  for (let i = 0; i < 20; i++) writer.append(new Float64Array(4096), 0, 4096);
+  // 64 KB (8192 doubles: two records), then 65,536 doubles (16 records), then the rest in a block of twice that.
+  assert.deepEqual(
+    writer.finish().blocks.map((b) => b.buffer.byteLength),
+    [64 << 10, 8 << 16, 16 << 16],
+  );
+});
+
 test('records of no values from storage with no block', () => {
   const none = new RecordWriter<Uint32Array>(Uint32Array, 4).finish();
   assert.equal(none.blocks.length, 0);
-  const empty = new RecordWriter<Uint32Array>(Uint32Array, 4);
+  const empty = new RecordWriter<Uint32Array>(Uint32Array, 4, 4);
   empty.appendRecords(none);
   assert.deepEqual(records(empty.finish()), []);
-  const writer = new RecordWriter<Uint32Array>(Uint32Array, 4);
+  const writer = new RecordWriter<Uint32Array>(Uint32Array, 4, 4);
   writer.appendRecords({ blocks: [], block: Int32Array.of(0, 0), offset: Int32Array.of(0, 0), length: Int32Array.of(0, 0) });
   writer.append([5], 0, 1);
   assert.deepEqual(records(writer.finish()), [[], [], [5]]);
