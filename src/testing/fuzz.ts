@@ -70,10 +70,19 @@ function progress<T>(runs: number): fc.Plugin<T> {
       if (++done % every === 0) process.stderr.write(`fuzz: ${done} of ${runs} cases, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     };
     return {
+      // A case skipped by fc.pre is not one of the property's cases: fast-check draws another in its place.
       decorateRun: (run) => (value) => {
         const outcome = run(value);
-        if (outcome instanceof Promise) return outcome.finally(tick) as typeof outcome;
-        tick();
+        const count = (result: unknown): void => {
+          if (!fc.PreconditionFailure.isFailure(result)) tick();
+        };
+        if (outcome instanceof Promise) {
+          return outcome.then((result) => {
+            count(result);
+            return result;
+          }) as typeof outcome;
+        }
+        count(outcome);
         return outcome;
       },
     };
