@@ -22,6 +22,7 @@ import { InputError } from '../../util/errors.js';
 import type { EvaluatedCocoTask } from '../../render/index.js';
 import type { PhaseIntervals } from './config.js';
 import type { GroundTruthMemory } from './ground-truth-memory.js';
+import { serverSnapshotCache } from '../snapshot-cache.js';
 import { cocoResampledFigure, type ResampledFigure } from './resample-figures.js';
 import { COCO_SUBSET_STAT_NAMES } from './tasks.js';
 import type { EvaluationResult, Task } from './types.js';
@@ -106,10 +107,8 @@ async function loadFiles(
   const tasks = [task, ...extraTasks];
   const kept = memory?.lookup(gtFile, tasks);
   if (kept) return { gt: kept, results: await loadCocoResults(resultsFile, kept, tasks) };
-  // Why a snapshot is rebuilt goes to stderr, kept for a crash's message.
-  const cache = snapshotDir === undefined ? undefined : { dir: snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
   const start = memory?.startRead(gtFile);
-  const loaded = await loadCocoPair(task, gtFile, resultsFile, { extraTasks, cache });
+  const loaded = await loadCocoPair(task, gtFile, resultsFile, { extraTasks, cache: serverSnapshotCache(snapshotDir) });
   if (start) memory!.keep(start, loaded.gt);
   return loaded;
 }

@@ -28,6 +28,7 @@ import { readResultsForImages, type DetectionRecord } from '../../render/interna
 import { rleFromString } from '../../mask/index.js';
 import type { GroundTruthState, PredictionJson, PredictionState, TallyJson } from '../../shared/layer-types.js';
 import type { SplitTruth } from './split-truth.js';
+import { serverSnapshotCache } from '../snapshot-cache.js';
 
 interface DetectionVerdict {
   state: PredictionState;
@@ -115,10 +116,9 @@ function imageVerdicts(result: CocoEvalResult): Map<number, CocoImageData> {
 
 export async function loadCocoLayer(task: CocoTask, resultsFile: string, truth: SplitTruth, options: CocoLayerOptions = {}): Promise<CocoLayerData> {
   const gtFile = truth.files.gt!;
-  const cache = options.snapshotDir === undefined ? undefined : { dir: options.snapshotDir, onNote: (line: string) => process.stderr.write(`${line}\n`) };
   // Segm's confusion matrix takes boxes: the results' own, else their masks'.
   const [{ gt, results }, read] = await Promise.all([
-    loadCocoPair(task, gtFile, resultsFile, { extraTasks: task === 'segm' ? ['bbox'] : [], ...(cache && { cache }) }),
+    loadCocoPair(task, gtFile, resultsFile, { extraTasks: task === 'segm' ? ['bbox'] : [], cache: serverSnapshotCache(options.snapshotDir) }),
     readResultsForImages(resultsFile, new Set(truth.itemKeys.keys()), { compact: true }),
   ]);
   const evaluator = CocoEvaluator.create(task, gt, results);
