@@ -59,7 +59,8 @@ function fuzzParameters<T>(ciRuns: number, share = 1): fc.Parameters<T> {
 /**
  * A long run's progress on stderr, at every twentieth of its cases: the
  * count a soak reached stays in its log when it is stopped before the end.
- * Counts every run of the predicate, a failure's shrinking included.
+ * Counts every run of the predicate, a failure's shrinking included, but
+ * not a case that fc.pre skips (fast-check draws another in its place).
  */
 function progress<T>(runs: number): fc.Plugin<T> {
   return () => {
@@ -69,21 +70,14 @@ function progress<T>(runs: number): fc.Plugin<T> {
     const tick = (): void => {
       if (++done % every === 0) process.stderr.write(`fuzz: ${done} of ${runs} cases, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     };
+    const counted = <R>(result: R): R => {
+      if (!fc.PreconditionFailure.isFailure(result)) tick();
+      return result;
+    };
     return {
-      // A case skipped by fc.pre is not one of the property's cases: fast-check draws another in its place.
       decorateRun: (run) => (value) => {
         const outcome = run(value);
-        const count = (result: unknown): void => {
-          if (!fc.PreconditionFailure.isFailure(result)) tick();
-        };
-        if (outcome instanceof Promise) {
-          return outcome.then((result) => {
-            count(result);
-            return result;
-          }) as typeof outcome;
-        }
-        count(outcome);
-        return outcome;
+        return (outcome instanceof Promise ? outcome.then(counted) : counted(outcome)) as typeof outcome;
       },
     };
   };
