@@ -356,9 +356,8 @@ export async function streamJson(file: string, handlers: JsonStreamHandlers, opt
   // element was copied once per chunk). Sizes come from stat, a hint: a file
   // that grows is still read to its end.
   const direct = options.chunkBytes === undefined && totalBytes - bytesRead <= DIRECT_READ_MAX_BYTES;
-  const chunkBytes = direct
-    ? Math.max(totalBytes - bytesRead + 1, 64 << 10)
-    : Math.min(options.chunkBytes ?? 8 << 20, Math.max(totalBytes - bytesRead + 1, 64 << 10));
+  const fileSized = Math.max(totalBytes - bytesRead + 1, 64 << 10);
+  const chunkBytes = direct ? fileSized : Math.min(options.chunkBytes ?? 8 << 20, fileSized);
   let store = Buffer.allocUnsafe(direct ? chunkBytes : 2 * chunkBytes);
   let filled = 0;
   const spare = direct ? null : Buffer.allocUnsafe(chunkBytes);

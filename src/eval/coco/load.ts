@@ -165,7 +165,7 @@ function sizeOf(file: string): number {
 function parseGroundTruth(file: string, tasks: readonly CocoTask[], options: LoadOptions, hashContent = false): GroundTruthLoading {
   const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!('reading ground truth', done, total));
   const segm = tasks.includes('segm');
-  if (options.useWorker === false || (options.useWorker === undefined && sizeOf(file) <= SMALL_GROUND_TRUTH_BYTES)) {
+  if (!(options.useWorker ?? sizeOf(file) > SMALL_GROUND_TRUTH_BYTES)) {
     const data = readCocoGroundTruth(file, { tasks, onProgress, hashContent });
     return { data, finish: async () => (segm ? withOwnMasks(await data) : data) };
   }
