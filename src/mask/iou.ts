@@ -5,7 +5,7 @@
  *
  * Results are laid out detection-major: result[d * gt.length + g].
  */
-import { type Rle, rleArea, rleToBbox } from './rle.js';
+import { type Rle, measureRuns } from './rle.js';
 
 /** The crowd flag as pycocotools reads it: converted to uint8 (so 256 is 0), then nonzero. */
 function crowdFlags(iscrowd: ArrayLike<number>, n: number): Uint8Array {
@@ -16,8 +16,23 @@ function crowdFlags(iscrowd: ArrayLike<number>, n: number): Uint8Array {
 }
 
 /**
+ * Many masks, measured: mask i's runs are
+ * runs.blocks[runs.block[i]][runs.offset[i], runs.offset[i] + runs.length[i]),
+ * its size height[i] x width[i], its rleToBbox box box[4i, 4i + 4) and its
+ * rleArea area[i]. The evaluation's mask stores have this shape, so that the
+ * IoU of their masks reads the measures made once and no view per mask.
+ */
+export interface MaskColumns {
+  readonly runs: { readonly blocks: readonly Uint32Array[]; readonly block: Int32Array; readonly offset: Int32Array; readonly length: Int32Array };
+  readonly height: ArrayLike<number>;
+  readonly width: ArrayLike<number>;
+  readonly box: Float64Array;
+  readonly area: Float64Array;
+}
+
+/**
  * Mask IoU as the release's maskApi (2017) rleIou: a pair whose boxes (its
- * {@link rleToBbox}, which may leave out the pixels of a run wrapping into the
+ * rleToBbox, which may leave out the pixels of a run wrapping into the
  * next column) do not overlap gets 0 before any pixel is counted, so two
  * masks that share pixels can still score 0. Otherwise intersection over
  * union of the pixels; both are exact integers, so the quotient is the same
@@ -30,64 +45,95 @@ function crowdFlags(iscrowd: ArrayLike<number>, n: number): Uint8Array {
  * rleIou([a], [b], [0]); // Float64Array [4 / 28]
  */
 export function rleIou(dt: readonly Rle[], gt: readonly Rle[], iscrowd: ArrayLike<number>): Float64Array {
-  const nDt = dt.length;
-  const nGt = gt.length;
-  const crowd = crowdFlags(iscrowd, nGt);
+  const crowd = crowdFlags(iscrowd, gt.length);
+  return maskColumnsIou(measuredColumns(dt), identity(dt.length), dt.length, measuredColumns(gt), identity(gt.length), gt.length, crowd);
+}
+
+/**
+ * {@link rleIou} of the masks dt[dets[0..nDt)] and gt[gts[0..nGt)] of two
+ * measured sets (crowd: one 0/1 flag per listed ground truth).
+ */
+export function maskColumnsIou(dt: MaskColumns, dets: Int32Array, nDt: number, gt: MaskColumns, gts: Int32Array, nGt: number, crowd: Uint8Array): Float64Array {
   const out = new Float64Array(nDt * nGt);
-  if (nDt === 0 || nGt === 0) return out;
-  const gtAreas = new Float64Array(nGt);
-  const gtBoxes = new Float64Array(4 * nGt);
-  for (let g = 0; g < nGt; g++) {
-    gtAreas[g] = rleArea(gt[g]!);
-    gtBoxes.set(rleToBbox(gt[g]!), 4 * g);
-  }
+  const dtRuns = dt.runs;
+  const gtRuns = gt.runs;
   for (let d = 0; d < nDt; d++) {
-    const a = dt[d]!;
-    const [dx, dy, dw, dh] = rleToBbox(a);
-    let dtArea = -1;
+    const i = dets[d]!;
+    const dx = dt.box[4 * i]!,
+      dy = dt.box[4 * i + 1]!,
+      dw = dt.box[4 * i + 2]!,
+      dh = dt.box[4 * i + 3]!;
+    const dtArea = dt.area[i]!;
+    const a = dtRuns.blocks[dtRuns.block[i]!]!;
+    const aFrom = dtRuns.offset[i]!;
+    const aTo = aFrom + dtRuns.length[i]!;
     for (let g = 0; g < nGt; g++) {
-      if (!boxesOverlap(dx, dy, dw, dh, gtBoxes, 4 * g)) continue;
-      const b = gt[g]!;
-      if (a.height !== b.height || a.width !== b.width) {
+      const j = gts[g]!;
+      if (!boxesOverlap(dx, dy, dw, dh, gt.box, 4 * j)) continue;
+      if (dt.height[i] !== gt.height[j] || dt.width[i] !== gt.width[j]) {
         out[d * nGt + g] = -1;
         continue;
       }
-      const inter = intersection(a.counts, b.counts);
+      const from = gtRuns.offset[j]!;
+      const inter = intersection(a, aFrom, aTo, gtRuns.blocks[gtRuns.block[j]!]!, from, from + gtRuns.length[j]!);
       if (inter === 0) continue;
-      if (dtArea < 0) dtArea = rleArea(a);
       // The same integers maskApi counts pixel by pixel in its run walk.
-      out[d * nGt + g] = inter / (crowd[g] ? dtArea : dtArea + gtAreas[g]! - inter);
+      out[d * nGt + g] = inter / (crowd[g] ? dtArea : dtArea + gt.area[j]! - inter);
     }
   }
   return out;
 }
 
+/** Masks given one by one as columns, measured. */
+function measuredColumns(masks: readonly Rle[]): MaskColumns {
+  const n = masks.length;
+  const box = new Float64Array(4 * n);
+  const area = new Float64Array(n);
+  const length = new Int32Array(n);
+  masks.forEach((m, i) => {
+    area[i] = measureRuns(m.counts, 0, m.counts.length, m.height, m.width, box, 4 * i);
+    length[i] = m.counts.length;
+  });
+  return {
+    runs: { blocks: masks.map((m) => m.counts), block: identity(n), offset: new Int32Array(n), length },
+    height: masks.map((m) => m.height),
+    width: masks.map((m) => m.width),
+    box,
+    area,
+  };
+}
+
+function identity(n: number): Int32Array {
+  const list = new Int32Array(n);
+  for (let i = 0; i < n; i++) list[i] = i;
+  return list;
+}
+
 /**
- * Pixels set in both masks: a merge of the two lists of set intervals
- * [start, end) (the odd runs), touching only the runs of 1s.
+ * Pixels set in both masks a[aFrom, aTo) and b[bFrom, bTo) (their runs): a
+ * merge of the two lists of set intervals [start, end) (the odd runs),
+ * touching only the runs of 1s.
  */
-function intersection(a: Uint32Array, b: Uint32Array): number {
-  const aLen = a.length;
-  const bLen = b.length;
-  if (aLen < 2 || bLen < 2) return 0;
-  let aStart = a[0]!;
-  let aEnd = aStart + a[1]!;
-  let bStart = b[0]!;
-  let bEnd = bStart + b[1]!;
-  let ia = 1;
-  let ib = 1;
+function intersection(a: Uint32Array, aFrom: number, aTo: number, b: Uint32Array, bFrom: number, bTo: number): number {
+  if (aTo - aFrom < 2 || bTo - bFrom < 2) return 0;
+  let aStart = a[aFrom]!;
+  let aEnd = aStart + a[aFrom + 1]!;
+  let bStart = b[bFrom]!;
+  let bEnd = bStart + b[bFrom + 1]!;
+  let ia = aFrom + 1;
+  let ib = bFrom + 1;
   let inter = 0;
   for (;;) {
     const overlap = (aEnd < bEnd ? aEnd : bEnd) - (aStart > bStart ? aStart : bStart);
     if (overlap > 0) inter += overlap;
     if (aEnd <= bEnd) {
       // Next set interval of a: skip its run of 0s.
-      if (ia + 2 >= aLen) break;
+      if (ia + 2 >= aTo) break;
       aStart = aEnd + a[ia + 1]!;
       aEnd = aStart + a[ia + 2]!;
       ia += 2;
     } else {
-      if (ib + 2 >= bLen) break;
+      if (ib + 2 >= bTo) break;
       bStart = bEnd + b[ib + 1]!;
       bEnd = bStart + b[ib + 2]!;
       ib += 2;

@@ -25,6 +25,8 @@ import {
   type Rle,
 } from './index.js';
 import { rleRunsFromJsonBytes } from './internal.js';
+import { measureRuns, releaseBoxByWalk } from './rle.js';
+import { type MaskColumns, maskColumnsIou } from './iou.js';
 import { bboxFromPixels, combinePixels, countSet, releaseBboxFromPixels } from './testing.js';
 
 /** A size of 0..16 x 0..16 pixels. */
@@ -121,6 +123,84 @@ describe('masks', () => {
         assert.deepEqual(rleDecode(rleEncode(pixels, rle.height, rle.width)), pixels);
       }),
       1000,
+    );
+  });
+
+  test('masks kept in shared blocks at any offsets, picked by any lists: maskColumnsIou equals rleIou of the same masks', async () => {
+    const sizes = fc.constantFrom({ height: 5, width: 4 }, { height: 3, width: 6 });
+    const masks = fc.array(
+      sizes.chain((s) => anyRle(s)),
+      { minLength: 1, maxLength: 6 },
+    );
+    const picks = fc.array(fc.nat(), { maxLength: 5 });
+    await checkProperty(
+      fc.property(
+        masks,
+        masks,
+        picks,
+        picks,
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        fc.nat({ max: 3 }),
+        (dtMasks, gtMasks, dtPick, gtPick, crowd, pad) => {
+          const columns = (list: Rle[]): MaskColumns => {
+            // Two blocks, each mask after `pad` values of another's runs.
+            const blocks = [new Uint32Array(200).fill(3), new Uint32Array(200).fill(5)];
+            const block = new Int32Array(list.length);
+            const offset = new Int32Array(list.length);
+            const at = [pad, pad];
+            const box = new Float64Array(4 * list.length);
+            const area = new Float64Array(list.length);
+            list.forEach((m, i) => {
+              block[i] = i % 2;
+              offset[i] = at[i % 2]!;
+              blocks[i % 2]!.set(m.counts, offset[i]);
+              at[i % 2]! += m.counts.length + pad;
+              area[i] = measureRuns(m.counts, 0, m.counts.length, m.height, m.width, box, 4 * i);
+            });
+            const length = Int32Array.from(list, (m) => m.counts.length);
+            return { runs: { blocks, block, offset, length }, height: list.map((m) => m.height), width: list.map((m) => m.width), box, area };
+          };
+          const dets = Int32Array.from(dtPick, (p) => p % dtMasks.length);
+          const gts = Int32Array.from(gtPick, (p) => p % gtMasks.length);
+          const flags = Uint8Array.from(gts, (_, g) => (crowd[g] ? 1 : 0));
+          const expected = rleIou(
+            [...dets].map((i) => dtMasks[i]!),
+            [...gts].map((i) => gtMasks[i]!),
+            flags,
+          );
+          assert.deepEqual(maskColumnsIou(columns(dtMasks), dets, dets.length, columns(gtMasks), gts, gts.length, flags), expected);
+        },
+      ),
+      1000,
+    );
+  });
+
+  test('any runs, well formed or not: measureRuns gives the box of the step-by-step walk of maskApi and the area, from any offset', async () => {
+    // Counts from 0 (empty runs, the walk's pixel -1) to 2^32 - 1 (sums past 2^32, which maskApi wraps), sizes from 0 to past the runs.
+    const count = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1), fc.nat({ max: 2 ** 32 - 1 }));
+    const runs = fc.record({
+      counts: fc.array(count, { maxLength: 14 }),
+      height: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.nat({ max: 2 ** 32 - 1 })),
+      width: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.nat({ max: 2 ** 32 - 1 })),
+      before: fc.nat({ max: 3 }),
+    });
+    await checkProperty(
+      fc.property(
+        fc.oneof(
+          runs,
+          anyRle().map((rle) => ({ counts: [...rle.counts], height: rle.height, width: rle.width, before: 1 })),
+        ),
+        (r) => {
+          const counts = Uint32Array.from([...Array<number>(r.before).fill(9), ...r.counts, 5]);
+          const rle = { height: r.height, width: r.width, counts: Uint32Array.from(r.counts) };
+          const boxes = new Float64Array(6).fill(-1);
+          const area = measureRuns(counts, r.before, r.before + r.counts.length, r.height, r.width, boxes, 1);
+          assert.deepEqual([...boxes], [-1, ...releaseBoxByWalk(rle), -1]);
+          assert.equal(area, rleArea(rle));
+          assert.deepEqual(rleToBbox(rle), releaseBoxByWalk(rle));
+        },
+      ),
+      3000,
     );
   });
 

@@ -48,11 +48,21 @@ export class Column<T extends Typed> {
     this.length = at;
   }
 
+  /** Makes room for `n` values in all: pushing up to n then grows nothing (room never written holds no memory). */
+  reserve(n: number): void {
+    if (n > this.data.length) this.resize(n);
+  }
+
   private grow(needed: number): void {
     let size = Math.max(16, this.data.length * 2);
     while (size < needed) size *= 2;
+    this.resize(size);
+  }
+
+  private resize(size: number): void {
     const next = sharedArray(this.Type, size);
-    next.set(this.data as never);
+    // The values only: room never written stays unwritten (and holds no memory) in the new buffer too.
+    next.set((this.length === this.data.length ? this.data : this.data.subarray(0, this.length)) as never);
     this.data = next;
   }
 

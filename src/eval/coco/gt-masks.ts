@@ -183,6 +183,8 @@ export function joinMaskParts(count: number, parts: readonly MaskPart[]): MaskSt
   const length = sharedArray(Int32Array, count);
   const height = sharedArray(Int32Array, count);
   const width = sharedArray(Int32Array, count);
+  const box = sharedArray(Float64Array, 4 * count);
+  const area = sharedArray(Float64Array, count);
   const blocks: Uint32Array[] = [];
   let filled = 0;
   for (const part of parts) {
@@ -195,9 +197,11 @@ export function joinMaskParts(count: number, parts: readonly MaskPart[]): MaskSt
       length[i] = part.masks.runs.length[j]!;
       height[i] = part.masks.height[j]!;
       width[i] = part.masks.width[j]!;
+      for (let k = 0; k < 4; k++) box[4 * i + k] = part.masks.box[4 * j + k]!;
+      area[i] = part.masks.area[j]!;
       filled++;
     }
   }
   if (filled !== count) throw new Error(`joinMaskParts: ${filled} masks for ${count} annotations`);
-  return { runs: { blocks, block, offset, length }, height, width };
+  return { runs: { blocks, block, offset, length }, height, width, box, area };
 }

@@ -33,6 +33,12 @@ export class LandmarkWindowWriter {
     return this.first.length;
   }
 
+  /** Makes room for `n` results' windows in all in the index columns. */
+  reserve(n: number): void {
+    this.first.reserve(n);
+    this.xy.reserveRecords(n);
+  }
+
   /**
    * Appends one result's landmarks from `values`, a list of x, y, v triples
    * for the 294 positions starting at `start` (v is not kept: the official

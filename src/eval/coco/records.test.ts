@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordWriter, recordOf } from './records.js';
+import { f64 } from './columns.js';
 
 const records = (store: ReturnType<RecordWriter<Uint32Array>['finish']>): number[][] =>
   Array.from({ length: store.block.length }, (_, i) => [...recordOf(store, i)]);
@@ -67,4 +68,20 @@ test('records of no values from storage with no block', () => {
   writer.appendRecords({ blocks: [], block: Int32Array.of(0, 0), offset: Int32Array.of(0, 0), length: Int32Array.of(0, 0) });
   writer.append([5], 0, 1);
   assert.deepEqual(records(writer.finish()), [[], [], [5]]);
+});
+
+test('a reserved column takes its values with no further allocation, and keeps those pushed before', () => {
+  const column = f64();
+  for (let i = 0; i < 3; i++) column.push(i);
+  column.reserve(100);
+  for (let i = 3; i < 100; i++) column.push(i);
+  const values = column.finish();
+  assert.deepEqual(
+    Array.from(values),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  // One buffer of the reserved size: no doubling past it.
+  assert.equal(values.buffer.byteLength, 100 * 8);
+  column.reserve(10); // less than it holds: nothing changes
+  assert.equal(column.finish().buffer, values.buffer);
 });

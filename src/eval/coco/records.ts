@@ -60,6 +60,13 @@ export class RecordWriter<T extends RecordTyped> {
     return this.block.length;
   }
 
+  /** Makes room for `n` records in all in the index columns (the values' blocks grow as they do). */
+  reserveRecords(n: number): void {
+    this.block.reserve(n);
+    this.offset.reserve(n);
+    this.length.reserve(n);
+  }
+
   /** Appends one record holding source[start, start + n). */
   append(source: ArrayLike<number>, start: number, n: number): void {
     const target = this.reserve(n);

@@ -5,8 +5,8 @@
  * into the typed columns, or declined (-1) for the JSON.parse path to read or name.
  */
 import { FlatField, FlatObjectReader } from '../../json/flat-object.js';
-import { type Rle, rleArea, rleToBbox } from '../../mask/index.js';
-import { rleRunsFromJsonBytes } from '../../mask/internal.js';
+import type { Rle } from '../../mask/index.js';
+import { measureRuns, rleRunsFromJsonBytes } from '../../mask/internal.js';
 import { KEYPOINT_VECTOR_LENGTH, TOTAL_LANDMARKS } from '../../schema/index.js';
 import { type Column, f64, u8 } from './columns.js';
 import { type LandmarkWindows, LandmarkWindowWriter, emptyLandmarkWindows } from './landmark-windows.js';
@@ -36,6 +36,21 @@ export class ResultColumns {
 
   get count(): number {
     return this.imageId.length;
+  }
+
+  /**
+   * Makes room for `n` results in all in the columns this reading fills, so
+   * that a large file's columns are allocated once instead of doubling
+   * (each doubling a new shared buffer, a copy and pages written again).
+   */
+  reserve(n: number, read: FastReadOptions): void {
+    for (const column of [this.imageId, this.categoryId, this.score, this.area]) column.reserve(n);
+    this.bbox.reserve(4 * n);
+    if (read.keepKeypoints) this.keypoints.reserve(n);
+    if (read.keepMasks) {
+      this.masks.reserve(n);
+      this.maskSource.reserve(n);
+    }
   }
 
   /** The columns as exact-size shared arrays (keypoints only when kept). */
@@ -155,11 +170,18 @@ export class FastResultReader {
   private readonly extents = new Float64Array(4);
   /** Where a mask that is not kept is decoded (the bbox task of mask results). */
   private scratch = new Uint32Array(1024);
+  /** The box and area of the mask just decoded (rleToBbox, rleArea). */
+  private readonly maskBox = new Float64Array(4);
+  private maskArea = 0;
   private readonly readsSegmentation: boolean;
+  /** Whether the columns were sized from the first result yet. */
+  private sized = false;
 
   constructor(
     private readonly options: FastReadOptions,
     private readonly columns: ResultColumns,
+    /** The bytes of results this reader will read about (a hint for sizing the columns once), if known. */
+    private readonly expectedBytes = 0,
   ) {
     this.readsSegmentation = options.kind === 'mask' || options.keepMasks;
     this.flat = this.readsSegmentation ? new FlatObjectReader([...FLAT_KEYS, 'segmentation'], { segmentation: this.rle }) : new FlatObjectReader(FLAT_KEYS);
@@ -169,6 +191,7 @@ export class FastResultReader {
     const flat = this.flat;
     const end = flat.read(bytes, start, limit);
     if (end < 0) return -1;
+    if (!this.sized) this.sizeColumns(end - start);
     const field = flat.field;
     const value = flat.value;
     if (field[IMAGE_ID] !== FlatField.Number || field[CATEGORY_ID] !== FlatField.Number || field[SCORE] !== FlatField.Number) return -1;
@@ -204,9 +227,9 @@ export class FastResultReader {
       columns.bbox.pushFrom(numbers, boxStart, 4);
       columns.area.push(numbers[boxStart + 2]! * numbers[boxStart + 3]!);
     } else if (kind === 'mask') {
-      columns.area.push(rleArea(mask!));
+      columns.area.push(this.maskArea);
       if (boxGiven) columns.bbox.pushFrom(numbers, boxStart, 4);
-      else columns.bbox.pushFrom(this.options.keepBoxes ? rleToBbox(mask!) : NO_BOX, 0, 4);
+      else columns.bbox.pushFrom(this.options.keepBoxes ? this.maskBox : NO_BOX, 0, 4);
     } else {
       keypointExtents(numbers, kpStart, this.extents);
       columns.pushExtentsBox(this.extents);
@@ -221,6 +244,12 @@ export class FastResultReader {
     return end;
   }
 
+  /** Sizes the columns for as many results as the expected bytes hold at the first result's length, and a quarter more. */
+  private sizeColumns(firstBytes: number): void {
+    this.sized = true;
+    if (this.expectedBytes > 0) this.columns.reserve(this.columns.count + Math.ceil((1.25 * this.expectedBytes) / Math.max(firstBytes, 16)), this.options);
+  }
+
   /** The segmentation just read as a compressed RLE, decoded into the mask store (`keep`) or scratch; null if it is not one. */
   private decodeMask(bytes: Uint8Array, keep: boolean): Rle | null {
     const rle = this.rle;
@@ -229,10 +258,17 @@ export class FastResultReader {
     const width = rle.numbers[rle.start[SIZE]! + 1]!;
     const from = rle.start[COUNTS]!;
     const to = from + rle.length[COUNTS]!;
-    if (keep)
-      return this.columns.masks.appendDecoded(height, width, to - from, (target, at) => rleRunsFromJsonBytes(bytes, from, to, height, width, target, at));
+    if (keep) {
+      const masks = this.columns.masks;
+      const mask = masks.appendDecoded(height, width, to - from, (target, at) => rleRunsFromJsonBytes(bytes, from, to, height, width, target, at));
+      this.maskBox.set(masks.lastBox);
+      this.maskArea = masks.lastArea;
+      return mask;
+    }
     if (this.scratch.length < to - from) this.scratch = new Uint32Array(Math.max(to - from, 2 * this.scratch.length));
     const n = rleRunsFromJsonBytes(bytes, from, to, height, width, this.scratch, 0);
-    return n < 0 ? null : { height, width, counts: this.scratch.subarray(0, n) };
+    if (n < 0) return null;
+    this.maskArea = measureRuns(this.scratch, 0, n, height, width, this.maskBox, 0);
+    return { height, width, counts: this.scratch.subarray(0, n) };
   }
 }

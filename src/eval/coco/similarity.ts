@@ -4,10 +4,10 @@
  * the object keypoint similarity (OKS) of the release's computeOks with its
  * 294 sigmas. Matrices are detection-major: out[d * nGt + g].
  */
-import { boxIou, rleIou, type Rle } from '../../mask/index.js';
+import { boxIou } from '../../mask/index.js';
+import { maskColumnsIou } from '../../mask/internal.js';
 import { OKS_SIGMAS, TOTAL_LANDMARKS } from '../../schema/index.js';
 import type { CocoGroundTruth, GroundTruthAnnotations } from './ground-truth.js';
-import { maskOf } from './mask-store.js';
 import { NP_SPACING_1, pairwiseSum } from './numeric.js';
 import type { CocoTask } from './params.js';
 import { recordOf } from './records.js';
@@ -42,11 +42,8 @@ export class SimilarityComputer {
       return boxIou(dt, g, crowd);
     }
     if (this.task === 'segm') {
-      const dt = new Array<Rle>(nDet);
-      for (let d = 0; d < nDet; d++) dt[d] = maskOf(this.res.masks, dets[d]!);
-      const g = new Array<Rle>(nGt);
-      for (let j = 0; j < nGt; j++) g[j] = maskOf(this.gt.annotations.masks, gts[j]!);
-      return rleIou(dt, g, crowd);
+      // The stores' masks as they are, with the boxes and areas measured when they were stored.
+      return maskColumnsIou(this.res.masks, dets, nDet, this.gt.annotations.masks, gts, nGt, crowd);
     }
     return this.oks(dets, nDet, gts, nGt);
   }

@@ -25,7 +25,7 @@ import * as zlib from 'node:zlib';
 import type { CocoGroundTruth } from './ground-truth.js';
 
 /** Bump whenever the layout or the loaded ground truth's shape changes: older snapshots are then rebuilt. */
-const SNAPSHOT_FORMAT_VERSION = 2;
+const SNAPSHOT_FORMAT_VERSION = 3;
 
 const MAGIC = Buffer.from('DF2SNAP\n', 'latin1');
 const BYTE_ORDER_MARK = 0x01020304;

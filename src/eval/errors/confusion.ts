@@ -19,8 +19,6 @@
  */
 import type { CocoGroundTruth } from '../coco/ground-truth.js';
 import type { CocoResults } from '../coco/results.js';
-import { rleToBbox } from '../../mask/index.js';
-import { maskOf } from '../coco/mask-store.js';
 import { type ImageGroups, categoryRanks, groupByImage } from './image-groups.js';
 
 export interface ConfusionOptions {
@@ -216,7 +214,7 @@ function detectionBoxes(res: CocoResults): Float64Array {
   for (let i = 0; i < res.count; i++) {
     if (!Number.isNaN(boxes[4 * i]!)) continue;
     if (boxes === res.bbox) boxes = Float64Array.from(res.bbox);
-    boxes.set(rleToBbox(maskOf(res.masks, i)), 4 * i);
+    boxes.set(res.masks.box.subarray(4 * i, 4 * i + 4), 4 * i);
   }
   return boxes;
 }

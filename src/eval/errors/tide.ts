@@ -37,9 +37,9 @@
  * One pass over the images fills typed arrays; the nine AP computations then
  * reuse two sorted orders.
  */
-import { rleIou, xywhIou, type Rle } from '../../mask/index.js';
+import { xywhIou } from '../../mask/index.js';
+import { maskColumnsIou } from '../../mask/internal.js';
 import type { CocoGroundTruth } from '../coco/ground-truth.js';
-import { maskOf } from '../coco/mask-store.js';
 import { stableOrderByDescending } from '../coco/numeric.js';
 import type { CocoResults } from '../coco/results.js';
 import { type ImageGroups, categoryRanks, groupByImage } from './image-groups.js';
@@ -443,9 +443,7 @@ class TideMatcher {
       }
       return out;
     }
-    const dt: Rle[] = Array.from({ length: nP }, (_, p) => maskOf(this.res.masks, preds[p]!));
-    const gm: Rle[] = Array.from({ length: nG }, (_, g) => maskOf(this.ann.masks, gts[g]!));
-    out.set(rleIou(dt, gm, new Uint8Array(nG).fill(isCrowd ? 1 : 0)));
+    out.set(maskColumnsIou(this.res.masks, preds, nP, this.ann.masks, gts, nG, new Uint8Array(nG).fill(isCrowd ? 1 : 0)));
     return out;
   }
 
