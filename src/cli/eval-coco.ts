@@ -30,7 +30,7 @@ import {
   type CocoBootstrap,
   type SubsetIntervals,
 } from '../eval/index.js';
-import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows, prestartEvaluationThread } from '../eval/internal.js';
+import { requireCocoAttributes as requireAttributes, groupByImage, perImageLandmarkRows, prestartHelperThread } from '../eval/internal.js';
 import { statSync } from 'node:fs';
 import { evaluateMany } from './eval-coco-many.js';
 import { expandResultsFiles } from './results-files.js';
@@ -177,7 +177,7 @@ function likelyLarge(gt: string, results: string): boolean {
 }
 
 async function runOne(task: CocoTask, options: CocoEvalCliOptions): Promise<void> {
-  if (likelyLarge(options.gt, options.results[0]!)) prestartEvaluationThread();
+  if (likelyLarge(options.gt, options.results[0]!)) prestartHelperThread();
   const quiet = options.json === true;
   const attributes = options.by ?? [];
   const bars = new StageBars(quiet);

@@ -14,7 +14,7 @@ export { pairedDifference, SUBSET_INTERVAL_FIGURES } from './bootstrap/index.js'
 export { recordOf } from './coco/records.js';
 export { landmarksOf } from './coco/landmark-windows.js';
 export { attributeSubsets } from './coco/subsets.js';
-export { prestartEvaluationThread } from './coco/parallel.js';
+export { prestartHelperThread } from './coco/helper-thread.js';
 export { requireAttributes as requireCocoAttributes } from './coco/index.js';
 export { paramsFor, pyFixed, sliceMean, formatSummaryLine, type SummaryLine } from './coco/index.js';
 export { assignResults, loadGallery, loadQueries, topKAccuracy, TOP_K, type Assignment, type TopKAccuracy } from './retrieval/index.js';

@@ -1,4 +1,4 @@
-/** What CocoEvaluator (parallel.ts) and its evaluation thread (eval-worker.ts) send each other. */
+/** What CocoEvaluator (parallel.ts) and its evaluation thread (helper-worker.ts) send each other. */
 import type { CategoryClaims } from './evaluate.js';
 import type { PortablePlan } from './plan.js';
 import type { CocoGroundTruth } from './ground-truth.js';

@@ -11,7 +11,8 @@ import { GOLDEN_COCO_RUNS, GOLDEN_FIXTURES, goldenPath } from '../../testing/pat
 import { evaluateLoaded } from './evaluate.js';
 import { evaluateByAttribute } from './subsets.js';
 import { loadCocoPair } from './load.js';
-import { CocoEvaluator, prestartEvaluationThread } from './parallel.js';
+import { CocoEvaluator } from './parallel.js';
+import { prestartHelperThread } from './helper-thread.js';
 
 const TOLERANCE = 1e-9;
 /** summarize()'s lines by name, in the order pycocotools prints them. */
@@ -76,7 +77,7 @@ for (const fixture of GOLDEN_FIXTURES) {
 test('a thread started before the files were read evaluates them on its first call, and keeps them for the next', async () => {
   const fixture = GOLDEN_FIXTURES[0]!;
   const golden = JSON.parse(readFileSync(goldenPath(fixture, 'golden.json'), 'utf8')) as Record<string, GoldenTask>;
-  prestartEvaluationThread();
+  prestartHelperThread();
   const { gt, results } = await loadCocoPair('bbox', goldenPath(fixture, 'gt', 'coco.json'), goldenPath(fixture, 'results', 'bbox_results.json'));
   const evaluator = CocoEvaluator.create('bbox', gt, results, { threads: 2 });
   try {

@@ -9,12 +9,12 @@
  * in this thread alone: starting a thread would cost more than it saves.
  */
 import { availableParallelism } from 'node:os';
-import { WorkerClient } from '../../util/worker-client.js';
 import type { AttributeName } from '../../schema/index.js';
 import { type CocoEvalResult, type EvaluationPart, categoryClaims, claimFrom, combineParts, evaluateCategories, evaluateClaimed } from './evaluate.js';
 import { type CocoEvalOptions, categoryWork, planEvaluation, portablePlan } from './plan.js';
 import { attributeBreakdown, attributeSubsets } from './subsets.js';
-import type { EvalRequest, EvalWorkerData } from './eval-protocol.js';
+import type { EvalWorkerData } from './eval-protocol.js';
+import { type HelperThread, evaluateOn, takeHelperThread } from './helper-thread.js';
 import type { CocoGroundTruth } from './ground-truth.js';
 import type { CocoTask } from './params.js';
 import type { AttributeBreakdown } from './report.js';
@@ -32,30 +32,12 @@ export interface CocoEvaluatorOptions {
   threads?: number;
 }
 
-/** A thread started before its data was loaded (prestartEvaluationThread), taken by the next evaluator that wants one. */
-let spareThread: WorkerClient<EvalRequest, EvaluationPart> | null = null;
-
-function startThread(): WorkerClient<EvalRequest, EvaluationPart> {
-  return new WorkerClient<EvalRequest, EvaluationPart>(new URL('./eval-worker.js', import.meta.url), { name: 'the evaluation thread' });
-}
-
-/**
- * Starts an evaluation thread now, for the next CocoEvaluator that runs on
- * two threads: a thread spends 0.1-0.3 s loading its modules before it can
- * take a category, and started while this thread reads the files, that time
- * is not waited for. Call it when the input is likely to be large; a spare
- * thread nobody takes does not keep the process alive.
- */
-export function prestartEvaluationThread(): void {
-  if (availableParallelism() >= 2 && (!spareThread || spareThread.failed)) spareThread = startThread();
-}
-
 export class CocoEvaluator {
   private constructor(
     readonly task: CocoTask,
     readonly gt: CocoGroundTruth,
     readonly results: CocoResults,
-    private readonly worker: WorkerClient<EvalRequest, EvaluationPart> | null,
+    private readonly worker: HelperThread | null,
   ) {}
 
   /** Which categories (ranks) each thread evaluated in the last run, and how many there were. */
@@ -67,12 +49,8 @@ export class CocoEvaluator {
   static create(task: CocoTask, gt: CocoGroundTruth, results: CocoResults, options: CocoEvaluatorOptions = {}): CocoEvaluator {
     const large = gt.annotations.count + results.count >= PARALLEL_THRESHOLD;
     const threads = options.threads ?? (large && availableParallelism() >= 2 ? 2 : 1);
-    let worker: WorkerClient<EvalRequest, EvaluationPart> | null = null;
-    if (threads > 1) {
-      worker = spareThread && !spareThread.failed ? spareThread : startThread();
-      spareThread = null;
-    }
-    return new CocoEvaluator(task, gt, results, worker);
+    // The thread prestartHelperThread started (and the results reader may have used) when there is one.
+    return new CocoEvaluator(task, gt, results, threads > 1 ? takeHelperThread() : null);
   }
 
   /** One evaluation (see CocoEvalOptions). */
@@ -95,7 +73,7 @@ export class CocoEvaluator {
     const claims = split ? undefined : categoryClaims(categoryWork(plan));
     const data: EvalWorkerData | undefined = this.dataSent ? undefined : { task: this.task, gt: this.gt, res: this.results };
     this.dataSent = true;
-    const remote = this.worker.call({ data, plan: portablePlan(plan), categories: claims ?? split!.theirs });
+    const remote = evaluateOn(this.worker, { data, plan: portablePlan(plan), categories: claims ?? split!.theirs });
     let local: EvaluationPart;
     try {
       local = claims ? evaluateClaimed(plan, claimFrom(claims), progress) : evaluateCategories(plan, split!.mine, progress);

@@ -17,7 +17,7 @@ import type { CocoTask } from './params.js';
 import { recordOf } from './records.js';
 import { rleToString } from '../../mask/index.js';
 import { type CocoResultsData, readCocoResults } from './results.js';
-import { findBoundary, readResultsTail } from './results-tail.js';
+import { boundaryAfter, findBoundary, readResultsTail } from './results-tail.js';
 
 let dir: string;
 before(async () => (dir = await tempDir('df2-results-split-')));
@@ -106,13 +106,19 @@ type Reading = { columns: unknown[] } | { error: string };
 
 function columnsOf(r: CocoResultsData): unknown[] {
   const landmarks = Array.from({ length: r.keypoints.first.length }, (_, i) => [r.keypoints.first[i], [...recordOf(r.keypoints.xy, i)]]);
-  const masks = Array.from({ length: r.masks.height.length }, (_, i) => [r.masks.height[i], r.masks.width[i], [...recordOf(r.masks.runs, i)]]);
+  const masks = Array.from({ length: r.masks.height.length }, (_, i) => [
+    r.masks.height[i],
+    r.masks.width[i],
+    [...recordOf(r.masks.runs, i)],
+    [...r.masks.box.subarray(4 * i, 4 * i + 4)],
+    r.masks.area[i],
+  ]);
   return [r.kind, r.count, [...r.imageId], [...r.categoryId], [...r.score], [...r.area], [...r.bbox], landmarks, masks, [...r.maskSource], [...r.pendingMasks]];
 }
 
 async function reading(path: string, task: CocoTask, secondThreadFrom: number): Promise<Reading> {
   try {
-    return { columns: columnsOf(await readCocoResults(path, { tasks: [task], secondThreadFrom })) };
+    return { columns: columnsOf(await readCocoResults(path, { tasks: [task], secondThreadFrom, secondThreadSplit: 'middle' })) };
   } catch (err) {
     return { error: (err as Error).message };
   }
@@ -155,7 +161,30 @@ describe('results read on two threads', { timeout: fuzzTimeout() }, () => {
     assert.ok(half);
     assert.equal(half.count, 200 - first);
     assert.deepEqual([...half.bbox.subarray(0, 4)], [first, 2, 3, 4]);
-    const whole = await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: 0 });
+    const whole = await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: 0, secondThreadSplit: 'middle' });
     assert.deepEqual(columnsOf(whole), columnsOf(await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: Infinity })));
+  });
+
+  test('by default the other thread splits what the first reader has left when it begins, and says where', async () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `{"image_id": ${1 + (i % 7)}, "category_id": 1, "bbox": [${i}, 2, 3, 4], "score": 0.${i + 1000}}`);
+    const text = `[${texts.join(', ')}]\n`;
+    const path = join(dir, 'rest.json');
+    await writeFile(path, text);
+    const size = Buffer.byteLength(text);
+    const read = { kind: 'box', keepKeypoints: false, keepMasks: false, keepBoxes: true } as const;
+    // The first reader is 40 KiB in: the second half begins at the first result after the middle of the rest.
+    const progressKib = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(progressKib, 0, 40);
+    const expected = boundaryAfter(path, 40 * 1024 + Math.floor((size - 40 * 1024) / 2));
+    assert.ok(expected > (size + 40 * 1024) / 2 - 200 && expected < size);
+    const said: number[] = [];
+    const half = await readResultsTail({ file: path, start: { progressKib, size }, read }, (start) => said.push(start));
+    assert.deepEqual(said, [expected]);
+    assert.ok(half);
+    const first = texts.findIndex((t) => text.indexOf(t) === expected);
+    assert.equal(half.count, texts.length - first);
+    // Whenever the other thread begins (before this one has read anything, or after it is done), the same columns.
+    const one = columnsOf(await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: Infinity }));
+    for (let run = 0; run < 5; run++) assert.deepEqual(columnsOf(await readCocoResults(path, { tasks: ['bbox'], secondThreadFrom: 0 })), one);
   });
 });

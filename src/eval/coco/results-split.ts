@@ -1,21 +1,27 @@
 /**
  * Reading a large results file on two threads: this thread reads from the
  * start, another reads the second half (results-tail.ts) from a boundary
- * guessed near the middle (findBoundary). This thread stops when it arrives at exactly that
- * boundary and appends what the other read; if it passes the boundary
- * without arriving at it (the guess was inside a value), or the other
- * thread gave up, this thread reads on by itself from where it is.
+ * between results that it guesses (findBoundary) halfway through what this
+ * thread has left when the other is ready to read: a thread's start-up
+ * takes 0.1-0.4 s on two busy cores, and a fixed middle made this thread
+ * wait that long for the other at the end. The other thread reports where it
+ * begins; this thread stops when it arrives at exactly that boundary and
+ * appends what the other read. If it passes the boundary without arriving at
+ * it (the guess was inside a value, or came after this thread was past it),
+ * or the other thread gave up, this thread reads on by itself from where it is.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { WorkerClient } from '../../util/worker-client.js';
+import { statSync } from 'node:fs';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
+import { type HelperThread, readTailOn, releaseHelperThread, takeHelperThread } from './helper-thread.js';
+import { sharedArray } from './columns.js';
 import type { FastReadOptions, FinishedResultColumns } from './results-fast.js';
-import { type TailRequest, findBoundary } from './results-tail.js';
+import { type TailRequest, boundaryAfter } from './results-tail.js';
 
 /** Below this size one thread reads the file (a second one costs more to start than it saves). */
 const SPLIT_MIN_BYTES = 64 << 20;
-/** How far from the middle a boundary between results is looked for (a keypoint result is some 3 KB, a mask result 1 KB). */
-const BOUNDARY_WINDOW = 1 << 20;
+
+/** Where the second half begins: halfway through what this thread has left when the other is ready (`rest`), or at the file's middle. */
+export type SplitPoint = 'rest' | 'middle';
 
 /** Thrown by the first reader's handler where the second half begins, to stop the stream there. */
 export class StopAtSecondHalf extends Error {
@@ -30,70 +36,68 @@ export class StopAtSecondHalf extends Error {
 }
 
 export class SecondHalf {
-  private start: number;
+  /** File offset of the second half's first result; Infinity until the other thread says it (or once abandoned). */
+  private start = Number.POSITIVE_INFINITY;
+  private abandoned = false;
+  /** Whether the other thread has replied (it is then idle). */
+  private replied = false;
   private readonly reply: Promise<FinishedResultColumns | null>;
 
   private constructor(
-    private readonly client: WorkerClient<TailRequest, FinishedResultColumns | null>,
+    private readonly client: HelperThread,
     request: TailRequest,
+    /** This thread's position, for the other to split what is left (split 'rest'). */
+    private readonly progressKib: Int32Array | null,
   ) {
-    this.start = request.start;
+    if (typeof request.start === 'number') this.start = request.start;
     // A thread that failed has read nothing that counts: this thread reads the second half instead.
-    this.reply = client.call(request).then(
-      (reply) => reply,
+    this.reply = readTailOn(client, request, (start) => {
+      if (!this.abandoned) this.start = start;
+    }).then(
+      (reply) => {
+        this.replied = true;
+        return reply;
+      },
       () => null,
     );
   }
 
   /** Starts reading the second half of `file` when it is large enough to be worth a thread. */
-  static startIfLarge(file: string, read: FastReadOptions, minBytes = SPLIT_MIN_BYTES): SecondHalf | undefined {
+  static startIfLarge(file: string, read: FastReadOptions, minBytes = SPLIT_MIN_BYTES, split: SplitPoint = 'rest'): SecondHalf | undefined {
     const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     if (size < minBytes) return undefined;
-    const from = Math.floor(size / 2);
-    const start = boundaryAfter(file, from);
-    if (start < 0) return undefined;
-    const client = new WorkerClient<TailRequest, FinishedResultColumns | null>(new URL('./results-tail-worker.js', import.meta.url), {
-      name: 'the reader of the second half of the results',
-    });
-    return new SecondHalf(client, { file, start, read });
+    // The thread that evaluates next, when one was started (it is not busy before then); it is given back after the read.
+    if (split === 'rest') {
+      const progressKib = sharedArray(Int32Array, 1);
+      return new SecondHalf(takeHelperThread(), { file, start: { progressKib, size }, read }, progressKib);
+    }
+    const start = boundaryAfter(file, Math.floor(size / 2));
+    return start < 0 ? undefined : new SecondHalf(takeHelperThread(), { file, start, read }, null);
   }
 
   /** Whether a result starting at `offset` is the second half's first; passing that point without arriving at it abandons the second half. */
   reached(offset: number): boolean {
+    if (this.abandoned) return false;
+    if (this.progressKib && this.start === Number.POSITIVE_INFINITY) Atomics.store(this.progressKib, 0, Math.floor(offset / 1024));
     if (offset < this.start) return false;
     if (offset === this.start) return true;
     this.abandon();
     return false;
   }
 
-  /** Stops the other thread; its work is not used. */
+  /** Stops the other thread (or gives it back when it is idle already); its work is not used. */
   abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
     this.start = Number.POSITIVE_INFINITY;
-    void ignoreRejection(this.client.terminate(), 'the second half is not used');
+    if (this.replied) releaseHelperThread(this.client);
+    else void ignoreRejection(this.client.terminate(), 'the second half is not used');
   }
 
-  /** The second half as read by the other thread (null if it gave up), and the thread stopped. */
+  /** The second half as read by the other thread (null if it gave up); the thread is given back for the evaluation. */
   async take(): Promise<FinishedResultColumns | null> {
     const reply = await this.reply;
-    void ignoreRejection(this.client.terminate(), 'the second half is read');
+    releaseHelperThread(this.client);
     return reply;
-  }
-}
-
-/** The file offset of the first boundary between results after `from` (within BOUNDARY_WINDOW), or -1. */
-function boundaryAfter(file: string, from: number): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return -1; // the reader names the problem, if it has one
-  }
-  try {
-    const window = Buffer.allocUnsafe(BOUNDARY_WINDOW);
-    const got = readSync(fd, window, 0, BOUNDARY_WINDOW, from);
-    const at = findBoundary(window.subarray(0, got));
-    return at < 0 ? -1 : from + at;
-  } finally {
-    closeSync(fd);
   }
 }

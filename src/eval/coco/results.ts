@@ -15,6 +15,7 @@
  * truth (image ids, categories, mask sizes) happen in linkResults, so that
  * results can be read while the ground truth is still loading.
  */
+import { statSync } from 'node:fs';
 import { type JsonSource, jsonSourceName, readJsonElements } from '../../json/source.js';
 import { type JsonStreamHandlers, type JsonStreamSummary, streamJson } from '../../json/stream.js';
 import { type Rle, RleFormatError, rleArea, rleFromSegmentation, rleFromString, rleToBbox } from '../../mask/index.js';
@@ -25,7 +26,7 @@ import { type MaskStore, maskOf, patchMasks } from './mask-store.js';
 import type { CocoTask } from './params.js';
 import type { LandmarkWindows } from './landmark-windows.js';
 import { FastResultReader, MaskSource, ResultColumns, keypointExtents } from './results-fast.js';
-import { SecondHalf, StopAtSecondHalf } from './results-split.js';
+import { SecondHalf, type SplitPoint, StopAtSecondHalf } from './results-split.js';
 import { isJsonObject as isObject, isFiniteNumber } from '../../util/json-guards.js';
 
 /** How the official loader read the file, decided by its first result. */
@@ -71,6 +72,12 @@ interface ResultsReadOptions {
    * @default 64 MiB
    */
   secondThreadFrom?: number;
+  /**
+   * Where that thread begins (results-split.ts): 'middle' is for tests, where
+   * the first reader of a small file would be done before the other started.
+   * @default 'rest'
+   */
+  secondThreadSplit?: SplitPoint;
 }
 
 const NO_BOX = [NaN, NaN, NaN, NaN];
@@ -170,6 +177,7 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
           source,
           { kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes },
           options.secondThreadFrom,
+          options.secondThreadSplit,
         );
     }
     const image = result.image_id;
@@ -219,7 +227,11 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
   let fast: FastResultReader | undefined;
   const onResultBytes = (index: number, bytes: Buffer, start: number, limit: number): number => {
     if (index === 0 || kind === 'empty') return -1;
-    fast ??= new FastResultReader({ kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes }, columns);
+    fast ??= new FastResultReader(
+      { kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes },
+      columns,
+      typeof source === 'string' ? (statSync(source, { throwIfNoEntry: false })?.size ?? 0) : 0,
+    );
     return fast.read(bytes, start, limit);
   };
   let sawObject = false;
