@@ -83,6 +83,8 @@ export function createApp(ctx: AppContext): Hono {
       ctx.link.failed(err);
       return c.json({ error: 'the database is unreachable; try again in a moment' }, 503, { 'retry-after': '5' });
     }
+    // The server is closing and its stores with it: what failed is the closing's doing, and the client is going away.
+    if (ctx.stopping.aborted) return c.json({ error: 'the server is shutting down' }, 503);
     process.stderr.write(`df2 serve: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
     return c.json({ error: 'internal error' }, 500);
   });

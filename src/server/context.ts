@@ -41,4 +41,9 @@ export interface AppContext {
   /** Whether the database answers (GET /api/health; routes answer 503 while it does not). */
   link: DatabaseLink;
   settings: AppSettings;
+  /**
+   * Aborted when the server starts to close: a request still running then (an upload the closing cut off, undoing its
+   * reservation in a store that is closing) is answered 503 instead of failing as an internal error.
+   */
+  stopping: AbortSignal;
 }

@@ -48,6 +48,48 @@ test('partial uploads and reservations a crash left behind are removed at start'
   }
 });
 
+test('an upload still arriving when the server closes is answered 503, with nothing logged', async () => {
+  const gtDir = await goldenGtDir();
+  const server = await startTestServer({ gtDir, workers: 0, dataDirs: [], challenge: singlePhaseChallenge(gtDir, 5) });
+  const token = await addUser(server, 'alice');
+  const app = createApp(server.ctx);
+  // A form whose file part has begun (the submission's place is reserved there) and then stalls.
+  const boundary = 'df2-test-boundary';
+  const head = [
+    ['phase', 'dev'],
+    ['task', 'bbox'],
+    ['name', 'method'],
+  ]
+    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+    .join('');
+  let body!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (body = c) });
+  body.enqueue(new TextEncoder().encode(`${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.json"\r\n\r\n[`));
+  const logged: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => (logged.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const answer = app.request('/api/submissions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    // The upload's partial file exists once its place is reserved.
+    const uploads = server.ctx.settings.uploadsDir;
+    for (let i = 0; i < 200 && !(await readdir(uploads)).some((name) => name.endsWith('.part')); i++) await new Promise((r) => setTimeout(r, 10));
+    await server.close();
+    // The client goes away after the stores are closed: undoing the reservation cannot reach them.
+    body.error(new Error('the client went away'));
+    const res = await answer;
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { error: 'the server is shutting down' });
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.deepEqual(logged, []);
+});
+
 describe('a running server, tried as an attacker would', () => {
   let server: RunningServer;
   let gtDir: string;

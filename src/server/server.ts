@@ -100,6 +100,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const indexer = new Indexer(index, options.onIndexProgress);
   annotationReader.warm();
   const submissions = new SubmissionService({ store, uploads, queue });
+  const stopping = new AbortController();
   const ctx: AppContext = {
     index,
     indexer,
@@ -121,6 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       workerSeenSeconds: workerSeenSeconds(evaluation.leaseSeconds),
       now: options.now ?? (() => new Date()),
     },
+    stopping: stopping.signal,
   };
   // Uploads and thumbnails are readable by the server's user only; a crash's partial uploads go.
   await mkdir(ctx.settings.uploadsDir, { recursive: true, mode: 0o700 });
@@ -194,6 +196,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await queue.idle();
     },
     async close() {
+      stopping.abort();
       await stopWork();
       await new Promise<void>((done) => {
         server.close(() => done());
