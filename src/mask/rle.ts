@@ -127,53 +127,33 @@ export function measureRuns(counts: Uint32Array, from: number, to: number, heigh
     for (let j = from + 1; j < to; j += 2) area += counts[j]!;
     return area;
   }
-  // The runs as pairs (a run of 0s, then one of 1s). The pixels that end the
-  // runs only grow while no run of 1s is empty at a column's top and no sum
-  // passes 2^32, which is every mask read from a file: then the columns only
-  // grow too, the first and the last give the box's x and width, and only
-  // the rows need a min and a max. Else the general walk, which follows
-  // maskApi's unsigned arithmetic step by step.
+  // The runs as pairs (a run of 0s, then one of 1s), each ending at a pixel:
+  // the first of the run of 1s, and its last (of an empty one: the pixel
+  // before it). Those pixels only grow while no run of 1s is empty at a
+  // column's top and no sum passes 2^32, which is every mask read from a
+  // file: then the columns only grow too, the first and the last give the
+  // box's x and width, and only the rows need a min and a max. Else the
+  // general walk, which follows maskApi's unsigned arithmetic step by step.
   let top = height;
   let bottom = 0;
   let sum = 0;
   let column = 0;
-  let columnStart = 0;
   let firstColumn = -1;
   let area = 0;
   for (let j = from; j < end; j += 2) {
     sum += counts[j]!;
-    let row = sum - columnStart;
-    if (row >= height) {
-      if (row < 2 * height) {
-        column++;
-        columnStart += height;
-        row -= height;
-      } else {
-        column = Math.floor(sum / height);
-        columnStart = column * height;
-        row = sum - columnStart;
-      }
-    }
+    column = columnOf(sum, column, height);
     if (firstColumn < 0) firstColumn = column;
+    let row = sum - column * height;
     if (row < top) top = row;
     if (row > bottom) bottom = row;
     const run = counts[j + 1]!;
     area += run;
     sum += run;
-    // The last pixel of the run of 1s (of an empty run: the pixel before it).
-    row = sum - 1 - columnStart;
-    if (row < 0) return measureByWalk(counts, from, to, height, width, boxes, at);
-    if (row >= height) {
-      if (row < 2 * height) {
-        column++;
-        columnStart += height;
-        row -= height;
-      } else {
-        column = Math.floor((sum - 1) / height);
-        columnStart = column * height;
-        row = sum - 1 - columnStart;
-      }
-    }
+    const last = sum - 1;
+    if (last < column * height) return measureByWalk(counts, from, to, height, width, boxes, at);
+    column = columnOf(last, column, height);
+    row = last - column * height;
     if (row < top) top = row;
     if (row > bottom) bottom = row;
   }
@@ -185,6 +165,14 @@ export function measureRuns(counts: Uint32Array, from: number, to: number, heigh
   boxes[at + 2] = column - left + 1;
   boxes[at + 3] = bottom - top + 1;
   return area;
+}
+
+/** The column of `pixel`, which is in column `from` or a later one (most are in it or the next: no division for those). */
+function columnOf(pixel: number, from: number, height: number): number {
+  const row = pixel - from * height;
+  if (row < height) return from;
+  if (row < 2 * height) return from + 1;
+  return Math.floor(pixel / height);
 }
 
 function measureByWalk(counts: Uint32Array, from: number, to: number, height: number, width: number, boxes: Float64Array, at: number): number {

@@ -62,7 +62,7 @@ export function takeHelperThread(): HelperThread {
  */
 export function releaseHelperThread(thread: HelperThread): void {
   if (!thread.failed && thread.inFlight === 0 && (!spare || spare.failed)) spare = thread;
-  else void ignoreRejection(thread.terminate(), 'a spare thread is kept already');
+  else void ignoreRejection(thread.terminate(), 'the thread is not kept as the spare');
 }
 
 /** The second half of a results file, read on `thread`; onStart hears where it begins before it is read. */

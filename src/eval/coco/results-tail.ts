@@ -4,9 +4,9 @@
  * half begins is a guess: from a point of the file (the middle of what the
  * first reader has left when this thread is ready, or the file's middle),
  * the first `}`, `,`, `{` (white space between) is taken for the boundary
- * between two results (findBoundary). A string could hold those bytes, so the guess counts only
- * if the reader of the first half arrives at exactly that byte as the start
- * of a result. The tail reader reads nothing but its fast path and gives up (null) at the
+ * between two results (findBoundary). A string could hold those bytes, so
+ * the guess counts only if the reader of the first half arrives at exactly
+ * that byte as the start of a result. The tail reader reads nothing but its fast path and gives up (null) at the
  * first thing it does not read: a result the fast path declines, bytes that
  * are not `,` or `]` between results, anything but white space after the
  * array. The first reader then goes on through the second half itself, so
