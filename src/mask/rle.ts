@@ -121,12 +121,8 @@ export function rleToBbox(rle: Rle): [number, number, number, number] {
  */
 export function measureRuns(counts: Uint32Array, from: number, to: number, height: number, width: number, boxes: Float64Array, at: number): number {
   const end = from + ((to - from) & ~1);
-  if (end === from || height === 0) {
-    boxes.fill(0, at, at + 4);
-    let area = 0;
-    for (let j = from + 1; j < to; j += 2) area += counts[j]!;
-    return area;
-  }
+  // No run of 1s, or no rows: the walk's box of zeros.
+  if (end === from || height === 0) return measureByWalk(counts, from, to, height, width, boxes, at);
   // The runs as pairs (a run of 0s, then one of 1s), each ending at a pixel:
   // the first of the run of 1s, and its last (of an empty one: the pixel
   // before it). Those pixels only grow while no run of 1s is empty at a

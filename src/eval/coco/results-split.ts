@@ -10,7 +10,6 @@
  * it (the guess was inside a value, or came after this thread was past it),
  * or the other thread gave up, this thread reads on by itself from where it is.
  */
-import { statSync } from 'node:fs';
 import { ignoreRejection } from '../../util/ignore-rejection.js';
 import { type HelperThread, readTailOn, releaseHelperThread, takeHelperThread } from './helper-thread.js';
 import { sharedArray } from './columns.js';
@@ -36,7 +35,7 @@ export class StopAtSecondHalf extends Error {
 }
 
 export class SecondHalf {
-  /** File offset of the second half's first result; Infinity until the other thread says it (or once abandoned). */
+  /** File offset of the second half's first result; Infinity until the other thread says it. */
   private start = Number.POSITIVE_INFINITY;
   private abandoned = false;
   /** Whether the other thread has replied (it is then idle). */
@@ -62,17 +61,16 @@ export class SecondHalf {
     );
   }
 
-  /** Starts reading the second half of `file` when it is large enough to be worth a thread. */
-  static startIfLarge(file: string, read: FastReadOptions, minBytes = SPLIT_MIN_BYTES, split: SplitPoint = 'rest'): SecondHalf | undefined {
-    const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  /** Starts reading the second half of `file` (of `size` bytes) when it is large enough to be worth a thread. */
+  static startIfLarge(file: string, size: number, read: FastReadOptions, minBytes = SPLIT_MIN_BYTES, split: SplitPoint = 'rest'): SecondHalf | undefined {
     if (size < minBytes) return undefined;
     // The thread that evaluates next, when one was started (it is not busy before then); it is given back after the read.
     if (split === 'rest') {
       const progressKib = sharedArray(Int32Array, 1);
-      return new SecondHalf(takeHelperThread(), { file, start: { progressKib, size }, read }, progressKib);
+      return new SecondHalf(takeHelperThread(), { file, start: { progressKib }, size, read }, progressKib);
     }
     const start = boundaryAfter(file, Math.floor(size / 2));
-    return start < 0 ? undefined : new SecondHalf(takeHelperThread(), { file, start, read }, null);
+    return start < 0 ? undefined : new SecondHalf(takeHelperThread(), { file, start, size, read }, null);
   }
 
   /** Whether a result starting at `offset` is the second half's first; passing that point without arriving at it abandons the second half. */
@@ -89,7 +87,6 @@ export class SecondHalf {
   abandon(): void {
     if (this.abandoned) return;
     this.abandoned = true;
-    this.start = Number.POSITIVE_INFINITY;
     if (this.replied) releaseHelperThread(this.client);
     else void ignoreRejection(this.client.terminate(), 'the second half is not used');
   }

@@ -6,13 +6,13 @@
  * the first `}`, `,`, `{` (white space between) is taken for the boundary
  * between two results (findBoundary). A string could hold those bytes, so
  * the guess counts only if the reader of the first half arrives at exactly
- * that byte as the start of a result. The tail reader reads nothing but its fast path and gives up (null) at the
- * first thing it does not read: a result the fast path declines, bytes that
- * are not `,` or `]` between results, anything but white space after the
- * array. The first reader then goes on through the second half itself, so
+ * that byte as the start of a result. The tail reader reads nothing but its
+ * fast path and gives up (null) at the first thing it does not read: a
+ * result the fast path declines, bytes that are not `,` or `]` between
+ * results, anything but white space after the array. The first reader then goes on through the second half itself, so
  * every verdict and message is the one-thread reader's.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { JsonByte, isJsonSpace } from '../../json/json-bytes.js';
 import { streamJson } from '../../json/stream.js';
 import { InputError } from '../../util/errors.js';
@@ -27,6 +27,8 @@ export interface TailRequest {
    * less to read.
    */
   start: number | FirstReaderPosition;
+  /** The file's size when the first reader began. */
+  size: number;
   /** What the results are and what is kept of them, as the first thread reads them. */
   read: FastReadOptions;
 }
@@ -34,8 +36,6 @@ export interface TailRequest {
 /** The first reader's progress, which it keeps writing while it reads: the file offset of its current result in KiB (Atomics). */
 export interface FirstReaderPosition {
   progressKib: Int32Array;
-  /** The file's size. */
-  size: number;
 }
 
 /** How far from the point it starts at a boundary between results is looked for (a keypoint result is some 3 KB, a mask result 1 KB). */
@@ -59,10 +59,10 @@ export function boundaryAfter(file: string, from: number): number {
   }
 }
 
-/** Where the second half begins when the first reader is at `position` now: the boundary after the middle of what it has left, or -1. */
-export function restStart(file: string, position: FirstReaderPosition): number {
-  const done = Math.min(Atomics.load(position.progressKib, 0) * 1024, position.size);
-  return boundaryAfter(file, done + Math.floor((position.size - done) / 2));
+/** Where the second half of a file of `size` bytes begins when the first reader is at `position` now: the boundary after the middle of what it has left, or -1. */
+export function restStart(file: string, size: number, position: FirstReaderPosition): number {
+  const done = Math.min(Atomics.load(position.progressKib, 0) * 1024, size);
+  return boundaryAfter(file, done + Math.floor((size - done) / 2));
 }
 
 /**
@@ -92,11 +92,11 @@ class Declined extends Error {}
  * white space follows it; each result goes through the fast path alone.
  */
 export async function readResultsTail(request: TailRequest, onStart: (start: number) => void = () => {}): Promise<FinishedResultColumns | null> {
-  const start = typeof request.start === 'number' ? request.start : restStart(request.file, request.start);
+  const start = typeof request.start === 'number' ? request.start : restStart(request.file, request.size, request.start);
   if (start < 0) return null;
   onStart(start);
   const columns = new ResultColumns();
-  const reader = new FastResultReader(request.read, columns, (statSync(request.file, { throwIfNoEntry: false })?.size ?? 0) - start);
+  const reader = new FastResultReader(request.read, columns, request.size - start);
   try {
     await streamJson(
       request.file,

@@ -172,9 +172,12 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
       else fail(at, 'a result with "bbox", "segmentation" or "keypoints"', value);
       // A large results file: another thread reads its second half meanwhile.
       // (Keypoint results have no segmentation for the segm task: the first thread names that at once.)
+      // The file's size, once: it decides the second thread and sizes the columns.
+      fileBytes = typeof source === 'string' ? (statSync(source, { throwIfNoEntry: false })?.size ?? 0) : 0;
       if (typeof source === 'string' && kind !== 'empty' && !(wantMasks && kind === 'keypoints'))
         secondHalf = SecondHalf.startIfLarge(
           source,
+          fileBytes,
           { kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes },
           options.secondThreadFrom,
           options.secondThreadSplit,
@@ -224,14 +227,12 @@ export async function readCocoResults(source: JsonSource, options: ResultsReadOp
    * missing, non-finite or misshapen value, a segmentation where masks are
    * kept.
    */
+  /** The results file's size in bytes (0 for values given in memory), read at its first result. */
+  let fileBytes = 0;
   let fast: FastResultReader | undefined;
   const onResultBytes = (index: number, bytes: Buffer, start: number, limit: number): number => {
     if (index === 0 || kind === 'empty') return -1;
-    fast ??= new FastResultReader(
-      { kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes },
-      columns,
-      typeof source === 'string' ? (statSync(source, { throwIfNoEntry: false })?.size ?? 0) : 0,
-    );
+    fast ??= new FastResultReader({ kind, keepKeypoints: wantKeypoints, keepMasks: wantMasks, keepBoxes: wantBoxes }, columns, fileBytes);
     return fast.read(bytes, start, limit);
   };
   let sawObject = false;
